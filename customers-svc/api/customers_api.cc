@@ -1,0 +1,136 @@
+#include "customers-svc/api/customers_api.h"
+
+#include "absl/strings/str_cat.h"
+#include "customers-svc/domain/normalize.h"
+#include "customers-svc/store/customer_store.h"
+#include "platform/feed_handler.h"
+#include "platform/idempotency.h"
+#include "platform/status.h"
+
+std::vector<sales::MigrationFile> CustomersMigrations();
+
+namespace sales::customers {
+namespace {
+
+constexpr char kService[] = "sales.customers.v1.CustomersService";
+constexpr char kDomain[] = "customers.sales";
+std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
+
+// Checks and normalises a registration; every bad field is reported at once.
+absl::Status PrepareCustomer(v1::Customer& c) {
+  std::vector<FieldViolation> v;
+  if (c.name().empty() || c.name().size() > 200) v.push_back({"customer.name", "required, at most 200 bytes"});
+  if (c.type() == v1::CUSTOMER_TYPE_UNSPECIFIED || !v1::CustomerType_IsValid(c.type())) {
+    v.push_back({"customer.type", "required"});
+  }
+  if (c.region().empty() || c.region().size() > 32) v.push_back({"customer.region", "required, at most 32 bytes"});
+  if (c.city().empty() || c.city().size() > 64) v.push_back({"customer.city", "required, at most 64 bytes"});
+  if (c.address().size() > 255) v.push_back({"customer.address", "at most 255 bytes"});
+  if (c.source_channel().size() > 32) v.push_back({"customer.source_channel", "at most 32 bytes"});
+  auto phone = NormalizePhone(c.phone());
+  if (c.phone().empty()) {
+    v.push_back({"customer.phone", "required"});
+  } else if (!phone.ok()) {
+    for (auto& fv : FieldViolationsOf(phone.status())) v.push_back(fv);
+  } else {
+    c.set_normalized_phone(*phone);
+  }
+  if (!c.tax_id().empty()) {
+    auto tax = NormalizeTaxId(c.tax_id());
+    if (!tax.ok()) {
+      for (auto& fv : FieldViolationsOf(tax.status())) v.push_back(fv);
+    } else {
+      c.set_tax_id(*tax);
+    }
+  }
+  c.set_normalized_name(NormalizeName(c.name()));
+  if (!c.name().empty() && c.normalized_name().empty()) {
+    v.push_back({"customer.name", "has no letters or digits"});
+  }
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
+absl::Status AlreadyRegistered(const v1::Customer& holder) {
+  return WithErrorInfo(
+      absl::AlreadyExistsError(absl::StrCat("customer already registered as #", holder.id(),
+                                            " (", holder.city(), "), held by rep ",
+                                            holder.owner_rep_id())),
+      "CUSTOMER_EXISTS", kDomain,
+      {{"customer_id", absl::StrCat(holder.id())},
+       {"owner_rep_id", absl::StrCat(holder.owner_rep_id())},
+       {"city", holder.city()},
+       {"phone", MaskPhone(holder.normalized_phone())}});
+}
+
+}  // namespace
+
+grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx,
+                                            const v1::RegisterCustomerRequest* req,
+                                            v1::RegisterCustomerResponse* resp) {
+  return Serve(ctx, M("RegisterCustomer"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
+    SALES_RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    if (!req->has_customer()) return InvalidField("customer", "required");
+    v1::Customer c = req->customer();
+    SALES_RETURN_IF_ERROR(PrepareCustomer(c));
+    int64_t owner = req->owner_rep_id() != 0 ? req->owner_rep_id() : call.principal.rep_id;
+    if (owner < 0) return InvalidField("owner_rep_id", "must be > 0");
+    if (owner == 0) return InvalidField("owner_rep_id", "required when the caller is not a rep");
+    c.set_owner_rep_id(owner);
+    c.set_status(v1::CUSTOMER_STATUS_PROSPECT);
+    SALES_ASSIGN_OR_RETURN(
+        *resp, RunIdempotent<v1::RegisterCustomerResponse>(
+                   *rt_.pool, call.method, req->request_id(), *req,
+                   [&](db::Transaction& tx) -> absl::StatusOr<v1::RegisterCustomerResponse> {
+                     SALES_ASSIGN_OR_RETURN(auto dup, CustomerStore::FindDuplicate(tx, c));
+                     if (dup.has_value()) return AlreadyRegistered(*dup);
+                     auto inserted = CustomerStore::Insert(tx, c, rt_.clock->Now());
+                     if (absl::IsAlreadyExists(inserted.status())) {
+                       // Lost a same-moment race: the unique key decided, say who won.
+                       SALES_ASSIGN_OR_RETURN(auto winner, CustomerStore::FindDuplicate(tx, c));
+                       if (winner.has_value()) return AlreadyRegistered(*winner);
+                     }
+                     if (!inserted.ok()) return inserted.status();
+                     v1::RegisterCustomerResponse out;
+                     *out.mutable_customer() = *inserted;
+                     v1::CustomerRegisteredEvent event;
+                     *event.mutable_customer() = *inserted;
+                     SALES_RETURN_IF_ERROR(rt_.outbox->Append(
+                         tx, "Customer", absl::StrCat(inserted->id()), event, call.request_id));
+                     return out;
+                   }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CustomersApi::GetCustomer(grpc::ServerContext* ctx, const v1::GetCustomerRequest* req,
+                                       v1::GetCustomerResponse* resp) {
+  return Serve(ctx, M("GetCustomer"), *rt_.verifier, [&](CallContext&) -> absl::Status {
+    if (req->id() <= 0) return InvalidField("id", "required, > 0");
+    SALES_ASSIGN_OR_RETURN(*resp->mutable_customer(),
+                           rt_.pool->Transact<v1::Customer>([&](db::Transaction& tx) {
+                             return CustomerStore::Get(tx, req->id());
+                           }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CustomersApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
+                                        grpc::ServerWriter<v1::StreamEventsResponse>* writer) {
+  return ServeEventFeed(ctx, M("StreamEvents"), *rt_.verifier, *rt_.outbox, *req, writer);
+}
+
+ServiceDefinition MakeServiceDefinition() {
+  ServiceDefinition def;
+  def.name = "customers";
+  def.default_port = 50062;
+  def.migrations = CustomersMigrations();
+  def.build = [](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
+    std::vector<BuiltService> out;
+    out.push_back({std::make_unique<CustomersApi>(rt), kService});
+    return out;
+  };
+  return def;
+}
+
+}  // namespace sales::customers

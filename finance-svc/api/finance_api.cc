@@ -1,0 +1,71 @@
+#include "finance-svc/api/finance_api.h"
+
+#include "absl/strings/str_cat.h"
+#include "finance-svc/domain/payment.h"
+#include "finance-svc/store/payment_store.h"
+#include "platform/feed_handler.h"
+#include "platform/idempotency.h"
+#include "platform/status.h"
+
+std::vector<sales::MigrationFile> FinanceMigrations();
+
+namespace sales::finance {
+namespace {
+constexpr char kService[] = "sales.finance.v1.FinanceService";
+std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
+}  // namespace
+
+grpc::Status FinanceApi::RecordPayment(grpc::ServerContext* ctx, const v1::RecordPaymentRequest* req,
+                                       v1::RecordPaymentResponse* resp) {
+  return Serve(ctx, M("RecordPayment"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
+    SALES_RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    if (!req->has_payment()) return InvalidField("payment", "required");
+    SALES_RETURN_IF_ERROR(ValidateNewPayment(req->payment()));
+    SALES_ASSIGN_OR_RETURN(
+        *resp, RunIdempotent<v1::RecordPaymentResponse>(
+                   *rt_.pool, call.method, req->request_id(), *req,
+                   [&](db::Transaction& tx) -> absl::StatusOr<v1::RecordPaymentResponse> {
+                     v1::RecordPaymentResponse out;
+                     SALES_ASSIGN_OR_RETURN(*out.mutable_payment(),
+                                            PaymentStore::Insert(tx, req->payment(), rt_.clock->Now()));
+                     v1::PaymentRecordedEvent event;
+                     *event.mutable_payment() = out.payment();
+                     SALES_RETURN_IF_ERROR(rt_.outbox->Append(
+                         tx, "Payment", absl::StrCat(out.payment().id()), event, call.request_id));
+                     return out;
+                   }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status FinanceApi::GetPayment(grpc::ServerContext* ctx, const v1::GetPaymentRequest* req,
+                                    v1::GetPaymentResponse* resp) {
+  return Serve(ctx, M("GetPayment"), *rt_.verifier, [&](CallContext&) -> absl::Status {
+    if (req->id() <= 0) return InvalidField("id", "required, > 0");
+    SALES_ASSIGN_OR_RETURN(*resp->mutable_payment(),
+                           rt_.pool->Transact<v1::Payment>([&](db::Transaction& tx) {
+                             return PaymentStore::Get(tx, req->id());
+                           }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status FinanceApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
+                                      grpc::ServerWriter<v1::StreamEventsResponse>* writer) {
+  return ServeEventFeed(ctx, M("StreamEvents"), *rt_.verifier, *rt_.outbox, *req, writer);
+}
+
+ServiceDefinition MakeServiceDefinition() {
+  ServiceDefinition def;
+  def.name = "finance";
+  def.default_port = 50064;
+  def.migrations = FinanceMigrations();
+  def.build = [](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
+    std::vector<BuiltService> out;
+    out.push_back({std::make_unique<FinanceApi>(rt), kService});
+    return out;
+  };
+  return def;
+}
+
+}  // namespace sales::finance

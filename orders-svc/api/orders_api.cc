@@ -1,0 +1,71 @@
+#include "orders-svc/api/orders_api.h"
+
+#include "absl/strings/str_cat.h"
+#include "orders-svc/domain/product.h"
+#include "orders-svc/store/product_store.h"
+#include "platform/feed_handler.h"
+#include "platform/idempotency.h"
+#include "platform/status.h"
+
+std::vector<sales::MigrationFile> OrdersMigrations();
+
+namespace sales::orders {
+namespace {
+constexpr char kService[] = "sales.orders.v1.OrdersService";
+std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
+}  // namespace
+
+grpc::Status OrdersApi::CreateProduct(grpc::ServerContext* ctx, const v1::CreateProductRequest* req,
+                                      v1::CreateProductResponse* resp) {
+  return Serve(ctx, M("CreateProduct"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
+    SALES_RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    if (!req->has_product()) return InvalidField("product", "required");
+    SALES_RETURN_IF_ERROR(ValidateNewProduct(req->product()));
+    SALES_ASSIGN_OR_RETURN(
+        *resp, RunIdempotent<v1::CreateProductResponse>(
+                   *rt_.pool, call.method, req->request_id(), *req,
+                   [&](db::Transaction& tx) -> absl::StatusOr<v1::CreateProductResponse> {
+                     v1::CreateProductResponse out;
+                     SALES_ASSIGN_OR_RETURN(*out.mutable_product(),
+                                            ProductStore::Insert(tx, req->product(), rt_.clock->Now()));
+                     v1::ProductCreatedEvent event;
+                     *event.mutable_product() = out.product();
+                     SALES_RETURN_IF_ERROR(rt_.outbox->Append(
+                         tx, "Product", absl::StrCat(out.product().id()), event, call.request_id));
+                     return out;
+                   }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrdersApi::GetProduct(grpc::ServerContext* ctx, const v1::GetProductRequest* req,
+                                   v1::GetProductResponse* resp) {
+  return Serve(ctx, M("GetProduct"), *rt_.verifier, [&](CallContext&) -> absl::Status {
+    if (req->id() <= 0) return InvalidField("id", "required, > 0");
+    SALES_ASSIGN_OR_RETURN(*resp->mutable_product(),
+                           rt_.pool->Transact<v1::Product>([&](db::Transaction& tx) {
+                             return ProductStore::Get(tx, req->id());
+                           }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrdersApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
+                                     grpc::ServerWriter<v1::StreamEventsResponse>* writer) {
+  return ServeEventFeed(ctx, M("StreamEvents"), *rt_.verifier, *rt_.outbox, *req, writer);
+}
+
+ServiceDefinition MakeServiceDefinition() {
+  ServiceDefinition def;
+  def.name = "orders";
+  def.default_port = 50063;
+  def.migrations = OrdersMigrations();
+  def.build = [](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
+    std::vector<BuiltService> out;
+    out.push_back({std::make_unique<OrdersApi>(rt), kService});
+    return out;
+  };
+  return def;
+}
+
+}  // namespace sales::orders

@@ -1,0 +1,52 @@
+#include "orders-svc/store/product_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/status.h"
+
+namespace sales::orders {
+
+absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::Product& p,
+                                                 absl::Time now) {
+  auto st = tx.Exec(
+      "INSERT INTO products (sku, name, product_line_id, unit, currency, unit_cost_minor, "
+      "floor_price_minor, commissionable, version, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+      {p.sku(), p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(),
+       p.unit_cost().minor_units(), p.floor_price().minor_units(),
+       static_cast<int64_t>(p.commissionable() ? 1 : 0), FormatDbTime(now), FormatDbTime(now)});
+  if (absl::IsAlreadyExists(st.status())) {
+    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("SKU '", p.sku(), "' exists")),
+                         "SKU_TAKEN", "orders.sales", {{"sku", p.sku()}});
+  }
+  if (!st.ok()) return st.status();
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  return Get(tx, id);
+}
+
+absl::StatusOr<v1::Product> ProductStore::Get(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT id, sku, name, product_line_id, unit, currency, unit_cost_minor, "
+               "floor_price_minor, commissionable, version, created_at, updated_at "
+               "FROM products WHERE id = ?",
+               {id}));
+  if (rows.empty()) return NotFound("product", id);
+  const auto& r = rows[0];
+  v1::Product p;
+  p.set_id(r.Int(0));
+  p.set_sku(r.Str(1));
+  p.set_name(r.Str(2));
+  p.set_product_line_id(r.Int(3));
+  p.set_unit(r.Str(4));
+  *p.mutable_unit_cost() = MakeMoney(r.Int(6), r.Str(5));
+  *p.mutable_floor_price() = MakeMoney(r.Int(7), r.Str(5));
+  p.set_commissionable(r.Int(8) != 0);
+  p.set_etag(MakeEtag(r.Int(9)));
+  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(10)));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(11)));
+  return p;
+}
+
+}  // namespace sales::orders

@@ -1,0 +1,114 @@
+#include "platform/call.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "platform/crypto.h"
+#include "platform/log.h"
+#include "platform/status.h"
+
+namespace sales {
+namespace {
+
+std::string Header(grpc::ServerContext* ctx, const char* key) {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find(key);
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+bool ValidRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Principal::Encode() const {
+  return absl::StrCat("user=", user_id, ";role=", role, ";rep=", rep_id, ";unit=", org_unit_id);
+}
+
+bool Principal::Decode(absl::string_view text, Principal* out) {
+  Principal p;
+  for (absl::string_view part : absl::StrSplit(text, ';', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
+    if (kv.first == "user") {
+      p.user_id = std::string(kv.second);
+    } else if (kv.first == "role") {
+      p.role = std::string(kv.second);
+    } else if (kv.first == "rep") {
+      if (!absl::SimpleAtoi(kv.second, &p.rep_id)) return false;
+    } else if (kv.first == "unit") {
+      if (!absl::SimpleAtoi(kv.second, &p.org_unit_id)) return false;
+    } else {
+      return false;
+    }
+  }
+  if (p.user_id.empty() || p.role.empty()) return false;
+  *out = p;
+  return true;
+}
+
+std::string PrincipalVerifier::Sign(absl::string_view principal, absl::string_view request_id) const {
+  return HmacSha256Hex(secret_, absl::StrCat(principal, "\n", request_id));
+}
+
+absl::Status PrincipalVerifier::Verify(absl::string_view principal, absl::string_view mac,
+                                       absl::string_view request_id) const {
+  if (!enforcing()) return absl::OkStatus();
+  if (mac.empty() || !ConstantTimeEquals(Sign(principal, request_id), mac)) {
+    return WithErrorInfo(absl::UnauthenticatedError(
+                             "caller identity is not vouched for by the gateway; call through it"),
+                         "PRINCIPAL_UNVERIFIED", "sales");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadCallContext(grpc::ServerContext* ctx, absl::string_view method,
+                             const PrincipalVerifier& verifier, CallContext* out) {
+  out->method = std::string(method);
+  out->server_context = ctx;
+  std::string rid = Header(ctx, kRequestIdHeader);
+  out->request_id = ValidRequestId(rid) ? rid : RandomHexId();
+  std::string principal = Header(ctx, kPrincipalHeader);
+  if (principal.empty()) {
+    if (verifier.enforcing()) {
+      return WithErrorInfo(absl::UnauthenticatedError("no caller identity; call through the gateway"),
+                           "PRINCIPAL_MISSING", "sales");
+    }
+    return absl::OkStatus();
+  }
+  // The MAC covers the request id as sent, so verify against the raw header.
+  SALES_RETURN_IF_ERROR(verifier.Verify(principal, Header(ctx, kPrincipalMacHeader), rid));
+  if (!Principal::Decode(principal, &out->principal)) {
+    return WithErrorInfo(absl::UnauthenticatedError("malformed caller identity"),
+                         "PRINCIPAL_MALFORMED", "sales");
+  }
+  return absl::OkStatus();
+}
+
+void LogCall(const CallContext& call, const absl::Status& status, absl::Duration elapsed) {
+  LogLevel level = status.ok() ? LogLevel::kInfo
+                   : status.code() == absl::StatusCode::kInternal ||
+                           status.code() == absl::StatusCode::kUnknown
+                       ? LogLevel::kError
+                       : LogLevel::kWarn;
+  Log(level, "call", {{"method", call.method}, {"request_id", call.request_id},
+                      {"principal", call.principal.user_id}, {"role", call.principal.role},
+                      {"code", absl::StatusCodeToString(status.code())},
+                      {"error", std::string(status.message())},
+                      {"ms", absl::ToDoubleMilliseconds(elapsed)}});
+}
+
+grpc::Status FinishCall(CallContext& call, const absl::Status& status, absl::Time start) {
+  if (call.server_context != nullptr) {
+    call.server_context->AddTrailingMetadata(kRequestIdHeader, call.request_id);
+  }
+  LogCall(call, status, absl::Now() - start);
+  return ToGrpcStatus(status);
+}
+
+}  // namespace sales

@@ -1,0 +1,41 @@
+// Conversions used by every store and handler: database times, protobuf
+// timestamps and dates, etags and opaque page tokens.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "sales/common/v1/date.pb.h"
+
+namespace sales {
+
+// DATETIME(6) text in UTC, e.g. "2026-11-23 19:05:07.123456".
+std::string FormatDbTime(absl::Time t);
+absl::Time ParseDbTime(absl::string_view s);
+google::protobuf::Timestamp ToTimestamp(absl::Time t);
+absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
+
+// Business dates ("YYYY-MM-DD" in SQL DATE columns).
+absl::Status ValidateDate(const common::v1::Date& d, absl::string_view field);
+std::string FormatDbDate(const common::v1::Date& d);
+common::v1::Date ParseDbDate(absl::string_view s);
+absl::CivilDay ToCivilDay(const common::v1::Date& d);
+common::v1::Date FromCivilDay(absl::CivilDay d);
+
+// Etags are the row version; "" from a client means "don't check".
+std::string MakeEtag(int64_t version);
+// OK when `sent` is empty or names `version`; ABORTED (STALE_ETAG) otherwise.
+absl::Status CheckEtag(absl::string_view sent, int64_t version, absl::string_view kind, int64_t id);
+
+// Keyset pagination: the token carries the last id of the previous page.
+std::string EncodePageToken(int64_t last_id);
+absl::StatusOr<int64_t> DecodePageToken(absl::string_view token);
+// page_size 0 → `def`; 1..max accepted; otherwise INVALID_ARGUMENT.
+absl::StatusOr<int> PageSize(int32_t requested, int def = 100, int max = 500);
+
+}  // namespace sales

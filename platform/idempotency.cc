@@ -1,0 +1,72 @@
+#include "platform/idempotency.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "absl/strings/str_cat.h"
+#include "platform/crypto.h"
+
+namespace sales {
+
+absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view field) {
+  if (request_id.empty()) return InvalidField(std::string(field), "required (an idempotency key)");
+  if (request_id.size() > 64) return InvalidField(std::string(field), "at most 64 characters");
+  for (char c : request_id) {
+    if (c < 0x21 || c > 0x7e) return InvalidField(std::string(field), "printable ASCII only");
+  }
+  return absl::OkStatus();
+}
+
+std::string RequestHash(absl::string_view method, const google::protobuf::Message& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream sos(&bytes);
+    google::protobuf::io::CodedOutputStream cos(&sos);
+    cos.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&cos);
+  }
+  return Sha256Hex(absl::StrCat(method, "\n", bytes));
+}
+
+absl::StatusOr<std::string> RunIdempotentRaw(
+    db::Pool& pool, absl::string_view method, absl::string_view request_id,
+    const std::string& request_hash,
+    const std::function<absl::StatusOr<std::string>(db::Transaction&)>& fn) {
+  std::string out;
+  absl::Status st = pool.Transact([&](db::Transaction& tx) -> absl::Status {
+    auto claimed = tx.Exec(
+        "INSERT INTO idempotency_keys (request_id, method, request_hash, response, created_at) "
+        "VALUES (?, ?, ?, NULL, UTC_TIMESTAMP(6))",
+        {std::string(request_id), std::string(method), request_hash});
+    if (!claimed.ok()) {
+      if (claimed.status().code() != absl::StatusCode::kAlreadyExists) return claimed.status();
+      // Someone committed this request_id first (we waited on its row lock
+      // if it was in flight); READ COMMITTED shows us its final row.
+      SALES_ASSIGN_OR_RETURN(
+          auto rows, tx.Query("SELECT method, request_hash, response FROM idempotency_keys "
+                              "WHERE request_id = ?",
+                              {std::string(request_id)}));
+      if (rows.empty()) {
+        return WithErrorInfo(absl::AbortedError("request_id is being processed; retry"),
+                             "REQUEST_IN_FLIGHT", "sales");
+      }
+      if (rows[0].Str(0) != method || rows[0].Str(1) != request_hash) {
+        return WithErrorInfo(
+            absl::InvalidArgumentError(absl::StrCat(
+                "request_id '", request_id,
+                "' was already used for a different request; choose a new request_id")),
+            "REQUEST_ID_REUSED", "sales", {{"first_method", rows[0].Str(0)}});
+      }
+      out = rows[0].Str(2);
+      return absl::OkStatus();
+    }
+    SALES_ASSIGN_OR_RETURN(out, fn(tx));
+    return tx.Exec("UPDATE idempotency_keys SET response = ? WHERE request_id = ?",
+                   {db::Bytes{out}, std::string(request_id)})
+        .status();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+}  // namespace sales

@@ -1,0 +1,381 @@
+#include "platform/mysql.h"
+
+#include <mysql_connection.h>
+#include <mysql_driver.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "platform/log.h"
+#include "platform/status.h"
+
+namespace sales::db {
+namespace {
+
+constexpr char kDomain[] = "db.sales";
+
+sql::mysql::MySQL_Driver* Driver() {
+  // The driver is a process-wide singleton inside Connector/C++; creating it
+  // is not thread-safe, so it happens exactly once here.
+  static sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
+  return driver;
+}
+
+// Connector/C++ needs every thread that uses it registered with the client
+// library, and unregistered at thread exit to free its per-thread state.
+struct ThreadRegistration {
+  ThreadRegistration() { Driver()->threadInit(); }
+  ~ThreadRegistration() { Driver()->threadEnd(); }
+};
+
+void RegisterThisThread() { thread_local ThreadRegistration registration; }
+
+bool IsConnectionError(int code, const std::string& state) {
+  switch (code) {
+    case 1040:  // too many connections
+    case 1053:  // server shutdown in progress
+    case 1152:  // aborted connection
+    case 1927:  // connection was killed (MariaDB)
+    case 2002:  // can't connect through socket
+    case 2003:  // can't connect to server
+    case 2005:  // unknown host
+    case 2006:  // server has gone away
+    case 2013:  // lost connection during query
+    case 2055:  // lost connection at reading initial packet
+    case 4031:  // disconnected by the server because of inactivity
+      return true;
+    default:
+      return state.rfind("08", 0) == 0;
+  }
+}
+
+}  // namespace
+
+int64_t Row::Int(size_t i) const {
+  const auto& c = cells_.at(i);
+  if (!c) return 0;
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(*c, &v)) {
+    // DECIMAL sums come back as "123.00"; integral money never has a fraction.
+    double d = 0;
+    if (absl::SimpleAtod(*c, &d)) v = static_cast<int64_t>(d);
+  }
+  return v;
+}
+
+const std::string& Row::Str(size_t i) const {
+  static const std::string* empty = new std::string();
+  const auto& c = cells_.at(i);
+  return c ? *c : *empty;
+}
+
+Connection::Connection(std::unique_ptr<sql::Connection> conn) : conn_(std::move(conn)) {}
+
+Connection::~Connection() {
+  statements_.clear();
+  try {
+    conn_.reset();
+  } catch (...) {
+  }
+}
+
+absl::Status Connection::MapError(int code, const std::string& state, const std::string& what,
+                                  absl::string_view sql) {
+  last_error_retryable_ = false;
+  std::map<std::string, std::string> meta = {{"mysql_errno", absl::StrCat(code)}};
+  if (code == 1062) {
+    return WithErrorInfo(absl::AlreadyExistsError(what), "DUPLICATE_KEY", kDomain, meta);
+  }
+  if (code == 1213 || code == 1205) {
+    last_error_retryable_ = true;
+    return WithErrorInfo(absl::AbortedError(what),
+                         code == 1213 ? "DEADLOCK" : "LOCK_WAIT_TIMEOUT", kDomain, meta);
+  }
+  if (IsConnectionError(code, state)) {
+    broken_ = true;
+    last_error_retryable_ = true;
+    return WithErrorInfo(absl::UnavailableError(absl::StrCat("database unavailable: ", what)),
+                         "DATABASE_UNAVAILABLE", kDomain, meta);
+  }
+  LogError("sql error", {{"errno", code}, {"sqlstate", state}, {"what", what},
+                         {"sql", std::string(sql.substr(0, 200))}});
+  return WithErrorInfo(absl::InternalError(absl::StrCat("database error ", code, ": ", what)),
+                       "DATABASE_ERROR", kDomain, meta);
+}
+
+template <typename Fn>
+auto Connection::Run(absl::string_view sql, const Params& params, Fn&& fn)
+    -> absl::StatusOr<std::invoke_result_t<Fn, sql::PreparedStatement*>> {
+  if (broken_) {
+    last_error_retryable_ = true;
+    return WithErrorInfo(absl::UnavailableError("database connection lost"),
+                         "DATABASE_UNAVAILABLE", kDomain);
+  }
+  RegisterThisThread();
+  std::string key(sql);
+  try {
+    auto it = statements_.find(key);
+    if (it == statements_.end()) {
+      std::unique_ptr<sql::PreparedStatement> ps(conn_->prepareStatement(key));
+      it = statements_.emplace(key, std::move(ps)).first;
+    }
+    sql::PreparedStatement* ps = it->second.get();
+    ps->clearParameters();
+    std::vector<std::unique_ptr<std::istringstream>> blobs;
+    for (size_t i = 0; i < params.size(); ++i) {
+      unsigned idx = static_cast<unsigned>(i + 1);
+      const Param& p = params[i];
+      if (std::holds_alternative<std::nullptr_t>(p)) {
+        ps->setNull(idx, 0);
+      } else if (const auto* v = std::get_if<int64_t>(&p)) {
+        ps->setInt64(idx, *v);
+      } else if (const auto* s = std::get_if<std::string>(&p)) {
+        ps->setString(idx, *s);
+      } else {
+        blobs.push_back(std::make_unique<std::istringstream>(std::get<Bytes>(p).data));
+        ps->setBlob(idx, blobs.back().get());
+      }
+    }
+    open_work_ = true;
+    return fn(ps);
+  } catch (const sql::SQLException& e) {
+    statements_.erase(key);
+    return MapError(e.getErrorCode(), e.getSQLState(), e.what(), sql);
+  } catch (const std::exception& e) {
+    broken_ = true;
+    return WithErrorInfo(absl::InternalError(absl::StrCat("database client error: ", e.what())),
+                         "DATABASE_ERROR", kDomain);
+  }
+}
+
+absl::StatusOr<std::vector<Row>> Connection::Query(absl::string_view sql, const Params& params) {
+  return Run(sql, params, [](sql::PreparedStatement* ps) {
+    std::unique_ptr<sql::ResultSet> rs(ps->executeQuery());
+    std::vector<Row> rows;
+    unsigned cols = rs->getMetaData()->getColumnCount();
+    while (rs->next()) {
+      std::vector<std::optional<std::string>> cells;
+      cells.reserve(cols);
+      for (unsigned c = 1; c <= cols; ++c) {
+        std::string v = rs->getString(c).asStdString();
+        if (rs->wasNull()) {
+          cells.emplace_back(std::nullopt);
+        } else {
+          cells.emplace_back(std::move(v));
+        }
+      }
+      rows.emplace_back(std::move(cells));
+    }
+    return rows;
+  });
+}
+
+absl::StatusOr<int64_t> Connection::Exec(absl::string_view sql, const Params& params) {
+  return Run(sql, params,
+             [](sql::PreparedStatement* ps) { return static_cast<int64_t>(ps->executeUpdate()); });
+}
+
+absl::StatusOr<int64_t> Connection::LastInsertId() {
+  auto rows = Query("SELECT LAST_INSERT_ID()");
+  if (!rows.ok()) return rows.status();
+  return rows->empty() ? 0 : (*rows)[0].Int(0);
+}
+
+absl::Status Connection::Commit() {
+  if (broken_) return absl::UnavailableError("database connection lost");
+  try {
+    conn_->commit();
+    open_work_ = false;
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    return MapError(e.getErrorCode(), e.getSQLState(), e.what(), "COMMIT");
+  }
+}
+
+absl::Status Connection::Rollback() {
+  if (broken_) return absl::OkStatus();  // the server rolled back when it dropped us
+  try {
+    conn_->rollback();
+    open_work_ = false;
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    return MapError(e.getErrorCode(), e.getSQLState(), e.what(), "ROLLBACK");
+  }
+}
+
+Lease::~Lease() {
+  if (pool_ != nullptr && conn_ != nullptr) pool_->Release(std::move(conn_));
+}
+
+absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
+  if (options.max_connections < 1) return absl::InvalidArgumentError("pool needs >= 1 connection");
+  Driver();
+  return std::unique_ptr<Pool>(new Pool(std::move(options)));
+}
+
+Pool::~Pool() {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.clear();
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Pool::Open() {
+  RegisterThisThread();
+  try {
+    sql::ConnectOptionsMap opts;
+    if (!options_.unix_socket.empty()) {
+      opts["hostName"] = sql::SQLString("unix://" + options_.unix_socket);
+    } else {
+      opts["hostName"] = sql::SQLString(options_.host);
+      opts["port"] = options_.port;
+    }
+    opts["userName"] = sql::SQLString(options_.user);
+    opts["password"] = sql::SQLString(options_.password);
+    if (!options_.database.empty()) opts["schema"] = sql::SQLString(options_.database);
+    opts["OPT_CONNECT_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(options_.connect_timeout));
+    opts["OPT_READ_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(options_.read_timeout));
+    opts["OPT_WRITE_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(options_.read_timeout));
+    opts["OPT_RECONNECT"] = false;
+    opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    std::unique_ptr<sql::Connection> raw(Driver()->connect(opts));
+    raw->setAutoCommit(false);
+    auto conn = std::unique_ptr<Connection>(new Connection(std::move(raw)));
+    // Session settings every service relies on: UTC timestamps, strict
+    // types, READ COMMITTED (locking reads decide; fewer gap-lock deadlocks).
+    for (const char* stmt :
+         {"SET time_zone = '+00:00'",
+          "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+          "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"}) {
+      auto st = conn->Exec(stmt);
+      if (!st.ok()) return st.status();
+    }
+    auto st = conn->Exec("SET SESSION innodb_lock_wait_timeout = ?",
+                         {static_cast<int64_t>(options_.lock_wait_timeout_seconds)});
+    if (!st.ok()) return st.status();
+    auto c = conn->Commit();
+    if (!c.ok()) return c;
+    return conn;
+  } catch (const sql::SQLException& e) {
+    return WithErrorInfo(
+        absl::UnavailableError(absl::StrCat("cannot connect to database: ", e.what())),
+        "DATABASE_UNAVAILABLE", kDomain, {{"mysql_errno", absl::StrCat(e.getErrorCode())}});
+  }
+}
+
+absl::StatusOr<Lease> Pool::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::microseconds(absl::ToInt64Microseconds(options_.acquire_timeout));
+  bool waited = false;
+  auto wait_start = std::chrono::steady_clock::now();
+  while (idle_.empty() && open_ >= options_.max_connections) {
+    waited = true;
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.max_connections) {
+      ++waits_;
+      return WithRetryDelay(
+          WithErrorInfo(absl::UnavailableError("database pool exhausted; try again"),
+                        "POOL_EXHAUSTED", kDomain),
+          100);
+    }
+  }
+  if (waited) {
+    ++waits_;
+    wait_micros_ += std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - wait_start)
+                        .count();
+  }
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.front());
+    idle_.pop_front();
+    ++in_use_;
+    return Lease(this, std::move(conn));
+  }
+  ++open_;
+  ++in_use_;
+  lock.unlock();
+  auto conn = Open();
+  if (!conn.ok()) {
+    lock.lock();
+    --open_;
+    --in_use_;
+    cv_.notify_one();
+    return conn.status();
+  }
+  return Lease(this, std::move(conn).value());
+}
+
+void Pool::Release(std::unique_ptr<Connection> conn) {
+  if (!conn->broken() && conn->open_work_) (void)conn->Rollback();
+  conn->clear_error_flags();
+  std::lock_guard<std::mutex> lock(mu_);
+  --in_use_;
+  if (conn->broken()) {
+    // Never hand a dead session out again; a fresh one is opened on demand.
+    --open_;
+    ++replaced_;
+    conn.reset();
+  } else {
+    idle_.push_front(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+absl::Status Pool::Transact(const std::function<absl::Status(Transaction&)>& fn) {
+  absl::Status last;
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    auto lease = Acquire();
+    if (!lease.ok()) return lease.status();
+    Connection& conn = **lease;
+    Transaction tx(&conn);
+    conn.clear_error_flags();
+    absl::Status st = fn(tx);
+    if (st.ok()) {
+      absl::Status c = conn.Commit();
+      if (c.ok()) {
+        for (auto& hook : tx.hooks_) hook();
+        return absl::OkStatus();
+      }
+      if (conn.broken()) {
+        return WithErrorInfo(
+            absl::UnavailableError("database connection lost during commit; the outcome is "
+                                   "unknown, retry with the same request_id"),
+            "COMMIT_OUTCOME_UNKNOWN", kDomain);
+      }
+      st = c;
+    }
+    bool retry = conn.last_error_retryable();
+    (void)conn.Rollback();
+    if (!retry) return st;
+    last = st;
+    // Connection loss while the server is down is not worth hammering: give
+    // up after one fresh attempt so callers see UNAVAILABLE quickly.
+    if (conn.broken() && attempt >= 2) return st;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt * attempt));
+  }
+  if (last.code() == absl::StatusCode::kUnavailable) return last;
+  return WithErrorInfo(
+      absl::AbortedError(absl::StrCat("transaction kept conflicting with others (",
+                                      last.message(), "); retry")),
+      "TRANSACTION_CONFLICT", kDomain);
+}
+
+PoolStats Pool::Stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PoolStats{open_, in_use_, waits_, wait_micros_, replaced_};
+}
+
+bool IsSafeIdentifier(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace sales::db

@@ -1,0 +1,181 @@
+#include "platform/outbox.h"
+
+#include <grpcpp/server_context.h>
+
+#include "absl/strings/str_cat.h"
+#include "platform/convert.h"
+#include "platform/log.h"
+#include "platform/status.h"
+
+namespace sales {
+
+Outbox::Outbox(db::Pool* pool, const Clock* clock, std::string source)
+    : pool_(pool), clock_(clock), source_(std::move(source)) {}
+
+Outbox::~Outbox() { Stop(); }
+
+absl::Status Outbox::Append(db::Transaction& tx, absl::string_view aggregate_type,
+                            absl::string_view aggregate_id,
+                            const google::protobuf::Message& payload,
+                            absl::string_view request_id) {
+  auto st = tx.Exec(
+      "INSERT INTO outbox (aggregatetype, aggregateid, type, payload_type, payload, request_id, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {std::string(aggregate_type), std::string(aggregate_id),
+       std::string(payload.GetDescriptor()->name()), std::string(payload.GetDescriptor()->full_name()),
+       db::Bytes{payload.SerializeAsString()}, std::string(request_id),
+       FormatDbTime(clock_->Now())});
+  if (!st.ok()) return st.status();
+  tx.OnCommit([this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++pending_notifications_;
+    sequencer_cv_.notify_one();
+  });
+  return absl::OkStatus();
+}
+
+void Outbox::Start() {
+  if (sequencer_.joinable()) return;
+  stopping_ = false;
+  sequencer_ = std::thread([this] { SequencerLoop(); });
+}
+
+void Outbox::Stop() {
+  stopping_ = true;
+  BeginDrain();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sequencer_cv_.notify_all();
+  }
+  if (sequencer_.joinable()) sequencer_.join();
+}
+
+void Outbox::BeginDrain() {
+  draining_ = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  feed_cv_.notify_all();
+}
+
+void Outbox::SequencerLoop() {
+  absl::Duration backoff = absl::Milliseconds(50);
+  while (!stopping_) {
+    auto n = SequenceOnce();
+    if (!n.ok()) {
+      LogWarn("outbox sequencer failed; retrying", {{"error", std::string(n.status().message())}});
+      std::unique_lock<std::mutex> lock(mu_);
+      sequencer_cv_.wait_for(lock, absl::ToChronoMilliseconds(backoff), [&] { return stopping_.load(); });
+      backoff = std::min(backoff * 2, absl::Seconds(2));
+      continue;
+    }
+    backoff = absl::Milliseconds(50);
+    std::unique_lock<std::mutex> lock(mu_);
+    if (*n > 0) {
+      ++feed_generation_;
+      feed_cv_.notify_all();
+      continue;  // there may be more
+    }
+    // Poll anyway: other replicas append rows this process is not told about.
+    sequencer_cv_.wait_for(lock, std::chrono::milliseconds(100),
+                           [&] { return stopping_.load() || pending_notifications_ > 0; });
+    pending_notifications_ = 0;
+  }
+}
+
+absl::StatusOr<int64_t> Outbox::SequenceOnce() {
+  return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    // The sequencer row lock makes every sequencer, in every replica, take turns.
+    SALES_ASSIGN_OR_RETURN(
+        auto seq, tx.Query("SELECT last_position FROM outbox_sequencer WHERE id = 1 FOR UPDATE"));
+    if (seq.empty()) return absl::FailedPreconditionError("outbox_sequencer row missing");
+    int64_t last = seq[0].Int(0);
+    // READ COMMITTED: only rows of committed transactions are visible here.
+    SALES_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query("SELECT id FROM outbox WHERE position IS NULL ORDER BY id LIMIT 500"));
+    if (rows.empty()) return int64_t{0};
+    for (const auto& r : rows) {
+      SALES_RETURN_IF_ERROR(
+          tx.Exec("UPDATE outbox SET position = ? WHERE id = ?", {++last, r.Int(0)}).status());
+    }
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("UPDATE outbox_sequencer SET last_position = ? WHERE id = 1", {last}).status());
+    return static_cast<int64_t>(rows.size());
+  });
+}
+
+absl::StatusOr<std::vector<common::v1::Event>> Outbox::Read(int64_t after, int max) {
+  if (max <= 0) max = 100;
+  if (max > 1000) max = 1000;
+  return pool_->Transact<std::vector<common::v1::Event>>(
+      [&](db::Transaction& tx) -> absl::StatusOr<std::vector<common::v1::Event>> {
+        SALES_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query("SELECT id, aggregatetype, aggregateid, type, payload_type, payload, "
+                     "request_id, created_at, position FROM outbox WHERE position > ? "
+                     "ORDER BY position LIMIT ?",
+                     {after, static_cast<int64_t>(max)}));
+        std::vector<common::v1::Event> out;
+        out.reserve(rows.size());
+        for (const auto& r : rows) {
+          common::v1::Event e;
+          e.set_event_id(absl::StrCat(source_, "-", r.Int(0)));
+          e.set_aggregate_type(r.Str(1));
+          e.set_aggregate_id(r.Str(2));
+          e.set_event_type(r.Str(3));
+          e.mutable_payload()->set_type_url(absl::StrCat("type.googleapis.com/", r.Str(4)));
+          e.mutable_payload()->set_value(r.Str(5));
+          e.set_request_id(r.Str(6));
+          *e.mutable_occurred_at() = ToTimestamp(ParseDbTime(r.Str(7)));
+          e.set_position(r.Int(8));
+          out.push_back(std::move(e));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<int64_t> Outbox::Backlog() {
+  return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM outbox WHERE position IS NULL"));
+    return rows[0].Int(0);
+  });
+}
+
+absl::StatusOr<int64_t> Outbox::LastPosition() {
+  return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    SALES_ASSIGN_OR_RETURN(auto rows,
+                           tx.Query("SELECT last_position FROM outbox_sequencer WHERE id = 1"));
+    return rows.empty() ? 0 : rows[0].Int(0);
+  });
+}
+
+void Outbox::WaitForNew(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  uint64_t gen = feed_generation_;
+  feed_cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                    [&] { return feed_generation_ != gen || draining_.load(); });
+}
+
+absl::Status Outbox::Stream(grpc::ServerContext* ctx, int64_t after, int max_batch,
+                            const std::function<bool(std::vector<common::v1::Event>&&)>& write) {
+  if (after < 0) return InvalidField("after_position", "must be >= 0");
+  if (max_batch < 0 || max_batch > 1000) return InvalidField("max_batch", "must be 0..1000");
+  int64_t cursor = after;
+  while (!ctx->IsCancelled() && !draining_) {
+    auto batch = Read(cursor, max_batch);
+    if (!batch.ok()) return batch.status();
+    if (batch->empty()) {
+      WaitForNew(absl::Milliseconds(250));
+      continue;
+    }
+    int64_t last = batch->back().position();
+    if (!write(std::move(batch).value())) return absl::OkStatus();
+    cursor = last;
+  }
+  if (draining_) {
+    return WithErrorInfo(absl::UnavailableError("server is draining; reconnect from your cursor"),
+                         "DRAINING", "sales");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sales

@@ -1,0 +1,89 @@
+// Transactional outbox and the event feed built on it.
+//
+// Producers append events inside the transaction that makes the change. A
+// sequencer then gives committed rows gap-free feed positions in the order
+// they became visible: a transaction that took an earlier row id but
+// committed later gets a later position instead of being skipped by readers
+// that have moved past its id. Rows keep Debezium's outbox shape (id,
+// aggregatetype, aggregateid, type, payload), so a log-based relay could
+// take over delivery without changing producers.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "platform/clock.h"
+#include "platform/mysql.h"
+#include "sales/common/v1/event.pb.h"
+
+namespace grpc {
+class ServerContext;
+}
+
+namespace sales {
+
+class Outbox {
+ public:
+  // `source` names the producing service in event ids ("orders-17").
+  Outbox(db::Pool* pool, const Clock* clock, std::string source);
+  ~Outbox();
+
+  // Writes `payload` as an event of the aggregate inside `tx`. The event type
+  // is the payload's message name without package.
+  absl::Status Append(db::Transaction& tx, absl::string_view aggregate_type,
+                      absl::string_view aggregate_id, const google::protobuf::Message& payload,
+                      absl::string_view request_id);
+
+  // Starts/stops the background sequencer (one per process; the database row
+  // lock makes replicas take turns).
+  void Start();
+  void Stop();
+
+  // Assigns positions to every committed, unsequenced row; returns how many.
+  absl::StatusOr<int64_t> SequenceOnce();
+
+  // Up to `max` events with position > after, in feed order.
+  absl::StatusOr<std::vector<common::v1::Event>> Read(int64_t after, int max);
+
+  // Rows not yet given a position (the sequencer's backlog).
+  absl::StatusOr<int64_t> Backlog();
+  absl::StatusOr<int64_t> LastPosition();
+
+  // Serves a StreamEvents call: sends batches from `after`, then follows new
+  // events until the client cancels or the process drains. `write` returns
+  // false when the client is gone.
+  absl::Status Stream(grpc::ServerContext* ctx, int64_t after, int max_batch,
+                      const std::function<bool(std::vector<common::v1::Event>&&)>& write);
+
+  // Wakes streams so they notice a drain.
+  void BeginDrain();
+
+ private:
+  void SequencerLoop();
+  void WaitForNew(absl::Duration timeout);
+
+  db::Pool* pool_;
+  const Clock* clock_;
+  std::string source_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
+  std::mutex mu_;
+  std::condition_variable sequencer_cv_;
+  std::condition_variable feed_cv_;
+  uint64_t pending_notifications_ = 0;
+  uint64_t feed_generation_ = 0;
+  std::thread sequencer_;
+};
+
+}  // namespace sales

@@ -1,0 +1,88 @@
+#include "platform/server.h"
+
+#include <csignal>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+
+#include "absl/strings/str_cat.h"
+#include "platform/log.h"
+
+namespace sales {
+
+ServerHost::ServerHost(ServerOptions options) : options_(std::move(options)) {}
+
+ServerHost::~ServerHost() { Shutdown(); }
+
+void ServerHost::AddService(grpc::Service* service, std::string health_name) {
+  services_.emplace_back(service, std::move(health_name));
+}
+
+void ServerHost::AddCallbackGenericService(grpc::CallbackGenericService* service) {
+  generic_.push_back(service);
+}
+
+void ServerHost::OnDrain(std::function<void()> hook) { drain_hooks_.push_back(std::move(hook)); }
+
+absl::Status ServerHost::Start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  grpc::ResourceQuota quota("sales-server");
+  quota.SetMaxThreads(options_.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  for (auto& [svc, name] : services_) builder.RegisterService(svc);
+  for (auto* g : generic_) builder.RegisterCallbackGenericService(g);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));
+  }
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  for (auto& [svc, name] : services_) health->SetServingStatus(name, true);
+  LogInfo("serving", {{"address", options_.listen_address}, {"port", port_}});
+  return absl::OkStatus();
+}
+
+void ServerHost::Shutdown() {
+  if (server_ == nullptr || shut_down_) return;
+  shut_down_ = true;
+  auto* health = server_->GetHealthCheckService();
+  if (health != nullptr) {
+    health->SetServingStatus(false);
+    for (auto& [svc, name] : services_) health->SetServingStatus(name, false);
+  }
+  LogInfo("draining", {{"deadline_ms", absl::ToDoubleMilliseconds(options_.drain_deadline)}});
+  for (auto& hook : drain_hooks_) hook();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
+  server_->Wait();
+  LogInfo("stopped");
+}
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace sales

@@ -1,0 +1,60 @@
+// Server bootstrap shared by the four services and the gateway: health,
+// reflection, keepalive, a bounded handler pool, and SIGTERM → NOT_SERVING →
+// drain in-flight calls until a deadline → exit.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace sales {
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1:0";
+  // Upper bound on threads serving calls (sync API; MySQL calls block).
+  int max_threads = 32;
+  absl::Duration drain_deadline = absl::Seconds(10);
+  int max_message_bytes = 4 * 1024 * 1024;
+};
+
+class ServerHost {
+ public:
+  explicit ServerHost(ServerOptions options);
+  ~ServerHost();
+
+  // Registers a service and the name its health status is reported under.
+  void AddService(grpc::Service* service, std::string health_name);
+  void AddCallbackGenericService(grpc::CallbackGenericService* service);
+  // Runs before the server stops accepting (e.g. wake long-lived streams).
+  void OnDrain(std::function<void()> hook);
+
+  absl::Status Start();
+  int port() const { return port_; }
+
+  // Health NOT_SERVING, drain hooks, then Shutdown with the drain deadline:
+  // in-flight calls finish, calls still running at the deadline are cancelled.
+  void Shutdown();
+  grpc::Server* server() { return server_.get(); }
+
+ private:
+  ServerOptions options_;
+  std::vector<std::pair<grpc::Service*, std::string>> services_;
+  std::vector<grpc::CallbackGenericService*> generic_;
+  std::vector<std::function<void()>> drain_hooks_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+// Blocks SIGTERM/SIGINT in this and every later thread; call first in main.
+void BlockTerminationSignals();
+// Waits for SIGTERM or SIGINT (after BlockTerminationSignals); returns it.
+int WaitForTerminationSignal();
+
+}  // namespace sales

@@ -1,0 +1,111 @@
+#include "platform/service_app.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "platform/log.h"
+#include "platform/status.h"
+
+namespace sales {
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceRuntime::PeerChannel(
+    const std::string& peer) const {
+  std::string address = config->GetString(peer + "_address", "");
+  if (address.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("config ", peer, "_address is not set"));
+  }
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+absl::StatusOr<db::PoolOptions> PoolOptionsFromConfig(const Config& config, const std::string& name) {
+  db::PoolOptions o;
+  o.host = config.GetString("mysql_host", "127.0.0.1");
+  SALES_ASSIGN_OR_RETURN(int64_t port, config.GetInt("mysql_port", 3306));
+  o.port = static_cast<int>(port);
+  o.unix_socket = config.GetString("mysql_socket", "");
+  o.database = config.GetString("mysql_database", name);
+  o.user = config.GetString("mysql_user", name);
+  SALES_ASSIGN_OR_RETURN(o.password, config.GetSecret("mysql_password", ""));
+  SALES_ASSIGN_OR_RETURN(int64_t size, config.GetInt("mysql_pool_size", 16));
+  o.max_connections = static_cast<int>(size);
+  SALES_ASSIGN_OR_RETURN(o.acquire_timeout,
+                         config.GetDuration("mysql_acquire_timeout", absl::Seconds(2)));
+  SALES_ASSIGN_OR_RETURN(o.connect_timeout,
+                         config.GetDuration("mysql_connect_timeout", absl::Seconds(2)));
+  return o;
+}
+
+ServiceApp::ServiceApp(ServiceDefinition def, Config config, const Clock* clock)
+    : def_(std::move(def)), config_(std::move(config)), clock_(clock ? clock : &system_clock_) {}
+
+ServiceApp::~ServiceApp() { Shutdown(); }
+
+absl::Status ServiceApp::Start() {
+  SALES_ASSIGN_OR_RETURN(auto pool_options, PoolOptionsFromConfig(config_, def_.name));
+  SALES_ASSIGN_OR_RETURN(std::string secret, config_.GetSecret("principal_hmac_secret", ""));
+  verifier_ = std::make_unique<PrincipalVerifier>(secret);
+  if (!verifier_->enforcing()) {
+    LogWarn("principal_hmac_secret is empty: caller identity is NOT verified (development only)");
+  }
+  SALES_ASSIGN_OR_RETURN(pool_, db::Pool::Create(pool_options));
+  std::vector<MigrationSet> sets = {PlatformMigrations(), MigrationSet{def_.name, def_.migrations}};
+  SALES_RETURN_IF_ERROR(Migrate(*pool_, sets));
+  outbox_ = std::make_unique<Outbox>(pool_.get(), clock_, def_.name);
+
+  runtime_.config = &config_;
+  runtime_.pool = pool_.get();
+  runtime_.outbox = outbox_.get();
+  runtime_.clock = clock_;
+  runtime_.verifier = verifier_.get();
+  SALES_ASSIGN_OR_RETURN(services_, def_.build(runtime_));
+
+  ServerOptions so;
+  so.listen_address =
+      config_.GetString("listen", absl::StrCat("127.0.0.1:", def_.default_port));
+  SALES_ASSIGN_OR_RETURN(int64_t threads, config_.GetInt("max_threads", 32));
+  so.max_threads = static_cast<int>(threads);
+  SALES_ASSIGN_OR_RETURN(so.drain_deadline, config_.GetDuration("drain_deadline", absl::Seconds(10)));
+  host_ = std::make_unique<ServerHost>(so);
+  for (auto& s : services_) host_->AddService(s.service.get(), s.health_name);
+  host_->OnDrain([this] { outbox_->BeginDrain(); });
+  SALES_RETURN_IF_ERROR(host_->Start());
+  outbox_->Start();
+  for (auto& c : runtime_.consumers) c->Start();
+  return absl::OkStatus();
+}
+
+void ServiceApp::Shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& c : runtime_.consumers) c->Stop();
+  if (host_) host_->Shutdown();
+  if (outbox_) outbox_->Stop();
+}
+
+int RunServiceMain(int argc, char** argv, ServiceDefinition def) {
+  BlockTerminationSignals();
+  SetLogService(def.name + "-svc");
+  auto config = Config::FromArgs(argc, argv);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\nusage: %s [--key=value ...] (see README)\n",
+                 std::string(config.status().message()).c_str(), argv[0]);
+    return 2;
+  }
+  if (config->GetString("log_level", "info") == "debug") SetLogLevel(LogLevel::kDebug);
+  ServiceApp app(def, *config);
+  absl::Status st = app.Start();
+  LogInfo("effective config", {{"config", config->EffectiveConfigJson()}});
+  if (!st.ok()) {
+    LogError("cannot start", {{"error", st.ToString()}});
+    return 1;
+  }
+  int sig = WaitForTerminationSignal();
+  LogInfo("signal received; draining", {{"signal", sig}});
+  app.Shutdown();
+  return 0;
+}
+
+}  // namespace sales

@@ -1,0 +1,86 @@
+// The one wiring of a database service: config → pool → migrations →
+// outbox → handlers → server → consumers, and the reverse on drain. Each
+// service's main.cc only describes itself (ServiceDefinition).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include "absl/status/statusor.h"
+#include "platform/call.h"
+#include "platform/clock.h"
+#include "platform/config.h"
+#include "platform/consumer.h"
+#include "platform/migrate.h"
+#include "platform/mysql.h"
+#include "platform/outbox.h"
+#include "platform/server.h"
+
+namespace sales {
+
+// What a service's handlers get to work with.
+struct ServiceRuntime {
+  const Config* config = nullptr;
+  db::Pool* pool = nullptr;
+  Outbox* outbox = nullptr;
+  const Clock* clock = nullptr;
+  const PrincipalVerifier* verifier = nullptr;
+  // Consumers registered while building; started once the server is up.
+  std::vector<std::unique_ptr<EventConsumer>> consumers;
+  // A channel to a peer service whose address is config "<peer>_address".
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(const std::string& peer) const;
+};
+
+struct BuiltService {
+  std::unique_ptr<grpc::Service> service;
+  std::string health_name;  // the full service name, e.g. "sales.orders.v1.OrdersService"
+};
+
+struct ServiceDefinition {
+  std::string name;  // "orders": log name, default database and user
+  int default_port = 0;
+  std::vector<MigrationFile> migrations;
+  std::function<absl::StatusOr<std::vector<BuiltService>>(ServiceRuntime&)> build;
+};
+
+class ServiceApp {
+ public:
+  // `clock` may be null for the system clock (tests pass a FakeClock).
+  ServiceApp(ServiceDefinition def, Config config, const Clock* clock = nullptr);
+  ~ServiceApp();
+
+  absl::Status Start();
+  int port() const { return host_ ? host_->port() : 0; }
+  db::Pool* pool() { return pool_.get(); }
+  Outbox* outbox() { return outbox_.get(); }
+  void Shutdown();
+
+ private:
+  ServiceDefinition def_;
+  Config config_;
+  SystemClock system_clock_;
+  const Clock* clock_;
+  std::unique_ptr<PrincipalVerifier> verifier_;
+  std::unique_ptr<db::Pool> pool_;
+  std::unique_ptr<Outbox> outbox_;
+  ServiceRuntime runtime_;
+  std::vector<BuiltService> services_;
+  std::unique_ptr<ServerHost> host_;
+  bool stopped_ = false;
+};
+
+// Reads the pool settings "mysql_*" of `config` (database and user default
+// to `name`).
+absl::StatusOr<db::PoolOptions> PoolOptionsFromConfig(const Config& config, const std::string& name);
+
+// main() of a service: blocks signals, reads flags and environment, prints
+// the effective config, starts, waits for SIGTERM/SIGINT, drains, exits.
+int RunServiceMain(int argc, char** argv, ServiceDefinition def);
+
+}  // namespace sales

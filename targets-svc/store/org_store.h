@@ -1,0 +1,25 @@
+// SQL for the org tree.
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "platform/mysql.h"
+#include "sales/targets/v1/org.pb.h"
+
+namespace sales::targets {
+
+class OrgStore {
+ public:
+  // Inserts a validated unit; ALREADY_EXISTS on a taken code or second root.
+  static absl::StatusOr<v1::OrgUnit> Insert(db::Transaction& tx, const v1::OrgUnit& unit,
+                                            absl::Time now);
+  // NOT_FOUND when absent. `for_update` locks the row.
+  static absl::StatusOr<v1::OrgUnit> Get(db::Transaction& tx, int64_t id, bool for_update = false);
+  // Units with id > after_id, ordered by id; parent_id 0 = all.
+  static absl::StatusOr<std::vector<v1::OrgUnit>> List(db::Transaction& tx, int64_t parent_id,
+                                                       int64_t after_id, int limit);
+};
+
+}  // namespace sales::targets

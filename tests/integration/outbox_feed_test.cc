@@ -1,0 +1,212 @@
+// The transactional outbox and its feed, end to end: a real targets-svc
+// produces events, a consumer in another database applies them through the
+// gRPC feed, is stopped and restarted, and sees every committed event
+// exactly once in feed order — including one whose transaction took an
+// earlier id but committed later — and never a rolled-back one.
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "platform/consumer.h"
+#include "platform/migrate.h"
+#include "platform/status.h"
+#include "sales/targets/v1/targets_service.grpc.pb.h"
+#include "targets-svc/api/targets_api.h"
+#include "tests/testing/service_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace sales {
+namespace {
+
+using ::sales::testing::Ctx;
+using ::sales::testing::FreshDatabase;
+using ::sales::testing::IsOk;
+using ::sales::testing::Loopback;
+using ::sales::testing::StartService;
+namespace tv1 = ::sales::targets::v1;
+
+using TargetsFeed = GrpcFeedSource<tv1::TargetsService, tv1::StreamEventsRequest, tv1::StreamEventsResponse>;
+
+class OutboxFeed : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    app_ = StartService(targets::MakeServiceDefinition(), FreshDatabase("producer"));
+    ASSERT_NE(app_, nullptr);
+    stub_ = tv1::TargetsService::NewStub(Loopback(app_->port()));
+    auto consumer_db = FreshDatabase("consumer");
+    consumer_db.max_connections = 4;
+    consumer_pool_ = std::move(db::Pool::Create(consumer_db)).value();
+    ASSERT_THAT(Migrate(*consumer_pool_,
+                        {PlatformMigrations(),
+                         MigrationSet{"test", {{"V001__seen.sql",
+                                                "CREATE TABLE seen (seq BIGINT AUTO_INCREMENT PRIMARY KEY, "
+                                                "event_id VARCHAR(96) NOT NULL, position BIGINT NOT NULL, "
+                                                "code VARCHAR(64) NOT NULL)"}}}}),
+                IsOk());
+  }
+
+  void TearDown() override {
+    if (app_) app_->Shutdown();
+  }
+
+  std::unique_ptr<EventConsumer> MakeConsumer() {
+    return std::make_unique<EventConsumer>(
+        "targets-feed-test", consumer_pool_.get(),
+        std::make_unique<TargetsFeed>(Loopback(app_->port())),
+        [](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
+          tv1::OrgUnitCreatedEvent payload;
+          if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
+          return tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
+                         {e.event_id(), e.position(), payload.org_unit().code()})
+              .status();
+        });
+  }
+
+  // Creates a branch under the company through the public API.
+  void CreateUnit(const std::string& code, int64_t parent) {
+    tv1::CreateOrgUnitRequest req;
+    req.set_request_id(absl::StrCat("create-", code));
+    req.mutable_org_unit()->set_code(code);
+    req.mutable_org_unit()->set_name(code);
+    req.mutable_org_unit()->set_kind(parent == 0 ? tv1::ORG_UNIT_KIND_COMPANY : tv1::ORG_UNIT_KIND_BRANCH);
+    req.mutable_org_unit()->set_parent_id(parent);
+    tv1::CreateOrgUnitResponse resp;
+    auto ctx = Ctx();
+    grpc::Status st = stub_->CreateOrgUnit(ctx.get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    if (parent == 0) company_ = resp.org_unit().id();
+  }
+
+  int64_t Count(const std::string& sql) {
+    return *consumer_pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+      SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql));
+      return rows[0].Int(0);
+    });
+  }
+
+  bool WaitForSeen(int64_t n, absl::Duration timeout = absl::Seconds(20)) {
+    absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      if (Count("SELECT COUNT(*) FROM seen") >= n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+  std::unique_ptr<ServiceApp> app_;
+  std::unique_ptr<tv1::TargetsService::Stub> stub_;
+  std::unique_ptr<db::Pool> consumer_pool_;
+  int64_t company_ = 0;
+};
+
+TEST_F(OutboxFeed, EveryCommittedEventExactlyOnceInOrderAcrossRestarts) {
+  CreateUnit("CO", 0);
+  for (int i = 0; i < 5; ++i) CreateUnit(absl::StrCat("B", i), company_);
+
+  auto consumer = MakeConsumer();
+  consumer->Start();
+  ASSERT_TRUE(WaitForSeen(6));
+  consumer->Stop();
+
+  // While the consumer is down: a transaction takes an outbox id first and
+  // commits last; another rolls back.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool appended = false, release = false;
+  std::thread slow([&] {
+    auto st = app_->pool()->Transact([&](db::Transaction& tx) -> absl::Status {
+      tv1::OrgUnitCreatedEvent e;
+      e.mutable_org_unit()->set_code("LATE");
+      SALES_RETURN_IF_ERROR(app_->outbox()->Append(tx, "OrgUnit", "late", e, "req-late"));
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        appended = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+      }
+      return absl::OkStatus();
+    });
+    EXPECT_THAT(st, IsOk());
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return appended; });
+  }
+  auto rolled_back = app_->pool()->Transact([&](db::Transaction& tx) -> absl::Status {
+    tv1::OrgUnitCreatedEvent e;
+    e.mutable_org_unit()->set_code("NEVER");
+    SALES_RETURN_IF_ERROR(app_->outbox()->Append(tx, "OrgUnit", "never", e, "req-never"));
+    return absl::AbortedError("roll it back");
+  });
+  EXPECT_FALSE(rolled_back.ok());
+  CreateUnit("B5", company_);  // a later id that commits before LATE
+  CreateUnit("B6", company_);
+  // Give the sequencer time to number B5 and B6 while LATE is still open.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+    cv.notify_all();
+  }
+  slow.join();
+  CreateUnit("B7", company_);
+
+  auto restarted = MakeConsumer();
+  restarted->Start();
+  ASSERT_TRUE(WaitForSeen(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more may arrive
+  restarted->Stop();
+
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen"), 10);
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT event_id) FROM seen"), 10);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen WHERE code = 'NEVER'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen WHERE code = 'LATE'"), 1);
+  // Feed order is position order, positions are 1..10 without gaps, and
+  // LATE was numbered after B5 and B6 although its row id is smaller.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen a JOIN seen b ON b.seq = a.seq + 1 "
+                  "WHERE b.position <> a.position + 1"),
+            0);
+  EXPECT_EQ(Count("SELECT MIN(position) FROM seen"), 1);
+  EXPECT_EQ(Count("SELECT MAX(position) FROM seen"), 10);
+  EXPECT_GT(Count("SELECT position FROM seen WHERE code = 'LATE'"),
+            Count("SELECT position FROM seen WHERE code = 'B6'"));
+  EXPECT_EQ(*restarted->Cursor(), 10);
+}
+
+TEST_F(OutboxFeed, ARedeliveredEventOnlyMovesTheCursor) {
+  CreateUnit("CO", 0);
+  auto events = app_->outbox()->Read(0, 10);
+  for (int i = 0; i < 50 && events.ok() && events->empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    events = app_->outbox()->Read(0, 10);
+  }
+  ASSERT_THAT(events.status(), IsOk());
+  ASSERT_EQ(events->size(), 1u);
+  auto consumer = MakeConsumer();
+  auto first = consumer->Apply((*events)[0]);
+  ASSERT_THAT(first.status(), IsOk());
+  EXPECT_TRUE(*first);
+  auto second = consumer->Apply((*events)[0]);
+  ASSERT_THAT(second.status(), IsOk());
+  EXPECT_FALSE(*second);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen"), 1);
+  EXPECT_EQ(*consumer->Cursor(), 1);
+}
+
+TEST_F(OutboxFeed, StreamRejectsBadCursorArguments) {
+  tv1::StreamEventsRequest req;
+  req.set_after_position(-1);
+  auto ctx = Ctx(absl::Seconds(5));
+  auto reader = stub_->StreamEvents(ctx.get(), req);
+  tv1::StreamEventsResponse resp;
+  EXPECT_FALSE(reader->Read(&resp));
+  grpc::Status st = reader->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace sales

@@ -1,0 +1,337 @@
+// The platform's database plumbing against a real MariaDB: the pool and its
+// failure handling, migrations, idempotency.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/barrier.h"
+#include "platform/idempotency.h"
+#include "platform/migrate.h"
+#include "platform/money.h"
+#include "platform/mysql.h"
+#include "platform/status.h"
+#include "sales/common/v1/money.pb.h"
+#include "tests/testing/db_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace sales {
+namespace {
+
+using ::sales::testing::FreshDatabase;
+using ::sales::testing::IsOk;
+using ::sales::testing::SharedMariaDb;
+using ::sales::testing::StatusIs;
+
+std::unique_ptr<db::Pool> MakePool(db::PoolOptions o, int size = 4) {
+  o.max_connections = size;
+  o.acquire_timeout = absl::Milliseconds(500);
+  auto p = db::Pool::Create(o);
+  EXPECT_TRUE(p.ok());
+  return std::move(p).value();
+}
+
+absl::Status Exec(db::Pool& pool, const std::string& sql, const db::Params& params = {}) {
+  return pool.Transact([&](db::Transaction& tx) { return tx.Exec(sql, params).status(); });
+}
+
+absl::StatusOr<int64_t> ScalarInt(db::Pool& pool, const std::string& sql, const db::Params& params = {}) {
+  return pool.Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+    if (rows.empty()) return absl::NotFoundError("no row");
+    return rows[0].Int(0);
+  });
+}
+
+// ---------------------------------------------------------------- pool
+
+TEST(Pool, RoundTripsTypesAndBinary) {
+  auto pool = MakePool(FreshDatabase());
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id BIGINT PRIMARY KEY, s VARCHAR(20) NULL, b LONGBLOB)"), IsOk());
+  std::string binary("a\0b\xff\x01", 5);
+  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (?, ?, ?)",
+                   {int64_t{9007199254740993}, nullptr, db::Bytes{binary}}),
+              IsOk());
+  auto rows = pool->Transact<std::vector<db::Row>>(
+      [](db::Transaction& tx) { return tx.Query("SELECT id, s, b FROM t"); });
+  ASSERT_THAT(rows.status(), IsOk());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].Int(0), 9007199254740993);
+  EXPECT_TRUE((*rows)[0].IsNull(1));
+  EXPECT_EQ((*rows)[0].Str(2), binary);
+}
+
+TEST(Pool, DuplicateKeyIsAlreadyExistsAndRollsBack) {
+  auto pool = MakePool(FreshDatabase());
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id BIGINT PRIMARY KEY)"), IsOk());
+  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (1)"), IsOk());
+  absl::Status st = pool->Transact([](db::Transaction& tx) -> absl::Status {
+    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO t VALUES (2)").status());
+    return tx.Exec("INSERT INTO t VALUES (1)").status();
+  });
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(ErrorReason(st), "DUPLICATE_KEY");
+  // The transaction rolled back: row 2 is not there.
+  EXPECT_EQ(*ScalarInt(*pool, "SELECT COUNT(*) FROM t"), 1);
+}
+
+TEST(Pool, ExhaustionIsUnavailableAfterTheWait) {
+  auto pool = MakePool(FreshDatabase(), /*size=*/1);
+  auto held = pool->Acquire();
+  ASSERT_THAT(held.status(), IsOk());
+  absl::Time start = absl::Now();
+  auto second = pool->Acquire();
+  EXPECT_THAT(second.status(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(ErrorReason(second.status()), "POOL_EXHAUSTED");
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(450));
+}
+
+TEST(Pool, ReplacesAKilledConnectionWithoutFailingTheCall) {
+  auto pool = MakePool(FreshDatabase(), /*size=*/1);
+  auto id = ScalarInt(*pool, "SELECT CONNECTION_ID()");
+  ASSERT_THAT(id.status(), IsOk());
+  ASSERT_THAT(SharedMariaDb().RootExec(absl::StrCat("KILL CONNECTION ", *id)), IsOk());
+  // The pooled session is dead; the next call notices, replaces it, retries.
+  auto again = ScalarInt(*pool, "SELECT CONNECTION_ID()");
+  ASSERT_THAT(again.status(), IsOk());
+  EXPECT_NE(*again, *id);
+  EXPECT_GE(pool->Stats().replaced, 1);
+  EXPECT_EQ(pool->Stats().open, 1);
+}
+
+TEST(Pool, DeadlocksAreRetriedUntilBothCommit) {
+  auto pool = MakePool(FreshDatabase(), 4);
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE acct (id INT PRIMARY KEY, n INT) ENGINE=InnoDB"), IsOk());
+  ASSERT_THAT(Exec(*pool, "INSERT INTO acct VALUES (1, 0), (2, 0)"), IsOk());
+  absl::Barrier* barrier = new absl::Barrier(2);
+  std::atomic<int> attempts{0};
+  auto worker = [&](int first, int second) {
+    return pool->Transact([&](db::Transaction& tx) -> absl::Status {
+      int attempt = ++attempts;
+      SALES_RETURN_IF_ERROR(
+          tx.Exec("UPDATE acct SET n = n + 1 WHERE id = ?", {int64_t{first}}).status());
+      // Only the first round meets at the barrier, which forces the lock cycle.
+      if (attempt <= 2 && barrier != nullptr && barrier->Block()) {
+        delete barrier;
+        barrier = nullptr;
+      }
+      return tx.Exec("UPDATE acct SET n = n + 1 WHERE id = ?", {int64_t{second}}).status();
+    });
+  };
+  absl::Status a, b;
+  std::thread t1([&] { a = worker(1, 2); });
+  std::thread t2([&] { b = worker(2, 1); });
+  t1.join();
+  t2.join();
+  EXPECT_THAT(a, IsOk());
+  EXPECT_THAT(b, IsOk());
+  EXPECT_GE(attempts.load(), 3) << "one side must have been retried";
+  EXPECT_EQ(*ScalarInt(*pool, "SELECT SUM(n) FROM acct"), 4);
+}
+
+// ---------------------------------------------------------------- migrations
+
+MigrationSet Demo(std::vector<MigrationFile> files) { return MigrationSet{"demo", std::move(files)}; }
+
+TEST(Migrations, TwoConcurrentStartersApplyOnce) {
+  auto opts = FreshDatabase();
+  // Not idempotent on purpose: running it twice would fail or insert twice.
+  auto set = Demo({{"V001__things.sql", "CREATE TABLE things (id INT PRIMARY KEY);\n"
+                                        "INSERT INTO things VALUES (1);"},
+                   {"V002__more.sql", "INSERT INTO things VALUES (2);"}});
+  auto p1 = MakePool(opts), p2 = MakePool(opts);
+  absl::Status s1, s2;
+  std::thread a([&] { s1 = Migrate(*p1, {PlatformMigrations(), set}); });
+  std::thread b([&] { s2 = Migrate(*p2, {PlatformMigrations(), set}); });
+  a.join();
+  b.join();
+  EXPECT_THAT(s1, IsOk());
+  EXPECT_THAT(s2, IsOk());
+  EXPECT_EQ(*ScalarInt(*p1, "SELECT COUNT(*) FROM things"), 2);
+  EXPECT_EQ(*ScalarInt(*p1, "SELECT COUNT(*) FROM schema_history WHERE success = 1"), 3);
+  // A third start is a no-op.
+  EXPECT_THAT(Migrate(*p1, {PlatformMigrations(), set}), IsOk());
+  EXPECT_EQ(*ScalarInt(*p1, "SELECT COUNT(*) FROM things"), 2);
+}
+
+TEST(Migrations, RefusesAnEditedOrMissingFile) {
+  auto pool = MakePool(FreshDatabase());
+  auto set = Demo({{"V001__things.sql", "CREATE TABLE things (id INT PRIMARY KEY);"}});
+  ASSERT_THAT(Migrate(*pool, {set}), IsOk());
+  auto edited = Demo({{"V001__things.sql", "CREATE TABLE things (id BIGINT PRIMARY KEY);"}});
+  absl::Status st = Migrate(*pool, {edited});
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ErrorReason(st), "MIGRATION_EDITED");
+  EXPECT_THAT(std::string(st.message()), ::testing::HasSubstr("V001__things.sql"));
+  st = Migrate(*pool, {Demo({})});
+  EXPECT_EQ(ErrorReason(st), "MIGRATION_MISSING");
+}
+
+TEST(Migrations, AFailureLeavesTheSchemaDirtyAndStopsLaterStarts) {
+  auto pool = MakePool(FreshDatabase());
+  auto broken = Demo({{"V001__ok.sql", "CREATE TABLE a (id INT PRIMARY KEY);"},
+                      {"V002__broken.sql", "CREATE TABLE b (id INT PRIMARY KEY);\nTHIS IS NOT SQL;"}});
+  absl::Status st = Migrate(*pool, {broken});
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ErrorReason(st), "MIGRATION_FAILED");
+  auto fixed = Demo({{"V001__ok.sql", "CREATE TABLE a (id INT PRIMARY KEY);"},
+                     {"V002__broken.sql", "CREATE TABLE b (id INT PRIMARY KEY);"}});
+  st = Migrate(*pool, {fixed});
+  EXPECT_EQ(ErrorReason(st), "MIGRATION_DIRTY");
+}
+
+TEST(Migrations, RejectsBadFileNamesAndOrder) {
+  auto pool = MakePool(FreshDatabase());
+  EXPECT_THAT(Migrate(*pool, {Demo({{"001_things.sql", "SELECT 1"}})}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Migrate(*pool, {Demo({{"V002__b.sql", "SELECT 1"}, {"V001__a.sql", "SELECT 1"}})}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// ---------------------------------------------------------------- idempotency
+
+class Idempotency : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pool_ = MakePool(FreshDatabase(), 40);
+    ASSERT_THAT(Migrate(*pool_, {PlatformMigrations()}), IsOk());
+    ASSERT_THAT(Exec(*pool_, "CREATE TABLE effects (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
+                             "amount BIGINT NOT NULL)"),
+                IsOk());
+  }
+
+  // The "mutation": books an effect row and answers with its id.
+  absl::StatusOr<common::v1::Money> Book(const std::string& request_id, int64_t amount) {
+    common::v1::Money req = MakeMoney(amount);
+    return RunIdempotent<common::v1::Money>(
+        *pool_, "/test.v1.Test/Book", request_id, req,
+        [&](db::Transaction& tx) -> absl::StatusOr<common::v1::Money> {
+          SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO effects (amount) VALUES (?)", {amount}).status());
+          SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+          return MakeMoney(id, "EFF");
+        });
+  }
+
+  int64_t Effects() { return *ScalarInt(*pool_, "SELECT COUNT(*) FROM effects"); }
+
+  std::unique_ptr<db::Pool> pool_;
+};
+
+TEST_F(Idempotency, RepeatReturnsTheFirstResponse) {
+  auto first = Book("req-1", 100);
+  ASSERT_THAT(first.status(), IsOk());
+  auto again = Book("req-1", 100);
+  ASSERT_THAT(again.status(), IsOk());
+  EXPECT_EQ(again->minor_units(), first->minor_units());
+  EXPECT_EQ(Effects(), 1);
+}
+
+TEST_F(Idempotency, ReuseWithAnotherBodyIsRefused) {
+  ASSERT_THAT(Book("req-1", 100).status(), IsOk());
+  auto other = Book("req-1", 200);
+  EXPECT_THAT(other.status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ErrorReason(other.status()), "REQUEST_ID_REUSED");
+  EXPECT_EQ(Effects(), 1);
+}
+
+TEST_F(Idempotency, MissingOrOversizedRequestIdIsRefused) {
+  EXPECT_THAT(Book("", 1).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Book(std::string(65, 'x'), 1).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Book("has space", 1).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Effects(), 0);
+}
+
+TEST_F(Idempotency, AFailedMutationRecordsNothing) {
+  common::v1::Money req = MakeMoney(1);
+  auto failed = RunIdempotent<common::v1::Money>(
+      *pool_, "/test.v1.Test/Book", "req-f", req,
+      [&](db::Transaction& tx) -> absl::StatusOr<common::v1::Money> {
+        SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO effects (amount) VALUES (1)").status());
+        return absl::FailedPreconditionError("business rule says no");
+      });
+  EXPECT_THAT(failed.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(Effects(), 0);
+  // The same request_id may be used again: nothing was recorded.
+  EXPECT_THAT(Book("req-f", 1).status(), IsOk());
+  EXPECT_EQ(Effects(), 1);
+}
+
+TEST_F(Idempotency, ThirtyTwoRacersSameBodyOneEffectOneAnswer) {
+  constexpr int kRacers = 32;
+  std::vector<absl::StatusOr<common::v1::Money>> results(kRacers, absl::UnknownError(""));
+  absl::Barrier start(kRacers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRacers; ++i) {
+    threads.emplace_back([&, i] {
+      start.Block();
+      results[i] = Book("race", 500);
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> answers;
+  for (const auto& r : results) {
+    // A racer may be told to retry (ABORTED) but never sees a second effect.
+    if (r.ok()) {
+      answers.insert(r->minor_units());
+    } else {
+      EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kAborted));
+    }
+  }
+  EXPECT_EQ(answers.size(), 1u);
+  EXPECT_EQ(Effects(), 1);
+  auto after = Book("race", 500);
+  ASSERT_THAT(after.status(), IsOk());
+  EXPECT_EQ(after->minor_units(), *answers.begin());
+}
+
+TEST_F(Idempotency, ThirtyTwoRacersMixedBodiesOnlyOneBodyWins) {
+  constexpr int kRacers = 32;
+  std::vector<absl::StatusOr<common::v1::Money>> results(kRacers, absl::UnknownError(""));
+  absl::Barrier start(kRacers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRacers; ++i) {
+    threads.emplace_back([&, i] {
+      start.Block();
+      results[i] = Book("mixed", i % 2 == 0 ? 100 : 200);
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(Effects(), 1);
+  int64_t winner_amount = *ScalarInt(*pool_, "SELECT amount FROM effects");
+  for (int i = 0; i < kRacers; ++i) {
+    int64_t amount = i % 2 == 0 ? 100 : 200;
+    if (amount == winner_amount) {
+      if (!results[i].ok()) {
+        EXPECT_THAT(results[i].status(), StatusIs(absl::StatusCode::kAborted));
+      }
+    } else {
+      EXPECT_THAT(results[i].status(), StatusIs(absl::StatusCode::kInvalidArgument)) << i;
+    }
+  }
+}
+
+// ------------------------------------------------- database restart (last:
+// it stops the shared server and brings it back)
+
+TEST(ZzDatabaseRestart, CallsFailUnavailableWhileDownAndRecoverAfter) {
+  auto opts = FreshDatabase();
+  auto pool = MakePool(opts, 2);
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id INT PRIMARY KEY)"), IsOk());
+  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (1)"), IsOk());
+  ASSERT_THAT(SharedMariaDb().Stop(), IsOk());
+  absl::Time start = absl::Now();
+  auto down = ScalarInt(*pool, "SELECT COUNT(*) FROM t");
+  EXPECT_THAT(down.status(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10)) << "a dead database must fail fast";
+  ASSERT_THAT(SharedMariaDb().Resume(), IsOk());
+  // Same pool, same process: the next call opens a fresh session.
+  auto up = ScalarInt(*pool, "SELECT COUNT(*) FROM t");
+  ASSERT_THAT(up.status(), IsOk());
+  EXPECT_EQ(*up, 1);
+}
+
+}  // namespace
+}  // namespace sales

@@ -1,0 +1,224 @@
+// Pure platform rules: SQL splitting, error mapping, config, principals,
+// money allocation, dates and page tokens.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "platform/call.h"
+#include "platform/config.h"
+#include "platform/convert.h"
+#include "platform/migrate.h"
+#include "platform/money.h"
+#include "platform/status.h"
+#include "tests/testing/status_matchers.h"
+
+namespace sales {
+namespace {
+
+using ::sales::testing::IsOk;
+using ::sales::testing::StatusIs;
+using ::testing::ElementsAre;
+
+TEST(SplitSqlStatements, HonoursQuotesAndComments) {
+  auto stmts = SplitSqlStatements(
+      "-- a comment; with a semicolon\n"
+      "CREATE TABLE a (x VARCHAR(10) DEFAULT 'a;b');\n"
+      "/* block; comment */ INSERT INTO a VALUES ('it''s; fine');\n"
+      "# hash comment;\n"
+      "UPDATE a SET x = \"q;\" ;  ;\n");
+  ASSERT_EQ(stmts.size(), 3u);
+  EXPECT_EQ(stmts[0], "CREATE TABLE a (x VARCHAR(10) DEFAULT 'a;b')");
+  EXPECT_EQ(stmts[1], "INSERT INTO a VALUES ('it''s; fine')");
+  EXPECT_EQ(stmts[2], "UPDATE a SET x = \"q;\"");
+}
+
+TEST(SplitSqlStatements, PlatformMigrationSplitsIntoItsTables) {
+  auto set = PlatformMigrations();
+  ASSERT_EQ(set.files.size(), 1u);
+  auto stmts = SplitSqlStatements(set.files[0].sql);
+  EXPECT_EQ(stmts.size(), 6u);
+}
+
+TEST(ToGrpcStatus, CarriesFieldViolationsAndErrorInfo) {
+  absl::Status st = WithErrorInfo(InvalidFields({{"a.b", "bad"}, {"c", "worse"}}), "WHY", "test.sales",
+                                  {{"k", "v"}});
+  grpc::Status g = ToGrpcStatus(st);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(g.error_details()));
+  EXPECT_EQ(rpc.code(), 3);
+  ASSERT_EQ(rpc.details_size(), 2);
+  google::rpc::BadRequest bad;
+  google::rpc::ErrorInfo info;
+  for (const auto& any : rpc.details()) {
+    if (any.Is<google::rpc::BadRequest>()) {
+      ASSERT_TRUE(any.UnpackTo(&bad));
+    }
+    if (any.Is<google::rpc::ErrorInfo>()) {
+      ASSERT_TRUE(any.UnpackTo(&info));
+    }
+  }
+  ASSERT_EQ(bad.field_violations_size(), 2);
+  EXPECT_EQ(bad.field_violations(0).field(), "a.b");
+  EXPECT_EQ(info.reason(), "WHY");
+  EXPECT_EQ(info.metadata().at("k"), "v");
+
+  absl::Status back = FromGrpcStatus(g);
+  EXPECT_THAT(back, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ErrorReason(back), "WHY");
+  EXPECT_EQ(FieldViolationsOf(back).size(), 2u);
+}
+
+TEST(ToGrpcStatus, OkAndPlainErrors) {
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+  grpc::Status g = ToGrpcStatus(absl::NotFoundError("nope"));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(g.error_message(), "nope");
+  EXPECT_TRUE(g.error_details().empty());
+}
+
+TEST(Config, FlagsBeatDefaultsAndSecretsAreMasked) {
+  const char* argv[] = {"svc", "--listen=127.0.0.1:1", "--max_threads=8", "--mysql_password=hunter2",
+                        "--drain_deadline=250ms"};
+  auto c = Config::FromArgs(5, argv);
+  ASSERT_THAT(c.status(), IsOk());
+  EXPECT_EQ(c->GetString("listen", "x"), "127.0.0.1:1");
+  EXPECT_EQ(*c->GetInt("max_threads", 32), 8);
+  EXPECT_EQ(*c->GetDuration("drain_deadline", absl::Seconds(1)), absl::Milliseconds(250));
+  EXPECT_EQ(*c->GetSecret("mysql_password", ""), "hunter2");
+  std::string printed = c->EffectiveConfigJson();
+  EXPECT_EQ(printed.find("hunter2"), std::string::npos);
+  EXPECT_NE(printed.find("****"), std::string::npos);
+}
+
+TEST(Config, RejectsMalformedFlagsAndValues) {
+  const char* bad[] = {"svc", "--listen"};
+  EXPECT_THAT(Config::FromArgs(2, bad).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  const char* bad2[] = {"svc", "positional"};
+  EXPECT_THAT(Config::FromArgs(2, bad2).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  auto c = Config::FromMap({{"n", "x1"}, {"d", "soon"}});
+  EXPECT_THAT(c.GetInt("n", 1).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(c.GetDuration("d", absl::Seconds(1)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(Principal, RoundTripsAndVerifies) {
+  Principal p{"alice", "SALES_REP", 12, 3};
+  Principal back;
+  ASSERT_TRUE(Principal::Decode(p.Encode(), &back));
+  EXPECT_EQ(back.user_id, "alice");
+  EXPECT_EQ(back.rep_id, 12);
+  EXPECT_EQ(back.org_unit_id, 3);
+  EXPECT_FALSE(Principal::Decode("user=;role=X", &back));
+  EXPECT_FALSE(Principal::Decode("user=a;role=X;rep=abc", &back));
+  EXPECT_FALSE(Principal::Decode("user=a;role=X;evil=1", &back));
+
+  PrincipalVerifier v("secret");
+  std::string mac = v.Sign(p.Encode(), "req-1");
+  EXPECT_THAT(v.Verify(p.Encode(), mac, "req-1"), IsOk());
+  EXPECT_THAT(v.Verify(p.Encode(), mac, "req-2"), StatusIs(absl::StatusCode::kUnauthenticated));
+  Principal forged = p;
+  forged.role = "ADMIN";
+  EXPECT_THAT(v.Verify(forged.Encode(), mac, "req-1"), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(v.Verify(p.Encode(), "", "req-1"), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+struct AllocationCase {
+  int64_t total;
+  std::vector<int64_t> weights;
+  std::vector<int64_t> expected;
+};
+
+class AllocationTest : public ::testing::TestWithParam<AllocationCase> {};
+
+TEST_P(AllocationTest, ConservesTotalExactly) {
+  const auto& c = GetParam();
+  auto parts = AllocateLargestRemainder(c.total, c.weights);
+  ASSERT_THAT(parts.status(), IsOk());
+  EXPECT_EQ(*parts, c.expected);
+  int64_t sum = 0;
+  for (auto p : *parts) sum += p;
+  EXPECT_EQ(sum, c.total);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Edges, AllocationTest,
+    ::testing::Values(
+        // 1 fen over 3 equal parts: ties go to the lowest index.
+        AllocationCase{1, {1, 1, 1}, {1, 0, 0}},
+        AllocationCase{2, {1, 1, 1}, {1, 1, 0}},
+        AllocationCase{100, {1, 1, 1}, {34, 33, 33}},
+        // Largest remainder wins, not the first index.
+        AllocationCase{10, {1, 2, 3}, {2, 3, 5}},
+        // All-zero weights fall back to an equal split.
+        AllocationCase{7, {0, 0}, {4, 3}},
+        // A zero weight gets nothing.
+        AllocationCase{5, {0, 1}, {0, 5}},
+        // Negative totals (correction orders) split symmetrically.
+        AllocationCase{-100, {1, 1, 1}, {-34, -33, -33}},
+        AllocationCase{0, {3, 4}, {0, 0}},
+        // 12 months of 100 000.01 yuan.
+        AllocationCase{120000012, std::vector<int64_t>(12, 1),
+                       {10000001, 10000001, 10000001, 10000001, 10000001, 10000001, 10000001,
+                        10000001, 10000001, 10000001, 10000001, 10000001}},
+        // Huge totals and weights do not overflow.
+        AllocationCase{999999999999999, {999999999, 1}, {999999998999999, 1000000}}));
+
+TEST(Allocation, RejectsBadWeights) {
+  EXPECT_THAT(AllocateLargestRemainder(1, {}).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(AllocateLargestRemainder(1, {1, -1}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(Money, Validation) {
+  EXPECT_THAT(ValidateMoney(MakeMoney(1), "m", Sign::kPositive), IsOk());
+  EXPECT_THAT(ValidateMoney(MakeMoney(0), "m", Sign::kPositive),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidateMoney(MakeMoney(0), "m", Sign::kNonNegative), IsOk());
+  EXPECT_THAT(ValidateMoney(MakeMoney(-1), "m", Sign::kNonNegative),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidateMoney(MakeMoney(-1), "m", Sign::kAny), IsOk());
+  EXPECT_THAT(ValidateMoney(MakeMoney(1, "cny"), "m", Sign::kAny),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidateMoney(MakeMoney(1'000'000'000'000'000), "m", Sign::kAny),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  auto v = FieldViolationsOf(ValidateMoney(MakeMoney(-5, "X"), "amount", Sign::kPositive));
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].field, "amount.currency_code");
+  EXPECT_EQ(v[1].field, "amount.minor_units");
+}
+
+TEST(Convert, DatesTimesTokensEtags) {
+  common::v1::Date d;
+  d.set_year(2024);
+  d.set_month(2);
+  d.set_day(29);
+  EXPECT_THAT(ValidateDate(d, "d"), IsOk());
+  d.set_year(2023);
+  EXPECT_THAT(ValidateDate(d, "d"), StatusIs(absl::StatusCode::kInvalidArgument));
+  d.set_month(13);
+  EXPECT_THAT(ValidateDate(d, "d"), StatusIs(absl::StatusCode::kInvalidArgument));
+
+  absl::Time t = absl::FromUnixMicros(1700000000123456);
+  EXPECT_EQ(ParseDbTime(FormatDbTime(t)), t);
+  EXPECT_EQ(FromTimestamp(ToTimestamp(t)), t);
+
+  EXPECT_EQ(*DecodePageToken(EncodePageToken(42)), 42);
+  EXPECT_EQ(*DecodePageToken(""), 0);
+  EXPECT_THAT(DecodePageToken("garbage!").status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(PageSize(0).status(), IsOk());
+  EXPECT_EQ(*PageSize(0), 100);
+  EXPECT_THAT(PageSize(501).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(PageSize(-1).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+
+  EXPECT_THAT(CheckEtag("", 3, "x", 1), IsOk());
+  EXPECT_THAT(CheckEtag("v3", 3, "x", 1), IsOk());
+  absl::Status stale = CheckEtag("v2", 3, "x", 1);
+  EXPECT_THAT(stale, StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(ErrorReason(stale), "STALE_ETAG");
+}
+
+}  // namespace
+}  // namespace sales
