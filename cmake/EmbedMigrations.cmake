@@ -1,5 +1,6 @@
 # Writes a C++ file returning the migration files as {name, sql} pairs. The
 # bytes are emitted as a hex char array so no SQL text can break the C++.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)

@@ -68,6 +68,7 @@ absl::Status ServiceApp::Start() {
   SALES_ASSIGN_OR_RETURN(int64_t threads, config_.GetInt("max_threads", 32));
   so.max_threads = static_cast<int>(threads);
   SALES_ASSIGN_OR_RETURN(so.drain_deadline, config_.GetDuration("drain_deadline", absl::Seconds(10)));
+  LogInfo("effective config", {{"config", config_.EffectiveConfigJson()}});
   host_ = std::make_unique<ServerHost>(so);
   for (auto& s : services_) host_->AddService(s.service.get(), s.health_name);
   host_->OnDrain([this] { outbox_->BeginDrain(); });
@@ -97,7 +98,6 @@ int RunServiceMain(int argc, char** argv, ServiceDefinition def) {
   if (config->GetString("log_level", "info") == "debug") SetLogLevel(LogLevel::kDebug);
   ServiceApp app(def, *config);
   absl::Status st = app.Start();
-  LogInfo("effective config", {{"config", config->EffectiveConfigJson()}});
   if (!st.ok()) {
     LogError("cannot start", {{"error", st.ToString()}});
     return 1;

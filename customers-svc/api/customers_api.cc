@@ -4,7 +4,7 @@
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/store/customer_store.h"
 #include "platform/feed_handler.h"
-#include "platform/idempotency.h"
+#include "platform/handlers.h"
 #include "platform/status.h"
 
 std::vector<sales::MigrationFile> CustomersMigrations();
@@ -68,51 +68,49 @@ absl::Status AlreadyRegistered(const v1::Customer& holder) {
 grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx,
                                             const v1::RegisterCustomerRequest* req,
                                             v1::RegisterCustomerResponse* resp) {
-  return Serve(ctx, M("RegisterCustomer"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
-    SALES_RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    if (!req->has_customer()) return InvalidField("customer", "required");
-    v1::Customer c = req->customer();
-    SALES_RETURN_IF_ERROR(PrepareCustomer(c));
-    int64_t owner = req->owner_rep_id() != 0 ? req->owner_rep_id() : call.principal.rep_id;
-    if (owner < 0) return InvalidField("owner_rep_id", "must be > 0");
-    if (owner == 0) return InvalidField("owner_rep_id", "required when the caller is not a rep");
-    c.set_owner_rep_id(owner);
-    c.set_status(v1::CUSTOMER_STATUS_PROSPECT);
-    SALES_ASSIGN_OR_RETURN(
-        *resp, RunIdempotent<v1::RegisterCustomerResponse>(
-                   *rt_.pool, call.method, req->request_id(), *req,
-                   [&](db::Transaction& tx) -> absl::StatusOr<v1::RegisterCustomerResponse> {
-                     SALES_ASSIGN_OR_RETURN(auto dup, CustomerStore::FindDuplicate(tx, c));
-                     if (dup.has_value()) return AlreadyRegistered(*dup);
-                     auto inserted = CustomerStore::Insert(tx, c, rt_.clock->Now());
-                     if (absl::IsAlreadyExists(inserted.status())) {
-                       // Lost a same-moment race: the unique key decided, say who won.
-                       SALES_ASSIGN_OR_RETURN(auto winner, CustomerStore::FindDuplicate(tx, c));
-                       if (winner.has_value()) return AlreadyRegistered(*winner);
-                     }
-                     if (!inserted.ok()) return inserted.status();
-                     v1::RegisterCustomerResponse out;
-                     *out.mutable_customer() = *inserted;
-                     v1::CustomerRegisteredEvent event;
-                     *event.mutable_customer() = *inserted;
-                     SALES_RETURN_IF_ERROR(rt_.outbox->Append(
-                         tx, "Customer", absl::StrCat(inserted->id()), event, call.request_id));
-                     return out;
-                   }));
-    return absl::OkStatus();
-  });
+  v1::Customer c = req->customer();
+  return ServeMutation<v1::RegisterCustomerRequest, v1::RegisterCustomerResponse>(
+      ctx, M("RegisterCustomer"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        if (!req->has_customer()) return InvalidField("customer", "required");
+        SALES_RETURN_IF_ERROR(PrepareCustomer(c));
+        int64_t owner = req->owner_rep_id() != 0 ? req->owner_rep_id() : call.principal.rep_id;
+        if (owner < 0) return InvalidField("owner_rep_id", "must be > 0");
+        if (owner == 0) return InvalidField("owner_rep_id", "required when the caller is not a rep");
+        c.set_owner_rep_id(owner);
+        c.set_status(v1::CUSTOMER_STATUS_PROSPECT);
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RegisterCustomerResponse> {
+        SALES_ASSIGN_OR_RETURN(auto dup, CustomerStore::FindDuplicate(tx, c));
+        if (dup.has_value()) return AlreadyRegistered(*dup);
+        auto inserted = CustomerStore::Insert(tx, c, rt_.clock->Now());
+        if (absl::IsAlreadyExists(inserted.status())) {
+          // Lost a same-moment race: the unique key decided; say who won.
+          SALES_ASSIGN_OR_RETURN(auto winner, CustomerStore::FindDuplicate(tx, c));
+          if (winner.has_value()) return AlreadyRegistered(*winner);
+        }
+        if (!inserted.ok()) return inserted.status();
+        v1::RegisterCustomerResponse out;
+        *out.mutable_customer() = *inserted;
+        v1::CustomerRegisteredEvent event;
+        *event.mutable_customer() = *inserted;
+        SALES_RETURN_IF_ERROR(
+            rt_.outbox->Append(tx, "Customer", absl::StrCat(inserted->id()), event, call.request_id));
+        return out;
+      });
 }
 
 grpc::Status CustomersApi::GetCustomer(grpc::ServerContext* ctx, const v1::GetCustomerRequest* req,
                                        v1::GetCustomerResponse* resp) {
-  return Serve(ctx, M("GetCustomer"), *rt_.verifier, [&](CallContext&) -> absl::Status {
-    if (req->id() <= 0) return InvalidField("id", "required, > 0");
-    SALES_ASSIGN_OR_RETURN(*resp->mutable_customer(),
-                           rt_.pool->Transact<v1::Customer>([&](db::Transaction& tx) {
-                             return CustomerStore::Get(tx, req->id());
-                           }));
-    return absl::OkStatus();
-  });
+  return ServeRead<v1::GetCustomerResponse>(
+      ctx, M("GetCustomer"), rt_, resp,
+      [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetCustomerResponse> {
+        v1::GetCustomerResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_customer(), CustomerStore::Get(tx, req->id()));
+        return out;
+      });
 }
 
 grpc::Status CustomersApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,

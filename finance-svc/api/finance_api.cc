@@ -4,7 +4,7 @@
 #include "finance-svc/domain/payment.h"
 #include "finance-svc/store/payment_store.h"
 #include "platform/feed_handler.h"
-#include "platform/idempotency.h"
+#include "platform/handlers.h"
 #include "platform/status.h"
 
 std::vector<sales::MigrationFile> FinanceMigrations();
@@ -17,37 +17,33 @@ std::string M(const char* method) { return absl::StrCat("/", kService, "/", meth
 
 grpc::Status FinanceApi::RecordPayment(grpc::ServerContext* ctx, const v1::RecordPaymentRequest* req,
                                        v1::RecordPaymentResponse* resp) {
-  return Serve(ctx, M("RecordPayment"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
-    SALES_RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    if (!req->has_payment()) return InvalidField("payment", "required");
-    SALES_RETURN_IF_ERROR(ValidateNewPayment(req->payment()));
-    SALES_ASSIGN_OR_RETURN(
-        *resp, RunIdempotent<v1::RecordPaymentResponse>(
-                   *rt_.pool, call.method, req->request_id(), *req,
-                   [&](db::Transaction& tx) -> absl::StatusOr<v1::RecordPaymentResponse> {
-                     v1::RecordPaymentResponse out;
-                     SALES_ASSIGN_OR_RETURN(*out.mutable_payment(),
-                                            PaymentStore::Insert(tx, req->payment(), rt_.clock->Now()));
-                     v1::PaymentRecordedEvent event;
-                     *event.mutable_payment() = out.payment();
-                     SALES_RETURN_IF_ERROR(rt_.outbox->Append(
-                         tx, "Payment", absl::StrCat(out.payment().id()), event, call.request_id));
-                     return out;
-                   }));
-    return absl::OkStatus();
-  });
+  return ServeMutation<v1::RecordPaymentRequest, v1::RecordPaymentResponse>(
+      ctx, M("RecordPayment"), rt_, *req, resp,
+      [&](CallContext&) {
+        return req->has_payment() ? ValidateNewPayment(req->payment()) : InvalidField("payment", "required");
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordPaymentResponse> {
+        v1::RecordPaymentResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_payment(),
+                               PaymentStore::Insert(tx, req->payment(), rt_.clock->Now()));
+        v1::PaymentRecordedEvent event;
+        *event.mutable_payment() = out.payment();
+        SALES_RETURN_IF_ERROR(
+            rt_.outbox->Append(tx, "Payment", absl::StrCat(out.payment().id()), event, call.request_id));
+        return out;
+      });
 }
 
 grpc::Status FinanceApi::GetPayment(grpc::ServerContext* ctx, const v1::GetPaymentRequest* req,
                                     v1::GetPaymentResponse* resp) {
-  return Serve(ctx, M("GetPayment"), *rt_.verifier, [&](CallContext&) -> absl::Status {
-    if (req->id() <= 0) return InvalidField("id", "required, > 0");
-    SALES_ASSIGN_OR_RETURN(*resp->mutable_payment(),
-                           rt_.pool->Transact<v1::Payment>([&](db::Transaction& tx) {
-                             return PaymentStore::Get(tx, req->id());
-                           }));
-    return absl::OkStatus();
-  });
+  return ServeRead<v1::GetPaymentResponse>(
+      ctx, M("GetPayment"), rt_, resp,
+      [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetPaymentResponse> {
+        v1::GetPaymentResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_payment(), PaymentStore::Get(tx, req->id()));
+        return out;
+      });
 }
 
 grpc::Status FinanceApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,

@@ -4,7 +4,7 @@
 #include "orders-svc/domain/product.h"
 #include "orders-svc/store/product_store.h"
 #include "platform/feed_handler.h"
-#include "platform/idempotency.h"
+#include "platform/handlers.h"
 #include "platform/status.h"
 
 std::vector<sales::MigrationFile> OrdersMigrations();
@@ -17,37 +17,33 @@ std::string M(const char* method) { return absl::StrCat("/", kService, "/", meth
 
 grpc::Status OrdersApi::CreateProduct(grpc::ServerContext* ctx, const v1::CreateProductRequest* req,
                                       v1::CreateProductResponse* resp) {
-  return Serve(ctx, M("CreateProduct"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
-    SALES_RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    if (!req->has_product()) return InvalidField("product", "required");
-    SALES_RETURN_IF_ERROR(ValidateNewProduct(req->product()));
-    SALES_ASSIGN_OR_RETURN(
-        *resp, RunIdempotent<v1::CreateProductResponse>(
-                   *rt_.pool, call.method, req->request_id(), *req,
-                   [&](db::Transaction& tx) -> absl::StatusOr<v1::CreateProductResponse> {
-                     v1::CreateProductResponse out;
-                     SALES_ASSIGN_OR_RETURN(*out.mutable_product(),
-                                            ProductStore::Insert(tx, req->product(), rt_.clock->Now()));
-                     v1::ProductCreatedEvent event;
-                     *event.mutable_product() = out.product();
-                     SALES_RETURN_IF_ERROR(rt_.outbox->Append(
-                         tx, "Product", absl::StrCat(out.product().id()), event, call.request_id));
-                     return out;
-                   }));
-    return absl::OkStatus();
-  });
+  return ServeMutation<v1::CreateProductRequest, v1::CreateProductResponse>(
+      ctx, M("CreateProduct"), rt_, *req, resp,
+      [&](CallContext&) {
+        return req->has_product() ? ValidateNewProduct(req->product()) : InvalidField("product", "required");
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateProductResponse> {
+        v1::CreateProductResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_product(),
+                               ProductStore::Insert(tx, req->product(), rt_.clock->Now()));
+        v1::ProductCreatedEvent event;
+        *event.mutable_product() = out.product();
+        SALES_RETURN_IF_ERROR(
+            rt_.outbox->Append(tx, "Product", absl::StrCat(out.product().id()), event, call.request_id));
+        return out;
+      });
 }
 
 grpc::Status OrdersApi::GetProduct(grpc::ServerContext* ctx, const v1::GetProductRequest* req,
                                    v1::GetProductResponse* resp) {
-  return Serve(ctx, M("GetProduct"), *rt_.verifier, [&](CallContext&) -> absl::Status {
-    if (req->id() <= 0) return InvalidField("id", "required, > 0");
-    SALES_ASSIGN_OR_RETURN(*resp->mutable_product(),
-                           rt_.pool->Transact<v1::Product>([&](db::Transaction& tx) {
-                             return ProductStore::Get(tx, req->id());
-                           }));
-    return absl::OkStatus();
-  });
+  return ServeRead<v1::GetProductResponse>(
+      ctx, M("GetProduct"), rt_, resp,
+      [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetProductResponse> {
+        v1::GetProductResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_product(), ProductStore::Get(tx, req->id()));
+        return out;
+      });
 }
 
 grpc::Status OrdersApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,

@@ -16,6 +16,18 @@ class TargetsApi final : public v1::TargetsService::Service {
                           v1::GetOrgUnitResponse* resp) override;
   grpc::Status ListOrgUnits(grpc::ServerContext* ctx, const v1::ListOrgUnitsRequest* req,
                             v1::ListOrgUnitsResponse* resp) override;
+  grpc::Status CreateRep(grpc::ServerContext* ctx, const v1::CreateRepRequest* req,
+                         v1::CreateRepResponse* resp) override;
+  grpc::Status GetRep(grpc::ServerContext* ctx, const v1::GetRepRequest* req,
+                      v1::GetRepResponse* resp) override;
+  grpc::Status ListReps(grpc::ServerContext* ctx, const v1::ListRepsRequest* req,
+                        v1::ListRepsResponse* resp) override;
+  grpc::Status CreateProductLine(grpc::ServerContext* ctx, const v1::CreateProductLineRequest* req,
+                                 v1::CreateProductLineResponse* resp) override;
+  grpc::Status GetProductLine(grpc::ServerContext* ctx, const v1::GetProductLineRequest* req,
+                              v1::GetProductLineResponse* resp) override;
+  grpc::Status ListProductLines(grpc::ServerContext* ctx, const v1::ListProductLinesRequest* req,
+                                v1::ListProductLinesResponse* resp) override;
   grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
                             grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
 

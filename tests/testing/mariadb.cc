@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -24,13 +27,24 @@ absl::StatusOr<std::unique_ptr<TestMariaDb>> TestMariaDb::Start() {
   db->dir_ = MakeTempDir("sales-test-mariadb");
   if (db->dir_.empty()) return absl::InternalError("cannot create temp dir");
   db->port_ = FreeLoopbackPort();
+  // A private tmpdir: concurrent bootstraps sharing /tmp trip over each
+  // other's temporary tables.
+  std::filesystem::create_directories(db->dir_ + "/tmp");
+  {
+    std::ofstream cnf(db->dir_ + "/my.cnf");
+    cnf << "[mysqld]\ntmpdir=" << db->dir_ << "/tmp\n";
+  }
   std::string install = absl::StrCat(
       Find("/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db"),
-      " --no-defaults --datadir=", db->dir_, "/data --auth-root-authentication-method=normal",
+      " --defaults-file=", db->dir_, "/my.cnf --datadir=", db->dir_,
+      "/data --auth-root-authentication-method=normal",
       " --skip-test-db", geteuid() == 0 ? " --user=root" : "", " > ", db->dir_,
       "/install.log 2>&1");
   if (std::system(install.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("mariadb-install-db failed; see ", db->dir_, "/install.log"));
+    std::ifstream in(db->dir_ + "/install.log");
+    std::stringstream log;
+    log << in.rdbuf();
+    return absl::InternalError(absl::StrCat("mariadb-install-db failed:\n", log.str()));
   }
   SALES_RETURN_IF_ERROR(db->Launch());
   return db;
@@ -39,7 +53,7 @@ absl::StatusOr<std::unique_ptr<TestMariaDb>> TestMariaDb::Start() {
 absl::Status TestMariaDb::Launch() {
   std::vector<std::string> argv = {
       Find("/usr/sbin/mariadbd", "/usr/sbin/mysqld"),
-      "--no-defaults",
+      absl::StrCat("--defaults-file=", dir_, "/my.cnf"),
       absl::StrCat("--datadir=", dir_, "/data"),
       absl::StrCat("--socket=", dir_, "/mysqld.sock"),
       absl::StrCat("--port=", port_),

@@ -1,0 +1,55 @@
+// The two shapes every handler takes, so that a handler states only its
+// rules: a mutation (request_id checked, validated, applied at most once in
+// one transaction) and a read (one transaction, no idempotency record).
+#pragma once
+
+#include <functional>
+
+#include "platform/call.h"
+#include "platform/idempotency.h"
+#include "platform/service_app.h"
+#include "platform/convert.h"
+#include "platform/status.h"
+
+namespace sales {
+
+template <typename Request, typename Response>
+grpc::Status ServeMutation(
+    grpc::ServerContext* ctx, absl::string_view method, ServiceRuntime& rt, const Request& req,
+    Response* resp, const std::function<absl::Status(CallContext&)>& validate,
+    const std::function<absl::StatusOr<Response>(db::Transaction&, CallContext&)>& apply) {
+  return Serve(ctx, method, *rt.verifier, [&](CallContext& call) -> absl::Status {
+    SALES_RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
+    SALES_RETURN_IF_ERROR(validate(call));
+    SALES_ASSIGN_OR_RETURN(
+        *resp, RunIdempotent<Response>(*rt.pool, call.method, req.request_id(), req,
+                                       [&](db::Transaction& tx) { return apply(tx, call); }));
+    return absl::OkStatus();
+  });
+}
+
+template <typename Response>
+grpc::Status ServeRead(
+    grpc::ServerContext* ctx, absl::string_view method, ServiceRuntime& rt, Response* resp,
+    const std::function<absl::Status(CallContext&)>& validate,
+    const std::function<absl::StatusOr<Response>(db::Transaction&, CallContext&)>& read) {
+  return Serve(ctx, method, *rt.verifier, [&](CallContext& call) -> absl::Status {
+    SALES_RETURN_IF_ERROR(validate(call));
+    SALES_ASSIGN_OR_RETURN(*resp, rt.pool->Transact<Response>(
+                                      [&](db::Transaction& tx) { return read(tx, call); }));
+    return absl::OkStatus();
+  });
+}
+
+// Keyset pages: asks the store for one row more than the page to know
+// whether another page exists, then sets next_page_token.
+template <typename Item, typename Response, typename AddFn>
+void FillPage(std::vector<Item> items, int page_size, Response* resp, AddFn add) {
+  bool more = static_cast<int>(items.size()) > page_size;
+  if (more) items.pop_back();
+  int64_t last = items.empty() ? 0 : items.back().id();
+  for (auto& item : items) *add(resp) = std::move(item);
+  if (more) resp->set_next_page_token(EncodePageToken(last));
+}
+
+}  // namespace sales

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Brings the whole suite up locally: installs what is missing, builds,
+# starts a MariaDB of its own from .run/mariadb (data kept between runs;
+# --fresh wipes it), one database and user per service, the four services
+# and the gateway, waits until all are SERVING, loads the demo company
+# through the public API and prints how to call it. Stop with scripts/down.sh.
+source "$(dirname "$0")/lib.sh"
+
+FRESH=0
+for arg in "$@"; do
+  case "$arg" in
+    --fresh) FRESH=1 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) die "unknown option $arg (try --fresh)" ;;
+  esac
+done
+
+DB_PORT="${SALES_DB_PORT:-3316}"
+DB_DIR="$RUN_DIR/mariadb"
+SECRETS="$RUN_DIR/secrets"
+LOGS="$RUN_DIR/logs"
+PIDS="$RUN_DIR/pids"
+SERVICES=(targets customers orders finance)
+declare -A PORT=([gateway]=50060 [targets]=50061 [customers]=50062 [orders]=50063 [finance]=50064)
+
+alive() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
+
+print_howto() {
+  cat <<HOWTO
+
+The sales suite is up.
+  gateway    127.0.0.1:${PORT[gateway]}
+  targets    127.0.0.1:${PORT[targets]}     customers  127.0.0.1:${PORT[customers]}
+  orders     127.0.0.1:${PORT[orders]}     finance    127.0.0.1:${PORT[finance]}
+  MariaDB    127.0.0.1:$DB_PORT (socket $DB_DIR/mysqld.sock), logs in $LOGS
+
+Try:
+  $BUILD_DIR/tools/salesctl/salesctl health
+  $BUILD_DIR/tools/salesctl/salesctl call targets/ListOrgUnits '{}'
+  $BUILD_DIR/tools/salesctl/salesctl call customers/GetCustomer '{"id": 1}'
+  $BUILD_DIR/tools/salesctl/salesctl methods orders
+Stop with: scripts/down.sh
+HOWTO
+}
+
+running=0
+for p in gateway "${SERVICES[@]}"; do alive "$p" && running=$((running + 1)); done
+if [ "$running" -gt 0 ] && [ "$FRESH" -eq 0 ]; then
+  log "the suite is already running ($running of 5 processes); not starting twins"
+  print_howto
+  exit 0
+fi
+if [ "$running" -gt 0 ]; then
+  log "--fresh: stopping the running suite first"
+  "$ROOT/scripts/down.sh"
+fi
+
+ensure_packages
+build
+mkdir -p "$RUN_DIR" "$SECRETS" "$LOGS" "$PIDS"
+chmod 700 "$SECRETS"
+
+# ---------------------------------------------------------------- MariaDB
+db_alive() { [ -f "$DB_DIR/mysqld.pid" ] && kill -0 "$(cat "$DB_DIR/mysqld.pid")" 2>/dev/null; }
+root_sql() { mariadb --no-defaults --socket="$DB_DIR/mysqld.sock" -uroot "$@"; }
+
+if [ "$FRESH" -eq 1 ]; then
+  if db_alive; then root_sql -e "SHUTDOWN" || true; sleep 2; fi
+  rm -rf "$DB_DIR"
+fi
+mkdir -p "$DB_DIR"
+cat > "$DB_DIR/my.cnf" <<CNF
+[mysqld]
+datadir=$DB_DIR/data
+socket=$DB_DIR/mysqld.sock
+pid-file=$DB_DIR/mysqld.pid
+log-error=$DB_DIR/mysqld.log
+port=$DB_PORT
+bind-address=127.0.0.1
+skip-name-resolve
+skip-log-bin
+innodb-buffer-pool-size=256M
+max-connections=400
+character-set-server=utf8mb4
+collation-server=utf8mb4_bin
+$( [ "$(id -u)" -eq 0 ] && echo "user=root" )
+CNF
+if [ ! -d "$DB_DIR/data/mysql" ]; then
+  log "initialising MariaDB data in $DB_DIR/data"
+  mariadb-install-db --defaults-file="$DB_DIR/my.cnf" --auth-root-authentication-method=normal \
+    --skip-test-db $( [ "$(id -u)" -eq 0 ] && echo "--user=root" ) >"$DB_DIR/install.log" 2>&1 \
+    || die "mariadb-install-db failed; see $DB_DIR/install.log"
+fi
+if ! db_alive; then
+  log "starting MariaDB on 127.0.0.1:$DB_PORT"
+  setsid nohup mariadbd --defaults-file="$DB_DIR/my.cnf" >/dev/null 2>&1 &
+fi
+for _ in $(seq 1 100); do root_sql -e "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
+root_sql -e "SELECT 1" >/dev/null || die "MariaDB did not start; see $DB_DIR/mysqld.log"
+
+# One database and one user per service, with rights on that database only.
+for s in "${SERVICES[@]}"; do
+  [ -s "$SECRETS/$s.db.pw" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$SECRETS/$s.db.pw")
+  pw="$(cat "$SECRETS/$s.db.pw")"
+  root_sql <<SQL
+CREATE DATABASE IF NOT EXISTS \`$s\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER IF NOT EXISTS '$s'@'127.0.0.1' IDENTIFIED BY '$pw';
+ALTER USER '$s'@'127.0.0.1' IDENTIFIED BY '$pw';
+GRANT ALL PRIVILEGES ON \`$s\`.* TO '$s'@'127.0.0.1';
+SQL
+done
+
+# ---------------------------------------------------------------- processes
+start_proc() {
+  local name="$1"; shift
+  setsid nohup "$@" >>"$LOGS/$name.log" 2>&1 &
+  echo $! > "$PIDS/$name.pid"
+}
+ADDRS=(--targets_address=127.0.0.1:${PORT[targets]} --customers_address=127.0.0.1:${PORT[customers]}
+       --orders_address=127.0.0.1:${PORT[orders]} --finance_address=127.0.0.1:${PORT[finance]})
+for s in "${SERVICES[@]}"; do
+  log "starting $s-svc on 127.0.0.1:${PORT[$s]}"
+  SALES_MYSQL_PASSWORD_FILE="$SECRETS/$s.db.pw" start_proc "$s" "$BUILD_DIR/$s-svc/$s-svc" \
+    --listen=127.0.0.1:${PORT[$s]} --mysql_host=127.0.0.1 --mysql_port="$DB_PORT" \
+    --mysql_user="$s" --mysql_database="$s" "${ADDRS[@]}"
+done
+log "starting gateway on 127.0.0.1:${PORT[gateway]}"
+start_proc gateway "$BUILD_DIR/gateway/gateway" --listen=127.0.0.1:${PORT[gateway]} "${ADDRS[@]}"
+
+log "waiting until every process reports SERVING"
+ok=0
+for _ in $(seq 1 150); do
+  if "$BUILD_DIR/tools/salesctl/salesctl" health >/dev/null 2>&1; then ok=1; break; fi
+  for p in gateway "${SERVICES[@]}"; do
+    alive "$p" || die "$p exited during start; see $LOGS/$p.log"
+  done
+  sleep 0.2
+done
+[ "$ok" -eq 1 ] || { "$BUILD_DIR/tools/salesctl/salesctl" health || true; die "not every process became healthy"; }
+"$BUILD_DIR/tools/salesctl/salesctl" health
+
+log "loading the demo company through the public API"
+"$BUILD_DIR/tools/demo/demo-loader" --targets_address=127.0.0.1:${PORT[targets]} \
+  --customers_address=127.0.0.1:${PORT[customers]} --orders_address=127.0.0.1:${PORT[orders]} \
+  --finance_address=127.0.0.1:${PORT[finance]}
+
+print_howto

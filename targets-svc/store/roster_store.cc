@@ -1,0 +1,162 @@
+#include "targets-svc/store/roster_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "platform/convert.h"
+#include "platform/status.h"
+
+namespace sales::targets {
+namespace {
+
+constexpr char kRepColumns[] =
+    "id, employee_code, user_id, name, org_unit_id, hire_date, status, status_since, phone, email, "
+    "version, created_at, updated_at";
+
+v1::Rep RepFromRow(const db::Row& r) {
+  v1::Rep rep;
+  rep.set_id(r.Int(0));
+  rep.set_employee_code(r.Str(1));
+  rep.set_user_id(r.Str(2));
+  rep.set_name(r.Str(3));
+  rep.set_org_unit_id(r.Int(4));
+  *rep.mutable_hire_date() = ParseDbDate(r.Str(5));
+  rep.set_status(static_cast<v1::RepStatus>(r.Int(6)));
+  *rep.mutable_status_since() = ParseDbDate(r.Str(7));
+  rep.set_phone(r.Str(8));
+  rep.set_email(r.Str(9));
+  rep.set_etag(MakeEtag(r.Int(10)));
+  *rep.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(11)));
+  *rep.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(12)));
+  return rep;
+}
+
+constexpr char kLineColumns[] =
+    "id, code, name, portfolio_role, commissionable, description, state, version, created_at, "
+    "updated_at";
+
+v1::ProductLine LineFromRow(const db::Row& r) {
+  v1::ProductLine l;
+  l.set_id(r.Int(0));
+  l.set_code(r.Str(1));
+  l.set_name(r.Str(2));
+  l.set_portfolio_role(static_cast<v1::PortfolioRole>(r.Int(3)));
+  l.set_commissionable(r.Int(4) != 0);
+  l.set_description(r.Str(5));
+  l.set_state(static_cast<v1::ProductLineState>(r.Int(6)));
+  l.set_etag(MakeEtag(r.Int(7)));
+  *l.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+  *l.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(9)));
+  return l;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Rep> RepStore::Insert(db::Transaction& tx, const v1::Rep& rep, absl::Time now) {
+  db::Param user = rep.user_id().empty() ? db::Param(nullptr) : db::Param(rep.user_id());
+  auto st = tx.Exec(
+      "INSERT INTO reps (employee_code, user_id, name, org_unit_id, hire_date, status, status_since, "
+      "phone, email, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+      {rep.employee_code(), user, rep.name(), rep.org_unit_id(), FormatDbDate(rep.hire_date()),
+       static_cast<int64_t>(rep.status()), FormatDbDate(rep.status_since()), rep.phone(), rep.email(),
+       FormatDbTime(now), FormatDbTime(now)});
+  if (absl::IsAlreadyExists(st.status())) {
+    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("employee code '", rep.employee_code(),
+                                                               "' or user '", rep.user_id(),
+                                                               "' already belongs to a rep")),
+                         "REP_EXISTS", "targets.sales", {{"employee_code", rep.employee_code()}});
+  }
+  if (!st.ok()) return st.status();
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  return Get(tx, id);
+}
+
+absl::StatusOr<v1::Rep> RepStore::Get(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kRepColumns, " FROM reps WHERE id = ?"), {id}));
+  if (rows.empty()) return NotFound("rep", id);
+  return RepFromRow(rows[0]);
+}
+
+absl::StatusOr<std::vector<v1::Rep>> RepStore::List(db::Transaction& tx, const std::vector<int64_t>& units,
+                                                    const v1::ListRepsRequest& filter, int64_t after_id,
+                                                    int limit) {
+  // The statement text varies only in how many unit placeholders it has.
+  std::string sql = absl::StrCat("SELECT ", kRepColumns, " FROM reps WHERE id > ?");
+  db::Params params = {after_id};
+  if (!units.empty()) {
+    absl::StrAppend(&sql, " AND org_unit_id IN (",
+                    absl::StrJoin(std::vector<std::string>(units.size(), "?"), ","), ")");
+    for (int64_t u : units) params.push_back(u);
+  }
+  if (filter.status() != v1::REP_STATUS_UNSPECIFIED) {
+    absl::StrAppend(&sql, " AND status = ?");
+    params.push_back(static_cast<int64_t>(filter.status()));
+  } else if (!filter.include_left()) {
+    absl::StrAppend(&sql, " AND status <> ?");
+    params.push_back(static_cast<int64_t>(v1::REP_STATUS_LEFT));
+  }
+  if (!filter.user_id().empty()) {
+    absl::StrAppend(&sql, " AND user_id = ?");
+    params.push_back(filter.user_id());
+  }
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  params.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<v1::Rep> out;
+  for (const auto& r : rows) out.push_back(RepFromRow(r));
+  return out;
+}
+
+absl::StatusOr<v1::ProductLine> ProductLineStore::Insert(db::Transaction& tx, const v1::ProductLine& l,
+                                                         absl::Time now) {
+  auto st = tx.Exec(
+      "INSERT INTO product_lines (code, name, portfolio_role, commissionable, description, state, "
+      "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+      {l.code(), l.name(), static_cast<int64_t>(l.portfolio_role()),
+       static_cast<int64_t>(l.commissionable() ? 1 : 0), l.description(),
+       static_cast<int64_t>(l.state()), FormatDbTime(now), FormatDbTime(now)});
+  if (absl::IsAlreadyExists(st.status())) {
+    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("product line code '", l.code(), "' is taken")),
+                         "CODE_TAKEN", "targets.sales", {{"code", l.code()}});
+  }
+  if (!st.ok()) return st.status();
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  return Get(tx, id);
+}
+
+absl::StatusOr<v1::ProductLine> ProductLineStore::Get(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kLineColumns, " FROM product_lines WHERE id = ?"), {id}));
+  if (rows.empty()) return NotFound("product line", id);
+  return LineFromRow(rows[0]);
+}
+
+absl::StatusOr<std::vector<v1::ProductLine>> ProductLineStore::List(db::Transaction& tx,
+                                                                    v1::PortfolioRole role,
+                                                                    bool include_retired,
+                                                                    int64_t after_id, int limit) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kLineColumns,
+                            " FROM product_lines WHERE id > ? AND (? = 0 OR portfolio_role = ?) "
+                            "AND (? = 1 OR state = ?) ORDER BY id LIMIT ?"),
+               {after_id, static_cast<int64_t>(role), static_cast<int64_t>(role),
+                static_cast<int64_t>(include_retired ? 1 : 0),
+                static_cast<int64_t>(v1::PRODUCT_LINE_STATE_ACTIVE), static_cast<int64_t>(limit)}));
+  std::vector<v1::ProductLine> out;
+  for (const auto& r : rows) out.push_back(LineFromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> SubtreeOf(db::Transaction& tx, int64_t unit_id) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("WITH RECURSIVE sub (id) AS (SELECT id FROM org_units WHERE id = ? "
+                          "UNION ALL SELECT o.id FROM org_units o JOIN sub ON o.parent_id = sub.id) "
+                          "SELECT id FROM sub",
+                          {unit_id}));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+}  // namespace sales::targets

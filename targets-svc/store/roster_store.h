@@ -1,0 +1,37 @@
+// SQL for reps and product lines.
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "platform/mysql.h"
+#include "sales/targets/v1/org_messages.pb.h"
+#include "sales/targets/v1/product_line.pb.h"
+#include "sales/targets/v1/rep.pb.h"
+
+namespace sales::targets {
+
+class RepStore {
+ public:
+  static absl::StatusOr<v1::Rep> Insert(db::Transaction& tx, const v1::Rep& rep, absl::Time now);
+  static absl::StatusOr<v1::Rep> Get(db::Transaction& tx, int64_t id);
+  // Filters of ListRepsRequest; units are the resolved unit ids (empty = all).
+  static absl::StatusOr<std::vector<v1::Rep>> List(db::Transaction& tx, const std::vector<int64_t>& units,
+                                                   const v1::ListRepsRequest& filter, int64_t after_id,
+                                                   int limit);
+};
+
+class ProductLineStore {
+ public:
+  static absl::StatusOr<v1::ProductLine> Insert(db::Transaction& tx, const v1::ProductLine& line,
+                                                absl::Time now);
+  static absl::StatusOr<v1::ProductLine> Get(db::Transaction& tx, int64_t id);
+  static absl::StatusOr<std::vector<v1::ProductLine>> List(db::Transaction& tx, v1::PortfolioRole role,
+                                                           bool include_retired, int64_t after_id, int limit);
+};
+
+// The unit and every unit below it.
+absl::StatusOr<std::vector<int64_t>> SubtreeOf(db::Transaction& tx, int64_t unit_id);
+
+}  // namespace sales::targets
