@@ -1,0 +1,276 @@
+// demo-loader: builds the demo company through the public gRPC API, the
+// same way any client would. Every call carries a fixed request_id, so
+// running it again against the same data changes nothing.
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "platform/config.h"
+#include "platform/money.h"
+#include "sales/customers/v1/customers_service.grpc.pb.h"
+#include "sales/finance/v1/finance_service.grpc.pb.h"
+#include "sales/orders/v1/orders_service.grpc.pb.h"
+#include "sales/targets/v1/targets_service.grpc.pb.h"
+
+namespace {
+
+namespace tv1 = sales::targets::v1;
+namespace cv1 = sales::customers::v1;
+namespace ov1 = sales::orders::v1;
+namespace fv1 = sales::finance::v1;
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return ctx;
+}
+
+void Must(const grpc::Status& st, const std::string& what) {
+  if (st.ok()) return;
+  std::fprintf(stderr, "demo-loader: %s failed: %d %s\n", what.c_str(), st.error_code(),
+               st.error_message().c_str());
+  std::exit(1);
+}
+
+sales::common::v1::Date Day(int y, int m, int d) {
+  sales::common::v1::Date out;
+  out.set_year(y);
+  out.set_month(m);
+  out.set_day(d);
+  return out;
+}
+
+struct Loader {
+  std::unique_ptr<tv1::TargetsService::Stub> targets;
+  std::unique_ptr<cv1::CustomersService::Stub> customers;
+  std::unique_ptr<ov1::OrdersService::Stub> orders;
+  std::unique_ptr<fv1::FinanceService::Stub> finance;
+  std::map<std::string, int64_t> units;
+  std::map<std::string, int64_t> lines;
+  std::vector<int64_t> rep_ids;
+  std::map<int64_t, std::string> rep_region;
+  std::vector<int64_t> customer_ids;
+
+  int64_t Unit(const std::string& code, const std::string& name, tv1::OrgUnitKind kind,
+               const std::string& parent, int quality_bp = 10000) {
+    tv1::CreateOrgUnitRequest req;
+    req.set_request_id(absl::StrCat("demo-unit-", code));
+    auto* u = req.mutable_org_unit();
+    u->set_code(code);
+    u->set_name(name);
+    u->set_kind(kind);
+    u->set_parent_id(parent.empty() ? 0 : units.at(parent));
+    u->set_market_quality_bp(quality_bp);
+    tv1::CreateOrgUnitResponse resp;
+    Must(targets->CreateOrgUnit(Ctx().get(), req, &resp), "CreateOrgUnit " + code);
+    return units[code] = resp.org_unit().id();
+  }
+
+  void Org() {
+    Unit("CO", "示范乳业销售有限公司", tv1::ORG_UNIT_KIND_COMPANY, "");
+    Unit("EAST", "华东区", tv1::ORG_UNIT_KIND_BRANCH, "CO", 11500);
+    Unit("NORTH", "华北区", tv1::ORG_UNIT_KIND_BRANCH, "CO", 9800);
+    Unit("EAST-SH", "上海办事处", tv1::ORG_UNIT_KIND_OFFICE, "EAST", 12000);
+    Unit("EAST-HZ", "杭州办事处", tv1::ORG_UNIT_KIND_OFFICE, "EAST", 10500);
+    Unit("NORTH-BJ", "北京办事处", tv1::ORG_UNIT_KIND_OFFICE, "NORTH", 11000);
+    Unit("NORTH-TJ", "天津办事处", tv1::ORG_UNIT_KIND_OFFICE, "NORTH", 8500);
+    Unit("EAST-SH-T1", "上海一组", tv1::ORG_UNIT_KIND_TEAM, "EAST-SH");
+    Unit("EAST-SH-T2", "上海二组", tv1::ORG_UNIT_KIND_TEAM, "EAST-SH");
+    Unit("EAST-HZ-T1", "杭州一组", tv1::ORG_UNIT_KIND_TEAM, "EAST-HZ");
+    Unit("NORTH-BJ-T1", "北京一组", tv1::ORG_UNIT_KIND_TEAM, "NORTH-BJ");
+    Unit("NORTH-BJ-T2", "北京二组", tv1::ORG_UNIT_KIND_TEAM, "NORTH-BJ");
+    Unit("NORTH-TJ-T1", "天津一组", tv1::ORG_UNIT_KIND_TEAM, "NORTH-TJ");
+  }
+
+  void ProductLines() {
+    struct L { const char* code; const char* name; tv1::PortfolioRole role; bool commissionable; };
+    const L all[] = {
+        {"PURE-MILK", "纯牛奶", tv1::PORTFOLIO_ROLE_TRAFFIC, true},
+        {"YOGURT", "常温酸奶", tv1::PORTFOLIO_ROLE_TRAFFIC, true},
+        {"FAMILY", "家庭装", tv1::PORTFOLIO_ROLE_VOLUME, true},
+        {"MILK-DRINK", "乳饮料", tv1::PORTFOLIO_ROLE_VOLUME, true},
+        {"ORGANIC", "有机奶", tv1::PORTFOLIO_ROLE_PROFIT, true},
+        {"KIDS", "儿童成长奶", tv1::PORTFOLIO_ROLE_PROFIT, true},
+        {"GIFT-BOX", "高端礼盒", tv1::PORTFOLIO_ROLE_IMAGE, true},
+        {"CHEESE", "奶酪", tv1::PORTFOLIO_ROLE_IMAGE, false},
+    };
+    for (const auto& l : all) {
+      tv1::CreateProductLineRequest req;
+      req.set_request_id(absl::StrCat("demo-line-", l.code));
+      auto* pl = req.mutable_product_line();
+      pl->set_code(l.code);
+      pl->set_name(l.name);
+      pl->set_portfolio_role(l.role);
+      pl->set_commissionable(l.commissionable);
+      tv1::CreateProductLineResponse resp;
+      Must(targets->CreateProductLine(Ctx().get(), req, &resp), absl::StrCat("CreateProductLine ", l.code));
+      lines[l.code] = resp.product_line().id();
+    }
+  }
+
+  void Reps() {
+    struct R { const char* code; const char* name; const char* team; int hired_year; bool probation; };
+    const R all[] = {
+        {"E1001", "张伟", "EAST-SH-T1", 2019, false}, {"E1002", "王芳", "EAST-SH-T1", 2020, false},
+        {"E1003", "李娜", "EAST-SH-T2", 2021, false}, {"E1004", "刘洋", "EAST-SH-T2", 2026, true},
+        {"E1005", "陈静", "EAST-HZ-T1", 2018, false}, {"E1006", "杨磊", "EAST-HZ-T1", 2022, false},
+        {"N2001", "赵敏", "NORTH-BJ-T1", 2017, false}, {"N2002", "黄强", "NORTH-BJ-T1", 2023, false},
+        {"N2003", "周杰", "NORTH-BJ-T2", 2020, false}, {"N2004", "吴婷", "NORTH-BJ-T2", 2026, true},
+        {"N2005", "徐斌", "NORTH-TJ-T1", 2019, false}, {"N2006", "孙丽", "NORTH-TJ-T1", 2021, false},
+    };
+    int i = 0;
+    for (const auto& r : all) {
+      tv1::CreateRepRequest req;
+      req.set_request_id(absl::StrCat("demo-rep-", r.code));
+      auto* rep = req.mutable_rep();
+      rep->set_employee_code(r.code);
+      rep->set_user_id(absl::StrCat("rep", ++i));
+      rep->set_name(r.name);
+      rep->set_org_unit_id(units.at(r.team));
+      *rep->mutable_hire_date() = Day(r.hired_year, 1 + (i % 12), 1 + (i * 3) % 27);
+      rep->set_status(r.probation ? tv1::REP_STATUS_PROBATION : tv1::REP_STATUS_ACTIVE);
+      rep->set_phone(absl::StrFormat("1370000%04d", i));
+      rep->set_email(absl::StrCat("rep", i, "@demo-dairy.example"));
+      tv1::CreateRepResponse resp;
+      Must(targets->CreateRep(Ctx().get(), req, &resp), absl::StrCat("CreateRep ", r.code));
+      rep_ids.push_back(resp.rep().id());
+      rep_region[resp.rep().id()] = r.code[0] == 'E' ? "EAST" : "NORTH";
+    }
+  }
+
+  void Products() {
+    struct P { const char* sku; const char* name; const char* line; const char* unit; int64_t cost; int64_t floor; };
+    const P all[] = {
+        {"PM-250-24", "纯牛奶 250ml×24", "PURE-MILK", "CASE", 4200, 5200},
+        {"PM-1L-12", "纯牛奶 1L×12", "PURE-MILK", "CASE", 7800, 9600},
+        {"YG-200-12", "常温酸奶 200g×12", "YOGURT", "CASE", 3900, 4800},
+        {"YG-200-24", "常温酸奶 200g×24", "YOGURT", "CASE", 7500, 9200},
+        {"FM-2L-6", "家庭装鲜奶 2L×6", "FAMILY", "CASE", 6600, 7900},
+        {"FM-1.5L-8", "家庭装 1.5L×8", "FAMILY", "CASE", 7100, 8500},
+        {"MD-250-24", "乳饮料 250ml×24", "MILK-DRINK", "CASE", 2800, 3500},
+        {"MD-450-15", "乳饮料 450ml×15", "MILK-DRINK", "CASE", 3300, 4100},
+        {"OG-250-12", "有机纯牛奶 250ml×12", "ORGANIC", "CASE", 5400, 7200},
+        {"OG-1L-6", "有机纯牛奶 1L×6", "ORGANIC", "CASE", 6800, 8900},
+        {"KD-190-15", "儿童成长奶 190ml×15", "KIDS", "CASE", 4500, 6000},
+        {"KD-125-20", "儿童成长奶 125ml×20", "KIDS", "CASE", 4100, 5600},
+        {"GB-PREMIUM", "臻享礼盒", "GIFT-BOX", "BOX", 9800, 13800},
+        {"GB-FESTIVAL", "节日礼盒", "GIFT-BOX", "BOX", 8600, 11800},
+        {"CH-STICK-20", "儿童奶酪棒 20支", "CHEESE", "BAG", 2400, 3200},
+        {"CH-SLICE-12", "再制干酪片 12片", "CHEESE", "BAG", 1900, 2600},
+    };
+    for (const auto& p : all) {
+      ov1::CreateProductRequest req;
+      req.set_request_id(absl::StrCat("demo-sku-", p.sku));
+      auto* prod = req.mutable_product();
+      prod->set_sku(p.sku);
+      prod->set_name(p.name);
+      prod->set_product_line_id(lines.at(p.line));
+      prod->set_unit(p.unit);
+      *prod->mutable_unit_cost() = sales::MakeMoney(p.cost);
+      *prod->mutable_floor_price() = sales::MakeMoney(p.floor);
+      prod->set_commissionable(std::string(p.line) != "CHEESE");
+      ov1::CreateProductResponse resp;
+      Must(orders->CreateProduct(Ctx().get(), req, &resp), absl::StrCat("CreateProduct ", p.sku));
+    }
+  }
+
+  void Customers() {
+    const char* east_cities[] = {"上海", "杭州", "苏州", "宁波"};
+    const char* north_cities[] = {"北京", "天津", "廊坊", "保定"};
+    const char* brands[] = {"华联", "佳惠", "永辉", "联华", "物美", "世纪", "好邻居", "快客", "乐购", "百家",
+                            "福万家", "鑫源", "德润", "惠民", "金桥", "同心", "康乐", "安泰", "和顺", "瑞丰"};
+    struct T { cv1::CustomerType type; const char* suffix; const char* channel; };
+    const T types[] = {
+        {cv1::CUSTOMER_TYPE_OUTLET_KA, "超市有限公司", "EXHIBITION"},
+        {cv1::CUSTOMER_TYPE_OUTLET_A, "便利连锁", "VISIT"},
+        {cv1::CUSTOMER_TYPE_OUTLET_B, "便利店", "VISIT"},
+        {cv1::CUSTOMER_TYPE_OUTLET_C, "小卖部", "WALK_IN"},
+        {cv1::CUSTOMER_TYPE_DISTRIBUTOR, "食品经销有限公司", "REFERRAL"},
+        {cv1::CUSTOMER_TYPE_WHOLESALER, "副食品批发部", "HOTLINE"},
+        {cv1::CUSTOMER_TYPE_COMMUNITY_STATION, "社区奶站", "WALK_IN"},
+        {cv1::CUSTOMER_TYPE_END_CUSTOMER, "职工食堂", "HOTLINE"},
+    };
+    int n = 0;
+    for (int i = 0; i < 208; ++i) {
+      const T& t = types[i % 8];
+      int64_t rep = rep_ids[i % rep_ids.size()];
+      bool east = rep_region[rep] == "EAST";
+      const char* city = east ? east_cities[(i / 8) % 4] : north_cities[(i / 8) % 4];
+      std::string name = absl::StrCat(city, brands[(i / 8) % 20], t.suffix, " 第", i / 160 + 1, "号");
+      cv1::RegisterCustomerRequest req;
+      req.set_request_id(absl::StrCat("demo-customer-", i));
+      req.set_owner_rep_id(rep);
+      auto* c = req.mutable_customer();
+      c->set_name(name);
+      c->set_type(t.type);
+      c->set_phone(absl::StrFormat("139%08d", 10000000 + i * 7919 % 89999999));
+      if (t.type == cv1::CUSTOMER_TYPE_DISTRIBUTOR || t.type == cv1::CUSTOMER_TYPE_WHOLESALER ||
+          t.type == cv1::CUSTOMER_TYPE_OUTLET_KA) {
+        c->set_tax_id(absl::StrFormat("91%s0000MA%08d", east ? "31" : "11", 10000000 + i));
+      }
+      c->set_region(east ? "EAST" : "NORTH");
+      c->set_city(city);
+      c->set_address(absl::StrCat(city, "市", brands[i % 20], "路", 10 + i, "号"));
+      c->set_source_channel(t.channel);
+      cv1::RegisterCustomerResponse resp;
+      Must(customers->RegisterCustomer(Ctx().get(), req, &resp), absl::StrCat("RegisterCustomer ", name));
+      customer_ids.push_back(resp.customer().id());
+      ++n;
+    }
+  }
+
+  void Payments() {
+    for (int i = 0; i < 24; ++i) {
+      fv1::RecordPaymentRequest req;
+      req.set_request_id(absl::StrCat("demo-payment-", i));
+      auto* p = req.mutable_payment();
+      p->set_customer_id(customer_ids[(i * 13) % customer_ids.size()]);
+      *p->mutable_amount() = sales::MakeMoney(50'000'00 + i * 3'217'45);
+      bool bill = i % 6 == 5;
+      p->set_method(bill ? fv1::PAYMENT_METHOD_BANK_ACCEPTANCE_BILL
+                         : (i % 4 == 3 ? fv1::PAYMENT_METHOD_CHEQUE : fv1::PAYMENT_METHOD_TRANSFER));
+      p->set_bank_reference(absl::StrFormat("DEMO-BANK-2026-%04d", i + 1));
+      *p->mutable_received_on() = Day(2026, 1 + i % 11, 1 + (i * 5) % 28);
+      if (bill) *p->mutable_maturity_on() = Day(2027, 1 + i % 11, 1 + (i * 5) % 28);
+      fv1::RecordPaymentResponse resp;
+      Must(finance->RecordPayment(Ctx().get(), req, &resp), absl::StrCat("RecordPayment ", i));
+    }
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto config = sales::Config::FromArgs(argc, argv);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+  auto channel = [&](const std::string& svc, const std::string& def) {
+    return grpc::CreateChannel(config->GetString(svc + "_address", def), grpc::InsecureChannelCredentials());
+  };
+  Loader l;
+  l.targets = tv1::TargetsService::NewStub(channel("targets", "127.0.0.1:50061"));
+  l.customers = cv1::CustomersService::NewStub(channel("customers", "127.0.0.1:50062"));
+  l.orders = ov1::OrdersService::NewStub(channel("orders", "127.0.0.1:50063"));
+  l.finance = fv1::FinanceService::NewStub(channel("finance", "127.0.0.1:50064"));
+  absl::Time start = absl::Now();
+  l.Org();
+  l.ProductLines();
+  l.Reps();
+  l.Products();
+  l.Customers();
+  l.Payments();
+  std::printf("demo company: %zu org units, %zu product lines, %zu reps, 16 products, %zu customers, "
+              "24 payments (%.1fs)\n",
+              l.units.size(), l.lines.size(), l.rep_ids.size(), l.customer_ids.size(),
+              absl::ToDoubleSeconds(absl::Now() - start));
+  return 0;
+}
