@@ -1,14 +1,16 @@
-# sales_proto_library(NAME name PROTOS files... DEPS libs... [GRPC])
+# sales_proto_library(NAME name PROTOS files... [GRPC_PROTOS files...] DEPS libs...)
 # One generated-code library per proto package, shared by every binary.
+# gRPC stubs are generated only for GRPC_PROTOS (the files with services):
+# an empty .grpc.pb.cc per message file would only cost compile time.
 function(sales_proto_library)
-  cmake_parse_arguments(ARG "GRPC" "NAME" "PROTOS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME" "PROTOS;GRPC_PROTOS;DEPS" ${ARGN})
   add_library(${ARG_NAME} STATIC)
   set(gen ${CMAKE_BINARY_DIR}/gen)
   file(MAKE_DIRECTORY ${gen})
   protobuf_generate(TARGET ${ARG_NAME} LANGUAGE cpp PROTOS ${ARG_PROTOS}
     IMPORT_DIRS ${PROJECT_SOURCE_DIR}/protos PROTOC_OUT_DIR ${gen})
-  if(ARG_GRPC)
-    protobuf_generate(TARGET ${ARG_NAME} LANGUAGE grpc PROTOS ${ARG_PROTOS}
+  if(ARG_GRPC_PROTOS)
+    protobuf_generate(TARGET ${ARG_NAME} LANGUAGE grpc PROTOS ${ARG_GRPC_PROTOS}
       GENERATE_EXTENSIONS .grpc.pb.h .grpc.pb.cc
       PLUGIN "protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>"
       IMPORT_DIRS ${PROJECT_SOURCE_DIR}/protos PROTOC_OUT_DIR ${gen})

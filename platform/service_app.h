@@ -49,6 +49,22 @@ struct ServiceDefinition {
   std::function<absl::StatusOr<std::vector<BuiltService>>(ServiceRuntime&)> build;
 };
 
+// The usual definition: one gRPC service class built from the runtime.
+template <typename Api>
+ServiceDefinition DefineService(std::string name, int default_port,
+                                std::vector<MigrationFile> migrations, std::string health_name) {
+  ServiceDefinition def;
+  def.name = std::move(name);
+  def.default_port = default_port;
+  def.migrations = std::move(migrations);
+  def.build = [health_name](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
+    std::vector<BuiltService> out;
+    out.push_back({std::make_unique<Api>(rt), health_name});
+    return out;
+  };
+  return def;
+}
+
 class ServiceApp {
  public:
   // `clock` may be null for the system clock (tests pass a FakeClock).

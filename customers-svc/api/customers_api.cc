@@ -119,16 +119,7 @@ grpc::Status CustomersApi::StreamEvents(grpc::ServerContext* ctx, const v1::Stre
 }
 
 ServiceDefinition MakeServiceDefinition() {
-  ServiceDefinition def;
-  def.name = "customers";
-  def.default_port = 50062;
-  def.migrations = CustomersMigrations();
-  def.build = [](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
-    std::vector<BuiltService> out;
-    out.push_back({std::make_unique<CustomersApi>(rt), kService});
-    return out;
-  };
-  return def;
+  return DefineService<CustomersApi>("customers", 50062, CustomersMigrations(), kService);
 }
 
 }  // namespace sales::customers

@@ -52,16 +52,7 @@ grpc::Status FinanceApi::StreamEvents(grpc::ServerContext* ctx, const v1::Stream
 }
 
 ServiceDefinition MakeServiceDefinition() {
-  ServiceDefinition def;
-  def.name = "finance";
-  def.default_port = 50064;
-  def.migrations = FinanceMigrations();
-  def.build = [](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
-    std::vector<BuiltService> out;
-    out.push_back({std::make_unique<FinanceApi>(rt), kService});
-    return out;
-  };
-  return def;
+  return DefineService<FinanceApi>("finance", 50064, FinanceMigrations(), kService);
 }
 
 }  // namespace sales::finance

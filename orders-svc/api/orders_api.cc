@@ -52,16 +52,7 @@ grpc::Status OrdersApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamE
 }
 
 ServiceDefinition MakeServiceDefinition() {
-  ServiceDefinition def;
-  def.name = "orders";
-  def.default_port = 50063;
-  def.migrations = OrdersMigrations();
-  def.build = [](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
-    std::vector<BuiltService> out;
-    out.push_back({std::make_unique<OrdersApi>(rt), kService});
-    return out;
-  };
-  return def;
+  return DefineService<OrdersApi>("orders", 50063, OrdersMigrations(), kService);
 }
 
 }  // namespace sales::orders

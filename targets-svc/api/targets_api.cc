@@ -215,16 +215,7 @@ grpc::Status TargetsApi::StreamEvents(grpc::ServerContext* ctx, const v1::Stream
 }
 
 ServiceDefinition MakeServiceDefinition() {
-  ServiceDefinition def;
-  def.name = "targets";
-  def.default_port = 50061;
-  def.migrations = TargetsMigrations();
-  def.build = [](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
-    std::vector<BuiltService> out;
-    out.push_back({std::make_unique<TargetsApi>(rt), kService});
-    return out;
-  };
-  return def;
+  return DefineService<TargetsApi>("targets", 50061, TargetsMigrations(), kService);
 }
 
 }  // namespace sales::targets

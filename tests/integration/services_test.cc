@@ -146,6 +146,79 @@ TEST_F(TargetsSvc, RequestIdComesBackInTrailers) {
   EXPECT_EQ(std::string(it->second.data(), it->second.size()), "trace-me-123");
 }
 
+TEST_F(TargetsSvc, RepsLiveInOneUnitAndListBySubtree) {
+  using namespace targets::v1;
+  CreateOrgUnitResponse company, east, sh, team, north;
+  ASSERT_TRUE(Create("u1", "CO", ORG_UNIT_KIND_COMPANY, 0, &company).ok());
+  ASSERT_TRUE(Create("u2", "EAST", ORG_UNIT_KIND_BRANCH, company.org_unit().id(), &east).ok());
+  ASSERT_TRUE(Create("u3", "EAST-SH", ORG_UNIT_KIND_OFFICE, east.org_unit().id(), &sh).ok());
+  ASSERT_TRUE(Create("u4", "EAST-SH-T1", ORG_UNIT_KIND_TEAM, sh.org_unit().id(), &team).ok());
+  ASSERT_TRUE(Create("u5", "NORTH", ORG_UNIT_KIND_BRANCH, company.org_unit().id(), &north).ok());
+
+  auto rep = [&](const std::string& code, int64_t unit, CreateRepResponse* resp) {
+    CreateRepRequest req;
+    req.set_request_id("rep-" + code);
+    req.mutable_rep()->set_employee_code(code);
+    req.mutable_rep()->set_name("代表 " + code);
+    req.mutable_rep()->set_org_unit_id(unit);
+    req.mutable_rep()->mutable_hire_date()->set_year(2024);
+    req.mutable_rep()->mutable_hire_date()->set_month(3);
+    req.mutable_rep()->mutable_hire_date()->set_day(1);
+    return stub_->CreateRep(Ctx().get(), req, resp);
+  };
+  CreateRepResponse a, b, c, bad;
+  ASSERT_TRUE(rep("E1", team.org_unit().id(), &a).ok());
+  EXPECT_EQ(a.rep().status(), REP_STATUS_PROBATION);
+  EXPECT_EQ(a.rep().status_since().year(), 2024);
+  ASSERT_TRUE(rep("E2", sh.org_unit().id(), &b).ok());
+  ASSERT_TRUE(rep("N1", north.org_unit().id(), &c).ok());
+
+  EXPECT_EQ(rep("X1", company.org_unit().id(), &bad).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::Status st = rep("X2", 999, &bad);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(st), Contains("rep.org_unit_id"));
+  EXPECT_EQ(rep("E1", team.org_unit().id(), &bad).error_code(), grpc::StatusCode::OK)
+      << "same request_id and body: the first answer again";
+  CreateRepRequest dup;
+  dup.set_request_id("rep-E1-again");
+  *dup.mutable_rep() = a.rep();
+  dup.mutable_rep()->clear_status();
+  EXPECT_EQ(stub_->CreateRep(Ctx().get(), dup, &bad).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+
+  ListRepsRequest list;
+  list.set_org_unit_id(east.org_unit().id());
+  list.set_include_subtree(true);
+  ListRepsResponse reps;
+  ASSERT_TRUE(stub_->ListReps(Ctx().get(), list, &reps).ok());
+  ASSERT_EQ(reps.reps_size(), 2);
+  EXPECT_EQ(reps.reps(0).employee_code(), "E1");
+  EXPECT_EQ(reps.reps(1).employee_code(), "E2");
+  list.set_include_subtree(false);
+  ASSERT_TRUE(stub_->ListReps(Ctx().get(), list, &reps).ok());
+  EXPECT_EQ(reps.reps_size(), 0);
+
+  CreateProductLineRequest line;
+  line.set_request_id("line-1");
+  line.mutable_product_line()->set_code("PURE-MILK");
+  line.mutable_product_line()->set_name("纯牛奶");
+  CreateProductLineResponse made;
+  st = stub_->CreateProductLine(Ctx().get(), line, &made);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(st), Contains("product_line.portfolio_role"));
+  line.mutable_product_line()->set_portfolio_role(PORTFOLIO_ROLE_TRAFFIC);
+  line.set_request_id("line-2");
+  ASSERT_TRUE(stub_->CreateProductLine(Ctx().get(), line, &made).ok());
+  EXPECT_EQ(made.product_line().state(), PRODUCT_LINE_STATE_ACTIVE);
+  ListProductLinesRequest by_role;
+  by_role.set_portfolio_role(PORTFOLIO_ROLE_PROFIT);
+  ListProductLinesResponse lines;
+  ASSERT_TRUE(stub_->ListProductLines(Ctx().get(), by_role, &lines).ok());
+  EXPECT_EQ(lines.product_lines_size(), 0);
+  by_role.set_portfolio_role(PORTFOLIO_ROLE_TRAFFIC);
+  ASSERT_TRUE(stub_->ListProductLines(Ctx().get(), by_role, &lines).ok());
+  EXPECT_EQ(lines.product_lines_size(), 1);
+}
+
 // ------------------------------------------------------------ customers
 
 class CustomersSvc : public ::testing::Test {
