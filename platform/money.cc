@@ -38,13 +38,24 @@ common::v1::Money MakeMoney(int64_t minor_units, absl::string_view currency) {
 
 absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total,
                                                              const std::vector<int64_t>& weights) {
+  return AllocateLargestRemainder(total, std::vector<absl::int128>(weights.begin(), weights.end()));
+}
+
+absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total,
+                                                             const std::vector<absl::int128>& weights) {
   if (weights.empty()) return absl::InvalidArgumentError("nothing to split into");
+  // |total| < 2^50 (above any money we accept) and weights < 2^76 keep
+  // every t * w inside int128.
+  if (total >= (int64_t{1} << 50) || total <= -(int64_t{1} << 50)) {
+    return absl::InvalidArgumentError("total too large to split");
+  }
   absl::int128 sum = 0;
-  for (int64_t w : weights) {
+  for (const absl::int128& w : weights) {
     if (w < 0) return absl::InvalidArgumentError("weights must be >= 0");
+    if (w >= (absl::int128(1) << 76)) return absl::InvalidArgumentError("weight too large");
     sum += w;
   }
-  std::vector<int64_t> w = weights;
+  std::vector<absl::int128> w = weights;
   if (sum == 0) {
     std::fill(w.begin(), w.end(), 1);
     sum = static_cast<int64_t>(w.size());

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/int128.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "sales/common/v1/money.pb.h"
@@ -26,5 +27,8 @@ common::v1::Money MakeMoney(int64_t minor_units, absl::string_view currency = "C
 // equally. Weights must be >= 0.
 absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total,
                                                              const std::vector<int64_t>& weights);
+// The same with wide weights (history × quality × policy can pass 2^63).
+absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total,
+                                                             const std::vector<absl::int128>& weights);
 
 }  // namespace sales
