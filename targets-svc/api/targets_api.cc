@@ -10,6 +10,10 @@
 #include "targets-svc/domain/roster.h"
 #include "targets-svc/store/org_store.h"
 #include "targets-svc/store/roster_store.h"
+#include "targets-svc/domain/actuals.h"
+#include "targets-svc/store/actuals_store.h"
+#include "sales/orders/v1/orders_service.grpc.pb.h"
+#include "sales/finance/v1/finance_service.grpc.pb.h"
 
 std::vector<sales::MigrationFile> TargetsMigrations();
 
@@ -214,8 +218,36 @@ grpc::Status TargetsApi::StreamEvents(grpc::ServerContext* ctx, const v1::Stream
   return ServeEventFeed(ctx, M("StreamEvents"), *rt_.verifier, *rt_.outbox, *req, writer);
 }
 
+absl::Status ApplyActualsEvent(db::Transaction& tx, const common::v1::Event& event, absl::Time now) {
+  SALES_ASSIGN_OR_RETURN(auto deltas, ActualsFromEvent(event));
+  for (const auto& d : deltas) SALES_RETURN_IF_ERROR(ActualsStore::Apply(tx, d, now).status());
+  return absl::OkStatus();
+}
+
 ServiceDefinition MakeServiceDefinition() {
-  return DefineService<TargetsApi>("targets", 50061, TargetsMigrations(), kService);
+  ServiceDefinition def = DefineService<TargetsApi>("targets", 50061, TargetsMigrations(), kService);
+  auto build = def.build;
+  def.build = [build](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
+    SALES_ASSIGN_OR_RETURN(auto services, build(rt));
+    auto follow = [&rt](const std::string& peer, std::unique_ptr<FeedSource> source) {
+      const Clock* clock = rt.clock;
+      rt.consumers.push_back(std::make_unique<EventConsumer>(
+          "targets<-" + peer, rt.pool, std::move(source),
+          [clock](db::Transaction& tx, const common::v1::Event& e) { return ApplyActualsEvent(tx, e, clock->Now()); }));
+    };
+    if (!rt.config->GetString("orders_address", "").empty()) {
+      SALES_ASSIGN_OR_RETURN(auto ch, rt.PeerChannel("orders"));
+      follow("orders", std::make_unique<GrpcFeedSource<orders::v1::OrdersService, orders::v1::StreamEventsRequest,
+                                                       orders::v1::StreamEventsResponse>>(ch));
+    }
+    if (!rt.config->GetString("finance_address", "").empty()) {
+      SALES_ASSIGN_OR_RETURN(auto ch, rt.PeerChannel("finance"));
+      follow("finance", std::make_unique<GrpcFeedSource<finance::v1::FinanceService, finance::v1::StreamEventsRequest,
+                                                        finance::v1::StreamEventsResponse>>(ch));
+    }
+    return services;
+  };
+  return def;
 }
 
 }  // namespace sales::targets

@@ -28,14 +28,53 @@ class TargetsApi final : public v1::TargetsService::Service {
                               v1::GetProductLineResponse* resp) override;
   grpc::Status ListProductLines(grpc::ServerContext* ctx, const v1::ListProductLinesRequest* req,
                                 v1::ListProductLinesResponse* resp) override;
+
+#define SALES_RPC(Name) \
+  grpc::Status Name(grpc::ServerContext* ctx, const v1::Name##Request* req, v1::Name##Response* resp) override
+  SALES_RPC(CreatePlan);
+  SALES_RPC(GetPlan);
+  SALES_RPC(ListPlans);
+  SALES_RPC(ListPlanVersions);
+  SALES_RPC(DecomposePlan);
+  SALES_RPC(GetAssignment);
+  SALES_RPC(ListAssignments);
+  SALES_RPC(IssuePlan);
+  SALES_RPC(AcceptAssignment);
+  SALES_RPC(CounterProposeAssignment);
+  SALES_RPC(DeclineCounterProposal);
+  SALES_RPC(ReviseAssignments);
+  SALES_RPC(SignPlan);
+  SALES_RPC(CancelPlan);
+  SALES_RPC(RequestPlanAmendment);
+  SALES_RPC(GetPlanAmendment);
+  SALES_RPC(ApprovePlanAmendment);
+  SALES_RPC(RejectPlanAmendment);
+  SALES_RPC(GetProgress);
+  SALES_RPC(GetRanking);
+  SALES_RPC(ImportActuals);
+  SALES_RPC(ComputeBaseline);
+  SALES_RPC(RecordExpense);
+  SALES_RPC(GetTargetSettings);
+  SALES_RPC(UpdateTargetSettings);
+  SALES_RPC(SetMarketOutlook);
+#undef SALES_RPC
   grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
                             grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
 
  private:
+  // Target vs actual of a node for a period as of a date (shared by
+  // GetProgress and GetRanking).
+  absl::StatusOr<v1::Progress> ProgressOf(db::Transaction& tx, const v1::TargetNode& node,
+                                          const common::v1::Period& period, const common::v1::Date& as_of,
+                                          v1::ProgressWindow window, v1::Metric metric, int64_t plan_id);
   ServiceRuntime& rt_;
 };
 
-// The service as the platform's ServiceApp runs it.
+// The service as the platform's ServiceApp runs it. With orders_address /
+// finance_address configured it follows those feeds for actuals.
 ServiceDefinition MakeServiceDefinition();
+
+// Applies one orders or finance event to the actuals, exactly once.
+absl::Status ApplyActualsEvent(db::Transaction& tx, const common::v1::Event& event, absl::Time now);
 
 }  // namespace sales::targets

@@ -135,6 +135,22 @@ absl::StatusOr<std::vector<int64_t>> RescaleChildren(int64_t new_total,
   return AllocateLargestRemainder(new_total, weights);
 }
 
+absl::Status ValidateNewPlan(v1::Plan& plan, const std::string& default_currency) {
+  std::vector<FieldViolation> v;
+  if (plan.title().empty() || plan.title().size() > 200) v.push_back({"plan.title", "required, at most 200 bytes"});
+  if (plan.fiscal_year() < 2000 || plan.fiscal_year() > 2100) v.push_back({"plan.fiscal_year", "must be 2000..2100"});
+  if (plan.metric() == v1::METRIC_UNSPECIFIED || !v1::Metric_IsValid(plan.metric())) {
+    v.push_back({"plan.metric", "required"});
+  }
+  if (plan.mode() == v1::PLAN_MODE_UNSPECIFIED) plan.set_mode(v1::PLAN_MODE_NEGOTIATED);
+  if (!v1::PlanMode_IsValid(plan.mode())) v.push_back({"plan.mode", "NEGOTIATED or DIRECTIVE"});
+  if (plan.org_unit_id() <= 0) v.push_back({"plan.org_unit_id", "required, > 0"});
+  if (plan.currency_code().empty()) plan.set_currency_code(default_currency);
+  if (plan.note().size() > 2000) v.push_back({"plan.note", "at most 2000 bytes"});
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
 absl::Status ValidateCounterProposal(int64_t current_target, int64_t proposed_target,
                                      const std::string& reason) {
   std::vector<FieldViolation> v;

@@ -59,6 +59,10 @@ absl::Status CheckRevisionHoldsParent(int64_t parent_target,
 absl::StatusOr<std::vector<int64_t>> RescaleChildren(int64_t new_total,
                                                      const std::vector<int64_t>& old_children);
 
+// Field checks of a new plan; fills defaults (NEGOTIATED mode, the settings'
+// currency for money metrics).
+absl::Status ValidateNewPlan(v1::Plan& plan, const std::string& default_currency);
+
 // A counter-proposal carries a reason and a figure that differs from the
 // current one and is not negative.
 absl::Status ValidateCounterProposal(int64_t current_target, int64_t proposed_target,

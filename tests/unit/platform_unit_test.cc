@@ -167,8 +167,8 @@ INSTANTIATE_TEST_SUITE_P(
         AllocationCase{999999999999999, {999999999, 1}, {999999998999999, 1000000}}));
 
 TEST(Allocation, RejectsBadWeights) {
-  EXPECT_THAT(AllocateLargestRemainder(1, {}).status(), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(AllocateLargestRemainder(1, {1, -1}).status(),
+  EXPECT_THAT(AllocateLargestRemainder(1, std::vector<int64_t>{}).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(AllocateLargestRemainder(1, std::vector<int64_t>{1, -1}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

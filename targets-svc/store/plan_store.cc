@@ -1,0 +1,574 @@
+#include "targets-svc/store/plan_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/status.h"
+#include "targets-svc/domain/metric.h"
+
+namespace sales::targets {
+namespace {
+
+constexpr char kPlanColumns[] =
+    "v.plan_id, v.version, v.title, v.fiscal_year, v.metric, v.currency, v.mode, v.org_unit_id, "
+    "v.total_target, v.expense_budget, v.state, v.response_deadline, v.decomposition, v.owner, v.signed_by, "
+    "v.issued_at, v.signed_at, v.amendment_id, v.note, v.next_cell_no, v.created_at, v.updated_at, "
+    "p.row_version, p.current_version";
+
+common::v1::Actor ActorOf(const std::string& encoded) {
+  common::v1::Actor a;
+  Principal p;
+  if (Principal::Decode(encoded, &p)) {
+    a.set_user_id(p.user_id);
+    a.set_role(p.role);
+    a.set_rep_id(p.rep_id);
+    a.set_org_unit_id(p.org_unit_id);
+  }
+  return a;
+}
+
+PlanRecord PlanFromRow(const db::Row& r) {
+  PlanRecord rec;
+  v1::Plan& p = rec.plan;
+  p.set_id(r.Int(0));
+  p.set_version(static_cast<int32_t>(r.Int(1)));
+  p.set_title(r.Str(2));
+  p.set_fiscal_year(static_cast<int32_t>(r.Int(3)));
+  p.set_metric(static_cast<v1::Metric>(r.Int(4)));
+  p.set_currency_code(r.Str(5));
+  p.set_mode(static_cast<v1::PlanMode>(r.Int(6)));
+  p.set_org_unit_id(r.Int(7));
+  rec.total = r.Int(8);
+  rec.expense = r.Int(9);
+  *p.mutable_total_target() = ToMetricValue(p.metric(), p.currency_code(), rec.total);
+  *p.mutable_expense_budget() = MakeMoney(rec.expense, p.currency_code());
+  p.set_state(static_cast<v1::PlanState>(r.Int(10)));
+  if (!r.IsNull(11)) *p.mutable_response_deadline() = ParseDbDate(r.Str(11));
+  v1::DecomposePlanRequest levels;  // stored as the request's levels field
+  if (!r.IsNull(12) && levels.ParseFromString(r.Str(12))) {
+    for (const auto& l : levels.levels()) *p.add_decomposition() = l;
+  }
+  if (!r.Str(13).empty()) *p.mutable_owner() = ActorOf(r.Str(13));
+  if (!r.Str(14).empty()) *p.mutable_signed_by() = ActorOf(r.Str(14));
+  if (!r.IsNull(15)) *p.mutable_issue_time() = ToTimestamp(ParseDbTime(r.Str(15)));
+  if (!r.IsNull(16)) *p.mutable_sign_time() = ToTimestamp(ParseDbTime(r.Str(16)));
+  p.set_amendment_id(r.Int(17));
+  p.set_note(r.Str(18));
+  rec.next_cell_no = static_cast<int32_t>(r.Int(19));
+  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(20)));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(21)));
+  rec.row_version = r.Int(22);
+  rec.current_version = static_cast<int32_t>(r.Int(23));
+  p.set_etag(MakeEtag(rec.row_version));
+  return rec;
+}
+
+constexpr char kAssignmentColumns[] =
+    "a.id, a.plan_id, a.plan_version, a.cell_no, a.parent_cell_no, a.cell_key, a.depth, a.dimension, a.method, "
+    "a.period_kind, a.period_start, a.org_unit_id, a.rep_id, a.portfolio_role, a.product_line_id, a.customer_id, "
+    "a.target, a.expense, a.share_bp, a.history, a.negotiable, a.assignee_rep_id, a.state, a.counter_target, "
+    "a.counter_expense, a.counter_reason, a.counter_by, a.counter_at, a.revision_count, a.reduced_by_policy, "
+    "a.equal_split_fallback, a.version, a.updated_at, COALESCE(par.id, 0), v.metric, v.currency";
+
+constexpr char kAssignmentFrom[] =
+    " FROM assignments a JOIN plan_versions v ON v.plan_id = a.plan_id AND v.version = a.plan_version "
+    "LEFT JOIN assignments par ON par.plan_id = a.plan_id AND par.plan_version = a.plan_version "
+    "AND par.cell_no = a.parent_cell_no";
+
+AssignmentRecord AssignmentFromRow(const db::Row& r) {
+  AssignmentRecord rec;
+  v1::Assignment& a = rec.a;
+  auto metric = static_cast<v1::Metric>(r.Int(34));
+  const std::string& currency = r.Str(35);
+  a.set_id(r.Int(0));
+  a.set_plan_id(r.Int(1));
+  a.set_plan_version(static_cast<int32_t>(r.Int(2)));
+  rec.cell_no = static_cast<int32_t>(r.Int(3));
+  rec.parent_cell_no = static_cast<int32_t>(r.Int(4));
+  a.set_key(r.Str(5));
+  a.set_depth(static_cast<int32_t>(r.Int(6)));
+  a.set_dimension(static_cast<v1::Dimension>(r.Int(7)));
+  a.set_method(static_cast<v1::DecompositionMethod>(r.Int(8)));
+  a.mutable_period()->set_kind(static_cast<common::v1::PeriodKind>(r.Int(9)));
+  *a.mutable_period()->mutable_start() = ParseDbDate(r.Str(10));
+  a.set_org_unit_id(r.Int(11));
+  a.set_rep_id(r.Int(12));
+  a.set_portfolio_role(static_cast<v1::PortfolioRole>(r.Int(13)));
+  a.set_product_line_id(r.Int(14));
+  a.set_customer_id(r.Int(15));
+  rec.target = r.Int(16);
+  rec.expense = r.Int(17);
+  *a.mutable_target() = ToMetricValue(metric, currency, rec.target);
+  *a.mutable_expense_budget() = MakeMoney(rec.expense, currency);
+  a.set_share_bp(static_cast<int32_t>(r.Int(18)));
+  *a.mutable_baseline() = ToMetricValue(metric, currency, r.Int(19));
+  a.set_negotiable(r.Int(20) != 0);
+  a.set_assignee_rep_id(r.Int(21));
+  a.set_state(static_cast<v1::AssignmentState>(r.Int(22)));
+  if (!r.IsNull(23)) {
+    auto* cp = a.mutable_counter_proposal();
+    *cp->mutable_proposed_target() = ToMetricValue(metric, currency, r.Int(23));
+    if (!r.IsNull(24)) *cp->mutable_proposed_expense_budget() = MakeMoney(r.Int(24), currency);
+    cp->set_reason(r.Str(25));
+    *cp->mutable_proposed_by() = ActorOf(r.Str(26));
+    if (!r.IsNull(27)) *cp->mutable_propose_time() = ToTimestamp(ParseDbTime(r.Str(27)));
+  }
+  a.set_revision_count(static_cast<int32_t>(r.Int(28)));
+  a.set_reduced_by_policy(r.Int(29) != 0);
+  a.set_equal_split_fallback(r.Int(30) != 0);
+  rec.version = r.Int(31);
+  a.set_etag(MakeEtag(rec.version));
+  *a.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(32)));
+  a.set_parent_assignment_id(r.Int(33));
+  return rec;
+}
+
+db::Param DateOrNull(const v1::Plan& p) {
+  return p.has_response_deadline() ? db::Param(FormatDbDate(p.response_deadline())) : db::Param(nullptr);
+}
+
+std::string LevelsBlob(const v1::Plan& p) {
+  v1::DecomposePlanRequest holder;
+  for (const auto& l : p.decomposition()) *holder.add_levels() = l;
+  return holder.SerializeAsString();
+}
+
+db::Param TimeOrNull(const google::protobuf::Timestamp& ts, bool has) {
+  return has ? db::Param(FormatDbTime(FromTimestamp(ts))) : db::Param(nullptr);
+}
+
+std::string EncodeActor(const common::v1::Actor& a) {
+  if (a.user_id().empty()) return "";
+  return Principal{a.user_id(), a.role(), a.rep_id(), a.org_unit_id()}.Encode();
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> PlanStore::Create(db::Transaction& tx, const v1::Plan& plan, int64_t total,
+                                          int64_t expense, const Principal& owner, absl::Time now) {
+  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO plans (current_version, row_version, created_at, updated_at) "
+                                "VALUES (1, 1, ?, ?)",
+                                {FormatDbTime(now), FormatDbTime(now)})
+                            .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO plan_versions (plan_id, version, title, fiscal_year, metric, currency, mode, org_unit_id, "
+              "total_target, expense_budget, state, response_deadline, decomposition, owner, note, next_cell_no, "
+              "created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 1, ?, ?)",
+              {id, plan.title(), static_cast<int64_t>(plan.fiscal_year()), static_cast<int64_t>(plan.metric()),
+               plan.currency_code(), static_cast<int64_t>(plan.mode()), plan.org_unit_id(), total, expense,
+               static_cast<int64_t>(v1::PLAN_STATE_DRAFT), DateOrNull(plan),
+               owner.authenticated() ? owner.Encode() : std::string(), plan.note(), FormatDbTime(now),
+               FormatDbTime(now)})
+          .status());
+  // The root cell: the whole year of the plan's unit.
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO assignments (plan_id, plan_version, cell_no, parent_cell_no, cell_key, depth, dimension, "
+              "method, period_kind, period_start, org_unit_id, rep_id, portfolio_role, product_line_id, customer_id, "
+              "target, expense, share_bp, history, negotiable, assignee_rep_id, state, updated_at) "
+              "VALUES (?, 1, 0, -1, '', 0, 0, 0, ?, ?, ?, 0, 0, 0, 0, ?, ?, 10000, 0, 0, 0, ?, ?)",
+              {id, static_cast<int64_t>(common::v1::PERIOD_KIND_YEAR),
+               absl::StrCat(plan.fiscal_year(), "-01-01"), plan.org_unit_id(), total, expense,
+               static_cast<int64_t>(v1::ASSIGNMENT_STATE_DRAFT), FormatDbTime(now)})
+          .status());
+  return id;
+}
+
+absl::StatusOr<PlanRecord> PlanStore::Get(db::Transaction& tx, int64_t id, int32_t version, bool for_update) {
+  if (for_update) {
+    SALES_ASSIGN_OR_RETURN(auto head, tx.Query("SELECT id FROM plans WHERE id = ? FOR UPDATE", {id}));
+    if (head.empty()) return NotFound("plan", id);
+  }
+  std::string sql = absl::StrCat("SELECT ", kPlanColumns,
+                                 " FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND v.version = ",
+                                 version == 0 ? "p.current_version" : "?", " WHERE p.id = ?");
+  db::Params params;
+  if (version != 0) params.push_back(static_cast<int64_t>(version));
+  params.push_back(id);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  if (rows.empty()) {
+    if (version != 0) {
+      return WithErrorInfo(absl::NotFoundError(absl::StrCat("plan ", id, " has no version ", version)),
+                           "NOT_FOUND", "targets.sales");
+    }
+    return NotFound("plan", id);
+  }
+  PlanRecord rec = PlanFromRow(rows[0]);
+  SALES_ASSIGN_OR_RETURN(auto counts, AssignmentStore::CountNegotiable(tx, id, rec.plan.version()));
+  rec.plan.set_assignment_count(counts.total);
+  rec.plan.set_pending_count(counts.pending);
+  rec.plan.set_accepted_count(counts.accepted);
+  rec.plan.set_counter_proposed_count(counts.counter);
+  return rec;
+}
+
+absl::StatusOr<std::vector<PlanRecord>> PlanStore::List(db::Transaction& tx, const v1::ListPlansRequest& f,
+                                                        int64_t after_id, int limit) {
+  std::string sql = absl::StrCat("SELECT ", kPlanColumns,
+                                 " FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND "
+                                 "v.version = p.current_version WHERE p.id > ?");
+  db::Params params = {after_id};
+  if (f.fiscal_year() != 0) {
+    absl::StrAppend(&sql, " AND v.fiscal_year = ?");
+    params.push_back(static_cast<int64_t>(f.fiscal_year()));
+  }
+  if (f.metric() != v1::METRIC_UNSPECIFIED) {
+    absl::StrAppend(&sql, " AND v.metric = ?");
+    params.push_back(static_cast<int64_t>(f.metric()));
+  }
+  if (f.state() != v1::PLAN_STATE_UNSPECIFIED) {
+    absl::StrAppend(&sql, " AND v.state = ?");
+    params.push_back(static_cast<int64_t>(f.state()));
+  }
+  if (f.org_unit_id() != 0) {
+    absl::StrAppend(&sql, " AND v.org_unit_id = ?");
+    params.push_back(f.org_unit_id());
+  }
+  absl::StrAppend(&sql, " ORDER BY p.id LIMIT ?");
+  params.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<PlanRecord> out;
+  for (const auto& r : rows) out.push_back(PlanFromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<PlanRecord>> PlanStore::Versions(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kPlanColumns,
+                                                          " FROM plans p JOIN plan_versions v ON v.plan_id = p.id "
+                                                          "WHERE p.id = ? ORDER BY v.version"),
+                                             {id}));
+  if (rows.empty()) return NotFound("plan", id);
+  std::vector<PlanRecord> out;
+  for (const auto& r : rows) out.push_back(PlanFromRow(r));
+  return out;
+}
+
+absl::Status PlanStore::Save(db::Transaction& tx, const PlanRecord& rec, absl::Time now) {
+  const v1::Plan& p = rec.plan;
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE plan_versions SET title = ?, mode = ?, total_target = ?, expense_budget = ?, state = ?, "
+              "response_deadline = ?, decomposition = ?, signed_by = ?, issued_at = ?, signed_at = ?, "
+              "amendment_id = ?, note = ?, next_cell_no = ?, updated_at = ? WHERE plan_id = ? AND version = ?",
+              {p.title(), static_cast<int64_t>(p.mode()), rec.total, rec.expense, static_cast<int64_t>(p.state()),
+               DateOrNull(p), db::Bytes{LevelsBlob(p)}, EncodeActor(p.signed_by()),
+               TimeOrNull(p.issue_time(), p.has_issue_time()), TimeOrNull(p.sign_time(), p.has_sign_time()),
+               p.amendment_id(), p.note(), static_cast<int64_t>(rec.next_cell_no), FormatDbTime(now), p.id(),
+               static_cast<int64_t>(p.version())})
+          .status());
+  return tx.Exec("UPDATE plans SET row_version = row_version + 1, updated_at = ? WHERE id = ?",
+                 {FormatDbTime(now), p.id()})
+      .status();
+}
+
+absl::Status PlanStore::CopyVersion(db::Transaction& tx, int64_t id, int32_t from, int32_t to, absl::Time now) {
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO plan_versions (plan_id, version, title, fiscal_year, metric, currency, mode, org_unit_id, "
+              "total_target, expense_budget, state, response_deadline, decomposition, owner, signed_by, issued_at, "
+              "signed_at, amendment_id, note, next_cell_no, created_at, updated_at) "
+              "SELECT plan_id, ?, title, fiscal_year, metric, currency, mode, org_unit_id, total_target, "
+              "expense_budget, state, response_deadline, decomposition, owner, signed_by, issued_at, signed_at, "
+              "amendment_id, note, next_cell_no, ?, ? FROM plan_versions WHERE plan_id = ? AND version = ?",
+              {static_cast<int64_t>(to), FormatDbTime(now), FormatDbTime(now), id, static_cast<int64_t>(from)})
+          .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO assignments (plan_id, plan_version, cell_no, parent_cell_no, cell_key, depth, dimension, "
+              "method, period_kind, period_start, org_unit_id, rep_id, portfolio_role, product_line_id, customer_id, "
+              "target, expense, share_bp, history, negotiable, assignee_rep_id, state, counter_target, "
+              "counter_expense, counter_reason, counter_by, counter_at, revision_count, reduced_by_policy, "
+              "equal_split_fallback, version, updated_at) "
+              "SELECT plan_id, ?, cell_no, parent_cell_no, cell_key, depth, dimension, method, period_kind, "
+              "period_start, org_unit_id, rep_id, portfolio_role, product_line_id, customer_id, target, expense, "
+              "share_bp, history, negotiable, assignee_rep_id, state, counter_target, counter_expense, "
+              "counter_reason, counter_by, counter_at, revision_count, reduced_by_policy, equal_split_fallback, 1, ? "
+              "FROM assignments WHERE plan_id = ? AND plan_version = ?",
+              {static_cast<int64_t>(to), FormatDbTime(now), id, static_cast<int64_t>(from)})
+          .status());
+  return tx.Exec("UPDATE plans SET current_version = ?, row_version = row_version + 1, updated_at = ? WHERE id = ?",
+                 {static_cast<int64_t>(to), FormatDbTime(now), id})
+      .status();
+}
+
+absl::Status PlanStore::Audit(db::Transaction& tx, int64_t plan_id, int32_t version, int64_t assignment_id,
+                              const Principal& actor, absl::string_view action, absl::string_view from,
+                              absl::string_view to, absl::string_view reason, absl::string_view request_id,
+                              absl::Time now) {
+  return tx.Exec("INSERT INTO plan_audit (plan_id, plan_version, assignment_id, at, actor, action, from_value, "
+                 "to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {plan_id, static_cast<int64_t>(version), assignment_id, FormatDbTime(now),
+                  actor.authenticated() ? actor.Encode() : std::string("user=system;role=ADMIN;rep=0;unit=0"),
+                  std::string(action), std::string(from.substr(0, 255)), std::string(to.substr(0, 255)),
+                  std::string(reason.substr(0, 2000)), std::string(request_id)})
+      .status();
+}
+
+// ------------------------------------------------------------ assignments
+
+absl::Status AssignmentStore::InsertCells(db::Transaction& tx, int64_t plan_id, int32_t version,
+                                          const std::vector<Cell>& cells, int32_t from_cell_no,
+                                          int32_t first_cell_no, v1::AssignmentState state, absl::Time now,
+                                          int rows_per_statement) {
+  constexpr int kCols = 23;
+  const std::string now_text = FormatDbTime(now);
+  auto cell_no_of = [&](int32_t index) { return index == 0 ? from_cell_no : first_cell_no + index - 1; };
+  size_t i = 1;
+  while (i < cells.size()) {
+    size_t n = std::min<size_t>(rows_per_statement, cells.size() - i);
+    // One statement text per batch size; the driver caches each prepared once.
+    std::string sql =
+        "INSERT INTO assignments (plan_id, plan_version, cell_no, parent_cell_no, cell_key, depth, dimension, "
+        "method, period_kind, period_start, org_unit_id, rep_id, portfolio_role, product_line_id, customer_id, "
+        "target, expense, share_bp, history, negotiable, assignee_rep_id, state, updated_at) VALUES ";
+    std::string group = "(" + absl::StrJoin(std::vector<std::string>(kCols, "?"), ",") + ")";
+    sql += absl::StrJoin(std::vector<std::string>(n, group), ",");
+    db::Params params;
+    params.reserve(n * kCols);
+    for (size_t k = 0; k < n; ++k, ++i) {
+      const Cell& c = cells[i];
+      // Reps answer for their own cell; units' managers for the unit's.
+      bool negotiable = c.dimension == v1::DIMENSION_REP || c.dimension == v1::DIMENSION_ORG_UNIT;
+      params.insert(params.end(),
+                    {plan_id, static_cast<int64_t>(version), static_cast<int64_t>(cell_no_of(static_cast<int32_t>(i))),
+                     static_cast<int64_t>(cell_no_of(c.parent)), c.key, static_cast<int64_t>(c.depth),
+                     static_cast<int64_t>(c.dimension), static_cast<int64_t>(c.method),
+                     static_cast<int64_t>(c.at.period_kind),
+                     absl::StrFormat("%04d-%02d-%02d", c.at.period_start.year(), c.at.period_start.month(),
+                                     c.at.period_start.day()),
+                     c.at.org_unit_id, c.at.rep_id, static_cast<int64_t>(c.at.portfolio_role), c.at.product_line_id,
+                     c.at.customer_id, c.target, c.expense, static_cast<int64_t>(c.share_bp), c.history,
+                     static_cast<int64_t>(negotiable ? 1 : 0),
+                     c.dimension == v1::DIMENSION_REP ? c.at.rep_id : int64_t{0}, static_cast<int64_t>(state),
+                     now_text});
+    }
+    SALES_RETURN_IF_ERROR(tx.Exec(sql, params).status());
+  }
+  // Policy and fall-back flags are rare; set them afterwards row by row.
+  for (size_t j = 1; j < cells.size(); ++j) {
+    if (!cells[j].reduced_by_policy && !cells[j].equal_split_fallback) continue;
+    SALES_RETURN_IF_ERROR(tx.Exec("UPDATE assignments SET reduced_by_policy = ?, equal_split_fallback = ? "
+                                  "WHERE plan_id = ? AND plan_version = ? AND cell_no = ?",
+                                  {static_cast<int64_t>(cells[j].reduced_by_policy),
+                                   static_cast<int64_t>(cells[j].equal_split_fallback), plan_id,
+                                   static_cast<int64_t>(version),
+                                   static_cast<int64_t>(cell_no_of(static_cast<int32_t>(j)))})
+                              .status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AssignmentRecord> AssignmentStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
+  if (for_update) {
+    SALES_ASSIGN_OR_RETURN(auto lock, tx.Query("SELECT id FROM assignments WHERE id = ? FOR UPDATE", {id}));
+    if (lock.empty()) return NotFound("assignment", id);
+  }
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kAssignmentColumns, kAssignmentFrom, " WHERE a.id = ?"), {id}));
+  if (rows.empty()) return NotFound("assignment", id);
+  return AssignmentFromRow(rows[0]);
+}
+
+absl::StatusOr<AssignmentRecord> AssignmentStore::GetByCell(db::Transaction& tx, int64_t plan_id, int32_t version,
+                                                            int32_t cell_no, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto ids, tx.Query(absl::StrCat("SELECT id FROM assignments WHERE plan_id = ? AND "
+                                                         "plan_version = ? AND cell_no = ?",
+                                                         for_update ? " FOR UPDATE" : ""),
+                                            {plan_id, static_cast<int64_t>(version), static_cast<int64_t>(cell_no)}));
+  if (ids.empty()) return absl::NotFoundError(absl::StrCat("plan ", plan_id, " has no cell ", cell_no));
+  return Get(tx, ids[0].Int(0), false);
+}
+
+absl::StatusOr<std::vector<AssignmentRecord>> AssignmentStore::Children(db::Transaction& tx, int64_t plan_id,
+                                                                        int32_t version, int32_t cell_no,
+                                                                        bool for_update) {
+  if (for_update) {
+    SALES_RETURN_IF_ERROR(tx.Query("SELECT id FROM assignments WHERE plan_id = ? AND plan_version = ? AND "
+                                   "parent_cell_no = ? FOR UPDATE",
+                                   {plan_id, static_cast<int64_t>(version), static_cast<int64_t>(cell_no)})
+                              .status());
+  }
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kAssignmentColumns, kAssignmentFrom,
+                                                          " WHERE a.plan_id = ? AND a.plan_version = ? AND "
+                                                          "a.parent_cell_no = ? ORDER BY a.cell_key"),
+                                             {plan_id, static_cast<int64_t>(version), static_cast<int64_t>(cell_no)}));
+  std::vector<AssignmentRecord> out;
+  for (const auto& r : rows) out.push_back(AssignmentFromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<AssignmentRecord>> AssignmentStore::List(db::Transaction& tx,
+                                                                    const v1::ListAssignmentsRequest& f,
+                                                                    int32_t version,
+                                                                    const CellScope& scope, int64_t after_id,
+                                                                    int limit) {
+  std::string sql = absl::StrCat("SELECT ", kAssignmentColumns, kAssignmentFrom,
+                                 " WHERE a.plan_id = ? AND a.plan_version = ? AND a.id > ?");
+  db::Params params = {f.plan_id(), static_cast<int64_t>(version), after_id};
+  auto add = [&](const char* clause, db::Param p) {
+    absl::StrAppend(&sql, clause);
+    params.push_back(std::move(p));
+  };
+  if (f.parent_assignment_id() != 0) add(" AND par.id = ?", f.parent_assignment_id());
+  if (f.max_depth() != 0) add(" AND a.depth <= ?", static_cast<int64_t>(f.max_depth()));
+  if (f.rep_id() != 0) add(" AND a.rep_id = ?", f.rep_id());
+  if (f.org_unit_id() != 0) add(" AND a.org_unit_id = ?", f.org_unit_id());
+  if (f.product_line_id() != 0) add(" AND a.product_line_id = ?", f.product_line_id());
+  if (f.portfolio_role() != 0) add(" AND a.portfolio_role = ?", static_cast<int64_t>(f.portfolio_role()));
+  if (f.customer_id() != 0) add(" AND a.customer_id = ?", f.customer_id());
+  if (f.state() != 0) add(" AND a.state = ?", static_cast<int64_t>(f.state()));
+  if (f.assignee_rep_id() != 0) add(" AND a.assignee_rep_id = ?", f.assignee_rep_id());
+  if (f.negotiable_only()) absl::StrAppend(&sql, " AND a.negotiable = 1");
+  if (!scope.all) {
+    // A manager sees cells of units in the subtree and of reps in it; a rep
+    // only their own cells.
+    std::vector<std::string> ors;
+    if (!scope.units.empty()) {
+      ors.push_back(absl::StrCat("a.org_unit_id IN (",
+                                 absl::StrJoin(std::vector<std::string>(scope.units.size(), "?"), ","), ")"));
+      for (int64_t u : scope.units) params.push_back(u);
+    }
+    if (!scope.reps.empty()) {
+      ors.push_back(absl::StrCat("a.rep_id IN (", absl::StrJoin(std::vector<std::string>(scope.reps.size(), "?"), ","),
+                                 ")"));
+      for (int64_t r : scope.reps) params.push_back(r);
+    }
+    if (ors.empty()) ors.push_back("FALSE");
+    absl::StrAppend(&sql, " AND (", absl::StrJoin(ors, " OR "), ")");
+  }
+  add(" ORDER BY a.id LIMIT ?", static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<AssignmentRecord> out;
+  for (const auto& r : rows) out.push_back(AssignmentFromRow(r));
+  return out;
+}
+
+absl::StatusOr<int64_t> AssignmentStore::DeleteBelow(db::Transaction& tx, int64_t plan_id, int32_t version,
+                                                     const std::string& cell_key) {
+  if (cell_key.empty()) {
+    return tx.Exec("DELETE FROM assignments WHERE plan_id = ? AND plan_version = ? AND cell_no <> 0",
+                   {plan_id, static_cast<int64_t>(version)});
+  }
+  // Keys are paths; '%' and '_' never occur in them (segments are letters and digits).
+  return tx.Exec("DELETE FROM assignments WHERE plan_id = ? AND plan_version = ? AND cell_key LIKE ?",
+                 {plan_id, static_cast<int64_t>(version), cell_key + "/%"});
+}
+
+absl::Status AssignmentStore::Update(db::Transaction& tx, const AssignmentRecord& rec, absl::Time now) {
+  const v1::Assignment& a = rec.a;
+  bool has_counter = a.has_counter_proposal();
+  return tx.Exec(
+               "UPDATE assignments SET target = ?, expense = ?, share_bp = ?, state = ?, counter_target = ?, "
+               "counter_expense = ?, counter_reason = ?, counter_by = ?, counter_at = ?, revision_count = ?, "
+               "version = version + 1, updated_at = ? WHERE id = ?",
+               {rec.target, rec.expense, static_cast<int64_t>(a.share_bp()), static_cast<int64_t>(a.state()),
+                has_counter ? db::Param(a.counter_proposal().proposed_target().has_amount()
+                                            ? a.counter_proposal().proposed_target().amount().minor_units()
+                                            : a.counter_proposal().proposed_target().count())
+                            : db::Param(nullptr),
+                has_counter && a.counter_proposal().has_proposed_expense_budget()
+                    ? db::Param(a.counter_proposal().proposed_expense_budget().minor_units())
+                    : db::Param(nullptr),
+                has_counter ? a.counter_proposal().reason() : std::string(),
+                has_counter ? EncodeActor(a.counter_proposal().proposed_by()) : std::string(),
+                has_counter ? db::Param(FormatDbTime(now)) : db::Param(nullptr),
+                static_cast<int64_t>(a.revision_count()), FormatDbTime(now), a.id()})
+      .status();
+}
+
+absl::StatusOr<int64_t> AssignmentStore::SetStates(db::Transaction& tx, int64_t plan_id, int32_t version,
+                                                   v1::AssignmentState from, v1::AssignmentState to, absl::Time now) {
+  return tx.Exec("UPDATE assignments SET state = ?, version = version + 1, updated_at = ? "
+                 "WHERE plan_id = ? AND plan_version = ? AND state = ?",
+                 {static_cast<int64_t>(to), FormatDbTime(now), plan_id, static_cast<int64_t>(version),
+                  static_cast<int64_t>(from)});
+}
+
+absl::StatusOr<AssignmentStore::Counts> AssignmentStore::CountNegotiable(db::Transaction& tx, int64_t plan_id,
+                                                                         int32_t version) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT state, COUNT(*) FROM assignments WHERE plan_id = ? AND "
+                                             "plan_version = ? AND negotiable = 1 GROUP BY state",
+                                             {plan_id, static_cast<int64_t>(version)}));
+  Counts c;
+  for (const auto& r : rows) {
+    int32_t n = static_cast<int32_t>(r.Int(1));
+    c.total += n;
+    switch (static_cast<v1::AssignmentState>(r.Int(0))) {
+      case v1::ASSIGNMENT_STATE_ISSUED: c.pending += n; break;
+      case v1::ASSIGNMENT_STATE_ACCEPTED: c.accepted += n; break;
+      case v1::ASSIGNMENT_STATE_COUNTER_PROPOSED: c.counter += n; break;
+      default: break;
+    }
+  }
+  return c;
+}
+
+// ------------------------------------------------------------ amendments
+
+absl::StatusOr<v1::PlanAmendment> AmendmentStore::Insert(db::Transaction& tx, const v1::PlanAmendment& a,
+                                                         const Principal& requester, absl::Time now) {
+  v1::PlanAmendment changes;
+  *changes.mutable_changes() = a.changes();
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO plan_amendments (plan_id, base_version, changes, reason, approver_org_unit_id, state, "
+              "requested_by, effective_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {a.plan_id(), static_cast<int64_t>(a.base_version()), db::Bytes{changes.SerializeAsString()}, a.reason(),
+               a.approver_org_unit_id(), static_cast<int64_t>(v1::AMENDMENT_STATE_PENDING_APPROVAL),
+               requester.authenticated() ? requester.Encode() : std::string(),
+               a.has_effective_date() ? db::Param(FormatDbDate(a.effective_date())) : db::Param(nullptr),
+               FormatDbTime(now)})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  return Get(tx, id, false);
+}
+
+absl::StatusOr<v1::PlanAmendment> AmendmentStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT id, plan_id, base_version, new_version, changes, reason, approver_org_unit_id, "
+                            "state, requested_by, decided_by, decision_reason, effective_date, version, created_at, "
+                            "decided_at FROM plan_amendments WHERE id = ?",
+                            for_update ? " FOR UPDATE" : ""),
+               {id}));
+  if (rows.empty()) return NotFound("plan amendment", id);
+  const auto& r = rows[0];
+  v1::PlanAmendment a;
+  a.ParseFromString(r.Str(4));
+  a.set_id(r.Int(0));
+  a.set_plan_id(r.Int(1));
+  a.set_base_version(static_cast<int32_t>(r.Int(2)));
+  a.set_new_version(static_cast<int32_t>(r.Int(3)));
+  a.set_reason(r.Str(5));
+  a.set_approver_org_unit_id(r.Int(6));
+  a.set_state(static_cast<v1::AmendmentState>(r.Int(7)));
+  if (!r.Str(8).empty()) *a.mutable_requested_by() = ActorOf(r.Str(8));
+  if (!r.Str(9).empty()) *a.mutable_decided_by() = ActorOf(r.Str(9));
+  a.set_decision_reason(r.Str(10));
+  if (!r.IsNull(11)) *a.mutable_effective_date() = ParseDbDate(r.Str(11));
+  a.set_etag(MakeEtag(r.Int(12)));
+  *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(13)));
+  if (!r.IsNull(14)) *a.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str(14)));
+  return a;
+}
+
+absl::Status AmendmentStore::Decide(db::Transaction& tx, const v1::PlanAmendment& a, const Principal& decider,
+                                    absl::Time now) {
+  v1::PlanAmendment changes;
+  *changes.mutable_changes() = a.changes();
+  *changes.mutable_deltas() = a.deltas();
+  return tx.Exec("UPDATE plan_amendments SET state = ?, new_version = ?, changes = ?, decided_by = ?, "
+                 "decision_reason = ?, effective_date = ?, version = version + 1, decided_at = ? WHERE id = ?",
+                 {static_cast<int64_t>(a.state()), static_cast<int64_t>(a.new_version()),
+                  db::Bytes{changes.SerializeAsString()}, decider.authenticated() ? decider.Encode() : std::string(),
+                  a.decision_reason(),
+                  a.has_effective_date() ? db::Param(FormatDbDate(a.effective_date())) : db::Param(nullptr),
+                  FormatDbTime(now), a.id()})
+      .status();
+}
+
+absl::StatusOr<bool> AmendmentStore::AnyPending(db::Transaction& tx, int64_t plan_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM plan_amendments WHERE plan_id = ? AND state = ?",
+                                             {plan_id, static_cast<int64_t>(v1::AMENDMENT_STATE_PENDING_APPROVAL)}));
+  return rows[0].Int(0) > 0;
+}
+
+}  // namespace sales::targets

@@ -1,0 +1,21 @@
+// SQL for the targets settings row and market outlooks.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "platform/mysql.h"
+#include "sales/targets/v1/settings.pb.h"
+
+namespace sales::targets {
+
+class SettingsStore {
+ public:
+  static absl::StatusOr<v1::TargetSettings> Get(db::Transaction& tx, bool for_update = false);
+  static absl::Status Save(db::Transaction& tx, const v1::TargetSettings& s, absl::Time now);
+  // Growth rates for a year and line (line 0 = all lines); falls back from
+  // the line to all lines; nullopt-like zero rates when none is recorded.
+  static absl::StatusOr<v1::MarketOutlook> Outlook(db::Transaction& tx, int32_t fiscal_year, int64_t product_line_id);
+  static absl::StatusOr<v1::MarketOutlook> SaveOutlook(db::Transaction& tx, const v1::MarketOutlook& o, absl::Time now);
+};
+
+}  // namespace sales::targets
