@@ -429,9 +429,11 @@ grpc::Status TargetsApi::RequestPlanAmendment(grpc::ServerContext* ctx, const v1
         absl::Status conv;
         std::vector<TargetChange> changes = ToChanges(plan.plan, req->amendment().changes(), &conv);
         SALES_RETURN_IF_ERROR(conv);
-        // The approver is the level above the highest changed cell: the owner
-        // of its parent cell, or above the plan's unit for the total itself;
-        // the company level means the director (0).
+        // The approver is the level above whoever owns the highest changed
+        // cell: that cell's parent belongs to the manager who issued it (the
+        // requester's level), so the unit above that one decides; for the
+        // plan total, the unit above the plan's. The company level means the
+        // director (0).
         const AssignmentRecord* highest = nullptr;
         std::vector<AssignmentRecord> cells;
         for (const auto& c : changes) {
@@ -444,15 +446,14 @@ grpc::Status TargetsApi::RequestPlanAmendment(grpc::ServerContext* ctx, const v1
         for (const auto& c : cells) {
           if (highest == nullptr || c.a.depth() < highest->a.depth()) highest = &c;
         }
-        int64_t approving_unit = plan.plan.org_unit_id();
-        if (highest->parent_cell_no < 0) {
-          SALES_ASSIGN_OR_RETURN(auto unit, OrgStore::Get(tx, plan.plan.org_unit_id()));
-          approving_unit = unit.parent_id();
-        } else {
+        int64_t owner_unit = plan.plan.org_unit_id();
+        if (highest->parent_cell_no >= 0) {
           SALES_ASSIGN_OR_RETURN(auto parent, AssignmentStore::GetByCell(tx, plan.plan.id(), plan.plan.version(),
                                                                          highest->parent_cell_no, false));
-          approving_unit = parent.a.org_unit_id();
+          owner_unit = parent.a.org_unit_id();
         }
+        SALES_ASSIGN_OR_RETURN(auto owner, OrgStore::Get(tx, owner_unit));
+        int64_t approving_unit = owner.parent_id();
         int64_t approver = 0;
         if (approving_unit != 0) {
           SALES_ASSIGN_OR_RETURN(auto unit, OrgStore::Get(tx, approving_unit));
@@ -499,14 +500,12 @@ namespace {
 absl::Status CheckApprover(const Viewer& v, const v1::PlanAmendment& a) {
   if (a.approver_org_unit_id() == 0) {
     if (v.act_everywhere) return absl::OkStatus();
-    return RoleNotAllowed(v, "approve a change of the company plan (the director does)");
+    return RoleNotAllowed(v, "approve a change at the company level (the director does)");
   }
-  if (v.principal.authenticated() && v.principal.org_unit_id != 0 &&
-      a.requested_by().org_unit_id() == v.principal.org_unit_id && v.principal.org_unit_id != a.approver_org_unit_id()) {
-    return RoleNotAllowed(v, "approve an amendment requested at their own level");
-  }
+  // The requester's own level sits below the approving unit, so a manager
+  // there cannot reach it: only the level above (or the director) can.
   if (CanManage(v, a.approver_org_unit_id())) return absl::OkStatus();
-  return OutOfScope(absl::StrCat("amendment ", a.id()));
+  return OutOfScope(absl::StrCat("amendment ", a.id(), " (approved by org unit ", a.approver_org_unit_id(), ")"));
 }
 
 absl::StatusOr<v1::PlanAmendment> LockPending(db::Transaction& tx, int64_t id, const std::string& etag) {

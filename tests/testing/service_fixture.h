@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "platform/call.h"
+#include "platform/crypto.h"
 #include "platform/service_app.h"
 #include "tests/testing/db_fixture.h"
 
@@ -48,6 +50,17 @@ inline std::shared_ptr<grpc::Channel> Loopback(int port) {
 inline std::unique_ptr<grpc::ClientContext> Ctx(absl::Duration timeout = absl::Seconds(10)) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return ctx;
+}
+
+// A context carrying a caller identity signed the way the gateway signs it.
+inline std::unique_ptr<grpc::ClientContext> CtxAs(const Principal& who, const std::string& secret,
+                                                  absl::Duration timeout = absl::Seconds(10)) {
+  auto ctx = Ctx(timeout);
+  std::string rid = RandomHexId();
+  ctx->AddMetadata(kRequestIdHeader, rid);
+  ctx->AddMetadata(kPrincipalHeader, who.Encode());
+  ctx->AddMetadata(kPrincipalMacHeader, PrincipalVerifier(secret).Sign(who.Encode(), rid));
   return ctx;
 }
 
