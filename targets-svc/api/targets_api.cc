@@ -35,6 +35,12 @@ absl::StatusOr<v1::OrgUnit> ReferencedUnit(db::Transaction& tx, int64_t id, cons
   return unit;
 }
 
+absl::Status CheckOpen(const v1::OrgUnit& unit) {
+  if (unit.state() != v1::ORG_UNIT_STATE_CLOSED) return absl::OkStatus();
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("org unit ", unit.id(), " is closed")),
+                       "UNIT_CLOSED", "targets.sales");
+}
+
 }  // namespace
 
 // ------------------------------------------------------------ org units
@@ -50,10 +56,15 @@ grpc::Status TargetsApi::CreateOrgUnit(grpc::ServerContext* ctx, const v1::Creat
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateOrgUnitResponse> {
         if (unit.parent_id() != 0) {
           SALES_ASSIGN_OR_RETURN(auto parent, ReferencedUnit(tx, unit.parent_id(), "org_unit.parent_id"));
+          SALES_RETURN_IF_ERROR(CheckOpen(parent));
           SALES_RETURN_IF_ERROR(CheckParentFits(unit.kind(), parent.kind()));
         }
         v1::CreateOrgUnitResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_org_unit(), OrgStore::Insert(tx, unit, rt_.clock->Now()));
+        SALES_RETURN_IF_ERROR(OrgStore::RecordPlacement(
+            tx, out.org_unit().id(), unit.parent_id(),
+            FromCivilDay(absl::ToCivilDay(rt_.clock->Now(), absl::FixedTimeZone(8 * 3600))), "created",
+            call.principal.authenticated() ? call.principal.Encode() : "", rt_.clock->Now()));
         v1::OrgUnitCreatedEvent event;
         *event.mutable_org_unit() = out.org_unit();
         SALES_RETURN_IF_ERROR(
@@ -102,9 +113,14 @@ grpc::Status TargetsApi::CreateRep(grpc::ServerContext* ctx, const v1::CreateRep
       [&](CallContext&) { return req->has_rep() ? ValidateNewRep(rep) : InvalidField("rep", "required"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateRepResponse> {
         SALES_ASSIGN_OR_RETURN(auto unit, ReferencedUnit(tx, rep.org_unit_id(), "rep.org_unit_id"));
+        SALES_RETURN_IF_ERROR(CheckOpen(unit));
         SALES_RETURN_IF_ERROR(CheckRepUnit(unit));
         v1::CreateRepResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_rep(), RepStore::Insert(tx, rep, rt_.clock->Now()));
+        SALES_RETURN_IF_ERROR(RepHistoryStore::Record(tx, out.rep().id(), rep.org_unit_id(), rep.status(),
+                                                      rep.hire_date(), "hired",
+                                                      call.principal.authenticated() ? call.principal.Encode() : "",
+                                                      rt_.clock->Now()));
         v1::RepCreatedEvent event;
         *event.mutable_rep() = out.rep();
         SALES_RETURN_IF_ERROR(

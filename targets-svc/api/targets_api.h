@@ -57,6 +57,13 @@ class TargetsApi final : public v1::TargetsService::Service {
   SALES_RPC(GetTargetSettings);
   SALES_RPC(UpdateTargetSettings);
   SALES_RPC(SetMarketOutlook);
+  SALES_RPC(MoveOrgUnit);
+  SALES_RPC(CloseOrgUnit);
+  SALES_RPC(MoveRep);
+  SALES_RPC(ActivateRep);
+  SALES_RPC(PlaceRepOnLeave);
+  SALES_RPC(OffboardRep);
+  SALES_RPC(ListRepHistory);
 #undef SALES_RPC
   grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
                             grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "platform/convert.h"
 #include "platform/status.h"
 
@@ -62,6 +63,35 @@ absl::Status ValidateNewProductLine(v1::ProductLine& line) {
   if (!v.empty()) return InvalidFields(std::move(v));
   line.set_state(v1::PRODUCT_LINE_STATE_ACTIVE);
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::RepStatus> NextRepStatus(v1::RepStatus from, RepStatusAction action) {
+  auto refuse = [&](const char* what) -> absl::Status {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("cannot ", what, " a rep who is ",
+                                                                    v1::RepStatus_Name(from))),
+                         "REP_STATUS", "targets.sales", {{"status", v1::RepStatus_Name(from)}});
+  };
+  if (from == v1::REP_STATUS_LEFT) return refuse("change");
+  switch (action) {
+    case RepStatusAction::kActivate:
+      if (from == v1::REP_STATUS_PROBATION || from == v1::REP_STATUS_ON_LEAVE) return v1::REP_STATUS_ACTIVE;
+      return refuse("activate");
+    case RepStatusAction::kPlaceOnLeave:
+      if (from == v1::REP_STATUS_PROBATION || from == v1::REP_STATUS_ACTIVE) return v1::REP_STATUS_ON_LEAVE;
+      return refuse("place on leave");
+    case RepStatusAction::kOffboard:
+      return v1::REP_STATUS_LEFT;
+  }
+  return absl::InternalError("unknown rep action");
+}
+
+absl::Status CheckNoCycle(int64_t unit, int64_t new_parent, const std::vector<int64_t>& new_parent_ancestors) {
+  bool cycle = unit == new_parent;
+  for (int64_t a : new_parent_ancestors) cycle = cycle || a == unit;
+  if (!cycle) return absl::OkStatus();
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("moving unit ", unit, " under ", new_parent,
+                                                                  " would put it inside its own subtree")),
+                       "ORG_CYCLE", "targets.sales");
 }
 
 }  // namespace sales::targets

@@ -3,12 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
 #include "platform/status.h"
+#include "sales/targets/v1/rep.pb.h"
 
 namespace sales::targets {
 namespace {
 
 constexpr char kColumns[] =
-    "id, code, name, kind, parent_id, market_quality_bp, version, created_at, updated_at";
+    "id, code, name, kind, parent_id, market_quality_bp, version, created_at, updated_at, state, closed_date";
 
 v1::OrgUnit FromRow(const db::Row& r) {
   v1::OrgUnit u;
@@ -21,6 +22,8 @@ v1::OrgUnit FromRow(const db::Row& r) {
   u.set_etag(MakeEtag(r.Int(6)));
   *u.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(7)));
   *u.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+  u.set_state(static_cast<v1::OrgUnitState>(r.Int(9)));
+  if (!r.IsNull(10)) *u.mutable_closed_date() = ParseDbDate(r.Str(10));
   return u;
 }
 
@@ -73,6 +76,50 @@ absl::StatusOr<std::vector<v1::OrgUnit>> OrgStore::List(db::Transaction& tx, int
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(FromRow(r));
   return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> OrgStore::Ancestors(db::Transaction& tx, int64_t id) {
+  std::vector<int64_t> out;
+  int64_t at = id;
+  for (int guard = 0; guard < 64; ++guard) {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(parent_id, 0) FROM org_units WHERE id = ?", {at}));
+    if (rows.empty() || rows[0].Int(0) == 0) break;
+    at = rows[0].Int(0);
+    out.push_back(at);
+  }
+  return out;
+}
+
+absl::Status OrgStore::SetParent(db::Transaction& tx, int64_t id, int64_t parent, absl::Time now) {
+  return tx.Exec("UPDATE org_units SET parent_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                 {parent, FormatDbTime(now), id})
+      .status();
+}
+
+absl::Status OrgStore::Close(db::Transaction& tx, int64_t id, const common::v1::Date& date, absl::Time now) {
+  return tx.Exec("UPDATE org_units SET state = ?, closed_date = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                 {static_cast<int64_t>(v1::ORG_UNIT_STATE_CLOSED), FormatDbDate(date), FormatDbTime(now), id})
+      .status();
+}
+
+absl::StatusOr<std::pair<int64_t, int64_t>> OrgStore::ActiveChildrenAndReps(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto units, tx.Query("SELECT COUNT(*) FROM org_units WHERE parent_id = ? AND state = ?",
+                                              {id, static_cast<int64_t>(v1::ORG_UNIT_STATE_ACTIVE)}));
+  SALES_ASSIGN_OR_RETURN(auto reps, tx.Query("SELECT COUNT(*) FROM reps WHERE org_unit_id = ? AND status <> ?",
+                                             {id, static_cast<int64_t>(v1::REP_STATUS_LEFT)}));
+  return std::make_pair(units[0].Int(0), reps[0].Int(0));
+}
+
+absl::Status OrgStore::RecordPlacement(db::Transaction& tx, int64_t id, int64_t parent, const common::v1::Date& from,
+                                       const std::string& reason, const std::string& actor, absl::Time now) {
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE org_unit_history SET valid_to = ? WHERE org_unit_id = ? AND valid_to IS NULL",
+                                {FormatDbDate(from), id})
+                            .status());
+  return tx.Exec("INSERT INTO org_unit_history (org_unit_id, parent_id, valid_from, reason, actor, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?)",
+                 {id, parent == 0 ? db::Param(nullptr) : db::Param(parent), FormatDbDate(from), reason, actor,
+                  FormatDbTime(now)})
+      .status();
 }
 
 }  // namespace sales::targets

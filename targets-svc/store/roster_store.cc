@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "platform/call.h"
 #include "platform/convert.h"
 #include "platform/status.h"
 
@@ -105,6 +106,55 @@ absl::StatusOr<std::vector<v1::Rep>> RepStore::List(db::Transaction& tx, const s
   std::vector<v1::Rep> out;
   for (const auto& r : rows) out.push_back(RepFromRow(r));
   return out;
+}
+
+absl::Status RepHistoryStore::Record(db::Transaction& tx, int64_t rep_id, int64_t unit, v1::RepStatus status,
+                                    const common::v1::Date& from, const std::string& reason, const std::string& actor,
+                                    absl::Time now) {
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE rep_history SET valid_to = ? WHERE rep_id = ? AND valid_to IS NULL",
+                                {FormatDbDate(from), rep_id})
+                            .status());
+  return tx.Exec("INSERT INTO rep_history (rep_id, org_unit_id, status, valid_from, reason, actor, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {rep_id, unit, static_cast<int64_t>(status), FormatDbDate(from), reason, actor, FormatDbTime(now)})
+      .status();
+}
+
+absl::StatusOr<std::vector<v1::RepHistoryEntry>> RepHistoryStore::List(db::Transaction& tx, int64_t rep_id,
+                                                                       int64_t after_id, int limit,
+                                                                       std::vector<int64_t>* ids) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, org_unit_id, status, valid_from, valid_to, reason, actor, "
+                                             "created_at FROM rep_history WHERE rep_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                             {rep_id, after_id, static_cast<int64_t>(limit)}));
+  std::vector<v1::RepHistoryEntry> out;
+  for (const auto& r : rows) {
+    v1::RepHistoryEntry e;
+    e.set_rep_id(rep_id);
+    e.set_org_unit_id(r.Int(1));
+    e.set_status(static_cast<v1::RepStatus>(r.Int(2)));
+    *e.mutable_valid_from() = ParseDbDate(r.Str(3));
+    if (!r.IsNull(4)) *e.mutable_valid_to() = ParseDbDate(r.Str(4));
+    e.set_reason(r.Str(5));
+    Principal p;
+    if (Principal::Decode(r.Str(6), &p)) {
+      e.mutable_actor()->set_user_id(p.user_id);
+      e.mutable_actor()->set_role(p.role);
+      e.mutable_actor()->set_rep_id(p.rep_id);
+      e.mutable_actor()->set_org_unit_id(p.org_unit_id);
+    }
+    *e.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(7)));
+    ids->push_back(r.Int(0));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::Status RepHistoryStore::SetRep(db::Transaction& tx, int64_t rep_id, int64_t unit, v1::RepStatus status,
+                                     const common::v1::Date& since, absl::Time now) {
+  return tx.Exec("UPDATE reps SET org_unit_id = ?, status = ?, status_since = ?, version = version + 1, "
+                 "updated_at = ? WHERE id = ?",
+                 {unit, static_cast<int64_t>(status), FormatDbDate(since), FormatDbTime(now), rep_id})
+      .status();
 }
 
 absl::StatusOr<v1::ProductLine> ProductLineStore::Insert(db::Transaction& tx, const v1::ProductLine& l,

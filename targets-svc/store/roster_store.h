@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "platform/mysql.h"
+#include "sales/common/v1/date.pb.h"
 #include "sales/targets/v1/org_messages.pb.h"
 #include "sales/targets/v1/product_line.pb.h"
 #include "sales/targets/v1/rep.pb.h"
@@ -20,6 +21,18 @@ class RepStore {
   static absl::StatusOr<std::vector<v1::Rep>> List(db::Transaction& tx, const std::vector<int64_t>& units,
                                                    const v1::ListRepsRequest& filter, int64_t after_id,
                                                    int limit);
+};
+
+class RepHistoryStore {
+ public:
+  // Ends the open history row and opens one for the rep's new unit/status.
+  static absl::Status Record(db::Transaction& tx, int64_t rep_id, int64_t unit, v1::RepStatus status,
+                             const common::v1::Date& from, const std::string& reason, const std::string& actor,
+                             absl::Time now);
+  static absl::StatusOr<std::vector<v1::RepHistoryEntry>> List(db::Transaction& tx, int64_t rep_id, int64_t after_id,
+                                                               int limit, std::vector<int64_t>* ids);
+  static absl::Status SetRep(db::Transaction& tx, int64_t rep_id, int64_t unit, v1::RepStatus status,
+                             const common::v1::Date& since, absl::Time now);
 };
 
 class ProductLineStore {

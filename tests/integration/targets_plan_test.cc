@@ -416,6 +416,82 @@ TEST_F(PlanLife, FromHistoryToSignedToAmendedWithTheOldVersionReadable) {
   EXPECT_EQ(stub_->GetProgress(As(rep1).get(), gpq, &gpqr).error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(PlanLife, MovesKeepHistoryAndRefuseCyclesAndOrphans) {
+  int64_t co = Unit("CO", v1::ORG_UNIT_KIND_COMPANY, 0);
+  int64_t east = Unit("EAST", v1::ORG_UNIT_KIND_BRANCH, co);
+  int64_t north = Unit("NORTH", v1::ORG_UNIT_KIND_BRANCH, co);
+  int64_t sh = Unit("EAST-SH", v1::ORG_UNIT_KIND_OFFICE, east);
+  int64_t rep = Rep("E1", sh, v1::REP_STATUS_PROBATION);
+
+  // A branch cannot move under an office (levels), nor a unit into its own subtree.
+  v1::MoveOrgUnitRequest mv;
+  mv.set_request_id(Rid());
+  mv.set_id(east);
+  mv.set_new_parent_id(sh);
+  mv.set_reason("reorganisation");
+  v1::MoveOrgUnitResponse mvr;
+  grpc::Status st = stub_->MoveOrgUnit(As(admin_).get(), mv, &mvr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "ORG_CYCLE");
+  // The office moves to the other branch.
+  mv.set_request_id(Rid());
+  mv.set_id(sh);
+  mv.set_new_parent_id(north);
+  ASSERT_TRUE(stub_->MoveOrgUnit(As(admin_).get(), mv, &mvr).ok());
+  EXPECT_EQ(mvr.org_unit().parent_id(), north);
+
+  // Closing a unit that still has a rep would orphan the rep.
+  v1::CloseOrgUnitRequest close;
+  close.set_request_id(Rid());
+  close.set_id(sh);
+  close.set_reason("office merged");
+  v1::CloseOrgUnitResponse closer;
+  st = stub_->CloseOrgUnit(As(admin_).get(), close, &closer);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "UNIT_NOT_EMPTY");
+
+  // The rep moves to EAST, passes probation, goes on leave; every step is history.
+  v1::MoveRepRequest mr;
+  mr.set_request_id(Rid());
+  mr.set_id(rep);
+  mr.set_to_org_unit_id(east);
+  *mr.mutable_effective_date() = Date(2027, 2, 1);
+  mr.set_reason("office merged into the branch");
+  v1::MoveRepResponse mrr;
+  ASSERT_TRUE(stub_->MoveRep(As(admin_).get(), mr, &mrr).ok());
+  EXPECT_EQ(mrr.rep().org_unit_id(), east);
+  v1::ActivateRepRequest act;
+  act.set_request_id(Rid());
+  act.set_id(rep);
+  act.set_reason("passed probation");
+  v1::ActivateRepResponse actr;
+  ASSERT_TRUE(stub_->ActivateRep(As(admin_).get(), act, &actr).ok());
+  act.set_request_id(Rid());
+  EXPECT_EQ(stub_->ActivateRep(As(admin_).get(), act, &actr).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::ListRepHistoryRequest hist;
+  hist.set_rep_id(rep);
+  v1::ListRepHistoryResponse histr;
+  ASSERT_TRUE(stub_->ListRepHistory(As(admin_).get(), hist, &histr).ok());
+  ASSERT_EQ(histr.entries_size(), 3);
+  EXPECT_EQ(histr.entries(0).org_unit_id(), sh);
+  EXPECT_EQ(histr.entries(0).valid_to().month(), 2) << "the first placement ends at the move";
+  EXPECT_EQ(histr.entries(1).org_unit_id(), east);
+  EXPECT_EQ(histr.entries(2).status(), v1::REP_STATUS_ACTIVE);
+
+  close.set_request_id(Rid());
+  st = stub_->CloseOrgUnit(As(admin_).get(), close, &closer);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(closer.org_unit().state(), v1::ORG_UNIT_STATE_CLOSED);
+  // Nobody joins a closed unit.
+  v1::CreateRepRequest late;
+  late.set_request_id(Rid());
+  late.mutable_rep()->set_employee_code("E9");
+  late.mutable_rep()->set_name("late");
+  late.mutable_rep()->set_org_unit_id(sh);
+  *late.mutable_rep()->mutable_hire_date() = Date(2027, 3, 1);
+  v1::CreateRepResponse later;
+  EXPECT_EQ(stub_->CreateRep(As(admin_).get(), late, &later).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
 TEST_F(PlanLife, ForgedOrMissingIdentityIsRefused) {
   v1::ListOrgUnitsRequest req;
   v1::ListOrgUnitsResponse resp;

@@ -9,6 +9,7 @@
 
 #include "platform/status.h"
 #include "targets-svc/domain/negotiation.h"
+#include "targets-svc/domain/roster.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales::targets {
@@ -149,6 +150,45 @@ TEST(CounterProposal, NeedsReasonAndADifferentFigure) {
   EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(FieldViolationsOf(st).size(), 2u);
   EXPECT_THAT(ValidateCounterProposal(1000, -1, "x"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace sales::targets
+
+namespace sales::targets {
+namespace {
+
+TEST(RepStatusMachine, EveryTransition) {
+  using S = v1::RepStatus;
+  const std::map<std::pair<S, RepStatusAction>, S> allowed = {
+      {{v1::REP_STATUS_PROBATION, RepStatusAction::kActivate}, v1::REP_STATUS_ACTIVE},
+      {{v1::REP_STATUS_ON_LEAVE, RepStatusAction::kActivate}, v1::REP_STATUS_ACTIVE},
+      {{v1::REP_STATUS_PROBATION, RepStatusAction::kPlaceOnLeave}, v1::REP_STATUS_ON_LEAVE},
+      {{v1::REP_STATUS_ACTIVE, RepStatusAction::kPlaceOnLeave}, v1::REP_STATUS_ON_LEAVE},
+      {{v1::REP_STATUS_PROBATION, RepStatusAction::kOffboard}, v1::REP_STATUS_LEFT},
+      {{v1::REP_STATUS_ACTIVE, RepStatusAction::kOffboard}, v1::REP_STATUS_LEFT},
+      {{v1::REP_STATUS_ON_LEAVE, RepStatusAction::kOffboard}, v1::REP_STATUS_LEFT},
+  };
+  for (S s : {v1::REP_STATUS_PROBATION, v1::REP_STATUS_ACTIVE, v1::REP_STATUS_ON_LEAVE, v1::REP_STATUS_LEFT}) {
+    for (auto a : {RepStatusAction::kActivate, RepStatusAction::kPlaceOnLeave, RepStatusAction::kOffboard}) {
+      auto next = NextRepStatus(s, a);
+      auto it = allowed.find({s, a});
+      if (it != allowed.end()) {
+        ASSERT_THAT(next.status(), IsOk());
+        EXPECT_EQ(*next, it->second);
+      } else {
+        EXPECT_THAT(next.status(), StatusIs(absl::StatusCode::kFailedPrecondition))
+            << v1::RepStatus_Name(s) << " " << static_cast<int>(a);
+      }
+    }
+  }
+}
+
+TEST(OrgTree, MovesThatWouldMakeACycleAreRefused) {
+  // Tree 1 → 2 → 3 → 4. Moving 2 under 4 (whose ancestors are 3, 2, 1) cycles.
+  EXPECT_EQ(ErrorReason(CheckNoCycle(2, 4, {3, 2, 1})), "ORG_CYCLE");
+  EXPECT_EQ(ErrorReason(CheckNoCycle(2, 2, {1})), "ORG_CYCLE");
+  EXPECT_THAT(CheckNoCycle(4, 2, {1}), IsOk());
 }
 
 }  // namespace
