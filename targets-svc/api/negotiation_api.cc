@@ -330,6 +330,11 @@ grpc::Status TargetsApi::SignPlan(grpc::ServerContext* ctx, const v1::SignPlanRe
         if (!CanManage(viewer, plan.plan.org_unit_id())) return OutOfScope(absl::StrCat("plan ", plan.plan.id()));
         SALES_RETURN_IF_ERROR(
             CheckCanSign(plan.plan.mode(), plan.plan.pending_count(), plan.plan.counter_proposed_count()));
+        SALES_ASSIGN_OR_RETURN(int64_t open_reductions, ReductionStore::CountPending(tx, plan.plan.id(), 0));
+        if (open_reductions > 0) {
+          return WithErrorInfo(absl::FailedPreconditionError("a target reduction awaits a decision"),
+                               "REDUCTION_PENDING", "targets.sales");
+        }
         int32_t version = plan.plan.version();
         absl::Time now = rt_.clock->Now();
         for (auto from : {v1::ASSIGNMENT_STATE_ISSUED, v1::ASSIGNMENT_STATE_ACCEPTED}) {

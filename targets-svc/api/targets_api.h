@@ -64,6 +64,9 @@ class TargetsApi final : public v1::TargetsService::Service {
   SALES_RPC(PlaceRepOnLeave);
   SALES_RPC(OffboardRep);
   SALES_RPC(ListRepHistory);
+  SALES_RPC(RequestTargetReduction);
+  SALES_RPC(ApproveTargetReduction);
+  SALES_RPC(RejectTargetReduction);
 #undef SALES_RPC
   grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
                             grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;

@@ -571,4 +571,84 @@ absl::StatusOr<bool> AmendmentStore::AnyPending(db::Transaction& tx, int64_t pla
   return rows[0].Int(0) > 0;
 }
 
+// ------------------------------------------------------------ reductions
+
+absl::StatusOr<v1::TargetReduction> ReductionStore::Insert(db::Transaction& tx, const v1::TargetReduction& r,
+                                                           int64_t current, int64_t requested,
+                                                           const Principal& requester, absl::Time now) {
+  v1::TargetReduction body;
+  *body.mutable_child_changes() = r.child_changes();
+  *body.mutable_current_target() = r.current_target();
+  *body.mutable_requested_target() = r.requested_target();
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO target_reductions (plan_id, plan_version, parent_assignment_id, body, current_target, "
+              "requested_target, reason, approver_org_unit_id, state, requested_by, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {r.plan_id(), static_cast<int64_t>(r.plan_version()), r.parent_assignment_id(),
+               db::Bytes{body.SerializeAsString()}, current, requested, r.reason(), r.approver_org_unit_id(),
+               static_cast<int64_t>(v1::TARGET_REDUCTION_STATE_PENDING),
+               requester.authenticated() ? requester.Encode() : std::string(), FormatDbTime(now)})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  return Get(tx, id, false);
+}
+
+absl::StatusOr<v1::TargetReduction> ReductionStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT id, plan_id, plan_version, parent_assignment_id, body, reason, "
+                            "approver_org_unit_id, state, requested_by, decided_by, decision_reason, escalated_to_id, "
+                            "version, created_at, decided_at FROM target_reductions WHERE id = ?",
+                            for_update ? " FOR UPDATE" : ""),
+               {id}));
+  if (rows.empty()) return NotFound("target reduction", id);
+  const auto& r = rows[0];
+  v1::TargetReduction t;
+  t.ParseFromString(r.Str(4));
+  t.set_id(r.Int(0));
+  t.set_plan_id(r.Int(1));
+  t.set_plan_version(static_cast<int32_t>(r.Int(2)));
+  t.set_parent_assignment_id(r.Int(3));
+  t.set_reason(r.Str(5));
+  t.set_approver_org_unit_id(r.Int(6));
+  t.set_state(static_cast<v1::TargetReductionState>(r.Int(7)));
+  if (!r.Str(8).empty()) *t.mutable_requested_by() = ActorOf(r.Str(8));
+  if (!r.Str(9).empty()) *t.mutable_decided_by() = ActorOf(r.Str(9));
+  t.set_decision_reason(r.Str(10));
+  t.set_escalated_to_id(r.Int(11));
+  t.set_etag(MakeEtag(r.Int(12)));
+  *t.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(13)));
+  if (!r.IsNull(14)) *t.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str(14)));
+  return t;
+}
+
+absl::Status ReductionStore::Decide(db::Transaction& tx, const v1::TargetReduction& r, const Principal& decider,
+                                    absl::Time now) {
+  v1::TargetReduction body;
+  *body.mutable_child_changes() = r.child_changes();
+  *body.mutable_current_target() = r.current_target();
+  *body.mutable_requested_target() = r.requested_target();
+  *body.mutable_sibling_deltas() = r.sibling_deltas();
+  return tx.Exec("UPDATE target_reductions SET state = ?, body = ?, decided_by = ?, decision_reason = ?, "
+                 "escalated_to_id = ?, version = version + 1, decided_at = ? WHERE id = ?",
+                 {static_cast<int64_t>(r.state()), db::Bytes{body.SerializeAsString()},
+                  decider.authenticated() ? decider.Encode() : std::string(), r.decision_reason(), r.escalated_to_id(),
+                  FormatDbTime(now), r.id()})
+      .status();
+}
+
+absl::StatusOr<int64_t> ReductionStore::EscalatedFrom(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM target_reductions WHERE escalated_to_id = ?", {id}));
+  return rows.empty() ? 0 : rows[0].Int(0);
+}
+
+absl::StatusOr<int64_t> ReductionStore::CountPending(db::Transaction& tx, int64_t plan_id,
+                                                     int64_t parent_assignment_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM target_reductions WHERE plan_id = ? AND state = ? "
+                                             "AND (? = 0 OR parent_assignment_id = ?)",
+                                             {plan_id, static_cast<int64_t>(v1::TARGET_REDUCTION_STATE_PENDING),
+                                              parent_assignment_id, parent_assignment_id}));
+  return rows[0].Int(0);
+}
+
 }  // namespace sales::targets

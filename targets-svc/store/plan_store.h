@@ -102,4 +102,18 @@ class AmendmentStore {
   static absl::StatusOr<bool> AnyPending(db::Transaction& tx, int64_t plan_id);
 };
 
+class ReductionStore {
+ public:
+  static absl::StatusOr<v1::TargetReduction> Insert(db::Transaction& tx, const v1::TargetReduction& r,
+                                                    int64_t current, int64_t requested, const Principal& requester,
+                                                    absl::Time now);
+  static absl::StatusOr<v1::TargetReduction> Get(db::Transaction& tx, int64_t id, bool for_update);
+  static absl::Status Decide(db::Transaction& tx, const v1::TargetReduction& r, const Principal& decider,
+                             absl::Time now);
+  // The request that was escalated into `id`, if any (0 when none).
+  static absl::StatusOr<int64_t> EscalatedFrom(db::Transaction& tx, int64_t id);
+  // Pending requests of a plan, or of one parent cell when it is not 0.
+  static absl::StatusOr<int64_t> CountPending(db::Transaction& tx, int64_t plan_id, int64_t parent_assignment_id);
+};
+
 }  // namespace sales::targets

@@ -492,6 +492,111 @@ TEST_F(PlanLife, MovesKeepHistoryAndRefuseCyclesAndOrphans) {
   EXPECT_EQ(stub_->CreateRep(As(admin_).get(), late, &later).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+TEST_F(PlanLife, AReductionTheOfficeCannotAbsorbIsEscalatedAndTheDirectorRebalances) {
+  int64_t co = Unit("CO", v1::ORG_UNIT_KIND_COMPANY, 0);
+  int64_t east = Unit("EAST", v1::ORG_UNIT_KIND_BRANCH, co);
+  int64_t north = Unit("NORTH", v1::ORG_UNIT_KIND_BRANCH, co);
+  int64_t sh = Unit("EAST-SH", v1::ORG_UNIT_KIND_OFFICE, east);
+  int64_t r1 = Rep("E1", sh, v1::REP_STATUS_ACTIVE);
+  int64_t r2 = Rep("E2", sh, v1::REP_STATUS_ACTIVE);
+  int64_t r3 = Rep("N1", north, v1::REP_STATUS_ACTIVE);
+  Principal sh_mgr{"mgr-sh", "SALES_MANAGER", 0, sh}, east_mgr{"mgr-east", "SALES_MANAGER", 0, east},
+      director{"boss", "SALES_DIRECTOR", 0, co};
+  v1::CreatePlanRequest cp;
+  cp.set_request_id(Rid());
+  cp.mutable_plan()->set_title("2027");
+  cp.mutable_plan()->set_fiscal_year(2027);
+  cp.mutable_plan()->set_metric(v1::METRIC_SALES_AMOUNT);
+  cp.mutable_plan()->set_org_unit_id(co);
+  *cp.mutable_plan()->mutable_total_target()->mutable_amount() = MakeMoney(60000'00);
+  v1::CreatePlanResponse cpr;
+  ASSERT_TRUE(stub_->CreatePlan(As(director).get(), cp, &cpr).ok());
+  int64_t plan = cpr.plan().id();
+  v1::DecomposePlanRequest dp;
+  dp.set_request_id(Rid());
+  dp.set_plan_id(plan);
+  auto* l1 = dp.add_levels();
+  l1->set_dimension(v1::DIMENSION_ORG_UNIT);
+  l1->set_method(v1::DECOMPOSITION_METHOD_EQUAL_SPLIT);
+  l1->set_down_to_kind(v1::ORG_UNIT_KIND_OFFICE);
+  auto* l2 = dp.add_levels();
+  l2->set_dimension(v1::DIMENSION_REP);
+  l2->set_method(v1::DECOMPOSITION_METHOD_EQUAL_SPLIT);
+  v1::DecomposePlanResponse dpr;
+  ASSERT_TRUE(stub_->DecomposePlan(As(director).get(), dp, &dpr).ok());
+  v1::IssuePlanRequest ip;
+  ip.set_request_id(Rid());
+  ip.set_id(plan);
+  v1::IssuePlanResponse ipr;
+  ASSERT_TRUE(stub_->IssuePlan(As(director).get(), ip, &ipr).ok());
+  auto cells = Cells(plan, director);
+
+  // The office lowers E2 by 1000 yuan without raising E1: it must ask above.
+  v1::RequestTargetReductionRequest rr;
+  rr.set_request_id(Rid());
+  rr.set_plan_id(plan);
+  rr.set_parent_assignment_id(CellFor(cells, v1::DIMENSION_ORG_UNIT, sh).id());
+  rr.set_reason("E2's biggest outlet closed");
+  auto* c = rr.add_child_changes();
+  c->set_assignment_id(CellFor(cells, v1::DIMENSION_REP, r2).id());
+  *c->mutable_new_target()->mutable_amount() = MakeMoney(14000'00);
+  v1::RequestTargetReductionResponse rrr;
+  grpc::Status st = stub_->RequestTargetReduction(As(sh_mgr).get(), rr, &rrr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(rrr.target_reduction().approver_org_unit_id(), east);
+  EXPECT_EQ(Fen(rrr.target_reduction().requested_target()), 29000'00);
+
+  // Signing waits while it is open.
+  v1::SignPlanRequest sp;
+  sp.set_request_id(Rid());
+  sp.set_id(plan);
+  sp.set_comment("directive");
+  v1::SignPlanResponse spr;
+  EXPECT_EQ(stub_->SignPlan(As(director).get(), sp, &spr).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  // The branch has nobody to shift it to and escalates to the director.
+  v1::ApproveTargetReductionRequest esc;
+  esc.set_request_id(Rid());
+  esc.set_id(rrr.target_reduction().id());
+  esc.set_escalate(true);
+  esc.set_reason("the branch cannot absorb it");
+  v1::ApproveTargetReductionResponse escr;
+  EXPECT_EQ(stub_->ApproveTargetReduction(As(sh_mgr).get(), esc, &escr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  esc.set_request_id(Rid());
+  st = stub_->ApproveTargetReduction(As(east_mgr).get(), esc, &escr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(escr.target_reduction().state(), v1::TARGET_REDUCTION_STATE_ESCALATED);
+  EXPECT_EQ(escr.escalated().approver_org_unit_id(), 0) << "the company level: the director";
+
+  // The director moves the 1000 yuan to NORTH so the company total holds.
+  v1::ApproveTargetReductionRequest ok;
+  ok.set_request_id(Rid());
+  ok.set_id(escr.escalated().id());
+  ok.set_reason("NORTH has room");
+  auto* sib = ok.add_sibling_changes();
+  sib->set_assignment_id(CellFor(cells, v1::DIMENSION_ORG_UNIT, north).id());
+  *sib->mutable_new_target()->mutable_amount() = MakeMoney(31000'00);
+  v1::ApproveTargetReductionResponse okr;
+  EXPECT_EQ(stub_->ApproveTargetReduction(As(east_mgr).get(), ok, &okr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ok.set_request_id(Rid());
+  st = stub_->ApproveTargetReduction(As(director).get(), ok, &okr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  cells = Cells(plan, director);
+  EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_ORG_UNIT, east).target()), 29000'00);
+  EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_ORG_UNIT, sh).target()), 29000'00);
+  EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_REP, r2).target()), 14000'00);
+  EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_REP, r1).target()), 15000'00);
+  EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_ORG_UNIT, north).target()), 31000'00);
+  EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_REP, r3).target()), 31000'00);
+  v1::GetPlanRequest gp;
+  gp.set_id(plan);
+  v1::GetPlanResponse gpr;
+  ASSERT_TRUE(stub_->GetPlan(As(director).get(), gp, &gpr).ok());
+  EXPECT_EQ(Fen(gpr.plan().total_target()), 60000'00);
+}
+
 TEST_F(PlanLife, ForgedOrMissingIdentityIsRefused) {
   v1::ListOrgUnitsRequest req;
   v1::ListOrgUnitsResponse resp;
