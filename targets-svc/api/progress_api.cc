@@ -265,6 +265,168 @@ absl::StatusOr<v1::Progress> TargetsApi::ProgressOf(db::Transaction& tx, const v
   return p;
 }
 
+absl::StatusOr<v1::TargetVsActualRow> TargetsApi::ReportRow(db::Transaction& tx, const v1::TargetNode& node,
+                                                             const std::string& label, const common::v1::Period& period,
+                                                             v1::Metric metric, int64_t plan_id) {
+  SALES_ASSIGN_OR_RETURN(PeriodSpan span, SpanOf(period, "period"));
+  absl::CivilDay today = Today(*rt_.clock);
+  common::v1::Date as_of = FromCivilDay(std::min(today, span.end));
+  SALES_ASSIGN_OR_RETURN(v1::Progress p, ProgressOf(tx, node, period, as_of, v1::PROGRESS_WINDOW_FULL_PERIOD, metric,
+                                                    plan_id));
+  SALES_ASSIGN_OR_RETURN(auto settings, SettingsStore::Get(tx));
+  std::vector<int64_t> units;
+  if (node.org_unit_id() != 0) {
+    SALES_ASSIGN_OR_RETURN(units, SubtreeOf(tx, node.org_unit_id()));
+  }
+  const std::string cur = p.target().has_amount() ? p.target().amount().currency_code() : "";
+  auto sum = [&](absl::CivilDay a, absl::CivilDay b) {
+    return ActualsStore::Sum(tx, p.metric(), settings.sales_recognition(), node, units, a, b);
+  };
+  int64_t days = (span.end - span.start) + 1;
+  SALES_ASSIGN_OR_RETURN(int64_t previous, sum(span.start - days, span.start - 1));
+  absl::CivilDay ly_start(span.start.year() - 1, span.start.month(), span.start.day());
+  absl::CivilDay ly_end(span.end.year() - 1, span.end.month(), span.end.day());
+  SALES_ASSIGN_OR_RETURN(int64_t last_year, sum(ly_start, ly_end));
+  absl::CivilDay year_start(span.start.year(), 1, 1);
+  SALES_ASSIGN_OR_RETURN(int64_t ytd_actual, sum(year_start, std::min(today, span.end)));
+  common::v1::Period year;
+  year.set_kind(common::v1::PERIOD_KIND_YEAR);
+  *year.mutable_start() = FromCivilDay(year_start);
+  SALES_ASSIGN_OR_RETURN(v1::Progress y, ProgressOf(tx, node, year, as_of, v1::PROGRESS_WINDOW_TO_DATE, p.metric(),
+                                                    p.plan_id()));
+  v1::TargetVsActualRow row;
+  row.set_rep_id(node.rep_id());
+  row.set_org_unit_id(node.org_unit_id());
+  row.set_label(label);
+  *row.mutable_target() = p.target();
+  *row.mutable_actual() = p.actual();
+  row.set_attainment_bp(p.attainment_bp());
+  *row.mutable_gap() = p.gap();
+  *row.mutable_previous_period_actual() = ToMetricValue(p.metric(), cur, previous);
+  *row.mutable_same_period_last_year_actual() = ToMetricValue(p.metric(), cur, last_year);
+  int64_t actual = p.actual().has_amount() ? p.actual().amount().minor_units() : p.actual().count();
+  if (last_year > 0) row.set_year_on_year_growth_bp(Bp(actual - last_year, last_year));
+  *row.mutable_ytd_target() = y.target();
+  *row.mutable_ytd_actual() = ToMetricValue(p.metric(), cur, ytd_actual);
+  row.set_status(p.status());
+  *row.mutable_expense_used() = p.expense_used();
+  return row;
+}
+
+namespace {
+
+absl::Status WeekOrMonth(const common::v1::Period& p) {
+  if (p.kind() == common::v1::PERIOD_KIND_WEEK || p.kind() == common::v1::PERIOD_KIND_MONTH) return absl::OkStatus();
+  return InvalidField("period.kind", "WEEK or MONTH (the department's weekly and monthly reports)");
+}
+
+void RankRows(std::vector<v1::TargetVsActualRow>& rows) {
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.attainment_bp() > b.attainment_bp(); });
+  for (size_t i = 0; i < rows.size(); ++i) rows[i].set_rank(static_cast<int32_t>(i + 1));
+}
+
+}  // namespace
+
+grpc::Status TargetsApi::GetSalesByRepReport(grpc::ServerContext* ctx, const v1::GetSalesByRepReportRequest* req,
+                                             v1::GetSalesByRepReportResponse* resp) {
+  return ServeRead<v1::GetSalesByRepReportResponse>(
+      ctx, TargetsMethod("GetSalesByRepReport"), rt_, resp, [&](CallContext&) { return WeekOrMonth(req->period()); },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetSalesByRepReportResponse> {
+        SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+        v1::TargetNode scope;
+        int64_t unit = req->org_unit_id();
+        if (unit == 0 && viewer.principal.role == kRoleManager) unit = viewer.principal.org_unit_id;
+        scope.set_org_unit_id(unit);
+        std::vector<v1::Rep> reps;
+        if (viewer.principal.role == kRoleRep) {
+          SALES_ASSIGN_OR_RETURN(auto me, RepStore::Get(tx, viewer.principal.rep_id));
+          reps.push_back(me);
+        } else {
+          if (unit != 0) SALES_RETURN_IF_ERROR(CheckNodeVisible(viewer, scope));
+          if (unit == 0 && !viewer.read_everywhere) return OutOfScope("the whole company");
+          std::vector<int64_t> units;
+          if (unit != 0) {
+            SALES_ASSIGN_OR_RETURN(units, SubtreeOf(tx, unit));
+          }
+          v1::ListRepsRequest f;
+          SALES_ASSIGN_OR_RETURN(reps, RepStore::List(tx, units, f, 0, 100000));
+        }
+        std::vector<v1::TargetVsActualRow> rows;
+        for (const auto& r : reps) {
+          v1::TargetNode n;
+          n.set_rep_id(r.id());
+          n.set_product_line_id(req->product_line_id());
+          auto row = ReportRow(tx, n, r.name(), req->period(), req->metric(), 0);
+          if (absl::IsFailedPrecondition(row.status())) continue;  // no signed plan covers this rep
+          SALES_RETURN_IF_ERROR(row.status());
+          rows.push_back(*row);
+        }
+        RankRows(rows);
+        v1::GetSalesByRepReportResponse out;
+        for (auto& r : rows) *out.add_rows() = std::move(r);
+        if (viewer.principal.role != kRoleRep) {
+          scope.set_product_line_id(req->product_line_id());
+          auto total = ReportRow(tx, scope, unit == 0 ? "company" : "total", req->period(), req->metric(), 0);
+          if (total.ok()) *out.mutable_total() = *total;
+        }
+        return out;
+      });
+}
+
+grpc::Status TargetsApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
+                                                const v1::GetSalesByRegionReportRequest* req,
+                                                v1::GetSalesByRegionReportResponse* resp) {
+  return ServeRead<v1::GetSalesByRegionReportResponse>(
+      ctx, TargetsMethod("GetSalesByRegionReport"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        SALES_RETURN_IF_ERROR(WeekOrMonth(req->period()));
+        auto k = req->group_kind();
+        if (k != v1::ORG_UNIT_KIND_BRANCH && k != v1::ORG_UNIT_KIND_OFFICE && k != v1::ORG_UNIT_KIND_TEAM) {
+          return InvalidField("group_kind", "BRANCH, OFFICE or TEAM");
+        }
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetSalesByRegionReportResponse> {
+        SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+        int64_t unit = req->org_unit_id();
+        if (unit == 0 && viewer.principal.role == kRoleManager) unit = viewer.principal.org_unit_id;
+        v1::TargetNode scope;
+        scope.set_org_unit_id(unit);
+        if (unit != 0) {
+          SALES_RETURN_IF_ERROR(CheckNodeVisible(viewer, scope));
+        } else if (!viewer.read_everywhere) {
+          return OutOfScope("the whole company");
+        }
+        std::vector<int64_t> units;
+        if (unit != 0) {
+          SALES_ASSIGN_OR_RETURN(units, SubtreeOf(tx, unit));
+        } else {
+          SALES_ASSIGN_OR_RETURN(auto all, tx.Query("SELECT id FROM org_units"));
+          for (const auto& r : all) units.push_back(r.Int(0));
+        }
+        std::vector<v1::TargetVsActualRow> rows;
+        for (int64_t u : units) {
+          SALES_ASSIGN_OR_RETURN(auto ou, OrgStore::Get(tx, u));
+          if (ou.kind() != req->group_kind()) continue;
+          v1::TargetNode n;
+          n.set_org_unit_id(u);
+          n.set_product_line_id(req->product_line_id());
+          auto row = ReportRow(tx, n, ou.name(), req->period(), req->metric(), 0);
+          if (absl::IsFailedPrecondition(row.status())) continue;
+          SALES_RETURN_IF_ERROR(row.status());
+          rows.push_back(*row);
+        }
+        RankRows(rows);
+        v1::GetSalesByRegionReportResponse out;
+        for (auto& r : rows) *out.add_rows() = std::move(r);
+        scope.set_product_line_id(req->product_line_id());
+        auto total = ReportRow(tx, scope, unit == 0 ? "company" : "total", req->period(), req->metric(), 0);
+        if (total.ok()) *out.mutable_total() = *total;
+        return out;
+      });
+}
+
 grpc::Status TargetsApi::GetProgress(grpc::ServerContext* ctx, const v1::GetProgressRequest* req,
                                      v1::GetProgressResponse* resp) {
   return ServeRead<v1::GetProgressResponse>(

@@ -67,6 +67,8 @@ class TargetsApi final : public v1::TargetsService::Service {
   SALES_RPC(RequestTargetReduction);
   SALES_RPC(ApproveTargetReduction);
   SALES_RPC(RejectTargetReduction);
+  SALES_RPC(GetSalesByRepReport);
+  SALES_RPC(GetSalesByRegionReport);
 #undef SALES_RPC
   grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
                             grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
@@ -77,6 +79,10 @@ class TargetsApi final : public v1::TargetsService::Service {
   absl::StatusOr<v1::Progress> ProgressOf(db::Transaction& tx, const v1::TargetNode& node,
                                           const common::v1::Period& period, const common::v1::Date& as_of,
                                           v1::ProgressWindow window, v1::Metric metric, int64_t plan_id);
+  // One target-vs-actual row of the weekly/monthly reports.
+  absl::StatusOr<v1::TargetVsActualRow> ReportRow(db::Transaction& tx, const v1::TargetNode& node,
+                                                  const std::string& label, const common::v1::Period& period,
+                                                  v1::Metric metric, int64_t plan_id);
   ServiceRuntime& rt_;
 };
 

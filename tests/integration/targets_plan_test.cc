@@ -414,6 +414,36 @@ TEST_F(PlanLife, FromHistoryToSignedToAmendedWithTheOldVersionReadable) {
   EXPECT_EQ(gpqr.progress().days_elapsed(), 15);
   gpq.mutable_node()->set_rep_id(r2);
   EXPECT_EQ(stub_->GetProgress(As(rep1).get(), gpq, &gpqr).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // ---- the monthly sales-by-rep report (§8), ranked, with last year beside it
+  v1::GetSalesByRepReportRequest rep_report;
+  *rep_report.mutable_period() = gpq.period();
+  rep_report.set_metric(v1::METRIC_SALES_AMOUNT);
+  v1::GetSalesByRepReportResponse rep_reportr;
+  st = stub_->GetSalesByRepReport(As(director).get(), rep_report, &rep_reportr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(rep_reportr.rows_size(), 3);
+  EXPECT_EQ(rep_reportr.rows(0).rep_id(), r1) << "the only rep with sales ranks first";
+  EXPECT_EQ(rep_reportr.rows(0).rank(), 1);
+  EXPECT_EQ(Fen(rep_reportr.rows(0).actual()), 1234'00);
+  EXPECT_EQ(Fen(rep_reportr.rows(0).same_period_last_year_actual()), 3000'00);
+  EXPECT_EQ(Fen(rep_reportr.total().actual()), 1234'00);
+  // A rep's copy holds only their own line.
+  ASSERT_TRUE(stub_->GetSalesByRepReport(As(rep2).get(), rep_report, &rep_reportr).ok());
+  ASSERT_EQ(rep_reportr.rows_size(), 1);
+  EXPECT_EQ(rep_reportr.rows(0).rep_id(), r2);
+  rep_report.mutable_period()->set_kind(common::v1::PERIOD_KIND_YEAR);
+  EXPECT_EQ(stub_->GetSalesByRepReport(As(director).get(), rep_report, &rep_reportr).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::GetSalesByRegionReportRequest region;
+  *region.mutable_period() = gpq.period();
+  region.set_group_kind(v1::ORG_UNIT_KIND_BRANCH);
+  v1::GetSalesByRegionReportResponse regionr;
+  st = stub_->GetSalesByRegionReport(As(director).get(), region, &regionr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(regionr.rows_size(), 2);
+  EXPECT_EQ(regionr.rows(0).org_unit_id(), east);
+  EXPECT_EQ(Fen(regionr.rows(0).actual()), 1234'00);
 }
 
 TEST_F(PlanLife, MovesKeepHistoryAndRefuseCyclesAndOrphans) {
