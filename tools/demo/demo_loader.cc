@@ -57,6 +57,9 @@ struct Loader {
   std::vector<int64_t> rep_ids;
   std::map<int64_t, std::string> rep_region;
   std::vector<int64_t> customer_ids;
+  std::map<int64_t, int64_t> rep_units;
+  std::vector<int64_t> plans;
+  int history_rows = 0;
 
   int64_t Unit(const std::string& code, const std::string& name, tv1::OrgUnitKind kind,
                const std::string& parent, int quality_bp = 10000) {
@@ -141,6 +144,7 @@ struct Loader {
       tv1::CreateRepResponse resp;
       Must(targets->CreateRep(Ctx().get(), req, &resp), absl::StrCat("CreateRep ", r.code));
       rep_ids.push_back(resp.rep().id());
+      rep_units[resp.rep().id()] = units.at(r.team);
       rep_region[resp.rep().id()] = r.code[0] == 'E' ? "EAST" : "NORTH";
     }
   }
@@ -226,6 +230,146 @@ struct Loader {
     }
   }
 
+  // Three years of monthly history per rep and product line, with growth,
+  // a Spring Festival peak and the summer dip of a dairy business.
+  void History(int32_t this_year) {
+    static const int kSeason[12] = {150, 130, 90, 90, 95, 85, 80, 85, 100, 105, 110, 140};
+    tv1::ImportActualsRequest req;
+    req.set_request_id(absl::StrCat("demo-history-", this_year));
+    int n = 0;
+    for (size_t r = 0; r < rep_ids.size(); ++r) {
+      for (const auto& [code, line] : lines) {
+        for (int y = this_year - 3; y < this_year; ++y) {
+          for (int m = 1; m <= 12; ++m) {
+            // Base 20 000–60 000 yuan a month, +8% a year, seasonal.
+            int64_t base = 20000 + static_cast<int64_t>((r * 7919 + line * 104729) % 40000);
+            int64_t grown = base * (100 + 8 * (y - (this_year - 3))) / 100;
+            int64_t fen = grown * kSeason[m - 1] / 100 * 100 / static_cast<int64_t>(lines.size());
+            auto* row = req.add_rows();
+            row->set_row_key(absl::StrCat("demo-", rep_ids[r], "-", line, "-", y, "-", m));
+            row->set_rep_id(rep_ids[r]);
+            row->set_org_unit_id(rep_units[rep_ids[r]]);
+            row->set_product_line_id(line);
+            row->set_fiscal_year(y);
+            row->set_fiscal_month(m);
+            *row->mutable_sales_amount() = sales::MakeMoney(fen);
+            *row->mutable_collected_amount() = sales::MakeMoney(fen * 93 / 100);
+            *row->mutable_gross_profit() = sales::MakeMoney(fen * 28 / 100);
+            row->set_quantity(fen / 6000);
+            row->set_new_customers(m % 4 == 0 ? 1 : 0);
+            ++n;
+          }
+        }
+      }
+    }
+    tv1::ImportActualsResponse resp;
+    Must(targets->ImportActuals(Ctx().get(), req, &resp), "ImportActuals");
+    history_rows = n;
+    tv1::SetMarketOutlookRequest o;
+    o.set_request_id(absl::StrCat("demo-outlook-", this_year));
+    o.mutable_outlook()->set_fiscal_year(this_year);
+    o.mutable_outlook()->set_industry_growth_bp(800);
+    o.mutable_outlook()->set_benchmark_competitor("标杆乳业");
+    o.mutable_outlook()->set_competitor_growth_bp(1200);
+    o.mutable_outlook()->set_source_note("行业协会年报与标杆企业年报");
+    tv1::SetMarketOutlookResponse oresp;
+    Must(targets->SetMarketOutlook(Ctx().get(), o, &oresp), "SetMarketOutlook");
+  }
+
+  int64_t Plan(const std::string& key, int32_t year, tv1::Metric metric, const std::string& title, int64_t budget) {
+    tv1::CreatePlanRequest req;
+    req.set_request_id(absl::StrCat("demo-plan-", key));
+    req.mutable_plan()->set_title(title);
+    req.mutable_plan()->set_fiscal_year(year);
+    req.mutable_plan()->set_metric(metric);
+    req.mutable_plan()->set_org_unit_id(units.at("CO"));
+    *req.mutable_plan()->mutable_expense_budget() = sales::MakeMoney(budget);
+    req.set_total_from_baseline(true);
+    tv1::CreatePlanResponse resp;
+    Must(targets->CreatePlan(Ctx().get(), req, &resp), "CreatePlan " + key);
+    tv1::DecomposePlanRequest d;
+    d.set_request_id(absl::StrCat("demo-decompose-", key));
+    d.set_plan_id(resp.plan().id());
+    auto* l1 = d.add_levels();
+    l1->set_dimension(tv1::DIMENSION_ORG_UNIT);
+    l1->set_method(tv1::DECOMPOSITION_METHOD_MARKET_QUALITY);
+    l1->set_down_to_kind(tv1::ORG_UNIT_KIND_TEAM);
+    auto* l2 = d.add_levels();
+    l2->set_dimension(tv1::DIMENSION_REP);
+    l2->set_method(tv1::DECOMPOSITION_METHOD_HISTORY_SHARE);
+    auto* l3 = d.add_levels();
+    l3->set_dimension(tv1::DIMENSION_MONTH);
+    l3->set_method(tv1::DECOMPOSITION_METHOD_HISTORY_SHARE);
+    tv1::DecomposePlanResponse dresp;
+    Must(targets->DecomposePlan(Ctx().get(), d, &dresp), "DecomposePlan " + key);
+    return resp.plan().id();
+  }
+
+  std::vector<tv1::Assignment> Negotiable(int64_t plan) {
+    tv1::ListAssignmentsRequest req;
+    req.set_plan_id(plan);
+    req.set_negotiable_only(true);
+    req.set_page_size(1000);
+    tv1::ListAssignmentsResponse resp;
+    Must(targets->ListAssignments(Ctx().get(), req, &resp), "ListAssignments");
+    return {resp.assignments().begin(), resp.assignments().end()};
+  }
+
+  // A signed sales plan for this year, a collected-amount plan still being
+  // negotiated (one rep objects), and next year's plan in draft.
+  void Plans(int32_t this_year) {
+    int64_t sales = Plan(absl::StrCat("sales-", this_year), this_year, tv1::METRIC_SALES_AMOUNT,
+                         absl::StrCat(this_year, " 年度销售额计划"), 1'800'000'00);
+    tv1::IssuePlanRequest issue;
+    issue.set_request_id(absl::StrCat("demo-issue-sales-", this_year));
+    issue.set_id(sales);
+    tv1::IssuePlanResponse iresp;
+    Must(targets->IssuePlan(Ctx().get(), issue, &iresp), "IssuePlan");
+    for (const auto& a : Negotiable(sales)) {
+      tv1::AcceptAssignmentRequest acc;
+      acc.set_request_id(absl::StrCat("demo-accept-", a.id()));
+      acc.set_id(a.id());
+      tv1::AcceptAssignmentResponse aresp;
+      Must(targets->AcceptAssignment(Ctx().get(), acc, &aresp), "AcceptAssignment");
+    }
+    tv1::SignPlanRequest sign;
+    sign.set_request_id(absl::StrCat("demo-sign-sales-", this_year));
+    sign.set_id(sales);
+    sign.set_comment("军令状");
+    tv1::SignPlanResponse sresp;
+    Must(targets->SignPlan(Ctx().get(), sign, &sresp), "SignPlan");
+    plans.push_back(sales);
+
+    int64_t collected = Plan(absl::StrCat("collected-", this_year), this_year, tv1::METRIC_COLLECTED_AMOUNT,
+                             absl::StrCat(this_year, " 年度回款额计划"), 0);
+    issue.set_request_id(absl::StrCat("demo-issue-collected-", this_year));
+    issue.set_id(collected);
+    Must(targets->IssuePlan(Ctx().get(), issue, &iresp), "IssuePlan");
+    auto cells = Negotiable(collected);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const auto& a = cells[i];
+      if (a.dimension() == tv1::DIMENSION_REP && a.rep_id() == rep_ids[3]) {
+        tv1::CounterProposeAssignmentRequest cp;
+        cp.set_request_id(absl::StrCat("demo-counter-", a.id()));
+        cp.set_id(a.id());
+        *cp.mutable_proposed_target()->mutable_amount() =
+            sales::MakeMoney(a.target().amount().minor_units() * 85 / 100);
+        cp.set_reason("试用期，客户基础还薄，请求下调15%");
+        tv1::CounterProposeAssignmentResponse cresp;
+        Must(targets->CounterProposeAssignment(Ctx().get(), cp, &cresp), "CounterPropose");
+      } else if (i % 3 != 0) {
+        tv1::AcceptAssignmentRequest acc;
+        acc.set_request_id(absl::StrCat("demo-accept-", a.id()));
+        acc.set_id(a.id());
+        tv1::AcceptAssignmentResponse aresp;
+        Must(targets->AcceptAssignment(Ctx().get(), acc, &aresp), "AcceptAssignment");
+      }
+    }
+    plans.push_back(collected);
+    plans.push_back(Plan(absl::StrCat("sales-", this_year + 1), this_year + 1, tv1::METRIC_SALES_AMOUNT,
+                         absl::StrCat(this_year + 1, " 年度销售额计划（草案）"), 2'000'000'00));
+  }
+
   void Payments() {
     for (int i = 0; i < 24; ++i) {
       fv1::RecordPaymentRequest req;
@@ -268,9 +412,12 @@ int main(int argc, char** argv) {
   l.Products();
   l.Customers();
   l.Payments();
+  int32_t this_year = static_cast<int32_t>(absl::ToCivilYear(absl::Now(), absl::FixedTimeZone(8 * 3600)).year());
+  l.History(this_year);
+  l.Plans(this_year);
   std::printf("demo company: %zu org units, %zu product lines, %zu reps, 16 products, %zu customers, "
-              "24 payments (%.1fs)\n",
-              l.units.size(), l.lines.size(), l.rep_ids.size(), l.customer_ids.size(),
-              absl::ToDoubleSeconds(absl::Now() - start));
+              "24 payments, %d months of rep x line history, %zu plans (%.1fs)\n",
+              l.units.size(), l.lines.size(), l.rep_ids.size(), l.customer_ids.size(), l.history_rows,
+              l.plans.size(), absl::ToDoubleSeconds(absl::Now() - start));
   return 0;
 }
