@@ -48,7 +48,25 @@ absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event) {
       if (claimed.status().code() != absl::StatusCode::kAlreadyExists) return claimed.status();
       fresh = false;
     }
-    if (fresh) SALES_RETURN_IF_ERROR(handler_(tx, event));
+    if (fresh) {
+      SALES_RETURN_IF_ERROR(tx.Exec("SAVEPOINT before_effect").status());
+      absl::Status effect = handler_(tx, event);
+      if (effect.code() == absl::StatusCode::kInvalidArgument) {
+        // It will never apply: park it and let the feed move on.
+        SALES_RETURN_IF_ERROR(tx.Exec("ROLLBACK TO SAVEPOINT before_effect").status());
+        SALES_RETURN_IF_ERROR(
+            tx.Exec("INSERT INTO dead_letters (consumer, event_id, position, event_type, error, event, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
+                    {name_, event.event_id(), event.position(), event.event_type(),
+                     std::string(effect.message().substr(0, 2000)), db::Bytes{event.SerializeAsString()}})
+                .status());
+        LogError("event dead-lettered", {{"consumer", name_}, {"event_id", event.event_id()},
+                                         {"error", std::string(effect.message())}});
+        fresh = false;
+      } else {
+        SALES_RETURN_IF_ERROR(effect);
+      }
+    }
     SALES_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO consumer_cursors (consumer, position, updated_at) "
                 "VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "

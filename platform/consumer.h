@@ -69,7 +69,10 @@ class GrpcFeedSource final : public FeedSource {
 
 class EventConsumer {
  public:
-  // Applies one event's effect inside the consumer's transaction.
+  // Applies one event's effect inside the consumer's transaction. A handler
+  // answering INVALID_ARGUMENT says the event can never apply: it goes to
+  // dead_letters (its partial effect rolled back) and the cursor moves on;
+  // any other error is retried.
   using Handler = std::function<absl::Status(db::Transaction&, const common::v1::Event&)>;
 
   EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source,

@@ -143,6 +143,22 @@ CREATE TABLE processed_events (
   PRIMARY KEY (consumer, event_id)
 ) ENGINE=InnoDB;
 )SQL"});
+  set.files.push_back({"V002__dead_letters.sql", R"SQL(
+-- Events a consumer could not apply because they can never apply (a payload
+-- it cannot read, a rule the event breaks): kept for an operator, skipped
+-- so that the events behind them still flow.
+CREATE TABLE dead_letters (
+  id         BIGINT        NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  consumer   VARCHAR(64)   NOT NULL,
+  event_id   VARCHAR(96)   NOT NULL,
+  position   BIGINT        NOT NULL,
+  event_type VARCHAR(128)  NOT NULL,
+  error      VARCHAR(2000) NOT NULL,
+  event      LONGBLOB      NOT NULL,
+  created_at DATETIME(6)   NOT NULL,
+  UNIQUE KEY uk_dead_letters (consumer, event_id)
+) ENGINE=InnoDB;
+)SQL"});
   return set;
 }
 

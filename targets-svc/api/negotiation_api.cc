@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
+#include "platform/money.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
 #include "targets-svc/api/plan_support.h"
@@ -200,7 +201,13 @@ grpc::Status TargetsApi::CounterProposeAssignment(grpc::ServerContext* ctx,
         l.cell.a.set_state(next);
         auto* cp = l.cell.a.mutable_counter_proposal();
         *cp->mutable_proposed_target() = ToMetricValue(l.plan.plan.metric(), l.plan.plan.currency_code(), proposed);
-        if (req->has_proposed_expense_budget()) *cp->mutable_proposed_expense_budget() = req->proposed_expense_budget();
+        if (req->has_proposed_expense_budget()) {
+          SALES_RETURN_IF_ERROR(ValidateMoney(req->proposed_expense_budget(), "proposed_expense_budget", Sign::kNonNegative));
+          if (req->proposed_expense_budget().currency_code() != l.plan.plan.currency_code()) {
+            return InvalidField("proposed_expense_budget.currency_code", "must be the plan's currency");
+          }
+          *cp->mutable_proposed_expense_budget() = req->proposed_expense_budget();
+        }
         cp->set_reason(req->reason());
         *cp->mutable_proposed_by() = ActorOf(call.principal);
         SALES_RETURN_IF_ERROR(AssignmentStore::Update(tx, l.cell, rt_.clock->Now()));
@@ -292,8 +299,9 @@ grpc::Status TargetsApi::ReviseAssignments(grpc::ServerContext* ctx, const v1::R
                                 absl::StrCat(c.assignment_id, " is not a child of the parent being revised"));
           }
         }
+        std::set<int64_t> told;
         SALES_ASSIGN_OR_RETURN(auto deltas, ApplyTargetChanges(tx, plan.plan.id(), plan.plan.version(), changes,
-                                                               /*reissue=*/true, rt_.clock->Now()));
+                                                               /*reissue=*/true, rt_.clock->Now(), &told));
         SALES_RETURN_IF_ERROR(PlanStore::Save(tx, plan, rt_.clock->Now()));
         SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), plan.plan.version(), parent.a.id(), call.principal,
                                                "REVISED", "", absl::StrCat(deltas.size(), " cells"), req->reason(),
@@ -310,10 +318,8 @@ grpc::Status TargetsApi::ReviseAssignments(grpc::ServerContext* ctx, const v1::R
         }
         SALES_ASSIGN_OR_RETURN(auto after, AssignmentStore::Children(tx, plan.plan.id(), plan.plan.version(),
                                                                      parent.cell_no, false));
-        for (auto& a : after) {
-          if (a.a.assignee_rep_id() != 0) e.add_assignee_rep_ids(a.a.assignee_rep_id());
-          *out.add_assignments() = std::move(a.a);
-        }
+        for (auto& a : after) *out.add_assignments() = std::move(a.a);
+        for (int64_t rep : told) e.add_assignee_rep_ids(rep);
         SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Plan", absl::StrCat(plan.plan.id()), e, call.request_id));
         return out;
       });
@@ -370,7 +376,7 @@ grpc::Status TargetsApi::SignPlan(grpc::ServerContext* ctx, const v1::SignPlanRe
           *line->mutable_expense_budget() = c.a.expense_budget();
         }
         *e.mutable_signed_by() = ActorOf(call.principal);
-        *e.mutable_signed_date() = FromCivilDay(absl::ToCivilDay(now, absl::UTCTimeZone()));
+        *e.mutable_signed_date() = FromCivilDay(absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600)));
         SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Plan", absl::StrCat(after.plan.id()), e, call.request_id));
         v1::SignPlanResponse out;
         *out.mutable_plan() = after.plan;
@@ -459,6 +465,12 @@ grpc::Status TargetsApi::RequestPlanAmendment(grpc::ServerContext* ctx, const v1
         }
         SALES_ASSIGN_OR_RETURN(auto owner, OrgStore::Get(tx, owner_unit));
         int64_t approving_unit = owner.parent_id();
+        // A manager's own request goes to the level above the manager, so
+        // nobody approves their own change.
+        if (call.principal.role == kRoleManager && call.principal.org_unit_id != 0) {
+          SALES_ASSIGN_OR_RETURN(auto mine, OrgStore::Get(tx, call.principal.org_unit_id));
+          approving_unit = mine.parent_id();
+        }
         int64_t approver = 0;
         if (approving_unit != 0) {
           SALES_ASSIGN_OR_RETURN(auto unit, OrgStore::Get(tx, approving_unit));
@@ -467,6 +479,9 @@ grpc::Status TargetsApi::RequestPlanAmendment(grpc::ServerContext* ctx, const v1
         // The figures must conserve; try them and roll the trial back.
         SALES_RETURN_IF_ERROR(tx.Exec("SAVEPOINT amendment_trial").status());
         auto trial = ApplyTargetChanges(tx, plan.plan.id(), plan.plan.version(), changes, false, rt_.clock->Now());
+        // A deadlock or lost connection already ended the transaction (and
+        // the savepoint); hand it back so the whole call is retried.
+        if (absl::IsAborted(trial.status()) || absl::IsUnavailable(trial.status())) return trial.status();
         SALES_RETURN_IF_ERROR(tx.Exec("ROLLBACK TO SAVEPOINT amendment_trial").status());
         SALES_RETURN_IF_ERROR(trial.status());
         v1::PlanAmendment a = req->amendment();
@@ -491,9 +506,13 @@ grpc::Status TargetsApi::GetPlanAmendment(grpc::ServerContext* ctx, const v1::Ge
   return ServeRead<v1::GetPlanAmendmentResponse>(
       ctx, TargetsMethod("GetPlanAmendment"), rt_, resp,
       [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
-      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetPlanAmendmentResponse> {
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetPlanAmendmentResponse> {
         v1::GetPlanAmendmentResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_amendment(), AmendmentStore::Get(tx, req->id(), false));
+        SALES_ASSIGN_OR_RETURN(auto plan, PlanStore::Get(tx, out.amendment().plan_id(), 0, false));
+        SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(bool readable, CanReadPlan(tx, viewer, plan.plan));
+        if (!readable) return OutOfScope(absl::StrCat("amendment ", req->id()));
         return out;
       });
 }
@@ -503,6 +522,9 @@ namespace {
 // The approver: the director for the company level, else a manager whose
 // subtree holds the approving unit — never the requester's own level.
 absl::Status CheckApprover(const Viewer& v, const v1::PlanAmendment& a) {
+  if (v.principal.authenticated() && v.principal.user_id == a.requested_by().user_id()) {
+    return RoleNotAllowed(v, "approve their own amendment");
+  }
   if (a.approver_org_unit_id() == 0) {
     if (v.act_everywhere) return absl::OkStatus();
     return RoleNotAllowed(v, "approve a change at the company level (the director does)");
@@ -572,7 +594,7 @@ grpc::Status TargetsApi::ApprovePlanAmendment(grpc::ServerContext* ctx, const v1
         a.set_state(v1::AMENDMENT_STATE_APPROVED);
         a.set_new_version(next);
         a.set_decision_reason(req->reason());
-        if (!a.has_effective_date()) *a.mutable_effective_date() = FromCivilDay(absl::ToCivilDay(now, absl::UTCTimeZone()));
+        if (!a.has_effective_date()) *a.mutable_effective_date() = FromCivilDay(absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600)));
         for (const auto& d : deltas) *a.add_deltas() = d;
         SALES_RETURN_IF_ERROR(AmendmentStore::Decide(tx, a, call.principal, now));
         SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), next, 0, call.principal, "AMENDMENT_APPROVED",

@@ -31,6 +31,9 @@ grpc::Status TargetsApi::CreatePlan(grpc::ServerContext* ctx, const v1::CreatePl
         auto unit = OrgStore::Get(tx, plan.org_unit_id(), /*for_update=*/true);  // serialises creates per unit
         if (absl::IsNotFound(unit.status())) return InvalidField("plan.org_unit_id", "no such org unit");
         SALES_RETURN_IF_ERROR(unit.status());
+        if (unit->state() == v1::ORG_UNIT_STATE_CLOSED) {
+          return WithErrorInfo(absl::FailedPreconditionError("the unit is closed"), "UNIT_CLOSED", "targets.sales");
+        }
         if (!CanManage(viewer, plan.org_unit_id())) return OutOfScope(absl::StrCat("org unit ", plan.org_unit_id()));
         int64_t total = 0;
         if (plan.has_total_target()) {
@@ -70,9 +73,12 @@ grpc::Status TargetsApi::GetPlan(grpc::ServerContext* ctx, const v1::GetPlanRequ
         if (req->id() <= 0) return InvalidField("id", "required, > 0");
         return req->version() < 0 ? InvalidField("version", "must be >= 0") : absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetPlanResponse> {
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetPlanResponse> {
         v1::GetPlanResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, PlanStore::Get(tx, req->id(), req->version(), false));
+        SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(bool readable, CanReadPlan(tx, viewer, rec.plan));
+        if (!readable) return OutOfScope(absl::StrCat("plan ", req->id()));
         *out.mutable_plan() = rec.plan;
         return out;
       });
@@ -89,10 +95,16 @@ grpc::Status TargetsApi::ListPlans(grpc::ServerContext* ctx, const v1::ListPlans
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::ListPlansResponse> {
-        SALES_ASSIGN_OR_RETURN(auto recs, PlanStore::List(tx, *req, after, size + 1));
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListPlansResponse> {
+        SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+        // Scoped in memory: plans are few (a year × metric × unit each).
+        SALES_ASSIGN_OR_RETURN(auto recs, PlanStore::List(tx, *req, after, 100000));
         std::vector<v1::Plan> plans;
-        for (auto& r : recs) plans.push_back(std::move(r.plan));
+        for (auto& r : recs) {
+          SALES_ASSIGN_OR_RETURN(bool readable, CanReadPlan(tx, viewer, r.plan));
+          if (readable) plans.push_back(std::move(r.plan));
+          if (static_cast<int>(plans.size()) > size) break;
+        }
         v1::ListPlansResponse out;
         FillPage(std::move(plans), size, &out, [](auto* r) { return r->add_plans(); });
         return out;
@@ -104,8 +116,11 @@ grpc::Status TargetsApi::ListPlanVersions(grpc::ServerContext* ctx, const v1::Li
   return ServeRead<v1::ListPlanVersionsResponse>(
       ctx, TargetsMethod("ListPlanVersions"), rt_, resp,
       [&](CallContext&) { return req->plan_id() > 0 ? absl::OkStatus() : InvalidField("plan_id", "required, > 0"); },
-      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::ListPlanVersionsResponse> {
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListPlanVersionsResponse> {
         SALES_ASSIGN_OR_RETURN(auto recs, PlanStore::Versions(tx, req->plan_id()));
+        SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(bool readable, CanReadPlan(tx, viewer, recs.back().plan));
+        if (!readable) return OutOfScope(absl::StrCat("plan ", req->plan_id()));
         v1::ListPlanVersionsResponse out;
         for (auto& r : recs) *out.add_versions() = std::move(r.plan);
         return out;

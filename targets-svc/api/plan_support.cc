@@ -1,5 +1,7 @@
 #include "targets-svc/api/plan_support.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "platform/convert.h"
@@ -96,6 +98,21 @@ absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> HistoryByYear(db::Trans
   std::vector<std::pair<int32_t, int64_t>> out;
   for (const auto& r : rows) out.emplace_back(static_cast<int32_t>(r.Int(0)), r.Int(1));
   return out;
+}
+
+absl::StatusOr<bool> CanReadPlan(db::Transaction& tx, const Viewer& v, const v1::Plan& plan) {
+  if (v.read_everywhere) return true;
+  if (v.principal.role == kRoleManager) {
+    if (v.units.count(plan.org_unit_id())) return true;
+    SALES_ASSIGN_OR_RETURN(auto below, SubtreeOf(tx, plan.org_unit_id()));
+    return std::find(below.begin(), below.end(), v.principal.org_unit_id) != below.end();
+  }
+  if (v.principal.role == kRoleRep && v.principal.rep_id != 0) {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT 1 FROM assignments WHERE rep_id = ? AND plan_id = ? LIMIT 1",
+                                               {v.principal.rep_id, plan.id()}));
+    return !rows.empty();
+  }
+  return false;
 }
 
 absl::StatusOr<int64_t> BaselineTotal(db::Transaction& tx, const v1::Plan& plan, const v1::TargetSettings& settings) {

@@ -10,6 +10,7 @@
 #include "sales/common/v1/date.pb.h"
 #include "sales/targets/v1/metric.pb.h"
 #include "sales/targets/v1/settings.pb.h"
+#include "targets-svc/domain/access.h"
 #include "targets-svc/domain/decomposition.h"
 #include "targets-svc/store/plan_store.h"
 
@@ -37,6 +38,11 @@ absl::Status CheckNoLivePlan(db::Transaction& tx, const v1::Plan& plan);
 absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> HistoryByYear(db::Transaction& tx, v1::Metric metric,
                                                                        const v1::TargetNode& node, int first_month,
                                                                        int months, const std::vector<int32_t>& years);
+
+// Who may read a plan's header: those who read everywhere, managers whose
+// subtree holds the plan's unit or who were issued a piece of it (the
+// plan's unit is above theirs), and reps with a cell in it.
+absl::StatusOr<bool> CanReadPlan(db::Transaction& tx, const Viewer& v, const v1::Plan& plan);
 
 // The baseline's proposed figure for a plan's unit and year.
 absl::StatusOr<int64_t> BaselineTotal(db::Transaction& tx, const v1::Plan& plan, const v1::TargetSettings& settings);

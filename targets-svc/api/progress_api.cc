@@ -111,7 +111,12 @@ absl::StatusOr<PlanRecord> CoveringPlan(db::Transaction& tx, int64_t plan_id, in
   size_t best_size = SIZE_MAX;
   for (const auto& p : plans) {
     SALES_ASSIGN_OR_RETURN(auto subtree, SubtreeOf(tx, p.plan.org_unit_id()));
-    bool covers = unit == 0 || std::find(subtree.begin(), subtree.end(), unit) != subtree.end();
+    bool covers = unit == 0 ? false : std::find(subtree.begin(), subtree.end(), unit) != subtree.end();
+    if (unit == 0) {
+      // The whole company is covered only by a plan of the company itself.
+      SALES_ASSIGN_OR_RETURN(auto owner, OrgStore::Get(tx, p.plan.org_unit_id()));
+      covers = owner.parent_id() == 0;
+    }
     if (covers && subtree.size() < best_size) {
       best = &p;
       best_size = subtree.size();
@@ -159,10 +164,21 @@ absl::StatusOr<NodeTarget> TargetOf(db::Transaction& tx, const PlanRecord& plan,
   }
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::set<int64_t> unit_set(units.begin(), units.end());
+  std::map<int64_t, std::set<int64_t>> below;  // unit → its subtree, cached
   NodeTarget out;
   for (const auto& r : rows) {
-    // A leaf belongs to a unit when it sits in it or its rep does.
-    if (!unit_set.empty() && !unit_set.count(r.Int(4)) && !unit_set.count(r.Int(6))) continue;
+    // A leaf counts for exactly one unit: its own, unless the decomposition
+    // skipped the org levels (the cell's unit is above the rep's), then the
+    // rep's. A rep who later moved elsewhere leaves the target where it was.
+    int64_t cell_unit = r.Int(4), rep_unit = r.Int(6), unit_of = cell_unit;
+    if (rep_unit != 0 && rep_unit != cell_unit) {
+      if (!below.count(cell_unit)) {
+        SALES_ASSIGN_OR_RETURN(auto sub, SubtreeOf(tx, cell_unit));
+        below[cell_unit] = std::set<int64_t>(sub.begin(), sub.end());
+      }
+      if (below[cell_unit].count(rep_unit)) unit_of = rep_unit;
+    }
+    if (!unit_set.empty() && !unit_set.count(unit_of)) continue;
     common::v1::Period p;
     p.set_kind(static_cast<common::v1::PeriodKind>(r.Int(0)));
     *p.mutable_start() = ParseDbDate(r.Str(1));
@@ -282,8 +298,12 @@ absl::StatusOr<v1::TargetVsActualRow> TargetsApi::ReportRow(db::Transaction& tx,
   auto sum = [&](absl::CivilDay a, absl::CivilDay b) {
     return ActualsStore::Sum(tx, p.metric(), settings.sales_recognition(), node, units, a, b);
   };
-  int64_t days = (span.end - span.start) + 1;
-  SALES_ASSIGN_OR_RETURN(int64_t previous, sum(span.start - days, span.start - 1));
+  // The period before: the previous calendar month for a month, the week
+  // before for a week.
+  absl::CivilDay prev_start = period.kind() == common::v1::PERIOD_KIND_MONTH
+                                  ? absl::CivilDay(absl::CivilMonth(span.start) - 1)
+                                  : span.start - ((span.end - span.start) + 1);
+  SALES_ASSIGN_OR_RETURN(int64_t previous, sum(prev_start, span.start - 1));
   absl::CivilDay ly_start(span.start.year() - 1, span.start.month(), span.start.day());
   absl::CivilDay ly_end(span.end.year() - 1, span.end.month(), span.end.day());
   SALES_ASSIGN_OR_RETURN(int64_t last_year, sum(ly_start, ly_end));
@@ -743,7 +763,16 @@ grpc::Status TargetsApi::RecordExpense(grpc::ServerContext* ctx, const v1::Recor
         if (!own && !CanManage(viewer, rep->org_unit_id()) && viewer.principal.role != kRoleFinance) {
           return OutOfScope(absl::StrCat("rep ", e.rep_id(), "'s expenses"));
         }
-        int64_t unit = e.org_unit_id() != 0 ? e.org_unit_id() : rep->org_unit_id();
+        SALES_ASSIGN_OR_RETURN(auto settings, SettingsStore::Get(tx));
+        if (e.amount().currency_code() != settings.default_currency_code()) {
+          return InvalidField("expense.amount.currency_code",
+                              absl::StrCat("expenses are booked in ", settings.default_currency_code()));
+        }
+        // An expense is booked to the rep's own unit.
+        if (e.org_unit_id() != 0 && e.org_unit_id() != rep->org_unit_id()) {
+          return InvalidField("expense.org_unit_id", "must be the rep's own unit (or 0)");
+        }
+        int64_t unit = rep->org_unit_id();
         SALES_RETURN_IF_ERROR(
             tx.Exec("INSERT INTO expenses (rep_id, org_unit_id, product_line_id, customer_id, expense_date, currency, "
                     "amount, category, description, external_ref, state, recorded_by, created_at) "

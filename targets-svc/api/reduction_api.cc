@@ -202,6 +202,16 @@ grpc::Status TargetsApi::ApproveTargetReduction(grpc::ServerContext* ctx, const 
           }
           for (int i = 0; i < req->sibling_changes_size(); ++i) {
             const auto& c = req->sibling_changes(i);
+            auto sibling = AssignmentStore::Get(tx, c.assignment_id(), false);
+            if (!sibling.ok() || sibling->a.plan_id() != plan.plan.id() ||
+                sibling->a.plan_version() != plan.plan.version() || sibling->parent_cell_no != parent.parent_cell_no ||
+                sibling->cell_no == parent.cell_no) {
+              return InvalidField(absl::StrCat("sibling_changes[", i, "].assignment_id"),
+                                  "must be a sibling of the reduced cell");
+            }
+            if (!CanManage(viewer, sibling->a.org_unit_id()) && r.approver_org_unit_id() != 0) {
+              return OutOfScope(absl::StrCat("cell ", sibling->a.key()));
+            }
             SALES_ASSIGN_OR_RETURN(int64_t v, Value(plan.plan, c.new_target(),
                                                     absl::StrCat("sibling_changes[", i, "].new_target")));
             changes.push_back({c.assignment_id(), v, std::nullopt});

@@ -57,12 +57,39 @@ class Reviser {
       const TargetChange& c = named_cells_.at(rec.cell_no);
       SALES_RETURN_IF_ERROR(Change(rec, c.new_target, c.new_expense.value_or(rec.expense), /*named=*/true));
     }
+    return CheckConserved();
+  }
+
+  // Every cell touched, and the parent of every cell touched, must equal the
+  // sum of its children afterwards: a change set that skips a level (names
+  // a grandchild and a grandparent but not the cell between) cannot slip by.
+  absl::Status CheckConserved() {
+    std::set<int32_t> cells;
+    for (const auto& [cell_no, parent] : touched_) {
+      cells.insert(cell_no);
+      if (parent >= 0) cells.insert(parent);
+    }
+    for (int32_t cell_no : cells) {
+      SALES_ASSIGN_OR_RETURN(auto children, AssignmentStore::Children(tx_, plan_id_, version_, cell_no, false));
+      if (children.empty()) continue;
+      SALES_ASSIGN_OR_RETURN(auto cell, AssignmentStore::GetByCell(tx_, plan_id_, version_, cell_no, false));
+      int64_t sum = 0;
+      for (const auto& ch : children) sum += ch.target;
+      if (sum != cell.target) {
+        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                                 "after these changes the parts of ", cell.a.key().empty() ? "the root" : cell.a.key(),
+                                 " add up to ", sum, ", not ", cell.target, "; name the cells in between too")),
+                             "REVISION_CHANGES_PARENT", "targets.sales");
+      }
+    }
     return absl::OkStatus();
   }
 
   std::vector<v1::AssignmentDelta> deltas;
+  std::set<int64_t> assignees;
 
  private:
+  std::vector<std::pair<int32_t, int32_t>> touched_;
   absl::StatusOr<int64_t> ParentTarget(int32_t parent_cell_no, int64_t* expense) {
     SALES_ASSIGN_OR_RETURN(auto parent, AssignmentStore::GetByCell(tx_, plan_id_, version_, parent_cell_no, true));
     auto it = named_cells_.find(parent_cell_no);
@@ -97,7 +124,7 @@ class Reviser {
   }
 
   // Sets a cell's figures and re-splits the children the change set leaves out.
-  absl::Status Change(AssignmentRecord& rec, int64_t target, int64_t expense, bool named) {
+  absl::Status Change(AssignmentRecord& rec, int64_t target, int64_t expense, bool /*named*/) {
     int64_t old_target = rec.target, old_expense = rec.expense;
     if (target == old_target && expense == old_expense) return absl::OkStatus();
     v1::AssignmentDelta d;
@@ -112,13 +139,16 @@ class Reviser {
       SALES_ASSIGN_OR_RETURN(int64_t parent_target, ParentTarget(rec.parent_cell_no, &parent_expense));
       rec.a.set_share_bp(ShareOf(target, parent_target));
     }
-    if (reissue_ && rec.a.negotiable() && named) {
+    // Anyone whose figure changes answers again, named or re-split.
+    if (reissue_ && rec.a.negotiable() && rec.a.state() != v1::ASSIGNMENT_STATE_DRAFT) {
       SALES_ASSIGN_OR_RETURN(auto next, NextAssignmentState(rec.a.state(), AssignmentAction::kRevise));
       rec.a.set_state(next);
       rec.a.clear_counter_proposal();
       rec.a.set_revision_count(rec.a.revision_count() + 1);
     }
     SALES_RETURN_IF_ERROR(AssignmentStore::Update(tx_, rec, now_));
+    touched_.emplace_back(rec.cell_no, rec.parent_cell_no);
+    if (rec.a.assignee_rep_id() != 0) assignees.insert(rec.a.assignee_rep_id());
     auto metric_value = [&](int64_t v) {
       v1::MetricValue mv = rec.a.target();
       if (mv.has_amount()) {
@@ -165,10 +195,12 @@ class Reviser {
 absl::StatusOr<std::vector<v1::AssignmentDelta>> ApplyTargetChanges(db::Transaction& tx, int64_t plan_id,
                                                                      int32_t version,
                                                                      const std::vector<TargetChange>& changes,
-                                                                     bool reissue, absl::Time now) {
+                                                                     bool reissue, absl::Time now,
+                                                                     std::set<int64_t>* assignees) {
   if (changes.empty()) return InvalidField("changes", "at least one change is required");
   Reviser r(tx, plan_id, version, reissue, now);
   SALES_RETURN_IF_ERROR(r.Run(changes));
+  if (assignees != nullptr) assignees->insert(r.assignees.begin(), r.assignees.end());
   return std::move(r.deltas);
 }
 

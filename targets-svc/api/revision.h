@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,10 +26,12 @@ struct TargetChange {
 // revision rule), and the children of a changed cell that the change set
 // does not name are re-split in their previous proportions. With
 // `reissue`, negotiable changed cells go back to ISSUED for a new answer.
-// Returns one delta per changed cell (named or re-split).
+// Returns one delta per changed cell (named or re-split) and adds the reps
+// whose cells changed to `assignees` (they must be told).
 absl::StatusOr<std::vector<v1::AssignmentDelta>> ApplyTargetChanges(db::Transaction& tx, int64_t plan_id,
                                                                      int32_t version,
                                                                      const std::vector<TargetChange>& changes,
-                                                                     bool reissue, absl::Time now);
+                                                                     bool reissue, absl::Time now,
+                                                                     std::set<int64_t>* assignees = nullptr);
 
 }  // namespace sales::targets

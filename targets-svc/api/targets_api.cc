@@ -6,6 +6,7 @@
 #include "platform/handlers.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
+#include "targets-svc/api/viewer.h"
 #include "targets-svc/domain/org.h"
 #include "targets-svc/domain/roster.h"
 #include "targets-svc/store/org_store.h"
@@ -35,6 +36,25 @@ absl::StatusOr<v1::OrgUnit> ReferencedUnit(db::Transaction& tx, int64_t id, cons
   return unit;
 }
 
+// Master data (org, reps, product lines) is the admin's and the director's
+// (domain.md §1 ADMIN).
+absl::Status RequireMasterData(db::Transaction& tx, const CallContext& call, const char* what) {
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  return viewer.act_everywhere ? absl::OkStatus() : RoleNotAllowed(viewer, what);
+}
+
+// Contact details of a rep outside the caller's scope are not theirs to see.
+absl::Status MaskReps(db::Transaction& tx, const CallContext& call, std::vector<v1::Rep*> reps) {
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  for (v1::Rep* r : reps) {
+    if (!CanSee(viewer, r->org_unit_id(), r->id())) {
+      r->clear_phone();
+      r->clear_email();
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckOpen(const v1::OrgUnit& unit) {
   if (unit.state() != v1::ORG_UNIT_STATE_CLOSED) return absl::OkStatus();
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("org unit ", unit.id(), " is closed")),
@@ -54,6 +74,7 @@ grpc::Status TargetsApi::CreateOrgUnit(grpc::ServerContext* ctx, const v1::Creat
         return req->has_org_unit() ? ValidateNewOrgUnit(unit) : InvalidField("org_unit", "required");
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateOrgUnitResponse> {
+        SALES_RETURN_IF_ERROR(RequireMasterData(tx, call, "create org units"));
         if (unit.parent_id() != 0) {
           SALES_ASSIGN_OR_RETURN(auto parent, ReferencedUnit(tx, unit.parent_id(), "org_unit.parent_id"));
           SALES_RETURN_IF_ERROR(CheckOpen(parent));
@@ -112,6 +133,7 @@ grpc::Status TargetsApi::CreateRep(grpc::ServerContext* ctx, const v1::CreateRep
       ctx, M("CreateRep"), rt_, *req, resp,
       [&](CallContext&) { return req->has_rep() ? ValidateNewRep(rep) : InvalidField("rep", "required"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateRepResponse> {
+        SALES_RETURN_IF_ERROR(RequireMasterData(tx, call, "create reps"));
         SALES_ASSIGN_OR_RETURN(auto unit, ReferencedUnit(tx, rep.org_unit_id(), "rep.org_unit_id"));
         SALES_RETURN_IF_ERROR(CheckOpen(unit));
         SALES_RETURN_IF_ERROR(CheckRepUnit(unit));
@@ -133,9 +155,10 @@ grpc::Status TargetsApi::GetRep(grpc::ServerContext* ctx, const v1::GetRepReques
                                 v1::GetRepResponse* resp) {
   return ServeRead<v1::GetRepResponse>(
       ctx, M("GetRep"), rt_, resp, [&](CallContext&) { return PositiveId(req->id()); },
-      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetRepResponse> {
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetRepResponse> {
         v1::GetRepResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_rep(), RepStore::Get(tx, req->id()));
+        SALES_RETURN_IF_ERROR(MaskReps(tx, call, {out.mutable_rep()}));
         return out;
       });
 }
@@ -153,7 +176,7 @@ grpc::Status TargetsApi::ListReps(grpc::ServerContext* ctx, const v1::ListRepsRe
         if (!v1::RepStatus_IsValid(req->status())) return InvalidField("status", "unknown status");
         return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::ListRepsResponse> {
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListRepsResponse> {
         std::vector<int64_t> units;
         if (req->org_unit_id() != 0) {
           SALES_RETURN_IF_ERROR(ReferencedUnit(tx, req->org_unit_id(), "org_unit_id").status());
@@ -166,6 +189,9 @@ grpc::Status TargetsApi::ListReps(grpc::ServerContext* ctx, const v1::ListRepsRe
         SALES_ASSIGN_OR_RETURN(auto reps, RepStore::List(tx, units, *req, after, size + 1));
         v1::ListRepsResponse out;
         FillPage(std::move(reps), size, &out, [](auto* r) { return r->add_reps(); });
+        std::vector<v1::Rep*> shown;
+        for (auto& r : *out.mutable_reps()) shown.push_back(&r);
+        SALES_RETURN_IF_ERROR(MaskReps(tx, call, shown));
         return out;
       });
 }
@@ -183,6 +209,7 @@ grpc::Status TargetsApi::CreateProductLine(grpc::ServerContext* ctx,
                                        : InvalidField("product_line", "required");
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateProductLineResponse> {
+        SALES_RETURN_IF_ERROR(RequireMasterData(tx, call, "create product lines"));
         v1::CreateProductLineResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_product_line(),
                                ProductLineStore::Insert(tx, line, rt_.clock->Now()));

@@ -70,6 +70,7 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
       d.quantity = -std::abs(line.quantity());
       d.gross_profit = -(net - cost);
       d.returned_amount = net;
+      d.booked_amount = -net;  // also when sales count at booking
       out.push_back(d);
     }
   } else if (type == "OrderCancelledEvent") {

@@ -138,6 +138,16 @@ absl::StatusOr<int64_t> ActualsStore::Sum(db::Transaction& tx, v1::Metric metric
   if (to < from) return int64_t{0};
   const char* col = SumColumn(metric, recognition);
   int64_t total = 0;
+  if (node.customer_id() != 0) {
+    // Monthly cells carry no customer: an outlet's actual comes from the
+    // dated entries alone.
+    std::string sql = absl::StrCat("SELECT COALESCE(SUM(", col, "), 0) FROM actual_entries WHERE business_date "
+                                   "BETWEEN ? AND ? AND customer_id = ?");
+    db::Params params = {Day(from), Day(to), node.customer_id()};
+    NodeFilter(node, units, &sql, &params);
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+    return rows[0].Int(0);
+  }
   // Whole months inside [from, to] from the cells.
   absl::CivilMonth first(from);
   if (from != absl::CivilDay(first)) first += 1;

@@ -20,7 +20,7 @@ absl::StatusOr<std::unique_ptr<LoadedSource>> LoadedSource::Load(db::Transaction
                                                                  int32_t fiscal_year, int32_t max_years) {
   auto src = std::make_unique<LoadedSource>();
   SALES_ASSIGN_OR_RETURN(auto units,
-                         tx.Query("SELECT id, COALESCE(parent_id, 0), kind, market_quality_bp FROM org_units ORDER BY id"));
+                         tx.Query("SELECT id, COALESCE(parent_id, 0), kind, market_quality_bp FROM org_units WHERE state = 1 ORDER BY id"));
   for (const auto& r : units) {
     src->AddUnit(r.Int(0), r.Int(1), static_cast<v1::OrgUnitKind>(r.Int(2)), static_cast<int32_t>(r.Int(3)));
   }

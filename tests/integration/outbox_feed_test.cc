@@ -197,6 +197,32 @@ TEST_F(OutboxFeed, ARedeliveredEventOnlyMovesTheCursor) {
   EXPECT_EQ(*consumer->Cursor(), 1);
 }
 
+TEST_F(OutboxFeed, AnEventThatCanNeverApplyIsParkedAndTheFeedMovesOn) {
+  CreateUnit("CO", 0);
+  CreateUnit("POISON", company_);
+  CreateUnit("B1", company_);
+  auto consumer = std::make_unique<EventConsumer>(
+      "targets-feed-test", consumer_pool_.get(), std::make_unique<TargetsFeed>(Loopback(app_->port())),
+      [](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
+        tv1::OrgUnitCreatedEvent payload;
+        if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
+        SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
+                                      {e.event_id(), e.position(), payload.org_unit().code()})
+                                  .status());
+        if (payload.org_unit().code() == "POISON") return InvalidField("code", "this consumer refuses it");
+        return absl::OkStatus();
+      });
+  consumer->Start();
+  ASSERT_TRUE(WaitForSeen(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  consumer->Stop();
+  // The poison's own insert was rolled back; the events around it applied.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen WHERE code = 'POISON'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM dead_letters WHERE consumer = 'targets-feed-test'"), 1);
+  EXPECT_EQ(*consumer->Cursor(), 3);
+}
+
 TEST_F(OutboxFeed, StreamRejectsBadCursorArguments) {
   tv1::StreamEventsRequest req;
   req.set_after_position(-1);

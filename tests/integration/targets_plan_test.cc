@@ -332,6 +332,27 @@ TEST_F(PlanLife, FromHistoryToSignedToAmendedWithTheOldVersionReadable) {
   rv.set_request_id(Rid());
   EXPECT_EQ(stub_->ReviseAssignments(As(sh_mgr).get(), rv, &rvr).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 
+  // ---- a change set that skips a level cannot break conservation: the
+  // branches move and the reps' figures still add up to the office's OLD
+  // figure, but the office itself (not named) would follow its branch.
+  v1::RequestPlanAmendmentRequest skip;
+  skip.set_request_id(Rid());
+  skip.mutable_amendment()->set_plan_id(plan);
+  skip.mutable_amendment()->set_reason("shift between branches");
+  auto add = [&](int64_t id, int64_t fen) {
+    auto* c = skip.mutable_amendment()->add_changes();
+    c->set_assignment_id(id);
+    *c->mutable_new_target()->mutable_amount() = MakeMoney(fen);
+  };
+  add(CellFor(cells, v1::DIMENSION_ORG_UNIT, east).id(), 49000'00);
+  add(CellFor(cells, v1::DIMENSION_ORG_UNIT, north).id(), 11000'00);
+  add(CellFor(cells, v1::DIMENSION_REP, r1).id(), 36000'00);
+  add(CellFor(cells, v1::DIMENSION_REP, r2).id(), 12000'00);
+  v1::RequestPlanAmendmentResponse skipr;
+  st = stub_->RequestPlanAmendment(As(director).get(), skip, &skipr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "REVISION_CHANGES_PARENT");
+
   // ---- amendment: the office asks, the branch above approves
   v1::RequestPlanAmendmentRequest am;
   am.set_request_id(Rid());
@@ -561,6 +582,9 @@ TEST_F(PlanLife, AReductionTheOfficeCannotAbsorbIsEscalatedAndTheDirectorRebalan
   ASSERT_TRUE(stub_->IssuePlan(As(director).get(), ip, &ipr).ok());
   auto cells = Cells(plan, director);
 
+  // N1 has already accepted; a re-split of NORTH later must ask again.
+  ASSERT_TRUE(Accept(CellFor(cells, v1::DIMENSION_REP, r3), Principal{"rep3", "SALES_REP", r3, north}).ok());
+
   // The office lowers E2 by 1000 yuan without raising E1: it must ask above.
   v1::RequestTargetReductionRequest rr;
   rr.set_request_id(Rid());
@@ -620,6 +644,8 @@ TEST_F(PlanLife, AReductionTheOfficeCannotAbsorbIsEscalatedAndTheDirectorRebalan
   EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_REP, r1).target()), 15000'00);
   EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_ORG_UNIT, north).target()), 31000'00);
   EXPECT_EQ(Fen(CellFor(cells, v1::DIMENSION_REP, r3).target()), 31000'00);
+  EXPECT_EQ(CellFor(cells, v1::DIMENSION_REP, r3).state(), v1::ASSIGNMENT_STATE_ISSUED)
+      << "a figure re-split from above needs a new answer";
   v1::GetPlanRequest gp;
   gp.set_id(plan);
   v1::GetPlanResponse gpr;

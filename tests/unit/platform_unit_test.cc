@@ -36,9 +36,9 @@ TEST(SplitSqlStatements, HonoursQuotesAndComments) {
 
 TEST(SplitSqlStatements, PlatformMigrationSplitsIntoItsTables) {
   auto set = PlatformMigrations();
-  ASSERT_EQ(set.files.size(), 1u);
-  auto stmts = SplitSqlStatements(set.files[0].sql);
-  EXPECT_EQ(stmts.size(), 6u);
+  ASSERT_EQ(set.files.size(), 2u);
+  EXPECT_EQ(SplitSqlStatements(set.files[0].sql).size(), 6u);
+  EXPECT_EQ(SplitSqlStatements(set.files[1].sql).size(), 1u);
 }
 
 TEST(ToGrpcStatus, CarriesFieldViolationsAndErrorInfo) {
