@@ -28,6 +28,13 @@ std::string RequestHash(absl::string_view method, const google::protobuf::Messag
   return Sha256Hex(absl::StrCat(method, "\n", bytes));
 }
 
+absl::StatusOr<int64_t> PurgeIdempotencyKeys(db::Pool& pool, absl::Time before, int batch) {
+  return pool.Transact<int64_t>([&](db::Transaction& tx) {
+    return tx.Exec("DELETE FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?",
+                   {absl::FormatTime("%Y-%m-%d %H:%M:%E6S", before, absl::UTCTimeZone()), static_cast<int64_t>(batch)});
+  });
+}
+
 absl::StatusOr<std::string> RunIdempotentRaw(
     db::Pool& pool, absl::string_view method, absl::string_view request_id,
     const std::string& request_hash,

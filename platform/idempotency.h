@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "platform/mysql.h"
 #include "platform/status.h"
 
@@ -22,6 +23,11 @@ absl::Status ValidateRequestId(absl::string_view request_id, absl::string_view f
 
 // Hash of the method name plus the request's deterministic serialization.
 std::string RequestHash(absl::string_view method, const google::protobuf::Message& request);
+
+// Deletes up to `batch` idempotency records older than `before`; returns how
+// many went. Repeats after that window are treated as new requests, so the
+// window must outlast any client's retries (default 7 days).
+absl::StatusOr<int64_t> PurgeIdempotencyKeys(db::Pool& pool, absl::Time before, int batch = 5000);
 
 // Core: `fn` produces the serialized response inside the transaction.
 absl::StatusOr<std::string> RunIdempotentRaw(

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "platform/idempotency.h"
 #include "platform/log.h"
 #include "platform/status.h"
 
@@ -75,12 +76,40 @@ absl::Status ServiceApp::Start() {
   SALES_RETURN_IF_ERROR(host_->Start());
   outbox_->Start();
   for (auto& c : runtime_.consumers) c->Start();
+  SALES_ASSIGN_OR_RETURN(absl::Duration every, config_.GetDuration("housekeeping_interval", absl::Hours(1)));
+  SALES_ASSIGN_OR_RETURN(absl::Duration retention, config_.GetDuration("idempotency_retention", absl::Hours(24 * 7)));
+  housekeeper_ = std::thread([this, every, retention] { Housekeeping(every, retention); });
   return absl::OkStatus();
+}
+
+void ServiceApp::Housekeeping(absl::Duration every, absl::Duration retention) {
+  std::unique_lock<std::mutex> lock(housekeeping_mu_);
+  while (!housekeeping_stop_) {
+    lock.unlock();
+    // Batches keep each delete short; a backlog drains over a few rounds.
+    for (int round = 0; round < 20; ++round) {
+      auto purged = PurgeIdempotencyKeys(*pool_, clock_->Now() - retention);
+      if (!purged.ok()) {
+        LogWarn("idempotency purge failed", {{"error", std::string(purged.status().message())}});
+        break;
+      }
+      if (*purged > 0) LogInfo("idempotency records purged", {{"count", static_cast<long long>(*purged)}});
+      if (*purged < 5000) break;
+    }
+    lock.lock();
+    housekeeping_cv_.wait_for(lock, absl::ToChronoMilliseconds(every), [this] { return housekeeping_stop_; });
+  }
 }
 
 void ServiceApp::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  {
+    std::lock_guard<std::mutex> lock(housekeeping_mu_);
+    housekeeping_stop_ = true;
+    housekeeping_cv_.notify_all();
+  }
+  if (housekeeper_.joinable()) housekeeper_.join();
   for (auto& c : runtime_.consumers) c->Stop();
   if (host_) host_->Shutdown();
   if (outbox_) outbox_->Stop();

@@ -3,7 +3,10 @@
 // service's main.cc only describes itself (ServiceDefinition).
 #pragma once
 
+#include <condition_variable>
 #include <functional>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <string>
 #include <utility>
@@ -89,6 +92,12 @@ class ServiceApp {
   std::vector<BuiltService> services_;
   std::unique_ptr<ServerHost> host_;
   bool stopped_ = false;
+  // Housekeeping: old idempotency records are purged in the background.
+  void Housekeeping(absl::Duration every, absl::Duration retention);
+  std::thread housekeeper_;
+  std::mutex housekeeping_mu_;
+  std::condition_variable housekeeping_cv_;
+  bool housekeeping_stop_ = false;
 };
 
 // Reads the pool settings "mysql_*" of `config` (database and user default

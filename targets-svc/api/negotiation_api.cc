@@ -13,6 +13,7 @@
 #include "targets-svc/domain/negotiation.h"
 #include "targets-svc/store/org_store.h"
 #include "targets-svc/store/plan_store.h"
+#include "targets-svc/store/roster_store.h"
 
 namespace sales::targets {
 namespace {
@@ -33,8 +34,16 @@ absl::Status RequireReason(const std::string& reason, const char* field = "reaso
 }
 
 // The assignee answers for their own cell: the rep for a rep's cell, the
-// unit's manager for a unit's cell.
-absl::Status CheckAssignee(const Viewer& v, const AssignmentRecord& rec) {
+// unit's manager for a unit's cell. For a rep who has left, the manager of
+// the rep's unit answers, so a departure cannot block the signature.
+absl::Status CheckAssignee(db::Transaction& tx, const Viewer& v, const AssignmentRecord& rec) {
+  if (rec.a.negotiable() && rec.a.dimension() == v1::DIMENSION_REP) {
+    auto rep = RepStore::Get(tx, rec.a.rep_id());
+    if (rep.ok() && rep->status() == v1::REP_STATUS_LEFT && CanManage(v, rep->org_unit_id()) &&
+        v.principal.authenticated()) {
+      return absl::OkStatus();
+    }
+  }
   if (!rec.a.negotiable()) {
     return WithErrorInfo(absl::FailedPreconditionError("this cell is not negotiated; its parent's assignee answers"),
                          "NOT_NEGOTIABLE", "targets.sales");
@@ -156,7 +165,7 @@ grpc::Status TargetsApi::AcceptAssignment(grpc::ServerContext* ctx, const v1::Ac
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::AcceptAssignmentResponse> {
         SALES_ASSIGN_OR_RETURN(Locked l, LockAssignment(tx, req->id(), req->etag(), PlanAction::kRespond));
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
-        SALES_RETURN_IF_ERROR(CheckAssignee(viewer, l.cell));
+        SALES_RETURN_IF_ERROR(CheckAssignee(tx, viewer, l.cell));
         SALES_ASSIGN_OR_RETURN(auto next, NextAssignmentState(l.cell.a.state(), AssignmentAction::kAccept));
         std::string from = v1::AssignmentState_Name(l.cell.a.state());
         l.cell.a.set_state(next);
@@ -196,7 +205,7 @@ grpc::Status TargetsApi::CounterProposeAssignment(grpc::ServerContext* ctx,
                                                                  req->proposed_target(), "proposed_target"));
         SALES_RETURN_IF_ERROR(ValidateCounterProposal(l.cell.target, proposed, req->reason()));
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
-        SALES_RETURN_IF_ERROR(CheckAssignee(viewer, l.cell));
+        SALES_RETURN_IF_ERROR(CheckAssignee(tx, viewer, l.cell));
         SALES_ASSIGN_OR_RETURN(auto next, NextAssignmentState(l.cell.a.state(), AssignmentAction::kCounter));
         l.cell.a.set_state(next);
         auto* cp = l.cell.a.mutable_counter_proposal();

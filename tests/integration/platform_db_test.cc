@@ -314,6 +314,22 @@ TEST_F(Idempotency, ThirtyTwoRacersMixedBodiesOnlyOneBodyWins) {
   }
 }
 
+TEST_F(Idempotency, OldRecordsArePurgedAndTheirIdsBecomeNew) {
+  ASSERT_THAT(Book("old", 1).status(), IsOk());
+  ASSERT_THAT(Exec(*pool_, "UPDATE idempotency_keys SET created_at = '2020-01-01 00:00:00' WHERE request_id = 'old'"),
+              IsOk());
+  ASSERT_THAT(Book("recent", 2).status(), IsOk());
+  auto purged = PurgeIdempotencyKeys(*pool_, absl::Now() - absl::Hours(24));
+  ASSERT_THAT(purged.status(), IsOk());
+  EXPECT_EQ(*purged, 1);
+  // The recent one still answers from its record; the old id is free again.
+  auto again = Book("recent", 2);
+  ASSERT_THAT(again.status(), IsOk());
+  EXPECT_EQ(Effects(), 2);
+  ASSERT_THAT(Book("old", 99).status(), IsOk());
+  EXPECT_EQ(Effects(), 3);
+}
+
 // ------------------------------------------------- database restart (last:
 // it stops the shared server and brings it back)
 
