@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/store/customer_store.h"
+#include "customers-svc/store/org_replica.h"
+#include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "platform/feed_handler.h"
 #include "platform/handlers.h"
 #include "platform/status.h"
@@ -65,6 +67,18 @@ absl::Status AlreadyRegistered(const v1::Customer& holder) {
 
 }  // namespace
 
+absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id) {
+  // Only when the organization copy is being fed can a rep be checked.
+  if (rt_.config->GetString("targets_address", "").empty()) return absl::OkStatus();
+  SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, rep_id));
+  if (!rep.has_value()) return InvalidField("owner_rep_id", "unknown rep");
+  if (rep->left()) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " has left the company")),
+                         "REP_LEFT", kDomain);
+  }
+  return absl::OkStatus();
+}
+
 grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx,
                                             const v1::RegisterCustomerRequest* req,
                                             v1::RegisterCustomerResponse* resp) {
@@ -82,6 +96,7 @@ grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx,
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RegisterCustomerResponse> {
+        SALES_RETURN_IF_ERROR(CheckOwner(tx, c.owner_rep_id()));
         SALES_ASSIGN_OR_RETURN(auto dup, CustomerStore::FindDuplicate(tx, c));
         if (dup.has_value()) return AlreadyRegistered(*dup);
         auto inserted = CustomerStore::Insert(tx, c, rt_.clock->Now());
@@ -119,7 +134,22 @@ grpc::Status CustomersApi::StreamEvents(grpc::ServerContext* ctx, const v1::Stre
 }
 
 ServiceDefinition MakeServiceDefinition() {
-  return DefineService<CustomersApi>("customers", 50062, CustomersMigrations(), kService);
+  ServiceDefinition def = DefineService<CustomersApi>("customers", 50062, CustomersMigrations(), kService);
+  auto build = def.build;
+  def.build = [build](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
+    SALES_ASSIGN_OR_RETURN(auto services, build(rt));
+    if (!rt.config->GetString("targets_address", "").empty()) {
+      SALES_ASSIGN_OR_RETURN(auto channel, rt.PeerChannel("targets"));
+      const Clock* clock = rt.clock;
+      rt.consumers.push_back(std::make_unique<EventConsumer>(
+          "customers<-targets", rt.pool,
+          std::make_unique<GrpcFeedSource<targets::v1::TargetsService, targets::v1::StreamEventsRequest,
+                                          targets::v1::StreamEventsResponse>>(channel),
+          [clock](db::Transaction& tx, const common::v1::Event& e) { return OrgReplica::Apply(tx, e, clock->Now()); }));
+    }
+    return services;
+  };
+  return def;
 }
 
 }  // namespace sales::customers

@@ -18,6 +18,8 @@ class CustomersApi final : public v1::CustomersService::Service {
                             grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
 
  private:
+  // The owner must be a rep the organization copy knows and who has not left.
+  absl::Status CheckOwner(db::Transaction& tx, int64_t rep_id);
   ServiceRuntime& rt_;
 };
 

@@ -296,6 +296,82 @@ TEST_F(CustomersSvc, TwoRepsRegisteringAtOnceExactlyOneWins) {
   EXPECT_EQ(told, kReps - 1);
 }
 
+TEST(CustomersFollowTargets, OwnersMustBeRepsTheOrganizationKnows) {
+  auto targets_app = StartService(targets::MakeServiceDefinition(), FreshDatabase("org_src"));
+  ASSERT_NE(targets_app, nullptr);
+  auto customers_app = StartService(customers::MakeServiceDefinition(), FreshDatabase("org_copy"), nullptr,
+                                    {{"targets_address", absl::StrCat("127.0.0.1:", targets_app->port())}});
+  ASSERT_NE(customers_app, nullptr);
+  auto tstub = targets::v1::TargetsService::NewStub(Loopback(targets_app->port()));
+  auto cstub = customers::v1::CustomersService::NewStub(Loopback(customers_app->port()));
+  auto unit = [&](const std::string& code, targets::v1::OrgUnitKind kind, int64_t parent) {
+    targets::v1::CreateOrgUnitRequest req;
+    req.set_request_id("u-" + code);
+    req.mutable_org_unit()->set_code(code);
+    req.mutable_org_unit()->set_name(code);
+    req.mutable_org_unit()->set_kind(kind);
+    req.mutable_org_unit()->set_parent_id(parent);
+    targets::v1::CreateOrgUnitResponse resp;
+    EXPECT_TRUE(tstub->CreateOrgUnit(Ctx().get(), req, &resp).ok());
+    return resp.org_unit().id();
+  };
+  int64_t co = unit("CO", targets::v1::ORG_UNIT_KIND_COMPANY, 0);
+  int64_t east = unit("EAST", targets::v1::ORG_UNIT_KIND_BRANCH, co);
+  targets::v1::CreateRepRequest rep;
+  rep.set_request_id("rep-1");
+  rep.mutable_rep()->set_employee_code("E1");
+  rep.mutable_rep()->set_name("张伟");
+  rep.mutable_rep()->set_org_unit_id(east);
+  rep.mutable_rep()->mutable_hire_date()->set_year(2024);
+  rep.mutable_rep()->mutable_hire_date()->set_month(1);
+  rep.mutable_rep()->mutable_hire_date()->set_day(2);
+  targets::v1::CreateRepResponse repr;
+  ASSERT_TRUE(tstub->CreateRep(Ctx().get(), rep, &repr).ok());
+  int64_t r1 = repr.rep().id();
+
+  auto reg = [&](const std::string& rid, const std::string& phone, int64_t owner) {
+    customers::v1::RegisterCustomerRequest req;
+    req.set_request_id(rid);
+    req.set_owner_rep_id(owner);
+    req.mutable_customer()->set_name("客户" + phone);
+    req.mutable_customer()->set_type(customers::v1::CUSTOMER_TYPE_OUTLET_B);
+    req.mutable_customer()->set_phone(phone);
+    req.mutable_customer()->set_region("EAST");
+    req.mutable_customer()->set_city("上海");
+    customers::v1::RegisterCustomerResponse resp;
+    return cstub->RegisterCustomer(Ctx().get(), req, &resp);
+  };
+  // The rep arrives through the feed; until then the owner is unknown.
+  grpc::Status st;
+  for (int i = 0; i < 100; ++i) {
+    st = reg(absl::StrCat("c-", i), "13800000001", r1);
+    if (st.ok()) break;
+    ASSERT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  st = reg("c-unknown", "13800000002", 9999);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(st), Contains("owner_rep_id"));
+
+  // When the rep leaves, new customers cannot be given to them.
+  targets::v1::OffboardRepRequest off;
+  off.set_request_id("off-1");
+  off.set_id(r1);
+  off.set_reason("resigned");
+  targets::v1::OffboardRepResponse offr;
+  ASSERT_TRUE(tstub->OffboardRep(Ctx().get(), off, &offr).ok());
+  for (int i = 0; i < 100; ++i) {
+    st = reg(absl::StrCat("c-left-", i), "13800000003", r1);
+    if (st.error_code() == grpc::StatusCode::FAILED_PRECONDITION) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ErrorReason(FromGrpcStatus(st)), "REP_LEFT");
+  customers_app->Shutdown();
+  targets_app->Shutdown();
+}
+
 // ------------------------------------------------------------ orders
 
 TEST(OrdersSvc, CreatesAndReadsAProduct) {

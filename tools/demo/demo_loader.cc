@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -224,7 +225,18 @@ struct Loader {
       c->set_address(absl::StrCat(city, "市", brands[i % 20], "路", 10 + i, "号"));
       c->set_source_channel(t.channel);
       cv1::RegisterCustomerResponse resp;
-      Must(customers->RegisterCustomer(Ctx().get(), req, &resp), absl::StrCat("RegisterCustomer ", name));
+      // customers-svc learns of new reps from the targets feed a moment
+      // after they are created; until then it calls the owner unknown.
+      grpc::Status st;
+      for (int attempt = 0; attempt < 100; ++attempt) {
+        st = customers->RegisterCustomer(Ctx().get(), req, &resp);
+        if (st.error_code() != grpc::StatusCode::INVALID_ARGUMENT ||
+            st.error_message().find("owner_rep_id") == std::string::npos) {
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      Must(st, absl::StrCat("RegisterCustomer ", name));
       customer_ids.push_back(resp.customer().id());
       ++n;
     }
