@@ -33,6 +33,12 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
+absl::TimeZone CompanyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
+
+absl::CivilDay BusinessDay(absl::Time t) { return absl::ToCivilDay(t, CompanyTimeZone()); }
+
+absl::Time StartOfBusinessDay(absl::CivilDay day) { return absl::FromCivil(day, CompanyTimeZone()); }
+
 absl::Status ValidateDate(const common::v1::Date& d, absl::string_view field) {
   if (d.year() < 1900 || d.year() > 9999) {
     return InvalidField(absl::StrCat(field, ".year"), "must be 1900..9999");
@@ -75,6 +81,11 @@ std::string MakeEtag(int64_t version) { return absl::StrCat("v", version); }
 absl::Status CheckEtag(absl::string_view sent, int64_t version, absl::string_view kind, int64_t id) {
   if (sent.empty() || sent == MakeEtag(version)) return absl::OkStatus();
   return StaleEtag(kind, id, sent, MakeEtag(version));
+}
+
+absl::Status CheckEtag(absl::string_view sent, absl::string_view current, absl::string_view kind, int64_t id) {
+  if (sent.empty() || sent == current) return absl::OkStatus();
+  return StaleEtag(kind, id, sent, current);
 }
 
 std::string EncodePageToken(int64_t last_id) {

@@ -20,6 +20,16 @@ absl::Time ParseDbTime(absl::string_view s);
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
 
+// The company time zone: Asia/Shanghai, a fixed UTC+8 (China has had no DST
+// since 1991), so a fixed offset gives the same days without a tzdata lookup
+// that could fail at run time.
+absl::TimeZone CompanyTimeZone();
+// The business day of an instant in the company time zone:
+// 2026-03-01T15:59:00Z is Mar 1 (23:59 local), 16:01Z is Mar 2 (00:01).
+absl::CivilDay BusinessDay(absl::Time t);
+// The first instant of a business day (00:00 UTC+8 = 16:00Z the day before).
+absl::Time StartOfBusinessDay(absl::CivilDay day);
+
 // Business dates ("YYYY-MM-DD" in SQL DATE columns).
 absl::Status ValidateDate(const common::v1::Date& d, absl::string_view field);
 std::string FormatDbDate(const common::v1::Date& d);
@@ -31,6 +41,8 @@ common::v1::Date FromCivilDay(absl::CivilDay d);
 std::string MakeEtag(int64_t version);
 // OK when `sent` is empty or names `version`; ABORTED (STALE_ETAG) otherwise.
 absl::Status CheckEtag(absl::string_view sent, int64_t version, absl::string_view kind, int64_t id);
+// The same against a resource's current etag as read back (etags are opaque).
+absl::Status CheckEtag(absl::string_view sent, absl::string_view current, absl::string_view kind, int64_t id);
 
 // Keyset pagination: the token carries the last id of the previous page.
 std::string EncodePageToken(int64_t last_id);

@@ -38,6 +38,21 @@ struct ServiceRuntime {
   std::vector<std::unique_ptr<EventConsumer>> consumers;
   // A channel to a peer service whose address is config "<peer>_address".
   absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(const std::string& peer) const;
+  bool HasPeer(const std::string& peer) const { return !config->GetString(peer + "_address", "").empty(); }
+
+  // Follows a peer's event feed when "<peer>_address" is configured: each
+  // event reaches `apply` once, through a consumer named "<self><-<peer>"
+  // that starts with the server.
+  template <typename Service, typename Request, typename Response>
+  absl::Status FollowFeed(const std::string& self, const std::string& peer, EventConsumer::Handler apply) {
+    if (!HasPeer(peer)) return absl::OkStatus();
+    auto channel = PeerChannel(peer);
+    if (!channel.ok()) return channel.status();
+    consumers.push_back(std::make_unique<EventConsumer>(
+        self + "<-" + peer, pool, std::make_unique<GrpcFeedSource<Service, Request, Response>>(*channel),
+        std::move(apply)));
+    return absl::OkStatus();
+  }
 };
 
 struct BuiltService {

@@ -69,7 +69,7 @@ absl::Status AlreadyRegistered(const v1::Customer& holder) {
 
 absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id) {
   // Only when the organization copy is being fed can a rep be checked.
-  if (rt_.config->GetString("targets_address", "").empty()) return absl::OkStatus();
+  if (!rt_.HasPeer("targets")) return absl::OkStatus();
   SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, rep_id));
   if (!rep.has_value()) return InvalidField("owner_rep_id", "unknown rep");
   if (rep->left()) {
@@ -138,15 +138,11 @@ ServiceDefinition MakeServiceDefinition() {
   auto build = def.build;
   def.build = [build](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
     SALES_ASSIGN_OR_RETURN(auto services, build(rt));
-    if (!rt.config->GetString("targets_address", "").empty()) {
-      SALES_ASSIGN_OR_RETURN(auto channel, rt.PeerChannel("targets"));
-      const Clock* clock = rt.clock;
-      rt.consumers.push_back(std::make_unique<EventConsumer>(
-          "customers<-targets", rt.pool,
-          std::make_unique<GrpcFeedSource<targets::v1::TargetsService, targets::v1::StreamEventsRequest,
-                                          targets::v1::StreamEventsResponse>>(channel),
-          [clock](db::Transaction& tx, const common::v1::Event& e) { return OrgReplica::Apply(tx, e, clock->Now()); }));
-    }
+    const Clock* clock = rt.clock;
+    SALES_RETURN_IF_ERROR((rt.FollowFeed<targets::v1::TargetsService, targets::v1::StreamEventsRequest,
+                                         targets::v1::StreamEventsResponse>(
+        "customers", "targets",
+        [clock](db::Transaction& tx, const common::v1::Event& e) { return OrgReplica::Apply(tx, e, clock->Now()); })));
     return services;
   };
   return def;

@@ -15,11 +15,6 @@ bool YearInRange(absl::CivilDay d) { return d.year() >= 1900 && d.year() <= 9999
 
 }  // namespace
 
-absl::TimeZone CompanyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
-
-absl::CivilDay BusinessDay(absl::Time t) { return absl::ToCivilDay(t, CompanyTimeZone()); }
-
-absl::Time StartOfBusinessDay(absl::CivilDay day) { return absl::FromCivil(day, CompanyTimeZone()); }
 
 absl::Status ValidateProtectionDays(int window_days) {
   if (window_days < kMinProtectionDays || window_days > kMaxProtectionDays) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "platform/convert.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -29,17 +30,10 @@ inline constexpr int kMaxProtectionDays = 90;
 // customer_messages.proto lapsing_within_days: 0..90.
 inline constexpr int kMaxLapsingWithinDays = 90;
 
-// The company time zone: Asia/Shanghai, a fixed UTC+8 (China has had no DST
-// since 1991), so a fixed offset gives the same days without a tzdata lookup
-// that could fail at run time.
-absl::TimeZone CompanyTimeZone();
-
-// The business day of an instant in the company time zone:
-// 2026-03-01T15:59:00Z is Mar 1 (23:59 local), 16:01Z is Mar 2 (00:01).
-absl::CivilDay BusinessDay(absl::Time t);
-
-// The first instant of a business day (00:00 UTC+8 = 16:00Z the day before).
-absl::Time StartOfBusinessDay(absl::CivilDay day);
+// Business days are the platform's (company time zone, UTC+8).
+using ::sales::BusinessDay;
+using ::sales::CompanyTimeZone;
+using ::sales::StartOfBusinessDay;
 
 // INVALID_ARGUMENT, field "protection_days", unless 1..90.
 absl::Status ValidateProtectionDays(int window_days);

@@ -385,7 +385,7 @@ grpc::Status TargetsApi::SignPlan(grpc::ServerContext* ctx, const v1::SignPlanRe
           *line->mutable_expense_budget() = c.a.expense_budget();
         }
         *e.mutable_signed_by() = ActorOf(call.principal);
-        *e.mutable_signed_date() = FromCivilDay(absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600)));
+        *e.mutable_signed_date() = FromCivilDay(BusinessDay(now));
         SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Plan", absl::StrCat(after.plan.id()), e, call.request_id));
         v1::SignPlanResponse out;
         *out.mutable_plan() = after.plan;
@@ -546,7 +546,7 @@ absl::Status CheckApprover(const Viewer& v, const v1::PlanAmendment& a) {
 
 absl::StatusOr<v1::PlanAmendment> LockPending(db::Transaction& tx, int64_t id, const std::string& etag) {
   SALES_ASSIGN_OR_RETURN(auto a, AmendmentStore::Get(tx, id, /*for_update=*/true));
-  SALES_RETURN_IF_ERROR(CheckEtag(etag, std::stoll(a.etag().substr(1)), "plan amendment", id));
+  SALES_RETURN_IF_ERROR(CheckEtag(etag, a.etag(), "plan amendment", id));
   if (a.state() != v1::AMENDMENT_STATE_PENDING_APPROVAL) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("amendment ", id, " is ",
                                                                     v1::AmendmentState_Name(a.state()))),
@@ -603,7 +603,7 @@ grpc::Status TargetsApi::ApprovePlanAmendment(grpc::ServerContext* ctx, const v1
         a.set_state(v1::AMENDMENT_STATE_APPROVED);
         a.set_new_version(next);
         a.set_decision_reason(req->reason());
-        if (!a.has_effective_date()) *a.mutable_effective_date() = FromCivilDay(absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600)));
+        if (!a.has_effective_date()) *a.mutable_effective_date() = FromCivilDay(BusinessDay(now));
         for (const auto& d : deltas) *a.add_deltas() = d;
         SALES_RETURN_IF_ERROR(AmendmentStore::Decide(tx, a, call.principal, now));
         SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), next, 0, call.principal, "AMENDMENT_APPROVED",

@@ -31,13 +31,13 @@ absl::Status CheckReasonAndDate(const std::string& reason, const common::v1::Dat
 
 common::v1::Date DateOr(const common::v1::Date& d, bool has, const Clock& clock) {
   if (has) return d;
-  return FromCivilDay(absl::ToCivilDay(clock.Now(), absl::FixedTimeZone(8 * 3600)));
+  return FromCivilDay(BusinessDay(clock.Now()));
 }
 
 absl::StatusOr<v1::Rep> LockRep(db::Transaction& tx, int64_t id, const std::string& etag) {
   SALES_RETURN_IF_ERROR(tx.Query("SELECT id FROM reps WHERE id = ? FOR UPDATE", {id}).status());
   SALES_ASSIGN_OR_RETURN(auto rep, RepStore::Get(tx, id));
-  SALES_RETURN_IF_ERROR(CheckEtag(etag, std::stoll(rep.etag().substr(1)), "rep", id));
+  SALES_RETURN_IF_ERROR(CheckEtag(etag, rep.etag(), "rep", id));
   return rep;
 }
 
@@ -56,7 +56,7 @@ grpc::Status TargetsApi::MoveOrgUnit(grpc::ServerContext* ctx, const v1::MoveOrg
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
         if (!viewer.act_everywhere) return RoleNotAllowed(viewer, "move org units");
         SALES_ASSIGN_OR_RETURN(auto unit, OrgStore::Get(tx, req->id(), /*for_update=*/true));
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), std::stoll(unit.etag().substr(1)), "org unit", unit.id()));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), unit.etag(), "org unit", unit.id()));
         auto parent = OrgStore::Get(tx, req->new_parent_id(), /*for_update=*/true);
         if (absl::IsNotFound(parent.status())) return InvalidField("new_parent_id", "no such org unit");
         SALES_RETURN_IF_ERROR(parent.status());
@@ -98,7 +98,7 @@ grpc::Status TargetsApi::CloseOrgUnit(grpc::ServerContext* ctx, const v1::CloseO
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
         if (!viewer.act_everywhere) return RoleNotAllowed(viewer, "close org units");
         SALES_ASSIGN_OR_RETURN(auto unit, OrgStore::Get(tx, req->id(), /*for_update=*/true));
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), std::stoll(unit.etag().substr(1)), "org unit", unit.id()));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), unit.etag(), "org unit", unit.id()));
         if (unit.kind() == v1::ORG_UNIT_KIND_COMPANY) {
           return WithErrorInfo(absl::FailedPreconditionError("the company cannot be closed"), "COMPANY", "targets.sales");
         }

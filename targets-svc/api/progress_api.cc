@@ -26,7 +26,7 @@ namespace {
 constexpr int kMaxImportRows = 5000;
 
 // The company's calendar day for "now" (China Standard Time, no DST).
-absl::CivilDay Today(const Clock& clock) { return absl::ToCivilDay(clock.Now(), absl::FixedTimeZone(8 * 3600)); }
+absl::CivilDay Today(const Clock& clock) { return BusinessDay(clock.Now()); }
 
 struct PeriodSpan {
   absl::CivilDay start, end;
@@ -837,7 +837,7 @@ grpc::Status TargetsApi::UpdateTargetSettings(grpc::ServerContext* ctx, const v1
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
         if (!viewer.act_everywhere) return RoleNotAllowed(viewer, "change target settings");
         SALES_ASSIGN_OR_RETURN(auto current, SettingsStore::Get(tx, /*for_update=*/true));
-        SALES_RETURN_IF_ERROR(CheckEtag(req->settings().etag(), std::stoll(current.etag().substr(1)), "settings", 1));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->settings().etag(), current.etag(), "settings", 1));
         v1::TargetSettings s = req->settings();
         if (s.time_zone().empty()) s.set_time_zone(current.time_zone());
         SALES_RETURN_IF_ERROR(SettingsStore::Save(tx, s, rt_.clock->Now()));

@@ -50,7 +50,7 @@ absl::Status CheckDecider(const Viewer& v, int64_t approver_unit, int64_t id) {
 
 absl::StatusOr<v1::TargetReduction> LockPendingReduction(db::Transaction& tx, int64_t id, const std::string& etag) {
   SALES_ASSIGN_OR_RETURN(auto r, ReductionStore::Get(tx, id, /*for_update=*/true));
-  SALES_RETURN_IF_ERROR(CheckEtag(etag, std::stoll(r.etag().substr(1)), "target reduction", id));
+  SALES_RETURN_IF_ERROR(CheckEtag(etag, r.etag(), "target reduction", id));
   if (r.state() != v1::TARGET_REDUCTION_STATE_PENDING) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("target reduction ", id, " is ",
                                                                     v1::TargetReductionState_Name(r.state()))),

@@ -84,7 +84,7 @@ grpc::Status TargetsApi::CreateOrgUnit(grpc::ServerContext* ctx, const v1::Creat
         SALES_ASSIGN_OR_RETURN(*out.mutable_org_unit(), OrgStore::Insert(tx, unit, rt_.clock->Now()));
         SALES_RETURN_IF_ERROR(OrgStore::RecordPlacement(
             tx, out.org_unit().id(), unit.parent_id(),
-            FromCivilDay(absl::ToCivilDay(rt_.clock->Now(), absl::FixedTimeZone(8 * 3600))), "created",
+            FromCivilDay(BusinessDay(rt_.clock->Now())), "created",
             call.principal.authenticated() ? call.principal.Encode() : "", rt_.clock->Now()));
         v1::OrgUnitCreatedEvent event;
         *event.mutable_org_unit() = out.org_unit();
@@ -272,22 +272,14 @@ ServiceDefinition MakeServiceDefinition() {
   auto build = def.build;
   def.build = [build](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
     SALES_ASSIGN_OR_RETURN(auto services, build(rt));
-    auto follow = [&rt](const std::string& peer, std::unique_ptr<FeedSource> source) {
-      const Clock* clock = rt.clock;
-      rt.consumers.push_back(std::make_unique<EventConsumer>(
-          "targets<-" + peer, rt.pool, std::move(source),
-          [clock](db::Transaction& tx, const common::v1::Event& e) { return ApplyActualsEvent(tx, e, clock->Now()); }));
+    const Clock* clock = rt.clock;
+    auto actuals = [clock](db::Transaction& tx, const common::v1::Event& e) {
+      return ApplyActualsEvent(tx, e, clock->Now());
     };
-    if (!rt.config->GetString("orders_address", "").empty()) {
-      SALES_ASSIGN_OR_RETURN(auto ch, rt.PeerChannel("orders"));
-      follow("orders", std::make_unique<GrpcFeedSource<orders::v1::OrdersService, orders::v1::StreamEventsRequest,
-                                                       orders::v1::StreamEventsResponse>>(ch));
-    }
-    if (!rt.config->GetString("finance_address", "").empty()) {
-      SALES_ASSIGN_OR_RETURN(auto ch, rt.PeerChannel("finance"));
-      follow("finance", std::make_unique<GrpcFeedSource<finance::v1::FinanceService, finance::v1::StreamEventsRequest,
-                                                        finance::v1::StreamEventsResponse>>(ch));
-    }
+    SALES_RETURN_IF_ERROR((rt.FollowFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest,
+                                         orders::v1::StreamEventsResponse>("targets", "orders", actuals)));
+    SALES_RETURN_IF_ERROR((rt.FollowFeed<finance::v1::FinanceService, finance::v1::StreamEventsRequest,
+                                         finance::v1::StreamEventsResponse>("targets", "finance", actuals)));
     return services;
   };
   return def;

@@ -122,7 +122,7 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
   for (auto& d : out) {
     if (d.business_date.year() < 1900) {
       absl::Time at = absl::FromUnixSeconds(e.occurred_at().seconds());
-      d.business_date = absl::ToCivilDay(at, absl::FixedTimeZone(8 * 3600));
+      d.business_date = BusinessDay(at);
     }
   }
   return out;

@@ -309,7 +309,7 @@ absl::Status AssignmentStore::InsertCells(db::Transaction& tx, int64_t plan_id, 
                                           const std::vector<Cell>& cells, int32_t from_cell_no,
                                           int32_t first_cell_no, v1::AssignmentState state, absl::Time now,
                                           int rows_per_statement) {
-  constexpr int kCols = 23;
+  constexpr int kCols = 25;
   const std::string now_text = FormatDbTime(now);
   auto cell_no_of = [&](int32_t index) { return index == 0 ? from_cell_no : first_cell_no + index - 1; };
   size_t i = 1;
@@ -319,7 +319,8 @@ absl::Status AssignmentStore::InsertCells(db::Transaction& tx, int64_t plan_id, 
     std::string sql =
         "INSERT INTO assignments (plan_id, plan_version, cell_no, parent_cell_no, cell_key, depth, dimension, "
         "method, period_kind, period_start, org_unit_id, rep_id, portfolio_role, product_line_id, customer_id, "
-        "target, expense, share_bp, history, negotiable, assignee_rep_id, state, updated_at) VALUES ";
+        "target, expense, share_bp, history, negotiable, assignee_rep_id, state, reduced_by_policy, "
+        "equal_split_fallback, updated_at) VALUES ";
     std::string group = "(" + absl::StrJoin(std::vector<std::string>(kCols, "?"), ",") + ")";
     sql += absl::StrJoin(std::vector<std::string>(n, group), ",");
     db::Params params;
@@ -339,20 +340,10 @@ absl::Status AssignmentStore::InsertCells(db::Transaction& tx, int64_t plan_id, 
                      c.at.customer_id, c.target, c.expense, static_cast<int64_t>(c.share_bp), c.history,
                      static_cast<int64_t>(negotiable ? 1 : 0),
                      c.dimension == v1::DIMENSION_REP ? c.at.rep_id : int64_t{0}, static_cast<int64_t>(state),
+                     static_cast<int64_t>(c.reduced_by_policy), static_cast<int64_t>(c.equal_split_fallback),
                      now_text});
     }
     SALES_RETURN_IF_ERROR(tx.Exec(sql, params).status());
-  }
-  // Policy and fall-back flags are rare; set them afterwards row by row.
-  for (size_t j = 1; j < cells.size(); ++j) {
-    if (!cells[j].reduced_by_policy && !cells[j].equal_split_fallback) continue;
-    SALES_RETURN_IF_ERROR(tx.Exec("UPDATE assignments SET reduced_by_policy = ?, equal_split_fallback = ? "
-                                  "WHERE plan_id = ? AND plan_version = ? AND cell_no = ?",
-                                  {static_cast<int64_t>(cells[j].reduced_by_policy),
-                                   static_cast<int64_t>(cells[j].equal_split_fallback), plan_id,
-                                   static_cast<int64_t>(version),
-                                   static_cast<int64_t>(cell_no_of(static_cast<int32_t>(j)))})
-                              .status());
   }
   return absl::OkStatus();
 }

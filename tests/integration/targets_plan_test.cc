@@ -176,7 +176,7 @@ TEST_F(PlanLife, FromHistoryToSignedToAmendedWithTheOldVersionReadable) {
   v1::ComputeBaselineResponse baser;
   st = stub_->ComputeBaseline(As(director).get(), base, &baser);
   ASSERT_TRUE(st.ok()) << st.error_message();
-  EXPECT_EQ(Fen(baser.baseline().proposed()), 60000'00 * 12 / 12 * 1);
+  EXPECT_EQ(Fen(baser.baseline().proposed()), 60000'00);
   EXPECT_EQ(baser.baseline().history_size(), 3);
   ASSERT_EQ(baser.children_size(), 2);
   EXPECT_EQ(Fen(baser.children(0).proposed()), 48000'00);  // EAST: r1 + r2

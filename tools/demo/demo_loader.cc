@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "platform/config.h"
+#include "platform/convert.h"
 #include "platform/money.h"
 #include "sales/customers/v1/customers_service.grpc.pb.h"
 #include "sales/finance/v1/finance_service.grpc.pb.h"
@@ -424,7 +425,7 @@ int main(int argc, char** argv) {
   l.Products();
   l.Customers();
   l.Payments();
-  int32_t this_year = static_cast<int32_t>(absl::ToCivilYear(absl::Now(), absl::FixedTimeZone(8 * 3600)).year());
+  int32_t this_year = static_cast<int32_t>(absl::ToCivilYear(absl::Now(), sales::CompanyTimeZone()).year());
   l.History(this_year);
   l.Plans(this_year);
   std::printf("demo company: %zu org units, %zu product lines, %zu reps, 16 products, %zu customers, "
