@@ -14,8 +14,8 @@
 //
 // Each persist pass is ONE transaction (Pool::Transact), as PlanService's
 // decompose writes a decomposition: the ratio compares statement batching
-// alone, not commit frequency. Both passes include InsertCells' follow-up
-// UPDATE of each probation-reduced cell (the same count in both).
+// alone, not commit frequency. The probation-reduced flags travel in the
+// same INSERTs as the rest of each cell.
 // The compute time is a cold decomposition: the source's history sums are
 // built inside it, as in the service (one LoadedSource per decomposition).
 #include <sys/resource.h>
@@ -240,8 +240,7 @@ int Run(int reps) {
 
   std::printf("MariaDB %s (innodb_buffer_pool_size %s, binlog off), one transaction per pass\n", version.c_str(),
               buffer_pool.c_str());
-  std::printf("cells below the root: %lld (%lld rep leaves); %lld probation-reduced cells get InsertCells' "
-              "follow-up UPDATE in both passes\n",
+  std::printf("cells below the root: %lld (%lld rep leaves); %lld of them probation-reduced\n",
               static_cast<long long>(cells), static_cast<long long>(leaves), static_cast<long long>(flagged));
   std::printf("world build (%lld history rows): %.2f s (not counted)\n",
               static_cast<long long>(reps) * 4 * kLinesPerRole * 12 * kHistoryYears, build_s);
