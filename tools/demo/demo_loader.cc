@@ -16,53 +16,13 @@
 #include "platform/config.h"
 #include "platform/convert.h"
 #include "platform/money.h"
-#include "sales/customers/v1/customers_service.grpc.pb.h"
-#include "sales/finance/v1/finance_service.grpc.pb.h"
-#include "sales/orders/v1/orders_service.grpc.pb.h"
-#include "sales/targets/v1/targets_service.grpc.pb.h"
+#include "tools/demo/demo.h"
 
 namespace {
 
-namespace tv1 = sales::targets::v1;
-namespace cv1 = sales::customers::v1;
-namespace ov1 = sales::orders::v1;
-namespace fv1 = sales::finance::v1;
+using namespace demo;  // NOLINT: the loader is the demo namespace's own client
 
-std::unique_ptr<grpc::ClientContext> Ctx() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return ctx;
-}
-
-void Must(const grpc::Status& st, const std::string& what) {
-  if (st.ok()) return;
-  std::fprintf(stderr, "demo-loader: %s failed: %d %s\n", what.c_str(), st.error_code(),
-               st.error_message().c_str());
-  std::exit(1);
-}
-
-sales::common::v1::Date Day(int y, int m, int d) {
-  sales::common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
-
-struct Loader {
-  std::unique_ptr<tv1::TargetsService::Stub> targets;
-  std::unique_ptr<cv1::CustomersService::Stub> customers;
-  std::unique_ptr<ov1::OrdersService::Stub> orders;
-  std::unique_ptr<fv1::FinanceService::Stub> finance;
-  std::map<std::string, int64_t> units;
-  std::map<std::string, int64_t> lines;
-  std::vector<int64_t> rep_ids;
-  std::map<int64_t, std::string> rep_region;
-  std::vector<int64_t> customer_ids;
-  std::map<int64_t, int64_t> rep_units;
-  std::vector<int64_t> plans;
-  int history_rows = 0;
-
+struct Loader : DemoWorld {
   int64_t Unit(const std::string& code, const std::string& name, tv1::OrgUnitKind kind,
                const std::string& parent, int quality_bp = 10000) {
     tv1::CreateOrgUnitRequest req;
@@ -148,98 +108,6 @@ struct Loader {
       rep_ids.push_back(resp.rep().id());
       rep_units[resp.rep().id()] = units.at(r.team);
       rep_region[resp.rep().id()] = r.code[0] == 'E' ? "EAST" : "NORTH";
-    }
-  }
-
-  void Products() {
-    struct P { const char* sku; const char* name; const char* line; const char* unit; int64_t cost; int64_t floor; };
-    const P all[] = {
-        {"PM-250-24", "纯牛奶 250ml×24", "PURE-MILK", "CASE", 4200, 5200},
-        {"PM-1L-12", "纯牛奶 1L×12", "PURE-MILK", "CASE", 7800, 9600},
-        {"YG-200-12", "常温酸奶 200g×12", "YOGURT", "CASE", 3900, 4800},
-        {"YG-200-24", "常温酸奶 200g×24", "YOGURT", "CASE", 7500, 9200},
-        {"FM-2L-6", "家庭装鲜奶 2L×6", "FAMILY", "CASE", 6600, 7900},
-        {"FM-1.5L-8", "家庭装 1.5L×8", "FAMILY", "CASE", 7100, 8500},
-        {"MD-250-24", "乳饮料 250ml×24", "MILK-DRINK", "CASE", 2800, 3500},
-        {"MD-450-15", "乳饮料 450ml×15", "MILK-DRINK", "CASE", 3300, 4100},
-        {"OG-250-12", "有机纯牛奶 250ml×12", "ORGANIC", "CASE", 5400, 7200},
-        {"OG-1L-6", "有机纯牛奶 1L×6", "ORGANIC", "CASE", 6800, 8900},
-        {"KD-190-15", "儿童成长奶 190ml×15", "KIDS", "CASE", 4500, 6000},
-        {"KD-125-20", "儿童成长奶 125ml×20", "KIDS", "CASE", 4100, 5600},
-        {"GB-PREMIUM", "臻享礼盒", "GIFT-BOX", "BOX", 9800, 13800},
-        {"GB-FESTIVAL", "节日礼盒", "GIFT-BOX", "BOX", 8600, 11800},
-        {"CH-STICK-20", "儿童奶酪棒 20支", "CHEESE", "BAG", 2400, 3200},
-        {"CH-SLICE-12", "再制干酪片 12片", "CHEESE", "BAG", 1900, 2600},
-    };
-    for (const auto& p : all) {
-      ov1::CreateProductRequest req;
-      req.set_request_id(absl::StrCat("demo-sku-", p.sku));
-      auto* prod = req.mutable_product();
-      prod->set_sku(p.sku);
-      prod->set_name(p.name);
-      prod->set_product_line_id(lines.at(p.line));
-      prod->set_unit(p.unit);
-      *prod->mutable_unit_cost() = sales::MakeMoney(p.cost);
-      *prod->mutable_floor_price() = sales::MakeMoney(p.floor);
-      prod->set_commissionable(std::string(p.line) != "CHEESE");
-      ov1::CreateProductResponse resp;
-      Must(orders->CreateProduct(Ctx().get(), req, &resp), absl::StrCat("CreateProduct ", p.sku));
-    }
-  }
-
-  void Customers() {
-    const char* east_cities[] = {"上海", "杭州", "苏州", "宁波"};
-    const char* north_cities[] = {"北京", "天津", "廊坊", "保定"};
-    const char* brands[] = {"华联", "佳惠", "永辉", "联华", "物美", "世纪", "好邻居", "快客", "乐购", "百家",
-                            "福万家", "鑫源", "德润", "惠民", "金桥", "同心", "康乐", "安泰", "和顺", "瑞丰"};
-    struct T { cv1::CustomerType type; const char* suffix; const char* channel; };
-    const T types[] = {
-        {cv1::CUSTOMER_TYPE_OUTLET_KA, "超市有限公司", "EXHIBITION"},
-        {cv1::CUSTOMER_TYPE_OUTLET_A, "便利连锁", "VISIT"},
-        {cv1::CUSTOMER_TYPE_OUTLET_B, "便利店", "VISIT"},
-        {cv1::CUSTOMER_TYPE_OUTLET_C, "小卖部", "WALK_IN"},
-        {cv1::CUSTOMER_TYPE_DISTRIBUTOR, "食品经销有限公司", "REFERRAL"},
-        {cv1::CUSTOMER_TYPE_WHOLESALER, "副食品批发部", "HOTLINE"},
-        {cv1::CUSTOMER_TYPE_COMMUNITY_STATION, "社区奶站", "WALK_IN"},
-        {cv1::CUSTOMER_TYPE_END_CUSTOMER, "职工食堂", "HOTLINE"},
-    };
-    int n = 0;
-    for (int i = 0; i < 208; ++i) {
-      const T& t = types[i % 8];
-      int64_t rep = rep_ids[i % rep_ids.size()];
-      bool east = rep_region[rep] == "EAST";
-      const char* city = east ? east_cities[(i / 8) % 4] : north_cities[(i / 8) % 4];
-      std::string name = absl::StrCat(city, brands[(i / 8) % 20], t.suffix, " 第", i / 160 + 1, "号");
-      cv1::RegisterCustomerRequest req;
-      req.set_request_id(absl::StrCat("demo-customer-", i));
-      req.set_owner_rep_id(rep);
-      auto* c = req.mutable_customer();
-      c->set_name(name);
-      c->set_type(t.type);
-      c->set_phone(absl::StrFormat("139%08d", 10000000 + i * 7919 % 89999999));
-      if (t.type == cv1::CUSTOMER_TYPE_DISTRIBUTOR || t.type == cv1::CUSTOMER_TYPE_WHOLESALER ||
-          t.type == cv1::CUSTOMER_TYPE_OUTLET_KA) {
-        c->set_tax_id(absl::StrFormat("91%s0000MA%08d", east ? "31" : "11", 10000000 + i));
-      }
-      c->set_region(east ? "EAST" : "NORTH");
-      c->set_city(city);
-      c->set_address(absl::StrCat(city, "市", brands[i % 20], "路", 10 + i, "号"));
-      c->set_source_channel(t.channel);
-      cv1::RegisterCustomerResponse resp;
-      // customers-svc learns of new reps from the targets feed a moment
-      // after they are created; until then it calls the owner unknown.
-      grpc::Status st;
-      for (int attempt = 0; attempt < 100; ++attempt) {
-        st = customers->RegisterCustomer(Ctx().get(), req, &resp);
-        if (st.error_code() != grpc::StatusCode::INVALID_ARGUMENT ||
-            st.error_message().find("owner_rep_id") == std::string::npos) {
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      Must(st, absl::StrCat("RegisterCustomer ", name));
-      customer_ids.push_back(resp.customer().id());
-      ++n;
     }
   }
 
@@ -383,23 +251,6 @@ struct Loader {
                          absl::StrCat(this_year + 1, " 年度销售额计划（草案）"), 2'000'000'00));
   }
 
-  void Payments() {
-    for (int i = 0; i < 24; ++i) {
-      fv1::RecordPaymentRequest req;
-      req.set_request_id(absl::StrCat("demo-payment-", i));
-      auto* p = req.mutable_payment();
-      p->set_customer_id(customer_ids[(i * 13) % customer_ids.size()]);
-      *p->mutable_amount() = sales::MakeMoney(50'000'00 + i * 3'217'45);
-      bool bill = i % 6 == 5;
-      p->set_method(bill ? fv1::PAYMENT_METHOD_BANK_ACCEPTANCE_BILL
-                         : (i % 4 == 3 ? fv1::PAYMENT_METHOD_CHEQUE : fv1::PAYMENT_METHOD_TRANSFER));
-      p->set_bank_reference(absl::StrFormat("DEMO-BANK-2026-%04d", i + 1));
-      *p->mutable_received_on() = Day(2026, 1 + i % 11, 1 + (i * 5) % 28);
-      if (bill) *p->mutable_maturity_on() = Day(2027, 1 + i % 11, 1 + (i * 5) % 28);
-      fv1::RecordPaymentResponse resp;
-      Must(finance->RecordPayment(Ctx().get(), req, &resp), absl::StrCat("RecordPayment ", i));
-    }
-  }
 };
 
 }  // namespace
@@ -422,15 +273,16 @@ int main(int argc, char** argv) {
   l.Org();
   l.ProductLines();
   l.Reps();
-  l.Products();
-  l.Customers();
-  l.Payments();
-  int32_t this_year = static_cast<int32_t>(absl::ToCivilYear(absl::Now(), sales::CompanyTimeZone()).year());
-  l.History(this_year);
-  l.Plans(this_year);
-  std::printf("demo company: %zu org units, %zu product lines, %zu reps, 16 products, %zu customers, "
-              "24 payments, %d months of rep x line history, %zu plans (%.1fs)\n",
-              l.units.size(), l.lines.size(), l.rep_ids.size(), l.customer_ids.size(), l.history_rows,
-              l.plans.size(), absl::ToDoubleSeconds(absl::Now() - start));
+  l.this_year = static_cast<int32_t>(absl::ToCivilYear(absl::Now(), sales::CompanyTimeZone()).year());
+  l.History(l.this_year);
+  l.Plans(l.this_year);
+  LoadCustomersDemo(l);
+  LoadOrdersDemo(l);
+  LoadFinanceDemo(l);
+  std::printf("demo company: %zu org units, %zu product lines, %zu reps, %d months of rep x line history, "
+              "%zu plans\n",
+              l.units.size(), l.lines.size(), l.rep_ids.size(), l.history_rows, l.plans.size());
+  for (const auto& line : l.summary) std::printf("  %s\n", line.c_str());
+  std::printf("loaded in %.1fs\n", absl::ToDoubleSeconds(absl::Now() - start));
   return 0;
 }
