@@ -90,6 +90,18 @@ absl::Status ReadCallContext(grpc::ServerContext* ctx, absl::string_view method,
   return absl::OkStatus();
 }
 
+void AttachServiceIdentity(grpc::ClientContext* ctx, const PrincipalVerifier& verifier,
+                           absl::string_view service, absl::string_view request_id) {
+  std::string rid = ValidRequestId(request_id) ? std::string(request_id) : RandomHexId();
+  Principal who;
+  who.user_id = absl::StrCat("service:", service);
+  who.role = "SERVICE";
+  std::string encoded = who.Encode();
+  ctx->AddMetadata(kRequestIdHeader, rid);
+  ctx->AddMetadata(kPrincipalHeader, encoded);
+  ctx->AddMetadata(kPrincipalMacHeader, verifier.Sign(encoded, rid));
+}
+
 void LogCall(const CallContext& call, const absl::Status& status, absl::Duration elapsed) {
   LogLevel level = status.ok() ? LogLevel::kInfo
                    : status.code() == absl::StatusCode::kInternal ||

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
 
 #include "absl/status/status.h"
@@ -47,6 +48,14 @@ class PrincipalVerifier {
  private:
   std::string secret_;
 };
+
+// Marks an outgoing call as made by service `service` on behalf of the call
+// with `request_id` (so one request id follows a request through every hop):
+// sets the request id and a SERVICE principal signed with the shared secret.
+// Services answer other services' calls in full (no rep scope), which is why
+// only holders of the secret can claim it.
+void AttachServiceIdentity(grpc::ClientContext* ctx, const PrincipalVerifier& verifier,
+                           absl::string_view service, absl::string_view request_id);
 
 struct CallContext {
   std::string method;

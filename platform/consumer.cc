@@ -9,8 +9,12 @@
 namespace sales {
 
 EventConsumer::EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source,
-                             Handler handler)
-    : name_(std::move(name)), pool_(pool), source_(std::move(source)), handler_(std::move(handler)) {}
+                             Handler handler, PrepareCall prepare)
+    : name_(std::move(name)),
+      pool_(pool),
+      source_(std::move(source)),
+      handler_(std::move(handler)),
+      prepare_(std::move(prepare)) {}
 
 EventConsumer::~EventConsumer() { Stop(); }
 
@@ -85,6 +89,7 @@ void EventConsumer::Loop() {
       grpc::ClientContext ctx;
       // Long-lived, but still bounded: the stream is reopened from the cursor.
       ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+      if (prepare_) prepare_(&ctx);
       {
         std::lock_guard<std::mutex> lock(ctx_mu_);
         current_ctx_ = &ctx;

@@ -75,8 +75,11 @@ class EventConsumer {
   // any other error is retried.
   using Handler = std::function<absl::Status(db::Transaction&, const common::v1::Event&)>;
 
+  // Sets up each feed call before it opens (the caller's identity).
+  using PrepareCall = std::function<void(grpc::ClientContext*)>;
+
   EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source,
-                Handler handler);
+                Handler handler, PrepareCall prepare = nullptr);
   ~EventConsumer();
 
   void Start();
@@ -101,6 +104,7 @@ class EventConsumer {
   std::atomic<int64_t> applied_{0};
   std::mutex ctx_mu_;
   grpc::ClientContext* current_ctx_ = nullptr;
+  PrepareCall prepare_;
   std::thread thread_;
 };
 

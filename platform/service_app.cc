@@ -15,10 +15,27 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceRuntime::PeerChannel(
   if (address.empty()) {
     return absl::FailedPreconditionError(absl::StrCat("config ", peer, "_address is not set"));
   }
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  std::lock_guard<std::mutex> lock(peer_channels->mu);
+  auto& channel = peer_channels->by_peer[peer];
+  if (channel == nullptr) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+    channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  }
+  return channel;
+}
+
+std::unique_ptr<grpc::ClientContext> ServiceRuntime::PeerContext(const CallContext* call,
+                                                                 absl::Duration timeout) const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  auto deadline = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout);
+  if (call != nullptr && call->server_context != nullptr) {
+    deadline = std::min(deadline, call->server_context->deadline());
+  }
+  ctx->set_deadline(deadline);
+  AttachServiceIdentity(ctx.get(), *verifier, service_name, call != nullptr ? call->request_id : "");
+  return ctx;
 }
 
 absl::StatusOr<db::PoolOptions> PoolOptionsFromConfig(const Config& config, const std::string& name) {
@@ -52,10 +69,13 @@ absl::Status ServiceApp::Start() {
     LogWarn("principal_hmac_secret is empty: caller identity is NOT verified (development only)");
   }
   SALES_ASSIGN_OR_RETURN(pool_, db::Pool::Create(pool_options));
-  std::vector<MigrationSet> sets = {PlatformMigrations(), MigrationSet{def_.name, def_.migrations}};
+  std::vector<MigrationSet> sets = {PlatformMigrations()};
+  sets.insert(sets.end(), def_.shared_migrations.begin(), def_.shared_migrations.end());
+  sets.push_back(MigrationSet{def_.name, def_.migrations});
   SALES_RETURN_IF_ERROR(Migrate(*pool_, sets));
   outbox_ = std::make_unique<Outbox>(pool_.get(), clock_, def_.name);
 
+  runtime_.service_name = def_.name;
   runtime_.config = &config_;
   runtime_.pool = pool_.get();
   runtime_.outbox = outbox_.get();

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <condition_variable>
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <memory>
@@ -29,6 +31,7 @@ namespace sales {
 
 // What a service's handlers get to work with.
 struct ServiceRuntime {
+  std::string service_name;  // "orders": the identity on calls to peers
   const Config* config = nullptr;
   db::Pool* pool = nullptr;
   Outbox* outbox = nullptr;
@@ -36,9 +39,20 @@ struct ServiceRuntime {
   const PrincipalVerifier* verifier = nullptr;
   // Consumers registered while building; started once the server is up.
   std::vector<std::unique_ptr<EventConsumer>> consumers;
-  // A channel to a peer service whose address is config "<peer>_address".
+  struct PeerChannels {
+    std::mutex mu;
+    std::map<std::string, std::shared_ptr<grpc::Channel>> by_peer;
+  };
+  std::shared_ptr<PeerChannels> peer_channels = std::make_shared<PeerChannels>();
+  // A channel to a peer service whose address is config "<peer>_address";
+  // one per peer, made on first use and shared by every call after.
   absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(const std::string& peer) const;
   bool HasPeer(const std::string& peer) const { return !config->GetString(peer + "_address", "").empty(); }
+  // The context of a call to a peer made while serving `call` (null when
+  // not serving one, e.g. a background job): the deadline is `timeout` or
+  // the caller's remaining deadline, whichever ends first; the request id
+  // is the caller's; the identity is this service's.
+  std::unique_ptr<grpc::ClientContext> PeerContext(const CallContext* call, absl::Duration timeout) const;
 
   // Follows a peer's event feed when "<peer>_address" is configured: each
   // event reaches `apply` once, through a consumer named "<self><-<peer>"
@@ -50,7 +64,9 @@ struct ServiceRuntime {
     if (!channel.ok()) return channel.status();
     consumers.push_back(std::make_unique<EventConsumer>(
         self + "<-" + peer, pool, std::make_unique<GrpcFeedSource<Service, Request, Response>>(*channel),
-        std::move(apply)));
+        std::move(apply), [this](grpc::ClientContext* ctx) {
+          AttachServiceIdentity(ctx, *verifier, service_name, "");
+        }));
     return absl::OkStatus();
   }
 };
@@ -64,6 +80,9 @@ struct ServiceDefinition {
   std::string name;  // "orders": log name, default database and user
   int default_port = 0;
   std::vector<MigrationFile> migrations;
+  // Shared schema pieces the service also keeps (e.g. OrgReplicaMigrations()),
+  // applied after the platform's and before the service's own.
+  std::vector<MigrationSet> shared_migrations;
   std::function<absl::StatusOr<std::vector<BuiltService>>(ServiceRuntime&)> build;
 };
 

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/store/customer_store.h"
-#include "customers-svc/store/org_replica.h"
+#include "platform/org/org_replica.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "platform/feed_handler.h"
 #include "platform/handlers.h"
@@ -135,14 +135,11 @@ grpc::Status CustomersApi::StreamEvents(grpc::ServerContext* ctx, const v1::Stre
 
 ServiceDefinition MakeServiceDefinition() {
   ServiceDefinition def = DefineService<CustomersApi>("customers", 50062, CustomersMigrations(), kService);
+  def.shared_migrations.push_back(OrgReplicaMigrations());
   auto build = def.build;
   def.build = [build](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
     SALES_ASSIGN_OR_RETURN(auto services, build(rt));
-    const Clock* clock = rt.clock;
-    SALES_RETURN_IF_ERROR((rt.FollowFeed<targets::v1::TargetsService, targets::v1::StreamEventsRequest,
-                                         targets::v1::StreamEventsResponse>(
-        "customers", "targets",
-        [clock](db::Transaction& tx, const common::v1::Event& e) { return OrgReplica::Apply(tx, e, clock->Now()); })));
+    SALES_RETURN_IF_ERROR(KeepOrgReplica(rt));
     return services;
   };
   return def;

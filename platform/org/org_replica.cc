@@ -1,4 +1,6 @@
-#include "customers-svc/store/org_replica.h"
+#include "platform/org/org_replica.h"
+
+#include "sales/targets/v1/targets_service.grpc.pb.h"
 
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
@@ -6,7 +8,9 @@
 #include "sales/targets/v1/events.pb.h"
 #include "sales/targets/v1/org.pb.h"
 
-namespace sales::customers {
+std::vector<sales::MigrationFile> OrgReplicaMigrationFiles();
+
+namespace sales {
 namespace {
 
 namespace tv1 = ::sales::targets::v1;
@@ -92,4 +96,35 @@ absl::StatusOr<std::vector<int64_t>> OrgReplica::Subtree(db::Transaction& tx, in
   return out;
 }
 
-}  // namespace sales::customers
+absl::StatusOr<std::vector<int64_t>> OrgReplica::Chain(db::Transaction& tx, int64_t unit_id) {
+  std::vector<int64_t> out;
+  int64_t at = unit_id;
+  // The tree is shallow; the bound stops a corrupted cycle from looping.
+  for (int depth = 0; at != 0 && depth < 64; ++depth) {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT parent_id FROM org_units_replica WHERE id = ?", {at}));
+    if (rows.empty()) break;
+    out.push_back(at);
+    at = rows[0].Int(0);
+  }
+  return out;
+}
+
+absl::StatusOr<bool> OrgReplica::IsWithin(db::Transaction& tx, int64_t unit_id, int64_t ancestor_id) {
+  SALES_ASSIGN_OR_RETURN(auto chain, Chain(tx, unit_id));
+  for (int64_t u : chain) {
+    if (u == ancestor_id) return true;
+  }
+  return false;
+}
+
+MigrationSet OrgReplicaMigrations() { return MigrationSet{"org_replica", OrgReplicaMigrationFiles()}; }
+
+absl::Status KeepOrgReplica(ServiceRuntime& rt) {
+  const Clock* clock = rt.clock;
+  return rt.FollowFeed<targets::v1::TargetsService, targets::v1::StreamEventsRequest,
+                       targets::v1::StreamEventsResponse>(
+      rt.service_name, "targets",
+      [clock](db::Transaction& tx, const common::v1::Event& e) { return OrgReplica::Apply(tx, e, clock->Now()); });
+}
+
+}  // namespace sales
