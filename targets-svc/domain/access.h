@@ -8,15 +8,10 @@
 
 #include "absl/status/status.h"
 #include "platform/call.h"
+#include "platform/roles.h"
 
 namespace sales::targets {
 
-inline constexpr char kRoleAdmin[] = "ADMIN";
-inline constexpr char kRoleDirector[] = "SALES_DIRECTOR";
-inline constexpr char kRoleManager[] = "SALES_MANAGER";
-inline constexpr char kRoleRep[] = "SALES_REP";
-inline constexpr char kRoleFinance[] = "FINANCE";
-inline constexpr char kRoleService[] = "SERVICE";
 
 struct Viewer {
   Principal principal;
