@@ -1,0 +1,1 @@
+#include "customers-svc/api/engagement_api.h"
