@@ -5,6 +5,7 @@
 #include "finance-svc/store/payment_store.h"
 #include "platform/feed_handler.h"
 #include "platform/handlers.h"
+#include "platform/org/org_replica.h"
 #include "platform/status.h"
 
 std::vector<sales::MigrationFile> FinanceMigrations();
@@ -52,7 +53,16 @@ grpc::Status FinanceApi::StreamEvents(grpc::ServerContext* ctx, const v1::Stream
 }
 
 ServiceDefinition MakeServiceDefinition() {
-  return DefineService<FinanceApi>("finance", 50064, FinanceMigrations(), kService);
+  ServiceDefinition def = DefineService<FinanceApi>("finance", 50064, FinanceMigrations(), kService);
+  // Managers' scope and rep checks read a copy of the org tree from targets.
+  def.shared_migrations.push_back(OrgReplicaMigrations());
+  auto build = def.build;
+  def.build = [build](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
+    SALES_ASSIGN_OR_RETURN(auto services, build(rt));
+    SALES_RETURN_IF_ERROR(KeepOrgReplica(rt));
+    return services;
+  };
+  return def;
 }
 
 }  // namespace sales::finance

@@ -1,0 +1,130 @@
+#include "finance-svc/store/account_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "platform/convert.h"
+#include "platform/status.h"
+
+namespace sales::finance {
+namespace {
+
+constexpr char kAccountColumns[] =
+    "customer_id, rep_id, org_unit_id, currency, invoiced_minor, credited_minor, debited_minor, "
+    "applied_minor, open_receivable_minor, payments_received_minor, on_account_minor, refunded_minor, "
+    "unapplied_credit_minor, shipped_unbilled_minor, open_document_count, on_hold, hold_reason, updated_at";
+
+AccountRow ReadAccount(const db::Row& r) {
+  AccountRow a;
+  a.customer_id = r.Int(0);
+  a.rep_id = r.Int(1);
+  a.org_unit_id = r.Int(2);
+  a.currency = r.Str(3);
+  a.invoiced = r.Int(4);
+  a.credited = r.Int(5);
+  a.debited = r.Int(6);
+  a.applied = r.Int(7);
+  a.open_receivable = r.Int(8);
+  a.payments_received = r.Int(9);
+  a.on_account = r.Int(10);
+  a.refunded = r.Int(11);
+  a.unapplied_credit = r.Int(12);
+  a.shipped_unbilled = r.Int(13);
+  a.open_documents = static_cast<int>(r.Int(14));
+  a.on_hold = r.Int(15) != 0;
+  a.hold_reason = r.Str(16);
+  a.updated_at = ParseDbTime(r.Str(17));
+  return a;
+}
+
+std::string Placeholders(size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) absl::StrAppend(&s, i == 0 ? "?" : ", ?");
+  return s;
+}
+
+}  // namespace
+
+absl::Status AccountStore::Post(db::Transaction& tx, int64_t customer_id, int64_t rep_id, int64_t org_unit_id,
+                                const AccountDelta& d, absl::Time now) {
+  // One statement: insert at the delta or add the delta to the row. The row
+  // lock it takes serialises postings per customer, which keeps the summary
+  // equal to the documents under any concurrency.
+  auto st = tx.Exec(
+      "INSERT INTO customer_accounts (customer_id, rep_id, org_unit_id, invoiced_minor, credited_minor, "
+      "debited_minor, applied_minor, open_receivable_minor, payments_received_minor, on_account_minor, "
+      "refunded_minor, unapplied_credit_minor, shipped_unbilled_minor, open_document_count, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON DUPLICATE KEY UPDATE "
+      "rep_id = IF(VALUES(rep_id) <> 0, VALUES(rep_id), rep_id), "
+      "org_unit_id = IF(VALUES(rep_id) <> 0, VALUES(org_unit_id), org_unit_id), "
+      "invoiced_minor = invoiced_minor + VALUES(invoiced_minor), "
+      "credited_minor = credited_minor + VALUES(credited_minor), "
+      "debited_minor = debited_minor + VALUES(debited_minor), "
+      "applied_minor = applied_minor + VALUES(applied_minor), "
+      "open_receivable_minor = open_receivable_minor + VALUES(open_receivable_minor), "
+      "payments_received_minor = payments_received_minor + VALUES(payments_received_minor), "
+      "on_account_minor = on_account_minor + VALUES(on_account_minor), "
+      "refunded_minor = refunded_minor + VALUES(refunded_minor), "
+      "unapplied_credit_minor = unapplied_credit_minor + VALUES(unapplied_credit_minor), "
+      "shipped_unbilled_minor = shipped_unbilled_minor + VALUES(shipped_unbilled_minor), "
+      "open_document_count = open_document_count + VALUES(open_document_count), "
+      "version = version + 1, updated_at = VALUES(updated_at)",
+      {customer_id, rep_id, org_unit_id, d.invoiced, d.credited, d.debited, d.applied, d.open_receivable,
+       d.payments_received, d.on_account, d.refunded, d.unapplied_credit, d.shipped_unbilled,
+       static_cast<int64_t>(d.open_documents), FormatDbTime(now)});
+  return st.status();
+}
+
+absl::StatusOr<std::optional<AccountRow>> AccountStore::Get(db::Transaction& tx, int64_t customer_id) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kAccountColumns, " FROM customer_accounts WHERE customer_id = ?"),
+                          {customer_id}));
+  if (rows.empty()) return std::optional<AccountRow>();
+  return std::optional<AccountRow>(ReadAccount(rows[0]));
+}
+
+absl::StatusOr<std::map<int64_t, AccountRow>> AccountStore::GetMany(db::Transaction& tx,
+                                                                    const std::vector<int64_t>& ids) {
+  std::map<int64_t, AccountRow> out;
+  if (ids.empty()) return out;
+  db::Params params(ids.begin(), ids.end());
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kAccountColumns,
+                                                          " FROM customer_accounts WHERE customer_id IN (",
+                                                          Placeholders(ids.size()), ")"),
+                                             params));
+  for (const auto& r : rows) {
+    AccountRow a = ReadAccount(r);
+    out[a.customer_id] = a;
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, AccountStore::Overdue>> AccountStore::OverdueOf(
+    db::Transaction& tx, const std::vector<int64_t>& ids, absl::CivilDay as_of) {
+  std::map<int64_t, Overdue> out;
+  if (ids.empty()) return out;
+  std::string in = Placeholders(ids.size());
+  std::string day = absl::StrFormat("%04d-%02d-%02d", as_of.year(), as_of.month(), as_of.day());
+  db::Params params(ids.begin(), ids.end());
+  params.push_back(day);
+  params.insert(params.end(), ids.begin(), ids.end());
+  params.push_back(day);
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT customer_id, SUM(b), MIN(d) FROM ("
+                            "SELECT customer_id, balance_minor AS b, due_on AS d FROM invoices "
+                            "WHERE customer_id IN (", in, ") AND balance_minor > 0 AND due_on < ? "
+                            "UNION ALL SELECT customer_id, balance_minor, due_on FROM debit_memos "
+                            "WHERE customer_id IN (", in, ") AND balance_minor > 0 AND due_on < ?) o "
+                            "GROUP BY customer_id"),
+               params));
+  for (const auto& r : rows) {
+    Overdue o;
+    o.amount = r.Int(1);
+    if (!r.IsNull(2)) o.oldest_due_on = ToCivilDay(ParseDbDate(r.Str(2)));
+    out[r.Int(0)] = o;
+  }
+  return out;
+}
+
+}  // namespace sales::finance
