@@ -1,0 +1,385 @@
+#include "orders-svc/store/order_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "orders-svc/store/approval_store.h"
+#include "orders-svc/store/enum_names.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/status.h"
+
+namespace sales::orders {
+namespace {
+
+constexpr char kOrderColumns[] =
+    "SELECT id, order_number, kind, original_order_id, quote_id, customer_id, customer_name, customer_type, "
+    "taking_rep_id, taking_org_unit_id, created_by_user, credited_rep_id, credited_org_unit_id, "
+    "region_org_unit_id, ownership_collision, order_date, requested_delivery_date, ship_to_address, "
+    "customer_reference, currency, deposit_minor, lines_total_minor, special_fees_total_minor, total_minor, "
+    "shipped_amount_minor, status, credit_check_pb, confirm_time, confirm_date, ship_due_date, late, "
+    "status_reason, release_reason, notes, version, created_at, updated_at FROM sales_orders WHERE id = ?";
+
+db::Param OptDate(const common::v1::Date& d) {
+  if (d.year() == 0) return nullptr;
+  return FormatDbDate(d);
+}
+
+int64_t Sum(const google::protobuf::RepeatedPtrField<v1::SpecialFee>& fees) {
+  int64_t s = 0;
+  for (const auto& f : fees) s += f.amount().minor_units();
+  return s;
+}
+
+absl::Status InsertLinesAndFees(db::Transaction& tx, const v1::SalesOrder& o, int64_t order_id) {
+  int line_no = 0;
+  for (const auto& l : o.lines()) {
+    ++line_no;
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO order_lines (order_id, line_no, product_id, sku, product_line_id, unit, "
+                "commissionable, quantity, list_price_minor, price_list_id, discount_bp, unit_price_minor, "
+                "net_amount_minor, unit_cost_minor, cost_amount_minor, required_approval, quote_line_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                {order_id, static_cast<int64_t>(line_no), l.product_id(), l.sku(), l.product_line_id(), l.unit(),
+                 static_cast<int64_t>(l.commissionable() ? 1 : 0), l.quantity(), l.list_price().minor_units(),
+                 l.price_list_id(), static_cast<int64_t>(l.discount_bp()), l.unit_price().minor_units(),
+                 l.net_amount().minor_units(),
+                 l.quantity() == 0 ? int64_t{0} : l.cost_amount().minor_units() / l.quantity(),
+                 l.cost_amount().minor_units(), EnumShort(l.required_approval()), l.quote_line_id()})
+            .status());
+  }
+  for (const auto& f : o.special_fees()) {
+    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO special_fees (subject_type, subject_id, description, amount_minor, "
+                                  "approved) VALUES ('ORDER', ?, ?, ?, ?)",
+                                  {order_id, f.description(), f.amount().minor_units(),
+                                   static_cast<int64_t>(f.approved() ? 1 : 0)})
+                              .status());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<OrderRecord> OrderStore::Load(db::Transaction& tx, int64_t order_id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(std::string(kOrderColumns) + (for_update ? " FOR UPDATE" : ""), {order_id}));
+  if (rows.empty()) return NotFound("order", order_id);
+  const auto& r = rows[0];
+  OrderRecord rec;
+  v1::SalesOrder& o = rec.order;
+  const std::string cur = r.Str(19);
+  o.set_id(r.Int(0));
+  o.set_order_number(r.Str(1));
+  o.set_kind(EnumParse<v1::OrderKind>(r.Str(2)));
+  o.set_original_order_id(r.Int(3));
+  o.set_quote_id(r.Int(4));
+  o.set_customer_id(r.Int(5));
+  o.set_customer_name(r.Str(6));
+  o.set_customer_type(EnumParse<customers::v1::CustomerType>(r.Str(7)));
+  o.set_taking_rep_id(r.Int(8));
+  rec.taking_org_unit_id = r.Int(9);
+  rec.created_by_user = r.Str(10);
+  o.set_credited_rep_id(r.Int(11));
+  o.set_credited_org_unit_id(r.Int(12));
+  o.set_region_org_unit_id(r.Int(13));
+  o.set_ownership_collision(r.Int(14) != 0);
+  *o.mutable_order_date() = ParseDbDate(r.Str(15));
+  if (!r.IsNull(16)) *o.mutable_requested_delivery_date() = ParseDbDate(r.Str(16));
+  o.set_ship_to_address(r.Str(17));
+  o.set_customer_reference(r.Str(18));
+  o.set_currency_code(cur);
+  *o.mutable_deposit_amount() = MakeMoney(r.Int(20), cur);
+  *o.mutable_lines_total() = MakeMoney(r.Int(21), cur);
+  *o.mutable_special_fees_total() = MakeMoney(r.Int(22), cur);
+  *o.mutable_total_amount() = MakeMoney(r.Int(23), cur);
+  *o.mutable_shipped_amount() = MakeMoney(r.Int(24), cur);
+  o.set_status(EnumParse<v1::OrderStatus>(r.Str(25)));
+  if (!r.IsNull(26)) {
+    if (!o.mutable_last_credit_check()->ParseFromString(r.Str(26))) {
+      return absl::InternalError(absl::StrCat("order ", order_id, ": stored credit check is unreadable"));
+    }
+  }
+  if (!r.IsNull(27)) *o.mutable_confirm_time() = ToTimestamp(ParseDbTime(r.Str(27)));
+  if (!r.IsNull(28)) *o.mutable_confirm_date() = ParseDbDate(r.Str(28));
+  if (!r.IsNull(29)) *o.mutable_ship_due_date() = ParseDbDate(r.Str(29));
+  o.set_late(r.Int(30) != 0);
+  o.set_status_reason(r.Str(31));
+  rec.release_reason = r.Str(32);
+  o.set_notes(r.Str(33));
+  rec.version = r.Int(34);
+  o.set_etag(MakeEtag(rec.version));
+  *o.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(35)));
+  *o.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(36)));
+
+  SALES_ASSIGN_OR_RETURN(
+      auto lines,
+      tx.Query("SELECT l.id, l.line_no, l.product_id, l.sku, l.product_line_id, l.unit, l.commissionable, "
+               "l.quantity, l.list_price_minor, l.price_list_id, l.discount_bp, l.unit_price_minor, "
+               "l.net_amount_minor, l.unit_cost_minor, l.cost_amount_minor, l.required_approval, "
+               "l.shipped_quantity, l.delivered_quantity, l.returned_quantity, l.quote_line_id, "
+               "(SELECT COALESCE(SUM(r.quantity - r.shipped_quantity - r.released_quantity), 0) "
+               " FROM reservations r WHERE r.order_line_id = l.id AND r.status = 'ACTIVE') "
+               "FROM order_lines l WHERE l.order_id = ? ORDER BY l.line_no",
+               {order_id}));
+  for (const auto& lr : lines) {
+    auto* l = o.add_lines();
+    l->set_id(lr.Int(0));
+    l->set_line_no(static_cast<int32_t>(lr.Int(1)));
+    l->set_product_id(lr.Int(2));
+    l->set_sku(lr.Str(3));
+    l->set_product_line_id(lr.Int(4));
+    l->set_unit(lr.Str(5));
+    l->set_commissionable(lr.Int(6) != 0);
+    l->set_quantity(lr.Int(7));
+    *l->mutable_list_price() = MakeMoney(lr.Int(8), cur);
+    l->set_price_list_id(lr.Int(9));
+    l->set_discount_bp(static_cast<int32_t>(lr.Int(10)));
+    *l->mutable_unit_price() = MakeMoney(lr.Int(11), cur);
+    *l->mutable_net_amount() = MakeMoney(lr.Int(12), cur);
+    *l->mutable_cost_amount() = MakeMoney(lr.Int(14), cur);
+    l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str(15)));
+    l->set_shipped_quantity(lr.Int(16));
+    l->set_delivered_quantity(lr.Int(17));
+    l->set_returned_quantity(lr.Int(18));
+    l->set_quote_line_id(lr.Int(19));
+    l->set_reserved_quantity(lr.Int(20));
+  }
+  SALES_ASSIGN_OR_RETURN(auto fees, tx.Query("SELECT id, description, amount_minor, approved FROM special_fees "
+                                             "WHERE subject_type = 'ORDER' AND subject_id = ? ORDER BY id",
+                                             {order_id}));
+  for (const auto& fr : fees) {
+    auto* f = o.add_special_fees();
+    f->set_id(fr.Int(0));
+    f->set_description(fr.Str(1));
+    *f->mutable_amount() = MakeMoney(fr.Int(2), cur);
+    f->set_approved(fr.Int(3) != 0);
+  }
+  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_ORDER, order_id));
+  for (auto& s : steps) *o.add_approvals() = std::move(s.step);
+  return rec;
+}
+
+absl::StatusOr<int64_t> OrderStore::NextNumber(db::Transaction& tx, absl::string_view series, int year) {
+  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO document_sequences (series, year, last_number) VALUES (?, ?, 1) "
+                                "ON DUPLICATE KEY UPDATE last_number = last_number + 1",
+                                {std::string(series), static_cast<int64_t>(year)})
+                            .status());
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT last_number FROM document_sequences WHERE series = ? AND "
+                                             "year = ?",
+                                             {std::string(series), static_cast<int64_t>(year)}));
+  if (rows.empty()) return absl::InternalError("document sequence vanished");
+  return rows[0].Int(0);
+}
+
+absl::StatusOr<int64_t> OrderStore::Insert(db::Transaction& tx, const v1::SalesOrder& o,
+                                           const std::string& created_by_user, int64_t taking_org_unit_id,
+                                           absl::Time now) {
+  const int year = static_cast<int>(o.order_date().year());
+  SALES_ASSIGN_OR_RETURN(int64_t n, NextNumber(tx, "SO", year));
+  std::string number = absl::StrFormat("SO-%04d-%06d", year, n);
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO sales_orders (order_number, kind, original_order_id, quote_id, customer_id, "
+              "customer_name, customer_type, taking_rep_id, taking_org_unit_id, created_by_user, order_date, "
+              "requested_delivery_date, ship_to_address, customer_reference, currency, deposit_minor, "
+              "lines_total_minor, special_fees_total_minor, total_minor, status, notes, version, created_at, "
+              "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'DRAFT',?,1,?,?)",
+              {number, EnumShort(o.kind()), o.original_order_id(), o.quote_id(), o.customer_id(),
+               o.customer_name(), EnumShort(o.customer_type()), o.taking_rep_id(), taking_org_unit_id,
+               created_by_user, FormatDbDate(o.order_date()), OptDate(o.requested_delivery_date()),
+               o.ship_to_address(), o.customer_reference(), o.currency_code(), o.deposit_amount().minor_units(),
+               o.lines_total().minor_units(), Sum(o.special_fees()), o.total_amount().minor_units(), o.notes(),
+               FormatDbTime(now), FormatDbTime(now)})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  SALES_RETURN_IF_ERROR(InsertLinesAndFees(tx, o, id));
+  return id;
+}
+
+absl::Status OrderStore::ReplaceContent(db::Transaction& tx, const v1::SalesOrder& o, absl::Time now) {
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE sales_orders SET order_date = ?, requested_delivery_date = ?, ship_to_address = ?, "
+              "customer_reference = ?, deposit_minor = ?, lines_total_minor = ?, special_fees_total_minor = ?, "
+              "total_minor = ?, notes = ?, status = 'DRAFT', version = version + 1, updated_at = ? WHERE id = ?",
+              {FormatDbDate(o.order_date()), OptDate(o.requested_delivery_date()), o.ship_to_address(),
+               o.customer_reference(), o.deposit_amount().minor_units(), o.lines_total().minor_units(),
+               Sum(o.special_fees()), o.total_amount().minor_units(), o.notes(), FormatDbTime(now), o.id()})
+          .status());
+  SALES_RETURN_IF_ERROR(tx.Exec("DELETE FROM order_lines WHERE order_id = ?", {o.id()}).status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("DELETE FROM special_fees WHERE subject_type = 'ORDER' AND subject_id = ?", {o.id()}).status());
+  return InsertLinesAndFees(tx, o, o.id());
+}
+
+absl::Status OrderStore::SetStatus(db::Transaction& tx, int64_t order_id, v1::OrderStatus status,
+                                   absl::string_view reason, absl::Time now) {
+  return tx
+      .Exec("UPDATE sales_orders SET status = ?, status_reason = ?, version = version + 1, updated_at = ? "
+            "WHERE id = ?",
+            {EnumShort(status), std::string(reason).substr(0, 1000), FormatDbTime(now), order_id})
+      .status();
+}
+
+absl::Status OrderStore::SaveCreditCheck(db::Transaction& tx, int64_t order_id, const v1::CreditCheck& check) {
+  return tx
+      .Exec("UPDATE sales_orders SET credit_check_pb = ? WHERE id = ?",
+            {db::Bytes{check.SerializeAsString()}, order_id})
+      .status();
+}
+
+absl::Status OrderStore::SaveConfirmation(db::Transaction& tx, const v1::SalesOrder& o,
+                                          const std::string& release_reason, absl::Time now) {
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE sales_orders SET status = ?, status_reason = ?, customer_name = ?, customer_type = ?, "
+              "credited_rep_id = ?, credited_org_unit_id = ?, region_org_unit_id = ?, ownership_collision = ?, "
+              "credit_check_pb = ?, confirm_time = ?, confirm_date = ?, ship_due_date = ?, release_reason = ?, "
+              "version = version + 1, updated_at = ? WHERE id = ?",
+              {EnumShort(o.status()), o.status_reason(), o.customer_name(), EnumShort(o.customer_type()),
+               o.credited_rep_id(), o.credited_org_unit_id(), o.region_org_unit_id(),
+               static_cast<int64_t>(o.ownership_collision() ? 1 : 0),
+               db::Bytes{o.last_credit_check().SerializeAsString()},
+               o.has_confirm_time() ? db::Param(FormatDbTime(FromTimestamp(o.confirm_time()))) : db::Param(nullptr),
+               OptDate(o.confirm_date()), OptDate(o.ship_due_date()), release_reason.substr(0, 1000),
+               FormatDbTime(now), o.id()})
+          .status());
+  for (const auto& l : o.lines()) {
+    SALES_RETURN_IF_ERROR(tx.Exec("UPDATE order_lines SET unit_cost_minor = ?, cost_amount_minor = ? WHERE id = ?",
+                                  {l.quantity() == 0 ? int64_t{0} : l.cost_amount().minor_units() / l.quantity(),
+                                   l.cost_amount().minor_units(), l.id()})
+                              .status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<OrderStore::OpenValue> OrderStore::ConfirmedUnshipped(db::Transaction& tx, int64_t customer_id,
+                                                                     int64_t exclude_order_id) {
+  OpenValue v;
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT COALESCE(SUM(GREATEST(l.quantity - l.shipped_quantity, 0) * l.unit_price_minor), 0), "
+               "COUNT(DISTINCT o.id) FROM sales_orders o JOIN order_lines l ON l.order_id = o.id "
+               "WHERE o.customer_id = ? AND o.id <> ? AND o.status IN ('CONFIRMED', 'PARTIALLY_SHIPPED') "
+               "AND l.quantity > 0",
+               {customer_id, exclude_order_id}));
+  v.amount = rows[0].Int(0);
+  v.orders = static_cast<int32_t>(rows[0].Int(1));
+  SALES_ASSIGN_OR_RETURN(auto held, tx.Query("SELECT COALESCE(SUM(total_minor), 0) FROM sales_orders "
+                                             "WHERE customer_id = ? AND id <> ? AND status = 'CREDIT_HOLD'",
+                                             {customer_id, exclude_order_id}));
+  v.held_amount = held[0].Int(0);
+  return v;
+}
+
+absl::StatusOr<std::vector<int64_t>> OrderStore::ListIds(db::Transaction& tx, const ListFilter& f, int limit) {
+  std::string sql = "SELECT id FROM sales_orders WHERE 1=1";
+  db::Params p;
+  if (f.before_id > 0) {
+    sql += " AND id < ?";
+    p.push_back(f.before_id);
+  }
+  if (f.customer_id > 0) {
+    sql += " AND customer_id = ?";
+    p.push_back(f.customer_id);
+  }
+  if (f.rep_id > 0) {
+    sql += " AND (credited_rep_id = ? OR taking_rep_id = ?)";
+    p.push_back(f.rep_id);
+    p.push_back(f.rep_id);
+  }
+  if (f.only_rep_scope > 0) {
+    sql += " AND (credited_rep_id = ? OR taking_rep_id = ?)";
+    p.push_back(f.only_rep_scope);
+    p.push_back(f.only_rep_scope);
+  }
+  if (f.restrict_units) {
+    if (f.org_units.empty()) return std::vector<int64_t>{};
+    std::vector<std::string> marks(f.org_units.size(), "?");
+    std::string in = absl::StrJoin(marks, ",");
+    sql += absl::StrCat(" AND (taking_org_unit_id IN (", in, ") OR credited_org_unit_id IN (", in, "))");
+    for (int round = 0; round < 2; ++round) {
+      for (int64_t u : f.org_units) p.push_back(u);
+    }
+  }
+  if (!f.statuses.empty()) {
+    std::vector<std::string> marks(f.statuses.size(), "?");
+    sql += absl::StrCat(" AND status IN (", absl::StrJoin(marks, ","), ")");
+    for (const auto& s : f.statuses) p.push_back(s);
+  }
+  if (!f.from_date.empty()) {
+    sql += " AND order_date >= ?";
+    p.push_back(f.from_date);
+  }
+  if (!f.to_date.empty()) {
+    sql += " AND order_date <= ?";
+    p.push_back(f.to_date);
+  }
+  if (!f.kind.empty()) {
+    sql += " AND kind = ?";
+    p.push_back(f.kind);
+  }
+  if (f.late_only) sql += " AND late = 1";
+  sql += " ORDER BY id DESC LIMIT ?";
+  p.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> OrderStore::LateCandidates(db::Transaction& tx, const std::string& as_of) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT o.id FROM sales_orders o WHERE o.status = 'CONFIRMED' AND o.late = 0 "
+               "AND o.ship_due_date < ? AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id "
+               "AND l.shipped_quantity > 0) ORDER BY o.id FOR UPDATE",
+               {as_of}));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+absl::Status OrderStore::MarkLate(db::Transaction& tx, int64_t order_id, absl::Time now) {
+  return tx
+      .Exec("UPDATE sales_orders SET late = 1, version = version + 1, updated_at = ? WHERE id = ?",
+            {FormatDbTime(now), order_id})
+      .status();
+}
+
+v1::OrderEventHeader EventHeaderOf(const v1::SalesOrder& o) {
+  v1::OrderEventHeader h;
+  h.set_order_id(o.id());
+  h.set_order_number(o.order_number());
+  h.set_kind(o.kind());
+  h.set_original_order_id(o.original_order_id());
+  h.set_customer_id(o.customer_id());
+  h.set_customer_name(o.customer_name());
+  h.set_customer_type(o.customer_type());
+  h.set_credited_rep_id(o.credited_rep_id());
+  h.set_credited_org_unit_id(o.credited_org_unit_id());
+  h.set_taking_rep_id(o.taking_rep_id());
+  *h.mutable_order_date() = o.order_date();
+  h.set_currency_code(o.currency_code());
+  return h;
+}
+
+std::vector<v1::EventLine> EventLinesOf(const v1::SalesOrder& o) {
+  std::vector<v1::EventLine> out;
+  for (const auto& l : o.lines()) {
+    v1::EventLine e;
+    e.set_order_line_id(l.id());
+    e.set_product_id(l.product_id());
+    e.set_sku(l.sku());
+    e.set_product_line_id(l.product_line_id());
+    e.set_commissionable(l.commissionable());
+    e.set_unit(l.unit());
+    e.set_quantity(l.quantity());
+    *e.mutable_list_price() = l.list_price();
+    e.set_discount_bp(l.discount_bp());
+    *e.mutable_unit_price() = l.unit_price();
+    *e.mutable_net_amount() = l.net_amount();
+    *e.mutable_cost_amount() = l.cost_amount();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace sales::orders
