@@ -3,6 +3,9 @@
 #   deploy_validate          every rendered object validates against the
 #                            Kubernetes API schemas (kubernetes-models, pinned
 #                            in package-lock.json, installed by `npm ci`)
+#   deploy_strict_fields     no object carries a field the API does not define
+#                            (typed against kubernetes-models' interfaces by the
+#                            TypeScript compiler, pinned)
 #   deploy_policy            our rules: probes, resources, non-root, PDB/HPA,
 #                            ports, drain budget, NetworkPolicies = the call
 #                            graph in k8s/call-graph.yaml = the calls in the code
@@ -20,5 +23,6 @@ foreach(overlay dev prod)
   set_tests_properties(deploy_render_${overlay} PROPERTIES LABELS deploy)
 endforeach()
 add_test(NAME deploy_validate COMMAND ${SALES_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/deploy/validate.mjs)
+add_test(NAME deploy_strict_fields COMMAND ${SALES_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/deploy/strict_fields.mjs)
 add_test(NAME deploy_policy COMMAND ${SALES_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/deploy/policy_test.mjs)
-set_tests_properties(deploy_validate deploy_policy PROPERTIES LABELS deploy TIMEOUT 120)
+set_tests_properties(deploy_validate deploy_strict_fields deploy_policy PROPERTIES LABELS deploy TIMEOUT 120)
