@@ -1,0 +1,5 @@
+# finance-svc collections ladder, credit holds and commissions.
+# The unit tests compile the pure rules directly so they do not depend on the
+# rest of finance_svc_lib.
+sales_test(finance_ladder_test SOURCES unit/finance_ladder_test.cc ../finance-svc/domain/ladder_rules.cc
+  LIBS sales_platform sales_proto_finance LABELS unit)
