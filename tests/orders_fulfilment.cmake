@@ -1,0 +1,3 @@
+# orders-svc fulfilment: shipping, documents, returns, reports.
+sales_test(orders_fulfilment_rules_test SOURCES unit/orders_fulfilment_rules_test.cc
+  LIBS orders_svc_lib LABELS unit)
