@@ -1,7 +1,9 @@
-// gateway: the one entry point for internal clients. In this first cut it
-// serves health and reflection; routing, authentication and authorization
-// arrive with the gateway issue.
-#include "absl/strings/str_cat.h"
+// gateway: the one entry point for clients. Authenticates bearer tokens,
+// applies the method policy and rate limits, and forwards every method of
+// the four services to the service that owns it (see gateway.h).
+#include <cstdio>
+
+#include "gateway/gateway.h"
 #include "platform/config.h"
 #include "platform/log.h"
 #include "platform/server.h"
@@ -14,17 +16,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
     return 2;
   }
-  sales::ServerOptions options;
-  options.listen_address = config->GetString("listen", "127.0.0.1:50060");
-  sales::ServerHost host(options);
-  auto st = host.Start();
+  auto options = sales::gateway::GatewayOptions::FromConfig(*config);
   sales::LogInfo("effective config", {{"config", config->EffectiveConfigJson()}});
+  if (!options.ok()) {
+    sales::LogError("bad configuration", {{"error", options.status().ToString()}});
+    return 2;
+  }
+  sales::gateway::Gateway gateway(std::move(*options));
+  auto st = gateway.Start();
   if (!st.ok()) {
     sales::LogError("cannot start", {{"error", st.ToString()}});
     return 1;
   }
   int sig = sales::WaitForTerminationSignal();
   sales::LogInfo("signal received; draining", {{"signal", sig}});
-  host.Shutdown();
+  gateway.Shutdown();
   return 0;
 }
