@@ -110,6 +110,10 @@ void EventConsumer::Loop() {
             break;
           }
           if (*r) ++applied_;
+          last_occurred_micros_ = e.occurred_at().seconds() * 1000000 + e.occurred_at().nanos() / 1000;
+          last_applied_micros_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
           backoff = std::chrono::milliseconds(100);
         }
       }

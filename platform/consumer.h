@@ -92,6 +92,12 @@ class EventConsumer {
   absl::StatusOr<bool> Apply(const common::v1::Event& event);
   // Events applied by this process (not counting duplicates).
   int64_t applied() const { return applied_.load(); }
+  const std::string& name() const { return name_; }
+  // For metrics: when the last event this process's loop applied was
+  // committed at the producer and when it was applied here (unix micros;
+  // 0 before the first).
+  int64_t last_event_occurred_micros() const { return last_occurred_micros_.load(); }
+  int64_t last_event_applied_micros() const { return last_applied_micros_.load(); }
 
  private:
   void Loop();
@@ -102,6 +108,8 @@ class EventConsumer {
   Handler handler_;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> applied_{0};
+  std::atomic<int64_t> last_occurred_micros_{0};
+  std::atomic<int64_t> last_applied_micros_{0};
   std::mutex ctx_mu_;
   grpc::ClientContext* current_ctx_ = nullptr;
   PrepareCall prepare_;

@@ -81,8 +81,16 @@ void Outbox::SequencerLoop() {
   }
 }
 
+void Outbox::OnPublished(std::function<void(const std::vector<Published>&)> observer,
+                         std::function<bool(absl::string_view type)> wants_payload) {
+  published_observer_ = std::move(observer);
+  wants_payload_ = std::move(wants_payload);
+}
+
 absl::StatusOr<int64_t> Outbox::SequenceOnce() {
-  return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+  std::vector<Published> published;
+  auto sequenced = pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    published.clear();  // a retried transaction starts over
     // The sequencer row lock makes every sequencer, in every replica, take turns.
     SALES_ASSIGN_OR_RETURN(
         auto seq, tx.Query("SELECT last_position FROM outbox_sequencer WHERE id = 1 FOR UPDATE"));
@@ -91,16 +99,30 @@ absl::StatusOr<int64_t> Outbox::SequenceOnce() {
     // READ COMMITTED: only rows of committed transactions are visible here.
     SALES_ASSIGN_OR_RETURN(
         auto rows,
-        tx.Query("SELECT id FROM outbox WHERE position IS NULL ORDER BY id LIMIT 500"));
+        tx.Query("SELECT id, type FROM outbox WHERE position IS NULL ORDER BY id LIMIT 500"));
     if (rows.empty()) return int64_t{0};
     for (const auto& r : rows) {
       SALES_RETURN_IF_ERROR(
           tx.Exec("UPDATE outbox SET position = ? WHERE id = ?", {++last, r.Int(0)}).status());
+      if (published_observer_) {
+        Published p{r.Str(1), "", ""};
+        if (wants_payload_ && wants_payload_(p.type)) {
+          SALES_ASSIGN_OR_RETURN(
+              auto body, tx.Query("SELECT payload_type, payload FROM outbox WHERE id = ?", {r.Int(0)}));
+          if (!body.empty()) {
+            p.payload_type = body[0].Str(0);
+            p.payload = body[0].Str(1);
+          }
+        }
+        published.push_back(std::move(p));
+      }
     }
     SALES_RETURN_IF_ERROR(
         tx.Exec("UPDATE outbox_sequencer SET last_position = ? WHERE id = 1", {last}).status());
     return static_cast<int64_t>(rows.size());
   });
+  if (sequenced.ok() && published_observer_ && !published.empty()) published_observer_(published);
+  return sequenced;
 }
 
 absl::StatusOr<std::vector<common::v1::Event>> Outbox::Read(int64_t after, int max) {

@@ -69,6 +69,18 @@ class Outbox {
   // Wakes streams so they notice a drain.
   void BeginDrain();
 
+  // Told about the events the sequencer has just given positions to, after
+  // that transaction commits (metrics count business facts here, without
+  // touching producers). `payload_type`/`payload` are filled only for types
+  // `wants_payload` asks for. Set before Start().
+  struct Published {
+    std::string type;
+    std::string payload_type;
+    std::string payload;
+  };
+  void OnPublished(std::function<void(const std::vector<Published>&)> observer,
+                   std::function<bool(absl::string_view type)> wants_payload = nullptr);
+
  private:
   void SequencerLoop();
   void WaitForNew(absl::Duration timeout);
@@ -84,6 +96,8 @@ class Outbox {
   uint64_t pending_notifications_ = 0;
   uint64_t feed_generation_ = 0;
   std::thread sequencer_;
+  std::function<void(const std::vector<Published>&)> published_observer_;
+  std::function<bool(absl::string_view)> wants_payload_;
 };
 
 }  // namespace sales

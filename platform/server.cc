@@ -25,6 +25,11 @@ void ServerHost::AddCallbackGenericService(grpc::CallbackGenericService* service
 
 void ServerHost::OnDrain(std::function<void()> hook) { drain_hooks_.push_back(std::move(hook)); }
 
+void ServerHost::AddInterceptorFactory(
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory) {
+  interceptors_.push_back(std::move(factory));
+}
+
 absl::Status ServerHost::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -44,6 +49,7 @@ absl::Status ServerHost::Start() {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (auto& [svc, name] : services_) builder.RegisterService(svc);
   for (auto* g : generic_) builder.RegisterCallbackGenericService(g);
+  if (!interceptors_.empty()) builder.experimental().SetInterceptorCreators(std::move(interceptors_));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen_address));

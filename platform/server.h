@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -33,6 +34,8 @@ class ServerHost {
   void AddCallbackGenericService(grpc::CallbackGenericService* service);
   // Runs before the server stops accepting (e.g. wake long-lived streams).
   void OnDrain(std::function<void()> hook);
+  // Sees every call (e.g. metrics); add before Start.
+  void AddInterceptorFactory(std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory);
 
   absl::Status Start();
   int port() const { return port_; }
@@ -47,6 +50,7 @@ class ServerHost {
   std::vector<std::pair<grpc::Service*, std::string>> services_;
   std::vector<grpc::CallbackGenericService*> generic_;
   std::vector<std::function<void()>> drain_hooks_;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

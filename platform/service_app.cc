@@ -89,8 +89,13 @@ absl::Status ServiceApp::Start() {
   SALES_ASSIGN_OR_RETURN(int64_t threads, config_.GetInt("max_threads", 32));
   so.max_threads = static_cast<int>(threads);
   SALES_ASSIGN_OR_RETURN(so.drain_deadline, config_.GetDuration("drain_deadline", absl::Seconds(10)));
+  metrics_ = Metrics::Create(def_.name, MetricsListenAddress(config_, so.listen_address));
+  metrics_->WatchPool(pool_.get());
+  metrics_->WatchOutbox(outbox_.get());
+  for (auto& c : runtime_.consumers) metrics_->WatchConsumer(c.get());
   LogInfo("effective config", {{"config", config_.EffectiveConfigJson()}});
   host_ = std::make_unique<ServerHost>(so);
+  metrics_->Instrument(*host_);
   for (auto& s : services_) host_->AddService(s.service.get(), s.health_name);
   host_->OnDrain([this] { outbox_->BeginDrain(); });
   SALES_RETURN_IF_ERROR(host_->Start());

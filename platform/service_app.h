@@ -22,6 +22,7 @@
 #include "platform/clock.h"
 #include "platform/config.h"
 #include "platform/consumer.h"
+#include "platform/metrics.h"
 #include "platform/migrate.h"
 #include "platform/mysql.h"
 #include "platform/outbox.h"
@@ -112,6 +113,8 @@ class ServiceApp {
   int port() const { return host_ ? host_->port() : 0; }
   db::Pool* pool() { return pool_.get(); }
   Outbox* outbox() { return outbox_.get(); }
+  // Prometheus metrics (config "metrics_listen"); null before Start.
+  Metrics* metrics() { return metrics_.get(); }
   void Shutdown();
 
  private:
@@ -132,6 +135,9 @@ class ServiceApp {
   std::mutex housekeeping_mu_;
   std::condition_variable housekeeping_cv_;
   bool housekeeping_stop_ = false;
+  // Last: destroyed first, so no scrape reads the pool, outbox or consumers
+  // while they go away.
+  std::unique_ptr<Metrics> metrics_;
 };
 
 // Reads the pool settings "mysql_*" of `config` (database and user default
