@@ -26,3 +26,7 @@ add_test(NAME deploy_validate COMMAND ${SALES_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/
 add_test(NAME deploy_strict_fields COMMAND ${SALES_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/deploy/strict_fields.mjs)
 add_test(NAME deploy_policy COMMAND ${SALES_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/deploy/policy_test.mjs)
 set_tests_properties(deploy_validate deploy_strict_fields deploy_policy PROPERTIES LABELS deploy TIMEOUT 120)
+
+# Metrics of real services scraped over HTTP during a workload (real MariaDB).
+sales_test(deploy_metrics_test SOURCES integration/deploy_metrics_test.cc
+  LIBS targets_svc_lib customers_svc_lib LABELS integration)
