@@ -216,6 +216,8 @@ const PEER_PATTERNS = [
   /HasPeer\s*\(\s*"(\w+)"\s*\)/g,
   /FollowFeed\s*<[^>]*>\s*\(\s*[^,()]+(?:\([^)]*\))?\s*,\s*"(\w+)"/g,
   /"(\w+)_address"/g,
+  // A backend table entry: {"orders", "sales.orders.v1.OrdersService"} (the gateway).
+  /\{\s*"(\w+)"\s*,\s*"sales\.\w+\.v1\.\w+Service"\s*\}/g,
 ];
 
 function peersIn(src) {
