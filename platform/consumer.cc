@@ -64,7 +64,7 @@ absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event) {
                     {name_, event.event_id(), event.position(), event.event_type(),
                      std::string(effect.message().substr(0, 2000)), db::Bytes{event.SerializeAsString()}})
                 .status());
-        LogError("event dead-lettered", {{"consumer", name_}, {"event_id", event.event_id()},
+        LogError("event dead-lettered", {{"consumer", name_}, {"event_id", event.event_id()}, {"request_id", event.request_id()},
                                          {"error", std::string(effect.message())}});
         fresh = false;
       } else {
@@ -103,7 +103,7 @@ void EventConsumer::Loop() {
           auto r = Apply(e);
           if (!r.ok()) {
             LogError("event not applied; will retry from cursor",
-                     {{"consumer", name_}, {"event_id", e.event_id()},
+                     {{"consumer", name_}, {"event_id", e.event_id()}, {"request_id", e.request_id()},
                       {"error", std::string(r.status().message())}});
             failed = true;
             ctx.TryCancel();
