@@ -1,13 +1,19 @@
 #include "customers-svc/api/customers_api.h"
 
 #include "absl/strings/str_cat.h"
+#include "customers-svc/api/customer_view.h"
 #include "customers-svc/domain/normalize.h"
+#include "customers-svc/store/contact_store.h"
+#include "customers-svc/store/credit_store.h"
+#include "customers-svc/store/ownership_store.h"
 #include "customers-svc/store/customer_store.h"
-#include "platform/org/org_replica.h"
-#include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "platform/feed_handler.h"
 #include "platform/handlers.h"
+#include "platform/org/org_replica.h"
 #include "platform/status.h"
+#include "sales/finance/v1/finance_service.grpc.pb.h"
+#include "sales/orders/v1/orders_service.grpc.pb.h"
+#include "sales/targets/v1/targets_service.grpc.pb.h"
 
 std::vector<sales::MigrationFile> CustomersMigrations();
 
@@ -15,7 +21,6 @@ namespace sales::customers {
 namespace {
 
 constexpr char kService[] = "sales.customers.v1.CustomersService";
-constexpr char kDomain[] = "customers.sales";
 std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
 
 // Checks and normalises a registration; every bad field is reported at once.
@@ -29,49 +34,52 @@ absl::Status PrepareCustomer(v1::Customer& c) {
   if (c.city().empty() || c.city().size() > 64) v.push_back({"customer.city", "required, at most 64 bytes"});
   if (c.address().size() > 255) v.push_back({"customer.address", "at most 255 bytes"});
   if (c.source_channel().size() > 32) v.push_back({"customer.source_channel", "at most 32 bytes"});
+  if (c.notes().size() > 2000) v.push_back({"customer.notes", "at most 2000 bytes"});
   auto phone = NormalizePhone(c.phone());
   if (c.phone().empty()) {
     v.push_back({"customer.phone", "required"});
   } else if (!phone.ok()) {
-    for (auto& fv : FieldViolationsOf(phone.status())) v.push_back(fv);
+    for (auto& fv : FieldViolationsOf(phone.status())) v.push_back({"customer.phone", fv.description});
   } else {
     c.set_normalized_phone(*phone);
   }
   if (!c.tax_id().empty()) {
     auto tax = NormalizeTaxId(c.tax_id());
     if (!tax.ok()) {
-      for (auto& fv : FieldViolationsOf(tax.status())) v.push_back(fv);
+      for (auto& fv : FieldViolationsOf(tax.status())) v.push_back({"customer.tax_id", fv.description});
     } else {
       c.set_tax_id(*tax);
+      c.set_normalized_tax_id(*tax);
     }
   }
   c.set_normalized_name(NormalizeName(c.name()));
   if (!c.name().empty() && c.normalized_name().empty()) {
     v.push_back({"customer.name", "has no letters or digits"});
   }
+  for (int i = 0; i < c.contacts_size(); ++i) {
+    std::string field = absl::StrCat("customer.contacts[", i, "]");
+    SALES_RETURN_IF_ERROR(ValidateContact(*c.mutable_contacts(i), field));
+  }
   if (!v.empty()) return InvalidFields(std::move(v));
   return absl::OkStatus();
 }
 
-absl::Status AlreadyRegistered(const v1::Customer& holder) {
-  return WithErrorInfo(
-      absl::AlreadyExistsError(absl::StrCat("customer already registered as #", holder.id(),
-                                            " (", holder.city(), "), held by rep ",
-                                            holder.owner_rep_id())),
-      "CUSTOMER_EXISTS", kDomain,
-      {{"customer_id", absl::StrCat(holder.id())},
-       {"owner_rep_id", absl::StrCat(holder.owner_rep_id())},
-       {"city", holder.city()},
-       {"phone", MaskPhone(holder.normalized_phone())}});
+absl::Status CheckIds(const google::protobuf::RepeatedField<int64_t>& ids, const char* field) {
+  if (ids.empty()) return InvalidField(field, "at least one id required");
+  if (ids.size() > 500) return InvalidField(field, "at most 500 ids");
+  for (int i = 0; i < ids.size(); ++i) {
+    if (ids[i] <= 0) return InvalidField(absl::StrCat(field, "[", i, "]"), "must be > 0");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id) {
+absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id, const std::string& field) {
   // Only when the organization copy is being fed can a rep be checked.
   if (!rt_.HasPeer("targets")) return absl::OkStatus();
   SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, rep_id));
-  if (!rep.has_value()) return InvalidField("owner_rep_id", "unknown rep");
+  if (!rep.has_value()) return InvalidField(field, "unknown rep");
   if (rep->left()) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " has left the company")),
                          "REP_LEFT", kDomain);
@@ -79,8 +87,7 @@ absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id) {
   return absl::OkStatus();
 }
 
-grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx,
-                                            const v1::RegisterCustomerRequest* req,
+grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx, const v1::RegisterCustomerRequest* req,
                                             v1::RegisterCustomerResponse* resp) {
   v1::Customer c = req->customer();
   return ServeMutation<v1::RegisterCustomerRequest, v1::RegisterCustomerResponse>(
@@ -91,27 +98,65 @@ grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx,
         int64_t owner = req->owner_rep_id() != 0 ? req->owner_rep_id() : call.principal.rep_id;
         if (owner < 0) return InvalidField("owner_rep_id", "must be > 0");
         if (owner == 0) return InvalidField("owner_rep_id", "required when the caller is not a rep");
+        if (call.principal.authenticated() && call.principal.role == kRoleRep && owner != call.principal.rep_id) {
+          return Denied("a rep registers customers for themself only");
+        }
+        if (call.principal.authenticated() && call.principal.role != kRoleRep &&
+            call.principal.role != kRoleManager && call.principal.role != kRoleDirector &&
+            call.principal.role != kRoleAdmin && call.principal.role != kRoleReceptionist &&
+            call.principal.role != kRoleService) {
+          return Denied("only reps, receptionists and managers register customers");
+        }
+        if (req->referral_id() < 0) return InvalidField("referral_id", "must be >= 0");
         c.set_owner_rep_id(owner);
         c.set_status(v1::CUSTOMER_STATUS_PROSPECT);
+        c.set_referrer_customer_id(0);
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RegisterCustomerResponse> {
-        SALES_RETURN_IF_ERROR(CheckOwner(tx, c.owner_rep_id()));
-        SALES_ASSIGN_OR_RETURN(auto dup, CustomerStore::FindDuplicate(tx, c));
-        if (dup.has_value()) return AlreadyRegistered(*dup);
-        auto inserted = CustomerStore::Insert(tx, c, rt_.clock->Now());
+        SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
+        absl::Time now = rt_.clock->Now();
+        absl::CivilDay today = BusinessDay(now);
+        SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
+        SALES_RETURN_IF_ERROR(CheckRegionAndChannel(tx, c.region(), c.source_channel(), "customer."));
+        SALES_RETURN_IF_ERROR(CheckOwner(tx, c.owner_rep_id(), "owner_rep_id"));
+        std::vector<std::string> phones = {c.normalized_phone()};
+        for (const auto& ct : c.contacts()) phones.push_back(ct.normalized_phone());
+        SALES_ASSIGN_OR_RETURN(auto dups, CustomerStore::FindDuplicates(tx, phones, c.tax_id(), c.normalized_name()));
+        if (!dups.empty()) return AlreadyRegistered(tx, dups.front(), viewer, window, today);
+        auto inserted = CustomerStore::Insert(tx, c, now, today, viewer.who);
         if (absl::IsAlreadyExists(inserted.status())) {
           // Lost a same-moment race: the unique key decided; say who won.
-          SALES_ASSIGN_OR_RETURN(auto winner, CustomerStore::FindDuplicate(tx, c));
-          if (winner.has_value()) return AlreadyRegistered(*winner);
+          SALES_ASSIGN_OR_RETURN(auto winners,
+                                 CustomerStore::FindDuplicates(tx, phones, c.tax_id(), c.normalized_name()));
+          if (!winners.empty()) return AlreadyRegistered(tx, winners.front(), viewer, window, today);
         }
         if (!inserted.ok()) return inserted.status();
+        int64_t id = inserted->customer.id();
+        for (const auto& ct : c.contacts()) {
+          SALES_RETURN_IF_ERROR(ContactStore::Insert(tx, id, ct, now).status());
+        }
+        SALES_RETURN_IF_ERROR(CreditStore::Lock(tx, id, now).status());
+        std::string reason = req->referral_id() != 0 ? absl::StrCat("registered (referral ", req->referral_id(), ")")
+                                                     : "registered";
+        SALES_RETURN_IF_ERROR(CustomerStore::OpenFirstRecord(tx, id, c.owner_rep_id(),
+                                                             v1::OWNERSHIP_CHANGE_KIND_REGISTERED, reason,
+                                                             viewer.who, now)
+                                  .status());
+        SALES_RETURN_IF_ERROR(AuditStore::Append(tx, id, viewer.who, "REGISTERED", "",
+                                                 absl::StrCat("owner rep ", c.owner_rep_id()), reason,
+                                                 call.request_id, now));
+        if (req->referral_id() != 0) {
+          SALES_RETURN_IF_ERROR(ApplyReferralOnRegistration(tx, req->referral_id(), id, c.normalized_phone(), now));
+        }
+        SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Get(tx, id));
+        SALES_ASSIGN_OR_RETURN(auto contacts, ContactStore::List(tx, id, 0, 200));
+        for (auto& ct : contacts) *rec.customer.add_contacts() = ct;
         v1::RegisterCustomerResponse out;
-        *out.mutable_customer() = *inserted;
+        *out.mutable_customer() = Present(rec, viewer, window, today);
         v1::CustomerRegisteredEvent event;
-        *event.mutable_customer() = *inserted;
-        SALES_RETURN_IF_ERROR(
-            rt_.outbox->Append(tx, "Customer", absl::StrCat(inserted->id()), event, call.request_id));
+        *event.mutable_customer() = Present(rec, CustomerViewer{.everything = true}, window, today);
+        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Customer", absl::StrCat(id), event, call.request_id));
         return out;
       });
 }
@@ -121,9 +166,140 @@ grpc::Status CustomersApi::GetCustomer(grpc::ServerContext* ctx, const v1::GetCu
   return ServeRead<v1::GetCustomerResponse>(
       ctx, M("GetCustomer"), rt_, resp,
       [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
-      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetCustomerResponse> {
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetCustomerResponse> {
+        SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Get(tx, req->id()));
+        if (viewer.Sees(rec)) {
+          SALES_ASSIGN_OR_RETURN(auto contacts, ContactStore::List(tx, rec.customer.id(), 0, 200));
+          for (auto& ct : contacts) *rec.customer.add_contacts() = ct;
+        }
+        SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
         v1::GetCustomerResponse out;
-        SALES_ASSIGN_OR_RETURN(*out.mutable_customer(), CustomerStore::Get(tx, req->id()));
+        *out.mutable_customer() = Present(rec, viewer, window, BusinessDay(rt_.clock->Now()));
+        return out;
+      });
+}
+
+grpc::Status CustomersApi::BatchGetCustomers(grpc::ServerContext* ctx, const v1::BatchGetCustomersRequest* req,
+                                             v1::BatchGetCustomersResponse* resp) {
+  return ServeRead<v1::BatchGetCustomersResponse>(
+      ctx, M("BatchGetCustomers"), rt_, resp, [&](CallContext&) { return CheckIds(req->ids(), "ids"); },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::BatchGetCustomersResponse> {
+        SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
+        std::vector<int64_t> ids(req->ids().begin(), req->ids().end());
+        SALES_ASSIGN_OR_RETURN(auto recs, CustomerStore::GetMany(tx, ids));
+        std::map<int64_t, CustomerRecord*> by_id;
+        for (auto& r : recs) by_id[r.customer.id()] = &r;
+        SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
+        absl::CivilDay today = BusinessDay(rt_.clock->Now());
+        v1::BatchGetCustomersResponse out;
+        for (int64_t id : ids) {
+          auto it = by_id.find(id);
+          if (it == by_id.end()) {
+            out.add_missing_ids(id);
+            continue;
+          }
+          *out.add_customers() = Present(*it->second, viewer, window, today);
+        }
+        return out;
+      });
+}
+
+grpc::Status CustomersApi::CheckDuplicate(grpc::ServerContext* ctx, const v1::CheckDuplicateRequest* req,
+                                          v1::CheckDuplicateResponse* resp) {
+  v1::NormalizedKeys keys;
+  std::vector<std::string> phones;
+  return ServeRead<v1::CheckDuplicateResponse>(
+      ctx, M("CheckDuplicate"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        std::vector<FieldViolation> v;
+        if (req->name().empty() && req->phone().empty() && req->tax_id().empty() && req->contact_phones().empty()) {
+          return InvalidField("name", "at least one of name, phone, tax_id, contact_phones is required");
+        }
+        if (!req->phone().empty()) {
+          auto p = NormalizePhone(req->phone());
+          if (!p.ok()) {
+            v.push_back({"phone", std::string(p.status().message())});
+          } else {
+            keys.set_phone(*p);
+            phones.push_back(*p);
+          }
+        }
+        for (int i = 0; i < req->contact_phones_size(); ++i) {
+          auto p = NormalizePhone(req->contact_phones(i));
+          if (!p.ok()) {
+            v.push_back({absl::StrCat("contact_phones[", i, "]"), std::string(p.status().message())});
+          } else {
+            phones.push_back(*p);
+          }
+        }
+        if (!req->tax_id().empty()) {
+          auto t = NormalizeTaxId(req->tax_id());
+          if (!t.ok()) {
+            v.push_back({"tax_id", std::string(t.status().message())});
+          } else {
+            keys.set_tax_id(*t);
+          }
+        }
+        if (!req->name().empty()) {
+          keys.set_name(NormalizeName(req->name()));
+          if (keys.name().empty()) v.push_back({"name", "has no letters or digits"});
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CheckDuplicateResponse> {
+        SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(auto matches, CustomerStore::FindDuplicates(tx, phones, keys.tax_id(), keys.name()));
+        // Strongest first: tax id, then phone, then name.
+        auto strength = [](const CustomerStore::Match& m) {
+          int s = 0;
+          for (auto k : m.keys) {
+            s = std::max(s, k == v1::DUPLICATE_KEY_TAX_ID ? 3 : k == v1::DUPLICATE_KEY_PHONE ? 2 : 1);
+          }
+          return s;
+        };
+        std::stable_sort(matches.begin(), matches.end(),
+                         [&](const auto& a, const auto& b) { return strength(a) > strength(b); });
+        SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
+        absl::CivilDay today = BusinessDay(rt_.clock->Now());
+        v1::CheckDuplicateResponse out;
+        out.set_exists(!matches.empty());
+        for (const auto& m : matches) *out.add_matches() = MatchOf(tx, m, viewer, window, today);
+        *out.mutable_normalized() = keys;
+        return out;
+      });
+}
+
+grpc::Status CustomersApi::ListCustomerAudit(grpc::ServerContext* ctx, const v1::ListCustomerAuditRequest* req,
+                                             v1::ListCustomerAuditResponse* resp) {
+  int page = 0;
+  int64_t after = 0;
+  return ServeRead<v1::ListCustomerAuditResponse>(
+      ctx, M("ListCustomerAudit"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        if (!req->page_token().empty()) {
+          SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
+        }
+        for (int i = 0; i < req->actions_size(); ++i) {
+          if (req->actions(i).empty() || req->actions(i).size() > 48) {
+            return InvalidField(absl::StrCat("actions[", i, "]"), "1..48 characters");
+          }
+        }
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListCustomerAuditResponse> {
+        SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Get(tx, req->customer_id()));
+        // Owner, manager in scope, director, finance (domain.md §1: the
+        // audit is the evidence in disputes).
+        if (!viewer.Sees(rec)) return Denied("the audit is read by the owner, their manager, finance and the director");
+        std::vector<std::string> actions(req->actions().begin(), req->actions().end());
+        SALES_ASSIGN_OR_RETURN(auto entries, AuditStore::List(tx, rec.customer.id(), actions, after, page + 1));
+        v1::ListCustomerAuditResponse out;
+        FillPage(std::move(entries), page, &out, [](auto* r) { return r->add_entries(); });
         return out;
       });
 }
@@ -140,6 +316,18 @@ ServiceDefinition MakeServiceDefinition() {
   def.build = [build](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {
     SALES_ASSIGN_OR_RETURN(auto services, build(rt));
     SALES_RETURN_IF_ERROR(KeepOrgReplica(rt));
+    const Clock* clock = rt.clock;
+    Outbox* outbox = rt.outbox;
+    SALES_RETURN_IF_ERROR((rt.FollowFeed<finance::v1::FinanceService, finance::v1::StreamEventsRequest,
+                                         finance::v1::StreamEventsResponse>(
+        "customers", "finance", [clock, outbox](db::Transaction& tx, const common::v1::Event& e) {
+          return ApplyFinanceEvent(tx, *outbox, e, clock->Now());
+        })));
+    SALES_RETURN_IF_ERROR((rt.FollowFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest,
+                                         orders::v1::StreamEventsResponse>(
+        "customers", "orders", [clock, outbox](db::Transaction& tx, const common::v1::Event& e) {
+          return ApplyOrdersEvent(tx, *outbox, e, clock->Now());
+        })));
     return services;
   };
   return def;

@@ -1,18 +1,36 @@
 #include "customers-svc/store/customer_store.h"
 
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "platform/convert.h"
 #include "platform/status.h"
 
 namespace sales::customers {
 namespace {
 
+// The hold summary follows the family link: a member is on hold while its
+// primary is.
 constexpr char kColumns[] =
-    "id, name, normalized_name, type, status, phone, normalized_phone, tax_id, region, city, "
-    "address, source_channel, owner_rep_id, version, registered_at, updated_at";
+    "c.id, c.name, c.normalized_name, c.type, c.status, c.phone, c.normalized_phone, c.tax_id, "
+    "c.region, c.city, c.address, c.source_channel, c.owner_rep_id, c.version, c.registered_at, "
+    "c.updated_at, c.demand_grade, c.notes, c.primary_customer_id, c.protection_base_date, "
+    "c.last_follow_up_date, c.first_purchase_date, c.last_purchase_date, c.referrer_customer_id, "
+    "c.pool_entry_time, c.previous_owner_rep_id, c.blacklist_reason, c.status_before_blacklist, "
+    "c.lead_id, c.registered_by_user, c.registered_by_role, c.registered_by_rep, "
+    "COALESCE(r.org_unit_id, 0), "
+    "EXISTS (SELECT 1 FROM credit_holds h WHERE h.customer_id = COALESCE(c.primary_customer_id, c.id) "
+    "AND h.active = 1)";
+constexpr char kFrom[] = " FROM customers c LEFT JOIN reps_replica r ON r.id = c.owner_rep_id ";
 
-v1::Customer FromRow(const db::Row& r) {
-  v1::Customer c;
+int64_t IntOr0(const db::Row& r, size_t i) { return r.IsNull(i) ? 0 : r.Int(i); }
+
+CustomerRecord FromRow(const db::Row& r) {
+  CustomerRecord rec;
+  v1::Customer& c = rec.customer;
   c.set_id(r.Int(0));
   c.set_name(r.Str(1));
   c.set_normalized_name(r.Str(2));
@@ -20,54 +38,486 @@ v1::Customer FromRow(const db::Row& r) {
   c.set_status(static_cast<v1::CustomerStatus>(r.Int(4)));
   c.set_phone(r.Str(5));
   c.set_normalized_phone(r.Str(6));
-  c.set_tax_id(r.Str(7));
+  if (!r.IsNull(7)) {
+    c.set_tax_id(r.Str(7));
+    c.set_normalized_tax_id(r.Str(7));
+  }
   c.set_region(r.Str(8));
   c.set_city(r.Str(9));
   c.set_address(r.Str(10));
   c.set_source_channel(r.Str(11));
-  c.set_owner_rep_id(r.Int(12));
+  c.set_owner_rep_id(IntOr0(r, 12));
   c.set_etag(MakeEtag(r.Int(13)));
   *c.mutable_register_time() = ToTimestamp(ParseDbTime(r.Str(14)));
   *c.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(15)));
-  return c;
+  c.set_demand_grade(static_cast<v1::DemandGrade>(r.Int(16)));
+  c.set_notes(r.Str(17));
+  c.set_primary_customer_id(IntOr0(r, 18));
+  if (!r.IsNull(19)) rec.protection_base = ToCivilDay(ParseDbDate(r.Str(19)));
+  if (!r.IsNull(20)) *c.mutable_last_follow_up_date() = ParseDbDate(r.Str(20));
+  if (!r.IsNull(21)) *c.mutable_first_purchase_date() = ParseDbDate(r.Str(21));
+  if (!r.IsNull(22)) *c.mutable_last_purchase_date() = ParseDbDate(r.Str(22));
+  c.set_referrer_customer_id(IntOr0(r, 23));
+  if (!r.IsNull(24)) *c.mutable_pool_entry_time() = ToTimestamp(ParseDbTime(r.Str(24)));
+  rec.previous_owner_rep_id = IntOr0(r, 25);
+  c.set_blacklist_reason(r.Str(26));
+  rec.status_before_blacklist = static_cast<int32_t>(IntOr0(r, 27));
+  c.set_lead_id(IntOr0(r, 28));
+  auto* by = c.mutable_registered_by();
+  by->set_user_id(r.Str(29));
+  by->set_role(r.Str(30));
+  by->set_rep_id(r.Int(31));
+  rec.owner_org_unit_id = r.Int(32);
+  c.set_owner_org_unit_id(c.owner_rep_id() == 0 ? 0 : rec.owner_org_unit_id);
+  c.set_credit_hold(r.Int(33) != 0);
+  return rec;
+}
+
+std::string Marks(size_t n) {
+  std::vector<std::string> q(n, "?");
+  return absl::StrJoin(q, ", ");
+}
+
+db::Param OptDay(const std::optional<absl::CivilDay>& d) {
+  if (!d.has_value()) return db::Param(nullptr);
+  return db::Param(FormatDbDate(FromCivilDay(*d)));
+}
+
+db::Param Owner(int64_t rep) { return rep == 0 ? db::Param(nullptr) : db::Param(rep); }
+
+v1::OwnershipRecord RecordFromRow(const db::Row& r) {
+  v1::OwnershipRecord o;
+  o.set_id(r.Int(0));
+  o.set_customer_id(r.Int(1));
+  o.set_from_rep_id(r.Int(2));
+  o.set_to_rep_id(r.Int(3));
+  o.set_kind(static_cast<v1::OwnershipChangeKind>(r.Int(4)));
+  *o.mutable_effective_time() = ToTimestamp(ParseDbTime(r.Str(5)));
+  if (!r.IsNull(6)) *o.mutable_end_time() = ToTimestamp(ParseDbTime(r.Str(6)));
+  o.set_reason(r.Str(7));
+  o.mutable_actor()->set_user_id(r.Str(8));
+  o.mutable_actor()->set_role(r.Str(9));
+  o.mutable_actor()->set_rep_id(r.Int(10));
+  o.set_handover_id(r.Int(11));
+  if (!r.IsNull(12)) *o.mutable_last_follow_up_date() = ParseDbDate(r.Str(12));
+  return o;
+}
+
+constexpr char kRecordColumns[] =
+    "id, customer_id, from_rep_id, to_rep_id, kind, effective_time, end_time, reason, actor_user, "
+    "actor_role, actor_rep, handover_id, last_follow_up_date";
+
+absl::StatusOr<v1::OwnershipRecord> GetRecord(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kRecordColumns,
+                                                          " FROM ownership_records WHERE id = ?"),
+                                             {id}));
+  if (rows.empty()) return NotFound("ownership record", id);
+  return RecordFromRow(rows[0]);
 }
 
 }  // namespace
 
-absl::StatusOr<v1::Customer> CustomerStore::Insert(db::Transaction& tx, const v1::Customer& c,
-                                                   absl::Time now) {
+common::v1::Actor Who::ToActor() const {
+  common::v1::Actor a;
+  a.set_user_id(user_id);
+  a.set_role(role);
+  a.set_rep_id(rep_id);
+  a.set_org_unit_id(org_unit_id);
+  return a;
+}
+
+Who Who::Of(const Principal& p) {
+  Who w;
+  w.user_id = p.authenticated() ? p.user_id : "anonymous";
+  w.role = p.authenticated() ? p.role : "ADMIN";
+  w.rep_id = p.rep_id;
+  w.org_unit_id = p.org_unit_id;
+  return w;
+}
+
+Who Who::System(const std::string& name) {
+  Who w;
+  w.user_id = name;
+  w.role = "SERVICE";
+  return w;
+}
+
+absl::StatusOr<CustomerRecord> CustomerStore::Insert(db::Transaction& tx, const v1::Customer& c,
+                                                     absl::Time now, absl::CivilDay base, const Who& who) {
   db::Param tax = c.tax_id().empty() ? db::Param(nullptr) : db::Param(c.tax_id());
-  db::Param owner = c.owner_rep_id() == 0 ? db::Param(nullptr) : db::Param(c.owner_rep_id());
-  SALES_RETURN_IF_ERROR(
+  db::Param referrer = c.referrer_customer_id() == 0 ? db::Param(nullptr) : db::Param(c.referrer_customer_id());
+  db::Param lead = c.lead_id() == 0 ? db::Param(nullptr) : db::Param(c.lead_id());
+  auto inserted =
       tx.Exec("INSERT INTO customers (name, normalized_name, type, status, phone, normalized_phone, "
               "tax_id, region, city, address, source_channel, owner_rep_id, version, registered_at, "
-              "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+              "updated_at, demand_grade, notes, protection_base_date, referrer_customer_id, lead_id, "
+              "registered_by_user, registered_by_role, registered_by_rep) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
               {c.name(), c.normalized_name(), static_cast<int64_t>(c.type()),
                static_cast<int64_t>(c.status()), c.phone(), c.normalized_phone(), tax, c.region(),
-               c.city(), c.address(), c.source_channel(), owner, FormatDbTime(now),
-               FormatDbTime(now)})
-          .status());
+               c.city(), c.address(), c.source_channel(), Owner(c.owner_rep_id()), FormatDbTime(now),
+               FormatDbTime(now), c.notes(), OptDay(base), referrer, lead, who.user_id, who.role,
+               who.rep_id});
+  if (!inserted.ok()) {
+    // The unique keys on the normalised phone, name and tax id decide a race.
+    if (absl::StrContains(inserted.status().message(), "Duplicate")) {
+      return absl::AlreadyExistsError(std::string(inserted.status().message()));
+    }
+    return inserted.status();
+  }
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   return Get(tx, id);
 }
 
-absl::StatusOr<v1::Customer> CustomerStore::Get(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(
-      auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, " FROM customers WHERE id = ?"), {id}));
+absl::StatusOr<CustomerRecord> CustomerStore::Get(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.id = ?"), {id}));
   if (rows.empty()) return NotFound("customer", id);
   return FromRow(rows[0]);
 }
 
-absl::StatusOr<std::optional<v1::Customer>> CustomerStore::FindDuplicate(db::Transaction& tx,
-                                                                         const v1::Customer& c) {
+absl::StatusOr<CustomerRecord> CustomerStore::Lock(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE id = ? FOR UPDATE", {id}));
+  if (rows.empty()) return NotFound("customer", id);
+  return Get(tx, id);
+}
+
+absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::GetMany(db::Transaction& tx,
+                                                                   const std::vector<int64_t>& ids) {
+  std::vector<CustomerRecord> out;
+  if (ids.empty()) return out;
+  db::Params p(ids.begin(), ids.end());
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.id IN (",
+                                                          Marks(ids.size()), ")"),
+                                             p));
+  for (const auto& r : rows) out.push_back(FromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<CustomerStore::Match>> CustomerStore::FindDuplicates(
+    db::Transaction& tx, const std::vector<std::string>& phones, const std::string& tax_id,
+    const std::string& name, int64_t exclude_id) {
+  // One indexed probe per key (phone, contact phone, tax id, name) rather
+  // than one OR over three columns, which the optimiser may scan.
+  std::map<int64_t, std::vector<v1::DuplicateKey>> keys;
+  std::vector<int64_t> order;
+  auto add = [&](int64_t id, v1::DuplicateKey k) {
+    if (id == exclude_id) return;
+    auto& v = keys[id];
+    if (v.empty()) order.push_back(id);
+    if (std::find(v.begin(), v.end(), k) == v.end()) v.push_back(k);
+  };
+  if (!tax_id.empty()) {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE tax_id = ?", {tax_id}));
+    for (const auto& r : rows) add(r.Int(0), v1::DUPLICATE_KEY_TAX_ID);
+  }
+  for (const auto& phone : phones) {
+    if (phone.empty()) continue;
+    SALES_ASSIGN_OR_RETURN(auto rows,
+                           tx.Query("SELECT id FROM customers WHERE normalized_phone = ? UNION "
+                                    "SELECT customer_id FROM contacts WHERE normalized_phone = ?",
+                                    {phone, phone}));
+    for (const auto& r : rows) add(r.Int(0), v1::DUPLICATE_KEY_PHONE);
+  }
+  if (!name.empty()) {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE normalized_name = ?", {name}));
+    for (const auto& r : rows) add(r.Int(0), v1::DUPLICATE_KEY_NAME);
+  }
+  std::vector<Match> out;
+  if (order.empty()) return out;
+  SALES_ASSIGN_OR_RETURN(auto recs, GetMany(tx, order));
+  for (int64_t id : order) {
+    for (auto& rec : recs) {
+      if (rec.customer.id() == id) out.push_back({rec, keys[id]});
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::List(db::Transaction& tx, const CustomerFilter& f) {
+  std::string where = "WHERE 1 = 1";
+  db::Params p;
+  auto in = [&](const char* col, const std::vector<int64_t>& vals) {
+    if (vals.empty()) return;
+    absl::StrAppend(&where, " AND ", col, " IN (", Marks(vals.size()), ")");
+    for (int64_t v : vals) p.push_back(v);
+  };
+  if (f.newest_pool_first) {
+    if (f.after_id > 0) {
+      // Keyset over (pool_entry_time DESC, id DESC) would need the time in
+      // the token; ids of one lapse batch share a time, so pages go by id.
+      absl::StrAppend(&where, " AND c.id < ?");
+      p.push_back(f.after_id);
+    }
+  } else if (f.after_id > 0) {
+    absl::StrAppend(&where, " AND c.id > ?");
+    p.push_back(f.after_id);
+  }
+  if (f.owner_rep_id != 0) {
+    absl::StrAppend(&where, " AND c.owner_rep_id = ?");
+    p.push_back(f.owner_rep_id);
+  }
+  if (!f.owner_units.empty()) in("r.org_unit_id", f.owner_units);
+  in("c.type", f.types);
+  in("c.demand_grade", f.grades);
+  in("c.status", f.statuses);
+  if (!f.region.empty()) {
+    absl::StrAppend(&where, " AND c.region = ?");
+    p.push_back(f.region);
+  }
+  if (!f.city.empty()) {
+    absl::StrAppend(&where, " AND c.city = ?");
+    p.push_back(f.city);
+  }
+  if (!f.source_channel.empty()) {
+    absl::StrAppend(&where, " AND c.source_channel = ?");
+    p.push_back(f.source_channel);
+  }
+  if (!f.query.empty()) {
+    absl::StrAppend(&where, " AND c.name LIKE ?");
+    std::string q;
+    for (char ch : f.query) {
+      if (ch == '%' || ch == '_' || ch == '\\') q.push_back('\\');
+      q.push_back(ch);
+    }
+    p.push_back(absl::StrCat("%", q, "%"));
+  }
+  if (f.base_before.has_value()) {
+    absl::StrAppend(&where, " AND c.status = 1 AND c.owner_rep_id IS NOT NULL AND c.protection_base_date < ?");
+    p.push_back(FormatDbDate(FromCivilDay(*f.base_before)));
+  }
+  if (f.pool_only) absl::StrAppend(&where, " AND c.owner_rep_id IS NULL");
+  if (f.hold_only) {
+    absl::StrAppend(&where, " AND EXISTS (SELECT 1 FROM credit_holds h WHERE h.customer_id = "
+                            "COALESCE(c.primary_customer_id, c.id) AND h.active = 1)");
+  }
+  if (f.pool_entered_after.has_value()) {
+    absl::StrAppend(&where, " AND c.pool_entry_time >= ?");
+    p.push_back(FormatDbTime(*f.pool_entered_after));
+  }
+  if (f.previous_owner_rep_id != 0) {
+    absl::StrAppend(&where, " AND c.previous_owner_rep_id = ?");
+    p.push_back(f.previous_owner_rep_id);
+  }
+  if (!f.all_visible) {
+    std::vector<std::string> ors;
+    if (f.include_pool) ors.push_back("c.owner_rep_id IS NULL");
+    if (!f.visible_reps.empty()) {
+      ors.push_back(absl::StrCat("c.owner_rep_id IN (", Marks(f.visible_reps.size()), ")"));
+      for (int64_t v : f.visible_reps) p.push_back(v);
+    }
+    if (!f.visible_units.empty()) {
+      ors.push_back(absl::StrCat("r.org_unit_id IN (", Marks(f.visible_units.size()), ")"));
+      for (int64_t v : f.visible_units) p.push_back(v);
+    }
+    if (ors.empty()) ors.push_back("1 = 0");
+    absl::StrAppend(&where, " AND (", absl::StrJoin(ors, " OR "), ")");
+  }
+  p.push_back(static_cast<int64_t>(f.limit + 1));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, where, " ORDER BY c.id ",
+                                                          f.newest_pool_first ? "DESC" : "ASC", " LIMIT ?"),
+                                             p));
+  std::vector<CustomerRecord> out;
+  for (const auto& r : rows) out.push_back(FromRow(r));
+  return out;
+}
+
+absl::Status CustomerStore::UpdateMasterData(db::Transaction& tx, const v1::Customer& c, absl::Time now) {
+  db::Param tax = c.tax_id().empty() ? db::Param(nullptr) : db::Param(c.tax_id());
+  auto st = tx.Exec(
+      "UPDATE customers SET name = ?, normalized_name = ?, type = ?, phone = ?, normalized_phone = ?, "
+      "tax_id = ?, region = ?, city = ?, address = ?, source_channel = ?, notes = ?, demand_grade = ?, "
+      "version = version + 1, updated_at = ? WHERE id = ?",
+      {c.name(), c.normalized_name(), static_cast<int64_t>(c.type()), c.phone(), c.normalized_phone(), tax,
+       c.region(), c.city(), c.address(), c.source_channel(), c.notes(),
+       static_cast<int64_t>(c.demand_grade()), FormatDbTime(now), c.id()});
+  if (!st.ok() && absl::StrContains(st.status().message(), "Duplicate")) {
+    return absl::AlreadyExistsError(std::string(st.status().message()));
+  }
+  return st.status();
+}
+
+absl::Status CustomerStore::SetStatus(db::Transaction& tx, int64_t id, v1::CustomerStatus status,
+                                      const std::string& blacklist_reason, int32_t status_before_blacklist,
+                                      absl::Time now) {
+  db::Param before = status_before_blacklist == 0 ? db::Param(nullptr)
+                                                  : db::Param(static_cast<int64_t>(status_before_blacklist));
+  return tx.Exec("UPDATE customers SET status = ?, blacklist_reason = ?, status_before_blacklist = ?, "
+                 "version = version + 1, updated_at = ? WHERE id = ?",
+                 {static_cast<int64_t>(status), blacklist_reason, before, FormatDbTime(now), id})
+      .status();
+}
+
+absl::StatusOr<v1::OwnershipRecord> CustomerStore::OpenFirstRecord(db::Transaction& tx, int64_t customer_id,
+                                                                   int64_t rep_id, v1::OwnershipChangeKind kind,
+                                                                   const std::string& reason, const Who& who,
+                                                                   absl::Time now) {
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO ownership_records (customer_id, from_rep_id, to_rep_id, kind, effective_time, "
+              "reason, actor_user, actor_role, actor_rep) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?)",
+              {customer_id, rep_id, static_cast<int64_t>(kind), FormatDbTime(now), reason, who.user_id,
+               who.role, who.rep_id})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  return GetRecord(tx, id);
+}
+
+absl::StatusOr<v1::OwnershipRecord> CustomerStore::ChangeOwner(db::Transaction& tx, const OwnerChange& ch,
+                                                               absl::Time now) {
+  std::string t = FormatDbTime(now);
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE ownership_records SET end_time = ? WHERE customer_id = ? AND end_time IS NULL",
+                                {t, ch.customer_id})
+                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO ownership_records (customer_id, from_rep_id, to_rep_id, kind, effective_time, "
+              "reason, actor_user, actor_role, actor_rep, handover_id, last_follow_up_date) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {ch.customer_id, ch.from_rep_id, ch.to_rep_id, static_cast<int64_t>(ch.kind), t, ch.reason,
+               ch.who.user_id, ch.who.role, ch.who.rep_id, ch.handover_id, OptDay(ch.last_follow_up_date)})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  bool to_pool = ch.to_rep_id == 0;
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE customers SET owner_rep_id = ?, previous_owner_rep_id = ?, pool_entry_time = ?, "
+              "protection_base_date = ?, version = version + 1, updated_at = ? WHERE id = ?",
+              {Owner(ch.to_rep_id), Owner(ch.from_rep_id), to_pool ? db::Param(t) : db::Param(nullptr),
+               OptDay(ch.new_base), t, ch.customer_id})
+          .status());
+  return GetRecord(tx, id);
+}
+
+absl::Status CustomerStore::SetProtectionBase(db::Transaction& tx, int64_t id, absl::CivilDay base,
+                                              std::optional<absl::CivilDay> last_follow_up, absl::Time now) {
+  return tx.Exec("UPDATE customers SET protection_base_date = ?, last_follow_up_date = ?, "
+                 "version = version + 1, updated_at = ? WHERE id = ?",
+                 {OptDay(base), OptDay(last_follow_up), FormatDbTime(now), id})
+      .status();
+}
+
+absl::Status CustomerStore::SetPurchase(db::Transaction& tx, int64_t id, v1::CustomerStatus status,
+                                        absl::CivilDay first, absl::CivilDay last, absl::Time now) {
+  return tx.Exec("UPDATE customers SET status = ?, first_purchase_date = ?, last_purchase_date = ?, "
+                 "version = version + 1, updated_at = ? WHERE id = ?",
+                 {static_cast<int64_t>(status), OptDay(first), OptDay(last), FormatDbTime(now), id})
+      .status();
+}
+
+absl::Status CustomerStore::SetPrimary(db::Transaction& tx, int64_t id, int64_t primary_id, absl::Time now) {
+  return tx.Exec("UPDATE customers SET primary_customer_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                 {primary_id == 0 ? db::Param(nullptr) : db::Param(primary_id), FormatDbTime(now), id})
+      .status();
+}
+
+absl::Status CustomerStore::SetReferrer(db::Transaction& tx, int64_t id, int64_t referrer_id) {
+  return tx.Exec("UPDATE customers SET referrer_customer_id = ? WHERE id = ?", {referrer_id, id}).status();
+}
+
+absl::StatusOr<std::vector<v1::OwnershipRecord>> CustomerStore::History(db::Transaction& tx, int64_t customer_id,
+                                                                        int64_t after_id, int limit) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kRecordColumns,
+                                                          " FROM ownership_records WHERE customer_id = ? "
+                                                          "AND id > ? ORDER BY id LIMIT ?"),
+                                             {customer_id, after_id, static_cast<int64_t>(limit)}));
+  std::vector<v1::OwnershipRecord> out;
+  for (const auto& r : rows) out.push_back(RecordFromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> CustomerStore::FamilyMembers(db::Transaction& tx, int64_t primary_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT member_customer_id FROM family_links WHERE "
+                                             "primary_customer_id = ? ORDER BY member_customer_id",
+                                             {primary_id}));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::LapsedProspects(db::Transaction& tx,
+                                                                           absl::CivilDay base_before,
+                                                                           int64_t after_id, int limit) {
+  // Family members follow their primary and never lapse on their own.
   SALES_ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query(absl::StrCat("SELECT ", kColumns,
-                            " FROM customers WHERE normalized_phone = ? OR normalized_name = ? "
-                            "OR tax_id = ? ORDER BY id LIMIT 1"),
-               {c.normalized_phone(), c.normalized_name(), c.tax_id().empty() ? "-" : c.tax_id()}));
-  if (rows.empty()) return std::optional<v1::Customer>();
-  return std::optional<v1::Customer>(FromRow(rows[0]));
+      tx.Query(absl::StrCat("SELECT ", kColumns, kFrom,
+                            "WHERE c.status = 1 AND c.protection_base_date < ? AND c.owner_rep_id IS NOT NULL "
+                            "AND c.primary_customer_id IS NULL AND c.id > ? ORDER BY c.id LIMIT ? FOR UPDATE"),
+               {FormatDbDate(FromCivilDay(base_before)), after_id, static_cast<int64_t>(limit)}));
+  std::vector<CustomerRecord> out;
+  for (const auto& r : rows) out.push_back(FromRow(r));
+  return out;
+}
+
+absl::StatusOr<int64_t> CustomerStore::CountOwnedProspects(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM customers WHERE status = 1 AND "
+                                             "owner_rep_id IS NOT NULL"));
+  return rows.empty() ? 0 : rows[0].Int(0);
+}
+
+absl::StatusOr<std::vector<int64_t>> CustomerStore::DormantCandidates(db::Transaction& tx, absl::CivilDay before) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE status = 2 AND last_purchase_date < ? "
+                                             "ORDER BY id FOR UPDATE",
+                                             {FormatDbDate(FromCivilDay(before))}));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::OwnedBy(db::Transaction& tx, int64_t rep_id,
+                                                                   const std::vector<int64_t>& statuses) {
+  std::string sql = absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.owner_rep_id = ?");
+  db::Params p{rep_id};
+  if (!statuses.empty()) {
+    absl::StrAppend(&sql, " AND c.status IN (", Marks(statuses.size()), ")");
+    for (int64_t s : statuses) p.push_back(s);
+  }
+  absl::StrAppend(&sql, " ORDER BY c.id FOR UPDATE");
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<CustomerRecord> out;
+  for (const auto& r : rows) out.push_back(FromRow(r));
+  return out;
+}
+
+absl::Status AuditStore::Append(db::Transaction& tx, int64_t customer_id, const Who& who,
+                                const std::string& action, const std::string& from, const std::string& to,
+                                const std::string& reason, const std::string& request_id, absl::Time now) {
+  return tx.Exec("INSERT INTO customer_audit (customer_id, at, actor_user, actor_role, actor_rep, actor_unit, "
+                 "action, from_value, to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {customer_id, FormatDbTime(now), who.user_id, who.role, who.rep_id, who.org_unit_id, action,
+                  from.substr(0, 500), to.substr(0, 500), reason.substr(0, 1000), request_id})
+      .status();
+}
+
+absl::StatusOr<std::vector<common::v1::AuditEntry>> AuditStore::List(db::Transaction& tx, int64_t customer_id,
+                                                                      const std::vector<std::string>& actions,
+                                                                      int64_t after_id, int limit) {
+  std::string sql =
+      "SELECT id, at, actor_user, actor_role, actor_rep, actor_unit, action, from_value, to_value, reason, "
+      "request_id FROM customer_audit WHERE customer_id = ? AND id > ?";
+  db::Params p{customer_id, after_id};
+  if (!actions.empty()) {
+    absl::StrAppend(&sql, " AND action IN (", Marks(actions.size()), ")");
+    for (const auto& a : actions) p.push_back(a);
+  }
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<common::v1::AuditEntry> out;
+  for (const auto& r : rows) {
+    common::v1::AuditEntry e;
+    e.set_id(r.Int(0));
+    *e.mutable_at() = ToTimestamp(ParseDbTime(r.Str(1)));
+    e.mutable_actor()->set_user_id(r.Str(2));
+    e.mutable_actor()->set_role(r.Str(3));
+    e.mutable_actor()->set_rep_id(r.Int(4));
+    e.mutable_actor()->set_org_unit_id(r.Int(5));
+    e.set_action(r.Str(6));
+    e.set_from_value(r.Str(7));
+    e.set_to_value(r.Str(8));
+    e.set_reason(r.Str(9));
+    e.set_request_id(r.Str(10));
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 }  // namespace sales::customers

@@ -1,0 +1,82 @@
+// Who the caller is for customers-svc, what they may see and do, and how a
+// customer is presented to them (protection derived, contact details masked
+// out of scope). Shared by every core handler file.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "customers-svc/store/customer_store.h"
+#include "platform/call.h"
+#include "platform/mysql.h"
+#include "platform/service_app.h"
+#include "sales/customers/v1/customer.pb.h"
+
+namespace sales::customers {
+
+inline constexpr char kRoleAdmin[] = "ADMIN";
+inline constexpr char kRoleDirector[] = "SALES_DIRECTOR";
+inline constexpr char kRoleManager[] = "SALES_MANAGER";
+inline constexpr char kRoleRep[] = "SALES_REP";
+inline constexpr char kRoleFinance[] = "FINANCE";
+inline constexpr char kRoleService[] = "SERVICE";
+inline constexpr char kRoleReceptionist[] = "RECEPTIONIST";
+inline constexpr char kDomain[] = "customers.sales";
+
+struct CustomerViewer {
+  Principal principal;
+  Who who;
+  bool everything = false;  // admin, director, development mode
+  bool finance = false;
+  bool service = false;
+  bool manager = false;
+  bool rep = false;
+  bool receptionist = false;
+  int64_t rep_id = 0;
+  std::vector<int64_t> units;  // a manager's subtree
+
+  bool ReadsAll() const { return everything || finance || service; }
+  bool InUnits(int64_t unit) const;
+  // Full (unmasked) view: own customer, a manager's subtree, or all-readers.
+  bool Sees(const CustomerRecord& c) const;
+  // Acts as the customer's manager: admin/director, or a manager whose
+  // subtree holds the owner (pool customers: any manager).
+  bool Manages(const CustomerRecord& c) const;
+  bool IsOwner(const CustomerRecord& c) const { return rep && rep_id != 0 && c.customer.owner_rep_id() == rep_id; }
+};
+
+absl::StatusOr<CustomerViewer> LoadViewer(db::Transaction& tx, const Principal& principal);
+
+absl::Status Denied(const std::string& what);
+
+// Protection window and dormancy from the company settings (settings.proto,
+// read through the engagement side's LoadCustomerSettings; defaults 7 and
+// 180).
+absl::StatusOr<int> ProtectionDays(db::Transaction& tx);
+absl::StatusOr<int> DormancyDays(db::Transaction& tx);
+// INVALID_ARGUMENT unless `region` (and `channel`, when not empty) are
+// configured in the settings.
+absl::Status CheckRegionAndChannel(db::Transaction& tx, const std::string& region, const std::string& channel,
+                                   const std::string& prefix);
+
+// Presentation: protection state and date, masking for the viewer.
+v1::Customer Present(const CustomerRecord& rec, const CustomerViewer& v, int window, absl::CivilDay today);
+v1::ProtectionState StateOf(const CustomerRecord& rec, int window, absl::CivilDay today);
+// "上海华**公司": first characters and the tail kept, the middle starred.
+std::string MaskName(const std::string& name);
+v1::DuplicateMatch MatchOf(db::Transaction& tx, const CustomerStore::Match& m, const CustomerViewer& v, int window,
+                           absl::CivilDay today);
+// ALREADY_EXISTS naming the holder (masked) and how to reach the holding rep.
+absl::Status AlreadyRegistered(db::Transaction& tx, const CustomerStore::Match& m, const CustomerViewer& v,
+                               int window, absl::CivilDay today);
+
+// The org unit of a rep from the org copy; 0 when unknown.
+absl::StatusOr<int64_t> UnitOfRep(db::Transaction& tx, int64_t rep_id);
+
+// Validates a Date field that must not be after `today`.
+absl::Status NotInFuture(const common::v1::Date& d, absl::string_view field, absl::CivilDay today);
+
+}  // namespace sales::customers

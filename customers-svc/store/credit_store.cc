@@ -1,0 +1,249 @@
+#include "customers-svc/store/credit_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/status.h"
+
+namespace sales::customers {
+namespace {
+
+constexpr char kHoldColumns[] =
+    "id, customer_id, source, reason, set_by_user, set_by_role, set_by_rep, set_at, collection_case_id, "
+    "finance_hold_id, active";
+
+HoldRow HoldFromRow(const db::Row& r) {
+  HoldRow h;
+  h.id = r.Int(0);
+  h.customer_id = r.Int(1);
+  h.source = static_cast<v1::CreditHoldSource>(r.Int(2));
+  h.reason = r.Str(3);
+  h.set_by.set_user_id(r.Str(4));
+  h.set_by.set_role(r.Str(5));
+  h.set_by.set_rep_id(r.Int(6));
+  h.set_at = ParseDbTime(r.Str(7));
+  h.collection_case_id = r.Int(8);
+  h.finance_hold_id = r.IsNull(9) ? 0 : r.Int(9);
+  h.active = r.Int(10) != 0;
+  return h;
+}
+
+std::string Marks(size_t n) {
+  std::vector<std::string> q(n, "?");
+  return absl::StrJoin(q, ", ");
+}
+
+constexpr char kInvColumns[] =
+    "id, customer_id, date, method, rating, investigator, findings, recommended_limit, currency, actor_user, "
+    "actor_role, actor_rep, created_at";
+
+v1::CreditInvestigation InvFromRow(const db::Row& r) {
+  v1::CreditInvestigation i;
+  i.set_id(r.Int(0));
+  i.set_customer_id(r.Int(1));
+  *i.mutable_date() = ParseDbDate(r.Str(2));
+  i.set_method(static_cast<v1::CreditInvestigationMethod>(r.Int(3)));
+  i.set_rating(static_cast<v1::CreditRating>(r.Int(4)));
+  i.set_investigator(r.Str(5));
+  i.set_findings(r.Str(6));
+  if (!r.IsNull(7)) *i.mutable_recommended_limit() = MakeMoney(r.Int(7), r.Str(8));
+  i.mutable_recorded_by()->set_user_id(r.Str(9));
+  i.mutable_recorded_by()->set_role(r.Str(10));
+  i.mutable_recorded_by()->set_rep_id(r.Int(11));
+  *i.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(12)));
+  return i;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CreditProfile> CreditStore::Get(db::Transaction& tx, int64_t customer_id) {
+  v1::CreditProfile p;
+  p.set_customer_id(customer_id);
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT credit_limit, currency, payment_terms_days, rating, last_investigation_date, "
+                          "last_investigation_method, version, updated_at FROM credit_profiles WHERE customer_id = ?",
+                          {customer_id}));
+  if (rows.empty()) {
+    *p.mutable_credit_limit() = MakeMoney(0);
+    p.set_etag(MakeEtag(0));
+  } else {
+    const auto& r = rows[0];
+    *p.mutable_credit_limit() = MakeMoney(r.Int(0), r.Str(1));
+    p.set_payment_terms_days(static_cast<int32_t>(r.Int(2)));
+    p.set_rating(static_cast<v1::CreditRating>(r.Int(3)));
+    if (!r.IsNull(4)) *p.mutable_last_investigation_date() = ParseDbDate(r.Str(4));
+    p.set_last_investigation_method(static_cast<v1::CreditInvestigationMethod>(r.Int(5)));
+    p.set_etag(MakeEtag(r.Int(6)));
+    *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(7)));
+  }
+  SALES_ASSIGN_OR_RETURN(auto holds, ActiveHolds(tx, customer_id));
+  if (!holds.empty()) {
+    // The oldest active hold explains the state; releasing it leaves the
+    // customer on hold while another one is still active.
+    const HoldRow& h = holds.front();
+    auto* hold = p.mutable_hold();
+    hold->set_on_hold(true);
+    hold->set_reason(h.reason);
+    hold->set_source(h.source);
+    *hold->mutable_set_by() = h.set_by;
+    *hold->mutable_set_time() = ToTimestamp(h.set_at);
+    hold->set_collection_case_id(h.collection_case_id);
+  }
+  return p;
+}
+
+absl::StatusOr<v1::CreditProfile> CreditStore::Lock(db::Transaction& tx, int64_t customer_id, absl::Time now) {
+  SALES_RETURN_IF_ERROR(tx.Exec("INSERT IGNORE INTO credit_profiles (customer_id, version, updated_at) "
+                                "VALUES (?, 0, ?)",
+                                {customer_id, FormatDbTime(now)})
+                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Query("SELECT version FROM credit_profiles WHERE customer_id = ? FOR UPDATE", {customer_id}).status());
+  return Get(tx, customer_id);
+}
+
+absl::Status CreditStore::Update(db::Transaction& tx, int64_t customer_id, int64_t limit_minor,
+                                 const std::string& currency, int32_t terms_days, v1::CreditRating rating,
+                                 absl::Time now) {
+  return tx.Exec("UPDATE credit_profiles SET credit_limit = ?, currency = ?, payment_terms_days = ?, rating = ?, "
+                 "version = version + 1, updated_at = ? WHERE customer_id = ?",
+                 {limit_minor, currency, static_cast<int64_t>(terms_days), static_cast<int64_t>(rating),
+                  FormatDbTime(now), customer_id})
+      .status();
+}
+
+absl::Status CreditStore::SetInvestigation(db::Transaction& tx, int64_t customer_id, const common::v1::Date& date,
+                                           v1::CreditInvestigationMethod method, v1::CreditRating rating,
+                                           std::optional<int64_t> new_limit, absl::Time now) {
+  // An older investigation recorded late does not overwrite a newer one.
+  return tx.Exec("UPDATE credit_profiles SET "
+                 "rating = IF(last_investigation_date IS NULL OR last_investigation_date <= ?, ?, rating), "
+                 "last_investigation_method = IF(last_investigation_date IS NULL OR last_investigation_date <= ?, ?, "
+                 "last_investigation_method), "
+                 "last_investigation_date = GREATEST(COALESCE(last_investigation_date, ?), ?), "
+                 "credit_limit = COALESCE(?, credit_limit), version = version + 1, updated_at = ? "
+                 "WHERE customer_id = ?",
+                 {FormatDbDate(date), static_cast<int64_t>(rating), FormatDbDate(date),
+                  static_cast<int64_t>(method), FormatDbDate(date), FormatDbDate(date),
+                  new_limit.has_value() ? db::Param(*new_limit) : db::Param(nullptr), FormatDbTime(now),
+                  customer_id})
+      .status();
+}
+
+absl::Status CreditStore::Touch(db::Transaction& tx, int64_t customer_id, absl::Time now) {
+  return tx.Exec("UPDATE credit_profiles SET version = version + 1, updated_at = ? WHERE customer_id = ?",
+                 {FormatDbTime(now), customer_id})
+      .status();
+}
+
+absl::StatusOr<std::vector<HoldRow>> CreditStore::ActiveHolds(db::Transaction& tx, int64_t customer_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kHoldColumns, " FROM credit_holds WHERE "
+                                                          "customer_id = ? AND active = 1 ORDER BY id"),
+                                             {customer_id}));
+  std::vector<HoldRow> out;
+  for (const auto& r : rows) out.push_back(HoldFromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::optional<HoldRow>> CreditStore::FindFinanceHold(db::Transaction& tx, int64_t finance_hold_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kHoldColumns,
+                                                          " FROM credit_holds WHERE finance_hold_id = ?"),
+                                             {finance_hold_id}));
+  if (rows.empty()) return std::optional<HoldRow>();
+  return std::optional<HoldRow>(HoldFromRow(rows[0]));
+}
+
+absl::StatusOr<int64_t> CreditStore::InsertHold(db::Transaction& tx, const HoldRow& h, const Who& who,
+                                                absl::Time now) {
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO credit_holds (customer_id, source, reason, set_by_user, set_by_role, set_by_rep, set_at, "
+              "collection_case_id, finance_hold_id, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+              {h.customer_id, static_cast<int64_t>(h.source), h.reason, who.user_id, who.role, who.rep_id,
+               FormatDbTime(now), h.collection_case_id,
+               h.finance_hold_id == 0 ? db::Param(nullptr) : db::Param(h.finance_hold_id)})
+          .status());
+  return tx.LastInsertId();
+}
+
+absl::Status CreditStore::ReleaseHold(db::Transaction& tx, int64_t hold_id, const Who& who, const std::string& reason,
+                                      absl::Time now) {
+  return tx.Exec("UPDATE credit_holds SET active = 0, released_at = ?, released_by_user = ?, release_reason = ? "
+                 "WHERE id = ?",
+                 {FormatDbTime(now), who.user_id, reason, hold_id})
+      .status();
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> CreditStore::ListHeld(db::Transaction& tx,
+                                                                              const HoldFilter& f) {
+  std::string sql =
+      "SELECT MIN(h.id) AS first_hold, h.customer_id FROM credit_holds h JOIN customers c ON c.id = h.customer_id "
+      "LEFT JOIN reps_replica r ON r.id = c.owner_rep_id WHERE h.active = 1";
+  db::Params p;
+  if (!f.sources.empty()) {
+    absl::StrAppend(&sql, " AND h.source IN (", Marks(f.sources.size()), ")");
+    for (int64_t s : f.sources) p.push_back(s);
+  }
+  if (f.owner_rep_id != 0) {
+    absl::StrAppend(&sql, " AND c.owner_rep_id = ?");
+    p.push_back(f.owner_rep_id);
+  }
+  if (!f.units.empty()) {
+    absl::StrAppend(&sql, " AND r.org_unit_id IN (", Marks(f.units.size()), ")");
+    for (int64_t u : f.units) p.push_back(u);
+  }
+  if (!f.all_visible) {
+    std::vector<std::string> ors;
+    if (!f.visible_reps.empty()) {
+      ors.push_back(absl::StrCat("c.owner_rep_id IN (", Marks(f.visible_reps.size()), ")"));
+      for (int64_t v : f.visible_reps) p.push_back(v);
+    }
+    if (!f.visible_units.empty()) {
+      ors.push_back(absl::StrCat("r.org_unit_id IN (", Marks(f.visible_units.size()), ")"));
+      for (int64_t v : f.visible_units) p.push_back(v);
+    }
+    if (ors.empty()) ors.push_back("1 = 0");
+    absl::StrAppend(&sql, " AND (", absl::StrJoin(ors, " OR "), ")");
+  }
+  absl::StrAppend(&sql, " GROUP BY h.customer_id HAVING first_hold > ? ORDER BY first_hold LIMIT ?");
+  p.push_back(f.after_hold_id);
+  p.push_back(static_cast<int64_t>(f.limit + 1));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const auto& r : rows) out.emplace_back(r.Int(0), r.Int(1));
+  return out;
+}
+
+absl::StatusOr<v1::CreditInvestigation> CreditStore::InsertInvestigation(db::Transaction& tx,
+                                                                         const v1::CreditInvestigation& inv,
+                                                                         const Who& who, absl::Time now) {
+  db::Param limit = inv.has_recommended_limit() ? db::Param(inv.recommended_limit().minor_units()) : db::Param(nullptr);
+  std::string currency = inv.has_recommended_limit() ? inv.recommended_limit().currency_code() : "CNY";
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO credit_investigations (customer_id, date, method, rating, investigator, findings, "
+              "recommended_limit, currency, actor_user, actor_role, actor_rep, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {inv.customer_id(), FormatDbDate(inv.date()), static_cast<int64_t>(inv.method()),
+               static_cast<int64_t>(inv.rating()), inv.investigator(), inv.findings(), limit, currency, who.user_id,
+               who.role, who.rep_id, FormatDbTime(now)})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kInvColumns,
+                                                          " FROM credit_investigations WHERE id = ?"),
+                                             {id}));
+  return InvFromRow(rows.at(0));
+}
+
+absl::StatusOr<std::vector<v1::CreditInvestigation>> CreditStore::ListInvestigations(db::Transaction& tx,
+                                                                                     int64_t customer_id,
+                                                                                     int64_t before_id, int limit) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kInvColumns, " FROM credit_investigations WHERE customer_id = ? "
+                                       "AND id < ? ORDER BY id DESC LIMIT ?"),
+                          {customer_id, before_id == 0 ? INT64_MAX : before_id, static_cast<int64_t>(limit + 1)}));
+  std::vector<v1::CreditInvestigation> out;
+  for (const auto& r : rows) out.push_back(InvFromRow(r));
+  return out;
+}
+
+}  // namespace sales::customers

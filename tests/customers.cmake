@@ -1,0 +1,7 @@
+# customers-svc core: normalisation and protection rules, and the service over
+# gRPC against MariaDB. (The engagement side lists its tests in
+# customers_engagement.cmake.)
+sales_test(customers_core_normalize_test SOURCES unit/customers_core_normalize_test.cc
+  LIBS customers_svc_lib LABELS unit)
+sales_test(customers_core_test SOURCES integration/customers_core_test.cc
+  LIBS customers_svc_lib LABELS integration)

@@ -1,0 +1,469 @@
+// customers-svc core over gRPC against MariaDB: registration races, credit
+// profiles and holds (also from finance's feed), credited-rep resolution and
+// collisions, scoping of contacts, the lapse sweep, pool claims, transfers
+// and hand-overs. Callers are signed principals (principal_hmac_secret).
+#include <atomic>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "customers-svc/api/customers_api.h"
+#include "platform/clock.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/org/org_replica.h"
+#include "platform/status.h"
+#include "sales/customers/v1/customers_service.grpc.pb.h"
+#include "sales/customers/v1/events.pb.h"
+#include "sales/finance/v1/events.pb.h"
+#include "sales/orders/v1/events.pb.h"
+#include "sales/targets/v1/events.pb.h"
+#include "tests/testing/service_fixture.h"
+
+namespace sales {
+namespace {
+
+using ::sales::testing::CtxAs;
+using ::sales::testing::FreshDatabase;
+using ::sales::testing::Loopback;
+using ::sales::testing::StartService;
+using ::testing::HasSubstr;
+namespace v1 = ::sales::customers::v1;
+namespace tv1 = ::sales::targets::v1;
+
+constexpr char kSecret[] = "customers-core-secret";
+
+// Company (1) → East office (2) with reps 11, 12, 13; North office (3) with
+// rep 21. Manager of East; finance; director.
+constexpr int64_t kCompany = 1, kEast = 2, kNorth = 3;
+constexpr int64_t kRepA = 11, kRepB = 12, kRepC = 13, kRepNorth = 21;
+
+Principal Rep(int64_t id, int64_t unit) { return {absl::StrCat("rep", id), "SALES_REP", id, unit}; }
+const Principal kManagerEast{"mgr-east", "SALES_MANAGER", 0, kEast};
+const Principal kFinance{"fin", "FINANCE", 0, 0};
+const Principal kDirector{"dir", "SALES_DIRECTOR", 0, kCompany};
+const Principal kService{"orders-svc", "SERVICE", 0, 0};
+
+common::v1::Date D(int y, int m, int d) {
+  common::v1::Date out;
+  out.set_year(y);
+  out.set_month(m);
+  out.set_day(d);
+  return out;
+}
+
+// 10:00 in Shanghai.
+absl::Time LocalTen(int y, int m, int d) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, 10, 0, 0), CompanyTimeZone());
+}
+
+class CustomersCore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = FreshDatabase("cust_core");
+    app_ = StartService(customers::MakeServiceDefinition(), db_, &clock_, {{"principal_hmac_secret", kSecret}});
+    ASSERT_NE(app_, nullptr);
+    stub_ = v1::CustomersService::NewStub(Loopback(app_->port()));
+    Unit(kCompany, 0, "HQ");
+    Unit(kEast, kCompany, "EAST");
+    Unit(kNorth, kCompany, "NORTH");
+    RepIn(kRepA, kEast, "张三");
+    RepIn(kRepB, kEast, "李四");
+    RepIn(kRepC, kEast, "王五");
+    RepIn(kRepNorth, kNorth, "赵六");
+  }
+  void TearDown() override {
+    if (app_) app_->Shutdown();
+  }
+
+  void ApplyOrg(const google::protobuf::Message& m, const std::string& type) {
+    common::v1::Event e;
+    e.set_event_type(type);
+    e.mutable_payload()->PackFrom(m);
+    ASSERT_TRUE(app_->pool()->Transact([&](db::Transaction& tx) { return OrgReplica::Apply(tx, e, clock_.Now()); }).ok());
+  }
+  void Unit(int64_t id, int64_t parent, const std::string& code) {
+    tv1::OrgUnitCreatedEvent e;
+    e.mutable_org_unit()->set_id(id);
+    e.mutable_org_unit()->set_parent_id(parent);
+    e.mutable_org_unit()->set_code(code);
+    e.mutable_org_unit()->set_name(code);
+    e.mutable_org_unit()->set_kind(parent == 0 ? tv1::ORG_UNIT_KIND_COMPANY : tv1::ORG_UNIT_KIND_OFFICE);
+    ApplyOrg(e, "OrgUnitCreatedEvent");
+  }
+  void RepIn(int64_t id, int64_t unit, const std::string& name) {
+    tv1::RepCreatedEvent e;
+    e.mutable_rep()->set_id(id);
+    e.mutable_rep()->set_org_unit_id(unit);
+    e.mutable_rep()->set_name(name);
+    e.mutable_rep()->set_status(tv1::REP_STATUS_ACTIVE);
+    ApplyOrg(e, "RepCreatedEvent");
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return CtxAs(p, kSecret); }
+  std::string Rid() { return absl::StrCat("rid-", ++rid_); }
+
+  v1::Customer NewCustomer(const std::string& name, const std::string& phone) {
+    v1::Customer c;
+    c.set_name(name);
+    c.set_type(v1::CUSTOMER_TYPE_OUTLET_B);
+    c.set_phone(phone);
+    c.set_region("EAST");
+    c.set_city("上海");
+    c.set_address("上海市南京路1号");
+    c.set_source_channel("WALK_IN");
+    return c;
+  }
+
+  grpc::Status Register(const Principal& who, const v1::Customer& c, v1::Customer* out,
+                        int64_t owner = 0) {
+    v1::RegisterCustomerRequest req;
+    req.set_request_id(Rid());
+    *req.mutable_customer() = c;
+    req.set_owner_rep_id(owner);
+    v1::RegisterCustomerResponse resp;
+    grpc::Status st = stub_->RegisterCustomer(As(who).get(), req, &resp);
+    if (out != nullptr) *out = resp.customer();
+    return st;
+  }
+  int64_t MustRegister(const Principal& who, const std::string& name, const std::string& phone) {
+    v1::Customer got;
+    grpc::Status st = Register(who, NewCustomer(name, phone), &got);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return got.id();
+  }
+  v1::Customer Get(const Principal& who, int64_t id) {
+    v1::GetCustomerRequest req;
+    req.set_id(id);
+    v1::GetCustomerResponse resp;
+    grpc::Status st = stub_->GetCustomer(As(who).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.customer();
+  }
+  v1::CreditProfile Profile(const Principal& who, int64_t id, grpc::Status* status = nullptr) {
+    v1::GetCreditProfileRequest req;
+    req.set_customer_id(id);
+    v1::GetCreditProfileResponse resp;
+    grpc::Status st = stub_->GetCreditProfile(As(who).get(), req, &resp);
+    if (status != nullptr) {
+      *status = st;
+    } else {
+      EXPECT_TRUE(st.ok()) << st.error_message();
+    }
+    return resp.profile();
+  }
+  v1::ResolveCreditedRepResponse Resolve(int64_t customer, common::v1::Date day, int64_t taking) {
+    v1::ResolveCreditedRepRequest req;
+    req.set_customer_id(customer);
+    *req.mutable_order_date() = day;
+    req.set_taking_rep_id(taking);
+    v1::ResolveCreditedRepResponse resp;
+    grpc::Status st = stub_->ResolveCreditedRep(As(kService).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp;
+  }
+  absl::Status Feed(const google::protobuf::Message& m, const std::string& type, const std::string& event_id,
+                    bool orders) {
+    common::v1::Event e;
+    e.set_event_type(type);
+    e.set_event_id(event_id);
+    e.set_request_id(event_id);
+    e.mutable_payload()->PackFrom(m);
+    return app_->pool()->Transact([&](db::Transaction& tx) {
+      return orders ? customers::ApplyOrdersEvent(tx, *app_->outbox(), e, clock_.Now())
+                    : customers::ApplyFinanceEvent(tx, *app_->outbox(), e, clock_.Now());
+    });
+  }
+  int CountEvents(const std::string& type) {
+    auto n = app_->pool()->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+      SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM outbox WHERE type = ?", {type}));
+      return rows[0].Int(0);
+    });
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.ok() ? static_cast<int>(*n) : -1;
+  }
+
+  FakeClock clock_{LocalTen(2026, 3, 2)};
+  db::PoolOptions db_;
+  std::unique_ptr<ServiceApp> app_;
+  std::unique_ptr<v1::CustomersService::Stub> stub_;
+  int rid_ = 0;
+};
+
+// Two reps register the same shop at the same moment, typed differently:
+// exactly one owns it, the other is told who holds it (masked).
+TEST_F(CustomersCore, ConcurrentRegistrationHasExactlyOneOwner) {
+  for (int round = 0; round < 6; ++round) {
+    std::string digits = absl::StrCat("1380013", 1000 + round);
+    v1::Customer a = NewCustomer(absl::StrCat("上海华联超市", round, "号店有限公司"), digits);
+    v1::Customer b = NewCustomer(absl::StrCat("上海华联超市", round, "号店"),
+                                 absl::StrCat("+86 ", digits.substr(0, 3), "-", digits.substr(3, 4), "-",
+                                              digits.substr(7)));
+    grpc::Status sa, sb;
+    v1::Customer ga, gb;
+    std::atomic<bool> go{false};
+    std::thread ta([&] {
+      while (!go) {
+      }
+      sa = Register(Rep(kRepA, kEast), a, &ga);
+    });
+    std::thread tb([&] {
+      while (!go) {
+      }
+      sb = Register(Rep(kRepB, kEast), b, &gb);
+    });
+    go = true;
+    ta.join();
+    tb.join();
+    ASSERT_NE(sa.ok(), sb.ok()) << "round " << round << ": " << sa.error_message() << " / " << sb.error_message();
+    const grpc::Status& lost = sa.ok() ? sb : sa;
+    int64_t winner = sa.ok() ? kRepA : kRepB;
+    EXPECT_EQ(lost.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+    EXPECT_THAT(lost.error_message(), HasSubstr(absl::StrCat("rep ", winner)));
+    // The loser learns the holder, never the holder's full phone number.
+    EXPECT_THAT(lost.error_message(), ::testing::Not(HasSubstr(digits)));
+    EXPECT_EQ((sa.ok() ? ga : gb).owner_rep_id(), winner);
+  }
+}
+
+TEST_F(CustomersCore, BadRegistrationsChangeNothing) {
+  v1::Customer c = NewCustomer("杭州好邻居便利店", "12345");
+  c.set_tax_id("91-31-XYZ");
+  c.set_region("MARS");
+  grpc::Status st = Register(Rep(kRepA, kEast), c, nullptr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // A rep may not register for someone else.
+  st = Register(Rep(kRepA, kEast), NewCustomer("杭州好邻居便利店", "13900001111"), nullptr, kRepB);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  v1::CheckDuplicateRequest req;
+  req.set_phone("13900001111");
+  v1::CheckDuplicateResponse resp;
+  ASSERT_TRUE(stub_->CheckDuplicate(As(Rep(kRepA, kEast)).get(), req, &resp).ok());
+  EXPECT_FALSE(resp.exists());
+}
+
+TEST_F(CustomersCore, CheckDuplicateFindsEveryKeyMasked) {
+  v1::Customer c = NewCustomer("苏州德润食品经销有限公司", "0512-6523 4567");
+  c.set_tax_id("91320500MA1X2Y3Z4K");
+  v1::Customer got;
+  ASSERT_TRUE(Register(Rep(kRepA, kEast), c, &got).ok());
+  v1::CheckDuplicateRequest req;
+  req.set_name("苏州 德润食品经销");
+  req.set_phone("+86 (0512) 65234567");
+  req.set_tax_id("91320500ma1x2y3z4k");
+  v1::CheckDuplicateResponse resp;
+  ASSERT_TRUE(stub_->CheckDuplicate(As(Rep(kRepB, kEast)).get(), req, &resp).ok());
+  ASSERT_TRUE(resp.exists());
+  ASSERT_EQ(resp.matches_size(), 1);
+  EXPECT_EQ(resp.matches(0).matched_keys_size(), 3);
+  EXPECT_EQ(resp.matches(0).owner_rep_id(), kRepA);
+  EXPECT_EQ(resp.matches(0).owner_rep_name(), "张三");
+  EXPECT_EQ(resp.matches(0).masked_phone(), "051*****4567");
+  EXPECT_NE(resp.matches(0).masked_name(), c.name());
+  EXPECT_EQ(resp.normalized().phone(), "051265234567");
+}
+
+TEST_F(CustomersCore, CreditProfileTermsAndHolds) {
+  int64_t id = MustRegister(Rep(kRepA, kEast), "宁波惠民超市", "13700000001");
+  v1::CreditProfile p = Profile(kFinance, id);
+  EXPECT_EQ(p.credit_limit().minor_units(), 0);
+  EXPECT_FALSE(p.hold().on_hold());
+
+  v1::UpdateCreditProfileRequest up;
+  up.set_request_id(Rid());
+  up.set_customer_id(id);
+  *up.mutable_credit_limit() = MakeMoney(5'000'000'00);
+  up.set_payment_terms_days(30);
+  up.set_rating(v1::CREDIT_RATING_AA);
+  up.set_reason("annual review");
+  up.set_etag(p.etag());
+  v1::UpdateCreditProfileResponse ur;
+  // A rep cannot set terms; a stale etag is refused; then finance sets them.
+  EXPECT_EQ(stub_->UpdateCreditProfile(As(Rep(kRepA, kEast)).get(), up, &ur).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  up.set_request_id(Rid());
+  up.set_etag("v99");
+  EXPECT_EQ(stub_->UpdateCreditProfile(As(kFinance).get(), up, &ur).error_code(), grpc::StatusCode::ABORTED);
+  up.set_request_id(Rid());
+  up.set_etag(p.etag());
+  up.set_payment_terms_days(400);
+  EXPECT_EQ(stub_->UpdateCreditProfile(As(kFinance).get(), up, &ur).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  up.set_request_id(Rid());
+  up.set_payment_terms_days(30);
+  ASSERT_TRUE(stub_->UpdateCreditProfile(As(kFinance).get(), up, &ur).ok());
+  EXPECT_EQ(ur.profile().payment_terms_days(), 30);
+  EXPECT_EQ(ur.profile().credit_limit().minor_units(), 5'000'000'00);
+
+  // The owner reads it; another rep may not; orders-svc (a service) may.
+  grpc::Status st;
+  EXPECT_EQ(Profile(Rep(kRepA, kEast), id).payment_terms_days(), 30);
+  Profile(Rep(kRepB, kEast), id, &st);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Profile(kService, id).rating(), v1::CREDIT_RATING_AA);
+
+  // The manager holds; a second hold is refused; a rep cannot release.
+  v1::SetCreditHoldRequest hold;
+  hold.set_request_id(Rid());
+  hold.set_customer_id(id);
+  hold.set_reason("客户经营异常");
+  v1::SetCreditHoldResponse hr;
+  ASSERT_TRUE(stub_->SetCreditHold(As(kManagerEast).get(), hold, &hr).ok());
+  EXPECT_TRUE(hr.profile().hold().on_hold());
+  EXPECT_EQ(hr.profile().hold().source(), v1::CREDIT_HOLD_SOURCE_MANAGER);
+  EXPECT_EQ(hr.profile().hold().set_by().user_id(), "mgr-east");
+  hold.set_request_id(Rid());
+  EXPECT_EQ(stub_->SetCreditHold(As(kFinance).get(), hold, &hr).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(Get(Rep(kRepA, kEast), id).credit_hold());
+  v1::ReleaseCreditHoldRequest rel;
+  rel.set_request_id(Rid());
+  rel.set_customer_id(id);
+  rel.set_reason("情况已核实");
+  v1::ReleaseCreditHoldResponse rr;
+  EXPECT_EQ(stub_->ReleaseCreditHold(As(Rep(kRepA, kEast)).get(), rel, &rr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->ReleaseCreditHold(As(kManagerEast).get(), rel, &rr).ok());
+  EXPECT_FALSE(rr.profile().hold().on_hold());
+  EXPECT_EQ(CountEvents("CreditHoldSetEvent"), 1);
+  EXPECT_EQ(CountEvents("CreditHoldReleasedEvent"), 1);
+  EXPECT_EQ(CountEvents("CreditProfileChangedEvent"), 1);
+}
+
+TEST_F(CustomersCore, HoldsFromFinanceEventsWithAudit) {
+  int64_t id = MustRegister(Rep(kRepA, kEast), "天津金桥批发部", "13700000002");
+  finance::v1::CustomerHoldSetEvent set;
+  set.set_credit_hold_id(501);
+  set.set_customer_id(id);
+  set.set_rep_id(kRepA);
+  set.set_source(finance::v1::CREDIT_HOLD_SOURCE_COLLECTIONS);
+  set.set_reason("second dunning notice for INV-2026-000123");
+  set.add_collection_case_ids(77);
+  ASSERT_TRUE(Feed(set, "CustomerHoldSetEvent", "fin-1", false).ok());
+  // Redelivered: nothing more.
+  ASSERT_TRUE(Feed(set, "CustomerHoldSetEvent", "fin-1", false).ok());
+  v1::CreditProfile p = Profile(kFinance, id);
+  ASSERT_TRUE(p.hold().on_hold());
+  EXPECT_EQ(p.hold().source(), v1::CREDIT_HOLD_SOURCE_COLLECTIONS);
+  EXPECT_EQ(p.hold().collection_case_id(), 77);
+  EXPECT_EQ(CountEvents("CreditHoldSetEvent"), 1);
+
+  // A manager may not lift a collections hold.
+  v1::ReleaseCreditHoldRequest rel;
+  rel.set_request_id(Rid());
+  rel.set_customer_id(id);
+  rel.set_reason("客户承诺付款");
+  v1::ReleaseCreditHoldResponse rr;
+  EXPECT_EQ(stub_->ReleaseCreditHold(As(kManagerEast).get(), rel, &rr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::ListCreditHoldsRequest lr;
+  v1::ListCreditHoldsResponse lresp;
+  ASSERT_TRUE(stub_->ListCreditHolds(As(kFinance).get(), lr, &lresp).ok());
+  ASSERT_EQ(lresp.profiles_size(), 1);
+  EXPECT_EQ(lresp.profiles(0).customer_id(), id);
+
+  finance::v1::CustomerHoldReleasedEvent released;
+  released.set_credit_hold_id(501);
+  released.set_customer_id(id);
+  released.set_reason("PAID_IN_FULL");
+  ASSERT_TRUE(Feed(released, "CustomerHoldReleasedEvent", "fin-2", false).ok());
+  ASSERT_TRUE(Feed(released, "CustomerHoldReleasedEvent", "fin-2", false).ok());
+  EXPECT_FALSE(Profile(kFinance, id).hold().on_hold());
+  EXPECT_EQ(CountEvents("CreditHoldReleasedEvent"), 1);
+
+  v1::ListCustomerAuditRequest ar;
+  ar.set_customer_id(id);
+  ar.add_actions("CREDIT_HOLD_SET");
+  ar.add_actions("CREDIT_HOLD_RELEASED");
+  v1::ListCustomerAuditResponse aresp;
+  ASSERT_TRUE(stub_->ListCustomerAudit(As(kFinance).get(), ar, &aresp).ok());
+  ASSERT_EQ(aresp.entries_size(), 2);
+  EXPECT_EQ(aresp.entries(0).actor().user_id(), "finance-svc");
+  EXPECT_THAT(aresp.entries(0).reason(), HasSubstr("COLLECTIONS"));
+  EXPECT_EQ(aresp.entries(1).reason(), "PAID_IN_FULL");
+}
+
+// Registered on Mar 2 by rep A: protected through Mar 9. An order taken by
+// rep B on Mar 9 is A's (collision); on Mar 10 it is B's.
+TEST_F(CustomersCore, CreditedRepDuringAndAfterProtection) {
+  int64_t id = MustRegister(Rep(kRepA, kEast), "北京物美便利店", "13700000003");
+  auto during = Resolve(id, D(2026, 3, 9), kRepB);
+  EXPECT_EQ(during.credited_rep_id(), kRepA);
+  EXPECT_EQ(during.basis(), v1::CREDIT_BASIS_PROTECTING_OWNER);
+  EXPECT_TRUE(during.collision());
+  EXPECT_EQ(during.credited_org_unit_id(), kEast);
+  EXPECT_EQ(during.protected_until().day(), 9);
+  auto own = Resolve(id, D(2026, 3, 5), kRepA);
+  EXPECT_FALSE(own.collision());
+  // After protection, even before the sweep ran.
+  auto after = Resolve(id, D(2026, 3, 10), kRepB);
+  EXPECT_EQ(after.credited_rep_id(), kRepB);
+  EXPECT_EQ(after.basis(), v1::CREDIT_BASIS_TAKING_REP);
+  EXPECT_FALSE(after.collision());
+
+  // orders-svc confirms B's order credited to A: a collision for the
+  // manager, and the prospect becomes A's account.
+  orders::v1::OrderConfirmedEvent oc;
+  oc.mutable_order()->set_order_id(9001);
+  oc.mutable_order()->set_order_number("SO-9001");
+  oc.mutable_order()->set_customer_id(id);
+  oc.mutable_order()->set_credited_rep_id(kRepA);
+  oc.mutable_order()->set_taking_rep_id(kRepB);
+  *oc.mutable_order()->mutable_order_date() = D(2026, 3, 5);
+  *oc.mutable_total_amount() = MakeMoney(12'000'00);
+  oc.set_ownership_collision(true);
+  ASSERT_TRUE(Feed(oc, "OrderConfirmedEvent", "ord-1", true).ok());
+  ASSERT_TRUE(Feed(oc, "OrderConfirmedEvent", "ord-1", true).ok());
+  v1::Customer c = Get(kDirector, id);
+  EXPECT_EQ(c.status(), v1::CUSTOMER_STATUS_ACTIVE);
+  EXPECT_EQ(c.protection_state(), v1::PROTECTION_STATE_ACCOUNT);
+  EXPECT_EQ(c.first_purchase_date().day(), 5);
+  EXPECT_EQ(CountEvents("CustomerConvertedEvent"), 1);
+
+  v1::ListCollisionsRequest lc;
+  v1::ListCollisionsResponse lcr;
+  ASSERT_TRUE(stub_->ListCollisions(As(kManagerEast).get(), lc, &lcr).ok());
+  ASSERT_EQ(lcr.collisions_size(), 1);
+  EXPECT_EQ(lcr.collisions(0).owner_rep_id(), kRepA);
+  EXPECT_EQ(lcr.collisions(0).taking_rep_id(), kRepB);
+  // The north manager's scope does not hold it.
+  Principal north_mgr{"mgr-north", "SALES_MANAGER", 0, kNorth};
+  v1::ListCollisionsResponse none;
+  ASSERT_TRUE(stub_->ListCollisions(As(north_mgr).get(), lc, &none).ok());
+  EXPECT_EQ(none.collisions_size(), 0);
+
+  v1::ReviewCollisionRequest rv;
+  rv.set_request_id(Rid());
+  rv.set_collision_id(lcr.collisions(0).id());
+  rv.set_decision(v1::COLLISION_STATUS_OVERRULED);
+  rv.set_note("李四独立开发，张三未实际跟进");
+  rv.set_etag(lcr.collisions(0).etag());
+  v1::ReviewCollisionResponse rvr;
+  EXPECT_EQ(stub_->ReviewCollision(As(north_mgr).get(), rv, &rvr).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  rv.set_request_id(Rid());
+  ASSERT_TRUE(stub_->ReviewCollision(As(kManagerEast).get(), rv, &rvr).ok());
+  EXPECT_EQ(rvr.collision().credited_rep_id(), kRepB);
+  // Reviewed once: a stale etag is ABORTED, a fresh one FAILED_PRECONDITION.
+  rv.set_request_id(Rid());
+  EXPECT_EQ(stub_->ReviewCollision(As(kManagerEast).get(), rv, &rvr).error_code(), grpc::StatusCode::ABORTED);
+  rv.set_request_id(Rid());
+  rv.set_etag(rvr.collision().etag());
+  EXPECT_EQ(stub_->ReviewCollision(As(kManagerEast).get(), rv, &rvr).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // The ruling now decides the credit of that order.
+  v1::ResolveCreditedRepRequest again;
+  again.set_customer_id(id);
+  *again.mutable_order_date() = D(2026, 3, 5);
+  again.set_taking_rep_id(kRepB);
+  again.set_order_id(9001);
+  v1::ResolveCreditedRepResponse ruled;
+  ASSERT_TRUE(stub_->ResolveCreditedRep(As(kService).get(), again, &ruled).ok());
+  EXPECT_EQ(ruled.credited_rep_id(), kRepB);
+  EXPECT_EQ(ruled.basis(), v1::CREDIT_BASIS_MANAGER_RULING);
+}
+
+}  // namespace
+}  // namespace sales
