@@ -188,6 +188,27 @@ absl::StatusOr<RotationState> RemoveMember(const RotationState& state, int64_t r
   return next;
 }
 
+absl::StatusOr<RotationState> ReplaceMembers(const RotationState& state,
+                                             const std::vector<RotationSlot>& members) {
+  SALES_RETURN_IF_ERROR(ValidateRotation(state));
+  RotationState next;
+  next.members = members;
+  std::set<int64_t> kept;
+  for (const RotationSlot& m : members) kept.insert(m.rep_id);
+  for (const OwedTurn& o : state.owed) {
+    if (kept.count(o.rep_id) > 0) next.owed.push_back(o);
+  }
+  const size_t n = state.members.size();
+  for (size_t step = 0; step < n; ++step) {
+    const int64_t rep = state.members[(state.cursor + step) % n].rep_id;
+    if (kept.count(rep) == 0) continue;
+    next.cursor = IndexOf(next, rep);
+    break;
+  }
+  SALES_RETURN_IF_ERROR(ValidateRotation(next));
+  return next;
+}
+
 int BankedTurns(const RotationState& state, int64_t rep_id) {
   return static_cast<int>(std::count(state.owed.begin(), state.owed.end(),
                                      OwedTurn{rep_id, OwedTurnKind::kBanked}));

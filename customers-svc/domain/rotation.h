@@ -127,6 +127,15 @@ absl::StatusOr<RotationState> SetMemberActive(const RotationState& state, int64_
 // one was last). INVALID_ARGUMENT ("rep_id") when not a member or the last one.
 absl::StatusOr<RotationState> RemoveMember(const RotationState& state, int64_t rep_id);
 
+// Replaces the member list (UpdateRotationMembers: add, remove, reorder,
+// (de)activate). Owed turns of kept members stay queued in order; those of
+// removed members are dropped. The next regular turn stays with the member
+// it pointed at; when that member was removed, it goes to the first member
+// after them in the old order who is kept (wrapping), else to the first.
+// INVALID_ARGUMENT as ValidateRotation for the new list.
+absl::StatusOr<RotationState> ReplaceMembers(const RotationState& state,
+                                             const std::vector<RotationSlot>& members);
+
 // Queued owed turns of a rep, by kind (RotationMember.banked_turns /
 // make_up_turns).
 int BankedTurns(const RotationState& state, int64_t rep_id);

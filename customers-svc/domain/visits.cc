@@ -152,4 +152,24 @@ absl::StatusOr<VisitDueView> ClassifyVisit(v1::CustomerType type,
   return view;
 }
 
+int VisitsRequiredOver(const VisitRule& rule, absl::CivilDay from, absl::CivilDay to) {
+  if (to < from) return 0;
+  if (rule.period_months > 0) {
+    int steps = 0;
+    // A step [from + i*n months, from + (i+1)*n months) fits when it ends by
+    // `to`; bounded by the days in the range.
+    while (AddMonthsClamped(from, rule.period_months * (steps + 1)) - 1 <= to) ++steps;
+    return steps * rule.visits_required;
+  }
+  const int64_t days = static_cast<int64_t>(to - from) + 1;
+  return static_cast<int>(days * rule.visits_required / rule.period_days);
+}
+
+int32_t ComplianceBp(int64_t made, int64_t required) {
+  if (required <= 0) return 10000;
+  if (made >= required) return 10000;
+  if (made <= 0) return 0;
+  return static_cast<int32_t>(made * 10000 / required);
+}
+
 }  // namespace sales::customers

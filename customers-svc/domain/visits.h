@@ -23,6 +23,7 @@
 //     it (as_of = due + 3 → 3 days overdue).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -114,5 +115,16 @@ absl::StatusOr<VisitDueView> ClassifyVisit(v1::CustomerType type,
                                            std::optional<absl::CivilDay> last_visit,
                                            absl::CivilDay since_day, absl::CivilDay as_of,
                                            int look_ahead_days, const VisitRules& rules);
+
+// Visits `rule` requires over the days [from, to] (both inclusive), for the
+// compliance report: floor(k * D / P) for D days (a 31-day month needs one
+// monthly visit, four weekly ones, two of "2 per 21 days"); for a
+// calendar-month rule, one per whole n-month step that fits. 0 when to <
+// from.
+int VisitsRequiredOver(const VisitRule& rule, absl::CivilDay from, absl::CivilDay to);
+
+// made / required in basis points, capped at 10000; 10000 when nothing was
+// required (VisitComplianceRow.compliance_bp).
+int32_t ComplianceBp(int64_t made, int64_t required);
 
 }  // namespace sales::customers

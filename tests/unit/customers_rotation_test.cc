@@ -388,5 +388,57 @@ TEST(RotationTest, BadInputs) {
   EXPECT_THAT(RemoveMember(only_a, A), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// UpdateRotationMembers: the member list is replaced; the next regular turn
+// stays with its member (or passes to the next kept one), owed turns of
+// kept members stay in order, those of removed members go.
+TEST(RotationTest, ReplaceMembersKeepsTurnsOfKeptMembers) {
+  SALES_ASSERT_OK_AND_ASSIGN(RotationState s, NewRotation({A, B, C, D}));
+  s.cursor = 2;  // C is next
+  s.owed = {{B, OwedTurnKind::kBanked}, {D, OwedTurnKind::kMakeUp}, {B, OwedTurnKind::kMakeUp}};
+
+  // Reorder D, C, A, B: C is still next (now index 1); all owed turns stay.
+  SALES_ASSERT_OK_AND_ASSIGN(RotationState r1, ReplaceMembers(s, {{D, true}, {C, true}, {A, true}, {B, true}}));
+  EXPECT_EQ(r1.cursor, 1u);
+  EXPECT_EQ(r1.owed, s.owed);
+
+  // Remove C (who was next) and D: the turn passes to the first kept member
+  // after C in the old order, wrapping: D is gone, so A. D's make-up turn is
+  // dropped; B's two stay in order. A new member E joins at the end.
+  constexpr int64_t E = 105;
+  SALES_ASSERT_OK_AND_ASSIGN(RotationState r2, ReplaceMembers(s, {{B, true}, {A, true}, {E, true}}));
+  EXPECT_EQ(r2.members[r2.cursor].rep_id, A);
+  EXPECT_THAT(r2.owed, ElementsAre(OwedTurn{B, OwedTurnKind::kBanked}, OwedTurn{B, OwedTurnKind::kMakeUp}));
+
+  // Deactivating keeps the member (and their owed turns) in place; the next
+  // lead skips them and serves the owed queue first: B's banked turn.
+  SALES_ASSERT_OK_AND_ASSIGN(RotationState r3, ReplaceMembers(s, {{A, true}, {B, true}, {C, false}, {D, true}}));
+  EXPECT_EQ(r3.cursor, 2u);
+  SALES_ASSERT_OK_AND_ASSIGN(Assignment next, Assign(r3, {}));
+  EXPECT_EQ(next.rep_id, B);
+  EXPECT_EQ(next.outcome, kBank);
+
+  // Whole new list: nobody kept, cursor at the first; invalid lists refused.
+  SALES_ASSERT_OK_AND_ASSIGN(RotationState r4, ReplaceMembers(s, {{E, true}}));
+  EXPECT_EQ(r4.cursor, 0u);
+  EXPECT_THAT(r4.owed, IsEmpty());
+  EXPECT_THAT(ReplaceMembers(s, {}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ReplaceMembers(s, {{A, true}, {A, false}}), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Concurrency is the store's row lock; the rule itself must hand out each
+// member's turn once per round whatever the absences: N leads over N
+// present members give each exactly one.
+TEST(RotationTest, OneRoundGivesEachPresentMemberOneTurn) {
+  SALES_ASSERT_OK_AND_ASSIGN(RotationState s, NewRotation({A, B, C, D}));
+  s.cursor = 3;
+  std::vector<int64_t> got;
+  for (int i = 0; i < 4; ++i) {
+    SALES_ASSERT_OK_AND_ASSIGN(Assignment a, Assign(s, {}));
+    got.push_back(a.rep_id);
+    s = a.state;
+  }
+  EXPECT_THAT(got, ElementsAre(D, A, B, C));
+}
+
 }  // namespace
 }  // namespace sales::customers

@@ -1,0 +1,71 @@
+#include "customers-svc/store/visit_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "customers-svc/store/rotation_store.h"
+#include "platform/convert.h"
+#include "platform/status.h"
+
+namespace sales::customers {
+
+absl::StatusOr<std::vector<PlanCustomer>> VisitStore::PlanCustomers(db::Transaction& tx,
+                                                                   const std::vector<int64_t>& reps,
+                                                                   absl::CivilDay as_of) {
+  std::vector<PlanCustomer> out;
+  if (reps.empty()) return out;
+  // since: the open ownership record of the current owner (registration,
+  // rotation, claim, transfer); the registration time when none exists.
+  std::string sql = absl::StrCat(
+      "SELECT c.id, c.name, c.type, c.owner_rep_id, c.city, c.registered_at, "
+      "(SELECT MAX(o.effective_time) FROM ownership_records o WHERE o.customer_id = c.id AND o.end_time IS NULL "
+      "AND o.to_rep_id = c.owner_rep_id), "
+      "(SELECT MAX(f.date) FROM follow_ups f WHERE f.customer_id = c.id AND f.channel = 1 AND f.date <= ?) "
+      "FROM customers c WHERE c.status IN (1, 2, 3) AND c.owner_rep_id IN ",
+      InList(reps.size()), " ORDER BY c.id");
+  db::Params params{FormatDbDate(FromCivilDay(as_of))};
+  for (int64_t r : reps) params.push_back(r);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  for (const auto& r : rows) {
+    PlanCustomer c;
+    c.id = r.Int(0);
+    c.name = r.Str(1);
+    c.type = static_cast<v1::CustomerType>(r.Int(2));
+    c.owner_rep_id = r.Int(3);
+    c.city = r.Str(4);
+    c.since_day = BusinessDay(ParseDbTime(r.IsNull(6) ? r.Str(5) : r.Str(6)));
+    if (!r.IsNull(7)) c.last_visit = ToCivilDay(ParseDbDate(r.Str(7)));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, std::vector<absl::CivilDay>>> VisitStore::VisitsBetween(
+    db::Transaction& tx, const std::vector<int64_t>& reps, absl::CivilDay from, absl::CivilDay to) {
+  std::map<int64_t, std::vector<absl::CivilDay>> out;
+  if (reps.empty()) return out;
+  std::string sql = absl::StrCat(
+      "SELECT f.customer_id, f.date FROM follow_ups f JOIN customers c ON c.id = f.customer_id "
+      "WHERE f.channel = 1 AND f.rep_id = c.owner_rep_id AND f.date BETWEEN ? AND ? AND c.owner_rep_id IN ",
+      InList(reps.size()), " ORDER BY f.customer_id, f.date");
+  db::Params params{FormatDbDate(FromCivilDay(from)), FormatDbDate(FromCivilDay(to))};
+  for (int64_t r : reps) params.push_back(r);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  for (const auto& r : rows) out[r.Int(0)].push_back(ToCivilDay(ParseDbDate(r.Str(1))));
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, int64_t>> VisitStore::RepsOfUnits(db::Transaction& tx, bool all,
+                                                                  const std::vector<int64_t>& units) {
+  std::map<int64_t, int64_t> out;
+  std::string sql = "SELECT id, org_unit_id FROM reps_replica";
+  db::Params params;
+  if (!all || !units.empty()) {
+    if (units.empty()) return out;
+    absl::StrAppend(&sql, " WHERE org_unit_id IN ", InList(units.size()));
+    for (int64_t u : units) params.push_back(u);
+  }
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  for (const auto& r : rows) out[r.Int(0)] = r.Int(1);
+  return out;
+}
+
+}  // namespace sales::customers
