@@ -14,6 +14,43 @@ class FulfilmentApi : public v1::OrdersService::Service {
  public:
   explicit FulfilmentApi(ServiceRuntime& rt) : rt_(rt) {}
 
+#define SALES_FULFILMENT_RPC(Name) \
+  grpc::Status Name(grpc::ServerContext* ctx, const v1::Name##Request* req, v1::Name##Response* resp) override
+  // Shipping (需货申请单 → 提货证明单 → 销售出库单 → 客户确认单).
+  SALES_FULFILMENT_RPC(RequestShipment);
+  SALES_FULFILMENT_RPC(GetShipmentRequisition);
+  SALES_FULFILMENT_RPC(ListShipmentRequisitions);
+  SALES_FULFILMENT_RPC(ApproveShipmentRequisition);
+  SALES_FULFILMENT_RPC(RejectShipmentRequisition);
+  SALES_FULFILMENT_RPC(CancelShipmentRequisition);
+  SALES_FULFILMENT_RPC(PostShipment);
+  SALES_FULFILMENT_RPC(GetShipment);
+  SALES_FULFILMENT_RPC(ListShipments);
+  SALES_FULFILMENT_RPC(RecordDelivery);
+  // Controlled documents.
+  SALES_FULFILMENT_RPC(ListDocuments);
+  SALES_FULFILMENT_RPC(PrintDocument);
+  SALES_FULFILMENT_RPC(RequestReprint);
+  SALES_FULFILMENT_RPC(ApproveReprint);
+  SALES_FULFILMENT_RPC(RejectReprint);
+  // Returns (退货).
+  SALES_FULFILMENT_RPC(CreateReturn);
+  SALES_FULFILMENT_RPC(GetReturn);
+  SALES_FULFILMENT_RPC(ListReturns);
+  SALES_FULFILMENT_RPC(VerifyReturn);
+  SALES_FULFILMENT_RPC(ApproveReturn);
+  SALES_FULFILMENT_RPC(RejectReturn);
+  SALES_FULFILMENT_RPC(CancelReturn);
+  SALES_FULFILMENT_RPC(ReceiveReturn);
+  // Reports (§8).
+  SALES_FULFILMENT_RPC(GetSalesByRepReport);
+  SALES_FULFILMENT_RPC(GetSalesByRegionReport);
+  SALES_FULFILMENT_RPC(GetSalesByProductLineReport);
+  SALES_FULFILMENT_RPC(GetDistributorPurchasesReport);
+  SALES_FULFILMENT_RPC(GetLateShipmentsReport);
+  SALES_FULFILMENT_RPC(GetOpenOrdersReport);
+#undef SALES_FULFILMENT_RPC
+
  protected:
   // Shared with OrdersApi: clock, database, outbox, verifier, peers.
   ServiceRuntime& rt_;

@@ -1,0 +1,426 @@
+#include "orders-svc/store/shipment_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "orders-svc/domain/shipment_rules.h"
+#include "orders-svc/store/approval_store.h"
+#include "orders-svc/store/audit_store.h"
+#include "orders-svc/store/enum_names.h"
+#include "orders-svc/store/order_store.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/status.h"
+
+namespace sales::orders {
+namespace {
+
+constexpr char kRequisitionColumns[] =
+    "SELECT id, requisition_number, order_id, planned_ship_date, ship_to_address, carrier, notes, status, "
+    "status_reason, requester_user, requester_role, requester_rep, requester_unit, version, created_at, "
+    "updated_at FROM shipment_requisitions ";
+
+constexpr char kShipmentColumns[] =
+    "SELECT id, shipment_number, kind, order_id, requisition_id, return_request_id, warehouse_id, customer_id, "
+    "credited_rep_id, credited_org_unit_id, currency, total_minor, cost_minor, ship_date, status, delivery_date, "
+    "signed_by, document_reference, delivery_remarks, recorded_user, recorded_role, recorded_rep, "
+    "recorded_unit, recorded_at, posted_user, posted_role, posted_rep, posted_unit, version, created_at, "
+    "updated_at FROM shipments ";
+
+common::v1::Actor MakeActor(const std::string& user, const std::string& role, int64_t rep, int64_t unit) {
+  common::v1::Actor a;
+  a.set_user_id(user);
+  a.set_role(role);
+  a.set_rep_id(rep);
+  a.set_org_unit_id(unit);
+  return a;
+}
+
+RequisitionRecord RequisitionFromRow(const db::Row& r) {
+  RequisitionRecord rec;
+  auto& q = rec.requisition;
+  q.set_id(r.Int(0));
+  q.set_requisition_number(r.Str(1));
+  q.set_order_id(r.Int(2));
+  *q.mutable_planned_ship_date() = ParseDbDate(r.Str(3));
+  q.set_ship_to_address(r.Str(4));
+  q.set_carrier(r.Str(5));
+  q.set_notes(r.Str(6));
+  q.set_status(EnumParse<v1::ShipmentRequisitionStatus>(r.Str(7)));
+  q.set_status_reason(r.Str(8));
+  rec.requester.user_id = r.Str(9);
+  rec.requester.role = r.Str(10);
+  rec.requester.rep_id = r.Int(11);
+  rec.requester.org_unit_id = r.Int(12);
+  *q.mutable_requested_by() = MakeActor(r.Str(9), r.Str(10), r.Int(11), r.Int(12));
+  rec.version = r.Int(13);
+  q.set_etag(MakeEtag(rec.version));
+  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(14)));
+  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(15)));
+  return rec;
+}
+
+absl::Status FillRequisition(db::Transaction& tx, RequisitionRecord& rec) {
+  auto& q = rec.requisition;
+  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, order_line_id, product_id, sku, warehouse_id, quantity, "
+                                              "shipped_quantity FROM shipment_requisition_lines "
+                                              "WHERE requisition_id = ? ORDER BY id",
+                                              {q.id()}));
+  for (const auto& r : lines) {
+    auto* l = q.add_lines();
+    l->set_id(r.Int(0));
+    l->set_order_line_id(r.Int(1));
+    l->set_product_id(r.Int(2));
+    l->set_sku(r.Str(3));
+    l->set_warehouse_id(r.Int(4));
+    l->set_quantity(r.Int(5));
+    l->set_shipped_quantity(r.Int(6));
+  }
+  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, q.id()));
+  if (!steps.empty()) *q.mutable_approval() = steps.back().step;
+  return absl::OkStatus();
+}
+
+ShipmentRecord ShipmentFromRow(const db::Row& r) {
+  ShipmentRecord rec;
+  auto& s = rec.shipment;
+  const std::string cur = r.Str(10);
+  rec.currency = cur;
+  s.set_id(r.Int(0));
+  s.set_shipment_number(r.Str(1));
+  s.set_kind(EnumParse<v1::ShipmentKind>(r.Str(2)));
+  s.set_order_id(r.Int(3));
+  s.set_shipment_requisition_id(r.Int(4));
+  s.set_return_request_id(r.Int(5));
+  s.set_warehouse_id(r.Int(6));
+  s.set_customer_id(r.Int(7));
+  s.set_credited_rep_id(r.Int(8));
+  rec.credited_org_unit_id = r.Int(9);
+  *s.mutable_total_amount() = MakeMoney(r.Int(11), cur);
+  rec.cost_minor = r.Int(12);
+  *s.mutable_ship_date() = ParseDbDate(r.Str(13));
+  s.set_status(EnumParse<v1::ShipmentStatus>(r.Str(14)));
+  if (!r.IsNull(15)) {
+    auto* d = s.mutable_delivery();
+    *d->mutable_delivery_date() = ParseDbDate(r.Str(15));
+    d->set_signed_by(r.Str(16));
+    d->set_document_reference(r.Str(17));
+    d->set_remarks(r.Str(18));
+    *d->mutable_recorded_by() = MakeActor(r.Str(19), r.Str(20), r.Int(21), r.Int(22));
+    if (!r.IsNull(23)) *d->mutable_record_time() = ToTimestamp(ParseDbTime(r.Str(23)));
+  }
+  *s.mutable_posted_by() = MakeActor(r.Str(24), r.Str(25), r.Int(26), r.Int(27));
+  rec.version = r.Int(28);
+  s.set_etag(MakeEtag(rec.version));
+  *s.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(29)));
+  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(30)));
+  return rec;
+}
+
+absl::Status FillShipmentLines(db::Transaction& tx, ShipmentRecord& rec) {
+  auto& s = rec.shipment;
+  SALES_ASSIGN_OR_RETURN(auto lines,
+                         tx.Query("SELECT id, order_line_id, product_id, sku, product_line_id, quantity, "
+                                  "unit_price_minor, net_amount_minor, cost_amount_minor, item_condition, "
+                                  "requisition_line_id FROM shipment_lines WHERE shipment_id = ? ORDER BY id",
+                                  {s.id()}));
+  for (const auto& r : lines) {
+    auto* l = s.add_lines();
+    l->set_id(r.Int(0));
+    l->set_order_line_id(r.Int(1));
+    l->set_product_id(r.Int(2));
+    l->set_sku(r.Str(3));
+    l->set_product_line_id(r.Int(4));
+    l->set_quantity(r.Int(5));
+    *l->mutable_unit_price() = MakeMoney(r.Int(6), rec.currency);
+    *l->mutable_net_amount() = MakeMoney(r.Int(7), rec.currency);
+    *l->mutable_cost_amount() = MakeMoney(r.Int(8), rec.currency);
+    l->set_condition(EnumParse<v1::ItemCondition>(r.Str(9)));
+    rec.requisition_line_of[l->id()] = r.Int(10);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ExpectOneRow(absl::StatusOr<int64_t> n, absl::string_view what) {
+  if (!n.ok()) return n.status();
+  if (*n != 1) return absl::InternalError(absl::StrCat(what, ": expected one row, changed ", *n));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<RequisitionRecord> ShipmentStore::LoadRequisition(db::Transaction& tx, int64_t id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kRequisitionColumns, "WHERE id = ?",
+                                                          for_update ? " FOR UPDATE" : ""),
+                                             {id}));
+  if (rows.empty()) return NotFound("shipment requisition", id);
+  RequisitionRecord rec = RequisitionFromRow(rows[0]);
+  SALES_RETURN_IF_ERROR(FillRequisition(tx, rec));
+  return rec;
+}
+
+absl::StatusOr<int64_t> ShipmentStore::InsertRequisition(db::Transaction& tx, const v1::ShipmentRequisition& r,
+                                                         const Principal& requester, absl::Time now) {
+  int year = r.planned_ship_date().year();
+  SALES_ASSIGN_OR_RETURN(int64_t n, OrderStore::NextNumber(tx, "SR", year));
+  std::string number = absl::StrFormat("SR-%04d-%06d", year, n);
+  std::string ts = FormatDbTime(now);
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO shipment_requisitions (requisition_number, order_id, planned_ship_date, "
+              "ship_to_address, carrier, notes, status, requester_user, requester_role, requester_rep, "
+              "requester_unit, created_at, updated_at) VALUES (?,?,?,?,?,?,'PENDING_APPROVAL',?,?,?,?,?,?)",
+              {number, r.order_id(), FormatDbDate(r.planned_ship_date()), r.ship_to_address(), r.carrier(),
+               r.notes(), requester.user_id, requester.role, requester.rep_id, requester.org_unit_id, ts, ts})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  for (const auto& l : r.lines()) {
+    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO shipment_requisition_lines (requisition_id, order_line_id, "
+                                  "product_id, sku, warehouse_id, quantity) VALUES (?,?,?,?,?,?)",
+                                  {id, l.order_line_id(), l.product_id(), l.sku(), l.warehouse_id(), l.quantity()})
+                              .status());
+  }
+  return id;
+}
+
+absl::Status ShipmentStore::SetRequisitionStatus(db::Transaction& tx, int64_t id,
+                                                 v1::ShipmentRequisitionStatus status, absl::string_view reason,
+                                                 absl::Time now) {
+  return ExpectOneRow(tx.Exec("UPDATE shipment_requisitions SET status = ?, status_reason = ?, "
+                              "version = version + 1, updated_at = ? WHERE id = ?",
+                              {EnumShort(status), std::string(reason), FormatDbTime(now), id}),
+                      "requisition status");
+}
+
+absl::Status ShipmentStore::AddRequisitionShipped(db::Transaction& tx, int64_t requisition_line_id,
+                                                  int64_t quantity) {
+  SALES_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE shipment_requisition_lines SET shipped_quantity = "
+                                            "shipped_quantity + ? WHERE id = ? AND shipped_quantity + ? <= quantity",
+                                            {quantity, requisition_line_id, quantity}));
+  if (n != 1) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("requisition line ", requisition_line_id,
+                                                                    " has less than ", quantity, " left")),
+                         "EXCEEDS_REQUESTED", kOrdersErrorDomain);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<std::pair<int64_t, int64_t>, int64_t>> ShipmentStore::OpenRequested(db::Transaction& tx,
+                                                                                           int64_t order_id) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT l.order_line_id, l.warehouse_id, SUM(l.quantity - l.shipped_quantity) "
+                          "FROM shipment_requisition_lines l JOIN shipment_requisitions r ON r.id = l.requisition_id "
+                          "WHERE r.order_id = ? AND r.status IN ('PENDING_APPROVAL','APPROVED','PARTIALLY_SHIPPED') "
+                          "GROUP BY l.order_line_id, l.warehouse_id",
+                          {order_id}));
+  std::map<std::pair<int64_t, int64_t>, int64_t> out;
+  for (const auto& r : rows) out[{r.Int(0), r.Int(1)}] = r.Int(2);
+  return out;
+}
+
+absl::StatusOr<std::vector<RequisitionRecord>> ShipmentStore::ListRequisitions(db::Transaction& tx,
+                                                                               const RequisitionFilter& f,
+                                                                               int limit) {
+  std::string sql = absl::StrCat(kRequisitionColumns, "WHERE id > ?");
+  db::Params p = {f.after_id};
+  if (f.order_id) {
+    sql += " AND order_id = ?";
+    p.push_back(f.order_id);
+  }
+  if (f.warehouse_id) {
+    sql += " AND id IN (SELECT requisition_id FROM shipment_requisition_lines WHERE warehouse_id = ?)";
+    p.push_back(f.warehouse_id);
+  }
+  if (!f.status.empty()) {
+    sql += " AND status = ?";
+    p.push_back(f.status);
+  }
+  if (!f.from_date.empty()) {
+    sql += " AND planned_ship_date >= ?";
+    p.push_back(f.from_date);
+  }
+  if (!f.to_date.empty()) {
+    sql += " AND planned_ship_date <= ?";
+    p.push_back(f.to_date);
+  }
+  sql += absl::StrCat(" ORDER BY id LIMIT ", limit);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<RequisitionRecord> out;
+  for (const auto& r : rows) {
+    out.push_back(RequisitionFromRow(r));
+    SALES_RETURN_IF_ERROR(FillRequisition(tx, out.back()));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::Shipment> ShipmentStore::InsertShipment(db::Transaction& tx, v1::Shipment s,
+                                                           std::vector<NewShipmentLine> lines,
+                                                           int64_t credited_org_unit_id, const std::string& currency,
+                                                           const Principal& posted_by, absl::Time now) {
+  const bool is_return = s.kind() == v1::SHIPMENT_KIND_RETURN;
+  int year = s.ship_date().year();
+  SALES_ASSIGN_OR_RETURN(int64_t n, OrderStore::NextNumber(tx, is_return ? "RET" : "OUT", year));
+  s.set_shipment_number(absl::StrFormat("%s-%04d-%06d", is_return ? "RET" : "OUT", year, n));
+  int64_t total = 0, cost = 0;
+  for (const auto& l : lines) {
+    total += l.line.net_amount().minor_units();
+    cost += l.line.cost_amount().minor_units();
+  }
+  // Return receipts are signed for by the warehouse that takes the goods in.
+  s.set_status(is_return ? v1::SHIPMENT_STATUS_DELIVERED : v1::SHIPMENT_STATUS_POSTED);
+  std::string ts = FormatDbTime(now);
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO shipments (shipment_number, kind, order_id, requisition_id, return_request_id, "
+              "warehouse_id, customer_id, credited_rep_id, credited_org_unit_id, currency, total_minor, cost_minor, "
+              "ship_date, status, posted_user, posted_role, posted_rep, posted_unit, created_at, updated_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+              {s.shipment_number(), EnumShort(s.kind()), s.order_id(), s.shipment_requisition_id(),
+               s.return_request_id(), s.warehouse_id(), s.customer_id(), s.credited_rep_id(),
+               credited_org_unit_id, currency, total, cost, FormatDbDate(s.ship_date()), EnumShort(s.status()),
+               posted_by.user_id, posted_by.role, posted_by.rep_id, posted_by.org_unit_id, ts, ts})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  s.set_id(id);
+  s.clear_lines();
+  for (auto& nl : lines) {
+    const auto& l = nl.line;
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO shipment_lines (shipment_id, order_line_id, requisition_line_id, return_line_id, "
+                "product_id, sku, product_line_id, quantity, unit_price_minor, net_amount_minor, cost_amount_minor, "
+                "item_condition) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                {id, l.order_line_id(), nl.requisition_line_id, nl.return_line_id, l.product_id(), l.sku(),
+                 l.product_line_id(), l.quantity(), l.unit_price().minor_units(), l.net_amount().minor_units(),
+                 l.cost_amount().minor_units(),
+                 l.condition() == v1::ITEM_CONDITION_UNSPECIFIED ? std::string() : EnumShort(l.condition())})
+            .status());
+    SALES_ASSIGN_OR_RETURN(int64_t line_id, tx.LastInsertId());
+    nl.line.set_id(line_id);
+    *s.add_lines() = nl.line;
+  }
+  *s.mutable_total_amount() = MakeMoney(total, currency);
+  *s.mutable_posted_by() = ActorOf(posted_by);
+  s.set_etag(MakeEtag(1));
+  *s.mutable_create_time() = ToTimestamp(now);
+  *s.mutable_update_time() = ToTimestamp(now);
+  return s;
+}
+
+absl::StatusOr<ShipmentRecord> ShipmentStore::LoadShipment(db::Transaction& tx, int64_t id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat(kShipmentColumns, "WHERE id = ?", for_update ? " FOR UPDATE" : ""), {id}));
+  if (rows.empty()) return NotFound("shipment", id);
+  ShipmentRecord rec = ShipmentFromRow(rows[0]);
+  SALES_RETURN_IF_ERROR(FillShipmentLines(tx, rec));
+  return rec;
+}
+
+absl::Status ShipmentStore::SaveDelivery(db::Transaction& tx, int64_t shipment_id, const v1::DeliveryReceipt& d,
+                                         const Principal& by, absl::Time now) {
+  return ExpectOneRow(
+      tx.Exec("UPDATE shipments SET status = 'DELIVERED', delivery_date = ?, signed_by = ?, document_reference = ?, "
+              "delivery_remarks = ?, recorded_user = ?, recorded_role = ?, recorded_rep = ?, recorded_unit = ?, "
+              "recorded_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'POSTED'",
+              {FormatDbDate(d.delivery_date()), d.signed_by(), d.document_reference(), d.remarks(), by.user_id,
+               by.role, by.rep_id, by.org_unit_id, FormatDbTime(now), FormatDbTime(now), shipment_id}),
+      "delivery");
+}
+
+absl::StatusOr<std::vector<v1::Shipment>> ShipmentStore::ListShipments(db::Transaction& tx, const ShipmentFilter& f,
+                                                                       int limit) {
+  std::string sql = absl::StrCat(kShipmentColumns, "WHERE 1=1");
+  db::Params p;
+  if (f.before_id) {
+    sql += " AND id < ?";
+    p.push_back(f.before_id);
+  }
+  auto eq = [&](const char* col, int64_t v) {
+    if (v) {
+      absl::StrAppend(&sql, " AND ", col, " = ?");
+      p.push_back(v);
+    }
+  };
+  eq("order_id", f.order_id);
+  eq("customer_id", f.customer_id);
+  eq("warehouse_id", f.warehouse_id);
+  if (!f.kind.empty()) {
+    sql += " AND kind = ?";
+    p.push_back(f.kind);
+  }
+  if (!f.status.empty()) {
+    sql += " AND status = ?";
+    p.push_back(f.status);
+  }
+  if (!f.from_date.empty()) {
+    sql += " AND ship_date >= ?";
+    p.push_back(f.from_date);
+  }
+  if (!f.to_date.empty()) {
+    sql += " AND ship_date <= ?";
+    p.push_back(f.to_date);
+  }
+  sql += absl::StrCat(" ORDER BY id DESC LIMIT ", limit);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<v1::Shipment> out;
+  for (const auto& r : rows) {
+    ShipmentRecord rec = ShipmentFromRow(r);
+    SALES_RETURN_IF_ERROR(FillShipmentLines(tx, rec));
+    out.push_back(std::move(rec.shipment));
+  }
+  return out;
+}
+
+absl::StatusOr<bool> ShipmentStore::AllOutboundDelivered(db::Transaction& tx, int64_t order_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM shipments WHERE order_id = ? AND kind = "
+                                             "'OUTBOUND' AND status <> 'DELIVERED'",
+                                             {order_id}));
+  return rows[0].Int(0) == 0;
+}
+
+absl::Status ShipmentStore::AddLineShipped(db::Transaction& tx, int64_t order_line_id, int64_t quantity) {
+  // Guarded: a line never ships more than ordered, whatever the caller did.
+  SALES_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE order_lines SET shipped_quantity = shipped_quantity + ? "
+                                            "WHERE id = ? AND shipped_quantity + ? <= quantity",
+                                            {quantity, order_line_id, quantity}));
+  if (n != 1) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id,
+                                                                    " has less than ", quantity, " left to ship")),
+                         "EXCEEDS_ORDERED", kOrdersErrorDomain);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ShipmentStore::AddLineDelivered(db::Transaction& tx, int64_t order_line_id, int64_t quantity) {
+  return ExpectOneRow(tx.Exec("UPDATE order_lines SET delivered_quantity = delivered_quantity + ? WHERE id = ? "
+                              "AND delivered_quantity + ? <= shipped_quantity",
+                              {quantity, order_line_id, quantity}),
+                      "delivered quantity");
+}
+
+absl::Status ShipmentStore::AddLineReturned(db::Transaction& tx, int64_t order_line_id, int64_t quantity) {
+  SALES_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE order_lines SET returned_quantity = returned_quantity + ? "
+                                            "WHERE id = ? AND returned_quantity + ? <= shipped_quantity",
+                                            {quantity, order_line_id, quantity}));
+  if (n != 1) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id,
+                                                                    " has less than ", quantity,
+                                                                    " shipped and not returned")),
+                         "EXCEEDS_SHIPPED", kOrdersErrorDomain);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ShipmentStore::AddOrderShippedAmount(db::Transaction& tx, int64_t order_id, int64_t delta_minor,
+                                                  absl::Time now) {
+  return ExpectOneRow(tx.Exec("UPDATE sales_orders SET shipped_amount_minor = shipped_amount_minor + ?, "
+                              "version = version + 1, updated_at = ? WHERE id = ?",
+                              {delta_minor, FormatDbTime(now), order_id}),
+                      "order shipped amount");
+}
+
+absl::StatusOr<std::map<int64_t, int64_t>> ShipmentStore::LineUnitCosts(db::Transaction& tx, int64_t order_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT id, unit_cost_minor FROM order_lines WHERE order_id = ?", {order_id}));
+  std::map<int64_t, int64_t> out;
+  for (const auto& r : rows) out[r.Int(0)] = r.Int(1);
+  return out;
+}
+
+}  // namespace sales::orders
