@@ -19,8 +19,37 @@ class FinanceApi final : public CollectionsApi {
   // Payments (finance_payment_api.cc)
   SALES_FINANCE_CORE_RPC(RecordPayment);
   SALES_FINANCE_CORE_RPC(GetPayment);
+  SALES_FINANCE_CORE_RPC(ListPayments);
+  SALES_FINANCE_CORE_RPC(ApplyPayment);
+  SALES_FINANCE_CORE_RPC(ReversePaymentApplication);
+  SALES_FINANCE_CORE_RPC(ListPaymentApplications);
+  SALES_FINANCE_CORE_RPC(RefundPayment);
+  SALES_FINANCE_CORE_RPC(ListRefunds);
+  SALES_FINANCE_CORE_RPC(MarkPaymentDishonored);
   grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
                             grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
+  // Billable shipments, invoices, tax rates, credit memos (finance_invoice_api.cc)
+  SALES_FINANCE_CORE_RPC(ListBillableLines);
+  SALES_FINANCE_CORE_RPC(GetBillableLine);
+  SALES_FINANCE_CORE_RPC(GetOrdersFeedStatus);
+  SALES_FINANCE_CORE_RPC(RequestInvoice);
+  SALES_FINANCE_CORE_RPC(UpdateInvoice);
+  SALES_FINANCE_CORE_RPC(WithdrawInvoice);
+  SALES_FINANCE_CORE_RPC(ReviewInvoice);
+  SALES_FINANCE_CORE_RPC(RejectInvoice);
+  SALES_FINANCE_CORE_RPC(IssueInvoice);
+  SALES_FINANCE_CORE_RPC(RecordInvoiceReceipt);
+  SALES_FINANCE_CORE_RPC(CancelInvoice);
+  SALES_FINANCE_CORE_RPC(GetInvoice);
+  SALES_FINANCE_CORE_RPC(GetInvoiceByNumber);
+  SALES_FINANCE_CORE_RPC(ListInvoices);
+  SALES_FINANCE_CORE_RPC(CreateTaxRate);
+  SALES_FINANCE_CORE_RPC(ListTaxRates);
+  SALES_FINANCE_CORE_RPC(CreateCreditMemo);
+  SALES_FINANCE_CORE_RPC(IssueCreditMemo);
+  SALES_FINANCE_CORE_RPC(VoidCreditMemo);
+  SALES_FINANCE_CORE_RPC(GetCreditMemo);
+  SALES_FINANCE_CORE_RPC(ListCreditMemos);
   // Receivables (finance_receivable_api.cc)
   SALES_FINANCE_CORE_RPC(GetCustomerExposure);
   SALES_FINANCE_CORE_RPC(BatchGetCustomerExposures);

@@ -46,6 +46,21 @@ absl::Status ValidateNewPayment(const v1::Payment& p) {
   } else if (p.has_maturity_on()) {
     v.push_back({"payment.maturity_on", "only a bank acceptance bill has a maturity date"});
   }
+  // A payment in another currency is booked at the bank's rate; without
+  // one the settlement value is unknown, so nothing can be posted.
+  if (p.has_amount() && !p.amount().currency_code().empty()) {
+    bool foreign = p.amount().currency_code() != "CNY";
+    if (foreign && p.exchange_rate_bp() <= 0) {
+      v.push_back({"payment.exchange_rate_bp",
+                   "required (> 0, CNY per unit x 10000) for a payment in " + p.amount().currency_code()});
+    } else if (!foreign && p.exchange_rate_bp() != 0) {
+      v.push_back({"payment.exchange_rate_bp", "must be 0 for a payment in the company currency"});
+    }
+  }
+  if (p.payer_name().size() > 200) v.push_back({"payment.payer_name", "at most 200 characters"});
+  if (p.payer_account().size() > 64) v.push_back({"payment.payer_account", "at most 64 characters"});
+  if (p.instrument_number().size() > 64) v.push_back({"payment.instrument_number", "at most 64 characters"});
+  if (p.note().size() > 1000) v.push_back({"payment.note", "at most 1000 characters"});
   if (!v.empty()) return InvalidFields(std::move(v));
   return absl::OkStatus();
 }

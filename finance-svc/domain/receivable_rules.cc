@@ -33,7 +33,7 @@ int64_t UnbilledValue(int64_t quantity, int64_t unit_price_minor, int32_t rate_b
   return net + TaxHalfUp(net, rate_bp);
 }
 
-int DaysPastDue(absl::CivilDay due_on, absl::CivilDay as_of) { return static_cast<int>(as_of - due_on); }
+int DaysPastDueOn(absl::CivilDay due_on, absl::CivilDay as_of) { return static_cast<int>(as_of - due_on); }
 
 Bucket BucketOf(int d) {
   if (d <= 0) return Bucket::kCurrent;

@@ -27,9 +27,10 @@ absl::StatusOr<int64_t> LineNet(int64_t quantity, int64_t unit_price_minor);
 // at the default rate, rounded like an invoice line would be.
 int64_t UnbilledValue(int64_t quantity, int64_t unit_price_minor, int32_t rate_bp);
 
+// (Named apart from the ladder's DaysPastDue, which means the same.)
 // Days from due date to `as_of`: 0 on the due date, 1 the day after,
 // negative before it.
-int DaysPastDue(absl::CivilDay due_on, absl::CivilDay as_of);
+int DaysPastDueOn(absl::CivilDay due_on, absl::CivilDay as_of);
 
 // Ageing buckets by days past due (AgeingBucket numbering of the proto).
 enum class Bucket { kCurrent = 1, kDays1To30, kDays31To60, kDays61To90, kDays91To180, kOver180 };

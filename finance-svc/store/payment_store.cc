@@ -1,54 +1,553 @@
 #include "finance-svc/store/payment_store.h"
 
+#include <algorithm>
+#include <map>
+
 #include "absl/strings/str_cat.h"
+#include "finance-svc/domain/receivable_rules.h"
+#include "finance-svc/store/account_store.h"
+#include "finance-svc/store/invoice_store.h"
+#include "finance-svc/store/ledger_store.h"
 #include "platform/convert.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "sales/finance/v1/events.pb.h"
 
 namespace sales::finance {
+namespace {
 
-absl::StatusOr<v1::Payment> PaymentStore::Insert(db::Transaction& tx, const v1::Payment& p,
-                                                 absl::Time now) {
-  db::Param maturity = p.has_maturity_on() ? db::Param(FormatDbDate(p.maturity_on())) : db::Param(nullptr);
-  auto st = tx.Exec(
-      "INSERT INTO payments (customer_id, currency, amount_minor, unapplied_minor, method, "
-      "bank_reference, received_on, maturity_on, version, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-      {p.customer_id(), p.amount().currency_code(), p.amount().minor_units(),
-       p.amount().minor_units(), static_cast<int64_t>(p.method()), p.bank_reference(),
-       FormatDbDate(p.received_on()), maturity, FormatDbTime(now), FormatDbTime(now)});
-  if (absl::IsAlreadyExists(st.status())) {
-    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("bank notice '", p.bank_reference(),
-                                                               "' was already recorded")),
-                         "BANK_REFERENCE_RECORDED", "finance.sales",
-                         {{"bank_reference", p.bank_reference()}});
-  }
-  if (!st.ok()) return st.status();
-  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
-  return Get(tx, id);
-}
+constexpr int kUnapplied = 1, kPartiallyApplied = 2, kSettled = 3, kDishonored = 4;
 
-absl::StatusOr<v1::Payment> PaymentStore::Get(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT id, customer_id, currency, amount_minor, unapplied_minor, method, "
-               "bank_reference, received_on, maturity_on, version, created_at FROM payments "
-               "WHERE id = ?",
-               {id}));
-  if (rows.empty()) return NotFound("payment", id);
-  const auto& r = rows[0];
+constexpr char kPaymentColumns[] =
+    "id, customer_id, currency, amount_minor, unapplied_minor, method, bank_reference, received_on, maturity_on, "
+    "version, created_at, state, exchange_rate_bp, settlement_currency, settlement_minor, applied_minor, "
+    "refunded_minor, payer_name, payer_account, instrument_number, note, rep_id, dishonor_reason, updated_at";
+
+v1::Payment ReadPayment(const db::Row& r) {
   v1::Payment p;
   p.set_id(r.Int(0));
   p.set_customer_id(r.Int(1));
   *p.mutable_amount() = MakeMoney(r.Int(3), r.Str(2));
-  *p.mutable_unapplied() = MakeMoney(r.Int(4), r.Str(2));
+  const std::string sc = r.Str(13);
+  *p.mutable_unapplied() = MakeMoney(r.Int(4), sc);
   p.set_method(static_cast<v1::PaymentMethod>(r.Int(5)));
   p.set_bank_reference(r.Str(6));
   *p.mutable_received_on() = ParseDbDate(r.Str(7));
   if (!r.IsNull(8)) *p.mutable_maturity_on() = ParseDbDate(r.Str(8));
   p.set_etag(MakeEtag(r.Int(9)));
   *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(10)));
+  p.set_state(static_cast<v1::PaymentState>(r.Int(11)));
+  p.set_exchange_rate_bp(static_cast<int32_t>(r.Int(12)));
+  *p.mutable_settlement_amount() = MakeMoney(r.Int(14), sc);
+  *p.mutable_applied() = MakeMoney(r.Int(15), sc);
+  *p.mutable_refunded() = MakeMoney(r.Int(16), sc);
+  p.set_payer_name(r.Str(17));
+  p.set_payer_account(r.Str(18));
+  p.set_instrument_number(r.Str(19));
+  p.set_note(r.Str(20));
+  p.set_rep_id(r.Int(21));
+  p.set_dishonor_reason(r.Str(22));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(23)));
   return p;
+}
+
+int StateOf(const PaymentRow& p) {
+  if (p.state == kDishonored) return kDishonored;
+  if (p.unapplied == 0) return kSettled;
+  return p.applied + p.refunded > 0 ? kPartiallyApplied : kUnapplied;
+}
+
+absl::Status SavePayment(db::Transaction& tx, PaymentRow& p, absl::Time now) {
+  p.state = StateOf(p);
+  p.version += 1;
+  return tx
+      .Exec("UPDATE payments SET applied_minor = ?, unapplied_minor = ?, refunded_minor = ?, state = ?, "
+            "version = ?, updated_at = ? WHERE id = ?",
+            {p.applied, p.unapplied, p.refunded, int64_t{p.state}, p.version, FormatDbTime(now), p.id})
+      .status();
+}
+
+constexpr char kApplicationColumns[] =
+    "id, payment_id, customer_id, rep_id, org_unit_id, invoice_id, debit_memo_id, currency, amount_minor, "
+    "applied_on, due_on, days_past_due, state, reversal_reason, reversed_on, created_at";
+
+absl::StatusOr<v1::PaymentApplication> ReadApplication(db::Transaction& tx, const db::Row& r) {
+  v1::PaymentApplication a;
+  a.set_id(r.Int(0));
+  a.set_payment_id(r.Int(1));
+  a.set_customer_id(r.Int(2));
+  a.set_rep_id(r.Int(3));
+  a.set_org_unit_id(r.Int(4));
+  if (!r.IsNull(5)) a.set_invoice_id(r.Int(5));
+  if (!r.IsNull(6)) a.set_debit_memo_id(r.Int(6));
+  const std::string cur = r.Str(7);
+  *a.mutable_amount() = MakeMoney(r.Int(8), cur);
+  *a.mutable_applied_on() = ParseDbDate(r.Str(9));
+  *a.mutable_due_on() = ParseDbDate(r.Str(10));
+  a.set_days_past_due(static_cast<int32_t>(r.Int(11)));
+  a.set_state(static_cast<v1::ApplicationState>(r.Int(12)));
+  a.set_reversal_reason(r.Str(13));
+  if (!r.IsNull(14)) *a.mutable_reversed_on() = ParseDbDate(r.Str(14));
+  *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(15)));
+  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT product_line_id, amount_minor FROM payment_application_lines "
+                                              "WHERE application_id = ? ORDER BY product_line_id",
+                                              {a.id()}));
+  for (const auto& l : lines) {
+    auto* pl = a.add_product_line_amounts();
+    pl->set_product_line_id(l.Int(0));
+    *pl->mutable_amount() = MakeMoney(l.Int(1), cur);
+  }
+  return a;
+}
+
+absl::Status NoRemainder(const PaymentRow& p) {
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("payment ", p.id, " has nothing left to apply")),
+                       "PAYMENT_NO_REMAINDER", "finance.sales");
+}
+
+absl::Status IsDishonored(const PaymentRow& p) {
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("payment ", p.id, " was dishonored")),
+                       "PAYMENT_DISHONORED", "finance.sales");
+}
+
+// Applies `amount` of the payment to one locked invoice: the application
+// row with its product-line split, the invoice balance, the payment, the
+// summary, the event.
+absl::StatusOr<v1::PaymentApplication> ApplyOne(db::Transaction& tx, Outbox& outbox, const CallContext& call,
+                                                PaymentRow& p, InvoiceRow& inv, int64_t amount, absl::Time now) {
+  absl::CivilDay due = inv.due_on.value_or(p.received_on);
+  int dpd = DaysPastDueOn(due, p.received_on);
+  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO payment_applications (payment_id, customer_id, rep_id, org_unit_id, "
+                                "invoice_id, currency, amount_minor, applied_on, due_on, days_past_due, state, "
+                                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                                {p.id, inv.customer_id, inv.rep_id, inv.org_unit_id, inv.id, p.currency, amount,
+                                 DbDay(p.received_on), DbDay(due), int64_t{dpd}, FormatDbTime(now)})
+                            .status());
+  SALES_ASSIGN_OR_RETURN(int64_t app_id, tx.LastInsertId());
+  SALES_ASSIGN_OR_RETURN(auto weights, InvoiceStore::Weights(tx, inv.id));
+  SALES_ASSIGN_OR_RETURN(auto split, SplitByProductLine(amount, weights));
+  for (const auto& s : split) {
+    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO payment_application_lines (application_id, product_line_id, "
+                                  "amount_minor, commissionable_minor) VALUES (?, ?, ?, ?)",
+                                  {app_id, s.product_line_id, s.amount_minor, s.commissionable_minor})
+                              .status());
+  }
+  SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, inv, amount, 0, now));
+  p.applied += amount;
+  p.unapplied -= amount;
+  AccountDelta d;
+  d.applied = amount;
+  d.on_account = -amount;
+  SALES_RETURN_IF_ERROR(AccountStore::Post(tx, p.customer_id, 0, 0, d, now));
+
+  v1::PaymentAppliedEvent ev;
+  ev.set_application_id(app_id);
+  ev.set_payment_id(p.id);
+  ev.set_customer_id(inv.customer_id);
+  ev.set_rep_id(inv.rep_id);
+  ev.set_org_unit_id(inv.org_unit_id);
+  ev.set_document_kind(v1::DOCUMENT_KIND_INVOICE);
+  ev.set_document_id(inv.id);
+  ev.set_document_number(inv.number);
+  *ev.mutable_amount() = MakeMoney(amount, p.currency);
+  for (const auto& s : split) {
+    auto* pl = ev.add_product_line_amounts();
+    pl->set_product_line_id(s.product_line_id);
+    *pl->mutable_amount() = MakeMoney(s.amount_minor, p.currency);
+    if (s.commissionable_minor > 0) {
+      auto* c = ev.add_commissionable_amounts();
+      c->set_product_line_id(s.product_line_id);
+      *c->mutable_amount() = MakeMoney(s.commissionable_minor, p.currency);
+    }
+  }
+  SALES_ASSIGN_OR_RETURN(auto orders, InvoiceStore::OrderIds(tx, inv.id));
+  for (int64_t o : orders) ev.add_order_ids(o);
+  *ev.mutable_applied_on() = FromCivilDay(p.received_on);
+  *ev.mutable_due_on() = FromCivilDay(due);
+  ev.set_days_past_due(dpd);
+  ev.set_payment_method(static_cast<v1::PaymentMethod>(p.method));
+  *ev.mutable_document_balance_after() = MakeMoney(inv.balance, p.currency);
+  SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, p.customer_id));
+  *ev.mutable_customer_open_receivable_after() = MakeMoney(acct ? acct->open_receivable : 0, p.currency);
+  SALES_ASSIGN_OR_RETURN(auto overdue, AccountStore::OverdueOf(tx, {p.customer_id}, BusinessDay(now)));
+  *ev.mutable_customer_overdue_after() =
+      MakeMoney(overdue.count(p.customer_id) ? overdue[p.customer_id].amount : 0, p.currency);
+  SALES_RETURN_IF_ERROR(outbox.Append(tx, "Payment", absl::StrCat(p.id), ev, call.request_id));
+
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kApplicationColumns,
+                                                          " FROM payment_applications WHERE id = ?"),
+                                             {app_id}));
+  return ReadApplication(tx, rows[0]);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Payment> PaymentStore::Insert(db::Transaction& tx, const v1::Payment& p, int64_t settlement,
+                                                 absl::Time now) {
+  db::Param maturity = p.has_maturity_on() ? db::Param(FormatDbDate(p.maturity_on())) : db::Param(nullptr);
+  SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, p.customer_id()));
+  int64_t rep = acct ? acct->rep_id : 0;
+  auto st = tx.Exec(
+      "INSERT INTO payments (customer_id, currency, amount_minor, unapplied_minor, state, method, bank_reference, "
+      "received_on, maturity_on, version, created_at, updated_at, exchange_rate_bp, settlement_currency, "
+      "settlement_minor, payer_name, payer_account, instrument_number, note, rep_id) "
+      "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {p.customer_id(), p.amount().currency_code(), p.amount().minor_units(), settlement,
+       static_cast<int64_t>(p.method()), p.bank_reference(), FormatDbDate(p.received_on()), maturity,
+       FormatDbTime(now), FormatDbTime(now), int64_t{p.exchange_rate_bp()}, std::string(kCompanyCurrency), settlement,
+       p.payer_name(), p.payer_account(), p.instrument_number(), p.note(), rep});
+  if (absl::IsAlreadyExists(st.status())) {
+    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("bank notice '", p.bank_reference(),
+                                                               "' was already recorded")),
+                         "BANK_REFERENCE_RECORDED", "finance.sales", {{"bank_reference", p.bank_reference()}});
+  }
+  if (!st.ok()) return st.status();
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  AccountDelta d;
+  d.payments_received = settlement;
+  d.on_account = settlement;
+  SALES_RETURN_IF_ERROR(AccountStore::Post(tx, p.customer_id(), 0, 0, d, now));
+  SALES_RETURN_IF_ERROR(LedgerStore::Post(tx, p.customer_id(), ToCivilDay(p.received_on()), LedgerKind::kPayment, id,
+                                          p.bank_reference(), 0, settlement,
+                                          absl::StrCat("payment ", p.bank_reference()), now));
+  return Get(tx, id);
+}
+
+absl::StatusOr<v1::Payment> PaymentStore::Get(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kPaymentColumns, " FROM payments WHERE id = ?"), {id}));
+  if (rows.empty()) return NotFound("payment", id);
+  return ReadPayment(rows[0]);
+}
+
+absl::StatusOr<PaymentRow> PaymentStore::Lock(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, customer_id, rep_id, state, method, settlement_currency, "
+                                             "settlement_minor, applied_minor, unapplied_minor, refunded_minor, "
+                                             "received_on, version FROM payments WHERE id = ? FOR UPDATE",
+                                             {id}));
+  if (rows.empty()) return NotFound("payment", id);
+  const auto& r = rows[0];
+  PaymentRow p;
+  p.id = r.Int(0);
+  p.customer_id = r.Int(1);
+  p.rep_id = r.Int(2);
+  p.state = static_cast<int>(r.Int(3));
+  p.method = static_cast<int>(r.Int(4));
+  p.currency = r.Str(5);
+  p.settlement = r.Int(6);
+  p.applied = r.Int(7);
+  p.unapplied = r.Int(8);
+  p.refunded = r.Int(9);
+  p.received_on = ParseDay(r.Str(10));
+  p.version = r.Int(11);
+  return p;
+}
+
+absl::StatusOr<std::vector<v1::Payment>> PaymentStore::List(db::Transaction& tx, const v1::ListPaymentsRequest& req,
+                                                            const std::string& scope_sql,
+                                                            const db::Params& scope_params, int64_t after_id,
+                                                            int limit) {
+  std::string sql = absl::StrCat("SELECT ", kPaymentColumns, " FROM payments WHERE id > ?");
+  db::Params p = {after_id};
+  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
+  if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
+  if (req.method()) { sql += " AND method = ?"; p.push_back(int64_t{req.method()}); }
+  if (!req.bank_reference().empty()) { sql += " AND bank_reference = ?"; p.push_back(req.bank_reference()); }
+  if (req.states_size()) {
+    std::string in;
+    for (int s : req.states()) {
+      absl::StrAppend(&in, in.empty() ? "?" : ", ?");
+      p.push_back(int64_t{s});
+    }
+    absl::StrAppend(&sql, " AND state IN (", in, ")");
+  }
+  auto range = [&](const common::v1::DateRange& r, const char* col) {
+    if (r.has_start()) { absl::StrAppend(&sql, " AND ", col, " >= ?"); p.push_back(FormatDbDate(r.start())); }
+    if (r.has_end()) { absl::StrAppend(&sql, " AND ", col, " <= ?"); p.push_back(FormatDbDate(r.end())); }
+  };
+  if (req.has_received()) range(req.received(), "received_on");
+  if (req.has_maturing()) range(req.maturing(), "maturity_on");
+  sql += scope_sql;
+  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<v1::Payment> out;
+  for (const auto& r : rows) out.push_back(ReadPayment(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Apply(
+    db::Transaction& tx, Outbox& outbox, const CallContext& call, PaymentRow& p, v1::ApplyMode mode,
+    const std::vector<AllocationRequest>& allocations, int64_t max_amount, absl::Time now) {
+  if (p.state == kDishonored) return IsDishonored(p);
+  if (p.unapplied <= 0) return NoRemainder(p);
+  std::vector<v1::PaymentApplication> out;
+  if (mode == v1::APPLY_MODE_OLDEST_DUE_FIRST) {
+    // Candidates are read without locks, then locked in id order and
+    // re-read, so the allocation works on balances no one else can move.
+    SALES_ASSIGN_OR_RETURN(auto ids, tx.Query("SELECT id FROM invoices WHERE customer_id = ? AND balance_minor > 0 "
+                                              "AND state IN (5, 6)",
+                                              {p.customer_id}));
+    std::vector<int64_t> idv;
+    for (const auto& r : ids) idv.push_back(r.Int(0));
+    SALES_ASSIGN_OR_RETURN(auto invoices, InvoiceStore::LockMany(tx, idv));
+    std::vector<OpenItemRef> items;
+    std::map<int64_t, InvoiceRow*> by_id;
+    for (auto& inv : invoices) {
+      if (inv.balance <= 0 || (inv.state != 5 && inv.state != 6)) continue;
+      items.push_back({inv.id, inv.due_on.value_or(absl::CivilDay(1970, 1, 1)), inv.number, inv.balance});
+      by_id[inv.id] = &inv;
+    }
+    int64_t budget = max_amount > 0 ? std::min(max_amount, p.unapplied) : p.unapplied;
+    for (const auto& a : AllocateOldestDueFirst(budget, items)) {
+      SALES_ASSIGN_OR_RETURN(auto app, ApplyOne(tx, outbox, call, p, *by_id[a.key], a.amount_minor, now));
+      out.push_back(std::move(app));
+    }
+  } else {
+    std::vector<FieldViolation> v;
+    int64_t total = 0;
+    std::vector<int64_t> ids;
+    for (const auto& a : allocations) {
+      total += a.amount;
+      if (a.debit_memo_id != 0) {
+        v.push_back({absl::StrCat(a.field, ".debit_memo_id"), "debit memos are not yet payable through this call"});
+      }
+      ids.push_back(a.invoice_id);
+    }
+    if (total > p.unapplied) {
+      v.push_back({"allocations", absl::StrCat("allocations total ", total, " exceeds the payment's remainder ",
+                                               p.unapplied)});
+    }
+    if (!v.empty()) return InvalidFields(std::move(v));
+    SALES_ASSIGN_OR_RETURN(auto invoices, InvoiceStore::LockMany(tx, ids));
+    std::map<int64_t, InvoiceRow*> by_id;
+    for (auto& inv : invoices) by_id[inv.id] = &inv;
+    std::map<int64_t, int64_t> asked;
+    for (const auto& a : allocations) {
+      auto it = by_id.find(a.invoice_id);
+      if (it == by_id.end()) return NotFound("invoice", a.invoice_id);
+      const InvoiceRow& inv = *it->second;
+      if (inv.customer_id != p.customer_id) {
+        v.push_back({absl::StrCat(a.field, ".invoice_id"),
+                     absl::StrCat("invoice ", inv.id, " belongs to customer ", inv.customer_id, ", the payment to ",
+                                  p.customer_id)});
+        continue;
+      }
+      if (inv.state < 5 || inv.state == 8) {
+        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("invoice ", inv.id, " is ",
+                                                                        InvoiceStateName(inv.state),
+                                                                        ", not an issued open invoice")),
+                             "DOCUMENT_NOT_ISSUED", "finance.sales");
+      }
+      asked[inv.id] += a.amount;
+      if (asked[inv.id] > inv.balance) {
+        v.push_back({absl::StrCat(a.field, ".amount"),
+                     absl::StrCat("exceeds the open balance ", inv.balance, " of invoice ", inv.number)});
+      }
+    }
+    if (!v.empty()) return InvalidFields(std::move(v));
+    for (const auto& a : allocations) {
+      SALES_ASSIGN_OR_RETURN(auto app, ApplyOne(tx, outbox, call, p, *by_id[a.invoice_id], a.amount, now));
+      out.push_back(std::move(app));
+    }
+  }
+  SALES_RETURN_IF_ERROR(SavePayment(tx, p, now));
+  return out;
+}
+
+absl::StatusOr<v1::PaymentApplication> PaymentStore::Reverse(db::Transaction& tx, Outbox& outbox,
+                                                             const CallContext& call, PaymentRow& p,
+                                                             int64_t application_id, const std::string& reason,
+                                                             absl::CivilDay on, absl::Time now) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kApplicationColumns,
+                                                          " FROM payment_applications WHERE id = ? FOR UPDATE"),
+                                             {application_id}));
+  if (rows.empty() || rows[0].Int(1) != p.id) return NotFound("payment application", application_id);
+  SALES_ASSIGN_OR_RETURN(v1::PaymentApplication app, ReadApplication(tx, rows[0]));
+  if (app.state() != v1::APPLICATION_STATE_ACTIVE) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("application ", application_id,
+                                                                    " is already reversed")),
+                         "APPLICATION_REVERSED", "finance.sales");
+  }
+  int64_t amount = app.amount().minor_units();
+  SALES_ASSIGN_OR_RETURN(InvoiceRow inv, InvoiceStore::Lock(tx, app.invoice_id()));
+  SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, inv, -amount, 0, now));
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE payment_applications SET state = 2, reversal_reason = ?, reversed_on = ? "
+                                "WHERE id = ?",
+                                {reason.substr(0, 500), DbDay(on), application_id})
+                            .status());
+  p.applied -= amount;
+  p.unapplied += amount;
+  AccountDelta d;
+  d.applied = -amount;
+  d.on_account = amount;
+  SALES_RETURN_IF_ERROR(AccountStore::Post(tx, p.customer_id, 0, 0, d, now));
+  SALES_RETURN_IF_ERROR(SavePayment(tx, p, now));
+  v1::PaymentApplicationReversedEvent ev;
+  ev.set_application_id(application_id);
+  ev.set_payment_id(p.id);
+  ev.set_customer_id(app.customer_id());
+  ev.set_rep_id(app.rep_id());
+  ev.set_org_unit_id(app.org_unit_id());
+  ev.set_document_kind(v1::DOCUMENT_KIND_INVOICE);
+  ev.set_document_id(inv.id);
+  *ev.mutable_amount() = app.amount();
+  *ev.mutable_product_line_amounts() = app.product_line_amounts();
+  *ev.mutable_applied_on() = app.applied_on();
+  *ev.mutable_reversed_on() = FromCivilDay(on);
+  ev.set_reason(reason);
+  SALES_RETURN_IF_ERROR(outbox.Append(tx, "Payment", absl::StrCat(p.id), ev, call.request_id));
+  SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "PaymentApplication", application_id, "REVERSE", "ACTIVE",
+                                           "REVERSED", reason, now));
+  return GetApplication(tx, application_id);
+}
+
+absl::StatusOr<v1::Refund> PaymentStore::Refund(db::Transaction& tx, Outbox& outbox, const CallContext& call,
+                                                PaymentRow& p, const v1::Refund& r, absl::Time now) {
+  if (p.state == kDishonored) return IsDishonored(p);
+  int64_t amount = r.amount().minor_units();
+  if (amount > p.unapplied) {
+    return InvalidField("refund.amount", absl::StrCat("exceeds the payment's remainder ", p.unapplied));
+  }
+  auto st = tx.Exec("INSERT INTO refunds (payment_id, customer_id, currency, amount_minor, refunded_on, "
+                    "bank_reference, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    {p.id, p.customer_id, p.currency, amount, FormatDbDate(r.refunded_on()), r.bank_reference(),
+                     r.reason(), FormatDbTime(now)});
+  if (absl::IsAlreadyExists(st.status())) {
+    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("refund reference '", r.bank_reference(),
+                                                               "' was already recorded")),
+                         "BANK_REFERENCE_RECORDED", "finance.sales");
+  }
+  SALES_RETURN_IF_ERROR(st.status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  p.unapplied -= amount;
+  p.refunded += amount;
+  SALES_RETURN_IF_ERROR(SavePayment(tx, p, now));
+  AccountDelta d;
+  d.on_account = -amount;
+  d.refunded = amount;
+  SALES_RETURN_IF_ERROR(AccountStore::Post(tx, p.customer_id, 0, 0, d, now));
+  SALES_RETURN_IF_ERROR(LedgerStore::Post(tx, p.customer_id, ToCivilDay(r.refunded_on()), LedgerKind::kRefund, id,
+                                          r.bank_reference(), amount, 0, absl::StrCat("refund: ", r.reason()), now));
+  v1::Refund out = r;
+  out.set_id(id);
+  out.set_payment_id(p.id);
+  out.set_customer_id(p.customer_id);
+  *out.mutable_amount() = MakeMoney(amount, p.currency);
+  *out.mutable_create_time() = ToTimestamp(now);
+  v1::PaymentRefundedEvent ev;
+  *ev.mutable_refund() = out;
+  *ev.mutable_payment_unapplied_after() = MakeMoney(p.unapplied, p.currency);
+  SALES_RETURN_IF_ERROR(outbox.Append(tx, "Payment", absl::StrCat(p.id), ev, call.request_id));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Dishonor(db::Transaction& tx, Outbox& outbox,
+                                                                          const CallContext& call, PaymentRow& p,
+                                                                          const std::string& reason,
+                                                                          absl::CivilDay on, absl::Time now) {
+  if (p.state == kDishonored) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("payment ", p.id, " is already dishonored")),
+                         "PAYMENT_DISHONORED", "finance.sales");
+  }
+  if (p.refunded > 0) {
+    return WithErrorInfo(absl::FailedPreconditionError("a partly refunded payment cannot be dishonored"),
+                         "PAYMENT_REFUNDED", "finance.sales");
+  }
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM payment_applications WHERE payment_id = ? AND state = 1 "
+                                             "ORDER BY invoice_id, id",
+                                             {p.id}));
+  std::vector<v1::PaymentApplication> reversed;
+  for (const auto& r : rows) {
+    SALES_ASSIGN_OR_RETURN(auto app, Reverse(tx, outbox, call, p, r.Int(0), absl::StrCat("dishonored: ", reason), on, now));
+    reversed.push_back(std::move(app));
+  }
+  int64_t s = p.settlement;
+  p.unapplied = 0;
+  p.state = kDishonored;
+  p.version += 1;
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE payments SET unapplied_minor = 0, state = 4, dishonor_reason = ?, "
+                                "dishonored_on = ?, version = ?, updated_at = ? WHERE id = ?",
+                                {reason.substr(0, 500), DbDay(on), p.version, FormatDbTime(now), p.id})
+                            .status());
+  AccountDelta d;
+  d.payments_received = -s;
+  d.on_account = -s;
+  SALES_RETURN_IF_ERROR(AccountStore::Post(tx, p.customer_id, 0, 0, d, now));
+  SALES_RETURN_IF_ERROR(LedgerStore::Post(tx, p.customer_id, on, LedgerKind::kPayment, p.id, "dishonored", s, 0,
+                                          absl::StrCat("dishonored: ", reason), now));
+  SALES_ASSIGN_OR_RETURN(v1::Payment stored, Get(tx, p.id));
+  v1::PaymentDishonoredEvent ev;
+  *ev.mutable_payment() = stored;
+  for (const auto& a : reversed) ev.add_reversed_application_ids(a.id());
+  *ev.mutable_dishonored_on() = FromCivilDay(on);
+  SALES_RETURN_IF_ERROR(outbox.Append(tx, "Payment", absl::StrCat(p.id), ev, call.request_id));
+  return reversed;
+}
+
+absl::StatusOr<v1::PaymentApplication> PaymentStore::GetApplication(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kApplicationColumns,
+                                                          " FROM payment_applications WHERE id = ?"),
+                                             {id}));
+  if (rows.empty()) return NotFound("payment application", id);
+  return ReadApplication(tx, rows[0]);
+}
+
+absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplications(
+    db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const std::string& scope_sql,
+    const db::Params& scope_params, int64_t after_id, int limit) {
+  std::string sql = absl::StrCat("SELECT ", kApplicationColumns, " FROM payment_applications WHERE id > ?");
+  db::Params p = {after_id};
+  if (req.payment_id()) { sql += " AND payment_id = ?"; p.push_back(req.payment_id()); }
+  if (req.invoice_id()) { sql += " AND invoice_id = ?"; p.push_back(req.invoice_id()); }
+  if (req.debit_memo_id()) { sql += " AND debit_memo_id = ?"; p.push_back(req.debit_memo_id()); }
+  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
+  if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
+  if (!req.include_reversed()) sql += " AND state = 1";
+  if (req.has_applied()) {
+    if (req.applied().has_start()) { sql += " AND applied_on >= ?"; p.push_back(FormatDbDate(req.applied().start())); }
+    if (req.applied().has_end()) { sql += " AND applied_on <= ?"; p.push_back(FormatDbDate(req.applied().end())); }
+  }
+  sql += scope_sql;
+  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<v1::PaymentApplication> out;
+  for (const auto& r : rows) {
+    SALES_ASSIGN_OR_RETURN(auto a, ReadApplication(tx, r));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Refund>> PaymentStore::ListRefunds(db::Transaction& tx,
+                                                                  const v1::ListRefundsRequest& req, int64_t after_id,
+                                                                  int limit) {
+  std::string sql = "SELECT id, payment_id, customer_id, currency, amount_minor, refunded_on, bank_reference, reason, "
+                    "created_at FROM refunds WHERE id > ?";
+  db::Params p = {after_id};
+  if (req.payment_id()) { sql += " AND payment_id = ?"; p.push_back(req.payment_id()); }
+  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
+  if (req.has_refunded()) {
+    if (req.refunded().has_start()) { sql += " AND refunded_on >= ?"; p.push_back(FormatDbDate(req.refunded().start())); }
+    if (req.refunded().has_end()) { sql += " AND refunded_on <= ?"; p.push_back(FormatDbDate(req.refunded().end())); }
+  }
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<v1::Refund> out;
+  for (const auto& r : rows) {
+    v1::Refund f;
+    f.set_id(r.Int(0));
+    f.set_payment_id(r.Int(1));
+    f.set_customer_id(r.Int(2));
+    *f.mutable_amount() = MakeMoney(r.Int(4), r.Str(3));
+    *f.mutable_refunded_on() = ParseDbDate(r.Str(5));
+    f.set_bank_reference(r.Str(6));
+    f.set_reason(r.Str(7));
+    *f.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 }  // namespace sales::finance
