@@ -1,24 +1,77 @@
-// gRPC handlers of orders-svc: validate, authorize, call the store, map errors.
+// gRPC handlers of orders-svc: validate, authorize, call the store, map
+// errors. Products, prices, policy, quotes, sales orders, approvals, audit
+// and stock live here; shipments, deliveries, documents, returns and reports
+// in the FulfilmentApi base, so one service object serves OrdersService.
 #pragma once
 
+#include "orders-svc/api/fulfilment_api.h"
 #include "platform/service_app.h"
 #include "sales/orders/v1/orders_service.grpc.pb.h"
 
 namespace sales::orders {
 
-class OrdersApi final : public v1::OrdersService::Service {
+class OrdersApi final : public FulfilmentApi {
  public:
-  explicit OrdersApi(ServiceRuntime& runtime) : rt_(runtime) {}
+  explicit OrdersApi(ServiceRuntime& runtime) : FulfilmentApi(runtime) {}
 
-  grpc::Status CreateProduct(grpc::ServerContext* ctx, const v1::CreateProductRequest* req,
-                             v1::CreateProductResponse* resp) override;
-  grpc::Status GetProduct(grpc::ServerContext* ctx, const v1::GetProductRequest* req,
-                          v1::GetProductResponse* resp) override;
+#define SALES_RPC(Name) \
+  grpc::Status Name(grpc::ServerContext* ctx, const v1::Name##Request* req, v1::Name##Response* resp) override
+  // Products and prices.
+  SALES_RPC(CreateProduct);
+  SALES_RPC(GetProduct);
+  SALES_RPC(ListProducts);
+  SALES_RPC(DiscontinueProduct);
+  SALES_RPC(ReactivateProduct);
+  SALES_RPC(CreatePriceList);
+  SALES_RPC(GetPriceList);
+  SALES_RPC(UpdatePriceList);
+  SALES_RPC(ListPriceLists);
+  SALES_RPC(RetirePriceList);
+  SALES_RPC(ResolvePrice);
+  SALES_RPC(GetOrderPolicy);
+  SALES_RPC(UpdateOrderPolicy);
+  // Approvals and audit.
+  SALES_RPC(ListPendingApprovals);
+  SALES_RPC(ListAuditEntries);
+  // Quotes.
+  SALES_RPC(CreateQuote);
+  SALES_RPC(GetQuote);
+  SALES_RPC(ListQuotes);
+  SALES_RPC(UpdateQuote);
+  SALES_RPC(SubmitQuote);
+  SALES_RPC(ApproveQuote);
+  SALES_RPC(RejectQuote);
+  SALES_RPC(CancelQuote);
+  SALES_RPC(ConvertQuoteToOrder);
+  SALES_RPC(ExpireQuotes);
+  // Sales orders.
+  SALES_RPC(CreateOrder);
+  SALES_RPC(GetOrder);
+  SALES_RPC(ListOrders);
+  SALES_RPC(UpdateOrder);
+  SALES_RPC(SubmitOrder);
+  SALES_RPC(ApproveOrder);
+  SALES_RPC(RejectOrder);
+  SALES_RPC(ConfirmOrder);
+  SALES_RPC(ReleaseCreditHold);
+  SALES_RPC(CancelOrder);
+  SALES_RPC(CheckOrderCredit);
+  SALES_RPC(GetCustomerExposure);
+  // Stock.
+  SALES_RPC(CreateWarehouse);
+  SALES_RPC(GetWarehouse);
+  SALES_RPC(ListWarehouses);
+  SALES_RPC(UpdateWarehouse);
+  SALES_RPC(ListStockLevels);
+  SALES_RPC(RecordStockReceipt);
+  SALES_RPC(AdjustStock);
+  SALES_RPC(TransferStock);
+  SALES_RPC(ListStockMovements);
+  SALES_RPC(ListReservations);
+#undef SALES_RPC
+
   grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
                             grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
-
- private:
-  ServiceRuntime& rt_;
 };
 
 ServiceDefinition MakeServiceDefinition();

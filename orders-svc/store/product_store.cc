@@ -1,6 +1,7 @@
 #include "orders-svc/store/product_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
 #include "platform/money.h"
 #include "platform/status.h"
@@ -11,11 +12,11 @@ absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::
                                                  absl::Time now) {
   auto st = tx.Exec(
       "INSERT INTO products (sku, name, product_line_id, unit, currency, unit_cost_minor, "
-      "floor_price_minor, commissionable, version, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+      "floor_price_minor, commissionable, specification, version, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
       {p.sku(), p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(),
        p.unit_cost().minor_units(), p.floor_price().minor_units(),
-       static_cast<int64_t>(p.commissionable() ? 1 : 0), FormatDbTime(now), FormatDbTime(now)});
+       static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(), FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("SKU '", p.sku(), "' exists")),
                          "SKU_TAKEN", "orders.sales", {{"sku", p.sku()}});
@@ -25,12 +26,12 @@ absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::
   return Get(tx, id);
 }
 
-absl::StatusOr<v1::Product> ProductStore::Get(db::Transaction& tx, int64_t id) {
+absl::StatusOr<v1::Product> ProductStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
   SALES_ASSIGN_OR_RETURN(
       auto rows,
       tx.Query("SELECT id, sku, name, product_line_id, unit, currency, unit_cost_minor, "
-               "floor_price_minor, commissionable, version, created_at, updated_at "
-               "FROM products WHERE id = ?",
+               "floor_price_minor, commissionable, version, created_at, updated_at, status, status_reason, "
+               "specification FROM products WHERE id = ?" + std::string(for_update ? " FOR UPDATE" : ""),
                {id}));
   if (rows.empty()) return NotFound("product", id);
   const auto& r = rows[0];
@@ -46,7 +47,39 @@ absl::StatusOr<v1::Product> ProductStore::Get(db::Transaction& tx, int64_t id) {
   p.set_etag(MakeEtag(r.Int(9)));
   *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(10)));
   *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(11)));
+  p.set_status(EnumParse<v1::ProductStatus>(r.Str(12)));
+  p.set_status_reason(r.Str(13));
+  p.set_specification(r.Str(14));
   return p;
+}
+
+absl::StatusOr<std::vector<v1::Product>> ProductStore::List(db::Transaction& tx, int64_t product_line_id,
+                                                          v1::ProductStatus status, const std::string& text,
+                                                          int64_t after_id, int limit) {
+  std::string sql = "SELECT id FROM products WHERE id > ?";
+  db::Params params{after_id};
+  if (product_line_id > 0) {
+    sql += " AND product_line_id = ?";
+    params.push_back(product_line_id);
+  }
+  if (status != v1::PRODUCT_STATUS_UNSPECIFIED) {
+    sql += " AND status = ?";
+    params.push_back(EnumShort(status));
+  }
+  if (!text.empty()) {
+    sql += " AND (sku LIKE CONCAT('%', ?, '%') OR name LIKE CONCAT('%', ?, '%'))";
+    params.push_back(text);
+    params.push_back(text);
+  }
+  sql += " ORDER BY id LIMIT ?";
+  params.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<v1::Product> out;
+  for (const auto& r : rows) {
+    SALES_ASSIGN_OR_RETURN(auto p, Get(tx, r.Int(0)));
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 }  // namespace sales::orders

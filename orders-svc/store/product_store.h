@@ -1,6 +1,9 @@
 // SQL for products.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "platform/mysql.h"
@@ -12,7 +15,11 @@ class ProductStore {
  public:
   // ALREADY_EXISTS (SKU_TAKEN) when the SKU exists.
   static absl::StatusOr<v1::Product> Insert(db::Transaction& tx, const v1::Product& p, absl::Time now);
-  static absl::StatusOr<v1::Product> Get(db::Transaction& tx, int64_t id);
+  static absl::StatusOr<v1::Product> Get(db::Transaction& tx, int64_t id, bool for_update = false);
+  // Products by SKU order after `after_sku`; filters 0/""/UNSPECIFIED = all.
+  static absl::StatusOr<std::vector<v1::Product>> List(db::Transaction& tx, int64_t product_line_id,
+                                                       v1::ProductStatus status, const std::string& text,
+                                                       int64_t after_id, int limit);
 };
 
 }  // namespace sales::orders

@@ -326,25 +326,15 @@ absl::StatusOr<std::vector<v1::StockLevel>> StockStore::ListLevels(db::Transacti
   return out;
 }
 
-absl::StatusOr<std::vector<v1::StockMovement>> StockStore::ListMovements(db::Transaction& tx, int64_t warehouse_id,
-                                                                         int64_t product_id, int64_t after_id,
-                                                                         int limit) {
-  std::string sql =
-      "SELECT id, warehouse_id, product_id, kind, quantity_delta, on_hand_after, adjustment_reason, reason, "
-      "reference, movement_date, actor_user, actor_role, actor_rep, actor_unit, created_at, request_id "
-      "FROM stock_movements WHERE id > ?";
-  db::Params p{after_id};
-  if (warehouse_id > 0) {
-    sql += " AND warehouse_id = ?";
-    p.push_back(warehouse_id);
-  }
-  if (product_id > 0) {
-    sql += " AND product_id = ?";
-    p.push_back(product_id);
-  }
-  sql += " ORDER BY id LIMIT ?";
-  p.push_back(static_cast<int64_t>(limit));
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+namespace {
+absl::StatusOr<std::vector<v1::StockMovement>> QueryMovements(db::Transaction& tx, const std::string& where,
+                                                              const db::Params& p) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT id, warehouse_id, product_id, kind, quantity_delta, on_hand_after, adjustment_reason, reason, "
+               "reference, movement_date, actor_user, actor_role, actor_rep, actor_unit, created_at, request_id "
+               "FROM stock_movements " + where,
+               p));
   std::vector<v1::StockMovement> out;
   for (const auto& r : rows) {
     v1::StockMovement m;
@@ -367,6 +357,30 @@ absl::StatusOr<std::vector<v1::StockMovement>> StockStore::ListMovements(db::Tra
     out.push_back(std::move(m));
   }
   return out;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<v1::StockMovement>> StockStore::ListMovements(db::Transaction& tx, int64_t warehouse_id,
+                                                                         int64_t product_id, int64_t after_id,
+                                                                         int limit) {
+  std::string sql = "WHERE id > ?";
+  db::Params p{after_id};
+  if (warehouse_id > 0) {
+    sql += " AND warehouse_id = ?";
+    p.push_back(warehouse_id);
+  }
+  if (product_id > 0) {
+    sql += " AND product_id = ?";
+    p.push_back(product_id);
+  }
+  sql += " ORDER BY id LIMIT ?";
+  p.push_back(static_cast<int64_t>(limit));
+  return QueryMovements(tx, sql, p);
+}
+
+absl::StatusOr<std::vector<v1::StockMovement>> StockStore::MovementsOfRequest(db::Transaction& tx,
+                                                                              const std::string& request_id) {
+  return QueryMovements(tx, "WHERE request_id = ? ORDER BY id", {request_id});
 }
 
 }  // namespace sales::orders

@@ -127,6 +127,9 @@ class StockStore {
   static absl::StatusOr<std::vector<v1::StockMovement>> ListMovements(db::Transaction& tx, int64_t warehouse_id,
                                                                       int64_t product_id, int64_t after_id,
                                                                       int limit);
+  // The ledger rows written under one request id, in order.
+  static absl::StatusOr<std::vector<v1::StockMovement>> MovementsOfRequest(db::Transaction& tx,
+                                                                           const std::string& request_id);
 };
 
 }  // namespace sales::orders

@@ -1,0 +1,273 @@
+#include "orders-svc/api/orders_support.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "orders-svc/store/catalog_store.h"
+#include "orders-svc/store/product_store.h"
+#include "platform/convert.h"
+#include "platform/org/org_replica.h"
+#include "platform/roles.h"
+#include "platform/status.h"
+#include "sales/customers/v1/customers_service.grpc.pb.h"
+#include "sales/finance/v1/finance_service.grpc.pb.h"
+
+namespace sales::orders {
+
+std::string OrdersMethod(const char* method) { return absl::StrCat("/sales.orders.v1.OrdersService/", method); }
+
+bool HasRole(const Principal& p, std::initializer_list<const char*> roles) {
+  for (const char* r : roles) {
+    if (p.role == r) return true;
+  }
+  return false;
+}
+
+absl::Status RequireRole(const Principal& p, std::initializer_list<const char*> roles, absl::string_view what) {
+  if (HasRole(p, roles)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("role ", p.role.empty() ? "(none)" : p.role, " may not ", what));
+}
+
+bool Scope::Sees(int64_t rep_a, int64_t rep_b, int64_t unit_a, int64_t unit_b) const {
+  if (all) return true;
+  if (rep_id != 0) return rep_a == rep_id || rep_b == rep_id;
+  for (int64_t u : units) {
+    if (u == unit_a || u == unit_b) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<Scope> ScopeOf(db::Transaction& tx, const Principal& p) {
+  Scope s;
+  if (p.role == kRoleRep) {
+    if (p.rep_id == 0) return absl::PermissionDeniedError("a sales rep principal carries no rep id");
+    s.rep_id = p.rep_id;
+    return s;
+  }
+  if (p.role == kRoleManager) {
+    if (p.org_unit_id == 0) return absl::PermissionDeniedError("a manager principal carries no org unit");
+    SALES_ASSIGN_OR_RETURN(s.units, OrgReplica::Subtree(tx, p.org_unit_id));
+    if (std::find(s.units.begin(), s.units.end(), p.org_unit_id) == s.units.end()) s.units.push_back(p.org_unit_id);
+    return s;
+  }
+  if (HasRole(p, {kRoleAdmin, kRoleDirector, kRoleFinance, kRoleService, kRoleClerk, kRoleWarehouse})) {
+    s.all = true;
+    return s;
+  }
+  return absl::PermissionDeniedError(absl::StrCat("role ", p.role, " has no access to orders"));
+}
+
+absl::StatusOr<TakingRep> ResolveTakingRep(db::Transaction& tx, const Principal& p, int64_t on_behalf_of_rep_id) {
+  TakingRep t;
+  if (on_behalf_of_rep_id != 0) {
+    if (on_behalf_of_rep_id < 0) return InvalidField("on_behalf_of_rep_id", "must be > 0");
+    if (p.role == kRoleRep && on_behalf_of_rep_id != p.rep_id) {
+      return absl::PermissionDeniedError("a rep may not enter documents for another rep");
+    }
+    SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, on_behalf_of_rep_id));
+    if (!rep.has_value()) return InvalidField("on_behalf_of_rep_id", "unknown rep");
+    if (rep->left()) return InvalidField("on_behalf_of_rep_id", "the rep has left");
+    t.rep_id = rep->id;
+    t.org_unit_id = rep->org_unit_id;
+    return t;
+  }
+  if (p.rep_id == 0) {
+    return InvalidField("on_behalf_of_rep_id", "required when the caller is not a rep");
+  }
+  t.rep_id = p.rep_id;
+  t.org_unit_id = p.org_unit_id;
+  SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, p.rep_id));
+  if (rep.has_value() && rep->org_unit_id != 0) t.org_unit_id = rep->org_unit_id;
+  return t;
+}
+
+absl::Status CheckApprover(db::Transaction& tx, const Principal& approver, v1::ApprovalLevel level,
+                           int64_t requester_unit, const std::string& requester_user) {
+  if (!approver.user_id.empty() && approver.user_id == requester_user) {
+    return absl::PermissionDeniedError("nobody approves their own document");
+  }
+  if (HasRole(approver, {kRoleDirector, kRoleAdmin})) return absl::OkStatus();
+  if (level == v1::APPROVAL_LEVEL_DIRECTOR) {
+    return absl::PermissionDeniedError("this step needs the sales director");
+  }
+  if (approver.role != kRoleManager) {
+    return absl::PermissionDeniedError(absl::StrCat("role ", approver.role, " does not approve discounts"));
+  }
+  SALES_ASSIGN_OR_RETURN(auto chain, OrgReplica::Chain(tx, requester_unit));
+  if (chain.empty()) chain.push_back(requester_unit);  // unit unknown to the replica: only its own manager
+  if (std::find(chain.begin(), chain.end(), approver.org_unit_id) == chain.end()) {
+    return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("manager of unit ", approver.org_unit_id,
+                                                                  " is not in the chain of unit ", requester_unit)),
+                         "NOT_IN_CHAIN", kOrdersDomain);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredStep> StepForCaller(const std::vector<StoredStep>& steps, const Principal& p) {
+  const StoredStep* manager = nullptr;
+  const StoredStep* director = nullptr;
+  for (const auto& s : steps) {
+    if (s.step.status() != v1::APPROVAL_STEP_STATUS_PENDING) continue;
+    if (s.step.level() == v1::APPROVAL_LEVEL_MANAGER && manager == nullptr) manager = &s;
+    if (s.step.level() == v1::APPROVAL_LEVEL_DIRECTOR && director == nullptr) director = &s;
+  }
+  const StoredStep* pick = nullptr;
+  if (HasRole(p, {kRoleDirector, kRoleAdmin})) {
+    pick = director != nullptr ? director : manager;
+  } else if (p.role == kRoleManager) {
+    pick = manager;
+  }
+  if (pick == nullptr) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("no pending approval step awaits role ", p.role)),
+                         "NO_STEP_FOR_CALLER", kOrdersDomain);
+  }
+  return *pick;
+}
+
+bool AnyPending(const std::vector<StoredStep>& steps) {
+  for (const auto& s : steps) {
+    if (s.step.status() == v1::APPROVAL_STEP_STATUS_PENDING) return true;
+  }
+  return false;
+}
+
+absl::CivilDay DayOr(const common::v1::Date& d, absl::Time now) {
+  if (d.year() == 0) return BusinessDay(now);
+  return ToCivilDay(d);
+}
+
+absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& field, int64_t product_id,
+                                     int64_t quantity, int32_t discount_bp, absl::CivilDay day,
+                                     const std::string& currency, const std::string& requester_role,
+                                     const DiscountLimits& limits, bool allow_discontinued) {
+  auto product = ProductStore::Get(tx, product_id);
+  if (absl::IsNotFound(product.status())) {
+    return InvalidField(field + ".product_id", absl::StrCat("unknown product ", product_id));
+  }
+  if (!product.ok()) return product.status();
+  if (product->status() == v1::PRODUCT_STATUS_DISCONTINUED && !allow_discontinued) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("product ", product->sku(), " is discontinued")),
+                         "PRODUCT_DISCONTINUED", kOrdersDomain, {{"sku", product->sku()}, {"field", field}});
+  }
+  SALES_ASSIGN_OR_RETURN(auto periods, PriceListStore::Periods(tx, product_id, currency, 0));
+  auto in_force = PriceInForce(periods, day);
+  if (!in_force.has_value()) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("no ", currency, " price list covers ",
+                                                                    product->sku(), " on ",
+                                                                    FormatDbDate(FromCivilDay(day)))),
+                         "NO_PRICE_IN_FORCE", kOrdersDomain,
+                         {{"sku", product->sku()}, {"date", FormatDbDate(FromCivilDay(day))}, {"field", field}});
+  }
+  PricedLine l;
+  l.product_id = product_id;
+  l.sku = product->sku();
+  l.product_line_id = product->product_line_id();
+  l.unit = product->unit();
+  l.commissionable = product->commissionable();
+  l.quantity = quantity;
+  l.discount_bp = discount_bp;
+  l.list_price = in_force->list_price_minor;
+  l.price_list_id = in_force->price_list_id;
+  l.price_list_code = in_force->code;
+  l.unit_price = NetUnitPrice(l.list_price, discount_bp);
+  l.net_amount = l.unit_price * quantity;
+  l.unit_cost = product->unit_cost().minor_units();
+  l.floor_price = product->floor_price().minor_units();
+  l.approval = RouteLine(discount_bp, l.unit_price, l.floor_price, requester_role, limits);
+  return l;
+}
+
+namespace {
+
+// A peer's failure for our caller: not configured or not answering is
+// UNAVAILABLE (never a guess); its own refusals keep their code.
+absl::Status PeerFailure(absl::string_view peer, absl::string_view what, const grpc::Status& st) {
+  absl::Status s = FromGrpcStatus(st);
+  if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) || absl::IsCancelled(s) || absl::IsUnknown(s) ||
+      absl::IsInternal(s) || absl::IsResourceExhausted(s)) {
+    return WithErrorInfo(absl::UnavailableError(absl::StrCat(peer, "-svc did not answer ", what, ": ", s.message())),
+                         "DEPENDENCY_UNAVAILABLE", kOrdersDomain, {{"peer", std::string(peer)}});
+  }
+  return s;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const ServiceRuntime& rt, const std::string& peer) {
+  auto ch = rt.PeerChannel(peer);
+  if (!ch.ok()) {
+    return WithErrorInfo(absl::UnavailableError(absl::StrCat(peer, "-svc is not configured: ", ch.status().message())),
+                         "DEPENDENCY_UNAVAILABLE", kOrdersDomain, {{"peer", peer}});
+  }
+  return ch;
+}
+
+}  // namespace
+
+absl::StatusOr<customers::v1::Customer> FetchCustomer(const ServiceRuntime& rt, const CallContext& call,
+                                                      int64_t customer_id, absl::Duration deadline) {
+  SALES_ASSIGN_OR_RETURN(auto ch, Channel(rt, "customers"));
+  auto stub = customers::v1::CustomersService::NewStub(ch);
+  customers::v1::GetCustomerRequest req;
+  req.set_id(customer_id);
+  customers::v1::GetCustomerResponse resp;
+  auto ctx = rt.PeerContext(&call, deadline);
+  grpc::Status st = stub->GetCustomer(ctx.get(), req, &resp);
+  if (st.error_code() == grpc::StatusCode::NOT_FOUND) return NotFound("customer", customer_id);
+  if (!st.ok()) return PeerFailure("customers", "GetCustomer", st);
+  return resp.customer();
+}
+
+absl::Status RefuseBlacklisted(const customers::v1::Customer& c) {
+  if (c.status() != customers::v1::CUSTOMER_STATUS_BLACKLISTED) return absl::OkStatus();
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", c.id(), " is blacklisted")),
+                       "CUSTOMER_BLACKLISTED", kOrdersDomain, {{"customer_id", absl::StrCat(c.id())}});
+}
+
+absl::StatusOr<customers::v1::ResolveCreditedRepResponse> FetchCreditedRep(
+    const ServiceRuntime& rt, const CallContext& call, int64_t customer_id, const common::v1::Date& order_date,
+    int64_t taking_rep_id, int64_t order_id, absl::Duration deadline) {
+  SALES_ASSIGN_OR_RETURN(auto ch, Channel(rt, "customers"));
+  auto stub = customers::v1::CustomersService::NewStub(ch);
+  customers::v1::ResolveCreditedRepRequest req;
+  req.set_customer_id(customer_id);
+  *req.mutable_order_date() = order_date;
+  req.set_taking_rep_id(taking_rep_id);
+  req.set_order_id(order_id);
+  customers::v1::ResolveCreditedRepResponse resp;
+  auto ctx = rt.PeerContext(&call, deadline);
+  grpc::Status st = stub->ResolveCreditedRep(ctx.get(), req, &resp);
+  if (!st.ok()) return PeerFailure("customers", "ResolveCreditedRep", st);
+  return resp;
+}
+
+absl::StatusOr<customers::v1::CreditProfile> FetchCreditProfile(const ServiceRuntime& rt, const CallContext& call,
+                                                                int64_t customer_id, absl::Duration deadline) {
+  SALES_ASSIGN_OR_RETURN(auto ch, Channel(rt, "customers"));
+  auto stub = customers::v1::CustomersService::NewStub(ch);
+  customers::v1::GetCreditProfileRequest req;
+  req.set_customer_id(customer_id);
+  customers::v1::GetCreditProfileResponse resp;
+  auto ctx = rt.PeerContext(&call, deadline);
+  grpc::Status st = stub->GetCreditProfile(ctx.get(), req, &resp);
+  if (st.error_code() == grpc::StatusCode::NOT_FOUND) {
+    customers::v1::CreditProfile none;
+    none.set_customer_id(customer_id);
+    return none;
+  }
+  if (!st.ok()) return PeerFailure("customers", "GetCreditProfile", st);
+  return resp.profile();
+}
+
+absl::StatusOr<finance::v1::CustomerExposure> FetchFinanceExposure(const ServiceRuntime& rt, const CallContext& call,
+                                                                   int64_t customer_id, absl::Duration deadline) {
+  SALES_ASSIGN_OR_RETURN(auto ch, Channel(rt, "finance"));
+  auto stub = finance::v1::FinanceService::NewStub(ch);
+  finance::v1::GetCustomerExposureRequest req;
+  req.set_customer_id(customer_id);
+  finance::v1::GetCustomerExposureResponse resp;
+  auto ctx = rt.PeerContext(&call, deadline);
+  grpc::Status st = stub->GetCustomerExposure(ctx.get(), req, &resp);
+  if (!st.ok()) return PeerFailure("finance", "GetCustomerExposure", st);
+  return resp.exposure();
+}
+
+}  // namespace sales::orders

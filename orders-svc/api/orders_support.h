@@ -1,0 +1,114 @@
+// What the orders-core handlers share: method names, role checks, the
+// caller's data scope, pricing a document line, and the calls to
+// customers-svc and finance-svc made before a confirming transaction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "orders-svc/domain/pricing.h"
+#include "orders-svc/store/approval_store.h"
+#include "platform/call.h"
+#include "platform/mysql.h"
+#include "platform/service_app.h"
+#include "sales/customers/v1/credit.pb.h"
+#include "sales/customers/v1/customer.pb.h"
+#include "sales/customers/v1/ownership_messages.pb.h"
+#include "sales/finance/v1/receivable.pb.h"
+#include "sales/orders/v1/order.pb.h"
+#include "sales/orders/v1/pricing.pb.h"
+
+namespace sales::orders {
+
+inline constexpr char kOrdersDomain[] = "orders.sales";
+
+std::string OrdersMethod(const char* method);
+
+bool HasRole(const Principal& p, std::initializer_list<const char*> roles);
+// PERMISSION_DENIED unless the caller acts in one of `roles`.
+absl::Status RequireRole(const Principal& p, std::initializer_list<const char*> roles, absl::string_view what);
+
+// What the caller may see: everything, a rep's own documents, or a
+// manager's org subtree.
+struct Scope {
+  bool all = false;
+  int64_t rep_id = 0;           // a rep: own documents only
+  std::vector<int64_t> units;   // a manager: these units
+  bool Sees(int64_t rep_a, int64_t rep_b, int64_t unit_a, int64_t unit_b) const;
+};
+absl::StatusOr<Scope> ScopeOf(db::Transaction& tx, const Principal& p);
+
+// The org unit of the rep who takes a document: the on-behalf rep's unit
+// from the org replica, or the caller's own.
+struct TakingRep {
+  int64_t rep_id = 0;
+  int64_t org_unit_id = 0;
+};
+absl::StatusOr<TakingRep> ResolveTakingRep(db::Transaction& tx, const Principal& p, int64_t on_behalf_of_rep_id);
+
+// Whether `approver` may decide a step of `level` for a document requested
+// from `requester_unit` by `requester_user`: not one's own; a manager whose
+// unit is in the requester's chain (OrgReplica::Chain) for MANAGER steps;
+// the director (or ADMIN) for DIRECTOR steps and, as the top of every
+// chain, for MANAGER steps too.
+absl::Status CheckApprover(db::Transaction& tx, const Principal& approver, v1::ApprovalLevel level,
+                           int64_t requester_unit, const std::string& requester_user);
+
+// The pending step the caller decides: the step at their own level; the
+// director (or ADMIN) also takes a pending manager step when no director
+// step waits. FAILED_PRECONDITION (NO_STEP_FOR_CALLER) when none.
+absl::StatusOr<StoredStep> StepForCaller(const std::vector<StoredStep>& steps, const Principal& p);
+bool AnyPending(const std::vector<StoredStep>& steps);
+
+// One line priced for `day`: list price from the list in force, net price,
+// amounts, floor and cost, and the approval the discount needs.
+struct PricedLine {
+  int64_t product_id = 0;
+  std::string sku;
+  int64_t product_line_id = 0;
+  std::string unit;
+  bool commissionable = false;
+  int64_t quantity = 0;
+  int32_t discount_bp = 0;
+  int64_t list_price = 0;
+  int64_t price_list_id = 0;
+  std::string price_list_code;
+  int64_t unit_price = 0;
+  int64_t net_amount = 0;
+  int64_t unit_cost = 0;
+  int64_t floor_price = 0;
+  LineApproval approval;
+};
+// `field` names the line in errors ("order.lines[2]"). INVALID_ARGUMENT for
+// an unknown product; FAILED_PRECONDITION for a DISCONTINUED one (unless
+// `allow_discontinued`) or NO_PRICE_IN_FORCE.
+absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& field, int64_t product_id,
+                                     int64_t quantity, int32_t discount_bp, absl::CivilDay day,
+                                     const std::string& currency, const std::string& requester_role,
+                                     const DiscountLimits& limits, bool allow_discontinued);
+
+// The business day of `d`, or today (company time zone) when unset.
+absl::CivilDay DayOr(const common::v1::Date& d, absl::Time now);
+
+// ---- Peers (UNAVAILABLE when not configured or not answering) ----
+absl::StatusOr<customers::v1::Customer> FetchCustomer(const ServiceRuntime& rt, const CallContext& call,
+                                                      int64_t customer_id, absl::Duration deadline);
+// FAILED_PRECONDITION (CUSTOMER_BLACKLISTED) for a blacklisted customer.
+absl::Status RefuseBlacklisted(const customers::v1::Customer& c);
+absl::StatusOr<customers::v1::ResolveCreditedRepResponse> FetchCreditedRep(const ServiceRuntime& rt,
+                                                                          const CallContext& call,
+                                                                          int64_t customer_id,
+                                                                          const common::v1::Date& order_date,
+                                                                          int64_t taking_rep_id, int64_t order_id,
+                                                                          absl::Duration deadline);
+// A customer without a profile has no credit (limit 0, not on hold).
+absl::StatusOr<customers::v1::CreditProfile> FetchCreditProfile(const ServiceRuntime& rt, const CallContext& call,
+                                                                int64_t customer_id, absl::Duration deadline);
+absl::StatusOr<finance::v1::CustomerExposure> FetchFinanceExposure(const ServiceRuntime& rt,
+                                                                   const CallContext& call, int64_t customer_id,
+                                                                   absl::Duration deadline);
+
+}  // namespace sales::orders

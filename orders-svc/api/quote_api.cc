@@ -1,0 +1,509 @@
+// Quotes and bids (报价/投标 [001 产品报价流程]): priced from the list in force,
+// routed for approval by discount, floor price, special fees and amount,
+// converted into an order once and only before they expire.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "orders-svc/api/orders_api.h"
+#include "orders-svc/api/orders_support.h"
+#include "orders-svc/domain/order_state.h"
+#include "orders-svc/domain/pricing.h"
+#include "orders-svc/store/approval_store.h"
+#include "orders-svc/store/audit_store.h"
+#include "orders-svc/store/catalog_store.h"
+#include "orders-svc/store/enum_names.h"
+#include "orders-svc/store/order_store.h"
+#include "orders-svc/store/product_store.h"
+#include "orders-svc/store/quote_store.h"
+#include "platform/convert.h"
+#include "platform/handlers.h"
+#include "platform/org/org_replica.h"
+#include "platform/money.h"
+#include "platform/roles.h"
+#include "platform/status.h"
+
+namespace sales::orders {
+namespace {
+
+absl::Status ValidateQuoteContent(const v1::Quote& q, bool is_new) {
+  std::vector<FieldViolation> v;
+  if (is_new && q.customer_id() <= 0) v.push_back({"quote.customer_id", "required"});
+  if (q.lines().empty()) v.push_back({"quote.lines", "required, at least one"});
+  for (int i = 0; i < q.lines_size(); ++i) {
+    const auto& l = q.lines(i);
+    std::string f = absl::StrCat("quote.lines[", i, "]");
+    if (l.product_id() <= 0) v.push_back({f + ".product_id", "required"});
+    if (l.quantity() <= 0) v.push_back({f + ".quantity", "must be > 0"});
+    if (l.discount_bp() < 0 || l.discount_bp() > 10000) v.push_back({f + ".discount_bp", "must be within 0..10000"});
+  }
+  for (int i = 0; i < q.special_fees_size(); ++i) {
+    const auto& fee = q.special_fees(i);
+    std::string f = absl::StrCat("quote.special_fees[", i, "]");
+    if (fee.description().empty()) v.push_back({f + ".description", "required"});
+    for (auto& fv : FieldViolationsOf(ValidateMoney(fee.amount(), f + ".amount", Sign::kPositive))) v.push_back(fv);
+  }
+  if (q.has_quote_date()) {
+    for (auto& fv : FieldViolationsOf(ValidateDate(q.quote_date(), "quote.quote_date"))) v.push_back(fv);
+  }
+  if (q.has_valid_until()) {
+    for (auto& fv : FieldViolationsOf(ValidateDate(q.valid_until(), "quote.valid_until"))) v.push_back(fv);
+  }
+  if (q.notes().size() > 2000) v.push_back({"quote.notes", "at most 2000 bytes"});
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
+// Prices the quote's lines and totals for its date, as `role` would grant
+// the discounts. A discount beyond the director's limit is refused.
+absl::Status PriceQuote(db::Transaction& tx, v1::Quote& q, const v1::OrderPolicy& policy, const std::string& role,
+                        absl::Time now) {
+  DiscountLimits limits = LimitsOf(policy);
+  absl::CivilDay day = DayOr(q.quote_date(), now);
+  *q.mutable_quote_date() = FromCivilDay(day);
+  if (q.valid_until().year() == 0) {
+    *q.mutable_valid_until() = FromCivilDay(day + policy.default_quote_validity_days());
+  } else if (ToCivilDay(q.valid_until()) < day) {
+    return InvalidField("quote.valid_until", "before quote_date");
+  }
+  if (q.currency_code().empty()) q.set_currency_code(policy.default_currency_code());
+  const std::string cur = q.currency_code();
+  int64_t lines_total = 0, fees_total = 0;
+  for (int i = 0; i < q.lines_size(); ++i) {
+    auto* l = q.mutable_lines(i);
+    std::string f = absl::StrCat("quote.lines[", i, "]");
+    if (l->discount_bp() > limits.director_bp) {
+      return InvalidField(f + ".discount_bp", absl::StrCat("beyond the director's limit of ", limits.director_bp, " bp"));
+    }
+    SALES_ASSIGN_OR_RETURN(auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role,
+                                             limits, false));
+    l->set_line_no(i + 1);
+    l->set_sku(p.sku);
+    l->set_product_line_id(p.product_line_id);
+    *l->mutable_list_price() = MakeMoney(p.list_price, cur);
+    l->set_price_list_id(p.price_list_id);
+    *l->mutable_unit_price() = MakeMoney(p.unit_price, cur);
+    *l->mutable_net_amount() = MakeMoney(p.net_amount, cur);
+    l->set_required_approval(p.approval.level);
+    lines_total += p.net_amount;
+  }
+  for (auto& fee : *q.mutable_special_fees()) {
+    if (fee.amount().currency_code() != cur) return InvalidField("quote.special_fees", "must be in the quote's currency");
+    fees_total += fee.amount().minor_units();
+    fee.set_approved(false);
+  }
+  *q.mutable_lines_total() = MakeMoney(lines_total, cur);
+  *q.mutable_special_fees_total() = MakeMoney(fees_total, cur);
+  *q.mutable_total_amount() = MakeMoney(lines_total + fees_total, cur);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<QuoteRecord> LoadVisibleQuote(db::Transaction& tx, const Principal& p, int64_t id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto rec, QuoteStore::Load(tx, id, for_update));
+  SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, p));
+  if (!scope.Sees(rec.quote.rep_id(), rec.quote.rep_id(), rec.quote.org_unit_id(), rec.quote.org_unit_id())) {
+    return absl::PermissionDeniedError(absl::StrCat("quote ", id, " is outside the caller's scope"));
+  }
+  return rec;
+}
+
+absl::Status Audit(db::Transaction& tx, const CallContext& call, int64_t id, const std::string& action,
+                   v1::QuoteStatus from, v1::QuoteStatus to, const std::string& reason, absl::Time now) {
+  return AuditStore::Append(tx,
+                            {v1::SUBJECT_TYPE_QUOTE, id, action,
+                             from == v1::QUOTE_STATUS_UNSPECIFIED ? "" : EnumShort(from), EnumShort(to), reason},
+                            call.principal, call.request_id, now);
+}
+
+
+absl::Status RequireQuoteWriter(const Principal& p) {
+  return RequireRole(p, {kRoleRep, kRoleManager, kRoleDirector, kRoleClerk, kRoleAdmin}, "prepare quotes");
+}
+
+}  // namespace
+
+grpc::Status OrdersApi::CreateQuote(grpc::ServerContext* ctx, const v1::CreateQuoteRequest* req,
+                                    v1::CreateQuoteResponse* resp) {
+  return ServeMutation<v1::CreateQuoteRequest, v1::CreateQuoteResponse>(
+      ctx, OrdersMethod("CreateQuote"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireQuoteWriter(call.principal));
+        if (!req->has_quote()) return InvalidField("quote", "required");
+        SALES_RETURN_IF_ERROR(ValidateQuoteContent(req->quote(), true));
+        // The customer must exist and not be blacklisted; asked before the
+        // transaction so no row lock waits on another service.
+        SALES_ASSIGN_OR_RETURN(auto customer, FetchCustomer(rt_, call, req->quote().customer_id(), absl::Seconds(2)));
+        return RefuseBlacklisted(customer);
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateQuoteResponse> {
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
+        SALES_ASSIGN_OR_RETURN(auto taking, ResolveTakingRep(tx, call.principal, req->on_behalf_of_rep_id()));
+        v1::Quote q = req->quote();
+        q.set_rep_id(taking.rep_id);
+        q.set_org_unit_id(taking.org_unit_id);
+        SALES_RETURN_IF_ERROR(PriceQuote(tx, q, policy, call.principal.role, now));
+        SALES_ASSIGN_OR_RETURN(int64_t id, QuoteStore::Insert(tx, q, call.principal.user_id, now));
+        SALES_RETURN_IF_ERROR(Audit(tx, call, id, "QUOTE_CREATED", v1::QUOTE_STATUS_UNSPECIFIED, v1::QUOTE_STATUS_DRAFT,
+                                    "", now));
+        v1::CreateQuoteResponse out;
+        SALES_ASSIGN_OR_RETURN(auto rec, QuoteStore::Load(tx, id, false));
+        *out.mutable_quote() = rec.quote;
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::GetQuote(grpc::ServerContext* ctx, const v1::GetQuoteRequest* req, v1::GetQuoteResponse* resp) {
+  return ServeRead<v1::GetQuoteResponse>(
+      ctx, OrdersMethod("GetQuote"), rt_, resp,
+      [&](CallContext&) { return req->quote_id() > 0 ? absl::OkStatus() : InvalidField("quote_id", "required"); },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetQuoteResponse> {
+        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleQuote(tx, call.principal, req->quote_id(), false));
+        v1::GetQuoteResponse out;
+        *out.mutable_quote() = rec.quote;
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::ListQuotes(grpc::ServerContext* ctx, const v1::ListQuotesRequest* req,
+                                   v1::ListQuotesResponse* resp) {
+  int page = 0;
+  int64_t before = 0;
+  return ServeRead<v1::ListQuotesResponse>(
+      ctx, OrdersMethod("ListQuotes"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(before, DecodePageToken(req->page_token()));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListQuotesResponse> {
+        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
+        QuoteStore::ListFilter f;
+        f.before_id = before;
+        f.customer_id = req->customer_id();
+        f.rep_id = req->rep_id();
+        f.only_rep_scope = scope.rep_id;
+        if (!scope.all && scope.rep_id == 0) {
+          f.restrict_units = true;
+          f.org_units = scope.units;
+        }
+        if (req->org_unit_id() > 0) {
+          SALES_ASSIGN_OR_RETURN(auto sub, OrgReplica::Subtree(tx, req->org_unit_id()));
+          if (sub.empty()) sub.push_back(req->org_unit_id());
+          if (f.restrict_units) {
+            std::vector<int64_t> both;
+            for (int64_t u : sub) {
+              if (std::find(scope.units.begin(), scope.units.end(), u) != scope.units.end()) both.push_back(u);
+            }
+            sub = both;
+          }
+          f.restrict_units = true;
+          f.org_units = sub;
+        }
+        if (req->status() != v1::QUOTE_STATUS_UNSPECIFIED) f.status = EnumShort(req->status());
+        if (req->has_quote_dates()) {
+          if (req->quote_dates().has_start()) f.from_date = FormatDbDate(req->quote_dates().start());
+          if (req->quote_dates().has_end()) f.to_date = FormatDbDate(req->quote_dates().end());
+        }
+        SALES_ASSIGN_OR_RETURN(auto ids, QuoteStore::ListIds(tx, f, page + 1));
+        v1::ListQuotesResponse out;
+        bool more = static_cast<int>(ids.size()) > page;
+        if (more) ids.pop_back();
+        for (int64_t id : ids) {
+          SALES_ASSIGN_OR_RETURN(auto rec, QuoteStore::Load(tx, id, false));
+          *out.add_quotes() = std::move(rec.quote);
+        }
+        if (more) out.set_next_page_token(EncodePageToken(ids.back()));
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::UpdateQuote(grpc::ServerContext* ctx, const v1::UpdateQuoteRequest* req,
+                                    v1::UpdateQuoteResponse* resp) {
+  return ServeMutation<v1::UpdateQuoteRequest, v1::UpdateQuoteResponse>(
+      ctx, OrdersMethod("UpdateQuote"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireQuoteWriter(call.principal));
+        if (!req->has_quote() || req->quote().id() <= 0) return InvalidField("quote.id", "required");
+        return ValidateQuoteContent(req->quote(), false);
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateQuoteResponse> {
+        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleQuote(tx, call.principal, req->quote().id(), true));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.quote.etag(), "quote", rec.quote.id()));
+        SALES_RETURN_IF_ERROR(CheckQuoteAction(rec.quote.status(), QuoteAction::kEdit));
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
+        v1::Quote q = req->quote();
+        q.set_customer_id(rec.quote.customer_id());
+        q.set_currency_code(rec.quote.currency_code());
+        if (!q.has_quote_date()) *q.mutable_quote_date() = rec.quote.quote_date();
+        SALES_RETURN_IF_ERROR(PriceQuote(tx, q, policy, call.principal.role, now));
+        SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_QUOTE, q.id(), now));
+        SALES_RETURN_IF_ERROR(QuoteStore::ReplaceContent(tx, q, now));
+        SALES_RETURN_IF_ERROR(Audit(tx, call, q.id(), "QUOTE_EDITED", rec.quote.status(), v1::QUOTE_STATUS_DRAFT, "", now));
+        v1::UpdateQuoteResponse out;
+        SALES_ASSIGN_OR_RETURN(auto after, QuoteStore::Load(tx, q.id(), false));
+        *out.mutable_quote() = after.quote;
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::SubmitQuote(grpc::ServerContext* ctx, const v1::SubmitQuoteRequest* req,
+                                    v1::SubmitQuoteResponse* resp) {
+  return ServeMutation<v1::SubmitQuoteRequest, v1::SubmitQuoteResponse>(
+      ctx, OrdersMethod("SubmitQuote"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireQuoteWriter(call.principal));
+        return req->quote_id() > 0 ? absl::OkStatus() : InvalidField("quote_id", "required");
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::SubmitQuoteResponse> {
+        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleQuote(tx, call.principal, req->quote_id(), true));
+        const v1::Quote& q = rec.quote;
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), q.etag(), "quote", q.id()));
+        SALES_RETURN_IF_ERROR(CheckQuoteAction(q.status(), QuoteAction::kSubmit));
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
+        DiscountLimits limits = LimitsOf(policy);
+        std::vector<DocLine> lines;
+        for (const auto& l : q.lines()) {
+          SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, l.product_id()));
+          lines.push_back({l.id(), RouteLine(l.discount_bp(), l.unit_price().minor_units(),
+                                             product.floor_price().minor_units(), call.principal.role, limits)});
+        }
+        std::vector<int64_t> fee_ids;
+        for (const auto& f : q.special_fees()) fee_ids.push_back(f.id());
+        bool over = q.total_amount().minor_units() > policy.director_quote_threshold().minor_units();
+        auto steps = RouteDocument(lines, fee_ids, over, call.principal.role);
+        for (const auto& s : steps) {
+          v1::ApprovalStep step;
+          step.set_level(s.level);
+          for (auto t : s.triggers) step.add_triggers(t);
+          for (auto id : s.line_ids) step.add_line_ids(id);
+          for (auto id : s.fee_ids) step.add_special_fee_ids(id);
+          SALES_RETURN_IF_ERROR(ApprovalStore::Insert(tx, v1::SUBJECT_TYPE_QUOTE, q.id(), step, call.principal, now));
+        }
+        v1::QuoteStatus to = steps.empty() ? v1::QUOTE_STATUS_APPROVED : v1::QUOTE_STATUS_PENDING_APPROVAL;
+        if (steps.empty()) SALES_RETURN_IF_ERROR(QuoteStore::ApproveFees(tx, q.id()));
+        SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, q.id(), to, "", 0, now));
+        SALES_RETURN_IF_ERROR(Audit(tx, call, q.id(), "QUOTE_SUBMITTED", q.status(), to,
+                                    steps.empty() ? "within the preparer's authority" : "", now));
+        v1::SubmitQuoteResponse out;
+        SALES_ASSIGN_OR_RETURN(auto after, QuoteStore::Load(tx, q.id(), false));
+        *out.mutable_quote() = after.quote;
+        return out;
+      });
+}
+
+namespace {
+
+template <typename Req, typename Resp>
+grpc::Status DecideQuote(ServiceRuntime& rt, grpc::ServerContext* ctx, const char* method, const Req* req, Resp* resp,
+                         bool approve) {
+  return ServeMutation<Req, Resp>(
+      ctx, OrdersMethod(method), rt, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleManager, kRoleDirector, kRoleAdmin}, "decide quotes"));
+        std::vector<FieldViolation> v;
+        if (req->quote_id() <= 0) v.push_back({"quote_id", "required"});
+        if (!approve && req->reason().empty()) v.push_back({"reason", "required"});
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<Resp> {
+        SALES_ASSIGN_OR_RETURN(auto rec, QuoteStore::Load(tx, req->quote_id(), true));
+        const v1::Quote& q = rec.quote;
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), q.etag(), "quote", q.id()));
+        SALES_RETURN_IF_ERROR(CheckQuoteAction(q.status(), approve ? QuoteAction::kApprove : QuoteAction::kReject));
+        SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_QUOTE, q.id()));
+        SALES_ASSIGN_OR_RETURN(auto step, StepForCaller(steps, call.principal));
+        SALES_RETURN_IF_ERROR(CheckApprover(tx, call.principal, step.step.level(), q.org_unit_id(), step.requester_user));
+        absl::Time now = rt.clock->Now();
+        SALES_RETURN_IF_ERROR(ApprovalStore::Decide(
+            tx, step.step.id(), approve ? v1::APPROVAL_STEP_STATUS_APPROVED : v1::APPROVAL_STEP_STATUS_REJECTED,
+            call.principal, req->reason(), now));
+        v1::QuoteStatus to = v1::QUOTE_STATUS_PENDING_APPROVAL;
+        if (!approve) {
+          SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_QUOTE, q.id(), now));
+          to = v1::QUOTE_STATUS_REJECTED;
+        } else {
+          SALES_ASSIGN_OR_RETURN(auto after_steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_QUOTE, q.id()));
+          if (!AnyPending(after_steps)) {
+            to = v1::QUOTE_STATUS_APPROVED;
+            SALES_RETURN_IF_ERROR(QuoteStore::ApproveFees(tx, q.id()));
+          }
+        }
+        SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, q.id(), to, approve ? "" : req->reason(), 0, now));
+        SALES_RETURN_IF_ERROR(AuditStore::Append(
+            tx,
+            {v1::SUBJECT_TYPE_QUOTE, q.id(),
+             absl::StrCat(approve ? "QUOTE_STEP_APPROVED_" : "QUOTE_STEP_REJECTED_", EnumShort(step.step.level())),
+             EnumShort(q.status()), EnumShort(to), req->reason()},
+            call.principal, call.request_id, now));
+        Resp out;
+        SALES_ASSIGN_OR_RETURN(auto after, QuoteStore::Load(tx, q.id(), false));
+        *out.mutable_quote() = after.quote;
+        return out;
+      });
+}
+
+}  // namespace
+
+grpc::Status OrdersApi::ApproveQuote(grpc::ServerContext* ctx, const v1::ApproveQuoteRequest* req,
+                                     v1::ApproveQuoteResponse* resp) {
+  return DecideQuote(rt_, ctx, "ApproveQuote", req, resp, true);
+}
+
+grpc::Status OrdersApi::RejectQuote(grpc::ServerContext* ctx, const v1::RejectQuoteRequest* req,
+                                    v1::RejectQuoteResponse* resp) {
+  return DecideQuote(rt_, ctx, "RejectQuote", req, resp, false);
+}
+
+grpc::Status OrdersApi::CancelQuote(grpc::ServerContext* ctx, const v1::CancelQuoteRequest* req,
+                                    v1::CancelQuoteResponse* resp) {
+  return ServeMutation<v1::CancelQuoteRequest, v1::CancelQuoteResponse>(
+      ctx, OrdersMethod("CancelQuote"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireQuoteWriter(call.principal));
+        std::vector<FieldViolation> v;
+        if (req->quote_id() <= 0) v.push_back({"quote_id", "required"});
+        if (req->reason().empty()) v.push_back({"reason", "required"});
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CancelQuoteResponse> {
+        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleQuote(tx, call.principal, req->quote_id(), true));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.quote.etag(), "quote", rec.quote.id()));
+        SALES_RETURN_IF_ERROR(CheckQuoteAction(rec.quote.status(), QuoteAction::kCancel));
+        absl::Time now = rt_.clock->Now();
+        SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_QUOTE, rec.quote.id(), now));
+        SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, rec.quote.id(), v1::QUOTE_STATUS_CANCELLED, req->reason(), 0, now));
+        SALES_RETURN_IF_ERROR(Audit(tx, call, rec.quote.id(), "QUOTE_CANCELLED", rec.quote.status(),
+                                    v1::QUOTE_STATUS_CANCELLED, req->reason(), now));
+        v1::CancelQuoteResponse out;
+        SALES_ASSIGN_OR_RETURN(auto after, QuoteStore::Load(tx, rec.quote.id(), false));
+        *out.mutable_quote() = after.quote;
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::ConvertQuoteToOrder(grpc::ServerContext* ctx, const v1::ConvertQuoteToOrderRequest* req,
+                                            v1::ConvertQuoteToOrderResponse* resp) {
+  return ServeMutation<v1::ConvertQuoteToOrderRequest, v1::ConvertQuoteToOrderResponse>(
+      ctx, OrdersMethod("ConvertQuoteToOrder"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireQuoteWriter(call.principal));
+        if (req->quote_id() <= 0) return InvalidField("quote_id", "required");
+        std::vector<FieldViolation> v;
+        if (req->has_order_date()) {
+          for (auto& f : FieldViolationsOf(ValidateDate(req->order_date(), "order_date"))) v.push_back(f);
+        }
+        if (req->has_requested_delivery_date()) {
+          for (auto& f : FieldViolationsOf(ValidateDate(req->requested_delivery_date(), "requested_delivery_date"))) {
+            v.push_back(f);
+          }
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        // Which customer: read without locks, then ask customers-svc before
+        // the converting transaction.
+        SALES_ASSIGN_OR_RETURN(auto rec, rt_.pool->Transact<QuoteRecord>([&](db::Transaction& tx) {
+          return QuoteStore::Load(tx, req->quote_id(), false);
+        }));
+        SALES_ASSIGN_OR_RETURN(auto customer, FetchCustomer(rt_, call, rec.quote.customer_id(), absl::Seconds(2)));
+        return RefuseBlacklisted(customer);
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ConvertQuoteToOrderResponse> {
+        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleQuote(tx, call.principal, req->quote_id(), true));
+        const v1::Quote& q = rec.quote;
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), q.etag(), "quote", q.id()));
+        absl::Time now = rt_.clock->Now();
+        absl::CivilDay today = BusinessDay(now);
+        SALES_RETURN_IF_ERROR(CheckQuoteAction(q.status(), QuoteAction::kConvert));
+        if (ToCivilDay(q.valid_until()) < today) {
+          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("quote ", q.quote_number(), " expired on ",
+                                                                          FormatDbDate(q.valid_until()))),
+                               "QUOTE_EXPIRED", kOrdersDomain, {{"valid_until", FormatDbDate(q.valid_until())}});
+        }
+        // The order keeps the quoted prices: the customer was promised them
+        // and the approvals were given for them.
+        v1::SalesOrder o;
+        o.set_kind(v1::ORDER_KIND_NORMAL);
+        o.set_quote_id(q.id());
+        o.set_customer_id(q.customer_id());
+        o.set_taking_rep_id(q.rep_id());
+        *o.mutable_order_date() = req->has_order_date() ? req->order_date() : FromCivilDay(today);
+        if (req->has_requested_delivery_date()) *o.mutable_requested_delivery_date() = req->requested_delivery_date();
+        o.set_customer_reference(req->customer_reference());
+        o.set_currency_code(q.currency_code());
+        o.set_notes(q.notes());
+        int64_t total = 0;
+        for (const auto& ql : q.lines()) {
+          SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, ql.product_id()));
+          auto* l = o.add_lines();
+          l->set_product_id(ql.product_id());
+          l->set_sku(ql.sku());
+          l->set_product_line_id(ql.product_line_id());
+          l->set_unit(product.unit());
+          l->set_commissionable(product.commissionable());
+          l->set_quantity(ql.quantity());
+          *l->mutable_list_price() = ql.list_price();
+          l->set_price_list_id(ql.price_list_id());
+          l->set_discount_bp(ql.discount_bp());
+          *l->mutable_unit_price() = ql.unit_price();
+          *l->mutable_net_amount() = ql.net_amount();
+          *l->mutable_cost_amount() =
+              MakeMoney(product.unit_cost().minor_units() * ql.quantity(), q.currency_code());
+          l->set_required_approval(v1::APPROVAL_LEVEL_NONE);
+          l->set_quote_line_id(ql.id());
+          total += ql.net_amount().minor_units();
+        }
+        for (const auto& f : q.special_fees()) {
+          auto* fee = o.add_special_fees();
+          fee->set_description(f.description());
+          *fee->mutable_amount() = f.amount();
+          fee->set_approved(true);
+        }
+        *o.mutable_lines_total() = MakeMoney(total, q.currency_code());
+        *o.mutable_total_amount() = MakeMoney(total, q.currency_code());
+        *o.mutable_deposit_amount() = MakeMoney(0, q.currency_code());
+        SALES_ASSIGN_OR_RETURN(int64_t order_id, OrderStore::Insert(tx, o, call.principal.user_id, q.org_unit_id(), now));
+        SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, q.id(), v1::QUOTE_STATUS_CONVERTED, "", order_id, now));
+        SALES_RETURN_IF_ERROR(Audit(tx, call, q.id(), "QUOTE_CONVERTED", q.status(), v1::QUOTE_STATUS_CONVERTED,
+                                    absl::StrCat("order ", order_id), now));
+        SALES_RETURN_IF_ERROR(AuditStore::Append(
+            tx, {v1::SUBJECT_TYPE_ORDER, order_id, "ORDER_CREATED", "", "DRAFT", absl::StrCat("from quote ", q.quote_number())},
+            call.principal, call.request_id, now));
+        v1::ConvertQuoteToOrderResponse out;
+        SALES_ASSIGN_OR_RETURN(auto after, QuoteStore::Load(tx, q.id(), false));
+        *out.mutable_quote() = after.quote;
+        SALES_ASSIGN_OR_RETURN(auto order, OrderStore::Load(tx, order_id, false));
+        *out.mutable_order() = order.order;
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::ExpireQuotes(grpc::ServerContext* ctx, const v1::ExpireQuotesRequest* req,
+                                     v1::ExpireQuotesResponse* resp) {
+  return ServeMutation<v1::ExpireQuotesRequest, v1::ExpireQuotesResponse>(
+      ctx, OrdersMethod("ExpireQuotes"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleService}, "run the quote expiry sweep"));
+        if (!req->has_as_of()) return InvalidField("as_of", "required");
+        return ValidateDate(req->as_of(), "as_of");
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ExpireQuotesResponse> {
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto ids, QuoteStore::ExpiredCandidates(tx, FormatDbDate(req->as_of())));
+        v1::ExpireQuotesResponse out;
+        for (int64_t id : ids) {
+          SALES_ASSIGN_OR_RETURN(auto rec, QuoteStore::Load(tx, id, false));
+          SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_QUOTE, id, now));
+          SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, id, v1::QUOTE_STATUS_EXPIRED, "passed valid_until", 0, now));
+          SALES_RETURN_IF_ERROR(Audit(tx, call, id, "QUOTE_EXPIRED", rec.quote.status(), v1::QUOTE_STATUS_EXPIRED,
+                                      absl::StrCat("valid until ", FormatDbDate(rec.quote.valid_until())), now));
+          out.add_expired_quote_ids(id);
+        }
+        out.set_expired_count(out.expired_quote_ids_size());
+        return out;
+      });
+}
+
+}  // namespace sales::orders

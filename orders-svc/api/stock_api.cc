@@ -1,0 +1,356 @@
+// Warehouses, stock levels, receipts, adjustments, transfers, the ledger and
+// reservations (库存).
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "orders-svc/api/orders_api.h"
+#include "orders-svc/api/orders_support.h"
+#include "orders-svc/store/audit_store.h"
+#include "orders-svc/store/enum_names.h"
+#include "orders-svc/store/product_store.h"
+#include "orders-svc/store/stock_store.h"
+#include "orders-svc/store/warehouse_store.h"
+#include "platform/convert.h"
+#include "platform/handlers.h"
+#include "platform/roles.h"
+#include "platform/status.h"
+
+namespace sales::orders {
+namespace {
+
+absl::Status ValidateWarehouse(const v1::Warehouse& w, bool is_new) {
+  std::vector<FieldViolation> v;
+  if (is_new && (w.code().empty() || w.code().size() > 32)) v.push_back({"warehouse.code", "required, 1..32 characters"});
+  if (w.name().empty() || w.name().size() > 200) v.push_back({"warehouse.name", "required, at most 200 bytes"});
+  if (w.kind() == v1::WAREHOUSE_KIND_UNSPECIFIED) v.push_back({"warehouse.kind", "required"});
+  if (w.address().size() > 500) v.push_back({"warehouse.address", "at most 500 bytes"});
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
+MovementContext Movement(const CallContext& call, absl::Time now, v1::StockMovementKind kind, std::string reason,
+                         std::string reference, const common::v1::Date& date) {
+  MovementContext m;
+  m.kind = kind;
+  m.reason = std::move(reason);
+  m.reference = std::move(reference);
+  m.movement_date = DayOr(date, now);
+  m.actor = call.principal;
+  m.request_id = call.request_id;
+  m.now = now;
+  return m;
+}
+
+absl::Status RequireActiveWarehouse(db::Transaction& tx, int64_t id, const std::string& field) {
+  auto w = WarehouseStore::Get(tx, id);
+  if (absl::IsNotFound(w.status())) return w.status();
+  if (!w.ok()) return w.status();
+  if (!w->active()) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("warehouse ", w->code(), " is inactive")),
+                         "WAREHOUSE_INACTIVE", kOrdersDomain, {{"field", field}});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status OrdersApi::CreateWarehouse(grpc::ServerContext* ctx, const v1::CreateWarehouseRequest* req,
+                                        v1::CreateWarehouseResponse* resp) {
+  return ServeMutation<v1::CreateWarehouseRequest, v1::CreateWarehouseResponse>(
+      ctx, OrdersMethod("CreateWarehouse"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin}, "create warehouses"));
+        return ValidateWarehouse(req->warehouse(), true);
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateWarehouseResponse> {
+        v1::Warehouse w = req->warehouse();
+        w.set_active(true);  // new warehouses take stock; deactivate with UpdateWarehouse
+        absl::Time now = rt_.clock->Now();
+        v1::CreateWarehouseResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_warehouse(), WarehouseStore::Insert(tx, w, now));
+        SALES_RETURN_IF_ERROR(AuditStore::Append(tx, {v1::SUBJECT_TYPE_WAREHOUSE, out.warehouse().id(),
+                                                      "WAREHOUSE_CREATED", "", EnumShort(w.kind()), ""},
+                                                 call.principal, call.request_id, now));
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::GetWarehouse(grpc::ServerContext* ctx, const v1::GetWarehouseRequest* req,
+                                     v1::GetWarehouseResponse* resp) {
+  return ServeRead<v1::GetWarehouseResponse>(
+      ctx, OrdersMethod("GetWarehouse"), rt_, resp,
+      [&](CallContext&) { return req->warehouse_id() > 0 ? absl::OkStatus() : InvalidField("warehouse_id", "required"); },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetWarehouseResponse> {
+        v1::GetWarehouseResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_warehouse(), WarehouseStore::Get(tx, req->warehouse_id()));
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::ListWarehouses(grpc::ServerContext* ctx, const v1::ListWarehousesRequest* req,
+                                       v1::ListWarehousesResponse* resp) {
+  int page = 0;
+  int64_t after = 0;
+  return ServeRead<v1::ListWarehousesResponse>(
+      ctx, OrdersMethod("ListWarehouses"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::ListWarehousesResponse> {
+        v1::ListWarehousesResponse out;
+        SALES_ASSIGN_OR_RETURN(auto items,
+                               WarehouseStore::List(tx, req->kind(), req->include_inactive(), after, page + 1));
+        FillPage(std::move(items), page, &out, [](v1::ListWarehousesResponse* r) { return r->add_warehouses(); });
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::UpdateWarehouse(grpc::ServerContext* ctx, const v1::UpdateWarehouseRequest* req,
+                                        v1::UpdateWarehouseResponse* resp) {
+  return ServeMutation<v1::UpdateWarehouseRequest, v1::UpdateWarehouseResponse>(
+      ctx, OrdersMethod("UpdateWarehouse"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin}, "change warehouses"));
+        if (req->warehouse().id() <= 0) return InvalidField("warehouse.id", "required");
+        return ValidateWarehouse(req->warehouse(), false);
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateWarehouseResponse> {
+        SALES_ASSIGN_OR_RETURN(auto current, WarehouseStore::Get(tx, req->warehouse().id(), true));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), current.etag(), "warehouse", current.id()));
+        v1::Warehouse next = req->warehouse();
+        if (current.active() && !next.active()) {
+          SALES_ASSIGN_OR_RETURN(int64_t reserved, WarehouseStore::Reserved(tx, current.id()));
+          if (reserved > 0) {
+            return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("warehouse ", current.code(), " holds ",
+                                                                            reserved, " reserved units")),
+                                 "WAREHOUSE_HAS_RESERVATIONS", kOrdersDomain);
+          }
+        }
+        if (current.kind() != next.kind()) {
+          SALES_ASSIGN_OR_RETURN(int64_t reserved, WarehouseStore::Reserved(tx, current.id()));
+          if (reserved > 0) {
+            return WithErrorInfo(absl::FailedPreconditionError("cannot change the kind of a warehouse holding reservations"),
+                                 "WAREHOUSE_HAS_RESERVATIONS", kOrdersDomain);
+          }
+        }
+        absl::Time now = rt_.clock->Now();
+        v1::UpdateWarehouseResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_warehouse(), WarehouseStore::Update(tx, next, now));
+        SALES_RETURN_IF_ERROR(AuditStore::Append(
+            tx, {v1::SUBJECT_TYPE_WAREHOUSE, current.id(), "WAREHOUSE_CHANGED",
+                 absl::StrCat(EnumShort(current.kind()), current.active() ? " active" : " inactive"),
+                 absl::StrCat(EnumShort(next.kind()), next.active() ? " active" : " inactive"), ""},
+            call.principal, call.request_id, now));
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::ListStockLevels(grpc::ServerContext* ctx, const v1::ListStockLevelsRequest* req,
+                                        v1::ListStockLevelsResponse* resp) {
+  int page = 0;
+  int64_t offset = 0;
+  return ServeRead<v1::ListStockLevelsResponse>(
+      ctx, OrdersMethod("ListStockLevels"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(offset, DecodePageToken(req->page_token()));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::ListStockLevelsResponse> {
+        v1::ListStockLevelsResponse out;
+        SALES_ASSIGN_OR_RETURN(auto items, StockStore::ListLevels(tx, req->warehouse_id(), req->product_id(),
+                                                                  !req->include_empty(), offset, page + 1));
+        bool more = static_cast<int>(items.size()) > page;
+        if (more) items.pop_back();
+        for (auto& l : items) {
+          if (req->product_line_id() > 0) {
+            SALES_ASSIGN_OR_RETURN(auto p, ProductStore::Get(tx, l.product_id()));
+            if (p.product_line_id() != req->product_line_id()) continue;
+          }
+          *out.add_stock_levels() = std::move(l);
+        }
+        if (more) out.set_next_page_token(EncodePageToken(offset + page));
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::RecordStockReceipt(grpc::ServerContext* ctx, const v1::RecordStockReceiptRequest* req,
+                                           v1::RecordStockReceiptResponse* resp) {
+  return ServeMutation<v1::RecordStockReceiptRequest, v1::RecordStockReceiptResponse>(
+      ctx, OrdersMethod("RecordStockReceipt"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleWarehouse}, "record stock receipts"));
+        std::vector<FieldViolation> v;
+        if (req->warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
+        if (req->lines().empty()) v.push_back({"lines", "required, at least one"});
+        for (int i = 0; i < req->lines_size(); ++i) {
+          if (req->lines(i).product_id() <= 0) v.push_back({absl::StrCat("lines[", i, "].product_id"), "required"});
+          if (req->lines(i).quantity() <= 0) v.push_back({absl::StrCat("lines[", i, "].quantity"), "must be > 0"});
+        }
+        if (req->has_receipt_date()) {
+          for (auto& f : FieldViolationsOf(ValidateDate(req->receipt_date(), "receipt_date"))) v.push_back(f);
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordStockReceiptResponse> {
+        SALES_RETURN_IF_ERROR(RequireActiveWarehouse(tx, req->warehouse_id(), "warehouse_id"));
+        absl::Time now = rt_.clock->Now();
+        MovementContext m = Movement(call, now, v1::STOCK_MOVEMENT_KIND_RECEIPT, req->reason(), req->reference(),
+                                     req->receipt_date());
+        // Lock order: ascending product within the warehouse.
+        std::vector<v1::StockQuantity> lines(req->lines().begin(), req->lines().end());
+        std::stable_sort(lines.begin(), lines.end(),
+                         [](const auto& a, const auto& b) { return a.product_id() < b.product_id(); });
+        v1::RecordStockReceiptResponse out;
+        for (const auto& l : lines) {
+          SALES_RETURN_IF_ERROR(ProductStore::Get(tx, l.product_id()).status());
+          SALES_ASSIGN_OR_RETURN(auto level, StockStore::MoveOnHand(tx, req->warehouse_id(), l.product_id(),
+                                                                    l.quantity(), 0, m));
+          *out.add_stock_levels() = level;
+        }
+        SALES_ASSIGN_OR_RETURN(auto ledger, StockStore::MovementsOfRequest(tx, call.request_id));
+        for (auto& mv : ledger) *out.add_movements() = std::move(mv);
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::AdjustStock(grpc::ServerContext* ctx, const v1::AdjustStockRequest* req,
+                                    v1::AdjustStockResponse* resp) {
+  return ServeMutation<v1::AdjustStockRequest, v1::AdjustStockResponse>(
+      ctx, OrdersMethod("AdjustStock"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleWarehouse}, "adjust stock"));
+        std::vector<FieldViolation> v;
+        if (req->warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
+        if (req->product_id() <= 0) v.push_back({"product_id", "required"});
+        if (req->quantity_delta() == 0) v.push_back({"quantity_delta", "must not be 0"});
+        if (req->adjustment_reason() == v1::STOCK_ADJUSTMENT_REASON_UNSPECIFIED) {
+          v.push_back({"adjustment_reason", "required"});
+        }
+        if (req->reason().empty()) v.push_back({"reason", "required"});
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::AdjustStockResponse> {
+        SALES_RETURN_IF_ERROR(WarehouseStore::Get(tx, req->warehouse_id()).status());
+        SALES_RETURN_IF_ERROR(ProductStore::Get(tx, req->product_id()).status());
+        int64_t expected = 0;
+        if (!req->etag().empty()) {
+          if (req->etag().size() < 2 || req->etag()[0] != 'v' ||
+              !absl::SimpleAtoi(req->etag().substr(1), &expected)) {
+            return InvalidField("etag", "not an etag of this service");
+          }
+        }
+        absl::Time now = rt_.clock->Now();
+        MovementContext m = Movement(call, now, v1::STOCK_MOVEMENT_KIND_ADJUSTMENT, req->reason(), "", {});
+        m.adjustment_reason = req->adjustment_reason();
+        v1::AdjustStockResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_stock_level(), StockStore::MoveOnHand(tx, req->warehouse_id(),
+                                                                                  req->product_id(),
+                                                                                  req->quantity_delta(), expected, m));
+        SALES_ASSIGN_OR_RETURN(auto ledger, StockStore::MovementsOfRequest(tx, call.request_id));
+        if (!ledger.empty()) *out.mutable_movement() = ledger.back();
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::TransferStock(grpc::ServerContext* ctx, const v1::TransferStockRequest* req,
+                                      v1::TransferStockResponse* resp) {
+  return ServeMutation<v1::TransferStockRequest, v1::TransferStockResponse>(
+      ctx, OrdersMethod("TransferStock"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleWarehouse}, "transfer stock"));
+        std::vector<FieldViolation> v;
+        if (req->from_warehouse_id() <= 0) v.push_back({"from_warehouse_id", "required"});
+        if (req->to_warehouse_id() <= 0) v.push_back({"to_warehouse_id", "required"});
+        if (req->from_warehouse_id() == req->to_warehouse_id()) v.push_back({"to_warehouse_id", "same as the source"});
+        if (req->lines().empty()) v.push_back({"lines", "required"});
+        for (int i = 0; i < req->lines_size(); ++i) {
+          if (req->lines(i).quantity() <= 0) v.push_back({absl::StrCat("lines[", i, "].quantity"), "must be > 0"});
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::TransferStockResponse> {
+        SALES_RETURN_IF_ERROR(WarehouseStore::Get(tx, req->from_warehouse_id()).status());
+        SALES_RETURN_IF_ERROR(RequireActiveWarehouse(tx, req->to_warehouse_id(), "to_warehouse_id"));
+        absl::Time now = rt_.clock->Now();
+        // Both rows of a product are touched in ascending warehouse order.
+        int64_t first = std::min(req->from_warehouse_id(), req->to_warehouse_id());
+        for (const auto& l : req->lines()) {
+          SALES_RETURN_IF_ERROR(ProductStore::Get(tx, l.product_id()).status());
+          for (int64_t wh : {first, first == req->from_warehouse_id() ? req->to_warehouse_id() : req->from_warehouse_id()}) {
+            bool out_leg = wh == req->from_warehouse_id();
+            MovementContext m = Movement(
+                call, now, out_leg ? v1::STOCK_MOVEMENT_KIND_TRANSFER_OUT : v1::STOCK_MOVEMENT_KIND_TRANSFER_IN,
+                req->reason(), absl::StrCat(out_leg ? req->to_warehouse_id() : req->from_warehouse_id()), {});
+            auto moved = StockStore::MoveOnHand(tx, wh, l.product_id(), out_leg ? -l.quantity() : l.quantity(), 0, m);
+            if (!moved.ok() && out_leg && ErrorReason(moved.status()) == "STOCK_BELOW_RESERVED") {
+              return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                                       "warehouse ", wh, " lacks ", l.quantity(), " available of product ",
+                                       l.product_id())),
+                                   "INSUFFICIENT_STOCK", kOrdersDomain);
+            }
+            if (!moved.ok()) return moved.status();
+          }
+        }
+        v1::TransferStockResponse out;
+        SALES_ASSIGN_OR_RETURN(auto ledger, StockStore::MovementsOfRequest(tx, call.request_id));
+        for (auto& mv : ledger) *out.add_movements() = std::move(mv);
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::ListStockMovements(grpc::ServerContext* ctx, const v1::ListStockMovementsRequest* req,
+                                           v1::ListStockMovementsResponse* resp) {
+  int page = 0;
+  int64_t after = 0;
+  return ServeRead<v1::ListStockMovementsResponse>(
+      ctx, OrdersMethod("ListStockMovements"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::ListStockMovementsResponse> {
+        v1::ListStockMovementsResponse out;
+        SALES_ASSIGN_OR_RETURN(auto items,
+                               StockStore::ListMovements(tx, req->warehouse_id(), req->product_id(), after, page + 1));
+        std::vector<v1::StockMovement> kept;
+        for (auto& m : items) {
+          if (req->kind() != v1::STOCK_MOVEMENT_KIND_UNSPECIFIED && m.kind() != req->kind()) continue;
+          kept.push_back(std::move(m));
+        }
+        FillPage(std::move(kept), page, &out, [](v1::ListStockMovementsResponse* r) { return r->add_movements(); });
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::ListReservations(grpc::ServerContext* ctx, const v1::ListReservationsRequest* req,
+                                         v1::ListReservationsResponse* resp) {
+  int page = 0;
+  int64_t after = 0;
+  return ServeRead<v1::ListReservationsResponse>(
+      ctx, OrdersMethod("ListReservations"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::ListReservationsResponse> {
+        v1::ListReservationsResponse out;
+        SALES_ASSIGN_OR_RETURN(auto items, StockStore::ListReservations(tx, req->order_id(), req->warehouse_id(),
+                                                                        req->product_id(), false, after, page + 1));
+        std::vector<v1::Reservation> kept;
+        for (auto& r : items) {
+          if (req->status() != v1::RESERVATION_STATUS_UNSPECIFIED && r.status() != req->status()) continue;
+          kept.push_back(std::move(r));
+        }
+        FillPage(std::move(kept), page, &out, [](v1::ListReservationsResponse* r) { return r->add_reservations(); });
+        return out;
+      });
+}
+
+}  // namespace sales::orders

@@ -1,0 +1,212 @@
+#include "orders-svc/store/quote_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "orders-svc/store/approval_store.h"
+#include "orders-svc/store/enum_names.h"
+#include "orders-svc/store/order_store.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/status.h"
+
+namespace sales::orders {
+namespace {
+
+absl::Status InsertLinesAndFees(db::Transaction& tx, const v1::Quote& q, int64_t id) {
+  int no = 0;
+  for (const auto& l : q.lines()) {
+    ++no;
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO quote_lines (quote_id, line_no, product_id, sku, product_line_id, quantity, "
+                "list_price_minor, price_list_id, discount_bp, unit_price_minor, net_amount_minor, required_approval) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                {id, static_cast<int64_t>(no), l.product_id(), l.sku(), l.product_line_id(), l.quantity(),
+                 l.list_price().minor_units(), l.price_list_id(), static_cast<int64_t>(l.discount_bp()),
+                 l.unit_price().minor_units(), l.net_amount().minor_units(), EnumShort(l.required_approval())})
+            .status());
+  }
+  for (const auto& f : q.special_fees()) {
+    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO special_fees (subject_type, subject_id, description, amount_minor, "
+                                  "approved) VALUES ('QUOTE', ?, ?, ?, 0)",
+                                  {id, f.description(), f.amount().minor_units()})
+                              .status());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<QuoteRecord> QuoteStore::Load(db::Transaction& tx, int64_t quote_id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(std::string("SELECT id, quote_number, customer_id, rep_id, org_unit_id, created_by_user, quote_date, "
+                           "valid_until, currency, lines_total_minor, special_fees_total_minor, total_minor, status, "
+                           "order_id, status_reason, notes, is_bid, version, created_at, updated_at FROM quotes "
+                           "WHERE id = ?") +
+                   (for_update ? " FOR UPDATE" : ""),
+               {quote_id}));
+  if (rows.empty()) return NotFound("quote", quote_id);
+  const auto& r = rows[0];
+  QuoteRecord rec;
+  v1::Quote& q = rec.quote;
+  const std::string cur = r.Str(8);
+  q.set_id(r.Int(0));
+  q.set_quote_number(r.Str(1));
+  q.set_customer_id(r.Int(2));
+  q.set_rep_id(r.Int(3));
+  q.set_org_unit_id(r.Int(4));
+  rec.created_by_user = r.Str(5);
+  *q.mutable_quote_date() = ParseDbDate(r.Str(6));
+  *q.mutable_valid_until() = ParseDbDate(r.Str(7));
+  q.set_currency_code(cur);
+  *q.mutable_lines_total() = MakeMoney(r.Int(9), cur);
+  *q.mutable_special_fees_total() = MakeMoney(r.Int(10), cur);
+  *q.mutable_total_amount() = MakeMoney(r.Int(11), cur);
+  q.set_status(EnumParse<v1::QuoteStatus>(r.Str(12)));
+  q.set_order_id(r.Int(13));
+  q.set_status_reason(r.Str(14));
+  q.set_notes(r.Str(15));
+  q.set_is_bid(r.Int(16) != 0);
+  rec.version = r.Int(17);
+  q.set_etag(MakeEtag(rec.version));
+  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(18)));
+  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(19)));
+  SALES_ASSIGN_OR_RETURN(
+      auto lines, tx.Query("SELECT id, line_no, product_id, sku, product_line_id, quantity, list_price_minor, "
+                           "price_list_id, discount_bp, unit_price_minor, net_amount_minor, required_approval "
+                           "FROM quote_lines WHERE quote_id = ? ORDER BY line_no",
+                           {quote_id}));
+  for (const auto& lr : lines) {
+    auto* l = q.add_lines();
+    l->set_id(lr.Int(0));
+    l->set_line_no(static_cast<int32_t>(lr.Int(1)));
+    l->set_product_id(lr.Int(2));
+    l->set_sku(lr.Str(3));
+    l->set_product_line_id(lr.Int(4));
+    l->set_quantity(lr.Int(5));
+    *l->mutable_list_price() = MakeMoney(lr.Int(6), cur);
+    l->set_price_list_id(lr.Int(7));
+    l->set_discount_bp(static_cast<int32_t>(lr.Int(8)));
+    *l->mutable_unit_price() = MakeMoney(lr.Int(9), cur);
+    *l->mutable_net_amount() = MakeMoney(lr.Int(10), cur);
+    l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str(11)));
+  }
+  SALES_ASSIGN_OR_RETURN(auto fees, tx.Query("SELECT id, description, amount_minor, approved FROM special_fees "
+                                             "WHERE subject_type = 'QUOTE' AND subject_id = ? ORDER BY id",
+                                             {quote_id}));
+  for (const auto& fr : fees) {
+    auto* f = q.add_special_fees();
+    f->set_id(fr.Int(0));
+    f->set_description(fr.Str(1));
+    *f->mutable_amount() = MakeMoney(fr.Int(2), cur);
+    f->set_approved(fr.Int(3) != 0);
+  }
+  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_QUOTE, quote_id));
+  for (auto& s : steps) *q.add_approvals() = std::move(s.step);
+  return rec;
+}
+
+absl::StatusOr<int64_t> QuoteStore::Insert(db::Transaction& tx, const v1::Quote& q, const std::string& created_by_user,
+                                           absl::Time now) {
+  const int year = static_cast<int>(q.quote_date().year());
+  SALES_ASSIGN_OR_RETURN(int64_t n, OrderStore::NextNumber(tx, "QT", year));
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO quotes (quote_number, customer_id, rep_id, org_unit_id, created_by_user, quote_date, "
+              "valid_until, currency, lines_total_minor, special_fees_total_minor, total_minor, status, notes, is_bid, "
+              "version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'DRAFT',?,?,1,?,?)",
+              {absl::StrFormat("QT-%04d-%06d", year, n), q.customer_id(), q.rep_id(), q.org_unit_id(),
+               created_by_user, FormatDbDate(q.quote_date()), FormatDbDate(q.valid_until()), q.currency_code(),
+               q.lines_total().minor_units(), q.special_fees_total().minor_units(), q.total_amount().minor_units(),
+               q.notes(), static_cast<int64_t>(q.is_bid() ? 1 : 0), FormatDbTime(now), FormatDbTime(now)})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  SALES_RETURN_IF_ERROR(InsertLinesAndFees(tx, q, id));
+  return id;
+}
+
+absl::Status QuoteStore::ReplaceContent(db::Transaction& tx, const v1::Quote& q, absl::Time now) {
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE quotes SET quote_date = ?, valid_until = ?, lines_total_minor = ?, special_fees_total_minor = ?, "
+              "total_minor = ?, notes = ?, is_bid = ?, status = 'DRAFT', status_reason = '', version = version + 1, "
+              "updated_at = ? WHERE id = ?",
+              {FormatDbDate(q.quote_date()), FormatDbDate(q.valid_until()), q.lines_total().minor_units(),
+               q.special_fees_total().minor_units(), q.total_amount().minor_units(), q.notes(),
+               static_cast<int64_t>(q.is_bid() ? 1 : 0), FormatDbTime(now), q.id()})
+          .status());
+  SALES_RETURN_IF_ERROR(tx.Exec("DELETE FROM quote_lines WHERE quote_id = ?", {q.id()}).status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("DELETE FROM special_fees WHERE subject_type = 'QUOTE' AND subject_id = ?", {q.id()}).status());
+  return InsertLinesAndFees(tx, q, q.id());
+}
+
+absl::Status QuoteStore::SetStatus(db::Transaction& tx, int64_t quote_id, v1::QuoteStatus status,
+                                   absl::string_view reason, int64_t order_id, absl::Time now) {
+  return tx
+      .Exec("UPDATE quotes SET status = ?, status_reason = ?, order_id = IF(? > 0, ?, order_id), "
+            "version = version + 1, updated_at = ? WHERE id = ?",
+            {EnumShort(status), std::string(reason).substr(0, 1000), order_id, order_id, FormatDbTime(now), quote_id})
+      .status();
+}
+
+absl::Status QuoteStore::ApproveFees(db::Transaction& tx, int64_t quote_id) {
+  return tx.Exec("UPDATE special_fees SET approved = 1 WHERE subject_type = 'QUOTE' AND subject_id = ?", {quote_id})
+      .status();
+}
+
+absl::StatusOr<std::vector<int64_t>> QuoteStore::ListIds(db::Transaction& tx, const ListFilter& f, int limit) {
+  std::string sql = "SELECT id FROM quotes WHERE 1=1";
+  db::Params p;
+  if (f.before_id > 0) {
+    sql += " AND id < ?";
+    p.push_back(f.before_id);
+  }
+  if (f.customer_id > 0) {
+    sql += " AND customer_id = ?";
+    p.push_back(f.customer_id);
+  }
+  if (f.rep_id > 0) {
+    sql += " AND rep_id = ?";
+    p.push_back(f.rep_id);
+  }
+  if (f.only_rep_scope > 0) {
+    sql += " AND rep_id = ?";
+    p.push_back(f.only_rep_scope);
+  }
+  if (f.restrict_units) {
+    if (f.org_units.empty()) return std::vector<int64_t>{};
+    std::vector<std::string> marks(f.org_units.size(), "?");
+    sql += absl::StrCat(" AND org_unit_id IN (", absl::StrJoin(marks, ","), ")");
+    for (int64_t u : f.org_units) p.push_back(u);
+  }
+  if (!f.status.empty()) {
+    sql += " AND status = ?";
+    p.push_back(f.status);
+  }
+  if (!f.from_date.empty()) {
+    sql += " AND quote_date >= ?";
+    p.push_back(f.from_date);
+  }
+  if (!f.to_date.empty()) {
+    sql += " AND quote_date <= ?";
+    p.push_back(f.to_date);
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  p.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> QuoteStore::ExpiredCandidates(db::Transaction& tx, const std::string& as_of) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT id FROM quotes WHERE status IN ('DRAFT','PENDING_APPROVAL','APPROVED',"
+                                  "'REJECTED') AND valid_until < ? ORDER BY id FOR UPDATE",
+                                  {as_of}));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+}  // namespace sales::orders

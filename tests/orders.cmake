@@ -1,0 +1,6 @@
+# orders-svc core: pricing, discount routing, the order and quote state
+# machines, warehouse allocation and the credit check as pure rules; and the
+# service over gRPC against MariaDB with real customers-svc and finance-svc.
+# (Fulfilment lists its tests in orders_fulfilment.cmake.)
+sales_test(orders_core_domain_test SOURCES unit/orders_core_domain_test.cc
+  LIBS orders_svc_lib LABELS unit)
