@@ -13,6 +13,24 @@ class CollectionsApi : public v1::FinanceService::Service {
  public:
   explicit CollectionsApi(ServiceRuntime& rt) : rt_(rt) {}
 
+#define SALES_FINANCE_COLLECTIONS_RPC(Name) \
+  grpc::Status Name(grpc::ServerContext* ctx, const v1::Name##Request* req, v1::Name##Response* resp) override
+  // Collections ladder and holds (collections_api.cc)
+  SALES_FINANCE_COLLECTIONS_RPC(RunCollectionsSweep);
+  SALES_FINANCE_COLLECTIONS_RPC(GetCollectionCase);
+  SALES_FINANCE_COLLECTIONS_RPC(ListCollectionCases);
+  SALES_FINANCE_COLLECTIONS_RPC(RecordOverdueConfirmation);
+  SALES_FINANCE_COLLECTIONS_RPC(RecordDunningNotice);
+  SALES_FINANCE_COLLECTIONS_RPC(RecordRepaymentPlan);
+  SALES_FINANCE_COLLECTIONS_RPC(StartLegalPreparation);
+  SALES_FINANCE_COLLECTIONS_RPC(RecordLegalFileReady);
+  SALES_FINANCE_COLLECTIONS_RPC(CloseCollectionCase);
+  SALES_FINANCE_COLLECTIONS_RPC(SetCreditHold);
+  SALES_FINANCE_COLLECTIONS_RPC(ReleaseCreditHold);
+  SALES_FINANCE_COLLECTIONS_RPC(GetCreditHold);
+  SALES_FINANCE_COLLECTIONS_RPC(ListCreditHolds);
+#undef SALES_FINANCE_COLLECTIONS_RPC
+
  protected:
   ServiceRuntime& rt_;
 };
