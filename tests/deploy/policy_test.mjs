@@ -36,6 +36,8 @@ const declared = new Set(graph.calls.map((c) => `${c.from}->${c.to}`));
     } else if (c.evidence === "design") {
       if (inCode.has(key)) report.note(`${key} is now in the code (${inCode.get(key)}): mark it evidence: code`);
       else report.note(`${key} is allowed by design; no code makes it yet`);
+    } else if (c.evidence === "entry") {
+      report.check(graph.processes[c.from]?.external === true, `call-graph edge ${key}: only external callers are entries`);
     } else if (c.evidence !== "cronjob") {
       report.fail(`call-graph edge ${key} has unknown evidence ${c.evidence}`);
     }
@@ -77,6 +79,7 @@ for (const overlay of OVERLAYS) {
 
   // Every process in the graph that is not a CronJob runs as a Deployment.
   for (const [name, p] of Object.entries(graph.processes)) {
+    if (p.external) continue;
     if (p.cronjob) {
       report.check(cronjobs.some((w) => w.app === name), at(`no CronJob runs ${name}`));
     } else {
@@ -118,7 +121,7 @@ for (const overlay of OVERLAYS) {
 
   for (const w of deployments) {
     const p = graph.processes[w.app];
-    if (!report.check(p != null && !p.cronjob, at(`Deployment ${w.name} runs ${w.app}, which k8s/call-graph.yaml does not know`))) continue;
+    if (!report.check(p != null && !p.cronjob && !p.external, at(`Deployment ${w.name} runs ${w.app}, which k8s/call-graph.yaml does not know`))) continue;
     if (!report.check(w.containers.length === 1, at(`${w.name}: expected one container`))) continue;
     const c = w.containers[0];
     const id = at(`Deployment ${w.name}`);
@@ -236,7 +239,8 @@ for (const overlay of OVERLAYS) {
 
   // Allowed = call graph edges on the callee's gRPC port, plus each service
   // to its own database. Anything else between our pods must be refused.
-  const expected = new Set(graph.calls.map((c) => `${c.from}->${c.to}:${graph.processes[c.to].grpc_port}`));
+  const internal = graph.calls.filter((c) => !graph.processes[c.from]?.external);
+  const expected = new Set(internal.map((c) => `${c.from}->${c.to}:${graph.processes[c.to].grpc_port}`));
   for (const [name, p] of Object.entries(graph.processes)) {
     if (p.database && ws.some((w) => w.app === `${name}-db`)) expected.add(`${name}->${name}-db:3306`);
   }
@@ -259,12 +263,24 @@ for (const overlay of OVERLAYS) {
     labels: { "app.kubernetes.io/name": "prometheus" }, external: true };
   const stranger = { namespace: "elsewhere", nsLabels: { "kubernetes.io/metadata.name": "elsewhere" },
     labels: { "app.kubernetes.io/name": "prometheus" }, external: true };
+  // A client outside the namespace reaches exactly the entry edges' gRPC ports.
+  const client = { namespace: "elsewhere", nsLabels: { "kubernetes.io/metadata.name": "elsewhere" },
+    labels: { "app.kubernetes.io/name": "some-client" }, external: true };
+  for (const w of ws) {
+    const entry = graph.calls.some((c) => graph.processes[c.from]?.external && c.to === w.app);
+    for (const port of w.ports) {
+      const allowed = connectionAllowed(policies, client, podEndpoint(w), port.containerPort, port.protocol);
+      const want = entry && port.containerPort === graph.processes[w.app]?.grpc_port;
+      report.check(allowed === want, at(`a client outside the namespace ${allowed ? "may" : "may not"} reach ${w.app}:${port.containerPort}`));
+    }
+  }
   for (const w of deployments) {
     const p = graph.processes[w.app];
     if (!p) continue;
     report.check(connectionAllowed(policies, prometheus, podEndpoint(w), p.metrics_port),
       at(`Prometheus cannot scrape ${w.app}:${p.metrics_port}`));
-    report.check(!connectionAllowed(policies, prometheus, podEndpoint(w), p.grpc_port),
+    const isEntry = graph.calls.some((c) => graph.processes[c.from]?.external && c.to === w.app);
+    report.check(isEntry || !connectionAllowed(policies, prometheus, podEndpoint(w), p.grpc_port),
       at(`Prometheus may call ${w.app}'s gRPC port`));
     report.check(!connectionAllowed(policies, stranger, podEndpoint(w), p.metrics_port),
       at(`a pod outside the monitoring namespace may scrape ${w.app}`));
