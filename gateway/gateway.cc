@@ -1,5 +1,6 @@
 #include "gateway/gateway.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gateway/proxy.h"
+#include "gateway/views.h"
 #include "platform/log.h"
 #include "platform/status.h"
 
@@ -21,7 +23,7 @@ absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
   return ss.str();
 }
 
-std::string Header(const grpc::CallbackServerContext& ctx, const char* key) {
+std::string Header(const grpc::ServerContextBase& ctx, const char* key) {
   const auto& md = ctx.client_metadata();
   auto it = md.find(key);
   if (it == md.end()) return "";
@@ -45,6 +47,10 @@ absl::StatusOr<GatewayOptions> GatewayOptions::FromConfig(const Config& config) 
   SALES_ASSIGN_OR_RETURN(int64_t channels, config.GetInt("channels_per_backend", 4));
   if (channels < 1 || channels > 64) return absl::InvalidArgumentError("channels_per_backend must be 1..64");
   o.channels_per_backend = static_cast<int>(channels);
+  SALES_ASSIGN_OR_RETURN(int64_t threads,
+                         config.GetInt("proxy_threads", std::max(2u, std::thread::hardware_concurrency())));
+  if (threads < 1 || threads > 256) return absl::InvalidArgumentError("proxy_threads must be 1..256");
+  o.proxy_threads = static_cast<int>(threads);
   o.keys_dir = config.GetString("jwt_public_keys_dir", "");
   o.jwt.issuer = config.GetString("jwt_issuer", "sales-dev");
   o.jwt.audience = config.GetString("jwt_audience", "sales-gateway");
@@ -177,7 +183,8 @@ absl::Status Gateway::Start() {
     creds = grpc::SslServerCredentials(ssl);
   }
 
-  proxy_ = MakeProxyService(this);
+  proxy_ = std::make_unique<Proxy>(this, options_.proxy_threads);
+  extra_services_.push_back(MakeAggregateViews(this));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.listen, creds, &port_);
@@ -188,11 +195,12 @@ absl::Status Gateway::Start() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (auto& s : extra_services_) builder.RegisterService(s.get());
-  builder.RegisterCallbackGenericService(proxy_.get());
+  proxy_->Register(builder);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
   }
+  proxy_->Start();
   server_->GetHealthCheckService()->SetServingStatus(true);
   reloader_ = std::thread([this] { ReloadLoop(); });
   LogInfo("serving", {{"address", options_.listen},
@@ -222,6 +230,9 @@ void Gateway::Shutdown() {
     LogInfo("draining", {{"deadline_ms", absl::ToDoubleMilliseconds(options_.drain_deadline)}});
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
     server_->Wait();
+    // The queues go after the server: calls cut off at the deadline still
+    // deliver their last events to them.
+    proxy_->Stop();
     LogInfo("stopped");
   }
   {
@@ -238,7 +249,7 @@ grpc::GenericStub* Gateway::Stub(int backend) {
   return b.stubs[n % b.stubs.size()].get();
 }
 
-absl::StatusOr<Admission> Admit(Gateway& gw, const grpc::CallbackServerContext& ctx,
+absl::StatusOr<Admission> Admit(Gateway& gw, const grpc::ServerContextBase& ctx,
                                 absl::string_view method_name) {
   Admission out;
   out.request_id = RequestIdFor(ctx);

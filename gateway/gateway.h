@@ -21,6 +21,7 @@
 #include "gateway/jwt_verifier.h"
 #include "gateway/method_table.h"
 #include "gateway/policy.h"
+#include "gateway/proxy.h"
 #include "gateway/rate_limiter.h"
 #include "platform/call.h"
 #include "platform/config.h"
@@ -33,6 +34,8 @@ struct GatewayOptions {
   std::string listen = "127.0.0.1:50060";
   std::vector<std::string> backend_addresses;  // in DefaultBackends() order
   int channels_per_backend = 4;
+  // Threads (each with its own completion queue) forwarding calls.
+  int proxy_threads = 2;
   std::string keys_dir;
   JwtOptions jwt;
   std::string policy_file;
@@ -95,7 +98,7 @@ class Gateway {
     std::atomic<uint64_t> next{0};
   };
   std::vector<std::unique_ptr<Backend>> backends_;
-  std::unique_ptr<grpc::CallbackGenericService> proxy_;
+  std::unique_ptr<Proxy> proxy_;
   std::vector<std::unique_ptr<grpc::Service>> extra_services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
@@ -112,7 +115,7 @@ struct Admission {
   std::string request_id;
   Principal principal;
 };
-absl::StatusOr<Admission> Admit(Gateway& gw, const grpc::CallbackServerContext& ctx,
+absl::StatusOr<Admission> Admit(Gateway& gw, const grpc::ServerContextBase& ctx,
                                 absl::string_view method_name);
 
 // Adds the request id and the signed principal to an outgoing call.

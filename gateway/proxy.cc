@@ -1,10 +1,8 @@
 #include "gateway/proxy.h"
 
-#include <atomic>
 #include <chrono>
-#include <mutex>
 
-#include <grpcpp/support/client_callback.h>
+#include <grpcpp/generic/generic_stub.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -32,177 +30,214 @@ bool DropResponseHeader(absl::string_view key) {
          key == kRequestIdHeader;
 }
 
-class ProxyCall;
-
-// The backend half of a server-streaming call. gRPC's generic stub speaks
-// streams as bidi; the one request is written and the write side closed.
-class BackendStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+// One forwarded call. Every event of it arrives on its one queue, handled
+// by that queue's one thread, so it needs no lock. It frees itself once
+// no operation of it is outstanding and it has finished.
+class ProxyCall {
  public:
-  explicit BackendStream(ProxyCall* call) : call_(call) {}
-  void Start(grpc::GenericStub* stub, const std::string& path, grpc::ClientContext* ctx,
-             const grpc::ByteBuffer* request);
-  void ReadNext() { StartRead(&in_); }
-  void StopReading() { RemoveHold(); }
-  void OnReadDone(bool ok) override;
-  void OnDone(const grpc::Status& status) override;
-  grpc::ByteBuffer* message() { return &in_; }
+  enum Step {
+    kRequested,
+    kDone,  // the server call ended (finished or cancelled)
+    kReadRequest,
+    kBackendUnaryDone,
+    kBackendStarted,
+    kBackendWrote,
+    kBackendHalfClosed,
+    kBackendRead,
+    kClientWrote,
+    kBackendFinished,
+    kFinished,
+    kSteps
+  };
+  struct Tag {
+    ProxyCall* call;
+    Step step;
+  };
+
+  ProxyCall(Gateway* gw, grpc::AsyncGenericService* service, grpc::ServerCompletionQueue* cq)
+      : gw_(gw), service_(service), cq_(cq), stream_(&ctx_) {
+    for (int i = 0; i < kSteps; ++i) tags_[i] = Tag{this, static_cast<Step>(i)};
+  }
+
+  void Arm() {
+    ctx_.AsyncNotifyWhenDone(Post(kDone));
+    service_->RequestCall(&ctx_, &stream_, cq_, cq_, Post(kRequested));
+  }
+
+  void Proceed(Step step, bool ok) {
+    --pending_;
+    switch (step) {
+      case kRequested:
+        if (!ok) {
+          // The server is shutting down; this call never began, so its
+          // done notification will not come either.
+          --pending_;
+          break;
+        }
+        (new ProxyCall(gw_, service_, cq_))->Arm();
+        Begin();
+        break;
+      case kDone:
+        if (ctx_.IsCancelled() && backend_active_) backend_ctx_.TryCancel();
+        break;
+      case kReadRequest:
+        if (!ok) {
+          Reject(absl::InvalidArgumentError("the call carried no request message"));
+        } else {
+          StartBackend();
+        }
+        break;
+      case kBackendUnaryDone:
+        backend_active_ = false;
+        CopyBackendInitialMetadata();
+        Complete(backend_status_.ok());
+        break;
+      case kBackendStarted:
+        if (ok) {
+          bstream_->Write(request_, Post(kBackendWrote));
+        } else {
+          FinishBackendStream();
+        }
+        break;
+      case kBackendWrote:
+        if (ok) {
+          bstream_->WritesDone(Post(kBackendHalfClosed));
+        } else {
+          FinishBackendStream();
+        }
+        break;
+      case kBackendHalfClosed:
+        bstream_->Read(&message_, Post(kBackendRead));
+        break;
+      case kBackendRead:
+        if (ok) {
+          if (!sent_initial_) {
+            sent_initial_ = true;
+            CopyBackendInitialMetadata();
+          }
+          stream_.Write(message_, Post(kClientWrote));
+        } else {
+          FinishBackendStream();
+        }
+        break;
+      case kClientWrote:
+        if (ok) {
+          bstream_->Read(&message_, Post(kBackendRead));
+        } else {
+          // The client is gone: stop the backend and end on its status.
+          backend_ctx_.TryCancel();
+          FinishBackendStream();
+        }
+        break;
+      case kBackendFinished:
+        backend_active_ = false;
+        Complete(false);
+        break;
+      case kFinished:
+        finished_ = true;
+        break;
+      case kSteps:
+        break;
+    }
+    if (pending_ == 0) delete this;
+  }
 
  private:
-  ProxyCall* call_;
-  grpc::ByteBuffer in_;
-};
+  void* Post(Step step) {
+    ++pending_;
+    return &tags_[step];
+  }
 
-class ProxyCall final : public grpc::ServerGenericBidiReactor {
- public:
-  ProxyCall(Gateway* gw, grpc::GenericCallbackServerContext* ctx) : gw_(gw), ctx_(ctx) {
+  void Begin() {
     start_ = absl::Now();
-    route_ = gw_->methods().Find(ctx_->method());
+    route_ = gw_->methods().Find(ctx_.method());
     if (route_ == nullptr) {
-      request_id_ = RequestIdFor(*ctx_);
-      Reject(absl::UnimplementedError(absl::StrCat("no service here serves ", ctx_->method())));
+      request_id_ = RequestIdFor(ctx_);
+      Reject(absl::UnimplementedError(absl::StrCat("no service here serves ", ctx_.method())));
       return;
     }
     if (route_->client_streaming) {
-      request_id_ = RequestIdFor(*ctx_);
+      request_id_ = RequestIdFor(ctx_);
       Reject(absl::UnimplementedError("client-streaming methods are not forwarded"));
       return;
     }
-    auto admitted = Admit(*gw_, *ctx_, route_->name);
+    auto admitted = Admit(*gw_, ctx_, route_->name);
     if (!admitted.ok()) {
-      request_id_ = RequestIdFor(*ctx_);
+      request_id_ = RequestIdFor(ctx_);
       Reject(admitted.status());
       return;
     }
     who_ = std::move(*admitted);
     request_id_ = who_.request_id;
-    StartRead(&request_);
+    stream_.Read(&request_, Post(kReadRequest));
   }
 
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      Reject(absl::InvalidArgumentError("the call carried no request message"));
-      return;
-    }
-    if (!PrepareBackendContext()) return;
-    if (route_->server_streaming) {
-      stream_ = std::make_unique<BackendStream>(this);
-      refs_.fetch_add(1);
-      stream_->Start(gw_->Stub(route_->backend), route_->path, &backend_ctx_, &request_);
-      return;
-    }
-    refs_.fetch_add(1);
-    gw_->Stub(route_->backend)
-        ->UnaryCall(&backend_ctx_, route_->path, grpc::StubOptions(), &request_, &response_,
-                    [this](grpc::Status status) {
-                      CopyBackendMetadata();
-                      Complete(status, /*with_message=*/status.ok());
-                      Unref();
-                    });
-  }
-
-  void OnWriteDone(bool ok) override {
-    // Only stream writes come here: a unary answer goes with its status.
-    if (stream_ == nullptr) return;
-    if (ok) {
-      stream_->ReadNext();
-    } else {
-      // The client is gone: stop the backend and end on its status.
-      backend_ctx_.TryCancel();
-      stream_->StopReading();
-    }
-  }
-
-  void OnCancel() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    cancelled_ = true;
-    if (backend_started_) backend_ctx_.TryCancel();
-  }
-
-  void OnDone() override { Unref(); }
-
-  // From the backend stream.
-  void RelayToClient(grpc::ByteBuffer* message) {
-    if (!sent_initial_) {
-      sent_initial_ = true;
-      CopyBackendMetadata();
-    }
-    out_ = *message;
-    StartWrite(&out_);
-  }
-  void BackendStreamDone(const grpc::Status& status) {
-    Complete(status, false);
-    Unref();
-  }
-
- private:
-  void Unref() {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
-  }
-
-  // Deadline, metadata and identity for the backend call; false when the
-  // call ended here (the client cancelled or its deadline has passed).
-  bool PrepareBackendContext() {
+  void StartBackend() {
     auto now = std::chrono::system_clock::now();
-    auto client_deadline = ctx_->deadline();
+    auto client_deadline = ctx_.deadline();
     auto cap = now + absl::ToChronoNanoseconds(route_->max_deadline);
     bool client_has_deadline = client_deadline < now + std::chrono::hours(24 * 365);
-    auto deadline = client_has_deadline
-                        ? std::min(client_deadline, cap)
-                        : std::min(cap, now + absl::ToChronoNanoseconds(gw_->options().default_deadline));
     if (client_has_deadline && client_deadline <= now) {
       Reject(absl::DeadlineExceededError("the call's deadline passed before it reached the gateway"));
-      return false;
+      return;
     }
-    backend_ctx_.set_deadline(deadline);
-    for (const auto& [k, v] : ctx_->client_metadata()) {
+    backend_ctx_.set_deadline(client_has_deadline
+                                  ? std::min(client_deadline, cap)
+                                  : std::min(cap, now + absl::ToChronoNanoseconds(gw_->options().default_deadline)));
+    for (const auto& [k, v] : ctx_.client_metadata()) {
       std::string key = ToString(k);
       if (!DropRequestHeader(key)) backend_ctx_.AddMetadata(key, ToString(v));
     }
     AttachIdentity(*gw_, who_, &backend_ctx_);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (cancelled_) {
-      Reject(absl::CancelledError("the client cancelled the call"));
-      return false;
+    grpc::GenericStub* stub = gw_->Stub(route_->backend);
+    backend_active_ = true;
+    if (route_->server_streaming) {
+      bstream_ = stub->PrepareCall(&backend_ctx_, route_->path, cq_);
+      bstream_->StartCall(Post(kBackendStarted));
+      return;
     }
-    backend_started_ = true;
-    return true;
+    unary_ = stub->PrepareUnaryCall(&backend_ctx_, route_->path, request_, cq_);
+    unary_->StartCall();
+    unary_->Finish(&response_, &backend_status_, Post(kBackendUnaryDone));
   }
+
+  void FinishBackendStream() { bstream_->Finish(&backend_status_, Post(kBackendFinished)); }
 
   // The backend's initial metadata, once it has arrived (a message or the
   // status has been received).
-  void CopyBackendMetadata() {
+  void CopyBackendInitialMetadata() {
     for (const auto& [k, v] : backend_ctx_.GetServerInitialMetadata()) {
       std::string key = ToString(k);
-      if (!DropResponseHeader(key)) ctx_->AddInitialMetadata(key, ToString(v));
+      if (!DropResponseHeader(key)) ctx_.AddInitialMetadata(key, ToString(v));
     }
   }
 
-  void Complete(const grpc::Status& status, bool with_message) {
+  void Complete(bool with_message) {
     for (const auto& [k, v] : backend_ctx_.GetServerTrailingMetadata()) {
       std::string key = ToString(k);
-      if (!DropResponseHeader(key)) ctx_->AddTrailingMetadata(key, ToString(v));
+      if (!DropResponseHeader(key)) ctx_.AddTrailingMetadata(key, ToString(v));
     }
-    ctx_->AddTrailingMetadata(kRequestIdHeader, request_id_);
-    Log(status);
+    ctx_.AddTrailingMetadata(kRequestIdHeader, request_id_);
+    Log(backend_status_);
     if (with_message) {
-      StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
+      stream_.WriteAndFinish(response_, grpc::WriteOptions(), backend_status_, Post(kFinished));
     } else {
-      Finish(status);
+      stream_.Finish(backend_status_, Post(kFinished));
     }
   }
 
   void Reject(const absl::Status& status) {
-    ctx_->AddTrailingMetadata(kRequestIdHeader, request_id_);
+    ctx_.AddTrailingMetadata(kRequestIdHeader, request_id_);
     grpc::Status st = ToGrpcStatus(status);
     Log(st);
-    Finish(st);
+    stream_.Finish(st, Post(kFinished));
   }
 
   void Log(const grpc::Status& status) {
     AccessLog mode = gw_->options().access_log;
     if (mode == AccessLog::kNone || (mode == AccessLog::kErrors && status.ok())) return;
     sales::Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarn, "call",
-               {{"method", std::string(ctx_->method())},
+               {{"method", ctx_.method()},
                 {"request_id", request_id_},
                 {"principal", who_.principal.user_id},
                 {"role", who_.principal.role},
@@ -212,62 +247,67 @@ class ProxyCall final : public grpc::ServerGenericBidiReactor {
   }
 
   Gateway* gw_;
-  grpc::GenericCallbackServerContext* ctx_;
+  grpc::AsyncGenericService* service_;
+  grpc::ServerCompletionQueue* cq_;
+  grpc::GenericServerContext ctx_;
+  grpc::GenericServerAsyncReaderWriter stream_;
+  Tag tags_[kSteps];
+  int pending_ = 0;
+  bool finished_ = false;
+  bool backend_active_ = false;
+  bool sent_initial_ = false;
   const MethodRoute* route_ = nullptr;
   Admission who_;
   std::string request_id_;
   absl::Time start_;
-  grpc::ByteBuffer request_, response_, out_;
+  grpc::ByteBuffer request_, response_, message_;
   grpc::ClientContext backend_ctx_;
-  std::unique_ptr<BackendStream> stream_;
-  bool sent_initial_ = false;
-  // One reference for the server side (dropped in OnDone), one while a
-  // backend call is running: whichever ends last frees the call.
-  std::atomic<int> refs_{1};
-  std::mutex mu_;
-  bool cancelled_ = false;
-  bool backend_started_ = false;
+  grpc::Status backend_status_;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> unary_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> bstream_;
 };
 
-void BackendStream::Start(grpc::GenericStub* stub, const std::string& path, grpc::ClientContext* ctx,
-                          const grpc::ByteBuffer* request) {
-  stub->PrepareBidiStreamingCall(ctx, path, grpc::StubOptions(), this);
-  // Reads are started from the server side's write completions, outside
-  // this reactor's callbacks: the hold keeps the stream open meanwhile.
-  AddHold();
-  StartWriteLast(request, grpc::WriteOptions());
-  StartRead(&in_);
-  StartCall();
-}
-
-void BackendStream::OnReadDone(bool ok) {
-  if (ok) {
-    call_->RelayToClient(&in_);
-  } else {
-    RemoveHold();
+void Drive(grpc::ServerCompletionQueue* cq) {
+  void* raw = nullptr;
+  bool ok = false;
+  while (cq->Next(&raw, &ok)) {
+    auto* tag = static_cast<ProxyCall::Tag*>(raw);
+    tag->call->Proceed(tag->step, ok);
   }
 }
 
-void BackendStream::OnDone(const grpc::Status& status) { call_->BackendStreamDone(status); }
-
-class ProxyService final : public grpc::CallbackGenericService {
- public:
-  explicit ProxyService(Gateway* gw) : gw_(gw) {}
-  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
-    return new ProxyCall(gw_, ctx);
-  }
-
- private:
-  Gateway* gw_;
-};
+// Calls waiting on each queue for a client to arrive; each one that is
+// taken re-arms another, so this only sizes bursts.
+constexpr int kArmedPerQueue = 32;
 
 }  // namespace
 
-std::unique_ptr<grpc::CallbackGenericService> MakeProxyService(Gateway* gateway) {
-  return std::make_unique<ProxyService>(gateway);
+Proxy::Proxy(Gateway* gateway, int threads) : gateway_(gateway), threads_(threads) {}
+
+Proxy::~Proxy() { Stop(); }
+
+void Proxy::Register(grpc::ServerBuilder& builder) {
+  builder.RegisterAsyncGenericService(&service_);
+  for (int i = 0; i < threads_; ++i) queues_.push_back(builder.AddCompletionQueue());
 }
 
-std::string RequestIdFor(const grpc::CallbackServerContext& ctx) {
+void Proxy::Start() {
+  started_ = true;
+  for (auto& q : queues_) {
+    for (int i = 0; i < kArmedPerQueue; ++i) (new ProxyCall(gateway_, &service_, q.get()))->Arm();
+    workers_.emplace_back(Drive, q.get());
+  }
+}
+
+void Proxy::Stop() {
+  if (!started_) return;
+  started_ = false;
+  for (auto& q : queues_) q->Shutdown();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+}
+
+std::string RequestIdFor(const grpc::ServerContextBase& ctx) {
   const auto& md = ctx.client_metadata();
   auto it = md.find(kRequestIdHeader);
   if (it != md.end()) {

@@ -1,0 +1,377 @@
+#include "gateway/views.h"
+
+#include <atomic>
+#include <functional>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "gateway/gateway.h"
+#include "platform/convert.h"
+#include "platform/log.h"
+#include "platform/roles.h"
+#include "platform/status.h"
+#include "sales/gateway/v1/gateway_service.grpc.pb.h"
+
+namespace sales::gateway {
+namespace {
+
+namespace gv1 = ::sales::gateway::v1;
+namespace pb = ::google::protobuf;
+
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+std::string SerializeToString(const pb::Message& m) { return m.SerializeAsString(); }
+
+// A set of calls made at once; `then` runs (on the thread of the last
+// answer) when every one has answered or failed. Each part's answer is
+// parsed into the field of `view` named like the part; a part that fails
+// leaves its field unset and is listed in `failures`.
+class Fanout {
+ public:
+  Fanout(Gateway* gw, Admission who, std::chrono::system_clock::time_point deadline, pb::Message* view,
+         pb::RepeatedPtrField<gv1::PartFailure>* failures)
+      : gw_(gw), who_(std::move(who)), deadline_(deadline), view_(view), failures_(failures) {}
+
+  void Add(const std::string& part, const std::string& method, const pb::Message& request) {
+    auto p = std::make_unique<Part>();
+    p->part = part;
+    p->method = method;
+    p->route = gw_->methods().Find("/" + method);
+    const pb::FieldDescriptor* field = view_->GetDescriptor()->FindFieldByName(part);
+    p->out = field != nullptr ? view_->GetReflection()->MutableMessage(view_, field) : nullptr;
+    std::string bytes = SerializeToString(request);
+    grpc::Slice slice(bytes);
+    p->request = grpc::ByteBuffer(&slice, 1);
+    parts_.push_back(std::move(p));
+  }
+
+  // Starts every part; `then` gets control once all are back.
+  void Run(std::function<void()> then) {
+    then_ = std::move(then);
+    remaining_ = static_cast<int>(parts_.size()) + 1;
+    auto policy = gw_->policy();
+    for (auto& p : parts_) {
+      Part* part = p.get();
+      if (part->route == nullptr || part->out == nullptr) {
+        part->status = grpc::Status(grpc::StatusCode::INTERNAL, "the view names an unknown method");
+        Arrived();
+        continue;
+      }
+      if (policy == nullptr || !policy->Allows(who_.principal.role, part->route->name)) {
+        part->status = grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                                    absl::StrCat("role ", who_.principal.role, " may not call ", part->route->name));
+        Arrived();
+        continue;
+      }
+      part->ctx.set_deadline(deadline_);
+      AttachIdentity(*gw_, who_, &part->ctx);
+      gw_->Stub(part->route->backend)
+          ->UnaryCall(&part->ctx, part->route->path, grpc::StubOptions(), &part->request, &part->response,
+                      [this, part](grpc::Status st) {
+                        part->status = std::move(st);
+                        Arrived();
+                      });
+    }
+    Arrived();
+  }
+
+  // The status of a part (after Run's `then`).
+  const grpc::Status& StatusOf(const std::string& part) const {
+    for (const auto& p : parts_) {
+      if (p->part == part) return p->status;
+    }
+    static const grpc::Status kMissing(grpc::StatusCode::INTERNAL, "no such part");
+    return kMissing;
+  }
+
+ private:
+  struct Part {
+    std::string part, method;
+    const MethodRoute* route = nullptr;
+    pb::Message* out = nullptr;
+    grpc::ClientContext ctx;
+    grpc::ByteBuffer request, response;
+    grpc::Status status;
+  };
+
+  void Arrived() {
+    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    // Every part is back: parse answers on this one thread.
+    for (auto& p : parts_) {
+      if (p->status.ok()) {
+        std::vector<grpc::Slice> slices;
+        std::string bytes;
+        if (p->response.Dump(&slices).ok()) {
+          for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+        }
+        if (!p->out->ParseFromString(bytes)) {
+          p->status = grpc::Status(grpc::StatusCode::DATA_LOSS, "unreadable answer");
+        }
+      }
+      if (!p->status.ok()) {
+        if (p->out != nullptr) {
+          view_->GetReflection()->ClearField(view_, view_->GetDescriptor()->FindFieldByName(p->part));
+          p->out = nullptr;
+        }
+        auto* f = failures_->Add();
+        f->set_part(p->part);
+        f->set_method(p->method);
+        f->set_code(CodeName(p->status.error_code()));
+        f->set_message(p->status.error_message());
+      }
+    }
+    // The continuation may free this fan-out (it ends the view call that
+    // owns it): run it from the stack and touch nothing after.
+    auto then = std::move(then_);
+    then();
+  }
+
+  Gateway* gw_;
+  Admission who_;
+  std::chrono::system_clock::time_point deadline_;
+  pb::Message* view_;
+  pb::RepeatedPtrField<gv1::PartFailure>* failures_;
+  std::vector<std::unique_ptr<Part>> parts_;
+  std::atomic<int> remaining_{0};
+  std::function<void()> then_;
+};
+
+int32_t ListLimit(int32_t asked) { return asked <= 0 ? 20 : std::min(asked, 100); }
+
+sales::common::v1::Period ThisYear() {
+  sales::common::v1::Period p;
+  p.set_kind(sales::common::v1::PERIOD_KIND_YEAR);
+  auto* start = p.mutable_start();
+  start->set_year(static_cast<int32_t>(absl::ToCivilYear(absl::Now(), CompanyTimeZone()).year()));
+  start->set_month(1);
+  start->set_day(1);
+  return p;
+}
+
+// One view call: admission, the caller's deadline for every part, and the
+// reactor finished exactly once.
+class ViewCall {
+ public:
+  ViewCall(Gateway* gw, grpc::CallbackServerContext* ctx, const char* method)
+      : gw_(gw), ctx_(ctx), method_(method), reactor_(ctx->DefaultReactor()) {}
+
+  bool Admitted() {
+    auto who = Admit(*gw_, *ctx_, method_);
+    if (!who.ok()) {
+      ctx_->AddTrailingMetadata(kRequestIdHeader, RequestIdFor(*ctx_));
+      Finish(who.status());
+      return false;
+    }
+    who_ = std::move(*who);
+    return true;
+  }
+
+  std::chrono::system_clock::time_point PartDeadline() const {
+    auto cap = std::chrono::system_clock::now() + absl::ToChronoNanoseconds(gw_->options().view_part_deadline);
+    return std::min(cap, ctx_->deadline());
+  }
+
+  void Finish(const absl::Status& st) {
+    if (!who_.request_id.empty()) ctx_->AddTrailingMetadata(kRequestIdHeader, who_.request_id);
+    if (!st.ok() || gw_->options().access_log == AccessLog::kAll) {
+      Log(st.ok() ? LogLevel::kInfo : LogLevel::kWarn, "call",
+          {{"method", method_}, {"request_id", who_.request_id}, {"principal", who_.principal.user_id},
+           {"code", absl::StatusCodeToString(st.code())}, {"error", std::string(st.message())}});
+    }
+    reactor_->Finish(ToGrpcStatus(st));
+    delete this;
+  }
+
+  Gateway* gw_;
+  grpc::CallbackServerContext* ctx_;
+  std::string method_;
+  grpc::ServerUnaryReactor* reactor_;
+  Admission who_;
+  std::unique_ptr<Fanout> first_, rest_;
+};
+
+class AggregateViews final : public gv1::GatewayService::CallbackService {
+ public:
+  explicit AggregateViews(Gateway* gw) : gw_(gw) {}
+
+  grpc::ServerUnaryReactor* Customer360(grpc::CallbackServerContext* ctx, const gv1::Customer360Request* req,
+                                        gv1::Customer360Response* resp) override {
+    auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/Customer360");
+    grpc::ServerUnaryReactor* reactor = call->reactor_;
+    if (!call->Admitted()) return reactor;
+    if (req->customer_id() <= 0) {
+      call->Finish(InvalidField("customer_id", "required"));
+      return reactor;
+    }
+    int64_t id = req->customer_id();
+    int32_t limit = ListLimit(req->list_limit());
+    // First the customer itself, as the caller: it decides whether there
+    // is anything to show and whether this caller may see it.
+    call->first_ = std::make_unique<Fanout>(gw_, call->who_, call->PartDeadline(), resp, resp->mutable_failed_parts());
+    sales::customers::v1::GetCustomerRequest get;
+    get.set_id(id);
+    call->first_->Add("customer", "sales.customers.v1.CustomersService/GetCustomer", get);
+    call->first_->Run([this, call, resp, id, limit] {
+      const grpc::Status& st = call->first_->StatusOf("customer");
+      if (!st.ok()) {
+        call->Finish(FromGrpcStatus(st));
+        return;
+      }
+      const Principal& p = call->who_.principal;
+      if (p.role == kRoleRep && resp->customer().customer().owner_rep_id() != p.rep_id) {
+        resp->Clear();
+        call->Finish(WithErrorInfo(absl::PermissionDeniedError("a rep sees the whole picture of their own customers only"),
+                                   "NOT_OWNER", "gateway.sales"));
+        return;
+      }
+      resp->clear_failed_parts();
+      call->rest_ = std::make_unique<Fanout>(gw_, call->who_, call->PartDeadline(), resp, resp->mutable_failed_parts());
+      sales::customers::v1::GetCreditProfileRequest credit;
+      credit.set_customer_id(id);
+      call->rest_->Add("credit_profile", "sales.customers.v1.CustomersService/GetCreditProfile", credit);
+      sales::customers::v1::ListComplaintsRequest complaints;
+      complaints.set_customer_id(id);
+      complaints.set_page_size(limit);
+      call->rest_->Add("complaints", "sales.customers.v1.CustomersService/ListComplaints", complaints);
+      sales::orders::v1::ListOrdersRequest orders;
+      orders.set_customer_id(id);
+      orders.set_page_size(limit);
+      call->rest_->Add("orders", "sales.orders.v1.OrdersService/ListOrders", orders);
+      sales::finance::v1::GetCustomerBalanceRequest balance;
+      balance.set_customer_id(id);
+      call->rest_->Add("balance", "sales.finance.v1.FinanceService/GetCustomerBalance", balance);
+      sales::finance::v1::ListCollectionCasesRequest cases;
+      cases.set_customer_id(id);
+      cases.set_page_size(limit);
+      call->rest_->Add("collection_cases", "sales.finance.v1.FinanceService/ListCollectionCases", cases);
+      call->rest_->Run([call] { call->Finish(absl::OkStatus()); });
+    });
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* RepDashboard(grpc::CallbackServerContext* ctx, const gv1::RepDashboardRequest* req,
+                                         gv1::RepDashboardResponse* resp) override {
+    auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/RepDashboard");
+    grpc::ServerUnaryReactor* reactor = call->reactor_;
+    if (!call->Admitted()) return reactor;
+    const Principal& p = call->who_.principal;
+    int64_t rep = req->rep_id() != 0 ? req->rep_id() : p.rep_id;
+    if (rep <= 0) {
+      call->Finish(InvalidField("rep_id", "required unless the caller is a rep"));
+      return reactor;
+    }
+    if (p.role == kRoleRep && rep != p.rep_id) {
+      call->Finish(WithErrorInfo(absl::PermissionDeniedError("a rep sees their own dashboard only"), "NOT_OWNER",
+                                 "gateway.sales"));
+      return reactor;
+    }
+    resp->set_rep_id(rep);
+    int32_t limit = ListLimit(req->list_limit());
+    RunRepParts(call, rep, resp, limit);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* ManagerDashboard(grpc::CallbackServerContext* ctx,
+                                             const gv1::ManagerDashboardRequest* req,
+                                             gv1::ManagerDashboardResponse* resp) override {
+    auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/ManagerDashboard");
+    grpc::ServerUnaryReactor* reactor = call->reactor_;
+    if (!call->Admitted()) return reactor;
+    int64_t unit = req->org_unit_id() != 0 ? req->org_unit_id() : call->who_.principal.org_unit_id;
+    if (unit <= 0) {
+      call->Finish(InvalidField("org_unit_id", "required unless the caller belongs to a unit"));
+      return reactor;
+    }
+    resp->set_org_unit_id(unit);
+    int32_t limit = ListLimit(req->list_limit());
+    // The services scope each part to what the caller may see: a manager
+    // asking about another subtree gets those parts refused by name.
+    call->rest_ = std::make_unique<Fanout>(gw_, call->who_, call->PartDeadline(), resp, resp->mutable_failed_parts());
+    sales::targets::v1::GetProgressRequest progress;
+    progress.mutable_node()->set_org_unit_id(unit);
+    *progress.mutable_period() = ThisYear();
+    progress.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
+    call->rest_->Add("progress", "sales.targets.v1.TargetsService/GetProgress", progress);
+    sales::targets::v1::GetRankingRequest ranking;
+    ranking.set_org_unit_id(unit);
+    ranking.set_rank_reps(true);
+    *ranking.mutable_period() = ThisYear();
+    ranking.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
+    ranking.set_limit(limit);
+    call->rest_->Add("ranking", "sales.targets.v1.TargetsService/GetRanking", ranking);
+    sales::orders::v1::ListPendingApprovalsRequest approvals;
+    approvals.set_page_size(limit);
+    call->rest_->Add("pending_approvals", "sales.orders.v1.OrdersService/ListPendingApprovals", approvals);
+    sales::customers::v1::ListCollisionsRequest collisions;
+    collisions.set_org_unit_id(unit);
+    collisions.set_page_size(limit);
+    call->rest_->Add("collisions", "sales.customers.v1.CustomersService/ListCollisions", collisions);
+    sales::finance::v1::GetAgeingReportRequest ageing;
+    ageing.set_org_unit_id(unit);
+    ageing.set_page_size(limit);
+    call->rest_->Add("ageing", "sales.finance.v1.FinanceService/GetAgeingReport", ageing);
+    sales::finance::v1::ListCollectionCasesRequest cases;
+    cases.set_org_unit_id(unit);
+    cases.set_page_size(limit);
+    call->rest_->Add("collection_cases", "sales.finance.v1.FinanceService/ListCollectionCases", cases);
+    call->rest_->Run([call] { call->Finish(absl::OkStatus()); });
+    return reactor;
+  }
+
+ private:
+  // RepDashboard's parts, all at once. The ranking is among the reps of
+  // the caller's own unit for a rep, and of the caller's scope otherwise.
+  void RunRepParts(ViewCall* call, int64_t rep, gv1::RepDashboardResponse* resp, int32_t limit) {
+    call->rest_ = std::make_unique<Fanout>(gw_, call->who_, call->PartDeadline(), resp, resp->mutable_failed_parts());
+    sales::targets::v1::GetProgressRequest progress;
+    progress.mutable_node()->set_rep_id(rep);
+    *progress.mutable_period() = ThisYear();
+    progress.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
+    call->rest_->Add("progress", "sales.targets.v1.TargetsService/GetProgress", progress);
+    sales::customers::v1::ListVisitsDueRequest visits;
+    visits.set_rep_id(rep);
+    visits.set_page_size(limit);
+    call->rest_->Add("visits_due", "sales.customers.v1.CustomersService/ListVisitsDue", visits);
+    sales::orders::v1::ListQuotesRequest quotes;
+    quotes.set_rep_id(rep);
+    quotes.set_page_size(limit);
+    call->rest_->Add("quotes", "sales.orders.v1.OrdersService/ListQuotes", quotes);
+    sales::orders::v1::ListOrdersRequest orders;
+    orders.set_rep_id(rep);
+    orders.set_page_size(limit);
+    call->rest_->Add("orders", "sales.orders.v1.OrdersService/ListOrders", orders);
+    sales::finance::v1::ListCollectionCasesRequest cases;
+    cases.set_rep_id(rep);
+    cases.set_page_size(limit);
+    call->rest_->Add("collection_cases", "sales.finance.v1.FinanceService/ListCollectionCases", cases);
+    sales::finance::v1::ListCommissionStatementsRequest statements;
+    statements.set_rep_id(rep);
+    statements.set_page_size(limit);
+    call->rest_->Add("commission_statements", "sales.finance.v1.FinanceService/ListCommissionStatements", statements);
+    int64_t unit = call->who_.principal.role == kRoleRep ? call->who_.principal.org_unit_id : 0;
+    sales::targets::v1::GetRankingRequest ranking;
+    ranking.set_org_unit_id(unit);
+    ranking.set_rank_reps(true);
+    *ranking.mutable_period() = ThisYear();
+    ranking.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
+    ranking.set_limit(limit);
+    call->rest_->Add("ranking", "sales.targets.v1.TargetsService/GetRanking", ranking);
+    call->rest_->Run([call] { call->Finish(absl::OkStatus()); });
+  }
+
+  Gateway* gw_;
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::Service> MakeAggregateViews(Gateway* gateway) {
+  return std::make_unique<AggregateViews>(gateway);
+}
+
+}  // namespace sales::gateway
