@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "sales/customers/v1/events.pb.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/protection.h"
 #include "customers-svc/store/settings_store.h"
@@ -215,6 +217,67 @@ absl::Status AlreadyRegistered(db::Transaction& tx, const CustomerStore::Match& 
        {"phone", d.masked_phone()},
        {"matched_keys", keys},
        {"protection_state", v1::ProtectionState_Name(d.protection_state())}});
+}
+
+absl::StatusOr<v1::OwnershipRecord> MoveOwner(db::Transaction& tx, Outbox& outbox, const CustomerRecord& rec,
+                                              CustomerStore::OwnerChange ch, const std::string& request_id,
+                                              absl::Time now) {
+  ch.customer_id = rec.customer.id();
+  ch.from_rep_id = rec.customer.owner_rep_id();
+  SALES_ASSIGN_OR_RETURN(auto record, CustomerStore::ChangeOwner(tx, ch, now));
+  auto who_text = [](int64_t rep) { return rep == 0 ? std::string("pool") : absl::StrCat("rep ", rep); };
+  std::string action = v1::OwnershipChangeKind_Name(ch.kind);
+  absl::StrReplaceAll({{"OWNERSHIP_CHANGE_KIND_", ""}}, &action);
+  SALES_RETURN_IF_ERROR(AuditStore::Append(tx, rec.customer.id(), ch.who, action, who_text(ch.from_rep_id),
+                                           who_text(ch.to_rep_id), ch.reason, request_id, now));
+  v1::CustomerOwnerChangedEvent e;
+  e.set_customer_id(rec.customer.id());
+  e.set_from_rep_id(ch.from_rep_id);
+  e.set_to_rep_id(ch.to_rep_id);
+  SALES_ASSIGN_OR_RETURN(int64_t from_unit, UnitOfRep(tx, ch.from_rep_id));
+  SALES_ASSIGN_OR_RETURN(int64_t to_unit, UnitOfRep(tx, ch.to_rep_id));
+  e.set_from_org_unit_id(from_unit);
+  e.set_to_org_unit_id(to_unit);
+  e.set_kind(ch.kind);
+  e.set_reason(ch.reason);
+  *e.mutable_effective_time() = ToTimestamp(now);
+  e.set_status(rec.customer.status());
+  e.set_handover_id(ch.handover_id);
+  e.set_ownership_record_id(record.id());
+  *e.mutable_actor() = ch.who.ToActor();
+  SALES_RETURN_IF_ERROR(outbox.Append(tx, "Customer", absl::StrCat(rec.customer.id()), e, request_id));
+  // 直系亲属视为同一客户: members move with their primary.
+  SALES_ASSIGN_OR_RETURN(auto members, CustomerStore::FamilyMembers(tx, rec.customer.id()));
+  for (int64_t m : members) {
+    SALES_ASSIGN_OR_RETURN(auto member, CustomerStore::Lock(tx, m));
+    if (member.customer.owner_rep_id() == ch.to_rep_id) continue;
+    CustomerStore::OwnerChange mc = ch;
+    mc.reason = absl::StrCat("follows primary customer #", rec.customer.id(), ": ", ch.reason);
+    SALES_RETURN_IF_ERROR(MoveOwner(tx, outbox, member, mc, request_id, now).status());
+  }
+  return record;
+}
+
+absl::StatusOr<std::vector<int64_t>> RepsInUnits(db::Transaction& tx, const std::vector<int64_t>& units) {
+  std::vector<int64_t> out;
+  if (units.empty()) return out;
+  std::string marks;
+  db::Params p;
+  for (int64_t u : units) {
+    absl::StrAppend(&marks, marks.empty() ? "?" : ", ?");
+    p.push_back(u);
+  }
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT id FROM reps_replica WHERE org_unit_id IN (", marks,
+                                                          ")"),
+                                             p));
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+absl::Status RequireText(const std::string& text, const std::string& field, size_t max) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return InvalidField(field, "required, non-blank");
+  if (text.size() > max) return InvalidField(field, absl::StrCat("at most ", max, " bytes"));
+  return absl::OkStatus();
 }
 
 absl::Status NotInFuture(const common::v1::Date& d, absl::string_view field, absl::CivilDay today) {

@@ -12,6 +12,8 @@
 #include "customers-svc/store/customer_store.h"
 #include "platform/call.h"
 #include "platform/mysql.h"
+#include "platform/outbox.h"
+#include "sales/customers/v1/ownership.pb.h"
 #include "platform/service_app.h"
 #include "sales/customers/v1/customer.pb.h"
 
@@ -75,6 +77,17 @@ absl::Status AlreadyRegistered(db::Transaction& tx, const CustomerStore::Match& 
 
 // The org unit of a rep from the org copy; 0 when unknown.
 absl::StatusOr<int64_t> UnitOfRep(db::Transaction& tx, int64_t rep_id);
+
+// Moves a customer to `ch.to_rep_id` (0: the pool) with its ownership
+// record, audit entry and CustomerOwnerChangedEvent; family members follow
+// their primary with records of their own. Returns the primary's record.
+absl::StatusOr<v1::OwnershipRecord> MoveOwner(db::Transaction& tx, Outbox& outbox, const CustomerRecord& rec,
+                                              CustomerStore::OwnerChange ch, const std::string& request_id,
+                                              absl::Time now);
+// The reps of these units, from the org copy (a manager's scope of reps).
+absl::StatusOr<std::vector<int64_t>> RepsInUnits(db::Transaction& tx, const std::vector<int64_t>& units);
+// A required free-text reason: non-blank, at most `max` bytes.
+absl::Status RequireText(const std::string& text, const std::string& field, size_t max = 1000);
 
 // Validates a Date field that must not be after `today`.
 absl::Status NotInFuture(const common::v1::Date& d, absl::string_view field, absl::CivilDay today);

@@ -76,13 +76,22 @@ absl::Status CheckIds(const google::protobuf::RepeatedField<int64_t>& ids, const
 }  // namespace
 
 absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id, const std::string& field) {
-  // Only when the organization copy is being fed can a rep be checked.
-  if (!rt_.HasPeer("targets")) return absl::OkStatus();
   SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, rep_id));
-  if (!rep.has_value()) return InvalidField(field, "unknown rep");
+  if (!rep.has_value()) {
+    // Reps are checked once the organization copy is fed (targets
+    // configured, or reps already copied); a bare development setup without
+    // targets has nothing to check against.
+    bool fed = rt_.HasPeer("targets");
+    if (!fed) {
+      SALES_ASSIGN_OR_RETURN(auto any, tx.Query("SELECT 1 FROM reps_replica LIMIT 1"));
+      fed = !any.empty();
+    }
+    if (fed) return InvalidField(field, absl::StrCat("unknown rep ", rep_id));
+    return absl::OkStatus();
+  }
   if (rep->left()) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " has left the company")),
-                         "REP_LEFT", kDomain);
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " is not active")),
+                         "REP_NOT_ACTIVE", kDomain, {{"rep_id", absl::StrCat(rep_id)}});
   }
   return absl::OkStatus();
 }

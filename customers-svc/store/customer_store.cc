@@ -283,8 +283,13 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::List(db::Transaction&
     p.push_back(absl::StrCat("%", q, "%"));
   }
   if (f.base_before.has_value()) {
-    absl::StrAppend(&where, " AND c.status = 1 AND c.owner_rep_id IS NOT NULL AND c.protection_base_date < ?");
+    absl::StrAppend(&where, " AND c.status = 1 AND c.owner_rep_id IS NOT NULL AND c.primary_customer_id IS NULL "
+                            "AND c.protection_base_date < ?");
     p.push_back(FormatDbDate(FromCivilDay(*f.base_before)));
+  }
+  if (f.base_from.has_value()) {
+    absl::StrAppend(&where, " AND c.protection_base_date >= ?");
+    p.push_back(FormatDbDate(FromCivilDay(*f.base_from)));
   }
   if (f.pool_only) absl::StrAppend(&where, " AND c.owner_rep_id IS NULL");
   if (f.hold_only) {

@@ -42,6 +42,7 @@ struct CustomerFilter {
   std::string source_channel;
   std::string query;                      // name substring
   std::optional<absl::CivilDay> base_before;  // protection_base_date < this (lapsing soon)
+  std::optional<absl::CivilDay> base_from;    // protection_base_date >= this (still protected)
   bool pool_only = false;
   bool hold_only = false;
   std::optional<absl::Time> pool_entered_after;

@@ -465,5 +465,375 @@ TEST_F(CustomersCore, CreditedRepDuringAndAfterProtection) {
   EXPECT_EQ(ruled.basis(), v1::CREDIT_BASIS_MANAGER_RULING);
 }
 
+
+// A rep never sees another rep's contacts; the owner and the manager do.
+TEST_F(CustomersCore, ScopingOfCustomersAndContacts) {
+  v1::Customer c = NewCustomer("杭州康乐食品经销有限公司", "0571-8765 4321");
+  c.set_tax_id("91330100MA2B3C4D5E");
+  auto* ct = c.add_contacts();
+  ct->set_name("王建国");
+  ct->set_title("采购经理");
+  ct->set_phone("139 1111 2222");
+  ct->set_email("wang@kangle.example");
+  v1::Customer mine;
+  ASSERT_TRUE(Register(Rep(kRepA, kEast), c, &mine).ok());
+  int64_t id = mine.id();
+  ASSERT_EQ(mine.contacts_size(), 1);
+
+  v1::Customer other = Get(Rep(kRepB, kEast), id);
+  EXPECT_TRUE(other.masked());
+  EXPECT_EQ(other.name(), c.name());
+  EXPECT_EQ(other.city(), "上海");
+  EXPECT_EQ(other.contacts_size(), 0);
+  EXPECT_TRUE(other.tax_id().empty());
+  EXPECT_EQ(other.phone(), "057*****4321");
+  v1::ListContactsRequest lr;
+  lr.set_customer_id(id);
+  v1::ListContactsResponse lresp;
+  ASSERT_TRUE(stub_->ListContacts(As(Rep(kRepB, kEast)).get(), lr, &lresp).ok());
+  ASSERT_EQ(lresp.contacts_size(), 1);
+  EXPECT_EQ(lresp.contacts(0).phone(), "139****2222");
+  EXPECT_TRUE(lresp.contacts(0).email().empty());
+  ASSERT_TRUE(stub_->ListContacts(As(kManagerEast).get(), lr, &lresp).ok());
+  EXPECT_EQ(lresp.contacts(0).email(), "wang@kangle.example");
+  Principal north_mgr{"mgr-north", "SALES_MANAGER", 0, kNorth};
+  EXPECT_TRUE(Get(north_mgr, id).masked());
+  EXPECT_FALSE(Get(kManagerEast, id).masked());
+  EXPECT_FALSE(Get(Rep(kRepA, kEast), id).masked());
+
+  // Lists: a rep sees their own (and the pool), never another rep's.
+  MustRegister(Rep(kRepB, kEast), "杭州安泰便利店", "13600000001");
+  v1::ListCustomersRequest all;
+  v1::ListCustomersResponse a, b, m, n;
+  ASSERT_TRUE(stub_->ListCustomers(As(Rep(kRepA, kEast)).get(), all, &a).ok());
+  ASSERT_TRUE(stub_->ListCustomers(As(Rep(kRepB, kEast)).get(), all, &b).ok());
+  ASSERT_TRUE(stub_->ListCustomers(As(kManagerEast).get(), all, &m).ok());
+  ASSERT_TRUE(stub_->ListCustomers(As(north_mgr).get(), all, &n).ok());
+  ASSERT_EQ(a.customers_size(), 1);
+  EXPECT_EQ(a.customers(0).id(), id);
+  ASSERT_EQ(b.customers_size(), 1);
+  EXPECT_NE(b.customers(0).id(), id);
+  EXPECT_EQ(m.customers_size(), 2);
+  EXPECT_EQ(n.customers_size(), 0);
+
+  // Another rep may not change it; a stale etag is refused; nothing changed.
+  v1::UpdateCustomerRequest up;
+  up.set_request_id(Rid());
+  up.mutable_customer()->set_id(id);
+  up.mutable_customer()->set_address("杭州市西湖区文三路1号");
+  up.mutable_update_mask()->add_paths("address");
+  up.set_etag(mine.etag());
+  v1::UpdateCustomerResponse ur;
+  EXPECT_EQ(stub_->UpdateCustomer(As(Rep(kRepB, kEast)).get(), up, &ur).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  up.set_request_id(Rid());
+  up.set_etag("v0");
+  EXPECT_EQ(stub_->UpdateCustomer(As(Rep(kRepA, kEast)).get(), up, &ur).error_code(), grpc::StatusCode::ABORTED);
+  up.set_request_id(Rid());
+  up.set_etag(Get(Rep(kRepA, kEast), id).etag());
+  up.mutable_update_mask()->add_paths("owner_rep_id");
+  EXPECT_EQ(stub_->UpdateCustomer(As(Rep(kRepA, kEast)).get(), up, &ur).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  up.set_request_id(Rid());
+  up.mutable_update_mask()->clear_paths();
+  up.mutable_update_mask()->add_paths("address");
+  ASSERT_TRUE(stub_->UpdateCustomer(As(Rep(kRepA, kEast)).get(), up, &ur).ok());
+  EXPECT_EQ(ur.customer().address(), "杭州市西湖区文三路1号");
+
+  // The grade is the manager's.
+  v1::SetDemandGradeRequest g;
+  g.set_request_id(Rid());
+  g.set_customer_id(id);
+  g.set_demand_grade(v1::DEMAND_GRADE_A);
+  g.set_reason("年采购额超过500万, 急需");
+  v1::SetDemandGradeResponse gr;
+  EXPECT_EQ(stub_->SetDemandGrade(As(Rep(kRepA, kEast)).get(), g, &gr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  g.set_request_id(Rid());
+  ASSERT_TRUE(stub_->SetDemandGrade(As(kManagerEast).get(), g, &gr).ok());
+  EXPECT_EQ(gr.customer().demand_grade(), v1::DEMAND_GRADE_A);
+}
+
+// Registered Mar 2 (protected through Mar 9), followed up Mar 5 (through Mar
+// 12). Sweeping Mar 13 twice lapses it once.
+TEST_F(CustomersCore, FollowUpsAndTheLapseSweepRunTwice) {
+  int64_t kept = MustRegister(Rep(kRepA, kEast), "上海永辉超市一号店", "13500000001");
+  int64_t lapsing = MustRegister(Rep(kRepA, kEast), "上海永辉超市二号店", "13500000002");
+  int64_t other = MustRegister(Rep(kRepB, kEast), "上海永辉超市三号店", "13500000003");
+  clock_.Set(LocalTen(2026, 3, 5));
+  auto follow = [&](const Principal& who, int64_t id, common::v1::Date day) {
+    v1::RecordFollowUpRequest req;
+    req.set_request_id(Rid());
+    auto* f = req.mutable_follow_up();
+    f->set_customer_id(id);
+    *f->mutable_date() = day;
+    f->set_channel(v1::FOLLOW_UP_CHANNEL_VISIT);
+    f->set_content("介绍新品, 客户有意向试销");
+    f->set_intent_level(v1::INTENT_LEVEL_MEDIUM);
+    f->set_next_step("送样品");
+    *f->mutable_next_step_date() = D(2026, 3, 8);
+    v1::RecordFollowUpResponse resp;
+    grpc::Status st = stub_->RecordFollowUp(As(who).get(), req, &resp);
+    return std::make_pair(st, resp);
+  };
+  auto [st, fu] = follow(Rep(kRepA, kEast), kept, D(2026, 3, 5));
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_TRUE(fu.follow_up().extended_protection());
+  EXPECT_EQ(fu.customer().protected_until().day(), 12);
+  // A date in the future, or someone else's customer: refused, nothing kept.
+  EXPECT_EQ(follow(Rep(kRepA, kEast), kept, D(2026, 3, 6)).first.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(follow(Rep(kRepA, kEast), other, D(2026, 3, 5)).first.error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListFollowUpsRequest lf;
+  lf.set_customer_id(kept);
+  v1::ListFollowUpsResponse lfr;
+  ASSERT_TRUE(stub_->ListFollowUps(As(Rep(kRepA, kEast)).get(), lf, &lfr).ok());
+  EXPECT_EQ(lfr.follow_ups_size(), 1);
+  ASSERT_TRUE(stub_->ListFollowUps(As(Rep(kRepB, kEast)).get(), lf, &lfr).ok());
+  EXPECT_EQ(lfr.follow_ups_size(), 0);
+
+  // Lapsing soon: as of Mar 9, "lapsing" (through Mar 9) is in its last day.
+  v1::ListCustomersRequest soon;
+  soon.set_lapsing_within_days(1);
+  *soon.mutable_as_of() = D(2026, 3, 9);
+  v1::ListCustomersResponse soon_resp;
+  ASSERT_TRUE(stub_->ListCustomers(As(Rep(kRepA, kEast)).get(), soon, &soon_resp).ok());
+  ASSERT_EQ(soon_resp.customers_size(), 1);
+  EXPECT_EQ(soon_resp.customers(0).id(), lapsing);
+
+  clock_.Set(LocalTen(2026, 3, 13));
+  v1::RunLapseSweepRequest sweep;
+  sweep.set_request_id("sweep-2026-03-13");
+  *sweep.mutable_as_of() = D(2026, 3, 13);
+  v1::RunLapseSweepResponse first, again, repeat;
+  // Reps may not sweep; a future date is refused.
+  EXPECT_EQ(stub_->RunLapseSweep(As(Rep(kRepA, kEast)).get(), sweep, &first).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::RunLapseSweepRequest future = sweep;
+  future.set_request_id("sweep-future");
+  *future.mutable_as_of() = D(2026, 3, 14);
+  EXPECT_EQ(stub_->RunLapseSweep(As(kService).get(), future, &first).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(stub_->RunLapseSweep(As(kService).get(), sweep, &first).ok());
+  // Mar 13: "kept" (through Mar 12) lapses too; the others since Mar 10.
+  EXPECT_EQ(first.lapsed_count(), 3);
+  // The same request again answers the same; a new run for the date finds
+  // nothing left.
+  ASSERT_TRUE(stub_->RunLapseSweep(As(kService).get(), sweep, &repeat).ok());
+  EXPECT_EQ(repeat.lapsed_count(), 3);
+  sweep.set_request_id("sweep-2026-03-13-again");
+  ASSERT_TRUE(stub_->RunLapseSweep(As(kService).get(), sweep, &again).ok());
+  EXPECT_EQ(again.lapsed_count(), 0);
+  EXPECT_EQ(CountEvents("LapseSweepCompletedEvent"), 2);
+
+  v1::Customer pooled = Get(kDirector, lapsing);
+  EXPECT_EQ(pooled.owner_rep_id(), 0);
+  EXPECT_EQ(pooled.protection_state(), v1::PROTECTION_STATE_IN_POOL);
+  v1::ListOwnershipHistoryRequest hr;
+  hr.set_customer_id(lapsing);
+  v1::ListOwnershipHistoryResponse hist;
+  ASSERT_TRUE(stub_->ListOwnershipHistory(As(kDirector).get(), hr, &hist).ok());
+  ASSERT_EQ(hist.records_size(), 2);
+  EXPECT_EQ(hist.records(1).kind(), v1::OWNERSHIP_CHANGE_KIND_LAPSED);
+  EXPECT_EQ(hist.records(1).from_rep_id(), kRepA);
+  EXPECT_THAT(hist.records(1).reason(), HasSubstr("2026-03-09"));
+  EXPECT_TRUE(hist.records(0).has_end_time());
+
+  // The order B takes on Mar 13 is B's now; on Mar 9 it was still A's.
+  EXPECT_EQ(Resolve(lapsing, D(2026, 3, 13), kRepB).credited_rep_id(), kRepB);
+  EXPECT_EQ(Resolve(lapsing, D(2026, 3, 9), kRepB).credited_rep_id(), kRepA);
+
+  v1::ListPoolCustomersRequest pr;
+  v1::ListPoolCustomersResponse pool;
+  ASSERT_TRUE(stub_->ListPoolCustomers(As(Rep(kRepC, kEast)).get(), pr, &pool).ok());
+  EXPECT_EQ(pool.customers_size(), 3);
+  for (const auto& pc : pool.customers()) EXPECT_TRUE(pc.masked());
+}
+
+// Three reps claim the same pool customer at once: one wins, the others are
+// told the race was lost; a protected customer cannot be claimed.
+TEST_F(CustomersCore, PoolClaimRaceHasOneWinner) {
+  int64_t id = MustRegister(Rep(kRepA, kEast), "天津鑫源副食品批发部", "13400000001");
+  int64_t protected_id = MustRegister(Rep(kRepA, kEast), "天津鑫源副食品二部", "13400000002");
+  v1::ReleaseCustomerRequest rel;
+  rel.set_request_id(Rid());
+  rel.set_customer_id(id);
+  v1::ReleaseCustomerResponse rr;
+  EXPECT_EQ(stub_->ReleaseCustomer(As(Rep(kRepA, kEast)).get(), rel, &rr).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // no reason
+  rel.set_request_id(Rid());
+  rel.set_reason("客户已转行, 无跟进价值");
+  ASSERT_TRUE(stub_->ReleaseCustomer(As(Rep(kRepA, kEast)).get(), rel, &rr).ok());
+  std::string etag = rr.customer().etag();
+
+  v1::ClaimCustomerRequest claim;
+  claim.set_customer_id(protected_id);
+  claim.set_request_id(Rid());
+  claim.set_etag(Get(kDirector, protected_id).etag());
+  v1::ClaimCustomerResponse cr;
+  grpc::Status denied = stub_->ClaimCustomer(As(Rep(kRepB, kEast)).get(), claim, &cr);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(denied.error_message(), HasSubstr("protected"));
+
+  const int64_t reps[] = {kRepA, kRepB, kRepC};
+  grpc::Status results[3];
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      v1::ClaimCustomerRequest req;
+      req.set_request_id(absl::StrCat("claim-", i));
+      req.set_customer_id(id);
+      req.set_etag(etag);
+      req.set_reason("客户来电咨询");
+      v1::ClaimCustomerResponse resp;
+      while (!go) {
+      }
+      results[i] = stub_->ClaimCustomer(As(Rep(reps[i], kEast)).get(), req, &resp);
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  int won = 0, aborted = 0;
+  int64_t winner = 0;
+  for (int i = 0; i < 3; ++i) {
+    if (results[i].ok()) {
+      ++won;
+      winner = reps[i];
+    }
+    if (results[i].error_code() == grpc::StatusCode::ABORTED) ++aborted;
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(aborted, 2);
+  v1::Customer c = Get(kDirector, id);
+  EXPECT_EQ(c.owner_rep_id(), winner);
+  EXPECT_EQ(c.protection_state(), v1::PROTECTION_STATE_PROTECTED);
+  v1::ListCustomerAuditRequest ar;
+  ar.set_customer_id(id);
+  ar.add_actions("CLAIMED");
+  v1::ListCustomerAuditResponse aresp;
+  ASSERT_TRUE(stub_->ListCustomerAudit(As(kDirector).get(), ar, &aresp).ok());
+  ASSERT_EQ(aresp.entries_size(), 1);
+  EXPECT_EQ(aresp.entries(0).from_value(), "pool");
+}
+
+// Rep A leaves: the manager moves all of A's customers to B and C at once;
+// a transfer needs a reason and a manager of both reps.
+TEST_F(CustomersCore, TransferAndHandOverOfALeavingRep) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(MustRegister(Rep(kRepA, kEast), absl::StrCat("廊坊同心超市", i, "号店"),
+                                                           absl::StrCat("1330000000", i)));
+  v1::TransferCustomerRequest tr;
+  tr.set_request_id(Rid());
+  tr.set_customer_id(ids[0]);
+  tr.set_to_rep_id(kRepB);
+  v1::TransferCustomerResponse trr;
+  grpc::Status st = stub_->TransferCustomer(As(kManagerEast).get(), tr, &trr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);  // no reason
+  tr.set_request_id(Rid());
+  tr.set_reason("客户要求更换业务员");
+  EXPECT_EQ(stub_->TransferCustomer(As(Rep(kRepA, kEast)).get(), tr, &trr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  tr.set_request_id(Rid());
+  tr.set_to_rep_id(kRepNorth);  // outside the East manager's scope
+  EXPECT_EQ(stub_->TransferCustomer(As(kManagerEast).get(), tr, &trr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  tr.set_request_id(Rid());
+  tr.set_to_rep_id(999);
+  EXPECT_EQ(stub_->TransferCustomer(As(kManagerEast).get(), tr, &trr).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  tr.set_request_id(Rid());
+  tr.set_to_rep_id(kRepB);
+  ASSERT_TRUE(stub_->TransferCustomer(As(kManagerEast).get(), tr, &trr).ok());
+  EXPECT_EQ(trr.customer().owner_rep_id(), kRepB);
+  EXPECT_EQ(trr.record().kind(), v1::OWNERSHIP_CHANGE_KIND_TRANSFERRED);
+
+  tv1::RepStatusChangedEvent left;
+  left.set_rep_id(kRepA);
+  left.set_to_status(tv1::REP_STATUS_LEFT);
+  ApplyOrg(left, "RepStatusChangedEvent");
+
+  v1::HandOverCustomersRequest ho;
+  ho.set_request_id(Rid());
+  ho.set_from_rep_id(kRepA);
+  ho.add_to_rep_ids(kRepB);
+  ho.add_to_rep_ids(kRepC);
+  ho.set_reason("张三离职交接");
+  v1::HandOverCustomersResponse hor;
+  ASSERT_TRUE(stub_->HandOverCustomers(As(kManagerEast).get(), ho, &hor).ok());
+  ASSERT_EQ(hor.customer_ids_size(), 4);
+  EXPECT_EQ(hor.handover().customer_count(), 4);
+  int to_b = 0, to_c = 0;
+  for (int64_t id : hor.customer_ids()) {
+    int64_t owner = Get(kDirector, id).owner_rep_id();
+    to_b += owner == kRepB;
+    to_c += owner == kRepC;
+  }
+  EXPECT_EQ(to_b, 2);
+  EXPECT_EQ(to_c, 2);
+  v1::ListCustomersRequest lr;
+  lr.set_owner_rep_id(kRepA);
+  v1::ListCustomersResponse lresp;
+  ASSERT_TRUE(stub_->ListCustomers(As(kDirector).get(), lr, &lresp).ok());
+  EXPECT_EQ(lresp.customers_size(), 0);
+  v1::ListHandoversRequest lh;
+  v1::ListHandoversResponse lhr;
+  ASSERT_TRUE(stub_->ListHandovers(As(kManagerEast).get(), lh, &lhr).ok());
+  ASSERT_EQ(lhr.handovers_size(), 1);
+  EXPECT_EQ(lhr.handovers(0).from_rep_id(), kRepA);
+  // Receiving reps must be active.
+  ho.set_request_id(Rid());
+  ho.set_from_rep_id(kRepB);
+  ho.clear_to_rep_ids();
+  ho.add_to_rep_ids(kRepA);
+  EXPECT_EQ(stub_->HandOverCustomers(As(kManagerEast).get(), ho, &hor).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(CountEvents("CustomerOwnerChangedEvent"), 5);
+}
+
+TEST_F(CustomersCore, FamilyMembersFollowTheirPrimary) {
+  int64_t primary = MustRegister(Rep(kRepA, kEast), "张伟", "13200000001");
+  int64_t member = MustRegister(Rep(kRepB, kEast), "李娜", "13200000002");
+  v1::LinkFamilyMemberRequest lr;
+  lr.set_request_id(Rid());
+  lr.mutable_link()->set_primary_customer_id(primary);
+  lr.mutable_link()->set_member_customer_id(member);
+  lr.mutable_link()->set_relation(v1::FAMILY_RELATION_SPOUSE);
+  lr.mutable_link()->set_reason("同一户口本, 夫妻");
+  v1::LinkFamilyMemberResponse lresp;
+  EXPECT_EQ(stub_->LinkFamilyMember(As(Rep(kRepA, kEast)).get(), lr, &lresp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  lr.set_request_id(Rid());
+  ASSERT_TRUE(stub_->LinkFamilyMember(As(kManagerEast).get(), lr, &lresp).ok());
+  EXPECT_EQ(lresp.member().owner_rep_id(), kRepA);
+  EXPECT_EQ(lresp.member().primary_customer_id(), primary);
+  // Credit follows the primary.
+  auto r = Resolve(member, D(2026, 3, 3), kRepB);
+  EXPECT_EQ(r.credited_rep_id(), kRepA);
+  EXPECT_EQ(r.basis(), v1::CREDIT_BASIS_FAMILY_PRIMARY_OWNER);
+  EXPECT_EQ(r.deciding_customer_id(), primary);
+  // A hold on the primary holds the member.
+  v1::SetCreditHoldRequest hold;
+  hold.set_request_id(Rid());
+  hold.set_customer_id(primary);
+  hold.set_reason("逾期未付");
+  v1::SetCreditHoldResponse hr;
+  ASSERT_TRUE(stub_->SetCreditHold(As(kFinance).get(), hold, &hr).ok());
+  v1::CreditProfile mp = Profile(kFinance, member);
+  EXPECT_TRUE(mp.hold().on_hold());
+  EXPECT_EQ(mp.primary_customer_id(), primary);
+  // Transferring the primary moves the member too.
+  v1::TransferCustomerRequest tr;
+  tr.set_request_id(Rid());
+  tr.set_customer_id(primary);
+  tr.set_to_rep_id(kRepC);
+  tr.set_reason("区域调整");
+  v1::TransferCustomerResponse trr;
+  ASSERT_TRUE(stub_->TransferCustomer(As(kManagerEast).get(), tr, &trr).ok());
+  EXPECT_EQ(Get(kDirector, member).owner_rep_id(), kRepC);
+  lr.set_request_id(Rid());
+  EXPECT_EQ(stub_->LinkFamilyMember(As(kManagerEast).get(), lr, &lresp).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+}
+
 }  // namespace
 }  // namespace sales

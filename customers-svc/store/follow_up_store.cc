@@ -1,0 +1,115 @@
+#include "customers-svc/store/follow_up_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "platform/convert.h"
+#include "platform/status.h"
+
+namespace sales::customers {
+namespace {
+
+constexpr char kColumns[] =
+    "id, customer_id, rep_id, date, channel, content, intent_level, next_step, next_step_date, market_note, "
+    "contact_id, extended_protection, protected_until, created_at";
+
+v1::FollowUp FromRow(const db::Row& r) {
+  v1::FollowUp f;
+  f.set_id(r.Int(0));
+  f.set_customer_id(r.Int(1));
+  f.set_rep_id(r.Int(2));
+  *f.mutable_date() = ParseDbDate(r.Str(3));
+  f.set_channel(static_cast<v1::FollowUpChannel>(r.Int(4)));
+  f.set_content(r.Str(5));
+  f.set_intent_level(static_cast<v1::IntentLevel>(r.Int(6)));
+  f.set_next_step(r.Str(7));
+  if (!r.IsNull(8)) *f.mutable_next_step_date() = ParseDbDate(r.Str(8));
+  f.set_market_note(r.Str(9));
+  f.set_contact_id(r.Int(10));
+  f.set_extended_protection(r.Int(11) != 0);
+  if (!r.IsNull(12)) *f.mutable_protected_until() = ParseDbDate(r.Str(12));
+  *f.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(13)));
+  return f;
+}
+
+std::string Marks(size_t n) {
+  std::vector<std::string> q(n, "?");
+  return absl::StrJoin(q, ", ");
+}
+
+}  // namespace
+
+absl::StatusOr<v1::FollowUp> FollowUpStore::Insert(db::Transaction& tx, const v1::FollowUp& f, int64_t org_unit_id,
+                                                   absl::Time now) {
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO follow_ups (customer_id, rep_id, org_unit_id, date, channel, content, intent_level, "
+              "next_step, next_step_date, market_note, contact_id, extended_protection, protected_until, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {f.customer_id(), f.rep_id(), org_unit_id, FormatDbDate(f.date()), static_cast<int64_t>(f.channel()),
+               f.content(), static_cast<int64_t>(f.intent_level()), f.next_step(),
+               f.has_next_step_date() ? db::Param(FormatDbDate(f.next_step_date())) : db::Param(nullptr),
+               f.market_note(), f.contact_id(), static_cast<int64_t>(f.extended_protection() ? 1 : 0),
+               f.has_protected_until() ? db::Param(FormatDbDate(f.protected_until())) : db::Param(nullptr),
+               FormatDbTime(now)})
+          .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  return Get(tx, id);
+}
+
+absl::StatusOr<v1::FollowUp> FollowUpStore::Get(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kColumns, " FROM follow_ups WHERE id = ?"), {id}));
+  if (rows.empty()) return NotFound("follow-up", id);
+  return FromRow(rows[0]);
+}
+
+absl::StatusOr<std::vector<v1::FollowUp>> FollowUpStore::List(db::Transaction& tx, const Filter& f) {
+  // Newest first by id: follow-ups are recorded when they happen (a date in
+  // the future is refused), so id order is record order.
+  std::string sql = absl::StrCat("SELECT ", kColumns, " FROM follow_ups WHERE id < ?");
+  db::Params p{f.before_id == 0 ? INT64_MAX : f.before_id};
+  if (f.customer_id != 0) {
+    absl::StrAppend(&sql, " AND customer_id = ?");
+    p.push_back(f.customer_id);
+  }
+  if (f.rep_id != 0) {
+    absl::StrAppend(&sql, " AND rep_id = ?");
+    p.push_back(f.rep_id);
+  }
+  if (f.from.has_value()) {
+    absl::StrAppend(&sql, " AND date >= ?");
+    p.push_back(FormatDbDate(FromCivilDay(*f.from)));
+  }
+  if (f.to.has_value()) {
+    absl::StrAppend(&sql, " AND date <= ?");
+    p.push_back(FormatDbDate(FromCivilDay(*f.to)));
+  }
+  if (!f.channels.empty()) {
+    absl::StrAppend(&sql, " AND channel IN (", Marks(f.channels.size()), ")");
+    for (int64_t c : f.channels) p.push_back(c);
+  }
+  if (!f.units.empty()) {
+    absl::StrAppend(&sql, " AND org_unit_id IN (", Marks(f.units.size()), ")");
+    for (int64_t u : f.units) p.push_back(u);
+  }
+  if (!f.all_visible) {
+    std::vector<std::string> ors;
+    if (!f.visible_units.empty()) {
+      ors.push_back(absl::StrCat("org_unit_id IN (", Marks(f.visible_units.size()), ")"));
+      for (int64_t u : f.visible_units) p.push_back(u);
+    }
+    if (f.visible_rep != 0) {
+      ors.push_back("rep_id = ?");
+      p.push_back(f.visible_rep);
+    }
+    if (ors.empty()) ors.push_back("1 = 0");
+    absl::StrAppend(&sql, " AND (", absl::StrJoin(ors, " OR "), ")");
+  }
+  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
+  p.push_back(static_cast<int64_t>(f.limit + 1));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<v1::FollowUp> out;
+  for (const auto& r : rows) out.push_back(FromRow(r));
+  return out;
+}
+
+}  // namespace sales::customers
