@@ -29,6 +29,20 @@ class CollectionsApi : public v1::FinanceService::Service {
   SALES_FINANCE_COLLECTIONS_RPC(ReleaseCreditHold);
   SALES_FINANCE_COLLECTIONS_RPC(GetCreditHold);
   SALES_FINANCE_COLLECTIONS_RPC(ListCreditHolds);
+  // Commissions (commission_api.cc)
+  SALES_FINANCE_COLLECTIONS_RPC(CreateCommissionPlan);
+  SALES_FINANCE_COLLECTIONS_RPC(UpdateCommissionPlan);
+  SALES_FINANCE_COLLECTIONS_RPC(ActivateCommissionPlan);
+  SALES_FINANCE_COLLECTIONS_RPC(RetireCommissionPlan);
+  SALES_FINANCE_COLLECTIONS_RPC(GetCommissionPlan);
+  SALES_FINANCE_COLLECTIONS_RPC(ListCommissionPlans);
+  SALES_FINANCE_COLLECTIONS_RPC(CalculateCommissions);
+  SALES_FINANCE_COLLECTIONS_RPC(GetCommissionStatement);
+  SALES_FINANCE_COLLECTIONS_RPC(ListCommissionStatements);
+  SALES_FINANCE_COLLECTIONS_RPC(ApproveCommissionStatement);
+  SALES_FINANCE_COLLECTIONS_RPC(MarkCommissionStatementPaid);
+  SALES_FINANCE_COLLECTIONS_RPC(ReleaseCommissionHoldback);
+  SALES_FINANCE_COLLECTIONS_RPC(ListCommissionDeductions);
 #undef SALES_FINANCE_COLLECTIONS_RPC
 
  protected:

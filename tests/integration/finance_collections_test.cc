@@ -8,6 +8,8 @@
 // Invoices are seeded with SQL against the receivables schema (V002) and
 // settled the way the receivables core settles them: the invoice row is
 // updated and OnInvoiceSettled runs in the same transaction.
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,7 @@
 #include "platform/status.h"
 #include "sales/finance/v1/events.pb.h"
 #include "sales/finance/v1/finance_service.grpc.pb.h"
+#include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "tests/testing/service_fixture.h"
 
 namespace sales {
@@ -185,6 +188,7 @@ class CollectionsLadder : public ::testing::Test {
   std::unique_ptr<ServiceApp> app_;
   std::unique_ptr<v1::FinanceService::Stub> stub_;
   Principal finance_, rep_, other_rep_;
+  friend class Commissions;
   int rid_ = 0;
   int64_t seq_ = 0;
 };
@@ -429,6 +433,273 @@ TEST_F(CollectionsLadder, DryRunRecordsNothing) {
   v1::ListCollectionCasesResponse lresp;
   ASSERT_TRUE(stub_->ListCollectionCases(CtxAs(finance_, kSecret).get(), list, &lresp).ok());
   EXPECT_EQ(lresp.collection_cases_size(), 0);
+}
+
+// A stand-in for targets-svc answering the attainment of reps and units.
+class FakeTargets final : public targets::v1::TargetsService::Service {
+ public:
+  grpc::Status GetProgress(grpc::ServerContext*, const targets::v1::GetProgressRequest* req,
+                           targets::v1::GetProgressResponse* resp) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++calls_;
+    auto it = attainment_.find(req->node().rep_id());
+    if (it == attainment_.end()) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "no signed plan");
+    resp->mutable_progress()->set_attainment_bp(it->second);
+    *resp->mutable_progress()->mutable_target()->mutable_amount() = MakeMoney(10'000'000);
+    *resp->mutable_progress()->mutable_actual()->mutable_amount() = MakeMoney(it->second * 1'000);
+    return grpc::Status::OK;
+  }
+  grpc::Status GetOrgUnit(grpc::ServerContext*, const targets::v1::GetOrgUnitRequest*,
+                          targets::v1::GetOrgUnitResponse*) override {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown unit");
+  }
+  void Set(int64_t rep, int32_t bp) {
+    std::lock_guard<std::mutex> lock(mu_);
+    attainment_[rep] = bp;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<int64_t, int32_t> attainment_;
+  int calls_ = 0;
+};
+
+class Commissions : public CollectionsLadder {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &targets_port_);
+    builder.RegisterService(&targets_);
+    targets_server_ = builder.BuildAndStart();
+    ASSERT_NE(targets_server_, nullptr);
+    db_ = FreshDatabase("fin_commissions");
+    app_ = StartService(finance::MakeServiceDefinition(), db_, &clock_,
+                        {{"principal_hmac_secret", kSecret},
+                         {"targets_address", absl::StrCat("127.0.0.1:", targets_port_)}});
+    ASSERT_NE(app_, nullptr);
+    stub_ = v1::FinanceService::NewStub(Loopback(app_->port()));
+    finance_.user_id = "ar-1";
+    finance_.role = kRoleFinance;
+    director_.user_id = "director";
+    director_.role = kRoleDirector;
+    rep_.user_id = "rep-11";
+    rep_.role = kRoleRep;
+    rep_.rep_id = kRep;
+    other_rep_.user_id = "rep-12";
+    other_rep_.role = kRoleRep;
+    other_rep_.rep_id = kOtherRep;
+  }
+  void TearDown() override {
+    CollectionsLadder::TearDown();
+    if (targets_server_) targets_server_->Shutdown();
+  }
+
+  // A collection of `fen` on commissionable lines, applied on `applied` to
+  // an invoice due on `due`, as the receivables core records it.
+  void SeedCollection(int64_t app_id, absl::CivilDay due, absl::CivilDay applied, int64_t fen) {
+    std::string now = FormatDbTime(clock_.Now());
+    ASSERT_TRUE(Sql("INSERT INTO payment_applications (id, payment_id, customer_id, rep_id, org_unit_id, invoice_id, "
+                    "currency, amount_minor, applied_on, due_on, days_past_due, state, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'CNY', ?, ?, ?, ?, 1, ?)",
+                    {app_id, app_id, kCustomer, kRep, kUnit, 900 + app_id, fen, absl::FormatCivilTime(applied),
+                     absl::FormatCivilTime(due), static_cast<int64_t>(applied - due), now})
+                    .ok());
+    ASSERT_TRUE(Sql("INSERT INTO payment_application_lines (application_id, product_line_id, amount_minor, "
+                    "commissionable_minor) VALUES (?, 7, ?, ?)",
+                    {app_id, fen, fen})
+                    .ok());
+  }
+
+  v1::CommissionPlan ActivePlan() {
+    v1::CreateCommissionPlanRequest create;
+    create.set_request_id(Rid());
+    v1::CommissionPlan* p = create.mutable_commission_plan();
+    p->set_name("2025 sales reps");
+    *p->mutable_effective_from() = D(2025, 1, 1);
+    p->set_attainment_metric(v1::ATTAINMENT_METRIC_COLLECTED_AMOUNT);
+    auto* t0 = p->add_tiers();
+    t0->set_min_attainment_bp(0);
+    t0->set_rate_bp(200);
+    auto* t1 = p->add_tiers();
+    t1->set_min_attainment_bp(10000);
+    t1->set_rate_bp(400);
+    p->set_payable_now_bp(9000);
+    p->set_holdback_bp(1000);
+    p->set_full_credit_months(3);
+    p->set_late_credit_months(6);
+    p->set_late_credit_bp(5000);
+    p->set_deduct_uncollected(true);
+    p->set_attainment_floor_bp(10000);
+    p->set_base_floor_bp(5000);
+    *p->mutable_base_pay() = MakeMoney(300'000);
+    p->set_reason("commission scheme 2025");
+    v1::CreateCommissionPlanResponse created;
+    grpc::Status st = stub_->CreateCommissionPlan(CtxAs(finance_, kSecret).get(), create, &created);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    v1::ActivateCommissionPlanRequest act;
+    act.set_request_id(Rid());
+    act.set_id(created.commission_plan().id());
+    act.set_etag(created.commission_plan().etag());
+    act.set_reason("signed by the general manager");
+    v1::ActivateCommissionPlanResponse activated;
+    // Finance drafts; only the director puts a plan in force.
+    EXPECT_EQ(stub_->ActivateCommissionPlan(CtxAs(finance_, kSecret).get(), act, &activated).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    act.set_request_id(Rid());
+    st = stub_->ActivateCommissionPlan(CtxAs(director_, kSecret).get(), act, &activated);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return activated.commission_plan();
+  }
+
+  FakeTargets targets_;
+  int targets_port_ = 0;
+  std::unique_ptr<grpc::Server> targets_server_;
+  Principal director_;
+};
+
+// March 2025 for rep 11 at 105 % (tier 4 %):
+//   10,000.00 collected 03-10, due 02-28: 1,000,000 × 4 % = 40,000
+//    4,000.00 collected 03-05, due 2024-11-15 (3 months end 02-15): late,
+//             400,000 × 50 % × 4 % = 8,000
+// total 48,000; payable now 43,200; held back 4,800; base pay 300,000.
+TEST_F(Commissions, MonthlyStatementFromCollectionsApprovedOnTheFeed) {
+  Today(2025, 4, 2);
+  v1::CommissionPlan plan = ActivePlan();
+  EXPECT_EQ(plan.state(), v1::COMMISSION_PLAN_STATE_ACTIVE);
+  SeedCollection(1, absl::CivilDay(2025, 2, 28), absl::CivilDay(2025, 3, 10), 1'000'000);
+  SeedCollection(2, absl::CivilDay(2024, 11, 15), absl::CivilDay(2025, 3, 5), 400'000);
+  SeedCollection(3, absl::CivilDay(2025, 3, 31), absl::CivilDay(2025, 4, 1), 999'999);  // April: not in March
+  targets_.Set(kRep, 10500);
+
+  v1::CalculateCommissionsRequest calc;
+  calc.set_request_id(Rid());
+  *calc.mutable_month() = D(2025, 3, 1);
+  v1::CalculateCommissionsResponse calculated;
+  grpc::Status st = stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(calculated.created_count(), 1);
+
+  v1::GetCommissionStatementRequest get;
+  get.set_rep_id(kRep);
+  *get.mutable_month() = D(2025, 3, 1);
+  v1::GetCommissionStatementResponse got;
+  ASSERT_TRUE(stub_->GetCommissionStatement(CtxAs(rep_, kSecret).get(), get, &got).ok());
+  const v1::CommissionStatement& s = got.statement();
+  EXPECT_EQ(s.attainment_bp(), 10500);
+  EXPECT_EQ(s.tier_rate_bp(), 400);
+  EXPECT_EQ(s.collected().minor_units(), 1'400'000);
+  EXPECT_EQ(s.credited_base().minor_units(), 1'200'000);
+  EXPECT_EQ(s.commission().minor_units(), 48'000);
+  EXPECT_EQ(s.total_commission().minor_units(), 48'000);
+  EXPECT_EQ(s.payable_now().minor_units(), 43'200);
+  EXPECT_EQ(s.held_back().minor_units(), 4'800);
+  EXPECT_EQ(s.base_pay().minor_units(), 300'000);
+  ASSERT_GE(s.lines_size(), 2);
+  EXPECT_EQ(s.lines(0).payment_application_id(), 1);
+  EXPECT_EQ(s.lines(0).amount().minor_units(), 40'000);
+  EXPECT_EQ(s.lines(1).kind(), v1::COMMISSION_LINE_KIND_LATE_COLLECTION);
+  EXPECT_EQ(s.lines(1).amount().minor_units(), 8'000);
+  // Another rep does not see it.
+  EXPECT_EQ(stub_->GetCommissionStatement(CtxAs(other_rep_, kSecret).get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // Approval publishes the statement for payroll and freezes it.
+  v1::ApproveCommissionStatementRequest approve;
+  approve.set_request_id(Rid());
+  approve.set_id(s.id());
+  approve.set_etag(s.etag());
+  v1::ApproveCommissionStatementResponse approved;
+  ASSERT_TRUE(stub_->ApproveCommissionStatement(CtxAs(finance_, kSecret).get(), approve, &approved).ok());
+  EXPECT_EQ(approved.statement().state(), v1::COMMISSION_STATEMENT_STATE_APPROVED);
+  auto events = FeedOf<v1::CommissionStatementApprovedEvent>();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].statement().rep_id(), kRep);
+  EXPECT_EQ(events[0].statement().total_commission().minor_units(), 48'000);
+  EXPECT_EQ(events[0].statement().lines_size(), s.lines_size());
+
+  calc.set_request_id(Rid());
+  ASSERT_TRUE(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated).ok());
+  EXPECT_EQ(calculated.skipped_count(), 1);
+  EXPECT_EQ(calculated.created_count() + calculated.recomputed_count(), 0);
+
+  // The month not yet over cannot be computed.
+  calc.set_request_id(Rid());
+  *calc.mutable_month() = D(2025, 4, 1);
+  EXPECT_EQ(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// Explicit attainment is a dry run: 50 % (tier 2 %):
+//   1,000,000 × 2 % = 20,000; 400,000 × 50 % × 2 % = 4,000 → 24,000;
+//   base pay 300,000 × 50 % = 150,000. Nothing is stored.
+TEST_F(Commissions, DryRunWithExplicitAttainmentStoresNothing) {
+  Today(2025, 4, 2);
+  ActivePlan();
+  SeedCollection(1, absl::CivilDay(2025, 2, 28), absl::CivilDay(2025, 3, 10), 1'000'000);
+  SeedCollection(2, absl::CivilDay(2024, 11, 15), absl::CivilDay(2025, 3, 5), 400'000);
+  v1::CalculateCommissionsRequest calc;
+  calc.set_request_id(Rid());
+  *calc.mutable_month() = D(2025, 3, 1);
+  auto* a = calc.add_attainments();
+  a->set_rep_id(kRep);
+  a->set_attainment_bp(5000);
+  v1::CalculateCommissionsResponse resp;
+  // Explicit attainment without dry_run is refused.
+  EXPECT_EQ(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  calc.set_request_id(Rid());
+  calc.set_dry_run(true);
+  grpc::Status st = stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(resp.dry_run_statements_size(), 1);
+  EXPECT_EQ(resp.dry_run_statements(0).total_commission().minor_units(), 24'000);
+  EXPECT_EQ(resp.dry_run_statements(0).base_pay().minor_units(), 150'000);
+  v1::GetCommissionStatementRequest get;
+  get.set_rep_id(kRep);
+  *get.mutable_month() = D(2025, 3, 1);
+  v1::GetCommissionStatementResponse got;
+  EXPECT_EQ(stub_->GetCommissionStatement(CtxAs(finance_, kSecret).get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+// Without an answer from targets-svc a recorded run refuses to guess.
+TEST_F(CollectionsLadder, CommissionsNeedTargetsForAttainment) {
+  Today(2025, 4, 2);
+  Principal director;
+  director.user_id = "director";
+  director.role = kRoleDirector;
+  v1::CreateCommissionPlanRequest create;
+  create.set_request_id(Rid());
+  v1::CommissionPlan* p = create.mutable_commission_plan();
+  p->set_name("plan");
+  *p->mutable_effective_from() = D(2025, 1, 1);
+  p->set_attainment_metric(v1::ATTAINMENT_METRIC_SALES_AMOUNT);
+  p->add_tiers()->set_rate_bp(300);
+  p->set_payable_now_bp(9000);
+  p->set_holdback_bp(1000);
+  p->set_full_credit_months(3);
+  p->set_late_credit_months(6);
+  p->set_late_credit_bp(5000);
+  p->set_attainment_floor_bp(10000);
+  p->set_base_floor_bp(5000);
+  *p->mutable_base_pay() = MakeMoney(0);
+  p->set_reason("test");
+  v1::CreateCommissionPlanResponse created;
+  ASSERT_TRUE(stub_->CreateCommissionPlan(CtxAs(finance_, kSecret).get(), create, &created).ok());
+  v1::ActivateCommissionPlanRequest act;
+  act.set_request_id(Rid());
+  act.set_id(created.commission_plan().id());
+  act.set_etag(created.commission_plan().etag());
+  act.set_reason("go");
+  v1::ActivateCommissionPlanResponse activated;
+  ASSERT_TRUE(stub_->ActivateCommissionPlan(CtxAs(director, kSecret).get(), act, &activated).ok());
+  SeedInvoice(kCustomer, "INV-2025-000099", 100'000, absl::CivilDay(2025, 2, 1));  // rep 11 has activity
+  v1::CalculateCommissionsRequest calc;
+  calc.set_request_id(Rid());
+  *calc.mutable_month() = D(2025, 3, 1);
+  v1::CalculateCommissionsResponse resp;
+  EXPECT_EQ(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &resp).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace
