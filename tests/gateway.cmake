@@ -5,3 +5,5 @@ target_compile_definitions(gateway_unit_test PRIVATE SALES_SOURCE_DIR="${PROJECT
 sales_test(gateway_security_test SOURCES integration/gateway_security_test.cc
   LIBS gateway_lib targets_svc_lib LABELS integration)
 target_compile_definitions(gateway_security_test PRIVATE SALES_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+sales_test(gateway_views_test SOURCES integration/gateway_views_test.cc LIBS gateway_lib LABELS integration)
+target_compile_definitions(gateway_views_test PRIVATE SALES_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
