@@ -216,6 +216,9 @@ const PEER_PATTERNS = [
   /HasPeer\s*\(\s*"(\w+)"\s*\)/g,
   /FollowFeed\s*<[^>]*>\s*\(\s*[^,()]+(?:\([^)]*\))?\s*,\s*"(\w+)"/g,
   /"(\w+)_address"/g,
+  // A peer's generated stub: no gRPC call to a service without one, whatever
+  // wrapper hands out the channel.
+  /\b(\w+)::v1::\w+Service::NewStub\b/g,
   // A backend table entry: {"orders", "sales.orders.v1.OrdersService"} (the gateway).
   /\{\s*"(\w+)"\s*,\s*"sales\.\w+\.v1\.\w+Service"\s*\}/g,
 ];
