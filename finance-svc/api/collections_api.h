@@ -43,6 +43,10 @@ class CollectionsApi : public v1::FinanceService::Service {
   SALES_FINANCE_COLLECTIONS_RPC(MarkCommissionStatementPaid);
   SALES_FINANCE_COLLECTIONS_RPC(ReleaseCommissionHoldback);
   SALES_FINANCE_COLLECTIONS_RPC(ListCommissionDeductions);
+  // Reports (collections_report_api.cc)
+  SALES_FINANCE_COLLECTIONS_RPC(GetCollectionsReport);
+  SALES_FINANCE_COLLECTIONS_RPC(GetOverdueCasesReport);
+  SALES_FINANCE_COLLECTIONS_RPC(GetCommissionReport);
 #undef SALES_FINANCE_COLLECTIONS_RPC
 
  protected:

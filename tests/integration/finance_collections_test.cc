@@ -268,6 +268,32 @@ TEST_F(CollectionsLadder, SweepWalksToSupplyStopAndFullPaymentReleasesTheHold) {
   EXPECT_EQ(holds[0].overdue_amount().minor_units(), 1'130'000 + 226'000);
   EXPECT_THAT(holds[0].invoice_ids(), ::testing::ElementsAre(a));
 
+  // Overdue cases by stage (domain.md §8): A at the supply stop, B at the
+  // first notice; reps see only their own.
+  {
+    v1::GetOverdueCasesReportRequest rreq;
+    v1::GetOverdueCasesReportResponse report;
+    ASSERT_TRUE(stub_->GetOverdueCasesReport(CtxAs(finance_, kSecret).get(), rreq, &report).ok());
+    EXPECT_EQ(report.total_case_count(), 2);
+    EXPECT_EQ(report.total_overdue().minor_units(), 1'130'000 + 226'000);
+    ASSERT_EQ(report.rows_size(), 2);
+    EXPECT_EQ(report.rows(0).stage(), v1::COLLECTION_STAGE_FIRST_NOTICE);
+    EXPECT_EQ(report.rows(0).overdue_amount().minor_units(), 226'000);
+    EXPECT_EQ(report.rows(1).stage(), v1::COLLECTION_STAGE_SUPPLY_STOPPED);
+    EXPECT_EQ(report.rows(1).rep_id(), kRep);
+    EXPECT_EQ(report.rows(1).oldest_due_on().day(), 10);
+    ASSERT_TRUE(stub_->GetOverdueCasesReport(CtxAs(other_rep_, kSecret).get(), rreq, &report).ok());
+    EXPECT_EQ(report.total_case_count(), 0);
+    // Cases per rep and stage.
+    v1::ListCollectionCasesRequest lreq;
+    lreq.set_rep_id(kRep);
+    lreq.add_stages(v1::COLLECTION_STAGE_SUPPLY_STOPPED);
+    v1::ListCollectionCasesResponse lresp;
+    ASSERT_TRUE(stub_->ListCollectionCases(CtxAs(rep_, kSecret).get(), lreq, &lresp).ok());
+    ASSERT_EQ(lresp.collection_cases_size(), 1);
+    EXPECT_EQ(lresp.collection_cases(0).invoice_id(), a);
+  }
+
   // The same day swept again (another request): nothing changes, no event.
   size_t events_before = Feed().size();
   std::string etag_before = CaseOf(a).etag();
@@ -616,6 +642,40 @@ TEST_F(Commissions, MonthlyStatementFromCollectionsApprovedOnTheFeed) {
   EXPECT_EQ(events[0].statement().rep_id(), kRep);
   EXPECT_EQ(events[0].statement().total_commission().minor_units(), 48'000);
   EXPECT_EQ(events[0].statement().lines_size(), s.lines_size());
+
+  // Collections by rep per week and per month (domain.md §8). 2025-03-03
+  // and 03-10 are Mondays: 4,000.00 (110 days late) falls in the first
+  // week, 10,000.00 (10 days late) in the second.
+  {
+    v1::GetCollectionsReportRequest rreq;
+    rreq.set_period_kind(common::v1::PERIOD_KIND_WEEK);
+    *rreq.mutable_range()->mutable_start() = D(2025, 3, 1);
+    *rreq.mutable_range()->mutable_end() = D(2025, 3, 31);
+    v1::GetCollectionsReportResponse weekly;
+    ASSERT_TRUE(stub_->GetCollectionsReport(CtxAs(finance_, kSecret).get(), rreq, &weekly).ok());
+    ASSERT_EQ(weekly.rows_size(), 2);
+    EXPECT_EQ(weekly.rows(0).period().start().day(), 3);
+    EXPECT_EQ(weekly.rows(0).collected_very_late().minor_units(), 400'000);
+    EXPECT_EQ(weekly.rows(1).period().start().day(), 10);
+    EXPECT_EQ(weekly.rows(1).collected_late().minor_units(), 1'000'000);
+    EXPECT_EQ(weekly.total_collected().minor_units(), 1'400'000);
+    rreq.set_period_kind(common::v1::PERIOD_KIND_MONTH);
+    v1::GetCollectionsReportResponse monthly;
+    ASSERT_TRUE(stub_->GetCollectionsReport(CtxAs(rep_, kSecret).get(), rreq, &monthly).ok());
+    ASSERT_EQ(monthly.rows_size(), 1);
+    EXPECT_EQ(monthly.rows(0).rep_id(), kRep);
+    EXPECT_EQ(monthly.rows(0).collected().minor_units(), 1'400'000);
+    EXPECT_EQ(monthly.rows(0).application_count(), 2);
+
+    v1::GetCommissionReportRequest creq;
+    *creq.mutable_months()->mutable_start() = D(2025, 1, 1);
+    *creq.mutable_months()->mutable_end() = D(2025, 12, 1);
+    v1::GetCommissionReportResponse creport;
+    ASSERT_TRUE(stub_->GetCommissionReport(CtxAs(finance_, kSecret).get(), creq, &creport).ok());
+    ASSERT_EQ(creport.rows_size(), 1);
+    EXPECT_EQ(creport.rows(0).total_commission().minor_units(), 48'000);
+    EXPECT_EQ(creport.rows(0).held_back().minor_units(), 4'800);
+  }
 
   calc.set_request_id(Rid());
   ASSERT_TRUE(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated).ok());
