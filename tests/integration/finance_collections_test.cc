@@ -5,9 +5,10 @@
 // full payment closes the case and - once nothing else is overdue - releases
 // the hold.
 //
-// Invoices are seeded with SQL against the receivables schema (V002) and
-// settled the way the receivables core settles them: the invoice row is
-// updated and OnInvoiceSettled runs in the same transaction.
+// Invoices are seeded with SQL against the receivables schema (V002): issuing
+// one over gRPC needs shipped lines from the orders feed and payment terms
+// from customers-svc. Payments go through RecordPayment, whose application
+// calls OnInvoiceSettled in its transaction.
 #include <map>
 #include <mutex>
 #include <string>
@@ -18,7 +19,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
-#include "finance-svc/store/settlement_hooks.h"
 #include "platform/clock.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -100,26 +100,35 @@ class CollectionsLadder : public ::testing::Test {
       return r.at(0).Int(0);
     });
     EXPECT_TRUE(rows.ok());
+    // One commissionable line (product line 7) carrying the whole amount.
+    EXPECT_TRUE(Sql("INSERT INTO invoice_lines (invoice_id, billable_line_id, order_id, shipment_id, product_id, sku, "
+                    "product_line_id, commissionable, description, unit, quantity, unit_price_minor, net_minor, "
+                    "tax_rate_bp, tax_minor, gross_minor) VALUES (?, 0, 0, 0, 1, 'SKU-1', 7, 1, 'goods', 'EA', 1, ?, ?, "
+                    "0, 0, ?)",
+                    {*rows, gross, gross, gross})
+                    .ok());
     return *rows;
   }
 
-  // Pays the invoice in full the way the receivables core posts an
-  // application, with the settlement hook in the same transaction.
-  void PayInFull(int64_t invoice_id) {
-    absl::Time now = clock_.Now();
-    absl::Status st = app_->pool()->Transact([&](db::Transaction& tx) -> absl::Status {
-      SALES_RETURN_IF_ERROR(tx.Exec("UPDATE customer_accounts a JOIN invoices i ON i.customer_id = a.customer_id "
-                                    "SET a.open_receivable_minor = a.open_receivable_minor - i.balance_minor, "
-                                    "a.applied_minor = a.applied_minor + i.balance_minor WHERE i.id = ?",
-                                    {invoice_id})
-                                .status());
-      SALES_RETURN_IF_ERROR(tx.Exec("UPDATE invoices SET paid_minor = gross_total_minor, balance_minor = 0, "
-                                    "state = 7, version = version + 1 WHERE id = ?",
-                                    {invoice_id})
-                                .status());
-      return finance::OnInvoiceSettled(tx, invoice_id, now);
-    });
-    ASSERT_TRUE(st.ok()) << st;
+  // Pays the invoice in full over gRPC: a bank transfer recorded and applied
+  // to it (the receivables core calls OnInvoiceSettled in that transaction).
+  void PayInFull(int64_t invoice_id, int64_t fen) {
+    v1::RecordPaymentRequest req;
+    req.set_request_id(Rid());
+    auto* p = req.mutable_payment();
+    p->set_customer_id(kCustomer);
+    *p->mutable_amount() = MakeMoney(fen);
+    p->set_method(v1::PAYMENT_METHOD_TRANSFER);
+    p->set_bank_reference(absl::StrCat("BANK-", invoice_id, "-", rid_));
+    *p->mutable_received_on() = FromCivilDay(BusinessDay(clock_.Now()));
+    req.set_apply_mode(v1::APPLY_MODE_EXPLICIT);
+    auto* alloc = req.add_allocations();
+    alloc->set_invoice_id(invoice_id);
+    *alloc->mutable_amount() = MakeMoney(fen);
+    v1::RecordPaymentResponse resp;
+    grpc::Status st = stub_->RecordPayment(CtxAs(finance_, kSecret).get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(resp.applications_size(), 1);
   }
 
   v1::RunCollectionsSweepResponse Sweep(const std::string& rid, int y, int m, int d) {
@@ -309,7 +318,7 @@ TEST_F(CollectionsLadder, SweepWalksToSupplyStopAndFullPaymentReleasesTheHold) {
 
   // A is paid in full: its case closes, but B is still overdue - the hold stays.
   Today(2025, 4, 4);
-  PayInFull(a);
+  PayInFull(a, 1'130'000);
   ca = CaseOf(a);
   EXPECT_EQ(ca.stage(), v1::COLLECTION_STAGE_CLOSED);
   EXPECT_EQ(ca.close_reason(), v1::CASE_CLOSE_REASON_PAID);
@@ -317,7 +326,7 @@ TEST_F(CollectionsLadder, SweepWalksToSupplyStopAndFullPaymentReleasesTheHold) {
   EXPECT_TRUE(FeedOf<v1::CustomerHoldReleasedEvent>().empty());
 
   // B is paid: nothing else is overdue, the hold is released.
-  PayInFull(b);
+  PayInFull(b, 226'000);
   EXPECT_EQ(CaseOf(b).stage(), v1::COLLECTION_STAGE_CLOSED);
   EXPECT_FALSE(Exposure(kCustomer).on_hold());
   auto released = FeedOf<v1::CustomerHoldReleasedEvent>();
