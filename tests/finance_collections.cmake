@@ -2,6 +2,7 @@
 # The unit tests compile the pure rules directly so they do not depend on the
 # rest of finance_svc_lib.
 sales_test(finance_ladder_test SOURCES unit/finance_ladder_test.cc ../finance-svc/domain/ladder_rules.cc
+  ../finance-svc/domain/collections_periods.cc
   LIBS sales_platform sales_proto_finance LABELS unit)
 sales_test(finance_collections_test SOURCES integration/finance_collections_test.cc
   LIBS finance_svc_lib LABELS integration)

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/time/civil_time.h"
+#include "finance-svc/domain/collections_periods.h"
 #include "finance-svc/domain/ladder_rules.h"
 #include "platform/clock.h"
 #include "platform/convert.h"
@@ -153,6 +154,43 @@ TEST(LadderDocuments, DatesOfRecordedLetters) {
   EXPECT_EQ(CheckLadderDocumentDate(kDue, Day(2025, 3, 11), today), "");  // first overdue day
   EXPECT_EQ(CheckLadderDocumentDate(kDue, today, today), "");
   EXPECT_NE(CheckLadderDocumentDate(kDue, Day(2025, 4, 2), today), "");   // future
+}
+
+}  // namespace
+}  // namespace sales::finance
+
+// Report periods and lateness bands of the collections report (domain.md §8).
+namespace sales::finance {
+namespace {
+
+TEST(CollectionsPeriods, WeeksStartOnMondayMonthsQuartersYearsOnTheFirst) {
+  using common::v1::PERIOD_KIND_MONTH;
+  using common::v1::PERIOD_KIND_QUARTER;
+  using common::v1::PERIOD_KIND_WEEK;
+  using common::v1::PERIOD_KIND_YEAR;
+  EXPECT_EQ(PeriodStart(PERIOD_KIND_WEEK, Day(2025, 3, 10)), Day(2025, 3, 10));  // a Monday
+  EXPECT_EQ(PeriodStart(PERIOD_KIND_WEEK, Day(2025, 3, 16)), Day(2025, 3, 10));  // its Sunday
+  EXPECT_EQ(PeriodStart(PERIOD_KIND_WEEK, Day(2025, 1, 1)), Day(2024, 12, 30));  // across the year
+  EXPECT_EQ(PeriodStart(PERIOD_KIND_MONTH, Day(2024, 2, 29)), Day(2024, 2, 1));
+  EXPECT_EQ(PeriodStart(PERIOD_KIND_QUARTER, Day(2025, 6, 30)), Day(2025, 4, 1));
+  EXPECT_EQ(PeriodStart(PERIOD_KIND_YEAR, Day(2025, 6, 30)), Day(2025, 1, 1));
+  EXPECT_EQ(PeriodStarts(PERIOD_KIND_WEEK, Day(2025, 3, 1), Day(2025, 3, 17)),
+            (std::vector<Day>{Day(2025, 2, 24), Day(2025, 3, 3), Day(2025, 3, 10), Day(2025, 3, 17)}));
+  EXPECT_EQ(PeriodStarts(PERIOD_KIND_MONTH, Day(2025, 11, 15), Day(2026, 1, 1)),
+            (std::vector<Day>{Day(2025, 11, 1), Day(2025, 12, 1), Day(2026, 1, 1)}));
+}
+
+TEST(CollectionsPeriods, BandsAndCollectionRate) {
+  EXPECT_EQ(BandOf(-3), CollectionBand::kOnTime);
+  EXPECT_EQ(BandOf(0), CollectionBand::kOnTime);
+  EXPECT_EQ(BandOf(1), CollectionBand::kLate);
+  EXPECT_EQ(BandOf(90), CollectionBand::kLate);
+  EXPECT_EQ(BandOf(91), CollectionBand::kVeryLate);
+  EXPECT_EQ(CollectionRateBp(0, 0), 0);
+  EXPECT_EQ(CollectionRateBp(50, 100), 5000);
+  EXPECT_EQ(CollectionRateBp(1, 3), 3333);   // 3333.33 → 3333
+  EXPECT_EQ(CollectionRateBp(2, 3), 6667);   // 6666.67 → 6667
+  EXPECT_EQ(CollectionRateBp(1, 20000), 1);  // 0.5 → 1 (half up)
 }
 
 }  // namespace
