@@ -112,7 +112,8 @@ class CollectionsLadder : public ::testing::Test {
 
   // Pays the invoice in full over gRPC: a bank transfer recorded and applied
   // to it (the receivables core calls OnInvoiceSettled in that transaction).
-  void PayInFull(int64_t invoice_id, int64_t fen) {
+  void PayInFull(int64_t invoice_id, int64_t fen) { Pay(invoice_id, fen); }
+  void Pay(int64_t invoice_id, int64_t fen) {
     v1::RecordPaymentRequest req;
     req.set_request_id(Rid());
     auto* p = req.mutable_payment();
@@ -435,6 +436,28 @@ TEST_F(CollectionsLadder, NoticesByHandAndTheirDates) {
   Today(2025, 3, 13);
   auto r = Sweep(Rid(), 2025, 3, 13);
   EXPECT_EQ(r.opened_count() + r.advanced_count() + r.holds_set_count(), 0);
+}
+
+// A part payment leaves the case open with the smaller amount on record; the
+// next sweep notes it as a step.
+TEST_F(CollectionsLadder, PartPaymentKeepsTheCaseWithTheSmallerAmount) {
+  Today(2025, 3, 1);
+  int64_t a = SeedInvoice(kCustomer, "INV-2025-000030", 500'000, absl::CivilDay(2025, 3, 10));
+  Today(2025, 3, 12);
+  Sweep(Rid(), 2025, 3, 12);
+  Pay(a, 200'000);
+  EXPECT_EQ(CaseOf(a).stage(), v1::COLLECTION_STAGE_AWAITING_CONFIRMATION);
+  Today(2025, 3, 13);
+  Sweep(Rid(), 2025, 3, 13);
+  v1::CollectionCase c = CaseOf(a);
+  EXPECT_EQ(c.overdue_amount().minor_units(), 300'000);
+  EXPECT_EQ(c.opening_amount().minor_units(), 500'000);
+  bool noted = false;
+  for (const auto& step : c.steps()) noted |= step.kind() == v1::COLLECTION_STEP_KIND_PARTIAL_SETTLEMENT;
+  EXPECT_TRUE(noted);
+  // The rest paid: closed at once by the settlement hook.
+  Pay(a, 300'000);
+  EXPECT_EQ(CaseOf(a).stage(), v1::COLLECTION_STAGE_CLOSED);
 }
 
 TEST_F(CollectionsLadder, SweepRefusesTheFutureAndOtherRoles) {
