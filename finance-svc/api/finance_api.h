@@ -53,6 +53,13 @@ class FinanceApi final : public CollectionsApi {
   // Receivables (finance_receivable_api.cc)
   SALES_FINANCE_CORE_RPC(GetCustomerExposure);
   SALES_FINANCE_CORE_RPC(BatchGetCustomerExposures);
+  SALES_FINANCE_CORE_RPC(GetCustomerBalance);
+  SALES_FINANCE_CORE_RPC(ListCustomerBalances);
+  SALES_FINANCE_CORE_RPC(ListRepBalances);
+  SALES_FINANCE_CORE_RPC(GetAgeingReport);
+  SALES_FINANCE_CORE_RPC(ListOpenItems);
+  SALES_FINANCE_CORE_RPC(ListLedgerEntries);
+  SALES_FINANCE_CORE_RPC(VerifyLedger);
 #undef SALES_FINANCE_CORE_RPC
 };
 

@@ -1,10 +1,14 @@
 // Receivables reads: the credit-check exposure, balances, ageing, ledger.
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
 #include "finance-svc/api/finance_scope.h"
+#include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
+#include "finance-svc/store/ledger_store.h"
+#include "finance-svc/store/receivable_store.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
@@ -112,6 +116,486 @@ grpc::Status FinanceApi::BatchGetCustomerExposures(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(auto list, ReadExposures(tx, call, ids, BusinessDay(rt_.clock->Now())));
         v1::BatchGetCustomerExposuresResponse out;
         for (auto& e : list) *out.add_exposures() = std::move(e);
+        return out;
+      });
+}
+
+
+namespace {
+
+// The report date: required where the proto says so; "now" when it is today
+// or later, so the maintained balances answer without replaying history.
+struct AsOf {
+  absl::CivilDay day;
+  bool now = false;
+};
+
+absl::StatusOr<AsOf> ReadAsOf(const v1::GetAgeingReportRequest&, const common::v1::Date& d, bool has, bool required,
+                              absl::Time now) {
+  AsOf a;
+  absl::CivilDay today = BusinessDay(now);
+  if (!has) {
+    if (required) return InvalidField("as_of", "required");
+    a.day = today;
+  } else {
+    SALES_RETURN_IF_ERROR(ValidateDate(d, "as_of"));
+    a.day = ToCivilDay(d);
+  }
+  a.now = a.day >= today;
+  return a;
+}
+
+AsOf DayOf(const common::v1::Date& d, bool has, absl::Time now) {
+  AsOf a;
+  absl::CivilDay today = BusinessDay(now);
+  a.day = has ? ToCivilDay(d) : today;
+  a.now = a.day >= today;
+  return a;
+}
+
+v1::AgeingAmounts ToAmounts(const Ageing& a) {
+  v1::AgeingAmounts out;
+  *out.mutable_current() = MakeMoney(a.current);
+  *out.mutable_days_1_30() = MakeMoney(a.d1_30);
+  *out.mutable_days_31_60() = MakeMoney(a.d31_60);
+  *out.mutable_days_61_90() = MakeMoney(a.d61_90);
+  *out.mutable_days_91_180() = MakeMoney(a.d91_180);
+  *out.mutable_days_over_180() = MakeMoney(a.over_180);
+  *out.mutable_total() = MakeMoney(a.Total());
+  return out;
+}
+
+Ageing FromGroup(const AgeingGroup& g) {
+  Ageing a;
+  for (int b = 0; b < 6; ++b) a.Add(static_cast<Bucket>(b + 1), g.buckets[b]);
+  return a;
+}
+
+absl::StatusOr<AgeingFilter> ScopedFilter(db::Transaction& tx, const Principal& p, int64_t customer, int64_t rep,
+                                          int64_t unit) {
+  AgeingFilter f;
+  f.customer_id = customer;
+  f.rep_id = rep;
+  f.org_unit_id = unit;
+  SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, p));
+  f.scope_sql = scope.Sql("rep_id", "org_unit_id", &f.scope_params);
+  return f;
+}
+
+absl::StatusOr<v1::CustomerBalance> BalanceOf(db::Transaction& tx, int64_t customer_id, const AsOf& as_of,
+                                              const DocumentTotals& t, const AccountRow* acct) {
+  v1::CustomerBalance b;
+  b.set_customer_id(customer_id);
+  if (acct) {
+    b.set_rep_id(acct->rep_id);
+    b.set_org_unit_id(acct->org_unit_id);
+    b.set_on_hold(acct->on_hold);
+  }
+  *b.mutable_as_of() = FromCivilDay(as_of.day);
+  *b.mutable_invoiced() = MakeMoney(t.invoiced);
+  *b.mutable_credited() = MakeMoney(t.credited);
+  *b.mutable_debited() = MakeMoney(t.debited);
+  *b.mutable_applied_payments() = MakeMoney(t.applied);
+  *b.mutable_open_receivable() = MakeMoney(t.OpenReceivable());
+  *b.mutable_payments_received() = MakeMoney(t.received);
+  *b.mutable_on_account() = MakeMoney(t.OnAccount());
+  *b.mutable_refunded() = MakeMoney(t.refunded);
+  *b.mutable_unapplied_credit() = MakeMoney(t.UnappliedCredit());
+  AgeingFilter f;
+  f.customer_id = customer_id;
+  SALES_ASSIGN_OR_RETURN(auto groups, ReceivableStore::Ageing(tx, as_of.day, as_of.now, AgeingKey::kCustomer, f));
+  int64_t overdue = 0;
+  int count = 0;
+  for (const auto& g : groups) {
+    overdue += FromGroup(g).Overdue();
+    count += g.documents;
+  }
+  *b.mutable_overdue() = MakeMoney(overdue);
+  b.set_open_document_count(count);
+  if (overdue > 0) {
+    SALES_ASSIGN_OR_RETURN(auto docs, ReceivableStore::OpenDocuments(tx, as_of.day, as_of.now, f, 0, 100000));
+    std::optional<absl::CivilDay> oldest;
+    for (const auto& d : docs) {
+      if (d.days_past_due > 0 && (!oldest || d.due_on < *oldest)) oldest = d.due_on;
+    }
+    if (oldest) *b.mutable_oldest_overdue_due_on() = FromCivilDay(*oldest);
+  }
+  return b;
+}
+
+v1::OpenItem ToOpenItem(const OpenDocument& d) {
+  v1::OpenItem o;
+  o.set_kind(d.kind == OpenDocument::Kind::kInvoice ? v1::DOCUMENT_KIND_INVOICE : v1::DOCUMENT_KIND_DEBIT_MEMO);
+  o.set_document_id(d.id);
+  o.set_number(d.number);
+  o.set_customer_id(d.customer_id);
+  o.set_rep_id(d.rep_id);
+  *o.mutable_document_date() = FromCivilDay(d.document_date);
+  *o.mutable_due_on() = FromCivilDay(d.due_on);
+  *o.mutable_original_amount() = MakeMoney(d.gross_minor);
+  *o.mutable_balance() = MakeMoney(d.balance_minor);
+  o.set_days_past_due(d.days_past_due);
+  o.set_bucket(static_cast<v1::AgeingBucket>(BucketOf(d.days_past_due)));
+  return o;
+}
+
+}  // namespace
+
+grpc::Status FinanceApi::GetCustomerBalance(grpc::ServerContext* ctx, const v1::GetCustomerBalanceRequest* req,
+                                            v1::GetCustomerBalanceResponse* resp) {
+  return ServeRead<v1::GetCustomerBalanceResponse>(
+      ctx, M("GetCustomerBalance"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
+        if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetCustomerBalanceResponse> {
+        SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, req->customer_id()));
+        SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
+        if (!acct || !scope.Allows(acct->rep_id, acct->org_unit_id)) return NotFound("customer account", req->customer_id());
+        AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
+        SALES_ASSIGN_OR_RETURN(auto totals, ReceivableStore::TotalsAsOf(tx, req->customer_id(), as_of.day));
+        v1::GetCustomerBalanceResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_balance(),
+                               BalanceOf(tx, req->customer_id(), as_of, totals[req->customer_id()], &*acct));
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::ListCustomerBalances(grpc::ServerContext* ctx, const v1::ListCustomerBalancesRequest* req,
+                                              v1::ListCustomerBalancesResponse* resp) {
+  return ServeRead<v1::ListCustomerBalancesResponse>(
+      ctx, M("ListCustomerBalances"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
+        return PageSize(req->page_size()).status();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListCustomerBalancesResponse> {
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
+        SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
+        SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
+        AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
+        db::Params p = {after};
+        std::string sql = "SELECT customer_id FROM customer_accounts WHERE customer_id > ?";
+        if (req->rep_id()) { sql += " AND rep_id = ?"; p.push_back(req->rep_id()); }
+        if (req->org_unit_id()) { sql += " AND org_unit_id = ?"; p.push_back(req->org_unit_id()); }
+        if (req->on_hold_only()) sql += " AND on_hold = 1";
+        if (req->non_zero_only() && as_of.now) sql += " AND (open_receivable_minor <> 0 OR on_account_minor <> 0)";
+        if (req->overdue_only()) {
+          sql += " AND customer_id IN (SELECT customer_id FROM invoices WHERE balance_minor > 0 AND due_on < ?)";
+          p.push_back(DbDay(as_of.day));
+        }
+        sql += scope.Sql("rep_id", "org_unit_id", &p);
+        absl::StrAppend(&sql, " ORDER BY customer_id LIMIT ", size + 1);
+        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+        std::vector<int64_t> ids;
+        for (const auto& r : rows) ids.push_back(r.Int(0));
+        bool more = static_cast<int>(ids.size()) > size;
+        if (more) ids.pop_back();
+        SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, ids));
+        v1::ListCustomerBalancesResponse out;
+        int64_t total = 0;
+        for (int64_t id : ids) {
+          SALES_ASSIGN_OR_RETURN(auto totals, ReceivableStore::TotalsAsOf(tx, id, as_of.day));
+          SALES_ASSIGN_OR_RETURN(auto b, BalanceOf(tx, id, as_of, totals[id], &accounts[id]));
+          total += b.open_receivable().minor_units();
+          *out.add_balances() = std::move(b);
+        }
+        *out.mutable_total_open_receivable() = MakeMoney(total);
+        if (more) out.set_next_page_token(EncodePageToken(ids.back()));
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::ListRepBalances(grpc::ServerContext* ctx, const v1::ListRepBalancesRequest* req,
+                                         v1::ListRepBalancesResponse* resp) {
+  return ServeRead<v1::ListRepBalancesResponse>(
+      ctx, M("ListRepBalances"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
+        return PageSize(req->page_size()).status();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListRepBalancesResponse> {
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
+        SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
+        AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
+        SALES_ASSIGN_OR_RETURN(AgeingFilter f, ScopedFilter(tx, call.principal, 0, req->rep_id(), req->org_unit_id()));
+        SALES_ASSIGN_OR_RETURN(auto groups, ReceivableStore::Ageing(tx, as_of.day, as_of.now, AgeingKey::kRep, f));
+        // Customers per rep, and those on hold, from the per-customer groups.
+        SALES_ASSIGN_OR_RETURN(auto by_customer, ReceivableStore::Ageing(tx, as_of.day, as_of.now, AgeingKey::kCustomer, f));
+        std::vector<int64_t> customers;
+        for (const auto& g : by_customer) customers.push_back(g.key);
+        SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, customers));
+        SALES_ASSIGN_OR_RETURN(auto pairs, tx.Query(absl::StrCat("SELECT DISTINCT rep_id, customer_id FROM invoices "
+                                                                 "WHERE balance_minor > 0 OR (state >= 5 AND invoice_date <= ? "
+                                                                 "AND gross_total_minor > 0 AND ? = 0)"),
+                                                    {DbDay(as_of.day), int64_t{as_of.now ? 1 : 0}}));
+        std::map<int64_t, std::set<int64_t>> customers_of;
+        std::set<int64_t> open(customers.begin(), customers.end());
+        for (const auto& r : pairs) {
+          if (open.count(r.Int(1))) customers_of[r.Int(0)].insert(r.Int(1));
+        }
+        v1::ListRepBalancesResponse out;
+        int64_t total = 0;
+        int n = 0;
+        for (const auto& g : groups) {
+          Ageing a = FromGroup(g);
+          total += a.Total();
+          if (g.key <= after || n >= size + 1) continue;
+          ++n;
+          if (n > size) {
+            out.set_next_page_token(EncodePageToken(out.balances().empty() ? after : out.balances().rbegin()->rep_id()));
+            continue;
+          }
+          auto* b = out.add_balances();
+          b->set_rep_id(g.key);
+          b->set_org_unit_id(g.org_unit_id);
+          *b->mutable_as_of() = FromCivilDay(as_of.day);
+          *b->mutable_open_receivable() = MakeMoney(a.Total());
+          *b->mutable_overdue() = MakeMoney(a.Overdue());
+          b->set_customer_count(static_cast<int32_t>(customers_of[g.key].size()));
+          int held = 0;
+          for (int64_t c : customers_of[g.key]) held += accounts.count(c) && accounts[c].on_hold ? 1 : 0;
+          b->set_customers_on_hold(held);
+        }
+        *out.mutable_total_open_receivable() = MakeMoney(total);
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::GetAgeingReport(grpc::ServerContext* ctx, const v1::GetAgeingReportRequest* req,
+                                         v1::GetAgeingReportResponse* resp) {
+  return ServeRead<v1::GetAgeingReportResponse>(
+      ctx, M("GetAgeingReport"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        SALES_RETURN_IF_ERROR(ReadAsOf(*req, req->as_of(), req->has_as_of(), true, rt_.clock->Now()).status());
+        return PageSize(req->page_size(), 100, 1000).status();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetAgeingReportResponse> {
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size(), 100, 1000));
+        SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
+        SALES_ASSIGN_OR_RETURN(AsOf as_of, ReadAsOf(*req, req->as_of(), true, true, rt_.clock->Now()));
+        SALES_ASSIGN_OR_RETURN(AgeingFilter f, ScopedFilter(tx, call.principal, req->customer_id(), req->rep_id(),
+                                                            req->org_unit_id()));
+        AgeingKey key = req->group_by() == v1::AGEING_GROUP_BY_REP        ? AgeingKey::kRep
+                        : req->group_by() == v1::AGEING_GROUP_BY_ORG_UNIT ? AgeingKey::kOrgUnit
+                                                                          : AgeingKey::kCustomer;
+        SALES_ASSIGN_OR_RETURN(auto groups, ReceivableStore::Ageing(tx, as_of.day, as_of.now, key, f));
+        std::map<int64_t, AccountRow> accounts;
+        if (key == AgeingKey::kCustomer) {
+          std::vector<int64_t> ids;
+          for (const auto& g : groups) ids.push_back(g.key);
+          SALES_ASSIGN_OR_RETURN(accounts, AccountStore::GetMany(tx, ids));
+        }
+        v1::GetAgeingReportResponse out;
+        *out.mutable_as_of() = FromCivilDay(as_of.day);
+        Ageing totals;
+        int n = 0;
+        int min_bucket = req->min_bucket() > 0 ? req->min_bucket() : 1;
+        for (const auto& g : groups) {
+          Ageing a = FromGroup(g);
+          bool reaches = false;
+          for (int b = min_bucket - 1; b < 6; ++b) reaches = reaches || g.buckets[b] > 0;
+          if (!reaches) continue;
+          totals.Add(a);
+          if (g.key <= after) continue;
+          if (n == size) {
+            if (!out.rows().empty() && out.next_page_token().empty()) {
+              const auto& last = *out.rows().rbegin();
+              int64_t k = key == AgeingKey::kCustomer ? last.customer_id()
+                          : key == AgeingKey::kRep    ? last.rep_id()
+                                                      : last.org_unit_id();
+              out.set_next_page_token(EncodePageToken(k));
+            }
+            continue;
+          }
+          ++n;
+          auto* row = out.add_rows();
+          if (key == AgeingKey::kCustomer) {
+            row->set_customer_id(g.key);
+            auto it = accounts.find(g.key);
+            row->set_rep_id(it != accounts.end() ? it->second.rep_id : g.rep_id);
+            row->set_org_unit_id(it != accounts.end() ? it->second.org_unit_id : g.org_unit_id);
+            int64_t unapplied = it != accounts.end() && as_of.now ? it->second.on_account + it->second.unapplied_credit : 0;
+            *row->mutable_unapplied_credit() = MakeMoney(unapplied);
+          } else if (key == AgeingKey::kRep) {
+            row->set_rep_id(g.key);
+            row->set_org_unit_id(g.org_unit_id);
+            *row->mutable_unapplied_credit() = MakeMoney(0);
+          } else {
+            row->set_org_unit_id(g.key);
+            *row->mutable_unapplied_credit() = MakeMoney(0);
+          }
+          *row->mutable_amounts() = ToAmounts(a);
+          row->set_document_count(g.documents);
+        }
+        *out.mutable_totals() = ToAmounts(totals);
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::ListOpenItems(grpc::ServerContext* ctx, const v1::ListOpenItemsRequest* req,
+                                       v1::ListOpenItemsResponse* resp) {
+  return ServeRead<v1::ListOpenItemsResponse>(
+      ctx, M("ListOpenItems"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
+        return PageSize(req->page_size()).status();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListOpenItemsResponse> {
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
+        SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
+        AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
+        SALES_ASSIGN_OR_RETURN(AgeingFilter f, ScopedFilter(tx, call.principal, req->customer_id(), req->rep_id(),
+                                                            req->org_unit_id()));
+        std::set<int> buckets(req->buckets().begin(), req->buckets().end());
+        v1::ListOpenItemsResponse out;
+        int64_t cursor = after;
+        // Bucket filters are applied here (pure rule), so pages are read
+        // until full or exhausted.
+        while (out.items_size() < size) {
+          SALES_ASSIGN_OR_RETURN(auto docs, ReceivableStore::OpenDocuments(tx, as_of.day, as_of.now, f, cursor, size));
+          bool more = static_cast<int>(docs.size()) > size;
+          if (more) docs.pop_back();
+          for (const auto& d : docs) {
+            cursor = (d.kind == OpenDocument::Kind::kInvoice ? 1 : 2) * 1000000000000000LL + d.id;
+            if (!buckets.empty() && !buckets.count(static_cast<int>(BucketOf(d.days_past_due)))) continue;
+            *out.add_items() = ToOpenItem(d);
+            if (out.items_size() == size) break;
+          }
+          if (!more) {
+            if (out.items_size() == size) out.set_next_page_token(EncodePageToken(cursor));
+            break;
+          }
+          if (out.items_size() == size) out.set_next_page_token(EncodePageToken(cursor));
+        }
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::ListLedgerEntries(grpc::ServerContext* ctx, const v1::ListLedgerEntriesRequest* req,
+                                           v1::ListLedgerEntriesResponse* resp) {
+  return ServeRead<v1::ListLedgerEntriesResponse>(
+      ctx, M("ListLedgerEntries"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
+        return PageSize(req->page_size(), 100, 1000).status();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListLedgerEntriesResponse> {
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size(), 100, 1000));
+        SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
+        SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, req->customer_id()));
+        SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
+        if (!acct || !scope.Allows(acct->rep_id, acct->org_unit_id)) return NotFound("customer account", req->customer_id());
+        std::string start = "0001-01-01", end = "9999-12-31";
+        if (req->entry_dates().has_start()) start = FormatDbDate(req->entry_dates().start());
+        if (req->entry_dates().has_end()) end = FormatDbDate(req->entry_dates().end());
+        // Running balance: everything before the range (or before the page)
+        // in (entry_date, id) order.
+        SALES_ASSIGN_OR_RETURN(auto open_rows, tx.Query("SELECT COALESCE(SUM(debit_minor - credit_minor), 0) FROM "
+                                                        "ledger_entries WHERE customer_id = ? AND entry_date < ?",
+                                                        {req->customer_id(), start}));
+        int64_t opening = open_rows[0].Int(0);
+        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, entry_date, kind, document_id, reference, debit_minor, "
+                                                   "credit_minor, description, posted_at FROM ledger_entries WHERE "
+                                                   "customer_id = ? AND entry_date BETWEEN ? AND ? ORDER BY entry_date, id",
+                                                   {req->customer_id(), start, end}));
+        v1::ListLedgerEntriesResponse out;
+        *out.mutable_opening_balance() = MakeMoney(opening);
+        int64_t running = opening;
+        int64_t position = 0;  // page token = index within the range
+        for (const auto& r : rows) {
+          ++position;
+          running += r.Int(5) - r.Int(6);
+          if (position <= after) continue;
+          if (out.entries_size() == size) {
+            out.set_next_page_token(EncodePageToken(position - 1));
+            break;
+          }
+          auto* e = out.add_entries();
+          e->set_id(r.Int(0));
+          e->set_customer_id(req->customer_id());
+          *e->mutable_entry_date() = ParseDbDate(r.Str(1));
+          e->set_kind(static_cast<v1::DocumentKind>(r.Int(2)));
+          e->set_document_id(r.Int(3));
+          e->set_reference(r.Str(4));
+          *e->mutable_debit() = MakeMoney(r.Int(5));
+          *e->mutable_credit() = MakeMoney(r.Int(6));
+          *e->mutable_running_balance() = MakeMoney(running);
+          e->set_description(r.Str(7));
+          *e->mutable_post_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+        }
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::VerifyLedger(grpc::ServerContext* ctx, const v1::VerifyLedgerRequest* req,
+                                      v1::VerifyLedgerResponse* resp) {
+  return ServeRead<v1::VerifyLedgerResponse>(
+      ctx, M("VerifyLedger"), rt_, resp,
+      [&](CallContext& call) -> absl::Status {
+        if (!IsFinanceStaff(call.principal)) return Denied("finance and admins verify the ledger");
+        return req->customer_id() < 0 ? InvalidField("customer_id", "must be >= 0") : absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::VerifyLedgerResponse> {
+        // Documents against the maintained summary, both identities per
+        // customer, and every numbering year for gaps or doubles.
+        SALES_ASSIGN_OR_RETURN(auto totals, ReceivableStore::TotalsAsOf(tx, req->customer_id(), absl::CivilDay(9999, 12, 31)));
+        std::vector<int64_t> ids;
+        if (req->customer_id()) {
+          ids.push_back(req->customer_id());
+        } else {
+          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT customer_id FROM customer_accounts ORDER BY customer_id"));
+          for (const auto& r : rows) ids.push_back(r.Int(0));
+          for (const auto& [id, t] : totals) {
+            (void)t;
+            ids.push_back(id);
+          }
+          std::sort(ids.begin(), ids.end());
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        }
+        SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, ids));
+        SALES_ASSIGN_OR_RETURN(auto docs_rows, tx.Query(absl::StrCat(
+            "SELECT customer_id, SUM(b) FROM (SELECT customer_id, balance_minor b FROM invoices UNION ALL "
+            "SELECT customer_id, balance_minor FROM debit_memos) d", req->customer_id() ? " WHERE customer_id = ?" : "",
+            " GROUP BY customer_id"), req->customer_id() ? db::Params{req->customer_id()} : db::Params{}));
+        std::map<int64_t, int64_t> doc_balances;
+        for (const auto& r : docs_rows) doc_balances[r.Int(0)] = r.Int(1);
+        v1::VerifyLedgerResponse out;
+        auto add = [&](int64_t customer, const char* identity, int64_t expected, int64_t actual) {
+          if (expected == actual) return;
+          auto* d = out.add_discrepancies();
+          d->set_customer_id(customer);
+          d->set_identity(identity);
+          *d->mutable_expected() = MakeMoney(expected);
+          *d->mutable_actual() = MakeMoney(actual);
+        };
+        for (int64_t id : ids) {
+          const DocumentTotals& t = totals[id];
+          AccountRow a;
+          if (accounts.count(id)) a = accounts[id];
+          add(id, "RECEIVABLE", t.OpenReceivable(), a.open_receivable - a.unapplied_credit);
+          add(id, "RECEIVABLE", t.OpenDocuments(), doc_balances[id]);
+          add(id, "PAYMENTS", t.received, a.applied + a.on_account + a.refunded);
+          add(id, "PAYMENTS", t.OnAccount(), a.on_account);
+        }
+        out.set_customers_checked(static_cast<int32_t>(ids.size()));
+        SALES_ASSIGN_OR_RETURN(auto years, tx.Query("SELECT number_year, COUNT(*), COUNT(DISTINCT number_sequence), "
+                                                    "MIN(number_sequence), MAX(number_sequence) FROM invoices "
+                                                    "WHERE number IS NOT NULL GROUP BY number_year ORDER BY number_year"));
+        SALES_ASSIGN_OR_RETURN(auto counters, tx.Query("SELECT year, last_sequence FROM document_counters WHERE kind = 'INV'"));
+        std::map<int64_t, int64_t> last;
+        for (const auto& r : counters) last[r.Int(0)] = r.Int(1);
+        for (const auto& r : years) {
+          int64_t y = r.Int(0), n = r.Int(1), distinct = r.Int(2), lo = r.Int(3), hi = r.Int(4);
+          out.add_numbering_years_checked(static_cast<int32_t>(y));
+          if (distinct != n) out.add_numbering_anomalies(absl::StrCat(y, ": ", n - distinct, " numbers used twice"));
+          if (lo != 1 || hi != n) {
+            out.add_numbering_anomalies(absl::StrCat(y, ": ", n, " invoices numbered ", lo, "..", hi, " (gap)"));
+          }
+          if (last[y] != hi) out.add_numbering_anomalies(absl::StrCat(y, ": counter at ", last[y], ", highest number ", hi));
+        }
         return out;
       });
 }

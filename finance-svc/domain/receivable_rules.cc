@@ -36,11 +36,9 @@ int64_t UnbilledValue(int64_t quantity, int64_t unit_price_minor, int32_t rate_b
 int DaysPastDueOn(absl::CivilDay due_on, absl::CivilDay as_of) { return static_cast<int>(as_of - due_on); }
 
 Bucket BucketOf(int d) {
-  if (d <= 0) return Bucket::kCurrent;
-  if (d <= 30) return Bucket::kDays1To30;
-  if (d <= 60) return Bucket::kDays31To60;
-  if (d <= 90) return Bucket::kDays61To90;
-  if (d <= 180) return Bucket::kDays91To180;
+  for (int i = 0; i < 5; ++i) {
+    if (d <= kBucketLastDay[i]) return static_cast<Bucket>(i + 1);
+  }
   return Bucket::kOver180;
 }
 

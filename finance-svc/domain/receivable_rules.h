@@ -33,8 +33,13 @@ int64_t UnbilledValue(int64_t quantity, int64_t unit_price_minor, int32_t rate_b
 int DaysPastDueOn(absl::CivilDay due_on, absl::CivilDay as_of);
 
 // Ageing buckets by days past due (AgeingBucket numbering of the proto).
+// A document due on the report date is current; a day later it is 1-30.
 enum class Bucket { kCurrent = 1, kDays1To30, kDays31To60, kDays61To90, kDays91To180, kOver180 };
 Bucket BucketOf(int days_past_due);
+// The last day of each bucket but the open-ended last: bucket i holds days
+// past due in (bound[i-1], bound[i]]. Reports that aggregate in SQL build
+// their CASE from these, so one table decides every bucket.
+inline constexpr int kBucketLastDay[5] = {0, 30, 60, 90, 180};
 
 // Amounts per bucket; total is always the sum of the six.
 struct Ageing {

@@ -10,15 +10,21 @@ std::string DbDay(absl::CivilDay d) { return absl::StrFormat("%04d-%02d-%02d", d
 absl::CivilDay ParseDay(const std::string& s) { return ToCivilDay(ParseDbDate(s)); }
 
 absl::StatusOr<int64_t> NumberingStore::Next(db::Transaction& tx, const std::string& kind, int year) {
-  // The row is created once per year; INSERT IGNORE keeps two first issues
-  // of a year from colliding, and FOR UPDATE then serialises them.
-  SALES_RETURN_IF_ERROR(
-      tx.Exec("INSERT IGNORE INTO document_counters (kind, year, last_sequence) VALUES (?, ?, 0)",
-              {kind, static_cast<int64_t>(year)})
-          .status());
+  // Lock the year's row straight away (an exclusive lock from the start: an
+  // INSERT IGNORE first would take a shared lock that two issues then both
+  // try to upgrade, which deadlocks). Only the first number of a year
+  // creates the row.
+  const db::Params key = {kind, static_cast<int64_t>(year)};
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT last_sequence FROM document_counters "
                                              "WHERE kind = ? AND year = ? FOR UPDATE",
-                                             {kind, static_cast<int64_t>(year)}));
+                                             key));
+  if (rows.empty()) {
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("INSERT IGNORE INTO document_counters (kind, year, last_sequence) VALUES (?, ?, 0)", key).status());
+    SALES_ASSIGN_OR_RETURN(rows, tx.Query("SELECT last_sequence FROM document_counters "
+                                          "WHERE kind = ? AND year = ? FOR UPDATE",
+                                          key));
+  }
   if (rows.empty()) return absl::InternalError("document counter row vanished");
   int64_t next = rows[0].Int(0) + 1;
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE document_counters SET last_sequence = ? WHERE kind = ? AND year = ?",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,36 @@ struct CreditedAmount {
   int64_t gross_minor = 0;
 };
 
+
+// A customer's account computed from the documents as of a date (the
+// summary row is only "now"). Used by balances, statements and VerifyLedger.
+struct DocumentTotals {
+  int64_t invoiced = 0, credited = 0, debited = 0, applied = 0;
+  int64_t received = 0, refunded = 0, credit_applied = 0;
+  int64_t OnAccount() const { return received - applied - refunded; }
+  int64_t UnappliedCredit() const { return credited - credit_applied; }
+  // invoiced - credited + debited - applied (the proto's identity).
+  int64_t OpenReceivable() const { return invoiced - credited + debited - applied; }
+  // Sum of open document balances (before netting unapplied credit).
+  int64_t OpenDocuments() const { return invoiced + debited - applied - credit_applied; }
+};
+
+// One group of an ageing report.
+struct AgeingGroup {
+  int64_t key = 0;  // customer, rep or unit id
+  int64_t rep_id = 0, org_unit_id = 0;
+  int64_t buckets[6] = {0, 0, 0, 0, 0, 0};
+  int documents = 0;
+};
+
+enum class AgeingKey { kCustomer, kRep, kOrgUnit };
+
+struct AgeingFilter {
+  int64_t customer_id = 0, rep_id = 0, org_unit_id = 0;
+  std::string scope_sql;  // on columns rep_id / org_unit_id
+  db::Params scope_params;
+};
+
 class ReceivableStore {
  public:
   // Open invoices and debit memos of a customer past due on `as_of` (due_on
@@ -104,6 +135,20 @@ class ReceivableStore {
   // Marks the customer's supply held or released on the summary row read by
   // the credit check (GetCustomerExposure). Called by the collections ladder
   // in the transaction that sets or releases the hold.
+  // Totals from the documents as of `as_of` (inclusive), per customer;
+  // customer_id 0 = every customer with any document.
+  static absl::StatusOr<std::map<int64_t, DocumentTotals>> TotalsAsOf(db::Transaction& tx, int64_t customer_id,
+                                                                     absl::CivilDay as_of);
+  // Open invoice and debit memo balances as of `as_of`, bucketed by days
+  // past due and grouped. Documents issued after as_of are left out;
+  // payments and credits dated after it are not yet counted.
+  static absl::StatusOr<std::vector<AgeingGroup>> Ageing(db::Transaction& tx, absl::CivilDay as_of, bool as_of_now,
+                                                         AgeingKey key, const AgeingFilter& filter);
+  // Open documents as of `as_of` (drill-down), by id after `after_id`.
+  static absl::StatusOr<std::vector<OpenDocument>> OpenDocuments(db::Transaction& tx, absl::CivilDay as_of,
+                                                                 bool as_of_now, const AgeingFilter& filter,
+                                                                 int64_t after_id, int limit);
+
   static absl::Status SetCustomerHold(db::Transaction& tx, int64_t customer_id, bool on_hold,
                                       const std::string& reason, absl::Time now);
 };

@@ -1,0 +1,315 @@
+#include "finance-svc/store/receivable_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "finance-svc/domain/receivable_rules.h"
+#include "finance-svc/store/ledger_store.h"
+#include "platform/convert.h"
+#include "platform/status.h"
+
+namespace sales::finance {
+namespace {
+
+// Open documents as of a date: one row per invoice or debit memo with its
+// balance on that date. "now" reads the maintained balance; a past date
+// takes back payments and credits dated after it (a reversal dated after
+// it still counted on it).
+std::string OpenDocumentsSql(bool now, db::Params* p, const std::string& day) {
+  if (now) {
+    return "SELECT 1 AS kind, id, COALESCE(number, '') AS number, customer_id, rep_id, org_unit_id, invoice_date AS "
+           "ddate, due_on, gross_total_minor AS gross, balance_minor AS bal FROM invoices WHERE balance_minor > 0 "
+           "UNION ALL SELECT 2, id, COALESCE(number, ''), customer_id, rep_id, org_unit_id, memo_date, due_on, "
+           "total_minor, balance_minor FROM debit_memos WHERE balance_minor > 0";
+  }
+  for (int i = 0; i < 4; ++i) p->push_back(day);
+  std::string inv =
+      "SELECT 1 AS kind, i.id, COALESCE(i.number, '') AS number, i.customer_id, i.rep_id, i.org_unit_id, "
+      "i.invoice_date AS ddate, i.due_on, i.gross_total_minor AS gross, i.gross_total_minor - "
+      "COALESCE((SELECT SUM(a.amount_minor) FROM payment_applications a WHERE a.invoice_id = i.id AND "
+      "a.applied_on <= ? AND (a.state = 1 OR a.reversed_on > ?)), 0) - COALESCE((SELECT SUM(c.amount_minor) FROM "
+      "credit_applications c WHERE c.invoice_id = i.id AND c.applied_on <= ?), 0) AS bal FROM invoices i "
+      "WHERE i.state >= 5 AND i.invoice_date <= ?";
+  for (int i = 0; i < 4; ++i) p->push_back(day);
+  std::string dm =
+      "SELECT 2, d.id, COALESCE(d.number, ''), d.customer_id, d.rep_id, d.org_unit_id, d.memo_date, d.due_on, "
+      "d.total_minor, d.total_minor - COALESCE((SELECT SUM(a.amount_minor) FROM payment_applications a WHERE "
+      "a.debit_memo_id = d.id AND a.applied_on <= ? AND (a.state = 1 OR a.reversed_on > ?)), 0) - "
+      "COALESCE((SELECT SUM(c.amount_minor) FROM credit_applications c WHERE c.debit_memo_id = d.id AND "
+      "c.applied_on <= ?), 0) FROM debit_memos d WHERE d.state IN (2, 3) AND d.memo_date <= ?";
+  return absl::StrCat(inv, " UNION ALL ", dm);
+}
+
+std::string FilterSql(const AgeingFilter& f, db::Params* p) {
+  std::string s;
+  if (f.customer_id) { s += " AND customer_id = ?"; p->push_back(f.customer_id); }
+  if (f.rep_id) { s += " AND rep_id = ?"; p->push_back(f.rep_id); }
+  if (f.org_unit_id) { s += " AND org_unit_id = ?"; p->push_back(f.org_unit_id); }
+  s += f.scope_sql;
+  p->insert(p->end(), f.scope_params.begin(), f.scope_params.end());
+  return s;
+}
+
+OpenDocument ReadDoc(const db::Row& r, absl::CivilDay as_of) {
+  OpenDocument d;
+  d.kind = r.Int(0) == 1 ? OpenDocument::Kind::kInvoice : OpenDocument::Kind::kDebitMemo;
+  d.id = r.Int(1);
+  d.number = r.Str(2);
+  d.customer_id = r.Int(3);
+  d.rep_id = r.Int(4);
+  d.org_unit_id = r.Int(5);
+  if (!r.IsNull(6)) d.document_date = ParseDay(r.Str(6));
+  if (!r.IsNull(7)) d.due_on = ParseDay(r.Str(7));
+  d.gross_minor = r.Int(8);
+  d.balance_minor = r.Int(9);
+  d.days_past_due = DaysPastDueOn(d.due_on, as_of);
+  return d;
+}
+
+constexpr char kOverdueColumns[] =
+    "1, id, COALESCE(number, ''), customer_id, rep_id, org_unit_id, invoice_date, due_on, gross_total_minor, "
+    "balance_minor";
+
+}  // namespace
+
+absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OverdueInvoicesOfCustomer(db::Transaction& tx,
+                                                                                     int64_t customer_id,
+                                                                                     absl::CivilDay as_of) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kOverdueColumns, " FROM invoices WHERE "
+                                                          "customer_id = ? AND balance_minor > 0 AND due_on < ? "
+                                                          "ORDER BY due_on, number, id"),
+                                             {customer_id, DbDay(as_of)}));
+  std::vector<OpenDocument> out;
+  for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));
+  return out;
+}
+
+absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OverdueDocumentsOfCustomer(db::Transaction& tx,
+                                                                                      int64_t customer_id,
+                                                                                      absl::CivilDay as_of) {
+  SALES_ASSIGN_OR_RETURN(auto out, OverdueInvoicesOfCustomer(tx, customer_id, as_of));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT 2, id, COALESCE(number, ''), customer_id, rep_id, org_unit_id, "
+                                             "memo_date, due_on, total_minor, balance_minor FROM debit_memos WHERE "
+                                             "customer_id = ? AND balance_minor > 0 AND due_on < ? "
+                                             "ORDER BY due_on, number, id",
+                                             {customer_id, DbDay(as_of)}));
+  for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const OpenDocument& a, const OpenDocument& b) { return a.due_on < b.due_on; });
+  return out;
+}
+
+absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OverdueInvoices(db::Transaction& tx, absl::CivilDay as_of,
+                                                                           int64_t after_id, int limit) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kOverdueColumns, " FROM invoices WHERE "
+                                                          "state IN (5, 6) AND balance_minor > 0 AND due_on < ? AND "
+                                                          "id > ? ORDER BY id LIMIT ",
+                                                          limit),
+                                             {DbDay(as_of), after_id}));
+  std::vector<OpenDocument> out;
+  for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));
+  return out;
+}
+
+absl::StatusOr<bool> ReceivableStore::CustomerHasOverdue(db::Transaction& tx, int64_t customer_id,
+                                                         absl::CivilDay as_of) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT EXISTS(SELECT 1 FROM invoices WHERE customer_id = ? AND "
+                                             "balance_minor > 0 AND due_on < ?) OR EXISTS(SELECT 1 FROM debit_memos "
+                                             "WHERE customer_id = ? AND balance_minor > 0 AND due_on < ?)",
+                                             {customer_id, DbDay(as_of), customer_id, DbDay(as_of)}));
+  return !rows.empty() && rows[0].Int(0) != 0;
+}
+
+absl::StatusOr<OpenDocument> ReceivableStore::IssuedInvoice(db::Transaction& tx, int64_t invoice_id,
+                                                            absl::CivilDay as_of) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kOverdueColumns,
+                                                          " FROM invoices WHERE id = ? AND state >= 5"),
+                                             {invoice_id}));
+  if (rows.empty()) return NotFound("issued invoice", invoice_id);
+  return ReadDoc(rows[0], as_of);
+}
+
+absl::StatusOr<std::vector<CollectedAmount>> ReceivableStore::CollectionsInPeriod(db::Transaction& tx,
+                                                                                 absl::CivilDay from,
+                                                                                 absl::CivilDay to, int64_t rep_id) {
+  std::string sql =
+      "SELECT a.id, a.payment_id, a.customer_id, a.rep_id, a.org_unit_id, COALESCE(a.invoice_id, 0), "
+      "COALESCE(a.debit_memo_id, 0), a.applied_on, a.due_on, a.days_past_due, a.state, a.reversed_on, "
+      "l.product_line_id, l.amount_minor, l.commissionable_minor FROM payment_applications a "
+      "JOIN payment_application_lines l ON l.application_id = a.id "
+      "WHERE ((a.applied_on BETWEEN ? AND ?) OR (a.state = 2 AND a.reversed_on BETWEEN ? AND ?))";
+  db::Params p = {DbDay(from), DbDay(to), DbDay(from), DbDay(to)};
+  if (rep_id != 0) {
+    sql += " AND a.rep_id = ?";
+    p.push_back(rep_id);
+  }
+  sql += " ORDER BY a.id, l.product_line_id";
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<CollectedAmount> out;
+  for (const auto& r : rows) {
+    CollectedAmount c;
+    c.application_id = r.Int(0);
+    c.payment_id = r.Int(1);
+    c.customer_id = r.Int(2);
+    c.rep_id = r.Int(3);
+    c.org_unit_id = r.Int(4);
+    c.invoice_id = r.Int(5);
+    c.debit_memo_id = r.Int(6);
+    c.applied_on = ParseDay(r.Str(7));
+    c.due_on = ParseDay(r.Str(8));
+    c.days_past_due = static_cast<int>(r.Int(9));
+    c.reversed = r.Int(10) == 2;
+    if (!r.IsNull(11)) c.reversed_on = ParseDay(r.Str(11));
+    c.product_line_id = r.Int(12);
+    c.amount_minor = r.Int(13);
+    c.commissionable_minor = r.Int(14);
+    out.push_back(c);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<CreditedAmount>> ReceivableStore::CreditsInPeriod(db::Transaction& tx, absl::CivilDay from,
+                                                                            absl::CivilDay to, int64_t rep_id) {
+  std::string sql =
+      "SELECT m.id, m.invoice_id, m.customer_id, m.rep_id, m.org_unit_id, m.source, m.memo_date, l.product_line_id, "
+      "l.commissionable, l.net_minor, l.gross_minor FROM credit_memos m JOIN memo_lines l ON l.memo_kind = 'CM' AND "
+      "l.memo_id = m.id WHERE m.state IN (2, 3) AND m.memo_date BETWEEN ? AND ?";
+  db::Params p = {DbDay(from), DbDay(to)};
+  if (rep_id != 0) {
+    sql += " AND m.rep_id = ?";
+    p.push_back(rep_id);
+  }
+  sql += " ORDER BY m.id, l.id";
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<CreditedAmount> out;
+  for (const auto& r : rows) {
+    CreditedAmount c;
+    c.credit_memo_id = r.Int(0);
+    c.invoice_id = r.Int(1);
+    c.customer_id = r.Int(2);
+    c.rep_id = r.Int(3);
+    c.org_unit_id = r.Int(4);
+    c.source = static_cast<int>(r.Int(5));
+    c.memo_date = ParseDay(r.Str(6));
+    c.product_line_id = r.Int(7);
+    c.commissionable = r.Int(8) != 0;
+    c.net_minor = r.Int(9);
+    c.gross_minor = r.Int(10);
+    out.push_back(c);
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, DocumentTotals>> ReceivableStore::TotalsAsOf(db::Transaction& tx,
+                                                                              int64_t customer_id,
+                                                                              absl::CivilDay as_of) {
+  std::string day = DbDay(as_of);
+  std::string cf = customer_id ? " AND customer_id = ?" : "";
+  auto params = [&](std::initializer_list<db::Param> base) {
+    db::Params p(base);
+    if (customer_id) p.push_back(customer_id);
+    return p;
+  };
+  std::map<int64_t, DocumentTotals> out;
+  auto collect = [&](const std::string& sql, const db::Params& p, int64_t DocumentTotals::*field) -> absl::Status {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+    for (const auto& r : rows) out[r.Int(0)].*field += r.Int(1);
+    return absl::OkStatus();
+  };
+  SALES_RETURN_IF_ERROR(collect(absl::StrCat("SELECT customer_id, SUM(gross_total_minor) FROM invoices WHERE state >= 5 "
+                                             "AND invoice_date <= ?", cf, " GROUP BY customer_id"),
+                                params({day}), &DocumentTotals::invoiced));
+  SALES_RETURN_IF_ERROR(collect(absl::StrCat("SELECT customer_id, SUM(total_minor) FROM credit_memos WHERE state IN "
+                                             "(2, 3) AND memo_date <= ?", cf, " GROUP BY customer_id"),
+                                params({day}), &DocumentTotals::credited));
+  SALES_RETURN_IF_ERROR(collect(absl::StrCat("SELECT customer_id, SUM(total_minor) FROM debit_memos WHERE state IN "
+                                             "(2, 3) AND memo_date <= ?", cf, " GROUP BY customer_id"),
+                                params({day}), &DocumentTotals::debited));
+  SALES_RETURN_IF_ERROR(collect(absl::StrCat("SELECT customer_id, SUM(amount_minor) FROM payment_applications WHERE "
+                                             "applied_on <= ? AND (state = 1 OR reversed_on > ?)", cf,
+                                             " GROUP BY customer_id"),
+                                params({day, day}), &DocumentTotals::applied));
+  SALES_RETURN_IF_ERROR(collect(absl::StrCat("SELECT customer_id, SUM(settlement_minor) FROM payments WHERE "
+                                             "received_on <= ? AND (state <> 4 OR dishonored_on > ?)", cf,
+                                             " GROUP BY customer_id"),
+                                params({day, day}), &DocumentTotals::received));
+  SALES_RETURN_IF_ERROR(collect(absl::StrCat("SELECT customer_id, SUM(amount_minor) FROM refunds WHERE refunded_on <= ?",
+                                             cf, " GROUP BY customer_id"),
+                                params({day}), &DocumentTotals::refunded));
+  SALES_RETURN_IF_ERROR(collect(absl::StrCat("SELECT customer_id, SUM(amount_minor) FROM credit_applications WHERE "
+                                             "applied_on <= ?", cf, " GROUP BY customer_id"),
+                                params({day}), &DocumentTotals::credit_applied));
+  return out;
+}
+
+absl::StatusOr<std::vector<AgeingGroup>> ReceivableStore::Ageing(db::Transaction& tx, absl::CivilDay as_of,
+                                                                 bool as_of_now, AgeingKey key,
+                                                                 const AgeingFilter& filter) {
+  db::Params p;
+  std::string day = DbDay(as_of);
+  // Bucket edges come from the domain table; SQL only adds up.
+  std::string dpd = "DATEDIFF(?, due_on)";
+  std::string sums;
+  for (int b = 0; b < 6; ++b) {
+    if (b == 0) {
+      absl::StrAppend(&sums, "SUM(IF(", dpd, " <= ?, bal, 0))");
+      p.push_back(day);
+      p.push_back(int64_t{kBucketLastDay[0]});
+    } else if (b < 5) {
+      absl::StrAppend(&sums, ", SUM(IF(", dpd, " > ? AND ", dpd, " <= ?, bal, 0))");
+      p.push_back(day);
+      p.push_back(int64_t{kBucketLastDay[b - 1]});
+      p.push_back(day);
+      p.push_back(int64_t{kBucketLastDay[b]});
+    } else {
+      absl::StrAppend(&sums, ", SUM(IF(", dpd, " > ?, bal, 0))");
+      p.push_back(day);
+      p.push_back(int64_t{kBucketLastDay[4]});
+    }
+  }
+  const char* group = key == AgeingKey::kCustomer ? "customer_id" : key == AgeingKey::kRep ? "rep_id" : "org_unit_id";
+  std::string docs = OpenDocumentsSql(as_of_now, &p, day);
+  std::string where = FilterSql(filter, &p);
+  std::string sql = absl::StrCat("SELECT ", group, ", MAX(rep_id), MAX(org_unit_id), ", sums, ", COUNT(*) FROM (",
+                                 docs, ") o WHERE bal > 0", where, " GROUP BY ", group, " ORDER BY ", group);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<AgeingGroup> out;
+  for (const auto& r : rows) {
+    AgeingGroup g;
+    g.key = r.Int(0);
+    g.rep_id = r.Int(1);
+    g.org_unit_id = r.Int(2);
+    for (int b = 0; b < 6; ++b) g.buckets[b] = r.Int(3 + b);
+    g.documents = static_cast<int>(r.Int(9));
+    out.push_back(g);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OpenDocuments(db::Transaction& tx, absl::CivilDay as_of,
+                                                                         bool as_of_now, const AgeingFilter& filter,
+                                                                         int64_t after_id, int limit) {
+  db::Params p;
+  std::string docs = OpenDocumentsSql(as_of_now, &p, DbDay(as_of));
+  std::string where = FilterSql(filter, &p);
+  // Invoices and debit memos share one id space in the listing: kind*10^15 + id.
+  p.push_back(after_id);
+  std::string sql = absl::StrCat("SELECT kind, id, number, customer_id, rep_id, org_unit_id, ddate, due_on, gross, bal "
+                                 "FROM (", docs, ") o WHERE bal > 0", where,
+                                 " AND kind * 1000000000000000 + id > ? ORDER BY kind, id LIMIT ", limit + 1);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<OpenDocument> out;
+  for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));
+  return out;
+}
+
+absl::Status ReceivableStore::SetCustomerHold(db::Transaction& tx, int64_t customer_id, bool on_hold,
+                                              const std::string& reason, absl::Time now) {
+  return tx
+      .Exec("INSERT INTO customer_accounts (customer_id, on_hold, hold_reason, updated_at) VALUES (?, ?, ?, ?) "
+            "ON DUPLICATE KEY UPDATE on_hold = VALUES(on_hold), hold_reason = VALUES(hold_reason), "
+            "version = version + 1, updated_at = VALUES(updated_at)",
+            {customer_id, int64_t{on_hold ? 1 : 0}, on_hold ? reason.substr(0, 500) : std::string(),
+             FormatDbTime(now)})
+      .status();
+}
+
+}  // namespace sales::finance
