@@ -80,18 +80,49 @@ std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
   return out;
 }
 
+namespace {
+
+// The message and details travel as trailers, and clients refuse metadata
+// over 8 KiB by default: a request with hundreds of bad rows must still get
+// its INVALID_ARGUMENT, so both are kept well under that.
+constexpr size_t kMaxMessageBytes = 1024;
+constexpr int kMaxFieldViolations = 40;
+
+std::string BoundedMessage(absl::string_view message) {
+  if (message.size() <= kMaxMessageBytes) return std::string(message);
+  size_t cut = kMaxMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 only
+  return absl::StrCat(message.substr(0, cut), " … (", message.size() - cut, " more bytes; see details)");
+}
+
+std::string BoundedPayload(absl::string_view type_url, const absl::Cord& payload) {
+  std::string value(payload);
+  if (type_url != TypeUrl<google::rpc::BadRequest>()) return value;
+  google::rpc::BadRequest bad;
+  if (!bad.ParseFromString(value) || bad.field_violations_size() <= kMaxFieldViolations) return value;
+  int dropped = bad.field_violations_size() - kMaxFieldViolations;
+  bad.mutable_field_violations()->DeleteSubrange(kMaxFieldViolations, dropped);
+  auto* more = bad.add_field_violations();
+  more->set_field("");
+  more->set_description(absl::StrCat("and ", dropped, " more violations of the same request"));
+  return bad.SerializeAsString();
+}
+
+}  // namespace
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   google::rpc::Status rpc_status;
   rpc_status.set_code(static_cast<int>(status.code()));
-  rpc_status.set_message(std::string(status.message()));
+  std::string message = BoundedMessage(status.message());
+  rpc_status.set_message(message);
   status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
     auto* any = rpc_status.add_details();
     any->set_type_url(std::string(type_url));
-    any->set_value(std::string(payload));
+    any->set_value(BoundedPayload(type_url, payload));
   });
   // absl and gRPC share the canonical code numbering.
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
                       rpc_status.details_size() > 0 ? rpc_status.SerializeAsString() : "");
 }
 

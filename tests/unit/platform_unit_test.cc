@@ -71,6 +71,28 @@ TEST(ToGrpcStatus, CarriesFieldViolationsAndErrorInfo) {
   EXPECT_EQ(FieldViolationsOf(back).size(), 2u);
 }
 
+TEST(ToGrpcStatus, AThousandBadRowsStillFitTheTrailers) {
+  std::vector<FieldViolation> many;
+  for (int i = 0; i < 1000; ++i) {
+    many.push_back({absl::StrCat("rows[", i, "].rep_id"), "required, > 0; the rep must exist in the org"});
+  }
+  std::string message;
+  for (int i = 0; i < 300; ++i) absl::StrAppend(&message, "行", i, " 无效; ");
+  absl::Status st = InvalidFields(many);
+  absl::Status long_message(absl::StatusCode::kInvalidArgument, message);
+  st.ForEachPayload([&](absl::string_view url, const absl::Cord& p) { long_message.SetPayload(url, p); });
+  grpc::Status g = ToGrpcStatus(long_message);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Well under the 8 KiB clients accept, whole UTF-8 characters only.
+  EXPECT_LT(g.error_message().size() + g.error_details().size(), 6000u);
+  EXPECT_THAT(g.error_message(), ::testing::HasSubstr("more bytes"));
+  EXPECT_EQ(g.error_message().rfind("行0 无效", 0), 0u);
+  auto back = FieldViolationsOf(FromGrpcStatus(g));
+  ASSERT_EQ(back.size(), 41u);
+  EXPECT_EQ(back[0].field, "rows[0].rep_id");
+  EXPECT_EQ(back[40].description, "and 960 more violations of the same request");
+}
+
 TEST(ToGrpcStatus, OkAndPlainErrors) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
   grpc::Status g = ToGrpcStatus(absl::NotFoundError("nope"));
