@@ -721,6 +721,100 @@ TEST_F(Commissions, MonthlyStatementFromCollectionsApprovedOnTheFeed) {
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+// A return and a long-unpaid invoice in March 2025 (rep at 105 %, tier 4 %):
+//   collected 100,000.00 on time: 10,000,000 × 4 % = 400,000
+//   a return credits 2,500.00 of that invoice, already collected:
+//     -(250,000 × 4 %) = -10,000
+//   invoice due 2024-08-31 still owes 3,000.00 on 03-31 (six months ended
+//   02-28): 300,000 held out of the month's 390,000 → total 90,000,
+//   payable 81,000, held back 9,000.
+// In April the 3,000.00 is paid (so late it counts 0 %) and the 300,000 held
+// comes back.
+TEST_F(Commissions, ReturnsReverseAndUncollectedAmountsAreHeldUntilPaid) {
+  Today(2025, 4, 2);
+  ActivePlan();
+  targets_.Set(kRep, 10500);
+  SeedCollection(1, absl::CivilDay(2025, 3, 31), absl::CivilDay(2025, 3, 10), 10'000'000);
+  std::string now = FormatDbTime(clock_.Now());
+  ASSERT_TRUE(Sql("INSERT INTO credit_memos (id, number, customer_id, rep_id, org_unit_id, invoice_id, source, currency, "
+                  "net_total_minor, tax_total_minor, total_minor, unapplied_minor, state, memo_date, reason, created_at, "
+                  "updated_at) VALUES (1, 'CM-2025-000001', ?, ?, ?, 901, 1, 'CNY', 250000, 0, 250000, 0, 2, "
+                  "'2025-03-20', 'return', ?, ?)",
+                  {kCustomer, kRep, kUnit, now, now})
+                  .ok());
+  ASSERT_TRUE(Sql("INSERT INTO memo_lines (memo_kind, memo_id, product_line_id, commissionable, description, net_minor, "
+                  "tax_rate_bp, tax_minor, gross_minor) VALUES ('CM', 1, 7, 1, 'returned goods', 250000, 0, 0, 250000)")
+                  .ok());
+  int64_t old = SeedInvoice(kCustomer, "INV-2024-000777", 300'000, absl::CivilDay(2024, 8, 31));
+
+  v1::CalculateCommissionsRequest calc;
+  calc.set_request_id(Rid());
+  *calc.mutable_month() = D(2025, 3, 1);
+  v1::CalculateCommissionsResponse calculated;
+  grpc::Status st = stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(calculated.deductions_started_count(), 1);
+  v1::GetCommissionStatementRequest get;
+  get.set_rep_id(kRep);
+  *get.mutable_month() = D(2025, 3, 1);
+  v1::GetCommissionStatementResponse march;
+  ASSERT_TRUE(stub_->GetCommissionStatement(CtxAs(finance_, kSecret).get(), get, &march).ok());
+  EXPECT_EQ(march.statement().commission().minor_units(), 400'000);
+  EXPECT_EQ(march.statement().reversals().minor_units(), -10'000);
+  EXPECT_EQ(march.statement().deductions().minor_units(), -300'000);
+  EXPECT_EQ(march.statement().total_commission().minor_units(), 90'000);
+  EXPECT_EQ(march.statement().payable_now().minor_units(), 81'000);
+  EXPECT_EQ(march.statement().held_back().minor_units(), 9'000);
+  bool return_line = false;
+  for (const auto& l : march.statement().lines()) {
+    if (l.kind() == v1::COMMISSION_LINE_KIND_RETURN_REVERSAL) {
+      return_line = true;
+      EXPECT_EQ(l.credit_memo_id(), 1);
+    }
+  }
+  EXPECT_TRUE(return_line);
+  // Recalculating the draft gives the same figures (its own deduction is
+  // undone first, not taken twice).
+  calc.set_request_id(Rid());
+  ASSERT_TRUE(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated).ok());
+  EXPECT_EQ(calculated.recomputed_count(), 1);
+  ASSERT_TRUE(stub_->GetCommissionStatement(CtxAs(finance_, kSecret).get(), get, &march).ok());
+  EXPECT_EQ(march.statement().deductions().minor_units(), -300'000);
+  v1::ListCommissionDeductionsRequest dreq;
+  dreq.set_rep_id(kRep);
+  v1::ListCommissionDeductionsResponse deductions;
+  ASSERT_TRUE(stub_->ListCommissionDeductions(CtxAs(finance_, kSecret).get(), dreq, &deductions).ok());
+  ASSERT_EQ(deductions.deductions_size(), 1);
+  EXPECT_EQ(deductions.deductions(0).invoice_id(), old);
+  EXPECT_EQ(deductions.deductions(0).deducted().minor_units(), 300'000);
+  EXPECT_EQ(deductions.deductions(0).state(), v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING);
+  v1::ApproveCommissionStatementRequest approve;
+  approve.set_request_id(Rid());
+  approve.set_id(march.statement().id());
+  approve.set_etag(march.statement().etag());
+  v1::ApproveCommissionStatementResponse approved;
+  ASSERT_TRUE(stub_->ApproveCommissionStatement(CtxAs(finance_, kSecret).get(), approve, &approved).ok());
+
+  // April: the old invoice is paid; the deduction comes back.
+  Today(2025, 4, 10);
+  PayInFull(old, 300'000);
+  Today(2025, 5, 2);
+  calc.set_request_id(Rid());
+  *calc.mutable_month() = D(2025, 4, 1);
+  ASSERT_TRUE(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated).ok());
+  EXPECT_EQ(calculated.deductions_returned_count(), 1);
+  *get.mutable_month() = D(2025, 4, 1);
+  v1::GetCommissionStatementResponse april;
+  ASSERT_TRUE(stub_->GetCommissionStatement(CtxAs(finance_, kSecret).get(), get, &april).ok());
+  EXPECT_EQ(april.statement().commission().minor_units(), 0);  // collected too late to count
+  EXPECT_EQ(april.statement().deductions().minor_units(), 300'000);
+  EXPECT_EQ(april.statement().total_commission().minor_units(), 300'000);
+  ASSERT_TRUE(stub_->ListCommissionDeductions(CtxAs(finance_, kSecret).get(), dreq, &deductions).ok());
+  ASSERT_EQ(deductions.deductions_size(), 1);
+  EXPECT_EQ(deductions.deductions(0).state(), v1::COMMISSION_DEDUCTION_STATE_RETURNED);
+  EXPECT_EQ(deductions.deductions(0).returned().minor_units(), 300'000);
+}
+
 // Explicit attainment is a dry run: 50 % (tier 2 %):
 //   1,000,000 × 2 % = 20,000; 400,000 × 50 % × 2 % = 4,000 → 24,000;
 //   base pay 300,000 × 50 % = 150,000. Nothing is stored.
