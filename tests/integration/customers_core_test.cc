@@ -835,5 +835,60 @@ TEST_F(CustomersCore, FamilyMembersFollowTheirPrimary) {
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
+
+// Protection counts in company days (UTC+8) from the injected clock: a
+// registration at 23:59 local and one two minutes later (00:01, still the
+// same UTC day) belong to different days; a follow-up on day 7 keeps the
+// prospect, one on day 8 comes too late.
+TEST_F(CustomersCore, ProtectionEdgesInCompanyDays) {
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2026, 3, 2, 23, 59, 0), CompanyTimeZone()));
+  int64_t late = MustRegister(Rep(kRepA, kEast), "保定和顺超市", "13100000001");
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2026, 3, 3, 0, 1, 0), CompanyTimeZone()));
+  int64_t early = MustRegister(Rep(kRepA, kEast), "保定瑞丰超市", "13100000002");
+  EXPECT_EQ(Get(kDirector, late).protected_until().day(), 9);
+  EXPECT_EQ(Get(kDirector, early).protected_until().day(), 10);
+  int64_t day7 = MustRegister(Rep(kRepB, kEast), "保定百家超市", "13100000003");   // Mar 3
+  int64_t day8 = MustRegister(Rep(kRepB, kEast), "保定福万家超市", "13100000004");  // Mar 3
+
+  auto follow = [&](int64_t id, common::v1::Date day) {
+    v1::RecordFollowUpRequest req;
+    req.set_request_id(Rid());
+    auto* f = req.mutable_follow_up();
+    f->set_customer_id(id);
+    *f->mutable_date() = day;
+    f->set_channel(v1::FOLLOW_UP_CHANNEL_PHONE);
+    f->set_content("电话回访");
+    f->set_intent_level(v1::INTENT_LEVEL_LOW);
+    v1::RecordFollowUpResponse resp;
+    grpc::Status st = stub_->RecordFollowUp(As(Rep(kRepB, kEast)).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp;
+  };
+  clock_.Set(LocalTen(2026, 3, 11));
+  // Day 7 after Mar 3 is Mar 10: the last protected day, still in time.
+  auto in_time = follow(day7, D(2026, 3, 10));
+  EXPECT_TRUE(in_time.follow_up().extended_protection());
+  EXPECT_EQ(in_time.customer().protected_until().day(), 17);
+  // Day 8 (Mar 11): protection had ended the evening before.
+  auto too_late = follow(day8, D(2026, 3, 11));
+  EXPECT_FALSE(too_late.follow_up().extended_protection());
+  EXPECT_EQ(too_late.customer().protection_state(), v1::PROTECTION_STATE_IN_POOL);
+
+  // Sweeping Mar 10 moves only the 23:59 registration (through Mar 9).
+  v1::RunLapseSweepRequest sweep;
+  sweep.set_request_id("sweep-03-10");
+  *sweep.mutable_as_of() = D(2026, 3, 10);
+  v1::RunLapseSweepResponse r10;
+  ASSERT_TRUE(stub_->RunLapseSweep(As(kService).get(), sweep, &r10).ok());
+  ASSERT_EQ(r10.lapsed_count(), 1);
+  EXPECT_EQ(r10.lapsed_customer_ids(0), late);
+  sweep.set_request_id("sweep-03-11");
+  *sweep.mutable_as_of() = D(2026, 3, 11);
+  v1::RunLapseSweepResponse r11;
+  ASSERT_TRUE(stub_->RunLapseSweep(As(kService).get(), sweep, &r11).ok());
+  std::vector<int64_t> ids(r11.lapsed_customer_ids().begin(), r11.lapsed_customer_ids().end());
+  EXPECT_THAT(ids, ::testing::UnorderedElementsAre(early, day8));
+}
+
 }  // namespace
 }  // namespace sales
