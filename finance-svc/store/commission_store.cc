@@ -451,10 +451,11 @@ absl::StatusOr<std::vector<int64_t>> CommissionStore::ActiveReps(db::Transaction
                "(state = ? AND reversed_on BETWEEN ? AND ?) "
                "UNION SELECT rep_id FROM credit_memos WHERE state IN (?, ?) AND memo_date BETWEEN ? AND ? "
                "UNION SELECT rep_id FROM commission_deductions WHERE state = ? "
-               "UNION SELECT rep_id FROM invoices WHERE state IN (5, 6) AND balance_minor > 0 AND due_on < ?",
+               "UNION SELECT rep_id FROM invoices WHERE state IN (5, 6) AND balance_minor > 0 AND due_on < ? "
+               "UNION SELECT rep_id FROM commission_holdback_releases WHERE release_month = ?",
                {DayText(from), DayText(to), int64_t{kAppReversed}, DayText(from), DayText(to), int64_t{kMemoIssued},
                 int64_t{kMemoSettled}, DayText(from), DayText(to),
-                static_cast<int64_t>(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING), DayText(to)}));
+                static_cast<int64_t>(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING), DayText(to), DayText(from)}));
   std::set<int64_t> reps;
   for (const auto& r : rows) {
     if (r.Int(0) != 0) reps.insert(r.Int(0));

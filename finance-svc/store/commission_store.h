@@ -89,7 +89,7 @@ class CommissionStore {
                                                                      absl::CivilDay from, absl::CivilDay to,
                                                                      const std::vector<int64_t>& product_lines);
   // Reps with commission activity in the month (collections, reversals,
-  // credits) or outstanding deductions.
+  // credits), open or withheld amounts, or a holdback release to carry.
   static absl::StatusOr<std::vector<int64_t>> ActiveReps(db::Transaction& tx, absl::CivilDay from,
                                                          absl::CivilDay to);
   // The rep's org unit: the replica's, else the latest posting's.

@@ -719,6 +719,32 @@ TEST_F(Commissions, MonthlyStatementFromCollectionsApprovedOnTheFeed) {
   *calc.mutable_month() = D(2025, 4, 1);
   EXPECT_EQ(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Year end: the 10 % held back (4,800) is released into December's
+  // statement, once.
+  v1::ReleaseCommissionHoldbackRequest release;
+  release.set_request_id(Rid());
+  release.set_year(2025);
+  *release.mutable_release_month() = D(2025, 12, 1);
+  v1::ReleaseCommissionHoldbackResponse released;
+  ASSERT_TRUE(stub_->ReleaseCommissionHoldback(CtxAs(finance_, kSecret).get(), release, &released).ok());
+  EXPECT_EQ(released.released_count(), 1);
+  release.set_request_id(Rid());
+  EXPECT_EQ(stub_->ReleaseCommissionHoldback(CtxAs(finance_, kSecret).get(), release, &released).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  Today(2026, 1, 2);
+  calc.set_request_id(Rid());
+  *calc.mutable_month() = D(2025, 12, 1);
+  ASSERT_TRUE(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated).ok());
+  *get.mutable_month() = D(2025, 12, 1);
+  v1::GetCommissionStatementResponse december;
+  ASSERT_TRUE(stub_->GetCommissionStatement(CtxAs(finance_, kSecret).get(), get, &december).ok());
+  EXPECT_EQ(december.statement().holdback_released().minor_units(), 4'800);
+  bool release_line = false;
+  for (const auto& l : december.statement().lines()) {
+    release_line |= l.kind() == v1::COMMISSION_LINE_KIND_HOLDBACK_RELEASE && l.amount().minor_units() == 4'800;
+  }
+  EXPECT_TRUE(release_line);
 }
 
 // A return and a long-unpaid invoice in March 2025 (rep at 105 %, tier 4 %):
