@@ -60,6 +60,13 @@ class FinanceApi final : public CollectionsApi {
   SALES_FINANCE_CORE_RPC(ListOpenItems);
   SALES_FINANCE_CORE_RPC(ListLedgerEntries);
   SALES_FINANCE_CORE_RPC(VerifyLedger);
+  // Statements (finance_statement_api.cc)
+  SALES_FINANCE_CORE_RPC(GenerateStatements);
+  SALES_FINANCE_CORE_RPC(GetStatement);
+  SALES_FINANCE_CORE_RPC(ListStatements);
+  SALES_FINANCE_CORE_RPC(MarkStatementSent);
+  SALES_FINANCE_CORE_RPC(RecordStatementConfirmation);
+  SALES_FINANCE_CORE_RPC(ResolveStatementDispute);
 #undef SALES_FINANCE_CORE_RPC
 };
 

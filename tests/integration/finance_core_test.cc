@@ -760,5 +760,66 @@ TEST_F(FinanceCore, ReturnsCancellationsAndAgeingBalance) {
   EXPECT_EQ(Verify().discrepancies_size(), 0);
 }
 
+TEST_F(FinanceCore, StatementIsGeneratedSentAndConfirmed) {
+  const int64_t customer = 707, rep = 14;
+  v1::Invoice inv = IssuedInvoice(customer, rep, 3, 10000, absl::CivilDay(2026, 2, 10));
+  ASSERT_TRUE(Pay(customer, 20000, v1::APPLY_MODE_OLDEST_DUE_FIRST, nullptr).ok());
+  v1::GenerateStatementsRequest gr;
+  gr.set_request_id(Rid());
+  *gr.mutable_period()->mutable_start() = FromCivilDay(absl::CivilDay(2026, 1, 1));
+  *gr.mutable_period()->mutable_end() = FromCivilDay(absl::CivilDay(2026, 3, 24));
+  v1::GenerateStatementsResponse gresp;
+  ASSERT_TRUE(stub_->GenerateStatements(As(Finance()).get(), gr, &gresp).ok());
+  EXPECT_EQ(gresp.created_count(), 1);
+  ASSERT_EQ(gresp.statement_ids_size(), 1);
+  // Safe to repeat: the second run skips the existing statement.
+  gr.set_request_id(Rid());
+  ASSERT_TRUE(stub_->GenerateStatements(As(Finance()).get(), gr, &gresp).ok());
+  EXPECT_EQ(gresp.skipped_count(), 1);
+  // A period ending in the future is refused.
+  v1::GenerateStatementsRequest future = gr;
+  future.set_request_id(Rid());
+  *future.mutable_period()->mutable_end() = FromCivilDay(absl::CivilDay(2026, 6, 30));
+  EXPECT_EQ(stub_->GenerateStatements(As(Finance()).get(), future, &gresp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::GetStatementRequest get;
+  get.set_id(gresp.statement_ids(0));
+  v1::GetStatementResponse s;
+  ASSERT_TRUE(stub_->GetStatement(As(Finance()).get(), get, &s).ok());
+  const int64_t gross = inv.gross_total().minor_units();  // 30000 + 3900
+  EXPECT_EQ(s.statement().opening_balance().minor_units(), 0);
+  EXPECT_EQ(s.statement().total_debits().minor_units(), gross);
+  EXPECT_EQ(s.statement().total_credits().minor_units(), 20000);
+  EXPECT_EQ(s.statement().closing_balance().minor_units(), gross - 20000);
+  EXPECT_EQ(s.statement().closing_ageing().total().minor_units(), gross - 20000);
+  ASSERT_EQ(s.statement().entries_size(), 2);
+  EXPECT_EQ(s.statement().entries(1).running_balance().minor_units(), gross - 20000);
+
+  v1::MarkStatementSentRequest sent;
+  sent.set_request_id(Rid());
+  sent.set_id(get.id());
+  sent.set_etag(s.statement().etag());
+  *sent.mutable_sent_on() = FromCivilDay(absl::CivilDay(2026, 3, 25));
+  v1::MarkStatementSentResponse sresp;
+  ASSERT_TRUE(stub_->MarkStatementSent(As(Principal{"rep-14", "SALES_REP", rep, 140}).get(), sent, &sresp).ok());
+  v1::RecordStatementConfirmationRequest conf;
+  conf.set_request_id(Rid());
+  conf.set_id(get.id());
+  conf.set_etag(sresp.statement().etag());
+  *conf.mutable_confirmed_on() = FromCivilDay(absl::CivilDay(2026, 3, 25));
+  conf.set_confirmed_by("Zhao Min, chief accountant");
+  conf.set_agreed(false);
+  v1::RecordStatementConfirmationResponse cresp;
+  grpc::Status st = stub_->RecordStatementConfirmation(As(Finance()).get(), conf, &cresp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);  // a dispute needs the customer's figure
+  conf.set_request_id(Rid());
+  conf.set_agreed(true);
+  ASSERT_TRUE(stub_->RecordStatementConfirmation(As(Finance()).get(), conf, &cresp).ok());
+  EXPECT_EQ(cresp.statement().state(), v1::STATEMENT_STATE_CONFIRMED);
+  EXPECT_EQ(cresp.statement().confirmed_by(), "Zhao Min, chief accountant");
+  EXPECT_EQ(Sql("SELECT COUNT(*) FROM outbox WHERE type = 'StatementConfirmedEvent'"), 1);
+}
+
 }  // namespace
 }  // namespace sales

@@ -1,0 +1,273 @@
+// Customer statements (对帐单): generated for the half-year, sent, confirmed
+// or disputed by the customer in writing, disputes resolved by finance.
+#include "absl/strings/str_cat.h"
+#include "finance-svc/api/finance_api.h"
+#include "finance-svc/api/finance_scope.h"
+#include "finance-svc/domain/receivable_rules.h"
+#include "finance-svc/store/ledger_store.h"
+#include "finance-svc/store/statement_store.h"
+#include "platform/convert.h"
+#include "platform/handlers.h"
+#include "platform/money.h"
+#include "platform/roles.h"
+#include "platform/status.h"
+#include "sales/finance/v1/events.pb.h"
+
+namespace sales::finance {
+namespace {
+
+std::string M(const char* method) { return absl::StrCat("/sales.finance.v1.FinanceService/", method); }
+
+constexpr int kDraft = 1, kSent = 2, kConfirmed = 3, kDisputed = 4, kResolved = 5;
+
+absl::Status StatementState(int state, int expected, const char* name) {
+  if (state == expected) return absl::OkStatus();
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("the statement is not ", name)), "STATEMENT_STATE",
+                       "finance.sales");
+}
+
+// The owning rep reconciles with the customer; finance may always act.
+absl::Status OwnerOrFinance(const Principal& p, int64_t rep_id) {
+  if (IsFinanceStaff(p)) return absl::OkStatus();
+  if (p.role == kRoleRep && p.rep_id != 0 && p.rep_id == rep_id) return absl::OkStatus();
+  return Denied("the owning rep or finance records statement steps");
+}
+
+absl::Status DateNotFuture(const common::v1::Date& d, const char* field, absl::Time now) {
+  SALES_RETURN_IF_ERROR(ValidateDate(d, field));
+  if (ToCivilDay(d) > BusinessDay(now)) return InvalidField(field, "must not be in the future");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status FinanceApi::GenerateStatements(grpc::ServerContext* ctx, const v1::GenerateStatementsRequest* req,
+                                            v1::GenerateStatementsResponse* resp) {
+  return ServeMutation<v1::GenerateStatementsRequest, v1::GenerateStatementsResponse>(
+      ctx, M("GenerateStatements"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        if (!IsFinanceStaff(call.principal)) return Denied("finance generates statements");
+        std::vector<FieldViolation> v;
+        if (req->has_period()) {
+          const auto& p = req->period();
+          if (!p.has_start() || !p.has_end()) {
+            v.push_back({"period", "start and end are both required when a period is given"});
+          } else {
+            for (auto& fv : FieldViolationsOf(ValidateDate(p.start(), "period.start"))) v.push_back(fv);
+            for (auto& fv : FieldViolationsOf(ValidateDate(p.end(), "period.end"))) v.push_back(fv);
+            if (v.empty() && ToCivilDay(p.end()) < ToCivilDay(p.start())) v.push_back({"period.end", "before start"});
+            if (v.empty() && ToCivilDay(p.end()) > BusinessDay(rt_.clock->Now())) {
+              v.push_back({"period.end", "must not be in the future"});
+            }
+          }
+        }
+        for (int i = 0; i < req->customer_ids_size(); ++i) {
+          if (req->customer_ids(i) <= 0) v.push_back({absl::StrCat("customer_ids[", i, "]"), "must be > 0"});
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GenerateStatementsResponse> {
+        absl::Time now = rt_.clock->Now();
+        Period period = DefaultStatementPeriod(BusinessDay(now));
+        if (req->has_period()) period = {ToCivilDay(req->period().start()), ToCivilDay(req->period().end())};
+        std::vector<int64_t> customers(req->customer_ids().begin(), req->customer_ids().end());
+        if (customers.empty()) {
+          SALES_ASSIGN_OR_RETURN(customers, StatementStore::CustomersWithActivity(tx, period.end, req->org_unit_id()));
+        }
+        v1::GenerateStatementsResponse out;
+        for (int64_t c : customers) {
+          SALES_ASSIGN_OR_RETURN(auto r, StatementStore::Generate(tx, c, period.start, period.end,
+                                                                  req->regenerate_drafts(), now));
+          switch (r.first) {
+            case StatementStore::Outcome::kCreated: out.set_created_count(out.created_count() + 1); break;
+            case StatementStore::Outcome::kRegenerated: out.set_regenerated_count(out.regenerated_count() + 1); break;
+            case StatementStore::Outcome::kSkipped: out.set_skipped_count(out.skipped_count() + 1); break;
+          }
+          out.add_statement_ids(r.second);
+          if (r.first != StatementStore::Outcome::kSkipped) {
+            SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", r.second, "GENERATE", "", "DRAFT", "", now));
+          }
+        }
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::GetStatement(grpc::ServerContext* ctx, const v1::GetStatementRequest* req,
+                                      v1::GetStatementResponse* resp) {
+  return ServeRead<v1::GetStatementResponse>(
+      ctx, M("GetStatement"), rt_, resp,
+      [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetStatementResponse> {
+        SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
+        v1::GetStatementResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_statement(), StatementStore::Get(tx, req->id(), true));
+        if (!scope.all) {
+          db::Params p = {req->id()};
+          std::string sql = "SELECT 1 FROM statements s LEFT JOIN customer_accounts a ON a.customer_id = s.customer_id "
+                            "WHERE s.id = ?" + scope.Sql("s.rep_id", "a.org_unit_id", &p);
+          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+          if (rows.empty()) return NotFound("statement", req->id());
+        }
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::ListStatements(grpc::ServerContext* ctx, const v1::ListStatementsRequest* req,
+                                        v1::ListStatementsResponse* resp) {
+  return ServeRead<v1::ListStatementsResponse>(
+      ctx, M("ListStatements"), rt_, resp, [&](CallContext&) { return PageSize(req->page_size()).status(); },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListStatementsResponse> {
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
+        SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
+        SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
+        db::Params sp;
+        std::string scope_sql = scope.Sql("s.rep_id", "a.org_unit_id", &sp);
+        SALES_ASSIGN_OR_RETURN(auto items, StatementStore::List(tx, *req, scope_sql, sp, after, size));
+        v1::ListStatementsResponse out;
+        FillPage(std::move(items), size, &out, [](v1::ListStatementsResponse* r) { return r->add_statements(); });
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::MarkStatementSent(grpc::ServerContext* ctx, const v1::MarkStatementSentRequest* req,
+                                           v1::MarkStatementSentResponse* resp) {
+  return ServeMutation<v1::MarkStatementSentRequest, v1::MarkStatementSentResponse>(
+      ctx, M("MarkStatementSent"), rt_, *req, resp,
+      [&](CallContext&) -> absl::Status {
+        std::vector<FieldViolation> v;
+        if (req->id() <= 0) v.push_back({"id", "required, > 0"});
+        if (!req->has_sent_on()) {
+          v.push_back({"sent_on", "required"});
+        } else {
+          for (auto& fv : FieldViolationsOf(DateNotFuture(req->sent_on(), "sent_on", rt_.clock->Now()))) v.push_back(fv);
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::MarkStatementSentResponse> {
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto lock, StatementStore::Lock(tx, req->id()));
+        auto [state, version, rep] = lock;
+        SALES_RETURN_IF_ERROR(OwnerOrFinance(call.principal, rep));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), version, "statement", req->id()));
+        SALES_RETURN_IF_ERROR(StatementState(state, kDraft, "DRAFT"));
+        SALES_ASSIGN_OR_RETURN(auto cur, StatementStore::Get(tx, req->id(), false));
+        if (ToCivilDay(req->sent_on()) < ToCivilDay(cur.period().end())) {
+          return InvalidField("sent_on", "must not be before the period ends");
+        }
+        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE statements SET state = ?, sent_on = ?, version = version + 1, "
+                                      "updated_at = ? WHERE id = ?",
+                                      {int64_t{kSent}, FormatDbDate(req->sent_on()), FormatDbTime(now), req->id()})
+                                  .status());
+        SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", req->id(), "SEND", "DRAFT", "SENT", "", now));
+        v1::MarkStatementSentResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_statement(), StatementStore::Get(tx, req->id(), true));
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::RecordStatementConfirmation(grpc::ServerContext* ctx,
+                                                     const v1::RecordStatementConfirmationRequest* req,
+                                                     v1::RecordStatementConfirmationResponse* resp) {
+  return ServeMutation<v1::RecordStatementConfirmationRequest, v1::RecordStatementConfirmationResponse>(
+      ctx, M("RecordStatementConfirmation"), rt_, *req, resp,
+      [&](CallContext&) -> absl::Status {
+        std::vector<FieldViolation> v;
+        if (req->id() <= 0) v.push_back({"id", "required, > 0"});
+        if (!req->has_confirmed_on()) {
+          v.push_back({"confirmed_on", "required"});
+        } else {
+          for (auto& fv : FieldViolationsOf(DateNotFuture(req->confirmed_on(), "confirmed_on", rt_.clock->Now()))) {
+            v.push_back(fv);
+          }
+        }
+        if (req->confirmed_by().empty() || req->confirmed_by().size() > 128) {
+          v.push_back({"confirmed_by", "required, 1..128 characters (name and title of the signatory)"});
+        }
+        if (!req->agreed() && !req->has_customer_stated_balance()) {
+          v.push_back({"customer_stated_balance", "required when the customer disputes the balance"});
+        }
+        if (req->has_customer_stated_balance()) {
+          for (auto& fv : FieldViolationsOf(ValidateMoney(req->customer_stated_balance(), "customer_stated_balance",
+                                                          Sign::kAny))) {
+            v.push_back(fv);
+          }
+        }
+        if (req->customer_comment().size() > 1000) v.push_back({"customer_comment", "at most 1000 characters"});
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordStatementConfirmationResponse> {
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto lock, StatementStore::Lock(tx, req->id()));
+        auto [state, version, rep] = lock;
+        SALES_RETURN_IF_ERROR(OwnerOrFinance(call.principal, rep));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), version, "statement", req->id()));
+        SALES_RETURN_IF_ERROR(StatementState(state, kSent, "SENT"));
+        SALES_ASSIGN_OR_RETURN(auto cur, StatementStore::Get(tx, req->id(), false));
+        if (ToCivilDay(req->confirmed_on()) < ToCivilDay(cur.sent_on())) {
+          return InvalidField("confirmed_on", "must not be before the statement was sent");
+        }
+        int next = req->agreed() ? kConfirmed : kDisputed;
+        db::Param stated = req->has_customer_stated_balance() ? db::Param(req->customer_stated_balance().minor_units())
+                                                              : db::Param(nullptr);
+        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE statements SET state = ?, confirmed_on = ?, confirmed_by = ?, "
+                                      "stated_balance_minor = ?, customer_comment = ?, version = version + 1, "
+                                      "updated_at = ? WHERE id = ?",
+                                      {int64_t{next}, FormatDbDate(req->confirmed_on()), req->confirmed_by(), stated,
+                                       req->customer_comment(), FormatDbTime(now), req->id()})
+                                  .status());
+        SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", req->id(), req->agreed() ? "CONFIRM" : "DISPUTE",
+                                                 "SENT", req->agreed() ? "CONFIRMED" : "DISPUTED",
+                                                 req->customer_comment(), now));
+        v1::RecordStatementConfirmationResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_statement(), StatementStore::Get(tx, req->id(), true));
+        v1::StatementConfirmedEvent ev;
+        ev.set_statement_id(req->id());
+        ev.set_customer_id(out.statement().customer_id());
+        ev.set_rep_id(out.statement().rep_id());
+        *ev.mutable_period() = out.statement().period();
+        ev.set_state(out.statement().state());
+        *ev.mutable_closing_balance() = out.statement().closing_balance();
+        *ev.mutable_confirmed_on() = req->confirmed_on();
+        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Statement", absl::StrCat(req->id()), ev, call.request_id));
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::ResolveStatementDispute(grpc::ServerContext* ctx,
+                                                 const v1::ResolveStatementDisputeRequest* req,
+                                                 v1::ResolveStatementDisputeResponse* resp) {
+  return ServeMutation<v1::ResolveStatementDisputeRequest, v1::ResolveStatementDisputeResponse>(
+      ctx, M("ResolveStatementDispute"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        if (!IsFinanceStaff(call.principal)) return Denied("finance resolves statement disputes");
+        std::vector<FieldViolation> v;
+        if (req->id() <= 0) v.push_back({"id", "required, > 0"});
+        if (req->resolution().empty() || req->resolution().size() > 1000) {
+          v.push_back({"resolution", "required, 1..1000 characters"});
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ResolveStatementDisputeResponse> {
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto lock, StatementStore::Lock(tx, req->id()));
+        auto [state, version, rep] = lock;
+        (void)rep;
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), version, "statement", req->id()));
+        SALES_RETURN_IF_ERROR(StatementState(state, kDisputed, "DISPUTED"));
+        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE statements SET state = ?, resolution = ?, version = version + 1, "
+                                      "updated_at = ? WHERE id = ?",
+                                      {int64_t{kResolved}, req->resolution(), FormatDbTime(now), req->id()})
+                                  .status());
+        SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", req->id(), "RESOLVE", "DISPUTED", "RESOLVED",
+                                                 req->resolution(), now));
+        v1::ResolveStatementDisputeResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_statement(), StatementStore::Get(tx, req->id(), true));
+        return out;
+      });
+}
+
+}  // namespace sales::finance

@@ -1,0 +1,189 @@
+#include "finance-svc/store/statement_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "finance-svc/store/account_store.h"
+#include "finance-svc/store/ledger_store.h"
+#include "finance-svc/store/receivable_store.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/status.h"
+
+namespace sales::finance {
+namespace {
+
+constexpr char kColumns[] =
+    "id, customer_id, rep_id, period_start, period_end, currency, opening_minor, debits_minor, credits_minor, "
+    "closing_minor, last_entry_id, ageing_current_minor, ageing_1_30_minor, ageing_31_60_minor, ageing_61_90_minor, "
+    "ageing_91_180_minor, ageing_over_180_minor, state, sent_on, confirmed_on, confirmed_by, stated_balance_minor, "
+    "customer_comment, resolution, version, created_at, updated_at";
+
+}  // namespace
+
+absl::StatusOr<std::pair<StatementStore::Outcome, int64_t>> StatementStore::Generate(
+    db::Transaction& tx, int64_t customer_id, absl::CivilDay start, absl::CivilDay end, bool regenerate,
+    absl::Time now) {
+  SALES_ASSIGN_OR_RETURN(auto existing, tx.Query("SELECT id, state FROM statements WHERE customer_id = ? AND "
+                                                 "period_start = ? AND period_end = ? FOR UPDATE",
+                                                 {customer_id, DbDay(start), DbDay(end)}));
+  if (!existing.empty() && (!regenerate || existing[0].Int(1) != 1)) {
+    return std::make_pair(Outcome::kSkipped, existing[0].Int(0));
+  }
+  SALES_ASSIGN_OR_RETURN(auto sums, tx.Query("SELECT COALESCE(SUM(IF(entry_date < ?, debit_minor - credit_minor, 0)), 0), "
+                                             "COALESCE(SUM(IF(entry_date >= ?, debit_minor, 0)), 0), "
+                                             "COALESCE(SUM(IF(entry_date >= ?, credit_minor, 0)), 0), "
+                                             "COALESCE(MAX(id), 0) FROM ledger_entries WHERE customer_id = ? AND "
+                                             "entry_date <= ?",
+                                             {DbDay(start), DbDay(start), DbDay(start), customer_id, DbDay(end)}));
+  int64_t opening = sums[0].Int(0), debits = sums[0].Int(1), credits = sums[0].Int(2), last = sums[0].Int(3);
+  AgeingFilter f;
+  f.customer_id = customer_id;
+  SALES_ASSIGN_OR_RETURN(auto groups, ReceivableStore::Ageing(tx, end, false, AgeingKey::kCustomer, f));
+  int64_t b[6] = {0, 0, 0, 0, 0, 0};
+  for (const auto& g : groups) {
+    for (int i = 0; i < 6; ++i) b[i] += g.buckets[i];
+  }
+  SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, customer_id));
+  int64_t rep = acct ? acct->rep_id : 0;
+  int64_t closing = opening + debits - credits;
+  if (!existing.empty()) {
+    int64_t id = existing[0].Int(0);
+    SALES_RETURN_IF_ERROR(tx.Exec("UPDATE statements SET rep_id = ?, opening_minor = ?, debits_minor = ?, "
+                                  "credits_minor = ?, closing_minor = ?, last_entry_id = ?, ageing_current_minor = ?, "
+                                  "ageing_1_30_minor = ?, ageing_31_60_minor = ?, ageing_61_90_minor = ?, "
+                                  "ageing_91_180_minor = ?, ageing_over_180_minor = ?, version = version + 1, "
+                                  "updated_at = ? WHERE id = ?",
+                                  {rep, opening, debits, credits, closing, last, b[0], b[1], b[2], b[3], b[4], b[5],
+                                   FormatDbTime(now), id})
+                              .status());
+    return std::make_pair(Outcome::kRegenerated, id);
+  }
+  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO statements (customer_id, rep_id, period_start, period_end, currency, "
+                                "opening_minor, debits_minor, credits_minor, closing_minor, last_entry_id, "
+                                "ageing_current_minor, ageing_1_30_minor, ageing_31_60_minor, ageing_61_90_minor, "
+                                "ageing_91_180_minor, ageing_over_180_minor, state, created_at, updated_at) "
+                                "VALUES (?, ?, ?, ?, 'CNY', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                                {customer_id, rep, DbDay(start), DbDay(end), opening, debits, credits, closing, last,
+                                 b[0], b[1], b[2], b[3], b[4], b[5], FormatDbTime(now), FormatDbTime(now)})
+                            .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  return std::make_pair(Outcome::kCreated, id);
+}
+
+absl::StatusOr<std::vector<int64_t>> StatementStore::CustomersWithActivity(db::Transaction& tx, absl::CivilDay end,
+                                                                          int64_t org_unit_id) {
+  std::string sql = "SELECT DISTINCT l.customer_id FROM ledger_entries l";
+  db::Params p;
+  if (org_unit_id) sql += " JOIN customer_accounts a ON a.customer_id = l.customer_id AND a.org_unit_id = ?";
+  if (org_unit_id) p.push_back(org_unit_id);
+  sql += " WHERE l.entry_date <= ? ORDER BY l.customer_id";
+  p.push_back(DbDay(end));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
+absl::StatusOr<v1::Statement> StatementStore::Get(db::Transaction& tx, int64_t id, bool with_entries) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, " FROM statements WHERE id = ?"), {id}));
+  if (rows.empty()) return NotFound("statement", id);
+  const auto& r = rows[0];
+  v1::Statement s;
+  s.set_id(r.Int(0));
+  s.set_customer_id(r.Int(1));
+  s.set_rep_id(r.Int(2));
+  *s.mutable_period()->mutable_start() = ParseDbDate(r.Str(3));
+  *s.mutable_period()->mutable_end() = ParseDbDate(r.Str(4));
+  const std::string cur = r.Str(5);
+  *s.mutable_opening_balance() = MakeMoney(r.Int(6), cur);
+  *s.mutable_total_debits() = MakeMoney(r.Int(7), cur);
+  *s.mutable_total_credits() = MakeMoney(r.Int(8), cur);
+  *s.mutable_closing_balance() = MakeMoney(r.Int(9), cur);
+  int64_t last = r.Int(10);
+  auto* a = s.mutable_closing_ageing();
+  *a->mutable_current() = MakeMoney(r.Int(11), cur);
+  *a->mutable_days_1_30() = MakeMoney(r.Int(12), cur);
+  *a->mutable_days_31_60() = MakeMoney(r.Int(13), cur);
+  *a->mutable_days_61_90() = MakeMoney(r.Int(14), cur);
+  *a->mutable_days_91_180() = MakeMoney(r.Int(15), cur);
+  *a->mutable_days_over_180() = MakeMoney(r.Int(16), cur);
+  *a->mutable_total() = MakeMoney(r.Int(11) + r.Int(12) + r.Int(13) + r.Int(14) + r.Int(15) + r.Int(16), cur);
+  s.set_state(static_cast<v1::StatementState>(r.Int(17)));
+  if (!r.IsNull(18)) *s.mutable_sent_on() = ParseDbDate(r.Str(18));
+  if (!r.IsNull(19)) *s.mutable_confirmed_on() = ParseDbDate(r.Str(19));
+  s.set_confirmed_by(r.Str(20));
+  if (!r.IsNull(21)) *s.mutable_customer_stated_balance() = MakeMoney(r.Int(21), cur);
+  s.set_customer_comment(r.Str(22));
+  s.set_resolution(r.Str(23));
+  s.set_etag(MakeEtag(r.Int(24)));
+  *s.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(25)));
+  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(26)));
+  if (with_entries) {
+    // The entries as they stood when generated: in the period, up to the
+    // last entry then posted (later back-dated postings are not on it).
+    SALES_ASSIGN_OR_RETURN(auto es, tx.Query("SELECT id, entry_date, kind, document_id, reference, debit_minor, "
+                                             "credit_minor, description, posted_at FROM ledger_entries WHERE "
+                                             "customer_id = ? AND entry_date BETWEEN ? AND ? AND id <= ? "
+                                             "ORDER BY entry_date, id",
+                                             {s.customer_id(), r.Str(3), r.Str(4), last}));
+    int64_t running = r.Int(6);
+    for (const auto& e : es) {
+      running += e.Int(5) - e.Int(6);
+      auto* le = s.add_entries();
+      le->set_id(e.Int(0));
+      le->set_customer_id(s.customer_id());
+      *le->mutable_entry_date() = ParseDbDate(e.Str(1));
+      le->set_kind(static_cast<v1::DocumentKind>(e.Int(2)));
+      le->set_document_id(e.Int(3));
+      le->set_reference(e.Str(4));
+      *le->mutable_debit() = MakeMoney(e.Int(5), cur);
+      *le->mutable_credit() = MakeMoney(e.Int(6), cur);
+      *le->mutable_running_balance() = MakeMoney(running, cur);
+      le->set_description(e.Str(7));
+      *le->mutable_post_time() = ToTimestamp(ParseDbTime(e.Str(8)));
+    }
+  }
+  return s;
+}
+
+absl::StatusOr<std::tuple<int, int64_t, int64_t>> StatementStore::Lock(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT state, version, rep_id FROM statements WHERE id = ? FOR UPDATE",
+                                             {id}));
+  if (rows.empty()) return NotFound("statement", id);
+  return std::make_tuple(static_cast<int>(rows[0].Int(0)), rows[0].Int(1), rows[0].Int(2));
+}
+
+absl::StatusOr<std::vector<v1::Statement>> StatementStore::List(db::Transaction& tx,
+                                                                const v1::ListStatementsRequest& req,
+                                                                const std::string& scope_sql,
+                                                                const db::Params& scope_params, int64_t after_id,
+                                                                int limit) {
+  std::string sql = "SELECT s.id FROM statements s LEFT JOIN customer_accounts a ON a.customer_id = s.customer_id "
+                    "WHERE s.id > ?";
+  db::Params p = {after_id};
+  if (req.customer_id()) { sql += " AND s.customer_id = ?"; p.push_back(req.customer_id()); }
+  if (req.rep_id()) { sql += " AND s.rep_id = ?"; p.push_back(req.rep_id()); }
+  if (req.has_period_end()) {
+    if (req.period_end().has_start()) { sql += " AND s.period_end >= ?"; p.push_back(FormatDbDate(req.period_end().start())); }
+    if (req.period_end().has_end()) { sql += " AND s.period_end <= ?"; p.push_back(FormatDbDate(req.period_end().end())); }
+  }
+  if (req.states_size()) {
+    std::string in;
+    for (int s : req.states()) {
+      absl::StrAppend(&in, in.empty() ? "?" : ", ?");
+      p.push_back(int64_t{s});
+    }
+    absl::StrAppend(&sql, " AND s.state IN (", in, ")");
+  }
+  sql += scope_sql;
+  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  absl::StrAppend(&sql, " ORDER BY s.id LIMIT ", limit + 1);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<v1::Statement> out;
+  for (const auto& r : rows) {
+    SALES_ASSIGN_OR_RETURN(auto s, Get(tx, r.Int(0), false));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace sales::finance
