@@ -466,9 +466,15 @@ absl::StatusOr<std::vector<int64_t>> CommissionStore::ActiveReps(db::Transaction
 absl::StatusOr<int64_t> CommissionStore::RepUnit(db::Transaction& tx, int64_t rep_id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT org_unit_id FROM reps_replica WHERE id = ?", {rep_id}));
   if (!rows.empty() && rows[0].Int(0) != 0) return rows[0].Int(0);
+  // Not in the org copy (targets' feed not followed yet): the unit of the
+  // rep's latest document or collection.
   SALES_ASSIGN_OR_RETURN(auto inv, tx.Query("SELECT org_unit_id FROM invoices WHERE rep_id = ? ORDER BY id DESC LIMIT 1",
                                             {rep_id}));
-  return inv.empty() ? int64_t{0} : inv[0].Int(0);
+  if (!inv.empty()) return inv[0].Int(0);
+  SALES_ASSIGN_OR_RETURN(auto app, tx.Query("SELECT org_unit_id FROM payment_applications WHERE rep_id = ? "
+                                            "ORDER BY id DESC LIMIT 1",
+                                            {rep_id}));
+  return app.empty() ? int64_t{0} : app[0].Int(0);
 }
 
 absl::Status CommissionStore::UndoDeductionMoves(db::Transaction& tx, int64_t statement_id, absl::Time now) {

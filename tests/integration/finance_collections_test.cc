@@ -500,16 +500,29 @@ class FakeTargets final : public targets::v1::TargetsService::Service {
                            targets::v1::GetProgressResponse* resp) override {
     std::lock_guard<std::mutex> lock(mu_);
     ++calls_;
-    auto it = attainment_.find(req->node().rep_id());
-    if (it == attainment_.end()) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "no signed plan");
+    auto it = req->node().rep_id() != 0 ? attainment_.find(req->node().rep_id())
+                                        : unit_attainment_.find(req->node().org_unit_id());
+    if (it == attainment_.end() || it == unit_attainment_.end()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "no signed plan");
+    }
     resp->mutable_progress()->set_attainment_bp(it->second);
     *resp->mutable_progress()->mutable_target()->mutable_amount() = MakeMoney(10'000'000);
     *resp->mutable_progress()->mutable_actual()->mutable_amount() = MakeMoney(it->second * 1'000);
     return grpc::Status::OK;
   }
-  grpc::Status GetOrgUnit(grpc::ServerContext*, const targets::v1::GetOrgUnitRequest*,
-                          targets::v1::GetOrgUnitResponse*) override {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown unit");
+  grpc::Status GetOrgUnit(grpc::ServerContext*, const targets::v1::GetOrgUnitRequest* req,
+                          targets::v1::GetOrgUnitResponse* resp) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = managers_.find(req->id());
+    if (it == managers_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown unit");
+    resp->mutable_org_unit()->set_id(req->id());
+    resp->mutable_org_unit()->set_manager_rep_id(it->second);
+    return grpc::Status::OK;
+  }
+  void SetUnit(int64_t unit, int64_t manager, int32_t bp) {
+    std::lock_guard<std::mutex> lock(mu_);
+    managers_[unit] = manager;
+    unit_attainment_[unit] = bp;
   }
   void Set(int64_t rep, int32_t bp) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -519,6 +532,8 @@ class FakeTargets final : public targets::v1::TargetsService::Service {
  private:
   std::mutex mu_;
   std::map<int64_t, int32_t> attainment_;
+  std::map<int64_t, int32_t> unit_attainment_;
+  std::map<int64_t, int64_t> managers_;
   int calls_ = 0;
 };
 
@@ -568,7 +583,7 @@ class Commissions : public CollectionsLadder {
                     .ok());
   }
 
-  v1::CommissionPlan ActivePlan() {
+  v1::CommissionPlan ActivePlan(int32_t manager_rate_bp = 0) {
     v1::CreateCommissionPlanRequest create;
     create.set_request_id(Rid());
     v1::CommissionPlan* p = create.mutable_commission_plan();
@@ -590,6 +605,7 @@ class Commissions : public CollectionsLadder {
     p->set_attainment_floor_bp(10000);
     p->set_base_floor_bp(5000);
     *p->mutable_base_pay() = MakeMoney(300'000);
+    p->set_manager_rate_bp(manager_rate_bp);
     p->set_reason("commission scheme 2025");
     v1::CreateCommissionPlanResponse created;
     grpc::Status st = stub_->CreateCommissionPlan(CtxAs(finance_, kSecret).get(), create, &created);
@@ -839,6 +855,39 @@ TEST_F(Commissions, ReturnsReverseAndUncollectedAmountsAreHeldUntilPaid) {
   ASSERT_EQ(deductions.deductions_size(), 1);
   EXPECT_EQ(deductions.deductions(0).state(), v1::COMMISSION_DEDUCTION_STATE_RETURNED);
   EXPECT_EQ(deductions.deductions(0).returned().minor_units(), 300'000);
+}
+
+// The unit's manager (rep 20) is paid on the unit's total when the unit
+// reaches target: the unit (rep 11) collected 10,000.00 on time, the unit is
+// at 101 %: 1,000,000 × 0.5 % = 5,000. Below target nothing.
+TEST_F(Commissions, ManagerPaidOnTheUnitTotalWhenTheUnitHitsTarget) {
+  Today(2025, 4, 2);
+  ActivePlan(/*manager_rate_bp=*/50);
+  constexpr int64_t kManager = 20;
+  targets_.Set(kRep, 9000);
+  targets_.Set(kManager, 10000);
+  targets_.SetUnit(kUnit, kManager, 10100);
+  SeedCollection(1, absl::CivilDay(2025, 3, 31), absl::CivilDay(2025, 3, 10), 1'000'000);
+  v1::CalculateCommissionsRequest calc;
+  calc.set_request_id(Rid());
+  *calc.mutable_month() = D(2025, 3, 1);
+  v1::CalculateCommissionsResponse calculated;
+  grpc::Status st = stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(calculated.created_count(), 2);
+  v1::GetCommissionStatementRequest get;
+  get.set_rep_id(kManager);
+  *get.mutable_month() = D(2025, 3, 1);
+  v1::GetCommissionStatementResponse manager;
+  ASSERT_TRUE(stub_->GetCommissionStatement(CtxAs(finance_, kSecret).get(), get, &manager).ok());
+  EXPECT_EQ(manager.statement().manager_commission().minor_units(), 5'000);
+  EXPECT_EQ(manager.statement().total_commission().minor_units(), 5'000);
+
+  targets_.SetUnit(kUnit, kManager, 9900);
+  calc.set_request_id(Rid());
+  ASSERT_TRUE(stub_->CalculateCommissions(CtxAs(finance_, kSecret).get(), calc, &calculated).ok());
+  ASSERT_TRUE(stub_->GetCommissionStatement(CtxAs(finance_, kSecret).get(), get, &manager).ok());
+  EXPECT_EQ(manager.statement().manager_commission().minor_units(), 0);
 }
 
 // Explicit attainment is a dry run: 50 % (tier 2 %):
