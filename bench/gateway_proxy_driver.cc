@@ -2,6 +2,7 @@
 // calling the service directly, and nginx's grpc_pass in front of it.
 //
 //   gateway_proxy_driver [--seconds=10] [--concurrency=1,16,64] [--channels=4]
+//                        [--gateway_flag=--proxy_threads=1 ...]
 //
 // One run, three paths to the same backend, each at 1, 16 and 64 calls in
 // flight: targets GetRep answered from memory by an in-process callback
@@ -218,12 +219,15 @@ int main(int argc, char** argv) {
   int seconds = 10;
   int channels = 4;
   std::vector<int> levels = {1, 16, 64};
+  std::vector<std::string> gateway_flags;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--seconds=", 0) == 0) {
       seconds = std::atoi(a.c_str() + 10);
     } else if (a.rfind("--channels=", 0) == 0) {
       channels = std::atoi(a.c_str() + 11);
+    } else if (a.rfind("--gateway_flag=", 0) == 0) {
+      gateway_flags.push_back(a.substr(15));
     } else if (a.rfind("--concurrency=", 0) == 0) {
       levels.clear();
       for (auto p : absl::StrSplit(a.substr(14), ',')) {
@@ -231,7 +235,9 @@ int main(int argc, char** argv) {
         if (absl::SimpleAtoi(p, &v) && v > 0) levels.push_back(v);
       }
     } else {
-      std::fprintf(stderr, "usage: gateway_proxy_driver [--seconds=10] [--concurrency=1,16,64] [--channels=4]\n");
+      std::fprintf(stderr,
+                   "usage: gateway_proxy_driver [--seconds=10] [--concurrency=1,16,64] [--channels=4] "
+                   "[--gateway_flag=--key=value ...]\n");
       return 2;
     }
   }
@@ -255,12 +261,14 @@ int main(int argc, char** argv) {
 
   int gw_port = FreeLoopbackPort();
   ChildProcess gateway;
-  auto st = gateway.Start({absl::StrCat(SALES_BIN_DIR, "/gateway/gateway"), absl::StrCat("--listen=127.0.0.1:", gw_port),
-                           absl::StrCat("--targets_address=127.0.0.1:", backend_port), "--jwt_public_keys_dir=" + keys,
-                           "--jwt_issuer=bench-issuer", "--jwt_audience=bench-gateway",
-                           absl::StrCat("--policy_file=", SALES_SOURCE_DIR, "/gateway/policy.json"),
-                           "--principal_hmac_secret=bench-secret", "--rate_limit_per_second=0", "--access_log=none"},
-                          dir + "/gateway.log");
+  std::vector<std::string> gw_argv = {
+      absl::StrCat(SALES_BIN_DIR, "/gateway/gateway"), absl::StrCat("--listen=127.0.0.1:", gw_port),
+      absl::StrCat("--targets_address=127.0.0.1:", backend_port), "--jwt_public_keys_dir=" + keys,
+      "--jwt_issuer=bench-issuer", "--jwt_audience=bench-gateway",
+      absl::StrCat("--policy_file=", SALES_SOURCE_DIR, "/gateway/policy.json"), "--principal_hmac_secret=bench-secret",
+      "--rate_limit_per_second=0", "--access_log=none"};
+  gw_argv.insert(gw_argv.end(), gateway_flags.begin(), gateway_flags.end());
+  auto st = gateway.Start(gw_argv, dir + "/gateway.log");
   int nginx_port = FreeLoopbackPort();
   std::string conf = dir + "/nginx/nginx.conf";
   {

@@ -51,6 +51,7 @@ absl::StatusOr<GatewayOptions> GatewayOptions::FromConfig(const Config& config) 
                          config.GetInt("proxy_threads", std::max(2u, std::thread::hardware_concurrency())));
   if (threads < 1 || threads > 256) return absl::InvalidArgumentError("proxy_threads must be 1..256");
   o.proxy_threads = static_cast<int>(threads);
+  SALES_ASSIGN_OR_RETURN(o.retry_unavailable, config.GetBool("retry_unavailable", true));
   o.keys_dir = config.GetString("jwt_public_keys_dir", "");
   o.jwt.issuer = config.GetString("jwt_issuer", "sales-dev");
   o.jwt.audience = config.GetString("jwt_audience", "sales-gateway");
@@ -126,7 +127,7 @@ absl::Status Gateway::Start() {
   policy_file_ = std::make_unique<PolicyFile>(options_.policy_file);
   SALES_RETURN_IF_ERROR(policy_file_->Refresh());
   limiter_ = std::make_unique<RateLimiter>(options_.rate_limit);
-  signer_ = std::make_unique<PrincipalVerifier>(options_.principal_hmac_secret);
+  signer_ = std::make_unique<PrincipalSigner>(options_.principal_hmac_secret);
   if (!signer_->enforcing()) {
     LogWarn("no principal_hmac_secret: principals are sent unsigned (local development only)");
   }
@@ -149,8 +150,12 @@ absl::Status Gateway::Start() {
       // Distinct arguments keep each channel on its own connection (gRPC
       // shares subchannels between channels with equal arguments).
       args.SetInt("sales.gateway.channel_index", i);
-      args.SetServiceConfigJSON(service_config);
-      args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+      if (options_.retry_unavailable) {
+        args.SetServiceConfigJSON(service_config);
+        args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+      } else {
+        args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
+      }
       args.SetMaxReceiveMessageSize(options_.max_message_bytes);
       args.SetMaxSendMessageSize(options_.max_message_bytes);
       args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
@@ -249,28 +254,26 @@ grpc::GenericStub* Gateway::Stub(int backend) {
   return b.stubs[n % b.stubs.size()].get();
 }
 
-absl::StatusOr<Admission> Admit(Gateway& gw, const grpc::ServerContextBase& ctx,
-                                absl::string_view method_name) {
-  Admission out;
-  out.request_id = RequestIdFor(ctx);
+absl::Status Admit(Gateway& gw, const grpc::ServerContextBase& ctx, absl::string_view method_name, Admission* out) {
+  out->request_id = RequestIdFor(ctx);
   absl::Time now = absl::Now();
-  SALES_ASSIGN_OR_RETURN(out.principal, gw.verifier().VerifyHeader(Header(ctx, "authorization"), now));
+  SALES_ASSIGN_OR_RETURN(out->principal, gw.verifier().VerifyHeader(Header(ctx, "authorization"), now));
   auto policy = gw.policy();
-  if (policy == nullptr || !policy->Allows(out.principal.role, method_name)) {
+  if (policy == nullptr || !policy->Allows(out->principal.role, method_name)) {
     return WithErrorInfo(
-        absl::PermissionDeniedError(absl::StrCat("role ", out.principal.role, " may not call ", method_name)),
-        "METHOD_NOT_ALLOWED", "gateway.sales", {{"role", out.principal.role}, {"method", std::string(method_name)}});
+        absl::PermissionDeniedError(absl::StrCat("role ", out->principal.role, " may not call ", method_name)),
+        "METHOD_NOT_ALLOWED", "gateway.sales", {{"role", out->principal.role}, {"method", std::string(method_name)}});
   }
-  absl::Duration wait = gw.limiter().Take(out.principal.user_id, now);
+  absl::Duration wait = gw.limiter().Take(out->principal.user_id, now);
   if (wait > absl::ZeroDuration()) {
     int64_t ms = absl::ToInt64Milliseconds(wait);
     return WithRetryDelay(
-        WithErrorInfo(absl::ResourceExhaustedError(absl::StrCat("too many calls from ", out.principal.user_id,
+        WithErrorInfo(absl::ResourceExhaustedError(absl::StrCat("too many calls from ", out->principal.user_id,
                                                                 "; retry in ", ms, "ms")),
-                      "RATE_LIMITED", "gateway.sales", {{"principal", out.principal.user_id}}),
+                      "RATE_LIMITED", "gateway.sales", {{"principal", out->principal.user_id}}),
         ms);
   }
-  return out;
+  return absl::OkStatus();
 }
 
 void AttachIdentity(const Gateway& gw, const Admission& who, grpc::ClientContext* ctx) {

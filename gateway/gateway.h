@@ -23,6 +23,7 @@
 #include "gateway/policy.h"
 #include "gateway/proxy.h"
 #include "gateway/rate_limiter.h"
+#include "gateway/signer.h"
 #include "platform/call.h"
 #include "platform/config.h"
 
@@ -36,6 +37,8 @@ struct GatewayOptions {
   int channels_per_backend = 4;
   // Threads (each with its own completion queue) forwarding calls.
   int proxy_threads = 2;
+  // Retry UNAVAILABLE for reads and request_id methods (off: never retry).
+  bool retry_unavailable = true;
   std::string keys_dir;
   JwtOptions jwt;
   std::string policy_file;
@@ -78,7 +81,7 @@ class Gateway {
   const JwtVerifier& verifier() const { return *jwt_; }
   std::shared_ptr<const Policy> policy() const { return policy_file_->current(); }
   RateLimiter& limiter() { return *limiter_; }
-  const PrincipalVerifier& signer() const { return *signer_; }
+  const PrincipalSigner& signer() const { return *signer_; }
   // A stub to `backend`, round-robin over its channels.
   grpc::GenericStub* Stub(int backend);
 
@@ -91,7 +94,7 @@ class Gateway {
   std::unique_ptr<JwtVerifier> jwt_;
   std::unique_ptr<PolicyFile> policy_file_;
   std::unique_ptr<RateLimiter> limiter_;
-  std::unique_ptr<PrincipalVerifier> signer_;
+  std::unique_ptr<PrincipalSigner> signer_;
   struct Backend {
     std::vector<std::shared_ptr<grpc::Channel>> channels;
     std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
@@ -115,8 +118,9 @@ struct Admission {
   std::string request_id;
   Principal principal;
 };
-absl::StatusOr<Admission> Admit(Gateway& gw, const grpc::ServerContextBase& ctx,
-                                absl::string_view method_name);
+// Fills `out` as far as it gets (the principal is known even when the
+// policy or the rate limit refuses), for the access log.
+absl::Status Admit(Gateway& gw, const grpc::ServerContextBase& ctx, absl::string_view method_name, Admission* out);
 
 // Adds the request id and the signed principal to an outgoing call.
 void AttachIdentity(const Gateway& gw, const Admission& who, grpc::ClientContext* ctx);

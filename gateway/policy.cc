@@ -26,9 +26,9 @@ absl::Status Strings(const nlohmann::json& j, const std::string& where, std::vec
   return absl::OkStatus();
 }
 
-bool AnyMatches(const std::vector<std::string>& patterns, absl::string_view text) {
+bool AnyMatches(const std::vector<std::string>& patterns, const std::string& text) {
   for (const auto& p : patterns) {
-    if (GlobMatches(p, text)) return true;
+    if (fnmatch(p.c_str(), text.c_str(), 0) == 0) return true;
   }
   return false;
 }
@@ -70,10 +70,13 @@ absl::StatusOr<Policy> Policy::Parse(absl::string_view json) {
   return p;
 }
 
-bool Policy::IsInternal(absl::string_view method) const { return AnyMatches(internal_methods_, method); }
+bool Policy::IsInternal(absl::string_view method) const {
+  return AnyMatches(internal_methods_, std::string(method));
+}
 
-bool Policy::Allows(absl::string_view role, absl::string_view method) const {
-  if (IsInternal(method)) {
+bool Policy::Allows(absl::string_view role, absl::string_view method_name) const {
+  std::string method(method_name);
+  if (AnyMatches(internal_methods_, method)) {
     for (const auto& r : internal_roles_) {
       if (r == role) return true;
     }

@@ -161,14 +161,12 @@ class ProxyCall {
       Reject(absl::UnimplementedError("client-streaming methods are not forwarded"));
       return;
     }
-    auto admitted = Admit(*gw_, ctx_, route_->name);
+    absl::Status admitted = Admit(*gw_, ctx_, route_->name, &who_);
+    request_id_ = who_.request_id;
     if (!admitted.ok()) {
-      request_id_ = RequestIdFor(ctx_);
-      Reject(admitted.status());
+      Reject(admitted);
       return;
     }
-    who_ = std::move(*admitted);
-    request_id_ = who_.request_id;
     stream_.Read(&request_, Post(kReadRequest));
   }
 

@@ -162,13 +162,11 @@ class ViewCall {
       : gw_(gw), ctx_(ctx), method_(method), reactor_(ctx->DefaultReactor()) {}
 
   bool Admitted() {
-    auto who = Admit(*gw_, *ctx_, method_);
-    if (!who.ok()) {
-      ctx_->AddTrailingMetadata(kRequestIdHeader, RequestIdFor(*ctx_));
-      Finish(who.status());
+    absl::Status admitted = Admit(*gw_, *ctx_, method_, &who_);
+    if (!admitted.ok()) {
+      Finish(admitted);
       return false;
     }
-    who_ = std::move(*who);
     return true;
   }
 

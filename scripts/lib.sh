@@ -23,6 +23,7 @@ DEBIAN_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev
   mariadb-server mariadb-client
+  libjwt-dev openssl nginx-light
 )
 
 # Installs whatever is missing, and nothing when all is there.

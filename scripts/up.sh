@@ -34,6 +34,9 @@ The sales suite is up.
   orders     127.0.0.1:${PORT[orders]}     finance    127.0.0.1:${PORT[finance]}
   MariaDB    127.0.0.1:$DB_PORT (socket $DB_DIR/mysqld.sock), logs in $LOGS
 
+Calls go through the gateway with the token of the last login (now: admin).
+Demo users: $BUILD_DIR/tools/salesctl/salesctl login --list   (e.g. login rep1, director, finance)
+
 Try:
   $BUILD_DIR/tools/salesctl/salesctl health
   $BUILD_DIR/tools/salesctl/salesctl call targets/ListOrgUnits '{}'
@@ -110,6 +113,48 @@ GRANT ALL PRIVILEGES ON \`$s\`.* TO '$s'@'127.0.0.1';
 SQL
 done
 
+# ---------------------------------------------------------------- auth
+# A local dev issuer: an ES256 signing key (salesctl login mints tokens
+# with it), its public half in the gateway's key folder under a dated kid
+# (rotate by adding a new <kid>.pem; the gateway re-reads the folder), the
+# demo users, and the secret with which the gateway vouches for callers to
+# the services (they refuse unsigned principals once it is set).
+AUTH="$RUN_DIR/auth"
+mkdir -p "$AUTH/keys"
+chmod 700 "$AUTH"
+[ -s "$SECRETS/principal_hmac.secret" ] || (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$SECRETS/principal_hmac.secret")
+if [ ! -s "$AUTH/signing-key.pem" ] || [ ! -s "$AUTH/signing-key.kid" ]; then
+  kid="dev-$(date -u +%Y%m%d%H%M%S)"
+  log "creating the local token signing key ($kid)"
+  (umask 077; openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null \
+     | openssl pkcs8 -topk8 -nocrypt -out "$AUTH/signing-key.pem")
+  openssl pkey -in "$AUTH/signing-key.pem" -pubout -out "$AUTH/keys/$kid.pem"
+  echo "$kid" > "$AUTH/signing-key.kid"
+fi
+KID="$(cat "$AUTH/signing-key.kid")"
+[ -s "$AUTH/keys/$KID.pem" ] || openssl pkey -in "$AUTH/signing-key.pem" -pubout -out "$AUTH/keys/$KID.pem"
+cat > "$AUTH/users.json" <<USERS
+{
+  "issuer": "sales-dev",
+  "audience": "sales-gateway",
+  "alg": "ES256",
+  "kid": "$KID",
+  "signing_key": "signing-key.pem",
+  "users": {
+    "admin":        {"role": "ADMIN"},
+    "director":     {"role": "SALES_DIRECTOR"},
+    "manager-east": {"role": "SALES_MANAGER", "org_unit_code": "EAST"},
+    "rep1":         {"role": "SALES_REP", "rep_user_id": "rep1"},
+    "rep2":         {"role": "SALES_REP", "rep_user_id": "rep2"},
+    "clerk":        {"role": "SALES_CLERK"},
+    "finance":      {"role": "FINANCE"},
+    "reception":    {"role": "RECEPTIONIST"},
+    "warehouse":    {"role": "WAREHOUSE"}
+  }
+}
+USERS
+export SALES_PRINCIPAL_HMAC_SECRET_FILE="$SECRETS/principal_hmac.secret"
+
 # ---------------------------------------------------------------- processes
 start_proc() {
   local name="$1"; shift
@@ -125,7 +170,9 @@ for s in "${SERVICES[@]}"; do
     --mysql_user="$s" --mysql_database="$s" "${ADDRS[@]}"
 done
 log "starting gateway on 127.0.0.1:${PORT[gateway]}"
-start_proc gateway "$BUILD_DIR/gateway/gateway" --listen=127.0.0.1:${PORT[gateway]} "${ADDRS[@]}"
+start_proc gateway "$BUILD_DIR/gateway/gateway" --listen=127.0.0.1:${PORT[gateway]} "${ADDRS[@]}" \
+  --jwt_public_keys_dir="$AUTH/keys" --jwt_issuer=sales-dev --jwt_audience=sales-gateway \
+  --policy_file="$ROOT/gateway/policy.json"
 
 log "waiting until every process reports SERVING"
 ok=0
@@ -143,5 +190,7 @@ log "loading the demo company through the public API"
 "$BUILD_DIR/tools/demo/demo-loader" --targets_address=127.0.0.1:${PORT[targets]} \
   --customers_address=127.0.0.1:${PORT[customers]} --orders_address=127.0.0.1:${PORT[orders]} \
   --finance_address=127.0.0.1:${PORT[finance]}
+
+SALES_AUTH_DIR="$AUTH" "$BUILD_DIR/tools/salesctl/salesctl" login admin
 
 print_howto

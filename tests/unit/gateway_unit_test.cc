@@ -10,6 +10,8 @@
 #include "gateway/method_table.h"
 #include "gateway/policy.h"
 #include "gateway/rate_limiter.h"
+#include "gateway/signer.h"
+#include "platform/call.h"
 
 namespace sales::gateway {
 namespace {
@@ -165,6 +167,22 @@ TEST(GatewayMethods, RetryOnlyReadsAndRequestIdMethods) {
   EXPECT_FALSE(ParseDeadlineCaps("*/X=-1s").ok());
   EXPECT_THAT(table->RetryServiceConfig(0), ::testing::HasSubstr("\"UNAVAILABLE\""));
   EXPECT_THAT(table->RetryServiceConfig(0), ::testing::Not(::testing::HasSubstr("ComputeBaseline")));
+}
+
+TEST(GatewaySigner, SignsExactlyAsTheServicesVerify) {
+  for (std::string secret : {"", "s", "a-longer-shared-secret-0123456789-0123456789-0123456789-0123456789"}) {
+    PrincipalSigner signer(secret);
+    PrincipalVerifier verifier(secret);
+    for (std::string principal : {"user=rep1;role=SALES_REP;rep=3;unit=12", "", "user=x;role=ADMIN;rep=0;unit=0"}) {
+      for (std::string rid : {"0123456789abcdef0123456789abcdef", "", "r"}) {
+        std::string mac = signer.Sign(principal, rid);
+        EXPECT_EQ(mac, verifier.Sign(principal, rid)) << secret << " " << principal << " " << rid;
+        if (verifier.enforcing()) {
+          EXPECT_TRUE(verifier.Verify(principal, mac, rid).ok());
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/call.h"
+#include "platform/crypto.h"
 #include "sales/common/v1/date.pb.h"
 #include "sales/customers/v1/customers_service.grpc.pb.h"
 #include "sales/finance/v1/finance_service.grpc.pb.h"
@@ -28,11 +30,37 @@ namespace cv1 = sales::customers::v1;
 namespace ov1 = sales::orders::v1;
 namespace fv1 = sales::finance::v1;
 
-inline std::unique_ptr<grpc::ClientContext> Ctx() {
+// The shared principal secret (config principal_hmac_secret), set once in
+// main before the first call. The loader sets up the company as ADMIN and
+// talks to the services directly, so when they enforce signed principals
+// it signs its own, as the gateway does.
+inline std::string& DemoSecret() {
+  static std::string secret;
+  return secret;
+}
+
+// A call as `role` (signed when the services enforce signed principals;
+// without a secret the call carries no identity, as in development mode).
+inline std::unique_ptr<grpc::ClientContext> CtxAs(const std::string& user, const std::string& role,
+                                                  int64_t rep_id = 0, int64_t org_unit_id = 0) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!DemoSecret().empty()) {
+    sales::Principal who;
+    who.user_id = user;
+    who.role = role;
+    who.rep_id = rep_id;
+    who.org_unit_id = org_unit_id;
+    std::string rid = sales::RandomHexId();
+    ctx->AddMetadata(sales::kRequestIdHeader, rid);
+    ctx->AddMetadata(sales::kPrincipalHeader, who.Encode());
+    ctx->AddMetadata(sales::kPrincipalMacHeader, sales::PrincipalVerifier(DemoSecret()).Sign(who.Encode(), rid));
+  }
   return ctx;
 }
+
+// The loader sets the company up as ADMIN.
+inline std::unique_ptr<grpc::ClientContext> Ctx() { return CtxAs("demo-loader", "ADMIN"); }
 
 inline void Must(const grpc::Status& st, const std::string& what) {
   if (st.ok()) return;

@@ -186,6 +186,15 @@ struct Loader : DemoWorld {
     return resp.plan().id();
   }
 
+  // A cell is answered by its assignee: the rep for a rep's cell, the
+  // unit's manager for a unit's cell.
+  static std::unique_ptr<grpc::ClientContext> AssigneeCtx(const tv1::Assignment& a) {
+    if (a.dimension() == tv1::DIMENSION_REP) {
+      return CtxAs(absl::StrCat("demo-rep-", a.rep_id()), "SALES_REP", a.rep_id());
+    }
+    return CtxAs(absl::StrCat("demo-manager-", a.org_unit_id()), "SALES_MANAGER", 0, a.org_unit_id());
+  }
+
   std::vector<tv1::Assignment> Negotiable(int64_t plan) {
     tv1::ListAssignmentsRequest req;
     req.set_plan_id(plan);
@@ -211,7 +220,7 @@ struct Loader : DemoWorld {
       acc.set_request_id(absl::StrCat("demo-accept-", a.id()));
       acc.set_id(a.id());
       tv1::AcceptAssignmentResponse aresp;
-      Must(targets->AcceptAssignment(Ctx().get(), acc, &aresp), "AcceptAssignment");
+      Must(targets->AcceptAssignment(AssigneeCtx(a).get(), acc, &aresp), "AcceptAssignment");
     }
     tv1::SignPlanRequest sign;
     sign.set_request_id(absl::StrCat("demo-sign-sales-", this_year));
@@ -237,13 +246,13 @@ struct Loader : DemoWorld {
             sales::MakeMoney(a.target().amount().minor_units() * 85 / 100);
         cp.set_reason("试用期，客户基础还薄，请求下调15%");
         tv1::CounterProposeAssignmentResponse cresp;
-        Must(targets->CounterProposeAssignment(Ctx().get(), cp, &cresp), "CounterPropose");
+        Must(targets->CounterProposeAssignment(AssigneeCtx(a).get(), cp, &cresp), "CounterPropose");
       } else if (i % 3 != 0) {
         tv1::AcceptAssignmentRequest acc;
         acc.set_request_id(absl::StrCat("demo-accept-", a.id()));
         acc.set_id(a.id());
         tv1::AcceptAssignmentResponse aresp;
-        Must(targets->AcceptAssignment(Ctx().get(), acc, &aresp), "AcceptAssignment");
+        Must(targets->AcceptAssignment(AssigneeCtx(a).get(), acc, &aresp), "AcceptAssignment");
       }
     }
     plans.push_back(collected);
@@ -261,6 +270,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
     return 2;
   }
+  auto secret = config->GetSecret("principal_hmac_secret", "");
+  if (!secret.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(secret.status().message()).c_str());
+    return 2;
+  }
+  demo::DemoSecret() = *secret;
   auto channel = [&](const std::string& svc, const std::string& def) {
     return grpc::CreateChannel(config->GetString(svc + "_address", def), grpc::InsecureChannelCredentials());
   };

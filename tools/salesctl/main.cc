@@ -1,6 +1,8 @@
 // salesctl: the command-line client for people and cron jobs.
 //
-//   salesctl call <service>/<Method> '<json>'   any method, JSON in and out
+//   salesctl login <user>                       sign in as a demo user (local dev key)
+//   salesctl call <service>/<Method> '<json>'   any method, JSON in and out,
+//                                               through the gateway with the token
 //   salesctl health                             every process's health
 //   salesctl methods [service]                  list callable methods
 //
@@ -15,8 +17,16 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <jwt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -28,6 +38,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -50,6 +61,8 @@ constexpr ServiceInfo kServices[] = {
     {"customers", "sales.customers.v1.CustomersService", "127.0.0.1:50062"},
     {"orders", "sales.orders.v1.OrdersService", "127.0.0.1:50063"},
     {"finance", "sales.finance.v1.FinanceService", "127.0.0.1:50064"},
+    // The gateway's own views (Customer360, RepDashboard, ManagerDashboard).
+    {"gateway", "sales.gateway.v1.GatewayService", "127.0.0.1:50060"},
 };
 
 constexpr char kGatewayAddress[] = "127.0.0.1:50060";
@@ -74,12 +87,16 @@ const pb::DescriptorPool* Pool() {
 int Usage() {
   std::fprintf(stderr,
                "usage:\n"
-               "  salesctl call <service>/<Method> '<json>'|-  [--addr=HOST:PORT] [--timeout=SECONDS]\n"
+               "  salesctl login <user> [--ttl=HOURS]   (demo users: salesctl login --list)\n"
+               "  salesctl call <service>/<Method> '<json>'|-  [--addr=HOST:PORT] [--direct] [--timeout=SECONDS]\n"
                "  salesctl health\n"
                "  salesctl methods [service]\n"
-               "services: targets customers orders finance (or the full name, e.g. "
+               "services: targets customers orders finance gateway (or the full name, e.g. "
                "sales.orders.v1.OrdersService)\n"
-               "addresses: SALES_<SERVICE>_ADDRESS, e.g. SALES_ORDERS_ADDRESS=127.0.0.1:50063\n");
+               "calls go through the gateway (SALES_GATEWAY_ADDRESS, default 127.0.0.1:50060) with the\n"
+               "token of the last login (or SALES_TOKEN); --direct or SALES_<SERVICE>_ADDRESS, e.g.\n"
+               "SALES_ORDERS_ADDRESS=127.0.0.1:50063, call the service itself.\n"
+               "auth files: SALES_AUTH_DIR, default .run/auth of the checkout\n");
   return 2;
 }
 
@@ -143,6 +160,9 @@ int ReportFailure(const grpc::Status& st) {
   }
   std::fprintf(stderr, "error: %s: %s\n%s", CodeName(st.error_code()), st.error_message().c_str(),
                details.c_str());
+  if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED && absl::StrContains(details, "reason TOKEN_")) {
+    std::fprintf(stderr, "  sign in first: salesctl login <user> (salesctl login --list)\n");
+  }
   return 1;
 }
 
@@ -159,15 +179,251 @@ std::string FromBuffer(const grpc::ByteBuffer& buf) {
   return out;
 }
 
+
+// ---------------------------------------------------------------- auth
+// The local auth folder up.sh writes: the dev signing key, the demo users
+// and the token of the last login.
+std::string AuthDir() {
+  std::string dir = EnvOr("SALES_AUTH_DIR", "");
+  if (!dir.empty()) return dir;
+  std::string run = EnvOr("SALES_RUN_DIR", "");
+  if (!run.empty()) return run + "/auth";
+  struct stat st {};
+  // The checkout this binary was built in (build*/tools/salesctl/salesctl),
+  // then the working directory and its parents.
+  std::vector<std::string> starts;
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) starts.emplace_back(exe, static_cast<size_t>(n));
+  char cwd[4096];
+  if (getcwd(cwd, sizeof(cwd)) != nullptr) starts.emplace_back(std::string(cwd) + "/x");
+  for (std::string path : starts) {
+    while (true) {
+      size_t slash = path.find_last_of('/');
+      if (slash == std::string::npos || slash == 0) break;
+      path = path.substr(0, slash);
+      std::string candidate = path + "/.run/auth";
+      if (stat(candidate.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return candidate;
+    }
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : ".") + "/.config/salesctl";
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string StoredToken() {
+  std::string token = EnvOr("SALES_TOKEN", "");
+  if (token.empty()) token = std::string(absl::StripAsciiWhitespace(ReadText(AuthDir() + "/token")));
+  return token;
+}
+
+struct Claims {
+  std::string sub;
+  std::string role;
+  int64_t rep_id = 0;
+  int64_t org_unit_id = 0;
+};
+
+// Signs a token for `c` with the local dev key (never a production issuer:
+// whoever holds this key can be anyone).
+std::string Mint(const nlohmann::json& auth, const Claims& c, int64_t ttl_s, std::string* error) {
+  std::string dir = AuthDir();
+  std::string key_path = auth.value("signing_key", "signing-key.pem");
+  if (!key_path.empty() && key_path[0] != '/') key_path = dir + "/" + key_path;
+  std::string key = ReadText(key_path);
+  if (key.empty()) {
+    *error = "no signing key at " + key_path + " (scripts/up.sh creates it)";
+    return "";
+  }
+  std::string alg = auth.value("alg", "ES256");
+  jwt_t* jwt = nullptr;
+  if (jwt_new(&jwt) != 0) {
+    *error = "out of memory";
+    return "";
+  }
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  int rc = 0;
+  rc |= jwt_add_header(jwt, "kid", auth.value("kid", "").c_str());
+  rc |= jwt_add_grant(jwt, "iss", auth.value("issuer", "sales-dev").c_str());
+  rc |= jwt_add_grant(jwt, "aud", auth.value("audience", "sales-gateway").c_str());
+  rc |= jwt_add_grant(jwt, "sub", c.sub.c_str());
+  rc |= jwt_add_grant(jwt, "role", c.role.c_str());
+  if (c.rep_id > 0) rc |= jwt_add_grant_int(jwt, "rep_id", c.rep_id);
+  if (c.org_unit_id > 0) rc |= jwt_add_grant_int(jwt, "org_unit_id", c.org_unit_id);
+  rc |= jwt_add_grant_int(jwt, "iat", now);
+  rc |= jwt_add_grant_int(jwt, "nbf", now);
+  rc |= jwt_add_grant_int(jwt, "exp", now + ttl_s);
+  rc |= jwt_set_alg(jwt, jwt_str_alg(alg.c_str()), reinterpret_cast<const unsigned char*>(key.data()),
+                    static_cast<int>(key.size()));
+  char* encoded = rc == 0 ? jwt_encode_str(jwt) : nullptr;
+  jwt_free(jwt);
+  if (encoded == nullptr) {
+    *error = "cannot sign a token with " + key_path;
+    return "";
+  }
+  std::string out(encoded);
+  free(encoded);
+  return out;
+}
+
+// One unary call by JSON, for the lookups login makes.
+grpc::Status CallJson(const std::string& addr, const std::string& token, const std::string& service,
+                      const std::string& method_name, const std::string& json_in, nlohmann::json* out) {
+  const pb::MethodDescriptor* method =
+      Pool()->FindServiceByName(service)->FindMethodByName(method_name);
+  pb::DynamicMessageFactory factory;
+  std::unique_ptr<pb::Message> request(factory.GetPrototype(method->input_type())->New());
+  (void)pb::util::JsonStringToMessage(json_in, request.get());
+  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+  grpc::CompletionQueue cq;
+  grpc::ByteBuffer req_buf = ToBuffer(request->SerializeAsString());
+  auto call = stub.PrepareUnaryCall(&ctx, absl::StrCat("/", service, "/", method_name), req_buf, &cq);
+  call->StartCall();
+  grpc::ByteBuffer resp_buf;
+  grpc::Status status;
+  call->Finish(&resp_buf, &status, reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  cq.Next(&tag, &ok);
+  if (!status.ok()) return status;
+  std::unique_ptr<pb::Message> response(factory.GetPrototype(method->output_type())->New());
+  response->ParseFromString(FromBuffer(resp_buf));
+  *out = nlohmann::json::parse(ToJson(*response, false), nullptr, false);
+  return status;
+}
+
+int Login(int argc, char** argv) {
+  if (argc < 3) return Usage();
+  std::string user = argv[2];
+  int64_t ttl_h = 8;
+  for (int i = 3; i < argc; ++i) {
+    std::string a = argv[i];
+    if (absl::StartsWith(a, "--ttl=")) {
+      ttl_h = std::atoll(a.substr(6).c_str());
+      if (ttl_h < 1 || ttl_h > 24) {
+        std::fprintf(stderr, "error: --ttl is 1..24 hours\n");
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr, "error: unknown option '%s'\n", a.c_str());
+      return Usage();
+    }
+  }
+  std::string dir = AuthDir();
+  nlohmann::json auth = nlohmann::json::parse(ReadText(dir + "/users.json"), nullptr, false);
+  if (!auth.is_object() || !auth.contains("users") || !auth["users"].is_object()) {
+    std::fprintf(stderr, "error: no demo users in %s/users.json (scripts/up.sh writes them)\n", dir.c_str());
+    return 2;
+  }
+  if (user == "--list") {
+    for (auto it = auth["users"].begin(); it != auth["users"].end(); ++it) {
+      std::printf("%-14s %s\n", it.key().c_str(), it.value().value("role", "").c_str());
+    }
+    return 0;
+  }
+  if (!auth["users"].contains(user)) {
+    std::fprintf(stderr, "error: no demo user '%s'; try: salesctl login --list\n", user.c_str());
+    return 2;
+  }
+  const nlohmann::json& entry = auth["users"][user];
+  Claims claims;
+  claims.sub = user;
+  claims.role = entry.value("role", "");
+  claims.rep_id = entry.value("rep_id", int64_t{0});
+  claims.org_unit_id = entry.value("org_unit_id", int64_t{0});
+  std::string error;
+  std::string gw = EnvOr("SALES_GATEWAY_ADDRESS", kGatewayAddress);
+  // Reps and managers get their ids from targets-svc, asked as ADMIN with
+  // the same local key, so the token matches what the demo loader made.
+  std::string rep_user = entry.value("rep_user_id", "");
+  std::string unit_code = entry.value("org_unit_code", "");
+  if (!rep_user.empty() || !unit_code.empty()) {
+    Claims admin{"salesctl-login", "ADMIN", 0, 0};
+    std::string admin_token = Mint(auth, admin, 300, &error);
+    if (admin_token.empty()) {
+      std::fprintf(stderr, "error: %s\n", error.c_str());
+      return 1;
+    }
+    if (!rep_user.empty()) {
+      nlohmann::json out;
+      grpc::Status st = CallJson(gw, admin_token, "sales.targets.v1.TargetsService", "ListReps",
+                                 nlohmann::json({{"user_id", rep_user}}).dump(), &out);
+      if (!st.ok()) return ReportFailure(st);
+      if (!out.contains("reps") || out["reps"].empty()) {
+        std::fprintf(stderr, "error: NOT_FOUND: no rep with user id '%s' (is the demo loaded?)\n", rep_user.c_str());
+        return 1;
+      }
+      claims.rep_id = std::stoll(out["reps"][0].value("id", std::string("0")));
+      claims.org_unit_id = std::stoll(out["reps"][0].value("org_unit_id", std::string("0")));
+    }
+    if (!unit_code.empty()) {
+      std::string page;
+      bool found = false;
+      do {
+        nlohmann::json out;
+        grpc::Status st = CallJson(gw, admin_token, "sales.targets.v1.TargetsService", "ListOrgUnits",
+                                   nlohmann::json({{"page_size", 500}, {"page_token", page}}).dump(), &out);
+        if (!st.ok()) return ReportFailure(st);
+        for (const auto& u : out.value("org_units", nlohmann::json::array())) {
+          if (u.value("code", "") == unit_code) {
+            claims.org_unit_id = std::stoll(u.value("id", std::string("0")));
+            found = true;
+          }
+        }
+        page = out.value("next_page_token", "");
+      } while (!found && !page.empty());
+      if (!found) {
+        std::fprintf(stderr, "error: NOT_FOUND: no org unit '%s' (is the demo loaded?)\n", unit_code.c_str());
+        return 1;
+      }
+    }
+  }
+  std::string token = Mint(auth, claims, ttl_h * 3600, &error);
+  if (token.empty()) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return 1;
+  }
+  std::string path = dir + "/token";
+  mkdir(dir.c_str(), 0700);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << token << "\n";
+    if (!out) {
+      std::fprintf(stderr, "error: cannot write %s\n", path.c_str());
+      return 1;
+    }
+  }
+  chmod(path.c_str(), 0600);
+  std::printf("signed in as %s (%s", user.c_str(), claims.role.c_str());
+  if (claims.rep_id > 0) std::printf(", rep %lld", static_cast<long long>(claims.rep_id));
+  if (claims.org_unit_id > 0) std::printf(", unit %lld", static_cast<long long>(claims.org_unit_id));
+  std::printf(") for %lld h; token in %s\n", static_cast<long long>(ttl_h), path.c_str());
+  return 0;
+}
+
 int Call(int argc, char** argv) {
   if (argc < 4) return Usage();
   std::string target = argv[2];
   std::string body = argv[3];
   std::string addr;
+  bool direct = false;
   int timeout_s = 30;
   for (int i = 4; i < argc; ++i) {
     std::string a = argv[i];
-    if (absl::StartsWith(a, "--addr=")) {
+    if (a == "--direct") {
+      direct = true;
+    } else if (absl::StartsWith(a, "--addr=")) {
       addr = a.substr(7);
     } else if (absl::StartsWith(a, "--timeout=")) {
       timeout_s = std::atoi(a.substr(10).c_str());
@@ -183,7 +439,7 @@ int Call(int argc, char** argv) {
   }
   const ServiceInfo* info = FindService(parts[0]);
   if (info == nullptr) {
-    std::fprintf(stderr, "error: unknown service '%s' (targets, customers, orders, finance)\n",
+    std::fprintf(stderr, "error: unknown service '%s' (targets, customers, orders, finance, gateway)\n",
                  parts[0].c_str());
     return 2;
   }
@@ -209,11 +465,16 @@ int Call(int argc, char** argv) {
                  method->input_type()->full_name().c_str(), parsed.ToString().c_str());
     return 2;
   }
-  if (addr.empty()) addr = AddressFor(*info);
+  // The gateway by default; the service itself when asked to (--direct,
+  // or an address for it in the environment).
+  bool service_env = !EnvOr(absl::StrCat("SALES_", absl::AsciiStrToUpper(info->alias), "_ADDRESS"), "").empty();
+  if (addr.empty()) addr = direct || service_env ? AddressFor(*info) : EnvOr("SALES_GATEWAY_ADDRESS", kGatewayAddress);
   auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
   grpc::GenericStub stub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
+  std::string token = StoredToken();
+  if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
   std::string path = absl::StrCat("/", info->full_name, "/", method->name());
   grpc::CompletionQueue cq;
   void* tag;
@@ -300,6 +561,7 @@ int Health() {
   all = all && h == "SERVING";
   std::printf("%-10s %-22s %s\n", "gateway", gw.c_str(), h.c_str());
   for (const auto& s : kServices) {
+    if (std::string(s.alias) == "gateway") continue;  // checked above
     std::string addr = AddressFor(s);
     h = HealthOf(addr);
     all = all && h == "SERVING";
@@ -326,6 +588,7 @@ int main(int argc, char** argv) {
   if (argc < 2) return Usage();
   std::string cmd = argv[1];
   if (cmd == "call") return Call(argc, argv);
+  if (cmd == "login") return Login(argc, argv);
   if (cmd == "health") return Health();
   if (cmd == "methods") return Methods(argc, argv);
   std::fprintf(stderr, "error: unknown command '%s'\n", cmd.c_str());
