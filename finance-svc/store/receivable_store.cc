@@ -245,31 +245,30 @@ absl::StatusOr<std::vector<AgeingGroup>> ReceivableStore::Ageing(db::Transaction
                                                                  const AgeingFilter& filter) {
   db::Params p;
   std::string day = DbDay(as_of);
-  // Bucket edges come from the domain table; SQL only adds up.
-  std::string dpd = "DATEDIFF(?, due_on)";
+  // Bucket edges come from the domain table; SQL only adds up. Days past
+  // due are computed once per document, in the inner query.
   std::string sums;
   for (int b = 0; b < 6; ++b) {
     if (b == 0) {
-      absl::StrAppend(&sums, "SUM(IF(", dpd, " <= ?, bal, 0))");
-      p.push_back(day);
+      absl::StrAppend(&sums, "SUM(IF(dpd <= ?, bal, 0))");
       p.push_back(int64_t{kBucketLastDay[0]});
     } else if (b < 5) {
-      absl::StrAppend(&sums, ", SUM(IF(", dpd, " > ? AND ", dpd, " <= ?, bal, 0))");
-      p.push_back(day);
+      absl::StrAppend(&sums, ", SUM(IF(dpd > ? AND dpd <= ?, bal, 0))");
       p.push_back(int64_t{kBucketLastDay[b - 1]});
-      p.push_back(day);
       p.push_back(int64_t{kBucketLastDay[b]});
     } else {
-      absl::StrAppend(&sums, ", SUM(IF(", dpd, " > ?, bal, 0))");
-      p.push_back(day);
+      absl::StrAppend(&sums, ", SUM(IF(dpd > ?, bal, 0))");
       p.push_back(int64_t{kBucketLastDay[4]});
     }
   }
   const char* group = key == AgeingKey::kCustomer ? "customer_id" : key == AgeingKey::kRep ? "rep_id" : "org_unit_id";
+  p.push_back(day);
   std::string docs = OpenDocumentsSql(as_of_now, &p, day);
   std::string where = FilterSql(filter, &p);
-  std::string sql = absl::StrCat("SELECT ", group, ", MAX(rep_id), MAX(org_unit_id), ", sums, ", COUNT(*) FROM (",
-                                 docs, ") o WHERE bal > 0", where, " GROUP BY ", group, " ORDER BY ", group);
+  std::string sql = absl::StrCat("SELECT ", group, ", MAX(rep_id), MAX(org_unit_id), ", sums,
+                                 ", COUNT(*) FROM (SELECT customer_id, rep_id, org_unit_id, bal, DATEDIFF(?, due_on) "
+                                 "AS dpd FROM (", docs, ") o WHERE bal > 0", where, ") x GROUP BY ", group,
+                                 " ORDER BY ", group);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<AgeingGroup> out;
   for (const auto& r : rows) {
