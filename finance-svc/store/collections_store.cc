@@ -266,8 +266,18 @@ absl::StatusOr<std::vector<v1::RepaymentInstallment>> CollectionsStore::PlanInst
 
 absl::StatusOr<std::vector<CaseRecord>> CollectionsStore::ListCases(db::Transaction& tx, const CaseFilter& f,
                                                                     int64_t after_id, int limit) {
-  std::string sql = absl::StrCat("SELECT ", kCaseColumns, " FROM collection_cases WHERE id > ?");
-  db::Params params{after_id};
+  // Oldest due date first; the page token names the last case, and the
+  // next page continues after its (due_on, id).
+  std::string sql = absl::StrCat("SELECT ", kCaseColumns, " FROM collection_cases WHERE 1 = 1");
+  db::Params params;
+  if (after_id != 0) {
+    SALES_ASSIGN_OR_RETURN(auto last, tx.Query("SELECT due_on FROM collection_cases WHERE id = ?", {after_id}));
+    if (last.empty()) return InvalidField("page_token", "names no case");
+    sql += " AND (due_on > ? OR (due_on = ? AND id > ?))";
+    params.push_back(last[0].Str(0));
+    params.push_back(last[0].Str(0));
+    params.push_back(after_id);
+  }
   if (f.rep_id != 0) {
     sql += " AND rep_id = ?";
     params.push_back(f.rep_id);
@@ -291,7 +301,7 @@ absl::StatusOr<std::vector<CaseRecord>> CollectionsStore::ListCases(db::Transact
   if (f.deadline_missed_only) {
     sql += " AND (missed_confirmation = 1 OR missed_first_notice = 1 OR missed_second_notice = 1)";
   }
-  sql += " ORDER BY id";
+  sql += " ORDER BY due_on, id";
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<CaseRecord> out;
   for (const auto& r : rows) {

@@ -123,8 +123,8 @@ class CollectionsStore {
   static absl::StatusOr<std::vector<v1::RepaymentInstallment>> PlanInstallments(db::Transaction& tx,
                                                                                  int64_t case_id,
                                                                                  const std::string& currency);
-  // Keyset page by (due_on, id) is not needed: lists are ordered by id
-  // within the filter; `after_id` continues a page.
+  // Cases matching the filter, oldest due date first (then by id);
+  // `after_id` (the last case of the previous page) continues a page.
   static absl::StatusOr<std::vector<CaseRecord>> ListCases(db::Transaction& tx, const CaseFilter& f,
                                                            int64_t after_id, int limit);
   // Open cases whose invoice no longer has an open balance.

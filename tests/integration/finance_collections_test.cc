@@ -302,6 +302,18 @@ TEST_F(CollectionsLadder, SweepWalksToSupplyStopAndFullPaymentReleasesTheHold) {
     ASSERT_TRUE(stub_->ListCollectionCases(CtxAs(rep_, kSecret).get(), lreq, &lresp).ok());
     ASSERT_EQ(lresp.collection_cases_size(), 1);
     EXPECT_EQ(lresp.collection_cases(0).invoice_id(), a);
+    // All open cases, one per page, oldest due first.
+    v1::ListCollectionCasesRequest pages;
+    pages.set_page_size(1);
+    ASSERT_TRUE(stub_->ListCollectionCases(CtxAs(finance_, kSecret).get(), pages, &lresp).ok());
+    ASSERT_EQ(lresp.collection_cases_size(), 1);
+    EXPECT_EQ(lresp.collection_cases(0).invoice_id(), a);
+    ASSERT_FALSE(lresp.next_page_token().empty());
+    pages.set_page_token(lresp.next_page_token());
+    ASSERT_TRUE(stub_->ListCollectionCases(CtxAs(finance_, kSecret).get(), pages, &lresp).ok());
+    ASSERT_EQ(lresp.collection_cases_size(), 1);
+    EXPECT_EQ(lresp.collection_cases(0).invoice_id(), b);
+    EXPECT_TRUE(lresp.next_page_token().empty());
   }
 
   // The same day swept again (another request): nothing changes, no event.
