@@ -129,6 +129,10 @@ grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx, const v1::
         SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
         SALES_RETURN_IF_ERROR(CheckRegionAndChannel(tx, c.region(), c.source_channel(), "customer."));
         SALES_RETURN_IF_ERROR(CheckOwner(tx, c.owner_rep_id(), "owner_rep_id"));
+        if (viewer.manager) {
+          SALES_ASSIGN_OR_RETURN(int64_t unit, UnitOfRep(tx, c.owner_rep_id()));
+          if (!viewer.InUnits(unit)) return Denied("a manager registers customers for reps of their own unit");
+        }
         std::vector<std::string> phones = {c.normalized_phone()};
         for (const auto& ct : c.contacts()) phones.push_back(ct.normalized_phone());
         SALES_ASSIGN_OR_RETURN(auto dups, CustomerStore::FindDuplicates(tx, phones, c.tax_id(), c.normalized_name()));

@@ -23,7 +23,8 @@ constexpr char kColumns[] =
     "c.lead_id, c.registered_by_user, c.registered_by_role, c.registered_by_rep, "
     "COALESCE(r.org_unit_id, 0), "
     "EXISTS (SELECT 1 FROM credit_holds h WHERE h.customer_id = COALESCE(c.primary_customer_id, c.id) "
-    "AND h.active = 1)";
+    "AND h.active = 1), "
+    "(SELECT COUNT(*) FROM complaints x WHERE x.customer_id = c.id AND x.status <> 5 /* CLOSED */)";
 constexpr char kFrom[] = " FROM customers c LEFT JOIN reps_replica r ON r.id = c.owner_rep_id ";
 
 int64_t IntOr0(const db::Row& r, size_t i) { return r.IsNull(i) ? 0 : r.Int(i); }
@@ -70,6 +71,7 @@ CustomerRecord FromRow(const db::Row& r) {
   rec.owner_org_unit_id = r.Int(32);
   c.set_owner_org_unit_id(c.owner_rep_id() == 0 ? 0 : rec.owner_org_unit_id);
   c.set_credit_hold(r.Int(33) != 0);
+  c.set_open_complaint_count(static_cast<int32_t>(r.Int(34)));
   return rec;
 }
 
