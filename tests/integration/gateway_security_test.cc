@@ -601,5 +601,52 @@ TEST_F(GatewaySecurity, MutualTlsForClients) {
   EXPECT_FALSE(ListUnits(gw->port(), Admin()).ok());
 }
 
+TEST_F(GatewaySecurity, MutualTlsTowardsTheServices) {
+  std::string d = *dir_ + "/backend-tls";
+  Sh("mkdir -p " + d);
+  Sh(absl::StrCat("cd ", d, " && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=svc-ca",
+                  " -keyout ca.key -out ca.crt 2>/dev/null"));
+  Sh(absl::StrCat("cd ", d, " && openssl req -newkey rsa:2048 -nodes -subj /CN=targets -keyout svc.key",
+                  " -out svc.csr 2>/dev/null && printf 'subjectAltName=IP:127.0.0.1,DNS:targets' > san.ext",
+                  " && openssl x509 -req -in svc.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2",
+                  " -extfile san.ext -out svc.crt 2>/dev/null"));
+  Sh(absl::StrCat("cd ", d, " && openssl req -newkey rsa:2048 -nodes -subj /CN=gateway -keyout gw.key",
+                  " -out gw.csr 2>/dev/null && openssl x509 -req -in gw.csr -CA ca.crt -CAkey ca.key",
+                  " -CAcreateserial -days 2 -out gw.crt 2>/dev/null"));
+  // A service that takes only callers with a certificate from its CA.
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = ReadAll(d + "/ca.crt");
+  ssl.pem_key_cert_pairs.push_back({ReadAll(d + "/svc.key"), ReadAll(d + "/svc.crt")});
+  FakeTargets tls_fake;
+  int tls_port = 0;
+  grpc::ServerBuilder b;
+  b.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(ssl), &tls_port);
+  b.RegisterService(&tls_fake);
+  auto server = b.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  std::string backend = absl::StrCat("127.0.0.1:", tls_port);
+
+  auto gw = Gw(true, {{"targets_address", backend},
+                      {"backend_ca_file", d + "/ca.crt"},
+                      {"backend_cert_file", d + "/gw.crt"},
+                      {"backend_key_file", d + "/gw.key"}});
+  ASSERT_NE(gw, nullptr);
+  auto stub = tv1::TargetsService::NewStub(Loopback(gw->port()));
+  tv1::GetRepRequest req;
+  req.set_id(3);
+  tv1::GetRepResponse rep;
+  grpc::Status st = stub->GetRep(Bearer(Admin()).get(), req, &rep);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(rep.rep().id(), 3);
+
+  // Without its certificate the gateway is not let in.
+  auto anonymous = Gw(true, {{"targets_address", backend}, {"backend_ca_file", d + "/ca.crt"}});
+  ASSERT_NE(anonymous, nullptr);
+  auto stub2 = tv1::TargetsService::NewStub(Loopback(anonymous->port()));
+  EXPECT_EQ(stub2->GetRep(Bearer(Admin(), absl::Seconds(3)).get(), req, &rep).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+}
+
 }  // namespace
 }  // namespace sales::gateway
