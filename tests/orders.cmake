@@ -4,3 +4,5 @@
 # (Fulfilment lists its tests in orders_fulfilment.cmake.)
 sales_test(orders_core_domain_test SOURCES unit/orders_core_domain_test.cc
   LIBS orders_svc_lib LABELS unit)
+sales_test(orders_core_test SOURCES integration/orders_core_test.cc
+  LIBS orders_svc_lib customers_svc_lib finance_svc_lib LABELS integration)

@@ -258,6 +258,18 @@ absl::StatusOr<ConfirmFacts> GatherConfirmFacts(const ServiceRuntime& rt, const 
   return f;
 }
 
+// Serializes credit decisions of one customer (see V003).
+absl::Status LockCustomerCredit(db::Transaction& tx, int64_t customer_id) {
+  // ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once; INSERT
+  // IGNORE then SELECT … FOR UPDATE would take a shared lock first, and two
+  // confirmations upgrading their shared locks deadlock.
+  return tx
+      .Exec("INSERT INTO customer_credit_locks (customer_id) VALUES (?) "
+            "ON DUPLICATE KEY UPDATE customer_id = customer_id",
+            {customer_id})
+      .status();
+}
+
 absl::StatusOr<v1::CreditCheck> RunCreditCheck(db::Transaction& tx, const v1::SalesOrder& o, const ConfirmFacts& f,
                                                absl::Time now) {
   SALES_ASSIGN_OR_RETURN(auto open, OrderStore::ConfirmedUnshipped(tx, o.customer_id(), o.id()));
@@ -655,6 +667,7 @@ grpc::Status OrdersApi::ConfirmOrder(grpc::ServerContext* ctx, const v1::Confirm
         SALES_ASSIGN_OR_RETURN(int64_t region, RegionOf(tx, credited_unit));
         o.set_region_org_unit_id(region);
         o.set_ownership_collision(o.credited_rep_id() != o.taking_rep_id());
+        SALES_RETURN_IF_ERROR(LockCustomerCredit(tx, o.customer_id()));
         SALES_ASSIGN_OR_RETURN(auto check, RunCreditCheck(tx, o, f, now));
         *o.mutable_last_credit_check() = check;
         v1::ConfirmOrderResponse out;

@@ -1,0 +1,664 @@
+// orders-svc core over gRPC against MariaDB, with REAL customers-svc and
+// finance-svc started in-process on their own databases: price lists and the
+// price in force, quotes through manager approval into an order (once), the
+// credit check putting an order in CREDIT_HOLD and finance releasing it, 50
+// concurrent orders competing for the last 10 units, finance-svc stopped
+// during confirmation (UNAVAILABLE, then one confirmation on retry with the
+// same request_id), and bad input that changes nothing.
+#include <atomic>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "customers-svc/api/customers_api.h"
+#include "finance-svc/api/finance_api.h"
+#include "orders-svc/api/orders_api.h"
+#include "platform/clock.h"
+#include "platform/convert.h"
+#include "platform/money.h"
+#include "platform/org/org_replica.h"
+#include "platform/status.h"
+#include "sales/customers/v1/customers_service.grpc.pb.h"
+#include "sales/orders/v1/events.pb.h"
+#include "sales/orders/v1/orders_service.grpc.pb.h"
+#include "sales/targets/v1/events.pb.h"
+#include "tests/testing/process.h"
+#include "tests/testing/service_fixture.h"
+
+namespace sales {
+namespace {
+
+using ::sales::testing::CtxAs;
+using ::sales::testing::FreshDatabase;
+using ::sales::testing::Loopback;
+using ::sales::testing::StartService;
+namespace ov1 = ::sales::orders::v1;
+namespace cv1 = ::sales::customers::v1;
+namespace tv1 = ::sales::targets::v1;
+
+constexpr char kSecret[] = "orders-core-secret";
+constexpr int64_t kCompany = 1, kEast = 2, kNorth = 3;
+constexpr int64_t kRepA = 11, kRepB = 12, kRepNorth = 21;
+
+Principal Rep(int64_t id, int64_t unit) { return {absl::StrCat("rep", id), "SALES_REP", id, unit}; }
+const Principal kAdmin{"admin", "ADMIN", 0, 0};
+const Principal kManagerEast{"mgr-east", "SALES_MANAGER", 0, kEast};
+const Principal kManagerNorth{"mgr-north", "SALES_MANAGER", 0, kNorth};
+const Principal kFinance{"fin", "FINANCE", 0, 0};
+const Principal kDirector{"dir", "SALES_DIRECTOR", 0, kCompany};
+
+common::v1::Date D(int y, int m, int d) {
+  common::v1::Date out;
+  out.set_year(y);
+  out.set_month(m);
+  out.set_day(d);
+  return out;
+}
+
+std::string Reason(const grpc::Status& st) { return ErrorReason(FromGrpcStatus(st)); }
+std::vector<std::string> Fields(const grpc::Status& st) {
+  std::vector<std::string> out;
+  for (const auto& v : FieldViolationsOf(FromGrpcStatus(st))) out.push_back(v.field);
+  return out;
+}
+
+class OrdersCore : public ::testing::Test {
+ protected:
+  // Monday 2026-11-23 10:00 in Shanghai.
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0), CompanyTimeZone())};
+
+  void SetUp() override {
+    cust_db_ = FreshDatabase("ord_cust");
+    fin_db_ = FreshDatabase("ord_fin");
+    ord_db_ = FreshDatabase("ord_core");
+    // 50 clients confirm at once below: every server gets threads for them.
+    customers_ = StartService(customers::MakeServiceDefinition(), cust_db_, &clock_,
+                              {{"principal_hmac_secret", kSecret}, {"max_threads", "160"}});
+    ASSERT_NE(customers_, nullptr);
+    std::string cust_addr = absl::StrCat("127.0.0.1:", customers_->port());
+    finance_port_ = testing::FreeLoopbackPort();
+    StartFinance();
+    ASSERT_NE(finance_, nullptr);
+    orders_ = StartService(orders::MakeServiceDefinition(), ord_db_, &clock_,
+                           {{"principal_hmac_secret", kSecret},
+                            {"max_threads", "160"},
+                            {"customers_address", cust_addr},
+                            {"finance_address", absl::StrCat("127.0.0.1:", finance_port_)}});
+    ASSERT_NE(orders_, nullptr);
+    orders_stub_ = ov1::OrdersService::NewStub(Loopback(orders_->port()));
+    cust_stub_ = cv1::CustomersService::NewStub(Loopback(customers_->port()));
+    for (ServiceApp* app : {customers_.get(), orders_.get(), finance_.get()}) {
+      Unit(app, kCompany, 0, "HQ");
+      Unit(app, kEast, kCompany, "EAST");
+      Unit(app, kNorth, kCompany, "NORTH");
+      RepIn(app, kRepA, kEast);
+      RepIn(app, kRepB, kEast);
+      RepIn(app, kRepNorth, kNorth);
+    }
+    SeedCatalog();
+  }
+  void TearDown() override {
+    if (orders_) orders_->Shutdown();
+    if (finance_) finance_->Shutdown();
+    if (customers_) customers_->Shutdown();
+  }
+
+  void StartFinance() {
+    finance_ = StartService(finance::MakeServiceDefinition(), fin_db_, &clock_,
+                            {{"principal_hmac_secret", kSecret},
+                             {"max_threads", "160"},
+                             {"listen", absl::StrCat("127.0.0.1:", finance_port_)},
+                             {"customers_address", absl::StrCat("127.0.0.1:", customers_->port())}});
+  }
+
+  void Apply(ServiceApp* app, const google::protobuf::Message& m, const std::string& type) {
+    common::v1::Event e;
+    e.set_event_type(type);
+    e.mutable_payload()->PackFrom(m);
+    ASSERT_TRUE(app->pool()->Transact([&](db::Transaction& tx) { return OrgReplica::Apply(tx, e, clock_.Now()); }).ok());
+  }
+  void Unit(ServiceApp* app, int64_t id, int64_t parent, const std::string& code) {
+    tv1::OrgUnitCreatedEvent e;
+    e.mutable_org_unit()->set_id(id);
+    e.mutable_org_unit()->set_parent_id(parent);
+    e.mutable_org_unit()->set_code(code);
+    e.mutable_org_unit()->set_name(code);
+    e.mutable_org_unit()->set_kind(parent == 0 ? tv1::ORG_UNIT_KIND_COMPANY : tv1::ORG_UNIT_KIND_OFFICE);
+    Apply(app, e, "OrgUnitCreatedEvent");
+  }
+  void RepIn(ServiceApp* app, int64_t id, int64_t unit) {
+    tv1::RepCreatedEvent e;
+    e.mutable_rep()->set_id(id);
+    e.mutable_rep()->set_org_unit_id(unit);
+    e.mutable_rep()->set_name(absl::StrCat("rep", id));
+    e.mutable_rep()->set_status(tv1::REP_STATUS_ACTIVE);
+    Apply(app, e, "RepCreatedEvent");
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return CtxAs(p, kSecret, absl::Seconds(20)); }
+  std::string Rid() { return absl::StrCat("rid-", ++rid_); }
+
+  // ---- customers-svc ----
+  int64_t Customer(const std::string& name, const std::string& phone, int64_t limit_minor, int64_t owner = kRepA,
+                   int64_t owner_unit = kEast) {
+    cv1::RegisterCustomerRequest req;
+    req.set_request_id(Rid());
+    auto* c = req.mutable_customer();
+    c->set_name(name);
+    c->set_type(cv1::CUSTOMER_TYPE_OUTLET_B);
+    c->set_phone(phone);
+    c->set_region("EAST");
+    c->set_city("上海");
+    c->set_address("上海市南京路1号");
+    c->set_source_channel("WALK_IN");
+    cv1::RegisterCustomerResponse resp;
+    grpc::Status st = cust_stub_->RegisterCustomer(As(Rep(owner, owner_unit)).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    int64_t id = resp.customer().id();
+    cv1::GetCreditProfileRequest g;
+    g.set_customer_id(id);
+    cv1::GetCreditProfileResponse gr;
+    EXPECT_TRUE(cust_stub_->GetCreditProfile(As(kFinance).get(), g, &gr).ok());
+    cv1::UpdateCreditProfileRequest up;
+    up.set_request_id(Rid());
+    up.set_customer_id(id);
+    *up.mutable_credit_limit() = MakeMoney(limit_minor);
+    up.set_payment_terms_days(30);
+    up.set_rating(cv1::CREDIT_RATING_A);
+    up.set_reason("credit review");
+    up.set_etag(gr.profile().etag());
+    cv1::UpdateCreditProfileResponse ur;
+    st = cust_stub_->UpdateCreditProfile(As(kFinance).get(), up, &ur);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return id;
+  }
+
+  // ---- orders-svc catalog ----
+  void SeedCatalog() {
+    milk_ = Product("MILK-1L", 4000, 6500, true);
+    yog_ = Product("YOG-200", 1000, 1500, false);
+    ov1::CreatePriceListRequest pl;
+    pl.set_request_id(Rid());
+    auto* l = pl.mutable_price_list();
+    l->set_code("CN-2026H2");
+    l->set_name("2026 下半年目录价");
+    l->set_currency_code("CNY");
+    *l->mutable_effective_from() = D(2026, 7, 1);
+    *l->mutable_effective_to() = D(2026, 12, 31);
+    auto* e = l->add_entries();
+    e->set_product_id(milk_);
+    *e->mutable_list_price() = MakeMoney(10000);  // ¥100.00
+    e = l->add_entries();
+    e->set_product_id(yog_);
+    *e->mutable_list_price() = MakeMoney(2000);
+    ov1::CreatePriceListResponse plr;
+    grpc::Status st = orders_stub_->CreatePriceList(As(kAdmin).get(), pl, &plr);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    price_list_ = plr.price_list().id();
+    wh_main_ = Warehouse("WH-SH-01", 0);
+    wh_back_ = Warehouse("WH-SH-02", 1);
+    Receive(wh_main_, milk_, 100);
+    Receive(wh_main_, yog_, 100);
+  }
+  int64_t Product(const std::string& sku, int64_t cost, int64_t floor, bool commissionable) {
+    ov1::CreateProductRequest req;
+    req.set_request_id(Rid());
+    auto* p = req.mutable_product();
+    p->set_sku(sku);
+    p->set_name(sku);
+    p->set_product_line_id(5);
+    p->set_unit("CASE");
+    *p->mutable_unit_cost() = MakeMoney(cost);
+    *p->mutable_floor_price() = MakeMoney(floor);
+    p->set_commissionable(commissionable);
+    ov1::CreateProductResponse resp;
+    grpc::Status st = orders_stub_->CreateProduct(As(kAdmin).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.product().id();
+  }
+  int64_t Warehouse(const std::string& code, int priority) {
+    ov1::CreateWarehouseRequest req;
+    req.set_request_id(Rid());
+    req.mutable_warehouse()->set_code(code);
+    req.mutable_warehouse()->set_name(code);
+    req.mutable_warehouse()->set_kind(ov1::WAREHOUSE_KIND_REGULAR);
+    req.mutable_warehouse()->set_allocation_priority(priority);
+    ov1::CreateWarehouseResponse resp;
+    grpc::Status st = orders_stub_->CreateWarehouse(As(kAdmin).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.warehouse().id();
+  }
+  void Receive(int64_t wh, int64_t product, int64_t qty) {
+    ov1::RecordStockReceiptRequest req;
+    req.set_request_id(Rid());
+    req.set_warehouse_id(wh);
+    auto* l = req.add_lines();
+    l->set_product_id(product);
+    l->set_quantity(qty);
+    req.set_reference("PRD-IN");
+    ov1::RecordStockReceiptResponse resp;
+    grpc::Status st = orders_stub_->RecordStockReceipt(As(kAdmin).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+  }
+  ov1::StockLevel Level(int64_t wh, int64_t product) {
+    ov1::ListStockLevelsRequest req;
+    req.set_warehouse_id(wh);
+    req.set_product_id(product);
+    req.set_include_empty(true);
+    ov1::ListStockLevelsResponse resp;
+    EXPECT_TRUE(orders_stub_->ListStockLevels(As(kAdmin).get(), req, &resp).ok());
+    return resp.stock_levels_size() ? resp.stock_levels(0) : ov1::StockLevel();
+  }
+
+  // ---- orders ----
+  grpc::Status NewOrder(const Principal& who, int64_t customer, std::vector<std::tuple<int64_t, int64_t, int32_t>> lines,
+                        ov1::SalesOrder* out) {
+    ov1::CreateOrderRequest req;
+    req.set_request_id(Rid());
+    req.mutable_order()->set_customer_id(customer);
+    for (auto [product, qty, bp] : lines) {
+      auto* l = req.mutable_order()->add_lines();
+      l->set_product_id(product);
+      l->set_quantity(qty);
+      l->set_discount_bp(bp);
+    }
+    ov1::CreateOrderResponse resp;
+    grpc::Status st = orders_stub_->CreateOrder(As(who).get(), req, &resp);
+    if (out) *out = resp.order();
+    return st;
+  }
+  grpc::Status Confirm(const Principal& who, const ov1::SalesOrder& o, ov1::ConfirmOrderResponse* out,
+                       const std::string& rid = "") {
+    ov1::ConfirmOrderRequest req;
+    req.set_request_id(rid.empty() ? Rid() : rid);
+    req.set_order_id(o.id());
+    req.set_etag(o.etag());
+    ov1::ConfirmOrderResponse resp;
+    grpc::Status st = orders_stub_->ConfirmOrder(As(who).get(), req, &resp);
+    if (out) *out = resp;
+    return st;
+  }
+  ov1::SalesOrder GetOrder(int64_t id) {
+    ov1::GetOrderRequest req;
+    req.set_order_id(id);
+    ov1::GetOrderResponse resp;
+    EXPECT_TRUE(orders_stub_->GetOrder(As(kAdmin).get(), req, &resp).ok());
+    return resp.order();
+  }
+  int CountEvents(const std::string& type) {
+    auto n = orders_->pool()->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+      SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM outbox WHERE type = ?", {type}));
+      return rows[0].Int(0);
+    });
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.ok() ? static_cast<int>(*n) : -1;
+  }
+
+  db::PoolOptions cust_db_, fin_db_, ord_db_;
+  std::unique_ptr<ServiceApp> customers_, finance_, orders_;
+  int finance_port_ = 0;
+  std::unique_ptr<ov1::OrdersService::Stub> orders_stub_;
+  std::unique_ptr<cv1::CustomersService::Stub> cust_stub_;
+  int64_t milk_ = 0, yog_ = 0, price_list_ = 0, wh_main_ = 0, wh_back_ = 0;
+  std::atomic<int> rid_{0};
+};
+
+TEST_F(OrdersCore, PriceInForceAndOverlappingListRefused) {
+  ov1::ResolvePriceRequest rp;
+  rp.set_product_id(milk_);
+  *rp.mutable_price_date() = D(2026, 12, 31);  // last day of the list, inclusive
+  rp.set_discount_bp(600);
+  ov1::ResolvePriceResponse rr;
+  ASSERT_TRUE(orders_stub_->ResolvePrice(As(Rep(kRepA, kEast)).get(), rp, &rr).ok());
+  EXPECT_EQ(rr.price().price_list_code(), "CN-2026H2");
+  EXPECT_EQ(rr.price().list_price().minor_units(), 10000);
+  EXPECT_EQ(rr.price().unit_price().minor_units(), 9400);
+  EXPECT_EQ(rr.price().caller_limit_bp(), 500);
+  EXPECT_EQ(rr.price().required_approval(), ov1::APPROVAL_LEVEL_MANAGER);
+  *rp.mutable_price_date() = D(2027, 1, 1);
+  EXPECT_EQ(Reason(orders_stub_->ResolvePrice(As(Rep(kRepA, kEast)).get(), rp, &rr)), "NO_PRICE_IN_FORCE");
+
+  // A 2027 list starting on the old list's last day overlaps; from Jan 1 it does not.
+  ov1::CreatePriceListRequest pl;
+  pl.set_request_id(Rid());
+  auto* l = pl.mutable_price_list();
+  l->set_code("CN-2027");
+  l->set_name("2027");
+  l->set_currency_code("CNY");
+  *l->mutable_effective_from() = D(2026, 12, 31);
+  auto* e = l->add_entries();
+  e->set_product_id(milk_);
+  *e->mutable_list_price() = MakeMoney(10500);
+  ov1::CreatePriceListResponse plr;
+  grpc::Status st = orders_stub_->CreatePriceList(As(kAdmin).get(), pl, &plr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(st), "PRICE_LIST_OVERLAP");
+  EXPECT_THAT(st.error_message(), ::testing::HasSubstr("CN-2026H2"));
+  pl.set_request_id(Rid());
+  *l->mutable_effective_from() = D(2027, 1, 1);
+  ASSERT_TRUE(orders_stub_->CreatePriceList(As(kAdmin).get(), pl, &plr).ok());
+  *rp.mutable_price_date() = D(2027, 1, 1);
+  ASSERT_TRUE(orders_stub_->ResolvePrice(As(Rep(kRepA, kEast)).get(), rp, &rr).ok());
+  EXPECT_EQ(rr.price().price_list_code(), "CN-2027");
+  EXPECT_EQ(rr.price().list_price().minor_units(), 10500);
+  // A rep may not write price lists.
+  pl.set_request_id(Rid());
+  l->set_code("CN-X");
+  EXPECT_EQ(orders_stub_->CreatePriceList(As(Rep(kRepA, kEast)).get(), pl, &plr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(OrdersCore, QuoteNeedsManagerInChainAndConvertsOnce) {
+  int64_t cust = Customer("华联超市", "13800000001", 10'000'000);
+  ov1::CreateQuoteRequest cq;
+  cq.set_request_id(Rid());
+  cq.mutable_quote()->set_customer_id(cust);
+  auto* ql = cq.mutable_quote()->add_lines();
+  ql->set_product_id(milk_);
+  ql->set_quantity(10);
+  ql->set_discount_bp(1000);  // 10% > rep's 5%, within the manager's 15%
+  ov1::CreateQuoteResponse cr;
+  grpc::Status st = orders_stub_->CreateQuote(As(Rep(kRepA, kEast)).get(), cq, &cr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(cr.quote().lines(0).unit_price().minor_units(), 9000);
+  EXPECT_EQ(cr.quote().total_amount().minor_units(), 90000);
+  EXPECT_EQ(cr.quote().lines(0).required_approval(), ov1::APPROVAL_LEVEL_MANAGER);
+
+  ov1::SubmitQuoteRequest sq;
+  sq.set_request_id(Rid());
+  sq.set_quote_id(cr.quote().id());
+  sq.set_etag(cr.quote().etag());
+  ov1::SubmitQuoteResponse sr;
+  ASSERT_TRUE(orders_stub_->SubmitQuote(As(Rep(kRepA, kEast)).get(), sq, &sr).ok());
+  ASSERT_EQ(sr.quote().status(), ov1::QUOTE_STATUS_PENDING_APPROVAL);
+  ASSERT_EQ(sr.quote().approvals_size(), 1);
+  EXPECT_EQ(sr.quote().approvals(0).level(), ov1::APPROVAL_LEVEL_MANAGER);
+
+  // The manager's inbox shows it; North's does not.
+  ov1::ListPendingApprovalsRequest lp;
+  ov1::ListPendingApprovalsResponse lr;
+  ASSERT_TRUE(orders_stub_->ListPendingApprovals(As(kManagerEast).get(), lp, &lr).ok());
+  ASSERT_EQ(lr.tasks_size(), 1);
+  EXPECT_EQ(lr.tasks(0).subject_id(), cr.quote().id());
+  ASSERT_TRUE(orders_stub_->ListPendingApprovals(As(kManagerNorth).get(), lp, &lr).ok());
+  EXPECT_EQ(lr.tasks_size(), 0);
+
+  ov1::ApproveQuoteRequest aq;
+  aq.set_request_id(Rid());
+  aq.set_quote_id(cr.quote().id());
+  aq.set_etag(sr.quote().etag());
+  aq.set_reason("大客户");
+  ov1::ApproveQuoteResponse ar;
+  EXPECT_EQ(orders_stub_->ApproveQuote(As(Rep(kRepB, kEast)).get(), aq, &ar).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  aq.set_request_id(Rid());
+  EXPECT_EQ(orders_stub_->ApproveQuote(As(kManagerNorth).get(), aq, &ar).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  aq.set_request_id(Rid());
+  ASSERT_TRUE(orders_stub_->ApproveQuote(As(kManagerEast).get(), aq, &ar).ok());
+  EXPECT_EQ(ar.quote().status(), ov1::QUOTE_STATUS_APPROVED);
+  EXPECT_EQ(ar.quote().approvals(0).decided_by().user_id(), "mgr-east");
+
+  ov1::ConvertQuoteToOrderRequest cv;
+  cv.set_request_id(Rid());
+  cv.set_quote_id(cr.quote().id());
+  cv.set_etag(ar.quote().etag());
+  ov1::ConvertQuoteToOrderResponse cvr;
+  st = orders_stub_->ConvertQuoteToOrder(As(Rep(kRepA, kEast)).get(), cv, &cvr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(cvr.quote().status(), ov1::QUOTE_STATUS_CONVERTED);
+  EXPECT_EQ(cvr.order().quote_id(), cr.quote().id());
+  EXPECT_EQ(cvr.order().total_amount().minor_units(), 90000);
+  // The converted order needs no second approval: it confirms directly.
+  ov1::ConfirmOrderResponse conf;
+  st = Confirm(Rep(kRepA, kEast), cvr.order(), &conf);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(conf.order().status(), ov1::ORDER_STATUS_CONFIRMED);
+  // Converting again is refused.
+  cv.set_request_id(Rid());
+  cv.set_etag("");
+  st = orders_stub_->ConvertQuoteToOrder(As(Rep(kRepA, kEast)).get(), cv, &cvr);
+  EXPECT_EQ(Reason(st), "QUOTE_ALREADY_CONVERTED");
+
+  // An approved quote past valid_until cannot convert.
+  cq.set_request_id(Rid());
+  cq.mutable_quote()->mutable_lines(0)->set_discount_bp(0);
+  *cq.mutable_quote()->mutable_quote_date() = D(2026, 11, 1);
+  *cq.mutable_quote()->mutable_valid_until() = D(2026, 11, 20);
+  ASSERT_TRUE(orders_stub_->CreateQuote(As(Rep(kRepA, kEast)).get(), cq, &cr).ok());
+  sq.set_request_id(Rid());
+  sq.set_quote_id(cr.quote().id());
+  sq.set_etag(cr.quote().etag());
+  ASSERT_TRUE(orders_stub_->SubmitQuote(As(Rep(kRepA, kEast)).get(), sq, &sr).ok());
+  EXPECT_EQ(sr.quote().status(), ov1::QUOTE_STATUS_APPROVED);  // within the rep's authority
+  cv.set_request_id(Rid());
+  cv.set_quote_id(cr.quote().id());
+  st = orders_stub_->ConvertQuoteToOrder(As(Rep(kRepA, kEast)).get(), cv, &cvr);
+  EXPECT_EQ(Reason(st), "QUOTE_EXPIRED");
+}
+
+TEST_F(OrdersCore, OverCreditLimitGoesToCreditHoldAndFinanceReleasesIt) {
+  int64_t cust = Customer("联华便利", "13800000002", 100'000);  // ¥1,000.00
+  ov1::SalesOrder first, second;
+  ASSERT_TRUE(NewOrder(Rep(kRepA, kEast), cust, {{milk_, 8, 0}}, &first).ok());  // ¥800
+  ov1::ConfirmOrderResponse c1;
+  grpc::Status st = Confirm(Rep(kRepA, kEast), first, &c1);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(c1.order().status(), ov1::ORDER_STATUS_CONFIRMED);
+  EXPECT_EQ(c1.order().credited_rep_id(), kRepA);
+  EXPECT_EQ(c1.order().credited_org_unit_id(), kEast);
+  EXPECT_EQ(c1.credit_check().headroom().minor_units(), 20'000);
+  ASSERT_EQ(c1.reservations_size(), 1);
+  EXPECT_EQ(c1.reservations(0).warehouse_id(), wh_main_);
+
+  ASSERT_TRUE(NewOrder(Rep(kRepA, kEast), cust, {{yog_, 15, 0}}, &second).ok());  // ¥300
+  ov1::ConfirmOrderResponse c2;
+  st = Confirm(Rep(kRepA, kEast), second, &c2);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(c2.order().status(), ov1::ORDER_STATUS_CREDIT_HOLD);
+  EXPECT_FALSE(c2.credit_check().passed());
+  EXPECT_EQ(c2.credit_check().credit_limit().minor_units(), 100'000);
+  EXPECT_EQ(c2.credit_check().unbilled_confirmed_orders().minor_units(), 80'000);
+  EXPECT_EQ(c2.credit_check().this_order().minor_units(), 30'000);
+  EXPECT_EQ(c2.credit_check().exposure().minor_units(), 110'000);
+  EXPECT_EQ(c2.credit_check().headroom().minor_units(), -10'000);
+  EXPECT_EQ(c2.reservations_size(), 0);
+  EXPECT_EQ(Level(wh_main_, yog_).reserved(), 0);
+  EXPECT_EQ(CountEvents("OrderCreditHeldEvent"), 1);
+
+  // A rep cannot release; a manager of another chain cannot; finance can.
+  ov1::ReleaseCreditHoldRequest rel;
+  rel.set_request_id(Rid());
+  rel.set_order_id(second.id());
+  rel.set_etag(c2.order().etag());
+  rel.set_reason("客户已付订金");
+  ov1::ReleaseCreditHoldResponse rr;
+  EXPECT_EQ(orders_stub_->ReleaseCreditHold(As(Rep(kRepA, kEast)).get(), rel, &rr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  rel.set_request_id(Rid());
+  EXPECT_EQ(orders_stub_->ReleaseCreditHold(As(kManagerNorth).get(), rel, &rr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  rel.set_request_id(Rid());
+  st = orders_stub_->ReleaseCreditHold(As(kFinance).get(), rel, &rr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(rr.order().status(), ov1::ORDER_STATUS_CONFIRMED);
+  EXPECT_EQ(rr.reservations_size(), 1);
+  EXPECT_EQ(Level(wh_main_, yog_).reserved(), 15);
+  EXPECT_EQ(CountEvents("OrderConfirmedEvent"), 2);
+
+  // The audit trail of the held order: created, held, released.
+  ov1::ListAuditEntriesRequest al;
+  al.set_subject_type(ov1::SUBJECT_TYPE_ORDER);
+  al.set_subject_id(second.id());
+  ov1::ListAuditEntriesResponse alr;
+  ASSERT_TRUE(orders_stub_->ListAuditEntries(As(kManagerEast).get(), al, &alr).ok());
+  ASSERT_EQ(alr.entries_size(), 3);
+  EXPECT_EQ(alr.entries(1).action(), "ORDER_CREDIT_HELD");
+  EXPECT_EQ(alr.entries(2).action(), "ORDER_CREDIT_HOLD_RELEASED");
+  EXPECT_EQ(alr.entries(2).actor().user_id(), "fin");
+
+  // Cancelling releases the reservation and publishes OrderCancelled.
+  ov1::CancelOrderRequest cx;
+  cx.set_request_id(Rid());
+  cx.set_order_id(second.id());
+  cx.set_etag(rr.order().etag());
+  cx.set_reason("客户取消");
+  ov1::CancelOrderResponse cxr;
+  ASSERT_TRUE(orders_stub_->CancelOrder(As(Rep(kRepA, kEast)).get(), cx, &cxr).ok());
+  EXPECT_EQ(cxr.released_quantity(), 15);
+  EXPECT_EQ(Level(wh_main_, yog_).reserved(), 0);
+  EXPECT_EQ(CountEvents("OrderCancelledEvent"), 1);
+}
+
+TEST_F(OrdersCore, FiftyConcurrentOrdersForTheLastTenUnitsReserveExactlyTen) {
+  int64_t cust = Customer("物美", "13800000003", 1'000'000'000);
+  int64_t scarce = Product("CHEESE-1KG", 3000, 5000, true);
+  ov1::UpdatePriceListRequest up;
+  ov1::GetPriceListRequest gp;
+  gp.set_price_list_id(price_list_);
+  ov1::GetPriceListResponse gpr;
+  ASSERT_TRUE(orders_stub_->GetPriceList(As(kAdmin).get(), gp, &gpr).ok());
+  up.set_request_id(Rid());
+  *up.mutable_price_list() = gpr.price_list();
+  auto* e = up.mutable_price_list()->add_entries();
+  e->set_product_id(scarce);
+  *e->mutable_list_price() = MakeMoney(8000);
+  up.set_etag(gpr.price_list().etag());
+  up.set_reason("新品上市");
+  ov1::UpdatePriceListResponse upr;
+  ASSERT_TRUE(orders_stub_->UpdatePriceList(As(kAdmin).get(), up, &upr).ok());
+  Receive(wh_main_, scarce, 6);
+  Receive(wh_back_, scarce, 4);
+
+  std::vector<ov1::SalesOrder> orders(50);
+  for (auto& o : orders) ASSERT_TRUE(NewOrder(Rep(kRepA, kEast), cust, {{scarce, 1, 0}}, &o).ok());
+  std::atomic<int> confirmed{0}, short_stock{0}, other{0};
+  std::vector<std::thread> threads;
+  for (const auto& o : orders) {
+    threads.emplace_back([&, o] {
+      ov1::ConfirmOrderResponse r;
+      grpc::Status st = Confirm(Rep(kRepA, kEast), o, &r);
+      if (st.ok() && r.order().status() == ov1::ORDER_STATUS_CONFIRMED) {
+        ++confirmed;
+      } else if (Reason(st) == "INSUFFICIENT_STOCK") {
+        ++short_stock;
+      } else {
+        ++other;
+        ADD_FAILURE() << st.error_code() << " " << st.error_message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(confirmed.load(), 10);
+  EXPECT_EQ(short_stock.load(), 40);
+  EXPECT_EQ(other.load(), 0);
+  auto main = Level(wh_main_, scarce), back = Level(wh_back_, scarce);
+  EXPECT_EQ(main.reserved() + back.reserved(), 10);
+  EXPECT_EQ(main.reserved(), 6);
+  EXPECT_EQ(back.reserved(), 4);
+  EXPECT_EQ(main.on_hand(), 6);
+  EXPECT_EQ(back.available(), 0);
+  ov1::ListReservationsRequest lr;
+  lr.set_product_id(scarce);
+  ov1::ListReservationsResponse lrr;
+  ASSERT_TRUE(orders_stub_->ListReservations(As(kAdmin).get(), lr, &lrr).ok());
+  int64_t sum = 0;
+  for (const auto& r : lrr.reservations()) sum += r.quantity();
+  EXPECT_EQ(sum, 10);
+}
+
+TEST_F(OrdersCore, FinanceDownGivesUnavailableAndTheRetryConfirmsOnce) {
+  int64_t cust = Customer("家乐福", "13800000004", 10'000'000);
+  ov1::SalesOrder o;
+  ASSERT_TRUE(NewOrder(Rep(kRepA, kEast), cust, {{milk_, 3, 0}}, &o).ok());
+  finance_->Shutdown();
+  finance_.reset();
+  ov1::ConfirmOrderResponse r;
+  grpc::Status st = Confirm(Rep(kRepA, kEast), o, &r, "confirm-1");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
+  ov1::SalesOrder still = GetOrder(o.id());
+  EXPECT_EQ(still.status(), ov1::ORDER_STATUS_DRAFT);
+  EXPECT_EQ(still.etag(), o.etag());
+  EXPECT_EQ(Level(wh_main_, milk_).reserved(), 0);
+  EXPECT_EQ(CountEvents("OrderConfirmedEvent"), 0);
+
+  StartFinance();
+  ASSERT_NE(finance_, nullptr);
+  // The channel to finance reconnects with backoff; the client retries with
+  // the same request id until it answers, as a client after UNAVAILABLE does.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    st = Confirm(Rep(kRepA, kEast), o, &r, "confirm-1");
+    if (st.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(r.order().status(), ov1::ORDER_STATUS_CONFIRMED);
+  // The same request again answers the same, and nothing happens twice.
+  ov1::ConfirmOrderResponse again;
+  ASSERT_TRUE(Confirm(Rep(kRepA, kEast), o, &again, "confirm-1").ok());
+  EXPECT_EQ(again.order().etag(), r.order().etag());
+  EXPECT_EQ(Level(wh_main_, milk_).reserved(), 3);
+  EXPECT_EQ(CountEvents("OrderConfirmedEvent"), 1);
+  // A new request to confirm again is refused.
+  st = Confirm(Rep(kRepA, kEast), r.order(), &again);
+  EXPECT_EQ(Reason(st), "ORDER_ALREADY_CONFIRMED");
+}
+
+TEST_F(OrdersCore, BadInputIsRefusedPreciselyAndChangesNothing) {
+  int64_t cust = Customer("大润发", "13800000005", 10'000'000);
+  ov1::SalesOrder o;
+  grpc::Status st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, 0, 0}}, &o);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].quantity"));
+  st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, -2, 0}}, &o);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].quantity"));
+  st = NewOrder(Rep(kRepA, kEast), cust, {{9999, 1, 0}}, &o);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].product_id"));
+  st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, 1, 10001}}, &o);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].discount_bp"));
+  st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, 1, 3500}}, &o);  // beyond the director's 30%
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].discount_bp"));
+  st = NewOrder(Rep(kRepA, kEast), 987654, {{milk_, 1, 0}}, &o);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // A discount beyond the rep's limit cannot confirm before approval.
+  ASSERT_TRUE(NewOrder(Rep(kRepA, kEast), cust, {{milk_, 2, 800}}, &o).ok());
+  st = Confirm(Rep(kRepA, kEast), o, nullptr);
+  EXPECT_EQ(Reason(st), "APPROVALS_PENDING");
+  // A stale etag is ABORTED.
+  ov1::SalesOrder stale = o;
+  stale.set_etag("v99");
+  EXPECT_EQ(Confirm(Rep(kRepA, kEast), stale, nullptr).error_code(), grpc::StatusCode::ABORTED);
+  // Another rep cannot even see it.
+  EXPECT_EQ(Confirm(Rep(kRepNorth, kNorth), o, nullptr).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // Blacklisted customer: creation and confirmation refused.
+  ov1::SalesOrder ok;
+  ASSERT_TRUE(NewOrder(Rep(kRepA, kEast), cust, {{milk_, 1, 0}}, &ok).ok());
+  cv1::GetCustomerRequest gc;
+  gc.set_id(cust);
+  cv1::GetCustomerResponse gcr;
+  ASSERT_TRUE(cust_stub_->GetCustomer(As(kManagerEast).get(), gc, &gcr).ok());
+  cv1::BlacklistCustomerRequest bl;
+  bl.set_request_id(Rid());
+  bl.set_customer_id(cust);
+  bl.set_reason("恶意拖欠");
+  bl.set_etag(gcr.customer().etag());
+  cv1::BlacklistCustomerResponse blr;
+  st = cust_stub_->BlacklistCustomer(As(kManagerEast).get(), bl, &blr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, 1, 0}}, &o);
+  EXPECT_EQ(Reason(st), "CUSTOMER_BLACKLISTED");
+  st = Confirm(Rep(kRepA, kEast), ok, nullptr);
+  EXPECT_EQ(Reason(st), "CUSTOMER_BLACKLISTED");
+
+  EXPECT_EQ(Level(wh_main_, milk_).reserved(), 0);
+  EXPECT_EQ(CountEvents("OrderConfirmedEvent"), 0);
+  EXPECT_EQ(GetOrder(ok.id()).status(), ov1::ORDER_STATUS_DRAFT);
+}
+
+}  // namespace
+}  // namespace sales
