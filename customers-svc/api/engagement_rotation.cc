@@ -10,6 +10,8 @@
 #include "customers-svc/api/engagement_support.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/rotation.h"
+#include "customers-svc/store/credit_store.h"
+#include "customers-svc/store/customer_store.h"
 #include "customers-svc/store/rotation_store.h"
 #include "customers-svc/store/settings_store.h"
 #include "platform/convert.h"
@@ -160,52 +162,135 @@ absl::StatusOr<int64_t> BeforeId(const std::string& token) {
 }  // namespace
 
 // ---- Lead customer hooks (defaults) -----------------------------------------
+// They register, claim and move customers through the core side's store
+// (customer rows, ownership records, audit) and publish the same events its
+// own handlers do, inside the lead's transaction.
 
 absl::StatusOr<std::optional<EngagementApi::LeadCustomerMatch>> EngagementApi::FindLeadCustomer(
     db::Transaction& tx, const CallContext&, const v1::Customer& entered) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, name, type, status, city, owner_rep_id FROM customers "
-                                             "WHERE normalized_phone = ?",
-                                             {entered.normalized_phone()}));
-  if (rows.empty()) return std::optional<LeadCustomerMatch>();
+  SALES_ASSIGN_OR_RETURN(auto matches, CustomerStore::FindDuplicates(tx, {entered.normalized_phone()}, entered.tax_id(),
+                                                                    entered.normalized_name()));
+  if (matches.empty()) return std::optional<LeadCustomerMatch>();
+  const v1::Customer& c = matches.front().record.customer;
+  if (c.status() == v1::CUSTOMER_STATUS_BLACKLISTED) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                             "the visitor matches blacklisted customer #", c.id(), ": no rep is assigned")),
+                         "CUSTOMER_BLACKLISTED", kDomain, {{"customer_id", absl::StrCat(c.id())}});
+  }
   LeadCustomerMatch m;
-  m.customer.set_id(rows[0].Int(0));
-  m.customer.set_name(rows[0].Str(1));
-  m.customer.set_type(static_cast<v1::CustomerType>(rows[0].Int(2)));
-  m.customer.set_status(static_cast<v1::CustomerStatus>(rows[0].Int(3)));
-  m.customer.set_city(rows[0].Str(4));
-  m.customer.set_owner_rep_id(rows[0].Int(5));
-  m.owned = !rows[0].IsNull(5) && rows[0].Int(5) != 0;
+  m.customer = c;
+  m.owned = c.owner_rep_id() != 0;
   return std::optional<LeadCustomerMatch>(std::move(m));
 }
 
-absl::StatusOr<v1::Customer> EngagementApi::RegisterLeadCustomer(db::Transaction&, const CallContext&,
+absl::StatusOr<v1::Customer> EngagementApi::RegisterLeadCustomer(db::Transaction& tx, const CallContext& call,
                                                                  const v1::Customer& entered, int64_t rep_id,
                                                                  int64_t lead_id, int64_t) {
-  v1::Customer out = entered;
-  out.set_id(0);
-  out.set_owner_rep_id(rep_id);
-  out.set_lead_id(lead_id);
-  return out;
+  const absl::Time now = rt_.clock->Now();
+  const Who who = Who::Of(call.principal);
+  v1::Customer c = entered;
+  c.set_owner_rep_id(rep_id);
+  c.set_status(v1::CUSTOMER_STATUS_PROSPECT);
+  c.set_lead_id(lead_id);
+  // Protection starts today for the rep whose turn it was (首问负责制).
+  auto inserted = CustomerStore::Insert(tx, c, now, BusinessDay(now), who);
+  if (absl::IsAlreadyExists(inserted.status())) {
+    return WithErrorInfo(absl::AbortedError("the same customer was registered at the same moment; retry the lead"),
+                         "CUSTOMER_RACE", kDomain);
+  }
+  SALES_RETURN_IF_ERROR(inserted.status());
+  const int64_t id = inserted->customer.id();
+  SALES_RETURN_IF_ERROR(CreditStore::Lock(tx, id, now).status());
+  const std::string reason = absl::StrCat("reception lead ", lead_id, " by rotation");
+  SALES_RETURN_IF_ERROR(
+      CustomerStore::OpenFirstRecord(tx, id, rep_id, v1::OWNERSHIP_CHANGE_KIND_ROTATION_ASSIGNED, reason, who, now)
+          .status());
+  SALES_RETURN_IF_ERROR(AuditStore::Append(tx, id, who, "REGISTERED", "", absl::StrCat("owner rep ", rep_id), reason,
+                                           call.request_id, now));
+  SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Get(tx, id));
+  v1::CustomerRegisteredEvent event;
+  *event.mutable_customer() = rec.customer;
+  SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Customer", absl::StrCat(id), event, call.request_id));
+  return rec.customer;
 }
 
-absl::StatusOr<v1::Customer> EngagementApi::ClaimLeadCustomer(db::Transaction&, const CallContext&,
-                                                              const v1::Customer& pool_customer, int64_t,
-                                                              int64_t) {
-  return pool_customer;
+namespace {
+
+// Moves a customer to `to_rep_id` with an ownership record, audit entry and
+// CustomerOwnerChangedEvent, as the core side's transfers do.
+absl::StatusOr<v1::Customer> MoveCustomer(ServiceRuntime& rt, db::Transaction& tx, const CallContext& call,
+                                          const CustomerRecord& rec, int64_t to_rep_id,
+                                          v1::OwnershipChangeKind kind, const std::string& reason) {
+  const absl::Time now = rt.clock->Now();
+  const Who who = Who::Of(call.principal);
+  CustomerStore::OwnerChange ch;
+  ch.customer_id = rec.customer.id();
+  ch.from_rep_id = rec.customer.owner_rep_id();
+  ch.to_rep_id = to_rep_id;
+  ch.kind = kind;
+  ch.reason = reason;
+  ch.who = who;
+  if (rec.customer.status() == v1::CUSTOMER_STATUS_PROSPECT) ch.new_base = BusinessDay(now);
+  SALES_ASSIGN_OR_RETURN(v1::OwnershipRecord record, CustomerStore::ChangeOwner(tx, ch, now));
+  SALES_RETURN_IF_ERROR(AuditStore::Append(tx, rec.customer.id(), who, v1::OwnershipChangeKind_Name(kind),
+                                           absl::StrCat(ch.from_rep_id), absl::StrCat(to_rep_id), reason,
+                                           call.request_id, now));
+  SALES_ASSIGN_OR_RETURN(int64_t from_unit, engagement::RepUnit(tx, ch.from_rep_id));
+  SALES_ASSIGN_OR_RETURN(int64_t to_unit, engagement::RepUnit(tx, to_rep_id));
+  v1::CustomerOwnerChangedEvent e;
+  e.set_customer_id(rec.customer.id());
+  e.set_from_rep_id(ch.from_rep_id);
+  e.set_to_rep_id(to_rep_id);
+  e.set_from_org_unit_id(from_unit);
+  e.set_to_org_unit_id(to_unit);
+  e.set_kind(kind);
+  e.set_reason(reason);
+  *e.mutable_effective_time() = ToTimestamp(now);
+  e.set_status(rec.customer.status());
+  e.set_ownership_record_id(record.id());
+  *e.mutable_actor() = ActorOf(call.principal);
+  SALES_RETURN_IF_ERROR(rt.outbox->Append(tx, "Customer", absl::StrCat(rec.customer.id()), e, call.request_id));
+  SALES_ASSIGN_OR_RETURN(auto after, CustomerStore::Get(tx, rec.customer.id()));
+  return after.customer;
 }
 
-absl::StatusOr<v1::Customer> EngagementApi::ReassignLeadCustomer(db::Transaction& tx, const CallContext&,
-                                                                 int64_t customer_id, int64_t, int64_t,
-                                                                 const std::string&, int64_t) {
-  SALES_ASSIGN_OR_RETURN(bool bought, HasBought(tx, customer_id));
-  if (bought) {
+}  // namespace
+
+absl::StatusOr<v1::Customer> EngagementApi::ClaimLeadCustomer(db::Transaction& tx, const CallContext& call,
+                                                              const v1::Customer& pool_customer, int64_t rep_id,
+                                                              int64_t lead_id) {
+  SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Lock(tx, pool_customer.id()));
+  if (rec.customer.owner_rep_id() != 0) {
+    return WithErrorInfo(absl::AbortedError("the pool customer was claimed meanwhile; retry the lead"),
+                         "CUSTOMER_CLAIMED", kDomain);
+  }
+  return MoveCustomer(rt_, tx, call, rec, rep_id, v1::OWNERSHIP_CHANGE_KIND_ROTATION_ASSIGNED,
+                      absl::StrCat("pool customer came in as reception lead ", lead_id));
+}
+
+absl::StatusOr<v1::Customer> EngagementApi::ReassignLeadCustomer(db::Transaction& tx, const CallContext& call,
+                                                                 int64_t customer_id, int64_t from_rep_id,
+                                                                 int64_t to_rep_id, const std::string& reason,
+                                                                 int64_t lead_id) {
+  SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Lock(tx, customer_id));
+  const v1::CustomerStatus s = rec.customer.status();
+  if (s == v1::CUSTOMER_STATUS_ACTIVE || s == v1::CUSTOMER_STATUS_DORMANT) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                              "customer ", customer_id, " has bought meanwhile: accounts move only by transfer")),
                          "CUSTOMER_HAS_BOUGHT", kDomain);
   }
-  v1::Customer out;
-  out.set_id(customer_id);
-  return out;
+  if (s == v1::CUSTOMER_STATUS_BLACKLISTED) {
+    return WithErrorInfo(absl::FailedPreconditionError("the customer is blacklisted"), "CUSTOMER_BLACKLISTED", kDomain);
+  }
+  if (rec.customer.owner_rep_id() != from_rep_id) {
+    // Someone else holds it now (claimed or transferred): the ruling on the
+    // lead does not override that.
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                             "customer ", customer_id, " is no longer held by rep ", from_rep_id)),
+                         "CUSTOMER_OWNER_CHANGED", kDomain);
+  }
+  return MoveCustomer(rt_, tx, call, rec, to_rep_id, v1::OWNERSHIP_CHANGE_KIND_REASSIGNED,
+                      absl::StrCat("lead ", lead_id, " ruling: ", reason));
 }
 
 // ---- Rotations ---------------------------------------------------------------
@@ -549,7 +634,7 @@ grpc::Status EngagementApi::RegisterLead(grpc::ServerContext* ctx, const v1::Reg
           } else {
             auto phone = NormalizePhone(entered.phone());
             if (!phone.ok()) {
-              v.push_back({"customer.phone", std::string(phone.status().message())});
+              for (auto& fv : FieldViolationsOf(phone.status())) v.push_back({"customer.phone", fv.description});
             } else {
               entered.set_normalized_phone(*phone);
             }

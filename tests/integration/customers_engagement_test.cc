@@ -200,6 +200,10 @@ TEST_F(Engagement, ConcurrentLeadsTakeTurnsNoneTwice) {
   for (int i = 0; i < kLeads; ++i) {
     ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
     EXPECT_EQ(resps[i].lead().outcome(), v1::LEAD_OUTCOME_ASSIGNED_BY_ROTATION);
+    // The customer is registered for the rep whose turn it was.
+    EXPECT_NE(resps[i].customer().id(), 0);
+    EXPECT_EQ(resps[i].customer().owner_rep_id(), resps[i].lead().assigned_rep_id());
+    EXPECT_EQ(resps[i].lead().customer_id(), resps[i].customer().id());
     ++turns[resps[i].lead().assigned_rep_id()];
     by_lead.push_back({resps[i].lead().id(), resps[i].lead().assigned_rep_id()});
   }
@@ -244,6 +248,63 @@ TEST_F(Engagement, ConcurrentLeadsTakeTurnsNoneTwice) {
   list.set_page_size(100);
   ASSERT_TRUE(stub_->ListLeads(As(RepP(B)).get(), list, &page).ok());
   EXPECT_EQ(page.leads_size(), 3);
+}
+
+TEST_F(Engagement, KnownCustomersGoToTheirOwnerAndRulingsMoveTheCustomer) {
+  CreateRotation({A, B});
+  int64_t existing = Customer(C, v1::CUSTOMER_TYPE_OUTLET_B, "老客户便利店", "13900000021");
+  // The visitor has dealt with C before: routed to C, no turn used.
+  auto known = LeadReq(1);
+  known.mutable_customer()->set_phone("139-0000-0021");
+  v1::RegisterLeadResponse routed;
+  ASSERT_TRUE(stub_->RegisterLead(As(receptionist_).get(), known, &routed).ok());
+  EXPECT_EQ(routed.lead().outcome(), v1::LEAD_OUTCOME_ROUTED_TO_OWNER);
+  EXPECT_EQ(routed.lead().assigned_rep_id(), C);
+  EXPECT_EQ(routed.lead().customer_id(), existing);
+  EXPECT_TRUE(routed.customer().masked());  // reception sees name and city only
+  EXPECT_TRUE(routed.customer().phone().empty());
+  EXPECT_EQ(Rotation().next_rep_id(), A);
+
+  v1::Lead lead = Lead(2);
+  ASSERT_EQ(lead.assigned_rep_id(), A);
+  v1::GetCustomerRequest get;
+  get.set_id(lead.customer_id());
+  v1::GetCustomerResponse customer;
+  ASSERT_TRUE(stub_->GetCustomer(As(RepP(A)).get(), get, &customer).ok());
+  EXPECT_EQ(customer.customer().owner_rep_id(), A);
+  EXPECT_EQ(customer.customer().lead_id(), lead.id());
+
+  // The manager rules the lead to B and gives A the turn back.
+  v1::ReassignLeadRequest ruling;
+  ruling.set_request_id(Rid());
+  ruling.set_lead_id(lead.id());
+  ruling.set_to_rep_id(B);
+  ruling.set_reason("客户指定由B接待");
+  ruling.set_restore_turn(true);
+  ruling.set_etag(lead.etag());
+  v1::ReassignLeadResponse ruled;
+  EXPECT_EQ(stub_->ReassignLead(As(receptionist_).get(), ruling, &ruled).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ruling.set_request_id(Rid());
+  ruling.set_to_rep_id(E);  // not in this rotation
+  EXPECT_EQ(stub_->ReassignLead(As(manager_).get(), ruling, &ruled).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ruling.set_request_id(Rid());
+  ruling.set_to_rep_id(B);
+  ASSERT_TRUE(stub_->ReassignLead(As(manager_).get(), ruling, &ruled).ok());
+  EXPECT_EQ(ruled.lead().outcome(), v1::LEAD_OUTCOME_REASSIGNED);
+  EXPECT_EQ(ruled.lead().assigned_rep_id(), B);
+  EXPECT_EQ(ruled.customer().owner_rep_id(), B);
+  ASSERT_TRUE(stub_->GetCustomer(As(RepP(B)).get(), get, &customer).ok());
+  EXPECT_EQ(customer.customer().owner_rep_id(), B);
+  EXPECT_EQ(Rotation().members(0).make_up_turns(), 1);
+  // A reassigned lead is no rotation turn of B's to report as a survey.
+  v1::ReportMarketSurveyRequest report;
+  report.set_request_id(Rid());
+  report.set_lead_id(lead.id());
+  report.set_reason("只是问价");
+  v1::ReportMarketSurveyResponse filed;
+  EXPECT_EQ(stub_->ReportMarketSurvey(As(RepP(B)).get(), report, &filed).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 TEST_F(Engagement, PersonalBusinessLosesTheTurnCompanyBusinessKeepsIt) {
