@@ -150,4 +150,17 @@ absl::StatusOr<std::vector<v1::Complaint>> ComplaintStore::List(db::Transaction&
   return out;
 }
 
+absl::StatusOr<std::map<int64_t, int32_t>> ComplaintStore::OpenCountFor(db::Transaction& tx,
+                                                                       const std::vector<int64_t>& customer_ids) {
+  std::map<int64_t, int32_t> out;
+  if (customer_ids.empty()) return out;
+  std::string sql = absl::StrCat("SELECT customer_id, COUNT(*) FROM complaints WHERE status <> ",
+                                 static_cast<int>(v1::COMPLAINT_STATUS_CLOSED), " AND customer_id IN ",
+                                 InList(customer_ids.size()), " GROUP BY customer_id");
+  db::Params params(customer_ids.begin(), customer_ids.end());
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  for (const auto& r : rows) out[r.Int(0)] = static_cast<int32_t>(r.Int(1));
+  return out;
+}
+
 }  // namespace sales::customers

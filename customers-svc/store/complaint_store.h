@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ class ComplaintStore {
     int limit = 100;
   };
   static absl::StatusOr<std::vector<v1::Complaint>> List(db::Transaction& tx, const Filter& f);
+  // Complaints not yet closed per customer (Customer.open_complaint_count),
+  // for the core side's presentation of customers; customers without any
+  // are absent from the map.
+  static absl::StatusOr<std::map<int64_t, int32_t>> OpenCountFor(db::Transaction& tx,
+                                                                 const std::vector<int64_t>& customer_ids);
 };
 
 }  // namespace sales::customers

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customers_api.h"
+#include "customers-svc/store/complaint_store.h"
 #include "platform/convert.h"
 #include "platform/org/org_replica.h"
 #include "platform/status.h"
@@ -673,6 +674,11 @@ TEST_F(Engagement, ComplaintsEscalateAndStayInScope) {
   EXPECT_EQ(closed.complaint().status(), v1::COMPLAINT_STATUS_CLOSED);
   EXPECT_TRUE(closed.complaint().has_close_time());
   EXPECT_EQ(list(RepP(A), /*open_only=*/true), 1);  // only the serious one is still open
+  // The count the core side shows on the customer.
+  auto counts = app_->pool()->Transact<std::map<int64_t, int32_t>>(
+      [&](db::Transaction& tx) { return customers::ComplaintStore::OpenCountFor(tx, {mine, theirs}); });
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(*counts, (std::map<int64_t, int32_t>{{mine, 1}}));
   v1::ReopenComplaintRequest reopen;
   reopen.set_request_id(Rid());
   reopen.set_complaint_id(minor.id());
