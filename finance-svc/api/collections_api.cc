@@ -414,8 +414,6 @@ grpc::Status CollectionsApi::CloseCollectionCase(grpc::ServerContext* ctx, const
         absl::CivilDay on = ToCivilDay(req->closed_on());
         if (on > lc.today) return InvalidField("closed_on", "in the future");
         SALES_RETURN_IF_ERROR(CloseCase(tx, lc, c, on, v1::CASE_CLOSE_REASON_MANUAL, req->reason()));
-        SALES_RETURN_IF_ERROR(CollectionsStore::Audit(tx, "CollectionCase", c.id, "CASE_CLOSED", "OPEN", "CLOSED",
-                                                      req->reason(), lc.actor, lc.now));
         v1::CloseCollectionCaseResponse out;
         SALES_ASSIGN_OR_RETURN(int64_t released, ReleaseHoldIfClear(tx, lc, c.customer_id, "NOTHING_OVERDUE"));
         out.set_released_credit_hold_id(released);

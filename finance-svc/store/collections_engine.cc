@@ -31,6 +31,12 @@ absl::Status RecordStep(db::Transaction& tx, const LadderContext& ctx, CaseRecor
   step.from_stage = from;
   step.to_stage = to;
   SALES_RETURN_IF_ERROR(CollectionsStore::AppendStep(tx, c.id, step, ctx.actor, ctx.now));
+  // The audit trail (ListAuditEntries, subject COLLECTION_CASE) carries
+  // every step with who took it and from which stage to which.
+  SALES_RETURN_IF_ERROR(CollectionsStore::Audit(
+      tx, "CollectionCase", c.id, v1::CollectionStepKind_Name(step.kind).substr(sizeof("COLLECTION_STEP_KIND_") - 1),
+      v1::CollectionStage_Name(from).substr(sizeof("COLLECTION_STAGE_") - 1),
+      v1::CollectionStage_Name(to).substr(sizeof("COLLECTION_STAGE_") - 1), step.detail, ctx.actor, ctx.now));
   c.stage = to;
   if (from == to) return absl::OkStatus();
   v1::CollectionStageChangedEvent ev;
@@ -86,7 +92,7 @@ absl::StatusOr<std::pair<int64_t, bool>> StopSupply(db::Transaction& tx, const L
   c.credit_hold_id = hold_id;
   StepRecord step{.kind = v1::COLLECTION_STEP_KIND_SUPPLY_STOPPED,
                   .effective_on = on,
-                  .by_sweep = ctx.actor.user_id.empty(),
+                  .by_sweep = ctx.by_sweep,
                   .detail = created ? absl::StrCat("supply stopped: credit hold ", hold_id, " set")
                                     : absl::StrCat("supply already stopped: joins credit hold ", hold_id)};
   SALES_RETURN_IF_ERROR(RecordStep(tx, ctx, c, step));
@@ -104,7 +110,7 @@ absl::Status CloseCase(db::Transaction& tx, const LadderContext& ctx, CaseRecord
   SALES_RETURN_IF_ERROR(RecordStep(tx, ctx, c,
                                    StepRecord{.kind = v1::COLLECTION_STEP_KIND_CLOSED,
                                               .effective_on = on,
-                                              .by_sweep = ctx.actor.user_id.empty(),
+                                              .by_sweep = ctx.by_sweep,
                                               .detail = detail}));
   return CollectionsStore::UpdateCase(tx, c, ctx.now);
 }
@@ -134,8 +140,10 @@ absl::StatusOr<int64_t> ReleaseHoldIfClear(db::Transaction& tx, const LadderCont
   return active->id;
 }
 
-absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transaction& tx, const LadderContext& ctx,
+absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transaction& tx, const LadderContext& caller,
                                                                     absl::CivilDay as_of, int64_t customer_id) {
+  LadderContext ctx = caller;
+  ctx.by_sweep = true;
   v1::RunCollectionsSweepResponse out;
   *out.mutable_as_of() = FromCivilDay(as_of);
   std::set<int64_t> customers_touched;

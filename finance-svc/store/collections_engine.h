@@ -21,6 +21,7 @@ struct LadderContext {
   Actor actor;
   absl::Time now;
   absl::CivilDay today;  // business day of `now`
+  bool by_sweep = false;  // steps are the daily sweep's (the actor ran it)
 };
 
 // The daily sweep for `as_of` (customer_id 0 = all): closes cases of paid

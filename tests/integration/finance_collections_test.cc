@@ -443,6 +443,28 @@ TEST_F(CollectionsLadder, NoticesByHandAndTheirDates) {
   ASSERT_TRUE(stub_->CloseCollectionCase(CtxAs(finance_, kSecret).get(), close, &cresp).ok());
   EXPECT_EQ(cresp.collection_case().close_reason(), v1::CASE_CLOSE_REASON_MANUAL);
   EXPECT_EQ(cresp.released_credit_hold_id(), resp.credit_hold_id());
+  // Every step is in the audit trail with who took it and why.
+  auto audit = app_->pool()->Transact<std::vector<std::string>>(
+      [&](db::Transaction& tx) -> absl::StatusOr<std::vector<std::string>> {
+        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT action, actor_user FROM finance_audit WHERE record_type = "
+                                                   "'CollectionCase' AND record_id = ? ORDER BY id",
+                                                   {c.id()}));
+        std::vector<std::string> out;
+        for (const auto& r : rows) out.push_back(absl::StrCat(r.Str(0), "/", r.Str(1)));
+        return out;
+      });
+  ASSERT_TRUE(audit.ok());
+  // The case's own trail tells the sweep's steps from those taken by hand.
+  v1::GetCollectionCaseRequest creq;
+  creq.set_id(c.id());
+  v1::GetCollectionCaseResponse full;
+  ASSERT_TRUE(stub_->GetCollectionCase(CtxAs(finance_, kSecret).get(), creq, &full).ok());
+  ASSERT_GE(full.collection_case().steps_size(), 2);
+  EXPECT_TRUE(full.collection_case().steps(0).by_sweep());    // opened by the sweep
+  EXPECT_FALSE(full.collection_case().steps(1).by_sweep());   // first notice by hand
+  EXPECT_THAT(*audit, ::testing::ElementsAre("OPENED/ar-1", "FIRST_NOTICE/rep-11", "REPAYMENT_PLAN_RECORDED/rep-11",
+                                             "SECOND_NOTICE/ar-1", "SUPPLY_STOPPED/ar-1",
+                                             "LEGAL_PREPARATION_STARTED/ar-1", "CLOSED/ar-1"));
   EXPECT_FALSE(Exposure(kCustomer).on_hold());
   // The sweep does not reopen a case finance closed by hand.
   Today(2025, 3, 13);
