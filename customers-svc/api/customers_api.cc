@@ -90,8 +90,8 @@ absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id, const
     return absl::OkStatus();
   }
   if (rep->left()) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " is not active")),
-                         "REP_NOT_ACTIVE", kDomain, {{"rep_id", absl::StrCat(rep_id)}});
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " has left the company")),
+                         "REP_LEFT", kDomain, {{"rep_id", absl::StrCat(rep_id)}});
   }
   return absl::OkStatus();
 }
@@ -143,6 +143,9 @@ grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx, const v1::
           SALES_ASSIGN_OR_RETURN(auto winners,
                                  CustomerStore::FindDuplicates(tx, phones, c.tax_id(), c.normalized_name()));
           if (!winners.empty()) return AlreadyRegistered(tx, winners.front(), viewer, window, today);
+          // The key's own message would echo the contested phone or tax id.
+          return WithErrorInfo(absl::AlreadyExistsError("customer already registered by a concurrent registration"),
+                               "CUSTOMER_EXISTS", kDomain);
         }
         if (!inserted.ok()) return inserted.status();
         int64_t id = inserted->customer.id();

@@ -339,7 +339,9 @@ absl::Status CustomerStore::UpdateMasterData(db::Transaction& tx, const v1::Cust
        c.region(), c.city(), c.address(), c.source_channel(), c.notes(),
        static_cast<int64_t>(c.demand_grade()), FormatDbTime(now), c.id()});
   if (!st.ok() && absl::StrContains(st.status().message(), "Duplicate")) {
-    return absl::AlreadyExistsError(std::string(st.status().message()));
+    // A concurrent change took the key between the duplicate check and
+    // this write; the key's own message would echo the contested value.
+    return absl::AlreadyExistsError("another customer already has this phone, name or tax id");
   }
   return st.status();
 }
