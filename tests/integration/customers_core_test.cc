@@ -3,6 +3,7 @@
 // collisions, scoping of contacts, the lapse sweep, pool claims, transfers
 // and hand-overs. Callers are signed principals (principal_hmac_secret).
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -18,6 +19,8 @@
 #include "sales/customers/v1/customers_service.grpc.pb.h"
 #include "sales/customers/v1/events.pb.h"
 #include "sales/finance/v1/events.pb.h"
+#include "sales/finance/v1/finance_service.grpc.pb.h"
+#include "sales/orders/v1/orders_service.grpc.pb.h"
 #include "sales/orders/v1/events.pb.h"
 #include "sales/targets/v1/events.pb.h"
 #include "tests/testing/service_fixture.h"
@@ -888,6 +891,118 @@ TEST_F(CustomersCore, ProtectionEdgesInCompanyDays) {
   ASSERT_TRUE(stub_->RunLapseSweep(As(kService).get(), sweep, &r11).ok());
   std::vector<int64_t> ids(r11.lapsed_customer_ids().begin(), r11.lapsed_customer_ids().end());
   EXPECT_THAT(ids, ::testing::UnorderedElementsAre(early, day8));
+}
+
+
+// A producer's feed as the platform's consumers read it: events appended by
+// the test are streamed from the consumer's cursor on.
+template <typename Service, typename Request, typename Response>
+class FakeFeed final : public Service::Service {
+ public:
+  FakeFeed() {
+    grpc::ServerBuilder b;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    b.RegisterService(this);
+    server_ = b.BuildAndStart();
+  }
+  ~FakeFeed() override { server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1)); }
+  int port() const { return port_; }
+  void Add(const google::protobuf::Message& m, const std::string& type) {
+    std::lock_guard<std::mutex> lock(mu_);
+    common::v1::Event e;
+    e.set_position(static_cast<int64_t>(events_.size()) + 1);
+    e.set_event_id(absl::StrCat(type, "-", e.position()));
+    e.set_request_id(e.event_id());
+    e.set_event_type(type);
+    e.set_aggregate_type("Test");
+    e.mutable_payload()->PackFrom(m);
+    events_.push_back(e);
+  }
+  grpc::Status StreamEvents(grpc::ServerContext* ctx, const Request* req,
+                            grpc::ServerWriter<Response>* writer) override {
+    int64_t cursor = req->after_position();
+    while (!ctx->IsCancelled()) {
+      Response batch;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (const auto& e : events_) {
+          if (e.position() > cursor) *batch.add_events() = e;
+        }
+      }
+      if (batch.events_size() > 0) {
+        cursor = batch.events(batch.events_size() - 1).position();
+        if (!writer->Write(batch)) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+  std::mutex mu_;
+  std::vector<common::v1::Event> events_;
+};
+
+using FakeFinance = FakeFeed<finance::v1::FinanceService, finance::v1::StreamEventsRequest,
+                             finance::v1::StreamEventsResponse>;
+using FakeOrders = FakeFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest,
+                            orders::v1::StreamEventsResponse>;
+
+// The running service follows finance's and orders' feeds: a collections
+// hold arrives and is lifted; a first purchase converts the prospect and a
+// non-owner's order is recorded as a collision.
+TEST_F(CustomersCore, FollowsFinanceAndOrdersFeeds) {
+  FakeFinance finance_feed;
+  FakeOrders orders_feed;
+  app_->Shutdown();
+  app_ = StartService(customers::MakeServiceDefinition(), db_, &clock_,
+                      {{"principal_hmac_secret", kSecret},
+                       {"finance_address", absl::StrCat("127.0.0.1:", finance_feed.port())},
+                       {"orders_address", absl::StrCat("127.0.0.1:", orders_feed.port())}});
+  ASSERT_NE(app_, nullptr);
+  stub_ = v1::CustomersService::NewStub(Loopback(app_->port()));
+  int64_t id = MustRegister(Rep(kRepA, kEast), "廊坊德润食品经销有限公司", "13000000001");
+
+  finance::v1::CustomerHoldSetEvent set;
+  set.set_credit_hold_id(9001);
+  set.set_customer_id(id);
+  set.set_source(finance::v1::CREDIT_HOLD_SOURCE_COLLECTIONS);
+  set.set_reason("第二次催款通知: 停止供货");
+  set.add_collection_case_ids(42);
+  finance_feed.Add(set, "CustomerHoldSetEvent");
+  auto wait_for = [&](auto pred) {
+    for (int i = 0; i < 200 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return pred();
+  };
+  ASSERT_TRUE(wait_for([&] { return Profile(kFinance, id).hold().on_hold(); }));
+  EXPECT_EQ(Profile(kFinance, id).hold().collection_case_id(), 42);
+
+  orders::v1::OrderConfirmedEvent oc;
+  oc.mutable_order()->set_order_id(777);
+  oc.mutable_order()->set_order_number("SO-777");
+  oc.mutable_order()->set_customer_id(id);
+  oc.mutable_order()->set_credited_rep_id(kRepA);
+  oc.mutable_order()->set_taking_rep_id(kRepC);
+  *oc.mutable_order()->mutable_order_date() = D(2026, 3, 2);
+  *oc.mutable_total_amount() = MakeMoney(8'800'00);
+  orders_feed.Add(oc, "OrderConfirmedEvent");
+  ASSERT_TRUE(wait_for([&] { return Get(kDirector, id).status() == v1::CUSTOMER_STATUS_ACTIVE; }));
+  v1::ListCollisionsRequest lc;
+  v1::ListCollisionsResponse lcr;
+  ASSERT_TRUE(stub_->ListCollisions(As(kManagerEast).get(), lc, &lcr).ok());
+  ASSERT_EQ(lcr.collisions_size(), 1);
+  EXPECT_EQ(lcr.collisions(0).taking_rep_id(), kRepC);
+
+  finance::v1::CustomerHoldReleasedEvent rel;
+  rel.set_credit_hold_id(9001);
+  rel.set_customer_id(id);
+  rel.set_reason("PAID_IN_FULL");
+  finance_feed.Add(rel, "CustomerHoldReleasedEvent");
+  ASSERT_TRUE(wait_for([&] { return !Profile(kFinance, id).hold().on_hold(); }));
+  app_->Shutdown();
+  app_.reset();
 }
 
 }  // namespace
