@@ -81,18 +81,20 @@ void LoadFinanceCollectionsDemo(DemoWorld& w) {
   fv1::RunCollectionsSweepResponse swept;
   Must(w.finance->RunCollectionsSweep(CtxAs("finance-demo", "FINANCE").get(), sweep, &swept), "RunCollectionsSweep");
 
-  // 3. One overdue customer walked up to the first notice by hand: the
-  // customer's signed confirmation letter, then the first dunning notice
-  // with the repayment-plan request and the 10-day warning.
+  // 3. One overdue customer walked up to the first notice: the customer's
+  // signed confirmation letter, then (unless the sweep already sent it) the
+  // first dunning notice with the repayment-plan request and the 10-day
+  // warning.
   fv1::ListCollectionCasesRequest list;
   list.add_stages(fv1::COLLECTION_STAGE_AWAITING_CONFIRMATION);
   list.add_stages(fv1::COLLECTION_STAGE_CONFIRMED);
+  list.add_stages(fv1::COLLECTION_STAGE_FIRST_NOTICE);
   fv1::ListCollectionCasesResponse cases;
   Must(w.finance->ListCollectionCases(CtxAs("finance-demo", "FINANCE").get(), list, &cases), "ListCollectionCases");
-  std::string walked = "no invoice is newly overdue";
+  std::string walked = "no overdue invoice to walk";
   if (!cases.collection_cases().empty()) {
     fv1::CollectionCase c = cases.collection_cases(0);
-    if (c.stage() == fv1::COLLECTION_STAGE_AWAITING_CONFIRMATION) {
+    if (!c.has_confirmation()) {
       fv1::RecordOverdueConfirmationRequest conf;
       conf.set_request_id(absl::StrCat("demo-confirmation-", c.id()));
       conf.set_case_id(c.id());
@@ -107,17 +109,22 @@ void LoadFinanceCollectionsDemo(DemoWorld& w) {
         c = confirmed.collection_case();
       }
     }
-    fv1::RecordDunningNoticeRequest notice;
-    notice.set_request_id(absl::StrCat("demo-first-notice-", c.id()));
-    notice.set_case_id(c.id());
-    notice.set_etag(c.etag());
-    notice.mutable_notice()->set_kind(fv1::DUNNING_NOTICE_KIND_FIRST);
-    *notice.mutable_notice()->mutable_sent_on() = today;
-    notice.mutable_notice()->set_delivery_method("COURIER");
-    fv1::RecordDunningNoticeResponse noticed;
-    if (Soft(w.finance->RecordDunningNotice(CtxAs("finance-demo", "FINANCE").get(), notice, &noticed), "first notice",
-             w)) {
-      walked = absl::StrCat("customer ", c.customer_id(), " (", c.invoice_number(), ") walked up to the first notice");
+    bool at_first_notice = c.stage() == fv1::COLLECTION_STAGE_FIRST_NOTICE;
+    if (!at_first_notice) {
+      fv1::RecordDunningNoticeRequest notice;
+      notice.set_request_id(absl::StrCat("demo-first-notice-", c.id()));
+      notice.set_case_id(c.id());
+      notice.set_etag(c.etag());
+      notice.mutable_notice()->set_kind(fv1::DUNNING_NOTICE_KIND_FIRST);
+      *notice.mutable_notice()->mutable_sent_on() = today;
+      notice.mutable_notice()->set_delivery_method("COURIER");
+      fv1::RecordDunningNoticeResponse noticed;
+      at_first_notice = Soft(w.finance->RecordDunningNotice(CtxAs("finance-demo", "FINANCE").get(), notice, &noticed),
+                             "first notice", w);
+    }
+    if (at_first_notice) {
+      walked = absl::StrCat("customer ", c.customer_id(), " (", c.invoice_number(), ", ", c.days_past_due(),
+                            " days overdue) confirmed and at the first notice");
     }
   }
   w.summary.push_back(absl::StrCat("collections sweep: ", swept.opened_count(), " cases opened, ",
