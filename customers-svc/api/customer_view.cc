@@ -201,7 +201,7 @@ absl::Status AlreadyRegistered(db::Transaction& tx, const CustomerStore::Match& 
     absl::StrAppend(&keys, keys.empty() ? "" : ",",
                     k == v1::DUPLICATE_KEY_PHONE ? "phone" : k == v1::DUPLICATE_KEY_TAX_ID ? "tax_id" : "name");
   }
-  return WithErrorInfo(
+  absl::Status st = WithErrorInfo(
       absl::AlreadyExistsError(absl::StrCat("customer already registered as #", d.customer_id(), " ",
                                             d.masked_name(), " (", d.city(), "), held by ",
                                             d.owner_rep_id() == 0 ? std::string("the shared pool")
@@ -217,6 +217,11 @@ absl::Status AlreadyRegistered(db::Transaction& tx, const CustomerStore::Match& 
        {"phone", d.masked_phone()},
        {"matched_keys", keys},
        {"protection_state", v1::ProtectionState_Name(d.protection_state())}});
+  // The holder itself travels in the status details (customer.proto:
+  // DuplicateMatch packed in google.protobuf.Any), masked for the caller.
+  st.SetPayload(absl::StrCat("type.googleapis.com/", v1::DuplicateMatch::descriptor()->full_name()),
+                absl::Cord(d.SerializeAsString()));
+  return st;
 }
 
 absl::StatusOr<v1::OwnershipRecord> MoveOwner(db::Transaction& tx, Outbox& outbox, const CustomerRecord& rec,

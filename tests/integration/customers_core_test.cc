@@ -228,6 +228,15 @@ TEST_F(CustomersCore, ConcurrentRegistrationHasExactlyOneOwner) {
     // The loser learns the holder, never the holder's full phone number.
     EXPECT_THAT(lost.error_message(), ::testing::Not(HasSubstr(digits)));
     EXPECT_EQ((sa.ok() ? ga : gb).owner_rep_id(), winner);
+    // The holder, masked, in the status details.
+    auto payload = FromGrpcStatus(lost).GetPayload("type.googleapis.com/sales.customers.v1.DuplicateMatch");
+    ASSERT_TRUE(payload.has_value());
+    v1::DuplicateMatch match;
+    ASSERT_TRUE(match.ParseFromString(std::string(*payload)));
+    EXPECT_EQ(match.owner_rep_id(), winner);
+    EXPECT_EQ(match.masked_phone(), absl::StrCat(digits.substr(0, 3), "****", digits.substr(7)));
+    EXPECT_EQ(match.city(), "上海");
+    EXPECT_EQ(match.protection_state(), v1::PROTECTION_STATE_PROTECTED);
   }
 }
 
