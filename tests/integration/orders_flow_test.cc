@@ -759,11 +759,14 @@ TEST_F(OrdersFlow, ShippingMoreThanReservedIsRefusedUnderConcurrency) {
   // Eight keepers post the whole requisition at once (no etag, distinct
   // request ids): exactly one outbound note, stock leaves once.
   threads.clear();
-  std::atomic<int> posted{0};
+  std::atomic<int> posted{0}, winner{-1};
   for (int i = 0; i < kRacers; ++i) {
     threads.emplace_back([&, i] {
       grpc::Status st = Post(a.shipment_requisition(), {{ReqLine(r, l1), 10}}, nullptr, "", absl::StrCat("race-post-", i));
-      if (st.ok()) ++posted;
+      if (st.ok()) {
+        ++posted;
+        winner = i;
+      }
     });
   }
   for (auto& t : threads) t.join();
@@ -777,6 +780,11 @@ TEST_F(OrdersFlow, ShippingMoreThanReservedIsRefusedUnderConcurrency) {
   EXPECT_EQ(lsr.shipments(0).lines(0).quantity(), 10);
   EXPECT_EQ(Order(o.id()).status(), ov1::ORDER_STATUS_SHIPPED);
   // A retry of the winning request id answers the same note, posting nothing.
+  ov1::PostShipmentResponse again;
+  ASSERT_TRUE(Post(a.shipment_requisition(), {{ReqLine(r, l1), 10}}, &again, "",
+                   absl::StrCat("race-post-", winner.load()))
+                  .ok());
+  EXPECT_EQ(again.shipment().id(), lsr.shipments(0).id());
   EXPECT_EQ(StockOf(wh_, p1_), (Level{90, 0}));
 }
 
