@@ -135,6 +135,14 @@ TEST_F(GatewayLogin, SalesctlSignsInAndCallsThroughTheGateway) {
   EXPECT_EQ(Salesctl({"call", "targets/ListOrgUnits", "{}", absl::StrCat("--addr=127.0.0.1:", targets_->port())}, &out),
             1);
   EXPECT_THAT(out, HasSubstr("UNAUTHENTICATED"));
+  // A scheduler holding the suite's secret (the sweep CronJobs) calls the
+  // service itself, signed as a SERVICE.
+  setenv("SALES_PRINCIPAL_HMAC_SECRET_FILE", (dir_ + "/secret").c_str(), 1);
+  setenv("SALES_TARGETS_ADDRESS", absl::StrCat("127.0.0.1:", targets_->port()).c_str(), 1);
+  EXPECT_EQ(Salesctl({"call", "targets/ListOrgUnits", "{}"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"code\": \"EAST\""));
+  unsetenv("SALES_TARGETS_ADDRESS");
+  unsetenv("SALES_PRINCIPAL_HMAC_SECRET_FILE");
 }
 
 }  // namespace

@@ -18,6 +18,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +38,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -95,7 +99,8 @@ int Usage() {
                "sales.orders.v1.OrdersService)\n"
                "calls go through the gateway (SALES_GATEWAY_ADDRESS, default 127.0.0.1:50060) with the\n"
                "token of the last login (or SALES_TOKEN); --direct or SALES_<SERVICE>_ADDRESS, e.g.\n"
-               "SALES_ORDERS_ADDRESS=127.0.0.1:50063, call the service itself.\n"
+               "SALES_ORDERS_ADDRESS=127.0.0.1:50063, call the service itself (signed as a SERVICE\n"
+               "when SALES_PRINCIPAL_HMAC_SECRET or ..._FILE holds the suite's principal secret).\n"
                "auth files: SALES_AUTH_DIR, default .run/auth of the checkout\n");
   return 2;
 }
@@ -216,6 +221,37 @@ std::string ReadText(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The suite's shared principal secret, when this process was given it
+// (SALES_PRINCIPAL_HMAC_SECRET, or a file named by ..._FILE): schedulers
+// calling a service's sweep directly sign as a SERVICE, as services do.
+std::string PrincipalSecret() {
+  std::string secret = EnvOr("SALES_PRINCIPAL_HMAC_SECRET", "");
+  if (secret.empty()) {
+    std::string file = EnvOr("SALES_PRINCIPAL_HMAC_SECRET_FILE", "");
+    if (!file.empty()) secret = ReadText(file);
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  }
+  return secret;
+}
+
+// The principal headers the services verify (platform/call.h): the HMAC-
+// SHA256 of principal + "\n" + request id under the shared secret, in hex.
+void SignAsService(grpc::ClientContext* ctx, const std::string& secret) {
+  unsigned char rnd[16];
+  RAND_bytes(rnd, sizeof(rnd));
+  std::string rid = absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(rnd), sizeof(rnd)));
+  std::string principal = "user=service:salesctl;role=SERVICE;rep=0;unit=0";
+  std::string data = principal + "\n" + rid;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &len);
+  ctx->AddMetadata("x-request-id", rid);
+  ctx->AddMetadata("x-sales-principal", principal);
+  ctx->AddMetadata("x-sales-principal-mac",
+                   absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), len)));
 }
 
 std::string StoredToken() {
@@ -475,6 +511,9 @@ int Call(int argc, char** argv) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
   std::string token = StoredToken();
   if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+  bool to_gateway = addr == EnvOr("SALES_GATEWAY_ADDRESS", kGatewayAddress);
+  std::string secret = to_gateway ? "" : PrincipalSecret();
+  if (!secret.empty()) SignAsService(&ctx, secret);
   std::string path = absl::StrCat("/", info->full_name, "/", method->name());
   grpc::CompletionQueue cq;
   void* tag;
