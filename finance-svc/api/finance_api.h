@@ -50,6 +50,12 @@ class FinanceApi final : public CollectionsApi {
   SALES_FINANCE_CORE_RPC(VoidCreditMemo);
   SALES_FINANCE_CORE_RPC(GetCreditMemo);
   SALES_FINANCE_CORE_RPC(ListCreditMemos);
+  SALES_FINANCE_CORE_RPC(ApplyCreditMemo);
+  SALES_FINANCE_CORE_RPC(CreateDebitMemo);
+  SALES_FINANCE_CORE_RPC(IssueDebitMemo);
+  SALES_FINANCE_CORE_RPC(VoidDebitMemo);
+  SALES_FINANCE_CORE_RPC(GetDebitMemo);
+  SALES_FINANCE_CORE_RPC(ListDebitMemos);
   // Receivables (finance_receivable_api.cc)
   SALES_FINANCE_CORE_RPC(GetCustomerExposure);
   SALES_FINANCE_CORE_RPC(BatchGetCustomerExposures);

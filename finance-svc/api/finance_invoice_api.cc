@@ -62,6 +62,34 @@ absl::Status InScope(db::Transaction& tx, const Principal& p, int64_t rep, int64
   return scope.Allows(rep, unit) ? absl::OkStatus() : NotFound(kind, id);
 }
 
+// The customer's payment terms from customers-svc (UNAVAILABLE when it
+// cannot answer: a due date is never guessed).
+absl::StatusOr<int32_t> FetchPaymentTerms(ServiceRuntime& rt, const CallContext& call, int64_t customer_id) {
+  if (!rt.HasPeer("customers")) {
+    return absl::UnavailableError("customers-svc is not configured; payment terms are unknown");
+  }
+  SALES_ASSIGN_OR_RETURN(auto channel, rt.PeerChannel("customers"));
+  auto stub = customers::v1::CustomersService::NewStub(channel);
+  auto pctx = rt.PeerContext(&call, absl::Seconds(2));
+  customers::v1::GetCreditProfileRequest preq;
+  preq.set_customer_id(customer_id);
+  customers::v1::GetCreditProfileResponse presp;
+  grpc::Status st = stub->GetCreditProfile(pctx.get(), preq, &presp);
+  if (!st.ok()) {
+    absl::Status s = FromGrpcStatus(st);
+    if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) return s;
+    if (absl::IsNotFound(s)) {
+      return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", customer_id,
+                                                                      " is unknown to customers-svc")),
+                           "NO_CREDIT_PROFILE", "finance.sales");
+    }
+    return absl::UnavailableError(absl::StrCat("customers-svc could not give payment terms: ", s.message()));
+  }
+  int32_t terms = presp.profile().payment_terms_days();
+  if (terms < 0 || terms > 3650) return absl::InternalError("customers-svc answered impossible payment terms");
+  return terms;
+}
+
 }  // namespace
 
 // ---- Billable shipments ----
@@ -273,28 +301,7 @@ grpc::Status FinanceApi::IssueInvoice(grpc::ServerContext* ctx, const v1::IssueI
         };
         SALES_ASSIGN_OR_RETURN(Head head, rt_.pool->Transact<Head>(read_head));
         if (head.first != kReviewed) return absl::OkStatus();
-        if (!rt_.HasPeer("customers")) {
-          return absl::UnavailableError("customers-svc is not configured; payment terms are unknown");
-        }
-        SALES_ASSIGN_OR_RETURN(auto channel, rt_.PeerChannel("customers"));
-        auto stub = customers::v1::CustomersService::NewStub(channel);
-        auto pctx = rt_.PeerContext(&call, absl::Seconds(2));
-        customers::v1::GetCreditProfileRequest preq;
-        preq.set_customer_id(head.second);
-        customers::v1::GetCreditProfileResponse presp;
-        grpc::Status st = stub->GetCreditProfile(pctx.get(), preq, &presp);
-        if (!st.ok()) {
-          absl::Status s = FromGrpcStatus(st);
-          if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) return s;
-          if (absl::IsNotFound(s)) {
-            return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", head.second,
-                                                                            " has no credit profile in customers-svc")),
-                                 "NO_CREDIT_PROFILE", "finance.sales");
-          }
-          return absl::UnavailableError(absl::StrCat("customers-svc could not give payment terms: ", s.message()));
-        }
-        terms = presp.profile().payment_terms_days();
-        if (terms < 0 || terms > 3650) return absl::InternalError("customers-svc answered impossible payment terms");
+        SALES_ASSIGN_OR_RETURN(terms, FetchPaymentTerms(rt_, call, head.second));
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::IssueInvoiceResponse> {
@@ -741,6 +748,279 @@ grpc::Status FinanceApi::ListCreditMemos(grpc::ServerContext* ctx, const v1::Lis
         SALES_ASSIGN_OR_RETURN(auto items, MemoStore::ListCreditMemos(tx, *req, scope_sql, sp, after, size));
         v1::ListCreditMemosResponse out;
         FillPage(std::move(items), size, &out, [](v1::ListCreditMemosResponse* r) { return r->add_credit_memos(); });
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::ApplyCreditMemo(grpc::ServerContext* ctx, const v1::ApplyCreditMemoRequest* req,
+                                         v1::ApplyCreditMemoResponse* resp) {
+  return ServeMutation<v1::ApplyCreditMemoRequest, v1::ApplyCreditMemoResponse>(
+      ctx, M("ApplyCreditMemo"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        if (!IsFinanceStaff(call.principal)) return Denied("finance applies credit memos");
+        std::vector<FieldViolation> v;
+        if (req->id() <= 0) v.push_back({"id", "required, > 0"});
+        if (req->mode() != v1::APPLY_MODE_OLDEST_DUE_FIRST && req->mode() != v1::APPLY_MODE_EXPLICIT) {
+          v.push_back({"mode", "OLDEST_DUE_FIRST or EXPLICIT"});
+        }
+        if (req->mode() == v1::APPLY_MODE_EXPLICIT && req->allocations().empty()) {
+          v.push_back({"allocations", "required for EXPLICIT"});
+        }
+        if (req->mode() != v1::APPLY_MODE_EXPLICIT && !req->allocations().empty()) {
+          v.push_back({"allocations", "only with EXPLICIT"});
+        }
+        for (int i = 0; i < req->allocations_size(); ++i) {
+          const auto& a = req->allocations(i);
+          std::string f = absl::StrCat("allocations[", i, "]");
+          if (a.invoice_id() <= 0 && a.debit_memo_id() <= 0) v.push_back({f + ".invoice_id", "a document is required"});
+          if (!a.has_amount()) {
+            v.push_back({f + ".amount", "required"});
+          } else {
+            for (auto& fv : FieldViolationsOf(ValidateMoney(a.amount(), f + ".amount", Sign::kPositive))) v.push_back(fv);
+          }
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ApplyCreditMemoResponse> {
+        absl::Time now = rt_.clock->Now();
+        absl::CivilDay today = BusinessDay(now);
+        SALES_ASSIGN_OR_RETURN(auto lock, MemoStore::LockCreditMemo(tx, req->id()));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), lock.second, "credit memo", req->id()));
+        if (lock.first != 2) {
+          return WithErrorInfo(absl::FailedPreconditionError("the credit memo is not ISSUED with credit left"),
+                               "MEMO_NOT_ISSUED", "finance.sales");
+        }
+        SALES_ASSIGN_OR_RETURN(v1::CreditMemo memo, MemoStore::GetCreditMemo(tx, req->id()));
+        int64_t left = memo.unapplied().minor_units();
+        // Documents are locked invoices first, then debit memos, each by id.
+        std::vector<std::tuple<int64_t, int64_t, int64_t, std::string>> plan;  // invoice, debit memo, amount, field
+        std::vector<FieldViolation> v;
+        if (req->mode() == v1::APPLY_MODE_OLDEST_DUE_FIRST) {
+          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT 1, id, COALESCE(number, ''), due_on, balance_minor FROM invoices "
+                                                     "WHERE customer_id = ? AND balance_minor > 0 AND state IN (5, 6) "
+                                                     "UNION ALL SELECT 2, id, COALESCE(number, ''), due_on, balance_minor "
+                                                     "FROM debit_memos WHERE customer_id = ? AND balance_minor > 0 AND state = 2",
+                                                     {memo.customer_id(), memo.customer_id()}));
+          std::vector<OpenItemRef> items;
+          for (const auto& r : rows) {
+            items.push_back({r.Int(0) == 1 ? r.Int(1) : -r.Int(1), ParseDay(r.Str(3)), r.Str(2), r.Int(4)});
+          }
+          for (const auto& a : AllocateOldestDueFirst(left, items)) {
+            plan.emplace_back(a.key > 0 ? a.key : 0, a.key < 0 ? -a.key : 0, a.amount_minor, "");
+          }
+        } else {
+          int64_t total = 0;
+          for (int i = 0; i < req->allocations_size(); ++i) {
+            const auto& a = req->allocations(i);
+            total += a.amount().minor_units();
+            plan.emplace_back(a.invoice_id(), a.debit_memo_id(), a.amount().minor_units(),
+                              absl::StrCat("allocations[", i, "]"));
+          }
+          if (total > left) {
+            return InvalidField("allocations", absl::StrCat("allocations total ", total,
+                                                            " exceeds the memo's unapplied credit ", left));
+          }
+          std::map<std::pair<int64_t, int64_t>, int64_t> asked;
+          for (const auto& [inv_id, dm_id, amount, field] : plan) {
+            int64_t customer = 0, balance = 0;
+            if (inv_id) {
+              SALES_ASSIGN_OR_RETURN(auto inv, InvoiceStore::Get(tx, inv_id));
+              if (inv.state() < v1::INVOICE_STATE_ISSUED || inv.state() == v1::INVOICE_STATE_CANCELLED) {
+                return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("invoice ", inv_id, " is not open")),
+                                     "DOCUMENT_NOT_ISSUED", "finance.sales");
+              }
+              customer = inv.customer_id();
+              balance = inv.balance().minor_units();
+            } else {
+              SALES_ASSIGN_OR_RETURN(auto dm, MemoStore::GetDebitMemo(tx, dm_id));
+              if (dm.state() != v1::MEMO_STATE_ISSUED && dm.state() != v1::MEMO_STATE_SETTLED) {
+                return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("debit memo ", dm_id, " is not issued")),
+                                     "DOCUMENT_NOT_ISSUED", "finance.sales");
+              }
+              customer = dm.customer_id();
+              balance = dm.balance().minor_units();
+            }
+            if (customer != memo.customer_id()) v.push_back({field + (inv_id ? ".invoice_id" : ".debit_memo_id"), "another customer's document"});
+            if ((asked[{inv_id, dm_id}] += amount) > balance) {
+              v.push_back({field + ".amount", absl::StrCat("exceeds the document's open balance ", balance)});
+            }
+          }
+          if (!v.empty()) return InvalidFields(std::move(v));
+        }
+        std::sort(plan.begin(), plan.end(), [](const auto& a, const auto& b) {
+          if ((std::get<0>(a) == 0) != (std::get<0>(b) == 0)) return std::get<0>(a) != 0;
+          return std::get<0>(a) != 0 ? std::get<0>(a) < std::get<0>(b) : std::get<1>(a) < std::get<1>(b);
+        });
+        v1::ApplyCreditMemoResponse out;
+        for (const auto& [inv_id, dm_id, amount, field] : plan) {
+          SALES_ASSIGN_OR_RETURN(*out.add_applications(), MemoStore::ApplyCredit(tx, memo.id(), memo.customer_id(),
+                                                                                  inv_id, dm_id, amount, today, now));
+        }
+        SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "CreditMemo", memo.id(), "APPLY", "", "", "", now));
+        SALES_ASSIGN_OR_RETURN(*out.mutable_credit_memo(), MemoStore::GetCreditMemo(tx, memo.id()));
+        return out;
+      });
+}
+
+// ---- Debit memos ----
+
+grpc::Status FinanceApi::CreateDebitMemo(grpc::ServerContext* ctx, const v1::CreateDebitMemoRequest* req,
+                                         v1::CreateDebitMemoResponse* resp) {
+  return ServeMutation<v1::CreateDebitMemoRequest, v1::CreateDebitMemoResponse>(
+      ctx, M("CreateDebitMemo"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        if (!IsFinanceStaff(call.principal)) return Denied("finance creates debit memos");
+        const auto& m = req->debit_memo();
+        std::vector<FieldViolation> v;
+        if (m.customer_id() <= 0) v.push_back({"debit_memo.customer_id", "required, > 0"});
+        if (m.source() == v1::DEBIT_MEMO_SOURCE_UNSPECIFIED || !v1::DebitMemoSource_IsValid(m.source())) {
+          v.push_back({"debit_memo.source", "required"});
+        }
+        if (m.reason().empty() || m.reason().size() > 500) v.push_back({"debit_memo.reason", "required, 1..500 characters"});
+        if (m.lines().empty() || m.lines_size() > 500) v.push_back({"debit_memo.lines", "1..500 lines required"});
+        for (int i = 0; i < m.lines_size(); ++i) {
+          const auto& l = m.lines(i);
+          std::string f = absl::StrCat("debit_memo.lines[", i, "]");
+          if (l.description().empty() || l.description().size() > 200) v.push_back({f + ".description", "required, 1..200 characters"});
+          if (!l.has_net_amount()) {
+            v.push_back({f + ".net_amount", "required"});
+          } else {
+            for (auto& fv : FieldViolationsOf(ValidateMoney(l.net_amount(), f + ".net_amount", Sign::kPositive))) v.push_back(fv);
+            if (l.net_amount().currency_code() != "CNY") v.push_back({f + ".net_amount.currency_code", "must be CNY"});
+          }
+          if (l.tax_rate_bp() < 0 || l.tax_rate_bp() > 10000) v.push_back({f + ".tax_rate_bp", "must be within 0..10000"});
+          if (l.product_id() != 0 && l.product_line_id() <= 0) v.push_back({f + ".product_line_id", "required with a product"});
+        }
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateDebitMemoResponse> {
+        absl::Time now = rt_.clock->Now();
+        const auto& m = req->debit_memo();
+        NewDebitMemo memo;
+        memo.customer_id = m.customer_id();
+        memo.invoice_id = m.invoice_id();
+        memo.source = m.source();
+        memo.reason = m.reason();
+        SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, m.customer_id()));
+        if (acct) {
+          memo.rep_id = acct->rep_id;
+          memo.org_unit_id = acct->org_unit_id;
+        }
+        if (m.invoice_id() != 0) {
+          SALES_ASSIGN_OR_RETURN(auto inv, InvoiceStore::Get(tx, m.invoice_id()));
+          if (inv.customer_id() != m.customer_id()) return InvalidField("debit_memo.invoice_id", "belongs to another customer");
+          memo.rep_id = inv.rep_id();
+          memo.org_unit_id = inv.org_unit_id();
+        }
+        for (const auto& l : m.lines()) {
+          NewMemoLine ml;
+          ml.invoice_line_id = l.invoice_line_id();
+          ml.product_id = l.product_id();
+          ml.product_line_id = l.product_line_id();
+          ml.quantity = l.quantity();
+          ml.description = l.description();
+          ml.net_minor = l.net_amount().minor_units();
+          ml.tax_rate_bp = l.tax_rate_bp() != 0 ? l.tax_rate_bp() : kDefaultVatBp;
+          memo.lines.push_back(ml);
+        }
+        SALES_ASSIGN_OR_RETURN(int64_t id, MemoStore::InsertDebitMemo(tx, memo, now));
+        SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "DebitMemo", id, "CREATE", "", "PENDING", m.reason(), now));
+        v1::CreateDebitMemoResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_debit_memo(), MemoStore::GetDebitMemo(tx, id));
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::IssueDebitMemo(grpc::ServerContext* ctx, const v1::IssueDebitMemoRequest* req,
+                                        v1::IssueDebitMemoResponse* resp) {
+  int32_t terms = -1;
+  return ServeMutation<v1::IssueDebitMemoRequest, v1::IssueDebitMemoResponse>(
+      ctx, M("IssueDebitMemo"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        if (!IsFinanceStaff(call.principal)) return Denied("finance issues debit memos");
+        SALES_RETURN_IF_ERROR(CheckIdEtag(req->id()));
+        if (req->has_memo_date()) {
+          SALES_RETURN_IF_ERROR(ValidateDate(req->memo_date(), "memo_date"));
+          if (ToCivilDay(req->memo_date()) > BusinessDay(rt_.clock->Now())) return InvalidField("memo_date", "must not be in the future");
+        }
+        using Head = std::pair<int, int64_t>;
+        auto read_head = [&](db::Transaction& tx) -> absl::StatusOr<Head> {
+          SALES_ASSIGN_OR_RETURN(auto dm, MemoStore::GetDebitMemo(tx, req->id()));
+          return Head(static_cast<int>(dm.state()), dm.customer_id());
+        };
+        SALES_ASSIGN_OR_RETURN(Head head, rt_.pool->Transact<Head>(read_head));
+        if (head.first != v1::MEMO_STATE_PENDING) return absl::OkStatus();
+        SALES_ASSIGN_OR_RETURN(terms, FetchPaymentTerms(rt_, call, head.second));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::IssueDebitMemoResponse> {
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto rows, MemoStore::LockDebitMemos(tx, {req->id()}));
+        if (rows.empty()) return NotFound("debit memo", req->id());
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rows[0].version, "debit memo", req->id()));
+        if (rows[0].state == v1::MEMO_STATE_PENDING && terms < 0) {
+          return absl::AbortedError("the memo changed while payment terms were fetched; retry");
+        }
+        absl::CivilDay on = req->has_memo_date() ? ToCivilDay(req->memo_date()) : BusinessDay(now);
+        SALES_RETURN_IF_ERROR(MemoStore::IssueDebitMemo(tx, *rt_.outbox, call, req->id(), on, terms, now));
+        v1::IssueDebitMemoResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_debit_memo(), MemoStore::GetDebitMemo(tx, req->id()));
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::VoidDebitMemo(grpc::ServerContext* ctx, const v1::VoidDebitMemoRequest* req,
+                                       v1::VoidDebitMemoResponse* resp) {
+  return ServeMutation<v1::VoidDebitMemoRequest, v1::VoidDebitMemoResponse>(
+      ctx, M("VoidDebitMemo"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        if (!IsFinanceStaff(call.principal)) return Denied("finance voids debit memos");
+        std::vector<FieldViolation> v;
+        if (req->id() <= 0) v.push_back({"id", "required, > 0"});
+        if (req->reason().empty() || req->reason().size() > 500) v.push_back({"reason", "required, 1..500 characters"});
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::VoidDebitMemoResponse> {
+        absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto rows, MemoStore::LockDebitMemos(tx, {req->id()}));
+        if (rows.empty()) return NotFound("debit memo", req->id());
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rows[0].version, "debit memo", req->id()));
+        SALES_RETURN_IF_ERROR(MemoStore::VoidDebitMemo(tx, call, req->id(), req->reason(), now));
+        v1::VoidDebitMemoResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_debit_memo(), MemoStore::GetDebitMemo(tx, req->id()));
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::GetDebitMemo(grpc::ServerContext* ctx, const v1::GetDebitMemoRequest* req,
+                                      v1::GetDebitMemoResponse* resp) {
+  return ServeRead<v1::GetDebitMemoResponse>(
+      ctx, M("GetDebitMemo"), rt_, resp, [&](CallContext&) { return CheckIdEtag(req->id()); },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetDebitMemoResponse> {
+        v1::GetDebitMemoResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_debit_memo(), MemoStore::GetDebitMemo(tx, req->id()));
+        SALES_RETURN_IF_ERROR(InScope(tx, call.principal, out.debit_memo().rep_id(), out.debit_memo().org_unit_id(),
+                                      "debit memo", req->id()));
+        return out;
+      });
+}
+
+grpc::Status FinanceApi::ListDebitMemos(grpc::ServerContext* ctx, const v1::ListDebitMemosRequest* req,
+                                        v1::ListDebitMemosResponse* resp) {
+  return ServeRead<v1::ListDebitMemosResponse>(
+      ctx, M("ListDebitMemos"), rt_, resp, [&](CallContext&) { return PageSize(req->page_size()).status(); },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListDebitMemosResponse> {
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
+        SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
+        SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
+        db::Params sp;
+        std::string scope_sql = scope.Sql("rep_id", "org_unit_id", &sp);
+        SALES_ASSIGN_OR_RETURN(auto items, MemoStore::ListDebitMemos(tx, *req, scope_sql, sp, after, size));
+        v1::ListDebitMemosResponse out;
+        FillPage(std::move(items), size, &out, [](v1::ListDebitMemosResponse* r) { return r->add_debit_memos(); });
         return out;
       });
 }

@@ -247,3 +247,284 @@ absl::Status MemoStore::Void(db::Transaction& tx, const CallContext& call, int64
 }
 
 }  // namespace sales::finance
+
+namespace sales::finance {
+namespace {
+
+constexpr char kDebitColumns[] =
+    "id, COALESCE(number, ''), customer_id, rep_id, org_unit_id, invoice_id, source, currency, net_total_minor, "
+    "tax_total_minor, total_minor, paid_minor, balance_minor, state, memo_date, due_on, reason, void_reason, version, "
+    "created_at, updated_at";
+
+absl::StatusOr<v1::DebitMemo> ReadDebit(db::Transaction& tx, const db::Row& r) {
+  v1::DebitMemo m;
+  m.set_id(r.Int(0));
+  m.set_number(r.Str(1));
+  m.set_customer_id(r.Int(2));
+  m.set_rep_id(r.Int(3));
+  m.set_org_unit_id(r.Int(4));
+  m.set_invoice_id(r.Int(5));
+  m.set_source(static_cast<v1::DebitMemoSource>(r.Int(6)));
+  const std::string cur = r.Str(7);
+  *m.mutable_net_total() = MakeMoney(r.Int(8), cur);
+  *m.mutable_tax_total() = MakeMoney(r.Int(9), cur);
+  *m.mutable_total() = MakeMoney(r.Int(10), cur);
+  *m.mutable_paid_amount() = MakeMoney(r.Int(11), cur);
+  *m.mutable_balance() = MakeMoney(r.Int(12), cur);
+  m.set_state(static_cast<v1::MemoState>(r.Int(13)));
+  if (!r.IsNull(14)) *m.mutable_memo_date() = ParseDbDate(r.Str(14));
+  if (!r.IsNull(15)) *m.mutable_due_on() = ParseDbDate(r.Str(15));
+  m.set_reason(r.Str(16));
+  m.set_void_reason(r.Str(17));
+  m.set_etag(MakeEtag(r.Int(18)));
+  *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(19)));
+  *m.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(20)));
+  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, invoice_line_id, product_id, product_line_id, quantity, "
+                                              "description, net_minor, tax_rate_bp, tax_minor, gross_minor "
+                                              "FROM memo_lines WHERE memo_kind = 'DM' AND memo_id = ? ORDER BY id",
+                                              {m.id()}));
+  for (const auto& l : lines) {
+    auto* o = m.add_lines();
+    o->set_id(l.Int(0));
+    o->set_invoice_line_id(l.Int(1));
+    o->set_product_id(l.Int(2));
+    o->set_product_line_id(l.Int(3));
+    o->set_quantity(l.Int(4));
+    o->set_description(l.Str(5));
+    *o->mutable_net_amount() = MakeMoney(l.Int(6), cur);
+    o->set_tax_rate_bp(static_cast<int32_t>(l.Int(7)));
+    *o->mutable_tax_amount() = MakeMoney(l.Int(8), cur);
+    *o->mutable_gross_amount() = MakeMoney(l.Int(9), cur);
+  }
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> MemoStore::CreditUnapplied(db::Transaction& tx, int64_t memo_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT unapplied_minor FROM credit_memos WHERE id = ?", {memo_id}));
+  if (rows.empty()) return NotFound("credit memo", memo_id);
+  return rows[0].Int(0);
+}
+
+absl::StatusOr<v1::CreditApplication> MemoStore::ApplyCredit(db::Transaction& tx, int64_t memo_id,
+                                                             int64_t customer_id, int64_t invoice_id,
+                                                             int64_t debit_memo_id, int64_t amount, absl::CivilDay on,
+                                                             absl::Time now) {
+  if (invoice_id != 0) {
+    SALES_ASSIGN_OR_RETURN(InvoiceRow inv, InvoiceStore::Lock(tx, invoice_id));
+    SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, inv, 0, amount, now));
+  } else {
+    SALES_ASSIGN_OR_RETURN(auto rows, LockDebitMemos(tx, {debit_memo_id}));
+    if (rows.empty()) return NotFound("debit memo", debit_memo_id);
+    SALES_RETURN_IF_ERROR(SettleDebitMemo(tx, rows[0], amount, now));
+  }
+  db::Param inv = invoice_id ? db::Param(invoice_id) : db::Param(nullptr);
+  db::Param dm = debit_memo_id ? db::Param(debit_memo_id) : db::Param(nullptr);
+  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO credit_applications (credit_memo_id, customer_id, invoice_id, "
+                                "debit_memo_id, currency, amount_minor, applied_on, created_at) "
+                                "VALUES (?, ?, ?, ?, 'CNY', ?, ?, ?)",
+                                {memo_id, customer_id, inv, dm, amount, DbDay(on), FormatDbTime(now)})
+                            .status());
+  SALES_ASSIGN_OR_RETURN(int64_t app_id, tx.LastInsertId());
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE credit_memos SET unapplied_minor = unapplied_minor - ?, state = "
+                                "IF(unapplied_minor = 0, 3, 2), version = version + 1, updated_at = ? WHERE id = ?",
+                                {amount, FormatDbTime(now), memo_id})
+                            .status());
+  AccountDelta d;
+  d.unapplied_credit = -amount;
+  SALES_RETURN_IF_ERROR(AccountStore::Post(tx, customer_id, 0, 0, d, now));
+  v1::CreditApplication a;
+  a.set_id(app_id);
+  a.set_credit_memo_id(memo_id);
+  if (invoice_id) a.set_invoice_id(invoice_id);
+  if (debit_memo_id) a.set_debit_memo_id(debit_memo_id);
+  *a.mutable_amount() = MakeMoney(amount);
+  *a.mutable_applied_on() = FromCivilDay(on);
+  *a.mutable_create_time() = ToTimestamp(now);
+  return a;
+}
+
+absl::StatusOr<int64_t> MemoStore::InsertDebitMemo(db::Transaction& tx, const NewDebitMemo& m, absl::Time now) {
+  int64_t net_total = 0, tax_total = 0;
+  for (const auto& l : m.lines) {
+    net_total += l.net_minor;
+    tax_total += TaxHalfUp(l.net_minor, l.tax_rate_bp);
+  }
+  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO debit_memos (customer_id, rep_id, org_unit_id, invoice_id, source, currency, "
+                                "net_total_minor, tax_total_minor, total_minor, state, reason, created_at, updated_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                                {m.customer_id, m.rep_id, m.org_unit_id, m.invoice_id, int64_t{m.source}, m.currency,
+                                 net_total, tax_total, net_total + tax_total, m.reason.substr(0, 500),
+                                 FormatDbTime(now), FormatDbTime(now)})
+                            .status());
+  SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
+  for (const auto& l : m.lines) {
+    int64_t tax = TaxHalfUp(l.net_minor, l.tax_rate_bp);
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO memo_lines (memo_kind, memo_id, invoice_line_id, product_id, product_line_id, "
+                "commissionable, quantity, description, net_minor, tax_rate_bp, tax_minor, gross_minor) "
+                "VALUES ('DM', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {id, l.invoice_line_id, l.product_id, l.product_line_id, int64_t{l.commissionable ? 1 : 0},
+                 l.quantity, l.description.substr(0, 200), l.net_minor, int64_t{l.tax_rate_bp}, tax, l.net_minor + tax})
+            .status());
+  }
+  return id;
+}
+
+absl::StatusOr<v1::DebitMemo> MemoStore::GetDebitMemo(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kDebitColumns, " FROM debit_memos WHERE id = ?"), {id}));
+  if (rows.empty()) return NotFound("debit memo", id);
+  return ReadDebit(tx, rows[0]);
+}
+
+absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transaction& tx,
+                                                                    const v1::ListDebitMemosRequest& req,
+                                                                    const std::string& scope_sql,
+                                                                    const db::Params& scope_params, int64_t after_id,
+                                                                    int limit) {
+  std::string sql = absl::StrCat("SELECT ", kDebitColumns, " FROM debit_memos WHERE id > ?");
+  db::Params p = {after_id};
+  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
+  if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
+  if (req.states_size()) {
+    std::string in;
+    for (int s : req.states()) {
+      absl::StrAppend(&in, in.empty() ? "?" : ", ?");
+      p.push_back(int64_t{s});
+    }
+    absl::StrAppend(&sql, " AND state IN (", in, ")");
+  }
+  if (req.has_memo_dates()) {
+    if (req.memo_dates().has_start()) { sql += " AND memo_date >= ?"; p.push_back(FormatDbDate(req.memo_dates().start())); }
+    if (req.memo_dates().has_end()) { sql += " AND memo_date <= ?"; p.push_back(FormatDbDate(req.memo_dates().end())); }
+  }
+  sql += scope_sql;
+  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<v1::DebitMemo> out;
+  for (const auto& r : rows) {
+    SALES_ASSIGN_OR_RETURN(auto m, ReadDebit(tx, r));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<DebitRow>> MemoStore::LockDebitMemos(db::Transaction& tx, std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<DebitRow> out;
+  if (ids.empty()) return out;
+  std::string in;
+  db::Params p;
+  for (int64_t id : ids) {
+    absl::StrAppend(&in, in.empty() ? "?" : ", ?");
+    p.push_back(id);
+  }
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT id, customer_id, rep_id, org_unit_id, "
+                                                          "COALESCE(number, ''), state, total_minor, paid_minor, "
+                                                          "balance_minor, due_on, version FROM debit_memos WHERE id IN (",
+                                                          in, ") ORDER BY id FOR UPDATE"),
+                                             p));
+  for (const auto& r : rows) {
+    DebitRow d;
+    d.id = r.Int(0);
+    d.customer_id = r.Int(1);
+    d.rep_id = r.Int(2);
+    d.org_unit_id = r.Int(3);
+    d.number = r.Str(4);
+    d.state = static_cast<int>(r.Int(5));
+    d.total = r.Int(6);
+    d.paid = r.Int(7);
+    d.balance = r.Int(8);
+    if (!r.IsNull(9)) d.due_on = ParseDay(r.Str(9));
+    d.version = r.Int(10);
+    out.push_back(d);
+  }
+  return out;
+}
+
+absl::Status MemoStore::IssueDebitMemo(db::Transaction& tx, Outbox& outbox, const CallContext& call, int64_t id,
+                                       absl::CivilDay memo_date, int32_t terms, absl::Time now) {
+  SALES_ASSIGN_OR_RETURN(auto rows, LockDebitMemos(tx, {id}));
+  if (rows.empty()) return NotFound("debit memo", id);
+  if (rows[0].state != kPending) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("debit memo ", id, " is not PENDING")),
+                         "MEMO_NOT_PENDING", "finance.sales");
+  }
+  const DebitRow& d = rows[0];
+  const int year = static_cast<int>(memo_date.year());
+  SALES_ASSIGN_OR_RETURN(int64_t seq, NumberingStore::Next(tx, "DM", year));
+  std::string number = DocumentNumber("DM", year, seq);
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET number = ?, number_year = ?, number_sequence = ?, state = 2, "
+                                "memo_date = ?, payment_terms_days = ?, due_on = ?, balance_minor = total_minor, "
+                                "version = version + 1, updated_at = ? WHERE id = ?",
+                                {number, int64_t{year}, seq, DbDay(memo_date), int64_t{terms}, DbDay(memo_date + terms),
+                                 FormatDbTime(now), id})
+                            .status());
+  AccountDelta delta;
+  delta.debited = d.total;
+  delta.open_receivable = d.total;
+  delta.open_documents = 1;
+  SALES_RETURN_IF_ERROR(AccountStore::Post(tx, d.customer_id, 0, 0, delta, now));
+  SALES_RETURN_IF_ERROR(LedgerStore::Post(tx, d.customer_id, memo_date, LedgerKind::kDebitMemo, id, number, d.total, 0,
+                                          absl::StrCat("debit memo ", number), now));
+  SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "DebitMemo", id, "ISSUE", "PENDING", "ISSUED", number, now));
+  v1::DebitMemoIssuedEvent ev;
+  SALES_ASSIGN_OR_RETURN(*ev.mutable_debit_memo(), GetDebitMemo(tx, id));
+  return outbox.Append(tx, "DebitMemo", absl::StrCat(id), ev, call.request_id);
+}
+
+absl::Status MemoStore::VoidDebitMemo(db::Transaction& tx, const CallContext& call, int64_t id,
+                                      const std::string& reason, absl::Time now) {
+  SALES_ASSIGN_OR_RETURN(auto rows, LockDebitMemos(tx, {id}));
+  if (rows.empty()) return NotFound("debit memo", id);
+  if (rows[0].state != kPending) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("debit memo ", id, " is not PENDING")),
+                         "MEMO_NOT_PENDING", "finance.sales");
+  }
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET state = 4, void_reason = ?, version = version + 1, "
+                                "updated_at = ? WHERE id = ?",
+                                {reason.substr(0, 500), FormatDbTime(now), id})
+                            .status());
+  return AuditStore::Record(tx, call, "DebitMemo", id, "VOID", "PENDING", "VOIDED", reason, now);
+}
+
+absl::Status MemoStore::SettleDebitMemo(db::Transaction& tx, DebitRow& d, int64_t paid_delta, absl::Time now) {
+  int64_t old_balance = d.balance;
+  int64_t paid = d.paid + paid_delta;
+  int64_t balance = d.total - paid;
+  if (balance < 0 || paid < 0) {
+    return WithErrorInfo(absl::InvalidArgumentError(absl::StrCat("debit memo ", d.number, " has a balance of ",
+                                                                 old_balance)),
+                         "EXCEEDS_DOCUMENT_BALANCE", "finance.sales");
+  }
+  int state = balance == 0 ? kSettled : kIssued;
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET paid_minor = ?, balance_minor = ?, state = ?, "
+                                "version = version + 1, updated_at = ? WHERE id = ?",
+                                {paid, balance, int64_t{state}, FormatDbTime(now), d.id})
+                            .status());
+  AccountDelta delta;
+  delta.open_receivable = balance - old_balance;
+  delta.open_documents = (balance > 0 ? 1 : 0) - (old_balance > 0 ? 1 : 0);
+  SALES_RETURN_IF_ERROR(AccountStore::Post(tx, d.customer_id, 0, 0, delta, now));
+  d.paid = paid;
+  d.balance = balance;
+  d.state = state;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LineWeight>> MemoStore::DebitWeights(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT product_line_id, SUM(gross_minor), "
+                                             "SUM(IF(commissionable = 1, gross_minor, 0)) FROM memo_lines "
+                                             "WHERE memo_kind = 'DM' AND memo_id = ? GROUP BY product_line_id "
+                                             "ORDER BY product_line_id",
+                                             {id}));
+  std::vector<LineWeight> out;
+  for (const auto& r : rows) out.push_back({r.Int(0), r.Int(1), r.Int(2)});
+  return out;
+}
+
+}  // namespace sales::finance

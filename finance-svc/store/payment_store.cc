@@ -8,6 +8,7 @@
 #include "finance-svc/store/account_store.h"
 #include "finance-svc/store/invoice_store.h"
 #include "finance-svc/store/ledger_store.h"
+#include "finance-svc/store/memo_store.h"
 #include "platform/convert.h"
 #include "platform/money.h"
 #include "platform/status.h"
@@ -113,18 +114,38 @@ absl::Status IsDishonored(const PaymentRow& p) {
 // Applies `amount` of the payment to one locked invoice: the application
 // row with its product-line split, the invoice balance, the payment, the
 // summary, the event.
+// A document being paid: an invoice or a debit memo, locked.
+struct Payable {
+  InvoiceRow* invoice = nullptr;
+  DebitRow* debit = nullptr;
+  int64_t id() const { return invoice ? invoice->id : debit->id; }
+  int64_t customer_id() const { return invoice ? invoice->customer_id : debit->customer_id; }
+  int64_t rep_id() const { return invoice ? invoice->rep_id : debit->rep_id; }
+  int64_t org_unit_id() const { return invoice ? invoice->org_unit_id : debit->org_unit_id; }
+  const std::string& number() const { return invoice ? invoice->number : debit->number; }
+  int64_t balance() const { return invoice ? invoice->balance : debit->balance; }
+  std::optional<absl::CivilDay> due_on() const { return invoice ? invoice->due_on : debit->due_on; }
+};
+
 absl::StatusOr<v1::PaymentApplication> ApplyOne(db::Transaction& tx, Outbox& outbox, const CallContext& call,
-                                                PaymentRow& p, InvoiceRow& inv, int64_t amount, absl::Time now) {
-  absl::CivilDay due = inv.due_on.value_or(p.received_on);
+                                                PaymentRow& p, Payable doc, int64_t amount, absl::Time now) {
+  absl::CivilDay due = doc.due_on().value_or(p.received_on);
   int dpd = DaysPastDueOn(due, p.received_on);
+  db::Param inv_id = doc.invoice ? db::Param(doc.id()) : db::Param(nullptr);
+  db::Param dm_id = doc.debit ? db::Param(doc.id()) : db::Param(nullptr);
   SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO payment_applications (payment_id, customer_id, rep_id, org_unit_id, "
-                                "invoice_id, currency, amount_minor, applied_on, due_on, days_past_due, state, "
-                                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
-                                {p.id, inv.customer_id, inv.rep_id, inv.org_unit_id, inv.id, p.currency, amount,
-                                 DbDay(p.received_on), DbDay(due), int64_t{dpd}, FormatDbTime(now)})
+                                "invoice_id, debit_memo_id, currency, amount_minor, applied_on, due_on, days_past_due, "
+                                "state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                                {p.id, doc.customer_id(), doc.rep_id(), doc.org_unit_id(), inv_id, dm_id, p.currency,
+                                 amount, DbDay(p.received_on), DbDay(due), int64_t{dpd}, FormatDbTime(now)})
                             .status());
   SALES_ASSIGN_OR_RETURN(int64_t app_id, tx.LastInsertId());
-  SALES_ASSIGN_OR_RETURN(auto weights, InvoiceStore::Weights(tx, inv.id));
+  std::vector<LineWeight> weights;
+  if (doc.invoice) {
+    SALES_ASSIGN_OR_RETURN(weights, InvoiceStore::Weights(tx, doc.id()));
+  } else {
+    SALES_ASSIGN_OR_RETURN(weights, MemoStore::DebitWeights(tx, doc.id()));
+  }
   SALES_ASSIGN_OR_RETURN(auto split, SplitByProductLine(amount, weights));
   for (const auto& s : split) {
     SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO payment_application_lines (application_id, product_line_id, "
@@ -132,7 +153,11 @@ absl::StatusOr<v1::PaymentApplication> ApplyOne(db::Transaction& tx, Outbox& out
                                   {app_id, s.product_line_id, s.amount_minor, s.commissionable_minor})
                               .status());
   }
-  SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, inv, amount, 0, now));
+  if (doc.invoice) {
+    SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, *doc.invoice, amount, 0, now));
+  } else {
+    SALES_RETURN_IF_ERROR(MemoStore::SettleDebitMemo(tx, *doc.debit, amount, now));
+  }
   p.applied += amount;
   p.unapplied -= amount;
   AccountDelta d;
@@ -143,12 +168,12 @@ absl::StatusOr<v1::PaymentApplication> ApplyOne(db::Transaction& tx, Outbox& out
   v1::PaymentAppliedEvent ev;
   ev.set_application_id(app_id);
   ev.set_payment_id(p.id);
-  ev.set_customer_id(inv.customer_id);
-  ev.set_rep_id(inv.rep_id);
-  ev.set_org_unit_id(inv.org_unit_id);
-  ev.set_document_kind(v1::DOCUMENT_KIND_INVOICE);
-  ev.set_document_id(inv.id);
-  ev.set_document_number(inv.number);
+  ev.set_customer_id(doc.customer_id());
+  ev.set_rep_id(doc.rep_id());
+  ev.set_org_unit_id(doc.org_unit_id());
+  ev.set_document_kind(doc.invoice ? v1::DOCUMENT_KIND_INVOICE : v1::DOCUMENT_KIND_DEBIT_MEMO);
+  ev.set_document_id(doc.id());
+  ev.set_document_number(doc.number());
   *ev.mutable_amount() = MakeMoney(amount, p.currency);
   for (const auto& s : split) {
     auto* pl = ev.add_product_line_amounts();
@@ -160,13 +185,15 @@ absl::StatusOr<v1::PaymentApplication> ApplyOne(db::Transaction& tx, Outbox& out
       *c->mutable_amount() = MakeMoney(s.commissionable_minor, p.currency);
     }
   }
-  SALES_ASSIGN_OR_RETURN(auto orders, InvoiceStore::OrderIds(tx, inv.id));
-  for (int64_t o : orders) ev.add_order_ids(o);
+  if (doc.invoice) {
+    SALES_ASSIGN_OR_RETURN(auto orders, InvoiceStore::OrderIds(tx, doc.id()));
+    for (int64_t o : orders) ev.add_order_ids(o);
+  }
   *ev.mutable_applied_on() = FromCivilDay(p.received_on);
   *ev.mutable_due_on() = FromCivilDay(due);
   ev.set_days_past_due(dpd);
   ev.set_payment_method(static_cast<v1::PaymentMethod>(p.method));
-  *ev.mutable_document_balance_after() = MakeMoney(inv.balance, p.currency);
+  *ev.mutable_document_balance_after() = MakeMoney(doc.balance(), p.currency);
   SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, p.customer_id));
   *ev.mutable_customer_open_receivable_after() = MakeMoney(acct ? acct->open_receivable : 0, p.currency);
   SALES_ASSIGN_OR_RETURN(auto overdue, AccountStore::OverdueOf(tx, {p.customer_id}, BusinessDay(now)));
@@ -283,36 +310,46 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Apply(
   if (p.unapplied <= 0) return NoRemainder(p);
   std::vector<v1::PaymentApplication> out;
   if (mode == v1::APPLY_MODE_OLDEST_DUE_FIRST) {
-    // Candidates are read without locks, then locked in id order and
-    // re-read, so the allocation works on balances no one else can move.
+    // Candidates are read without locks, then locked in the fixed order
+    // (invoices by id, then debit memos by id) and re-read, so the
+    // allocation works on balances no one else can move.
     SALES_ASSIGN_OR_RETURN(auto ids, tx.Query("SELECT id FROM invoices WHERE customer_id = ? AND balance_minor > 0 "
                                               "AND state IN (5, 6)",
                                               {p.customer_id}));
     std::vector<int64_t> idv;
     for (const auto& r : ids) idv.push_back(r.Int(0));
+    SALES_ASSIGN_OR_RETURN(auto dm_ids, tx.Query("SELECT id FROM debit_memos WHERE customer_id = ? AND "
+                                                 "balance_minor > 0 AND state = 2",
+                                                 {p.customer_id}));
+    std::vector<int64_t> dmv;
+    for (const auto& r : dm_ids) dmv.push_back(r.Int(0));
     SALES_ASSIGN_OR_RETURN(auto invoices, InvoiceStore::LockMany(tx, idv));
+    SALES_ASSIGN_OR_RETURN(auto debits, MemoStore::LockDebitMemos(tx, dmv));
     std::vector<OpenItemRef> items;
-    std::map<int64_t, InvoiceRow*> by_id;
+    std::map<int64_t, Payable> by_key;  // invoices by id, debit memos by -id
     for (auto& inv : invoices) {
       if (inv.balance <= 0 || (inv.state != 5 && inv.state != 6)) continue;
       items.push_back({inv.id, inv.due_on.value_or(absl::CivilDay(1970, 1, 1)), inv.number, inv.balance});
-      by_id[inv.id] = &inv;
+      by_key[inv.id] = Payable{&inv, nullptr};
+    }
+    for (auto& d : debits) {
+      if (d.balance <= 0 || d.state != 2) continue;
+      items.push_back({-d.id, d.due_on.value_or(absl::CivilDay(1970, 1, 1)), d.number, d.balance});
+      by_key[-d.id] = Payable{nullptr, &d};
     }
     int64_t budget = max_amount > 0 ? std::min(max_amount, p.unapplied) : p.unapplied;
     for (const auto& a : AllocateOldestDueFirst(budget, items)) {
-      SALES_ASSIGN_OR_RETURN(auto app, ApplyOne(tx, outbox, call, p, *by_id[a.key], a.amount_minor, now));
+      SALES_ASSIGN_OR_RETURN(auto app, ApplyOne(tx, outbox, call, p, by_key[a.key], a.amount_minor, now));
       out.push_back(std::move(app));
     }
   } else {
     std::vector<FieldViolation> v;
     int64_t total = 0;
-    std::vector<int64_t> ids;
+    std::vector<int64_t> ids, dm_ids;
     for (const auto& a : allocations) {
       total += a.amount;
-      if (a.debit_memo_id != 0) {
-        v.push_back({absl::StrCat(a.field, ".debit_memo_id"), "debit memos are not yet payable through this call"});
-      }
-      ids.push_back(a.invoice_id);
+      if (a.invoice_id != 0) ids.push_back(a.invoice_id);
+      if (a.debit_memo_id != 0) dm_ids.push_back(a.debit_memo_id);
     }
     if (total > p.unapplied) {
       v.push_back({"allocations", absl::StrCat("allocations total ", total, " exceeds the payment's remainder ",
@@ -320,34 +357,42 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Apply(
     }
     if (!v.empty()) return InvalidFields(std::move(v));
     SALES_ASSIGN_OR_RETURN(auto invoices, InvoiceStore::LockMany(tx, ids));
-    std::map<int64_t, InvoiceRow*> by_id;
-    for (auto& inv : invoices) by_id[inv.id] = &inv;
+    SALES_ASSIGN_OR_RETURN(auto debits, MemoStore::LockDebitMemos(tx, dm_ids));
+    std::map<int64_t, Payable> by_key;
+    for (auto& inv : invoices) by_key[inv.id] = Payable{&inv, nullptr};
+    for (auto& d : debits) by_key[-d.id] = Payable{nullptr, &d};
     std::map<int64_t, int64_t> asked;
     for (const auto& a : allocations) {
-      auto it = by_id.find(a.invoice_id);
-      if (it == by_id.end()) return NotFound("invoice", a.invoice_id);
-      const InvoiceRow& inv = *it->second;
-      if (inv.customer_id != p.customer_id) {
-        v.push_back({absl::StrCat(a.field, ".invoice_id"),
-                     absl::StrCat("invoice ", inv.id, " belongs to customer ", inv.customer_id, ", the payment to ",
-                                  p.customer_id)});
+      int64_t key = a.invoice_id != 0 ? a.invoice_id : -a.debit_memo_id;
+      const char* id_field = a.invoice_id != 0 ? ".invoice_id" : ".debit_memo_id";
+      auto it = by_key.find(key);
+      if (it == by_key.end()) {
+        return a.invoice_id != 0 ? NotFound("invoice", a.invoice_id) : NotFound("debit memo", a.debit_memo_id);
+      }
+      const Payable& doc = it->second;
+      if (doc.customer_id() != p.customer_id) {
+        v.push_back({absl::StrCat(a.field, id_field),
+                     absl::StrCat("document ", doc.id(), " belongs to customer ", doc.customer_id(),
+                                  ", the payment to ", p.customer_id)});
         continue;
       }
-      if (inv.state < 5 || inv.state == 8) {
-        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("invoice ", inv.id, " is ",
-                                                                        InvoiceStateName(inv.state),
-                                                                        ", not an issued open invoice")),
+      bool issued = doc.invoice ? (doc.invoice->state >= 5 && doc.invoice->state != 8)
+                                : (doc.debit->state == 2 || doc.debit->state == 3);
+      if (!issued) {
+        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("document ", doc.id(),
+                                                                        " is not an issued open document")),
                              "DOCUMENT_NOT_ISSUED", "finance.sales");
       }
-      asked[inv.id] += a.amount;
-      if (asked[inv.id] > inv.balance) {
+      asked[key] += a.amount;
+      if (asked[key] > doc.balance()) {
         v.push_back({absl::StrCat(a.field, ".amount"),
-                     absl::StrCat("exceeds the open balance ", inv.balance, " of invoice ", inv.number)});
+                     absl::StrCat("exceeds the open balance ", doc.balance(), " of ", doc.number())});
       }
     }
     if (!v.empty()) return InvalidFields(std::move(v));
     for (const auto& a : allocations) {
-      SALES_ASSIGN_OR_RETURN(auto app, ApplyOne(tx, outbox, call, p, *by_id[a.invoice_id], a.amount, now));
+      int64_t key = a.invoice_id != 0 ? a.invoice_id : -a.debit_memo_id;
+      SALES_ASSIGN_OR_RETURN(auto app, ApplyOne(tx, outbox, call, p, by_key[key], a.amount, now));
       out.push_back(std::move(app));
     }
   }
@@ -370,8 +415,14 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::Reverse(db::Transaction& tx
                          "APPLICATION_REVERSED", "finance.sales");
   }
   int64_t amount = app.amount().minor_units();
-  SALES_ASSIGN_OR_RETURN(InvoiceRow inv, InvoiceStore::Lock(tx, app.invoice_id()));
-  SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, inv, -amount, 0, now));
+  if (app.invoice_id() != 0) {
+    SALES_ASSIGN_OR_RETURN(InvoiceRow inv, InvoiceStore::Lock(tx, app.invoice_id()));
+    SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, inv, -amount, 0, now));
+  } else {
+    SALES_ASSIGN_OR_RETURN(auto debits, MemoStore::LockDebitMemos(tx, {app.debit_memo_id()}));
+    if (debits.empty()) return NotFound("debit memo", app.debit_memo_id());
+    SALES_RETURN_IF_ERROR(MemoStore::SettleDebitMemo(tx, debits[0], -amount, now));
+  }
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE payment_applications SET state = 2, reversal_reason = ?, reversed_on = ? "
                                 "WHERE id = ?",
                                 {reason.substr(0, 500), DbDay(on), application_id})
@@ -389,8 +440,8 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::Reverse(db::Transaction& tx
   ev.set_customer_id(app.customer_id());
   ev.set_rep_id(app.rep_id());
   ev.set_org_unit_id(app.org_unit_id());
-  ev.set_document_kind(v1::DOCUMENT_KIND_INVOICE);
-  ev.set_document_id(inv.id);
+  ev.set_document_kind(app.invoice_id() != 0 ? v1::DOCUMENT_KIND_INVOICE : v1::DOCUMENT_KIND_DEBIT_MEMO);
+  ev.set_document_id(app.invoice_id() != 0 ? app.invoice_id() : app.debit_memo_id());
   *ev.mutable_amount() = app.amount();
   *ev.mutable_product_line_amounts() = app.product_line_amounts();
   *ev.mutable_applied_on() = app.applied_on();
@@ -455,7 +506,7 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Dishonor(db::T
                          "PAYMENT_REFUNDED", "finance.sales");
   }
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM payment_applications WHERE payment_id = ? AND state = 1 "
-                                             "ORDER BY invoice_id, id",
+                                             "ORDER BY invoice_id IS NULL, invoice_id, debit_memo_id, id",
                                              {p.id}));
   std::vector<v1::PaymentApplication> reversed;
   for (const auto& r : rows) {

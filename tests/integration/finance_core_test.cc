@@ -303,14 +303,16 @@ class FinanceCore : public ::testing::Test {
     int64_t credited = Sql("SELECT SUM(total_minor) FROM credit_memos WHERE state IN (2,3) AND customer_id = " + c);
     int64_t applied = Sql("SELECT SUM(amount_minor) FROM payment_applications WHERE state = 1 AND customer_id = " + c);
     int64_t credit_applied = Sql("SELECT SUM(amount_minor) FROM credit_applications WHERE customer_id = " + c);
-    int64_t balances = Sql("SELECT SUM(balance_minor) FROM invoices WHERE customer_id = " + c);
+    int64_t debited = Sql("SELECT SUM(total_minor) FROM debit_memos WHERE state IN (2,3) AND customer_id = " + c);
+    int64_t balances = Sql("SELECT SUM(balance_minor) FROM invoices WHERE customer_id = " + c) +
+                       Sql("SELECT SUM(balance_minor) FROM debit_memos WHERE customer_id = " + c);
     int64_t received = Sql("SELECT SUM(settlement_minor) FROM payments WHERE state <> 4 AND customer_id = " + c);
     int64_t on_account = Sql("SELECT SUM(unapplied_minor) FROM payments WHERE customer_id = " + c);
     int64_t refunded = Sql("SELECT SUM(amount_minor) FROM refunds WHERE customer_id = " + c);
     int64_t payment_applied = Sql("SELECT SUM(applied_minor) FROM payments WHERE customer_id = " + c);
     int64_t unapplied_credit = credited - credit_applied;
     // invoices - credit memos + debit memos - applied payments = open receivable
-    EXPECT_EQ(invoiced - credited - applied, balances - unapplied_credit);
+    EXPECT_EQ(invoiced - credited + debited - applied, balances - unapplied_credit);
     // payments received = applied + on account + refunded
     EXPECT_EQ(received, applied + on_account + refunded);
     EXPECT_EQ(applied, payment_applied);
@@ -819,6 +821,80 @@ TEST_F(FinanceCore, StatementIsGeneratedSentAndConfirmed) {
   EXPECT_EQ(cresp.statement().state(), v1::STATEMENT_STATE_CONFIRMED);
   EXPECT_EQ(cresp.statement().confirmed_by(), "Zhao Min, chief accountant");
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM outbox WHERE type = 'StatementConfirmedEvent'"), 1);
+}
+
+TEST_F(FinanceCore, DebitMemosAndCreditOnAccountAdjustBalances) {
+  const int64_t customer = 808, rep = 15;
+  v1::Invoice inv = IssuedInvoice(customer, rep, 2, 5000, absl::CivilDay(2026, 3, 1));  // 11300, due 03-31
+  v1::CreateDebitMemoRequest dr;
+  dr.set_request_id(Rid());
+  auto* dm = dr.mutable_debit_memo();
+  dm->set_customer_id(customer);
+  dm->set_source(v1::DEBIT_MEMO_SOURCE_BANK_CHARGE);
+  dm->set_reason("returned cheque fee");
+  auto* dl = dm->add_lines();
+  dl->set_description("bank charge");
+  *dl->mutable_net_amount() = Cny(1000);
+  v1::CreateDebitMemoResponse dresp;
+  ASSERT_TRUE(stub_->CreateDebitMemo(As(Finance()).get(), dr, &dresp).ok());
+  EXPECT_EQ(dresp.debit_memo().total().minor_units(), 1130);
+  v1::IssueDebitMemoRequest di;
+  di.set_request_id(Rid());
+  di.set_id(dresp.debit_memo().id());
+  di.set_etag(dresp.debit_memo().etag());
+  *di.mutable_memo_date() = FromCivilDay(absl::CivilDay(2026, 3, 10));
+  v1::IssueDebitMemoResponse diresp;
+  grpc::Status st = stub_->IssueDebitMemo(As(Finance()).get(), di, &diresp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(diresp.debit_memo().number(), "DM-2026-000001");
+  EXPECT_EQ(ToCivilDay(diresp.debit_memo().due_on()), absl::CivilDay(2026, 4, 9));
+  EXPECT_EQ(Exposure(customer).open_receivable().minor_units(), 11300 + 1130);
+
+  // A payment oldest-first pays the invoice (due 03-31) then part of the memo.
+  v1::RecordPaymentResponse pay;
+  ASSERT_TRUE(Pay(customer, 11800, v1::APPLY_MODE_OLDEST_DUE_FIRST, &pay).ok());
+  ASSERT_EQ(pay.applications_size(), 2);
+  EXPECT_EQ(pay.applications(0).invoice_id(), inv.id());
+  EXPECT_EQ(pay.applications(1).debit_memo_id(), dresp.debit_memo().id());
+  EXPECT_EQ(pay.applications(1).amount().minor_units(), 500);
+
+  // A goodwill credit on account, issued, then applied to what is left.
+  v1::CreateCreditMemoRequest cr;
+  cr.set_request_id(Rid());
+  auto* cm = cr.mutable_credit_memo();
+  cm->set_customer_id(customer);
+  cm->set_source(v1::CREDIT_MEMO_SOURCE_OTHER);
+  cm->set_reason("goodwill for late delivery");
+  auto* cl = cm->add_lines();
+  cl->set_description("goodwill");
+  *cl->mutable_net_amount() = Cny(1000);
+  v1::CreateCreditMemoResponse cresp;
+  ASSERT_TRUE(stub_->CreateCreditMemo(As(Finance()).get(), cr, &cresp).ok());
+  v1::IssueCreditMemoRequest ci;
+  ci.set_request_id(Rid());
+  ci.set_id(cresp.credit_memo().id());
+  ci.set_etag(cresp.credit_memo().etag());
+  v1::IssueCreditMemoResponse ciresp;
+  ASSERT_TRUE(stub_->IssueCreditMemo(As(Finance()).get(), ci, &ciresp).ok());
+  EXPECT_EQ(ciresp.credit_memo().unapplied().minor_units(), 1130);
+  EXPECT_EQ(Exposure(customer).unapplied_credit().minor_units(), 1130);
+  ExpectConserved(customer);
+  v1::ApplyCreditMemoRequest ac;
+  ac.set_request_id(Rid());
+  ac.set_id(ciresp.credit_memo().id());
+  ac.set_etag(ciresp.credit_memo().etag());
+  ac.set_mode(v1::APPLY_MODE_OLDEST_DUE_FIRST);
+  v1::ApplyCreditMemoResponse acresp;
+  st = stub_->ApplyCreditMemo(As(Finance()).get(), ac, &acresp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(acresp.applications_size(), 1);
+  EXPECT_EQ(acresp.applications(0).amount().minor_units(), 630);
+  EXPECT_EQ(acresp.credit_memo().unapplied().minor_units(), 500);
+  v1::CustomerExposure e = Exposure(customer);
+  EXPECT_EQ(e.open_receivable().minor_units(), 0);
+  EXPECT_EQ(e.unapplied_credit().minor_units(), 500);
+  ExpectConserved(customer);
+  EXPECT_EQ(Verify().discrepancies_size(), 0);
 }
 
 }  // namespace
