@@ -11,11 +11,13 @@
 #include "orders-svc/store/catalog_store.h"
 #include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/product_store.h"
+#include "sales/orders/v1/events.pb.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/roles.h"
 #include "platform/status.h"
+#include "sales/targets/v1/targets_service.grpc.pb.h"
 
 namespace sales::orders {
 namespace {
@@ -149,6 +151,65 @@ grpc::Status OrdersApi::GetProduct(grpc::ServerContext* ctx, const v1::GetProduc
       });
 }
 
+grpc::Status OrdersApi::UpdateProduct(grpc::ServerContext* ctx, const v1::UpdateProductRequest* req,
+                                      v1::UpdateProductResponse* resp) {
+  return ServeMutation<v1::UpdateProductRequest, v1::UpdateProductResponse>(
+      ctx, OrdersMethod("UpdateProduct"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin}, "change products"));
+        if (!req->has_product() || req->product().id() <= 0) return InvalidField("product.id", "required");
+        SALES_RETURN_IF_ERROR(ValidateNewProduct(req->product()));
+        // A changed product line must exist in targets-svc; asked before the
+        // transaction, UNAVAILABLE when targets cannot answer.
+        auto current = rt_.pool->Transact<v1::Product>(
+            [&](db::Transaction& tx) { return ProductStore::Get(tx, req->product().id()); });
+        if (!current.ok()) return current.status();
+        if (current->product_line_id() == req->product().product_line_id()) return absl::OkStatus();
+        auto ch = rt_.PeerChannel("targets");
+        if (!ch.ok()) return absl::UnavailableError("targets-svc is not configured to check the product line");
+        auto stub = targets::v1::TargetsService::NewStub(*ch);
+        targets::v1::GetProductLineRequest g;
+        g.set_id(req->product().product_line_id());
+        targets::v1::GetProductLineResponse gr;
+        auto pctx = rt_.PeerContext(&call, absl::Seconds(2));
+        grpc::Status st = stub->GetProductLine(pctx.get(), g, &gr);
+        if (st.error_code() == grpc::StatusCode::NOT_FOUND) {
+          return InvalidField("product.product_line_id", "unknown product line");
+        }
+        if (!st.ok()) {
+          return absl::UnavailableError(absl::StrCat("targets-svc did not answer: ", st.error_message()));
+        }
+        return absl::OkStatus();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateProductResponse> {
+        SALES_ASSIGN_OR_RETURN(auto current, ProductStore::Get(tx, req->product().id(), true));
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), current.etag(), "product", current.id()));
+        const v1::Product& p = req->product();
+        if (p.sku() != current.sku()) return InvalidField("product.sku", "a SKU cannot change");
+        absl::Time now = rt_.clock->Now();
+        SALES_RETURN_IF_ERROR(
+            tx.Exec("UPDATE products SET name = ?, product_line_id = ?, unit = ?, currency = ?, unit_cost_minor = ?, "
+                    "floor_price_minor = ?, commissionable = ?, specification = ?, version = version + 1, "
+                    "updated_at = ? WHERE id = ?",
+                    {p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(), p.unit_cost().minor_units(),
+                     p.floor_price().minor_units(), static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(),
+                     FormatDbTime(now), current.id()})
+                .status());
+        v1::UpdateProductResponse out;
+        SALES_ASSIGN_OR_RETURN(*out.mutable_product(), ProductStore::Get(tx, current.id()));
+        v1::ProductUpdatedEvent e;
+        *e.mutable_product() = out.product();
+        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Product", absl::StrCat(current.id()), e, call.request_id));
+        SALES_RETURN_IF_ERROR(AuditStore::Append(
+            tx,
+            {v1::SUBJECT_TYPE_PRODUCT, current.id(), "PRODUCT_CHANGED",
+             absl::StrCat("cost ", current.unit_cost().minor_units(), ", floor ", current.floor_price().minor_units()),
+             absl::StrCat("cost ", p.unit_cost().minor_units(), ", floor ", p.floor_price().minor_units()), ""},
+            call.principal, call.request_id, now));
+        return out;
+      });
+}
+
 grpc::Status OrdersApi::ListProducts(grpc::ServerContext* ctx, const v1::ListProductsRequest* req,
                                      v1::ListProductsResponse* resp) {
   int page = 0;
@@ -276,6 +337,10 @@ grpc::Status OrdersApi::UpdatePriceList(grpc::ServerContext* ctx, const v1::Upda
         SALES_RETURN_IF_ERROR(PriceListStore::Replace(tx, next, now));
         v1::UpdatePriceListResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_price_list(), PriceListStore::Get(tx, current.id()));
+        v1::PriceListChangedEvent changed;
+        *changed.mutable_price_list() = out.price_list();
+        SALES_RETURN_IF_ERROR(
+            rt_.outbox->Append(tx, "PriceList", absl::StrCat(current.id()), changed, call.request_id));
         SALES_RETURN_IF_ERROR(AuditStore::Append(tx, {v1::SUBJECT_TYPE_PRICE_LIST, current.id(), "PRICE_LIST_CHANGED",
                                                       DateRangeText(current), DateRangeText(out.price_list()),
                                                       req->reason()},
@@ -334,6 +399,10 @@ grpc::Status OrdersApi::RetirePriceList(grpc::ServerContext* ctx, const v1::Reti
             call.principal, call.request_id, now));
         v1::RetirePriceListResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_price_list(), PriceListStore::Get(tx, current.id()));
+        v1::PriceListChangedEvent changed;
+        *changed.mutable_price_list() = out.price_list();
+        SALES_RETURN_IF_ERROR(
+            rt_.outbox->Append(tx, "PriceList", absl::StrCat(current.id()), changed, call.request_id));
         return out;
       });
 }
@@ -359,7 +428,7 @@ grpc::Status OrdersApi::ResolvePrice(grpc::ServerContext* ctx, const v1::Resolve
         absl::CivilDay day = DayOr(req->price_date(), rt_.clock->Now());
         std::string currency = policy.default_currency_code().empty() ? "CNY" : policy.default_currency_code();
         SALES_ASSIGN_OR_RETURN(auto line, PriceLine(tx, "product", req->product_id(), 1, req->discount_bp(), day,
-                                                    currency, call.principal.role, limits, true));
+                                                    currency, RoleOf(call.principal), limits, true));
         v1::ResolvePriceResponse out;
         auto* q = out.mutable_price();
         q->set_product_id(line.product_id);
@@ -372,7 +441,7 @@ grpc::Status OrdersApi::ResolvePrice(grpc::ServerContext* ctx, const v1::Resolve
         *q->mutable_floor_price() = MakeMoney(line.floor_price, currency);
         q->set_discount_bp(line.discount_bp);
         *q->mutable_unit_price() = MakeMoney(line.unit_price, currency);
-        q->set_caller_limit_bp(limits.ForRole(call.principal.role));
+        q->set_caller_limit_bp(limits.ForRole(RoleOf(call.principal)));
         q->set_required_approval(line.approval.level);
         for (auto t : line.approval.triggers) q->add_triggers(t);
         return out;

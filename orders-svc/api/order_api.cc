@@ -18,6 +18,7 @@
 #include "orders-svc/store/order_store.h"
 #include "orders-svc/store/product_store.h"
 #include "orders-svc/store/quote_store.h"
+#include "orders-svc/store/return_store.h"
 #include "orders-svc/store/stock_store.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
@@ -375,7 +376,7 @@ grpc::Status OrdersApi::CreateOrder(grpc::ServerContext* ctx, const v1::CreateOr
         if (o.kind() == v1::ORDER_KIND_UNSPECIFIED) o.set_kind(v1::ORDER_KIND_NORMAL);
         o.set_taking_rep_id(taking.rep_id);
         o.set_quote_id(0);
-        SALES_RETURN_IF_ERROR(PriceOrder(tx, o, policy, call.principal.role, now));
+        SALES_RETURN_IF_ERROR(PriceOrder(tx, o, policy, RoleOf(call.principal), now));
         SALES_ASSIGN_OR_RETURN(int64_t id, OrderStore::Insert(tx, o, call.principal.user_id, taking.org_unit_id, now));
         SALES_RETURN_IF_ERROR(AuditOrder(tx, call, id, "ORDER_CREATED", v1::ORDER_STATUS_UNSPECIFIED,
                                          v1::ORDER_STATUS_DRAFT,
@@ -481,7 +482,7 @@ grpc::Status OrdersApi::UpdateOrder(grpc::ServerContext* ctx, const v1::UpdateOr
         SALES_RETURN_IF_ERROR(ValidateOrderContent(o, false));
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
-        SALES_RETURN_IF_ERROR(PriceOrder(tx, o, policy, call.principal.role, now));
+        SALES_RETURN_IF_ERROR(PriceOrder(tx, o, policy, RoleOf(call.principal), now));
         SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_ORDER, o.id(), now));
         SALES_RETURN_IF_ERROR(OrderStore::ReplaceContent(tx, o, now));
         SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_EDITED", rec.order.status(), v1::ORDER_STATUS_DRAFT, "", now));
@@ -507,7 +508,7 @@ grpc::Status OrdersApi::SubmitOrder(grpc::ServerContext* ctx, const v1::SubmitOr
         SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), OrderAction::kSubmit));
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
-        SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(tx, o, policy, call.principal.role));
+        SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(tx, o, policy, RoleOf(call.principal)));
         for (const auto& s : steps) {
           v1::ApprovalStep step;
           step.set_level(s.level);
@@ -618,7 +619,7 @@ grpc::Status OrdersApi::ConfirmOrder(grpc::ServerContext* ctx, const v1::Confirm
           SALES_ASSIGN_OR_RETURN(l.rec, LoadVisibleOrder(tx, call.principal, req->order_id(), false));
           SALES_ASSIGN_OR_RETURN(l.policy, PolicyStore::Get(tx));
           if (l.rec.order.status() == v1::ORDER_STATUS_DRAFT) {
-            SALES_ASSIGN_OR_RETURN(l.draft_steps, RouteOrder(tx, l.rec.order, l.policy, call.principal.role));
+            SALES_ASSIGN_OR_RETURN(l.draft_steps, RouteOrder(tx, l.rec.order, l.policy, RoleOf(call.principal)));
           }
           return l;
         }));
@@ -649,7 +650,7 @@ grpc::Status OrdersApi::ConfirmOrder(grpc::ServerContext* ctx, const v1::Confirm
         SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
         if (o.status() == v1::ORDER_STATUS_DRAFT) {
           // Confirming a draft that needs no approval submits it implicitly.
-          SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(tx, o, policy, call.principal.role));
+          SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(tx, o, policy, RoleOf(call.principal)));
           if (!steps.empty()) return ApprovalsPending("the order needs approval: submit it first");
           SALES_RETURN_IF_ERROR(
               tx.Exec("UPDATE special_fees SET approved = 1 WHERE subject_type = 'ORDER' AND subject_id = ?", {o.id()})
@@ -727,7 +728,7 @@ grpc::Status OrdersApi::ReleaseCreditHold(grpc::ServerContext* ctx, const v1::Re
         v1::SalesOrder o = rec.order;
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), o.etag(), "order", o.id()));
         SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), OrderAction::kReleaseHold));
-        if (call.principal.role == kRoleManager) {
+        if (RoleOf(call.principal) == kRoleManager) {
           // A manager releases only within their chain of command.
           SALES_ASSIGN_OR_RETURN(auto chain, OrgReplica::Chain(tx, o.credited_org_unit_id() != 0
                                                                        ? o.credited_org_unit_id()
@@ -740,7 +741,7 @@ grpc::Status OrdersApi::ReleaseCreditHold(grpc::ServerContext* ctx, const v1::Re
         SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
         SALES_ASSIGN_OR_RETURN(auto reservations, ReserveOrder(tx, o, now));
         absl::CivilDay today = BusinessDay(now);
-        std::string release = absl::StrCat(call.principal.user_id, " (", call.principal.role, "): ", req->reason());
+        std::string release = absl::StrCat(call.principal.user_id, " (", RoleOf(call.principal), "): ", req->reason());
         o.set_status(to);
         o.set_status_reason(req->reason());
         *o.mutable_confirm_time() = ToTimestamp(now);
@@ -804,6 +805,76 @@ grpc::Status OrdersApi::CancelOrder(grpc::ServerContext* ctx, const v1::CancelOr
         SALES_ASSIGN_OR_RETURN(auto after, OrderStore::Load(tx, o.id(), false));
         *out.mutable_order() = after.order;
         out.set_released_quantity(released);
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::CloseOrder(grpc::ServerContext* ctx, const v1::CloseOrderRequest* req,
+                                   v1::CloseOrderResponse* resp) {
+  return ServeMutation<v1::CloseOrderRequest, v1::CloseOrderResponse>(
+      ctx, OrdersMethod("CloseOrder"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
+                                          "close orders"));
+        return req->order_id() > 0 ? absl::OkStatus() : InvalidField("order_id", "required");
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CloseOrderResponse> {
+        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleOrder(tx, call.principal, req->order_id(), true));
+        const v1::SalesOrder& o = rec.order;
+        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), o.etag(), "order", o.id()));
+        SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), OrderAction::kClose));
+        // An archived order must not have goods still on their way back.
+        SALES_ASSIGN_OR_RETURN(auto pending, ReturnStore::PendingByLine(tx, o.id(), 0));
+        for (const auto& [line, qty] : pending) {
+          if (qty > 0) {
+            return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("a return is open on line ", line)),
+                                 "RETURN_OPEN", kOrdersDomain, {{"order_line_id", absl::StrCat(line)}});
+          }
+        }
+        absl::Time now = rt_.clock->Now();
+        SALES_RETURN_IF_ERROR(OrderStore::SetStatus(tx, o.id(), to, req->reason(), now));
+        v1::OrderClosedEvent e;
+        *e.mutable_order() = EventHeaderOf(o);
+        *e.mutable_net_shipped_amount() = o.shipped_amount();
+        *e.mutable_close_date() = FromCivilDay(BusinessDay(now));
+        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), e, call.request_id));
+        SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_CLOSED", o.status(), to, req->reason(), now));
+        v1::CloseOrderResponse out;
+        SALES_ASSIGN_OR_RETURN(auto after, OrderStore::Load(tx, o.id(), false));
+        *out.mutable_order() = after.order;
+        return out;
+      });
+}
+
+grpc::Status OrdersApi::MarkLateOrders(grpc::ServerContext* ctx, const v1::MarkLateOrdersRequest* req,
+                                       v1::MarkLateOrdersResponse* resp) {
+  return ServeMutation<v1::MarkLateOrdersRequest, v1::MarkLateOrdersResponse>(
+      ctx, OrdersMethod("MarkLateOrders"), rt_, *req, resp,
+      [&](CallContext& call) -> absl::Status {
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleService}, "run the late-order sweep"));
+        if (!req->has_as_of()) return InvalidField("as_of", "required");
+        return ValidateDate(req->as_of(), "as_of");
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::MarkLateOrdersResponse> {
+        absl::Time now = rt_.clock->Now();
+        // Flagged once: a second run finds them already late (一个工作日内组织发货).
+        SALES_ASSIGN_OR_RETURN(auto ids, OrderStore::LateCandidates(tx, FormatDbDate(req->as_of())));
+        v1::MarkLateOrdersResponse out;
+        for (int64_t id : ids) {
+          SALES_ASSIGN_OR_RETURN(auto rec, OrderStore::Load(tx, id, false));
+          SALES_RETURN_IF_ERROR(OrderStore::MarkLate(tx, id, now));
+          v1::OrderLateEvent e;
+          *e.mutable_order() = EventHeaderOf(rec.order);
+          *e.mutable_ship_due_date() = rec.order.ship_due_date();
+          *e.mutable_as_of() = req->as_of();
+          SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(id), e, call.request_id));
+          SALES_RETURN_IF_ERROR(AuditStore::Append(
+              tx, {v1::SUBJECT_TYPE_ORDER, id, "ORDER_LATE", "", "late",
+                   absl::StrCat("nothing shipped by ", FormatDbDate(rec.order.ship_due_date()))},
+              call.principal, call.request_id, now));
+          out.add_flagged_order_ids(id);
+        }
+        out.set_flagged_count(out.flagged_order_ids_size());
         return out;
       });
 }

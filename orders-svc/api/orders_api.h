@@ -19,6 +19,7 @@ class OrdersApi final : public FulfilmentApi {
   // Products and prices.
   SALES_RPC(CreateProduct);
   SALES_RPC(GetProduct);
+  SALES_RPC(UpdateProduct);
   SALES_RPC(ListProducts);
   SALES_RPC(DiscontinueProduct);
   SALES_RPC(ReactivateProduct);
@@ -55,6 +56,8 @@ class OrdersApi final : public FulfilmentApi {
   SALES_RPC(ConfirmOrder);
   SALES_RPC(ReleaseCreditHold);
   SALES_RPC(CancelOrder);
+  SALES_RPC(CloseOrder);
+  SALES_RPC(MarkLateOrders);
   SALES_RPC(CheckOrderCredit);
   SALES_RPC(GetCustomerExposure);
   // Stock.

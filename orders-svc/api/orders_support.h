@@ -27,6 +27,11 @@ inline constexpr char kOrdersDomain[] = "orders.sales";
 
 std::string OrdersMethod(const char* method);
 
+// The role the caller acts in. Without principal_hmac_secret (local
+// development only) an anonymous caller acts as ADMIN, as in every service;
+// with a secret the platform refuses anonymous calls before they get here.
+std::string RoleOf(const Principal& p);
+
 bool HasRole(const Principal& p, std::initializer_list<const char*> roles);
 // PERMISSION_DENIED unless the caller acts in one of `roles`.
 absl::Status RequireRole(const Principal& p, std::initializer_list<const char*> roles, absl::string_view what);

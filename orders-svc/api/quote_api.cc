@@ -141,7 +141,7 @@ grpc::Status OrdersApi::CreateQuote(grpc::ServerContext* ctx, const v1::CreateQu
         v1::Quote q = req->quote();
         q.set_rep_id(taking.rep_id);
         q.set_org_unit_id(taking.org_unit_id);
-        SALES_RETURN_IF_ERROR(PriceQuote(tx, q, policy, call.principal.role, now));
+        SALES_RETURN_IF_ERROR(PriceQuote(tx, q, policy, RoleOf(call.principal), now));
         SALES_ASSIGN_OR_RETURN(int64_t id, QuoteStore::Insert(tx, q, call.principal.user_id, now));
         SALES_RETURN_IF_ERROR(Audit(tx, call, id, "QUOTE_CREATED", v1::QUOTE_STATUS_UNSPECIFIED, v1::QUOTE_STATUS_DRAFT,
                                     "", now));
@@ -236,7 +236,7 @@ grpc::Status OrdersApi::UpdateQuote(grpc::ServerContext* ctx, const v1::UpdateQu
         q.set_customer_id(rec.quote.customer_id());
         q.set_currency_code(rec.quote.currency_code());
         if (!q.has_quote_date()) *q.mutable_quote_date() = rec.quote.quote_date();
-        SALES_RETURN_IF_ERROR(PriceQuote(tx, q, policy, call.principal.role, now));
+        SALES_RETURN_IF_ERROR(PriceQuote(tx, q, policy, RoleOf(call.principal), now));
         SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_QUOTE, q.id(), now));
         SALES_RETURN_IF_ERROR(QuoteStore::ReplaceContent(tx, q, now));
         SALES_RETURN_IF_ERROR(Audit(tx, call, q.id(), "QUOTE_EDITED", rec.quote.status(), v1::QUOTE_STATUS_DRAFT, "", now));
@@ -267,12 +267,12 @@ grpc::Status OrdersApi::SubmitQuote(grpc::ServerContext* ctx, const v1::SubmitQu
         for (const auto& l : q.lines()) {
           SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, l.product_id()));
           lines.push_back({l.id(), RouteLine(l.discount_bp(), l.unit_price().minor_units(),
-                                             product.floor_price().minor_units(), call.principal.role, limits)});
+                                             product.floor_price().minor_units(), RoleOf(call.principal), limits)});
         }
         std::vector<int64_t> fee_ids;
         for (const auto& f : q.special_fees()) fee_ids.push_back(f.id());
         bool over = q.total_amount().minor_units() > policy.director_quote_threshold().minor_units();
-        auto steps = RouteDocument(lines, fee_ids, over, call.principal.role);
+        auto steps = RouteDocument(lines, fee_ids, over, RoleOf(call.principal));
         for (const auto& s : steps) {
           v1::ApprovalStep step;
           step.set_level(s.level);
