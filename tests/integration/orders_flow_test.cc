@@ -50,6 +50,7 @@ const Principal kClerk{"clerk", "SALES_CLERK", 0, kEast};
 const Principal kKeeper{"keeper", "WAREHOUSE", 0, 0};
 const Principal kFinance{"fin", "FINANCE", 0, 0};
 const Principal kAdmin{"admin", "ADMIN", 0, 0};
+const Principal kDirector{"director", "SALES_DIRECTOR", 0, kCompany};
 const Principal kService{"flow-test", "SERVICE", 0, 0};
 
 common::v1::Date D(int y, int m, int d) { return FromCivilDay(absl::CivilDay(y, m, d)); }
@@ -604,6 +605,26 @@ TEST_F(OrdersFlow, QuoteToReturnWithStockAndEventsAtEachStep) {
   ASSERT_EQ(distr.rows_size(), 1);
   EXPECT_EQ(distr.rows(0).customer_id(), customer_);
   EXPECT_EQ(distr.rows(0).net_sales_amount().minor_units(), 7 * up1 + 4 * up2);
+  // By region (the company's offices) and by product line, for the director.
+  ov1::GetSalesByRegionReportRequest region;
+  region.set_period_kind(common::v1::PERIOD_KIND_MONTH);
+  *region.mutable_date_range() = rep.date_range();
+  ov1::GetSalesByRegionReportResponse regionr;
+  ASSERT_TRUE(ord_->GetSalesByRegionReport(As(kDirector).get(), region, &regionr).ok());
+  ASSERT_EQ(regionr.rows_size(), 1);
+  EXPECT_EQ(regionr.rows(0).org_unit_id(), kEast);
+  EXPECT_EQ(regionr.rows(0).net_sales_amount().minor_units(), 7 * up1 + 4 * up2);
+  ov1::GetSalesByProductLineReportRequest byline;
+  byline.set_period_kind(common::v1::PERIOD_KIND_MONTH);
+  *byline.mutable_date_range() = rep.date_range();
+  ov1::GetSalesByProductLineReportResponse byliner;
+  ASSERT_TRUE(ord_->GetSalesByProductLineReport(As(kDirector).get(), byline, &byliner).ok());
+  ASSERT_EQ(byliner.rows_size(), 2);
+  EXPECT_EQ(byliner.rows(0).product_line_id(), 7);
+  EXPECT_EQ(byliner.rows(0).net_sales_amount().minor_units(), 7 * up1);
+  EXPECT_EQ(byliner.rows(0).gross_profit().minor_units(), 7 * (up1 - 60'00));
+  EXPECT_EQ(byliner.rows(1).product_line_id(), 8);
+  EXPECT_EQ(byliner.period_totals(0).net_sales_amount().minor_units(), 7 * up1 + 4 * up2);
   // Another region's manager sees nothing of it; a rep may not ask for a unit.
   ASSERT_TRUE(ord_->GetSalesByRepReport(As(kManagerNorth).get(), rep, &repr).ok());
   EXPECT_EQ(repr.rows_size(), 0);
