@@ -660,5 +660,122 @@ TEST_F(OrdersCore, BadInputIsRefusedPreciselyAndChangesNothing) {
   EXPECT_EQ(GetOrder(ok.id()).status(), ov1::ORDER_STATUS_DRAFT);
 }
 
+TEST_F(OrdersCore, DirectorThresholdLateSweepStockGuardsAndCorrections) {
+  int64_t cust = Customer("沃尔玛", "13800000006", 1'000'000'000);
+  // The policy: quotes over ¥500 need the director.
+  ov1::GetOrderPolicyResponse pol;
+  ASSERT_TRUE(orders_stub_->GetOrderPolicy(As(kAdmin).get(), ov1::GetOrderPolicyRequest(), &pol).ok());
+  ov1::UpdateOrderPolicyRequest up;
+  up.set_request_id(Rid());
+  *up.mutable_policy() = pol.policy();
+  *up.mutable_policy()->mutable_director_quote_threshold() = MakeMoney(50'000);
+  up.set_etag(pol.policy().etag());
+  up.set_reason("重大比价门槛");
+  ov1::UpdateOrderPolicyResponse upr;
+  EXPECT_EQ(orders_stub_->UpdateOrderPolicy(As(kManagerEast).get(), up, &upr).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  up.set_request_id(Rid());
+  ASSERT_TRUE(orders_stub_->UpdateOrderPolicy(As(kDirector).get(), up, &upr).ok());
+
+  ov1::CreateQuoteRequest cq;
+  cq.set_request_id(Rid());
+  cq.mutable_quote()->set_customer_id(cust);
+  cq.mutable_quote()->set_is_bid(true);
+  auto* ql = cq.mutable_quote()->add_lines();
+  ql->set_product_id(milk_);
+  ql->set_quantity(6);  // ¥600 > ¥500, no discount
+  ov1::CreateQuoteResponse cr;
+  ASSERT_TRUE(orders_stub_->CreateQuote(As(Rep(kRepA, kEast)).get(), cq, &cr).ok());
+  ov1::SubmitQuoteRequest sq;
+  sq.set_request_id(Rid());
+  sq.set_quote_id(cr.quote().id());
+  sq.set_etag(cr.quote().etag());
+  ov1::SubmitQuoteResponse sr;
+  ASSERT_TRUE(orders_stub_->SubmitQuote(As(Rep(kRepA, kEast)).get(), sq, &sr).ok());
+  ASSERT_EQ(sr.quote().approvals_size(), 1);
+  EXPECT_EQ(sr.quote().approvals(0).level(), ov1::APPROVAL_LEVEL_DIRECTOR);
+  EXPECT_EQ(sr.quote().approvals(0).triggers(0), ov1::APPROVAL_TRIGGER_AMOUNT_OVER_THRESHOLD);
+  ov1::ApproveQuoteRequest aq;
+  aq.set_request_id(Rid());
+  aq.set_quote_id(cr.quote().id());
+  ov1::ApproveQuoteResponse ar;
+  EXPECT_EQ(Reason(orders_stub_->ApproveQuote(As(kManagerEast).get(), aq, &ar)), "NO_STEP_FOR_CALLER");
+  ov1::RejectQuoteRequest rq;
+  rq.set_request_id(Rid());
+  rq.set_quote_id(cr.quote().id());
+  ov1::RejectQuoteResponse rqr;
+  EXPECT_THAT(Fields(orders_stub_->RejectQuote(As(kDirector).get(), rq, &rqr)), ::testing::ElementsAre("reason"));
+  aq.set_request_id(Rid());
+  ASSERT_TRUE(orders_stub_->ApproveQuote(As(kDirector).get(), aq, &ar).ok());
+  EXPECT_EQ(ar.quote().status(), ov1::QUOTE_STATUS_APPROVED);
+
+  // The expiry sweep, safe to run twice: the approved quote is valid 30 days.
+  ov1::ExpireQuotesRequest ex;
+  ex.set_request_id(Rid());
+  *ex.mutable_as_of() = D(2027, 1, 1);
+  ov1::ExpireQuotesResponse exr;
+  ASSERT_TRUE(orders_stub_->ExpireQuotes(As(kAdmin).get(), ex, &exr).ok());
+  EXPECT_EQ(exr.expired_count(), 1);
+  ex.set_request_id(Rid());
+  ASSERT_TRUE(orders_stub_->ExpireQuotes(As(kAdmin).get(), ex, &exr).ok());
+  EXPECT_EQ(exr.expired_count(), 0);
+
+  // Confirmed Monday: due Tuesday. Late on Wednesday, flagged once.
+  ov1::SalesOrder o;
+  ASSERT_TRUE(NewOrder(Rep(kRepA, kEast), cust, {{milk_, 5, 0}}, &o).ok());
+  ov1::ConfirmOrderResponse conf;
+  ASSERT_TRUE(Confirm(Rep(kRepA, kEast), o, &conf).ok());
+  EXPECT_EQ(conf.order().ship_due_date().day(), 24);
+  ov1::MarkLateOrdersRequest ml;
+  ml.set_request_id(Rid());
+  *ml.mutable_as_of() = D(2026, 11, 24);
+  ov1::MarkLateOrdersResponse mlr;
+  ASSERT_TRUE(orders_stub_->MarkLateOrders(As(kAdmin).get(), ml, &mlr).ok());
+  EXPECT_EQ(mlr.flagged_count(), 0);  // still due that day
+  ml.set_request_id(Rid());
+  *ml.mutable_as_of() = D(2026, 11, 25);
+  ASSERT_TRUE(orders_stub_->MarkLateOrders(As(kAdmin).get(), ml, &mlr).ok());
+  EXPECT_EQ(mlr.flagged_count(), 1);
+  ml.set_request_id(Rid());
+  ASSERT_TRUE(orders_stub_->MarkLateOrders(As(kAdmin).get(), ml, &mlr).ok());
+  EXPECT_EQ(mlr.flagged_count(), 0);
+  EXPECT_TRUE(GetOrder(o.id()).late());
+  EXPECT_EQ(CountEvents("OrderLateEvent"), 1);
+
+  // Stock under reservation cannot be adjusted away; a count correction with
+  // a reason is fine.
+  ov1::AdjustStockRequest adj;
+  adj.set_request_id(Rid());
+  adj.set_warehouse_id(wh_main_);
+  adj.set_product_id(milk_);
+  adj.set_quantity_delta(-96);  // 100 on hand, 5 reserved
+  adj.set_adjustment_reason(ov1::STOCK_ADJUSTMENT_REASON_DAMAGE);
+  adj.set_reason("叉车撞坏");
+  ov1::AdjustStockResponse adjr;
+  EXPECT_EQ(Reason(orders_stub_->AdjustStock(As(kAdmin).get(), adj, &adjr)), "STOCK_BELOW_RESERVED");
+  adj.set_request_id(Rid());
+  adj.set_quantity_delta(-95);
+  ASSERT_TRUE(orders_stub_->AdjustStock(As(kAdmin).get(), adj, &adjr).ok());
+  EXPECT_EQ(adjr.stock_level().available(), 0);
+  EXPECT_EQ(adjr.movement().quantity_delta(), -95);
+  EXPECT_EQ(adjr.movement().adjustment_reason(), ov1::STOCK_ADJUSTMENT_REASON_DAMAGE);
+
+  // A negative correction order may not take back more than shipped (nothing yet).
+  ov1::CreateOrderRequest corr;
+  corr.set_request_id(Rid());
+  corr.mutable_order()->set_kind(ov1::ORDER_KIND_CORRECTION);
+  corr.mutable_order()->set_customer_id(cust);
+  corr.mutable_order()->set_original_order_id(o.id());
+  auto* cl = corr.mutable_order()->add_lines();
+  cl->set_product_id(milk_);
+  cl->set_quantity(-1);
+  ov1::CreateOrderResponse corr_r;
+  EXPECT_EQ(Reason(orders_stub_->CreateOrder(As(Rep(kRepA, kEast)).get(), corr, &corr_r)), "EXCEEDS_SHIPPED");
+  corr.set_request_id(Rid());
+  corr.mutable_order()->set_original_order_id(0);
+  EXPECT_THAT(Fields(orders_stub_->CreateOrder(As(Rep(kRepA, kEast)).get(), corr, &corr_r)),
+              ::testing::ElementsAre("order.original_order_id"));
+}
+
 }  // namespace
 }  // namespace sales
