@@ -19,6 +19,14 @@
 // customer_accounts' primary key (exposure), ix_invoices_customer_open
 // (overdue part of exposure, oldest-first candidates), ix_invoices_due and
 // ix_applications_invoice (ageing).
+//
+// Measured 2026-11-23 on the shared 2-core dev box (other builds running),
+// --invoices=1000000 --customers=20000 --calls=2000 --threads=16:
+//   GetCustomerExposure     p50 0.40 -> 0.65 ms, p99 1.8 -> 11.4 ms, 2539 -> 2688 calls/s
+//   BatchGetExposures x100  p50 1.06 -> 7.0 ms, 808 -> 302 calls/s
+//   RecordPayment+apply     p50 4.8 -> 6.7 ms, 182 payments/s, 516 applications/s at 1M
+//   ageing today            2.8 ms -> 6.6 s by customer, 2.1 ms -> 4.1 s by rep
+//   ageing as of 2025-12-31 4.5 ms -> 5.2 s by customer, 5.1 ms -> 5.0 s by rep
 #include <algorithm>
 #include <atomic>
 #include <chrono>
