@@ -897,5 +897,33 @@ TEST_F(FinanceCore, DebitMemosAndCreditOnAccountAdjustBalances) {
   EXPECT_EQ(Verify().discrepancies_size(), 0);
 }
 
+TEST_F(FinanceCore, RepsSeeOnlyTheirOwnReceivables) {
+  v1::Invoice mine = IssuedInvoice(901, 21, 1, 1000);
+  v1::Invoice theirs = IssuedInvoice(902, 22, 1, 2000);
+  Principal rep{"rep-21", "SALES_REP", 21, 210};
+  v1::GetInvoiceRequest gi;
+  gi.set_id(theirs.id());
+  v1::GetInvoiceResponse gresp;
+  EXPECT_EQ(stub_->GetInvoice(As(rep).get(), gi, &gresp).error_code(), grpc::StatusCode::NOT_FOUND);
+  gi.set_id(mine.id());
+  EXPECT_TRUE(stub_->GetInvoice(As(rep).get(), gi, &gresp).ok());
+  v1::ListInvoicesRequest li;
+  v1::ListInvoicesResponse lresp;
+  ASSERT_TRUE(stub_->ListInvoices(As(rep).get(), li, &lresp).ok());
+  ASSERT_EQ(lresp.invoices_size(), 1);
+  EXPECT_EQ(lresp.invoices(0).id(), mine.id());
+  v1::GetAgeingReportRequest ar;
+  *ar.mutable_as_of() = FromCivilDay(absl::CivilDay(2026, 3, 25));
+  v1::GetAgeingReportResponse aresp;
+  ASSERT_TRUE(stub_->GetAgeingReport(As(rep).get(), ar, &aresp).ok());
+  EXPECT_EQ(aresp.totals().total().minor_units(), mine.gross_total().minor_units());
+  // Reps do not post payments or issue invoices.
+  EXPECT_EQ(Pay(901, 100, v1::APPLY_MODE_NONE, nullptr).error_code(), grpc::StatusCode::OK);
+  v1::RecordPaymentRequest pr;
+  pr.set_request_id(Rid());
+  v1::RecordPaymentResponse presp;
+  EXPECT_EQ(stub_->RecordPayment(As(rep).get(), pr, &presp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
 }  // namespace
 }  // namespace sales
