@@ -39,6 +39,7 @@ constexpr char kDefaultDeadlineCaps[] =
 absl::StatusOr<GatewayOptions> GatewayOptions::FromConfig(const Config& config) {
   GatewayOptions o;
   o.listen = config.GetString("listen", "127.0.0.1:50060");
+  o.metrics_listen = MetricsListenAddress(config, o.listen);
   const char* defaults[] = {"127.0.0.1:50061", "127.0.0.1:50062", "127.0.0.1:50063", "127.0.0.1:50064"};
   const auto& backends = DefaultBackends();
   for (size_t i = 0; i < backends.size(); ++i) {
@@ -192,6 +193,10 @@ absl::Status Gateway::Start() {
   extra_services_.push_back(MakeAggregateViews(this));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
+  metrics_ = Metrics::Create("gateway", options_.metrics_listen);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(metrics_->NewInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.AddListeningPort(options_.listen, creds, &port_);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);

@@ -26,6 +26,7 @@
 #include "gateway/signer.h"
 #include "platform/call.h"
 #include "platform/config.h"
+#include "platform/metrics.h"
 
 namespace sales::gateway {
 
@@ -33,6 +34,8 @@ enum class AccessLog { kNone, kErrors, kAll };
 
 struct GatewayOptions {
   std::string listen = "127.0.0.1:50060";
+  // Prometheus endpoint (config metrics_listen; see MetricsListenAddress).
+  std::string metrics_listen;
   std::vector<std::string> backend_addresses;  // in DefaultBackends() order
   int channels_per_backend = 4;
   // Threads (each with its own completion queue) forwarding calls.
@@ -77,6 +80,8 @@ class Gateway {
 
   // For the proxy's calls (the parts below are what every call consults).
   const GatewayOptions& options() const { return options_; }
+  // Calls counted by method and code (null before Start).
+  const Metrics* metrics() const { return metrics_.get(); }
   const MethodTable& methods() const { return *methods_; }
   const JwtVerifier& verifier() const { return *jwt_; }
   std::shared_ptr<const Policy> policy() const { return policy_file_->current(); }
@@ -89,6 +94,7 @@ class Gateway {
   void ReloadLoop();
 
   GatewayOptions options_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<MethodTable> methods_;
   std::unique_ptr<KeyDirectory> keys_;
   std::unique_ptr<JwtVerifier> jwt_;

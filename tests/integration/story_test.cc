@@ -936,6 +936,13 @@ TEST_F(Story, OrderToCashThroughTheGatewayWithTheFiguresAtEveryStep) {
   EXPECT_EQ(Fen(statement.payable_now()), 76'28);
   EXPECT_EQ(statement.lines(2).kind(), fv1::COMMISSION_LINE_KIND_BASE_PAY);
   EXPECT_EQ(Fen(statement.lines(2).amount()), 1500'00);
+  // The gateway counted what it routed, by service, method and code (it
+  // forwards every method as a generic stream, hence the type).
+  const std::string scrape = gateway_->metrics()->Scrape();
+  EXPECT_NE(scrape.find("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"ConfirmOrder\","
+                        "grpc_service=\"sales.orders.v1.OrdersService\",grpc_type=\"bidi_stream\"} 3"),
+            std::string::npos)
+      << scrape.substr(0, 4000);
   // rep2 may not read rep1's statement, through the gateway or otherwise.
   EXPECT_NE(fin_->GetCommissionStatement(As(rep2_).get(), gcs, &gcsr).error_code(), grpc::StatusCode::OK);
 }
