@@ -456,6 +456,19 @@ TEST_F(FinanceCore, ShipmentToInvoiceToPartialPayments) {
   EXPECT_EQ(verify.numbering_anomalies_size(), 0);
   ExpectConserved(customer);
 
+  // The invoice's audit trail: who moved it, from which state to which.
+  v1::ListAuditEntriesRequest ar;
+  ar.set_subject_type(v1::AUDIT_SUBJECT_TYPE_INVOICE);
+  ar.set_subject_id(issued.id());
+  v1::ListAuditEntriesResponse aresp;
+  ASSERT_TRUE(stub_->ListAuditEntries(As(Finance()).get(), ar, &aresp).ok());
+  std::vector<std::string> actions;
+  for (const auto& e : aresp.entries()) actions.push_back(e.action());
+  EXPECT_EQ(actions, (std::vector<std::string>{"REQUEST", "REVIEW", "ISSUE", "RECEIPT"}));
+  ASSERT_GE(aresp.entries_size(), 3);
+  EXPECT_EQ(aresp.entries(1).actor().role(), "SALES_DIRECTOR");
+  EXPECT_EQ(aresp.entries(2).to_value(), "ISSUED");
+
   // Events on finance's own feed: issued, recorded, applied (targets counts
   // collections from PaymentAppliedEvent's product lines).
   EXPECT_EQ(Sql("SELECT COUNT(*) FROM outbox WHERE type = 'InvoiceIssuedEvent'"), 1);

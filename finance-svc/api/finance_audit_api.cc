@@ -1,0 +1,104 @@
+// The audit trail of one record (domain.md §1: who, when, from which state
+// to which, and why), from finance_audit, which every part of finance-svc
+// writes in the transaction of the change.
+#include "absl/strings/str_cat.h"
+#include "finance-svc/api/finance_api.h"
+#include "finance-svc/api/finance_scope.h"
+#include "finance-svc/store/invoice_store.h"
+#include "finance-svc/store/memo_store.h"
+#include "finance-svc/store/payment_store.h"
+#include "platform/convert.h"
+#include "platform/handlers.h"
+#include "platform/status.h"
+
+namespace sales::finance {
+namespace {
+
+std::string M(const char* method) { return absl::StrCat("/sales.finance.v1.FinanceService/", method); }
+
+const char* RecordType(v1::AuditSubjectType t) {
+  switch (t) {
+    case v1::AUDIT_SUBJECT_TYPE_INVOICE: return "Invoice";
+    case v1::AUDIT_SUBJECT_TYPE_PAYMENT: return "Payment";
+    case v1::AUDIT_SUBJECT_TYPE_CREDIT_MEMO: return "CreditMemo";
+    case v1::AUDIT_SUBJECT_TYPE_DEBIT_MEMO: return "DebitMemo";
+    case v1::AUDIT_SUBJECT_TYPE_STATEMENT: return "Statement";
+    case v1::AUDIT_SUBJECT_TYPE_COLLECTION_CASE: return "CollectionCase";
+    case v1::AUDIT_SUBJECT_TYPE_CREDIT_HOLD: return "CreditHold";
+    case v1::AUDIT_SUBJECT_TYPE_COMMISSION_PLAN: return "CommissionPlan";
+    case v1::AUDIT_SUBJECT_TYPE_COMMISSION_STATEMENT: return "CommissionStatement";
+    case v1::AUDIT_SUBJECT_TYPE_TAX_RATE: return "TaxRate";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+grpc::Status FinanceApi::ListAuditEntries(grpc::ServerContext* ctx, const v1::ListAuditEntriesRequest* req,
+                                          v1::ListAuditEntriesResponse* resp) {
+  return ServeRead<v1::ListAuditEntriesResponse>(
+      ctx, M("ListAuditEntries"), rt_, resp,
+      [&](CallContext&) -> absl::Status {
+        std::vector<FieldViolation> v;
+        if (RecordType(req->subject_type()) == nullptr) v.push_back({"subject_type", "required"});
+        if (req->subject_id() <= 0) v.push_back({"subject_id", "required, > 0"});
+        if (!v.empty()) return InvalidFields(std::move(v));
+        return PageSize(req->page_size()).status();
+      },
+      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListAuditEntriesResponse> {
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
+        SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
+        const int64_t id = req->subject_id();
+        // Out of scope reads as unknown. Receivable documents are checked
+        // against the caller's reps and units; the rest is finance's own.
+        if (!SeesAllFinancials(call.principal)) {
+          SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
+          int64_t rep = -1, unit = -1;
+          if (req->subject_type() == v1::AUDIT_SUBJECT_TYPE_INVOICE) {
+            SALES_ASSIGN_OR_RETURN(auto inv, InvoiceStore::Get(tx, id));
+            rep = inv.rep_id();
+            unit = inv.org_unit_id();
+          } else if (req->subject_type() == v1::AUDIT_SUBJECT_TYPE_CREDIT_MEMO) {
+            SALES_ASSIGN_OR_RETURN(auto m, MemoStore::GetCreditMemo(tx, id));
+            rep = m.rep_id();
+            unit = m.org_unit_id();
+          } else if (req->subject_type() == v1::AUDIT_SUBJECT_TYPE_DEBIT_MEMO) {
+            SALES_ASSIGN_OR_RETURN(auto m, MemoStore::GetDebitMemo(tx, id));
+            rep = m.rep_id();
+            unit = m.org_unit_id();
+          }
+          if (!scope.Allows(rep, unit)) return NotFound(RecordType(req->subject_type()), id);
+        }
+        std::string sql = "SELECT id, at, actor_user, actor_role, action, from_state, to_state, reason, request_id "
+                          "FROM finance_audit WHERE id > ? AND ((record_type = ? AND record_id = ?)";
+        db::Params p = {after, std::string(RecordType(req->subject_type())), id};
+        if (req->subject_type() == v1::AUDIT_SUBJECT_TYPE_PAYMENT) {
+          // A payment's trail includes its applications' reversals.
+          sql += " OR (record_type = 'PaymentApplication' AND record_id IN (SELECT id FROM payment_applications "
+                 "WHERE payment_id = ?))";
+          p.push_back(id);
+        }
+        absl::StrAppend(&sql, ") ORDER BY id LIMIT ", size + 1);
+        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+        v1::ListAuditEntriesResponse out;
+        for (const auto& r : rows) {
+          if (out.entries_size() == size) {
+            out.set_next_page_token(EncodePageToken(out.entries(size - 1).id()));
+            break;
+          }
+          auto* e = out.add_entries();
+          e->set_id(r.Int(0));
+          *e->mutable_at() = ToTimestamp(ParseDbTime(r.Str(1)));
+          e->mutable_actor()->set_user_id(r.Str(2));
+          e->mutable_actor()->set_role(r.Str(3));
+          e->set_action(r.Str(4));
+          e->set_from_value(r.Str(5));
+          e->set_to_value(r.Str(6));
+          e->set_reason(r.Str(7));
+          e->set_request_id(r.Str(8));
+        }
+        return out;
+      });
+}
+
+}  // namespace sales::finance
