@@ -66,6 +66,8 @@ class FinanceApi final : public CollectionsApi {
   SALES_FINANCE_CORE_RPC(ListOpenItems);
   SALES_FINANCE_CORE_RPC(ListLedgerEntries);
   SALES_FINANCE_CORE_RPC(VerifyLedger);
+  // Invoicing report (finance_report_api.cc)
+  SALES_FINANCE_CORE_RPC(GetInvoicingReport);
   // Audit trail (finance_audit_api.cc)
   SALES_FINANCE_CORE_RPC(ListAuditEntries);
   // Statements (finance_statement_api.cc)

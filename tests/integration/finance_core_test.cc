@@ -908,6 +908,29 @@ TEST_F(FinanceCore, DebitMemosAndCreditOnAccountAdjustBalances) {
   EXPECT_EQ(e.unapplied_credit().minor_units(), 500);
   ExpectConserved(customer);
   EXPECT_EQ(Verify().discrepancies_size(), 0);
+
+  // The month's invoicing by rep: one invoice, the goodwill credit, and a
+  // second shipment not yet invoiced at the month's end.
+  Ship(customer, rep, {{3, 1000, 2}}, absl::CivilDay(2026, 3, 20));
+  WaitBillable(customer, 2);
+  v1::GetInvoicingReportRequest rr;
+  rr.set_period_kind(common::v1::PERIOD_KIND_MONTH);
+  *rr.mutable_range()->mutable_start() = FromCivilDay(absl::CivilDay(2026, 2, 1));
+  *rr.mutable_range()->mutable_end() = FromCivilDay(absl::CivilDay(2026, 3, 31));
+  rr.set_group_by(v1::REPORT_GROUP_BY_REP);
+  rr.set_rep_id(rep);
+  v1::GetInvoicingReportResponse rresp;
+  st = stub_->GetInvoicingReport(As(Finance()).get(), rr, &rresp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(rresp.rows_size(), 1);
+  const auto& row = rresp.rows(0);
+  EXPECT_EQ(ToCivilDay(row.period().start()), absl::CivilDay(2026, 3, 1));
+  EXPECT_EQ(row.rep_id(), rep);
+  EXPECT_EQ(row.invoice_count(), 1);
+  EXPECT_EQ(row.net_invoiced().minor_units(), 10000);
+  EXPECT_EQ(row.tax_invoiced().minor_units(), 1300);
+  EXPECT_EQ(row.credited().minor_units(), 1130);
+  EXPECT_EQ(row.shipped_unbilled().minor_units(), 3000 + 390);
 }
 
 TEST_F(FinanceCore, RepsSeeOnlyTheirOwnReceivables) {
