@@ -51,6 +51,7 @@ class TargetsApi final : public v1::TargetsService::Service {
   SALES_RPC(RejectPlanAmendment);
   SALES_RPC(GetProgress);
   SALES_RPC(GetRanking);
+  SALES_RPC(RunDailyProgressSweep);
   SALES_RPC(ImportActuals);
   SALES_RPC(ComputeBaseline);
   SALES_RPC(RecordExpense);
