@@ -138,8 +138,14 @@ void LoadCustomersEngagementDemo(DemoWorld& w) {
       call->set_office_id(o.id);
       call->set_kind(i == 0 ? cv1::CALL_KIND_NEW_CUSTOMER : i == 1 ? cv1::CALL_KIND_EXISTING_CUSTOMER
                                                                     : cv1::CALL_KIND_OTHER);
-      *call->mutable_call_time() = sales::ToTimestamp(sales::StartOfBusinessDay(today) + absl::Hours(9 + i));
-      if (call->call_time().seconds() > absl::ToUnixSeconds(now)) *call->mutable_call_time() = sales::ToTimestamp(now);
+      // Times come from the leads' receive times, which the service set on
+      // the first load and replays unchanged: always in the past, and the
+      // same body under the same request id on every later load (a time
+      // derived from now would not be). The new-customer call is the
+      // hotline lead itself; the other two came in earlier that morning.
+      const absl::Time first_in = sales::FromTimestamp(got.front().receive_time());
+      *call->mutable_call_time() =
+          i == 0 && got.size() > 1 ? got[1].receive_time() : sales::ToTimestamp(first_in - absl::Minutes(20 * i));
       call->set_note(i == 2 ? "供应商来电" : "询问价格");
       if (i == 0 && got.size() > 1) call->set_lead_id(got[1].id());
       cv1::LogReceptionCallResponse resp;
