@@ -47,10 +47,13 @@ cv1::Customer Read(DemoWorld& w, int64_t id) {
   return resp.customer();
 }
 
-sales::common::v1::Date Today() {
-  auto now = absl::Now();
-  absl::CivilDay d = absl::ToCivilDay(now, sales::CompanyTimeZone());
-  return Day(static_cast<int>(d.year()), d.month(), d.day());
+// The business day the service registered the customer on. Replays of
+// RegisterCustomer return the stored answer, so this is the day of the first
+// load on every later load too: a date under a fixed request id that never
+// changes (today's date would, and the service would refuse the replay),
+// and never in the future.
+sales::common::v1::Date RegisteredOn(const cv1::Customer& c) {
+  return sales::FromCivilDay(sales::BusinessDay(sales::FromTimestamp(c.register_time())));
 }
 
 }  // namespace
@@ -75,6 +78,7 @@ void LoadCustomersDemo(DemoWorld& w) {
   const char* given[] = {"建国", "秀英", "伟", "芳", "军", "丽娟", "强", "敏", "磊", "静"};
   const char* titles[] = {"采购经理", "店长", "老板", "财务主管", "门店经理"};
   int n = 0;
+  std::map<int64_t, sales::common::v1::Date> registered_on;  // customer id -> day
   for (int i = 0; i < 208; ++i) {
     const T& t = types[i % 8];
     int64_t rep = w.rep_ids[i % w.rep_ids.size()];
@@ -118,6 +122,7 @@ void LoadCustomersDemo(DemoWorld& w) {
     }
     Must(st, absl::StrCat("RegisterCustomer ", name));
     w.customer_ids.push_back(resp.customer().id());
+    registered_on[resp.customer().id()] = RegisteredOn(resp.customer());
     ++n;
   }
   w.summary.push_back(absl::StrCat(n, " customers registered"));
@@ -160,7 +165,7 @@ void LoadCustomersDemo(DemoWorld& w) {
     req.set_request_id(absl::StrCat("demo-investigation-", i));
     req.set_customer_id(id);
     auto* inv = req.mutable_investigation();
-    *inv->mutable_date() = Today();
+    *inv->mutable_date() = registered_on.at(id);
     inv->set_method(i % 16 == 0 ? cv1::CREDIT_INVESTIGATION_METHOD_COMBINED : cv1::CREDIT_INVESTIGATION_METHOD_INTERNAL);
     inv->set_rating(cv1::CREDIT_RATING_AAA);
     inv->set_investigator(i % 16 == 0 ? "中诚信征信" : "财务部");
@@ -205,7 +210,7 @@ void LoadCustomersDemo(DemoWorld& w) {
     ++graded;
   }
 
-  // Follow-ups today by the owners (客户跟踪表) for half of the customers.
+  // Follow-ups by the owners on the day they registered the customer (客户跟踪表) for half of the customers.
   const char* topics[] = {"介绍新品常温酸奶, 客户愿意试销", "洽谈年度返利政策", "客户反映竞品降价, 需跟进报价",
                           "送样品并确认陈列位置", "电话确认下周订货量"};
   int follow_ups = 0;
@@ -216,7 +221,7 @@ void LoadCustomersDemo(DemoWorld& w) {
     req.set_request_id(absl::StrCat("demo-follow-up-", i));
     auto* f = req.mutable_follow_up();
     f->set_customer_id(id);
-    *f->mutable_date() = Today();
+    *f->mutable_date() = registered_on.at(id);
     f->set_channel(i % 4 == 0 ? cv1::FOLLOW_UP_CHANNEL_VISIT : cv1::FOLLOW_UP_CHANNEL_PHONE);
     f->set_content(topics[i % 5]);
     f->set_intent_level(i % 3 == 0 ? cv1::INTENT_LEVEL_HIGH : cv1::INTENT_LEVEL_MEDIUM);
