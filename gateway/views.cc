@@ -154,6 +154,25 @@ sales::common::v1::Period ThisYear() {
   return p;
 }
 
+// A targets request about this year's sales amount, as every dashboard
+// shows it (progress and ranking alike).
+template <typename TargetsRequest>
+TargetsRequest SalesThisYear() {
+  TargetsRequest r;
+  *r.mutable_period() = ThisYear();
+  r.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
+  return r;
+}
+
+// The reps ranked by this year's sales within `unit` (0: the caller's scope).
+sales::targets::v1::GetRankingRequest RepRankingThisYear(int64_t unit, int32_t limit) {
+  auto ranking = SalesThisYear<sales::targets::v1::GetRankingRequest>();
+  ranking.set_org_unit_id(unit);
+  ranking.set_rank_reps(true);
+  ranking.set_limit(limit);
+  return ranking;
+}
+
 // One view call: admission, the caller's deadline for every part, and the
 // reactor finished exactly once.
 class ViewCall {
@@ -173,6 +192,13 @@ class ViewCall {
   std::chrono::system_clock::time_point PartDeadline() const {
     auto cap = std::chrono::system_clock::now() + absl::ToChronoNanoseconds(gw_->options().view_part_deadline);
     return std::min(cap, ctx_->deadline());
+  }
+
+  // A fan-out of this call's parts into `view` (every view response has a
+  // failed_parts list), each part under the caller's identity and deadline.
+  template <typename View>
+  std::unique_ptr<Fanout> PartsInto(View* view) const {
+    return std::make_unique<Fanout>(gw_, who_, PartDeadline(), view, view->mutable_failed_parts());
   }
 
   void Finish(const absl::Status& st) {
@@ -211,7 +237,7 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
     int32_t limit = ListLimit(req->list_limit());
     // First the customer itself, as the caller: it decides whether there
     // is anything to show and whether this caller may see it.
-    call->first_ = std::make_unique<Fanout>(gw_, call->who_, call->PartDeadline(), resp, resp->mutable_failed_parts());
+    call->first_ = call->PartsInto(resp);
     sales::customers::v1::GetCustomerRequest get;
     get.set_id(id);
     call->first_->Add("customer", "sales.customers.v1.CustomersService/GetCustomer", get);
@@ -229,7 +255,7 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
         return;
       }
       resp->clear_failed_parts();
-      call->rest_ = std::make_unique<Fanout>(gw_, call->who_, call->PartDeadline(), resp, resp->mutable_failed_parts());
+      call->rest_ = call->PartsInto(resp);
       sales::customers::v1::GetCreditProfileRequest credit;
       credit.set_customer_id(id);
       call->rest_->Add("credit_profile", "sales.customers.v1.CustomersService/GetCreditProfile", credit);
@@ -290,18 +316,11 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
     int32_t limit = ListLimit(req->list_limit());
     // The services scope each part to what the caller may see: a manager
     // asking about another subtree gets those parts refused by name.
-    call->rest_ = std::make_unique<Fanout>(gw_, call->who_, call->PartDeadline(), resp, resp->mutable_failed_parts());
-    sales::targets::v1::GetProgressRequest progress;
+    call->rest_ = call->PartsInto(resp);
+    auto progress = SalesThisYear<sales::targets::v1::GetProgressRequest>();
     progress.mutable_node()->set_org_unit_id(unit);
-    *progress.mutable_period() = ThisYear();
-    progress.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
     call->rest_->Add("progress", "sales.targets.v1.TargetsService/GetProgress", progress);
-    sales::targets::v1::GetRankingRequest ranking;
-    ranking.set_org_unit_id(unit);
-    ranking.set_rank_reps(true);
-    *ranking.mutable_period() = ThisYear();
-    ranking.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
-    ranking.set_limit(limit);
+    auto ranking = RepRankingThisYear(unit, limit);
     call->rest_->Add("ranking", "sales.targets.v1.TargetsService/GetRanking", ranking);
     sales::orders::v1::ListPendingApprovalsRequest approvals;
     approvals.set_page_size(limit);
@@ -326,11 +345,9 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
   // RepDashboard's parts, all at once. The ranking is among the reps of
   // the caller's own unit for a rep, and of the caller's scope otherwise.
   void RunRepParts(ViewCall* call, int64_t rep, gv1::RepDashboardResponse* resp, int32_t limit) {
-    call->rest_ = std::make_unique<Fanout>(gw_, call->who_, call->PartDeadline(), resp, resp->mutable_failed_parts());
-    sales::targets::v1::GetProgressRequest progress;
+    call->rest_ = call->PartsInto(resp);
+    auto progress = SalesThisYear<sales::targets::v1::GetProgressRequest>();
     progress.mutable_node()->set_rep_id(rep);
-    *progress.mutable_period() = ThisYear();
-    progress.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
     call->rest_->Add("progress", "sales.targets.v1.TargetsService/GetProgress", progress);
     sales::customers::v1::ListVisitsDueRequest visits;
     visits.set_rep_id(rep);
@@ -353,12 +370,7 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
     statements.set_page_size(limit);
     call->rest_->Add("commission_statements", "sales.finance.v1.FinanceService/ListCommissionStatements", statements);
     int64_t unit = call->who_.principal.role == kRoleRep ? call->who_.principal.org_unit_id : 0;
-    sales::targets::v1::GetRankingRequest ranking;
-    ranking.set_org_unit_id(unit);
-    ranking.set_rank_reps(true);
-    *ranking.mutable_period() = ThisYear();
-    ranking.set_metric(sales::targets::v1::METRIC_SALES_AMOUNT);
-    ranking.set_limit(limit);
+    auto ranking = RepRankingThisYear(unit, limit);
     call->rest_->Add("ranking", "sales.targets.v1.TargetsService/GetRanking", ranking);
     call->rest_->Run([call] { call->Finish(absl::OkStatus()); });
   }
