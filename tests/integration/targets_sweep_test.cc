@@ -290,6 +290,11 @@ TEST_F(Sweep, StatusesOnChangeOnceADayAndClosedMonthsOnce) {
   // Actuals that arrive after the sweep show in a re-run of the same date:
   // r2 now meets the month's target, the office is ahead too.
   Ship(2, r2, Date(2027, 1, 12), 2500'00);
+  // A replay of the first request still answers as it did and publishes
+  // nothing, although the figures have moved since.
+  ASSERT_TRUE(Run(service_, "sweep-2027-01-15", Date(2027, 1, 15), &replay).ok());
+  EXPECT_EQ(replay.status_changed_count(), 3);
+  EXPECT_EQ(Published<v1::ProgressStatusChangedEvent>("ProgressStatusChangedEvent").size(), 3u);
   st = Run(service_, Rid(), Date(2027, 1, 15), &out);
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_FALSE(out.already_swept());
