@@ -598,7 +598,7 @@ TEST_F(FinanceCore, ConcurrentApplicationsNeverOverApply) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok + refused, 16);
-  EXPECT_GT(ok.load(), 8);
+  EXPECT_GE(ok.load(), 8);  // oldest-first ones always succeed; explicit ones only while invoice 1 is open
   // Nothing over-applied: what is open is exactly what was not applied.
   int64_t applied = Sql(absl::StrCat("SELECT SUM(amount_minor) FROM payment_applications WHERE customer_id = ", customer));
   EXPECT_LE(applied, total);
