@@ -13,19 +13,13 @@
 #include "platform/call.h"
 #include "platform/mysql.h"
 #include "platform/outbox.h"
+#include "platform/roles.h"
 #include "sales/customers/v1/ownership.pb.h"
 #include "platform/service_app.h"
 #include "sales/customers/v1/customer.pb.h"
 
 namespace sales::customers {
 
-inline constexpr char kRoleAdmin[] = "ADMIN";
-inline constexpr char kRoleDirector[] = "SALES_DIRECTOR";
-inline constexpr char kRoleManager[] = "SALES_MANAGER";
-inline constexpr char kRoleRep[] = "SALES_REP";
-inline constexpr char kRoleFinance[] = "FINANCE";
-inline constexpr char kRoleService[] = "SERVICE";
-inline constexpr char kRoleReceptionist[] = "RECEPTIONIST";
 inline constexpr char kDomain[] = "customers.sales";
 
 struct CustomerViewer {
