@@ -15,10 +15,12 @@
 namespace sales::customers {
 
 using engagement::ActorOf;
+using engagement::DayRange;
 using engagement::Denied;
 using engagement::kDomain;
 using engagement::LoadViewer;
 using engagement::Method;
+using engagement::ReadDayRange;
 using engagement::Viewer;
 
 namespace {
@@ -194,11 +196,9 @@ grpc::Status EngagementApi::ListComplaints(grpc::ServerContext* ctx, const v1::L
         f.handler_rep_id = req->handler_rep_id();
         f.escalated_only = req->escalated_only();
         if (req->has_received_dates()) {
-          SALES_RETURN_IF_ERROR(ValidateDate(req->received_dates().start(), "received_dates.start"));
-          SALES_RETURN_IF_ERROR(ValidateDate(req->received_dates().end(), "received_dates.end"));
-          f.from = ToCivilDay(req->received_dates().start());
-          f.to = ToCivilDay(req->received_dates().end());
-          if (*f.to < *f.from) return InvalidField("received_dates.end", "must not be before received_dates.start");
+          SALES_ASSIGN_OR_RETURN(DayRange days, ReadDayRange(req->received_dates(), "received_dates"));
+          f.from = days.from;
+          f.to = days.to;
         }
         return absl::OkStatus();
       },

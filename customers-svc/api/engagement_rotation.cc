@@ -23,10 +23,12 @@
 namespace sales::customers {
 
 using engagement::ActorOf;
+using engagement::DayRange;
 using engagement::Denied;
 using engagement::kDomain;
 using engagement::LoadViewer;
 using engagement::Method;
+using engagement::ReadDayRange;
 using engagement::Viewer;
 
 namespace {
@@ -588,9 +590,7 @@ grpc::Status EngagementApi::ListRepAbsences(grpc::ServerContext* ctx, const v1::
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListRepAbsencesResponse> {
         SALES_ASSIGN_OR_RETURN(Viewer v, LoadViewer(tx, call.principal));
-        f.all = v.read_all;
-        f.offices = v.UnitList();
-        f.scope_rep_id = v.principal.rep_id;
+        v.ScopeReads(&f);
         SALES_ASSIGN_OR_RETURN(auto rows, AbsenceStore::List(tx, f));
         v1::ListRepAbsencesResponse out;
         FillPage(std::move(rows), f.limit - 1, &out, [](auto* r) { return r->add_absences(); });
@@ -771,20 +771,16 @@ grpc::Status EngagementApi::ListLeads(grpc::ServerContext* ctx, const v1::ListLe
         f.rep_id = req->rep_id();
         f.channel = req->channel();
         if (req->has_dates()) {
-          SALES_RETURN_IF_ERROR(ValidateDate(req->dates().start(), "dates.start"));
-          SALES_RETURN_IF_ERROR(ValidateDate(req->dates().end(), "dates.end"));
-          f.from = ToCivilDay(req->dates().start());
-          f.to = ToCivilDay(req->dates().end());
-          if (*f.to < *f.from) return InvalidField("dates.end", "must not be before dates.start");
+          SALES_ASSIGN_OR_RETURN(DayRange days, ReadDayRange(req->dates(), "dates"));
+          f.from = days.from;
+          f.to = days.to;
         }
         for (int o : req->outcomes()) f.outcomes.push_back(o);
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListLeadsResponse> {
         SALES_ASSIGN_OR_RETURN(Viewer v, LoadViewer(tx, call.principal));
-        f.all = v.read_all;
-        f.offices = v.UnitList();
-        f.scope_rep_id = v.principal.rep_id;
+        v.ScopeReads(&f);
         SALES_ASSIGN_OR_RETURN(auto rows, LeadStore::List(tx, f));
         v1::ListLeadsResponse out;
         FillPage(std::move(rows), f.limit - 1, &out, [](auto* r) { return r->add_leads(); });
@@ -1046,9 +1042,7 @@ grpc::Status EngagementApi::ListMarketSurveyReports(grpc::ServerContext* ctx,
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListMarketSurveyReportsResponse> {
         SALES_ASSIGN_OR_RETURN(Viewer v, LoadViewer(tx, call.principal));
-        f.all = v.read_all;
-        f.offices = v.UnitList();
-        f.scope_rep_id = v.principal.rep_id;
+        v.ScopeReads(&f);
         SALES_ASSIGN_OR_RETURN(auto rows, SurveyStore::List(tx, f));
         v1::ListMarketSurveyReportsResponse out;
         const int page = f.limit - 1;
@@ -1118,11 +1112,9 @@ grpc::Status EngagementApi::ListReceptionCalls(grpc::ServerContext* ctx, const v
         SALES_ASSIGN_OR_RETURN(f.before_id, BeforeId(req->page_token()));
         f.office_id = req->office_id();
         if (req->has_dates()) {
-          SALES_RETURN_IF_ERROR(ValidateDate(req->dates().start(), "dates.start"));
-          SALES_RETURN_IF_ERROR(ValidateDate(req->dates().end(), "dates.end"));
-          f.from = ToCivilDay(req->dates().start());
-          f.to = ToCivilDay(req->dates().end());
-          if (*f.to < *f.from) return InvalidField("dates.end", "must not be before dates.start");
+          SALES_ASSIGN_OR_RETURN(DayRange days, ReadDayRange(req->dates(), "dates"));
+          f.from = days.from;
+          f.to = days.to;
         }
         return absl::OkStatus();
       },
@@ -1144,11 +1136,9 @@ grpc::Status EngagementApi::GetReceptionReport(grpc::ServerContext* ctx, const v
       ctx, Method("GetReceptionReport"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (!req->has_dates()) return InvalidField("dates", "required");
-        SALES_RETURN_IF_ERROR(ValidateDate(req->dates().start(), "dates.start"));
-        SALES_RETURN_IF_ERROR(ValidateDate(req->dates().end(), "dates.end"));
-        from = ToCivilDay(req->dates().start());
-        to = ToCivilDay(req->dates().end());
-        if (to < from) return InvalidField("dates.end", "must not be before dates.start");
+        SALES_ASSIGN_OR_RETURN(DayRange days, ReadDayRange(req->dates(), "dates"));
+        from = days.from;
+        to = days.to;
         if (to - from >= 366) return InvalidField("dates", "at most 366 days");
         if (req->office_id() < 0) return InvalidField("office_id", "must be >= 0");
         return absl::OkStatus();

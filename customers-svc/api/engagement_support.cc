@@ -42,6 +42,14 @@ absl::Status Denied(const Viewer& v, absl::string_view what) {
                        "PERMISSION_DENIED", kDomain, {{"role", v.principal.role}});
 }
 
+absl::StatusOr<DayRange> ReadDayRange(const common::v1::DateRange& range, const std::string& field) {
+  SALES_RETURN_IF_ERROR(ValidateDate(range.start(), field + ".start"));
+  SALES_RETURN_IF_ERROR(ValidateDate(range.end(), field + ".end"));
+  DayRange d{ToCivilDay(range.start()), ToCivilDay(range.end())};
+  if (d.to < d.from) return InvalidField(field + ".end", absl::StrCat("must not be before ", field, ".start"));
+  return d;
+}
+
 common::v1::Actor ActorOf(const Principal& p) {
   common::v1::Actor a;
   a.set_user_id(p.user_id);

@@ -38,6 +38,14 @@ struct Viewer {
   bool SeesUnit(int64_t unit) const { return read_all || units.count(unit) > 0; }
   bool ActsOnUnit(int64_t unit) const { return all || units.count(unit) > 0; }
   std::vector<int64_t> UnitList() const { return {units.begin(), units.end()}; }
+  // Narrows a store's list filter (`all`, `offices`, `scope_rep_id`) to
+  // what this caller reads: everything, their offices, or their own rows.
+  template <typename Filter>
+  void ScopeReads(Filter* f) const {
+    f->all = read_all;
+    f->offices = UnitList();
+    f->scope_rep_id = principal.rep_id;
+  }
 };
 
 absl::StatusOr<Viewer> LoadViewer(db::Transaction& tx, const Principal& p);
@@ -46,6 +54,13 @@ absl::StatusOr<Viewer> LoadViewer(db::Transaction& tx, const Principal& p);
 absl::Status Denied(const Viewer& v, absl::string_view what);
 
 common::v1::Actor ActorOf(const Principal& p);
+
+// The business days of a request's date range: both ends valid dates
+// (`<field>.start`, `<field>.end`) and the end not before the start.
+struct DayRange {
+  absl::CivilDay from, to;
+};
+absl::StatusOr<DayRange> ReadDayRange(const common::v1::DateRange& range, const std::string& field);
 
 // Whether the org copy holds anything: when it is empty (a service run
 // without targets) reps and offices cannot be checked and are taken as
