@@ -152,6 +152,28 @@ std::string InList(size_t n) {
   return out + ")";
 }
 
+namespace {
+
+// Narrows a list for a caller who does not read everything to the rows of
+// their offices or their own (`rep_column`); false when that is nothing.
+bool AppendReadScope(std::string& sql, db::Params& params, const std::vector<int64_t>& offices,
+                     int64_t scope_rep_id, const char* rep_column) {
+  if (offices.empty() && scope_rep_id == 0) return false;
+  std::string scope = "(0 = 1";
+  if (!offices.empty()) {
+    absl::StrAppend(&scope, " OR office_id IN ", InList(offices.size()));
+    for (int64_t o : offices) params.push_back(o);
+  }
+  if (scope_rep_id != 0) {
+    absl::StrAppend(&scope, " OR ", rep_column, " = ?");
+    params.push_back(scope_rep_id);
+  }
+  absl::StrAppend(&sql, " AND ", scope, ")");
+  return true;
+}
+
+}  // namespace
+
 // ---- rotations -------------------------------------------------------------
 
 v1::Rotation ToProto(const RotationRecord& r) {
@@ -384,19 +406,7 @@ absl::StatusOr<std::vector<v1::RepAbsence>> AbsenceStore::List(db::Transaction& 
   std::vector<v1::RepAbsence> out;
   std::string sql = absl::StrCat("SELECT ", kAbsenceColumns, " FROM rep_absences WHERE 1 = 1");
   db::Params params;
-  if (!f.all) {
-    if (f.offices.empty() && f.scope_rep_id == 0) return out;
-    std::string scope = "(0 = 1";
-    if (!f.offices.empty()) {
-      absl::StrAppend(&scope, " OR office_id IN ", InList(f.offices.size()));
-      for (int64_t o : f.offices) params.push_back(o);
-    }
-    if (f.scope_rep_id != 0) {
-      absl::StrAppend(&scope, " OR rep_id = ?");
-      params.push_back(f.scope_rep_id);
-    }
-    absl::StrAppend(&sql, " AND ", scope, ")");
-  }
+  if (!f.all && !AppendReadScope(sql, params, f.offices, f.scope_rep_id, "rep_id")) return out;
   if (f.office_id != 0) {
     absl::StrAppend(&sql, " AND office_id = ?");
     params.push_back(f.office_id);
@@ -484,19 +494,7 @@ absl::StatusOr<std::vector<v1::Lead>> LeadStore::List(db::Transaction& tx, const
   std::vector<v1::Lead> out;
   std::string sql = absl::StrCat("SELECT ", kLeadColumns, " FROM leads WHERE 1 = 1");
   db::Params params;
-  if (!f.all) {
-    if (f.offices.empty() && f.scope_rep_id == 0) return out;
-    std::string scope = "(0 = 1";
-    if (!f.offices.empty()) {
-      absl::StrAppend(&scope, " OR office_id IN ", InList(f.offices.size()));
-      for (int64_t o : f.offices) params.push_back(o);
-    }
-    if (f.scope_rep_id != 0) {
-      absl::StrAppend(&scope, " OR assigned_rep_id = ?");
-      params.push_back(f.scope_rep_id);
-    }
-    absl::StrAppend(&sql, " AND ", scope, ")");
-  }
+  if (!f.all && !AppendReadScope(sql, params, f.offices, f.scope_rep_id, "assigned_rep_id")) return out;
   if (f.office_id != 0) {
     absl::StrAppend(&sql, " AND office_id = ?");
     params.push_back(f.office_id);
@@ -567,19 +565,7 @@ absl::StatusOr<std::vector<SurveyRecord>> SurveyStore::List(db::Transaction& tx,
   std::vector<SurveyRecord> out;
   std::string sql = absl::StrCat("SELECT ", kSurveyColumns, " FROM market_survey_reports WHERE 1 = 1");
   db::Params params;
-  if (!f.all) {
-    if (f.offices.empty() && f.scope_rep_id == 0) return out;
-    std::string scope = "(0 = 1";
-    if (!f.offices.empty()) {
-      absl::StrAppend(&scope, " OR office_id IN ", InList(f.offices.size()));
-      for (int64_t o : f.offices) params.push_back(o);
-    }
-    if (f.scope_rep_id != 0) {
-      absl::StrAppend(&scope, " OR rep_id = ?");
-      params.push_back(f.scope_rep_id);
-    }
-    absl::StrAppend(&sql, " AND ", scope, ")");
-  }
+  if (!f.all && !AppendReadScope(sql, params, f.offices, f.scope_rep_id, "rep_id")) return out;
   if (!f.statuses.empty()) AppendIn(sql, params, "status", f.statuses);
   if (f.rep_id != 0) {
     absl::StrAppend(&sql, " AND rep_id = ?");
