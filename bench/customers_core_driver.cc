@@ -26,7 +26,6 @@
 #include <cstring>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -36,6 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/bench_support.h"
 #include "customers-svc/api/customers_api.h"
 #include "customers-svc/domain/normalize.h"
 #include "platform/clock.h"
@@ -101,60 +101,12 @@ absl::Status BulkLoad(db::Pool& pool, int64_t from, int64_t to, int lapsed_pct) 
   return absl::OkStatus();
 }
 
-std::unique_ptr<grpc::ClientContext> Ctx() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(600));
-  return ctx;
-}
+using bench::Measure;
+using bench::Stats;
 
-struct Stats {
-  double p50_ms = 0, p99_ms = 0, per_sec = 0;
-  int errors = 0;
-};
+std::unique_ptr<grpc::ClientContext> Ctx() { return bench::LongCallContext(); }
 
-double Pct(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
-
-// One call at a time for latency, then `threads` callers for throughput.
-template <typename Call>
-Stats Measure(int calls, int threads, Call call) {
-  Stats s;
-  std::vector<double> ms;
-  for (int i = 0; i < calls; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    if (!call(i)) ++s.errors;
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  s.p50_ms = Pct(ms, 0.50);
-  s.p99_ms = Pct(ms, 0.99);
-  std::atomic<int> next{calls};
-  std::atomic<int> errors{0};
-  int total = calls * 2;
-  auto t0 = std::chrono::steady_clock::now();
-  std::vector<std::thread> ts;
-  for (int t = 0; t < threads; ++t) {
-    ts.emplace_back([&] {
-      for (int i = next++; i < calls + total; i = next++) {
-        if (!call(i)) ++errors;
-      }
-    });
-  }
-  for (auto& t : ts) t.join();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  s.per_sec = total / secs;
-  s.errors += errors;
-  return s;
-}
-
-void Print(const char* what, const Stats& base, const Stats& big) {
-  std::printf("%-22s p50 %7.2f ms  p99 %7.2f ms  %8.0f/s   |  p50 %7.2f ms  p99 %7.2f ms  %8.0f/s  | p50 x%.2f  "
-              "rate x%.2f  errors %d/%d\n",
-              what, base.p50_ms, base.p99_ms, base.per_sec, big.p50_ms, big.p99_ms, big.per_sec,
-              big.p50_ms / base.p50_ms, big.per_sec / base.per_sec, base.errors, big.errors);
-}
+void Print(const char* what, const Stats& base, const Stats& big) { bench::PrintVersus(what, base, big, 22); }
 
 int Run(const Args& a) {
   auto maria = testing::TestMariaDb::Start();

@@ -38,6 +38,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/bench_support.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "tests/testing/process.h"
 
@@ -143,10 +144,8 @@ class LoadRun {
     std::sort(all.begin(), all.end());
     double secs = std::chrono::duration<double>(t1 - t0).count();
     r.calls_per_s = static_cast<double>(all.size()) / secs;
-    if (!all.empty()) {
-      r.p50_us = all[all.size() / 2];
-      r.p99_us = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-    }
+    r.p50_us = sales::bench::PercentileOfSorted(all, 50);
+    r.p99_us = sales::bench::PercentileOfSorted(all, 99);
     return r;
   }
 
