@@ -50,12 +50,7 @@ absl::Status ValidateOrderContent(const v1::SalesOrder& o, bool is_new) {
     }
     if (l.discount_bp() < 0 || l.discount_bp() > 10000) v.push_back({f + ".discount_bp", "must be within 0..10000"});
   }
-  for (int i = 0; i < o.special_fees_size(); ++i) {
-    const auto& fee = o.special_fees(i);
-    std::string f = absl::StrCat("order.special_fees[", i, "]");
-    if (fee.description().empty()) v.push_back({f + ".description", "required"});
-    for (auto& fv : FieldViolationsOf(ValidateMoney(fee.amount(), f + ".amount", Sign::kPositive))) v.push_back(fv);
-  }
+  AppendFeeViolations(o.special_fees(), "order", &v);
   if (o.has_deposit_amount()) {
     for (auto& fv : FieldViolationsOf(ValidateMoney(o.deposit_amount(), "order.deposit_amount", Sign::kNonNegative))) {
       v.push_back(fv);
@@ -101,9 +96,7 @@ absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderP
   for (int i = 0; i < o.lines_size(); ++i) {
     auto* l = o.mutable_lines(i);
     std::string f = absl::StrCat("order.lines[", i, "]");
-    if (l->discount_bp() > limits.director_bp) {
-      return InvalidField(f + ".discount_bp", absl::StrCat("beyond the director's limit of ", limits.director_bp, " bp"));
-    }
+    SALES_RETURN_IF_ERROR(WithinDirectorLimit(l->discount_bp(), limits, f));
     l->set_line_no(i + 1);
     if (l->quantity() < 0) {
       const v1::OrderLine* from = nullptr;
@@ -149,12 +142,7 @@ absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderP
     l->set_required_approval(p.approval.level);
     total += p.net_amount;
   }
-  int64_t fees = 0;
-  for (auto& fee : *o.mutable_special_fees()) {
-    if (fee.amount().currency_code() != cur) return InvalidField("order.special_fees", "must be in the order's currency");
-    fees += fee.amount().minor_units();
-    fee.set_approved(false);
-  }
+  SALES_ASSIGN_OR_RETURN(int64_t fees, TotalSpecialFees(o.mutable_special_fees(), cur, "order"));
   *o.mutable_lines_total() = MakeMoney(total, cur);
   *o.mutable_special_fees_total() = MakeMoney(fees, cur);
   *o.mutable_total_amount() = MakeMoney(total, cur);
@@ -421,23 +409,9 @@ grpc::Status OrdersApi::ListOrders(grpc::ServerContext* ctx, const v1::ListOrder
         f.customer_id = req->customer_id();
         f.rep_id = req->rep_id();
         f.only_rep_scope = scope.rep_id;
-        if (!scope.all && scope.rep_id == 0) {
-          f.restrict_units = true;
-          f.org_units = scope.units;
-        }
-        if (req->org_unit_id() > 0) {
-          SALES_ASSIGN_OR_RETURN(auto sub, OrgReplica::Subtree(tx, req->org_unit_id()));
-          if (sub.empty()) sub.push_back(req->org_unit_id());
-          if (f.restrict_units) {
-            std::vector<int64_t> both;
-            for (int64_t u : sub) {
-              if (std::find(scope.units.begin(), scope.units.end(), u) != scope.units.end()) both.push_back(u);
-            }
-            sub = both;
-          }
-          f.restrict_units = true;
-          f.org_units = sub;
-        }
+        SALES_ASSIGN_OR_RETURN(auto units, ListUnitsFor(tx, scope, req->org_unit_id()));
+        f.restrict_units = units.restrict;
+        f.org_units = std::move(units.units);
         for (int s : req->statuses()) f.statuses.push_back(EnumShort(static_cast<v1::OrderStatus>(s)));
         if (req->has_order_dates()) {
           if (req->order_dates().has_start()) f.from_date = FormatDbDate(req->order_dates().start());

@@ -6,6 +6,7 @@
 #include "orders-svc/store/catalog_store.h"
 #include "orders-svc/store/product_store.h"
 #include "platform/convert.h"
+#include "platform/money.h"
 #include "platform/org/org_replica.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -58,6 +59,28 @@ absl::StatusOr<Scope> ScopeOf(db::Transaction& tx, const Principal& p) {
     return s;
   }
   return absl::PermissionDeniedError(absl::StrCat("role ", p.role, " has no access to orders"));
+}
+
+absl::StatusOr<ListUnits> ListUnitsFor(db::Transaction& tx, const Scope& scope, int64_t org_unit_id) {
+  ListUnits out;
+  if (!scope.all && scope.rep_id == 0) {
+    out.restrict = true;
+    out.units = scope.units;
+  }
+  if (org_unit_id > 0) {
+    SALES_ASSIGN_OR_RETURN(auto sub, OrgReplica::Subtree(tx, org_unit_id));
+    if (sub.empty()) sub.push_back(org_unit_id);
+    if (out.restrict) {
+      std::vector<int64_t> both;
+      for (int64_t u : sub) {
+        if (std::find(scope.units.begin(), scope.units.end(), u) != scope.units.end()) both.push_back(u);
+      }
+      sub = both;
+    }
+    out.restrict = true;
+    out.units = std::move(sub);
+  }
+  return out;
 }
 
 absl::StatusOr<TakingRep> ResolveTakingRep(db::Transaction& tx, const Principal& p, int64_t on_behalf_of_rep_id) {
@@ -178,6 +201,36 @@ absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& fie
   l.floor_price = product->floor_price().minor_units();
   l.approval = RouteLine(discount_bp, l.unit_price, l.floor_price, requester_role, limits);
   return l;
+}
+
+absl::Status WithinDirectorLimit(int32_t discount_bp, const DiscountLimits& limits, const std::string& line) {
+  if (discount_bp <= limits.director_bp) return absl::OkStatus();
+  return InvalidField(line + ".discount_bp", absl::StrCat("beyond the director's limit of ", limits.director_bp, " bp"));
+}
+
+void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee>& fees, const std::string& doc,
+                         std::vector<FieldViolation>* violations) {
+  for (int i = 0; i < fees.size(); ++i) {
+    const auto& fee = fees.Get(i);
+    std::string f = absl::StrCat(doc, ".special_fees[", i, "]");
+    if (fee.description().empty()) violations->push_back({f + ".description", "required"});
+    for (auto& fv : FieldViolationsOf(ValidateMoney(fee.amount(), f + ".amount", Sign::kPositive))) {
+      violations->push_back(fv);
+    }
+  }
+}
+
+absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::SpecialFee>* fees,
+                                         const std::string& currency, const std::string& doc) {
+  int64_t total = 0;
+  for (auto& fee : *fees) {
+    if (fee.amount().currency_code() != currency) {
+      return InvalidField(doc + ".special_fees", absl::StrCat("must be in the ", doc, "'s currency"));
+    }
+    total += fee.amount().minor_units();
+    fee.set_approved(false);
+  }
+  return total;
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include "platform/call.h"
 #include "platform/mysql.h"
 #include "platform/service_app.h"
+#include "platform/status.h"
 #include "sales/customers/v1/credit.pb.h"
 #include "sales/customers/v1/customer.pb.h"
 #include "sales/customers/v1/ownership_messages.pb.h"
@@ -45,6 +46,16 @@ struct Scope {
   bool Sees(int64_t rep_a, int64_t rep_b, int64_t unit_a, int64_t unit_b) const;
 };
 absl::StatusOr<Scope> ScopeOf(db::Transaction& tx, const Principal& p);
+
+// The org units a list of quotes or orders may cover: the caller's scope,
+// narrowed to the subtree of `org_unit_id` when the request names one (a
+// manager asking outside their subtree gets an empty list, not an error).
+// `restrict` false: any unit.
+struct ListUnits {
+  bool restrict = false;
+  std::vector<int64_t> units;
+};
+absl::StatusOr<ListUnits> ListUnitsFor(db::Transaction& tx, const Scope& scope, int64_t org_unit_id);
 
 // The org unit of the rep who takes a document: the on-behalf rep's unit
 // from the org replica, or the caller's own.
@@ -97,6 +108,19 @@ absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& fie
 
 // The business day of `d`, or today (company time zone) when unset.
 absl::CivilDay DayOr(const common::v1::Date& d, absl::Time now);
+
+// A line's discount is refused outright beyond the director's limit (no
+// approval can grant it); `line` names the line's field.
+absl::Status WithinDirectorLimit(int32_t discount_bp, const DiscountLimits& limits, const std::string& line);
+
+// A quote's or order's special fees as entered: each needs a description and
+// a positive amount (violations named `<doc>.special_fees[i]...`).
+void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee>& fees, const std::string& doc,
+                         std::vector<FieldViolation>* violations);
+// The fees' total when pricing a quote or order: every fee in the document's
+// currency, and each one waits for approval again.
+absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::SpecialFee>* fees,
+                                         const std::string& currency, const std::string& doc);
 
 // ---- Peers (UNAVAILABLE when not configured or not answering) ----
 absl::StatusOr<customers::v1::Customer> FetchCustomer(const ServiceRuntime& rt, const CallContext& call,

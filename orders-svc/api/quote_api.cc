@@ -36,12 +36,7 @@ absl::Status ValidateQuoteContent(const v1::Quote& q, bool is_new) {
     if (l.quantity() <= 0) v.push_back({f + ".quantity", "must be > 0"});
     if (l.discount_bp() < 0 || l.discount_bp() > 10000) v.push_back({f + ".discount_bp", "must be within 0..10000"});
   }
-  for (int i = 0; i < q.special_fees_size(); ++i) {
-    const auto& fee = q.special_fees(i);
-    std::string f = absl::StrCat("quote.special_fees[", i, "]");
-    if (fee.description().empty()) v.push_back({f + ".description", "required"});
-    for (auto& fv : FieldViolationsOf(ValidateMoney(fee.amount(), f + ".amount", Sign::kPositive))) v.push_back(fv);
-  }
+  AppendFeeViolations(q.special_fees(), "quote", &v);
   if (q.has_quote_date()) {
     for (auto& fv : FieldViolationsOf(ValidateDate(q.quote_date(), "quote.quote_date"))) v.push_back(fv);
   }
@@ -71,9 +66,7 @@ absl::Status PriceQuote(db::Transaction& tx, v1::Quote& q, const v1::OrderPolicy
   for (int i = 0; i < q.lines_size(); ++i) {
     auto* l = q.mutable_lines(i);
     std::string f = absl::StrCat("quote.lines[", i, "]");
-    if (l->discount_bp() > limits.director_bp) {
-      return InvalidField(f + ".discount_bp", absl::StrCat("beyond the director's limit of ", limits.director_bp, " bp"));
-    }
+    SALES_RETURN_IF_ERROR(WithinDirectorLimit(l->discount_bp(), limits, f));
     SALES_ASSIGN_OR_RETURN(auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role,
                                              limits, false));
     l->set_line_no(i + 1);
@@ -86,11 +79,7 @@ absl::Status PriceQuote(db::Transaction& tx, v1::Quote& q, const v1::OrderPolicy
     l->set_required_approval(p.approval.level);
     lines_total += p.net_amount;
   }
-  for (auto& fee : *q.mutable_special_fees()) {
-    if (fee.amount().currency_code() != cur) return InvalidField("quote.special_fees", "must be in the quote's currency");
-    fees_total += fee.amount().minor_units();
-    fee.set_approved(false);
-  }
+  SALES_ASSIGN_OR_RETURN(fees_total, TotalSpecialFees(q.mutable_special_fees(), cur, "quote"));
   *q.mutable_lines_total() = MakeMoney(lines_total, cur);
   *q.mutable_special_fees_total() = MakeMoney(fees_total, cur);
   *q.mutable_total_amount() = MakeMoney(lines_total + fees_total, cur);
@@ -182,23 +171,9 @@ grpc::Status OrdersApi::ListQuotes(grpc::ServerContext* ctx, const v1::ListQuote
         f.customer_id = req->customer_id();
         f.rep_id = req->rep_id();
         f.only_rep_scope = scope.rep_id;
-        if (!scope.all && scope.rep_id == 0) {
-          f.restrict_units = true;
-          f.org_units = scope.units;
-        }
-        if (req->org_unit_id() > 0) {
-          SALES_ASSIGN_OR_RETURN(auto sub, OrgReplica::Subtree(tx, req->org_unit_id()));
-          if (sub.empty()) sub.push_back(req->org_unit_id());
-          if (f.restrict_units) {
-            std::vector<int64_t> both;
-            for (int64_t u : sub) {
-              if (std::find(scope.units.begin(), scope.units.end(), u) != scope.units.end()) both.push_back(u);
-            }
-            sub = both;
-          }
-          f.restrict_units = true;
-          f.org_units = sub;
-        }
+        SALES_ASSIGN_OR_RETURN(auto units, ListUnitsFor(tx, scope, req->org_unit_id()));
+        f.restrict_units = units.restrict;
+        f.org_units = std::move(units.units);
         if (req->status() != v1::QUOTE_STATUS_UNSPECIFIED) f.status = EnumShort(req->status());
         if (req->has_quote_dates()) {
           if (req->quote_dates().has_start()) f.from_date = FormatDbDate(req->quote_dates().start());
