@@ -24,10 +24,7 @@ using fulfilment::Method;
 namespace {
 
 absl::StatusOr<OrderWithReservations> OrderInScope(db::Transaction& tx, const CallContext& call, int64_t order_id) {
-  SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, order_id, false));
-  SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-  SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, order.record));
-  return order;
+  return fulfilment::LoadOrderInScope(tx, call.principal, order_id, /*for_update=*/false);
 }
 
 absl::StatusOr<DocumentContent> ContentOf(db::Transaction& tx, const v1::ShippingDocument& d,

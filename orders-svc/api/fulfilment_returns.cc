@@ -81,9 +81,8 @@ grpc::Status FulfilmentApi::CreateReturn(grpc::ServerContext* ctx, const v1::Cre
         SALES_RETURN_IF_ERROR(fulfilment::Require(
             call.principal, {kRoleRep, kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin}, "raise returns"));
         v1::ReturnRequest in = req->return_request();
-        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, in.order_id(), true));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-        SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, order.record));
+        SALES_ASSIGN_OR_RETURN(auto order,
+                               fulfilment::LoadOrderInScope(tx, call.principal, in.order_id(), /*for_update=*/true));
         const v1::SalesOrder& o = order.record.order;
         SALES_ASSIGN_OR_RETURN(auto pending, ReturnStore::PendingByLine(tx, o.id(), 0));
         std::vector<FieldViolation> bad;
@@ -135,9 +134,8 @@ grpc::Status FulfilmentApi::GetReturn(grpc::ServerContext* ctx, const v1::GetRet
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetReturnResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, req->return_request_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, rec.request.order_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-        SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, order.record));
+        SALES_ASSIGN_OR_RETURN(auto order,
+                               fulfilment::LoadOrderInScope(tx, call.principal, rec.request.order_id(), false));
         v1::GetReturnResponse out;
         *out.mutable_return_request() = std::move(rec.request);
         return out;

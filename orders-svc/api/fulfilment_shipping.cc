@@ -68,9 +68,8 @@ grpc::Status FulfilmentApi::RequestShipment(grpc::ServerContext* ctx, const v1::
         v1::ShipmentRequisition in = req->shipment_requisition();
         // The order row lock serializes every requisition and posting of the
         // order, so two requests cannot both take the last reserved units.
-        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, in.order_id(), /*for_update=*/true));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-        SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, order.record));
+        SALES_ASSIGN_OR_RETURN(auto order,
+                               fulfilment::LoadOrderInScope(tx, call.principal, in.order_id(), /*for_update=*/true));
         const v1::SalesOrder& o = order.record.order;
         if (!OrderAcceptsShipment(o.status())) {
           return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order ", o.order_number(), " is ",
@@ -149,9 +148,8 @@ grpc::Status FulfilmentApi::GetShipmentRequisition(grpc::ServerContext* ctx,
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetShipmentRequisitionResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadRequisition(tx, req->shipment_requisition_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, rec.requisition.order_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-        SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, order.record));
+        SALES_ASSIGN_OR_RETURN(auto order,
+                               fulfilment::LoadOrderInScope(tx, call.principal, rec.requisition.order_id(), false));
         v1::GetShipmentRequisitionResponse out;
         *out.mutable_shipment_requisition() = std::move(rec.requisition);
         return out;
@@ -503,9 +501,8 @@ grpc::Status FulfilmentApi::GetShipment(grpc::ServerContext* ctx, const v1::GetS
       [&](CallContext&) { return req->shipment_id() > 0 ? absl::OkStatus() : InvalidField("shipment_id", "required"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetShipmentResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadShipment(tx, req->shipment_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, rec.shipment.order_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-        SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, order.record));
+        SALES_ASSIGN_OR_RETURN(auto order,
+                               fulfilment::LoadOrderInScope(tx, call.principal, rec.shipment.order_id(), false));
         v1::GetShipmentResponse out;
         *out.mutable_shipment() = std::move(rec.shipment);
         return out;

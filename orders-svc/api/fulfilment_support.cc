@@ -64,6 +64,14 @@ absl::Status CheckSees(const OrderScope& s, const OrderRecord& o) {
                        "OUT_OF_SCOPE", kOrdersErrorDomain);
 }
 
+absl::StatusOr<OrderWithReservations> LoadOrderInScope(db::Transaction& tx, const Principal& p, int64_t order_id,
+                                                       bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, order_id, for_update));
+  SALES_ASSIGN_OR_RETURN(auto scope, ScopeFor(tx, p));
+  SALES_RETURN_IF_ERROR(CheckSees(scope, order.record));
+  return order;
+}
+
 absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const std::string& requester_user,
                           int64_t requester_unit) {
   if (decider.authenticated() && decider.user_id == requester_user) {

@@ -37,6 +37,11 @@ struct OrderScope {
 absl::StatusOr<OrderScope> ScopeFor(db::Transaction& tx, const Principal& p);
 // PERMISSION_DENIED when `o` is outside the caller's scope.
 absl::Status CheckSees(const OrderScope& s, const OrderRecord& o);
+// The order `order_id` (row-locked when `for_update`), PERMISSION_DENIED
+// when it is outside the caller's scope: what every fulfilment handler
+// checks before it reads or changes a document of the order.
+absl::StatusOr<OrderWithReservations> LoadOrderInScope(db::Transaction& tx, const Principal& p, int64_t order_id,
+                                                       bool for_update);
 
 // A fulfilment approval (requisition, return, reprint) is decided by a
 // manager whose unit is in the chain above `requester_unit`, or by the
