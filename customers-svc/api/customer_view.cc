@@ -127,6 +127,21 @@ v1::ProtectionState StateOf(const CustomerRecord& rec, int window, absl::CivilDa
                                                        : v1::PROTECTION_STATE_PROTECTED;
 }
 
+absl::Status AppendStatusChanged(db::Transaction& tx, Outbox& outbox, const CustomerRecord& rec,
+                                 v1::CustomerStatus from, v1::CustomerStatus to, const common::v1::Date& effective,
+                                 const std::string& reason, const Who& who, const std::string& request_id) {
+  v1::CustomerStatusChangedEvent e;
+  e.set_customer_id(rec.customer.id());
+  e.set_from_status(from);
+  e.set_to_status(to);
+  e.set_owner_rep_id(rec.customer.owner_rep_id());
+  e.set_owner_org_unit_id(rec.customer.owner_org_unit_id());
+  *e.mutable_effective_date() = effective;
+  e.set_reason(reason);
+  *e.mutable_actor() = who.ToActor();
+  return outbox.Append(tx, "Customer", absl::StrCat(rec.customer.id()), e, request_id);
+}
+
 v1::Customer Present(const CustomerRecord& rec, const CustomerViewer& v, int window, absl::CivilDay today) {
   v1::Customer c = rec.customer;
   c.set_protection_state(StateOf(rec, window, today));

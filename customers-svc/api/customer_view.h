@@ -60,6 +60,13 @@ absl::Status CheckRegionAndChannel(db::Transaction& tx, const std::string& regio
 
 // Presentation: protection state and date, masking for the viewer.
 v1::Customer Present(const CustomerRecord& rec, const CustomerViewer& v, int window, absl::CivilDay today);
+
+// Puts the CustomerStatusChanged event of a status change on the outbox, in
+// the transaction that made the change (blacklisting, lifting it, the
+// dormancy sweep): one place decides what the event carries.
+absl::Status AppendStatusChanged(db::Transaction& tx, Outbox& outbox, const CustomerRecord& rec,
+                                 v1::CustomerStatus from, v1::CustomerStatus to, const common::v1::Date& effective,
+                                 const std::string& reason, const Who& who, const std::string& request_id);
 v1::ProtectionState StateOf(const CustomerRecord& rec, int window, absl::CivilDay today);
 // "上海华**公司": first characters and the tail kept, the middle starred.
 std::string MaskName(const std::string& name);

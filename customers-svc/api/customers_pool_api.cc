@@ -581,16 +581,9 @@ grpc::Status CustomersApi::RunDormancySweep(grpc::ServerContext* ctx, const v1::
           SALES_RETURN_IF_ERROR(CustomerStore::SetStatus(tx, id, v1::CUSTOMER_STATUS_DORMANT, "", 0, now));
           SALES_RETURN_IF_ERROR(AuditStore::Append(tx, id, viewer.who, "STATUS_CHANGED", "CUSTOMER_STATUS_ACTIVE",
                                                    "CUSTOMER_STATUS_DORMANT", why, call.request_id, now));
-          v1::CustomerStatusChangedEvent e;
-          e.set_customer_id(id);
-          e.set_from_status(v1::CUSTOMER_STATUS_ACTIVE);
-          e.set_to_status(v1::CUSTOMER_STATUS_DORMANT);
-          e.set_owner_rep_id(rec.customer.owner_rep_id());
-          e.set_owner_org_unit_id(rec.customer.owner_org_unit_id());
-          *e.mutable_effective_date() = req->as_of();
-          e.set_reason(why);
-          *e.mutable_actor() = viewer.who.ToActor();
-          SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Customer", absl::StrCat(id), e, call.request_id));
+          SALES_RETURN_IF_ERROR(AppendStatusChanged(tx, *rt_.outbox, rec, v1::CUSTOMER_STATUS_ACTIVE,
+                                                    v1::CUSTOMER_STATUS_DORMANT, req->as_of(), why, viewer.who,
+                                                    call.request_id));
           out.add_dormant_customer_ids(id);
         }
         out.set_dormant_count(out.dormant_customer_ids_size());

@@ -317,16 +317,8 @@ grpc::Status CustomersApi::BlacklistCustomer(grpc::ServerContext* ctx, const v1:
         SALES_RETURN_IF_ERROR(AuditStore::Append(tx, rec.customer.id(), viewer.who, "BLACKLISTED",
                                                  v1::CustomerStatus_Name(rec.customer.status()),
                                                  "CUSTOMER_STATUS_BLACKLISTED", req->reason(), call.request_id, now));
-        v1::CustomerStatusChangedEvent e;
-        e.set_customer_id(rec.customer.id());
-        e.set_from_status(rec.customer.status());
-        e.set_to_status(v1::CUSTOMER_STATUS_BLACKLISTED);
-        e.set_owner_rep_id(rec.customer.owner_rep_id());
-        e.set_owner_org_unit_id(rec.customer.owner_org_unit_id());
-        *e.mutable_effective_date() = FromCivilDay(BusinessDay(now));
-        e.set_reason(req->reason());
-        *e.mutable_actor() = viewer.who.ToActor();
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Customer", absl::StrCat(rec.customer.id()), e, call.request_id));
+        SALES_RETURN_IF_ERROR(AppendStatusChanged(tx, *rt_.outbox, rec, rec.customer.status(), v1::CUSTOMER_STATUS_BLACKLISTED, FromCivilDay(BusinessDay(now)),
+                                                  req->reason(), viewer.who, call.request_id));
         SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
         SALES_ASSIGN_OR_RETURN(auto after, CustomerStore::Get(tx, rec.customer.id()));
         v1::BlacklistCustomerResponse out;
@@ -363,16 +355,8 @@ grpc::Status CustomersApi::UnblacklistCustomer(grpc::ServerContext* ctx, const v
         SALES_RETURN_IF_ERROR(AuditStore::Append(tx, rec.customer.id(), viewer.who, "UNBLACKLISTED",
                                                  "CUSTOMER_STATUS_BLACKLISTED", v1::CustomerStatus_Name(back),
                                                  req->reason(), call.request_id, now));
-        v1::CustomerStatusChangedEvent e;
-        e.set_customer_id(rec.customer.id());
-        e.set_from_status(v1::CUSTOMER_STATUS_BLACKLISTED);
-        e.set_to_status(back);
-        e.set_owner_rep_id(rec.customer.owner_rep_id());
-        e.set_owner_org_unit_id(rec.customer.owner_org_unit_id());
-        *e.mutable_effective_date() = FromCivilDay(BusinessDay(now));
-        e.set_reason(req->reason());
-        *e.mutable_actor() = viewer.who.ToActor();
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Customer", absl::StrCat(rec.customer.id()), e, call.request_id));
+        SALES_RETURN_IF_ERROR(AppendStatusChanged(tx, *rt_.outbox, rec, v1::CUSTOMER_STATUS_BLACKLISTED, back, FromCivilDay(BusinessDay(now)),
+                                                  req->reason(), viewer.who, call.request_id));
         SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
         SALES_ASSIGN_OR_RETURN(auto after, CustomerStore::Get(tx, rec.customer.id()));
         v1::UnblacklistCustomerResponse out;
