@@ -20,12 +20,18 @@ constexpr char kService[] = "sales.customers.v1.CustomersService";
 std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
 
 // The customer whose profile applies: family members use their primary's.
-absl::StatusOr<int64_t> ProfileOwner(const CustomerRecord& rec) {
+int64_t CreditHolder(const CustomerRecord& rec) {
   return rec.customer.primary_customer_id() != 0 ? rec.customer.primary_customer_id() : rec.customer.id();
 }
 
+// Who keeps a customer's credit (investigations, holds): finance, the
+// director/admin, or a manager over the customer.
+bool KeepsCredit(const CustomerViewer& v, const CustomerRecord& rec) {
+  return v.everything || v.finance || (v.manager && v.Manages(rec));
+}
+
 absl::StatusOr<v1::CreditProfile> ProfileFor(db::Transaction& tx, const CustomerRecord& rec) {
-  SALES_ASSIGN_OR_RETURN(int64_t holder, ProfileOwner(rec));
+  int64_t holder = CreditHolder(rec);
   SALES_ASSIGN_OR_RETURN(auto p, CreditStore::Get(tx, holder));
   p.set_customer_id(rec.customer.id());
   if (holder != rec.customer.id()) p.set_primary_customer_id(holder);
@@ -57,7 +63,7 @@ std::string LimitText(const v1::CreditProfile& p) {
 absl::StatusOr<v1::CreditProfile> PlaceHold(db::Transaction& tx, Outbox& outbox, const CustomerRecord& rec,
                                             const HoldRow& hold, const Who& who, const std::string& request_id,
                                             absl::Time now) {
-  int64_t holder = rec.customer.primary_customer_id() != 0 ? rec.customer.primary_customer_id() : rec.customer.id();
+  int64_t holder = CreditHolder(rec);
   SALES_ASSIGN_OR_RETURN(auto before, CreditStore::Lock(tx, holder, now));
   HoldRow h = hold;
   h.customer_id = holder;
@@ -257,10 +263,10 @@ grpc::Status CustomersApi::RecordCreditInvestigation(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Lock(tx, req->customer_id()));
-        if (!viewer.everything && !viewer.finance && !(viewer.manager && viewer.Manages(rec))) {
+        if (!KeepsCredit(viewer, rec)) {
           return Denied("credit investigations are recorded by finance, managers and the director");
         }
-        int64_t holder = rec.customer.primary_customer_id() != 0 ? rec.customer.primary_customer_id() : rec.customer.id();
+        int64_t holder = CreditHolder(rec);
         SALES_ASSIGN_OR_RETURN(auto before, CreditStore::Lock(tx, holder, now));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), before.etag(), "credit profile", holder));
         v1::CreditInvestigation inv = req->investigation();
@@ -307,7 +313,7 @@ grpc::Status CustomersApi::ListCreditInvestigations(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Get(tx, req->customer_id()));
         SALES_RETURN_IF_ERROR(MayReadCredit(viewer, rec));
-        int64_t holder = rec.customer.primary_customer_id() != 0 ? rec.customer.primary_customer_id() : rec.customer.id();
+        int64_t holder = CreditHolder(rec);
         SALES_ASSIGN_OR_RETURN(auto items, CreditStore::ListInvestigations(tx, holder, before, page));
         v1::ListCreditInvestigationsResponse out;
         FillPage(std::move(items), page, &out, [](auto* r) { return r->add_investigations(); });
@@ -330,10 +336,10 @@ grpc::Status CustomersApi::SetCreditHold(grpc::ServerContext* ctx, const v1::Set
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Lock(tx, req->customer_id()));
-        if (!viewer.everything && !viewer.finance && !(viewer.manager && viewer.Manages(rec))) {
+        if (!KeepsCredit(viewer, rec)) {
           return Denied("credit holds are set by finance, the customer's manager or the director");
         }
-        int64_t holder = rec.customer.primary_customer_id() != 0 ? rec.customer.primary_customer_id() : rec.customer.id();
+        int64_t holder = CreditHolder(rec);
         SALES_ASSIGN_OR_RETURN(auto before, CreditStore::Lock(tx, holder, now));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), before.etag(), "credit profile", holder));
         if (before.hold().on_hold()) {
@@ -368,10 +374,10 @@ grpc::Status CustomersApi::ReleaseCreditHold(grpc::ServerContext* ctx, const v1:
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Lock(tx, req->customer_id()));
-        if (!viewer.everything && !viewer.finance && !(viewer.manager && viewer.Manages(rec))) {
+        if (!KeepsCredit(viewer, rec)) {
           return Denied("credit holds are released by finance, the customer's manager or the director");
         }
-        int64_t holder = rec.customer.primary_customer_id() != 0 ? rec.customer.primary_customer_id() : rec.customer.id();
+        int64_t holder = CreditHolder(rec);
         SALES_ASSIGN_OR_RETURN(auto before, CreditStore::Lock(tx, holder, now));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), before.etag(), "credit profile", holder));
         SALES_ASSIGN_OR_RETURN(auto holds, CreditStore::ActiveHolds(tx, holder));
