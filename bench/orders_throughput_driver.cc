@@ -31,6 +31,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "bench/bench_support.h"
 #include "customers-svc/api/customers_api.h"
 #include "finance-svc/api/finance_api.h"
 #include "orders-svc/store/audit_store.h"
@@ -153,10 +154,8 @@ Result Measure(int clients, double seconds, Op op) {
   std::sort(all.begin(), all.end());
   r.ops = static_cast<int64_t>(all.size());
   r.seconds = elapsed;
-  if (!all.empty()) {
-    r.p50_ms = all[all.size() / 2];
-    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
+  r.p50_ms = bench::PercentileOfSorted(all, 50);
+  r.p99_ms = bench::PercentileOfSorted(all, 99);
   return r;
 }
 
