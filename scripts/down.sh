@@ -5,19 +5,38 @@ source "$(dirname "$0")/lib.sh"
 PIDS="$RUN_DIR/pids"
 DB_DIR="$RUN_DIR/mariadb"
 
-stop_pid() {
-  local name="$1" pid="$2"
-  kill -0 "$pid" 2>/dev/null || return 0
-  log "stopping $name (pid $pid)"
-  kill -TERM "$pid"
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  log "$name did not exit in 15s; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
+# SIGTERM to each, then up to 15 s for all of them together: a draining
+# service waits on its followers' open feed streams, so stopping them one
+# after another would add those waits up.
+stop_all() {
+  local name pid left
+  local -A pids=()
+  for name in "$@"; do
+    [ -f "$PIDS/$name.pid" ] || continue
+    pid="$(cat "$PIDS/$name.pid")"
+    rm -f "$PIDS/$name.pid"
+    kill -0 "$pid" 2>/dev/null || continue
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid"
+    pids[$name]="$pid"
+  done
+  for _ in $(seq 1 150); do
+    left=0
+    for name in "${!pids[@]}"; do kill -0 "${pids[$name]}" 2>/dev/null && left=1; done
+    [ "$left" -eq 0 ] && return 0
+    sleep 0.1
+  done
+  for name in "${!pids[@]}"; do
+    if kill -0 "${pids[$name]}" 2>/dev/null; then
+      log "$name did not exit in 15s; killing it"
+      kill -KILL "${pids[$name]}" 2>/dev/null || true
+    fi
+  done
 }
 
-for p in gateway targets customers orders finance; do
-  if [ -f "$PIDS/$p.pid" ]; then stop_pid "$p" "$(cat "$PIDS/$p.pid")"; rm -f "$PIDS/$p.pid"; fi
-done
+# The gateway first, so no new calls come in; then the services together.
+stop_all gateway
+stop_all targets customers orders finance
 if [ -f "$DB_DIR/mysqld.pid" ] && kill -0 "$(cat "$DB_DIR/mysqld.pid")" 2>/dev/null; then
   log "stopping MariaDB"
   mariadb --no-defaults --socket="$DB_DIR/mysqld.sock" -uroot -e "SHUTDOWN" 2>/dev/null \
