@@ -273,13 +273,27 @@ export function codeCalls(graph) {
 
 // Services a CronJob's command calls: "salesctl call <service>/<Method>" or
 // a script invoked with "<service>/<Method>".
+// `salesctl sweep <job>`'s jobs as salesctl itself defines them (its
+// kDailyJobs table): job name → "<service>/<Method>".
+export function salesctlDailyJobs() {
+  const src = readFileSync(join(ROOT, "tools/salesctl/main.cc"), "utf8");
+  const table = src.slice(src.indexOf("kDailyJobs[]"), src.indexOf("};", src.indexOf("kDailyJobs[]")));
+  return new Map([...table.matchAll(/\{"([a-z-]+)", "(\w+\/\w+)"\}/g)].map((m) => [m[1], m[2]]));
+}
+
 export function cronJobCalls(cronjob, names) {
   const c = cronjob.spec.jobTemplate.spec.template.spec.containers ?? [];
-  const words = c.flatMap((x) => [...(x.command ?? []), ...(x.args ?? [])]);
+  const words = c.flatMap((x) => [...(x.command ?? []), ...(x.args ?? [])]).map(String);
+  const jobs = salesctlDailyJobs();
   const out = new Set();
-  for (const w of words) {
-    for (const m of String(w).matchAll(/\b(\w+)\/[A-Z]\w+\b/g)) if (names.has(m[1])) out.add(m[1]);
-  }
+  words.forEach((w, i) => {
+    const methods = [w];
+    // salesctl sweep <job|all>: the services its job table names.
+    if (i > 0 && words[i - 1] === "sweep" && words.slice(0, i).some((x) => x.endsWith("salesctl"))) {
+      methods.push(...(w === "all" ? [...jobs.values()] : jobs.has(w) ? [jobs.get(w)] : []));
+    }
+    for (const m of methods.flatMap((x) => [...x.matchAll(/\b(\w+)\/[A-Z]\w+\b/g)])) if (names.has(m[1])) out.add(m[1]);
+  });
   return out;
 }
 

@@ -9,6 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "customers-svc/api/customers_api.h"
+#include "finance-svc/api/finance_api.h"
+#include "orders-svc/api/orders_api.h"
 #include "targets-svc/api/targets_api.h"
 #include "tests/integration/gateway_support.h"
 #include "tests/testing/db_fixture.h"
@@ -143,6 +147,46 @@ TEST_F(GatewayLogin, SalesctlSignsInAndCallsThroughTheGateway) {
   EXPECT_THAT(out, HasSubstr("\"code\": \"EAST\""));
   unsetenv("SALES_TARGETS_ADDRESS");
   unsetenv("SALES_PRINCIPAL_HMAC_SECRET_FILE");
+}
+
+// The daily jobs as a CronJob runs them: salesctl holding the suite's secret
+// calls each service's sweep for one business day; a second run that day
+// answers the first run's results instead of sweeping again.
+TEST_F(GatewayLogin, SalesctlRunsTheDailySweepsForADay) {
+  auto config = [&](const std::string& prefix) {
+    return std::make_pair(::sales::testing::FreshDatabase(prefix),
+                          std::map<std::string, std::string>{{"principal_hmac_secret", "login-test-secret"}});
+  };
+  auto [cdb, cconf] = config("gwsweep_c");
+  auto [odb, oconf] = config("gwsweep_o");
+  auto [fdb, fconf] = config("gwsweep_f");
+  auto customers = ::sales::testing::StartService(customers::MakeServiceDefinition(), cdb, nullptr, cconf);
+  auto orders = ::sales::testing::StartService(orders::MakeServiceDefinition(), odb, nullptr, oconf);
+  auto finance = ::sales::testing::StartService(finance::MakeServiceDefinition(), fdb, nullptr, fconf);
+  ASSERT_TRUE(customers && orders && finance);
+  setenv("SALES_CUSTOMERS_ADDRESS", absl::StrCat("127.0.0.1:", customers->port()).c_str(), 1);
+  setenv("SALES_ORDERS_ADDRESS", absl::StrCat("127.0.0.1:", orders->port()).c_str(), 1);
+  setenv("SALES_FINANCE_ADDRESS", absl::StrCat("127.0.0.1:", finance->port()).c_str(), 1);
+  setenv("SALES_TARGETS_ADDRESS", absl::StrCat("127.0.0.1:", targets_->port()).c_str(), 1);
+  std::string out;
+  // Without the secret the services refuse the scheduler.
+  EXPECT_EQ(Salesctl({"sweep", "lapse"}, &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("UNAUTHENTICATED"));
+  setenv("SALES_PRINCIPAL_HMAC_SECRET_FILE", (dir_ + "/secret").c_str(), 1);
+  EXPECT_EQ(Salesctl({"sweep", "weekly"}, &out), 2) << out;
+  EXPECT_EQ(Salesctl({"sweep", "all", "--as_of=2026-13-01"}, &out), 2) << out;
+  const std::string day = absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600)));
+  ASSERT_EQ(Salesctl({"sweep", "all", "--as_of=" + day}, &out), 0) << out;
+  for (const char* job : {"lapse", "dormancy", "collections", "quotes", "late-orders", "progress"}) {
+    EXPECT_THAT(out, HasSubstr(absl::StrCat("sweep ", job, " ("))) << out;
+  }
+  std::string again;
+  ASSERT_EQ(Salesctl({"sweep", "all"}, &again), 0) << again;
+  EXPECT_EQ(again, out) << "the same day's jobs answer as the first run did";
+  for (const char* env : {"SALES_CUSTOMERS_ADDRESS", "SALES_ORDERS_ADDRESS", "SALES_FINANCE_ADDRESS",
+                          "SALES_TARGETS_ADDRESS", "SALES_PRINCIPAL_HMAC_SECRET_FILE"}) {
+    unsetenv(env);
+  }
 }
 
 }  // namespace
