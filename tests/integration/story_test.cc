@@ -827,6 +827,7 @@ TEST_F(Story, OrderToCashThroughTheGatewayWithTheFiguresAtEveryStep) {
   EXPECT_TRUE(co2r.credit_check().customer_on_hold());
   EXPECT_FALSE(co2r.credit_check().passed());
   EXPECT_EQ(StockReserved(), 40) << "a held order reserves nothing";
+  const ov1::ConfirmOrderRequest held_request = co2;
 
   // ---------------- the final payment releases the hold; the order confirms
   Today(absl::CivilDay(2027, 3, 2));
@@ -844,6 +845,12 @@ TEST_F(Story, OrderToCashThroughTheGatewayWithTheFiguresAtEveryStep) {
   const ov1::SalesOrder second = co2r.order();
   EXPECT_EQ(second.status(), ov1::ORDER_STATUS_CONFIRMED) << second.status_reason();
   EXPECT_TRUE(co2r.credit_check().passed());
+  // The first confirmation sent again (a client retrying after a lost
+  // answer) gets its first answer back, not a stale-etag refusal.
+  ov1::ConfirmOrderResponse replayed;
+  st = ord_->ConfirmOrder(As(rep2_).get(), held_request, &replayed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(replayed.order().status(), ov1::ORDER_STATUS_CREDIT_HOLD);
   // Taken by rep2, credited to the protecting owner.
   EXPECT_EQ(second.credited_rep_id(), r1);
   EXPECT_EQ(StockReserved(), 50);
@@ -940,7 +947,7 @@ TEST_F(Story, OrderToCashThroughTheGatewayWithTheFiguresAtEveryStep) {
   // forwards every method as a generic stream, hence the type).
   const std::string scrape = gateway_->metrics()->Scrape();
   EXPECT_NE(scrape.find("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"ConfirmOrder\","
-                        "grpc_service=\"sales.orders.v1.OrdersService\",grpc_type=\"bidi_stream\"} 3"),
+                        "grpc_service=\"sales.orders.v1.OrdersService\",grpc_type=\"bidi_stream\"} 4"),
             std::string::npos)
       << scrape.substr(0, 4000);
   // rep2 may not read rep1's statement, through the gateway or otherwise.
