@@ -6,6 +6,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gateway/gateway.h"
 #include "platform/crypto.h"
 #include "platform/log.h"
@@ -54,10 +56,13 @@ class ProxyCall {
     Step step;
   };
 
-  ProxyCall(Gateway* gw, grpc::AsyncGenericService* service, grpc::ServerCompletionQueue* cq)
-      : gw_(gw), service_(service), cq_(cq), stream_(&ctx_) {
+  ProxyCall(Gateway* gw, grpc::AsyncGenericService* service, grpc::ServerCompletionQueue* cq,
+            std::atomic<int>* live)
+      : gw_(gw), service_(service), cq_(cq), live_(live), stream_(&ctx_) {
     for (int i = 0; i < kSteps; ++i) tags_[i] = Tag{this, static_cast<Step>(i)};
+    live_->fetch_add(1);
   }
+  ~ProxyCall() { live_->fetch_sub(1); }
 
   void Arm() {
     ctx_.AsyncNotifyWhenDone(Post(kDone));
@@ -74,7 +79,7 @@ class ProxyCall {
           --pending_;
           break;
         }
-        (new ProxyCall(gw_, service_, cq_))->Arm();
+        (new ProxyCall(gw_, service_, cq_, live_))->Arm();
         Begin();
         break;
       case kDone:
@@ -247,6 +252,7 @@ class ProxyCall {
   Gateway* gw_;
   grpc::AsyncGenericService* service_;
   grpc::ServerCompletionQueue* cq_;
+  std::atomic<int>* live_;
   grpc::GenericServerContext ctx_;
   grpc::GenericServerAsyncReaderWriter stream_;
   Tag tags_[kSteps];
@@ -292,7 +298,7 @@ void Proxy::Register(grpc::ServerBuilder& builder) {
 void Proxy::Start() {
   started_ = true;
   for (auto& q : queues_) {
-    for (int i = 0; i < kArmedPerQueue; ++i) (new ProxyCall(gateway_, &service_, q.get()))->Arm();
+    for (int i = 0; i < kArmedPerQueue; ++i) (new ProxyCall(gateway_, &service_, q.get(), &live_))->Arm();
     workers_.emplace_back(Drive, q.get());
   }
 }
@@ -300,6 +306,12 @@ void Proxy::Start() {
 void Proxy::Stop() {
   if (!started_) return;
   started_ = false;
+  // A call still finishing its backend half starts new operations on its
+  // queue (finish the backend stream, then the client's); one started on a
+  // queue already shut down aborts the process. The server has shut down, so
+  // every call is ending: let them drain before the queues close.
+  absl::Time until = absl::Now() + absl::Seconds(10);
+  while (live_.load() > 0 && absl::Now() < until) absl::SleepFor(absl::Milliseconds(5));
   for (auto& q : queues_) q->Shutdown();
   for (auto& w : workers_) w.join();
   workers_.clear();

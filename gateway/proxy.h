@@ -5,6 +5,7 @@
 // call never hops threads and no thread waits on any one call.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,6 +36,8 @@ class Proxy {
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   std::vector<std::thread> workers_;
   bool started_ = false;
+  // ProxyCalls alive (armed or in flight); Stop waits for them to drain.
+  std::atomic<int> live_{0};
 };
 
 // The request id a call carries: the client's when it is well-formed,
