@@ -44,6 +44,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/bench_support.h"
 #include "finance-svc/api/finance_api.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "platform/clock.h"
@@ -155,60 +156,9 @@ absl::Status BulkLoad(db::Pool& pool, int64_t from, int64_t to) {
   return absl::OkStatus();
 }
 
-std::unique_ptr<grpc::ClientContext> Ctx() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(600));
-  return ctx;
-}
-
-struct Stats {
-  double p50_ms = 0, p99_ms = 0, per_sec = 0;
-  int errors = 0;
-};
-
-double Pct(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
-
-template <typename Call>
-Stats Measure(int calls, int threads, Call call) {
-  Stats s;
-  std::vector<double> ms;
-  for (int i = 0; i < calls; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    if (!call(i)) ++s.errors;
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  s.p50_ms = Pct(ms, 0.50);
-  s.p99_ms = Pct(ms, 0.99);
-  std::atomic<int> next{calls};
-  std::atomic<int> errors{0};
-  int total = calls * 2;
-  auto t0 = std::chrono::steady_clock::now();
-  std::vector<std::thread> ts;
-  for (int t = 0; t < threads; ++t) {
-    ts.emplace_back([&] {
-      for (int i = next++; i < calls + total; i = next++) {
-        if (!call(i)) ++errors;
-      }
-    });
-  }
-  for (auto& t : ts) t.join();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  s.per_sec = total / secs;
-  s.errors += errors;
-  return s;
-}
-
-void Print(const char* what, const Stats& base, const Stats& big) {
-  std::printf("%-26s p50 %7.2f ms  p99 %7.2f ms  %8.0f/s  |  p50 %7.2f ms  p99 %7.2f ms  %8.0f/s  | p50 x%.2f  "
-              "rate x%.2f  errors %d/%d\n",
-              what, base.p50_ms, base.p99_ms, base.per_sec, big.p50_ms, big.p99_ms, big.per_sec,
-              big.p50_ms / base.p50_ms, big.per_sec / base.per_sec, base.errors, big.errors);
-  std::fflush(stdout);
-}
+using bench::LongCallContext;
+using bench::PrintVersus;
+using bench::Stats;
 
 struct Timed {
   double ms = 0;
@@ -224,7 +174,7 @@ Timed Ageing(v1::FinanceService::Stub& stub, absl::CivilDay as_of, v1::AgeingGro
   req.set_page_size(100);
   v1::GetAgeingReportResponse resp;
   auto t0 = std::chrono::steady_clock::now();
-  grpc::Status st = stub.GetAgeingReport(Ctx().get(), req, &resp);
+  grpc::Status st = stub.GetAgeingReport(LongCallContext().get(), req, &resp);
   Timed t;
   t.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   t.ok = st.ok();
@@ -242,17 +192,17 @@ struct Round {
 
 Round Measure(v1::FinanceService::Stub& stub, const Args& a, int64_t customers, std::atomic<int64_t>* payment_seq) {
   Round r;
-  r.exposure = Measure(a.calls, a.threads, [&](int i) {
+  r.exposure = bench::Measure(a.calls, a.threads, [&](int i) {
     v1::GetCustomerExposureRequest req;
     req.set_customer_id(1 + (static_cast<int64_t>(i) * 7919) % customers);
     v1::GetCustomerExposureResponse resp;
-    return stub.GetCustomerExposure(Ctx().get(), req, &resp).ok() && resp.exposure().customer_id() == req.customer_id();
+    return stub.GetCustomerExposure(LongCallContext().get(), req, &resp).ok() && resp.exposure().customer_id() == req.customer_id();
   });
-  r.batch = Measure(a.calls / 10, a.threads, [&](int i) {
+  r.batch = bench::Measure(a.calls / 10, a.threads, [&](int i) {
     v1::BatchGetCustomerExposuresRequest req;
     for (int k = 0; k < 100; ++k) req.add_customer_ids(1 + (static_cast<int64_t>(i) * 100 + k) * 104729 % customers);
     v1::BatchGetCustomerExposuresResponse resp;
-    return stub.BatchGetCustomerExposures(Ctx().get(), req, &resp).ok() && resp.exposures_size() > 0;
+    return stub.BatchGetCustomerExposures(LongCallContext().get(), req, &resp).ok() && resp.exposures_size() > 0;
   });
   r.age_now_customer = Ageing(stub, Today(), v1::AGEING_GROUP_BY_CUSTOMER);
   r.age_now_rep = Ageing(stub, Today(), v1::AGEING_GROUP_BY_REP);
@@ -260,7 +210,7 @@ Round Measure(v1::FinanceService::Stub& stub, const Args& a, int64_t customers, 
   r.age_past_rep = Ageing(stub, absl::CivilDay(2025, 12, 31), v1::AGEING_GROUP_BY_REP);
   std::atomic<int64_t> applications{0};
   auto t0 = std::chrono::steady_clock::now();
-  r.pay = Measure(a.calls / 4, a.threads, [&](int i) {
+  r.pay = bench::Measure(a.calls / 4, a.threads, [&](int i) {
     v1::RecordPaymentRequest req;
     int64_t seq = (*payment_seq)++;
     req.set_request_id(absl::StrCat("bench-pay-", seq));
@@ -272,7 +222,7 @@ Round Measure(v1::FinanceService::Stub& stub, const Args& a, int64_t customers, 
     *p->mutable_received_on() = FromCivilDay(Today());
     req.set_apply_mode(v1::APPLY_MODE_OLDEST_DUE_FIRST);
     v1::RecordPaymentResponse resp;
-    bool ok = stub.RecordPayment(Ctx().get(), req, &resp).ok();
+    bool ok = stub.RecordPayment(LongCallContext().get(), req, &resp).ok();
     applications += resp.applications_size();
     return ok;
   });
@@ -348,9 +298,9 @@ int Run(const Args& a) {
   Round big = Measure(*stub, a, big_customers, &seq);
 
   std::printf("\n%-26s %-52s|  %-52s|\n", "", "baseline (1 000 invoices)", "big");
-  Print("GetCustomerExposure", base.exposure, big.exposure);
-  Print("BatchGetExposures x100", base.batch, big.batch);
-  Print("RecordPayment+apply", base.pay, big.pay);
+  PrintVersus("GetCustomerExposure", base.exposure, big.exposure);
+  PrintVersus("BatchGetExposures x100", base.batch, big.batch);
+  PrintVersus("RecordPayment+apply", base.pay, big.pay);
   std::printf("%-26s %8.0f applications/s  |  %8.0f applications/s\n", "  applications", base.apps_per_sec,
               big.apps_per_sec);
   PrintTimed("ageing today by customer", base.age_now_customer, big.age_now_customer);
