@@ -71,7 +71,7 @@ absl::Time Now() { return absl::FromCivil(absl::CivilSecond(2026, 6, 15, 10, 0, 
 absl::CivilDay Today() { return absl::CivilDay(2026, 6, 15); }
 constexpr int64_t kPerCustomer = 50;
 
-std::string Day(absl::CivilDay d) { return absl::StrFormat("'%04d-%02d-%02d'", d.year(), d.month(), d.day()); }
+std::string Day(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
 struct Totals {
   int64_t invoiced = 0, applied = 0, open = 0;
@@ -96,7 +96,7 @@ absl::Status BulkLoad(db::Pool& pool, int64_t from, int64_t to) {
                         "net_minor, tax_rate_bp, tax_minor, gross_minor) VALUES ";
     std::string apps = "INSERT INTO payment_applications (payment_id, customer_id, rep_id, org_unit_id, invoice_id, "
                        "currency, amount_minor, applied_on, due_on, days_past_due, state, created_at) VALUES ";
-    bool any_app = false;
+    db::Params inv_p, lines_p, apps_p;
     for (int64_t i = start; i < end; ++i) {
       int64_t id = i + 1;
       int64_t customer = 1 + i / kPerCustomer;
@@ -110,20 +110,20 @@ absl::Status BulkLoad(db::Pool& pool, int64_t from, int64_t to) {
       int64_t paid = i % 5 == 0 ? gross : i % 5 == 1 ? gross / 2 : 0;
       int state = paid == gross ? 7 : paid > 0 ? 6 : 5;
       absl::StrAppend(&inv, i == start ? "" : ",",
-                      absl::StrFormat("(%d,'INV-2025-%07d',2025,%d,%d,%d,%d,%d,'CNY',%d,%d,%d,%d,%d,%s,30,%s,1,'%s','%s','%s')",
-                                      id, id, id, customer, rep, unit, state, net, tax, gross, paid, gross - paid,
-                                      Day(date), Day(due), stamp, stamp, stamp));
+                      "(?, ?, 2025, ?, ?, ?, ?, ?, 'CNY', ?, ?, ?, ?, ?, ?, 30, ?, 1, ?, ?, ?)");
+      inv_p.insert(inv_p.end(), {id, absl::StrFormat("INV-2025-%07d", id), id, customer, rep, unit,
+                                 int64_t{state}, net, tax, gross, paid, gross - paid, Day(date), Day(due), stamp,
+                                 stamp, stamp});
       absl::StrAppend(&lines, i == start ? "" : ",",
-                      absl::StrFormat("(%d,%d,%d,%d,%d,'SKU-%d',%d,%d,'goods','CASE',1,%d,%d,1300,%d,%d)", id, id, id,
-                                      id, 1 + i % 300, 1 + i % 300, 1 + i % 12, i % 7 == 0 ? 0 : 1, net, net, tax,
-                                      gross));
+                      "(?, ?, ?, ?, ?, ?, ?, ?, 'goods', 'CASE', 1, ?, ?, 1300, ?, ?)");
+      lines_p.insert(lines_p.end(), {id, id, id, id, 1 + i % 300, absl::StrCat("SKU-", 1 + i % 300), 1 + i % 12,
+                                     int64_t{i % 7 == 0 ? 0 : 1}, net, net, tax, gross});
       if (paid > 0) {
         absl::CivilDay on = due - 3 + (i % 40);
         if (on > Today()) on = Today();
-        absl::StrAppend(&apps, any_app ? "," : "",
-                        absl::StrFormat("(0,%d,%d,%d,%d,'CNY',%d,%s,%s,%d,1,'%s')", customer, rep, unit, id, paid,
-                                        Day(on), Day(due), static_cast<int>(on - due), stamp));
-        any_app = true;
+        absl::StrAppend(&apps, apps_p.empty() ? "" : ",", "(0, ?, ?, ?, ?, 'CNY', ?, ?, ?, ?, 1, ?)");
+        apps_p.insert(apps_p.end(), {customer, rep, unit, id, paid, Day(on), Day(due),
+                                     static_cast<int64_t>(on - due), stamp});
       }
       Totals& t = totals[customer];
       t.invoiced += gross;
@@ -132,9 +132,9 @@ absl::Status BulkLoad(db::Pool& pool, int64_t from, int64_t to) {
       t.docs += gross > paid ? 1 : 0;
     }
     absl::Status st = pool.Transact([&](db::Transaction& tx) -> absl::Status {
-      SALES_RETURN_IF_ERROR(tx.Exec(inv).status());
-      SALES_RETURN_IF_ERROR(tx.Exec(lines).status());
-      if (any_app) SALES_RETURN_IF_ERROR(tx.Exec(apps).status());
+      SALES_RETURN_IF_ERROR(tx.Exec(inv, inv_p).status());
+      SALES_RETURN_IF_ERROR(tx.Exec(lines, lines_p).status());
+      if (!apps_p.empty()) SALES_RETURN_IF_ERROR(tx.Exec(apps, apps_p).status());
       return absl::OkStatus();
     });
     if (!st.ok()) return st;
@@ -144,14 +144,14 @@ absl::Status BulkLoad(db::Pool& pool, int64_t from, int64_t to) {
   for (size_t s = 0; s < rows.size(); s += 2000) {
     std::string sql = "INSERT INTO customer_accounts (customer_id, rep_id, org_unit_id, invoiced_minor, applied_minor, "
                       "open_receivable_minor, payments_received_minor, open_document_count, updated_at) VALUES ";
+    db::Params params;
     for (size_t k = s; k < std::min(rows.size(), s + 2000); ++k) {
       const auto& [c, t] = rows[k];
       int64_t rep = 1 + c % 200;
-      absl::StrAppend(&sql, k == s ? "" : ",",
-                      absl::StrFormat("(%d,%d,%d,%d,%d,%d,%d,%d,'%s')", c, rep, 1 + rep % 20, t.invoiced, t.applied,
-                                      t.open, t.applied, t.docs, stamp));
+      absl::StrAppend(&sql, k == s ? "" : ",", "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      params.insert(params.end(), {c, rep, 1 + rep % 20, t.invoiced, t.applied, t.open, t.applied, t.docs, stamp});
     }
-    SALES_RETURN_IF_ERROR(pool.Transact([&](db::Transaction& tx) { return tx.Exec(sql).status(); }));
+    SALES_RETURN_IF_ERROR(pool.Transact([&](db::Transaction& tx) { return tx.Exec(sql, params).status(); }));
   }
   return absl::OkStatus();
 }
