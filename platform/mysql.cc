@@ -7,6 +7,7 @@
 #include <cppconn/resultset.h>
 #include <cppconn/resultset_metadata.h>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
@@ -75,9 +76,14 @@ const std::string& Row::Str(size_t i) const {
   return c ? *c : *empty;
 }
 
-Connection::Connection(std::unique_ptr<sql::Connection> conn) : conn_(std::move(conn)) {}
+Connection::Connection(std::unique_ptr<sql::Connection> conn, size_t statement_cache_size)
+    : conn_(std::move(conn)), statement_cache_size_(std::max<size_t>(1, statement_cache_size)) {
+  statement_index_.reserve(statement_cache_size_);
+}
 
 Connection::~Connection() {
+  statement_index_.clear();
+  for (auto& entry : statements_) CloseStatement(entry);
   statements_.clear();
   try {
     conn_.reset();
@@ -109,6 +115,50 @@ absl::Status Connection::MapError(int code, const std::string& state, const std:
                        "DATABASE_ERROR", kDomain, meta);
 }
 
+void Connection::CloseStatement(CachedStatement& entry) {
+  // Closing frees the statement on the server (COM_STMT_CLOSE); a session
+  // already gone has nothing left to free, so failures are of no interest.
+  try {
+    if (entry.statement != nullptr) entry.statement->close();
+  } catch (...) {
+  }
+  try {
+    entry.statement.reset();
+  } catch (...) {
+  }
+}
+
+sql::PreparedStatement* Connection::Statement(absl::string_view sql) {
+  std::string_view key(sql.data(), sql.size());
+  if (auto it = statement_index_.find(key); it != statement_index_.end()) {
+    // A hit moves the node to the front; nothing is copied or allocated.
+    statements_.splice(statements_.begin(), statements_, it->second);
+    return it->second->statement.get();
+  }
+  if (statement_index_.size() >= statement_cache_size_) {
+    CachedStatement& oldest = statements_.back();
+    statement_index_.erase(std::string_view(oldest.sql));
+    CloseStatement(oldest);
+    statements_.pop_back();
+    ++statements_evicted_;
+  }
+  std::string text(sql);
+  std::unique_ptr<sql::PreparedStatement> ps(conn_->prepareStatement(text));
+  ++statements_prepared_;
+  statements_.push_front(CachedStatement{std::move(text), std::move(ps)});
+  statement_index_.emplace(std::string_view(statements_.front().sql), statements_.begin());
+  return statements_.front().statement.get();
+}
+
+void Connection::DropStatement(absl::string_view sql) {
+  auto it = statement_index_.find(std::string_view(sql.data(), sql.size()));
+  if (it == statement_index_.end()) return;
+  StatementList::iterator node = it->second;
+  statement_index_.erase(it);
+  CloseStatement(*node);
+  statements_.erase(node);
+}
+
 template <typename Fn>
 auto Connection::Run(absl::string_view sql, const Params& params, Fn&& fn)
     -> absl::StatusOr<std::invoke_result_t<Fn, sql::PreparedStatement*>> {
@@ -118,14 +168,8 @@ auto Connection::Run(absl::string_view sql, const Params& params, Fn&& fn)
                          "DATABASE_UNAVAILABLE", kDomain);
   }
   RegisterThisThread();
-  std::string key(sql);
   try {
-    auto it = statements_.find(key);
-    if (it == statements_.end()) {
-      std::unique_ptr<sql::PreparedStatement> ps(conn_->prepareStatement(key));
-      it = statements_.emplace(key, std::move(ps)).first;
-    }
-    sql::PreparedStatement* ps = it->second.get();
+    sql::PreparedStatement* ps = Statement(sql);
     ps->clearParameters();
     std::vector<std::unique_ptr<std::istringstream>> blobs;
     for (size_t i = 0; i < params.size(); ++i) {
@@ -145,7 +189,9 @@ auto Connection::Run(absl::string_view sql, const Params& params, Fn&& fn)
     open_work_ = true;
     return fn(ps);
   } catch (const sql::SQLException& e) {
-    statements_.erase(key);
+    // A statement that failed may be unusable (e.g. its table changed);
+    // the next use prepares it afresh.
+    DropStatement(sql);
     return MapError(e.getErrorCode(), e.getSQLState(), e.what(), sql);
   } catch (const std::exception& e) {
     broken_ = true;
@@ -215,6 +261,9 @@ Lease::~Lease() {
 
 absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
   if (options.max_connections < 1) return absl::InvalidArgumentError("pool needs >= 1 connection");
+  if (options.statement_cache_size < 1) {
+    return absl::InvalidArgumentError("statement_cache_size must be at least 1");
+  }
   Driver();
   return std::unique_ptr<Pool>(new Pool(std::move(options)));
 }
@@ -244,7 +293,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Pool::Open() {
     opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     std::unique_ptr<sql::Connection> raw(Driver()->connect(opts));
     raw->setAutoCommit(false);
-    auto conn = std::unique_ptr<Connection>(new Connection(std::move(raw)));
+    auto conn = std::unique_ptr<Connection>(
+        new Connection(std::move(raw), static_cast<size_t>(options_.statement_cache_size)));
     // Session settings every service relies on: UTC timestamps, strict
     // types, READ COMMITTED (locking reads decide; fewer gap-lock deadlocks).
     for (const char* stmt :
@@ -369,6 +419,40 @@ PoolStats Pool::Stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return PoolStats{open_, in_use_, waits_, wait_micros_, replaced_};
 }
+
+absl::Status CheckListFilterSize(absl::string_view field, size_t count, size_t cap) {
+  if (count <= cap) return absl::OkStatus();
+  return InvalidField(std::string(field), absl::StrCat("at most ", cap, " values (got ", count, ")"));
+}
+
+namespace {
+
+// Rounds the distinct values up to the next power of two by repeating the
+// last one: "x IN (a, b, c, c)" matches exactly what "x IN (a, b, c)" does.
+template <typename T>
+InListSql BucketedInList(std::vector<T> values) {
+  InListSql out;
+  if (values.empty()) {
+    out.marks = "NULL";
+    return out;
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  size_t n = 1;
+  while (n < values.size()) n <<= 1;
+  out.params.reserve(n);
+  for (auto& v : values) out.params.emplace_back(std::move(v));
+  while (out.params.size() < n) out.params.push_back(out.params.back());
+  out.marks.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) out.marks.append(i == 0 ? "?" : ",?");
+  return out;
+}
+
+}  // namespace
+
+InListSql IntInList(std::vector<int64_t> values) { return BucketedInList(std::move(values)); }
+
+InListSql StringInList(std::vector<std::string> values) { return BucketedInList(std::move(values)); }
 
 bool IsSafeIdentifier(absl::string_view name) {
   if (name.empty() || name.size() > 64) return false;

@@ -9,10 +9,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <iterator>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <variant>
@@ -21,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "absl/time/time.h"
 
 namespace sql {
@@ -67,6 +71,11 @@ struct PoolOptions {
   int lock_wait_timeout_seconds = 10;
   // Deadlocks and lock-wait timeouts are retried this many times in total.
   int max_attempts = 5;
+  // Prepared statements kept open per connection, least recently used
+  // closed first. The server holds every open statement (and refuses new
+  // ones past max_prepared_stmt_count for the whole instance), so this
+  // bounds what one process can hold there: max_connections × this.
+  int statement_cache_size = 256;
 };
 
 struct PoolStats {
@@ -79,7 +88,8 @@ struct PoolStats {
 
 class Pool;
 
-// A live session to the server. Caches prepared statements by SQL text.
+// A live session to the server. Keeps the most recently used prepared
+// statements by SQL text (at most PoolOptions::statement_cache_size).
 class Connection {
  public:
   ~Connection();
@@ -99,9 +109,26 @@ class Connection {
   bool last_error_retryable() const { return last_error_retryable_; }
   void clear_error_flags() { last_error_retryable_ = false; }
 
+  // Prepared statements open on this session right now.
+  size_t cached_statements() const { return statement_index_.size(); }
+  // Statements this session prepared, and closed to make room, so far.
+  int64_t statements_prepared() const { return statements_prepared_; }
+  int64_t statements_evicted() const { return statements_evicted_; }
+
  private:
   friend class Pool;
-  explicit Connection(std::unique_ptr<sql::Connection> conn);
+  Connection(std::unique_ptr<sql::Connection> conn, size_t statement_cache_size);
+  struct CachedStatement {
+    std::string sql;
+    std::unique_ptr<sql::PreparedStatement> statement;
+  };
+  using StatementList = std::list<CachedStatement>;
+  // The cached statement for `sql`, now the most recently used; prepares it
+  // (closing the least recently used one when full) on a miss. Throws what
+  // the driver throws.
+  sql::PreparedStatement* Statement(absl::string_view sql);
+  void DropStatement(absl::string_view sql);
+  static void CloseStatement(CachedStatement& entry);
   absl::Status MapError(int code, const std::string& state, const std::string& what,
                         absl::string_view sql);
   template <typename Fn>
@@ -109,7 +136,13 @@ class Connection {
       -> absl::StatusOr<std::invoke_result_t<Fn, sql::PreparedStatement*>>;
 
   std::unique_ptr<sql::Connection> conn_;
-  std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  // Most recently used first. The index's keys view the list nodes' own
+  // strings (list nodes never move), so a hit allocates nothing.
+  StatementList statements_;
+  std::unordered_map<std::string_view, StatementList::iterator> statement_index_;
+  size_t statement_cache_size_;
+  int64_t statements_prepared_ = 0;
+  int64_t statements_evicted_ = 0;
   bool broken_ = false;
   bool last_error_retryable_ = false;
   bool open_work_ = false;
@@ -200,6 +233,61 @@ class Pool {
   int64_t wait_micros_ = 0;
   int64_t replaced_ = 0;
 };
+
+// ------------------------------------------------------------ list filters
+//
+// Statement text must not follow request input, or every distinct page size
+// or list length becomes one more prepared statement on every connection of
+// every replica. LIMIT/OFFSET are always "?" parameters; "IN (...)" lists go
+// through InList, whose text takes only a handful of shapes.
+
+// The most values a repeated request field may carry into one list filter.
+inline constexpr size_t kMaxListFilterValues = 500;
+
+// OK, or INVALID_ARGUMENT naming `field` when a repeated request field has
+// more than `cap` values (checked before any SQL is built from it).
+absl::Status CheckListFilterSize(absl::string_view field, size_t count,
+                                 size_t cap = kMaxListFilterValues);
+
+// The inside of "IN (...)" and its parameters.
+struct InListSql {
+  std::string marks;  // "?,?,?,?"; "NULL" for no values (matches nothing)
+  Params params;
+  void AppendTo(Params& out) const { out.insert(out.end(), params.begin(), params.end()); }
+};
+
+// Duplicates are dropped and the count is rounded up to the next power of
+// two by repeating the last value, so lists of 1..n values share about
+// log2(n) statement texts; the rows matched are the same.
+InListSql IntInList(std::vector<int64_t> values);
+InListSql StringInList(std::vector<std::string> values);
+
+// Any range of integers, enums or strings (std::vector, std::set, protobuf
+// repeated fields).
+template <typename Range>
+InListSql InList(const Range& values) {
+  using T = std::decay_t<decltype(*std::begin(values))>;
+  if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
+    std::vector<int64_t> v;
+    v.reserve(static_cast<size_t>(std::distance(std::begin(values), std::end(values))));
+    for (const auto& x : values) v.push_back(static_cast<int64_t>(x));
+    return IntInList(std::move(v));
+  } else {
+    std::vector<std::string> v;
+    v.reserve(static_cast<size_t>(std::distance(std::begin(values), std::end(values))));
+    for (const auto& x : values) v.emplace_back(x);
+    return StringInList(std::move(v));
+  }
+}
+
+// Appends the list's parameters to `params` and returns its marks, for
+// building "col IN (" + marks + ")" where the parameters go in text order.
+template <typename Range>
+std::string AppendInList(const Range& values, Params& params) {
+  InListSql in = InList(values);
+  in.AppendTo(params);
+  return std::move(in.marks);
+}
 
 // Quotes nothing: identifiers in SQL text are constants of our own code. This
 // checks a schema or user name from configuration before it is spliced into
