@@ -53,6 +53,14 @@ absl::StatusOr<db::PoolOptions> PoolOptionsFromConfig(const Config& config, cons
                          config.GetDuration("mysql_acquire_timeout", absl::Seconds(2)));
   SALES_ASSIGN_OR_RETURN(o.connect_timeout,
                          config.GetDuration("mysql_connect_timeout", absl::Seconds(2)));
+  // Prepared statements kept per connection; the server holds
+  // mysql_pool_size × this per process against its max_prepared_stmt_count.
+  SALES_ASSIGN_OR_RETURN(int64_t cache, config.GetInt("statement_cache_size", o.statement_cache_size));
+  if (cache < 1 || cache > 1048576) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config statement_cache_size=", cache, " must be between 1 and 1048576"));
+  }
+  o.statement_cache_size = static_cast<int>(cache);
   return o;
 }
 
