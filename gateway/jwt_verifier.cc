@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -81,6 +82,39 @@ bool AudienceMatches(const nlohmann::json& aud, const std::string& want) {
     for (const auto& a : aud) {
       if (a.is_string() && a.get<std::string>() == want) return true;
     }
+  }
+  return false;
+}
+
+// A string member, "" when absent or of another type: the JSON is the
+// sender's, and reading {"alg": 256} as a string would throw (and abort the
+// gateway, before any signature is checked).
+std::string StringMember(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A NumericDate (RFC 7519: seconds since the epoch, maybe fractional) as a
+// time; false when it is not a number or lies past the year 9999 either way
+// (converting 1e300 to an integer is undefined behaviour).
+bool NumericDate(const nlohmann::json& value, absl::Time* out) {
+  constexpr int64_t kMax = 253402300799;  // 9999-12-31T23:59:59Z
+  if (value.is_number_unsigned()) {
+    if (value.get<uint64_t>() > static_cast<uint64_t>(kMax)) return false;
+    *out = absl::FromUnixSeconds(static_cast<int64_t>(value.get<uint64_t>()));
+    return true;
+  }
+  if (value.is_number_integer()) {
+    int64_t s = value.get<int64_t>();
+    if (s < -kMax || s > kMax) return false;
+    *out = absl::FromUnixSeconds(s);
+    return true;
+  }
+  if (value.is_number_float()) {
+    double s = value.get<double>();
+    if (!(s >= -static_cast<double>(kMax) && s <= static_cast<double>(kMax))) return false;
+    *out = absl::FromUnixSeconds(static_cast<int64_t>(std::floor(s)));
+    return true;
   }
   return false;
 }
@@ -219,8 +253,8 @@ absl::StatusOr<Principal> JwtVerifier::VerifyUncached(absl::string_view token, a
   if (parts.size() != 3 || parts[2].empty() || !DecodeSegment(parts[0], &header)) {
     return Refuse("TOKEN_MALFORMED", "bearer token is not a signed JWT");
   }
-  std::string alg = header.value("alg", "");
-  std::string kid = header.contains("kid") && header["kid"].is_string() ? header["kid"].get<std::string>() : "";
+  std::string alg = StringMember(header, "alg");
+  std::string kid = StringMember(header, "kid");
   if (alg != "RS256" && alg != "ES256") {
     return Refuse("TOKEN_MALFORMED", absl::StrCat("token algorithm '", alg, "' is not accepted (RS256, ES256)"));
   }
@@ -242,23 +276,26 @@ absl::StatusOr<Principal> JwtVerifier::VerifyUncached(absl::string_view token, a
   nlohmann::json claims;
   if (!DecodeSegment(parts[1], &claims)) return Refuse("TOKEN_MALFORMED", "token claims are not JSON");
   auto exp = claims.find("exp");
-  if (exp == claims.end() || !exp->is_number()) return Refuse("TOKEN_BAD_CLAIMS", "token has no expiry (exp)");
-  *expires = absl::FromUnixSeconds(exp->get<int64_t>());
+  if (exp == claims.end() || !NumericDate(*exp, expires)) {
+    return Refuse("TOKEN_BAD_CLAIMS", "token has no expiry (exp) or not a date");
+  }
   if (now >= *expires + options_.clock_skew) return Refuse("TOKEN_EXPIRED", "token has expired");
   auto nbf = claims.find("nbf");
   if (nbf != claims.end()) {
-    if (!nbf->is_number()) return Refuse("TOKEN_BAD_CLAIMS", "nbf is not a number");
-    if (now + options_.clock_skew < absl::FromUnixSeconds(nbf->get<int64_t>())) {
+    absl::Time not_before;
+    if (!NumericDate(*nbf, &not_before)) return Refuse("TOKEN_BAD_CLAIMS", "nbf is not a date");
+    if (now + options_.clock_skew < not_before) {
       return Refuse("TOKEN_NOT_YET_VALID", "token is not valid yet (nbf)");
     }
   }
   auto iat = claims.find("iat");
   absl::Time issued = now;
-  if (iat != claims.end() && iat->is_number()) issued = std::min(now, absl::FromUnixSeconds(iat->get<int64_t>()));
+  absl::Time issued_at;
+  if (iat != claims.end() && NumericDate(*iat, &issued_at)) issued = std::min(now, issued_at);
   if (*expires - issued > options_.max_lifetime + options_.clock_skew) {
     return Refuse("TOKEN_BAD_CLAIMS", "token lifetime exceeds what the gateway accepts");
   }
-  if (claims.value("iss", "") != options_.issuer) {
+  if (StringMember(claims, "iss") != options_.issuer) {
     return Refuse("TOKEN_WRONG_ISSUER", "token was issued by someone the gateway does not trust");
   }
   auto aud = claims.find("aud");

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "platform/log.h"
 
@@ -21,6 +22,10 @@ absl::Status Strings(const nlohmann::json& j, const std::string& where, std::vec
     if (!v.is_string() || v.get<std::string>().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(where, " holds a non-string or empty pattern"));
     }
+    // "\u0000" is legal JSON, but fnmatch would read "a\u0000b" as "a".
+    if (v.get<std::string>().find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(where, " holds a pattern with a NUL character"));
+    }
     out->push_back(v.get<std::string>());
   }
   return absl::OkStatus();
@@ -28,7 +33,7 @@ absl::Status Strings(const nlohmann::json& j, const std::string& where, std::vec
 
 bool AnyMatches(const std::vector<std::string>& patterns, const std::string& text) {
   for (const auto& p : patterns) {
-    if (fnmatch(p.c_str(), text.c_str(), 0) == 0) return true;
+    if (GlobMatches(p, text)) return true;
   }
   return false;
 }
@@ -36,6 +41,9 @@ bool AnyMatches(const std::vector<std::string>& patterns, const std::string& tex
 }  // namespace
 
 bool GlobMatches(absl::string_view pattern, absl::string_view text) {
+  // fnmatch stops at a NUL, so "abc" would match "abc\0anything": a NUL is
+  // in no method name, and a text or pattern holding one matches nothing.
+  if (absl::StrContains(pattern, '\0') || absl::StrContains(text, '\0')) return false;
   std::string p(pattern), t(text);
   return fnmatch(p.c_str(), t.c_str(), 0) == 0;
 }

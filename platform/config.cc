@@ -128,7 +128,9 @@ std::string Config::EffectiveConfigJson() const {
   for (const auto& [k, v] : effective_) {
     j[k] = secrets_.count(k) ? (v.empty() ? "" : "****") : v;
   }
-  return j.dump();
+  // Values are whatever bytes a flag or the environment held; dump() throws
+  // on invalid UTF-8, which would abort the process as it starts.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace sales
