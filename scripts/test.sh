@@ -4,6 +4,14 @@
 source "$(dirname "$0")/lib.sh"
 ensure_packages
 ensure_npm_tools
+# --sanitize: the same suite built with AddressSanitizer and UBSan in
+# build-asan; any memory error or undefined behaviour fails its test.
+if [ "${1:-}" = "--sanitize" ]; then
+  shift
+  BUILD_DIR="${SALES_ASAN_BUILD_DIR:-$ROOT/build-asan}"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DSALES_SANITIZE=address,undefined >/dev/null
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+fi
 start=$(date +%s)
 build
 built=$(date +%s)

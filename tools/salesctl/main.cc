@@ -50,12 +50,12 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
-extern "C" const char sales_descriptor_set[];
-extern "C" const char sales_descriptor_set_end[];
+#include "json_request.h"
 
 namespace {
 
 namespace pb = google::protobuf;
+using salesctl::Pool;
 
 struct ServiceInfo {
   const char* alias;
@@ -73,23 +73,6 @@ constexpr ServiceInfo kServices[] = {
 };
 
 constexpr char kGatewayAddress[] = "127.0.0.1:50060";
-
-// The pool built from the embedded descriptor set; well-known types come
-// from the generated pool underneath.
-const pb::DescriptorPool* Pool() {
-  static const pb::DescriptorPool* pool = [] {
-    pb::FileDescriptorSet set;
-    if (!set.ParseFromArray(sales_descriptor_set,
-                            static_cast<int>(sales_descriptor_set_end - sales_descriptor_set))) {
-      std::fprintf(stderr, "error: embedded descriptors are unreadable\n");
-      std::exit(3);
-    }
-    auto* db = new pb::SimpleDescriptorDatabase();
-    for (const auto& file : set.file()) db->Add(file);
-    return new pb::DescriptorPool(db);
-  }();
-  return pool;
-}
 
 int Usage() {
   std::fprintf(stderr,
@@ -499,11 +482,10 @@ int Call(int argc, char** argv) {
   if (body == "-") body.assign(std::istreambuf_iterator<char>(std::cin), {});
   pb::DynamicMessageFactory factory;
   std::unique_ptr<pb::Message> request(factory.GetPrototype(method->input_type())->New());
-  pb::util::JsonParseOptions popts;
-  auto parsed = pb::util::JsonStringToMessage(body, request.get(), popts);
-  if (!parsed.ok()) {
+  std::string parse_error = salesctl::RequestFromJson(body, request.get());
+  if (!parse_error.empty()) {
     std::fprintf(stderr, "error: INVALID_ARGUMENT: request is not a valid %s: %s\n",
-                 method->input_type()->full_name().c_str(), parsed.ToString().c_str());
+                 method->input_type()->full_name().c_str(), parse_error.c_str());
     return 2;
   }
   // The gateway by default; the service itself when asked to (--direct,
