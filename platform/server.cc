@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/log.h"
+#include "platform/request_shape.h"
 
 namespace sales {
 
@@ -49,6 +50,10 @@ absl::Status ServerHost::Start() {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (auto& [svc, name] : services_) builder.RegisterService(svc);
   for (auto* g : generic_) builder.RegisterCallbackGenericService(g);
+  // First, so that every other interceptor (metrics) sees its answer.
+  std::vector<std::string> typed;
+  for (auto& [svc, name] : services_) typed.push_back(name);
+  interceptors_.insert(interceptors_.begin(), NewRequestShapeInterceptorFactory(std::move(typed)));
   if (!interceptors_.empty()) builder.experimental().SetInterceptorCreators(std::move(interceptors_));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
