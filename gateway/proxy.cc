@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gateway/gateway.h"
+#include "gateway/request_check.h"
 #include "platform/crypto.h"
 #include "platform/log.h"
 #include "platform/status.h"
@@ -88,6 +89,8 @@ class ProxyCall {
       case kReadRequest:
         if (!ok) {
           Reject(absl::InvalidArgumentError("the call carried no request message"));
+        } else if (absl::Status shape = CheckProxiedRequest(*route_, request_); !shape.ok()) {
+          Reject(shape);  // malformed: the caller's fault, never forwarded
         } else {
           StartBackend();
         }

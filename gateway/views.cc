@@ -12,6 +12,7 @@
 #include "gateway/gateway.h"
 #include "platform/convert.h"
 #include "platform/log.h"
+#include "platform/request_shape.h"
 #include "platform/roles.h"
 #include "platform/status.h"
 #include "sales/gateway/v1/gateway_service.grpc.pb.h"
@@ -180,8 +181,11 @@ class ViewCall {
   ViewCall(Gateway* gw, grpc::CallbackServerContext* ctx, const char* method)
       : gw_(gw), ctx_(ctx), method_(method), reactor_(ctx->DefaultReactor()) {}
 
-  bool Admitted() {
+  // Admission, then the request's shape (platform/request_shape.h), as
+  // the proxy checks every forwarded call's.
+  bool Admitted(const pb::Message& request) {
     absl::Status admitted = Admit(*gw_, *ctx_, method_, &who_);
+    if (admitted.ok()) admitted = CheckRequestShape(request);
     if (!admitted.ok()) {
       Finish(admitted);
       return false;
@@ -228,7 +232,7 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
                                         gv1::Customer360Response* resp) override {
     auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/Customer360");
     grpc::ServerUnaryReactor* reactor = call->reactor_;
-    if (!call->Admitted()) return reactor;
+    if (!call->Admitted(*req)) return reactor;
     if (req->customer_id() <= 0) {
       call->Finish(InvalidField("customer_id", "required"));
       return reactor;
@@ -283,7 +287,7 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
                                          gv1::RepDashboardResponse* resp) override {
     auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/RepDashboard");
     grpc::ServerUnaryReactor* reactor = call->reactor_;
-    if (!call->Admitted()) return reactor;
+    if (!call->Admitted(*req)) return reactor;
     const Principal& p = call->who_.principal;
     int64_t rep = req->rep_id() != 0 ? req->rep_id() : p.rep_id;
     if (rep <= 0) {
@@ -306,7 +310,7 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
                                              gv1::ManagerDashboardResponse* resp) override {
     auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/ManagerDashboard");
     grpc::ServerUnaryReactor* reactor = call->reactor_;
-    if (!call->Admitted()) return reactor;
+    if (!call->Admitted(*req)) return reactor;
     int64_t unit = req->org_unit_id() != 0 ? req->org_unit_id() : call->who_.principal.org_unit_id;
     if (unit <= 0) {
       call->Finish(InvalidField("org_unit_id", "required unless the caller belongs to a unit"));
