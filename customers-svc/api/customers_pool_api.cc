@@ -14,6 +14,7 @@
 #include "customers-svc/store/ownership_store.h"
 #include "platform/handlers.h"
 #include "platform/idempotency.h"
+#include "platform/cancellation.h"
 #include "platform/org/org_replica.h"
 #include "platform/status.h"
 #include "sales/customers/v1/events.pb.h"
@@ -84,6 +85,8 @@ absl::StatusOr<std::vector<int64_t>> CustomersApi::SweepLapsed(absl::CivilDay as
   int64_t after = 0;
   while (true) {
     SALES_ASSIGN_OR_RETURN(
+    // Batches already committed stay; a cancelled sweep does no more.
+    SALES_RETURN_IF_ERROR(StopIfCancelled(call));
         auto batch, rt_.pool->Transact<std::vector<int64_t>>([&](db::Transaction& tx)
                                                                  -> absl::StatusOr<std::vector<int64_t>> {
           SALES_ASSIGN_OR_RETURN(auto recs, CustomerStore::LapsedProspects(tx, base_before, after, kSweepBatch));

@@ -76,8 +76,10 @@ void ScopeClause(const ReportScope& s, const char* column, std::string& sql, db:
     absl::StrAppend(&sql, " AND 0 = 1");
     return;
   }
-  absl::StrAppend(&sql, " AND ", column, " IN ", InList(s.reps.size()));
-  for (const auto& [r, u] : s.reps) params.push_back(r);
+  std::vector<int64_t> reps;
+  reps.reserve(s.reps.size());
+  for (const auto& [r, u] : s.reps) reps.push_back(r);
+  absl::StrAppend(&sql, " AND ", column, " IN (", db::AppendInList(reps, params), ")");
 }
 
 std::string Day(absl::CivilDay d) { return FormatDbDate(FromCivilDay(d)); }
@@ -332,21 +334,24 @@ grpc::Status EngagementApi::GetTargetCustomerList(grpc::ServerContext* ctx,
         if (grades.empty()) grades = {v1::DEMAND_GRADE_A, v1::DEMAND_GRADE_B};
         std::vector<int64_t> statuses(req->statuses().begin(), req->statuses().end());
         if (statuses.empty()) statuses = {v1::CUSTOMER_STATUS_PROSPECT, v1::CUSTOMER_STATUS_ACTIVE};
+        const db::InListSql grades_in = db::InList(grades);
+        const db::InListSql statuses_in = db::InList(statuses);
         std::string sql = absl::StrCat(
             "SELECT c.id, c.name, c.type, c.demand_grade, c.status, COALESCE(c.owner_rep_id, 0), c.city, "
             "c.protection_base_date, f.intent_level, f.date, f.next_step, f.next_step_date "
             "FROM customers c LEFT JOIN follow_ups f ON f.id = (SELECT f2.id FROM follow_ups f2 "
             "WHERE f2.customer_id = c.id AND f2.date <= ? ORDER BY f2.date DESC, f2.id DESC LIMIT 1) "
-            "WHERE c.registered_at < ? AND c.demand_grade IN ", InList(grades.size()), " AND c.status IN ",
-            InList(statuses.size()));
+            "WHERE c.registered_at < ? AND c.demand_grade IN (", grades_in.marks, ") AND c.status IN (",
+            statuses_in.marks, ")");
         db::Params p{Day(as_of), DayStart(as_of + 1)};
-        for (int64_t g : grades) p.push_back(g);
-        for (int64_t s : statuses) p.push_back(s);
+        grades_in.AppendTo(p);
+        statuses_in.AppendTo(p);
         ScopeClause(scope, "c.owner_rep_id", sql, p);
         absl::StrAppend(&sql,
                         " ORDER BY c.demand_grade, COALESCE(f.intent_level, 0) DESC, f.next_step_date IS NULL, "
-                        "f.next_step_date, c.id LIMIT ",
-                        page + 1, " OFFSET ", offset);
+                        "f.next_step_date, c.id LIMIT ? OFFSET ?");
+        p.push_back(static_cast<int64_t>(page + 1));
+        p.push_back(offset);
         SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
         v1::GetTargetCustomerListResponse out;
         for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page; ++i) {
@@ -400,7 +405,9 @@ grpc::Status EngagementApi::GetMarketNotesReport(grpc::ServerContext* ctx, const
           p.push_back(req->region());
         }
         ScopeClause(scope, "f.rep_id", sql, p);
-        absl::StrAppend(&sql, " ORDER BY f.date DESC, f.id DESC LIMIT ", page + 1, " OFFSET ", offset);
+        absl::StrAppend(&sql, " ORDER BY f.date DESC, f.id DESC LIMIT ? OFFSET ?");
+        p.push_back(static_cast<int64_t>(page + 1));
+        p.push_back(offset);
         SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
         v1::GetMarketNotesReportResponse out;
         for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page; ++i) {

@@ -47,8 +47,7 @@ ComplaintRecord Of(const db::Row& r) {
 }
 
 void AppendIn(std::string& sql, db::Params& params, const char* column, const std::vector<int64_t>& ids) {
-  absl::StrAppend(&sql, " AND ", column, " IN ", InList(ids.size()));
-  for (int64_t id : ids) params.push_back(id);
+  absl::StrAppend(&sql, " AND ", column, " IN (", db::AppendInList(ids, params), ")");
 }
 
 }  // namespace
@@ -109,8 +108,7 @@ absl::StatusOr<std::vector<v1::Complaint>> ComplaintStore::List(db::Transaction&
     if (f.units.empty() && f.scope_rep_id == 0) return out;
     std::string scope = "(0 = 1";
     if (!f.units.empty()) {
-      absl::StrAppend(&scope, " OR org_unit_id IN ", InList(f.units.size()));
-      for (int64_t u : f.units) params.push_back(u);
+      absl::StrAppend(&scope, " OR org_unit_id IN (", db::AppendInList(f.units, params), ")");
     }
     if (f.scope_rep_id != 0) {
       absl::StrAppend(&scope, " OR owner_rep_id = ? OR handler_rep_id = ?");
@@ -144,7 +142,8 @@ absl::StatusOr<std::vector<v1::Complaint>> ComplaintStore::List(db::Transaction&
     absl::StrAppend(&sql, " AND id < ?");
     params.push_back(f.before_id);
   }
-  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ", f.limit);
+  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
+  params.push_back(static_cast<int64_t>(f.limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) out.push_back(Of(r).complaint);
   return out;
@@ -154,10 +153,10 @@ absl::StatusOr<std::map<int64_t, int32_t>> ComplaintStore::OpenCountFor(db::Tran
                                                                        const std::vector<int64_t>& customer_ids) {
   std::map<int64_t, int32_t> out;
   if (customer_ids.empty()) return out;
+  db::Params params;
   std::string sql = absl::StrCat("SELECT customer_id, COUNT(*) FROM complaints WHERE status <> ",
-                                 static_cast<int>(v1::COMPLAINT_STATUS_CLOSED), " AND customer_id IN ",
-                                 InList(customer_ids.size()), " GROUP BY customer_id");
-  db::Params params(customer_ids.begin(), customer_ids.end());
+                                 static_cast<int>(v1::COMPLAINT_STATUS_CLOSED), " AND customer_id IN (",
+                                 db::AppendInList(customer_ids, params), ") GROUP BY customer_id");
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) out[r.Int(0)] = static_cast<int32_t>(r.Int(1));
   return out;

@@ -29,10 +29,6 @@ HoldRow HoldFromRow(const db::Row& r) {
   return h;
 }
 
-std::string Marks(size_t n) {
-  std::vector<std::string> q(n, "?");
-  return absl::StrJoin(q, ", ");
-}
 
 constexpr char kInvColumns[] =
     "id, customer_id, date, method, rating, investigator, findings, recommended_limit, currency, actor_user, "
@@ -181,26 +177,22 @@ absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> CreditStore::ListHeld(d
       "LEFT JOIN reps_replica r ON r.id = c.owner_rep_id WHERE h.active = 1";
   db::Params p;
   if (!f.sources.empty()) {
-    absl::StrAppend(&sql, " AND h.source IN (", Marks(f.sources.size()), ")");
-    for (int64_t s : f.sources) p.push_back(s);
+    absl::StrAppend(&sql, " AND h.source IN (", db::AppendInList(f.sources, p), ")");
   }
   if (f.owner_rep_id != 0) {
     absl::StrAppend(&sql, " AND c.owner_rep_id = ?");
     p.push_back(f.owner_rep_id);
   }
   if (!f.units.empty()) {
-    absl::StrAppend(&sql, " AND r.org_unit_id IN (", Marks(f.units.size()), ")");
-    for (int64_t u : f.units) p.push_back(u);
+    absl::StrAppend(&sql, " AND r.org_unit_id IN (", db::AppendInList(f.units, p), ")");
   }
   if (!f.all_visible) {
     std::vector<std::string> ors;
     if (!f.visible_reps.empty()) {
-      ors.push_back(absl::StrCat("c.owner_rep_id IN (", Marks(f.visible_reps.size()), ")"));
-      for (int64_t v : f.visible_reps) p.push_back(v);
+      ors.push_back(absl::StrCat("c.owner_rep_id IN (", db::AppendInList(f.visible_reps, p), ")"));
     }
     if (!f.visible_units.empty()) {
-      ors.push_back(absl::StrCat("r.org_unit_id IN (", Marks(f.visible_units.size()), ")"));
-      for (int64_t v : f.visible_units) p.push_back(v);
+      ors.push_back(absl::StrCat("r.org_unit_id IN (", db::AppendInList(f.visible_units, p), ")"));
     }
     if (ors.empty()) ors.push_back("1 = 0");
     absl::StrAppend(&sql, " AND (", absl::StrJoin(ors, " OR "), ")");

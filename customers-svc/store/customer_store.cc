@@ -75,10 +75,6 @@ CustomerRecord FromRow(const db::Row& r) {
   return rec;
 }
 
-std::string Marks(size_t n) {
-  std::vector<std::string> q(n, "?");
-  return absl::StrJoin(q, ", ");
-}
 
 db::Param OptDay(const std::optional<absl::CivilDay>& d) {
   if (!d.has_value()) return db::Param(nullptr);
@@ -188,10 +184,10 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::GetMany(db::Transacti
                                                                    const std::vector<int64_t>& ids) {
   std::vector<CustomerRecord> out;
   if (ids.empty()) return out;
-  db::Params p(ids.begin(), ids.end());
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.id IN (",
-                                                          Marks(ids.size()), ")"),
-                                             p));
+  auto in = db::InList(ids);
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.id IN (", in.marks, ")"),
+                                  in.params));
   for (const auto& r : rows) out.push_back(FromRow(r));
   return out;
 }
@@ -238,11 +234,14 @@ absl::StatusOr<std::vector<CustomerStore::Match>> CustomerStore::FindDuplicates(
 
 absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::List(db::Transaction& tx, const CustomerFilter& f) {
   std::string where = "WHERE 1 = 1";
+  // The repeated request fields behind the list filters, capped.
+  SALES_RETURN_IF_ERROR(db::CheckListFilterSize("types", f.types.size()));
+  SALES_RETURN_IF_ERROR(db::CheckListFilterSize("demand_grades", f.grades.size()));
+  SALES_RETURN_IF_ERROR(db::CheckListFilterSize("statuses", f.statuses.size()));
   db::Params p;
   auto in = [&](const char* col, const std::vector<int64_t>& vals) {
     if (vals.empty()) return;
-    absl::StrAppend(&where, " AND ", col, " IN (", Marks(vals.size()), ")");
-    for (int64_t v : vals) p.push_back(v);
+    absl::StrAppend(&where, " AND ", col, " IN (", db::AppendInList(vals, p), ")");
   };
   if (f.newest_pool_first) {
     if (f.after_id > 0) {
@@ -310,12 +309,10 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::List(db::Transaction&
     std::vector<std::string> ors;
     if (f.include_pool) ors.push_back("c.owner_rep_id IS NULL");
     if (!f.visible_reps.empty()) {
-      ors.push_back(absl::StrCat("c.owner_rep_id IN (", Marks(f.visible_reps.size()), ")"));
-      for (int64_t v : f.visible_reps) p.push_back(v);
+      ors.push_back(absl::StrCat("c.owner_rep_id IN (", db::AppendInList(f.visible_reps, p), ")"));
     }
     if (!f.visible_units.empty()) {
-      ors.push_back(absl::StrCat("r.org_unit_id IN (", Marks(f.visible_units.size()), ")"));
-      for (int64_t v : f.visible_units) p.push_back(v);
+      ors.push_back(absl::StrCat("r.org_unit_id IN (", db::AppendInList(f.visible_units, p), ")"));
     }
     if (ors.empty()) ors.push_back("1 = 0");
     absl::StrAppend(&where, " AND (", absl::StrJoin(ors, " OR "), ")");
@@ -476,8 +473,7 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::OwnedBy(db::Transacti
   std::string sql = absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.owner_rep_id = ?");
   db::Params p{rep_id};
   if (!statuses.empty()) {
-    absl::StrAppend(&sql, " AND c.status IN (", Marks(statuses.size()), ")");
-    for (int64_t s : statuses) p.push_back(s);
+    absl::StrAppend(&sql, " AND c.status IN (", db::AppendInList(statuses, p), ")");
   }
   absl::StrAppend(&sql, " ORDER BY c.id FOR UPDATE");
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
@@ -504,8 +500,7 @@ absl::StatusOr<std::vector<common::v1::AuditEntry>> AuditStore::List(db::Transac
       "request_id FROM customer_audit WHERE customer_id = ? AND id > ?";
   db::Params p{customer_id, after_id};
   if (!actions.empty()) {
-    absl::StrAppend(&sql, " AND action IN (", Marks(actions.size()), ")");
-    for (const auto& a : actions) p.push_back(a);
+    absl::StrAppend(&sql, " AND action IN (", db::AppendInList(actions, p), ")");
   }
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit));

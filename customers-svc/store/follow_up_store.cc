@@ -31,10 +31,6 @@ v1::FollowUp FromRow(const db::Row& r) {
   return f;
 }
 
-std::string Marks(size_t n) {
-  std::vector<std::string> q(n, "?");
-  return absl::StrJoin(q, ", ");
-}
 
 }  // namespace
 
@@ -84,18 +80,15 @@ absl::StatusOr<std::vector<v1::FollowUp>> FollowUpStore::List(db::Transaction& t
     p.push_back(FormatDbDate(FromCivilDay(*f.to)));
   }
   if (!f.channels.empty()) {
-    absl::StrAppend(&sql, " AND channel IN (", Marks(f.channels.size()), ")");
-    for (int64_t c : f.channels) p.push_back(c);
+    absl::StrAppend(&sql, " AND channel IN (", db::AppendInList(f.channels, p), ")");
   }
   if (!f.units.empty()) {
-    absl::StrAppend(&sql, " AND org_unit_id IN (", Marks(f.units.size()), ")");
-    for (int64_t u : f.units) p.push_back(u);
+    absl::StrAppend(&sql, " AND org_unit_id IN (", db::AppendInList(f.units, p), ")");
   }
   if (!f.all_visible) {
     std::vector<std::string> ors;
     if (!f.visible_units.empty()) {
-      ors.push_back(absl::StrCat("org_unit_id IN (", Marks(f.visible_units.size()), ")"));
-      for (int64_t u : f.visible_units) p.push_back(u);
+      ors.push_back(absl::StrCat("org_unit_id IN (", db::AppendInList(f.visible_units, p), ")"));
     }
     if (f.visible_rep != 0) {
       ors.push_back("rep_id = ?");

@@ -12,10 +12,6 @@
 namespace sales::customers {
 namespace {
 
-std::string Marks(size_t n) {
-  std::vector<std::string> q(n, "?");
-  return absl::StrJoin(q, ", ");
-}
 
 constexpr char kCollisionColumns[] =
     "id, customer_id, order_id, order_date, order_amount, currency, owner_rep_id, taking_rep_id, credited_rep_id, "
@@ -128,12 +124,10 @@ absl::StatusOr<std::vector<v1::Collision>> CollisionStore::List(db::Transaction&
   std::string sql = absl::StrCat("SELECT ", kCollisionColumns, " FROM collisions WHERE id < ?");
   db::Params p{f.before_id == 0 ? INT64_MAX : f.before_id};
   if (!f.units.empty()) {
-    absl::StrAppend(&sql, " AND org_unit_id IN (", Marks(f.units.size()), ")");
-    for (int64_t u : f.units) p.push_back(u);
+    absl::StrAppend(&sql, " AND org_unit_id IN (", db::AppendInList(f.units, p), ")");
   }
   if (!f.statuses.empty()) {
-    absl::StrAppend(&sql, " AND status IN (", Marks(f.statuses.size()), ")");
-    for (int64_t s : f.statuses) p.push_back(s);
+    absl::StrAppend(&sql, " AND status IN (", db::AppendInList(f.statuses, p), ")");
   }
   if (f.rep_id != 0) {
     absl::StrAppend(&sql, " AND (owner_rep_id = ? OR taking_rep_id = ?)");
@@ -151,8 +145,7 @@ absl::StatusOr<std::vector<v1::Collision>> CollisionStore::List(db::Transaction&
   if (!f.all_visible) {
     std::vector<std::string> ors;
     if (!f.visible_units.empty()) {
-      ors.push_back(absl::StrCat("org_unit_id IN (", Marks(f.visible_units.size()), ")"));
-      for (int64_t u : f.visible_units) p.push_back(u);
+      ors.push_back(absl::StrCat("org_unit_id IN (", db::AppendInList(f.visible_units, p), ")"));
     }
     if (f.visible_rep != 0) {
       ors.push_back("owner_rep_id = ? OR taking_rep_id = ?");
@@ -203,8 +196,7 @@ absl::StatusOr<std::vector<v1::Handover>> HandoverStore::List(db::Transaction& t
   }
   if (!all) {
     if (visible_reps.empty()) return std::vector<v1::Handover>();
-    absl::StrAppend(&sql, " AND from_rep_id IN (", Marks(visible_reps.size()), ")");
-    for (int64_t r : visible_reps) p.push_back(r);
+    absl::StrAppend(&sql, " AND from_rep_id IN (", db::AppendInList(visible_reps, p), ")");
   }
   absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
@@ -277,13 +269,11 @@ absl::StatusOr<std::vector<v1::Referral>> ReferralStore::List(db::Transaction& t
     p.push_back(referrer_rep_id);
   }
   if (!statuses.empty()) {
-    absl::StrAppend(&sql, " AND status IN (", Marks(statuses.size()), ")");
-    for (int64_t s : statuses) p.push_back(s);
+    absl::StrAppend(&sql, " AND status IN (", db::AppendInList(statuses, p), ")");
   }
   if (!all) {
     if (visible_reps.empty()) return std::vector<v1::Referral>();
-    absl::StrAppend(&sql, " AND referrer_rep_id IN (", Marks(visible_reps.size()), ")");
-    for (int64_t r : visible_reps) p.push_back(r);
+    absl::StrAppend(&sql, " AND referrer_rep_id IN (", db::AppendInList(visible_reps, p), ")");
   }
   absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));

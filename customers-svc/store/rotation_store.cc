@@ -28,8 +28,7 @@ common::v1::Actor ActorOf(const db::Row& r, size_t at) {
 void Append(db::Params& to, const db::Params& more) { to.insert(to.end(), more.begin(), more.end()); }
 
 void AppendIn(std::string& sql, db::Params& params, const char* column, const std::vector<int64_t>& ids) {
-  absl::StrAppend(&sql, " AND ", column, " IN ", InList(ids.size()));
-  for (int64_t id : ids) params.push_back(id);
+  absl::StrAppend(&sql, " AND ", column, " IN (", db::AppendInList(ids, params), ")");
 }
 
 // "rep:kind:banked;..." — the skipped turns of a lead.
@@ -161,8 +160,7 @@ bool AppendReadScope(std::string& sql, db::Params& params, const std::vector<int
   if (offices.empty() && scope_rep_id == 0) return false;
   std::string scope = "(0 = 1";
   if (!offices.empty()) {
-    absl::StrAppend(&scope, " OR office_id IN ", InList(offices.size()));
-    for (int64_t o : offices) params.push_back(o);
+    absl::StrAppend(&scope, " OR office_id IN (", db::AppendInList(offices, params), ")");
   }
   if (scope_rep_id != 0) {
     absl::StrAppend(&scope, " OR ", rep_column, " = ?");
@@ -316,7 +314,8 @@ absl::StatusOr<std::vector<RotationRecord>> RotationStore::List(db::Transaction&
   std::string sql = absl::StrCat("SELECT ", kRotationColumns, " FROM rotations WHERE office_id > ?");
   db::Params params{after_office};
   if (!all) AppendIn(sql, params, "office_id", offices);
-  absl::StrAppend(&sql, " ORDER BY office_id LIMIT ", limit);
+  absl::StrAppend(&sql, " ORDER BY office_id LIMIT ?");
+  params.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& row : rows) {
     RotationRecord r = RotationOf(row);
@@ -424,7 +423,8 @@ absl::StatusOr<std::vector<v1::RepAbsence>> AbsenceStore::List(db::Transaction& 
     absl::StrAppend(&sql, " AND id < ?");
     params.push_back(f.before_id);
   }
-  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ", f.limit);
+  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
+  params.push_back(static_cast<int64_t>(f.limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) out.push_back(AbsenceOf(r).absence);
   return out;
@@ -520,7 +520,8 @@ absl::StatusOr<std::vector<v1::Lead>> LeadStore::List(db::Transaction& tx, const
     absl::StrAppend(&sql, " AND id < ?");
     params.push_back(f.before_id);
   }
-  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ", f.limit);
+  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
+  params.push_back(static_cast<int64_t>(f.limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) out.push_back(LeadOf(r).lead);
   return out;
@@ -579,7 +580,8 @@ absl::StatusOr<std::vector<SurveyRecord>> SurveyStore::List(db::Transaction& tx,
     absl::StrAppend(&sql, " AND id < ?");
     params.push_back(f.before_id);
   }
-  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ", f.limit);
+  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
+  params.push_back(static_cast<int64_t>(f.limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) out.push_back(SurveyOf(r));
   return out;
@@ -629,7 +631,8 @@ absl::StatusOr<std::vector<v1::ReceptionCall>> CallStore::List(db::Transaction& 
     absl::StrAppend(&sql, " AND id < ?");
     params.push_back(f.before_id);
   }
-  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ", f.limit);
+  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
+  params.push_back(static_cast<int64_t>(f.limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) out.push_back(CallOf(r));
   return out;

@@ -12,6 +12,7 @@ absl::StatusOr<std::vector<PlanCustomer>> VisitStore::PlanCustomers(db::Transact
                                                                    absl::CivilDay as_of) {
   std::vector<PlanCustomer> out;
   if (reps.empty()) return out;
+  auto in = db::InList(reps);
   // since: the open ownership record of the current owner (registration,
   // rotation, claim, transfer); the registration time when none exists.
   std::string sql = absl::StrCat(
@@ -19,10 +20,10 @@ absl::StatusOr<std::vector<PlanCustomer>> VisitStore::PlanCustomers(db::Transact
       "(SELECT MAX(o.effective_time) FROM ownership_records o WHERE o.customer_id = c.id AND o.end_time IS NULL "
       "AND o.to_rep_id = c.owner_rep_id), "
       "(SELECT MAX(f.date) FROM follow_ups f WHERE f.customer_id = c.id AND f.channel = 1 AND f.date <= ?) "
-      "FROM customers c WHERE c.status IN (1, 2, 3) AND c.owner_rep_id IN ",
-      InList(reps.size()), " ORDER BY c.id");
+      "FROM customers c WHERE c.status IN (1, 2, 3) AND c.owner_rep_id IN (",
+      in.marks, ") ORDER BY c.id");
   db::Params params{FormatDbDate(FromCivilDay(as_of))};
-  for (int64_t r : reps) params.push_back(r);
+  in.AppendTo(params);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) {
     PlanCustomer c;
@@ -42,12 +43,13 @@ absl::StatusOr<std::map<int64_t, std::vector<absl::CivilDay>>> VisitStore::Visit
     db::Transaction& tx, const std::vector<int64_t>& reps, absl::CivilDay from, absl::CivilDay to) {
   std::map<int64_t, std::vector<absl::CivilDay>> out;
   if (reps.empty()) return out;
+  auto in = db::InList(reps);
   std::string sql = absl::StrCat(
       "SELECT f.customer_id, f.date FROM follow_ups f JOIN customers c ON c.id = f.customer_id "
-      "WHERE f.channel = 1 AND f.rep_id = c.owner_rep_id AND f.date BETWEEN ? AND ? AND c.owner_rep_id IN ",
-      InList(reps.size()), " ORDER BY f.customer_id, f.date");
+      "WHERE f.channel = 1 AND f.rep_id = c.owner_rep_id AND f.date BETWEEN ? AND ? AND c.owner_rep_id IN (",
+      in.marks, ") ORDER BY f.customer_id, f.date");
   db::Params params{FormatDbDate(FromCivilDay(from)), FormatDbDate(FromCivilDay(to))};
-  for (int64_t r : reps) params.push_back(r);
+  in.AppendTo(params);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) out[r.Int(0)].push_back(ToCivilDay(ParseDbDate(r.Str(1))));
   return out;
@@ -60,8 +62,7 @@ absl::StatusOr<std::map<int64_t, int64_t>> VisitStore::RepsOfUnits(db::Transacti
   db::Params params;
   if (!all || !units.empty()) {
     if (units.empty()) return out;
-    absl::StrAppend(&sql, " WHERE org_unit_id IN ", InList(units.size()));
-    for (int64_t u : units) params.push_back(u);
+    absl::StrAppend(&sql, " WHERE org_unit_id IN (", db::AppendInList(units, params), ")");
   }
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) out[r.Int(0)] = r.Int(1);

@@ -292,17 +292,15 @@ absl::StatusOr<std::vector<int64_t>> OrderStore::ListIds(db::Transaction& tx, co
   }
   if (f.restrict_units) {
     if (f.org_units.empty()) return std::vector<int64_t>{};
-    std::vector<std::string> marks(f.org_units.size(), "?");
-    std::string in = absl::StrJoin(marks, ",");
-    sql += absl::StrCat(" AND (taking_org_unit_id IN (", in, ") OR credited_org_unit_id IN (", in, "))");
-    for (int round = 0; round < 2; ++round) {
-      for (int64_t u : f.org_units) p.push_back(u);
-    }
+    auto in = db::InList(f.org_units);
+    sql += absl::StrCat(" AND (taking_org_unit_id IN (", in.marks, ") OR credited_org_unit_id IN (", in.marks, "))");
+    in.AppendTo(p);
+    in.AppendTo(p);
   }
   if (!f.statuses.empty()) {
-    std::vector<std::string> marks(f.statuses.size(), "?");
-    sql += absl::StrCat(" AND status IN (", absl::StrJoin(marks, ","), ")");
-    for (const auto& s : f.statuses) p.push_back(s);
+    auto in = db::InList(f.statuses);
+    sql += absl::StrCat(" AND status IN (", in.marks, ")");
+    in.AppendTo(p);
   }
   if (!f.from_date.empty()) {
     sql += " AND order_date >= ?";

@@ -175,9 +175,9 @@ absl::StatusOr<std::vector<int64_t>> QuoteStore::ListIds(db::Transaction& tx, co
   }
   if (f.restrict_units) {
     if (f.org_units.empty()) return std::vector<int64_t>{};
-    std::vector<std::string> marks(f.org_units.size(), "?");
-    sql += absl::StrCat(" AND org_unit_id IN (", absl::StrJoin(marks, ","), ")");
-    for (int64_t u : f.org_units) p.push_back(u);
+    auto in = db::InList(f.org_units);
+    sql += absl::StrCat(" AND org_unit_id IN (", in.marks, ")");
+    in.AppendTo(p);
   }
   if (!f.status.empty()) {
     sql += " AND status = ?";

@@ -75,13 +75,10 @@ absl::StatusOr<std::vector<ReportLine>> ReportStore::Lines(db::Transaction& tx, 
 absl::StatusOr<std::vector<OrderProgressRow>> ReportStore::Orders(db::Transaction& tx,
                                                                    const std::vector<std::string>& statuses,
                                                                    int64_t customer_id) {
-  std::string in;
-  db::Params p;
-  for (const auto& s : statuses) {
-    absl::StrAppend(&in, in.empty() ? "?" : ",?");
-    p.push_back(s);
-  }
-  if (in.empty()) return std::vector<OrderProgressRow>{};
+  if (statuses.empty()) return std::vector<OrderProgressRow>{};
+  auto in_list = db::InList(statuses);
+  const std::string& in = in_list.marks;
+  db::Params p = in_list.params;
   std::string sql = absl::StrCat(
       "SELECT o.id, o.order_number, o.customer_id, o.customer_name, "
       "IF(o.credited_rep_id = 0, o.taking_rep_id, o.credited_rep_id), "

@@ -166,7 +166,9 @@ absl::StatusOr<std::vector<ReturnRecord>> ReturnStore::List(db::Transaction& tx,
   eq("credited_rep_id", f.only_rep);
   if (f.restrict_units) {
     if (f.units.empty()) return std::vector<ReturnRecord>{};
-    absl::StrAppend(&sql, " AND credited_org_unit_id IN (", absl::StrJoin(f.units, ","), ")");
+    auto in = db::InList(f.units);
+    absl::StrAppend(&sql, " AND credited_org_unit_id IN (", in.marks, ")");
+    in.AppendTo(p);
   }
   if (!f.status.empty()) {
     sql += " AND status = ?";
@@ -180,7 +182,8 @@ absl::StatusOr<std::vector<ReturnRecord>> ReturnStore::List(db::Transaction& tx,
     sql += " AND created_at < ?";
     p.push_back(f.to_time);
   }
-  sql += absl::StrCat(" ORDER BY id DESC LIMIT ", limit);
+  sql += " ORDER BY id DESC LIMIT ?";
+  p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<ReturnRecord> out;
   for (const auto& r : rows) {

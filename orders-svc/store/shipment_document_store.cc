@@ -99,7 +99,8 @@ absl::StatusOr<std::vector<v1::ShippingDocument>> ShipmentDocumentStore::List(db
     sql += " AND d.type = ?";
     p.push_back(f.type);
   }
-  sql += absl::StrCat(" ORDER BY d.id LIMIT ", limit);
+  sql += " ORDER BY d.id LIMIT ?";
+  p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::ShippingDocument> out;
   for (const auto& r : rows) out.push_back(DocFromRow(r));

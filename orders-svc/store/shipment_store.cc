@@ -241,7 +241,8 @@ absl::StatusOr<std::vector<RequisitionRecord>> ShipmentStore::ListRequisitions(d
     sql += " AND planned_ship_date <= ?";
     p.push_back(f.to_date);
   }
-  sql += absl::StrCat(" ORDER BY id LIMIT ", limit);
+  sql += " ORDER BY id LIMIT ?";
+  p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<RequisitionRecord> out;
   for (const auto& r : rows) {
@@ -356,7 +357,8 @@ absl::StatusOr<std::vector<v1::Shipment>> ShipmentStore::ListShipments(db::Trans
     sql += " AND ship_date <= ?";
     p.push_back(f.to_date);
   }
-  sql += absl::StrCat(" ORDER BY id DESC LIMIT ", limit);
+  sql += " ORDER BY id DESC LIMIT ?";
+  p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::Shipment> out;
   for (const auto& r : rows) {

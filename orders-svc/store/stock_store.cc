@@ -169,9 +169,7 @@ absl::StatusOr<std::vector<WarehouseStock>> StockStore::LockAvailable(db::Transa
   product_ids.erase(std::unique(product_ids.begin(), product_ids.end()), product_ids.end());
   std::vector<WarehouseStock> out;
   if (product_ids.empty()) return out;
-  std::vector<std::string> marks(product_ids.size(), "?");
-  db::Params p;
-  for (int64_t id : product_ids) p.push_back(id);
+  auto in = db::InList(product_ids);
   // Which warehouses may be reserved from is read without locks; the stock
   // rows are then locked in primary-key order (warehouse, product), the same
   // order every reserving transaction uses, so concurrent confirmations queue
@@ -183,8 +181,8 @@ absl::StatusOr<std::vector<WarehouseStock>> StockStore::LockAvailable(db::Transa
   SALES_ASSIGN_OR_RETURN(
       auto rows, tx.Query(absl::StrCat("SELECT warehouse_id, product_id, on_hand - reserved FROM stock_levels "
                                        "WHERE product_id IN (",
-                                       absl::StrJoin(marks, ","), ") ORDER BY warehouse_id, product_id FOR UPDATE"),
-                          p));
+                                       in.marks, ") ORDER BY warehouse_id, product_id FOR UPDATE"),
+                          in.params));
   for (const auto& r : rows) {
     auto it = priority.find(r.Int(0));
     if (it == priority.end()) continue;

@@ -1,6 +1,7 @@
 // The platform's database plumbing against a real MariaDB: the pool and its
 // failure handling, migrations, idempotency.
 #include <atomic>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -352,3 +353,167 @@ TEST(ZzDatabaseRestart, CallsFailUnavailableWhileDownAndRecoverAfter) {
 
 }  // namespace
 }  // namespace sales
+// ------------------------------------------------------- statement cache
+
+// The server's count of open prepared statements, read on a session of its
+// own (its one statement is open before and after, so deltas are exact).
+int64_t ServerPreparedStatements(db::Pool& observer) {
+  auto n = observer.Transact<int64_t>([](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'"));
+    if (rows.empty()) return absl::NotFoundError("no Prepared_stmt_count");
+    return rows[0].Int(1);
+  });
+  EXPECT_TRUE(n.ok()) << n.status();
+  return n.ok() ? *n : -1;
+}
+
+TEST(StatementCache, KeepsTheMostRecentlyUsedAndClosesEvictedOnTheServer) {
+  db::PoolOptions o = FreshDatabase();
+  auto observer = MakePool(o, 1);
+  o.statement_cache_size = 4;
+  auto pool = MakePool(o, 1);
+  const int64_t before = ServerPreparedStatements(*observer);
+
+  auto lease = pool->Acquire();
+  ASSERT_THAT(lease.status(), IsOk());
+  db::Connection& conn = **lease;
+  // Ten distinct texts through a cache of four: the session's own start-up
+  // statements and the first six go, each closed on the server.
+  for (int i = 1; i <= 10; ++i) {
+    auto rows = conn.Query(absl::StrCat("SELECT ", i, ", '张三'"));
+    ASSERT_THAT(rows.status(), IsOk());
+    EXPECT_EQ((*rows)[0].Int(0), i);
+  }
+  EXPECT_EQ(conn.cached_statements(), 4u);
+  const int64_t prepared = conn.statements_prepared();
+  EXPECT_EQ(ServerPreparedStatements(*observer) - before, 4);
+
+  // A hit prepares nothing and makes the text the most recent: "SELECT 7"
+  // survives the next miss, "SELECT 8" (now the oldest) does not.
+  ASSERT_THAT(conn.Query("SELECT 7, '张三'").status(), IsOk());
+  EXPECT_EQ(conn.statements_prepared(), prepared);
+  ASSERT_THAT(conn.Query("SELECT 11, '张三'").status(), IsOk());
+  EXPECT_EQ(conn.statements_prepared(), prepared + 1);
+  ASSERT_THAT(conn.Query("SELECT 7, '张三'").status(), IsOk());
+  EXPECT_EQ(conn.statements_prepared(), prepared + 1);
+  ASSERT_THAT(conn.Query("SELECT 8, '张三'").status(), IsOk());
+  EXPECT_EQ(conn.statements_prepared(), prepared + 2);
+  EXPECT_EQ(conn.cached_statements(), 4u);
+  EXPECT_EQ(conn.statements_evicted(), conn.statements_prepared() - 4);
+  EXPECT_EQ(ServerPreparedStatements(*observer) - before, 4);
+
+  // A reused statement binds fresh parameters each time.
+  for (int64_t v : {int64_t{INT64_MAX}, int64_t{INT64_MIN}, int64_t{0}}) {
+    auto rows = conn.Query("SELECT ?", {v});
+    ASSERT_THAT(rows.status(), IsOk());
+    EXPECT_EQ((*rows)[0].Str(0), absl::StrCat(v));
+  }
+}
+
+TEST(StatementCache, ManyDistinctTextsOnEveryConnectionStayWithinTheBound) {
+  db::PoolOptions o = FreshDatabase();
+  auto observer = MakePool(o, 1);
+  o.statement_cache_size = 8;
+  auto pool = MakePool(o, 4);
+  const int64_t before = ServerPreparedStatements(*observer);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        absl::Status st = pool->Transact([&](db::Transaction& tx) {
+          return tx.Query(absl::StrCat("SELECT ", t * 1000 + i, " FROM DUAL WHERE ? = ?"), {int64_t{i}, int64_t{i}})
+              .status();
+        });
+        if (!st.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_LE(ServerPreparedStatements(*observer) - before, 4 * 8);
+  pool.reset();  // closing the sessions frees their statements
+  // The server frees a closed session's statements when it notices the
+  // disconnect, just after.
+  int64_t after = ServerPreparedStatements(*observer);
+  for (int i = 0; i < 100 && after != before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    after = ServerPreparedStatements(*observer);
+  }
+  EXPECT_EQ(after, before);
+}
+
+TEST(StatementCache, AFailedStatementIsDroppedAndPreparedAfresh) {
+  db::PoolOptions o = FreshDatabase();
+  o.statement_cache_size = 2;
+  auto pool = MakePool(o, 1);
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id BIGINT PRIMARY KEY)"), IsOk());
+  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (?)", {int64_t{1}}), IsOk());
+  EXPECT_THAT(Exec(*pool, "INSERT INTO t VALUES (?)", {int64_t{1}}), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(Exec(*pool, "INSERT INTO t VALUES (?)", {int64_t{2}}), IsOk());
+  EXPECT_EQ(*ScalarInt(*pool, "SELECT COUNT(*) FROM t"), 2);
+}
+
+TEST(StatementCache, ASizeBelowOneIsRefused) {
+  db::PoolOptions o;
+  o.statement_cache_size = 0;
+  EXPECT_THAT(db::Pool::Create(o).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// ------------------------------------------------------------ list filters
+
+TEST(InList, DropsDuplicatesAndRoundsUpToAPowerOfTwo) {
+  auto in = db::InList(std::vector<int64_t>{5, 3, 5, 9, INT64_MAX, INT64_MIN});
+  EXPECT_EQ(in.marks, "?,?,?,?,?,?,?,?");
+  ASSERT_EQ(in.params.size(), 8u);
+  std::vector<int64_t> got;
+  for (const auto& p : in.params) got.push_back(std::get<int64_t>(p));
+  EXPECT_THAT(got, ::testing::ElementsAre(INT64_MIN, 3, 5, 9, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX));
+
+  EXPECT_EQ(db::InList(std::vector<int>{7}).marks, "?");
+  EXPECT_EQ(db::InList(std::vector<int>{7, 7, 7}).marks, "?");
+  EXPECT_EQ(db::InList(std::vector<int>{1, 2, 3}).marks, "?,?,?,?");
+  EXPECT_EQ(db::InList(std::vector<int64_t>{}).marks, "NULL");
+  EXPECT_TRUE(db::InList(std::vector<int64_t>{}).params.empty());
+
+  auto names = db::InList(std::vector<std::string>{"张三", "李四", "张三"});
+  EXPECT_EQ(names.marks, "?,?");
+}
+
+TEST(InList, EveryLengthUpToTheCapSharesAFewTexts) {
+  std::set<std::string> texts;
+  std::vector<int64_t> values;
+  for (size_t n = 1; n <= db::kMaxListFilterValues; ++n) {
+    values.push_back(static_cast<int64_t>(n * 7919));
+    texts.insert(db::InList(values).marks);
+  }
+  EXPECT_LE(texts.size(), 10u);  // 1, 2, 4, ..., 512
+}
+
+TEST(InList, PaddedListsMatchTheSameRows) {
+  auto pool = MakePool(FreshDatabase());
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id BIGINT PRIMARY KEY, name VARCHAR(40))"), IsOk());
+  for (int64_t id = 1; id <= 9; ++id) {
+    ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (?, ?)", {id, absl::StrCat("客户", id)}), IsOk());
+  }
+  for (const std::vector<int64_t>& ids : std::vector<std::vector<int64_t>>{{3}, {3, 5, 5}, {1, 2, 3, 4, 9}, {8, 8}}) {
+    db::Params p;
+    std::string sql = absl::StrCat("SELECT COUNT(*) FROM t WHERE id IN (", db::AppendInList(ids, p), ")");
+    std::set<int64_t> distinct(ids.begin(), ids.end());
+    EXPECT_EQ(*ScalarInt(*pool, sql, p), static_cast<int64_t>(distinct.size()));
+  }
+  db::Params p;
+  std::string sql = absl::StrCat("SELECT COUNT(*) FROM t WHERE name IN (",
+                                 db::AppendInList(std::vector<std::string>{"客户2", "客户7", "客户2"}, p), ")");
+  EXPECT_EQ(*ScalarInt(*pool, sql, p), 2);
+}
+
+TEST(InList, ARepeatedFieldBeyondTheCapNamesTheField) {
+  EXPECT_THAT(db::CheckListFilterSize("statuses", db::kMaxListFilterValues), IsOk());
+  absl::Status st = db::CheckListFilterSize("statuses", db::kMaxListFilterValues + 1);
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument));
+  auto v = FieldViolationsOf(st);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].field, "statuses");
+}
+
