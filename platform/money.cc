@@ -9,7 +9,85 @@
 
 namespace sales {
 
-constexpr int64_t kMaxMinorUnits = 1'000'000'000'000'000;  // 10^15
+constexpr int64_t kMaxMinorUnits = kMaxAmountMinorUnits;
+
+namespace {
+
+// The answer for a result that does not fit: the caller's field when there
+// is one (their input made it), OUT_OF_RANGE otherwise.
+absl::Status Overflow(absl::string_view field, absl::string_view what) {
+  if (field.empty()) return absl::OutOfRangeError(absl::StrCat(what, " overflows"));
+  return InvalidField(std::string(field), absl::StrCat(what, " is too large (the result would overflow)"));
+}
+
+absl::Status TooLarge(absl::string_view field, int64_t v) {
+  std::string why = absl::StrCat("amount ", v, " is out of range (|amount| < 10^15 minor units)");
+  if (field.empty()) return absl::OutOfRangeError(why);
+  return InvalidField(std::string(field), std::move(why));
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> CheckedAdd(int64_t a, int64_t b, absl::string_view field) {
+  int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) return Overflow(field, "the sum");
+  return r;
+}
+
+absl::StatusOr<int64_t> CheckedSub(int64_t a, int64_t b, absl::string_view field) {
+  int64_t r = 0;
+  if (__builtin_sub_overflow(a, b, &r)) return Overflow(field, "the difference");
+  return r;
+}
+
+absl::StatusOr<int64_t> CheckedMul(int64_t a, int64_t b, absl::string_view field) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) return Overflow(field, "the product");
+  return r;
+}
+
+absl::StatusOr<int64_t> ApplyBasisPoints(int64_t amount, int64_t bp, absl::string_view field) {
+  // |amount| ≤ 2^63 and |bp| ≤ 2^63 keep the product below 2^126: exact in
+  // int128. Work on magnitudes so halves round away from zero.
+  bool negative = (amount < 0) != (bp < 0);
+  absl::int128 a = amount < 0 ? -absl::int128(amount) : absl::int128(amount);
+  absl::int128 b = bp < 0 ? -absl::int128(bp) : absl::int128(bp);
+  absl::int128 r = (a * b + 5000) / 10000;
+  if (negative) r = -r;
+  if (r > absl::int128(INT64_MAX) || r < absl::int128(INT64_MIN)) {
+    return Overflow(field, "the amount at this rate");
+  }
+  return static_cast<int64_t>(r);
+}
+
+absl::Status CheckAmount(int64_t amount, absl::string_view field) {
+  if (amount >= kMaxAmountMinorUnits || amount <= -kMaxAmountMinorUnits) return TooLarge(field, amount);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> AmountAdd(int64_t a, int64_t b, absl::string_view field) {
+  SALES_ASSIGN_OR_RETURN(int64_t r, CheckedAdd(a, b, field));
+  SALES_RETURN_IF_ERROR(CheckAmount(r, field));
+  return r;
+}
+
+absl::StatusOr<int64_t> AmountMul(int64_t a, int64_t b, absl::string_view field) {
+  SALES_ASSIGN_OR_RETURN(int64_t r, CheckedMul(a, b, field));
+  SALES_RETURN_IF_ERROR(CheckAmount(r, field));
+  return r;
+}
+
+absl::Status AmountSum::Add(int64_t v) {
+  SALES_ASSIGN_OR_RETURN(value_, AmountAdd(value_, v, field_));
+  return absl::OkStatus();
+}
+
+absl::Status AmountSum::Sub(int64_t v) {
+  SALES_ASSIGN_OR_RETURN(int64_t r, CheckedSub(value_, v, field_));
+  SALES_RETURN_IF_ERROR(CheckAmount(r, field_));
+  value_ = r;
+  return absl::OkStatus();
+}
 
 absl::Status ValidateMoney(const common::v1::Money& m, absl::string_view field, Sign sign) {
   std::vector<FieldViolation> v;

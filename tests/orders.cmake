@@ -6,3 +6,7 @@ sales_test(orders_core_domain_test SOURCES unit/orders_core_domain_test.cc
   LIBS orders_svc_lib LABELS unit)
 sales_test(orders_core_test SOURCES integration/orders_core_test.cc
   LIBS orders_svc_lib customers_svc_lib finance_svc_lib LABELS integration)
+# Money can't wrap (issue 12): checked arithmetic at the int64 edges and the
+# orders limits built on it, as pure rules.
+sales_test(money_overflow_test SOURCES unit/money_overflow_test.cc
+  LIBS orders_svc_lib LABELS unit)

@@ -1,5 +1,8 @@
 #include "orders-svc/domain/confirmation.h"
 
+#include <cstdint>
+
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -15,17 +18,28 @@ v1::CreditCheck EvaluateCredit(const CreditInputs& in, absl::Time now) {
     reason = reason.empty() ? in.finance_hold_reason : absl::StrCat(reason, "; ", in.finance_hold_reason);
   }
   c.set_hold_reason(reason);
-  int64_t receivables = in.finance_exposure + in.shipped_unbilled;
-  int64_t exposure = receivables + in.confirmed_unshipped + in.this_order;
+  // Summed in 128 bits: the parts come from three services and no sum of
+  // them may wrap into a small exposure that passes. The comparison below is
+  // exact; the amounts shown are clamped to int64 (they never reach it for
+  // amounts within the 10^15 bound).
+  absl::int128 receivables_wide = absl::int128(in.finance_exposure) + in.shipped_unbilled;
+  absl::int128 exposure_wide = receivables_wide + in.confirmed_unshipped + in.this_order;
+  auto clamp = [](absl::int128 v) {
+    if (v > absl::int128(INT64_MAX)) return INT64_MAX;
+    if (v < absl::int128(INT64_MIN)) return INT64_MIN;
+    return static_cast<int64_t>(v);
+  };
+  int64_t receivables = clamp(receivables_wide);
+  int64_t exposure = clamp(exposure_wide);
   *c.mutable_credit_limit() = MakeMoney(in.credit_limit, cur);
   *c.mutable_open_receivables() = MakeMoney(receivables, cur);
   *c.mutable_unbilled_confirmed_orders() = MakeMoney(in.confirmed_unshipped, cur);
   *c.mutable_this_order() = MakeMoney(in.this_order, cur);
   *c.mutable_exposure() = MakeMoney(exposure, cur);
-  *c.mutable_headroom() = MakeMoney(in.credit_limit - exposure, cur);
+  *c.mutable_headroom() = MakeMoney(clamp(absl::int128(in.credit_limit) - exposure_wide), cur);
   *c.mutable_check_time() = ToTimestamp(now);
   if (c.customer_on_hold()) c.add_failures(v1::CREDIT_CHECK_FAILURE_CUSTOMER_ON_HOLD);
-  if (in.this_order > 0 && exposure > in.credit_limit) c.add_failures(v1::CREDIT_CHECK_FAILURE_OVER_CREDIT_LIMIT);
+  if (in.this_order > 0 && exposure_wide > in.credit_limit) c.add_failures(v1::CREDIT_CHECK_FAILURE_OVER_CREDIT_LIMIT);
   c.set_passed(c.failures().empty());
   return c;
 }

@@ -32,10 +32,15 @@ std::optional<PricePeriod> PriceInForce(const std::vector<PricePeriod>& periods,
 }
 
 int64_t NetUnitPrice(int64_t list_price_minor, int32_t discount_bp) {
-  // list ≥ 0 and bp in 0..10000, so the product fits in int64 for any price
-  // below 10^14 minor units; half up = add half the divisor before dividing.
-  __int128 v = static_cast<__int128>(list_price_minor) * (10000 - discount_bp);
+  // In 128 bits the product of any int64 price and int32 factor is exact;
+  // with list ≥ 0 and bp in 0..10000 the quotient is at most the list price.
+  // Half up = add half the divisor before dividing.
+  __int128 v = static_cast<__int128>(list_price_minor) * (10000 - static_cast<int64_t>(discount_bp));
   return static_cast<int64_t>((v + 5000) / 10000);
+}
+
+absl::StatusOr<int64_t> LineAmount(int64_t unit_price_minor, int64_t quantity, const std::string& field) {
+  return AmountMul(unit_price_minor, quantity, field);
 }
 
 int32_t DiscountLimits::ForRole(const std::string& role) const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "sales/orders/v1/pricing.pb.h"
 
@@ -31,7 +32,14 @@ bool PeriodCovers(const PricePeriod& p, absl::CivilDay day);
 std::optional<PricePeriod> PriceInForce(const std::vector<PricePeriod>& periods, absl::CivilDay day);
 
 // list × (10000 − discount_bp) / 10000 rounded half up to the minor unit.
+// Computed in 128 bits; for a list price >= 0 and a discount within
+// 0..10000 (what validation lets through) the result lies in 0..list.
 int64_t NetUnitPrice(int64_t list_price_minor, int32_t discount_bp);
+
+// A line's amount: unit price × quantity, refused (INVALID_ARGUMENT naming
+// `field`, the line's quantity) when it would overflow or leave the 10^15
+// bound every amount keeps (platform/money.h) — never a wrapped total.
+absl::StatusOr<int64_t> LineAmount(int64_t unit_price_minor, int64_t quantity, const std::string& field);
 
 // Discount limits per role, from the order policy.
 struct DiscountLimits {
