@@ -30,7 +30,7 @@ std::string ScopeSql(const ReportScope& rs, const char* rep_col, const char* uni
     s += absl::StrCat(" AND ", rep_col, " = ?");
     params->push_back(rs.rep_id);
   }
-  if (!rs.unit_ids.empty()) s += absl::StrCat(" AND ", unit_col, " IN (", absl::StrJoin(rs.unit_ids, ","), ")");
+  if (!rs.unit_ids.empty()) s += absl::StrCat(" AND ", unit_col, " IN (", db::AppendInList(rs.unit_ids, *params), ")");
   return s;
 }
 

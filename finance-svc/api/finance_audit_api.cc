@@ -78,7 +78,8 @@ grpc::Status FinanceApi::ListAuditEntries(grpc::ServerContext* ctx, const v1::Li
                  "WHERE payment_id = ?))";
           p.push_back(id);
         }
-        absl::StrAppend(&sql, ") ORDER BY id LIMIT ", size + 1);
+        absl::StrAppend(&sql, ") ORDER BY id LIMIT ?");
+        p.push_back(static_cast<int64_t>(size + 1));
         SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
         v1::ListAuditEntriesResponse out;
         for (const auto& r : rows) {

@@ -287,7 +287,8 @@ grpc::Status FinanceApi::ListCustomerBalances(grpc::ServerContext* ctx, const v1
           p.push_back(DbDay(as_of.day));
         }
         sql += scope.Sql("rep_id", "org_unit_id", &p);
-        absl::StrAppend(&sql, " ORDER BY customer_id LIMIT ", size + 1);
+        absl::StrAppend(&sql, " ORDER BY customer_id LIMIT ?");
+        p.push_back(static_cast<int64_t>(size + 1));
         SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
         std::vector<int64_t> ids;
         for (const auto& r : rows) ids.push_back(r.Int(0));

@@ -37,12 +37,7 @@ std::string FinanceScope::Sql(const char* rep_col, const char* unit_col, db::Par
   std::string s = absl::StrCat(" AND (", rep_col, " = ?");
   params->push_back(rep_id);  // 0 matches nothing real
   if (!units.empty()) {
-    absl::StrAppend(&s, " OR ", unit_col, " IN (");
-    for (size_t i = 0; i < units.size(); ++i) {
-      absl::StrAppend(&s, i ? ", ?" : "?");
-      params->push_back(units[i]);
-    }
-    absl::StrAppend(&s, ")");
+    absl::StrAppend(&s, " OR ", unit_col, " IN (", db::AppendInList(units, *params), ")");
   }
   absl::StrAppend(&s, ")");
   return s;

@@ -6,6 +6,7 @@
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/statement_store.h"
+#include "platform/cancellation.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
@@ -77,6 +78,8 @@ grpc::Status FinanceApi::GenerateStatements(grpc::ServerContext* ctx, const v1::
         }
         v1::GenerateStatementsResponse out;
         for (int64_t c : customers) {
+          // One transaction: a cancelled run rolls back and commits nothing.
+          SALES_RETURN_IF_ERROR(StopIfCancelled(call));
           SALES_ASSIGN_OR_RETURN(auto r, StatementStore::Generate(tx, c, period.start, period.end,
                                                                   req->regenerate_drafts(), now));
           switch (r.first) {

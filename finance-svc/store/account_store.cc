@@ -36,12 +36,6 @@ AccountRow ReadAccount(const db::Row& r) {
   return a;
 }
 
-std::string Placeholders(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&s, i == 0 ? "?" : ", ?");
-  return s;
-}
-
 }  // namespace
 
 absl::Status AccountStore::Post(db::Transaction& tx, int64_t customer_id, int64_t rep_id, int64_t org_unit_id,
@@ -87,11 +81,11 @@ absl::StatusOr<std::map<int64_t, AccountRow>> AccountStore::GetMany(db::Transact
                                                                     const std::vector<int64_t>& ids) {
   std::map<int64_t, AccountRow> out;
   if (ids.empty()) return out;
-  db::Params params(ids.begin(), ids.end());
+  db::InListSql in = db::InList(ids);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kAccountColumns,
                                                           " FROM customer_accounts WHERE customer_id IN (",
-                                                          Placeholders(ids.size()), ")"),
-                                             params));
+                                                          in.marks, ")"),
+                                             in.params));
   for (const auto& r : rows) {
     AccountRow a = ReadAccount(r);
     out[a.customer_id] = a;
@@ -103,11 +97,13 @@ absl::StatusOr<std::map<int64_t, AccountStore::Overdue>> AccountStore::OverdueOf
     db::Transaction& tx, const std::vector<int64_t>& ids, absl::CivilDay as_of) {
   std::map<int64_t, Overdue> out;
   if (ids.empty()) return out;
-  std::string in = Placeholders(ids.size());
+  db::InListSql id_list = db::InList(ids);
+  const std::string& in = id_list.marks;
   std::string day = absl::StrFormat("%04d-%02d-%02d", as_of.year(), as_of.month(), as_of.day());
-  db::Params params(ids.begin(), ids.end());
+  db::Params params;
+  id_list.AppendTo(params);
   params.push_back(day);
-  params.insert(params.end(), ids.begin(), ids.end());
+  id_list.AppendTo(params);
   params.push_back(day);
   SALES_ASSIGN_OR_RETURN(
       auto rows,

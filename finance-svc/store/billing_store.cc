@@ -84,11 +84,8 @@ absl::Status ApplyReturned(db::Transaction& tx, const common::v1::Event& e, cons
     int64_t qty = std::abs(line.quantity());
     if (qty == 0) continue;
     db::Params p = {line.order_line_id(), h.customer_id()};
-    std::string shipments;
-    for (int64_t s : m.original_shipment_ids()) {
-      absl::StrAppend(&shipments, shipments.empty() ? "?" : ", ?");
-      p.push_back(s);
-    }
+    std::string shipments =
+        m.original_shipment_ids().empty() ? "" : db::AppendInList(m.original_shipment_ids(), p);
     SALES_ASSIGN_OR_RETURN(
         auto rows, tx.Query(absl::StrCat("SELECT ", kLineColumns, " FROM billable_lines WHERE order_line_id = ? "
                                          "AND customer_id = ?",
@@ -236,12 +233,8 @@ absl::StatusOr<std::vector<BillableRow>> BillingStore::LockLines(db::Transaction
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<BillableRow> out;
   if (ids.empty()) return out;
-  std::string in;
   db::Params p;
-  for (int64_t id : ids) {
-    absl::StrAppend(&in, in.empty() ? "?" : ", ?");
-    p.push_back(id);
-  }
+  std::string in = db::AppendInList(ids, p);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kLineColumns, " FROM billable_lines WHERE id IN (",
                                                           in, ") ORDER BY id FOR UPDATE"),
                                              p));
@@ -301,7 +294,8 @@ absl::StatusOr<std::vector<v1::BillableLine>> BillingStore::List(db::Transaction
   }
   sql += scope_sql;
   p.insert(p.end(), scope_params.begin(), scope_params.end());
-  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::BillableLine> out;
   for (const auto& r : rows) out.push_back(ToProto(r));

@@ -283,7 +283,7 @@ absl::StatusOr<std::vector<CaseRecord>> CollectionsStore::ListCases(db::Transact
     params.push_back(f.rep_id);
   }
   if (!f.org_unit_ids.empty()) {
-    sql += absl::StrCat(" AND org_unit_id IN (", absl::StrJoin(f.org_unit_ids, ","), ")");
+    sql += absl::StrCat(" AND org_unit_id IN (", db::AppendInList(f.org_unit_ids, params), ")");
   }
   if (f.customer_id != 0) {
     sql += " AND customer_id = ?";
@@ -296,7 +296,7 @@ absl::StatusOr<std::vector<CaseRecord>> CollectionsStore::ListCases(db::Transact
   if (f.stages.empty()) {
     sql += absl::StrCat(" AND stage <> ", static_cast<int>(v1::COLLECTION_STAGE_CLOSED));
   } else {
-    sql += absl::StrCat(" AND stage IN (", absl::StrJoin(f.stages, ","), ")");
+    sql += absl::StrCat(" AND stage IN (", db::AppendInList(f.stages, params), ")");
   }
   if (f.deadline_missed_only) {
     sql += " AND (missed_confirmation = 1 OR missed_first_notice = 1 OR missed_second_notice = 1)";
@@ -414,7 +414,8 @@ absl::StatusOr<std::vector<HoldRecord>> CollectionsStore::ListHolds(db::Transact
     sql += " AND source = ?";
     params.push_back(static_cast<int64_t>(req.source()));
   }
-  sql += absl::StrCat(" ORDER BY id DESC LIMIT ", limit);
+  sql += " ORDER BY id DESC LIMIT ?";
+  params.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<HoldRecord> out;
   for (const auto& r : rows) {

@@ -78,8 +78,6 @@ absl::StatusOr<StatementRecord> StatementFromRow(const db::Row& r) {
   return rec;
 }
 
-std::string InList(const std::vector<int64_t>& ids) { return absl::StrJoin(ids, ","); }
-
 bool LineAllowed(const std::vector<int64_t>& lines, int64_t line) {
   return lines.empty() || std::find(lines.begin(), lines.end(), line) != lines.end();
 }
@@ -167,7 +165,8 @@ absl::StatusOr<std::vector<PlanRecord>> CommissionStore::ListPlans(db::Transacti
     params.push_back(FormatDbDate(req.in_force_on()));
     params.push_back(FormatDbDate(req.in_force_on()));
   }
-  sql += absl::StrCat(" ORDER BY id LIMIT ", limit);
+  sql += " ORDER BY id LIMIT ?";
+  params.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<PlanRecord> out;
   for (const auto& r : rows) {
@@ -285,7 +284,7 @@ absl::StatusOr<std::vector<StatementRecord>> CommissionStore::ListStatements(
     sql += " AND rep_id = ?";
     params.push_back(rep_id);
   }
-  if (!units.empty()) sql += absl::StrCat(" AND org_unit_id IN (", InList(units), ")");
+  if (!units.empty()) sql += absl::StrCat(" AND org_unit_id IN (", db::AppendInList(units, params), ")");
   if (req.has_months()) {
     if (req.months().has_start()) {
       sql += " AND month >= ?";
@@ -300,7 +299,8 @@ absl::StatusOr<std::vector<StatementRecord>> CommissionStore::ListStatements(
     sql += " AND state = ?";
     params.push_back(static_cast<int64_t>(req.state()));
   }
-  sql += absl::StrCat(" ORDER BY id DESC LIMIT ", limit);
+  sql += " ORDER BY id DESC LIMIT ?";
+  params.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<StatementRecord> out;
   for (const auto& r : rows) {
@@ -346,14 +346,17 @@ absl::StatusOr<std::vector<CollectionFact>> CommissionStore::UnitCollections(
     const std::vector<int64_t>& product_lines) {
   std::vector<CollectionFact> out;
   if (units.empty()) return out;
+  db::InListSql in = db::InList(units);
+  db::Params params = in.params;
+  params.insert(params.end(), {int64_t{kAppActive}, DayText(from), DayText(to)});
   SALES_ASSIGN_OR_RETURN(
       auto rows,
       tx.Query(absl::StrCat("SELECT pa.id, COALESCE(pa.invoice_id, 0), pa.customer_id, pal.product_line_id, pa.due_on, "
                             "pa.applied_on, pal.commissionable_minor FROM payment_applications pa "
                             "JOIN payment_application_lines pal ON pal.application_id = pa.id "
-                            "WHERE pa.org_unit_id IN (", InList(units), ") AND pal.commissionable_minor > 0 "
+                            "WHERE pa.org_unit_id IN (", in.marks, ") AND pal.commissionable_minor > 0 "
                             "AND pa.state = ? AND pa.applied_on BETWEEN ? AND ? ORDER BY pa.id"),
-               {int64_t{kAppActive}, DayText(from), DayText(to)}));
+               params));
   for (const auto& r : rows) {
     if (!LineAllowed(product_lines, r.Int(3))) continue;
     out.push_back(CollectionFact{.application_id = r.Int(0),
@@ -540,13 +543,14 @@ absl::StatusOr<std::vector<DeductionRecord>> CommissionStore::ListDeductions(db:
   }
   if (scoped) {
     if (reps_in_scope.empty()) return std::vector<DeductionRecord>{};
-    sql += absl::StrCat(" AND rep_id IN (", InList(reps_in_scope), ")");
+    sql += absl::StrCat(" AND rep_id IN (", db::AppendInList(reps_in_scope, params), ")");
   }
   if (state != v1::COMMISSION_DEDUCTION_STATE_UNSPECIFIED) {
     sql += " AND state = ?";
     params.push_back(static_cast<int64_t>(state));
   }
-  sql += absl::StrCat(" ORDER BY id LIMIT ", limit);
+  sql += " ORDER BY id LIMIT ?";
+  params.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<DeductionRecord> out;
   for (const auto& r : rows) out.push_back(DeductionFromRow(r));

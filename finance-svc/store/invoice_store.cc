@@ -106,12 +106,6 @@ absl::StatusOr<v1::Invoice> ReadInvoice(db::Transaction& tx, const db::Row& r) {
   return inv;
 }
 
-std::string In(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&s, i ? ", ?" : "?");
-  return s;
-}
-
 }  // namespace
 
 const char* InvoiceStateName(int s) {
@@ -140,10 +134,10 @@ absl::StatusOr<std::vector<InvoiceRow>> InvoiceStore::LockMany(db::Transaction& 
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<InvoiceRow> out;
   if (ids.empty()) return out;
-  db::Params p(ids.begin(), ids.end());
+  db::InListSql in = db::InList(ids);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kRowColumns, " FROM invoices WHERE id IN (",
-                                                          In(ids.size()), ") ORDER BY id FOR UPDATE"),
-                                             p));
+                                                          in.marks, ") ORDER BY id FOR UPDATE"),
+                                             in.params));
   for (const auto& r : rows) out.push_back(ReadRow(r));
   return out;
 }
@@ -176,8 +170,7 @@ absl::StatusOr<std::vector<v1::Invoice>> InvoiceStore::List(db::Transaction& tx,
   if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
   if (req.org_unit_id()) { sql += " AND org_unit_id = ?"; p.push_back(req.org_unit_id()); }
   if (req.states_size() > 0) {
-    sql += absl::StrCat(" AND state IN (", In(req.states_size()), ")");
-    for (int s : req.states()) p.push_back(int64_t{s});
+    sql += absl::StrCat(" AND state IN (", db::AppendInList(req.states(), p), ")");
   }
   auto range = [&](const common::v1::DateRange& r, const char* col) {
     if (r.has_start()) { absl::StrAppend(&sql, " AND ", col, " >= ?"); p.push_back(FormatDbDate(r.start())); }
@@ -196,7 +189,8 @@ absl::StatusOr<std::vector<v1::Invoice>> InvoiceStore::List(db::Transaction& tx,
   if (req.receipt_unsigned_only()) sql += " AND state IN (5, 6, 7) AND receipt_signed_on IS NULL";
   sql += scope_sql;
   p.insert(p.end(), scope_params.begin(), scope_params.end());
-  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::Invoice> out;
   for (const auto& r : rows) {
@@ -489,7 +483,8 @@ absl::StatusOr<std::vector<v1::TaxRate>> TaxStore::List(db::Transaction& tx, con
     sql += " AND effective_from <= ?";
     p.push_back(FormatDbDate(req.in_force_on()));
   }
-  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::TaxRate> out;
   for (const auto& r : rows) {

@@ -120,11 +120,7 @@ absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Trans
   if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
   if (req.source()) { sql += " AND source = ?"; p.push_back(int64_t{req.source()}); }
   if (req.states_size()) {
-    std::string in;
-    for (int s : req.states()) {
-      absl::StrAppend(&in, in.empty() ? "?" : ", ?");
-      p.push_back(int64_t{s});
-    }
+    std::string in = db::AppendInList(req.states(), p);
     absl::StrAppend(&sql, " AND state IN (", in, ")");
   }
   if (req.has_memo_dates()) {
@@ -133,7 +129,8 @@ absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Trans
   }
   sql += scope_sql;
   p.insert(p.end(), scope_params.begin(), scope_params.end());
-  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::CreditMemo> out;
   for (const auto& r : rows) {
@@ -389,11 +386,7 @@ absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transac
   if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
   if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
   if (req.states_size()) {
-    std::string in;
-    for (int s : req.states()) {
-      absl::StrAppend(&in, in.empty() ? "?" : ", ?");
-      p.push_back(int64_t{s});
-    }
+    std::string in = db::AppendInList(req.states(), p);
     absl::StrAppend(&sql, " AND state IN (", in, ")");
   }
   if (req.has_memo_dates()) {
@@ -402,7 +395,8 @@ absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transac
   }
   sql += scope_sql;
   p.insert(p.end(), scope_params.begin(), scope_params.end());
-  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::DebitMemo> out;
   for (const auto& r : rows) {
@@ -417,12 +411,8 @@ absl::StatusOr<std::vector<DebitRow>> MemoStore::LockDebitMemos(db::Transaction&
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<DebitRow> out;
   if (ids.empty()) return out;
-  std::string in;
   db::Params p;
-  for (int64_t id : ids) {
-    absl::StrAppend(&in, in.empty() ? "?" : ", ?");
-    p.push_back(id);
-  }
+  std::string in = db::AppendInList(ids, p);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT id, customer_id, rep_id, org_unit_id, "
                                                           "COALESCE(number, ''), state, total_minor, paid_minor, "
                                                           "balance_minor, due_on, version FROM debit_memos WHERE id IN (",

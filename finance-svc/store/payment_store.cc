@@ -281,11 +281,7 @@ absl::StatusOr<std::vector<v1::Payment>> PaymentStore::List(db::Transaction& tx,
   if (req.method()) { sql += " AND method = ?"; p.push_back(int64_t{req.method()}); }
   if (!req.bank_reference().empty()) { sql += " AND bank_reference = ?"; p.push_back(req.bank_reference()); }
   if (req.states_size()) {
-    std::string in;
-    for (int s : req.states()) {
-      absl::StrAppend(&in, in.empty() ? "?" : ", ?");
-      p.push_back(int64_t{s});
-    }
+    std::string in = db::AppendInList(req.states(), p);
     absl::StrAppend(&sql, " AND state IN (", in, ")");
   }
   auto range = [&](const common::v1::DateRange& r, const char* col) {
@@ -296,7 +292,8 @@ absl::StatusOr<std::vector<v1::Payment>> PaymentStore::List(db::Transaction& tx,
   if (req.has_maturing()) range(req.maturing(), "maturity_on");
   sql += scope_sql;
   p.insert(p.end(), scope_params.begin(), scope_params.end());
-  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::Payment> out;
   for (const auto& r : rows) out.push_back(ReadPayment(r));
@@ -561,7 +558,8 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplicatio
   }
   sql += scope_sql;
   p.insert(p.end(), scope_params.begin(), scope_params.end());
-  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::PaymentApplication> out;
   for (const auto& r : rows) {
@@ -583,7 +581,8 @@ absl::StatusOr<std::vector<v1::Refund>> PaymentStore::ListRefunds(db::Transactio
     if (req.refunded().has_start()) { sql += " AND refunded_on >= ?"; p.push_back(FormatDbDate(req.refunded().start())); }
     if (req.refunded().has_end()) { sql += " AND refunded_on <= ?"; p.push_back(FormatDbDate(req.refunded().end())); }
   }
-  absl::StrAppend(&sql, " ORDER BY id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::Refund> out;
   for (const auto& r : rows) {

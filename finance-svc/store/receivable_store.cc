@@ -103,9 +103,8 @@ absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OverdueInvoices(db::T
                                                                            int64_t after_id, int limit) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kOverdueColumns, " FROM invoices WHERE "
                                                           "state IN (5, 6) AND balance_minor > 0 AND due_on < ? AND "
-                                                          "id > ? ORDER BY id LIMIT ",
-                                                          limit),
-                                             {DbDay(as_of), after_id}));
+                                                          "id > ? ORDER BY id LIMIT ?"),
+                                             {DbDay(as_of), after_id, static_cast<int64_t>(limit)}));
   std::vector<OpenDocument> out;
   for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));
   return out;
@@ -334,7 +333,8 @@ absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OpenDocuments(db::Tra
   p.push_back(after_id);
   std::string sql = absl::StrCat("SELECT kind, id, number, customer_id, rep_id, org_unit_id, ddate, due_on, gross, bal "
                                  "FROM (", docs, ") o WHERE bal > 0", where,
-                                 " AND kind * 1000000000000000 + id > ? ORDER BY kind, id LIMIT ", limit + 1);
+                                 " AND kind * 1000000000000000 + id > ? ORDER BY kind, id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<OpenDocument> out;
   for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));

@@ -167,16 +167,13 @@ absl::StatusOr<std::vector<v1::Statement>> StatementStore::List(db::Transaction&
     if (req.period_end().has_end()) { sql += " AND s.period_end <= ?"; p.push_back(FormatDbDate(req.period_end().end())); }
   }
   if (req.states_size()) {
-    std::string in;
-    for (int s : req.states()) {
-      absl::StrAppend(&in, in.empty() ? "?" : ", ?");
-      p.push_back(int64_t{s});
-    }
+    std::string in = db::AppendInList(req.states(), p);
     absl::StrAppend(&sql, " AND s.state IN (", in, ")");
   }
   sql += scope_sql;
   p.insert(p.end(), scope_params.begin(), scope_params.end());
-  absl::StrAppend(&sql, " ORDER BY s.id LIMIT ", limit + 1);
+  absl::StrAppend(&sql, " ORDER BY s.id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::Statement> out;
   for (const auto& r : rows) {

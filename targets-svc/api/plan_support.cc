@@ -76,8 +76,7 @@ absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> HistoryByYear(db::Trans
   if (node.org_unit_id() != 0) {
     SALES_ASSIGN_OR_RETURN(auto units, SubtreeOf(tx, node.org_unit_id()));
     if (units.empty()) return NotFound("org unit", node.org_unit_id());
-    absl::StrAppend(&sql, " AND c.org_unit_id IN (", absl::StrJoin(std::vector<std::string>(units.size(), "?"), ","), ")");
-    for (int64_t u : units) params.push_back(u);
+    absl::StrAppend(&sql, " AND c.org_unit_id IN (", db::AppendInList(units, params), ")");
   }
   if (node.rep_id() != 0) {
     absl::StrAppend(&sql, " AND c.rep_id = ?");
@@ -91,9 +90,8 @@ absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> HistoryByYear(db::Trans
     absl::StrAppend(&sql, " AND c.product_line_id IN (SELECT id FROM product_lines WHERE portfolio_role = ?)");
     params.push_back(static_cast<int64_t>(node.portfolio_role()));
   }
-  absl::StrAppend(&sql, " AND c.fiscal_year IN (", absl::StrJoin(std::vector<std::string>(years.size(), "?"), ","),
+  absl::StrAppend(&sql, " AND c.fiscal_year IN (", db::AppendInList(years, params),
                   ") GROUP BY c.fiscal_year");
-  for (int32_t y : years) params.push_back(static_cast<int64_t>(y));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<std::pair<int32_t, int64_t>> out;
   for (const auto& r : rows) out.emplace_back(static_cast<int32_t>(r.Int(0)), r.Int(1));

@@ -206,8 +206,7 @@ absl::StatusOr<int64_t> ExpenseUsed(db::Transaction& tx, const v1::TargetNode& n
     params.push_back(node.rep_id());
   }
   if (!units.empty()) {
-    sql += absl::StrCat(" AND org_unit_id IN (", absl::StrJoin(std::vector<std::string>(units.size(), "?"), ","), ")");
-    for (int64_t u : units) params.push_back(u);
+    sql += absl::StrCat(" AND org_unit_id IN (", db::AppendInList(units, params), ")");
   }
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   return rows[0].Int(0);

@@ -41,8 +41,7 @@ const char* SumColumn(v1::Metric metric, v1::SalesRecognition recognition) {
 // WHERE fragments for a node; the column names are our constants.
 void NodeFilter(const v1::TargetNode& node, const std::vector<int64_t>& units, std::string* sql, db::Params* params) {
   if (!units.empty()) {
-    absl::StrAppend(sql, " AND org_unit_id IN (", absl::StrJoin(std::vector<std::string>(units.size(), "?"), ","), ")");
-    for (int64_t u : units) params->push_back(u);
+    absl::StrAppend(sql, " AND org_unit_id IN (", db::AppendInList(units, *params), ")");
   }
   if (node.rep_id() != 0) {
     absl::StrAppend(sql, " AND rep_id = ?");

@@ -415,13 +415,11 @@ absl::StatusOr<std::vector<AssignmentRecord>> AssignmentStore::List(db::Transact
     std::vector<std::string> ors;
     if (!scope.units.empty()) {
       ors.push_back(absl::StrCat("a.org_unit_id IN (",
-                                 absl::StrJoin(std::vector<std::string>(scope.units.size(), "?"), ","), ")"));
-      for (int64_t u : scope.units) params.push_back(u);
+                                 db::AppendInList(scope.units, params), ")"));
     }
     if (!scope.reps.empty()) {
-      ors.push_back(absl::StrCat("a.rep_id IN (", absl::StrJoin(std::vector<std::string>(scope.reps.size(), "?"), ","),
+      ors.push_back(absl::StrCat("a.rep_id IN (", db::AppendInList(scope.reps, params),
                                  ")"));
-      for (int64_t r : scope.reps) params.push_back(r);
     }
     if (ors.empty()) ors.push_back("FALSE");
     absl::StrAppend(&sql, " AND (", absl::StrJoin(ors, " OR "), ")");

@@ -86,8 +86,7 @@ absl::StatusOr<std::vector<v1::Rep>> RepStore::List(db::Transaction& tx, const s
   db::Params params = {after_id};
   if (!units.empty()) {
     absl::StrAppend(&sql, " AND org_unit_id IN (",
-                    absl::StrJoin(std::vector<std::string>(units.size(), "?"), ","), ")");
-    for (int64_t u : units) params.push_back(u);
+                    db::AppendInList(units, params), ")");
   }
   if (filter.status() != v1::REP_STATUS_UNSPECIFIED) {
     absl::StrAppend(&sql, " AND status = ?");
