@@ -5,3 +5,6 @@ sales_test(customers_core_normalize_test SOURCES unit/customers_core_normalize_t
   LIBS customers_svc_lib LABELS unit)
 sales_test(customers_core_test SOURCES integration/customers_core_test.cc
   LIBS customers_svc_lib LABELS integration)
+# The masking rule (domain.md §1) and the texts' length limits.
+sales_test(customers_masking_test SOURCES unit/customers_masking_test.cc
+  LIBS customers_svc_lib LABELS unit)

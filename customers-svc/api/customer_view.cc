@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "sales/customers/v1/events.pb.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/protection.h"
 #include "customers-svc/store/settings_store.h"
@@ -34,12 +35,19 @@ bool CustomerViewer::InUnits(int64_t unit) const {
   return unit != 0 && std::find(units.begin(), units.end(), unit) != units.end();
 }
 
-bool CustomerViewer::Sees(const CustomerRecord& c) const {
-  if (ReadsAll()) return true;
-  if (IsOwner(c)) return true;
-  if (manager && c.customer.owner_rep_id() != 0 && InUnits(c.owner_org_unit_id)) return true;
-  return false;
+MaskingViewer CustomerViewer::Masking() const {
+  MaskingViewer m;
+  m.reads_all = ReadsAll();
+  m.rep_id = rep ? rep_id : 0;
+  if (manager) m.units = units;
+  return m;
 }
+
+CustomerVisibility CustomerViewer::VisibilityOf(const CustomerRecord& c) const {
+  return sales::customers::VisibilityOf(c.customer, Masking());
+}
+
+bool CustomerViewer::Sees(const CustomerRecord& c) const { return VisibilityOf(c) == CustomerVisibility::kFull; }
 
 bool CustomerViewer::Manages(const CustomerRecord& c) const {
   if (everything) return true;
@@ -149,19 +157,7 @@ v1::Customer Present(const CustomerRecord& rec, const CustomerViewer& v, int win
       c.primary_customer_id() == 0) {
     *c.mutable_protected_until() = FromCivilDay(ProtectedUntil(*rec.protection_base, window));
   }
-  if (!v.Sees(rec)) {
-    // Name and city only (domain.md §1).
-    c.set_masked(true);
-    c.set_phone(MaskPhone(c.normalized_phone()));
-    c.set_normalized_phone(MaskPhone(c.normalized_phone()));
-    c.clear_tax_id();
-    c.clear_normalized_tax_id();
-    c.clear_address();
-    c.clear_contacts();
-    c.clear_notes();
-    c.clear_blacklist_reason();
-  }
-  return c;
+  return MaskTo(c, v.VisibilityOf(rec));
 }
 
 std::string MaskName(const std::string& name) {
@@ -296,8 +292,7 @@ absl::StatusOr<std::vector<int64_t>> RepsInUnits(db::Transaction& tx, const std:
 
 absl::Status RequireText(const std::string& text, const std::string& field, size_t max) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) return InvalidField(field, "required, non-blank");
-  if (text.size() > max) return InvalidField(field, absl::StrCat("at most ", max, " bytes"));
-  return absl::OkStatus();
+  return CheckLength(text, max, field);
 }
 
 absl::Status NotInFuture(const common::v1::Date& d, absl::string_view field, absl::CivilDay today) {

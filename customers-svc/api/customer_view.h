@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "customers-svc/domain/masking.h"
 #include "customers-svc/store/customer_store.h"
 #include "platform/call.h"
 #include "platform/mysql.h"
@@ -36,8 +37,12 @@ struct CustomerViewer {
 
   bool ReadsAll() const { return everything || finance || service; }
   bool InUnits(int64_t unit) const;
-  // Full (unmasked) view: own customer, a manager's subtree, or all-readers.
+  // Who this caller is to the masking rule (domain/masking.h).
+  MaskingViewer Masking() const;
+  // Full (unmasked) view: own customer, a manager's subtree, or all-readers
+  // (VisibilityOf == kFull).
   bool Sees(const CustomerRecord& c) const;
+  CustomerVisibility VisibilityOf(const CustomerRecord& c) const;
   // Acts as the customer's manager: admin/director, or a manager whose
   // subtree holds the owner (pool customers: any manager).
   bool Manages(const CustomerRecord& c) const;
@@ -58,7 +63,8 @@ absl::StatusOr<int> DormancyDays(db::Transaction& tx);
 absl::Status CheckRegionAndChannel(db::Transaction& tx, const std::string& region, const std::string& channel,
                                    const std::string& prefix);
 
-// Presentation: protection state and date, masking for the viewer.
+// Presentation: protection state and date, then MaskForViewer: a customer
+// owned by someone else comes out as id, name and city only.
 v1::Customer Present(const CustomerRecord& rec, const CustomerViewer& v, int window, absl::CivilDay today);
 
 // Puts the CustomerStatusChanged event of a status change on the outbox, in
@@ -87,7 +93,8 @@ absl::StatusOr<v1::OwnershipRecord> MoveOwner(db::Transaction& tx, Outbox& outbo
                                               absl::Time now);
 // The reps of these units, from the org copy (a manager's scope of reps).
 absl::StatusOr<std::vector<int64_t>> RepsInUnits(db::Transaction& tx, const std::vector<int64_t>& units);
-// A required free-text reason: non-blank, at most `max` bytes.
+// A required free-text reason: non-blank, at most `max` characters (the
+// size of its column, field_limits.h).
 absl::Status RequireText(const std::string& text, const std::string& field, size_t max = 1000);
 
 // Validates a Date field that must not be after `today`.

@@ -1,7 +1,10 @@
 #include "customers-svc/api/customers_api.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customer_view.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/store/contact_store.h"
 #include "customers-svc/store/credit_store.h"
@@ -26,22 +29,27 @@ std::string M(const char* method) { return absl::StrCat("/", kService, "/", meth
 // Checks and normalises a registration; every bad field is reported at once.
 absl::Status PrepareCustomer(v1::Customer& c) {
   std::vector<FieldViolation> v;
-  if (c.name().empty() || c.name().size() > 200) v.push_back({"customer.name", "required, at most 200 bytes"});
+  // Lengths first (field_limits.h): a text too long for its column is not
+  // normalised or looked at any further.
+  CheckCustomerLengths(c, "customer.", {}, &v);
+  auto too_long = [&v](absl::string_view field) {
+    return std::any_of(v.begin(), v.end(), [&](const FieldViolation& f) { return f.field == field; });
+  };
+  if (c.name().empty()) v.push_back({"customer.name", "required"});
   if (c.type() == v1::CUSTOMER_TYPE_UNSPECIFIED || !v1::CustomerType_IsValid(c.type())) {
     v.push_back({"customer.type", "required"});
   }
-  if (c.region().empty() || c.region().size() > 32) v.push_back({"customer.region", "required, at most 32 bytes"});
-  if (c.city().empty() || c.city().size() > 64) v.push_back({"customer.city", "required, at most 64 bytes"});
-  if (c.address().size() > 255) v.push_back({"customer.address", "at most 255 bytes"});
-  if (c.source_channel().size() > 32) v.push_back({"customer.source_channel", "at most 32 bytes"});
-  if (c.notes().size() > 2000) v.push_back({"customer.notes", "at most 2000 bytes"});
-  auto phone = NormalizePhone(c.phone());
+  if (c.region().empty()) v.push_back({"customer.region", "required"});
+  if (c.city().empty()) v.push_back({"customer.city", "required"});
   if (c.phone().empty()) {
     v.push_back({"customer.phone", "required"});
-  } else if (!phone.ok()) {
-    for (auto& fv : FieldViolationsOf(phone.status())) v.push_back({"customer.phone", fv.description});
-  } else {
-    c.set_normalized_phone(*phone);
+  } else if (!too_long("customer.phone")) {
+    auto phone = NormalizePhone(c.phone());
+    if (!phone.ok()) {
+      for (auto& fv : FieldViolationsOf(phone.status())) v.push_back({"customer.phone", fv.description});
+    } else {
+      c.set_normalized_phone(*phone);
+    }
   }
   if (!c.tax_id().empty()) {
     auto tax = NormalizeTaxId(c.tax_id());
@@ -52,9 +60,11 @@ absl::Status PrepareCustomer(v1::Customer& c) {
       c.set_normalized_tax_id(*tax);
     }
   }
-  c.set_normalized_name(NormalizeName(c.name()));
-  if (!c.name().empty() && c.normalized_name().empty()) {
-    v.push_back({"customer.name", "has no letters or digits"});
+  if (!too_long("customer.name")) {
+    c.set_normalized_name(NormalizeName(c.name()));
+    if (!c.name().empty() && c.normalized_name().empty()) {
+      v.push_back({"customer.name", "has no letters or digits"});
+    }
   }
   for (int i = 0; i < c.contacts_size(); ++i) {
     std::string field = absl::StrCat("customer.contacts[", i, "]");
@@ -232,7 +242,17 @@ grpc::Status CustomersApi::CheckDuplicate(grpc::ServerContext* ctx, const v1::Ch
         if (req->name().empty() && req->phone().empty() && req->tax_id().empty() && req->contact_phones().empty()) {
           return InvalidField("name", "at least one of name, phone, tax_id, contact_phones is required");
         }
-        if (!req->phone().empty()) {
+        // The same limits as registration (field_limits.h): what
+        // RegisterCustomer would refuse is refused here too, before any
+        // normalising or SQL.
+        bool name_too_long = CheckLength(req->name(), kMaxCustomerNameChars, "name", &v);
+        bool phone_too_long = CheckLength(req->phone(), kMaxPhoneChars, "phone", &v);
+        std::vector<bool> contact_too_long;
+        for (int i = 0; i < req->contact_phones_size(); ++i) {
+          contact_too_long.push_back(
+              CheckLength(req->contact_phones(i), kMaxPhoneChars, absl::StrCat("contact_phones[", i, "]"), &v));
+        }
+        if (!req->phone().empty() && !phone_too_long) {
           auto p = NormalizePhone(req->phone());
           if (!p.ok()) {
             v.push_back({"phone", std::string(p.status().message())});
@@ -242,6 +262,7 @@ grpc::Status CustomersApi::CheckDuplicate(grpc::ServerContext* ctx, const v1::Ch
           }
         }
         for (int i = 0; i < req->contact_phones_size(); ++i) {
+          if (contact_too_long[i]) continue;
           auto p = NormalizePhone(req->contact_phones(i));
           if (!p.ok()) {
             v.push_back({absl::StrCat("contact_phones[", i, "]"), std::string(p.status().message())});
@@ -257,7 +278,7 @@ grpc::Status CustomersApi::CheckDuplicate(grpc::ServerContext* ctx, const v1::Ch
             keys.set_tax_id(*t);
           }
         }
-        if (!req->name().empty()) {
+        if (!req->name().empty() && !name_too_long) {
           keys.set_name(NormalizeName(req->name()));
           if (keys.name().empty()) v.push_back({"name", "has no letters or digits"});
         }
@@ -300,8 +321,8 @@ grpc::Status CustomersApi::ListCustomerAudit(grpc::ServerContext* ctx, const v1:
           SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         }
         for (int i = 0; i < req->actions_size(); ++i) {
-          if (req->actions(i).empty() || req->actions(i).size() > 48) {
-            return InvalidField(absl::StrCat("actions[", i, "]"), "1..48 characters");
+          if (req->actions(i).empty() || CharCount(req->actions(i)) > kMaxAuditActionChars) {
+            return InvalidField(absl::StrCat("actions[", i, "]"), absl::StrCat("1..", kMaxAuditActionChars, " characters"));
           }
         }
         return absl::OkStatus();

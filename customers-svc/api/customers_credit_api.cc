@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customer_view.h"
 #include "customers-svc/api/customers_api.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/store/credit_store.h"
 #include "customers-svc/store/customer_store.h"
 #include "platform/handlers.h"
@@ -49,8 +50,7 @@ absl::Status RequireReason(const std::string& reason, const char* field = "reaso
   bool blank = true;
   for (char ch : reason) blank = blank && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r');
   if (blank) return InvalidField(field, "required, non-blank");
-  if (reason.size() > 1000) return InvalidField(field, "at most 1000 bytes");
-  return absl::OkStatus();
+  return CheckLength(reason, kMaxLongReasonChars, field);
 }
 
 std::string LimitText(const v1::CreditProfile& p) {
@@ -190,7 +190,7 @@ grpc::Status CustomersApi::UpdateCreditProfile(grpc::ServerContext* ctx, const v
           v.push_back({"payment_terms_days", "must be 0..365"});
         }
         if (!v1::CreditRating_IsValid(req->rating())) v.push_back({"rating", "unknown rating"});
-        if (!RequireReason(req->reason()).ok()) v.push_back({"reason", "required, non-blank, at most 1000 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireReason(req->reason()))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -246,8 +246,10 @@ grpc::Status CustomersApi::RecordCreditInvestigation(grpc::ServerContext* ctx,
         if (inv.rating() == v1::CREDIT_RATING_UNSPECIFIED || !v1::CreditRating_IsValid(inv.rating())) {
           v.push_back({"investigation.rating", "required"});
         }
-        if (inv.investigator().size() > 200) v.push_back({"investigation.investigator", "at most 200 bytes"});
-        if (inv.findings().size() > 20000) v.push_back({"investigation.findings", "at most 20000 bytes"});
+        CheckLength(inv.investigator(), kMaxInvestigatorChars, "investigation.investigator", &v);
+        if (inv.findings().size() > kMaxFindingsBytes) {
+          v.push_back({"investigation.findings", absl::StrCat("at most ", kMaxFindingsBytes, " bytes")});
+        }
         if (inv.has_recommended_limit()) {
           auto m = ValidateMoney(inv.recommended_limit(), "investigation.recommended_limit", Sign::kNonNegative);
           if (!m.ok() || inv.recommended_limit().currency_code() != "CNY") {
@@ -328,7 +330,7 @@ grpc::Status CustomersApi::SetCreditHold(grpc::ServerContext* ctx, const v1::Set
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
-        if (!RequireReason(req->reason()).ok()) v.push_back({"reason", "required, non-blank, at most 1000 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireReason(req->reason()))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -366,7 +368,7 @@ grpc::Status CustomersApi::ReleaseCreditHold(grpc::ServerContext* ctx, const v1:
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
-        if (!RequireReason(req->reason()).ok()) v.push_back({"reason", "required, non-blank, at most 1000 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireReason(req->reason()))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customer_view.h"
 #include "customers-svc/api/customers_api.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/protection.h"
 #include "customers-svc/store/contact_store.h"
 #include "customers-svc/store/customer_store.h"
@@ -40,12 +41,13 @@ grpc::Status CustomersApi::RecordFollowUp(grpc::ServerContext* ctx, const v1::Re
         if (f.channel() == v1::FOLLOW_UP_CHANNEL_UNSPECIFIED || !v1::FollowUpChannel_IsValid(f.channel())) {
           v.push_back({"follow_up.channel", "visit, phone, message or email"});
         }
-        if (f.content().empty() || f.content().size() > 4000) v.push_back({"follow_up.content", "required, 1..4000 bytes"});
+        if (f.content().empty()) v.push_back({"follow_up.content", "required"});
+        CheckLength(f.content(), kMaxFollowUpContentChars, "follow_up.content", &v);
         if (f.intent_level() == v1::INTENT_LEVEL_UNSPECIFIED || !v1::IntentLevel_IsValid(f.intent_level())) {
           v.push_back({"follow_up.intent_level", "required"});
         }
-        if (f.next_step().size() > 500) v.push_back({"follow_up.next_step", "at most 500 bytes"});
-        if (f.market_note().size() > 2000) v.push_back({"follow_up.market_note", "at most 2000 bytes"});
+        CheckLength(f.next_step(), kMaxFollowUpNextStepChars, "follow_up.next_step", &v);
+        CheckLength(f.market_note(), kMaxFollowUpMarketNoteChars, "follow_up.market_note", &v);
         if (f.has_next_step_date()) {
           auto nd = ValidateDate(f.next_step_date(), "follow_up.next_step_date");
           if (!nd.ok()) {

@@ -3,6 +3,7 @@
 // revives a dormant account, a non-owner's order of a protected prospect is
 // recorded for the manager.
 #include "absl/strings/str_cat.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/api/customer_view.h"
 #include "customers-svc/api/customers_api.h"
 #include "customers-svc/domain/protection.h"
@@ -223,7 +224,8 @@ grpc::Status CustomersApi::ReviewCollision(grpc::ServerContext* ctx, const v1::R
         std::vector<FieldViolation> v;
         if (req->collision_id() <= 0) v.push_back({"collision_id", "required, > 0"});
         bool blank = req->note().find_first_not_of(" \t\r\n") == std::string::npos;
-        if (blank || req->note().size() > 1000) v.push_back({"note", "required, non-blank, at most 1000 bytes"});
+        if (blank) v.push_back({"note", "required, non-blank"});
+        CheckLength(req->note(), kMaxLongReasonChars, "note", &v);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },

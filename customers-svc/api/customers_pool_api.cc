@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customer_view.h"
 #include "customers-svc/api/customers_api.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/protection.h"
 #include "customers-svc/store/customer_store.h"
@@ -163,7 +164,7 @@ grpc::Status CustomersApi::ListPoolCustomers(grpc::ServerContext* ctx, const v1:
           if (t == 0 || !v1::CustomerType_IsValid(t)) return InvalidField("types", "unknown customer type");
           f.types.push_back(t);
         }
-        if (req->region().size() > 32) return InvalidField("region", "at most 32 bytes");
+        SALES_RETURN_IF_ERROR(CheckLength(req->region(), kMaxRegionChars, "region"));
         if (req->previous_owner_rep_id() < 0) return InvalidField("previous_owner_rep_id", "must be >= 0");
         f.region = req->region();
         f.previous_owner_rep_id = req->previous_owner_rep_id();
@@ -193,7 +194,7 @@ grpc::Status CustomersApi::ClaimCustomer(grpc::ServerContext* ctx, const v1::Cla
         std::vector<FieldViolation> v;
         if (req->customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
         if (req->etag().empty()) v.push_back({"etag", "required: a claim race has one winner"});
-        if (req->reason().size() > 500) v.push_back({"reason", "at most 500 bytes"});
+        CheckLength(req->reason(), kMaxReasonChars, "reason", &v);
         if (!v.empty()) return InvalidFields(std::move(v));
         if (call.principal.authenticated() && (call.principal.role != kRoleRep || call.principal.rep_id == 0)) {
           return Denied("only reps claim pool customers");
@@ -245,7 +246,7 @@ grpc::Status CustomersApi::ReleaseCustomer(grpc::ServerContext* ctx, const v1::R
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
-        if (!RequireText(req->reason(), "reason", 500).ok()) v.push_back({"reason", "required, non-blank, at most 500 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireText(req->reason(), "reason", kMaxReasonChars))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -284,7 +285,7 @@ grpc::Status CustomersApi::TransferCustomer(grpc::ServerContext* ctx, const v1::
         std::vector<FieldViolation> v;
         if (req->customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
         if (req->to_rep_id() <= 0) v.push_back({"to_rep_id", "required, > 0"});
-        if (!RequireText(req->reason(), "reason", 500).ok()) v.push_back({"reason", "required, non-blank, at most 500 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireText(req->reason(), "reason", kMaxReasonChars))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -341,7 +342,7 @@ grpc::Status CustomersApi::HandOverCustomers(grpc::ServerContext* ctx, const v1:
           if (req->to_rep_ids(i) <= 0) v.push_back({absl::StrCat("to_rep_ids[", i, "]"), "must be > 0"});
           if (!seen.insert(req->to_rep_ids(i)).second) v.push_back({absl::StrCat("to_rep_ids[", i, "]"), "listed twice"});
         }
-        if (!RequireText(req->reason(), "reason", 500).ok()) v.push_back({"reason", "required, non-blank, at most 500 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireText(req->reason(), "reason", kMaxReasonChars))) v.push_back(fv);
         for (int s : req->statuses()) {
           if (s == 0 || !v1::CustomerStatus_IsValid(s)) {
             v.push_back({"statuses", "unknown status"});
@@ -444,16 +445,17 @@ grpc::Status CustomersApi::RegisterReferral(grpc::ServerContext* ctx, const v1::
         if (!req->has_referral()) return InvalidField("referral", "required");
         std::vector<FieldViolation> v;
         if (r.referrer_customer_id() <= 0) v.push_back({"referral.referrer_customer_id", "required, > 0"});
-        if (r.referred_name().empty() || r.referred_name().size() > 200) {
-          v.push_back({"referral.referred_name", "required, at most 200 bytes"});
-        }
-        auto phone = NormalizePhone(r.referred_phone());
+        if (r.referred_name().empty()) v.push_back({"referral.referred_name", "required"});
+        CheckLength(r.referred_name(), kMaxReferredNameChars, "referral.referred_name", &v);
         if (r.referred_phone().empty()) {
           v.push_back({"referral.referred_phone", "required"});
-        } else if (!phone.ok()) {
-          v.push_back({"referral.referred_phone", std::string(phone.status().message())});
-        } else {
-          r.set_referred_phone(*phone);
+        } else if (!CheckLength(r.referred_phone(), kMaxPhoneChars, "referral.referred_phone", &v)) {
+          auto phone = NormalizePhone(r.referred_phone());
+          if (!phone.ok()) {
+            v.push_back({"referral.referred_phone", std::string(phone.status().message())});
+          } else {
+            r.set_referred_phone(*phone);
+          }
         }
         if (r.has_expected_visit_date()) {
           auto d = ValidateDate(r.expected_visit_date(), "referral.expected_visit_date");
@@ -500,7 +502,7 @@ grpc::Status CustomersApi::CancelReferral(grpc::ServerContext* ctx, const v1::Ca
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->referral_id() <= 0) v.push_back({"referral_id", "required, > 0"});
-        if (!RequireText(req->reason(), "reason", 500).ok()) v.push_back({"reason", "required, non-blank, at most 500 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireText(req->reason(), "reason", kMaxReasonChars))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },

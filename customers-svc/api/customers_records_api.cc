@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "customers-svc/api/customer_view.h"
 #include "customers-svc/api/customers_api.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/protection.h"
 #include "customers-svc/store/contact_store.h"
@@ -32,8 +33,8 @@ absl::Status NotBlacklisted(const CustomerRecord& rec) {
   return absl::OkStatus();
 }
 
-// A rep's contacts are only theirs: others get the names with every way of
-// reaching the person masked.
+// The contacts of a pool customer, for someone who has not claimed it: the
+// names with every way of reaching the person masked.
 v1::Contact MaskContact(v1::Contact c) {
   c.set_phone(MaskPhone(c.normalized_phone()));
   c.set_normalized_phone(MaskPhone(c.normalized_phone()));
@@ -104,7 +105,11 @@ grpc::Status CustomersApi::ListCustomers(grpc::ServerContext* ctx, const v1::Lis
           auto d = ValidateDate(req->as_of(), "as_of");
           if (!d.ok()) v.push_back({"as_of", std::string(d.message())});
         }
-        if (req->query().size() > 100) v.push_back({"query", "at most 100 bytes"});
+        // Filters are compared with their columns: the same limits.
+        CheckLength(req->query(), kMaxNameQueryChars, "query", &v);
+        CheckLength(req->region(), kMaxRegionChars, "region", &v);
+        CheckLength(req->city(), kMaxCityChars, "city", &v);
+        CheckLength(req->source_channel(), kMaxSourceChannelChars, "source_channel", &v);
         if (!v.empty()) return InvalidFields(std::move(v));
         f.owner_rep_id = req->owner_rep_id();
         f.region = req->region();
@@ -160,6 +165,10 @@ grpc::Status CustomersApi::UpdateCustomer(grpc::ServerContext* ctx, const v1::Up
         for (const auto& p : req->update_mask().paths()) {
           if (!kAllowed.count(p)) v.push_back({"update_mask", absl::StrCat("field \"", p, "\" cannot be changed here")});
         }
+        // The same limits as registration (field_limits.h), for the fields
+        // being changed, before the row is even read.
+        std::vector<std::string> paths(req->update_mask().paths().begin(), req->update_mask().paths().end());
+        CheckCustomerLengths(req->customer(), "customer.", paths, &v);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -180,8 +189,8 @@ grpc::Status CustomersApi::UpdateCustomer(grpc::ServerContext* ctx, const v1::Up
         for (const auto& p : req->update_mask().paths()) {
           if (p == "name") {
             std::string n = NormalizeName(in.name());
-            if (in.name().empty() || in.name().size() > 200 || n.empty()) {
-              v.push_back({"customer.name", "required, at most 200 bytes, with letters or digits"});
+            if (in.name().empty() || n.empty()) {
+              v.push_back({"customer.name", "required, with letters or digits"});
               continue;
             }
             next.set_name(in.name());
@@ -214,24 +223,16 @@ grpc::Status CustomersApi::UpdateCustomer(grpc::ServerContext* ctx, const v1::Up
           } else if (p == "region") {
             next.set_region(in.region());
           } else if (p == "city") {
-            if (in.city().empty() || in.city().size() > 64) {
-              v.push_back({"customer.city", "required, at most 64 bytes"});
+            if (in.city().empty()) {
+              v.push_back({"customer.city", "required"});
               continue;
             }
             next.set_city(in.city());
           } else if (p == "address") {
-            if (in.address().size() > 255) {
-              v.push_back({"customer.address", "at most 255 bytes"});
-              continue;
-            }
             next.set_address(in.address());
           } else if (p == "source_channel") {
             next.set_source_channel(in.source_channel());
           } else if (p == "notes") {
-            if (in.notes().size() > 2000) {
-              v.push_back({"customer.notes", "at most 2000 bytes"});
-              continue;
-            }
             next.set_notes(in.notes());
           }
           changed.push_back(p);
@@ -264,7 +265,7 @@ grpc::Status CustomersApi::SetDemandGrade(grpc::ServerContext* ctx, const v1::Se
         if (req->demand_grade() == v1::DEMAND_GRADE_UNSPECIFIED || !v1::DemandGrade_IsValid(req->demand_grade())) {
           v.push_back({"demand_grade", "A, B or C required"});
         }
-        if (!RequireText(req->reason(), "reason", 1000).ok()) v.push_back({"reason", "required, non-blank"});
+        for (auto& fv : FieldViolationsOf(RequireText(req->reason(), "reason", kMaxLongReasonChars))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -301,7 +302,7 @@ grpc::Status CustomersApi::BlacklistCustomer(grpc::ServerContext* ctx, const v1:
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
-        if (!RequireText(req->reason(), "reason", 500).ok()) v.push_back({"reason", "required, non-blank, at most 500 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireText(req->reason(), "reason", kMaxReasonChars))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -334,7 +335,7 @@ grpc::Status CustomersApi::UnblacklistCustomer(grpc::ServerContext* ctx, const v
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
-        if (!RequireText(req->reason(), "reason", 500).ok()) v.push_back({"reason", "required, non-blank, at most 500 bytes"});
+        for (auto& fv : FieldViolationsOf(RequireText(req->reason(), "reason", kMaxReasonChars))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -403,6 +404,10 @@ grpc::Status CustomersApi::UpdateContact(grpc::ServerContext* ctx, const v1::Upd
         for (const auto& p : req->update_mask().paths()) {
           if (!kAllowed.count(p)) v.push_back({"update_mask", absl::StrCat("field \"", p, "\" cannot be changed")});
         }
+        // The lengths of the fields being changed, before the contact is
+        // read (ValidateContact checks the merged contact again).
+        std::vector<std::string> paths(req->update_mask().paths().begin(), req->update_mask().paths().end());
+        CheckContactLengths(req->contact(), "contact.", paths, &v);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -474,6 +479,12 @@ grpc::Status CustomersApi::ListContacts(grpc::ServerContext* ctx, const v1::List
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListContactsResponse> {
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Get(tx, req->customer_id()));
+        CustomerVisibility visibility = viewer.VisibilityOf(rec);
+        // Someone else's customer shows its name and city only
+        // (domain/masking.h): its contacts, even masked, are more than that.
+        if (visibility == CustomerVisibility::kNameAndCity) {
+          return Denied("contacts are read by the owner, their manager and above");
+        }
         SALES_ASSIGN_OR_RETURN(auto items, ContactStore::List(tx, rec.customer.id(), after, page));
         bool more = static_cast<int>(items.size()) > page;
         if (more) {
@@ -482,7 +493,7 @@ grpc::Status CustomersApi::ListContacts(grpc::ServerContext* ctx, const v1::List
                                        [](const auto& a, const auto& b) { return a.id() < b.id(); });
           items.erase(last);
         }
-        bool sees = viewer.Sees(rec);
+        bool sees = visibility == CustomerVisibility::kFull;
         v1::ListContactsResponse out;
         int64_t last_id = 0;
         for (auto& c : items) {
@@ -509,7 +520,7 @@ grpc::Status CustomersApi::LinkFamilyMember(grpc::ServerContext* ctx, const v1::
         if (l.relation() == v1::FAMILY_RELATION_UNSPECIFIED || !v1::FamilyRelation_IsValid(l.relation())) {
           v.push_back({"link.relation", "spouse, parent or child"});
         }
-        if (!RequireText(l.reason(), "link.reason", 500).ok()) v.push_back({"link.reason", "required, non-blank"});
+        for (auto& fv : FieldViolationsOf(RequireText(l.reason(), "link.reason", kMaxReasonChars))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
@@ -597,7 +608,7 @@ grpc::Status CustomersApi::UnlinkFamilyMember(grpc::ServerContext* ctx, const v1
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->link_id() <= 0) v.push_back({"link_id", "required, > 0"});
-        if (!RequireText(req->reason(), "reason", 500).ok()) v.push_back({"reason", "required, non-blank"});
+        for (auto& fv : FieldViolationsOf(RequireText(req->reason(), "reason", kMaxReasonChars))) v.push_back(fv);
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },

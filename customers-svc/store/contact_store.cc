@@ -1,6 +1,9 @@
 #include "customers-svc/store/contact_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/normalize.h"
 #include "platform/convert.h"
 #include "platform/status.h"
@@ -34,10 +37,18 @@ v1::Contact FromRow(const db::Row& r) {
 
 absl::Status ValidateContact(v1::Contact& c, const std::string& field) {
   std::vector<FieldViolation> v;
-  if (c.name().empty() || c.name().size() > 100) v.push_back({field + ".name", "required, at most 100 bytes"});
-  if (c.title().size() > 100) v.push_back({field + ".title", "at most 100 bytes"});
+  // Lengths first (field_limits.h); a text too long is not looked at further.
+  CheckContactLengths(c, field + ".", {}, &v);
+  auto too_long = [&v, &field](const char* name) {
+    std::string f = field + "." + name;
+    return std::any_of(v.begin(), v.end(), [&](const FieldViolation& x) { return x.field == f; });
+  };
+  bool email_too_long = too_long("email");
+  if (c.name().empty()) v.push_back({field + ".name", "required"});
   if (c.phone().empty() && c.email().empty()) v.push_back({field + ".phone", "phone or email required"});
-  if (!c.phone().empty()) {
+  if (too_long("phone")) {
+    c.clear_normalized_phone();  // refused for its length: not normalised
+  } else if (!c.phone().empty()) {
     auto p = NormalizePhone(c.phone());
     if (!p.ok()) {
       v.push_back({field + ".phone", std::string(p.status().message())});
@@ -47,12 +58,10 @@ absl::Status ValidateContact(v1::Contact& c, const std::string& field) {
   } else {
     c.clear_normalized_phone();
   }
-  if (!c.email().empty() && (c.email().size() > 200 || c.email().find('@') == std::string::npos ||
-                             c.email().front() == '@' || c.email().back() == '@')) {
+  if (!c.email().empty() && !email_too_long &&
+      (c.email().find('@') == std::string::npos || c.email().front() == '@' || c.email().back() == '@')) {
     v.push_back({field + ".email", "not an e-mail address"});
   }
-  if (c.im_id().size() > 100) v.push_back({field + ".im_id", "at most 100 bytes"});
-  if (c.notes().size() > 1000) v.push_back({field + ".notes", "at most 1000 bytes"});
   if (!v.empty()) return InvalidFields(std::move(v));
   return absl::OkStatus();
 }

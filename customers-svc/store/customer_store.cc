@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "customers-svc/domain/field_limits.h"
 #include "platform/convert.h"
 #include "platform/status.h"
 
@@ -378,7 +379,11 @@ absl::StatusOr<v1::OwnershipRecord> CustomerStore::ChangeOwner(db::Transaction& 
       tx.Exec("INSERT INTO ownership_records (customer_id, from_rep_id, to_rep_id, kind, effective_time, "
               "reason, actor_user, actor_role, actor_rep, handover_id, last_follow_up_date) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {ch.customer_id, ch.from_rep_id, ch.to_rep_id, static_cast<int64_t>(ch.kind), t, ch.reason,
+              // The reason may be composed ("family member of #12: " + the
+              // caller's reason of up to the column's size): clipped whole
+              // characters, the full text is in the audit trail's reason.
+              {ch.customer_id, ch.from_rep_id, ch.to_rep_id, static_cast<int64_t>(ch.kind), t,
+               ClipChars(ch.reason, kMaxReasonChars),
                ch.who.user_id, ch.who.role, ch.who.rep_id, ch.handover_id, OptDay(ch.last_follow_up_date)})
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -488,7 +493,10 @@ absl::Status AuditStore::Append(db::Transaction& tx, int64_t customer_id, const 
   return tx.Exec("INSERT INTO customer_audit (customer_id, at, actor_user, actor_role, actor_rep, actor_unit, "
                  "action, from_value, to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  {customer_id, FormatDbTime(now), who.user_id, who.role, who.rep_id, who.org_unit_id, action,
-                  from.substr(0, 500), to.substr(0, 500), reason.substr(0, 1000), request_id})
+                  // Composed values may exceed their columns; never cut a
+                  // character in half (invalid utf8mb4 fails the insert).
+                  ClipChars(from, kMaxAuditValueChars), ClipChars(to, kMaxAuditValueChars),
+                  ClipChars(reason, kMaxLongReasonChars), request_id})
       .status();
 }
 

@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customers_api.h"
+#include "customers-svc/domain/field_limits.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "platform/clock.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -498,14 +500,15 @@ TEST_F(CustomersCore, ScopingOfCustomersAndContacts) {
   EXPECT_EQ(other.city(), "上海");
   EXPECT_EQ(other.contacts_size(), 0);
   EXPECT_TRUE(other.tax_id().empty());
-  EXPECT_EQ(other.phone(), "057*****4321");
+  // Name and city only (domain.md §1): not even a masked phone.
+  EXPECT_TRUE(other.phone().empty());
+  EXPECT_EQ(other.owner_rep_id(), 0);
   v1::ListContactsRequest lr;
   lr.set_customer_id(id);
   v1::ListContactsResponse lresp;
-  ASSERT_TRUE(stub_->ListContacts(As(Rep(kRepB, kEast)).get(), lr, &lresp).ok());
-  ASSERT_EQ(lresp.contacts_size(), 1);
-  EXPECT_EQ(lresp.contacts(0).phone(), "139****2222");
-  EXPECT_TRUE(lresp.contacts(0).email().empty());
+  EXPECT_EQ(stub_->ListContacts(As(Rep(kRepB, kEast)).get(), lr, &lresp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(lresp.contacts_size(), 0);
   ASSERT_TRUE(stub_->ListContacts(As(kManagerEast).get(), lr, &lresp).ok());
   EXPECT_EQ(lresp.contacts(0).email(), "wang@kangle.example");
   Principal north_mgr{"mgr-north", "SALES_MANAGER", 0, kNorth};
@@ -1012,6 +1015,261 @@ TEST_F(CustomersCore, FollowsFinanceAndOrdersFeeds) {
   ASSERT_TRUE(wait_for([&] { return !Profile(kFinance, id).hold().on_hold(); }));
   app_->Shutdown();
   app_.reset();
+}
+
+// domain.md §1: a customer owned by someone else shows name and city only.
+// rep2 reading rep1's customer — an account with a grade, purchases, a
+// credit hold, contacts, notes — through GetCustomer and BatchGetCustomers
+// gets its id, name and city and nothing else; rep1, rep1's manager and the
+// admin see all of it.
+TEST_F(CustomersCore, AnotherRepsCustomerShowsNameAndCityOnly) {
+  const Principal rep1 = Rep(kRepA, kEast), rep2 = Rep(kRepB, kEast);
+  const Principal admin{"admin", "ADMIN", 0, 0};
+  const Principal north_mgr{"mgr-north", "SALES_MANAGER", 0, kNorth};
+  v1::Customer c = NewCustomer("乌鲁木齐市天山区丝路明珠商贸有限责任公司", "0991-2345 6789");
+  c.set_city("乌鲁木齐");
+  c.set_tax_id("91650102MA7ABCDE1X");
+  c.set_notes("只在周三上午收货, 找仓库老马");
+  auto* ct = c.add_contacts();
+  ct->set_name("马建新");
+  ct->set_phone("138 9999 0001");
+  v1::Customer registered;
+  ASSERT_TRUE(Register(rep1, c, &registered).ok());
+  const int64_t id = registered.id();
+  const int64_t rep2_own = MustRegister(rep2, "喀什古城干果批发部", "13899990002");
+
+  // Everything that leaked before: a grade, purchases (ACTIVE), a hold.
+  v1::SetDemandGradeRequest g;
+  g.set_request_id(Rid());
+  g.set_customer_id(id);
+  g.set_demand_grade(v1::DEMAND_GRADE_A);
+  g.set_reason("年采购额过千万");
+  v1::SetDemandGradeResponse gr;
+  ASSERT_TRUE(stub_->SetDemandGrade(As(kManagerEast).get(), g, &gr).ok());
+  orders::v1::OrderConfirmedEvent oc;
+  oc.mutable_order()->set_order_id(INT64_MAX);
+  oc.mutable_order()->set_order_number("SO-新疆-0001");
+  oc.mutable_order()->set_customer_id(id);
+  oc.mutable_order()->set_credited_rep_id(kRepA);
+  oc.mutable_order()->set_taking_rep_id(kRepA);
+  *oc.mutable_order()->mutable_order_date() = D(2026, 3, 2);
+  *oc.mutable_total_amount() = MakeMoney(9'999'999'99);
+  ASSERT_TRUE(Feed(oc, "OrderConfirmedEvent", "ev-masking-1", true).ok());
+  v1::SetCreditHoldRequest hold;
+  hold.set_request_id(Rid());
+  hold.set_customer_id(id);
+  hold.set_reason("逾期九十天");
+  v1::SetCreditHoldResponse hr;
+  ASSERT_TRUE(stub_->SetCreditHold(As(kFinance).get(), hold, &hr).ok());
+
+  const v1::Customer full = Get(admin, id);
+  ASSERT_FALSE(full.masked());
+  ASSERT_EQ(full.owner_rep_id(), kRepA);
+  ASSERT_EQ(full.status(), v1::CUSTOMER_STATUS_ACTIVE);
+  ASSERT_EQ(full.demand_grade(), v1::DEMAND_GRADE_A);
+  ASSERT_TRUE(full.has_first_purchase_date());
+  ASSERT_TRUE(full.has_last_purchase_date());
+  ASSERT_TRUE(full.credit_hold());
+  ASSERT_EQ(full.contacts_size(), 1);
+  ASSERT_EQ(full.notes(), c.notes());
+
+  v1::Customer only;
+  only.set_id(id);
+  only.set_name("乌鲁木齐市天山区丝路明珠商贸有限责任公司");
+  only.set_city("乌鲁木齐");
+  only.set_masked(true);
+  using google::protobuf::util::MessageDifferencer;
+  auto batch = [&](const Principal& who) {
+    v1::BatchGetCustomersRequest req;
+    req.add_ids(rep2_own);
+    req.add_ids(id);
+    v1::BatchGetCustomersResponse resp;
+    grpc::Status st = stub_->BatchGetCustomers(As(who).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(resp.customers_size(), 2);
+    return resp;
+  };
+
+  for (const Principal& outsider : {rep2, north_mgr}) {
+    SCOPED_TRACE(outsider.user_id);
+    v1::Customer got = Get(outsider, id);
+    EXPECT_TRUE(MessageDifferencer::Equals(got, only)) << got.DebugString();
+    v1::BatchGetCustomersResponse b = batch(outsider);
+    ASSERT_EQ(b.customers_size(), 2);
+    EXPECT_TRUE(MessageDifferencer::Equals(b.customers(1), only)) << b.customers(1).DebugString();
+  }
+  // rep2's own customer in the same batch is rep2's in full.
+  v1::BatchGetCustomersResponse mixed = batch(rep2);
+  ASSERT_EQ(mixed.customers_size(), 2);
+  EXPECT_FALSE(mixed.customers(0).masked());
+  EXPECT_EQ(mixed.customers(0).owner_rep_id(), kRepB);
+  EXPECT_EQ(mixed.customers(0).phone(), "13899990002");
+
+  // Owner, owner's manager, admin (and finance): everything, the same.
+  for (const Principal& insider : {rep1, kManagerEast, admin, kFinance}) {
+    SCOPED_TRACE(insider.user_id);
+    v1::Customer got = Get(insider, id);
+    EXPECT_TRUE(MessageDifferencer::Equals(got, full)) << got.DebugString();
+    v1::BatchGetCustomersResponse b = batch(insider);
+    ASSERT_EQ(b.customers_size(), 2);
+    v1::Customer want = full;
+    want.clear_contacts();  // BatchGetCustomers carries no contacts for anyone
+    EXPECT_TRUE(MessageDifferencer::Equals(b.customers(1), want)) << b.customers(1).DebugString();
+  }
+
+  // Nor do its contacts, ownership history or audit reach rep2.
+  v1::ListContactsRequest lc;
+  lc.set_customer_id(id);
+  v1::ListContactsResponse lcr;
+  EXPECT_EQ(stub_->ListContacts(As(rep2).get(), lc, &lcr).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->ListContacts(As(rep1).get(), lc, &lcr).ok());
+  EXPECT_EQ(lcr.contacts_size(), 1);
+  v1::GetCreditProfileRequest gc;
+  gc.set_customer_id(id);
+  v1::GetCreditProfileResponse gcr;
+  EXPECT_EQ(stub_->GetCreditProfile(As(rep2).get(), gc, &gcr).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_FALSE(gcr.has_profile());
+}
+
+std::string Repeat(const std::string& s, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// The field a single-violation INVALID_ARGUMENT names.
+std::string FieldOf(const grpc::Status& st) {
+  auto fv = FieldViolationsOf(FromGrpcStatus(st));
+  std::string out;
+  for (const auto& f : fv) out += (out.empty() ? "" : ",") + f.field;
+  return out;
+}
+
+// Every text is limited to its column, counted in characters as VARCHAR in
+// utf8mb4 counts them, by every method taking it, before any SQL: the
+// duplicate check refuses the 1 MiB name registration refuses; a Chinese
+// name of exactly 200 characters (600 bytes) registers and is found, one
+// more is refused everywhere with the field named.
+TEST_F(CustomersCore, TextLengthsAreTheirColumnsInCharacters) {
+  const Principal rep = Rep(kRepA, kEast);
+  const std::string mib(1 << 20, 'x');
+  v1::CheckDuplicateRequest dup;
+  dup.set_name(mib);
+  v1::CheckDuplicateResponse dr;
+  grpc::Status st = stub_->CheckDuplicate(As(rep).get(), dup, &dr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "name");
+  st = Register(rep, NewCustomer(mib, "13500000001"), nullptr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "customer.name");
+  dup.Clear();
+  dup.set_phone(std::string(customers::kMaxPhoneChars + 1, '1'));
+  dup.add_contact_phones(Repeat("１", customers::kMaxPhoneChars + 1));  // full-width digits
+  st = stub_->CheckDuplicate(As(rep).get(), dup, &dr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "phone,contact_phones[0]");
+
+  // Exactly at the limits: 200 characters of name, 64 of city, 2000 of notes.
+  const std::string name200 = "新疆" + Repeat("丝路明珠", 49) + "商贸";  // 2 + 196 + 2
+  ASSERT_EQ(customers::CharCount(name200), 200u);
+  v1::Customer c = NewCustomer(name200, "13500000002");
+  c.set_city(Repeat("城", customers::kMaxCityChars));
+  c.set_notes(Repeat("备", customers::kMaxCustomerNotesChars));
+  c.set_address(Repeat("路", customers::kMaxAddressChars));
+  v1::Customer got;
+  st = Register(rep, c, &got);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(Get(rep, got.id()).name(), name200);
+  EXPECT_EQ(Get(rep, got.id()).city(), c.city());
+  dup.Clear();
+  dup.set_name(name200);
+  ASSERT_TRUE(stub_->CheckDuplicate(As(Rep(kRepB, kEast)).get(), dup, &dr).ok());
+  ASSERT_TRUE(dr.exists());
+  EXPECT_EQ(dr.matches(0).customer_id(), got.id());
+
+  // One more character: refused by registration, update and the check alike.
+  const std::string name201 = name200 + "行";
+  c = NewCustomer(name201, "13500000003");
+  st = Register(rep, c, nullptr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "customer.name");
+  c = NewCustomer("新疆丝路明珠二号店", "13500000003");
+  c.set_city(Repeat("城", customers::kMaxCityChars + 1));
+  st = Register(rep, c, nullptr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "customer.city");
+  dup.set_name(name201);
+  st = stub_->CheckDuplicate(As(rep).get(), dup, &dr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "name");
+  v1::UpdateCustomerRequest up;
+  up.set_request_id(Rid());
+  up.mutable_customer()->set_id(got.id());
+  up.mutable_customer()->set_name(name201);
+  up.mutable_customer()->set_notes(Repeat("备", customers::kMaxCustomerNotesChars + 1));
+  up.mutable_update_mask()->add_paths("name");
+  up.mutable_update_mask()->add_paths("notes");
+  up.set_etag(Get(rep, got.id()).etag());
+  v1::UpdateCustomerResponse ur;
+  st = stub_->UpdateCustomer(As(rep).get(), up, &ur);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "customer.name,customer.notes");
+  EXPECT_EQ(Get(rep, got.id()).name(), name200);
+  // A filter longer than its column cannot match anything: refused too.
+  v1::ListCustomersRequest lq;
+  lq.set_city(Repeat("城", customers::kMaxCityChars + 1));
+  v1::ListCustomersResponse lr;
+  st = stub_->ListCustomers(As(rep).get(), lq, &lr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "city");
+
+  // Contacts: 100 characters of name fit contacts.name, 101 do not.
+  v1::AddContactRequest ac;
+  ac.set_request_id(Rid());
+  ac.set_customer_id(got.id());
+  ac.mutable_contact()->set_name(Repeat("欧阳", 50));
+  ac.mutable_contact()->set_phone("13500000004");
+  v1::AddContactResponse acr;
+  st = stub_->AddContact(As(rep).get(), ac, &acr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(acr.contact().name(), Repeat("欧阳", 50));
+  ac.set_request_id(Rid());
+  ac.mutable_contact()->set_name(Repeat("欧阳", 50) + "娜");
+  ac.mutable_contact()->set_phone("13500000005");
+  st = stub_->AddContact(As(rep).get(), ac, &acr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "contact.name");
+
+  // A reason of 500 Chinese characters (1,500 bytes) fits its columns; the
+  // ownership record's composed text ("family member of #…: " + reason)
+  // is clipped to whole characters instead of failing the change.
+  int64_t member = MustRegister(Rep(kRepB, kEast), "欧阳娜", "13500000006");
+  v1::LinkFamilyMemberRequest link;
+  link.set_request_id(Rid());
+  link.mutable_link()->set_primary_customer_id(got.id());
+  link.mutable_link()->set_member_customer_id(member);
+  link.mutable_link()->set_relation(v1::FAMILY_RELATION_CHILD);
+  link.mutable_link()->set_reason(Repeat("亲", customers::kMaxReasonChars + 1));
+  v1::LinkFamilyMemberResponse lresp;
+  st = stub_->LinkFamilyMember(As(kManagerEast).get(), link, &lresp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(st), "link.reason");
+  link.set_request_id(Rid());
+  link.mutable_link()->set_reason(Repeat("亲", customers::kMaxReasonChars));
+  st = stub_->LinkFamilyMember(As(kManagerEast).get(), link, &lresp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(lresp.member().owner_rep_id(), kRepA);
+  v1::ListOwnershipHistoryRequest oh;
+  oh.set_customer_id(member);
+  v1::ListOwnershipHistoryResponse ohr;
+  ASSERT_TRUE(stub_->ListOwnershipHistory(As(kManagerEast).get(), oh, &ohr).ok());
+  ASSERT_GE(ohr.records_size(), 2);
+  bool clipped = false;
+  for (const auto& r : ohr.records()) {
+    EXPECT_LE(customers::CharCount(r.reason()), customers::kMaxReasonChars);
+    clipped = clipped || customers::CharCount(r.reason()) == customers::kMaxReasonChars;
+  }
+  EXPECT_TRUE(clipped);
 }
 
 }  // namespace
