@@ -23,6 +23,7 @@ namespace sales::orders {
 namespace {
 
 absl::Status ValidatePriceList(const v1::PriceList& pl, bool is_new) {
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(pl.entries_size(), kMaxPriceListEntries, "price_list.entries"));
   std::vector<FieldViolation> v;
   if (is_new && (pl.code().empty() || pl.code().size() > 64)) v.push_back({"price_list.code", "required, 1..64 characters"});
   if (pl.name().empty() || pl.name().size() > 200) v.push_back({"price_list.name", "required, at most 200 bytes"});
@@ -466,7 +467,13 @@ grpc::Status OrdersApi::UpdateOrderPolicy(grpc::ServerContext* ctx, const v1::Up
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleDirector}, "change the order policy"));
         if (req->reason().empty()) return InvalidField("reason", "required");
-        return ValidatePolicy(req->policy());
+        const v1::OrderPolicy& p = req->policy();
+        SALES_RETURN_IF_ERROR(CheckRepeatedCap(p.discount_limits_size(), kMaxDiscountLimits, "policy.discount_limits"));
+        SALES_RETURN_IF_ERROR(CheckRepeatedCap(p.weekend_days_size(), kMaxWeekendDays, "policy.weekend_days"));
+        SALES_RETURN_IF_ERROR(CheckRepeatedCap(p.holidays_size(), kMaxCalendarDays, "policy.holidays"));
+        SALES_RETURN_IF_ERROR(
+            CheckRepeatedCap(p.extra_working_days_size(), kMaxCalendarDays, "policy.extra_working_days"));
+        return ValidatePolicy(p);
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateOrderPolicyResponse> {
         SALES_ASSIGN_OR_RETURN(auto current, PolicyStore::Get(tx, true));

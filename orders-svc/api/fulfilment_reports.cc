@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/fulfilment_api.h"
 #include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/report_rules.h"
 #include "orders-svc/domain/shipment_rules.h"
 #include "orders-svc/store/enum_names.h"
@@ -341,6 +342,7 @@ grpc::Status FulfilmentApi::GetOpenOrdersReport(grpc::ServerContext* ctx, const 
       ctx, Method("GetOpenOrdersReport"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
+        SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->statuses_size(), kMaxStatusFilters, "statuses"));
         for (int i = 0; i < req->statuses_size(); ++i) {
           if (req->statuses(i) == v1::ORDER_STATUS_UNSPECIFIED || !v1::OrderStatus_IsValid(req->statuses(i))) {
             return InvalidField(absl::StrCat("statuses[", i, "]"), "not an order status");

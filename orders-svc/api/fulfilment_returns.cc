@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/fulfilment_api.h"
 #include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/return_rules.h"
 #include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
@@ -32,6 +33,7 @@ namespace {
 absl::Status ValidateReturnInput(const v1::CreateReturnRequest& req) {
   if (!req.has_return_request()) return InvalidField("return_request", "required");
   const auto& r = req.return_request();
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(r.lines_size(), kMaxDocumentLines, "return_request.lines"));
   std::vector<FieldViolation> v;
   if (r.order_id() <= 0) v.push_back({"return_request.order_id", "required"});
   if (r.reason().empty()) v.push_back({"return_request.reason", "required: the customer's reason"});
@@ -41,7 +43,9 @@ absl::Status ValidateReturnInput(const v1::CreateReturnRequest& req) {
     const auto& l = r.lines(i);
     std::string f = absl::StrCat("return_request.lines[", i, "]");
     if (l.order_line_id() <= 0) v.push_back({f + ".order_line_id", "required"});
-    if (l.requested_quantity() <= 0) v.push_back({f + ".requested_quantity", "must be > 0"});
+    if (!QuantityInRange(l.requested_quantity(), false)) {
+      v.push_back({f + ".requested_quantity", QuantityRule(false)});
+    }
     if (l.claimed_condition() == v1::ITEM_CONDITION_UNSPECIFIED) v.push_back({f + ".claimed_condition", "required"});
     if (l.shipment_id() < 0) v.push_back({f + ".shipment_id", "must be >= 0"});
   }
@@ -187,6 +191,7 @@ grpc::Status FulfilmentApi::VerifyReturn(grpc::ServerContext* ctx, const v1::Ver
       ctx, Method("VerifyReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
+        SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->lines_size(), kMaxDocumentLines, "lines"));
         if (req->return_request_id() <= 0) v.push_back({"return_request_id", "required"});
         if (req->lines().empty()) v.push_back({"lines", "one result per return line"});
         if (req->notes().size() > 2000) v.push_back({"notes", "at most 2000 characters"});
@@ -442,8 +447,11 @@ grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Re
           sl.set_product_line_id(ol->product_line_id());
           sl.set_quantity(-q);
           *sl.mutable_unit_price() = ol->unit_price();
-          *sl.mutable_net_amount() = MakeMoney(-q * ol->unit_price().minor_units(), o.currency_code());
-          *sl.mutable_cost_amount() = MakeMoney(-q * unit_costs[ol->id()], o.currency_code());
+          const std::string qf = absl::StrCat("return line ", rl.id(), " verified_quantity");
+          SALES_ASSIGN_OR_RETURN(int64_t net, AmountMul(-q, ol->unit_price().minor_units(), qf));
+          SALES_ASSIGN_OR_RETURN(int64_t cost, AmountMul(-q, unit_costs[ol->id()], qf));
+          *sl.mutable_net_amount() = MakeMoney(net, o.currency_code());
+          *sl.mutable_cost_amount() = MakeMoney(cost, o.currency_code());
           sl.set_condition(rl.verified_condition());
           by_warehouse[wh].push_back(nl);
           if (rl.shipment_id() != 0) origins[wh].insert(rl.shipment_id());

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/fulfilment_api.h"
 #include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/shipment_rules.h"
 #include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
@@ -36,13 +37,14 @@ absl::Status ValidateRequisitionInput(const v1::RequestShipmentRequest& req) {
   std::vector<FieldViolation> v;
   if (!req.has_shipment_requisition()) return InvalidField("shipment_requisition", "required");
   const auto& r = req.shipment_requisition();
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(r.lines_size(), kMaxDocumentLines, "shipment_requisition.lines"));
   if (r.order_id() <= 0) v.push_back({"shipment_requisition.order_id", "required"});
   if (r.lines().empty()) v.push_back({"shipment_requisition.lines", "at least one line"});
   for (int i = 0; i < r.lines_size(); ++i) {
     const auto& l = r.lines(i);
     std::string f = absl::StrCat("shipment_requisition.lines[", i, "]");
     if (l.order_line_id() <= 0) v.push_back({f + ".order_line_id", "required"});
-    if (l.quantity() <= 0) v.push_back({f + ".quantity", "must be > 0"});
+    if (!QuantityInRange(l.quantity(), false)) v.push_back({f + ".quantity", QuantityRule(false)});
     if (l.warehouse_id() < 0) v.push_back({f + ".warehouse_id", "must be >= 0"});
   }
   if (r.has_planned_ship_date()) {
@@ -324,12 +326,15 @@ grpc::Status FulfilmentApi::PostShipment(grpc::ServerContext* ctx, const v1::Pos
         std::vector<FieldViolation> v;
         if (req->shipment_requisition_id() <= 0) v.push_back({"shipment_requisition_id", "required"});
         if (req->warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
+        SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->lines_size(), kMaxDocumentLines, "lines"));
         if (req->lines().empty()) v.push_back({"lines", "at least one line"});
         for (int i = 0; i < req->lines_size(); ++i) {
           if (req->lines(i).shipment_requisition_line_id() <= 0) {
             v.push_back({absl::StrCat("lines[", i, "].shipment_requisition_line_id"), "required"});
           }
-          if (req->lines(i).quantity() <= 0) v.push_back({absl::StrCat("lines[", i, "].quantity"), "must be > 0"});
+          if (!QuantityInRange(req->lines(i).quantity(), false)) {
+            v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
+          }
         }
         if (req->has_ship_date()) {
           if (auto st = ValidateDate(req->ship_date(), "ship_date"); !st.ok()) {
@@ -423,8 +428,10 @@ grpc::Status FulfilmentApi::PostShipment(grpc::ServerContext* ctx, const v1::Pos
           sl.set_product_line_id(ol->product_line_id());
           sl.set_quantity(q);
           *sl.mutable_unit_price() = ol->unit_price();
-          *sl.mutable_net_amount() = MakeMoney(q * ol->unit_price().minor_units(), o.currency_code());
-          *sl.mutable_cost_amount() = MakeMoney(q * unit_costs[ol->id()], o.currency_code());
+          SALES_ASSIGN_OR_RETURN(int64_t net, AmountMul(q, ol->unit_price().minor_units(), field_of[rl_id]));
+          SALES_ASSIGN_OR_RETURN(int64_t line_cost, AmountMul(q, unit_costs[ol->id()], field_of[rl_id]));
+          *sl.mutable_net_amount() = MakeMoney(net, o.currency_code());
+          *sl.mutable_cost_amount() = MakeMoney(line_cost, o.currency_code());
           lines.push_back(nl);
           auto* el = event.add_lines();
           el->set_order_line_id(ol->id());
@@ -466,8 +473,8 @@ grpc::Status FulfilmentApi::PostShipment(grpc::ServerContext* ctx, const v1::Pos
                                                   EnumShort(o.status()), EnumShort(order_status),
                                                   s.shipment_number(), call, now));
         }
-        int64_t cost = 0;
-        for (const auto& l : s.lines()) cost += l.cost_amount().minor_units();
+        AmountSum cost;
+        for (const auto& l : s.lines()) SALES_RETURN_IF_ERROR(cost.Add(l.cost_amount().minor_units()));
         SALES_RETURN_IF_ERROR(ShipmentStore::AddOrderShippedAmount(tx, o.id(), s.total_amount().minor_units(), now));
         v1::PostShipmentResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_outbound_note(),
@@ -481,7 +488,7 @@ grpc::Status FulfilmentApi::PostShipment(grpc::ServerContext* ctx, const v1::Pos
         event.set_warehouse_id(s.warehouse_id());
         *event.mutable_ship_date() = s.ship_date();
         *event.mutable_total_amount() = s.total_amount();
-        *event.mutable_cost_amount() = MakeMoney(cost, o.currency_code());
+        *event.mutable_cost_amount() = MakeMoney(cost.value(), o.currency_code());
         *event.mutable_deposit_amount() = o.deposit_amount();
         event.set_order_fully_shipped(FullyShipped(ProgressOf(o)));
         event.set_order_status(order_status);

@@ -9,6 +9,7 @@
 #include "orders-svc/api/orders_support.h"
 #include "orders-svc/domain/allocation.h"
 #include "orders-svc/domain/confirmation.h"
+#include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/order_state.h"
 #include "orders-svc/domain/pricing.h"
 #include "orders-svc/store/approval_store.h"
@@ -30,7 +31,16 @@
 namespace sales::orders {
 namespace {
 
+// The caps on an order's repeated fields, checked before anything reads
+// the entries (and before an update takes the order's row lock).
+absl::Status CapOrderRepeated(const v1::SalesOrder& o) {
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(o.lines_size(), kMaxDocumentLines, "order.lines"));
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(o.special_fees_size(), kMaxSpecialFees, "order.special_fees"));
+  return CheckRepeatedCap(o.approvals_size(), kMaxEchoedApprovals, "order.approvals");
+}
+
 absl::Status ValidateOrderContent(const v1::SalesOrder& o, bool is_new) {
+  SALES_RETURN_IF_ERROR(CapOrderRepeated(o));
   std::vector<FieldViolation> v;
   bool correction = o.kind() == v1::ORDER_KIND_CORRECTION;
   if (is_new && o.customer_id() <= 0) v.push_back({"order.customer_id", "required"});
@@ -45,9 +55,7 @@ absl::Status ValidateOrderContent(const v1::SalesOrder& o, bool is_new) {
     const auto& l = o.lines(i);
     std::string f = absl::StrCat("order.lines[", i, "]");
     if (l.product_id() <= 0) v.push_back({f + ".product_id", "required"});
-    if (correction ? l.quantity() == 0 : l.quantity() <= 0) {
-      v.push_back({f + ".quantity", correction ? "must not be 0" : "must be > 0"});
-    }
+    if (!QuantityInRange(l.quantity(), correction)) v.push_back({f + ".quantity", QuantityRule(correction)});
     if (l.discount_bp() < 0 || l.discount_bp() > 10000) v.push_back({f + ".discount_bp", "must be within 0..10000"});
   }
   AppendFeeViolations(o.special_fees(), "order", &v);
@@ -92,7 +100,10 @@ absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderP
     }
     original = std::move(*orig);
   }
-  int64_t total = 0;
+  // Every amount below is checked: a total that would leave the 10^15
+  // bound refuses the order (INVALID_ARGUMENT naming the field) before
+  // anything is written, instead of storing a wrapped total.
+  AmountSum total("order.lines");
   for (int i = 0; i < o.lines_size(); ++i) {
     auto* l = o.mutable_lines(i);
     std::string f = absl::StrCat("order.lines[", i, "]");
@@ -122,10 +133,12 @@ absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderP
       l->set_price_list_id(from->price_list_id());
       l->set_discount_bp(from->discount_bp());
       *l->mutable_unit_price() = from->unit_price();
-      *l->mutable_net_amount() = MakeMoney(from->unit_price().minor_units() * l->quantity(), cur);
-      *l->mutable_cost_amount() = MakeMoney(product.unit_cost().minor_units() * l->quantity(), cur);
+      SALES_ASSIGN_OR_RETURN(int64_t net, LineAmount(from->unit_price().minor_units(), l->quantity(), f + ".quantity"));
+      SALES_ASSIGN_OR_RETURN(int64_t cost, LineAmount(product.unit_cost().minor_units(), l->quantity(), f + ".quantity"));
+      *l->mutable_net_amount() = MakeMoney(net, cur);
+      *l->mutable_cost_amount() = MakeMoney(cost, cur);
       l->set_required_approval(v1::APPROVAL_LEVEL_NONE);
-      total += l->net_amount().minor_units();
+      SALES_RETURN_IF_ERROR(total.Add(net));
       continue;
     }
     SALES_ASSIGN_OR_RETURN(auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role,
@@ -138,19 +151,19 @@ absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderP
     l->set_price_list_id(p.price_list_id);
     *l->mutable_unit_price() = MakeMoney(p.unit_price, cur);
     *l->mutable_net_amount() = MakeMoney(p.net_amount, cur);
-    *l->mutable_cost_amount() = MakeMoney(p.unit_cost * p.quantity, cur);
+    *l->mutable_cost_amount() = MakeMoney(p.cost_amount, cur);
     l->set_required_approval(p.approval.level);
-    total += p.net_amount;
+    SALES_RETURN_IF_ERROR(total.Add(p.net_amount));
   }
   SALES_ASSIGN_OR_RETURN(int64_t fees, TotalSpecialFees(o.mutable_special_fees(), cur, "order"));
-  *o.mutable_lines_total() = MakeMoney(total, cur);
+  *o.mutable_lines_total() = MakeMoney(total.value(), cur);
   *o.mutable_special_fees_total() = MakeMoney(fees, cur);
-  *o.mutable_total_amount() = MakeMoney(total, cur);
+  *o.mutable_total_amount() = MakeMoney(total.value(), cur);
   if (!o.has_deposit_amount()) *o.mutable_deposit_amount() = MakeMoney(0, cur);
   if (o.deposit_amount().currency_code() != cur) {
     return InvalidField("order.deposit_amount.currency_code", "must be the order's currency");
   }
-  if (o.deposit_amount().minor_units() > std::max<int64_t>(total, 0)) {
+  if (o.deposit_amount().minor_units() > std::max<int64_t>(total.value(), 0)) {
     return InvalidField("order.deposit_amount", "above the order total");
   }
   return absl::OkStatus();
@@ -400,7 +413,7 @@ grpc::Status OrdersApi::ListOrders(grpc::ServerContext* ctx, const v1::ListOrder
       [&](CallContext&) -> absl::Status {
         SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
         SALES_ASSIGN_OR_RETURN(before, DecodePageToken(req->page_token()));
-        return absl::OkStatus();
+        return CheckRepeatedCap(req->statuses_size(), kMaxStatusFilters, "statuses");
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListOrdersResponse> {
         SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
@@ -439,7 +452,7 @@ grpc::Status OrdersApi::UpdateOrder(grpc::ServerContext* ctx, const v1::UpdateOr
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireOrderWriter(call.principal));
         if (!req->has_order() || req->order().id() <= 0) return InvalidField("order.id", "required");
-        return absl::OkStatus();
+        return CapOrderRepeated(req->order());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateOrderResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleOrder(tx, call.principal, req->order().id(), true));

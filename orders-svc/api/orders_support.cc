@@ -196,8 +196,9 @@ absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& fie
   l.price_list_id = in_force->price_list_id;
   l.price_list_code = in_force->code;
   l.unit_price = NetUnitPrice(l.list_price, discount_bp);
-  l.net_amount = l.unit_price * quantity;
+  SALES_ASSIGN_OR_RETURN(l.net_amount, LineAmount(l.unit_price, quantity, field + ".quantity"));
   l.unit_cost = product->unit_cost().minor_units();
+  SALES_ASSIGN_OR_RETURN(l.cost_amount, LineAmount(l.unit_cost, quantity, field + ".quantity"));
   l.floor_price = product->floor_price().minor_units();
   l.approval = RouteLine(discount_bp, l.unit_price, l.floor_price, requester_role, limits);
   return l;
@@ -222,15 +223,15 @@ void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee
 
 absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::SpecialFee>* fees,
                                          const std::string& currency, const std::string& doc) {
-  int64_t total = 0;
+  AmountSum total(doc + ".special_fees");
   for (auto& fee : *fees) {
     if (fee.amount().currency_code() != currency) {
       return InvalidField(doc + ".special_fees", absl::StrCat("must be in the ", doc, "'s currency"));
     }
-    total += fee.amount().minor_units();
+    SALES_RETURN_IF_ERROR(total.Add(fee.amount().minor_units()));
     fee.set_approved(false);
   }
-  return total;
+  return total.value();
 }
 
 namespace {

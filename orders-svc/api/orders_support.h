@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/pricing.h"
 #include "orders-svc/store/approval_store.h"
 #include "platform/call.h"
@@ -93,14 +94,17 @@ struct PricedLine {
   int64_t price_list_id = 0;
   std::string price_list_code;
   int64_t unit_price = 0;
-  int64_t net_amount = 0;
+  int64_t net_amount = 0;   // unit_price × quantity, checked
   int64_t unit_cost = 0;
+  int64_t cost_amount = 0;  // unit_cost × quantity, checked
   int64_t floor_price = 0;
   LineApproval approval;
 };
 // `field` names the line in errors ("order.lines[2]"). INVALID_ARGUMENT for
 // an unknown product; FAILED_PRECONDITION for a DISCONTINUED one (unless
-// `allow_discontinued`) or NO_PRICE_IN_FORCE.
+// `allow_discontinued`) or NO_PRICE_IN_FORCE; INVALID_ARGUMENT naming
+// `<field>.quantity` when the line's amount or cost would leave the 10^15
+// amount bound (never a wrapped total).
 absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& field, int64_t product_id,
                                      int64_t quantity, int32_t discount_bp, absl::CivilDay day,
                                      const std::string& currency, const std::string& requester_role,
@@ -118,7 +122,8 @@ absl::Status WithinDirectorLimit(int32_t discount_bp, const DiscountLimits& limi
 void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee>& fees, const std::string& doc,
                          std::vector<FieldViolation>* violations);
 // The fees' total when pricing a quote or order: every fee in the document's
-// currency, and each one waits for approval again.
+// currency, and each one waits for approval again. The sum is checked
+// (INVALID_ARGUMENT on `<doc>.special_fees` beyond the amount bound).
 absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::SpecialFee>* fees,
                                          const std::string& currency, const std::string& doc);
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/orders_api.h"
 #include "orders-svc/api/orders_support.h"
+#include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/order_state.h"
 #include "orders-svc/domain/pricing.h"
 #include "orders-svc/store/approval_store.h"
@@ -26,6 +27,10 @@ namespace sales::orders {
 namespace {
 
 absl::Status ValidateQuoteContent(const v1::Quote& q, bool is_new) {
+  // Caps first: nothing below reads more entries than a document may have.
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(q.lines_size(), kMaxDocumentLines, "quote.lines"));
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(q.special_fees_size(), kMaxSpecialFees, "quote.special_fees"));
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(q.approvals_size(), kMaxEchoedApprovals, "quote.approvals"));
   std::vector<FieldViolation> v;
   if (is_new && q.customer_id() <= 0) v.push_back({"quote.customer_id", "required"});
   if (q.lines().empty()) v.push_back({"quote.lines", "required, at least one"});
@@ -33,7 +38,7 @@ absl::Status ValidateQuoteContent(const v1::Quote& q, bool is_new) {
     const auto& l = q.lines(i);
     std::string f = absl::StrCat("quote.lines[", i, "]");
     if (l.product_id() <= 0) v.push_back({f + ".product_id", "required"});
-    if (l.quantity() <= 0) v.push_back({f + ".quantity", "must be > 0"});
+    if (!QuantityInRange(l.quantity(), false)) v.push_back({f + ".quantity", QuantityRule(false)});
     if (l.discount_bp() < 0 || l.discount_bp() > 10000) v.push_back({f + ".discount_bp", "must be within 0..10000"});
   }
   AppendFeeViolations(q.special_fees(), "quote", &v);
@@ -62,7 +67,10 @@ absl::Status PriceQuote(db::Transaction& tx, v1::Quote& q, const v1::OrderPolicy
   }
   if (q.currency_code().empty()) q.set_currency_code(policy.default_currency_code());
   const std::string cur = q.currency_code();
-  int64_t lines_total = 0, fees_total = 0;
+  // Checked sums: a quote whose total would wrap (and so slip under the
+  // director's threshold) is refused here, before anything is written.
+  AmountSum lines_total("quote.lines");
+  int64_t fees_total = 0;
   for (int i = 0; i < q.lines_size(); ++i) {
     auto* l = q.mutable_lines(i);
     std::string f = absl::StrCat("quote.lines[", i, "]");
@@ -77,13 +85,33 @@ absl::Status PriceQuote(db::Transaction& tx, v1::Quote& q, const v1::OrderPolicy
     *l->mutable_unit_price() = MakeMoney(p.unit_price, cur);
     *l->mutable_net_amount() = MakeMoney(p.net_amount, cur);
     l->set_required_approval(p.approval.level);
-    lines_total += p.net_amount;
+    SALES_RETURN_IF_ERROR(lines_total.Add(p.net_amount));
   }
   SALES_ASSIGN_OR_RETURN(fees_total, TotalSpecialFees(q.mutable_special_fees(), cur, "quote"));
-  *q.mutable_lines_total() = MakeMoney(lines_total, cur);
+  SALES_ASSIGN_OR_RETURN(int64_t total, AmountAdd(lines_total.value(), fees_total, "quote.special_fees"));
+  *q.mutable_lines_total() = MakeMoney(lines_total.value(), cur);
   *q.mutable_special_fees_total() = MakeMoney(fees_total, cur);
-  *q.mutable_total_amount() = MakeMoney(lines_total + fees_total, cur);
+  *q.mutable_total_amount() = MakeMoney(total, cur);
   return absl::OkStatus();
+}
+
+// A stored quote's total, recomputed: each line's unit price × quantity
+// and the fees, every step checked. INVALID_ARGUMENT naming the line, as at
+// creation, so the preparer knows what to fix.
+absl::StatusOr<int64_t> QuoteTotal(const v1::Quote& q) {
+  AmountSum total("quote.lines");
+  for (int i = 0; i < q.lines_size(); ++i) {
+    const auto& l = q.lines(i);
+    std::string f = absl::StrCat("quote.lines[", i, "].quantity");
+    if (!QuantityInRange(l.quantity(), false)) return InvalidField(f, QuantityRule(false));
+    SALES_ASSIGN_OR_RETURN(int64_t net, LineAmount(l.unit_price().minor_units(), l.quantity(), f));
+    SALES_RETURN_IF_ERROR(total.Add(net));
+  }
+  for (const auto& fee : q.special_fees()) SALES_RETURN_IF_ERROR(total.Add(fee.amount().minor_units()));
+  if (total.value() != q.total_amount().minor_units()) {
+    return InvalidField("quote.total_amount", "the stored total does not match its lines; update the quote");
+  }
+  return total.value();
 }
 
 absl::StatusOr<QuoteRecord> LoadVisibleQuote(db::Transaction& tx, const Principal& p, int64_t id, bool for_update) {
@@ -246,7 +274,13 @@ grpc::Status OrdersApi::SubmitQuote(grpc::ServerContext* ctx, const v1::SubmitQu
         }
         std::vector<int64_t> fee_ids;
         for (const auto& f : q.special_fees()) fee_ids.push_back(f.id());
-        bool over = q.total_amount().minor_units() > policy.director_quote_threshold().minor_units();
+        // The threshold is judged on the total recomputed from the stored
+        // lines and fees with checked arithmetic, not on the stored total
+        // alone: a quote written before totals were checked may hold a
+        // wrapped total of a few fen, and such a quote is refused, never
+        // approved at submission.
+        SALES_ASSIGN_OR_RETURN(int64_t total, QuoteTotal(q));
+        bool over = total > policy.director_quote_threshold().minor_units();
         auto steps = RouteDocument(lines, fee_ids, over, RoleOf(call.principal));
         for (const auto& s : steps) {
           v1::ApprovalStep step;
@@ -409,9 +443,16 @@ grpc::Status OrdersApi::ConvertQuoteToOrder(grpc::ServerContext* ctx, const v1::
         o.set_customer_reference(req->customer_reference());
         o.set_currency_code(q.currency_code());
         o.set_notes(q.notes());
-        int64_t total = 0;
-        for (const auto& ql : q.lines()) {
+        // The quoted lines were checked when priced; the cost and the total
+        // are checked again here (a quote stored before totals were checked
+        // is refused rather than converted with a wrapped amount).
+        SALES_RETURN_IF_ERROR(QuoteTotal(q).status());
+        AmountSum total("quote.lines");
+        for (int i = 0; i < q.lines_size(); ++i) {
+          const auto& ql = q.lines(i);
           SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, ql.product_id()));
+          SALES_ASSIGN_OR_RETURN(int64_t cost, LineAmount(product.unit_cost().minor_units(), ql.quantity(),
+                                                          absl::StrCat("quote.lines[", i, "].quantity")));
           auto* l = o.add_lines();
           l->set_product_id(ql.product_id());
           l->set_sku(ql.sku());
@@ -424,11 +465,10 @@ grpc::Status OrdersApi::ConvertQuoteToOrder(grpc::ServerContext* ctx, const v1::
           l->set_discount_bp(ql.discount_bp());
           *l->mutable_unit_price() = ql.unit_price();
           *l->mutable_net_amount() = ql.net_amount();
-          *l->mutable_cost_amount() =
-              MakeMoney(product.unit_cost().minor_units() * ql.quantity(), q.currency_code());
+          *l->mutable_cost_amount() = MakeMoney(cost, q.currency_code());
           l->set_required_approval(v1::APPROVAL_LEVEL_NONE);
           l->set_quote_line_id(ql.id());
-          total += ql.net_amount().minor_units();
+          SALES_RETURN_IF_ERROR(total.Add(ql.net_amount().minor_units()));
         }
         for (const auto& f : q.special_fees()) {
           auto* fee = o.add_special_fees();
@@ -436,8 +476,8 @@ grpc::Status OrdersApi::ConvertQuoteToOrder(grpc::ServerContext* ctx, const v1::
           *fee->mutable_amount() = f.amount();
           fee->set_approved(true);
         }
-        *o.mutable_lines_total() = MakeMoney(total, q.currency_code());
-        *o.mutable_total_amount() = MakeMoney(total, q.currency_code());
+        *o.mutable_lines_total() = MakeMoney(total.value(), q.currency_code());
+        *o.mutable_total_amount() = MakeMoney(total.value(), q.currency_code());
         *o.mutable_deposit_amount() = MakeMoney(0, q.currency_code());
         SALES_ASSIGN_OR_RETURN(int64_t order_id, OrderStore::Insert(tx, o, call.principal.user_id, q.org_unit_id(), now));
         SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, q.id(), v1::QUOTE_STATUS_CONVERTED, "", order_id, now));

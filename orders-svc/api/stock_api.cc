@@ -182,11 +182,14 @@ grpc::Status OrdersApi::RecordStockReceipt(grpc::ServerContext* ctx, const v1::R
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleWarehouse}, "record stock receipts"));
         std::vector<FieldViolation> v;
+        SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->lines_size(), kMaxStockLines, "lines"));
         if (req->warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
         if (req->lines().empty()) v.push_back({"lines", "required, at least one"});
         for (int i = 0; i < req->lines_size(); ++i) {
           if (req->lines(i).product_id() <= 0) v.push_back({absl::StrCat("lines[", i, "].product_id"), "required"});
-          if (req->lines(i).quantity() <= 0) v.push_back({absl::StrCat("lines[", i, "].quantity"), "must be > 0"});
+          if (!QuantityInRange(req->lines(i).quantity(), false)) {
+            v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
+          }
         }
         if (req->has_receipt_date()) {
           for (auto& f : FieldViolationsOf(ValidateDate(req->receipt_date(), "receipt_date"))) v.push_back(f);
@@ -225,7 +228,7 @@ grpc::Status OrdersApi::AdjustStock(grpc::ServerContext* ctx, const v1::AdjustSt
         std::vector<FieldViolation> v;
         if (req->warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
         if (req->product_id() <= 0) v.push_back({"product_id", "required"});
-        if (req->quantity_delta() == 0) v.push_back({"quantity_delta", "must not be 0"});
+        if (!QuantityInRange(req->quantity_delta(), true)) v.push_back({"quantity_delta", QuantityRule(true)});
         if (req->adjustment_reason() == v1::STOCK_ADJUSTMENT_REASON_UNSPECIFIED) {
           v.push_back({"adjustment_reason", "required"});
         }
@@ -266,9 +269,12 @@ grpc::Status OrdersApi::TransferStock(grpc::ServerContext* ctx, const v1::Transf
         if (req->from_warehouse_id() <= 0) v.push_back({"from_warehouse_id", "required"});
         if (req->to_warehouse_id() <= 0) v.push_back({"to_warehouse_id", "required"});
         if (req->from_warehouse_id() == req->to_warehouse_id()) v.push_back({"to_warehouse_id", "same as the source"});
+        SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->lines_size(), kMaxStockLines, "lines"));
         if (req->lines().empty()) v.push_back({"lines", "required"});
         for (int i = 0; i < req->lines_size(); ++i) {
-          if (req->lines(i).quantity() <= 0) v.push_back({absl::StrCat("lines[", i, "].quantity"), "must be > 0"});
+          if (!QuantityInRange(req->lines(i).quantity(), false)) {
+            v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
+          }
         }
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();

@@ -6,6 +6,7 @@
 // during confirmation (UNAVAILABLE, then one confirmation on retry with the
 // same request_id), and bad input that changes nothing.
 #include <atomic>
+#include <limits>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -775,6 +776,172 @@ TEST_F(OrdersCore, DirectorThresholdLateSweepStockGuardsAndCorrections) {
   corr.mutable_order()->set_original_order_id(0);
   EXPECT_THAT(Fields(orders_stub_->CreateOrder(As(Rep(kRepA, kEast)).get(), corr, &corr_r)),
               ::testing::ElementsAre("order.original_order_id"));
+}
+
+// ---- Money can't wrap; bounded documents (issue 12) ------------------------
+
+// Rows of a table in the orders database (to show a refusal wrote nothing).
+int64_t CountRows(ServiceApp* app, const std::string& table) {
+  auto n = app->pool()->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM " + table, {}));
+    return rows[0].Int(0);
+  });
+  EXPECT_TRUE(n.ok()) << n.status();
+  return n.ok() ? *n : -1;
+}
+
+TEST_F(OrdersCore, AnOrderForTwoToTheSixtyTwoUnitsIsRefusedAndWritesNothing) {
+  int64_t cust = Customer("永辉超市（福州）有限公司", "13800000071", 1'000'000'000);
+  int64_t orders_before = CountRows(orders_.get(), "sales_orders");
+  int64_t lines_before = CountRows(orders_.get(), "order_lines");
+  // ¥100.00 × 4,611,686,018,427,387,904 = 2^66 fen, which wrapped to a DRAFT with total 0.
+  ov1::SalesOrder o;
+  grpc::Status st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, int64_t{4'611'686'018'427'387'904}, 0}}, &o);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].quantity"));
+  EXPECT_EQ(o.id(), 0);
+  // INT64_MAX units, and a reversal line of INT64_MIN on a correction, alike.
+  st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, std::numeric_limits<int64_t>::max(), 0}}, &o);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].quantity"));
+  ov1::CreateOrderRequest corr;
+  corr.set_request_id(Rid());
+  corr.mutable_order()->set_kind(ov1::ORDER_KIND_CORRECTION);
+  corr.mutable_order()->set_customer_id(cust);
+  corr.mutable_order()->set_original_order_id(1);
+  auto* cl = corr.mutable_order()->add_lines();
+  cl->set_product_id(milk_);
+  cl->set_quantity(std::numeric_limits<int64_t>::min());
+  ov1::CreateOrderResponse corr_r;
+  st = orders_stub_->CreateOrder(As(Rep(kRepA, kEast)).get(), corr, &corr_r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].quantity"));
+  EXPECT_EQ(CountRows(orders_.get(), "sales_orders"), orders_before);
+  EXPECT_EQ(CountRows(orders_.get(), "order_lines"), lines_before);
+
+  // The business maximum itself is an ordinary order: 10^9 cases at ¥100.00.
+  st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, 1'000'000'000, 0}}, &o);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(o.total_amount().minor_units(), 10'000'000'000'000);
+  st = NewOrder(Rep(kRepA, kEast), cust, {{milk_, 1'000'000'001, 0}}, &o);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines[0].quantity"));
+  EXPECT_EQ(CountRows(orders_.get(), "sales_orders"), orders_before + 1);
+}
+
+TEST_F(OrdersCore, AQuoteWhoseTotalWrapsIsNeverApprovedAtSubmission) {
+  int64_t cust = Customer("家乐福（上海）", "13800000072", 1'000'000'000);
+  // 182,622,766,329,724,561 × ¥100.00 ≡ 16 fen (mod 2^64): a ¥0.16 quote
+  // below the director's ¥500,000 threshold, approved at submission.
+  constexpr int64_t kWrapsToSixteenFen = 182'622'766'329'724'561;
+  int64_t quotes_before = CountRows(orders_.get(), "quotes");
+  ov1::CreateQuoteRequest cq;
+  cq.set_request_id(Rid());
+  cq.mutable_quote()->set_customer_id(cust);
+  cq.mutable_quote()->set_notes(std::string(1500, 'x'));
+  auto* ql = cq.mutable_quote()->add_lines();
+  ql->set_product_id(milk_);
+  ql->set_quantity(kWrapsToSixteenFen);
+  ov1::CreateQuoteResponse cr;
+  grpc::Status st = orders_stub_->CreateQuote(As(Rep(kRepA, kEast)).get(), cq, &cr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("quote.lines[0].quantity"));
+  EXPECT_EQ(CountRows(orders_.get(), "quotes"), quotes_before);
+
+  // A quote stored with a wrapped total (written before totals were
+  // checked): submission recomputes it and refuses, the quote stays a DRAFT.
+  ql->set_quantity(3);
+  cq.set_request_id(Rid());
+  st = orders_stub_->CreateQuote(As(Rep(kRepA, kEast)).get(), cq, &cr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  int64_t id = cr.quote().id();
+  ASSERT_TRUE(orders_->pool()
+                  ->Transact([&](db::Transaction& tx) -> absl::Status {
+                    SALES_RETURN_IF_ERROR(tx.Exec("UPDATE quote_lines SET quantity = ?, net_amount_minor = 16 "
+                                                  "WHERE quote_id = ?",
+                                                  {kWrapsToSixteenFen, id})
+                                              .status());
+                    return tx.Exec("UPDATE quotes SET lines_total_minor = 16, total_minor = 16 WHERE id = ?", {id})
+                        .status();
+                  })
+                  .ok());
+  ov1::SubmitQuoteRequest sq;
+  sq.set_request_id(Rid());
+  sq.set_quote_id(id);
+  sq.set_etag(cr.quote().etag());
+  ov1::SubmitQuoteResponse sr;
+  st = orders_stub_->SubmitQuote(As(Rep(kRepA, kEast)).get(), sq, &sr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("quote.lines[0].quantity"));
+  ov1::GetQuoteRequest gq;
+  gq.set_quote_id(id);
+  ov1::GetQuoteResponse gr;
+  ASSERT_TRUE(orders_stub_->GetQuote(As(kAdmin).get(), gq, &gr).ok());
+  EXPECT_EQ(gr.quote().status(), ov1::QUOTE_STATUS_DRAFT);
+  EXPECT_EQ(gr.quote().approvals_size(), 0);
+  // Nor can it be converted into an order.
+  ov1::ConvertQuoteToOrderRequest cv;
+  cv.set_request_id(Rid());
+  cv.set_quote_id(id);
+  cv.set_etag(gr.quote().etag());
+  ov1::ConvertQuoteToOrderResponse cvr;
+  EXPECT_NE(orders_stub_->ConvertQuoteToOrder(As(Rep(kRepA, kEast)).get(), cv, &cvr).error_code(),
+            grpc::StatusCode::OK);
+}
+
+TEST_F(OrdersCore, DocumentsCarryAtMostTwoHundredLines) {
+  int64_t cust = Customer("联华超市股份有限公司", "13800000073", 1'000'000'000);
+  int64_t orders_before = CountRows(orders_.get(), "sales_orders");
+  std::vector<std::tuple<int64_t, int64_t, int32_t>> lines(201, {yog_, 1, 0});
+  ov1::SalesOrder o;
+  grpc::Status st = NewOrder(Rep(kRepA, kEast), cust, lines, &o);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines"));
+  EXPECT_EQ(CountRows(orders_.get(), "sales_orders"), orders_before);
+  lines.pop_back();
+  st = NewOrder(Rep(kRepA, kEast), cust, lines, &o);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(o.lines_size(), 200);
+  EXPECT_EQ(o.total_amount().minor_units(), 200 * 2000);
+  // Updating to 201 lines is refused too, and leaves the 200.
+  ov1::UpdateOrderRequest uo;
+  uo.set_request_id(Rid());
+  *uo.mutable_order() = o;
+  uo.mutable_order()->add_lines()->CopyFrom(o.lines(0));
+  uo.set_etag(o.etag());
+  ov1::UpdateOrderResponse ur;
+  st = orders_stub_->UpdateOrder(As(Rep(kRepA, kEast)).get(), uo, &ur);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("order.lines"));
+  EXPECT_EQ(GetOrder(o.id()).lines_size(), 200);
+
+  ov1::CreateQuoteRequest cq;
+  cq.set_request_id(Rid());
+  cq.mutable_quote()->set_customer_id(cust);
+  for (int i = 0; i < 201; ++i) {
+    auto* ql = cq.mutable_quote()->add_lines();
+    ql->set_product_id(yog_);
+    ql->set_quantity(1);
+  }
+  ov1::CreateQuoteResponse cr;
+  st = orders_stub_->CreateQuote(As(Rep(kRepA, kEast)).get(), cq, &cr);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("quote.lines"));
+
+  // Repeated filters and movement lines are capped as well.
+  ov1::ListOrdersRequest lo;
+  for (int i = 0; i < 21; ++i) lo.add_statuses(ov1::ORDER_STATUS_DRAFT);
+  ov1::ListOrdersResponse lr;
+  st = orders_stub_->ListOrders(As(kAdmin).get(), lo, &lr);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("statuses"));
+  ov1::AdjustStockRequest adj;
+  adj.set_request_id(Rid());
+  adj.set_warehouse_id(wh_main_);
+  adj.set_product_id(milk_);
+  adj.set_quantity_delta(std::numeric_limits<int64_t>::min());
+  adj.set_adjustment_reason(ov1::STOCK_ADJUSTMENT_REASON_COUNT_CORRECTION);
+  adj.set_reason("盘点差异");
+  ov1::AdjustStockResponse ar;
+  st = orders_stub_->AdjustStock(As(kAdmin).get(), adj, &ar);
+  EXPECT_THAT(Fields(st), ::testing::ElementsAre("quantity_delta"));
+  EXPECT_EQ(Level(wh_main_, milk_).on_hand(), 100);
 }
 
 }  // namespace
