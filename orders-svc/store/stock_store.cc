@@ -8,6 +8,7 @@
 #include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/money.h"
 #include "platform/status.h"
 
 namespace sales::orders {
@@ -277,7 +278,9 @@ absl::StatusOr<v1::StockLevel> StockStore::MoveOnHand(db::Transaction& tx, int64
   if (expected_version > 0 && expected_version != version) {
     return StaleEtag("stock level", product_id, MakeEtag(expected_version), MakeEtag(version));
   }
-  if (on_hand + delta < reserved || on_hand + delta < 0) {
+  // Checked: a delta that would wrap on-hand is refused, not stored.
+  SALES_ASSIGN_OR_RETURN(int64_t after, CheckedAdd(on_hand, delta, "quantity"));
+  if (after < reserved || after < 0) {
     return WithErrorInfo(
         absl::FailedPreconditionError(absl::StrCat("on-hand ", on_hand, " of product ", product_id, " in warehouse ",
                                                    warehouse_id, " cannot change by ", delta, ": ", reserved,
@@ -289,7 +292,7 @@ absl::StatusOr<v1::StockLevel> StockStore::MoveOnHand(db::Transaction& tx, int64
                                 "updated_at = ? WHERE warehouse_id = ? AND product_id = ?",
                                 {delta, FormatDbTime(ctx.now), warehouse_id, product_id})
                             .status());
-  SALES_RETURN_IF_ERROR(WriteMovement(tx, warehouse_id, product_id, delta, on_hand + delta, ctx, ctx.kind));
+  SALES_RETURN_IF_ERROR(WriteMovement(tx, warehouse_id, product_id, delta, after, ctx, ctx.kind));
   return GetLevel(tx, warehouse_id, product_id);
 }
 
