@@ -9,4 +9,4 @@ sales_test(orders_core_test SOURCES integration/orders_core_test.cc
 # Money can't wrap (issue 12): checked arithmetic at the int64 edges and the
 # orders limits built on it, as pure rules.
 sales_test(money_overflow_test SOURCES unit/money_overflow_test.cc
-  LIBS orders_svc_lib LABELS unit)
+  LIBS orders_svc_lib targets_svc_lib LABELS unit)

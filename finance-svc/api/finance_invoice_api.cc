@@ -657,7 +657,14 @@ grpc::Status FinanceApi::CreateCreditMemo(grpc::ServerContext* ctx, const v1::Cr
             if (!found) v.push_back({absl::StrCat("credit_memo.lines[", i, "].invoice_line_id"), "not a line of the invoice"});
           }
           if (ml.tax_rate_bp == 0) ml.tax_rate_bp = kDefaultVatBp;
-          total += ml.net_minor + TaxHalfUp(ml.net_minor, ml.tax_rate_bp);
+          {
+            // Net plus tax, summed with checks (each net is within 10^15;
+            // their sum over many lines must not wrap under the balance).
+            std::string f = absl::StrCat("credit_memo.lines[", i, "].net_amount");
+            SALES_ASSIGN_OR_RETURN(int64_t tax, ApplyBasisPoints(ml.net_minor, ml.tax_rate_bp, f));
+            SALES_ASSIGN_OR_RETURN(int64_t gross, AmountAdd(ml.net_minor, tax, f));
+            SALES_ASSIGN_OR_RETURN(total, AmountAdd(total, gross, "credit_memo.lines"));
+          }
           memo.lines.push_back(ml);
         }
         if (m.invoice_id() != 0 && total > inv.balance().minor_units()) {
@@ -810,15 +817,17 @@ grpc::Status FinanceApi::ApplyCreditMemo(grpc::ServerContext* ctx, const v1::App
             plan.emplace_back(a.key > 0 ? a.key : 0, a.key < 0 ? -a.key : 0, a.amount_minor, "");
           }
         } else {
-          int64_t total = 0;
+          // Checked: many allocations must not wrap to a small total that
+          // passes the comparison with the memo's credit.
+          AmountSum total("allocations");
           for (int i = 0; i < req->allocations_size(); ++i) {
             const auto& a = req->allocations(i);
-            total += a.amount().minor_units();
+            SALES_RETURN_IF_ERROR(total.Add(a.amount().minor_units()));
             plan.emplace_back(a.invoice_id(), a.debit_memo_id(), a.amount().minor_units(),
                               absl::StrCat("allocations[", i, "]"));
           }
-          if (total > left) {
-            return InvalidField("allocations", absl::StrCat("allocations total ", total,
+          if (total.value() > left) {
+            return InvalidField("allocations", absl::StrCat("allocations total ", total.value(),
                                                             " exceeds the memo's unapplied credit ", left));
           }
           std::map<std::pair<int64_t, int64_t>, int64_t> asked;

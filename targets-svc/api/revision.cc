@@ -74,7 +74,9 @@ class Reviser {
       if (children.empty()) continue;
       SALES_ASSIGN_OR_RETURN(auto cell, AssignmentStore::GetByCell(tx_, plan_id_, version_, cell_no, false));
       int64_t sum = 0;
-      for (const auto& ch : children) sum += ch.target;
+      for (const auto& ch : children) {
+        SALES_ASSIGN_OR_RETURN(sum, CheckedAdd(sum, ch.target, "changes.new_target"));
+      }
       if (sum != cell.target) {
         return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                                  "after these changes the parts of ", cell.a.key().empty() ? "the root" : cell.a.key(),
@@ -113,7 +115,9 @@ class Reviser {
     SALES_RETURN_IF_ERROR(CheckRevisionHoldsParent(parent_target, targets));
     if (expense_named) {
       int64_t sum = 0;
-      for (int64_t e : expenses) sum += e;
+      for (int64_t e : expenses) {
+        SALES_ASSIGN_OR_RETURN(sum, CheckedAdd(sum, e, "changes.new_expense_budget"));
+      }
       if (sum != parent_expense) {
         return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("the revised expense budgets add up to ", sum,
                                                                          " but their parent's is ", parent_expense)),

@@ -115,7 +115,12 @@ absl::Status CheckRevisionHoldsParent(int64_t parent_target, const std::vector<i
   for (int64_t c : children_after) {
     if (c < 0) return InvalidField("changes.new_target", "must be >= 0");
   }
-  int64_t sum = std::accumulate(children_after.begin(), children_after.end(), int64_t{0});
+  // Checked: revised parts that wrap around int64 could otherwise "add up"
+  // to the parent and pass.
+  int64_t sum = 0;
+  for (int64_t c : children_after) {
+    SALES_ASSIGN_OR_RETURN(sum, CheckedAdd(sum, c, "changes.new_target"));
+  }
   if (sum == parent_target) return absl::OkStatus();
   return WithErrorInfo(
       absl::FailedPreconditionError(absl::StrCat(

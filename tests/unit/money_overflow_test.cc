@@ -2,8 +2,9 @@
 // platform/money.h at the int64 edges, compared value by value with an exact
 // 128-bit reference over a grid of edge operands (property style: for every
 // pair, OK exactly when the true result fits, and then equal to it); and
-// the orders rules built on them — line amounts, quantity and line caps, the
-// credit check — with the numbers of the reported attack (2^62 units).
+// the rules built on them — orders line amounts, quantity and line caps, the
+// credit check, with the numbers of the reported attack (2^62 units), and a
+// targets revision whose parts wrap around int64.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -19,6 +20,7 @@
 #include "orders-svc/domain/pricing.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/domain/negotiation.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales {
@@ -288,4 +290,25 @@ TEST(OrderLimits, CreditExposureDoesNotWrapIntoHeadroom) {
 
 }  // namespace
 }  // namespace orders
+
+namespace targets {
+namespace {
+
+using ::sales::testing::IsOk;
+using ::sales::testing::StatusIs;
+
+// ---- Targets: revised parts must add up without wrapping -------------------
+
+TEST(RevisionSums, PartsThatWrapAroundInt64DoNotAddUpToTheParent) {
+  // INT64_MAX + INT64_MAX + 1002 ≡ 1000 (mod 2^64): once "added up" to the
+  // parent's 1000 and passed.
+  auto st = CheckRevisionHoldsParent(1000, {kMax, kMax, 1002});
+  EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldOf(st), "changes.new_target");
+  EXPECT_THAT(CheckRevisionHoldsParent(kMax, {kMax - 1, 1}), IsOk());
+  EXPECT_THAT(CheckRevisionHoldsParent(kMax, {kMax, 1}), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace targets
 }  // namespace sales
