@@ -33,6 +33,9 @@ done
 
 command -v clang++-14 >/dev/null || ensure_packages
 
+# -g puts the build folder in the objects, which ccache hashes by default:
+# without this no other folder (a fresh clone's build/fuzz) would hit.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 start=$(date +%s)
 log "building fuzz targets (clang-14, -j$JOBS) in $FUZZ_DIR"
 cmake -S "$ROOT" -B "$FUZZ_DIR" -DSALES_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 \
