@@ -29,6 +29,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -85,14 +86,14 @@ double CpuSeconds(pid_t pid) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-std::string MintToken(const std::string& key_pem) {
+std::string MintToken(const std::string& key_pem, const std::string& sub = "bench-admin") {
   jwt_t* jwt = nullptr;
   jwt_new(&jwt);
   int64_t now = absl::ToUnixSeconds(absl::Now());
   jwt_add_header(jwt, "kid", "bench");
   jwt_add_grant(jwt, "iss", "bench-issuer");
   jwt_add_grant(jwt, "aud", "bench-gateway");
-  jwt_add_grant(jwt, "sub", "bench-admin");
+  jwt_add_grant(jwt, "sub", sub.c_str());
   jwt_add_grant(jwt, "role", "ADMIN");
   jwt_add_grant_int(jwt, "iat", now);
   jwt_add_grant_int(jwt, "exp", now + 3600);
@@ -116,7 +117,18 @@ struct CellResult {
 class LoadRun {
  public:
   LoadRun(std::vector<std::unique_ptr<tv1::TargetsService::Stub>>* stubs, std::string token, int concurrency)
-      : stubs_(stubs), token_(std::move(token)), slots_(static_cast<size_t>(concurrency)) {}
+      : LoadRun(stubs, std::vector<std::string>{std::move(token)}, concurrency) {}
+  // Each call takes the next of `tokens` (a flood of distinct bad tokens).
+  LoadRun(std::vector<std::unique_ptr<tv1::TargetsService::Stub>>* stubs, std::vector<std::string> tokens,
+          int concurrency, bool quiet = false)
+      : stubs_(stubs), tokens_(std::move(tokens)), slots_(static_cast<size_t>(concurrency)), quiet_(quiet) {}
+
+  // Calls answered with an error while measuring.
+  int64_t errors() const {
+    int64_t n = 0;
+    for (const auto& s : slots_) n += s.errors;
+    return n;
+  }
 
   CellResult Go(absl::Duration warmup, absl::Duration measure) {
     active_ = static_cast<int>(slots_.size());
@@ -163,7 +175,7 @@ class LoadRun {
     Slot& s = slots_[i];
     s.ctx = std::make_unique<grpc::ClientContext>();
     s.ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    s.ctx->AddMetadata("authorization", token_);
+    s.ctx->AddMetadata("authorization", tokens_[next_token_.fetch_add(1, std::memory_order_relaxed) % tokens_.size()]);
     s.req.set_id(static_cast<int64_t>(i + 1));
     s.resp.Clear();
     s.start = Clock::now();
@@ -179,7 +191,9 @@ class LoadRun {
         s.latencies_us.push_back(us);
       } else {
         ++s.errors;
-        if (s.errors == 1) std::fprintf(stderr, "call failed: %d %s\n", st.error_code(), st.error_message().c_str());
+        if (s.errors == 1 && !quiet_) {
+          std::fprintf(stderr, "call failed: %d %s\n", st.error_code(), st.error_message().c_str());
+        }
       }
     }
     if (!stopping_.load(std::memory_order_relaxed)) {
@@ -191,8 +205,10 @@ class LoadRun {
   }
 
   std::vector<std::unique_ptr<tv1::TargetsService::Stub>>* stubs_;
-  std::string token_;
+  std::vector<std::string> tokens_;
+  std::atomic<uint64_t> next_token_{0};
   std::vector<Slot> slots_;
+  bool quiet_ = false;
   std::atomic<bool> measuring_{false}, stopping_{false};
   std::mutex mu_;
   std::condition_variable cv_;
@@ -235,9 +251,12 @@ int main(int argc, char** argv) {
   int channels = 4;
   std::vector<int> levels = {1, 16, 64};
   std::vector<std::string> gateway_flags;
+  bool flood = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind("--seconds=", 0) == 0) {
+    if (a == "--flood") {
+      flood = true;
+    } else if (a.rfind("--seconds=", 0) == 0) {
       seconds = std::atoi(a.c_str() + 10);
     } else if (a.rfind("--channels=", 0) == 0) {
       channels = std::atoi(a.c_str() + 11);
@@ -252,7 +271,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: gateway_proxy_driver [--seconds=10] [--concurrency=1,16,64] [--channels=4] "
-                   "[--gateway_flag=--key=value ...]\n");
+                   "[--gateway_flag=--key=value ...] [--flood]\n");
       return 2;
     }
   }
@@ -342,6 +361,53 @@ int main(int argc, char** argv) {
     const CellResult &d = results[0][i], &g = results[1][i], &n = results[2][i];
     std::printf("%6d %22.2f %22.2f %18.2f %18.2f\n", levels[i], g.calls_per_s / d.calls_per_s,
                 g.calls_per_s / n.calls_per_s, g.p50_us / d.p50_us, g.p50_us / n.p50_us);
+  }
+  if (flood) {
+    // Signed-in throughput while 64 calls at a time arrive with bad tokens
+    // (well-formed, under the trusted kid, signed by a stranger's key, each
+    // distinct so no cache helps): with the gateway's per-address limit on
+    // signature checks, and on a second gateway with that limit off.
+    if (!Run("openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out " +
+             dir + "/stranger.pem")) {
+      return 1;
+    }
+    std::vector<std::string> bad;
+    std::string stranger = ReadAll(dir + "/stranger.pem");
+    for (int i = 0; i < 256; ++i) bad.push_back("Bearer " + MintToken(stranger, absl::StrCat("mallory-", i)));
+    int open_port = FreeLoopbackPort();
+    ChildProcess open_gw;
+    std::vector<std::string> open_argv = gw_argv;
+    open_argv[1] = absl::StrCat("--listen=127.0.0.1:", open_port);
+    open_argv.push_back("--token_checks_per_second_per_address=0");
+    if (!open_gw.Start(open_argv, dir + "/gateway-open.log").ok() || !WaitReady(open_port, token)) {
+      std::fprintf(stderr, "second gateway did not come up\n");
+      return 1;
+    }
+    auto measure = [&](int port, bool with_flood) {
+      auto stubs = Stubs(port, channels);
+      auto flood_stubs = Stubs(port, 2);
+      LoadRun legit(&stubs, token, 16);
+      LoadRun attack(&flood_stubs, bad, 64, /*quiet=*/true);
+      std::thread attacker;
+      if (with_flood) attacker = std::thread([&] { attack.Go(absl::Seconds(1), absl::Seconds(seconds + 1)); });
+      CellResult r = legit.Go(absl::Seconds(1), absl::Seconds(seconds));
+      if (attacker.joinable()) attacker.join();
+      return r;
+    };
+    CellResult quiet = measure(gw_port, false);
+    CellResult flooded = measure(gw_port, true);
+    CellResult open_quiet = measure(open_port, false);
+    CellResult open_flooded = measure(open_port, true);
+    std::printf("\nsigned-in GetRep at 16 in flight, against 64 in flight of bad tokens\n");
+    std::printf("%-28s %12s %12s %8s\n", "gateway", "quiet/s", "flooded/s", "ratio");
+    std::printf("%-28s %12.0f %12.0f %8.2f\n", "limited per address (50/s)", quiet.calls_per_s, flooded.calls_per_s,
+                flooded.calls_per_s / quiet.calls_per_s);
+    std::printf("%-28s %12.0f %12.0f %8.2f\n", "no limit", open_quiet.calls_per_s, open_flooded.calls_per_s,
+                open_flooded.calls_per_s / open_quiet.calls_per_s);
+    std::printf("bench gateway_flood: limited_ratio=%.2f unlimited_ratio=%.2f quiet_calls_s=%.0f\n",
+                flooded.calls_per_s / quiet.calls_per_s, open_flooded.calls_per_s / open_quiet.calls_per_s,
+                quiet.calls_per_s);
+    open_gw.Stop();
   }
   gateway.Stop();
   nginx.Stop();

@@ -30,6 +30,16 @@ std::string Header(const grpc::ServerContextBase& ctx, const char* key) {
   return std::string(it->second.data(), it->second.size());
 }
 
+// "ipv4:10.1.2.3:5555" -> "ipv4:10.1.2.3", "ipv6:[::1]:5555" -> "ipv6:[::1]":
+// the caller's address without its (per-connection) port.
+std::string ClientAddress(const grpc::ServerContextBase& ctx) {
+  std::string peer = ctx.peer();
+  size_t colon = peer.rfind(':');
+  size_t scheme = peer.find(':');
+  if (colon != std::string::npos && colon != scheme) peer.resize(colon);
+  return peer;
+}
+
 constexpr char kDefaultDeadlineCaps[] =
     "*/StreamEvents=24h,*/Run*Sweep=10m,*/DecomposePlan=5m,*/ImportActuals=5m,"
     "*/GenerateStatements=5m,*/CalculateCommissions=5m,*/HandOverCustomers=2m";
@@ -60,12 +70,22 @@ absl::StatusOr<GatewayOptions> GatewayOptions::FromConfig(const Config& config) 
   SALES_ASSIGN_OR_RETURN(o.jwt.max_lifetime, config.GetDuration("jwt_max_lifetime", absl::Hours(24)));
   o.policy_file = config.GetString("policy_file", "");
   SALES_ASSIGN_OR_RETURN(o.reload_interval, config.GetDuration("reload_interval", absl::Seconds(1)));
-  SALES_ASSIGN_OR_RETURN(o.principal_hmac_secret, config.GetSecret("principal_hmac_secret", ""));
+  SALES_ASSIGN_OR_RETURN(PrincipalVerifier keys, PrincipalVerifier::FromConfig(config));
+  o.principal_keys = std::make_shared<PrincipalVerifier>(std::move(keys));
+  SALES_ASSIGN_OR_RETURN(o.allow_unsigned_principals, config.GetBool("allow_unsigned_principals", false));
   SALES_ASSIGN_OR_RETURN(int64_t rate, config.GetInt("rate_limit_per_second", 200));
   SALES_ASSIGN_OR_RETURN(int64_t burst, config.GetInt("rate_limit_burst", 400));
   if (rate < 0 || burst < 1) return absl::InvalidArgumentError("rate_limit_per_second >= 0 (0: off), rate_limit_burst >= 1");
   o.rate_limit.rate_per_second = static_cast<double>(rate);
   o.rate_limit.burst = static_cast<double>(burst);
+  SALES_ASSIGN_OR_RETURN(int64_t checks, config.GetInt("token_checks_per_second_per_address", 50));
+  SALES_ASSIGN_OR_RETURN(int64_t checks_burst, config.GetInt("token_checks_burst_per_address", 100));
+  if (checks < 0 || checks_burst < 1) {
+    return absl::InvalidArgumentError(
+        "token_checks_per_second_per_address >= 0 (0: off), token_checks_burst_per_address >= 1");
+  }
+  o.token_check_limit.rate_per_second = static_cast<double>(checks);
+  o.token_check_limit.burst = static_cast<double>(checks_burst);
   SALES_ASSIGN_OR_RETURN(int64_t max_msg, config.GetInt("max_message_bytes", 4 * 1024 * 1024));
   if (max_msg < 1024 || max_msg > (1 << 30)) return absl::InvalidArgumentError("max_message_bytes must be 1KiB..1GiB");
   o.max_message_bytes = static_cast<int>(max_msg);
@@ -128,9 +148,12 @@ absl::Status Gateway::Start() {
   policy_file_ = std::make_unique<PolicyFile>(options_.policy_file);
   SALES_RETURN_IF_ERROR(policy_file_->Refresh());
   limiter_ = std::make_unique<RateLimiter>(options_.rate_limit);
-  signer_ = std::make_unique<PrincipalSigner>(options_.principal_hmac_secret);
-  if (!signer_->enforcing()) {
-    LogWarn("no principal_hmac_secret: principals are sent unsigned (local development only)");
+  token_check_limiter_ = std::make_unique<RateLimiter>(options_.token_check_limit);
+  if (options_.principal_keys == nullptr) options_.principal_keys = std::make_shared<PrincipalVerifier>();
+  if (!options_.principal_keys->enforcing() && !options_.allow_unsigned_principals) {
+    return absl::FailedPreconditionError(
+        "no principal keys: the services could not tell the gateway's callers from anyone else's. Set "
+        "principal_hmac_secret, or allow_unsigned_principals=true for local development only");
   }
 
   std::shared_ptr<grpc::ChannelCredentials> backend_creds = grpc::InsecureChannelCredentials();
@@ -262,7 +285,18 @@ grpc::GenericStub* Gateway::Stub(int backend) {
 absl::Status Admit(Gateway& gw, const grpc::ServerContextBase& ctx, absl::string_view method_name, Admission* out) {
   out->request_id = RequestIdFor(ctx);
   absl::Time now = absl::Now();
-  SALES_ASSIGN_OR_RETURN(out->principal, gw.verifier().VerifyHeader(Header(ctx, "authorization"), now));
+  auto admit_check = [&]() -> absl::Status {
+    std::string address = ClientAddress(ctx);
+    absl::Duration wait = gw.token_check_limiter().Take(address, now);
+    if (wait <= absl::ZeroDuration()) return absl::OkStatus();
+    int64_t ms = absl::ToInt64Milliseconds(wait);
+    return WithRetryDelay(
+        WithErrorInfo(absl::ResourceExhaustedError(absl::StrCat(
+                          "too many new tokens from this address; retry in ", ms, "ms")),
+                      "TOKEN_CHECKS_RATE_LIMITED", "gateway.sales"),
+        ms);
+  };
+  SALES_ASSIGN_OR_RETURN(out->principal, gw.verifier().VerifyHeader(Header(ctx, "authorization"), now, admit_check));
   auto policy = gw.policy();
   if (policy == nullptr || !policy->Allows(out->principal.role, method_name)) {
     return WithErrorInfo(
@@ -281,11 +315,13 @@ absl::Status Admit(Gateway& gw, const grpc::ServerContextBase& ctx, absl::string
   return absl::OkStatus();
 }
 
-void AttachIdentity(const Gateway& gw, const Admission& who, grpc::ClientContext* ctx) {
+void AttachIdentity(const Gateway& gw, const Admission& who, absl::string_view path, grpc::ClientContext* ctx) {
   std::string encoded = who.principal.Encode();
   ctx->AddMetadata(kRequestIdHeader, who.request_id);
   ctx->AddMetadata(kPrincipalHeader, encoded);
-  ctx->AddMetadata(kPrincipalMacHeader, gw.signer().Sign(encoded, who.request_id));
+  if (gw.signer().enforcing()) {
+    ctx->AddMetadata(kPrincipalMacHeader, gw.signer().Sign(encoded, who.request_id, path, absl::Now()));
+  }
 }
 
 }  // namespace sales::gateway

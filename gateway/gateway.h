@@ -23,7 +23,6 @@
 #include "gateway/policy.h"
 #include "gateway/proxy.h"
 #include "gateway/rate_limiter.h"
-#include "gateway/signer.h"
 #include "platform/call.h"
 #include "platform/config.h"
 #include "platform/metrics.h"
@@ -46,8 +45,16 @@ struct GatewayOptions {
   JwtOptions jwt;
   std::string policy_file;
   absl::Duration reload_interval = absl::Seconds(1);
-  std::string principal_hmac_secret;
+  // Keys that sign the principals sent to the services (config
+  // principal_hmac_*; see platform/principal.h). Null: development mode.
+  std::shared_ptr<const PrincipalVerifier> principal_keys;
+  // Development only: send principals unsigned when there are no keys
+  // (config allow_unsigned_principals; Start refuses no keys without it).
+  bool allow_unsigned_principals = false;
   RateLimit rate_limit;
+  // Signature checks of tokens not yet verified, per client address (the
+  // cached tokens of signed-in users are not counted).
+  RateLimit token_check_limit{50, 100};
   int max_message_bytes = 4 * 1024 * 1024;
   absl::Duration default_deadline = absl::Seconds(15);
   absl::Duration max_deadline = absl::Seconds(60);
@@ -86,7 +93,8 @@ class Gateway {
   const JwtVerifier& verifier() const { return *jwt_; }
   std::shared_ptr<const Policy> policy() const { return policy_file_->current(); }
   RateLimiter& limiter() { return *limiter_; }
-  const PrincipalSigner& signer() const { return *signer_; }
+  RateLimiter& token_check_limiter() { return *token_check_limiter_; }
+  const PrincipalVerifier& signer() const { return *options_.principal_keys; }
   // A stub to `backend`, round-robin over its channels.
   grpc::GenericStub* Stub(int backend);
 
@@ -100,7 +108,7 @@ class Gateway {
   std::unique_ptr<JwtVerifier> jwt_;
   std::unique_ptr<PolicyFile> policy_file_;
   std::unique_ptr<RateLimiter> limiter_;
-  std::unique_ptr<PrincipalSigner> signer_;
+  std::unique_ptr<RateLimiter> token_check_limiter_;
   struct Backend {
     std::vector<std::shared_ptr<grpc::Channel>> channels;
     std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
@@ -128,7 +136,8 @@ struct Admission {
 // policy or the rate limit refuses), for the access log.
 absl::Status Admit(Gateway& gw, const grpc::ServerContextBase& ctx, absl::string_view method_name, Admission* out);
 
-// Adds the request id and the signed principal to an outgoing call.
-void AttachIdentity(const Gateway& gw, const Admission& who, grpc::ClientContext* ctx);
+// Adds the request id and the principal, signed for the call of `path`
+// ("/pkg.Service/Method"), to an outgoing call.
+void AttachIdentity(const Gateway& gw, const Admission& who, absl::string_view path, grpc::ClientContext* ctx);
 
 }  // namespace sales::gateway

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,9 +68,16 @@ class JwtVerifier {
   // ErrorInfo reason (TOKEN_MISSING, TOKEN_MALFORMED, TOKEN_UNKNOWN_KEY,
   // TOKEN_BAD_SIGNATURE, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID, TOKEN_WRONG_ISSUER,
   // TOKEN_WRONG_AUDIENCE, TOKEN_BAD_CLAIMS).
-  absl::StatusOr<Principal> Verify(absl::string_view token, absl::Time now) const;
+  //
+  // `admit`, when given, runs before a token that is not in the cache has
+  // its signature checked (the expensive part) and may refuse: the gateway
+  // rate-limits those checks per client address, so a flood of bad tokens
+  // costs a map look-up each, not a signature verification.
+  using AdmitCheck = std::function<absl::Status()>;
+  absl::StatusOr<Principal> Verify(absl::string_view token, absl::Time now, const AdmitCheck& admit = nullptr) const;
   // From an `authorization` header value ("Bearer <token>").
-  absl::StatusOr<Principal> VerifyHeader(absl::string_view authorization, absl::Time now) const;
+  absl::StatusOr<Principal> VerifyHeader(absl::string_view authorization, absl::Time now,
+                                         const AdmitCheck& admit = nullptr) const;
 
  private:
   absl::StatusOr<Principal> VerifyUncached(absl::string_view token, absl::Time now,

@@ -28,6 +28,23 @@ bool DropRequestHeader(absl::string_view key) {
          key == kPrincipalHeader || key == kPrincipalMacHeader || key == kRequestIdHeader;
 }
 
+// Whether gRPC will carry `key: value` at all. Adding a header it considers
+// illegal aborts the process (validate_metadata), so a client's header that
+// is not legal HTTP/2 for gRPC (a non-ASCII value in a text header, an
+// upper-case or odd key) is dropped here instead of forwarded.
+bool LegalHeader(absl::string_view key, absl::string_view value) {
+  if (key.empty()) return false;
+  for (char c : key) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  if (absl::EndsWith(key, "-bin")) return true;
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 bool DropResponseHeader(absl::string_view key) {
   return absl::StartsWith(key, "grpc-") || absl::StartsWith(key, ":") || key == "content-type" ||
          key == kRequestIdHeader;
@@ -192,9 +209,10 @@ class ProxyCall {
                                   : std::min(cap, now + absl::ToChronoNanoseconds(gw_->options().default_deadline)));
     for (const auto& [k, v] : ctx_.client_metadata()) {
       std::string key = ToString(k);
-      if (!DropRequestHeader(key)) backend_ctx_.AddMetadata(key, ToString(v));
+      std::string value = ToString(v);
+      if (!DropRequestHeader(key) && LegalHeader(key, value)) backend_ctx_.AddMetadata(key, value);
     }
-    AttachIdentity(*gw_, who_, &backend_ctx_);
+    AttachIdentity(*gw_, who_, route_->path, &backend_ctx_);
     grpc::GenericStub* stub = gw_->Stub(route_->backend);
     backend_active_ = true;
     if (route_->server_streaming) {
@@ -214,14 +232,16 @@ class ProxyCall {
   void CopyBackendInitialMetadata() {
     for (const auto& [k, v] : backend_ctx_.GetServerInitialMetadata()) {
       std::string key = ToString(k);
-      if (!DropResponseHeader(key)) ctx_.AddInitialMetadata(key, ToString(v));
+      std::string value = ToString(v);
+      if (!DropResponseHeader(key) && LegalHeader(key, value)) ctx_.AddInitialMetadata(key, value);
     }
   }
 
   void Complete(bool with_message) {
     for (const auto& [k, v] : backend_ctx_.GetServerTrailingMetadata()) {
       std::string key = ToString(k);
-      if (!DropResponseHeader(key)) ctx_.AddTrailingMetadata(key, ToString(v));
+      std::string value = ToString(v);
+      if (!DropResponseHeader(key) && LegalHeader(key, value)) ctx_.AddTrailingMetadata(key, value);
     }
     ctx_.AddTrailingMetadata(kRequestIdHeader, request_id_);
     Log(backend_status_);

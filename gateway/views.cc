@@ -71,7 +71,7 @@ class Fanout {
         continue;
       }
       part->ctx.set_deadline(deadline_);
-      AttachIdentity(*gw_, who_, &part->ctx);
+      AttachIdentity(*gw_, who_, part->route->path, &part->ctx);
       gw_->Stub(part->route->backend)
           ->UnaryCall(&part->ctx, part->route->path, grpc::StubOptions(), &part->request, &part->response,
                       [this, part](grpc::Status st) {

@@ -27,46 +27,6 @@ bool ValidRequestId(absl::string_view id) {
 
 }  // namespace
 
-std::string Principal::Encode() const {
-  return absl::StrCat("user=", user_id, ";role=", role, ";rep=", rep_id, ";unit=", org_unit_id);
-}
-
-bool Principal::Decode(absl::string_view text, Principal* out) {
-  Principal p;
-  for (absl::string_view part : absl::StrSplit(text, ';', absl::SkipEmpty())) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
-    if (kv.first == "user") {
-      p.user_id = std::string(kv.second);
-    } else if (kv.first == "role") {
-      p.role = std::string(kv.second);
-    } else if (kv.first == "rep") {
-      if (!absl::SimpleAtoi(kv.second, &p.rep_id)) return false;
-    } else if (kv.first == "unit") {
-      if (!absl::SimpleAtoi(kv.second, &p.org_unit_id)) return false;
-    } else {
-      return false;
-    }
-  }
-  if (p.user_id.empty() || p.role.empty()) return false;
-  *out = p;
-  return true;
-}
-
-std::string PrincipalVerifier::Sign(absl::string_view principal, absl::string_view request_id) const {
-  return HmacSha256Hex(secret_, absl::StrCat(principal, "\n", request_id));
-}
-
-absl::Status PrincipalVerifier::Verify(absl::string_view principal, absl::string_view mac,
-                                       absl::string_view request_id) const {
-  if (!enforcing()) return absl::OkStatus();
-  if (mac.empty() || !ConstantTimeEquals(Sign(principal, request_id), mac)) {
-    return WithErrorInfo(absl::UnauthenticatedError(
-                             "caller identity is not vouched for by the gateway; call through it"),
-                         "PRINCIPAL_UNVERIFIED", "sales");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ReadCallContext(grpc::ServerContext* ctx, absl::string_view method,
                              const PrincipalVerifier& verifier, CallContext* out) {
   out->method = std::string(method);
@@ -82,7 +42,7 @@ absl::Status ReadCallContext(grpc::ServerContext* ctx, absl::string_view method,
     return absl::OkStatus();
   }
   // The MAC covers the request id as sent, so verify against the raw header.
-  SALES_RETURN_IF_ERROR(verifier.Verify(principal, Header(ctx, kPrincipalMacHeader), rid));
+  SALES_RETURN_IF_ERROR(verifier.Verify(principal, Header(ctx, kPrincipalMacHeader), rid, method, "", absl::Now()));
   if (!Principal::Decode(principal, &out->principal)) {
     return WithErrorInfo(absl::UnauthenticatedError("malformed caller identity"),
                          "PRINCIPAL_MALFORMED", "sales");
@@ -90,8 +50,7 @@ absl::Status ReadCallContext(grpc::ServerContext* ctx, absl::string_view method,
   return absl::OkStatus();
 }
 
-void AttachServiceIdentity(grpc::ClientContext* ctx, const PrincipalVerifier& verifier,
-                           absl::string_view service, absl::string_view request_id) {
+void AttachServiceIdentity(grpc::ClientContext* ctx, absl::string_view service, absl::string_view request_id) {
   std::string rid = ValidRequestId(request_id) ? std::string(request_id) : RandomHexId();
   Principal who;
   who.user_id = absl::StrCat("service:", service);
@@ -99,7 +58,6 @@ void AttachServiceIdentity(grpc::ClientContext* ctx, const PrincipalVerifier& ve
   std::string encoded = who.Encode();
   ctx->AddMetadata(kRequestIdHeader, rid);
   ctx->AddMetadata(kPrincipalHeader, encoded);
-  ctx->AddMetadata(kPrincipalMacHeader, verifier.Sign(encoded, rid));
 }
 
 void LogCall(const CallContext& call, const absl::Status& status, absl::Duration elapsed) {
@@ -119,8 +77,9 @@ grpc::Status FinishCall(CallContext& call, const absl::Status& status, absl::Tim
   if (call.server_context != nullptr) {
     call.server_context->AddTrailingMetadata(kRequestIdHeader, call.request_id);
   }
+  // The log keeps the whole story; the client gets what it may see.
   LogCall(call, status, absl::Now() - start);
-  return ToGrpcStatus(status);
+  return ToGrpcStatus(ClientFacing(status, call.request_id));
 }
 
 }  // namespace sales

@@ -13,49 +13,17 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "platform/principal.h"
 
 namespace sales {
 
-// Metadata keys shared by the gateway, the services and salesctl.
-inline constexpr char kRequestIdHeader[] = "x-request-id";
-inline constexpr char kPrincipalHeader[] = "x-sales-principal";
-inline constexpr char kPrincipalMacHeader[] = "x-sales-principal-mac";
-
-// The authenticated caller as the gateway vouches for it.
-struct Principal {
-  std::string user_id;    // "" when anonymous
-  std::string role;       // e.g. "SALES_REP", "ADMIN", "SERVICE"
-  int64_t rep_id = 0;
-  int64_t org_unit_id = 0;
-  bool authenticated() const { return !user_id.empty(); }
-  std::string Encode() const;
-  static bool Decode(absl::string_view text, Principal* out);
-};
-
-// Checks the gateway's HMAC over the principal and request id.
-class PrincipalVerifier {
- public:
-  explicit PrincipalVerifier(std::string secret) : secret_(std::move(secret)) {}
-  // The MAC the gateway attaches; exposed for the gateway and tests.
-  std::string Sign(absl::string_view principal, absl::string_view request_id) const;
-  // With a secret configured, a principal without a valid MAC is refused
-  // (UNAUTHENTICATED). Without one, principals are accepted as sent: that
-  // mode is for local development only and is logged as such at start.
-  absl::Status Verify(absl::string_view principal, absl::string_view mac,
-                      absl::string_view request_id) const;
-  bool enforcing() const { return !secret_.empty(); }
-
- private:
-  std::string secret_;
-};
-
 // Marks an outgoing call as made by service `service` on behalf of the call
 // with `request_id` (so one request id follows a request through every hop):
-// sets the request id and a SERVICE principal signed with the shared secret.
-// Services answer other services' calls in full (no rep scope), which is why
-// only holders of the secret can claim it.
-void AttachServiceIdentity(grpc::ClientContext* ctx, const PrincipalVerifier& verifier,
-                           absl::string_view service, absl::string_view request_id);
+// sets the request id and a SERVICE principal; the channel's signing
+// interceptor (MakePrincipalSigningInterceptor) adds the proof, since only it
+// knows the method. Services answer other services' calls in full (no rep
+// scope), which is why only holders of the key can claim it.
+void AttachServiceIdentity(grpc::ClientContext* ctx, absl::string_view service, absl::string_view request_id);
 
 struct CallContext {
   std::string method;
@@ -64,7 +32,8 @@ struct CallContext {
   grpc::ServerContext* server_context = nullptr;
 };
 
-// Builds the context; fails when the principal does not verify.
+// Builds the context; fails when the principal does not verify as this
+// call's (the proof binds `method`, the full "/pkg.Service/Method" name).
 absl::Status ReadCallContext(grpc::ServerContext* ctx, absl::string_view method,
                              const PrincipalVerifier& verifier, CallContext* out);
 

@@ -21,7 +21,12 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceRuntime::PeerChannel(
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-    channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    // Every peer call carries this service's identity, signed per call by
+    // the interceptor (the proof binds the method, known only there).
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(MakePrincipalSigningInterceptor(signing_keys));
+    channel = grpc::experimental::CreateCustomChannelWithInterceptors(address, grpc::InsecureChannelCredentials(), args,
+                                                                      std::move(interceptors));
   }
   return channel;
 }
@@ -34,7 +39,7 @@ std::unique_ptr<grpc::ClientContext> ServiceRuntime::PeerContext(const CallConte
     deadline = std::min(deadline, call->server_context->deadline());
   }
   ctx->set_deadline(deadline);
-  AttachServiceIdentity(ctx.get(), *verifier, service_name, call != nullptr ? call->request_id : "");
+  AttachServiceIdentity(ctx.get(), service_name, call != nullptr ? call->request_id : "");
   return ctx;
 }
 
@@ -71,11 +76,8 @@ ServiceApp::~ServiceApp() { Shutdown(); }
 
 absl::Status ServiceApp::Start() {
   SALES_ASSIGN_OR_RETURN(auto pool_options, PoolOptionsFromConfig(config_, def_.name));
-  SALES_ASSIGN_OR_RETURN(std::string secret, config_.GetSecret("principal_hmac_secret", ""));
-  verifier_ = std::make_unique<PrincipalVerifier>(secret);
-  if (!verifier_->enforcing()) {
-    LogWarn("principal_hmac_secret is empty: caller identity is NOT verified (development only)");
-  }
+  SALES_ASSIGN_OR_RETURN(PrincipalVerifier keys, PrincipalVerifier::FromConfig(config_));
+  verifier_ = std::make_shared<PrincipalVerifier>(std::move(keys));
   SALES_ASSIGN_OR_RETURN(pool_, db::Pool::Create(pool_options));
   std::vector<MigrationSet> sets = {PlatformMigrations()};
   sets.insert(sets.end(), def_.shared_migrations.begin(), def_.shared_migrations.end());
@@ -89,6 +91,7 @@ absl::Status ServiceApp::Start() {
   runtime_.outbox = outbox_.get();
   runtime_.clock = clock_;
   runtime_.verifier = verifier_.get();
+  runtime_.signing_keys = verifier_;
   SALES_ASSIGN_OR_RETURN(services_, def_.build(runtime_));
 
   ServerOptions so;

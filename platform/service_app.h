@@ -38,6 +38,8 @@ struct ServiceRuntime {
   Outbox* outbox = nullptr;
   const Clock* clock = nullptr;
   const PrincipalVerifier* verifier = nullptr;
+  // The same keys, shared with the signing interceptor of peer channels.
+  std::shared_ptr<const PrincipalVerifier> signing_keys;
   // Consumers registered while building; started once the server is up.
   std::vector<std::unique_ptr<EventConsumer>> consumers;
   struct PeerChannels {
@@ -66,7 +68,7 @@ struct ServiceRuntime {
     consumers.push_back(std::make_unique<EventConsumer>(
         self + "<-" + peer, pool, std::make_unique<GrpcFeedSource<Service, Request, Response>>(*channel),
         std::move(apply), [this](grpc::ClientContext* ctx) {
-          AttachServiceIdentity(ctx, *verifier, service_name, "");
+          AttachServiceIdentity(ctx, service_name, "");
         }));
     return absl::OkStatus();
   }
@@ -122,7 +124,7 @@ class ServiceApp {
   Config config_;
   SystemClock system_clock_;
   const Clock* clock_;
-  std::unique_ptr<PrincipalVerifier> verifier_;
+  std::shared_ptr<PrincipalVerifier> verifier_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<Outbox> outbox_;
   ServiceRuntime runtime_;

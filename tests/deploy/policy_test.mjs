@@ -77,6 +77,19 @@ for (const overlay of OVERLAYS) {
     return env;
   };
 
+  // No silent development mode: no process of any overlay may be started with
+  // allow_unsigned_principals (identities accepted as sent), whether through
+  // the environment, a ConfigMap or a flag.
+  for (const w of ws) {
+    for (const c of w.containers) {
+      const env = envOf(w, c);
+      const flagged = [...(c.command ?? []), ...(c.args ?? [])].some((a) => /allow_unsigned_principals/.test(String(a)));
+      const envValue = env.SALES_ALLOW_UNSIGNED_PRINCIPALS;
+      report.check(!flagged && (envValue == null || /^(false|0|no)$/i.test(String(envValue))),
+        at(`${w.kind} ${w.name}/${c.name}: could start with allow_unsigned_principals (development mode)`));
+    }
+  }
+
   // Every process in the graph that is not a CronJob runs as a Deployment.
   for (const [name, p] of Object.entries(graph.processes)) {
     if (p.external) continue;
@@ -173,6 +186,14 @@ for (const overlay of OVERLAYS) {
       report.check(env.SALES_MYSQL_DATABASE === p.database, `${id}: SALES_MYSQL_DATABASE is not ${p.database}`);
     }
     report.check(env.SALES_PRINCIPAL_HMAC_SECRET_FILE != null, `${id}: the principal signing key is not mounted`);
+    {
+      const mounts = c.volumeMounts ?? [];
+      const secretVolumes = new Set((w.pod.volumes ?? []).filter((v) => v.secret).map((v) => v.name));
+      const file = String(env.SALES_PRINCIPAL_HMAC_SECRET_FILE ?? "");
+      report.check(mounts.some((m) => secretVolumes.has(m.name) && file.startsWith(m.mountPath + "/")),
+        `${id}: SALES_PRINCIPAL_HMAC_SECRET_FILE is not inside a mounted Secret`);
+      report.check(env.SALES_PRINCIPAL_HMAC_SECRET == null, `${id}: the principal signing key is in plain configuration`);
+    }
 
     // Peers configured = edges in the graph (a configured address is a call).
     const configuredPeers = Object.keys(env)

@@ -18,6 +18,7 @@
 #include "platform/call.h"
 #include "platform/status.h"
 #include "sales/finance/v1/finance_service.grpc.pb.h"
+#include "sales/gateway/v1/gateway_service.grpc.pb.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "targets-svc/api/targets_api.h"
 #include "tests/integration/gateway_support.h"
@@ -31,6 +32,7 @@ namespace {
 using namespace ::sales::gateway::testing;  // NOLINT
 using ::sales::testing::FreshDatabase;
 using ::sales::testing::Loopback;
+using ::sales::testing::IsOk;
 using ::sales::testing::StartService;
 using ::testing::HasSubstr;
 namespace tv1 = ::sales::targets::v1;
@@ -348,7 +350,7 @@ TEST_F(GatewaySecurity, ServicesRefuseForgedPrincipalsAndTheGatewayStripsThem) {
   auto ctx = ::sales::testing::Ctx();
   ctx->AddMetadata(kRequestIdHeader, "forged-1");
   ctx->AddMetadata(kPrincipalHeader, forged.Encode());
-  ctx->AddMetadata(kPrincipalMacHeader, PrincipalVerifier("guessed-secret").Sign(forged.Encode(), "forged-1"));
+  ctx->AddMetadata(::sales::testing::kTestSigningSecretHeader, "guessed-secret");
   grpc::Status st = direct->ListOrgUnits(ctx.get(), tv1::ListOrgUnitsRequest(), &units);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(ReasonOf(st), "PRINCIPAL_UNVERIFIED");
@@ -375,11 +377,189 @@ TEST_F(GatewaySecurity, ServicesRefuseForgedPrincipalsAndTheGatewayStripsThem) {
   ASSERT_TRUE(stub->GetRep(gctx.get(), req, &got).ok());
   std::lock_guard<std::mutex> lock(fake_->mu);
   EXPECT_EQ(fake_->last_principal, "user=rep7;role=SALES_REP;rep=7;unit=3");
-  EXPECT_EQ(fake_->last_mac, PrincipalVerifier(kSecret).Sign(fake_->last_principal, fake_->last_request_id));
+  EXPECT_THAT(PrincipalVerifier(kSecret).Verify(fake_->last_principal, fake_->last_mac, fake_->last_request_id,
+                                                "/sales.targets.v1.TargetsService/GetRep", "targets", absl::Now()),
+              IsOk());
   EXPECT_EQ(fake_->last_authorization, "");
   EXPECT_EQ(fake_->last_custom, "kept");
   EXPECT_EQ(Trailer(*gctx, "x-backend-note"), "hello");
   EXPECT_EQ(Trailer(*gctx, kRequestIdHeader), fake_->last_request_id);
+}
+
+// A signed token whose subject is Chinese (as Chinese identity providers
+// issue them), hostile or huge never aborts the gateway, on any kind of path:
+// a proxied call, a view, a stream and an error answer. Names are carried
+// percent-encoded and arrive intact; names that are not names are refused.
+TEST_F(GatewaySecurity, AnyUserNameReachesTheServicesIntactOrIsRefusedNeverFatal) {
+  auto gw = Gw(true, {{"rate_limit_per_second", "1"}, {"rate_limit_burst", "3"}});
+  ASSERT_NE(gw, nullptr);
+  auto targets = tv1::TargetsService::NewStub(Loopback(gw->port()));
+  auto views = ::sales::gateway::v1::GatewayService::NewStub(Loopback(gw->port()));
+  struct Case {
+    std::string sub;
+    bool accepted;
+  };
+  std::vector<Case> cases = {{"张三", true},
+                             {"欧阳·娜娜;role=ADMIN;rep=1", true},
+                             {"o'brien=%41", true},
+                             {"a\tb", false},
+                             {"a\nb", false},
+                             {std::string(4096, 'x'), false},
+                             {std::string(100, '\xE5'), false}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.sub.substr(0, 40));
+    TokenSpec t;
+    t.sub = c.sub;
+    t.role = "SALES_REP";
+    t.rep_id = 7;
+    t.org_unit_id = 3;
+    std::string token = Sign(*es_, "k1", t);
+    // Proxied call.
+    tv1::GetRepRequest req;
+    req.set_id(7);
+    tv1::GetRepResponse got;
+    grpc::Status st = targets->GetRep(Bearer(token).get(), req, &got);
+    if (!c.accepted) {
+      EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << st.error_message();
+      continue;
+    }
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    {
+      std::lock_guard<std::mutex> lock(fake_->mu);
+      Principal arrived;
+      ASSERT_TRUE(Principal::Decode(fake_->last_principal, &arrived)) << fake_->last_principal;
+      EXPECT_EQ(arrived.user_id, c.sub);
+      EXPECT_EQ(arrived.role, "SALES_REP") << "a name cannot smuggle a role";
+      EXPECT_EQ(arrived.rep_id, 7);
+    }
+    // Stream.
+    tv1::StreamEventsRequest sreq;
+    auto sctx = Bearer(token);
+    auto reader = targets->StreamEvents(sctx.get(), sreq);
+    tv1::StreamEventsResponse ev;
+    while (reader->Read(&ev)) {
+    }
+    grpc::Status sst = reader->Finish();
+    EXPECT_NE(sst.error_code(), grpc::StatusCode::INTERNAL) << sst.error_message();
+    // View: its parts fail (nothing serves customers here) but it answers.
+    ::sales::gateway::v1::RepDashboardRequest vreq;
+    ::sales::gateway::v1::RepDashboardResponse vresp;
+    grpc::Status vst = views->RepDashboard(Bearer(token).get(), vreq, &vresp);
+    EXPECT_NE(vst.error_code(), grpc::StatusCode::INTERNAL) << vst.error_message();
+    EXPECT_NE(vst.error_code(), grpc::StatusCode::UNAVAILABLE) << vst.error_message();
+    // Error answer naming the caller: the rate limit's message.
+    grpc::Status limited;
+    for (int i = 0; i < 6 && limited.ok(); ++i) limited = targets->GetRep(Bearer(token).get(), req, &got);
+    EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(limited.error_message(), HasSubstr(c.sub)) << "the name is shown as written";
+  }
+  // After all of it the gateway still serves.
+  tv1::GetRepRequest req;
+  req.set_id(7);
+  tv1::GetRepResponse got;
+  EXPECT_TRUE(targets->GetRep(Bearer(Admin("还在")).get(), req, &got).ok());
+}
+
+// Client metadata whose value gRPC would not carry (raw UTF-8 in a text
+// header), sent as a raw HTTP/2 client can: the gateway drops that header
+// and serves the call instead of aborting when it forwards it.
+TEST_F(GatewaySecurity, NonAsciiClientMetadataIsDroppedNotFatal) {
+  auto gw = Gw(true);
+  ASSERT_NE(gw, nullptr);
+  tv1::GetRepRequest req;
+  req.set_id(7);
+  std::string body = req.SerializeAsString();
+  std::string frame(5, '\0');
+  frame[4] = static_cast<char>(body.size());
+  frame += body;
+  std::string path = *dir_ + "/getrep.bin";
+  WriteAll(path, frame);
+  for (int i = 0; i < 3; ++i) {
+    std::string cmd = absl::StrCat(
+        "curl -sS --max-time 5 --http2-prior-knowledge -o /dev/null -D ", *dir_, "/curl-headers.txt ",
+        "-H 'content-type: application/grpc' -H 'te: trailers' ",
+        "-H 'authorization: Bearer ", Admin("张三"), "' ",
+        "-H 'x-client-note: 张三 的备注' -H 'x-tab: a\tb' ",
+        "--data-binary @", path, " http://127.0.0.1:", gw->port(), "/sales.targets.v1.TargetsService/GetRep");
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  tv1::GetRepResponse got;
+  auto stub = tv1::TargetsService::NewStub(Loopback(gw->port()));
+  ASSERT_TRUE(stub->GetRep(Bearer(Admin()).get(), req, &got).ok()) << "the gateway is still up";
+  std::lock_guard<std::mutex> lock(fake_->mu);
+  EXPECT_EQ(fake_->last_custom, "");
+}
+
+// A captured principal and proof are useless on another method, or once
+// they are older than the proof's validity.
+TEST_F(GatewaySecurity, CapturedProofsCannotBeReplayedElsewhereOrLater) {
+  auto gw = Gw(true);
+  ASSERT_NE(gw, nullptr);
+  TokenSpec admin;
+  admin.sub = "张三";
+  auto stub = tv1::TargetsService::NewStub(Loopback(gw->port()));
+  tv1::GetRepRequest req;
+  req.set_id(7);
+  tv1::GetRepResponse got;
+  ASSERT_TRUE(stub->GetRep(Bearer(Sign(*es_, "k1", admin)).get(), req, &got).ok());
+  std::string principal, mac, rid;
+  {
+    std::lock_guard<std::mutex> lock(fake_->mu);
+    principal = fake_->last_principal;
+    mac = fake_->last_mac;
+    rid = fake_->last_request_id;
+  }
+  auto direct = tv1::TargetsService::NewStub(Loopback(targets_->port()));
+  auto replay = [&](const std::string& proof) {
+    auto ctx = ::sales::testing::Ctx();
+    ctx->AddMetadata(kRequestIdHeader, rid);
+    ctx->AddMetadata(kPrincipalHeader, principal);
+    ctx->AddMetadata(kPrincipalMacHeader, proof);
+    return ctx;
+  };
+  // The same call on the real service is what the proof was made for.
+  EXPECT_NE(direct->GetRep(replay(mac).get(), req, &got).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  tv1::ListOrgUnitsResponse units;
+  grpc::Status other_method = direct->ListOrgUnits(replay(mac).get(), tv1::ListOrgUnitsRequest(), &units);
+  EXPECT_EQ(other_method.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReasonOf(other_method), "PRINCIPAL_UNVERIFIED");
+  std::string stale = PrincipalVerifier(kSecret).Sign(principal, rid, "/sales.targets.v1.TargetsService/GetRep",
+                                                      absl::Now() - absl::Seconds(61));
+  grpc::Status late = direct->GetRep(replay(stale).get(), req, &got);
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReasonOf(late), "PRINCIPAL_PROOF_EXPIRED");
+  std::string other_key = PrincipalVerifier(std::vector<PrincipalKey>{{"k9", kSecret}}).Sign(principal, rid, "/sales.targets.v1.TargetsService/GetRep",
+                                                                    absl::Now());
+  EXPECT_EQ(ReasonOf(direct->GetRep(replay(other_key).get(), req, &got)), "PRINCIPAL_KEY_UNKNOWN");
+}
+
+// A flood of bad tokens from one address is refused before any signature is
+// checked; signed-in users (their tokens verified once, then cached) go on.
+TEST_F(GatewaySecurity, BadTokenFloodsAreLimitedPerAddressBeforeTheSignatureCheck) {
+  auto gw = Gw(true, {{"token_checks_per_second_per_address", "5"}, {"token_checks_burst_per_address", "10"}});
+  ASSERT_NE(gw, nullptr);
+  std::string good = Admin("王五");
+  auto stub = tv1::TargetsService::NewStub(Loopback(gw->port()));
+  tv1::GetRepRequest req;
+  req.set_id(7);
+  tv1::GetRepResponse got;
+  ASSERT_TRUE(stub->GetRep(Bearer(good).get(), req, &got).ok());
+  int limited = 0, refused = 0;
+  for (int i = 0; i < 60; ++i) {
+    TokenSpec t;
+    t.sub = absl::StrCat("mallory-", i);
+    grpc::Status st = stub->GetRep(Bearer(Sign(*stranger_, "k1", t)).get(), req, &got);
+    if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      EXPECT_EQ(ReasonOf(st), "TOKEN_CHECKS_RATE_LIMITED");
+      ++limited;
+    } else {
+      EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+      ++refused;
+    }
+  }
+  EXPECT_GE(limited, 40) << "most of the flood never reaches the signature check";
+  EXPECT_LE(refused, 20);
+  EXPECT_TRUE(stub->GetRep(Bearer(good).get(), req, &got).ok()) << "the signed-in user is not limited";
 }
 
 TEST_F(GatewaySecurity, OversizedMessagesAreRefused) {

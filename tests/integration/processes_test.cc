@@ -49,7 +49,7 @@ class TargetsProcess : public ::testing::Test {
     ASSERT_THAT(proc_.Start({Bin("targets-svc/targets-svc"), absl::StrCat("--listen=127.0.0.1:", port_),
                              "--mysql_host=127.0.0.1", absl::StrCat("--mysql_port=", db_.port),
                              absl::StrCat("--mysql_user=", db_.user), absl::StrCat("--mysql_database=", db_.database),
-                             "--drain_deadline=20s"},
+                             "--drain_deadline=20s", "--allow_unsigned_principals=true"},
                             dir_ + "/targets.log"),
                 IsOk());
     absl::Time deadline = absl::Now() + absl::Seconds(30);
@@ -124,6 +124,27 @@ TEST_F(TargetsProcess, SigtermDrainsAnInFlightCallBeforeExit) {
   std::string log = ReadFile(dir_ + "/targets.log");
   EXPECT_THAT(log, HasSubstr("\"msg\":\"draining\""));
   EXPECT_THAT(log, HasSubstr("\"msg\":\"stopped\""));
+}
+
+// No silent development mode: without a principal key a service refuses to
+// start (a blank or whitespace-only secret is no key), and the explicit flag
+// that allows it is shouted in the log.
+TEST_F(TargetsProcess, RefusesToStartWithoutAPrincipalKeyUnlessToldToLoudly) {
+  for (const std::string secret_flag : {"", "--principal_hmac_secret=", "--principal_hmac_secret=   "}) {
+    ChildProcess svc;
+    std::string log = absl::StrCat(dir_, "/nosecret-", ++runs_, ".log");
+    std::vector<std::string> argv = {Bin("targets-svc/targets-svc"), absl::StrCat("--listen=127.0.0.1:", FreeLoopbackPort()),
+                                     "--mysql_host=127.0.0.1", absl::StrCat("--mysql_port=", db_.port),
+                                     absl::StrCat("--mysql_user=", db_.user),
+                                     absl::StrCat("--mysql_database=", db_.database)};
+    if (!secret_flag.empty()) argv.push_back(secret_flag);
+    ASSERT_THAT(svc.Start(argv, log), IsOk());
+    auto code = svc.Wait(absl::Seconds(20));
+    ASSERT_THAT(code.status(), IsOk()) << "must exit, not serve: " << secret_flag;
+    EXPECT_NE(*code, 0) << secret_flag;
+    EXPECT_THAT(ReadFile(log), HasSubstr("principal_hmac_secret is missing or blank")) << secret_flag;
+  }
+  EXPECT_THAT(ReadFile(dir_ + "/targets.log"), HasSubstr("DEVELOPMENT MODE"));
 }
 
 TEST_F(TargetsProcess, SalesctlCallsAnyMethodAndExplainsFailures) {

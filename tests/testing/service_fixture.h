@@ -5,6 +5,7 @@
 #include <string>
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/client_interceptor.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
@@ -26,6 +27,9 @@ inline Config ServiceConfig(const db::PoolOptions& db, std::map<std::string, std
       {"mysql_pool_size", "16"},
       {"drain_deadline", "2s"},
   };
+  // A test that gives no principal secret runs the service in the explicit
+  // development mode (identities as sent), as it did before that needed a flag.
+  if (!extra.count("principal_hmac_secret")) values["allow_unsigned_principals"] = "true";
   for (auto& [k, v] : extra) values[k] = v;
   return Config::FromMap(values);
 }
@@ -53,14 +57,56 @@ inline std::unique_ptr<grpc::ClientContext> Ctx(absl::Duration timeout = absl::S
   return ctx;
 }
 
+// Tests sign principals the way the gateway does, but a proof binds the
+// method, which only the channel knows when the call starts. So a test
+// context names its secret in this header, and a process-wide client
+// interceptor (installed before main by including this file) takes it off
+// and signs the call with it. It never leaves the test process.
+inline constexpr char kTestSigningSecretHeader[] = "x-sales-test-signing-secret";
+
+class TestSigningInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit TestSigningInterceptor(std::string method) : method_(std::move(method)) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      auto* md = methods->GetSendInitialMetadata();
+      auto secret = md->find(kTestSigningSecretHeader);
+      if (secret != md->end()) {
+        std::string key = secret->second;
+        md->erase(secret);
+        auto principal = md->find(kPrincipalHeader);
+        auto rid = md->find(kRequestIdHeader);
+        if (principal != md->end() && rid != md->end()) {
+          md->emplace(kPrincipalMacHeader, PrincipalVerifier(key).Sign(principal->second, rid->second, method_, absl::Now()));
+        }
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string method_;
+};
+
+class TestSigningFactory : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(grpc::experimental::ClientRpcInfo* info) override {
+    return new TestSigningInterceptor(info->method() != nullptr ? info->method() : "");
+  }
+};
+
+inline const bool kTestSigningInstalled = [] {
+  grpc::experimental::RegisterGlobalClientInterceptorFactory(new TestSigningFactory());
+  return true;
+}();
+
 // A context carrying a caller identity signed the way the gateway signs it.
 inline std::unique_ptr<grpc::ClientContext> CtxAs(const Principal& who, const std::string& secret,
                                                   absl::Duration timeout = absl::Seconds(10)) {
   auto ctx = Ctx(timeout);
-  std::string rid = RandomHexId();
-  ctx->AddMetadata(kRequestIdHeader, rid);
+  ctx->AddMetadata(kRequestIdHeader, RandomHexId());
   ctx->AddMetadata(kPrincipalHeader, who.Encode());
-  ctx->AddMetadata(kPrincipalMacHeader, PrincipalVerifier(secret).Sign(who.Encode(), rid));
+  ctx->AddMetadata(kTestSigningSecretHeader, secret);
   return ctx;
 }
 

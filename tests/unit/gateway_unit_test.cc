@@ -10,7 +10,6 @@
 #include "gateway/method_table.h"
 #include "gateway/policy.h"
 #include "gateway/rate_limiter.h"
-#include "gateway/signer.h"
 #include "platform/call.h"
 
 namespace sales::gateway {
@@ -169,20 +168,22 @@ TEST(GatewayMethods, RetryOnlyReadsAndRequestIdMethods) {
   EXPECT_THAT(table->RetryServiceConfig(0), ::testing::Not(::testing::HasSubstr("ComputeBaseline")));
 }
 
+// The gateway signs with the key that signs (the first), and the services
+// verify with every key they accept.
 TEST(GatewaySigner, SignsExactlyAsTheServicesVerify) {
-  for (std::string secret : {"", "s", "a-longer-shared-secret-0123456789-0123456789-0123456789-0123456789"}) {
-    PrincipalSigner signer(secret);
-    PrincipalVerifier verifier(secret);
-    for (std::string principal : {"user=rep1;role=SALES_REP;rep=3;unit=12", "", "user=x;role=ADMIN;rep=0;unit=0"}) {
+  const absl::Time now = absl::Now();
+  for (std::string secret : {"s", "a-longer-shared-secret-0123456789-0123456789-0123456789-0123456789"}) {
+    PrincipalVerifier signer(secret);
+    PrincipalVerifier verifier(std::vector<PrincipalKey>{{"k0", "other"}, {"k1", secret}});
+    for (std::string principal : {"user=rep1;role=SALES_REP;rep=3;unit=12", "", "user=%E5%BC%A0;role=ADMIN;rep=0;unit=0"}) {
       for (std::string rid : {"0123456789abcdef0123456789abcdef", "", "r"}) {
-        std::string mac = signer.Sign(principal, rid);
-        EXPECT_EQ(mac, verifier.Sign(principal, rid)) << secret << " " << principal << " " << rid;
-        if (verifier.enforcing()) {
-          EXPECT_TRUE(verifier.Verify(principal, mac, rid).ok());
-        }
+        std::string mac = signer.Sign(principal, rid, "/sales.targets.v1.TargetsService/GetRep", now);
+        EXPECT_TRUE(verifier.Verify(principal, mac, rid, "/sales.targets.v1.TargetsService/GetRep", "targets", now).ok())
+            << secret << " " << principal << " " << rid;
       }
     }
   }
+  EXPECT_EQ(PrincipalVerifier("").Sign("user=a;role=B;rep=0;unit=0", "r", "/x/y", now), "");
 }
 
 }  // namespace

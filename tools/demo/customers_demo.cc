@@ -35,7 +35,6 @@ std::unique_ptr<grpc::ClientContext> AsRep(DemoWorld& w, int64_t rep) {
   std::string rid = sales::RandomHexId();
   ctx->AddMetadata(sales::kRequestIdHeader, rid);
   ctx->AddMetadata(sales::kPrincipalHeader, who.Encode());
-  ctx->AddMetadata(sales::kPrincipalMacHeader, sales::PrincipalVerifier(DemoSecret()).Sign(who.Encode(), rid));
   return ctx;
 }
 

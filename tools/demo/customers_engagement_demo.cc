@@ -31,7 +31,6 @@ std::unique_ptr<grpc::ClientContext> As(const std::string& user, const std::stri
   ctx->AddMetadata(sales::kRequestIdHeader, rid);
   ctx->AddMetadata(sales::kPrincipalHeader, who.Encode());
   if (!DemoSecret().empty()) {
-    ctx->AddMetadata(sales::kPrincipalMacHeader, sales::PrincipalVerifier(DemoSecret()).Sign(who.Encode(), rid));
   }
   return ctx;
 }

@@ -54,7 +54,6 @@ inline std::unique_ptr<grpc::ClientContext> CtxAs(const std::string& user, const
     std::string rid = sales::RandomHexId();
     ctx->AddMetadata(sales::kRequestIdHeader, rid);
     ctx->AddMetadata(sales::kPrincipalHeader, who.Encode());
-    ctx->AddMetadata(sales::kPrincipalMacHeader, sales::PrincipalVerifier(DemoSecret()).Sign(who.Encode(), rid));
   }
   return ctx;
 }

@@ -16,6 +16,7 @@
 #include "platform/config.h"
 #include "platform/convert.h"
 #include "platform/money.h"
+#include "platform/principal.h"
 #include "tools/demo/demo.h"
 
 namespace {
@@ -276,6 +277,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   demo::DemoSecret() = *secret;
+  if (!secret->empty()) {
+    // The loader signs as the gateway does: every call's proof binds its
+    // method, so the signing happens in an interceptor on every channel.
+    auto keys = sales::PrincipalVerifier::FromConfig(*config);
+    if (!keys.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(keys.status().message()).c_str());
+      return 2;
+    }
+    grpc::experimental::RegisterGlobalClientInterceptorFactory(
+        sales::MakePrincipalSigningInterceptor(std::make_shared<sales::PrincipalVerifier>(std::move(*keys))).release());
+  }
   auto channel = [&](const std::string& svc, const std::string& def) {
     return grpc::CreateChannel(config->GetString(svc + "_address", def), grpc::InsecureChannelCredentials());
   };

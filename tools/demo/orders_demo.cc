@@ -28,7 +28,6 @@ std::unique_ptr<grpc::ClientContext> CtxAs(const sales::Principal& who) {
   ctx->AddMetadata(sales::kRequestIdHeader, rid);
   ctx->AddMetadata(sales::kPrincipalHeader, who.Encode());
   if (!DemoSecret().empty()) {
-    ctx->AddMetadata(sales::kPrincipalMacHeader, sales::PrincipalVerifier(DemoSecret()).Sign(who.Encode(), rid));
   }
   return ctx;
 }

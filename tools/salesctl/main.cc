@@ -18,9 +18,6 @@
 #include <grpcpp/grpcpp.h>
 
 #include <jwt.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,6 +46,8 @@
 #include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "platform/crypto.h"
+#include "platform/principal.h"
 
 #include "json_request.h"
 
@@ -224,22 +223,20 @@ std::string PrincipalSecret() {
   return secret;
 }
 
-// The principal headers the services verify (platform/call.h): the HMAC-
-// SHA256 of principal + "\n" + request id under the shared secret, in hex.
-void SignAsService(grpc::ClientContext* ctx, const std::string& secret) {
-  unsigned char rnd[16];
-  RAND_bytes(rnd, sizeof(rnd));
-  std::string rid = absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(rnd), sizeof(rnd)));
-  std::string principal = "user=service:salesctl;role=SERVICE;rep=0;unit=0";
-  std::string data = principal + "\n" + rid;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &len);
-  ctx->AddMetadata("x-request-id", rid);
-  ctx->AddMetadata("x-sales-principal", principal);
-  ctx->AddMetadata("x-sales-principal-mac",
-                   absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), len)));
+// The principal headers the services verify (platform/principal.h): a
+// SERVICE principal with a proof bound to this one call (request id, method,
+// service, issue time), under the key id the services expect
+// (SALES_PRINCIPAL_HMAC_KEY_ID, "k1" by default).
+void SignAsService(grpc::ClientContext* ctx, const std::string& secret, const std::string& path) {
+  sales::Principal who;
+  who.user_id = "service:salesctl";
+  who.role = "SERVICE";
+  std::string encoded = who.Encode();
+  std::string rid = sales::RandomHexId();
+  sales::PrincipalVerifier keys(std::vector<sales::PrincipalKey>{{EnvOr("SALES_PRINCIPAL_HMAC_KEY_ID", "k1"), secret}});
+  ctx->AddMetadata(sales::kRequestIdHeader, rid);
+  ctx->AddMetadata(sales::kPrincipalHeader, encoded);
+  ctx->AddMetadata(sales::kPrincipalMacHeader, keys.Sign(encoded, rid, path, absl::Now()));
 }
 
 std::string StoredToken() {
@@ -500,8 +497,8 @@ int Call(int argc, char** argv) {
   if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
   bool to_gateway = addr == EnvOr("SALES_GATEWAY_ADDRESS", kGatewayAddress);
   std::string secret = to_gateway ? "" : PrincipalSecret();
-  if (!secret.empty()) SignAsService(&ctx, secret);
   std::string path = absl::StrCat("/", info->full_name, "/", method->name());
+  if (!secret.empty()) SignAsService(&ctx, secret, path);
   grpc::CompletionQueue cq;
   void* tag;
   bool ok;
