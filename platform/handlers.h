@@ -22,7 +22,7 @@ grpc::Status ServeMutation(
     SALES_RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
     SALES_RETURN_IF_ERROR(validate(call));
     SALES_ASSIGN_OR_RETURN(
-        *resp, RunIdempotent<Response>(*rt.pool, call.method, req.request_id(), req,
+        *resp, RunIdempotent<Response>(*rt.pool, call.principal.user_id, call.method, req.request_id(), req,
                                        [&](db::Transaction& tx) { return apply(tx, call); }));
     return absl::OkStatus();
   });

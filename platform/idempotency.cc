@@ -36,40 +36,54 @@ absl::StatusOr<int64_t> PurgeIdempotencyKeys(db::Pool& pool, absl::Time before, 
 }
 
 absl::StatusOr<std::string> RunIdempotentRaw(
-    db::Pool& pool, absl::string_view method, absl::string_view request_id,
+    db::Pool& pool, absl::string_view caller, absl::string_view method, absl::string_view request_id,
     const std::string& request_hash,
     const std::function<absl::StatusOr<std::string>(db::Transaction&)>& fn) {
   std::string out;
+  const std::string who(caller), m(method), rid(request_id);
   absl::Status st = pool.Transact([&](db::Transaction& tx) -> absl::Status {
+    // A request first answered before keys were per caller (caller '') is
+    // still answered from its record during the retention window, so a
+    // client retrying across the upgrade does not apply it twice.
+    if (!who.empty()) {
+      SALES_ASSIGN_OR_RETURN(auto legacy, tx.Query("SELECT request_hash, response FROM idempotency_keys "
+                                                   "WHERE caller = '' AND method = ? AND request_id = ?",
+                                                   {m, rid}));
+      if (!legacy.empty() && legacy[0].Str(0) == request_hash && !legacy[0].IsNull(1)) {
+        out = legacy[0].Str(1);
+        return absl::OkStatus();
+      }
+    }
     auto claimed = tx.Exec(
-        "INSERT INTO idempotency_keys (request_id, method, request_hash, response, created_at) "
-        "VALUES (?, ?, ?, NULL, UTC_TIMESTAMP(6))",
-        {std::string(request_id), std::string(method), request_hash});
+        "INSERT INTO idempotency_keys (caller, request_id, method, request_hash, response, created_at) "
+        "VALUES (?, ?, ?, ?, NULL, UTC_TIMESTAMP(6))",
+        {who, rid, m, request_hash});
     if (!claimed.ok()) {
       if (claimed.status().code() != absl::StatusCode::kAlreadyExists) return claimed.status();
-      // Someone committed this request_id first (we waited on its row lock
-      // if it was in flight); READ COMMITTED shows us its final row.
+      // This caller committed this request_id for this method first (we
+      // waited on its row lock if it was in flight); READ COMMITTED shows
+      // us its final row.
       SALES_ASSIGN_OR_RETURN(
-          auto rows, tx.Query("SELECT method, request_hash, response FROM idempotency_keys "
-                              "WHERE request_id = ?",
-                              {std::string(request_id)}));
+          auto rows, tx.Query("SELECT request_hash, response FROM idempotency_keys "
+                              "WHERE caller = ? AND method = ? AND request_id = ?",
+                              {who, m, rid}));
       if (rows.empty()) {
         return WithErrorInfo(absl::AbortedError("request_id is being processed; retry"),
                              "REQUEST_IN_FLIGHT", "sales");
       }
-      if (rows[0].Str(0) != method || rows[0].Str(1) != request_hash) {
+      if (rows[0].Str(0) != request_hash) {
         return WithErrorInfo(
             absl::InvalidArgumentError(absl::StrCat(
                 "request_id '", request_id,
                 "' was already used for a different request; choose a new request_id")),
-            "REQUEST_ID_REUSED", "sales", {{"first_method", rows[0].Str(0)}});
+            "REQUEST_ID_REUSED", "sales", {{"method", m}});
       }
-      out = rows[0].Str(2);
+      out = rows[0].Str(1);
       return absl::OkStatus();
     }
     SALES_ASSIGN_OR_RETURN(out, fn(tx));
-    return tx.Exec("UPDATE idempotency_keys SET response = ? WHERE request_id = ?",
-                   {db::Bytes{out}, std::string(request_id)})
+    return tx.Exec("UPDATE idempotency_keys SET response = ? WHERE caller = ? AND method = ? AND request_id = ?",
+                   {db::Bytes{out}, who, m, rid})
         .status();
   });
   if (!st.ok()) return st;

@@ -1,4 +1,6 @@
-// At-most-once effects for mutating calls. The request_id row, the request's
+// At-most-once effects for mutating calls. A request id belongs to its
+// caller and method: the key is (caller, method, request_id), so one caller
+// can neither occupy nor read another's. The key's row, the request's
 // hash and the response are written in the same transaction as the change:
 // a repeat returns the stored response, a reuse with another body is
 // INVALID_ARGUMENT (ErrorInfo REQUEST_ID_REUSED), and a concurrent repeat
@@ -30,18 +32,19 @@ std::string RequestHash(absl::string_view method, const google::protobuf::Messag
 absl::StatusOr<int64_t> PurgeIdempotencyKeys(db::Pool& pool, absl::Time before, int batch = 5000);
 
 // Core: `fn` produces the serialized response inside the transaction.
+// `caller` is the principal's user id ("" in development mode).
 absl::StatusOr<std::string> RunIdempotentRaw(
-    db::Pool& pool, absl::string_view method, absl::string_view request_id,
+    db::Pool& pool, absl::string_view caller, absl::string_view method, absl::string_view request_id,
     const std::string& request_hash,
     const std::function<absl::StatusOr<std::string>(db::Transaction&)>& fn);
 
 template <typename Response>
 absl::StatusOr<Response> RunIdempotent(
-    db::Pool& pool, absl::string_view method, absl::string_view request_id,
+    db::Pool& pool, absl::string_view caller, absl::string_view method, absl::string_view request_id,
     const google::protobuf::Message& request,
     const std::function<absl::StatusOr<Response>(db::Transaction&)>& fn) {
   SALES_RETURN_IF_ERROR(ValidateRequestId(request_id));
-  auto raw = RunIdempotentRaw(pool, method, request_id, RequestHash(method, request),
+  auto raw = RunIdempotentRaw(pool, caller, method, request_id, RequestHash(method, request),
                               [&](db::Transaction& tx) -> absl::StatusOr<std::string> {
                                 auto r = fn(tx);
                                 if (!r.ok()) return r.status();

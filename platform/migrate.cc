@@ -159,6 +159,17 @@ CREATE TABLE dead_letters (
   UNIQUE KEY uk_dead_letters (consumer, event_id)
 ) ENGINE=InnoDB;
 )SQL"});
+  set.files.push_back({"V003__idempotency_per_caller.sql", R"SQL(
+-- A request id belongs to its caller: the key is (caller, method, request
+-- id), as AIP-155 and Stripe scope theirs. Keyed by request id alone, a rep
+-- who sent the CronJob's "sweep-lapse-<day>" first made the sweep fail, and
+-- a caller repeating another's id and body got that caller's stored answer.
+-- Rows written before this have caller '' (see RunIdempotentRaw).
+ALTER TABLE idempotency_keys
+  ADD COLUMN caller VARCHAR(256) NOT NULL DEFAULT '' FIRST,
+  DROP PRIMARY KEY,
+  ADD PRIMARY KEY (caller, method, request_id);
+)SQL"});
   return set;
 }
 

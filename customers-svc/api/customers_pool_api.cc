@@ -14,8 +14,8 @@
 #include "customers-svc/store/customer_store.h"
 #include "customers-svc/store/ownership_store.h"
 #include "platform/handlers.h"
-#include "platform/idempotency.h"
 #include "platform/cancellation.h"
+#include "platform/idempotency.h"
 #include "platform/org/org_replica.h"
 #include "platform/status.h"
 #include "sales/customers/v1/events.pb.h"
@@ -85,9 +85,9 @@ absl::StatusOr<std::vector<int64_t>> CustomersApi::SweepLapsed(absl::CivilDay as
   std::vector<int64_t> lapsed;
   int64_t after = 0;
   while (true) {
-    SALES_ASSIGN_OR_RETURN(
     // Batches already committed stay; a cancelled sweep does no more.
     SALES_RETURN_IF_ERROR(StopIfCancelled(call));
+    SALES_ASSIGN_OR_RETURN(
         auto batch, rt_.pool->Transact<std::vector<int64_t>>([&](db::Transaction& tx)
                                                                  -> absl::StatusOr<std::vector<int64_t>> {
           SALES_ASSIGN_OR_RETURN(auto recs, CustomerStore::LapsedProspects(tx, base_before, after, kSweepBatch));
@@ -130,7 +130,7 @@ grpc::Status CustomersApi::RunLapseSweep(grpc::ServerContext* ctx, const v1::Run
     SALES_ASSIGN_OR_RETURN(auto lapsed, SweepLapsed(ToCivilDay(req->as_of()), call, &examined));
     SALES_ASSIGN_OR_RETURN(
         *resp, RunIdempotent<v1::RunLapseSweepResponse>(
-                   *rt_.pool, call.method, req->request_id(), *req,
+                   *rt_.pool, call.principal.user_id, call.method, req->request_id(), *req,
                    [&](db::Transaction& tx) -> absl::StatusOr<v1::RunLapseSweepResponse> {
                      v1::RunLapseSweepResponse out;
                      out.set_lapsed_count(static_cast<int32_t>(lapsed.size()));

@@ -152,8 +152,9 @@ TEST(Migrations, TwoConcurrentStartersApplyOnce) {
   EXPECT_THAT(s1, IsOk());
   EXPECT_THAT(s2, IsOk());
   EXPECT_EQ(*ScalarInt(*p1, "SELECT COUNT(*) FROM things"), 2);
-  // Two platform migrations and two of the demo set, each recorded once.
-  EXPECT_EQ(*ScalarInt(*p1, "SELECT COUNT(*) FROM schema_history WHERE success = 1"), 4);
+  // Every platform migration and two of the demo set, each recorded once.
+  EXPECT_EQ(*ScalarInt(*p1, "SELECT COUNT(*) FROM schema_history WHERE success = 1"),
+            static_cast<int64_t>(PlatformMigrations().files.size()) + 2);
   // A third start is a no-op.
   EXPECT_THAT(Migrate(*p1, {PlatformMigrations(), set}), IsOk());
   EXPECT_EQ(*ScalarInt(*p1, "SELECT COUNT(*) FROM things"), 2);
@@ -206,10 +207,11 @@ class Idempotency : public ::testing::Test {
   }
 
   // The "mutation": books an effect row and answers with its id.
-  absl::StatusOr<common::v1::Money> Book(const std::string& request_id, int64_t amount) {
+  absl::StatusOr<common::v1::Money> Book(const std::string& request_id, int64_t amount,
+                                         const std::string& caller = "张三", const std::string& method = "/test.v1.Test/Book") {
     common::v1::Money req = MakeMoney(amount);
     return RunIdempotent<common::v1::Money>(
-        *pool_, "/test.v1.Test/Book", request_id, req,
+        *pool_, caller, method, request_id, req,
         [&](db::Transaction& tx) -> absl::StatusOr<common::v1::Money> {
           SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO effects (amount) VALUES (?)", {amount}).status());
           SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -231,6 +233,36 @@ TEST_F(Idempotency, RepeatReturnsTheFirstResponse) {
   EXPECT_EQ(Effects(), 1);
 }
 
+// A request id belongs to its caller and method: another caller sending the
+// same id (and even the same body) neither occupies it nor reads the first
+// caller's answer, and the same caller's id on another method is its own.
+TEST_F(Idempotency, RequestIdsBelongToTheirCallerAndMethod) {
+  auto mine = Book("sweep-lapse-2026-12-07", 100, "service:cronjob");
+  ASSERT_THAT(mine.status(), IsOk());
+  auto theirs = Book("sweep-lapse-2026-12-07", 100, "rep-李四");
+  ASSERT_THAT(theirs.status(), IsOk());
+  EXPECT_NE(theirs->minor_units(), mine->minor_units()) << "another caller must not get the first caller's answer";
+  auto other_body = Book("sweep-lapse-2026-12-07", 999, "rep-李四-2");
+  EXPECT_THAT(other_body.status(), IsOk()) << "another caller's id does not block this one";
+  auto other_method = Book("sweep-lapse-2026-12-07", 5, "service:cronjob", "/test.v1.Test/Other");
+  EXPECT_THAT(other_method.status(), IsOk());
+  auto replay = Book("sweep-lapse-2026-12-07", 100, "service:cronjob");
+  ASSERT_THAT(replay.status(), IsOk());
+  EXPECT_EQ(replay->minor_units(), mine->minor_units());
+  EXPECT_EQ(Effects(), 4);
+}
+
+// Records written before keys were per caller (caller '') still answer a
+// retry that arrives after the upgrade, so nothing is applied twice.
+TEST_F(Idempotency, ARequestAnsweredBeforeTheUpgradeIsNotAppliedAgain) {
+  auto first = Book("legacy-1", 100, "");
+  ASSERT_THAT(first.status(), IsOk());
+  auto retry = Book("legacy-1", 100, "张三");
+  ASSERT_THAT(retry.status(), IsOk());
+  EXPECT_EQ(retry->minor_units(), first->minor_units());
+  EXPECT_EQ(Effects(), 1);
+}
+
 TEST_F(Idempotency, ReuseWithAnotherBodyIsRefused) {
   ASSERT_THAT(Book("req-1", 100).status(), IsOk());
   auto other = Book("req-1", 200);
@@ -249,7 +281,7 @@ TEST_F(Idempotency, MissingOrOversizedRequestIdIsRefused) {
 TEST_F(Idempotency, AFailedMutationRecordsNothing) {
   common::v1::Money req = MakeMoney(1);
   auto failed = RunIdempotent<common::v1::Money>(
-      *pool_, "/test.v1.Test/Book", "req-f", req,
+      *pool_, "张三", "/test.v1.Test/Book", "req-f", req,
       [&](db::Transaction& tx) -> absl::StatusOr<common::v1::Money> {
         SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO effects (amount) VALUES (1)").status());
         return absl::FailedPreconditionError("business rule says no");
@@ -334,25 +366,6 @@ TEST_F(Idempotency, OldRecordsArePurgedAndTheirIdsBecomeNew) {
 // ------------------------------------------------- database restart (last:
 // it stops the shared server and brings it back)
 
-TEST(ZzDatabaseRestart, CallsFailUnavailableWhileDownAndRecoverAfter) {
-  auto opts = FreshDatabase();
-  auto pool = MakePool(opts, 2);
-  ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id INT PRIMARY KEY)"), IsOk());
-  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (1)"), IsOk());
-  ASSERT_THAT(SharedMariaDb().Stop(), IsOk());
-  absl::Time start = absl::Now();
-  auto down = ScalarInt(*pool, "SELECT COUNT(*) FROM t");
-  EXPECT_THAT(down.status(), StatusIs(absl::StatusCode::kUnavailable));
-  EXPECT_LT(absl::Now() - start, absl::Seconds(10)) << "a dead database must fail fast";
-  ASSERT_THAT(SharedMariaDb().Resume(), IsOk());
-  // Same pool, same process: the next call opens a fresh session.
-  auto up = ScalarInt(*pool, "SELECT COUNT(*) FROM t");
-  ASSERT_THAT(up.status(), IsOk());
-  EXPECT_EQ(*up, 1);
-}
-
-}  // namespace
-}  // namespace sales
 // ------------------------------------------------------- statement cache
 
 // The server's count of open prepared statements, read on a session of its
@@ -517,3 +530,22 @@ TEST(InList, ARepeatedFieldBeyondTheCapNamesTheField) {
   EXPECT_EQ(v[0].field, "statuses");
 }
 
+TEST(ZzDatabaseRestart, CallsFailUnavailableWhileDownAndRecoverAfter) {
+  auto opts = FreshDatabase();
+  auto pool = MakePool(opts, 2);
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id INT PRIMARY KEY)"), IsOk());
+  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (1)"), IsOk());
+  ASSERT_THAT(SharedMariaDb().Stop(), IsOk());
+  absl::Time start = absl::Now();
+  auto down = ScalarInt(*pool, "SELECT COUNT(*) FROM t");
+  EXPECT_THAT(down.status(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10)) << "a dead database must fail fast";
+  ASSERT_THAT(SharedMariaDb().Resume(), IsOk());
+  // Same pool, same process: the next call opens a fresh session.
+  auto up = ScalarInt(*pool, "SELECT COUNT(*) FROM t");
+  ASSERT_THAT(up.status(), IsOk());
+  EXPECT_EQ(*up, 1);
+}
+
+}  // namespace
+}  // namespace sales

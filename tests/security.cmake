@@ -1,0 +1,4 @@
+# Security properties that cut across services: request ids scoped to their
+# caller (AIP-155), tried against a real service and database.
+sales_test(request_id_scope_test SOURCES integration/request_id_scope_test.cc
+  LIBS customers_svc_lib LABELS integration)
