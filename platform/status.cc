@@ -126,6 +126,50 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       rpc_status.details_size() > 0 ? rpc_status.SerializeAsString() : "");
 }
 
+absl::Status ClientFacing(const absl::Status& status, absl::string_view request_id) {
+  if (status.ok()) return status;
+  google::rpc::ErrorInfo info;
+  bool from_db = ReadPayload(status, &info) && info.domain() == "db.sales";
+  absl::StatusCode code = status.code();
+  if (code == absl::StatusCode::kInternal || code == absl::StatusCode::kUnknown) {
+    absl::Status out(absl::StatusCode::kInternal,
+                     absl::StrCat("the request failed inside the service; quote request id ", request_id,
+                                  " to the operator"));
+    google::rpc::ErrorInfo scrubbed;
+    scrubbed.set_reason(from_db || info.reason().empty() ? "INTERNAL" : info.reason());
+    scrubbed.set_domain("sales");
+    (*scrubbed.mutable_metadata())["request_id"] = std::string(request_id);
+    out.SetPayload(TypeUrl<google::rpc::ErrorInfo>(), absl::Cord(scrubbed.SerializeAsString()));
+    return out;
+  }
+  if (!from_db) return status;
+  std::string message;
+  switch (code) {
+    case absl::StatusCode::kAlreadyExists:
+      message = "a record with the same identifying values already exists";
+      break;
+    case absl::StatusCode::kAborted:
+      message = "the change conflicted with a concurrent one; retry with the same request id";
+      break;
+    case absl::StatusCode::kUnavailable:
+      message = "the database is unavailable; retry with the same request id";
+      break;
+    default:
+      message = "the database refused the request";
+      break;
+  }
+  absl::Status out(code, message);
+  google::rpc::ErrorInfo scrubbed;
+  scrubbed.set_reason(info.reason());
+  scrubbed.set_domain(info.domain());
+  out.SetPayload(TypeUrl<google::rpc::ErrorInfo>(), absl::Cord(scrubbed.SerializeAsString()));
+  // Retry advice and the like carry no database text: keep them.
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
+    if (type_url != TypeUrl<google::rpc::ErrorInfo>()) out.SetPayload(type_url, payload);
+  });
+  return out;
+}
+
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());

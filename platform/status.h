@@ -59,6 +59,14 @@ std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
 // The single absl → gRPC mapping. Payloads become google.rpc.Status details
 // in the grpc-status-details-bin trailer.
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// What a client may see of `status`: errors say what, not how. A database
+// error (ErrorInfo domain "db.sales") keeps its code and reason but its
+// driver text, SQL, key and column names are replaced by a plain sentence;
+// INTERNAL and UNKNOWN say only that the request failed, under which request
+// id, so an operator finds the detail in the log. Everything else is the
+// service's own wording and passes unchanged.
+absl::Status ClientFacing(const absl::Status& status, absl::string_view request_id);
 // The reverse, for clients of other services: keeps code, message and details.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 

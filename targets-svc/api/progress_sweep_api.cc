@@ -9,6 +9,7 @@
 #include "absl/numeric/int128.h"
 
 #include "absl/strings/str_cat.h"
+#include "platform/cancellation.h"
 #include "platform/convert.h"
 #include "platform/call.h"
 #include "platform/handlers.h"
@@ -119,14 +120,15 @@ grpc::Status TargetsApi::RunDailyProgressSweep(grpc::ServerContext* ctx, const v
                     const std::function<absl::StatusOr<v1::RunDailyProgressSweepResponse>(db::Transaction&)>& fn)
         -> absl::StatusOr<v1::RunDailyProgressSweepResponse> {
       const std::string method = absl::StrCat(call.method, "#", name);
-      return RunIdempotent<v1::RunDailyProgressSweepResponse>(*rt_.pool, method, RequestHash(method, *req), *req, fn);
+      return RunIdempotent<v1::RunDailyProgressSweepResponse>(*rt_.pool, call.principal.user_id, method,
+                                                              RequestHash(method, *req), *req, fn);
     };
     // The plans to sweep, fixed by the first attempt so a retry sweeps the
     // same set (a plan signed in between waits for the next day).
     SALES_ASSIGN_OR_RETURN(
         auto plan_list,
         RunIdempotent<v1::ListPlansResponse>(
-            *rt_.pool, absl::StrCat(call.method, "#plans"), RequestHash(absl::StrCat(call.method, "#plans"), *req),
+            *rt_.pool, call.principal.user_id, absl::StrCat(call.method, "#plans"), RequestHash(absl::StrCat(call.method, "#plans"), *req),
             *req, [&](db::Transaction& tx) -> absl::StatusOr<v1::ListPlansResponse> {
               v1::ListPlansResponse out;
               std::set<int32_t> years = {static_cast<int32_t>(day.year()), static_cast<int32_t>(last_closed.year())};
@@ -152,6 +154,9 @@ grpc::Status TargetsApi::RunDailyProgressSweep(grpc::ServerContext* ctx, const v
     };
 
     for (const auto& listed : plan_list.plans()) {
+      // Each plan's step commits on its own; a caller that gave up stops
+      // the rest (a rerun with the same request id finishes it).
+      SALES_RETURN_IF_ERROR(StopIfCancelled(call));
       // ---- status of every node of the plan for as_of's month
       if (listed.fiscal_year() != day.year()) continue;
       SALES_ASSIGN_OR_RETURN(
@@ -208,6 +213,9 @@ grpc::Status TargetsApi::RunDailyProgressSweep(grpc::ServerContext* ctx, const v
     }
 
     for (const auto& listed : plan_list.plans()) {
+      // Each plan's step commits on its own; a caller that gave up stops
+      // the rest (a rerun with the same request id finishes it).
+      SALES_RETURN_IF_ERROR(StopIfCancelled(call));
       // ---- attainment of the closed months of the fiscal year that holds
       // the last closed month: each published once, and again (revision + 1)
       // when its figures moved since. YTD needs every month from January, so
@@ -285,7 +293,7 @@ grpc::Status TargetsApi::RunDailyProgressSweep(grpc::ServerContext* ctx, const v
     // with the sum of the steps (ids once each, ascending).
     SALES_ASSIGN_OR_RETURN(
         *resp, RunIdempotent<v1::RunDailyProgressSweepResponse>(
-                   *rt_.pool, call.method, req->request_id(), *req,
+                   *rt_.pool, call.principal.user_id, call.method, req->request_id(), *req,
                    [&](db::Transaction& tx) -> absl::StatusOr<v1::RunDailyProgressSweepResponse> {
                      SALES_ASSIGN_OR_RETURN(bool swept_before, ProgressSweepStore::MarkSwept(
                                                                    tx, day, req->request_id(), rt_.clock->Now()));

@@ -36,9 +36,10 @@ TEST(SplitSqlStatements, HonoursQuotesAndComments) {
 
 TEST(SplitSqlStatements, PlatformMigrationSplitsIntoItsTables) {
   auto set = PlatformMigrations();
-  ASSERT_EQ(set.files.size(), 2u);
+  ASSERT_EQ(set.files.size(), 3u);
   EXPECT_EQ(SplitSqlStatements(set.files[0].sql).size(), 6u);
   EXPECT_EQ(SplitSqlStatements(set.files[1].sql).size(), 1u);
+  EXPECT_EQ(SplitSqlStatements(set.files[2].sql).size(), 1u);  // idempotency keys per caller
 }
 
 TEST(ToGrpcStatus, CarriesFieldViolationsAndErrorInfo) {
@@ -137,14 +138,117 @@ TEST(Principal, RoundTripsAndVerifies) {
   EXPECT_FALSE(Principal::Decode("user=a;role=X;rep=abc", &back));
   EXPECT_FALSE(Principal::Decode("user=a;role=X;evil=1", &back));
 
+  const std::string kMethod = "/sales.orders.v1.OrdersService/CreateOrder";
+  const absl::Time now = absl::FromUnixSeconds(1'800'000'000);
   PrincipalVerifier v("secret");
-  std::string mac = v.Sign(p.Encode(), "req-1");
-  EXPECT_THAT(v.Verify(p.Encode(), mac, "req-1"), IsOk());
-  EXPECT_THAT(v.Verify(p.Encode(), mac, "req-2"), StatusIs(absl::StatusCode::kUnauthenticated));
+  std::string mac = v.Sign(p.Encode(), "req-1", kMethod, now);
+  EXPECT_THAT(v.Verify(p.Encode(), mac, "req-1", kMethod, "", now), IsOk());
+  EXPECT_THAT(v.Verify(p.Encode(), mac, "req-2", kMethod, "", now), StatusIs(absl::StatusCode::kUnauthenticated));
   Principal forged = p;
   forged.role = "ADMIN";
-  EXPECT_THAT(v.Verify(forged.Encode(), mac, "req-1"), StatusIs(absl::StatusCode::kUnauthenticated));
-  EXPECT_THAT(v.Verify(p.Encode(), "", "req-1"), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(v.Verify(forged.Encode(), mac, "req-1", kMethod, "", now), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(v.Verify(p.Encode(), "", "req-1", kMethod, "", now), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// Names as Chinese identity providers issue them, and every byte a claim can
+// hold, travel as legal header text and come back exactly.
+TEST(Principal, CarriesAnyUserNameAsHeaderSafeText) {
+  std::string all_bytes;
+  for (int c = 1; c < 256; ++c) all_bytes.push_back(static_cast<char>(c));
+  for (std::string user : {std::string("张三"), std::string("a\tb"), std::string("a\nb"), std::string("x;role=ADMIN"),
+                           std::string("o'brien=1%41"), std::string(256, 'z'), all_bytes.substr(0, 255)}) {
+    Principal p{user, "SALES_REP", 7, 2};
+    std::string encoded = p.Encode();
+    for (unsigned char c : encoded) EXPECT_TRUE(c >= 0x21 && c <= 0x7e) << "not header-safe: " << encoded;
+    Principal back;
+    ASSERT_TRUE(Principal::Decode(encoded, &back)) << encoded;
+    EXPECT_EQ(back.user_id, user);
+    EXPECT_EQ(back.role, "SALES_REP");
+    EXPECT_EQ(back.rep_id, 7);
+  }
+  Principal back;
+  EXPECT_FALSE(Principal::Decode("user=张三;role=X", &back)) << "raw non-ASCII is not an encoding";
+  EXPECT_FALSE(Principal::Decode("user=a%2;role=X", &back));
+  EXPECT_FALSE(Principal::Decode("user=a%zz;role=X", &back));
+  EXPECT_FALSE(Principal::Decode("user=a;role=X;user=b", &back)) << "a repeated key smuggles a second identity";
+  EXPECT_FALSE(Principal::Decode(absl::StrCat("user=", std::string(257, 'a'), ";role=X"), &back));
+  EXPECT_FALSE(Principal::Decode("user=a;role=X;rep=99999999999999999999", &back));
+}
+
+// A captured header set is useless on another method, another service, for
+// another request or after its validity; keys rotate with both accepted.
+TEST(PrincipalProof, BindsMethodServiceRequestAndTime) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  const std::string create = "/sales.orders.v1.OrdersService/CreateOrder";
+  Principal p{"张三", "SALES_REP", 3, 12};
+  PrincipalVerifier v("k1-secret");
+  std::string proof = v.Sign(p.Encode(), "rid-1", create, t0);
+  EXPECT_THAT(v.Verify(p.Encode(), proof, "rid-1", create, "", t0 + absl::Seconds(59)), IsOk());
+  EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), proof, "rid-1", "/sales.orders.v1.OrdersService/CancelOrder", "", t0)),
+            "PRINCIPAL_UNVERIFIED");
+  EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), proof, "rid-1", create, "finance", t0)), "PRINCIPAL_UNVERIFIED")
+      << "another audience";
+  EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), proof, "rid-1", "/sales.finance.v1.FinanceService/CreateOrder", "", t0)),
+            "PRINCIPAL_UNVERIFIED");
+  EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), proof, "rid-1", create, "", t0 + absl::Seconds(61))),
+            "PRINCIPAL_PROOF_EXPIRED");
+  EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), proof, "rid-1", create, "", t0 - absl::Seconds(30))),
+            "PRINCIPAL_PROOF_EXPIRED")
+      << "issued in the future";
+  EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), "v2.k1.x.y", "rid-1", create, "", t0)), "PRINCIPAL_UNVERIFIED");
+  EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), "v2.k1.1800000000.", "rid-1", create, "", t0)), "PRINCIPAL_UNVERIFIED");
+
+  // Rotation: the new key signs, the old one is still accepted, then removed.
+  PrincipalVerifier old_only(std::vector<PrincipalKey>{{"k1", "k1-secret"}});
+  PrincipalVerifier both(std::vector<PrincipalKey>{{"k2", "k2-secret"}, {"k1", "k1-secret"}});
+  PrincipalVerifier new_only(std::vector<PrincipalKey>{{"k2", "k2-secret"}});
+  std::string by_old = old_only.Sign(p.Encode(), "r", create, t0);
+  std::string by_new = both.Sign(p.Encode(), "r", create, t0);
+  EXPECT_EQ(both.signing_key_id(), "k2");
+  EXPECT_THAT(both.Verify(p.Encode(), by_old, "r", create, "", t0), IsOk());
+  EXPECT_THAT(both.Verify(p.Encode(), by_new, "r", create, "", t0), IsOk());
+  EXPECT_EQ(ErrorReason(new_only.Verify(p.Encode(), by_old, "r", create, "", t0)), "PRINCIPAL_KEY_UNKNOWN");
+  EXPECT_EQ(ErrorReason(old_only.Verify(p.Encode(), by_new, "r", create, "", t0)), "PRINCIPAL_KEY_UNKNOWN");
+  // The same key id with another secret is no key at all.
+  PrincipalVerifier impostor(std::vector<PrincipalKey>{{"k2", "guessed"}});
+  EXPECT_EQ(ErrorReason(both.Verify(p.Encode(), impostor.Sign(p.Encode(), "r", create, t0), "r", create, "", t0)),
+            "PRINCIPAL_UNVERIFIED");
+}
+
+TEST(PrincipalProof, NoSilentDevelopmentMode) {
+  for (std::string secret : {"", "   ", "\t\n"}) {
+    auto refused = PrincipalVerifier::FromConfig(Config::FromMap({{"principal_hmac_secret", secret}}));
+    EXPECT_THAT(refused.status(), StatusIs(absl::StatusCode::kFailedPrecondition)) << "'" << secret << "'";
+  }
+  auto dev = PrincipalVerifier::FromConfig(Config::FromMap({{"allow_unsigned_principals", "true"}}));
+  ASSERT_THAT(dev.status(), IsOk());
+  EXPECT_FALSE(dev->enforcing());
+  auto rotated = PrincipalVerifier::FromConfig(Config::FromMap({{"principal_hmac_secret", "new"},
+                                                                {"principal_hmac_key_id", "k2"},
+                                                                {"principal_hmac_also_accept_secret", "old"},
+                                                                {"principal_hmac_also_accept_key_id", "k1"}}));
+  ASSERT_THAT(rotated.status(), IsOk());
+  EXPECT_EQ(rotated->signing_key_id(), "k2");
+  EXPECT_FALSE(PrincipalVerifier::FromConfig(Config::FromMap({{"principal_hmac_secret", "s"},
+                                                              {"principal_hmac_key_id", "bad.id"}}))
+                   .ok());
+}
+
+// Errors say what, not how: database text never reaches a client.
+TEST(ClientFacing, ScrubsDatabaseTextAndInternalDetail) {
+  absl::Status dup = WithErrorInfo(
+      absl::AlreadyExistsError("Duplicate entry '138' for key 'uk_customers_phone'"), "DUPLICATE_KEY", "db.sales",
+      {{"mysql_errno", "1062"}});
+  absl::Status out = ClientFacing(dup, "rid-9");
+  EXPECT_EQ(out.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ErrorReason(out), "DUPLICATE_KEY");
+  EXPECT_THAT(std::string(out.message()), ::testing::Not(::testing::HasSubstr("uk_customers_phone")));
+  absl::Status internal = ClientFacing(absl::InternalError("database error 1406: Data too long for column 'name'"), "rid-9");
+  EXPECT_EQ(internal.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(internal.message()), ::testing::HasSubstr("rid-9"));
+  EXPECT_THAT(std::string(internal.message()), ::testing::Not(::testing::HasSubstr("column")));
+  absl::Status own = InvalidField("customer.name", "at most 100 characters");
+  EXPECT_EQ(ClientFacing(own, "r").message(), own.message());
 }
 
 struct AllocationCase {
