@@ -1211,9 +1211,10 @@ class RequestFuzz : public ::testing::Test {
   void MakeRoleTokens() {
     roles_ = {
         {kRoleAdmin, Token("admin", kRoleAdmin)},
-        {kRoleDirector, Token("director", kRoleDirector, 0, co_)},
+        {kRoleDirector, Token("欧阳·娜娜", kRoleDirector, 0, co_)},
         {kRoleManager, Token("office-head", kRoleManager, 0, sh_)},
-        {kRoleRep, Token("rep1", kRoleRep, r1_, sh_)},
+        // Users are named as Chinese identity providers name them.
+        {kRoleRep, Token("张三", kRoleRep, r1_, sh_)},
         {kRoleClerk, Token("clerk", kRoleClerk, 0, sh_)},
         {kRoleFinance, Token("ar-clerk", kRoleFinance)},
         {kRoleReceptionist, Token("reception", kRoleReceptionist, 0, sh_)},
