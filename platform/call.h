@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "platform/principal.h"
+#include "platform/serving_call.h"
 
 namespace sales {
 
@@ -48,6 +49,8 @@ grpc::Status Serve(grpc::ServerContext* ctx, absl::string_view method,
   CallContext call;
   absl::Status st = ReadCallContext(ctx, method, verifier, &call);
   if (st.ok()) {
+    // Statements run for this call stop once its caller has gone.
+    ServingCall serving(ctx);
     try {
       st = fn(call);
     } catch (const std::exception& e) {

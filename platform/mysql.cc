@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "platform/log.h"
+#include "platform/serving_call.h"
 #include "platform/status.h"
 
 namespace sales::db {
@@ -166,6 +167,11 @@ auto Connection::Run(absl::string_view sql, const Params& params, Fn&& fn)
     last_error_retryable_ = true;
     return WithErrorInfo(absl::UnavailableError("database connection lost"),
                          "DATABASE_UNAVAILABLE", kDomain);
+  }
+  if (ServingCall::Cancelled()) {
+    // Nobody waits for the answer: stop here, and the transaction rolls back.
+    last_error_retryable_ = false;
+    return absl::CancelledError("the caller cancelled the call or its deadline passed; nothing of it is kept");
   }
   RegisterThisThread();
   try {
