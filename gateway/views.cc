@@ -181,17 +181,38 @@ class ViewCall {
   ViewCall(Gateway* gw, grpc::CallbackServerContext* ctx, const char* method)
       : gw_(gw), ctx_(ctx), method_(method), reactor_(ctx->DefaultReactor()) {}
 
-  // Admission, then the request's shape (platform/request_shape.h), as
-  // the proxy checks every forwarded call's.
-  bool Admitted(const pb::Message& request) {
+  // Admission, then the request as the proxy checks every forwarded call's:
+  // its bytes must parse as the view's request type and its fields keep
+  // their contract's shape (platform/request_shape.h). The views take raw
+  // bytes for this: a typed callback method would answer UNIMPLEMENTED to
+  // bytes that do not parse, before any code of ours ran.
+  bool Admitted(const grpc::ByteBuffer& raw, pb::Message* request) {
     absl::Status admitted = Admit(*gw_, *ctx_, method_, &who_);
-    if (admitted.ok()) admitted = CheckRequestShape(request);
+    if (admitted.ok()) {
+      std::vector<grpc::Slice> slices;
+      std::string bytes;
+      if (raw.Dump(&slices).ok()) {
+        for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+      }
+      admitted = ParseRequest(request->GetDescriptor(), bytes, request);
+    }
+    if (admitted.ok()) admitted = CheckRequestShape(*request);
     if (!admitted.ok()) {
       Finish(admitted);
       return false;
     }
     return true;
   }
+
+  // The typed request and response of this call, and where the answer's
+  // bytes go when it finishes well.
+  void Exchange(std::unique_ptr<pb::Message> request, std::unique_ptr<pb::Message> response, grpc::ByteBuffer* out) {
+    request_ = std::move(request);
+    response_ = std::move(response);
+    out_ = out;
+  }
+  pb::Message* request() { return request_.get(); }
+  pb::Message* response() { return response_.get(); }
 
   std::chrono::system_clock::time_point PartDeadline() const {
     auto cap = std::chrono::system_clock::now() + absl::ToChronoNanoseconds(gw_->options().view_part_deadline);
@@ -212,7 +233,13 @@ class ViewCall {
           {{"method", method_}, {"request_id", who_.request_id}, {"principal", who_.principal.user_id},
            {"code", absl::StatusCodeToString(st.code())}, {"error", std::string(st.message())}});
     }
-    reactor_->Finish(ToGrpcStatus(st));
+    grpc::Status status = ToGrpcStatus(st);
+    if (st.ok() && out_ != nullptr && response_ != nullptr) {
+      std::string bytes = response_->SerializeAsString();
+      grpc::Slice slice(bytes);
+      *out_ = grpc::ByteBuffer(&slice, 1);
+    }
+    reactor_->Finish(status);
     delete this;
   }
 
@@ -222,20 +249,45 @@ class ViewCall {
   grpc::ServerUnaryReactor* reactor_;
   Admission who_;
   std::unique_ptr<Fanout> first_, rest_;
+  std::unique_ptr<pb::Message> request_, response_;
+  grpc::ByteBuffer* out_ = nullptr;
 };
 
-class AggregateViews final : public gv1::GatewayService::CallbackService {
+using RawViews = gv1::GatewayService::WithRawCallbackMethod_Customer360<
+    gv1::GatewayService::WithRawCallbackMethod_RepDashboard<
+        gv1::GatewayService::WithRawCallbackMethod_ManagerDashboard<gv1::GatewayService::Service>>>;
+
+class AggregateViews final : public RawViews {
  public:
   explicit AggregateViews(Gateway* gw) : gw_(gw) {}
 
-  grpc::ServerUnaryReactor* Customer360(grpc::CallbackServerContext* ctx, const gv1::Customer360Request* req,
-                                        gv1::Customer360Response* resp) override {
-    auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/Customer360");
+  // One view call over raw bytes: admitted and parsed by ViewCall, then the
+  // typed view runs and ViewCall writes its answer.
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
+                                  grpc::ByteBuffer* out, const char* method,
+                                  void (AggregateViews::*view)(ViewCall*, const Request*, Response*)) {
+    auto* call = new ViewCall(gw_, ctx, method);
     grpc::ServerUnaryReactor* reactor = call->reactor_;
-    if (!call->Admitted(*req)) return reactor;
+    call->Exchange(std::make_unique<Request>(), std::make_unique<Response>(), out);
+    auto* req = static_cast<Request*>(call->request());
+    auto* resp = static_cast<Response*>(call->response());
+    if (!call->Admitted(*in, req)) return reactor;
+    (this->*view)(call, req, resp);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* Customer360(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
+                                        grpc::ByteBuffer* out) override {
+    return Serve<gv1::Customer360Request, gv1::Customer360Response>(ctx, in, out, "sales.gateway.v1.GatewayService/Customer360",
+                                     &AggregateViews::Customer360View);
+  }
+
+ private:
+  void Customer360View(ViewCall* call, const gv1::Customer360Request* req, gv1::Customer360Response* resp) {
     if (req->customer_id() <= 0) {
       call->Finish(InvalidField("customer_id", "required"));
-      return reactor;
+      return;
     }
     int64_t id = req->customer_id();
     int32_t limit = ListLimit(req->list_limit());
@@ -280,41 +332,50 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
       call->rest_->Add("collection_cases", "sales.finance.v1.FinanceService/ListCollectionCases", cases);
       call->rest_->Run([call] { call->Finish(absl::OkStatus()); });
     });
-    return reactor;
+    return;
   }
 
-  grpc::ServerUnaryReactor* RepDashboard(grpc::CallbackServerContext* ctx, const gv1::RepDashboardRequest* req,
-                                         gv1::RepDashboardResponse* resp) override {
-    auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/RepDashboard");
-    grpc::ServerUnaryReactor* reactor = call->reactor_;
-    if (!call->Admitted(*req)) return reactor;
+ public:
+
+  grpc::ServerUnaryReactor* RepDashboard(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
+                                        grpc::ByteBuffer* out) override {
+    return Serve<gv1::RepDashboardRequest, gv1::RepDashboardResponse>(ctx, in, out, "sales.gateway.v1.GatewayService/RepDashboard",
+                                     &AggregateViews::RepDashboardView);
+  }
+
+ private:
+  void RepDashboardView(ViewCall* call, const gv1::RepDashboardRequest* req, gv1::RepDashboardResponse* resp) {
     const Principal& p = call->who_.principal;
     int64_t rep = req->rep_id() != 0 ? req->rep_id() : p.rep_id;
     if (rep <= 0) {
       call->Finish(InvalidField("rep_id", "required unless the caller is a rep"));
-      return reactor;
+      return;
     }
     if (p.role == kRoleRep && rep != p.rep_id) {
       call->Finish(WithErrorInfo(absl::PermissionDeniedError("a rep sees their own dashboard only"), "NOT_OWNER",
                                  "gateway.sales"));
-      return reactor;
+      return;
     }
     resp->set_rep_id(rep);
     int32_t limit = ListLimit(req->list_limit());
     RunRepParts(call, rep, resp, limit);
-    return reactor;
+    return;
   }
 
-  grpc::ServerUnaryReactor* ManagerDashboard(grpc::CallbackServerContext* ctx,
-                                             const gv1::ManagerDashboardRequest* req,
-                                             gv1::ManagerDashboardResponse* resp) override {
-    auto* call = new ViewCall(gw_, ctx, "sales.gateway.v1.GatewayService/ManagerDashboard");
-    grpc::ServerUnaryReactor* reactor = call->reactor_;
-    if (!call->Admitted(*req)) return reactor;
+ public:
+
+  grpc::ServerUnaryReactor* ManagerDashboard(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
+                                        grpc::ByteBuffer* out) override {
+    return Serve<gv1::ManagerDashboardRequest, gv1::ManagerDashboardResponse>(ctx, in, out, "sales.gateway.v1.GatewayService/ManagerDashboard",
+                                     &AggregateViews::ManagerDashboardView);
+  }
+
+ private:
+  void ManagerDashboardView(ViewCall* call, const gv1::ManagerDashboardRequest* req, gv1::ManagerDashboardResponse* resp) {
     int64_t unit = req->org_unit_id() != 0 ? req->org_unit_id() : call->who_.principal.org_unit_id;
     if (unit <= 0) {
       call->Finish(InvalidField("org_unit_id", "required unless the caller belongs to a unit"));
-      return reactor;
+      return;
     }
     resp->set_org_unit_id(unit);
     int32_t limit = ListLimit(req->list_limit());
@@ -342,10 +403,8 @@ class AggregateViews final : public gv1::GatewayService::CallbackService {
     cases.set_page_size(limit);
     call->rest_->Add("collection_cases", "sales.finance.v1.FinanceService/ListCollectionCases", cases);
     call->rest_->Run([call] { call->Finish(absl::OkStatus()); });
-    return reactor;
   }
 
- private:
   // RepDashboard's parts, all at once. The ranking is among the reps of
   // the caller's own unit for a rep, and of the caller's scope otherwise.
   void RunRepParts(ViewCall* call, int64_t rep, gv1::RepDashboardResponse* resp, int32_t limit) {

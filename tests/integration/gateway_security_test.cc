@@ -746,6 +746,60 @@ TEST_F(GatewaySecurity, UnknownMethodsAreUnimplemented) {
   EXPECT_EQ(result.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
+// Raw bytes to the gateway's own views: bytes that do not parse as the
+// view's request are the caller's INVALID_ARGUMENT, like a proxied call's
+// (a typed callback method would have answered UNIMPLEMENTED), and a good
+// request still gets its view.
+TEST_F(GatewaySecurity, ViewsRefuseBytesThatDoNotParse) {
+  auto gw = Gw(true);
+  ASSERT_NE(gw, nullptr);
+  grpc::GenericStub stub(Loopback(gw->port()));
+  auto call = [&](const std::string& method, const std::string& bytes, grpc::ByteBuffer* resp) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    ctx.AddMetadata("authorization", "Bearer " + Admin("张三"));
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer req(&slice, 1);
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status result;
+    stub.UnaryCall(&ctx, method, grpc::StubOptions(), &req, resp, [&](grpc::Status s) {
+      std::lock_guard<std::mutex> lock(mu);
+      result = s;
+      done = true;
+      cv.notify_all();
+    });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+    return result;
+  };
+  for (const char* view : {"Customer360", "RepDashboard", "ManagerDashboard"}) {
+    SCOPED_TRACE(view);
+    std::string method = absl::StrCat("/sales.gateway.v1.GatewayService/", view);
+    grpc::ByteBuffer resp;
+    grpc::Status truncated = call(method, std::string("\x08", 1), &resp);
+    EXPECT_EQ(truncated.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << truncated.error_message();
+    grpc::Status garbage = call(method, std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11), &resp);
+    EXPECT_EQ(garbage.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << garbage.error_message();
+  }
+  // A well-formed RepDashboard for rep 7: its parts fail (nothing serves
+  // them here) but the view answers, through the raw path.
+  ::sales::gateway::v1::RepDashboardRequest good;
+  good.set_rep_id(7);
+  grpc::ByteBuffer resp;
+  grpc::Status st = call("/sales.gateway.v1.GatewayService/RepDashboard", good.SerializeAsString(), &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(resp.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  ::sales::gateway::v1::RepDashboardResponse view;
+  ASSERT_TRUE(view.ParseFromString(bytes));
+  EXPECT_EQ(view.rep_id(), 7);
+  EXPECT_GT(view.failed_parts_size(), 0);
+}
+
 TEST_F(GatewaySecurity, MutualTlsForClients) {
   std::string d = *dir_ + "/tls";
   Sh("mkdir -p " + d);
