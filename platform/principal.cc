@@ -297,7 +297,8 @@ absl::Status PrincipalVerifier::Verify(absl::string_view principal, absl::string
     return Unverified("the proof does not match this call", "PRINCIPAL_UNVERIFIED");
   }
   // Checked after the MAC so that only a genuine proof learns it is stale.
-  int64_t age = absl::ToUnixSeconds(now) - iat;
+  // In 128 bits: an issue time anywhere in int64 cannot overflow the age.
+  __int128 age = static_cast<__int128>(absl::ToUnixSeconds(now)) - iat;
   if (age > absl::ToInt64Seconds(kPrincipalProofValidity) || -age > absl::ToInt64Seconds(kPrincipalProofFutureSkew)) {
     return Unverified("the proof has expired", "PRINCIPAL_PROOF_EXPIRED");
   }

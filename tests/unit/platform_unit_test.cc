@@ -196,6 +196,13 @@ TEST(PrincipalProof, BindsMethodServiceRequestAndTime) {
             "PRINCIPAL_PROOF_EXPIRED")
       << "issued in the future";
   EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), "v2.k1.x.y", "rid-1", create, "", t0)), "PRINCIPAL_UNVERIFIED");
+  // Issue times at the ends of int64 (only a key holder can sign them) are
+  // expired, not arithmetic overflow.
+  for (absl::Time edge : {absl::InfinitePast(), absl::InfiniteFuture()}) {
+    std::string odd = v.Sign(p.Encode(), "rid-1", create, edge);
+    EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), odd, "rid-1", create, "", t0)), "PRINCIPAL_PROOF_EXPIRED");
+    EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), proof, "rid-1", create, "", edge)), "PRINCIPAL_PROOF_EXPIRED");
+  }
   EXPECT_EQ(ErrorReason(v.Verify(p.Encode(), "v2.k1.1800000000.", "rid-1", create, "", t0)), "PRINCIPAL_UNVERIFIED");
 
   // Rotation: the new key signs, the old one is still accepted, then removed.
