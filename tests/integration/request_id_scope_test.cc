@@ -16,6 +16,7 @@
 #include "platform/status.h"
 #include "sales/customers/v1/customers_service.grpc.pb.h"
 #include "sales/targets/v1/events.pb.h"
+#include "tests/testing/org_seed.h"
 #include "tests/testing/service_fixture.h"
 
 namespace sales {
@@ -24,6 +25,8 @@ namespace {
 using ::sales::testing::CtxAs;
 using ::sales::testing::FreshDatabase;
 using ::sales::testing::Loopback;
+using ::sales::testing::SeedOrgUnit;
+using ::sales::testing::SeedRep;
 using ::sales::testing::StartService;
 namespace v1 = ::sales::customers::v1;
 namespace tv1 = ::sales::targets::v1;
@@ -42,38 +45,16 @@ class RequestIdScope : public ::testing::Test {
     app_ = StartService(customers::MakeServiceDefinition(), db_, &clock_, {{"principal_hmac_secret", kSecret}});
     ASSERT_NE(app_, nullptr);
     stub_ = v1::CustomersService::NewStub(Loopback(app_->port()));
-    Unit(kCompany, 0, "HQ");
-    Unit(kEast, kCompany, "EAST");
-    Rep(kRepA, "张三");
-    Rep(kRepB, "李四");
+    db::Pool& pool = *app_->pool();
+    SeedOrgUnit(pool, clock_.Now(), kCompany, 0, "HQ");
+    SeedOrgUnit(pool, clock_.Now(), kEast, kCompany, "EAST");
+    SeedRep(pool, clock_.Now(), kRepA, kEast, "张三");
+    SeedRep(pool, clock_.Now(), kRepB, kEast, "李四");
   }
   void TearDown() override {
     if (app_) app_->Shutdown();
   }
 
-  void Apply(const google::protobuf::Message& m, const std::string& type) {
-    common::v1::Event e;
-    e.set_event_type(type);
-    e.mutable_payload()->PackFrom(m);
-    ASSERT_TRUE(app_->pool()->Transact([&](db::Transaction& tx) { return OrgReplica::Apply(tx, e, clock_.Now()); }).ok());
-  }
-  void Unit(int64_t id, int64_t parent, const std::string& code) {
-    tv1::OrgUnitCreatedEvent e;
-    e.mutable_org_unit()->set_id(id);
-    e.mutable_org_unit()->set_parent_id(parent);
-    e.mutable_org_unit()->set_code(code);
-    e.mutable_org_unit()->set_name(code);
-    e.mutable_org_unit()->set_kind(parent == 0 ? tv1::ORG_UNIT_KIND_COMPANY : tv1::ORG_UNIT_KIND_OFFICE);
-    Apply(e, "OrgUnitCreatedEvent");
-  }
-  void Rep(int64_t id, const std::string& name) {
-    tv1::RepCreatedEvent e;
-    e.mutable_rep()->set_id(id);
-    e.mutable_rep()->set_org_unit_id(kEast);
-    e.mutable_rep()->set_name(name);
-    e.mutable_rep()->set_status(tv1::REP_STATUS_ACTIVE);
-    Apply(e, "RepCreatedEvent");
-  }
 
   v1::RegisterCustomerRequest Registration(const std::string& request_id, const std::string& name,
                                            const std::string& phone) {

@@ -22,6 +22,7 @@
 #include "platform/status.h"
 #include "sales/customers/v1/customers_service.grpc.pb.h"
 #include "sales/targets/v1/events.pb.h"
+#include "tests/testing/org_seed.h"
 #include "tests/testing/service_fixture.h"
 
 namespace sales {
@@ -30,6 +31,8 @@ namespace {
 using ::sales::testing::CtxAs;
 using ::sales::testing::FreshDatabase;
 using ::sales::testing::Loopback;
+using ::sales::testing::SeedOrgUnit;
+using ::sales::testing::SeedRep;
 using ::sales::testing::StartService;
 namespace v1 = ::sales::customers::v1;
 namespace tv1 = ::sales::targets::v1;
@@ -53,38 +56,16 @@ class StatementBound : public ::testing::Test {
                          {"statement_cache_size", absl::StrCat(kCacheSize)}});
     ASSERT_NE(app_, nullptr);
     stub_ = v1::CustomersService::NewStub(Loopback(app_->port()));
-    Unit(kCompany, 0, "HQ");
-    Unit(kEast, kCompany, "EAST");
-    RepIn(kRepA, kEast, "张三");
-    RepIn(kRepB, kEast, "李四");
+    db::Pool& pool = *app_->pool();
+    SeedOrgUnit(pool, clock_.Now(), kCompany, 0, "HQ");
+    SeedOrgUnit(pool, clock_.Now(), kEast, kCompany, "EAST");
+    SeedRep(pool, clock_.Now(), kRepA, kEast, "张三");
+    SeedRep(pool, clock_.Now(), kRepB, kEast, "李四");
   }
   void TearDown() override {
     if (app_) app_->Shutdown();
   }
 
-  void ApplyOrg(const google::protobuf::Message& m, const std::string& type) {
-    common::v1::Event e;
-    e.set_event_type(type);
-    e.mutable_payload()->PackFrom(m);
-    ASSERT_TRUE(app_->pool()->Transact([&](db::Transaction& tx) { return OrgReplica::Apply(tx, e, clock_.Now()); }).ok());
-  }
-  void Unit(int64_t id, int64_t parent, const std::string& code) {
-    tv1::OrgUnitCreatedEvent e;
-    e.mutable_org_unit()->set_id(id);
-    e.mutable_org_unit()->set_parent_id(parent);
-    e.mutable_org_unit()->set_code(code);
-    e.mutable_org_unit()->set_name(code);
-    e.mutable_org_unit()->set_kind(parent == 0 ? tv1::ORG_UNIT_KIND_COMPANY : tv1::ORG_UNIT_KIND_OFFICE);
-    ApplyOrg(e, "OrgUnitCreatedEvent");
-  }
-  void RepIn(int64_t id, int64_t unit, const std::string& name) {
-    tv1::RepCreatedEvent e;
-    e.mutable_rep()->set_id(id);
-    e.mutable_rep()->set_org_unit_id(unit);
-    e.mutable_rep()->set_name(name);
-    e.mutable_rep()->set_status(tv1::REP_STATUS_ACTIVE);
-    ApplyOrg(e, "RepCreatedEvent");
-  }
   void Register(const Principal& who, int i) {
     v1::RegisterCustomerRequest req;
     req.set_request_id(absl::StrCat("reg-", i));
