@@ -507,11 +507,14 @@ grpc::Status CollectionsApi::CalculateCommissions(grpc::ServerContext* ctx, cons
         SALES_ASSIGN_OR_RETURN(auto unit_collections,
                                CommissionStore::UnitCollections(tx, subtree, month, LastDayOf(month), lines));
         for (const auto& c : unit_collections) {
-          run.manager->unit_credited_minor += ApplyBp(c.amount_minor, CollectionCreditBp(rules, c.due_on, c.collected_on));
+          int64_t credited = ApplyBp(c.amount_minor, CollectionCreditBp(rules, c.due_on, c.collected_on));
+          if (__builtin_add_overflow(run.manager->unit_credited_minor, credited, &run.manager->unit_credited_minor)) {
+            return absl::OutOfRangeError("the unit's credited collections exceed what an amount can hold");
+          }
         }
         in.manager = run.manager;
       }
-      StatementFigures f = ComputeStatement(rules, in, kCurrency);
+      SALES_ASSIGN_OR_RETURN(StatementFigures f, ComputeStatement(rules, in, kCurrency));
       v1::CommissionStatement s = BuildStatement(run, month, f, now);
       SALES_ASSIGN_OR_RETURN(int64_t id, CommissionStore::SaveDraft(tx, s, now));
       SALES_RETURN_IF_ERROR(CommissionStore::ApplyDeductionChanges(tx, id, run.rep_id, month, f.deduction_changes, now));

@@ -134,9 +134,13 @@ absl::Status ValidateCommissionPlan(const v1::CommissionPlan& p) {
   return bad.empty() ? absl::OkStatus() : InvalidFields(std::move(bad));
 }
 
-StatementFigures ComputeStatement(const CommissionRules& rules, const StatementInput& in,
-                                  const std::string& currency) {
+absl::StatusOr<StatementFigures> ComputeStatement(const CommissionRules& rules, const StatementInput& in,
+                                                  const std::string& currency) {
   StatementFigures out;
+  // Every running total is checked: a month's figures past int64 are a
+  // refusal to compute, never a wrapped commission.
+  bool overflow = false;
+  auto sum = [&](int64_t& total, int64_t v) { overflow = __builtin_add_overflow(total, v, &total) || overflow; };
   out.tier_rate_bp = TierRate(rules.tiers, in.attainment_bp);
   const int32_t rate = out.tier_rate_bp;
   auto add = [&](v1::CommissionLineKind kind, int64_t base, int32_t credit_bp, int32_t rate_bp, int64_t amount,
@@ -168,11 +172,11 @@ StatementFigures ComputeStatement(const CommissionRules& rules, const StatementI
       kind = v1::COMMISSION_LINE_KIND_CREDIT_REVERSAL;
       amount = -amount;
       what = absl::StrCat("application reversed: ", what);
-      out.reversals += amount;
+      sum(out.reversals, amount);
     } else {
-      out.collected += c.amount_minor;
-      out.credited_base += ApplyBp(c.amount_minor, credit);
-      out.commission += amount;
+      sum(out.collected, c.amount_minor);
+      sum(out.credited_base, ApplyBp(c.amount_minor, credit));
+      sum(out.commission, amount);
     }
     auto& l = add(kind, c.reversed ? -c.amount_minor : c.amount_minor, credit, rate, amount, what);
     l.set_payment_application_id(c.application_id);
@@ -193,7 +197,7 @@ StatementFigures ComputeStatement(const CommissionRules& rules, const StatementI
     l.set_invoice_id(cr.invoice_id);
     l.set_customer_id(cr.customer_id);
     l.set_product_line_id(cr.product_line_id);
-    out.reversals += amount;
+    sum(out.reversals, amount);
   }
 
   // Manager commission on the unit's total when the unit reached target,
@@ -205,21 +209,25 @@ StatementFigures ComputeStatement(const CommissionRules& rules, const StatementI
       add(v1::COMMISSION_LINE_KIND_MANAGER_UNIT, m.unit_credited_minor, 10000, rules.manager_rate_bp, amount,
           absl::StrCat("unit reached ", Pct(m.unit_attainment_bp), " of target: ", Pct(rules.manager_rate_bp),
                        " of the unit's credited collections"));
-      out.manager_commission += amount;
+      sum(out.manager_commission, amount);
     }
-    int64_t excess = m.unit_actual_minor - m.unit_target_minor;
+    int64_t excess = 0;
+    overflow = __builtin_sub_overflow(m.unit_actual_minor, m.unit_target_minor, &excess) || overflow;
     if (rules.manager_excess_rate_bp > 0 && excess > 0) {
       int64_t amount = ApplyBp(excess, rules.manager_excess_rate_bp);
       add(v1::COMMISSION_LINE_KIND_MANAGER_EXCESS, excess, 10000, rules.manager_excess_rate_bp, amount,
           absl::StrCat(Pct(rules.manager_excess_rate_bp), " of the unit's excess over target"));
-      out.manager_commission += amount;
+      sum(out.manager_commission, amount);
     }
   }
 
   // Deductions for amounts uncollected after late_credit_months: first give
   // back what was held for amounts since collected, then hold the rest out
   // of what this month's commission can bear (never below zero).
-  int64_t available = std::max<int64_t>(0, out.commission + out.reversals + out.manager_commission);
+  int64_t available = out.commission;
+  sum(available, out.reversals);
+  sum(available, out.manager_commission);
+  available = std::max<int64_t>(0, available);
   for (const auto& d : in.deductions) {
     if (d.held_minor > d.outstanding_minor) {
       int64_t back = d.held_minor - d.outstanding_minor;
@@ -227,8 +235,8 @@ StatementFigures ComputeStatement(const CommissionRules& rules, const StatementI
                     absl::StrCat("deduction returned: ", Yuan(back), " collected"));
       l.set_invoice_id(d.invoice_id);
       l.set_customer_id(d.customer_id);
-      out.deductions += back;
-      available += back;
+      sum(out.deductions, back);
+      sum(available, back);
       out.deduction_changes.push_back({d.deduction_id, d.invoice_id, d.customer_id, d.outstanding_minor, 0, back});
     }
   }
@@ -243,12 +251,18 @@ StatementFigures ComputeStatement(const CommissionRules& rules, const StatementI
                                  " months after due: ", Yuan(take), " held until collected"));
       l.set_invoice_id(d.invoice_id);
       l.set_customer_id(d.customer_id);
-      out.deductions -= take;
+      sum(out.deductions, -take);
       out.deduction_changes.push_back({d.deduction_id, d.invoice_id, d.customer_id, d.outstanding_minor, take, 0});
     }
   }
 
-  out.total_commission = out.commission + out.reversals + out.deductions + out.manager_commission;
+  out.total_commission = out.commission;
+  sum(out.total_commission, out.reversals);
+  sum(out.total_commission, out.deductions);
+  sum(out.total_commission, out.manager_commission);
+  if (overflow) {
+    return absl::OutOfRangeError("the month's commission figures exceed what an amount can hold; check the collections and credits");
+  }
   // 90 % with the month, 10 % at year end; a negative month is carried in
   // full (nothing to hold back).
   out.payable_now = out.total_commission > 0 ? ApplyBp(out.total_commission, rules.payable_now_bp)

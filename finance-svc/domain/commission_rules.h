@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "sales/finance/v1/commission.pb.h"
 
@@ -140,6 +141,8 @@ struct StatementFigures {
 };
 
 // The month's statement of one rep from its facts.
-StatementFigures ComputeStatement(const CommissionRules& rules, const StatementInput& in, const std::string& currency);
+// OUT_OF_RANGE when a running total would not fit an amount.
+absl::StatusOr<StatementFigures> ComputeStatement(const CommissionRules& rules, const StatementInput& in,
+                                                  const std::string& currency);
 
 }  // namespace sales::finance

@@ -118,7 +118,7 @@ TEST(CommissionStatement, WorkedMonthWithLateCollectionsAndAReturn) {
   };
   in.credits = {{.credit_memo_id = 5, .invoice_id = 10, .customer_id = 7, .product_line_id = 3, .is_return = true,
                  .amount_minor = 100'000, .credit_bp = 10000}};
-  StatementFigures f = ComputeStatement(Plan(), in, "CNY");
+  StatementFigures f = ComputeStatement(Plan(), in, "CNY").value();
   EXPECT_EQ(f.tier_rate_bp, 400);
   ASSERT_GE(f.lines.size(), 4u);
   EXPECT_EQ(f.lines[0].kind(), v1::COMMISSION_LINE_KIND_COLLECTION);
@@ -167,7 +167,7 @@ TEST(CommissionStatement, UncollectedAmountIsDeductedUntilCollectedThenReturned)
                      .amount_minor = 500'000}};
   m1.deductions = {{.deduction_id = 0, .invoice_id = 99, .customer_id = 9, .outstanding_minor = 30'000,
                     .held_minor = 0}};
-  StatementFigures f1 = ComputeStatement(p, m1, "CNY");
+  StatementFigures f1 = ComputeStatement(p, m1, "CNY").value();
   EXPECT_EQ(f1.commission, 10'000);
   EXPECT_EQ(f1.deductions, -10'000);
   EXPECT_EQ(f1.total_commission, 0);
@@ -180,7 +180,7 @@ TEST(CommissionStatement, UncollectedAmountIsDeductedUntilCollectedThenReturned)
   m2.collections[0].amount_minor = 2'500'000;
   m2.deductions[0].deduction_id = 1;
   m2.deductions[0].held_minor = 10'000;
-  StatementFigures f2 = ComputeStatement(p, m2, "CNY");
+  StatementFigures f2 = ComputeStatement(p, m2, "CNY").value();
   EXPECT_EQ(f2.commission, 50'000);
   EXPECT_EQ(f2.deductions, -20'000);
   EXPECT_EQ(f2.total_commission, 30'000);
@@ -191,7 +191,7 @@ TEST(CommissionStatement, UncollectedAmountIsDeductedUntilCollectedThenReturned)
   m3.attainment_bp = 3000;  // base pay floored at 50 %: 150,000
   m3.deductions = {{.deduction_id = 1, .invoice_id = 99, .customer_id = 9, .outstanding_minor = 0,
                     .held_minor = 30'000}};
-  StatementFigures f3 = ComputeStatement(p, m3, "CNY");
+  StatementFigures f3 = ComputeStatement(p, m3, "CNY").value();
   EXPECT_EQ(f3.deductions, 30'000);
   EXPECT_EQ(f3.total_commission, 30'000);
   EXPECT_EQ(f3.payable_now, 27'000);
@@ -203,12 +203,28 @@ TEST(CommissionStatement, UncollectedAmountIsDeductedUntilCollectedThenReturned)
 // A reversed application takes back exactly what it earned: 12,345.67 late
 // (50 %) at 3 % → 1,234,567 × 50 % × 3 % = 18,518.505 → 18,519, reversed
 // -18,519. A month with only the reversal is negative and held back nothing.
+// Ten thousand collections at the largest amount an amount may hold add up
+// past int64: the month is refused (OUT_OF_RANGE), never a wrapped total.
+TEST(CommissionStatement, TotalsPastInt64AreRefusedNotWrapped) {
+  StatementInput in;
+  in.attainment_bp = 10500;
+  for (int i = 0; i < 10'000; ++i) {
+    in.collections.push_back({.application_id = i + 1, .invoice_id = 10, .customer_id = 7, .product_line_id = 3,
+                              .due_on = Day(2025, 3, 1), .collected_on = Day(2025, 3, 10),
+                              .amount_minor = 1'000'000'000'000'000});
+  }
+  auto f = ComputeStatement(Plan(), in, "CNY");
+  EXPECT_EQ(f.status().code(), absl::StatusCode::kOutOfRange);
+  in.collections.resize(9'000);  // 9.0e18 fits
+  EXPECT_TRUE(ComputeStatement(Plan(), in, "CNY").ok());
+}
+
 TEST(CommissionStatement, ReversalMirrorsTheCollection) {
   StatementInput in;
   in.attainment_bp = 9000;
   in.collections = {{.application_id = 4, .due_on = Day(2025, 1, 1), .collected_on = Day(2025, 4, 15),
                      .amount_minor = 1'234'567, .reversed = true}};
-  StatementFigures f = ComputeStatement(Plan(), in, "CNY");
+  StatementFigures f = ComputeStatement(Plan(), in, "CNY").value();
   EXPECT_EQ(f.reversals, -18'519);
   EXPECT_EQ(f.total_commission, -18'519);
   EXPECT_EQ(f.payable_now, -18'519);
@@ -223,12 +239,12 @@ TEST(CommissionStatement, ManagerOnTheUnitTotalWhenTheUnitHitsTarget) {
   in.attainment_bp = 10000;
   in.manager = ManagerFact{.unit_credited_minor = 10'000'000, .unit_attainment_bp = 10200,
                            .unit_target_minor = 9'800'000, .unit_actual_minor = 10'000'000};
-  StatementFigures f = ComputeStatement(Plan(), in, "CNY");
+  StatementFigures f = ComputeStatement(Plan(), in, "CNY").value();
   EXPECT_EQ(f.manager_commission, 52'000);
   EXPECT_EQ(f.total_commission, 52'000);
   EXPECT_EQ(f.payable_now, 46'800);  // 52,000 × 90 %
   in.manager->unit_attainment_bp = 9999;
-  EXPECT_EQ(ComputeStatement(Plan(), in, "CNY").manager_commission, 0);
+  EXPECT_EQ(ComputeStatement(Plan(), in, "CNY")->manager_commission, 0);
 }
 
 TEST(CommissionPlanValidation, TiersSplitsAndFloors) {
