@@ -9,7 +9,8 @@ ensure_npm_tools
 if [ "${1:-}" = "--sanitize" ]; then
   shift
   BUILD_DIR="${SALES_ASAN_BUILD_DIR:-$ROOT/build-asan}"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DSALES_SANITIZE=address,undefined >/dev/null
+  # -O1: sanitizer reports stay exact and the build takes half the time.
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DSALES_SANITIZE=address,undefined -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" >/dev/null
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 fi
 start=$(date +%s)

@@ -61,7 +61,9 @@ class GatewayLogin : public ::testing::Test {
     setenv("SALES_AUTH_DIR", auth_.c_str(), 1);
     setenv("SALES_GATEWAY_ADDRESS", absl::StrCat("127.0.0.1:", gw_port_).c_str(), 1);
     std::string out;
-    for (int i = 0; i < 100 && Salesctl({"health"}, &out) == -1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Until the gateway answers: `salesctl health` exits 1 while nothing
+    // listens yet (a sanitizer build starts slower than the test's first call).
+    for (int i = 0; i < 200 && Salesctl({"health"}, &out) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
   void TearDown() override {

@@ -61,6 +61,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "platform/convert.h"
 #include "platform/mysql.h"
 #include "platform/roles.h"
 #include "sales/customers/v1/customers_service.pb.h"
@@ -916,7 +917,9 @@ class RequestFuzz : public ::testing::Test {
 
   // The company of domain.md in miniature, through the gateway.
   void SeedData() {
-    pools_.today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
+    // The company's day (Shanghai), as the services judge dates: the
+    // machine's zone is UTC, a day behind for the first eight hours of it.
+    pools_.today = absl::ToCivilDay(absl::Now(), CompanyTimeZone());
     const absl::CivilDay today = pools_.today;
     admin_ = Token("admin", kRoleAdmin);
     auto unit = [&](const std::string& code, const std::string& name, tv1::OrgUnitKind kind, int64_t parent) {

@@ -418,7 +418,9 @@ TEST(Visits, ClassAIntervalKeepsTwoVisitsInEvery21DayWindow) {
     }
     return min_count;
   };
-  const VisitRule* a = FindVisitRule(DefaultVisitRules(), v1::CUSTOMER_TYPE_OUTLET_A);
+  // The rules must outlive the pointer into them (ASan caught a temporary).
+  const VisitRules rules = DefaultVisitRules();
+  const VisitRule* a = FindVisitRule(rules, v1::CUSTOMER_TYPE_OUTLET_A);
   ASSERT_NE(a, nullptr);
   const int stride = static_cast<int>(DueAfter(Day(2026, 1, 1), *a) - Day(2026, 1, 1));
   EXPECT_EQ(stride, 10);
