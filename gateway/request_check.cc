@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/request_shape.h"
+#include "platform/status.h"
 
 namespace sales::gateway {
 namespace {
@@ -36,6 +37,16 @@ const std::unordered_map<std::string, const pb::Message*>& Prototypes() {
     return out;
   }();
   return *prototypes;
+}
+
+// The request's bytes in one piece: a request arrives in one slice unless
+// it is large, and only then is it copied.
+bool OneSlice(const grpc::ByteBuffer& request, grpc::Slice* slice) {
+  return request.TrySingleSlice(slice).ok() || request.DumpToSingleSlice(slice).ok();
+}
+
+absl::string_view View(const grpc::Slice& slice) {
+  return absl::string_view(reinterpret_cast<const char*>(slice.begin()), slice.size());
 }
 
 absl::Status Check(const pb::Message& prototype, absl::string_view bytes) {
@@ -65,13 +76,22 @@ absl::Status CheckProxiedRequest(const MethodRoute& route, const grpc::ByteBuffe
   const auto& prototypes = Prototypes();
   auto it = prototypes.find(route.path);
   if (it == prototypes.end()) return absl::OkStatus();
-  // A request arrives in one slice unless it is large; only then copy.
   grpc::Slice slice;
-  if (!request.TrySingleSlice(&slice).ok() && !request.DumpToSingleSlice(&slice).ok()) {
+  if (!OneSlice(request, &slice)) {
     return absl::InvalidArgumentError(
         absl::StrCat("the request message could not be parsed as ", it->second->GetDescriptor()->full_name()));
   }
-  return Check(*it->second, absl::string_view(reinterpret_cast<const char*>(slice.begin()), slice.size()));
+  return Check(*it->second, View(slice));
+}
+
+absl::Status ParseCheckedRequest(const grpc::ByteBuffer& request, google::protobuf::Message* out) {
+  grpc::Slice slice;
+  if (!OneSlice(request, &slice)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the request message could not be parsed as ", out->GetDescriptor()->full_name()));
+  }
+  SALES_RETURN_IF_ERROR(ParseRequest(out->GetDescriptor(), View(slice), out));
+  return CheckRequestShape(*out);
 }
 
 }  // namespace sales::gateway

@@ -6,6 +6,7 @@
 // field, and never reaches a service's deserializer or SQL.
 #pragma once
 
+#include <google/protobuf/message.h>
 #include <grpcpp/support/byte_buffer.h>
 
 #include "absl/status/status.h"
@@ -18,6 +19,10 @@ namespace sales::gateway {
 // whose input type the gateway does not know (no such route) passes: the
 // route table refuses those itself.
 absl::Status CheckProxiedRequest(const MethodRoute& route, const grpc::ByteBuffer& request);
+
+// The same for a request the gateway serves itself (its views): parses
+// `request` into `out`, the method's typed request, and checks its shape.
+absl::Status ParseCheckedRequest(const grpc::ByteBuffer& request, google::protobuf::Message* out);
 
 // The same on bytes already in one piece (for tests and benchmarks);
 // `path` as on the wire, "/sales.orders.v1.OrdersService/GetOrder".

@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "gateway/gateway.h"
+#include "gateway/request_check.h"
 #include "platform/convert.h"
 #include "platform/log.h"
-#include "platform/request_shape.h"
 #include "platform/roles.h"
 #include "platform/status.h"
 #include "sales/gateway/v1/gateway_service.grpc.pb.h"
@@ -188,15 +188,7 @@ class ViewCall {
   // bytes that do not parse, before any code of ours ran.
   bool Admitted(const grpc::ByteBuffer& raw, pb::Message* request) {
     absl::Status admitted = Admit(*gw_, *ctx_, method_, &who_);
-    if (admitted.ok()) {
-      std::vector<grpc::Slice> slices;
-      std::string bytes;
-      if (raw.Dump(&slices).ok()) {
-        for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-      }
-      admitted = ParseRequest(request->GetDescriptor(), bytes, request);
-    }
-    if (admitted.ok()) admitted = CheckRequestShape(*request);
+    if (admitted.ok()) admitted = ParseCheckedRequest(raw, request);
     if (!admitted.ok()) {
       Finish(admitted);
       return false;
