@@ -8,7 +8,10 @@
 #                            TypeScript compiler, pinned)
 #   deploy_policy            our rules: probes, resources, non-root, PDB/HPA,
 #                            ports, drain budget, NetworkPolicies = the call
-#                            graph in k8s/call-graph.yaml = the calls in the code
+#                            graph in k8s/call-graph.yaml = the calls in the code,
+#                            peers dialled at headless Services with round_robin,
+#                            connection age within the drain budget, and code
+#                            that reads those keys
 find_program(SALES_KUBECTL kubectl)
 find_program(SALES_NODE node)
 if(NOT SALES_KUBECTL)

@@ -319,3 +319,83 @@ export function quantity(q) {
   const mult = { undefined: 1, m: 0.001, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }[m[2]];
   return Number(m[1]) * mult;
 }
+
+// ------------------------------------------------- config keys in the code
+// Which code reads a config key, as far as a text scan can tell. platform/'s
+// .cc files are cut into definitions: a free function is a unit, and all
+// methods of one class are one unit (a caller names the class, then calls
+// its methods). A unit reads `key` when its body holds the literal "key",
+// calls a free function that reads it, or names a class that does; a
+// process reads it when its own sources do one of those.
+function platformUnits() {
+  const units = new Map(); // unit name → { body, where }
+  for (const f of sourceFiles(join(ROOT, "platform"))) {
+    if (!f.endsWith(".cc")) continue;
+    const src = stripComments(readFileSync(f, "utf8"));
+    for (const chunk of src.split(/\n\}[ \t]*\n/)) {
+      const lines = chunk.split("\n");
+      // The definition this chunk ends with: its last unindented line with a
+      // parenthesis that is not a declaration (bodies are indented).
+      const heads = lines
+        .map((l, i) => ({ l, i }))
+        .filter(({ l }) => /^[A-Za-z_~]/.test(l) && l.includes("(") && !/;\s*$/.test(l) &&
+          !/^(namespace|using|template|typedef)\b/.test(l));
+      if (!heads.length) continue;
+      const { l: head, i } = heads[heads.length - 1];
+      const m = /([A-Za-z_~]\w*(?:::[A-Za-z_~]\w*)*)\s*\(/.exec(head);
+      if (!m) continue;
+      const parts = m[1].split("::");
+      const name = parts.length > 1 ? `class ${parts[parts.length - 2]}` : parts[0];
+      const body = lines.slice(i).join("\n");
+      const u = units.get(name) ?? { body: "", where: relative(ROOT, f) };
+      u.body += "\n" + body;
+      units.set(name, u);
+    }
+  }
+  return units;
+}
+
+function mentionsUnit(text, name) {
+  return name.startsWith("class ")
+    ? new RegExp(`\\b${name.slice(6)}\\b`).test(text)
+    : new RegExp(`\\b${name}\\s*\\(`).test(text);
+}
+
+// The platform units that read `key` (directly or through other units).
+export function platformReadersOf(key) {
+  const units = platformUnits();
+  const readers = new Set([...units].filter(([, u]) => u.body.includes(`"${key}"`)).map(([n]) => n));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [n, u] of units) {
+      if (!readers.has(n) && [...readers].some((r) => r !== n && mentionsUnit(u.body, r))) {
+        readers.add(n);
+        grew = true;
+      }
+    }
+  }
+  return new Map([...readers].map((n) => [n, units.get(n).where]));
+}
+
+// Files under `dir` (relative to the repository) whose code has "key" as a
+// string literal.
+export function filesWithLiteral(dir, key) {
+  return sourceFiles(join(ROOT, dir))
+    .filter((f) => stripComments(readFileSync(f, "utf8")).includes(`"${key}"`))
+    .map((f) => relative(ROOT, f));
+}
+
+// How the sources under `dir` read `key`: "file.cc" (the literal), "file.cc
+// via Unit" (a platform unit that reads it), or null.
+export function processReads(dir, key) {
+  const direct = filesWithLiteral(dir, key);
+  if (direct.length) return direct[0];
+  const readers = platformReadersOf(key);
+  for (const f of sourceFiles(join(ROOT, dir))) {
+    const src = stripComments(readFileSync(f, "utf8"));
+    for (const [r, where] of readers) {
+      if (mentionsUnit(src, r)) return `${relative(ROOT, f)} via ${r.replace(/^class /, "")} (${where})`;
+    }
+  }
+  return null;
+}

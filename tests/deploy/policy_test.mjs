@@ -6,10 +6,12 @@
 //   container ports, the drain budget (preStop + drain_deadline fits in
 //   terminationGracePeriodSeconds), metrics scrape annotations, and
 //   NetworkPolicies that allow exactly the call graph in k8s/call-graph.yaml,
-//   which in turn must cover every call the code makes.
+//   which in turn must cover every call the code makes; peers dialled at
+//   their headless Service with round_robin, and servers that end
+//   connections (max connection age) within the pod's termination budget.
 import {
   OVERLAYS, Report, byKind, callGraph, codeCalls, connectionAllowed, cronJobCalls, durationSeconds,
-  podEndpoint, quantity, render, selectorMatches, workloads,
+  filesWithLiteral, podEndpoint, processReads, quantity, render, selectorMatches, workloads,
 } from "./lib.mjs";
 
 const report = new Report("deploy_policy");
@@ -44,6 +46,58 @@ const declared = new Set(graph.calls.map((c) => `${c.from}->${c.to}`));
   }
 }
 
+// ------------------------------------- dialling and connection-age keys
+// The ConfigMaps set SALES_LOAD_BALANCING, SALES_MAX_CONNECTION_AGE and
+// SALES_MAX_CONNECTION_AGE_GRACE; a key the code does not read is silently
+// ignored (Config takes any SALES_ variable), so the platform must read them
+// and each process that gets them must reach that reading.
+const DIAL_KEYS = ["load_balancing"];
+const SERVER_KEYS = ["max_connection_age", "max_connection_age_grace"];
+{
+  for (const key of [...DIAL_KEYS, ...SERVER_KEYS]) {
+    const where = [...filesWithLiteral("platform", key), ...filesWithLiteral("gateway", key)];
+    report.check(where.length > 0,
+      `code: neither platform/ nor gateway/ reads config key "${key}" (no "${key}" literal outside comments), ` +
+      `so SALES_${key.toUpperCase()} in the ConfigMaps changes nothing`);
+  }
+  for (const [name, p] of Object.entries(graph.processes)) {
+    const dir = p.dir ?? p.code;
+    if (p.external) continue;
+    if (!report.check(dir != null, `call-graph process ${name} names no source folder (dir, or code for a CronJob)`)) continue;
+    const dials = graph.calls.some((c) => c.from === name);
+    const keys = [...(dials ? DIAL_KEYS : []), ...(p.grpc_port ? SERVER_KEYS : [])];
+    for (const key of keys) {
+      report.check(processReads(dir, key) != null,
+        `code: ${name} (${dir}/) never reads config key "${key}" — neither the literal nor a platform function or ` +
+        `class that reads it — so its ConfigMap's SALES_${key.toUpperCase()} is ignored`);
+    }
+  }
+}
+
+// A peer address: dns:/// + a headless Service of this render (short name,
+// or <name>.<namespace>.svc[.<cluster domain>]) + a port that Service
+// exposes. Returns the Service, or null after reporting what is wrong.
+const ADDRESS = /^dns:\/\/\/([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)(?:\.([a-z0-9-]+)\.svc(?:\.[a-z0-9.-]+)?)?:(\d+)$/;
+function checkAddress(at, services, namespace, where, key, value) {
+  const v = String(value);
+  const m = ADDRESS.exec(v);
+  if (!report.check(m != null, at(`${where}: ${key} is "${v}", not dns:///<name>-headless:<port> (a target without ` +
+    `the dns resolver and a headless Service gives round_robin one address: every call rides one connection to one pod)`))) {
+    return null;
+  }
+  const [, name, ns, port] = m;
+  if (ns != null && !report.check(ns === namespace, at(`${where}: ${key} names namespace ${ns}, but it runs in ${namespace}`))) return null;
+  const svc = services.find((s) => s.metadata.name === name && (s.metadata.namespace ?? "default") === namespace);
+  if (!report.check(svc != null, at(`${where}: ${key} dials Service ${name}, which this overlay does not define`))) return null;
+  report.check(svc.spec.clusterIP === "None", at(`${where}: ${key} dials Service ${name}, which is not headless ` +
+    `(clusterIP ${svc.spec.clusterIP ?? "assigned by the cluster"}): its DNS name is one virtual IP, so round_robin ` +
+    `has one address and kube-proxy pins each connection to one pod; dial a Service with clusterIP: None`));
+  const ports = (svc.spec.ports ?? []).map((x) => x.port);
+  report.check(ports.includes(Number(port)),
+    at(`${where}: ${key} dials port ${port}, but Service ${name} exposes only ${ports.join(", ") || "no ports"}`));
+  return svc;
+}
+
 // ------------------------------------------------------- per overlay
 for (const overlay of OVERLAYS) {
   let objects;
@@ -76,6 +130,39 @@ for (const overlay of OVERLAYS) {
     for (const e of c.env ?? []) env[e.name] = e.value ?? { from: e.valueFrom };
     return env;
   };
+
+  // Every peer address in every ConfigMap is a headless Service's, and a
+  // ConfigMap that gives peers to dial balances over their pods.
+  for (const cm of configMaps) {
+    const data = cm.data ?? {};
+    const where = `ConfigMap ${cm.metadata.name}`;
+    const addresses = Object.keys(data).filter((k) => /_ADDRESS$/.test(k));
+    for (const k of addresses) checkAddress(at, services, cm.metadata.namespace ?? "default", where, k, data[k]);
+    if (addresses.length) {
+      report.check(data.SALES_LOAD_BALANCING === "round_robin",
+        at(`${where} dials ${addresses.join(", ")} but sets SALES_LOAD_BALANCING to ` +
+          `${data.SALES_LOAD_BALANCING == null ? "nothing" : `"${data.SALES_LOAD_BALANCING}"`}, not "round_robin": ` +
+          `written down where the addresses are, so no overlay or default can leave a caller on pick_first (one pod)`));
+    }
+  }
+  // The same for a container whose own env overrides its ConfigMap's.
+  for (const w of ws) {
+    for (const c of w.containers) {
+      const own = (c.env ?? []).filter((e) => e.name === "SALES_LOAD_BALANCING" || /_ADDRESS$/.test(e.name));
+      if (!own.length) continue;
+      const env = envOf(w, c);
+      const where = `${w.kind} ${w.name}/${c.name}`;
+      const addresses = Object.keys(env).filter((k) => /^SALES_\w+_ADDRESS$/.test(k));
+      for (const e of own) {
+        if (/_ADDRESS$/.test(e.name) && e.value != null) checkAddress(at, services, w.namespace, `${where} env`, e.name, e.value);
+      }
+      if (addresses.length) {
+        report.check(env.SALES_LOAD_BALANCING === "round_robin",
+          at(`${where} dials ${addresses.join(", ")} with SALES_LOAD_BALANCING ` +
+            `${env.SALES_LOAD_BALANCING == null ? "unset" : `"${env.SALES_LOAD_BALANCING}"`}, not "round_robin"`));
+      }
+    }
+  }
 
   // No silent development mode: no process of any overlay may be started with
   // allow_unsigned_principals (identities accepted as sent), whether through
@@ -174,6 +261,40 @@ for (const overlay of OVERLAYS) {
     report.check(Number.isFinite(drain) && grace >= preSeconds + drain + 1,
       `${id}: terminationGracePeriodSeconds ${grace} < preStop ${preSeconds} s + drain_deadline ${drain} s + 1`);
 
+    // Connection age: every server ends each connection after
+    // max_connection_age so its clients resolve again and new pods get calls,
+    // and lets the calls on it finish within max_connection_age_grace. gRPC
+    // adds up to 10 % jitter to the age. Written down in the ConfigMap (not
+    // left to a default in the code), and within what a pod is given:
+    //   grace <= drain_deadline (a call an aged connection lets run is one a
+    //   draining pod lets finish too), and
+    //   preStop + grace + age/10 + 1 s <= terminationGracePeriodSeconds.
+    {
+      const cms = (c.envFrom ?? []).map((r) => r.configMapRef?.name).filter(Boolean).join(", ") || "none";
+      const ageRaw = env.SALES_MAX_CONNECTION_AGE;
+      const graceRaw = env.SALES_MAX_CONNECTION_AGE_GRACE;
+      report.check(ageRaw != null, `${id}: SALES_MAX_CONNECTION_AGE is not set (ConfigMap ${cms}): ` +
+        `the server's connection age must be written where its drain budget is`);
+      report.check(graceRaw != null, `${id}: SALES_MAX_CONNECTION_AGE_GRACE is not set (ConfigMap ${cms})`);
+      if (ageRaw != null && graceRaw != null) {
+        const age = durationSeconds(String(ageRaw));
+        const ageGrace = durationSeconds(String(graceRaw));
+        const ageOk = report.check(Number.isFinite(age) && age >= 1 && age <= 86400,
+          `${id}: SALES_MAX_CONNECTION_AGE "${ageRaw}" is not a duration between 1s and 24h`);
+        const graceOk = report.check(Number.isFinite(ageGrace) && ageGrace >= 0 && ageGrace <= 3600,
+          `${id}: SALES_MAX_CONNECTION_AGE_GRACE "${graceRaw}" is not a duration between 0s and 1h`);
+        if (ageOk && graceOk) {
+          report.check(!Number.isFinite(drain) || ageGrace <= drain,
+            `${id}: max_connection_age_grace ${ageGrace} s > drain_deadline ${drain} s: a call an aged connection ` +
+            `lets run would be cut when the pod drains`);
+          const jitter = age / 10;
+          report.check(preSeconds + ageGrace + jitter + 1 <= grace,
+            `${id}: preStop ${preSeconds} s + max_connection_age_grace ${ageGrace} s + age jitter ${jitter} s ` +
+            `(10 % of ${age} s) + 1 s = ${preSeconds + ageGrace + jitter + 1} s > terminationGracePeriodSeconds ${grace}`);
+        }
+      }
+    }
+
     // Secrets: database credentials and the signing key come from Secret files.
     if (p.database) {
       report.check(env.SALES_MYSQL_PASSWORD_FILE != null, `${id}: the database password is not read from a file`);
@@ -202,8 +323,12 @@ for (const overlay of OVERLAYS) {
     for (const peer of configuredPeers) {
       report.check(declared.has(`${w.app}->${peer}`), `${id}: configures ${peer}_address but may not call ${peer}`);
       const target = graph.processes[peer];
-      report.check(env[`SALES_${peer.toUpperCase()}_ADDRESS`] === `${peer}:${target.grpc_port}`,
-        `${id}: ${peer}_address is not ${peer}:${target.grpc_port}`);
+      const want = `dns:///${peer}-headless:${target.grpc_port}`;
+      const have = env[`SALES_${peer.toUpperCase()}_ADDRESS`];
+      const m = ADDRESS.exec(String(have ?? ""));  // a FQDN in its namespace is checked above
+      report.check(m != null && m[1] === `${peer}-headless` && Number(m[3]) === target.grpc_port,
+        `${id}: ${peer}_address is "${have}", not "${want}" (${peer}'s headless Service ` +
+        `and gRPC port, so the caller sees and balances over every ready ${peer} pod)`);
     }
     for (const c2 of graph.calls.filter((x) => x.from === w.app)) {
       report.check(configuredPeers.includes(c2.to), `${id}: may call ${c2.to} but ${c2.to}_address is not configured`);
@@ -226,7 +351,19 @@ for (const overlay of OVERLAYS) {
 
     // Services: each port lands on a container port; the gRPC port is named.
     const svc = services.filter((s) => s.spec.selector && selectorMatches({ matchLabels: s.spec.selector }, w.labels));
-    report.check(svc.some((s) => s.metadata.name === w.app), `${id}: no Service named ${w.app} (peers dial ${w.app}:${p.grpc_port})`);
+    // Two Services: <app> (a virtual IP, for people and ingress) and
+    // <app>-headless (one DNS record per ready pod, what peers dial).
+    const clusterIp = svc.find((s) => s.metadata.name === w.app);
+    report.check(clusterIp != null && clusterIp.spec.clusterIP !== "None",
+      `${id}: no ClusterIP Service named ${w.app} (people and ingress reach ${w.app} through it)`);
+    const headless = svc.find((s) => s.metadata.name === `${w.app}-headless`);
+    if (report.check(headless != null, `${id}: no Service ${w.app}-headless selecting its pods (peers dial dns:///${w.app}-headless:${p.grpc_port})`)) {
+      report.check(headless.spec.clusterIP === "None", `${id}: Service ${w.app}-headless is not headless (clusterIP: None)`);
+      report.check(headless.spec.publishNotReadyAddresses !== true,
+        `${id}: Service ${w.app}-headless publishes pods that are not ready: callers would dial starting and draining pods`);
+      report.check((headless.spec.ports ?? []).some((sp) => sp.name === "grpc" && sp.port === p.grpc_port),
+        `${id}: Service ${w.app}-headless has no port grpc ${p.grpc_port}`);
+    }
     for (const s of svc) {
       for (const sp of s.spec.ports ?? []) {
         const target = sp.targetPort ?? sp.port;
