@@ -77,16 +77,21 @@ void Check(const grpc::Status& st, const std::string& what) {
 
 std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return sales::testing::CtxAs(p, kSecret); }
 
+// Pool sizes of every service in the run (flags --max_threads,
+// --worker_threads, --mysql_pool_size): the k8s ConfigMaps' values come
+// from comparing runs of this driver (k8s/README.md, "Pool sizes").
+std::map<std::string, std::string>& PoolFlags() {
+  static std::map<std::string, std::string> flags = {
+      {"max_threads", "32"}, {"worker_threads", "16"}, {"mysql_pool_size", "16"}};
+  return flags;
+}
+
 std::unique_ptr<ServiceApp> Start(ServiceDefinition def, const db::PoolOptions& db, const Clock* clock,
                                   std::map<std::string, std::string> extra) {
   extra["principal_hmac_secret"] = kSecret;
-  extra["mysql_pool_size"] = "40";
-  // The default quota (max_threads 32) sheds the 32-client level: each
-  // confirmation holds an orders thread while customers and finance answer,
-  // and a first run got RESOURCE_EXHAUSTED ("Server Threadpool Exhausted")
-  // for most calls there. Size the quota for the clients so the table
-  // measures throughput, not shedding.
-  extra["max_threads"] = "96";
+  // Confirmations run on the worker pool, off the request threads, so the
+  // default quota (max_threads 32) no longer sheds the 32-client level.
+  for (const auto& [k, v] : PoolFlags()) extra[k] = v;
   auto app = std::make_unique<ServiceApp>(std::move(def), sales::testing::ServiceConfig(db, extra), clock);
   Check(app->Start(), "start " + db.database);
   return app;
@@ -169,6 +174,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--seconds=", 10) == 0 && !absl::SimpleAtod(argv[i] + 10, &seconds)) {
       Die("bad --seconds");
+    }
+    for (const char* key : {"max_threads", "worker_threads", "mysql_pool_size"}) {
+      std::string prefix = absl::StrCat("--", key, "=");
+      if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) PoolFlags()[key] = argv[i] + prefix.size();
     }
   }
   const std::vector<int> levels = {1, 8, 32};
@@ -414,8 +423,10 @@ int main(int argc, char** argv) {
   };
   if (!direct_op(0, 0)) Die("warm-up order through SQL failed");
 
-  std::printf("orders_throughput_driver: %d-line orders created and confirmed, %.0f s per measurement\n", kLines,
-              seconds);
+  std::printf("orders_throughput_driver: %d-line orders created and confirmed, %.0f s per measurement; every "
+              "service with max_threads=%s worker_threads=%s mysql_pool_size=%s\n",
+              kLines, seconds, PoolFlags()["max_threads"].c_str(), PoolFlags()["worker_threads"].c_str(),
+              PoolFlags()["mysql_pool_size"].c_str());
   std::printf("%-8s | %-34s | %-34s | %s\n", "", "gRPC (credit check + reservation)", "direct SQL (ceiling)",
               "ratio");
   std::printf("%-8s | %10s %10s %10s | %10s %10s %10s | %s\n", "clients", "orders/s", "p50 ms", "p99 ms", "orders/s",

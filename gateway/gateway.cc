@@ -58,6 +58,8 @@ absl::StatusOr<GatewayOptions> GatewayOptions::FromConfig(const Config& config) 
   SALES_ASSIGN_OR_RETURN(int64_t channels, config.GetInt("channels_per_backend", 4));
   if (channels < 1 || channels > 64) return absl::InvalidArgumentError("channels_per_backend must be 1..64");
   o.channels_per_backend = static_cast<int>(channels);
+  SALES_ASSIGN_OR_RETURN(o.backend_channels, ChannelSettingsFromConfig(config));
+  SALES_RETURN_IF_ERROR(ConnectionAgeFromConfig(config, &o.connection_age));
   SALES_ASSIGN_OR_RETURN(int64_t threads,
                          config.GetInt("proxy_threads", std::max(2u, std::thread::hardware_concurrency())));
   if (threads < 1 || threads > 256) return absl::InvalidArgumentError("proxy_threads must be 1..256");
@@ -170,7 +172,11 @@ absl::Status Gateway::Start() {
     auto backend = std::make_unique<Backend>();
     std::string service_config = methods_->RetryServiceConfig(static_cast<int>(b));
     for (int i = 0; i < options_.channels_per_backend; ++i) {
-      grpc::ChannelArguments args;
+      ChannelSettings settings = options_.backend_channels;
+      settings.max_message_bytes = options_.max_message_bytes;
+      // round_robin over every address the backend's target resolves to
+      // (one per pod behind a headless Service), keepalive, quick reconnect.
+      grpc::ChannelArguments args = ClientChannelArguments(settings);
       // Distinct arguments keep each channel on its own connection (gRPC
       // shares subchannels between channels with equal arguments).
       args.SetInt("sales.gateway.channel_index", i);
@@ -180,13 +186,6 @@ absl::Status Gateway::Start() {
       } else {
         args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
       }
-      args.SetMaxReceiveMessageSize(options_.max_message_bytes);
-      args.SetMaxSendMessageSize(options_.max_message_bytes);
-      args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-      args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-      args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-      // Reconnect quickly after a service restarts.
-      args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
       if (!options_.backend_tls_server_name.empty()) {
         args.SetSslTargetNameOverride(options_.backend_tls_server_name);
       }
@@ -223,10 +222,7 @@ absl::Status Gateway::Start() {
   builder.AddListeningPort(options_.listen, creds, &port_);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  ApplyServerConnectionArguments(builder, options_.connection_age);
   for (auto& s : extra_services_) builder.RegisterService(s.get());
   proxy_->Register(builder);
   server_ = builder.BuildAndStart();

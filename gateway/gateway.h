@@ -24,8 +24,10 @@
 #include "gateway/proxy.h"
 #include "gateway/rate_limiter.h"
 #include "platform/call.h"
+#include "platform/channel.h"
 #include "platform/config.h"
 #include "platform/metrics.h"
+#include "platform/server.h"
 
 namespace sales::gateway {
 
@@ -37,6 +39,12 @@ struct GatewayOptions {
   std::string metrics_listen;
   std::vector<std::string> backend_addresses;  // in DefaultBackends() order
   int channels_per_backend = 4;
+  // How backend channels spread calls over a backend's addresses
+  // (config load_balancing; platform/channel.h).
+  ChannelSettings backend_channels;
+  // Client connections end after this (GOAWAY) so clients re-resolve the
+  // gateway's replicas (config max_connection_age, _grace; platform/server.h).
+  ServerOptions connection_age;
   // Threads (each with its own completion queue) forwarding calls.
   int proxy_threads = 2;
   // Retry UNAVAILABLE for reads and request_id methods (off: never retry).

@@ -10,7 +10,7 @@
 namespace sales {
 namespace {
 
-std::string Header(grpc::ServerContext* ctx, const char* key) {
+std::string Header(grpc::ServerContextBase* ctx, const char* key) {
   const auto& md = ctx->client_metadata();
   auto it = md.find(key);
   if (it == md.end()) return "";
@@ -27,7 +27,7 @@ bool ValidRequestId(absl::string_view id) {
 
 }  // namespace
 
-absl::Status ReadCallContext(grpc::ServerContext* ctx, absl::string_view method,
+absl::Status ReadCallContext(grpc::ServerContextBase* ctx, absl::string_view method,
                              const PrincipalVerifier& verifier, CallContext* out) {
   out->method = std::string(method);
   out->server_context = ctx;

@@ -30,12 +30,12 @@ struct CallContext {
   std::string method;
   std::string request_id;
   Principal principal;
-  grpc::ServerContext* server_context = nullptr;
+  grpc::ServerContextBase* server_context = nullptr;
 };
 
 // Builds the context; fails when the principal does not verify as this
 // call's (the proof binds `method`, the full "/pkg.Service/Method" name).
-absl::Status ReadCallContext(grpc::ServerContext* ctx, absl::string_view method,
+absl::Status ReadCallContext(grpc::ServerContextBase* ctx, absl::string_view method,
                              const PrincipalVerifier& verifier, CallContext* out);
 
 void LogCall(const CallContext& call, const absl::Status& status, absl::Duration elapsed);
@@ -43,7 +43,7 @@ grpc::Status FinishCall(CallContext& call, const absl::Status& status, absl::Tim
 
 // Runs `fn(CallContext&) -> absl::Status` as a gRPC handler body.
 template <typename Fn>
-grpc::Status Serve(grpc::ServerContext* ctx, absl::string_view method,
+grpc::Status Serve(grpc::ServerContextBase* ctx, absl::string_view method,
                    const PrincipalVerifier& verifier, Fn&& fn) {
   absl::Time start = absl::Now();
   CallContext call;

@@ -9,28 +9,81 @@
 namespace sales {
 
 EventConsumer::EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source,
-                             Handler handler, PrepareCall prepare)
+                             Handler handler, PrepareCall prepare, Options options)
     : name_(std::move(name)),
       pool_(pool),
       source_(std::move(source)),
       handler_(std::move(handler)),
-      prepare_(std::move(prepare)) {}
+      prepare_(std::move(prepare)),
+      options_(std::move(options)) {
+  if (options_.holder.empty()) options_.holder = FeedLease::ProcessHolderName();
+  lease_ = std::make_unique<FeedLease>(pool_, name_, options_.holder, options_.lease_ttl);
+}
 
 EventConsumer::~EventConsumer() { Stop(); }
 
 void EventConsumer::Start() {
   if (thread_.joinable()) return;
   stopping_ = false;
+  keeper_ = std::thread([this] { KeepLease(); });
   thread_ = std::thread([this] { Loop(); });
 }
 
 void EventConsumer::Stop() {
-  stopping_ = true;
+  {
+    std::lock_guard<std::mutex> lock(lease_mu_);
+    stopping_ = true;
+  }
+  lease_cv_.notify_all();
   {
     std::lock_guard<std::mutex> lock(ctx_mu_);
     if (current_ctx_ != nullptr) current_ctx_->TryCancel();
   }
   if (thread_.joinable()) thread_.join();
+  if (keeper_.joinable()) keeper_.join();
+  // Handing over at once: a standby takes the lease on its next try
+  // instead of waiting for it to expire.
+  int64_t token = lease_token_.exchange(0);
+  if (token != 0) {
+    if (auto st = lease_->Release(token); !st.ok()) {
+      LogWarn("feed lease not released; it will expire", {{"consumer", name_}, {"error", std::string(st.message())}});
+    }
+  }
+}
+
+void EventConsumer::KeepLease() {
+  const absl::Duration every = options_.lease_ttl / 3;
+  absl::Time last_renewed = absl::InfinitePast();
+  std::unique_lock<std::mutex> lock(lease_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto token = lease_->Acquire();
+    int64_t held = lease_token_.load();
+    int64_t now_held = held;
+    if (token.ok()) {
+      now_held = *token;
+      if (*token != 0) last_renewed = absl::Now();
+    } else if (held != 0 && absl::Now() - last_renewed >= options_.lease_ttl) {
+      // It has expired by now; another replica may hold it.
+      now_held = 0;
+    }
+    if (!token.ok()) {
+      LogWarn("feed lease not renewed", {{"consumer", name_}, {"error", std::string(token.status().message())}});
+    }
+    if (now_held != held) {
+      lease_token_ = now_held;
+      LogInfo(now_held != 0 ? "feed lease taken: this replica consumes" : "feed lease lost: standing by",
+              {{"consumer", name_}, {"holder", options_.holder}, {"token", static_cast<long long>(now_held)}});
+      if (held != 0) {
+        // Stop streaming under the old token (its applies would be fenced).
+        std::lock_guard<std::mutex> ctx_lock(ctx_mu_);
+        if (current_ctx_ != nullptr) current_ctx_->TryCancel();
+      }
+    }
+    lock.lock();
+    lease_cv_.notify_all();
+    lease_cv_.wait_for(lock, absl::ToChronoMilliseconds(every), [this] { return stopping_.load(); });
+  }
 }
 
 absl::StatusOr<int64_t> EventConsumer::Cursor() {
@@ -41,8 +94,9 @@ absl::StatusOr<int64_t> EventConsumer::Cursor() {
   });
 }
 
-absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event) {
+absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event, int64_t lease_token) {
   return pool_->Transact<bool>([&](db::Transaction& tx) -> absl::StatusOr<bool> {
+    SALES_RETURN_IF_ERROR(FeedLease::Fence(tx, name_, lease_token));
     auto claimed = tx.Exec(
         "INSERT INTO processed_events (consumer, event_id, position, applied_at) "
         "VALUES (?, ?, ?, UTC_TIMESTAMP(6))",
@@ -72,10 +126,11 @@ absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event) {
       }
     }
     SALES_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO consumer_cursors (consumer, position, updated_at) "
-                "VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-                "position = GREATEST(position, VALUES(position)), updated_at = VALUES(updated_at)",
-                {name_, event.position()})
+        tx.Exec("INSERT INTO consumer_cursors (consumer, position, updated_at, lease_token) "
+                "VALUES (?, ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE "
+                "position = GREATEST(position, VALUES(position)), updated_at = VALUES(updated_at), "
+                "lease_token = GREATEST(lease_token, VALUES(lease_token))",
+                {name_, event.position(), lease_token})
             .status());
     return fresh;
   });
@@ -84,52 +139,70 @@ absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event) {
 void EventConsumer::Loop() {
   auto backoff = std::chrono::milliseconds(100);
   while (!stopping_) {
-    auto cursor = Cursor();
-    if (cursor.ok()) {
-      grpc::ClientContext ctx;
-      // Long-lived, but still bounded: the stream is reopened from the cursor.
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
-      if (prepare_) prepare_(&ctx);
-      {
-        std::lock_guard<std::mutex> lock(ctx_mu_);
-        current_ctx_ = &ctx;
-      }
-      if (stopping_) ctx.TryCancel();
-      auto reader = source_->Open(&ctx, *cursor);
-      std::vector<common::v1::Event> batch;
-      bool failed = false;
-      while (!failed && reader->Read(&batch)) {
-        for (const auto& e : batch) {
-          auto r = Apply(e);
-          if (!r.ok()) {
-            LogError("event not applied; will retry from cursor",
-                     {{"consumer", name_}, {"event_id", e.event_id()}, {"request_id", e.request_id()},
-                      {"error", std::string(r.status().message())}});
-            failed = true;
-            ctx.TryCancel();
-            break;
-          }
-          if (*r) ++applied_;
-          last_occurred_micros_ = e.occurred_at().seconds() * 1000000 + e.occurred_at().nanos() / 1000;
-          last_applied_micros_ = std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
-          backoff = std::chrono::milliseconds(100);
-        }
-      }
-      grpc::Status st = reader->Finish();
-      {
-        std::lock_guard<std::mutex> lock(ctx_mu_);
-        current_ctx_ = nullptr;
-      }
-      if (!st.ok() && !stopping_ && st.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
-        LogWarn("feed stream ended", {{"consumer", name_}, {"code", static_cast<int>(st.error_code())},
-                                      {"error", st.error_message()}});
-      }
+    int64_t token = lease_token_.load();
+    if (token == 0) {
+      // A standby: wait for the keeper to take the lease.
+      std::unique_lock<std::mutex> lock(lease_mu_);
+      lease_cv_.wait_for(lock, std::chrono::seconds(1),
+                         [this] { return stopping_.load() || lease_token_.load() != 0; });
+      continue;
     }
+    StreamOnce(token, &backoff);
     if (stopping_) break;
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff) {
+  auto cursor = Cursor();
+  if (!cursor.ok()) return;
+  grpc::ClientContext ctx;
+  // Long-lived, but still bounded: the stream is reopened from the cursor.
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  if (prepare_) prepare_(&ctx);
+  {
+    std::lock_guard<std::mutex> lock(ctx_mu_);
+    current_ctx_ = &ctx;
+  }
+  // Stopped, or the lease moved, between reading the token and publishing ctx.
+  if (stopping_ || lease_token_.load() != token) ctx.TryCancel();
+  auto reader = source_->Open(&ctx, *cursor);
+  std::vector<common::v1::Event> batch;
+  bool failed = false;
+  while (!failed && reader->Read(&batch)) {
+    for (const auto& e : batch) {
+      if (lease_token_.load() != token) {
+        failed = true;
+        ctx.TryCancel();
+        break;
+      }
+      auto r = Apply(e, token);
+      if (!r.ok()) {
+        LogError("event not applied; will retry from cursor",
+                 {{"consumer", name_}, {"event_id", e.event_id()}, {"request_id", e.request_id()},
+                  {"error", std::string(r.status().message())}});
+        failed = true;
+        ctx.TryCancel();
+        break;
+      }
+      if (*r) ++applied_;
+      last_occurred_micros_ = e.occurred_at().seconds() * 1000000 + e.occurred_at().nanos() / 1000;
+      last_applied_micros_ =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      *backoff = std::chrono::milliseconds(100);
+    }
+  }
+  grpc::Status st = reader->Finish();
+  {
+    std::lock_guard<std::mutex> lock(ctx_mu_);
+    current_ctx_ = nullptr;
+  }
+  if (!st.ok() && !stopping_ && st.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED &&
+      st.error_code() != grpc::StatusCode::CANCELLED) {
+    LogWarn("feed stream ended", {{"consumer", name_}, {"code", static_cast<int>(st.error_code())},
+                                  {"error", st.error_message()}});
   }
 }
 

@@ -1,9 +1,14 @@
 // Consuming another service's event feed exactly once in effect: each event
 // is applied in one transaction together with the consumer's cursor and the
 // processed event id, so a crash at any point neither loses nor doubles it.
+// With many replicas only the holder of the feed's lease (feed_lease.h)
+// streams and applies, one event at a time in feed order; the others stand
+// by and take over within about a lease period when it stops renewing.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "platform/feed_lease.h"
 #include "platform/mysql.h"
 #include "sales/common/v1/event.pb.h"
 
@@ -67,6 +73,15 @@ class GrpcFeedSource final : public FeedSource {
   std::unique_ptr<typename Service::Stub> stub_;
 };
 
+// How a consumer shares its feed with the other replicas.
+struct ConsumerOptions {
+  // How long a lease lives without renewal: a standby takes over at most
+  // this plus a third of it after the holder died or hung.
+  absl::Duration lease_ttl = absl::Seconds(6);
+  // This replica's name in the lease row (FeedLease::ProcessHolderName()).
+  std::string holder;
+};
+
 class EventConsumer {
  public:
   // Applies one event's effect inside the consumer's transaction. A handler
@@ -78,8 +93,10 @@ class EventConsumer {
   // Sets up each feed call before it opens (the caller's identity).
   using PrepareCall = std::function<void(grpc::ClientContext*)>;
 
+  using Options = ConsumerOptions;
+
   EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source,
-                Handler handler, PrepareCall prepare = nullptr);
+                Handler handler, PrepareCall prepare = nullptr, Options options = ConsumerOptions());
   ~EventConsumer();
 
   void Start();
@@ -88,8 +105,12 @@ class EventConsumer {
   // The last position applied (0 before the first event).
   absl::StatusOr<int64_t> Cursor();
   // Applies one event exactly once; a duplicate only moves the cursor.
-  // Returns true when the effect ran, false for a duplicate.
-  absl::StatusOr<bool> Apply(const common::v1::Event& event);
+  // Returns true when the effect ran, false for a duplicate. Fenced by the
+  // lease token this process holds (0 when it holds none).
+  absl::StatusOr<bool> Apply(const common::v1::Event& event) { return Apply(event, lease_token_.load()); }
+  absl::StatusOr<bool> Apply(const common::v1::Event& event, int64_t lease_token);
+  // Whether this replica holds the feed's lease (is the active consumer).
+  bool active() const { return lease_token_.load() != 0; }
   // Events applied by this process (not counting duplicates).
   int64_t applied() const { return applied_.load(); }
   const std::string& name() const { return name_; }
@@ -101,6 +122,12 @@ class EventConsumer {
 
  private:
   void Loop();
+  // Takes and renews the lease every ttl/3; drops it (and cancels the
+  // stream) when a renewal fails for longer than the ttl or another
+  // replica has it.
+  void KeepLease();
+  // Streams from the cursor while `token` holds the lease.
+  void StreamOnce(int64_t token, std::chrono::milliseconds* backoff);
 
   std::string name_;
   db::Pool* pool_;
@@ -113,7 +140,13 @@ class EventConsumer {
   std::mutex ctx_mu_;
   grpc::ClientContext* current_ctx_ = nullptr;
   PrepareCall prepare_;
+  Options options_;
+  std::unique_ptr<FeedLease> lease_;
+  std::atomic<int64_t> lease_token_{0};
+  std::mutex lease_mu_;
+  std::condition_variable lease_cv_;
   std::thread thread_;
+  std::thread keeper_;
 };
 
 }  // namespace sales

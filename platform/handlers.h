@@ -15,7 +15,7 @@ namespace sales {
 
 template <typename Request, typename Response>
 grpc::Status ServeMutation(
-    grpc::ServerContext* ctx, absl::string_view method, ServiceRuntime& rt, const Request& req,
+    grpc::ServerContextBase* ctx, absl::string_view method, ServiceRuntime& rt, const Request& req,
     Response* resp, const std::function<absl::Status(CallContext&)>& validate,
     const std::function<absl::StatusOr<Response>(db::Transaction&, CallContext&)>& apply) {
   return Serve(ctx, method, *rt.verifier, [&](CallContext& call) -> absl::Status {
@@ -30,7 +30,7 @@ grpc::Status ServeMutation(
 
 template <typename Response>
 grpc::Status ServeRead(
-    grpc::ServerContext* ctx, absl::string_view method, ServiceRuntime& rt, Response* resp,
+    grpc::ServerContextBase* ctx, absl::string_view method, ServiceRuntime& rt, Response* resp,
     const std::function<absl::Status(CallContext&)>& validate,
     const std::function<absl::StatusOr<Response>(db::Transaction&, CallContext&)>& read) {
   return Serve(ctx, method, *rt.verifier, [&](CallContext& call) -> absl::Status {
@@ -39,6 +39,20 @@ grpc::Status ServeRead(
                                       [&](db::Transaction& tx) { return read(tx, call); }));
     return absl::OkStatus();
   });
+}
+
+// A unary callback method whose body blocks (a transaction, peers asked
+// and waited for): the body runs on the service's worker pool and the gRPC
+// thread that received the call is free at once. A burst beyond the pool
+// queues there instead of exhausting the server's request threads.
+template <typename Body>
+grpc::ServerUnaryReactor* ServeOnWorkers(grpc::CallbackServerContext* ctx, ServiceRuntime& rt, Body body) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (!rt.workers->Post([reactor, body = std::move(body)]() mutable { reactor->Finish(body()); })) {
+    reactor->Finish(ToGrpcStatus(WithErrorInfo(absl::ResourceExhaustedError("too many calls are waiting; retry shortly"),
+                                               "WORKERS_BUSY", "sales")));
+  }
+  return reactor;
 }
 
 // Keyset pages: asks the store for one row more than the page to know

@@ -206,6 +206,10 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
                          "Time since this consumer last applied an event (grows while the feed is quiet "
                          "or the consumer is stuck).",
                          MetricType::Gauge);
+      auto active = Family("sales_consumer_active",
+                           "1 on the one replica holding this feed's lease (it applies the events), 0 on "
+                           "standbys; the sum over replicas is 1 while the feed is consumed.",
+                           MetricType::Gauge);
       double now = NowSeconds();
       for (auto* c : consumers_) {
         std::vector<std::string> parts = absl::StrSplit(c->name(), absl::MaxSplits("<-", 1));
@@ -213,6 +217,7 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
                                                 {"producer", parts.size() == 2 ? parts[1] : ""}};
         if (auto cur = c->Cursor(); cur.ok()) position.metric.push_back(GaugeSample(l, static_cast<double>(*cur)));
         applied.metric.push_back(CounterSample(l, static_cast<double>(c->applied())));
+        active.metric.push_back(GaugeSample(l, c->active() ? 1 : 0));
         int64_t occurred = c->last_event_occurred_micros();
         int64_t at = c->last_event_applied_micros();
         if (at > 0) {
@@ -220,7 +225,7 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
           idle.metric.push_back(GaugeSample(l, now - static_cast<double>(at) / 1e6));
         }
       }
-      for (auto* f : {&position, &applied, &delay, &idle}) out.push_back(std::move(*f));
+      for (auto* f : {&position, &applied, &delay, &idle, &active}) out.push_back(std::move(*f));
     }
     return out;
   }

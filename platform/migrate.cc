@@ -170,6 +170,24 @@ ALTER TABLE idempotency_keys
   DROP PRIMARY KEY,
   ADD PRIMARY KEY (caller, method, request_id);
 )SQL"});
+  set.files.push_back({"V004__feed_leases.sql", R"SQL(
+-- One active consumer per feed (platform/feed_lease.h): the replica holding
+-- a live lease streams and applies; the token grows with every taking and
+-- is stored with the cursor by each apply, so an older holder cannot apply.
+CREATE TABLE consumer_leases (
+  consumer    VARCHAR(64)  NOT NULL PRIMARY KEY,
+  holder      VARCHAR(300) NOT NULL,
+  token       BIGINT       NOT NULL,
+  expires_at  DATETIME(6)  NOT NULL,
+  acquired_at DATETIME(6)  NOT NULL
+) ENGINE=InnoDB;
+ALTER TABLE consumer_cursors ADD COLUMN lease_token BIGINT NOT NULL DEFAULT 0;
+-- The order events were applied in (one holder applies one at a time, so
+-- this follows feed position; operators and tests can check that it does).
+ALTER TABLE processed_events
+  ADD COLUMN applied_seq BIGINT NOT NULL AUTO_INCREMENT,
+  ADD UNIQUE KEY uk_processed_events_applied_seq (applied_seq);
+)SQL"});
   return set;
 }
 

@@ -1,7 +1,5 @@
 #include "platform/outbox.h"
 
-#include <grpcpp/server_context.h>
-
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
 #include "platform/log.h"
@@ -42,18 +40,11 @@ void Outbox::Start() {
 
 void Outbox::Stop() {
   stopping_ = true;
-  BeginDrain();
   {
     std::lock_guard<std::mutex> lock(mu_);
     sequencer_cv_.notify_all();
   }
   if (sequencer_.joinable()) sequencer_.join();
-}
-
-void Outbox::BeginDrain() {
-  draining_ = true;
-  std::lock_guard<std::mutex> lock(mu_);
-  feed_cv_.notify_all();
 }
 
 void Outbox::SequencerLoop() {
@@ -68,18 +59,19 @@ void Outbox::SequencerLoop() {
       continue;
     }
     backoff = absl::Milliseconds(50);
-    std::unique_lock<std::mutex> lock(mu_);
     if (*n > 0) {
-      ++feed_generation_;
-      feed_cv_.notify_all();
+      if (sequenced_observer_) sequenced_observer_(last_sequenced_);
       continue;  // there may be more
     }
+    std::unique_lock<std::mutex> lock(mu_);
     // Poll anyway: other replicas append rows this process is not told about.
     sequencer_cv_.wait_for(lock, std::chrono::milliseconds(100),
                            [&] { return stopping_.load() || pending_notifications_ > 0; });
     pending_notifications_ = 0;
   }
 }
+
+void Outbox::OnSequenced(std::function<void(int64_t)> observer) { sequenced_observer_ = std::move(observer); }
 
 void Outbox::OnPublished(std::function<void(const std::vector<Published>&)> observer,
                          std::function<bool(absl::string_view type)> wants_payload) {
@@ -119,6 +111,7 @@ absl::StatusOr<int64_t> Outbox::SequenceOnce() {
     }
     SALES_RETURN_IF_ERROR(
         tx.Exec("UPDATE outbox_sequencer SET last_position = ? WHERE id = 1", {last}).status());
+    last_sequenced_ = last;
     return static_cast<int64_t>(rows.size());
   });
   if (sequenced.ok() && published_observer_ && !published.empty()) published_observer_(published);
@@ -168,36 +161,6 @@ absl::StatusOr<int64_t> Outbox::LastPosition() {
                            tx.Query("SELECT last_position FROM outbox_sequencer WHERE id = 1"));
     return rows.empty() ? 0 : rows[0].Int(0);
   });
-}
-
-void Outbox::WaitForNew(absl::Duration timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  uint64_t gen = feed_generation_;
-  feed_cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
-                    [&] { return feed_generation_ != gen || draining_.load(); });
-}
-
-absl::Status Outbox::Stream(grpc::ServerContext* ctx, int64_t after, int max_batch,
-                            const std::function<bool(std::vector<common::v1::Event>&&)>& write) {
-  if (after < 0) return InvalidField("after_position", "must be >= 0");
-  if (max_batch < 0 || max_batch > 1000) return InvalidField("max_batch", "must be 0..1000");
-  int64_t cursor = after;
-  while (!ctx->IsCancelled() && !draining_) {
-    auto batch = Read(cursor, max_batch);
-    if (!batch.ok()) return batch.status();
-    if (batch->empty()) {
-      WaitForNew(absl::Milliseconds(250));
-      continue;
-    }
-    int64_t last = batch->back().position();
-    if (!write(std::move(batch).value())) return absl::OkStatus();
-    cursor = last;
-  }
-  if (draining_) {
-    return WithErrorInfo(absl::UnavailableError("server is draining; reconnect from your cursor"),
-                         "DRAINING", "sales");
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace sales

@@ -1,4 +1,4 @@
-// Transactional outbox and the event feed built on it.
+// Transactional outbox: the rows the event feed (feed_stream.h) serves.
 //
 // Producers append events inside the transaction that makes the change. A
 // sequencer then gives committed rows gap-free feed positions in the order
@@ -26,10 +26,6 @@
 #include "platform/clock.h"
 #include "platform/mysql.h"
 #include "sales/common/v1/event.pb.h"
-
-namespace grpc {
-class ServerContext;
-}
 
 namespace sales {
 
@@ -60,14 +56,9 @@ class Outbox {
   absl::StatusOr<int64_t> Backlog();
   absl::StatusOr<int64_t> LastPosition();
 
-  // Serves a StreamEvents call: sends batches from `after`, then follows new
-  // events until the client cancels or the process drains. `write` returns
-  // false when the client is gone.
-  absl::Status Stream(grpc::ServerContext* ctx, int64_t after, int max_batch,
-                      const std::function<bool(std::vector<common::v1::Event>&&)>& write);
-
-  // Wakes streams so they notice a drain.
-  void BeginDrain();
+  // Told, on the sequencer's thread, the last position it has just given
+  // out (the event feed wakes its subscribers). Set before Start().
+  void OnSequenced(std::function<void(int64_t last_position)> observer);
 
   // Told about the events the sequencer has just given positions to, after
   // that transaction commits (metrics count business facts here, without
@@ -83,21 +74,19 @@ class Outbox {
 
  private:
   void SequencerLoop();
-  void WaitForNew(absl::Duration timeout);
 
   db::Pool* pool_;
   const Clock* clock_;
   std::string source_;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> draining_{false};
   std::mutex mu_;
   std::condition_variable sequencer_cv_;
-  std::condition_variable feed_cv_;
   uint64_t pending_notifications_ = 0;
-  uint64_t feed_generation_ = 0;
+  int64_t last_sequenced_ = 0;  // sequencer thread only
   std::thread sequencer_;
   std::function<void(const std::vector<Published>&)> published_observer_;
   std::function<bool(absl::string_view)> wants_payload_;
+  std::function<void(int64_t)> sequenced_observer_;
 };
 
 }  // namespace sales

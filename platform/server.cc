@@ -7,7 +7,9 @@
 #include <grpcpp/resource_quota.h>
 
 #include "absl/strings/str_cat.h"
+#include "platform/config.h"
 #include "platform/log.h"
+#include "platform/status.h"
 #include "platform/request_shape.h"
 
 namespace sales {
@@ -44,10 +46,7 @@ absl::Status ServerHost::Start() {
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 200);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  ApplyServerConnectionArguments(builder, options_);
   for (auto& [svc, name] : services_) builder.RegisterService(svc);
   for (auto* g : generic_) builder.RegisterCallbackGenericService(g);
   // First, so that every other interceptor (metrics) sees its answer.
@@ -79,6 +78,34 @@ void ServerHost::Shutdown() {
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
   server_->Wait();
   LogInfo("stopped");
+}
+
+absl::Status ConnectionAgeFromConfig(const Config& config, ServerOptions* options) {
+  SALES_ASSIGN_OR_RETURN(options->max_connection_age,
+                         config.GetDuration("max_connection_age", options->max_connection_age));
+  SALES_ASSIGN_OR_RETURN(options->max_connection_age_grace,
+                         config.GetDuration("max_connection_age_grace", options->max_connection_age_grace));
+  if (options->max_connection_age < absl::Seconds(1) || options->max_connection_age > absl::Hours(24)) {
+    return absl::InvalidArgumentError("config max_connection_age must be between 1s and 24h");
+  }
+  if (options->max_connection_age_grace < absl::ZeroDuration() ||
+      options->max_connection_age_grace > absl::Hours(1)) {
+    return absl::InvalidArgumentError("config max_connection_age_grace must be between 0s and 1h");
+  }
+  return absl::OkStatus();
+}
+
+void ApplyServerConnectionArguments(grpc::ServerBuilder& builder, const ServerOptions& options) {
+  // Clients (platform/channel.cc) ping every 30 s, also when idle; accept
+  // pings 10 s apart so no client is sent away for pinging too often.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(options.max_connection_age)));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(options.max_connection_age_grace)));
 }
 
 void BlockTerminationSignals() {

@@ -16,13 +16,27 @@
 
 namespace sales {
 
+class Config;
+
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:0";
   // Upper bound on threads serving calls (sync API; MySQL calls block).
   int max_threads = 32;
   absl::Duration drain_deadline = absl::Seconds(10);
   int max_message_bytes = 4 * 1024 * 1024;
+  // A connection is closed (GOAWAY) after this long, plus up to 10% jitter
+  // gRPC adds, so clients resolve their target again and spread onto pods
+  // that started since; calls still open then get `grace` to finish.
+  absl::Duration max_connection_age = absl::Seconds(60);
+  absl::Duration max_connection_age_grace = absl::Seconds(30);
 };
+
+// Reads "max_connection_age" and "max_connection_age_grace" into `options`.
+absl::Status ConnectionAgeFromConfig(const Config& config, ServerOptions* options);
+
+// The keepalive and connection-age arguments every server here sets (the
+// services through ServerHost, the gateway directly).
+void ApplyServerConnectionArguments(grpc::ServerBuilder& builder, const ServerOptions& options);
 
 class ServerHost {
  public:

@@ -18,15 +18,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceRuntime::PeerChannel(
   std::lock_guard<std::mutex> lock(peer_channels->mu);
   auto& channel = peer_channels->by_peer[peer];
   if (channel == nullptr) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
     // Every peer call carries this service's identity, signed per call by
     // the interceptor (the proof binds the method, known only there).
     std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
     interceptors.push_back(MakePrincipalSigningInterceptor(signing_keys));
-    channel = grpc::experimental::CreateCustomChannelWithInterceptors(address, grpc::InsecureChannelCredentials(), args,
-                                                                      std::move(interceptors));
+    channel = CreateBalancedChannel(address, channel_settings, std::move(interceptors));
   }
   return channel;
 }
@@ -84,11 +80,27 @@ absl::Status ServiceApp::Start() {
   sets.push_back(MigrationSet{def_.name, def_.migrations});
   SALES_RETURN_IF_ERROR(Migrate(*pool_, sets));
   outbox_ = std::make_unique<Outbox>(pool_.get(), clock_, def_.name);
+  SALES_ASSIGN_OR_RETURN(int64_t feed_threads, config_.GetInt("feed_threads", 4));
+  SALES_ASSIGN_OR_RETURN(int64_t worker_threads, config_.GetInt("worker_threads", 16));
+  if (feed_threads < 1 || feed_threads > 256 || worker_threads < 1 || worker_threads > 1024) {
+    return absl::InvalidArgumentError("config feed_threads must be 1..256 and worker_threads 1..1024");
+  }
+  feeds_ = std::make_unique<FeedServer>(outbox_.get(), verifier_.get(), static_cast<int>(feed_threads));
+  workers_ = std::make_unique<WorkPool>("workers", static_cast<int>(worker_threads));
+  SALES_ASSIGN_OR_RETURN(runtime_.channel_settings, ChannelSettingsFromConfig(config_));
+  SALES_ASSIGN_OR_RETURN(runtime_.consumer_options.lease_ttl,
+                         config_.GetDuration("feed_lease_ttl", runtime_.consumer_options.lease_ttl));
+  if (runtime_.consumer_options.lease_ttl < absl::Seconds(1) || runtime_.consumer_options.lease_ttl > absl::Minutes(10)) {
+    return absl::InvalidArgumentError("config feed_lease_ttl must be between 1s and 10m");
+  }
+  runtime_.consumer_options.holder = FeedLease::ProcessHolderName();
 
   runtime_.service_name = def_.name;
   runtime_.config = &config_;
   runtime_.pool = pool_.get();
   runtime_.outbox = outbox_.get();
+  runtime_.feeds = feeds_.get();
+  runtime_.workers = workers_.get();
   runtime_.clock = clock_;
   runtime_.verifier = verifier_.get();
   runtime_.signing_keys = verifier_;
@@ -99,6 +111,7 @@ absl::Status ServiceApp::Start() {
       config_.GetString("listen", absl::StrCat("127.0.0.1:", def_.default_port));
   SALES_ASSIGN_OR_RETURN(int64_t threads, config_.GetInt("max_threads", 32));
   so.max_threads = static_cast<int>(threads);
+  SALES_RETURN_IF_ERROR(ConnectionAgeFromConfig(config_, &so));
   SALES_ASSIGN_OR_RETURN(so.drain_deadline, config_.GetDuration("drain_deadline", absl::Seconds(10)));
   metrics_ = Metrics::Create(def_.name, MetricsListenAddress(config_, so.listen_address));
   metrics_->WatchPool(pool_.get());
@@ -108,7 +121,7 @@ absl::Status ServiceApp::Start() {
   host_ = std::make_unique<ServerHost>(so);
   metrics_->Instrument(*host_);
   for (auto& s : services_) host_->AddService(s.service.get(), s.health_name);
-  host_->OnDrain([this] { outbox_->BeginDrain(); });
+  host_->OnDrain([this] { feeds_->BeginDrain(); });
   SALES_RETURN_IF_ERROR(host_->Start());
   outbox_->Start();
   for (auto& c : runtime_.consumers) c->Start();
@@ -148,6 +161,9 @@ void ServiceApp::Shutdown() {
   if (housekeeper_.joinable()) housekeeper_.join();
   for (auto& c : runtime_.consumers) c->Stop();
   if (host_) host_->Shutdown();
+  // After the server: its callback calls may still be finishing on these.
+  if (feeds_) feeds_->Stop();
+  if (workers_) workers_->Stop();
   if (outbox_) outbox_->Stop();
 }
 

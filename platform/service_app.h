@@ -21,12 +21,15 @@
 #include "platform/call.h"
 #include "platform/clock.h"
 #include "platform/config.h"
+#include "platform/channel.h"
 #include "platform/consumer.h"
+#include "platform/feed_stream.h"
 #include "platform/metrics.h"
 #include "platform/migrate.h"
 #include "platform/mysql.h"
 #include "platform/outbox.h"
 #include "platform/server.h"
+#include "platform/work_pool.h"
 
 namespace sales {
 
@@ -40,6 +43,16 @@ struct ServiceRuntime {
   const PrincipalVerifier* verifier = nullptr;
   // The same keys, shared with the signing interceptor of peer channels.
   std::shared_ptr<const PrincipalVerifier> signing_keys;
+  // Serves this service's StreamEvents (FeedServer::Open) off the request
+  // threads, from "feed_threads" threads.
+  FeedServer* feeds = nullptr;
+  // Runs callback methods' blocking bodies (a confirmation asking its peers
+  // and writing) off the request threads: "worker_threads" threads.
+  WorkPool* workers = nullptr;
+  // How this process dials its peers ("load_balancing").
+  ChannelSettings channel_settings;
+  // Lease settings of every consumer this process runs ("feed_lease_ttl").
+  EventConsumer::Options consumer_options;
   // Consumers registered while building; started once the server is up.
   std::vector<std::unique_ptr<EventConsumer>> consumers;
   struct PeerChannels {
@@ -67,9 +80,8 @@ struct ServiceRuntime {
     if (!channel.ok()) return channel.status();
     consumers.push_back(std::make_unique<EventConsumer>(
         self + "<-" + peer, pool, std::make_unique<GrpcFeedSource<Service, Request, Response>>(*channel),
-        std::move(apply), [this](grpc::ClientContext* ctx) {
-          AttachServiceIdentity(ctx, service_name, "");
-        }));
+        std::move(apply), [this](grpc::ClientContext* ctx) { AttachServiceIdentity(ctx, service_name, ""); },
+        consumer_options));
     return absl::OkStatus();
   }
 };
@@ -127,6 +139,8 @@ class ServiceApp {
   std::shared_ptr<PrincipalVerifier> verifier_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<FeedServer> feeds_;
+  std::unique_ptr<WorkPool> workers_;
   ServiceRuntime runtime_;
   std::vector<BuiltService> services_;
   std::unique_ptr<ServerHost> host_;

@@ -10,7 +10,6 @@
 #include "customers-svc/store/credit_store.h"
 #include "customers-svc/store/ownership_store.h"
 #include "customers-svc/store/customer_store.h"
-#include "platform/feed_handler.h"
 #include "platform/handlers.h"
 #include "platform/org/org_replica.h"
 #include "platform/status.h"
@@ -341,9 +340,9 @@ grpc::Status CustomersApi::ListCustomerAudit(grpc::ServerContext* ctx, const v1:
       });
 }
 
-grpc::Status CustomersApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
-                                        grpc::ServerWriter<v1::StreamEventsResponse>* writer) {
-  return ServeEventFeed(ctx, M("StreamEvents"), *rt_.verifier, *rt_.outbox, *req, writer);
+grpc::ServerWriteReactor<v1::StreamEventsResponse>* CustomersApi::StreamEvents(grpc::CallbackServerContext* ctx,
+                                                                   const v1::StreamEventsRequest* req) {
+  return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, M("StreamEvents"), *req);
 }
 
 ServiceDefinition MakeServiceDefinition() {

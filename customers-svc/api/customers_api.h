@@ -70,8 +70,9 @@ class CustomersApi final : public EngagementApi {
   CUSTOMERS_CORE_RPC(RunDormancySweep);
 #undef CUSTOMERS_CORE_RPC
 
-  grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
-                            grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
+  // Served by the feed pool, not a request thread (platform/feed_stream.h).
+  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(grpc::CallbackServerContext* ctx,
+                                                                   const v1::StreamEventsRequest* req) override;
 
  private:
   // The owner must be a rep the organization copy knows and who is active

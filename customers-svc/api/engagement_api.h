@@ -14,7 +14,7 @@
 
 namespace sales::customers {
 
-class EngagementApi : public v1::CustomersService::Service {
+class EngagementApi : public v1::CustomersService::WithCallbackMethod_StreamEvents<v1::CustomersService::Service> {
  public:
   explicit EngagementApi(ServiceRuntime& runtime) : rt_(runtime) {}
   ~EngagementApi() override = default;

@@ -9,7 +9,7 @@
 
 namespace sales::finance {
 
-class CollectionsApi : public v1::FinanceService::Service {
+class CollectionsApi : public v1::FinanceService::WithCallbackMethod_StreamEvents<v1::FinanceService::Service> {
  public:
   explicit CollectionsApi(ServiceRuntime& rt) : rt_(rt) {}
 

@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "finance-svc/store/billing_store.h"
-#include "platform/feed_handler.h"
 #include "platform/handlers.h"
 #include "platform/org/org_replica.h"
 #include "platform/status.h"
@@ -16,9 +15,9 @@ constexpr char kService[] = "sales.finance.v1.FinanceService";
 std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
 }  // namespace
 
-grpc::Status FinanceApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
-                                      grpc::ServerWriter<v1::StreamEventsResponse>* writer) {
-  return ServeEventFeed(ctx, M("StreamEvents"), *rt_.verifier, *rt_.outbox, *req, writer);
+grpc::ServerWriteReactor<v1::StreamEventsResponse>* FinanceApi::StreamEvents(grpc::CallbackServerContext* ctx,
+                                                                   const v1::StreamEventsRequest* req) {
+  return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, M("StreamEvents"), *req);
 }
 
 ServiceDefinition MakeServiceDefinition() {

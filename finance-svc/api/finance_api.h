@@ -26,8 +26,9 @@ class FinanceApi final : public CollectionsApi {
   SALES_FINANCE_CORE_RPC(RefundPayment);
   SALES_FINANCE_CORE_RPC(ListRefunds);
   SALES_FINANCE_CORE_RPC(MarkPaymentDishonored);
-  grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
-                            grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
+  // Served by the feed pool, not a request thread (platform/feed_stream.h).
+  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(grpc::CallbackServerContext* ctx,
+                                                                   const v1::StreamEventsRequest* req) override;
   // Billable shipments, invoices, tax rates, credit memos (finance_invoice_api.cc)
   SALES_FINANCE_CORE_RPC(ListBillableLines);
   SALES_FINANCE_CORE_RPC(GetBillableLine);

@@ -10,7 +10,8 @@
 
 namespace sales::orders {
 
-class FulfilmentApi : public v1::OrdersService::Service {
+class FulfilmentApi : public v1::OrdersService::WithCallbackMethod_ConfirmOrder<
+                          v1::OrdersService::WithCallbackMethod_StreamEvents<v1::OrdersService::Service>> {
  public:
   explicit FulfilmentApi(ServiceRuntime& rt) : rt_(rt) {}
 

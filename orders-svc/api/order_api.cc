@@ -250,13 +250,16 @@ struct ConfirmFacts {
 
 absl::StatusOr<ConfirmFacts> GatherConfirmFacts(const ServiceRuntime& rt, const CallContext& call,
                                                 const v1::SalesOrder& o, absl::Duration deadline) {
+  // The four questions are independent: asked together, under one deadline.
+  ConfirmPeerCalls calls(rt, call, deadline);
+  SALES_RETURN_IF_ERROR(calls.Start(o));
+  calls.Wait();
   ConfirmFacts f;
-  SALES_ASSIGN_OR_RETURN(f.customer, FetchCustomer(rt, call, o.customer_id(), deadline));
+  SALES_ASSIGN_OR_RETURN(f.customer, calls.Customer());
   SALES_RETURN_IF_ERROR(RefuseBlacklisted(f.customer));
-  SALES_ASSIGN_OR_RETURN(f.credited, FetchCreditedRep(rt, call, o.customer_id(), o.order_date(), o.taking_rep_id(),
-                                                      o.id(), deadline));
-  SALES_ASSIGN_OR_RETURN(f.profile, FetchCreditProfile(rt, call, o.customer_id(), deadline));
-  SALES_ASSIGN_OR_RETURN(f.exposure, FetchFinanceExposure(rt, call, o.customer_id(), deadline));
+  SALES_ASSIGN_OR_RETURN(f.credited, calls.CreditedRep());
+  SALES_ASSIGN_OR_RETURN(f.profile, calls.CreditProfile());
+  SALES_ASSIGN_OR_RETURN(f.exposure, calls.Exposure());
   return f;
 }
 
@@ -583,8 +586,14 @@ grpc::Status OrdersApi::RejectOrder(grpc::ServerContext* ctx, const v1::RejectOr
   return DecideOrder(rt_, ctx, "RejectOrder", req, resp, false);
 }
 
-grpc::Status OrdersApi::ConfirmOrder(grpc::ServerContext* ctx, const v1::ConfirmOrderRequest* req,
-                                     v1::ConfirmOrderResponse* resp) {
+grpc::ServerUnaryReactor* OrdersApi::ConfirmOrder(grpc::CallbackServerContext* ctx,
+                                                  const v1::ConfirmOrderRequest* req,
+                                                  v1::ConfirmOrderResponse* resp) {
+  return ServeOnWorkers(ctx, rt_, [this, ctx, req, resp] { return ConfirmOrderNow(ctx, req, resp); });
+}
+
+grpc::Status OrdersApi::ConfirmOrderNow(grpc::ServerContextBase* ctx, const v1::ConfirmOrderRequest* req,
+                                        v1::ConfirmOrderResponse* resp) {
   std::optional<ConfirmFacts> facts;
   return ServeMutation<v1::ConfirmOrderRequest, v1::ConfirmOrderResponse>(
       ctx, OrdersMethod("ConfirmOrder"), rt_, *req, resp,

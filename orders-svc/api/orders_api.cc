@@ -5,7 +5,6 @@
 #include "orders-svc/api/orders_api.h"
 
 #include "orders-svc/api/orders_support.h"
-#include "platform/feed_handler.h"
 #include "platform/handlers.h"
 #include "platform/org/org_replica.h"
 #include "platform/status.h"
@@ -14,9 +13,9 @@ std::vector<sales::MigrationFile> OrdersMigrations();
 
 namespace sales::orders {
 
-grpc::Status OrdersApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
-                                     grpc::ServerWriter<v1::StreamEventsResponse>* writer) {
-  return ServeEventFeed(ctx, OrdersMethod("StreamEvents"), *rt_.verifier, *rt_.outbox, *req, writer);
+grpc::ServerWriteReactor<v1::StreamEventsResponse>* OrdersApi::StreamEvents(grpc::CallbackServerContext* ctx,
+                                                                   const v1::StreamEventsRequest* req) {
+  return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, OrdersMethod("StreamEvents"), *req);
 }
 
 ServiceDefinition MakeServiceDefinition() {

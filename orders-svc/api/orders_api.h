@@ -53,7 +53,6 @@ class OrdersApi final : public FulfilmentApi {
   SALES_RPC(SubmitOrder);
   SALES_RPC(ApproveOrder);
   SALES_RPC(RejectOrder);
-  SALES_RPC(ConfirmOrder);
   SALES_RPC(ReleaseCreditHold);
   SALES_RPC(CancelOrder);
   SALES_RPC(CloseOrder);
@@ -72,9 +71,17 @@ class OrdersApi final : public FulfilmentApi {
   SALES_RPC(ListStockMovements);
   SALES_RPC(ListReservations);
 #undef SALES_RPC
+  // A confirmation waits on four peers: it runs on the worker pool (asking
+  // them in parallel), so no request thread waits with it.
+  grpc::ServerUnaryReactor* ConfirmOrder(grpc::CallbackServerContext* ctx, const v1::ConfirmOrderRequest* req,
+                                         v1::ConfirmOrderResponse* resp) override;
 
-  grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
-                            grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
+  // Served by the feed pool, not a request thread (platform/feed_stream.h).
+  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(grpc::CallbackServerContext* ctx,
+                                                                   const v1::StreamEventsRequest* req) override;
+ private:
+  grpc::Status ConfirmOrderNow(grpc::ServerContextBase* ctx, const v1::ConfirmOrderRequest* req,
+                               v1::ConfirmOrderResponse* resp);
 };
 
 ServiceDefinition MakeServiceDefinition();

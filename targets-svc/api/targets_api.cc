@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
-#include "platform/feed_handler.h"
 #include "platform/handlers.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
@@ -256,9 +255,9 @@ grpc::Status TargetsApi::ListProductLines(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status TargetsApi::StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
-                                      grpc::ServerWriter<v1::StreamEventsResponse>* writer) {
-  return ServeEventFeed(ctx, M("StreamEvents"), *rt_.verifier, *rt_.outbox, *req, writer);
+grpc::ServerWriteReactor<v1::StreamEventsResponse>* TargetsApi::StreamEvents(grpc::CallbackServerContext* ctx,
+                                                                   const v1::StreamEventsRequest* req) {
+  return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, M("StreamEvents"), *req);
 }
 
 absl::Status ApplyActualsEvent(db::Transaction& tx, const common::v1::Event& event, absl::Time now) {

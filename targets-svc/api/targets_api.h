@@ -6,7 +6,7 @@
 
 namespace sales::targets {
 
-class TargetsApi final : public v1::TargetsService::Service {
+class TargetsApi final : public v1::TargetsService::WithCallbackMethod_StreamEvents<v1::TargetsService::Service> {
  public:
   explicit TargetsApi(ServiceRuntime& runtime) : rt_(runtime) {}
 
@@ -71,8 +71,9 @@ class TargetsApi final : public v1::TargetsService::Service {
   SALES_RPC(GetSalesByRepReport);
   SALES_RPC(GetSalesByRegionReport);
 #undef SALES_RPC
-  grpc::Status StreamEvents(grpc::ServerContext* ctx, const v1::StreamEventsRequest* req,
-                            grpc::ServerWriter<v1::StreamEventsResponse>* writer) override;
+  // Served by the feed pool, not a request thread (platform/feed_stream.h).
+  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(grpc::CallbackServerContext* ctx,
+                                                                   const v1::StreamEventsRequest* req) override;
 
  private:
   // Target vs actual of a node for a period as of a date (shared by

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "platform/channel.h"
 #include "platform/config.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -289,7 +290,7 @@ int main(int argc, char** argv) {
         sales::MakePrincipalSigningInterceptor(std::make_shared<sales::PrincipalVerifier>(std::move(*keys))).release());
   }
   auto channel = [&](const std::string& svc, const std::string& def) {
-    return grpc::CreateChannel(config->GetString(svc + "_address", def), grpc::InsecureChannelCredentials());
+    return sales::CreateBalancedChannel(config->GetString(svc + "_address", def), sales::ChannelSettings{});
   };
   Loader l;
   l.targets = tv1::TargetsService::NewStub(channel("targets", "127.0.0.1:50061"));

@@ -46,6 +46,7 @@
 #include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "platform/channel.h"
 #include "platform/crypto.h"
 #include "platform/principal.h"
 
@@ -294,6 +295,17 @@ std::string Mint(const nlohmann::json& auth, const Claims& c, int64_t ttl_s, std
   return out;
 }
 
+// A channel to the gateway (or a service): round_robin over every address
+// the target resolves to — with dns:///gateway-headless:50060 one per
+// gateway pod — so a sweep's calls spread over the replicas
+// (SALES_LOAD_BALANCING=pick_first to pin one).
+std::shared_ptr<grpc::Channel> Dial(const std::string& addr) {
+  sales::ChannelSettings settings;
+  std::string lb = EnvOr("SALES_LOAD_BALANCING", settings.load_balancing);
+  if (lb == "pick_first" || lb == "round_robin") settings.load_balancing = lb;
+  return sales::CreateBalancedChannel(addr, settings);
+}
+
 // One unary call by JSON, for the lookups login makes.
 grpc::Status CallJson(const std::string& addr, const std::string& token, const std::string& service,
                       const std::string& method_name, const std::string& json_in, nlohmann::json* out) {
@@ -302,7 +314,7 @@ grpc::Status CallJson(const std::string& addr, const std::string& token, const s
   pb::DynamicMessageFactory factory;
   std::unique_ptr<pb::Message> request(factory.GetPrototype(method->input_type())->New());
   (void)pb::util::JsonStringToMessage(json_in, request.get());
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  auto channel = Dial(addr);
   grpc::GenericStub stub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -489,7 +501,7 @@ int Call(int argc, char** argv) {
   // or an address for it in the environment).
   bool service_env = !EnvOr(absl::StrCat("SALES_", absl::AsciiStrToUpper(info->alias), "_ADDRESS"), "").empty();
   if (addr.empty()) addr = direct || service_env ? AddressFor(*info) : EnvOr("SALES_GATEWAY_ADDRESS", kGatewayAddress);
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  auto channel = Dial(addr);
   grpc::GenericStub stub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
@@ -552,7 +564,7 @@ int Call(int argc, char** argv) {
 // grpc.health.v1.Health/Check with a hand-encoded request, so that the
 // health protos need not be vendored.
 std::string HealthOf(const std::string& addr) {
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  auto channel = Dial(addr);
   grpc::GenericStub stub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
