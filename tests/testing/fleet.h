@@ -1,0 +1,102 @@
+// A fleet of real processes on loopback, as an operator runs them: N
+// replicas of each service (the real binaries, sharing their service's
+// database as pods do), a gateway with its own signing key, and the tokens
+// of the company's identity provider. Every replica's port is chosen up
+// front, so a service's target lists all its replicas
+// ("ipv4:127.0.0.1:A,127.0.0.1:B,127.0.0.1:C", standing in for the DNS
+// name of a headless Service) even while some are not started.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "platform/mysql.h"
+#include "tests/testing/process.h"
+
+namespace sales::testing {
+
+struct FleetOptions {
+  // Replicas per service ("targets", "customers", "orders", "finance");
+  // services not named are not run (their peers get no address for them).
+  std::map<std::string, int> replicas;
+  // Replicas of the gateway (0: none).
+  int gateways = 1;
+  // Flags every process gets (e.g. "--max_connection_age=3s").
+  std::vector<std::string> common_flags;
+  // Flags by process name ("targets", "gateway", ...).
+  std::map<std::string, std::vector<std::string>> flags;
+  // Replicas not started by Start (service → indexes), for "a replica
+  // started later".
+  std::map<std::string, std::vector<int>> deferred;
+};
+
+class Fleet {
+ public:
+  struct Replica {
+    std::string process;  // "targets", ..., "gateway"
+    int index = 0;
+    int port = 0;
+    std::string log;
+    std::vector<std::string> argv;
+    std::unique_ptr<ChildProcess> child;
+    bool running() const { return child != nullptr && child->running(); }
+  };
+
+  Fleet() = default;
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
+  ~Fleet();
+
+  // Fresh databases, keys, and every replica not deferred, each waited for
+  // until it answers health SERVING.
+  absl::Status Start(const FleetOptions& options);
+  // Stops every process (SIGTERM, then SIGKILL), gateways first.
+  void Stop();
+
+  // (Re)starts a replica with the same arguments; waits until SERVING.
+  absl::Status StartReplica(const std::string& process, int index);
+  // Sends `sig` (SIGKILL, SIGSTOP, SIGCONT, ...); after SIGKILL waits for
+  // the process to be gone.
+  void Signal(const std::string& process, int index, int sig);
+
+  Replica& replica(const std::string& process, int index) { return replicas_.at(process).at(index); }
+  int replica_count(const std::string& process) const;
+  // "ipv4:127.0.0.1:A,127.0.0.1:B,..." over every replica of `process`.
+  std::string Target(const std::string& process) const;
+  const db::PoolOptions& database(const std::string& service) const { return dbs_.at(service); }
+  // A channel to every gateway replica (round_robin), and one to a single replica.
+  std::shared_ptr<grpc::Channel> GatewayChannel() const;
+  std::shared_ptr<grpc::Channel> Channel(const std::string& process, int index) const;
+  // An ES256 token signed by the fleet's identity provider.
+  std::string Token(const std::string& user, const std::string& role, int64_t rep_id = 0,
+                    int64_t org_unit_id = 0) const;
+  // The shared secret processes sign principals with (tests calling a
+  // service directly attach it with CtxAs).
+  static const char* principal_secret() { return "fleet-principal-secret-0123456789abcdef"; }
+  const std::string& dir() const { return dir_; }
+  // The last `bytes` of a replica's log (for failure messages).
+  std::string LogTail(const std::string& process, int index, size_t bytes = 3000) const;
+  // How many log lines of a replica contain `needle`.
+  int CountLogLines(const std::string& process, int index, const std::string& needle) const;
+
+ private:
+  std::vector<std::string> ArgvFor(const std::string& process, int index);
+  absl::Status WaitServing(Replica& r, absl::Duration timeout);
+
+  FleetOptions options_;
+  std::string dir_;
+  std::string private_pem_;
+  std::map<std::string, db::PoolOptions> dbs_;
+  std::map<std::string, std::vector<Replica>> replicas_;
+};
+
+// Health of one address: grpc.health.v1 SERVING for `service` ("" = server).
+bool HealthServing(int port, const std::string& service, absl::Duration timeout = absl::Seconds(2));
+
+}  // namespace sales::testing
