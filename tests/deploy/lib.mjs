@@ -385,10 +385,11 @@ export function filesWithLiteral(dir, key) {
     .map((f) => relative(ROOT, f));
 }
 
-// How the sources under `dir` read `key`: "file.cc" (the literal), "file.cc
-// via Unit" (a platform unit that reads it), or null.
+// How the sources under `dir` read `key`: "file.cc" (the literal "key", or
+// "SALES_KEY" for a tool that reads its environment directly, as salesctl
+// does), "file.cc via Unit" (a platform unit that reads it), or null.
 export function processReads(dir, key) {
-  const direct = filesWithLiteral(dir, key);
+  const direct = [...filesWithLiteral(dir, key), ...filesWithLiteral(dir, `SALES_${key.toUpperCase()}`)];
   if (direct.length) return direct[0];
   const readers = platformReadersOf(key);
   for (const f of sourceFiles(join(ROOT, dir))) {
