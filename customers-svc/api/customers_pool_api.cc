@@ -125,13 +125,24 @@ grpc::Status CustomersApi::RunLapseSweep(grpc::ServerContext* ctx, const v1::Run
     SALES_RETURN_IF_ERROR(SweepCaller(viewer));
     // Each batch commits on its own; a sweep killed half-way is finished by
     // the next run, and running it again for the same date finds nothing
-    // new. The first answer is then kept under the request id.
-    int examined = 0;
-    SALES_ASSIGN_OR_RETURN(auto lapsed, SweepLapsed(ToCivilDay(req->as_of()), call, &examined));
+    // new. But one run at a time: the transaction that claims the request
+    // id and keeps the answer first takes the lapse sweep's lock row, and
+    // stays open while the batches commit beside it (on other connections).
+    // A concurrent repeat of this request id waits on the claim and gets
+    // this answer; a concurrent run under another id (a second CronJob pod,
+    // an operator's manual run) waits on the lock row and then sweeps what
+    // is left, as it would after this run. Without it two runs split the
+    // day's prospects between them, each answered and announced its share,
+    // and the answer kept for the request id could be the smaller one.
     SALES_ASSIGN_OR_RETURN(
         *resp, RunIdempotent<v1::RunLapseSweepResponse>(
                    *rt_.pool, call.principal.user_id, call.method, req->request_id(), *req,
                    [&](db::Transaction& tx) -> absl::StatusOr<v1::RunLapseSweepResponse> {
+                     SALES_ASSIGN_OR_RETURN(
+                         auto lock, tx.Query("SELECT sweep FROM sweep_locks WHERE sweep = 'lapse' FOR UPDATE"));
+                     if (lock.empty()) return absl::FailedPreconditionError("sweep_locks has no 'lapse' row");
+                     int examined = 0;
+                     SALES_ASSIGN_OR_RETURN(auto lapsed, SweepLapsed(ToCivilDay(req->as_of()), call, &examined));
                      v1::RunLapseSweepResponse out;
                      out.set_lapsed_count(static_cast<int32_t>(lapsed.size()));
                      out.set_examined_count(examined);
