@@ -149,11 +149,19 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transact
   std::set<int64_t> customers_touched;
   std::set<int64_t> advanced;
 
+  // One run at a time (V022): a second run waits here for the first to
+  // commit, then finds the day's work done, as a run after it would.
+  SALES_ASSIGN_OR_RETURN(auto turn, tx.Query("SELECT id FROM collections_sweep_lock WHERE id = 1 FOR UPDATE"));
+  if (turn.empty()) return absl::FailedPreconditionError("collections_sweep_lock has no row");
+
   // 1. Cases whose invoice was settled without the hook closing them (e.g.
   // credited, cancelled) close first, so a release below sees them closed.
   SALES_ASSIGN_OR_RETURN(auto settled, CollectionsStore::SettledOpenCases(tx, customer_id));
   for (int64_t id : settled) {
     SALES_ASSIGN_OR_RETURN(CaseRecord c, CollectionsStore::GetCase(tx, id, /*for_update=*/true));
+    // Listed before its lock was ours: closed meanwhile (by hand, say) it
+    // stays as it was closed, with no second CLOSED step.
+    if (c.facts.closed_on.has_value()) continue;
     SALES_ASSIGN_OR_RETURN(LadderInvoice inv, CollectionsStore::Invoice(tx, c.invoice_id));
     out.set_examined_count(out.examined_count() + 1);
     c.overdue_minor = 0;
