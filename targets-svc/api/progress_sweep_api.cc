@@ -164,7 +164,13 @@ grpc::Status TargetsApi::RunDailyProgressSweep(grpc::ServerContext* ctx, const v
                           [&](db::Transaction& tx) -> absl::StatusOr<v1::RunDailyProgressSweepResponse> {
         v1::RunDailyProgressSweepResponse out;
         const absl::Time now = rt_.clock->Now();
-        SALES_ASSIGN_OR_RETURN(PlanRecord plan, PlanStore::Get(tx, listed.id(), 0, false));
+        // The plan's row lock makes two sweeps of it take turns (another
+        // CronJob pod, a manual run under another request id): the second
+        // then reads the statuses the first saved and publishes nothing
+        // again. The status rows cannot do it themselves: a node's first
+        // status of a month has no row yet to lock, so both runs saw none
+        // and both published the change.
+        SALES_ASSIGN_OR_RETURN(PlanRecord plan, PlanStore::Get(tx, listed.id(), 0, /*for_update=*/true));
         if (plan.plan.state() != v1::PLAN_STATE_SIGNED) return out;  // cancelled meanwhile
         const v1::Plan& pl = plan.plan;
         SALES_ASSIGN_OR_RETURN(auto nodes, ProgressSweepStore::Nodes(tx, pl.id(), pl.version(), pl.org_unit_id(),
@@ -226,7 +232,9 @@ grpc::Status TargetsApi::RunDailyProgressSweep(grpc::ServerContext* ctx, const v
                           [&](db::Transaction& tx) -> absl::StatusOr<v1::RunDailyProgressSweepResponse> {
         v1::RunDailyProgressSweepResponse out;
         const absl::Time now = rt_.clock->Now();
-        SALES_ASSIGN_OR_RETURN(PlanRecord plan, PlanStore::Get(tx, listed.id(), 0, false));
+        // Locked as in the status step: a month's first attainment has no
+        // row to lock either.
+        SALES_ASSIGN_OR_RETURN(PlanRecord plan, PlanStore::Get(tx, listed.id(), 0, /*for_update=*/true));
         if (plan.plan.state() != v1::PLAN_STATE_SIGNED) return out;
         const v1::Plan& pl = plan.plan;
         const std::string& cur = pl.currency_code();

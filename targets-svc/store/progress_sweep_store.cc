@@ -117,20 +117,19 @@ absl::StatusOr<int64_t> ProgressSweepStore::RepUnitOn(db::Transaction& tx, int64
 
 absl::StatusOr<bool> ProgressSweepStore::MarkSwept(db::Transaction& tx, absl::CivilDay as_of,
                                                    const std::string& request_id, absl::Time now) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query("SELECT run_count FROM progress_sweeps WHERE as_of = ? FOR UPDATE", {Day(as_of)}));
-  if (rows.empty()) {
-    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO progress_sweeps (as_of, first_request, run_count, first_swept_at, "
-                                  "last_swept_at) VALUES (?, ?, 1, ?, ?)",
-                                  {Day(as_of), request_id, FormatDbTime(now), FormatDbTime(now)})
-                              .status());
-    return false;
-  }
-  SALES_RETURN_IF_ERROR(
-      tx.Exec("UPDATE progress_sweeps SET run_count = run_count + 1, last_swept_at = ? WHERE as_of = ?",
-              {FormatDbTime(now), Day(as_of)})
-          .status());
-  return true;
+  // One statement, not a locking read and then an INSERT: reading a date
+  // nobody has swept yet locks nothing, so two first sweeps of one date both
+  // inserted and the second failed on the key (ALREADY_EXISTS to a caller
+  // whose sweep had done its work). The insert waits on the other's row and
+  // then counts the run.
+  SALES_ASSIGN_OR_RETURN(
+      int64_t affected,
+      tx.Exec("INSERT INTO progress_sweeps (as_of, first_request, run_count, first_swept_at, last_swept_at) "
+              "VALUES (?, ?, 1, ?, ?) ON DUPLICATE KEY UPDATE run_count = run_count + 1, "
+              "last_swept_at = VALUES(last_swept_at)",
+              {Day(as_of), request_id, FormatDbTime(now), FormatDbTime(now)}));
+  // 1: the row was inserted (the date's first sweep); 2: it was there.
+  return affected != 1;
 }
 
 }  // namespace sales::targets

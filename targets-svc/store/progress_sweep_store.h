@@ -60,7 +60,8 @@ class ProgressSweepStore {
   static absl::StatusOr<int64_t> RepUnitOn(db::Transaction& tx, int64_t rep_id, absl::CivilDay day);
 
   // Records a sweep of `as_of`; returns whether the date had been swept
-  // before. Locks the date's row so two sweeps of one date take turns.
+  // before. Two sweeps of one date at once: the second waits on the
+  // first's row and counts as a repeat.
   static absl::StatusOr<bool> MarkSwept(db::Transaction& tx, absl::CivilDay as_of, const std::string& request_id,
                                         absl::Time now);
 };
