@@ -26,9 +26,12 @@ struct ServerOptions {
   int max_message_bytes = 4 * 1024 * 1024;
   // A connection is closed (GOAWAY) after this long, plus up to 10% jitter
   // gRPC adds, so clients resolve their target again and spread onto pods
-  // that started since; calls still open then get `grace` to finish.
+  // that started since; calls still open then get `grace` to finish — as
+  // long as the longest unary call the gateway allows (a sweep, 10 min), so
+  // an aged connection never cuts one. New calls go to a new connection at
+  // once; on SIGTERM drain_deadline applies whatever a connection's age.
   absl::Duration max_connection_age = absl::Seconds(60);
-  absl::Duration max_connection_age_grace = absl::Seconds(30);
+  absl::Duration max_connection_age_grace = absl::Minutes(10);
 };
 
 // Reads "max_connection_age" and "max_connection_age_grace" into `options`.

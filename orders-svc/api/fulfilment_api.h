@@ -10,8 +10,13 @@
 
 namespace sales::orders {
 
-class FulfilmentApi : public v1::OrdersService::WithCallbackMethod_ConfirmOrder<
-                          v1::OrdersService::WithCallbackMethod_StreamEvents<v1::OrdersService::Service>> {
+// The generated service with the methods that run as callbacks (feeds on
+// the feed pool, the order desk's peer-waiting methods on the worker pool).
+using OrdersServiceBase = v1::OrdersService::WithCallbackMethod_StreamEvents<
+    v1::OrdersService::WithCallbackMethod_CreateOrder<v1::OrdersService::WithCallbackMethod_ConfirmOrder<
+        v1::OrdersService::WithCallbackMethod_CheckOrderCredit<v1::OrdersService::Service>>>>;
+
+class FulfilmentApi : public OrdersServiceBase {
  public:
   explicit FulfilmentApi(ServiceRuntime& rt) : rt_(rt) {}
 

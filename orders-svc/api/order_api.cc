@@ -359,8 +359,13 @@ absl::Duration DependencyDeadline(const v1::OrderPolicy& p) {
 
 }  // namespace
 
-grpc::Status OrdersApi::CreateOrder(grpc::ServerContext* ctx, const v1::CreateOrderRequest* req,
-                                    v1::CreateOrderResponse* resp) {
+grpc::ServerUnaryReactor* OrdersApi::CreateOrder(grpc::CallbackServerContext* ctx, const v1::CreateOrderRequest* req,
+                                            v1::CreateOrderResponse* resp) {
+  return ServeOnWorkers(ctx, rt_, [this, ctx, req, resp] { return CreateOrderNow(ctx, req, resp); });
+}
+
+grpc::Status OrdersApi::CreateOrderNow(grpc::ServerContextBase* ctx, const v1::CreateOrderRequest* req,
+                                  v1::CreateOrderResponse* resp) {
   return ServeMutation<v1::CreateOrderRequest, v1::CreateOrderResponse>(
       ctx, OrdersMethod("CreateOrder"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
@@ -878,8 +883,13 @@ grpc::Status OrdersApi::MarkLateOrders(grpc::ServerContext* ctx, const v1::MarkL
       });
 }
 
-grpc::Status OrdersApi::CheckOrderCredit(grpc::ServerContext* ctx, const v1::CheckOrderCreditRequest* req,
-                                         v1::CheckOrderCreditResponse* resp) {
+grpc::ServerUnaryReactor* OrdersApi::CheckOrderCredit(grpc::CallbackServerContext* ctx, const v1::CheckOrderCreditRequest* req,
+                                            v1::CheckOrderCreditResponse* resp) {
+  return ServeOnWorkers(ctx, rt_, [this, ctx, req, resp] { return CheckOrderCreditNow(ctx, req, resp); });
+}
+
+grpc::Status OrdersApi::CheckOrderCreditNow(grpc::ServerContextBase* ctx, const v1::CheckOrderCreditRequest* req,
+                                  v1::CheckOrderCreditResponse* resp) {
   return Serve(ctx, OrdersMethod("CheckOrderCredit"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
     if (req->order_id() <= 0) return InvalidField("order_id", "required");
     struct Look {

@@ -46,7 +46,6 @@ class OrdersApi final : public FulfilmentApi {
   SALES_RPC(ConvertQuoteToOrder);
   SALES_RPC(ExpireQuotes);
   // Sales orders.
-  SALES_RPC(CreateOrder);
   SALES_RPC(GetOrder);
   SALES_RPC(ListOrders);
   SALES_RPC(UpdateOrder);
@@ -57,7 +56,6 @@ class OrdersApi final : public FulfilmentApi {
   SALES_RPC(CancelOrder);
   SALES_RPC(CloseOrder);
   SALES_RPC(MarkLateOrders);
-  SALES_RPC(CheckOrderCredit);
   SALES_RPC(GetCustomerExposure);
   // Stock.
   SALES_RPC(CreateWarehouse);
@@ -71,17 +69,21 @@ class OrdersApi final : public FulfilmentApi {
   SALES_RPC(ListStockMovements);
   SALES_RPC(ListReservations);
 #undef SALES_RPC
-  // A confirmation waits on four peers: it runs on the worker pool (asking
-  // them in parallel), so no request thread waits with it.
-  grpc::ServerUnaryReactor* ConfirmOrder(grpc::CallbackServerContext* ctx, const v1::ConfirmOrderRequest* req,
-                                         v1::ConfirmOrderResponse* resp) override;
+  // The order desk's methods that wait on peers (customers-svc, finance-svc)
+  // run on the worker pool, asking them in parallel where there are
+  // several, so no request thread waits with them.
+#define SALES_PEER_RPC(Name)                                                                            \
+  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* ctx, const v1::Name##Request* req,         \
+                                 v1::Name##Response* resp) override;                                     \
+  grpc::Status Name##Now(grpc::ServerContextBase* ctx, const v1::Name##Request* req, v1::Name##Response* resp)
+  SALES_PEER_RPC(CreateOrder);
+  SALES_PEER_RPC(ConfirmOrder);
+  SALES_PEER_RPC(CheckOrderCredit);
+#undef SALES_PEER_RPC
 
   // Served by the feed pool, not a request thread (platform/feed_stream.h).
   grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(grpc::CallbackServerContext* ctx,
                                                                    const v1::StreamEventsRequest* req) override;
- private:
-  grpc::Status ConfirmOrderNow(grpc::ServerContextBase* ctx, const v1::ConfirmOrderRequest* req,
-                               v1::ConfirmOrderResponse* resp);
 };
 
 ServiceDefinition MakeServiceDefinition();

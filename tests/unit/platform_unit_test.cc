@@ -1,9 +1,14 @@
 // Pure platform rules: SQL splitting, error mapping, config, principals,
 // money allocation, dates and page tokens.
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "platform/call.h"
@@ -12,6 +17,7 @@
 #include "platform/migrate.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "platform/work_pool.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales {
@@ -36,10 +42,41 @@ TEST(SplitSqlStatements, HonoursQuotesAndComments) {
 
 TEST(SplitSqlStatements, PlatformMigrationSplitsIntoItsTables) {
   auto set = PlatformMigrations();
-  ASSERT_EQ(set.files.size(), 3u);
+  ASSERT_EQ(set.files.size(), 4u);
   EXPECT_EQ(SplitSqlStatements(set.files[0].sql).size(), 6u);
   EXPECT_EQ(SplitSqlStatements(set.files[1].sql).size(), 1u);
   EXPECT_EQ(SplitSqlStatements(set.files[2].sql).size(), 1u);  // idempotency keys per caller
+  EXPECT_EQ(SplitSqlStatements(set.files[3].sql).size(), 3u);  // feed leases, cursor token, applied order
+}
+
+TEST(WorkPool, RunsQueuedTasksInOrderRefusesBeyondItsQueueAndFinishesThemOnStop) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::vector<int> ran;
+  WorkPool pool("test", 1, 3);
+  // The one thread is held, so the next three wait in the queue.
+  ASSERT_TRUE(pool.Post([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return release; });
+  }));
+  absl::Time until = absl::Now() + absl::Seconds(5);
+  while (pool.queued() != 0 && absl::Now() < until) absl::SleepFor(absl::Milliseconds(1));
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_TRUE(pool.Post([&, i] {
+      std::lock_guard<std::mutex> lock(mu);
+      ran.push_back(i);
+    }));
+  }
+  EXPECT_FALSE(pool.Post([] {})) << "a full queue must refuse (the caller answers RESOURCE_EXHAUSTED)";
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  pool.Stop();
+  EXPECT_EQ(ran, (std::vector<int>{1, 2, 3}));
+  EXPECT_FALSE(pool.Post([] {})) << "a stopped pool refuses";
 }
 
 TEST(ToGrpcStatus, CarriesFieldViolationsAndErrorInfo) {

@@ -302,7 +302,13 @@ std::string Mint(const nlohmann::json& auth, const Claims& c, int64_t ttl_s, std
 std::shared_ptr<grpc::Channel> Dial(const std::string& addr) {
   sales::ChannelSettings settings;
   std::string lb = EnvOr("SALES_LOAD_BALANCING", settings.load_balancing);
-  if (lb == "pick_first" || lb == "round_robin") settings.load_balancing = lb;
+  if (lb != "pick_first" && lb != "round_robin") {
+    // Refused as the services refuse it: a typo must not quietly pin a
+    // sweep to one gateway.
+    std::fprintf(stderr, "error: SALES_LOAD_BALANCING=%s must be round_robin or pick_first\n", lb.c_str());
+    std::exit(2);
+  }
+  settings.load_balancing = lb;
   return sales::CreateBalancedChannel(addr, settings);
 }
 
