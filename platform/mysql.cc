@@ -376,6 +376,12 @@ void Pool::Release(std::unique_ptr<Connection> conn) {
     --open_;
     ++replaced_;
     conn.reset();
+    // A lost session almost always means the server went away (a restart,
+    // a failover): every idle session is dead with it. Handing them out one
+    // by one failed a call per two of them after a restart; open afresh.
+    replaced_ += static_cast<int64_t>(idle_.size());
+    open_ -= static_cast<int>(idle_.size());
+    idle_.clear();
   } else {
     idle_.push_front(std::move(conn));
   }

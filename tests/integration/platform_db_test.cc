@@ -547,5 +547,30 @@ TEST(ZzDatabaseRestart, CallsFailUnavailableWhileDownAndRecoverAfter) {
   EXPECT_EQ(*up, 1);
 }
 
+TEST(ZzDatabaseRestart, APoolOfDeadSessionsServesTheFirstCallAfterACrash) {
+  auto opts = FreshDatabase();
+  auto pool = MakePool(opts, 8);
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id INT PRIMARY KEY)"), IsOk());
+  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (1)"), IsOk());
+  // Eight sessions open at once, then idle in the pool.
+  std::vector<std::thread> warm;
+  for (int i = 0; i < 8; ++i) {
+    warm.emplace_back([&] { EXPECT_THAT(ScalarInt(*pool, "SELECT SLEEP(0.3)").status(), IsOk()); });
+  }
+  for (auto& t : warm) t.join();
+  ASSERT_EQ(pool->Stats().open, 8);
+  // The server crashes (SIGKILL) and comes back: every idle session is dead.
+  ASSERT_THAT(SharedMariaDb().Stop(/*crash=*/true), IsOk());
+  ASSERT_THAT(SharedMariaDb().Resume(), IsOk());
+  // The first call after the restart succeeds (one dead session found, the
+  // rest dropped with it), and so does every call after it.
+  for (int i = 0; i < 8; ++i) {
+    auto up = ScalarInt(*pool, "SELECT COUNT(*) FROM t");
+    ASSERT_THAT(up.status(), IsOk()) << "call " << i << " after the restart";
+    EXPECT_EQ(*up, 1);
+  }
+  EXPECT_LE(pool->Stats().open, 8);
+}
+
 }  // namespace
 }  // namespace sales
