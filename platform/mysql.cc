@@ -6,6 +6,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
 
 #include <algorithm>
 #include <sstream>
@@ -239,26 +240,35 @@ absl::StatusOr<int64_t> Connection::LastInsertId() {
   return rows->empty() ? 0 : (*rows)[0].Int(0);
 }
 
-absl::Status Connection::Commit() {
-  if (broken_) return absl::UnavailableError("database connection lost");
+// Connector/C++ 1.1.12's commit() and rollback() ignore the result of the
+// statement they send, so a COMMIT whose connection was lost (or that never
+// reached the server) was reported as committed, and the call acknowledged
+// a write the database rolled back. A plain statement sends the same
+// COM_QUERY and throws what went wrong.
+absl::Status Connection::Control(const char* statement) {
+  RegisterThisThread();
   try {
-    conn_->commit();
+    std::unique_ptr<sql::Statement> st(conn_->createStatement());
+    st->execute(statement);
     open_work_ = false;
     return absl::OkStatus();
   } catch (const sql::SQLException& e) {
-    return MapError(e.getErrorCode(), e.getSQLState(), e.what(), "COMMIT");
+    return MapError(e.getErrorCode(), e.getSQLState(), e.what(), statement);
+  } catch (const std::exception& e) {
+    broken_ = true;
+    return WithErrorInfo(absl::UnavailableError(absl::StrCat("database client error: ", e.what())),
+                         "DATABASE_UNAVAILABLE", kDomain);
   }
+}
+
+absl::Status Connection::Commit() {
+  if (broken_) return absl::UnavailableError("database connection lost");
+  return Control("COMMIT");
 }
 
 absl::Status Connection::Rollback() {
   if (broken_) return absl::OkStatus();  // the server rolled back when it dropped us
-  try {
-    conn_->rollback();
-    open_work_ = false;
-    return absl::OkStatus();
-  } catch (const sql::SQLException& e) {
-    return MapError(e.getErrorCode(), e.getSQLState(), e.what(), "ROLLBACK");
-  }
+  return Control("ROLLBACK");
 }
 
 Lease::~Lease() {

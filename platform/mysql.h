@@ -116,6 +116,8 @@ class Connection {
   int64_t statements_evicted() const { return statements_evicted_; }
 
  private:
+  // COMMIT / ROLLBACK as a statement whose failure is seen (see mysql.cc).
+  absl::Status Control(const char* statement);
   friend class Pool;
   Connection(std::unique_ptr<sql::Connection> conn, size_t statement_cache_size);
   struct CachedStatement {
