@@ -104,6 +104,19 @@ absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event, int64_
     bool fresh = true;
     if (!claimed.ok()) {
       if (claimed.status().code() != absl::StatusCode::kAlreadyExists) return claimed.status();
+      // Only this event's own row makes it a duplicate; any other key
+      // conflict must not be mistaken for one (the effect would be skipped
+      // and the cursor moved past it).
+      SALES_ASSIGN_OR_RETURN(auto seen, tx.Query("SELECT position FROM processed_events WHERE consumer = ? AND "
+                                                 "event_id = ?",
+                                                 {name_, event.event_id()}));
+      if (seen.empty()) {
+        LogError("event claim conflicted with another row; retrying",
+                 {{"consumer", name_}, {"event_id", event.event_id()},
+                  {"error", std::string(claimed.status().message())}});
+        return absl::AbortedError(absl::StrCat("claim of ", event.event_id(), " conflicted: ",
+                                               claimed.status().message()));
+      }
       fresh = false;
     }
     if (fresh) {
@@ -149,7 +162,11 @@ void EventConsumer::Loop() {
     }
     StreamOnce(token, &backoff);
     if (stopping_) break;
-    std::this_thread::sleep_for(backoff);
+    {
+      // Interrupted by Stop: a drain must not wait out a retry backoff.
+      std::unique_lock<std::mutex> lock(lease_mu_);
+      lease_cv_.wait_for(lock, backoff, [this] { return stopping_.load(); });
+    }
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
 }
@@ -170,9 +187,21 @@ void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff
   auto reader = source_->Open(&ctx, *cursor);
   std::vector<common::v1::Event> batch;
   bool failed = false;
+  // Positions are gap-free: the next event must be the one after the
+  // last applied. Anything else (a gap, a repeat) is never applied past:
+  // the stream is reopened from the cursor instead of skipping an event.
+  int64_t expected = *cursor + 1;
   while (!failed && reader->Read(&batch)) {
     for (const auto& e : batch) {
       if (lease_token_.load() != token) {
+        failed = true;
+        ctx.TryCancel();
+        break;
+      }
+      if (e.position() != expected) {
+        LogError("feed out of sequence; reopening from the cursor",
+                 {{"consumer", name_}, {"expected", static_cast<long long>(expected)},
+                  {"position", static_cast<long long>(e.position())}, {"event_id", e.event_id()}});
         failed = true;
         ctx.TryCancel();
         break;
@@ -187,6 +216,7 @@ void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff
         break;
       }
       if (*r) ++applied_;
+      expected = e.position() + 1;
       last_occurred_micros_ = e.occurred_at().seconds() * 1000000 + e.occurred_at().nanos() / 1000;
       last_applied_micros_ =
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
