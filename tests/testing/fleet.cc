@@ -3,6 +3,7 @@
 #include <jwt.h>
 #include <signal.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -184,7 +185,11 @@ void Fleet::Stop() {
   }
   replicas_.clear();
   if (!dir_.empty()) {
-    RemoveTree(dir_);
+    if (keep_logs_) {
+      std::fprintf(stderr, "fleet logs kept in %s\n", dir_.c_str());
+    } else {
+      RemoveTree(dir_);
+    }
     dir_.clear();
   }
 }

@@ -80,6 +80,8 @@ class Fleet {
   // service directly attach it with CtxAs).
   static const char* principal_secret() { return "fleet-principal-secret-0123456789abcdef"; }
   const std::string& dir() const { return dir_; }
+  // Leaves the logs and keys in dir() after Stop (a failed test's evidence).
+  void KeepLogs() { keep_logs_ = true; }
   // The last `bytes` of a replica's log (for failure messages).
   std::string LogTail(const std::string& process, int index, size_t bytes = 3000) const;
   // How many log lines of a replica contain `needle`.
@@ -91,6 +93,7 @@ class Fleet {
 
   FleetOptions options_;
   std::string dir_;
+  bool keep_logs_ = false;
   std::string private_pem_;
   std::map<std::string, db::PoolOptions> dbs_;
   std::map<std::string, std::vector<Replica>> replicas_;

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "platform/convert.h"
+#include "platform/principal.h"
 #include "platform/roles.h"
 #include "sales/customers/v1/customers_service.grpc.pb.h"
 #include "sales/finance/v1/finance_service.grpc.pb.h"
@@ -210,7 +211,8 @@ class FleetCompany {
     ol->set_product_id(product_);
     ol->set_quantity(quantity);
     orders::v1::CreateOrderResponse cor;
-    if (!Retry("CreateOrder", rep_token_, [&](grpc::ClientContext* c) { return orders_->CreateOrder(c, co, &cor); }))
+    if (!Retry("CreateOrder", rep_token_, [&](grpc::ClientContext* c) { return orders_->CreateOrder(c, co, &cor); },
+               nullptr, absl::Seconds(60), co.request_id()))
       return false;
     *out = cor.order();
     return true;
@@ -225,14 +227,15 @@ class FleetCompany {
     req.set_etag(order.etag());
     orders::v1::ConfirmOrderResponse resp;
     if (!Retry("ConfirmOrder", rep_token_, [&](grpc::ClientContext* c) { return orders_->ConfirmOrder(c, req, &resp); },
-               first_failure))
+               first_failure, absl::Seconds(60), req.request_id()))
       return false;
     *out = resp.order();
     return true;
   }
 
-  // Requests, approves and posts a shipment of the whole first line.
-  bool Ship(const orders::v1::SalesOrder& order) {
+  // Requests, approves and posts a shipment of the whole first line; the
+  // posted shipment's id and the request id it was posted under.
+  bool Ship(const orders::v1::SalesOrder& order, int64_t* shipment_id = nullptr, std::string* post_request_id = nullptr) {
     orders::v1::RequestShipmentRequest rq;
     rq.set_request_id(Rid());
     rq.mutable_shipment_requisition()->set_order_id(order.id());
@@ -261,20 +264,29 @@ class FleetCompany {
     pl->set_shipment_requisition_line_id(apr.shipment_requisition().lines(0).id());
     pl->set_quantity(order.lines(0).quantity());
     orders::v1::PostShipmentResponse postr;
-    return Retry("PostShipment", keeper_token_,
-                 [&](grpc::ClientContext* c) { return orders_->PostShipment(c, post, &postr); });
+    if (post_request_id != nullptr) *post_request_id = post.request_id();
+    if (!Retry("PostShipment", keeper_token_,
+               [&](grpc::ClientContext* c) { return orders_->PostShipment(c, post, &postr); }, nullptr,
+               absl::Seconds(60), post.request_id())) {
+      return false;
+    }
+    if (shipment_id != nullptr) *shipment_id = postr.shipment().id();
+    return true;
   }
 
   // Finance stops supply to `customer` (a manual hold); its id and etag.
-  bool SetHold(int64_t customer, const std::string& reason, finance::v1::CreditHold* out) {
+  bool SetHold(int64_t customer, const std::string& reason, finance::v1::CreditHold* out,
+               std::string* request_id = nullptr) {
     finance::v1::SetCreditHoldRequest req;
     req.set_request_id(Rid());
+    if (request_id != nullptr) *request_id = req.request_id();
     req.set_customer_id(customer);
     req.set_reason(reason);
     finance::v1::SetCreditHoldResponse resp;
     // finance-svc learns the customer's rep from the orders feed.
     if (!Retry("SetCreditHold", finance_token_,
-               [&](grpc::ClientContext* c) { return finance_->SetCreditHold(c, req, &resp); }))
+               [&](grpc::ClientContext* c) { return finance_->SetCreditHold(c, req, &resp); }, nullptr,
+               absl::Seconds(60), req.request_id()))
       return false;
     *out = resp.credit_hold();
     return true;
@@ -288,7 +300,8 @@ class FleetCompany {
     req.set_reason(reason);
     finance::v1::ReleaseCreditHoldResponse resp;
     return Retry("ReleaseCreditHold", finance_token_,
-                 [&](grpc::ClientContext* c) { return finance_->ReleaseCreditHold(c, req, &resp); });
+                 [&](grpc::ClientContext* c) { return finance_->ReleaseCreditHold(c, req, &resp); }, nullptr,
+                 absl::Seconds(60), req.request_id());
   }
 
   // customers-svc's view of a customer's credit (its hold comes from the
@@ -318,10 +331,12 @@ class FleetCompany {
   // for up to `patience`. `first_failure` gets the first non-OK code seen.
   template <typename Fn>
   bool Retry(const std::string& what, const std::string& token, Fn call, grpc::StatusCode* first_failure = nullptr,
-             absl::Duration patience = absl::Seconds(60)) {
+             absl::Duration patience = absl::Seconds(60), const std::string& request_id = "") {
     absl::Time until = absl::Now() + patience;
     for (;;) {
       auto ctx = Ctx(token);
+      // The body's request id also names the call in every log line.
+      if (!request_id.empty()) ctx->AddMetadata(kRequestIdHeader, request_id);
       grpc::Status st = call(ctx.get());
       if (st.ok()) return true;
       if (first_failure != nullptr && *first_failure == grpc::StatusCode::OK) *first_failure = st.error_code();
