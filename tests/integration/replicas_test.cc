@@ -283,6 +283,21 @@ class FeedReplicasTest : public ::testing::Test {
     return 1e9;
   }
 
+  // Sends `sig` to the replica holding `consumer`'s lease and expects a
+  // standby to take it within 10 s; the faulted replica, or -1.
+  int FaultTheHolder(db::Pool& pool, const std::string& consumer, int sig) {
+    int holder = Holder(pool, "customers", consumer);
+    EXPECT_GE(holder, 0) << "nobody holds " << consumer;
+    if (holder < 0) return -1;
+    fleet_.Signal("customers", holder, sig);
+    int next = -1;
+    double took = TakeOver(pool, consumer, holder, &next);
+    std::printf("[replicas] %s: holder %d %s, replica %d took over in %.1f s\n", consumer.c_str(), holder,
+                sig == SIGKILL ? "killed (SIGKILL)" : "paused (SIGSTOP)", next, took);
+    EXPECT_LE(took, 10.0);
+    return holder;
+  }
+
   Fleet fleet_;
 };
 
@@ -331,35 +346,21 @@ TEST_F(FeedReplicasTest, OneActiveConsumerAppliesEveryEventOnceInFeedOrderThroug
   ASSERT_GE(orders_holder, 0);
 
   // 1. The finance feed's consumer is killed; a standby takes over.
-  fleet_.Signal("customers", finance_holder, SIGKILL);
-  int next = -1;
-  double took = TakeOver(*customers_db, "customers<-finance", finance_holder, &next);
-  std::printf("[replicas] customers<-finance: holder %d killed (SIGKILL), replica %d took over in %.1f s\n",
-              finance_holder, next, took);
-  EXPECT_LE(took, 10.0);
+  finance_holder = FaultTheHolder(*customers_db, "customers<-finance", SIGKILL);
+  ASSERT_GE(finance_holder, 0);
   ASSERT_TRUE(fleet_.StartReplica("customers", finance_holder).ok());
   absl::SleepFor(absl::Seconds(4));
 
   // 2. The orders feed's consumer is killed.
-  orders_holder = Holder(*customers_db, "customers", "customers<-orders");
+  orders_holder = FaultTheHolder(*customers_db, "customers<-orders", SIGKILL);
   ASSERT_GE(orders_holder, 0);
-  fleet_.Signal("customers", orders_holder, SIGKILL);
-  took = TakeOver(*customers_db, "customers<-orders", orders_holder, &next);
-  std::printf("[replicas] customers<-orders: holder %d killed (SIGKILL), replica %d took over in %.1f s\n",
-              orders_holder, next, took);
-  EXPECT_LE(took, 10.0);
   ASSERT_TRUE(fleet_.StartReplica("customers", orders_holder).ok());
   absl::SleepFor(absl::Seconds(3));
 
   // 3. The finance feed's consumer hangs (SIGSTOP): a standby takes over;
   // when the old one wakes its lease is gone and it applies nothing.
-  finance_holder = Holder(*customers_db, "customers", "customers<-finance");
+  finance_holder = FaultTheHolder(*customers_db, "customers<-finance", SIGSTOP);
   ASSERT_GE(finance_holder, 0);
-  fleet_.Signal("customers", finance_holder, SIGSTOP);
-  took = TakeOver(*customers_db, "customers<-finance", finance_holder, &next);
-  std::printf("[replicas] customers<-finance: holder %d paused (SIGSTOP), replica %d took over in %.1f s\n",
-              finance_holder, next, took);
-  EXPECT_LE(took, 10.0);
   absl::SleepFor(absl::Seconds(2));
   fleet_.Signal("customers", finance_holder, SIGCONT);
   absl::SleepFor(absl::Seconds(3));

@@ -59,7 +59,6 @@ class FleetCompany {
   // yuan credit limit) and `stock` boxes in stock. False (see error()) on a
   // step that never succeeded.
   bool Seed(int customers, int64_t stock) {
-    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), CompanyTimeZone());
     admin_ = fleet_.Token("admin", kRoleAdmin);
     auto unit = [&](const std::string& code, const std::string& name, targets::v1::OrgUnitKind kind,
                     int64_t parent) -> int64_t {
@@ -197,7 +196,6 @@ class FleetCompany {
         return false;
       customers_ids_.push_back(id);
     }
-    (void)today;
     return true;
   }
 
