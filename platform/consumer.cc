@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "platform/convert.h"
 #include "platform/log.h"
 #include "platform/status.h"
 
@@ -94,8 +95,52 @@ absl::StatusOr<int64_t> EventConsumer::Cursor() {
   });
 }
 
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::Status DeadLetter(db::Transaction& tx, const std::string& consumer, const common::v1::Event& event,
+                        const absl::Status& error) {
+  return tx
+      .Exec("INSERT INTO dead_letters (consumer, event_id, position, event_type, error, event, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
+            {consumer, event.event_id(), event.position(), event.event_type(),
+             absl::StrCat(absl::StatusCodeToString(error.code()), ": ", error.message().substr(0, 1900)),
+             db::Bytes{event.SerializeAsString()}})
+      .status();
+}
+
+}  // namespace
+
+bool IsTransientApplyFailure(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
 absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event, int64_t lease_token) {
-  return pool_->Transact<bool>([&](db::Transaction& tx) -> absl::StatusOr<bool> {
+  return ApplyOrPark(event, lease_token, nullptr);
+}
+
+absl::Status EventConsumer::Park(const common::v1::Event& event, int64_t lease_token, const absl::Status& error) {
+  return ApplyOrPark(event, lease_token, &error).status();
+}
+
+absl::StatusOr<bool> EventConsumer::ApplyOrPark(const common::v1::Event& event, int64_t lease_token,
+                                                const absl::Status* park) {
+  bool parked = false;
+  auto result = pool_->Transact<bool>([&](db::Transaction& tx) -> absl::StatusOr<bool> {
+    parked = false;
     SALES_RETURN_IF_ERROR(FeedLease::Fence(tx, name_, lease_token));
     auto claimed = tx.Exec(
         "INSERT INTO processed_events (consumer, event_id, position, applied_at) "
@@ -119,20 +164,18 @@ absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event, int64_
       }
       fresh = false;
     }
-    if (fresh) {
+    if (fresh && park != nullptr) {
+      SALES_RETURN_IF_ERROR(DeadLetter(tx, name_, event, *park));
+      parked = true;
+      fresh = false;
+    } else if (fresh) {
       SALES_RETURN_IF_ERROR(tx.Exec("SAVEPOINT before_effect").status());
       absl::Status effect = handler_(tx, event);
       if (effect.code() == absl::StatusCode::kInvalidArgument) {
         // It will never apply: park it and let the feed move on.
         SALES_RETURN_IF_ERROR(tx.Exec("ROLLBACK TO SAVEPOINT before_effect").status());
-        SALES_RETURN_IF_ERROR(
-            tx.Exec("INSERT INTO dead_letters (consumer, event_id, position, event_type, error, event, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
-                    {name_, event.event_id(), event.position(), event.event_type(),
-                     std::string(effect.message().substr(0, 2000)), db::Bytes{event.SerializeAsString()}})
-                .status());
-        LogError("event dead-lettered", {{"consumer", name_}, {"event_id", event.event_id()}, {"request_id", event.request_id()},
-                                         {"error", std::string(effect.message())}});
+        SALES_RETURN_IF_ERROR(DeadLetter(tx, name_, event, effect));
+        parked = true;
         fresh = false;
       } else {
         SALES_RETURN_IF_ERROR(effect);
@@ -146,6 +189,72 @@ absl::StatusOr<bool> EventConsumer::Apply(const common::v1::Event& event, int64_
                 {name_, event.position(), lease_token})
             .status());
     return fresh;
+  });
+  if (result.ok() && parked) {
+    ++parked_;
+    LogError("event parked in dead_letters; the feed moves on",
+             {{"consumer", name_}, {"event_id", event.event_id()}, {"request_id", event.request_id()},
+              {"position", static_cast<long long>(event.position())}});
+  }
+  return result;
+}
+
+bool EventConsumer::FailedShouldPark(const common::v1::Event& event, const absl::Status& error) {
+  ++apply_failures_;
+  Failing();
+  if (failing_event_id_ != event.event_id()) {
+    failing_event_id_ = event.event_id();
+    failing_attempts_ = 0;
+    failing_event_since_ = absl::Now();
+  }
+  ++failing_attempts_;
+  if (IsTransientApplyFailure(error.code())) {
+    // The clock for parking runs only while the failure is the event's own.
+    failing_attempts_ = 0;
+    failing_event_since_ = absl::Now();
+    return false;
+  }
+  return failing_attempts_ >= options_.park_after_attempts && absl::Now() - failing_event_since_ >= options_.park_after;
+}
+
+void EventConsumer::Healthy() {
+  failing_since_micros_ = 0;
+  failing_event_id_.clear();
+  failing_attempts_ = 0;
+}
+
+void EventConsumer::Failing() {
+  int64_t zero = 0;
+  failing_since_micros_.compare_exchange_strong(zero, NowMicros());
+}
+
+absl::StatusOr<int64_t> EventConsumer::DeadLetters() {
+  return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM dead_letters WHERE consumer = ?", {name_}));
+    return rows.empty() ? 0 : rows[0].Int(0);
+  });
+}
+
+absl::StatusOr<int64_t> EventConsumer::PruneProcessed(absl::Time before, int batch) {
+  return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    // Walk the oldest `batch` records by position and cut at the last one
+    // applied before `before`: one short range delete on
+    // ix_processed_events_position, never a scan of the whole history.
+    SALES_ASSIGN_OR_RETURN(auto rows,
+                           tx.Query("SELECT p.position, p.applied_at < ? AS old FROM processed_events p "
+                                    "JOIN consumer_cursors c ON c.consumer = p.consumer "
+                                    "WHERE p.consumer = ? AND p.position <= c.position "
+                                    "ORDER BY p.position LIMIT ?",
+                                    {FormatDbTime(before), name_, static_cast<int64_t>(batch)}));
+    int64_t upto = -1;
+    for (const auto& r : rows) {
+      if (r.Int(1) == 0) break;
+      upto = r.Int(0);
+    }
+    if (upto < 0) return int64_t{0};
+    SALES_ASSIGN_OR_RETURN(auto deleted, tx.Exec("DELETE FROM processed_events WHERE consumer = ? AND position <= ?",
+                                                 {name_, upto}));
+    return deleted;
   });
 }
 
@@ -192,6 +301,8 @@ void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff
   // the stream is reopened from the cursor instead of skipping an event.
   int64_t expected = *cursor + 1;
   while (!failed && reader->Read(&batch)) {
+    // The producer answered: a stream failure before this is over.
+    if (failing_event_id_.empty()) failing_since_micros_ = 0;
     for (const auto& e : batch) {
       if (lease_token_.load() != token) {
         failed = true;
@@ -207,20 +318,25 @@ void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff
         break;
       }
       auto r = Apply(e, token);
+      if (!r.ok() && FailedShouldPark(e, r.status())) {
+        // Retried long enough; its error is its own, not the database's.
+        auto parked = ApplyOrPark(e, token, &r.status());
+        r = parked.ok() ? absl::StatusOr<bool>(false) : parked.status();
+      }
       if (!r.ok()) {
         LogError("event not applied; will retry from cursor",
                  {{"consumer", name_}, {"event_id", e.event_id()}, {"request_id", e.request_id()},
+                  {"code", std::string(absl::StatusCodeToString(r.status().code()))},
                   {"error", std::string(r.status().message())}});
         failed = true;
         ctx.TryCancel();
         break;
       }
+      Healthy();
       if (*r) ++applied_;
       expected = e.position() + 1;
       last_occurred_micros_ = e.occurred_at().seconds() * 1000000 + e.occurred_at().nanos() / 1000;
-      last_applied_micros_ =
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
+      last_applied_micros_ = NowMicros();
       *backoff = std::chrono::milliseconds(100);
     }
   }
@@ -231,6 +347,9 @@ void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff
   }
   if (!st.ok() && !stopping_ && st.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED &&
       st.error_code() != grpc::StatusCode::CANCELLED) {
+    // The producer is away, or refuses the cursor (OUT_OF_RANGE: the
+    // events after it were pruned) — failing until a batch arrives.
+    Failing();
     LogWarn("feed stream ended", {{"consumer", name_}, {"code", static_cast<int>(st.error_code())},
                                   {"error", st.error_message()}});
   }

@@ -80,14 +80,29 @@ struct ConsumerOptions {
   absl::Duration lease_ttl = absl::Seconds(6);
   // This replica's name in the lease row (FeedLease::ProcessHolderName()).
   std::string holder;
+  // An event whose effect keeps failing with an error that waiting will
+  // not cure (anything but UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED,
+  // RESOURCE_EXHAUSTED, CANCELLED) is parked in dead_letters once it has
+  // failed `park_after_attempts` times over at least `park_after`, so one
+  // bad event does not stop every event behind it. The wait lets a fault
+  // that only looks permanent (a lock, a restart) pass first.
+  absl::Duration park_after = absl::Seconds(60);
+  int park_after_attempts = 5;
 };
+
+// True for the codes a feed apply retries forever: the database or a peer
+// is away or busy, or the transaction lost a race. Anything else comes from
+// the event itself and is parked after ConsumerOptions::park_after.
+bool IsTransientApplyFailure(absl::StatusCode code);
 
 class EventConsumer {
  public:
   // Applies one event's effect inside the consumer's transaction. A handler
   // answering INVALID_ARGUMENT says the event can never apply: it goes to
-  // dead_letters (its partial effect rolled back) and the cursor moves on;
-  // any other error is retried.
+  // dead_letters (its partial effect rolled back) and the cursor moves on.
+  // A transient error (IsTransientApplyFailure) is retried for as long as
+  // it lasts; any other is retried until ConsumerOptions::park_after, then
+  // parked the same way.
   using Handler = std::function<absl::Status(db::Transaction&, const common::v1::Event&)>;
 
   // Sets up each feed call before it opens (the caller's identity).
@@ -109,6 +124,14 @@ class EventConsumer {
   // lease token this process holds (0 when it holds none).
   absl::StatusOr<bool> Apply(const common::v1::Event& event) { return Apply(event, lease_token_.load()); }
   absl::StatusOr<bool> Apply(const common::v1::Event& event, int64_t lease_token);
+  // Parks an event without applying it: dead_letters gets it with `error`,
+  // the cursor moves past it. Fenced like Apply.
+  absl::Status Park(const common::v1::Event& event, int64_t lease_token, const absl::Status& error);
+  // Deletes up to `batch` processed-event records applied before `before`
+  // (and at or below the cursor); returns how many went. The feed never
+  // sends an event at or below the cursor again (StreamOnce refuses any
+  // position but cursor + 1), so old records only serve operators.
+  absl::StatusOr<int64_t> PruneProcessed(absl::Time before, int batch = 5000);
   // Whether this replica holds the feed's lease (is the active consumer).
   bool active() const { return lease_token_.load() != 0; }
   // Events applied by this process (not counting duplicates).
@@ -119,8 +142,25 @@ class EventConsumer {
   // 0 before the first).
   int64_t last_event_occurred_micros() const { return last_occurred_micros_.load(); }
   int64_t last_event_applied_micros() const { return last_applied_micros_.load(); }
+  // Since when (unix micros) this consumer has been failing — its last
+  // apply failed or its stream could not be read — 0 while healthy. A
+  // failure is cleared by the next event applied or a batch read.
+  int64_t failing_since_micros() const { return failing_since_micros_.load(); }
+  // Applies that failed (and were retried or parked) in this process.
+  int64_t apply_failures() const { return apply_failures_.load(); }
+  // Events this process parked in dead_letters (any reason).
+  int64_t parked() const { return parked_.load(); }
+  // Events in dead_letters for this consumer (from every replica, ever).
+  absl::StatusOr<int64_t> DeadLetters();
 
  private:
+  // Apply, or with `park` set dead-letter the event with that error
+  // instead of running the handler.
+  absl::StatusOr<bool> ApplyOrPark(const common::v1::Event& event, int64_t lease_token, const absl::Status* park);
+  // Counts a failed apply of `event`; true when it is time to park it.
+  bool FailedShouldPark(const common::v1::Event& event, const absl::Status& error);
+  void Healthy();
+  void Failing();
   void Loop();
   // Takes and renews the lease every ttl/3; drops it (and cancels the
   // stream) when a renewal fails for longer than the ttl or another
@@ -137,6 +177,13 @@ class EventConsumer {
   std::atomic<int64_t> applied_{0};
   std::atomic<int64_t> last_occurred_micros_{0};
   std::atomic<int64_t> last_applied_micros_{0};
+  std::atomic<int64_t> failing_since_micros_{0};
+  std::atomic<int64_t> apply_failures_{0};
+  std::atomic<int64_t> parked_{0};
+  // The event whose apply keeps failing (loop thread only).
+  std::string failing_event_id_;
+  int failing_attempts_ = 0;
+  absl::Time failing_event_since_ = absl::InfinitePast();
   std::mutex ctx_mu_;
   grpc::ClientContext* current_ctx_ = nullptr;
   PrepareCall prepare_;

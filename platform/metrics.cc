@@ -1,5 +1,6 @@
 #include "platform/metrics.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -210,6 +211,21 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
                            "1 on the one replica holding this feed's lease (it applies the events), 0 on "
                            "standbys; the sum over replicas is 1 while the feed is consumed.",
                            MetricType::Gauge);
+      auto failing = Family("sales_consumer_failing_seconds",
+                            "How long this consumer has been failing to apply its next event or to read its "
+                            "feed (0 while healthy). A transient fault clears itself; an event that keeps "
+                            "failing with its own error is parked after the consumer's park_after.",
+                            MetricType::Gauge);
+      auto failures = Family("sales_consumer_apply_failures_total",
+                             "Applies that failed in this process (each is retried, or parked at last).",
+                             MetricType::Counter);
+      auto parked = Family("sales_consumer_events_parked_total",
+                           "Events this process parked in dead_letters: they will not apply and need an "
+                           "operator.",
+                           MetricType::Counter);
+      auto dead = Family("sales_consumer_dead_letters",
+                         "Events in this consumer's dead_letters table (all replicas, all time).",
+                         MetricType::Gauge);
       double now = NowSeconds();
       for (auto* c : consumers_) {
         std::vector<std::string> parts = absl::StrSplit(c->name(), absl::MaxSplits("<-", 1));
@@ -218,6 +234,11 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
         if (auto cur = c->Cursor(); cur.ok()) position.metric.push_back(GaugeSample(l, static_cast<double>(*cur)));
         applied.metric.push_back(CounterSample(l, static_cast<double>(c->applied())));
         active.metric.push_back(GaugeSample(l, c->active() ? 1 : 0));
+        int64_t since = c->failing_since_micros();
+        failing.metric.push_back(GaugeSample(l, since == 0 ? 0.0 : std::max(0.0, now - static_cast<double>(since) / 1e6)));
+        failures.metric.push_back(CounterSample(l, static_cast<double>(c->apply_failures())));
+        parked.metric.push_back(CounterSample(l, static_cast<double>(c->parked())));
+        if (auto d = c->DeadLetters(); d.ok()) dead.metric.push_back(GaugeSample(l, static_cast<double>(*d)));
         int64_t occurred = c->last_event_occurred_micros();
         int64_t at = c->last_event_applied_micros();
         if (at > 0) {
@@ -225,7 +246,9 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
           idle.metric.push_back(GaugeSample(l, now - static_cast<double>(at) / 1e6));
         }
       }
-      for (auto* f : {&position, &applied, &delay, &idle, &active}) out.push_back(std::move(*f));
+      for (auto* f : {&position, &applied, &delay, &idle, &active, &failing, &failures, &parked, &dead}) {
+        out.push_back(std::move(*f));
+      }
     }
     return out;
   }

@@ -188,6 +188,12 @@ ALTER TABLE processed_events
   ADD COLUMN applied_seq BIGINT NOT NULL AUTO_INCREMENT,
   ADD UNIQUE KEY uk_processed_events_applied_seq (applied_seq);
 )SQL"});
+  set.files.push_back({"V005__feed_retention.sql", R"SQL(
+-- Housekeeping prunes each consumer's processed events oldest first, by
+-- position (EventConsumer::PruneProcessed): a short range delete instead of
+-- a scan of the consumer's whole history.
+ALTER TABLE processed_events ADD KEY ix_processed_events_position (consumer, position);
+)SQL"});
   return set;
 }
 

@@ -129,6 +129,14 @@ absl::StatusOr<std::vector<common::v1::Event>> Outbox::Read(int64_t after, int m
                      "request_id, created_at, position FROM outbox WHERE position > ? "
                      "ORDER BY position LIMIT ?",
                      {after, static_cast<int64_t>(max)}));
+        // Visible positions have no gaps, so a first row past after + 1
+        // means the ones between were pruned.
+        if (!rows.empty() && rows[0].Int(8) != after + 1) {
+          return WithErrorInfo(
+              absl::OutOfRangeError(absl::StrCat("events after position ", after, " up to ", rows[0].Int(8) - 1,
+                                                 " are past the feed's retention; rebuild the consumer")),
+              "FEED_PRUNED", "sales");
+        }
         std::vector<common::v1::Event> out;
         out.reserve(rows.size());
         for (const auto& r : rows) {
@@ -146,6 +154,25 @@ absl::StatusOr<std::vector<common::v1::Event>> Outbox::Read(int64_t after, int m
         }
         return out;
       });
+}
+
+absl::StatusOr<int64_t> Outbox::Prune(absl::Time before, int batch) {
+  return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+    // The oldest `batch` events by position (uk_outbox_position), cut at the
+    // last one created before `before` and short of the newest event.
+    SALES_ASSIGN_OR_RETURN(auto rows,
+                           tx.Query("SELECT position, created_at < ? FROM outbox WHERE position IS NOT NULL "
+                                    "AND position < (SELECT last_position FROM outbox_sequencer WHERE id = 1) "
+                                    "ORDER BY position LIMIT ?",
+                                    {FormatDbTime(before), static_cast<int64_t>(batch)}));
+    int64_t upto = -1;
+    for (const auto& r : rows) {
+      if (r.Int(1) == 0) break;
+      upto = r.Int(0);
+    }
+    if (upto < 0) return int64_t{0};
+    return tx.Exec("DELETE FROM outbox WHERE position IS NOT NULL AND position <= ?", {upto});
+  });
 }
 
 absl::StatusOr<int64_t> Outbox::Backlog() {

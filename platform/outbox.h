@@ -49,8 +49,17 @@ class Outbox {
   // Assigns positions to every committed, unsequenced row; returns how many.
   absl::StatusOr<int64_t> SequenceOnce();
 
-  // Up to `max` events with position > after, in feed order.
+  // Up to `max` events with position > after, in feed order. OUT_OF_RANGE
+  // (ErrorInfo FEED_PRUNED) when the events right after `after` are gone
+  // by retention (Prune): the consumer must be rebuilt, not silently skip.
   absl::StatusOr<std::vector<common::v1::Event>> Read(int64_t after, int max);
+
+  // Deletes up to `batch` of the oldest sequenced events created before
+  // `before`; returns how many went. The newest event is always kept, so a
+  // reader behind it still learns it is behind (Read's OUT_OF_RANGE) rather
+  // than waiting on an empty feed. Positions are never reused (the
+  // sequencer row keeps counting).
+  absl::StatusOr<int64_t> Prune(absl::Time before, int batch = 5000);
 
   // Rows not yet given a position (the sequencer's backlog).
   absl::StatusOr<int64_t> Backlog();

@@ -93,6 +93,11 @@ absl::Status ServiceApp::Start() {
   if (runtime_.consumer_options.lease_ttl < absl::Seconds(1) || runtime_.consumer_options.lease_ttl > absl::Minutes(10)) {
     return absl::InvalidArgumentError("config feed_lease_ttl must be between 1s and 10m");
   }
+  SALES_ASSIGN_OR_RETURN(runtime_.consumer_options.park_after,
+                         config_.GetDuration("feed_park_after", runtime_.consumer_options.park_after));
+  if (runtime_.consumer_options.park_after < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("config feed_park_after must not be negative");
+  }
   runtime_.consumer_options.holder = FeedLease::ProcessHolderName();
 
   runtime_.service_name = def_.name;
@@ -125,28 +130,59 @@ absl::Status ServiceApp::Start() {
   SALES_RETURN_IF_ERROR(host_->Start());
   outbox_->Start();
   for (auto& c : runtime_.consumers) c->Start();
-  SALES_ASSIGN_OR_RETURN(absl::Duration every, config_.GetDuration("housekeeping_interval", absl::Hours(1)));
-  SALES_ASSIGN_OR_RETURN(absl::Duration retention, config_.GetDuration("idempotency_retention", absl::Hours(24 * 7)));
-  housekeeper_ = std::thread([this, every, retention] { Housekeeping(every, retention); });
+  SALES_ASSIGN_OR_RETURN(Retention retention, RetentionFromConfig(config_));
+  housekeeper_ = std::thread([this, retention] { Housekeeping(retention); });
   return absl::OkStatus();
 }
 
-void ServiceApp::Housekeeping(absl::Duration every, absl::Duration retention) {
+absl::StatusOr<ServiceApp::Retention> ServiceApp::RetentionFromConfig(const Config& config) {
+  Retention r;
+  SALES_ASSIGN_OR_RETURN(r.every, config.GetDuration("housekeeping_interval", r.every));
+  SALES_ASSIGN_OR_RETURN(r.idempotency, config.GetDuration("idempotency_retention", r.idempotency));
+  SALES_ASSIGN_OR_RETURN(r.outbox, config.GetDuration("outbox_retention", r.outbox));
+  SALES_ASSIGN_OR_RETURN(r.processed_events, config.GetDuration("processed_events_retention", r.processed_events));
+  // A feed pruned before its consumers' dedup records would let nothing be
+  // replayed anyway, but an outbox kept shorter than a retry window would
+  // make a retried request's event unreachable for a consumer that is behind.
+  if (r.every <= absl::ZeroDuration() || r.idempotency <= absl::ZeroDuration() ||
+      r.outbox < r.idempotency || r.processed_events <= absl::ZeroDuration()) {
+    return InvalidField("outbox_retention",
+                        "retentions must be positive and outbox_retention at least idempotency_retention");
+  }
+  return r;
+}
+
+int64_t ServiceApp::HousekeepOnce(const Retention& retention) {
+  int64_t total = 0;
+  const absl::Time now = clock_->Now();
+  // Batches keep each delete short; a backlog drains over a few rounds.
+  auto drain = [&](const char* what, const std::function<absl::StatusOr<int64_t>()>& once) {
+    for (int round = 0; round < 20; ++round) {
+      auto purged = once();
+      if (!purged.ok()) {
+        LogWarn("housekeeping failed", {{"what", what}, {"error", std::string(purged.status().message())}});
+        return;
+      }
+      if (*purged > 0) LogInfo("housekeeping pruned", {{"what", what}, {"count", static_cast<long long>(*purged)}});
+      total += *purged;
+      if (*purged < 5000) return;
+    }
+  };
+  drain("idempotency_keys", [&] { return PurgeIdempotencyKeys(*pool_, now - retention.idempotency); });
+  drain("outbox", [&] { return outbox_->Prune(now - retention.outbox); });
+  for (auto& c : runtime_.consumers) {
+    drain("processed_events", [&] { return c->PruneProcessed(now - retention.processed_events); });
+  }
+  return total;
+}
+
+void ServiceApp::Housekeeping(Retention retention) {
   std::unique_lock<std::mutex> lock(housekeeping_mu_);
   while (!housekeeping_stop_) {
     lock.unlock();
-    // Batches keep each delete short; a backlog drains over a few rounds.
-    for (int round = 0; round < 20; ++round) {
-      auto purged = PurgeIdempotencyKeys(*pool_, clock_->Now() - retention);
-      if (!purged.ok()) {
-        LogWarn("idempotency purge failed", {{"error", std::string(purged.status().message())}});
-        break;
-      }
-      if (*purged > 0) LogInfo("idempotency records purged", {{"count", static_cast<long long>(*purged)}});
-      if (*purged < 5000) break;
-    }
+    HousekeepOnce(retention);
     lock.lock();
-    housekeeping_cv_.wait_for(lock, absl::ToChronoMilliseconds(every), [this] { return housekeeping_stop_; });
+    housekeeping_cv_.wait_for(lock, absl::ToChronoMilliseconds(retention.every), [this] { return housekeeping_stop_; });
   }
 }
 

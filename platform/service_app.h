@@ -131,6 +131,23 @@ class ServiceApp {
   Metrics* metrics() { return metrics_.get(); }
   void Shutdown();
 
+  // How long the bookkeeping tables keep their rows, and how often they are
+  // pruned (config keys in RetentionFromConfig). Replays stay safe: a retry
+  // within `idempotency` gets its first answer, a consumer at most
+  // `outbox` behind still finds its next event, and processed events are
+  // only ever consulted at the cursor.
+  struct Retention {
+    absl::Duration every = absl::Hours(1);                  // housekeeping_interval
+    absl::Duration idempotency = absl::Hours(24 * 7);       // idempotency_retention
+    absl::Duration outbox = absl::Hours(24 * 30);           // outbox_retention
+    absl::Duration processed_events = absl::Hours(24 * 7);  // processed_events_retention
+  };
+  static absl::StatusOr<Retention> RetentionFromConfig(const Config& config);
+  // One housekeeping round (every replica runs them; deletes are
+  // idempotent): idempotency records, the outbox, each consumer's processed
+  // events. Returns the rows deleted. Public for tests with a FakeClock.
+  int64_t HousekeepOnce(const Retention& retention);
+
  private:
   ServiceDefinition def_;
   Config config_;
@@ -145,8 +162,8 @@ class ServiceApp {
   std::vector<BuiltService> services_;
   std::unique_ptr<ServerHost> host_;
   bool stopped_ = false;
-  // Housekeeping: old idempotency records are purged in the background.
-  void Housekeeping(absl::Duration every, absl::Duration retention);
+  // Housekeeping rounds in the background until Shutdown.
+  void Housekeeping(Retention retention);
   std::thread housekeeper_;
   std::mutex housekeeping_mu_;
   std::condition_variable housekeeping_cv_;

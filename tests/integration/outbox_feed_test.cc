@@ -11,7 +11,9 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "platform/config.h"
 #include "platform/consumer.h"
+#include "platform/service_app.h"
 #include "platform/migrate.h"
 #include "platform/status.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
@@ -51,6 +53,31 @@ class OutboxFeed : public ::testing::Test {
 
   void TearDown() override {
     if (app_) app_->Shutdown();
+  }
+
+  // A consumer whose handler answers `fail(code)` for the unit named
+  // POISON (OK: it applies).
+  std::unique_ptr<EventConsumer> PoisonConsumer(std::function<absl::Status()> fail, ConsumerOptions options) {
+    return std::make_unique<EventConsumer>(
+        "targets-feed-test", consumer_pool_.get(), std::make_unique<TargetsFeed>(Loopback(app_->port())),
+        [fail](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
+          tv1::OrgUnitCreatedEvent payload;
+          if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
+          SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
+                                        {e.event_id(), e.position(), payload.org_unit().code()})
+                                    .status());
+          return payload.org_unit().code() == "POISON" ? fail() : absl::OkStatus();
+        },
+        nullptr, std::move(options));
+  }
+
+  bool WaitFor(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(20)) {
+    absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
   }
 
   std::unique_ptr<EventConsumer> MakeConsumer() {
@@ -221,6 +248,131 @@ TEST_F(OutboxFeed, AnEventThatCanNeverApplyIsParkedAndTheFeedMovesOn) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM seen WHERE code = 'POISON'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM dead_letters WHERE consumer = 'targets-feed-test'"), 1);
   EXPECT_EQ(*consumer->Cursor(), 3);
+}
+
+// Issue 14: a handler error other than INVALID_ARGUMENT used to be retried
+// forever, so one event that could never apply stopped every event behind
+// it. Now it is retried for park_after, then parked, counted, and the feed
+// moves on.
+TEST_F(OutboxFeed, AnEventFailingWithItsOwnErrorIsParkedAfterItsGraceAndTheFeedMovesOn) {
+  CreateUnit("CO", 0);
+  CreateUnit("POISON", company_);
+  CreateUnit("B1", company_);
+  ConsumerOptions options;
+  options.park_after = absl::Milliseconds(600);
+  options.park_after_attempts = 3;
+  absl::Time started = absl::Now();
+  auto consumer = PoisonConsumer(
+      [] { return absl::FailedPreconditionError("订单 42 的客户不存在（测试）"); }, options);
+  consumer->Start();
+  ASSERT_TRUE(WaitFor([&] { return consumer->failing_since_micros() != 0; }));
+  // Failing, not parked yet: the grace has not passed.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM dead_letters"), 0);
+  ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM seen WHERE code = 'B1'") == 1; }));
+  EXPECT_GE(absl::Now() - started, options.park_after);
+  consumer->Stop();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen WHERE code = 'POISON'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM dead_letters WHERE consumer = 'targets-feed-test' AND position = 2 AND "
+                  "error LIKE 'FAILED_PRECONDITION: %'"),
+            1);
+  EXPECT_EQ(*consumer->Cursor(), 3);
+  EXPECT_EQ(consumer->parked(), 1);
+  EXPECT_GE(consumer->apply_failures(), 3);
+  EXPECT_EQ(*consumer->DeadLetters(), 1);
+  EXPECT_EQ(consumer->failing_since_micros(), 0) << "healthy again once the feed moved on";
+}
+
+// The database or a peer being away is never a reason to skip an event,
+// however long it lasts.
+TEST_F(OutboxFeed, ATransientFailureIsRetriedUntilItPassesAndNeverParked) {
+  CreateUnit("CO", 0);
+  CreateUnit("POISON", company_);
+  CreateUnit("B1", company_);
+  ConsumerOptions options;
+  options.park_after = absl::ZeroDuration();
+  options.park_after_attempts = 1;
+  std::atomic<int> failures{0};
+  auto consumer = PoisonConsumer(
+      [&]() -> absl::Status {
+        if (failures.load() < 4) {
+          ++failures;
+          return failures % 2 ? absl::UnavailableError("database away") : absl::AbortedError("deadlock");
+        }
+        return absl::OkStatus();
+      },
+      options);
+  consumer->Start();
+  ASSERT_TRUE(WaitFor([&] { return Count("SELECT COUNT(*) FROM seen WHERE code = 'B1'") == 1; }));
+  consumer->Stop();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen WHERE code = 'POISON'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM dead_letters"), 0);
+  EXPECT_EQ(consumer->parked(), 0);
+  EXPECT_EQ(consumer->apply_failures(), 4);
+  EXPECT_EQ(*consumer->Cursor(), 3);
+}
+
+// Housekeeping prunes the outbox, idempotency records and processed events
+// by retention; a consumer whose next event was pruned is told so
+// (OUT_OF_RANGE, FEED_PRUNED) and shows as failing, instead of skipping
+// events or waiting on an empty feed.
+TEST_F(OutboxFeed, RetentionPrunesTheFeedAndAConsumerBehindItIsToldNotSkipped) {
+  CreateUnit("CO", 0);
+  for (int i = 0; i < 4; ++i) CreateUnit(absl::StrCat("B", i), company_);
+  auto consumer = MakeConsumer();
+  consumer->Start();
+  ASSERT_TRUE(WaitForSeen(5));
+  consumer->Stop();
+  auto producer_count = [&](const std::string& sql) {
+    return *app_->pool()->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
+      SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql));
+      return rows[0].Int(0);
+    });
+  };
+  ASSERT_EQ(producer_count("SELECT COUNT(*) FROM idempotency_keys"), 5);
+
+  // Nothing is old enough under the default retention.
+  EXPECT_EQ(app_->HousekeepOnce(ServiceApp::Retention{}), 0);
+  EXPECT_EQ(*consumer->PruneProcessed(absl::Now() - absl::Hours(1)), 0);
+  // Everything is, a moment later; the newest event stays.
+  ServiceApp::Retention now;
+  now.idempotency = now.outbox = now.processed_events = absl::Microseconds(1);
+  absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ(app_->HousekeepOnce(now), 5 + 4);
+  EXPECT_EQ(producer_count("SELECT COUNT(*) FROM idempotency_keys"), 0);
+  EXPECT_EQ(producer_count("SELECT COUNT(*) FROM outbox"), 1);
+  EXPECT_EQ(producer_count("SELECT MIN(position) FROM outbox"), 5);
+  EXPECT_EQ(*consumer->PruneProcessed(absl::Now()), 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM processed_events"), 0);
+
+  // Positions go on from the sequencer; a consumer at its cursor carries on.
+  CreateUnit("B4", company_);
+  auto restarted = MakeConsumer();
+  restarted->Start();
+  ASSERT_TRUE(WaitForSeen(6));
+  restarted->Stop();
+  EXPECT_EQ(Count("SELECT MAX(position) FROM seen"), 6);
+
+  // A reader from before the pruned range is refused, not fed past the gap.
+  auto old = app_->outbox()->Read(0, 10);
+  EXPECT_EQ(old.status().code(), absl::StatusCode::kOutOfRange);
+  auto ctx = Ctx(absl::Seconds(5));
+  tv1::StreamEventsRequest req;
+  req.set_after_position(2);
+  auto reader = stub_->StreamEvents(ctx.get(), req);
+  tv1::StreamEventsResponse resp;
+  EXPECT_FALSE(reader->Read(&resp));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  // A fresh consumer (cursor 0) is failing and applies nothing.
+  auto fresh = std::make_unique<EventConsumer>(
+      "targets-feed-test-2", consumer_pool_.get(), std::make_unique<TargetsFeed>(Loopback(app_->port())),
+      [](db::Transaction&, const common::v1::Event&) { return absl::OkStatus(); });
+  fresh->Start();
+  EXPECT_TRUE(WaitFor([&] { return fresh->failing_since_micros() != 0; }));
+  fresh->Stop();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM processed_events WHERE consumer = 'targets-feed-test-2'"), 0);
+  // Retentions that would let a retry outlive its feed event are refused.
+  Config bad = Config::FromMap({{"outbox_retention", "1h"}, {"idempotency_retention", "2h"}});
+  EXPECT_EQ(ServiceApp::RetentionFromConfig(bad).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(OutboxFeed, StreamRejectsBadCursorArguments) {
