@@ -42,6 +42,25 @@ ensure_packages() {
   fi
 }
 
+# promtool (tests monitoring/alerts.yaml) comes from Debian's prometheus
+# package. Installing that package would start a Prometheus server on the
+# machine, so only its promtool binary (static) is unpacked into .tools/.
+ensure_promtool() {
+  local tool="$ROOT/.tools/bin/promtool"
+  [ -x "$tool" ] && return 0
+  log "unpacking promtool from Debian's prometheus package"
+  local tmp
+  tmp="$(mktemp -d)"
+  if ! (cd "$tmp" && apt-get download prometheus >/dev/null 2>&1); then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    (cd "$tmp" && apt-get download prometheus >/dev/null)
+  fi
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x"
+  mkdir -p "$ROOT/.tools/bin"
+  install -m 0755 "$tmp/x/usr/bin/promtool" "$tool"
+  rm -rf "$tmp"
+}
+
 # Pinned npm tools (package-lock.json); reinstalled only when the lock changes.
 ensure_npm_tools() {
   local stamp="$ROOT/node_modules/.lock-stamp"

@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_packages
 ensure_npm_tools
+ensure_promtool
 # --sanitize: the same suite built with AddressSanitizer and UBSan in
 # build-asan; any memory error or undefined behaviour fails its test.
 if [ "${1:-}" = "--sanitize" ]; then

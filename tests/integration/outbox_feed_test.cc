@@ -4,6 +4,10 @@
 // exactly once in feed order — including one whose transaction took an
 // earlier id but committed later — and never a rolled-back one.
 #include <condition_variable>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <mutex>
 #include <thread>
 
@@ -13,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "platform/config.h"
 #include "platform/consumer.h"
+#include "platform/metrics.h"
 #include "platform/service_app.h"
 #include "platform/migrate.h"
 #include "platform/status.h"
@@ -373,6 +378,33 @@ TEST_F(OutboxFeed, RetentionPrunesTheFeedAndAConsumerBehindItIsToldNotSkipped) {
   // Retentions that would let a retry outlive its feed event are refused.
   Config bad = Config::FromMap({{"outbox_retention", "1h"}, {"idempotency_retention", "2h"}});
   EXPECT_EQ(ServiceApp::RetentionFromConfig(bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// The feed alerts (k8s/base/monitoring/alerts.yaml) name metrics; each must
+// be one a real process exports, or the alert can never fire.
+TEST_F(OutboxFeed, EveryMetricTheFeedAlertsUseIsExported) {
+  CreateUnit("CO", 0);
+  auto consumer = MakeConsumer();
+  consumer->Start();
+  ASSERT_TRUE(WaitForSeen(1));
+  auto metrics = Metrics::Create("targets", "");
+  metrics->WatchPool(consumer_pool_.get());
+  metrics->WatchOutbox(app_->outbox());
+  metrics->WatchConsumer(consumer.get());
+  const std::string scrape = metrics->Scrape();
+  std::ifstream in(std::string(SALES_SOURCE_DIR) + "/k8s/base/monitoring/alerts.yaml");
+  ASSERT_TRUE(in.good());
+  std::stringstream rules;
+  rules << in.rdbuf();
+  std::set<std::string> names;
+  std::regex metric(R"(\bsales_[a-z_]+)");
+  const std::string text = rules.str();
+  for (std::sregex_iterator it(text.begin(), text.end(), metric), end; it != end; ++it) names.insert(it->str());
+  EXPECT_GE(names.size(), 5u);
+  for (const auto& name : names) {
+    EXPECT_NE(scrape.find("\n" + name + "{"), std::string::npos) << name << " is used by an alert but not exported";
+  }
+  consumer->Stop();
 }
 
 TEST_F(OutboxFeed, StreamRejectsBadCursorArguments) {
