@@ -3,6 +3,7 @@
 // gRPC feed, is stopped and restarted, and sees every committed event
 // exactly once in feed order — including one whose transaction took an
 // earlier id but committed later — and never a rolled-back one.
+#include <algorithm>
 #include <condition_variable>
 #include <fstream>
 #include <regex>
@@ -23,6 +24,7 @@
 #include "platform/status.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "targets-svc/api/targets_api.h"
+#include "tests/testing/process.h"
 #include "tests/testing/service_fixture.h"
 #include "tests/testing/status_matchers.h"
 
@@ -37,6 +39,51 @@ using ::sales::testing::StartService;
 namespace tv1 = ::sales::targets::v1;
 
 using TargetsFeed = GrpcFeedSource<tv1::TargetsService, tv1::StreamEventsRequest, tv1::StreamEventsResponse>;
+
+// A producer's feed as a script: each Open answers the next list of
+// batches (the last list repeats), whatever cursor it is opened from; the
+// cursors asked for are recorded.
+class ScriptedFeed final : public FeedSource {
+ public:
+  explicit ScriptedFeed(std::vector<std::vector<std::vector<common::v1::Event>>> opens,
+                        std::vector<int64_t>* opened_after)
+      : opens_(std::move(opens)), opened_after_(opened_after) {}
+  std::unique_ptr<FeedReader> Open(grpc::ClientContext*, int64_t after) override {
+    opened_after_->push_back(after);
+    auto batches = opens_[std::min(next_++, opens_.size() - 1)];
+    class Reader final : public FeedReader {
+     public:
+      explicit Reader(std::vector<std::vector<common::v1::Event>> b) : batches_(std::move(b)) {}
+      bool Read(std::vector<common::v1::Event>* batch) override {
+        if (at_ >= batches_.size()) return false;
+        *batch = batches_[at_++];
+        return true;
+      }
+      grpc::Status Finish() override { return grpc::Status::OK; }
+
+     private:
+      std::vector<std::vector<common::v1::Event>> batches_;
+      size_t at_ = 0;
+    };
+    return std::make_unique<Reader>(std::move(batches));
+  }
+
+ private:
+  std::vector<std::vector<std::vector<common::v1::Event>>> opens_;
+  size_t next_ = 0;
+  std::vector<int64_t>* opened_after_;
+};
+
+common::v1::Event UnitEvent(int64_t position, const std::string& code) {
+  common::v1::Event e;
+  e.set_event_id(absl::StrCat("scripted-", position));
+  e.set_position(position);
+  e.set_event_type("sales.targets.v1.OrgUnitCreatedEvent");
+  tv1::OrgUnitCreatedEvent payload;
+  payload.mutable_org_unit()->set_code(code);
+  e.mutable_payload()->PackFrom(payload);
+  return e;
+}
 
 class OutboxFeed : public ::testing::Test {
  protected:
@@ -378,6 +425,76 @@ TEST_F(OutboxFeed, RetentionPrunesTheFeedAndAConsumerBehindItIsToldNotSkipped) {
   // Retentions that would let a retry outlive its feed event are refused.
   Config bad = Config::FromMap({{"outbox_retention", "1h"}, {"idempotency_retention", "2h"}});
   EXPECT_EQ(ServiceApp::RetentionFromConfig(bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Chaos regression (issue 14): a feed that skips a position (a producer
+// bug, a proxy replaying a stale stream) must not be applied past — the
+// consumer reopens from its cursor and applies every position in order.
+TEST_F(OutboxFeed, AnEventOutOfSequenceIsNeverAppliedPastTheGap) {
+  std::vector<int64_t> opened_after;
+  auto consumer = std::make_unique<EventConsumer>(
+      "scripted-feed", consumer_pool_.get(),
+      std::make_unique<ScriptedFeed>(
+          std::vector<std::vector<std::vector<common::v1::Event>>>{
+              {{UnitEvent(1, "A"), UnitEvent(3, "C")}},          // 2 missing
+              {{UnitEvent(2, "B"), UnitEvent(3, "C")}, {UnitEvent(4, "D")}}},
+          &opened_after),
+      [](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
+        tv1::OrgUnitCreatedEvent payload;
+        if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
+        return tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
+                       {e.event_id(), e.position(), payload.org_unit().code()})
+            .status();
+      });
+  consumer->Start();
+  ASSERT_TRUE(WaitForSeen(4));
+  consumer->Stop();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen"), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen a JOIN seen b ON b.seq = a.seq + 1 WHERE b.position <> a.position + 1"),
+            0)
+      << "applied out of feed order";
+  ASSERT_GE(opened_after.size(), 2u);
+  EXPECT_EQ(opened_after[0], 0);
+  EXPECT_EQ(opened_after[1], 1) << "reopened from the cursor after the gap";
+}
+
+// Chaos regression (issue 14): a claim that conflicts with some other row
+// (here a unique key the test adds) is not "already applied" — before the
+// fix the event was skipped and the cursor moved past it.
+TEST_F(OutboxFeed, AClaimConflictWithAnotherEventsRowIsNotTakenForADuplicate) {
+  ASSERT_TRUE(consumer_pool_
+                  ->Transact([](db::Transaction& tx) -> absl::Status {
+                    SALES_RETURN_IF_ERROR(
+                        tx.Exec("ALTER TABLE processed_events ADD UNIQUE KEY uk_test_position (position)").status());
+                    return tx
+                        .Exec("INSERT INTO processed_events (consumer, event_id, position, applied_at) VALUES "
+                              "('another-consumer', 'another-1', 1, UTC_TIMESTAMP(6))")
+                        .status();
+                  })
+                  .ok());
+  auto consumer = MakeConsumer();
+  auto r = consumer->Apply(UnitEvent(1, "A"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted) << r.status();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM consumer_cursors WHERE consumer = 'targets-feed-test'"), 0)
+      << "the cursor moved past an event that was never applied";
+}
+
+// Chaos regression (issue 14): a consumer whose producer is down backs off
+// up to 5 s between tries; a drain (SIGTERM) must not wait that out — a
+// service with dead peers stayed SERVING 6-8 s after SIGTERM.
+TEST_F(OutboxFeed, StoppingAConsumerDoesNotWaitOutItsRetryBackoff) {
+  auto consumer = std::make_unique<EventConsumer>(
+      "unreachable-feed", consumer_pool_.get(),
+      std::make_unique<TargetsFeed>(Loopback(testing::FreeLoopbackPort())),
+      [](db::Transaction&, const common::v1::Event&) { return absl::OkStatus(); });
+  consumer->Start();
+  // 100+200+...+3200 ms of backoff: the next wait is the 5 s ceiling.
+  absl::SleepFor(absl::Milliseconds(6500));
+  EXPECT_NE(consumer->failing_since_micros(), 0) << "a producer it cannot reach shows as failing";
+  absl::Time before = absl::Now();
+  consumer->Stop();
+  EXPECT_LT(absl::Now() - before, absl::Seconds(1));
 }
 
 // The feed alerts (k8s/base/monitoring/alerts.yaml) name metrics; each must
