@@ -101,6 +101,32 @@ absl::Status Fleet::Start(const FleetOptions& options) {
     r.log = absl::StrCat(dir_, "/gateway-", i, ".log");
     gateways.push_back(std::move(r));
   }
+  if (options_.proxied) {
+    auto proxy = [](int upstream, int max_connections) -> absl::StatusOr<std::unique_ptr<FaultProxy>> {
+      return FaultProxy::Start(upstream, max_connections);
+    };
+    for (const auto& [caller, callers] : replicas_) {
+      for (const auto& [callee, replicas] : replicas_) {
+        if (callee == "gateway" || callee == caller) continue;
+        for (const auto& r : replicas) {
+          auto p = proxy(r.port, 256);
+          if (!p.ok()) return p.status();
+          edges_[caller][callee].push_back(std::move(p).value());
+        }
+      }
+      if (caller != "gateway") {
+        // Two replicas' pools and the test's own sessions.
+        auto p = proxy(dbs_.at(caller).port, 512);
+        if (!p.ok()) return p.status();
+        database_edges_[caller] = std::move(p).value();
+      }
+    }
+    for (const auto& r : replicas_["gateway"]) {
+      auto p = proxy(r.port, 256);
+      if (!p.ok()) return p.status();
+      client_edges_.push_back(std::move(p).value());
+    }
+  }
   for (auto& [process, list] : replicas_) {
     for (auto& r : list) r.argv = ArgvFor(process, r.index);
   }
@@ -141,14 +167,20 @@ std::vector<std::string> Fleet::ArgvFor(const std::string& process, int index) {
   } else {
     const db::PoolOptions& db = dbs_.at(process);
     argv.push_back("--mysql_host=127.0.0.1");
-    argv.push_back(absl::StrCat("--mysql_port=", db.port));
+    argv.push_back(absl::StrCat("--mysql_port=", options_.proxied ? database_edges_.at(process)->port() : db.port));
     argv.push_back(absl::StrCat("--mysql_user=", db.user));
     argv.push_back(absl::StrCat("--mysql_password=", db.password));
     argv.push_back(absl::StrCat("--mysql_database=", db.database));
   }
   for (const auto& [peer, list] : replicas_) {
     if (peer == "gateway" || peer == process || list.empty()) continue;
-    argv.push_back(absl::StrCat("--", peer, "_address=", Target(peer)));
+    std::string target = Target(peer);
+    if (options_.proxied) {
+      std::vector<std::string> addresses;
+      for (const auto& p : edges_.at(process).at(peer)) addresses.push_back(absl::StrCat("127.0.0.1:", p->port()));
+      target = absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
+    }
+    argv.push_back(absl::StrCat("--", peer, "_address=", target));
   }
   argv.insert(argv.end(), options_.common_flags.begin(), options_.common_flags.end());
   auto it = options_.flags.find(process);
@@ -184,6 +216,9 @@ void Fleet::Stop() {
     }
   }
   replicas_.clear();
+  edges_.clear();
+  database_edges_.clear();
+  client_edges_.clear();
   if (!dir_.empty()) {
     if (keep_logs_) {
       std::fprintf(stderr, "fleet logs kept in %s\n", dir_.c_str());
@@ -221,7 +256,41 @@ std::string Fleet::Target(const std::string& process) const {
 }
 
 std::shared_ptr<grpc::Channel> Fleet::GatewayChannel() const {
+  if (!client_edges_.empty()) {
+    std::vector<std::string> addresses;
+    for (const auto& p : client_edges_) addresses.push_back(absl::StrCat("127.0.0.1:", p->port()));
+    return CreateBalancedChannel(absl::StrCat("ipv4:", absl::StrJoin(addresses, ",")), ChannelSettings{});
+  }
   return CreateBalancedChannel(Target("gateway"), ChannelSettings{});
+}
+
+std::vector<FaultProxy*> Fleet::Edge(const std::string& caller, const std::string& callee) const {
+  std::vector<FaultProxy*> out;
+  auto c = edges_.find(caller);
+  if (c == edges_.end()) return out;
+  auto e = c->second.find(callee);
+  if (e == c->second.end()) return out;
+  for (const auto& p : e->second) out.push_back(p.get());
+  return out;
+}
+
+FaultProxy* Fleet::DatabaseEdge(const std::string& service) const {
+  auto it = database_edges_.find(service);
+  return it == database_edges_.end() ? nullptr : it->second.get();
+}
+
+FaultProxy* Fleet::ClientEdge(int index) const {
+  return index >= 0 && index < static_cast<int>(client_edges_.size()) ? client_edges_[index].get() : nullptr;
+}
+
+void Fleet::ClearAllFaults() {
+  for (auto& [caller, callees] : edges_) {
+    for (auto& [callee, list] : callees) {
+      for (auto& p : list) p->ClearFaults();
+    }
+  }
+  for (auto& [service, p] : database_edges_) p->ClearFaults();
+  for (auto& p : client_edges_) p->ClearFaults();
 }
 
 std::shared_ptr<grpc::Channel> Fleet::Channel(const std::string& process, int index) const {

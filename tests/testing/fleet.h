@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "platform/mysql.h"
+#include "tests/testing/fault_proxy.h"
 #include "tests/testing/process.h"
 
 namespace sales::testing {
@@ -34,6 +35,12 @@ struct FleetOptions {
   // Replicas not started by Start (service → indexes), for "a replica
   // started later".
   std::map<std::string, std::vector<int>> deferred;
+  // Every edge through its own FaultProxy (chaos): each caller process
+  // reaches each replica of each peer through a proxy of its own (so one
+  // caller's edge to one peer can be slowed or cut alone), each service
+  // reaches MariaDB through one, and clients reach each gateway through
+  // one (GatewayChannel).
+  bool proxied = false;
 };
 
 class Fleet {
@@ -80,6 +87,16 @@ class Fleet {
   // service directly attach it with CtxAs).
   static const char* principal_secret() { return "fleet-principal-secret-0123456789abcdef"; }
   const std::string& dir() const { return dir_; }
+
+  // With FleetOptions::proxied (null otherwise): the proxies `caller`
+  // ("orders", "gateway"...) reaches `callee`'s replicas through, one per
+  // replica; the one between `service` and MariaDB; the one clients reach
+  // gateway replica `index` through.
+  std::vector<FaultProxy*> Edge(const std::string& caller, const std::string& callee) const;
+  FaultProxy* DatabaseEdge(const std::string& service) const;
+  FaultProxy* ClientEdge(int index) const;
+  // Every proxy: faults off.
+  void ClearAllFaults();
   // Leaves the logs and keys in dir() after Stop (a failed test's evidence).
   void KeepLogs() { keep_logs_ = true; }
   // The last `bytes` of a replica's log (for failure messages).
@@ -97,6 +114,10 @@ class Fleet {
   std::string private_pem_;
   std::map<std::string, db::PoolOptions> dbs_;
   std::map<std::string, std::vector<Replica>> replicas_;
+  // caller → callee → one proxy per callee replica.
+  std::map<std::string, std::map<std::string, std::vector<std::unique_ptr<FaultProxy>>>> edges_;
+  std::map<std::string, std::unique_ptr<FaultProxy>> database_edges_;
+  std::vector<std::unique_ptr<FaultProxy>> client_edges_;
 };
 
 // Health of one address: grpc.health.v1 SERVING for `service` ("" = server).
