@@ -42,11 +42,12 @@ TEST(SplitSqlStatements, HonoursQuotesAndComments) {
 
 TEST(SplitSqlStatements, PlatformMigrationSplitsIntoItsTables) {
   auto set = PlatformMigrations();
-  ASSERT_EQ(set.files.size(), 4u);
+  ASSERT_EQ(set.files.size(), 5u);
   EXPECT_EQ(SplitSqlStatements(set.files[0].sql).size(), 6u);
   EXPECT_EQ(SplitSqlStatements(set.files[1].sql).size(), 1u);
   EXPECT_EQ(SplitSqlStatements(set.files[2].sql).size(), 1u);  // idempotency keys per caller
   EXPECT_EQ(SplitSqlStatements(set.files[3].sql).size(), 3u);  // feed leases, cursor token, applied order
+  EXPECT_EQ(SplitSqlStatements(set.files[4].sql).size(), 1u);  // processed events by position (retention)
 }
 
 TEST(WorkPool, RunsQueuedTasksInOrderRefusesBeyondItsQueueAndFinishesThemOnStop) {
