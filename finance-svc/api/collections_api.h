@@ -4,6 +4,10 @@
 // object serves the whole FinanceService.
 #pragma once
 
+#include <memory>
+
+#include "platform/peers/customers_peer.h"
+#include "platform/peers/targets_peer.h"
 #include "platform/service_app.h"
 #include "sales/finance/v1/finance_service.grpc.pb.h"
 
@@ -11,7 +15,10 @@ namespace sales::finance {
 
 class CollectionsApi : public v1::FinanceService::WithCallbackMethod_StreamEvents<v1::FinanceService::Service> {
  public:
-  explicit CollectionsApi(ServiceRuntime& rt) : rt_(rt) {}
+  explicit CollectionsApi(ServiceRuntime& rt)
+      : rt_(rt),
+        customers_(std::make_unique<peers::GrpcCustomersPeer>(rt)),
+        targets_(std::make_unique<peers::GrpcTargetsPeer>(rt)) {}
 
 #define SALES_FINANCE_COLLECTIONS_RPC(Name) \
   grpc::Status Name(grpc::ServerContext* ctx, const v1::Name##Request* req, v1::Name##Response* resp) override
@@ -51,6 +58,10 @@ class CollectionsApi : public v1::FinanceService::WithCallbackMethod_StreamEvent
 
  protected:
   ServiceRuntime& rt_;
+  // The peers finance asks: payment terms (customers), attainment and
+  // managers for commissions (targets).
+  std::unique_ptr<peers::CustomersPeer> customers_;
+  std::unique_ptr<peers::TargetsPeer> targets_;
 };
 
 }  // namespace sales::finance

@@ -99,46 +99,15 @@ targets::v1::Metric MetricOf(v1::AttainmentMetric m) {
                                                      : targets::v1::METRIC_SALES_AMOUNT;
 }
 
-absl::StatusOr<targets::v1::Progress> AskProgress(const ServiceRuntime& rt, const CallContext& call,
-                                                  const targets::v1::TargetNode& node, absl::CivilDay month,
-                                                  targets::v1::Metric metric) {
-  if (!rt.HasPeer("targets")) return absl::UnavailableError("targets-svc is not configured (targets_address)");
-  SALES_ASSIGN_OR_RETURN(auto channel, rt.PeerChannel("targets"));
-  auto stub = targets::v1::TargetsService::NewStub(channel);
+targets::v1::GetProgressRequest ProgressQuestion(const targets::v1::TargetNode& node, absl::CivilDay month,
+                                                 targets::v1::Metric metric) {
   targets::v1::GetProgressRequest req;
   *req.mutable_node() = node;
   req.mutable_period()->set_kind(common::v1::PERIOD_KIND_MONTH);
   *req.mutable_period()->mutable_start() = FromCivilDay(month);
   *req.mutable_as_of() = FromCivilDay(LastDayOf(month));
   req.set_metric(metric);
-  targets::v1::GetProgressResponse resp;
-  auto ctx = rt.PeerContext(&call, absl::Seconds(2));
-  grpc::Status st = stub->GetProgress(ctx.get(), req, &resp);
-  if (!st.ok()) {
-    absl::Status s = FromGrpcStatus(st);
-    if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) return absl::UnavailableError(
-        absl::StrCat("targets-svc cannot answer the attainment: ", s.message()));
-    return s;
-  }
-  return resp.progress();
-}
-
-absl::StatusOr<int64_t> AskManager(const ServiceRuntime& rt, const CallContext& call, int64_t unit_id) {
-  SALES_ASSIGN_OR_RETURN(auto channel, rt.PeerChannel("targets"));
-  auto stub = targets::v1::TargetsService::NewStub(channel);
-  targets::v1::GetOrgUnitRequest req;
-  req.set_id(unit_id);
-  targets::v1::GetOrgUnitResponse resp;
-  auto ctx = rt.PeerContext(&call, absl::Seconds(2));
-  grpc::Status st = stub->GetOrgUnit(ctx.get(), req, &resp);
-  if (!st.ok()) {
-    absl::Status s = FromGrpcStatus(st);
-    if (absl::IsNotFound(s)) return int64_t{0};
-    return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)
-               ? absl::UnavailableError(absl::StrCat("targets-svc cannot answer: ", s.message()))
-               : s;
-  }
-  return resp.org_unit().manager_rep_id();
+  return req;
 }
 
 v1::CommissionStatement BuildStatement(const RepRun& run, absl::CivilDay month, const StatementFigures& f,
@@ -430,8 +399,16 @@ grpc::Status CollectionsApi::CalculateCommissions(grpc::ServerContext* ctx, cons
           units.insert(r.unit_id);
         }
       }
+      // Every unit's manager asked at once.
+      std::map<int64_t, absl::StatusOr<std::optional<targets::v1::OrgUnit>>> answers;
+      {
+        peers::PeerBatch batch(&call, targets_->deadline());
+        for (int64_t unit : units) targets_->GetOrgUnit(batch, unit, &answers[unit]);
+        batch.Wait();
+      }
       for (int64_t unit : units) {
-        SALES_ASSIGN_OR_RETURN(int64_t manager, AskManager(rt_, call, unit));
+        SALES_ASSIGN_OR_RETURN(auto org_unit, std::move(answers[unit]));
+        int64_t manager = org_unit.has_value() ? org_unit->manager_rep_id() : 0;
         if (manager == 0) continue;
         auto it = std::find_if(runs.begin(), runs.end(), [&](const RepRun& r) { return r.rep_id == manager; });
         if (it == runs.end()) {
@@ -452,23 +429,40 @@ grpc::Status CollectionsApi::CalculateCommissions(grpc::ServerContext* ctx, cons
         it->managed_units.push_back(unit);
       }
     }
-    // 3. Attainment of each rep (and managed unit) from targets-svc.
-    for (auto& run : runs) {
-      auto metric = MetricOf(run.plan.plan.attainment_metric());
+    // 3. Attainment of each rep (and managed unit) from targets-svc, all
+    // asked at once under one deadline; the first failure in run order wins.
+    std::vector<absl::StatusOr<targets::v1::Progress>> reps(runs.size());
+    std::vector<std::vector<absl::StatusOr<targets::v1::Progress>>> units(runs.size());
+    {
+      peers::PeerBatch batch(&call, targets_->deadline());
+      for (size_t i = 0; i < runs.size(); ++i) {
+        auto metric = MetricOf(runs[i].plan.plan.attainment_metric());
+        if (!given.count(runs[i].rep_id)) {
+          targets::v1::TargetNode node;
+          node.set_rep_id(runs[i].rep_id);
+          targets_->GetProgress(batch, ProgressQuestion(node, month, metric), &reps[i]);
+        }
+        units[i].resize(runs[i].managed_units.size());
+        for (size_t u = 0; u < runs[i].managed_units.size(); ++u) {
+          targets::v1::TargetNode node;
+          node.set_org_unit_id(runs[i].managed_units[u]);
+          targets_->GetProgress(batch, ProgressQuestion(node, month, metric), &units[i][u]);
+        }
+      }
+      batch.Wait();
+    }
+    for (size_t i = 0; i < runs.size(); ++i) {
+      auto& run = runs[i];
       if (given.count(run.rep_id)) {
         run.attainment_bp = given[run.rep_id];
       } else {
-        targets::v1::TargetNode node;
-        node.set_rep_id(run.rep_id);
-        SALES_ASSIGN_OR_RETURN(auto progress, AskProgress(rt_, call, node, month, metric));
+        SALES_ASSIGN_OR_RETURN(auto progress, std::move(reps[i]));
         run.attainment_bp = progress.attainment_bp();
         run.target_minor = progress.target().amount().minor_units();
         run.actual_minor = progress.actual().amount().minor_units();
       }
-      for (int64_t unit : run.managed_units) {
-        targets::v1::TargetNode node;
-        node.set_org_unit_id(unit);
-        SALES_ASSIGN_OR_RETURN(auto progress, AskProgress(rt_, call, node, month, metric));
+      for (auto& answer : units[i]) {
+        SALES_ASSIGN_OR_RETURN(auto progress, std::move(answer));
         ManagerFact m;
         m.unit_attainment_bp = progress.attainment_bp();
         m.unit_target_minor = progress.target().amount().minor_units();

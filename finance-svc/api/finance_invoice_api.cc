@@ -64,28 +64,15 @@ absl::Status InScope(db::Transaction& tx, const Principal& p, int64_t rep, int64
 
 // The customer's payment terms from customers-svc (UNAVAILABLE when it
 // cannot answer: a due date is never guessed).
-absl::StatusOr<int32_t> FetchPaymentTerms(ServiceRuntime& rt, const CallContext& call, int64_t customer_id) {
-  if (!rt.HasPeer("customers")) {
-    return absl::UnavailableError("customers-svc is not configured; payment terms are unknown");
+absl::StatusOr<int32_t> FetchPaymentTerms(peers::CustomersPeer& customers, const CallContext& call,
+                                          int64_t customer_id) {
+  SALES_ASSIGN_OR_RETURN(auto profile, customers.FetchCreditProfile(&call, customer_id));
+  if (!profile.has_value()) {
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("customer ", customer_id, " is unknown to customers-svc")),
+        "NO_CREDIT_PROFILE", "finance.sales");
   }
-  SALES_ASSIGN_OR_RETURN(auto channel, rt.PeerChannel("customers"));
-  auto stub = customers::v1::CustomersService::NewStub(channel);
-  auto pctx = rt.PeerContext(&call, absl::Seconds(2));
-  customers::v1::GetCreditProfileRequest preq;
-  preq.set_customer_id(customer_id);
-  customers::v1::GetCreditProfileResponse presp;
-  grpc::Status st = stub->GetCreditProfile(pctx.get(), preq, &presp);
-  if (!st.ok()) {
-    absl::Status s = FromGrpcStatus(st);
-    if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) return s;
-    if (absl::IsNotFound(s)) {
-      return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", customer_id,
-                                                                      " is unknown to customers-svc")),
-                           "NO_CREDIT_PROFILE", "finance.sales");
-    }
-    return absl::UnavailableError(absl::StrCat("customers-svc could not give payment terms: ", s.message()));
-  }
-  int32_t terms = presp.profile().payment_terms_days();
+  int32_t terms = profile->payment_terms_days();
   if (terms < 0 || terms > 3650) return absl::InternalError("customers-svc answered impossible payment terms");
   return terms;
 }
@@ -301,7 +288,7 @@ grpc::Status FinanceApi::IssueInvoice(grpc::ServerContext* ctx, const v1::IssueI
         };
         SALES_ASSIGN_OR_RETURN(Head head, rt_.pool->Transact<Head>(read_head));
         if (head.first != kReviewed) return absl::OkStatus();
-        SALES_ASSIGN_OR_RETURN(terms, FetchPaymentTerms(rt_, call, head.second));
+        SALES_ASSIGN_OR_RETURN(terms, FetchPaymentTerms(*customers_, call, head.second));
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::IssueInvoiceResponse> {
@@ -961,7 +948,7 @@ grpc::Status FinanceApi::IssueDebitMemo(grpc::ServerContext* ctx, const v1::Issu
         };
         SALES_ASSIGN_OR_RETURN(Head head, rt_.pool->Transact<Head>(read_head));
         if (head.first != v1::MEMO_STATE_PENDING) return absl::OkStatus();
-        SALES_ASSIGN_OR_RETURN(terms, FetchPaymentTerms(rt_, call, head.second));
+        SALES_ASSIGN_OR_RETURN(terms, FetchPaymentTerms(*customers_, call, head.second));
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::IssueDebitMemoResponse> {

@@ -166,20 +166,8 @@ grpc::Status OrdersApi::UpdateProduct(grpc::ServerContext* ctx, const v1::Update
             [&](db::Transaction& tx) { return ProductStore::Get(tx, req->product().id()); });
         if (!current.ok()) return current.status();
         if (current->product_line_id() == req->product().product_line_id()) return absl::OkStatus();
-        auto ch = rt_.PeerChannel("targets");
-        if (!ch.ok()) return absl::UnavailableError("targets-svc is not configured to check the product line");
-        auto stub = targets::v1::TargetsService::NewStub(*ch);
-        targets::v1::GetProductLineRequest g;
-        g.set_id(req->product().product_line_id());
-        targets::v1::GetProductLineResponse gr;
-        auto pctx = rt_.PeerContext(&call, absl::Seconds(2));
-        grpc::Status st = stub->GetProductLine(pctx.get(), g, &gr);
-        if (st.error_code() == grpc::StatusCode::NOT_FOUND) {
-          return InvalidField("product.product_line_id", "unknown product line");
-        }
-        if (!st.ok()) {
-          return absl::UnavailableError(absl::StrCat("targets-svc did not answer: ", st.error_message()));
-        }
+        SALES_ASSIGN_OR_RETURN(auto line, targets_->FetchProductLine(&call, req->product().product_line_id()));
+        if (!line.has_value()) return InvalidField("product.product_line_id", "unknown product line");
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateProductResponse> {
@@ -188,14 +176,7 @@ grpc::Status OrdersApi::UpdateProduct(grpc::ServerContext* ctx, const v1::Update
         const v1::Product& p = req->product();
         if (p.sku() != current.sku()) return InvalidField("product.sku", "a SKU cannot change");
         absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(
-            tx.Exec("UPDATE products SET name = ?, product_line_id = ?, unit = ?, currency = ?, unit_cost_minor = ?, "
-                    "floor_price_minor = ?, commissionable = ?, specification = ?, version = version + 1, "
-                    "updated_at = ? WHERE id = ?",
-                    {p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(), p.unit_cost().minor_units(),
-                     p.floor_price().minor_units(), static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(),
-                     FormatDbTime(now), current.id()})
-                .status());
+        SALES_RETURN_IF_ERROR(ProductStore::Update(tx, current.id(), p, now));
         v1::UpdateProductResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_product(), ProductStore::Get(tx, current.id()));
         v1::ProductUpdatedEvent e;
@@ -254,10 +235,7 @@ grpc::Status ChangeProductStatus(ServiceRuntime& rt, grpc::ServerContext* ctx, c
                                "PRODUCT_STATE_CONFLICT", kOrdersDomain);
         }
         absl::Time now = rt.clock->Now();
-        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE products SET status = ?, status_reason = ?, version = version + 1, "
-                                      "updated_at = ? WHERE id = ?",
-                                      {EnumShort(to), req->reason(), FormatDbTime(now), p.id()})
-                                  .status());
+        SALES_RETURN_IF_ERROR(ProductStore::SetStatus(tx, p.id(), to, req->reason(), now));
         SALES_RETURN_IF_ERROR(AuditStore::Append(tx, {v1::SUBJECT_TYPE_PRODUCT, p.id(), "PRODUCT_STATUS_CHANGED",
                                                       EnumShort(p.status()), EnumShort(to), req->reason()},
                                                  call.principal, call.request_id, now));

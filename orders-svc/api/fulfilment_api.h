@@ -5,6 +5,11 @@
 // serves the whole OrdersService.
 #pragma once
 
+#include <memory>
+
+#include "platform/peers/customers_peer.h"
+#include "platform/peers/finance_peer.h"
+#include "platform/peers/targets_peer.h"
 #include "platform/service_app.h"
 #include "sales/orders/v1/orders_service.grpc.pb.h"
 
@@ -18,7 +23,11 @@ using OrdersServiceBase = v1::OrdersService::WithCallbackMethod_StreamEvents<
 
 class FulfilmentApi : public OrdersServiceBase {
  public:
-  explicit FulfilmentApi(ServiceRuntime& rt) : rt_(rt) {}
+  explicit FulfilmentApi(ServiceRuntime& rt)
+      : rt_(rt),
+        customers_(std::make_unique<peers::GrpcCustomersPeer>(rt)),
+        finance_(std::make_unique<peers::GrpcFinancePeer>(rt)),
+        targets_(std::make_unique<peers::GrpcTargetsPeer>(rt)) {}
 
 #define SALES_FULFILMENT_RPC(Name) \
   grpc::Status Name(grpc::ServerContext* ctx, const v1::Name##Request* req, v1::Name##Response* resp) override
@@ -58,8 +67,12 @@ class FulfilmentApi : public OrdersServiceBase {
 #undef SALES_FULFILMENT_RPC
 
  protected:
-  // Shared with OrdersApi: clock, database, outbox, verifier, peers.
+  // Shared with OrdersApi: clock, database, outbox, verifier.
   ServiceRuntime& rt_;
+  // The peers orders asks (typed clients; fakes in application tests).
+  std::unique_ptr<peers::CustomersPeer> customers_;
+  std::unique_ptr<peers::FinancePeer> finance_;
+  std::unique_ptr<peers::TargetsPeer> targets_;
 };
 
 }  // namespace sales::orders

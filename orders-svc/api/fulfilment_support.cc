@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "orders-svc/store/audit_store.h"
+#include "orders-svc/store/catalog_store.h"
 #include "platform/convert.h"
 #include "platform/org/org_replica.h"
 #include "platform/roles.h"
@@ -126,10 +127,7 @@ absl::Status Audit(db::Transaction& tx, v1::SubjectType type, int64_t id, const 
 
 absl::StatusOr<ShippingPolicy> LoadShippingPolicy(db::Transaction& tx) {
   ShippingPolicy out;
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_pb FROM order_policy WHERE id = 1"));
-  if (rows.empty()) return out;
-  v1::OrderPolicy p;
-  if (!p.ParseFromString(rows[0].Str(0))) return absl::InternalError("stored order policy is unreadable");
+  SALES_ASSIGN_OR_RETURN(v1::OrderPolicy p, PolicyStore::Get(tx));
   if (p.ship_within_working_days() > 0) out.ship_within_working_days = p.ship_within_working_days();
   if (p.weekend_days_size() > 0) out.calendar.weekend_days = {p.weekend_days().begin(), p.weekend_days().end()};
   for (const auto& d : p.holidays()) out.calendar.holidays.insert(ToCivilDay(d));

@@ -248,31 +248,40 @@ struct ConfirmFacts {
   finance::v1::CustomerExposure exposure;
 };
 
-absl::StatusOr<ConfirmFacts> GatherConfirmFacts(const ServiceRuntime& rt, const CallContext& call,
-                                                const v1::SalesOrder& o, absl::Duration deadline) {
+absl::StatusOr<ConfirmFacts> GatherConfirmFacts(peers::CustomersPeer& customers, peers::FinancePeer& finance,
+                                                const CallContext& call, const v1::SalesOrder& o,
+                                                absl::Duration deadline) {
   // The four questions are independent: asked together, under one deadline.
-  ConfirmPeerCalls calls(rt, call, deadline);
-  SALES_RETURN_IF_ERROR(calls.Start(o));
-  calls.Wait();
+  customers::v1::ResolveCreditedRepRequest credited;
+  credited.set_customer_id(o.customer_id());
+  *credited.mutable_order_date() = o.order_date();
+  credited.set_taking_rep_id(o.taking_rep_id());
+  credited.set_order_id(o.id());
+  absl::StatusOr<customers::v1::Customer> customer;
+  absl::StatusOr<customers::v1::ResolveCreditedRepResponse> credit;
+  absl::StatusOr<std::optional<customers::v1::CreditProfile>> profile;
+  absl::StatusOr<finance::v1::CustomerExposure> exposure;
+  {
+    peers::PeerBatch batch(&call, deadline);
+    customers.GetCustomer(batch, o.customer_id(), &customer);
+    customers.ResolveCreditedRep(batch, credited, &credit);
+    customers.GetCreditProfile(batch, o.customer_id(), &profile);
+    finance.GetCustomerExposure(batch, o.customer_id(), &exposure);
+    batch.Wait();
+  }
   ConfirmFacts f;
-  SALES_ASSIGN_OR_RETURN(f.customer, calls.Customer());
+  SALES_ASSIGN_OR_RETURN(f.customer, std::move(customer));
   SALES_RETURN_IF_ERROR(RefuseBlacklisted(f.customer));
-  SALES_ASSIGN_OR_RETURN(f.credited, calls.CreditedRep());
-  SALES_ASSIGN_OR_RETURN(f.profile, calls.CreditProfile());
-  SALES_ASSIGN_OR_RETURN(f.exposure, calls.Exposure());
+  SALES_ASSIGN_OR_RETURN(f.credited, std::move(credit));
+  SALES_ASSIGN_OR_RETURN(auto known, std::move(profile));
+  // A customer without a credit profile has no credit: limit 0, no hold.
+  if (known.has_value()) {
+    f.profile = *known;
+  } else {
+    f.profile.set_customer_id(o.customer_id());
+  }
+  SALES_ASSIGN_OR_RETURN(f.exposure, std::move(exposure));
   return f;
-}
-
-// Serializes credit decisions of one customer (see V003).
-absl::Status LockCustomerCredit(db::Transaction& tx, int64_t customer_id) {
-  // ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once; INSERT
-  // IGNORE then SELECT … FOR UPDATE would take a shared lock first, and two
-  // confirmations upgrading their shared locks deadlock.
-  return tx
-      .Exec("INSERT INTO customer_credit_locks (customer_id) VALUES (?) "
-            "ON DUPLICATE KEY UPDATE customer_id = customer_id",
-            {customer_id})
-      .status();
 }
 
 absl::StatusOr<v1::CreditCheck> RunCreditCheck(db::Transaction& tx, const v1::SalesOrder& o, const ConfirmFacts& f,
@@ -374,7 +383,7 @@ grpc::Status OrdersApi::CreateOrderNow(grpc::ServerContextBase* ctx, const v1::C
         v1::SalesOrder o = req->order();
         if (o.kind() == v1::ORDER_KIND_UNSPECIFIED) o.set_kind(v1::ORDER_KIND_NORMAL);
         SALES_RETURN_IF_ERROR(ValidateOrderContent(o, true));
-        SALES_ASSIGN_OR_RETURN(auto customer, FetchCustomer(rt_, call, o.customer_id(), absl::Seconds(2)));
+        SALES_ASSIGN_OR_RETURN(auto customer, customers_->FetchCustomer(&call, o.customer_id()));
         return RefuseBlacklisted(customer);
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateOrderResponse> {
@@ -513,9 +522,7 @@ grpc::Status OrdersApi::SubmitOrder(grpc::ServerContext* ctx, const v1::SubmitOr
           SALES_RETURN_IF_ERROR(ApprovalStore::Insert(tx, v1::SUBJECT_TYPE_ORDER, o.id(), step, call.principal, now));
         }
         if (steps.empty()) {
-          SALES_RETURN_IF_ERROR(
-              tx.Exec("UPDATE special_fees SET approved = 1 WHERE subject_type = 'ORDER' AND subject_id = ?", {o.id()})
-                  .status());
+          SALES_RETURN_IF_ERROR(OrderStore::ApproveSpecialFees(tx, o.id()));
         }
         SALES_RETURN_IF_ERROR(OrderStore::SetStatus(tx, o.id(), to, "", now));
         SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_SUBMITTED", o.status(), to,
@@ -560,9 +567,7 @@ grpc::Status DecideOrder(ServiceRuntime& rt, grpc::ServerContext* ctx, const cha
         } else {
           SALES_ASSIGN_OR_RETURN(auto after_steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_ORDER, o.id()));
           if (!AnyPending(after_steps)) {
-            SALES_RETURN_IF_ERROR(
-                tx.Exec("UPDATE special_fees SET approved = 1 WHERE subject_type = 'ORDER' AND subject_id = ?", {o.id()})
-                    .status());
+            SALES_RETURN_IF_ERROR(OrderStore::ApproveSpecialFees(tx, o.id()));
           }
         }
         SALES_RETURN_IF_ERROR(OrderStore::SetStatus(tx, o.id(), to, approve ? o.status_reason() : req->reason(), now));
@@ -638,7 +643,7 @@ grpc::Status OrdersApi::ConfirmOrderNow(grpc::ServerContextBase* ctx, const v1::
             return ApprovalsPending(absl::StrCat("approval step ", s.id(), " (", EnumShort(s.level()), ") is pending"));
           }
         }
-        SALES_ASSIGN_OR_RETURN(facts, GatherConfirmFacts(rt_, call, o, DependencyDeadline(look.policy)));
+        SALES_ASSIGN_OR_RETURN(facts, GatherConfirmFacts(*customers_, *finance_, call, o, DependencyDeadline(look.policy)));
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ConfirmOrderResponse> {
@@ -656,9 +661,7 @@ grpc::Status OrdersApi::ConfirmOrderNow(grpc::ServerContextBase* ctx, const v1::
           // Confirming a draft that needs no approval submits it implicitly.
           SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(tx, o, policy, RoleOf(call.principal)));
           if (!steps.empty()) return ApprovalsPending("the order needs approval: submit it first");
-          SALES_RETURN_IF_ERROR(
-              tx.Exec("UPDATE special_fees SET approved = 1 WHERE subject_type = 'ORDER' AND subject_id = ?", {o.id()})
-                  .status());
+          SALES_RETURN_IF_ERROR(OrderStore::ApproveSpecialFees(tx, o.id()));
           for (auto& f : *o.mutable_special_fees()) f.set_approved(true);
         }
         const ConfirmFacts& f = *facts;
@@ -672,7 +675,7 @@ grpc::Status OrdersApi::ConfirmOrderNow(grpc::ServerContextBase* ctx, const v1::
         SALES_ASSIGN_OR_RETURN(int64_t region, RegionOf(tx, credited_unit));
         o.set_region_org_unit_id(region);
         o.set_ownership_collision(o.credited_rep_id() != o.taking_rep_id());
-        SALES_RETURN_IF_ERROR(LockCustomerCredit(tx, o.customer_id()));
+        SALES_RETURN_IF_ERROR(OrderStore::LockCustomerCredit(tx, o.customer_id()));
         SALES_ASSIGN_OR_RETURN(auto check, RunCreditCheck(tx, o, f, now));
         *o.mutable_last_credit_check() = check;
         v1::ConfirmOrderResponse out;
@@ -902,7 +905,7 @@ grpc::Status OrdersApi::CheckOrderCreditNow(grpc::ServerContextBase* ctx, const 
       SALES_ASSIGN_OR_RETURN(l.policy, PolicyStore::Get(tx));
       return l;
     }));
-    SALES_ASSIGN_OR_RETURN(auto f, GatherConfirmFacts(rt_, call, look.rec.order, DependencyDeadline(look.policy)));
+    SALES_ASSIGN_OR_RETURN(auto f, GatherConfirmFacts(*customers_, *finance_, call, look.rec.order, DependencyDeadline(look.policy)));
     SALES_ASSIGN_OR_RETURN(auto check, rt_.pool->Transact<v1::CreditCheck>([&](db::Transaction& tx) {
       return RunCreditCheck(tx, look.rec.order, f, rt_.clock->Now());
     }));

@@ -234,106 +234,11 @@ absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::
   return total.value();
 }
 
-namespace {
-
-// A peer's failure for our caller: not configured or not answering is
-// UNAVAILABLE (never a guess); its own refusals keep their code.
-absl::Status PeerFailure(absl::string_view peer, absl::string_view what, const grpc::Status& st) {
-  absl::Status s = FromGrpcStatus(st);
-  if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) || absl::IsCancelled(s) || absl::IsUnknown(s) ||
-      absl::IsInternal(s) || absl::IsResourceExhausted(s)) {
-    return WithErrorInfo(absl::UnavailableError(absl::StrCat(peer, "-svc did not answer ", what, ": ", s.message())),
-                         "DEPENDENCY_UNAVAILABLE", kOrdersDomain, {{"peer", std::string(peer)}});
-  }
-  return s;
-}
-
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const ServiceRuntime& rt, const std::string& peer) {
-  auto ch = rt.PeerChannel(peer);
-  if (!ch.ok()) {
-    return WithErrorInfo(absl::UnavailableError(absl::StrCat(peer, "-svc is not configured: ", ch.status().message())),
-                         "DEPENDENCY_UNAVAILABLE", kOrdersDomain, {{"peer", peer}});
-  }
-  return ch;
-}
-
-}  // namespace
-
-absl::StatusOr<customers::v1::Customer> FetchCustomer(const ServiceRuntime& rt, const CallContext& call,
-                                                      int64_t customer_id, absl::Duration deadline) {
-  SALES_ASSIGN_OR_RETURN(auto ch, Channel(rt, "customers"));
-  auto stub = customers::v1::CustomersService::NewStub(ch);
-  customers::v1::GetCustomerRequest req;
-  req.set_id(customer_id);
-  customers::v1::GetCustomerResponse resp;
-  auto ctx = rt.PeerContext(&call, deadline);
-  grpc::Status st = stub->GetCustomer(ctx.get(), req, &resp);
-  if (st.error_code() == grpc::StatusCode::NOT_FOUND) return NotFound("customer", customer_id);
-  if (!st.ok()) return PeerFailure("customers", "GetCustomer", st);
-  return resp.customer();
-}
-
 absl::Status RefuseBlacklisted(const customers::v1::Customer& c) {
   if (c.status() != customers::v1::CUSTOMER_STATUS_BLACKLISTED) return absl::OkStatus();
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", c.id(), " is blacklisted")),
                        "CUSTOMER_BLACKLISTED", kOrdersDomain, {{"customer_id", absl::StrCat(c.id())}});
 }
 
-absl::Status ConfirmPeerCalls::Start(const v1::SalesOrder& o) {
-  SALES_ASSIGN_OR_RETURN(auto customers_channel, Channel(rt_, "customers"));
-  SALES_ASSIGN_OR_RETURN(auto finance_channel, Channel(rt_, "finance"));
-  customers_ = customers::v1::CustomersService::NewStub(customers_channel);
-  finance_ = finance::v1::FinanceService::NewStub(finance_channel);
-  customer_id_ = o.customer_id();
-  customer_ctx_ = rt_.PeerContext(&call_, deadline_);
-  // One deadline for all four.
-  const auto deadline = customer_ctx_->deadline();
-  for (auto* ctx : {&credited_ctx_, &profile_ctx_, &exposure_ctx_}) {
-    *ctx = rt_.PeerContext(&call_, deadline_);
-    (*ctx)->set_deadline(deadline);
-  }
-  customer_req_.set_id(o.customer_id());
-  credited_req_.set_customer_id(o.customer_id());
-  *credited_req_.mutable_order_date() = o.order_date();
-  credited_req_.set_taking_rep_id(o.taking_rep_id());
-  credited_req_.set_order_id(o.id());
-  profile_req_.set_customer_id(o.customer_id());
-  exposure_req_.set_customer_id(o.customer_id());
-  customers_->async()->GetCustomer(customer_ctx_.get(), &customer_req_, &customer_resp_,
-                                   pending_.Track(&customer_st_));
-  customers_->async()->ResolveCreditedRep(credited_ctx_.get(), &credited_req_, &credited_resp_,
-                                          pending_.Track(&credited_st_));
-  customers_->async()->GetCreditProfile(profile_ctx_.get(), &profile_req_, &profile_resp_,
-                                        pending_.Track(&profile_st_));
-  finance_->async()->GetCustomerExposure(exposure_ctx_.get(), &exposure_req_, &exposure_resp_,
-                                         pending_.Track(&exposure_st_));
-  return absl::OkStatus();
-}
-
-absl::StatusOr<customers::v1::Customer> ConfirmPeerCalls::Customer() const {
-  if (customer_st_.error_code() == grpc::StatusCode::NOT_FOUND) return NotFound("customer", customer_id_);
-  if (!customer_st_.ok()) return PeerFailure("customers", "GetCustomer", customer_st_);
-  return customer_resp_.customer();
-}
-
-absl::StatusOr<customers::v1::ResolveCreditedRepResponse> ConfirmPeerCalls::CreditedRep() const {
-  if (!credited_st_.ok()) return PeerFailure("customers", "ResolveCreditedRep", credited_st_);
-  return credited_resp_;
-}
-
-absl::StatusOr<customers::v1::CreditProfile> ConfirmPeerCalls::CreditProfile() const {
-  if (profile_st_.error_code() == grpc::StatusCode::NOT_FOUND) {
-    customers::v1::CreditProfile none;
-    none.set_customer_id(customer_id_);
-    return none;
-  }
-  if (!profile_st_.ok()) return PeerFailure("customers", "GetCreditProfile", profile_st_);
-  return profile_resp_.profile();
-}
-
-absl::StatusOr<finance::v1::CustomerExposure> ConfirmPeerCalls::Exposure() const {
-  if (!exposure_st_.ok()) return PeerFailure("finance", "GetCustomerExposure", exposure_st_);
-  return exposure_resp_.exposure();
-}
 
 }  // namespace sales::orders

@@ -13,13 +13,10 @@
 #include "orders-svc/domain/pricing.h"
 #include "orders-svc/store/approval_store.h"
 #include "platform/call.h"
-#include "platform/parallel_calls.h"
 #include "platform/mysql.h"
 #include "platform/service_app.h"
 #include "platform/status.h"
 #include "sales/customers/v1/credit.pb.h"
-#include "sales/customers/v1/customers_service.grpc.pb.h"
-#include "sales/finance/v1/finance_service.grpc.pb.h"
 #include "sales/customers/v1/customer.pb.h"
 #include "sales/customers/v1/ownership_messages.pb.h"
 #include "sales/finance/v1/receivable.pb.h"
@@ -130,46 +127,8 @@ void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee
 absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::SpecialFee>* fees,
                                          const std::string& currency, const std::string& doc);
 
-// ---- Peers (UNAVAILABLE when not configured or not answering) ----
-absl::StatusOr<customers::v1::Customer> FetchCustomer(const ServiceRuntime& rt, const CallContext& call,
-                                                      int64_t customer_id, absl::Duration deadline);
+// ---- What peers answer (the typed clients are platform/peers/) ----
 // FAILED_PRECONDITION (CUSTOMER_BLACKLISTED) for a blacklisted customer.
 absl::Status RefuseBlacklisted(const customers::v1::Customer& c);
-// What confirming an order asks its peers, all at once under one deadline:
-// the customer, who is credited with the order, the credit profile (a
-// customer without one has no credit: limit 0, not on hold) and finance's
-// exposure. Start, Wait, then read each answer.
-class ConfirmPeerCalls {
- public:
-  ConfirmPeerCalls(const ServiceRuntime& rt, const CallContext& call, absl::Duration deadline)
-      : rt_(rt), call_(call), deadline_(deadline) {}
-  // UNAVAILABLE (nothing started) when a peer is not configured.
-  absl::Status Start(const v1::SalesOrder& o);
-  void Wait() { pending_.Wait(); }
-  absl::StatusOr<customers::v1::Customer> Customer() const;
-  absl::StatusOr<customers::v1::ResolveCreditedRepResponse> CreditedRep() const;
-  absl::StatusOr<customers::v1::CreditProfile> CreditProfile() const;
-  absl::StatusOr<finance::v1::CustomerExposure> Exposure() const;
-
- private:
-  const ServiceRuntime& rt_;
-  const CallContext& call_;
-  absl::Duration deadline_;
-  int64_t customer_id_ = 0;
-  std::unique_ptr<customers::v1::CustomersService::Stub> customers_;
-  std::unique_ptr<finance::v1::FinanceService::Stub> finance_;
-  std::unique_ptr<grpc::ClientContext> customer_ctx_, credited_ctx_, profile_ctx_, exposure_ctx_;
-  customers::v1::GetCustomerRequest customer_req_;
-  customers::v1::GetCustomerResponse customer_resp_;
-  customers::v1::ResolveCreditedRepRequest credited_req_;
-  customers::v1::ResolveCreditedRepResponse credited_resp_;
-  customers::v1::GetCreditProfileRequest profile_req_;
-  customers::v1::GetCreditProfileResponse profile_resp_;
-  finance::v1::GetCustomerExposureRequest exposure_req_;
-  finance::v1::GetCustomerExposureResponse exposure_resp_;
-  grpc::Status customer_st_, credited_st_, profile_st_, exposure_st_;
-  // Last: destroyed first, so it waits for calls still writing above.
-  PendingCalls pending_;
-};
 
 }  // namespace sales::orders

@@ -148,7 +148,7 @@ grpc::Status OrdersApi::CreateQuote(grpc::ServerContext* ctx, const v1::CreateQu
         SALES_RETURN_IF_ERROR(ValidateQuoteContent(req->quote(), true));
         // The customer must exist and not be blacklisted; asked before the
         // transaction so no row lock waits on another service.
-        SALES_ASSIGN_OR_RETURN(auto customer, FetchCustomer(rt_, call, req->quote().customer_id(), absl::Seconds(2)));
+        SALES_ASSIGN_OR_RETURN(auto customer, customers_->FetchCustomer(&call, req->quote().customer_id()));
         return RefuseBlacklisted(customer);
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateQuoteResponse> {
@@ -416,7 +416,7 @@ grpc::Status OrdersApi::ConvertQuoteToOrder(grpc::ServerContext* ctx, const v1::
         SALES_ASSIGN_OR_RETURN(auto rec, rt_.pool->Transact<QuoteRecord>([&](db::Transaction& tx) {
           return QuoteStore::Load(tx, req->quote_id(), false);
         }));
-        SALES_ASSIGN_OR_RETURN(auto customer, FetchCustomer(rt_, call, rec.quote.customer_id(), absl::Seconds(2)));
+        SALES_ASSIGN_OR_RETURN(auto customer, customers_->FetchCustomer(&call, rec.quote.customer_id()));
         return RefuseBlacklisted(customer);
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ConvertQuoteToOrderResponse> {

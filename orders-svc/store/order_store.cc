@@ -380,4 +380,20 @@ std::vector<v1::EventLine> EventLinesOf(const v1::SalesOrder& o) {
   return out;
 }
 
+absl::Status OrderStore::LockCustomerCredit(db::Transaction& tx, int64_t customer_id) {
+  // ON DUPLICATE KEY UPDATE takes the row's exclusive lock at once; INSERT
+  // IGNORE then SELECT … FOR UPDATE would take a shared lock first, and two
+  // confirmations upgrading their shared locks deadlock.
+  return tx
+      .Exec("INSERT INTO customer_credit_locks (customer_id) VALUES (?) "
+            "ON DUPLICATE KEY UPDATE customer_id = customer_id",
+            {customer_id})
+      .status();
+}
+
+absl::Status OrderStore::ApproveSpecialFees(db::Transaction& tx, int64_t order_id) {
+  return tx.Exec("UPDATE special_fees SET approved = 1 WHERE subject_type = 'ORDER' AND subject_id = ?", {order_id})
+      .status();
+}
+
 }  // namespace sales::orders

@@ -39,6 +39,12 @@ class OrderStore {
   // credit check, line costs) together with the new status.
   static absl::Status SaveConfirmation(db::Transaction& tx, const v1::SalesOrder& o,
                                        const std::string& release_reason, absl::Time now);
+  // Serializes credit decisions of one customer (V003): takes the customer's
+  // credit lock row exclusively, creating it the first time.
+  static absl::Status LockCustomerCredit(db::Transaction& tx, int64_t customer_id);
+  // Marks every special fee of the order approved (nothing left to approve).
+  static absl::Status ApproveSpecialFees(db::Transaction& tx, int64_t order_id);
+
   // Stores a credit check (CREDIT_HOLD or CheckOrderCredit keeps none).
   static absl::Status SaveCreditCheck(db::Transaction& tx, int64_t order_id, const v1::CreditCheck& check);
 

@@ -82,4 +82,23 @@ absl::StatusOr<std::vector<v1::Product>> ProductStore::List(db::Transaction& tx,
   return out;
 }
 
+absl::Status ProductStore::Update(db::Transaction& tx, int64_t id, const v1::Product& p, absl::Time now) {
+  return tx
+      .Exec("UPDATE products SET name = ?, product_line_id = ?, unit = ?, currency = ?, unit_cost_minor = ?, "
+            "floor_price_minor = ?, commissionable = ?, specification = ?, version = version + 1, "
+            "updated_at = ? WHERE id = ?",
+            {p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(), p.unit_cost().minor_units(),
+             p.floor_price().minor_units(), static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(),
+             FormatDbTime(now), id})
+      .status();
+}
+
+absl::Status ProductStore::SetStatus(db::Transaction& tx, int64_t id, v1::ProductStatus status,
+                                     const std::string& reason, absl::Time now) {
+  return tx
+      .Exec("UPDATE products SET status = ?, status_reason = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            {EnumShort(status), reason, FormatDbTime(now), id})
+      .status();
+}
+
 }  // namespace sales::orders

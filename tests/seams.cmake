@@ -1,0 +1,5 @@
+# Seams (issue 15): the structure checks that keep each service's layers
+# where they belong. Services are added as they are moved.
+add_test(NAME no_sql_outside_store
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/seams/no_sql_outside_store.sh orders-svc)
+set_tests_properties(no_sql_outside_store PROPERTIES LABELS seams)
