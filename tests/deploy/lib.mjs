@@ -219,6 +219,8 @@ const PEER_PATTERNS = [
   // A peer's generated stub: no gRPC call to a service without one, whatever
   // wrapper hands out the channel.
   /\b(\w+)::v1::\w+Service::NewStub\b/g,
+  // A typed peer client (platform/peers/): GrpcPeer<orders::v1::OrdersService>.
+  /\bGrpcPeer\s*<\s*(\w+)::v1::\w+Service\s*>/g,
   // A backend table entry: {"orders", "sales.orders.v1.OrdersService"} (the gateway).
   /\{\s*"(\w+)"\s*,\s*"sales\.\w+\.v1\.\w+Service"\s*\}/g,
 ];
@@ -243,7 +245,7 @@ export function codeCalls(graph) {
       continue;
     }
     const src = stripComments(readFileSync(path, "utf8"));
-    if (!new RegExp(`\\b${name}\\s*\\(`).test(src)) problems.push(`helper ${name} is not defined in ${h.file}`);
+    if (!new RegExp(`\\b${name}\\b`).test(src)) problems.push(`helper ${name} is not defined in ${h.file}`);
     if (!peersIn(src).has(h.calls)) problems.push(`helper ${name} (${h.file}) no longer calls ${h.calls}`);
   }
   // Platform code that calls a peer by name must be a listed helper.
@@ -264,7 +266,8 @@ export function codeCalls(graph) {
         if (names.has(peer) && peer !== proc) calls.push({ from: proc, to: peer, where: rel });
       }
       for (const [name, h] of Object.entries(helpers)) {
-        if (new RegExp(`\\b${name}\\s*\\(`).test(src)) calls.push({ from: proc, to: h.calls, where: `${rel} (${name})` });
+        // Called (a function) or made (a typed client): any use of the name.
+        if (new RegExp(`\\b${name}\\b`).test(src)) calls.push({ from: proc, to: h.calls, where: `${rel} (${name})` });
       }
     }
   }
