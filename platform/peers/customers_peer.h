@@ -34,22 +34,15 @@ class CustomersPeer {
                                                                                   int64_t customer_id);
 };
 
-class GrpcCustomersPeer final : public CustomersPeer {
+class GrpcCustomersPeer final : public CustomersPeer, private GrpcPeer<customers::v1::CustomersService> {
  public:
-  explicit GrpcCustomersPeer(const ServiceRuntime& rt) : link_(rt, "customers") {}
+  explicit GrpcCustomersPeer(const ServiceRuntime& rt) : GrpcPeer(rt, "customers") {}
   void GetCustomer(PeerBatch& batch, int64_t customer_id, absl::StatusOr<customers::v1::Customer>* out) override;
   void ResolveCreditedRep(PeerBatch& batch, const customers::v1::ResolveCreditedRepRequest& request,
                           absl::StatusOr<customers::v1::ResolveCreditedRepResponse>* out) override;
   void GetCreditProfile(PeerBatch& batch, int64_t customer_id,
                         absl::StatusOr<std::optional<customers::v1::CreditProfile>>* out) override;
   absl::Duration deadline() const override { return link_.deadline(); }
-
- private:
-  // The stub over the peer's shared channel, made once.
-  absl::StatusOr<customers::v1::CustomersService::Stub*> Stub();
-  PeerLink link_;
-  std::mutex mu_;
-  std::unique_ptr<customers::v1::CustomersService::Stub> stub_;
 };
 
 }  // namespace sales::peers

@@ -19,18 +19,12 @@ class FinancePeer {
   virtual absl::Duration deadline() const = 0;
 };
 
-class GrpcFinancePeer final : public FinancePeer {
+class GrpcFinancePeer final : public FinancePeer, private GrpcPeer<finance::v1::FinanceService> {
  public:
-  explicit GrpcFinancePeer(const ServiceRuntime& rt) : link_(rt, "finance") {}
+  explicit GrpcFinancePeer(const ServiceRuntime& rt) : GrpcPeer(rt, "finance") {}
   void GetCustomerExposure(PeerBatch& batch, int64_t customer_id,
                            absl::StatusOr<finance::v1::CustomerExposure>* out) override;
   absl::Duration deadline() const override { return link_.deadline(); }
-
- private:
-  absl::StatusOr<finance::v1::FinanceService::Stub*> Stub();
-  PeerLink link_;
-  std::mutex mu_;
-  std::unique_ptr<finance::v1::FinanceService::Stub> stub_;
 };
 
 }  // namespace sales::peers

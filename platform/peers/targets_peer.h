@@ -29,21 +29,15 @@ class TargetsPeer {
   absl::StatusOr<std::optional<targets::v1::ProductLine>> FetchProductLine(const CallContext* call, int64_t id);
 };
 
-class GrpcTargetsPeer final : public TargetsPeer {
+class GrpcTargetsPeer final : public TargetsPeer, private GrpcPeer<targets::v1::TargetsService> {
  public:
-  explicit GrpcTargetsPeer(const ServiceRuntime& rt) : link_(rt, "targets") {}
+  explicit GrpcTargetsPeer(const ServiceRuntime& rt) : GrpcPeer(rt, "targets") {}
   void GetProductLine(PeerBatch& batch, int64_t id,
                       absl::StatusOr<std::optional<targets::v1::ProductLine>>* out) override;
   void GetProgress(PeerBatch& batch, const targets::v1::GetProgressRequest& request,
                    absl::StatusOr<targets::v1::Progress>* out) override;
   void GetOrgUnit(PeerBatch& batch, int64_t id, absl::StatusOr<std::optional<targets::v1::OrgUnit>>* out) override;
   absl::Duration deadline() const override { return link_.deadline(); }
-
- private:
-  absl::StatusOr<targets::v1::TargetsService::Stub*> Stub();
-  PeerLink link_;
-  std::mutex mu_;
-  std::unique_ptr<targets::v1::TargetsService::Stub> stub_;
 };
 
 }  // namespace sales::peers
