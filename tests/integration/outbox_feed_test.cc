@@ -85,6 +85,19 @@ common::v1::Event UnitEvent(int64_t position, const std::string& code) {
   return e;
 }
 
+// A handler that records each org unit event in `seen` (in the consumer's
+// transaction), then answers `then(code)` (OK when not given).
+EventConsumer::Handler RecordSeen(std::function<absl::Status(const std::string& code)> then = nullptr) {
+  return [then](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
+    tv1::OrgUnitCreatedEvent payload;
+    if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
+    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
+                                  {e.event_id(), e.position(), payload.org_unit().code()})
+                              .status());
+    return then ? then(payload.org_unit().code()) : absl::OkStatus();
+  };
+}
+
 class OutboxFeed : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -112,14 +125,7 @@ class OutboxFeed : public ::testing::Test {
   std::unique_ptr<EventConsumer> PoisonConsumer(std::function<absl::Status()> fail, ConsumerOptions options) {
     return std::make_unique<EventConsumer>(
         "targets-feed-test", consumer_pool_.get(), std::make_unique<TargetsFeed>(Loopback(app_->port())),
-        [fail](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
-          tv1::OrgUnitCreatedEvent payload;
-          if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
-          SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
-                                        {e.event_id(), e.position(), payload.org_unit().code()})
-                                    .status());
-          return payload.org_unit().code() == "POISON" ? fail() : absl::OkStatus();
-        },
+        RecordSeen([fail](const std::string& code) { return code == "POISON" ? fail() : absl::OkStatus(); }),
         nullptr, std::move(options));
   }
 
@@ -136,13 +142,7 @@ class OutboxFeed : public ::testing::Test {
     return std::make_unique<EventConsumer>(
         "targets-feed-test", consumer_pool_.get(),
         std::make_unique<TargetsFeed>(Loopback(app_->port())),
-        [](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
-          tv1::OrgUnitCreatedEvent payload;
-          if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
-          return tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
-                         {e.event_id(), e.position(), payload.org_unit().code()})
-              .status();
-        });
+        RecordSeen());
   }
 
   // Creates a branch under the company through the public API.
@@ -282,15 +282,9 @@ TEST_F(OutboxFeed, AnEventThatCanNeverApplyIsParkedAndTheFeedMovesOn) {
   CreateUnit("B1", company_);
   auto consumer = std::make_unique<EventConsumer>(
       "targets-feed-test", consumer_pool_.get(), std::make_unique<TargetsFeed>(Loopback(app_->port())),
-      [](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
-        tv1::OrgUnitCreatedEvent payload;
-        if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
-        SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
-                                      {e.event_id(), e.position(), payload.org_unit().code()})
-                                  .status());
-        if (payload.org_unit().code() == "POISON") return InvalidField("code", "this consumer refuses it");
-        return absl::OkStatus();
-      });
+      RecordSeen([](const std::string& code) {
+        return code == "POISON" ? InvalidField("code", "this consumer refuses it") : absl::OkStatus();
+      }));
   consumer->Start();
   ASSERT_TRUE(WaitForSeen(2));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -439,13 +433,7 @@ TEST_F(OutboxFeed, AnEventOutOfSequenceIsNeverAppliedPastTheGap) {
               {{UnitEvent(1, "A"), UnitEvent(3, "C")}},          // 2 missing
               {{UnitEvent(2, "B"), UnitEvent(3, "C")}, {UnitEvent(4, "D")}}},
           &opened_after),
-      [](db::Transaction& tx, const common::v1::Event& e) -> absl::Status {
-        tv1::OrgUnitCreatedEvent payload;
-        if (!e.payload().UnpackTo(&payload)) return absl::InternalError("bad payload");
-        return tx.Exec("INSERT INTO seen (event_id, position, code) VALUES (?, ?, ?)",
-                       {e.event_id(), e.position(), payload.org_unit().code()})
-            .status();
-      });
+      RecordSeen());
   consumer->Start();
   ASSERT_TRUE(WaitForSeen(4));
   consumer->Stop();
