@@ -19,7 +19,6 @@
 
 namespace sales::orders {
 
-using fulfilment::Method;
 
 namespace {
 
@@ -55,7 +54,7 @@ absl::StatusOr<DocumentContent> ContentOf(db::Transaction& tx, const v1::Shippin
 grpc::Status FulfilmentApi::ListDocuments(grpc::ServerContext* ctx, const v1::ListDocumentsRequest* req,
                                           v1::ListDocumentsResponse* resp) {
   return ServeRead<v1::ListDocumentsResponse>(
-      ctx, Method("ListDocuments"), rt_, resp,
+      ctx, OrdersMethod("ListDocuments"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 50, 200).status());
         return DecodePageToken(req->page_token()).status();
@@ -92,7 +91,7 @@ grpc::Status FulfilmentApi::ListDocuments(grpc::ServerContext* ctx, const v1::Li
 grpc::Status FulfilmentApi::PrintDocument(grpc::ServerContext* ctx, const v1::PrintDocumentRequest* req,
                                           v1::PrintDocumentResponse* resp) {
   return ServeMutation<v1::PrintDocumentRequest, v1::PrintDocumentResponse>(
-      ctx, Method("PrintDocument"), rt_, *req, resp,
+      ctx, OrdersMethod("PrintDocument"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->document_id() <= 0) return InvalidField("document_id", "required");
         if (req->reprint_request_id() < 0) return InvalidField("reprint_request_id", "must be >= 0");
@@ -134,7 +133,7 @@ grpc::Status FulfilmentApi::PrintDocument(grpc::ServerContext* ctx, const v1::Pr
 grpc::Status FulfilmentApi::RequestReprint(grpc::ServerContext* ctx, const v1::RequestReprintRequest* req,
                                            v1::RequestReprintResponse* resp) {
   return ServeMutation<v1::RequestReprintRequest, v1::RequestReprintResponse>(
-      ctx, Method("RequestReprint"), rt_, *req, resp,
+      ctx, OrdersMethod("RequestReprint"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->document_id() <= 0) return InvalidField("document_id", "required");
         return fulfilment::RequireReason(req->reason());
@@ -194,7 +193,7 @@ absl::StatusOr<v1::ReprintRequest> DecideReprint(ServiceRuntime& rt, db::Transac
 grpc::Status FulfilmentApi::ApproveReprint(grpc::ServerContext* ctx, const v1::ApproveReprintRequest* req,
                                            v1::ApproveReprintResponse* resp) {
   return ServeMutation<v1::ApproveReprintRequest, v1::ApproveReprintResponse>(
-      ctx, Method("ApproveReprint"), rt_, *req, resp,
+      ctx, OrdersMethod("ApproveReprint"), rt_, *req, resp,
       [&](CallContext&) {
         return req->reprint_request_id() > 0 ? absl::OkStatus() : InvalidField("reprint_request_id", "required");
       },
@@ -209,7 +208,7 @@ grpc::Status FulfilmentApi::ApproveReprint(grpc::ServerContext* ctx, const v1::A
 grpc::Status FulfilmentApi::RejectReprint(grpc::ServerContext* ctx, const v1::RejectReprintRequest* req,
                                           v1::RejectReprintResponse* resp) {
   return ServeMutation<v1::RejectReprintRequest, v1::RejectReprintResponse>(
-      ctx, Method("RejectReprint"), rt_, *req, resp,
+      ctx, OrdersMethod("RejectReprint"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->reprint_request_id() <= 0) return InvalidField("reprint_request_id", "required");
         return fulfilment::RequireReason(req->reason());

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/fulfilment_api.h"
 #include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/report_rules.h"
 #include "orders-svc/domain/shipment_rules.h"
@@ -24,7 +25,6 @@
 
 namespace sales::orders {
 
-using fulfilment::Method;
 
 namespace {
 
@@ -72,11 +72,11 @@ absl::StatusOr<ReportFilter> ResolveFilter(db::Transaction& tx, const Principal&
   if (scope.rep_id != 0) {
     if (org_unit_id != 0) {
       return WithErrorInfo(absl::PermissionDeniedError("a rep's reports cover only themselves"), "OUT_OF_SCOPE",
-                           kOrdersErrorDomain);
+                           kOrdersDomain);
     }
     if (rep_id != 0 && rep_id != scope.rep_id) {
       return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("rep ", rep_id, " is outside your scope")),
-                           "OUT_OF_SCOPE", kOrdersErrorDomain);
+                           "OUT_OF_SCOPE", kOrdersDomain);
     }
     f.rep_id = scope.rep_id;
     return f;
@@ -88,7 +88,7 @@ absl::StatusOr<ReportFilter> ResolveFilter(db::Transaction& tx, const Principal&
   if (org_unit_id != 0) {
     if (!f.all_units && !f.units.count(org_unit_id)) {
       return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("unit ", org_unit_id, " is outside your scope")),
-                           "OUT_OF_SCOPE", kOrdersErrorDomain);
+                           "OUT_OF_SCOPE", kOrdersDomain);
     }
     SALES_ASSIGN_OR_RETURN(auto sub, OrgReplica::Subtree(tx, org_unit_id));
     f.all_units = false;
@@ -99,7 +99,7 @@ absl::StatusOr<ReportFilter> ResolveFilter(db::Transaction& tx, const Principal&
       SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, rep_id));
       if (!rep || !f.units.count(rep->org_unit_id)) {
         return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("rep ", rep_id, " is outside your scope")),
-                             "OUT_OF_SCOPE", kOrdersErrorDomain);
+                             "OUT_OF_SCOPE", kOrdersDomain);
       }
       // A rep who moved keeps their history: filter by rep only.
       f.all_units = true;
@@ -152,7 +152,7 @@ void Fill(SalesReport r, Resp* out) {
 grpc::Status FulfilmentApi::GetSalesByRepReport(grpc::ServerContext* ctx, const v1::GetSalesByRepReportRequest* req,
                                                 v1::GetSalesByRepReportResponse* resp) {
   return ServeRead<v1::GetSalesByRepReportResponse>(
-      ctx, Method("GetSalesByRepReport"), rt_, resp,
+      ctx, OrdersMethod("GetSalesByRepReport"), rt_, resp,
       [&](CallContext&) { return ValidatePeriodRange(req->period_kind(), req->date_range(), req->has_date_range()); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetSalesByRepReportResponse> {
         SALES_ASSIGN_OR_RETURN(auto filter, ResolveFilter(tx, call.principal, req->org_unit_id(), req->rep_id()));
@@ -176,7 +176,7 @@ grpc::Status FulfilmentApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
                                                    const v1::GetSalesByRegionReportRequest* req,
                                                    v1::GetSalesByRegionReportResponse* resp) {
   return ServeRead<v1::GetSalesByRegionReportResponse>(
-      ctx, Method("GetSalesByRegionReport"), rt_, resp,
+      ctx, OrdersMethod("GetSalesByRegionReport"), rt_, resp,
       [&](CallContext&) { return ValidatePeriodRange(req->period_kind(), req->date_range(), req->has_date_range()); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetSalesByRegionReportResponse> {
         int64_t parent = req->parent_org_unit_id();
@@ -190,7 +190,7 @@ grpc::Status FulfilmentApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(auto filter, ResolveFilter(tx, call.principal, parent, 0));
         if (filter.rep_id != 0) {
           return WithErrorInfo(absl::PermissionDeniedError("regional figures are for managers and above"),
-                               "OUT_OF_SCOPE", kOrdersErrorDomain);
+                               "OUT_OF_SCOPE", kOrdersDomain);
         }
         // Every unit below the parent counts for the child it sits under;
         // figures booked on the parent itself stay on the parent's row.
@@ -222,7 +222,7 @@ grpc::Status FulfilmentApi::GetSalesByProductLineReport(grpc::ServerContext* ctx
                                                         const v1::GetSalesByProductLineReportRequest* req,
                                                         v1::GetSalesByProductLineReportResponse* resp) {
   return ServeRead<v1::GetSalesByProductLineReportResponse>(
-      ctx, Method("GetSalesByProductLineReport"), rt_, resp,
+      ctx, OrdersMethod("GetSalesByProductLineReport"), rt_, resp,
       [&](CallContext&) { return ValidatePeriodRange(req->period_kind(), req->date_range(), req->has_date_range()); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetSalesByProductLineReportResponse> {
         SALES_ASSIGN_OR_RETURN(auto filter, ResolveFilter(tx, call.principal, req->org_unit_id(), req->rep_id()));
@@ -244,7 +244,7 @@ grpc::Status FulfilmentApi::GetDistributorPurchasesReport(grpc::ServerContext* c
                                                           const v1::GetDistributorPurchasesReportRequest* req,
                                                           v1::GetDistributorPurchasesReportResponse* resp) {
   return ServeRead<v1::GetDistributorPurchasesReportResponse>(
-      ctx, Method("GetDistributorPurchasesReport"), rt_, resp,
+      ctx, OrdersMethod("GetDistributorPurchasesReport"), rt_, resp,
       [&](CallContext&) { return ValidatePeriodRange(req->period_kind(), req->date_range(), req->has_date_range()); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetDistributorPurchasesReportResponse> {
         SALES_ASSIGN_OR_RETURN(auto filter, ResolveFilter(tx, call.principal, req->org_unit_id(), req->rep_id()));
@@ -274,7 +274,7 @@ grpc::Status FulfilmentApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
                                                    const v1::GetLateShipmentsReportRequest* req,
                                                    v1::GetLateShipmentsReportResponse* resp) {
   return ServeRead<v1::GetLateShipmentsReportResponse>(
-      ctx, Method("GetLateShipmentsReport"), rt_, resp,
+      ctx, OrdersMethod("GetLateShipmentsReport"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (!req->has_as_of()) return InvalidField("as_of", "required");
         SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
@@ -339,7 +339,7 @@ grpc::Status FulfilmentApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
 grpc::Status FulfilmentApi::GetOpenOrdersReport(grpc::ServerContext* ctx, const v1::GetOpenOrdersReportRequest* req,
                                                 v1::GetOpenOrdersReportResponse* resp) {
   return ServeRead<v1::GetOpenOrdersReportResponse>(
-      ctx, Method("GetOpenOrdersReport"), rt_, resp,
+      ctx, OrdersMethod("GetOpenOrdersReport"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
         SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->statuses_size(), kMaxStatusFilters, "statuses"));

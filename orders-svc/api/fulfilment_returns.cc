@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/fulfilment_api.h"
 #include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/return_rules.h"
 #include "orders-svc/store/enum_names.h"
@@ -26,7 +27,6 @@
 
 namespace sales::orders {
 
-using fulfilment::Method;
 
 namespace {
 
@@ -79,7 +79,7 @@ int64_t RequesterUnit(const Loaded& l) {
 grpc::Status FulfilmentApi::CreateReturn(grpc::ServerContext* ctx, const v1::CreateReturnRequest* req,
                                          v1::CreateReturnResponse* resp) {
   return ServeMutation<v1::CreateReturnRequest, v1::CreateReturnResponse>(
-      ctx, Method("CreateReturn"), rt_, *req, resp, [&](CallContext&) { return ValidateReturnInput(*req); },
+      ctx, OrdersMethod("CreateReturn"), rt_, *req, resp, [&](CallContext&) { return ValidateReturnInput(*req); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateReturnResponse> {
         const absl::Time now = rt_.clock->Now();
         SALES_RETURN_IF_ERROR(fulfilment::Require(
@@ -132,7 +132,7 @@ grpc::Status FulfilmentApi::CreateReturn(grpc::ServerContext* ctx, const v1::Cre
 grpc::Status FulfilmentApi::GetReturn(grpc::ServerContext* ctx, const v1::GetReturnRequest* req,
                                       v1::GetReturnResponse* resp) {
   return ServeRead<v1::GetReturnResponse>(
-      ctx, Method("GetReturn"), rt_, resp,
+      ctx, OrdersMethod("GetReturn"), rt_, resp,
       [&](CallContext&) {
         return req->return_request_id() > 0 ? absl::OkStatus() : InvalidField("return_request_id", "required");
       },
@@ -149,7 +149,7 @@ grpc::Status FulfilmentApi::GetReturn(grpc::ServerContext* ctx, const v1::GetRet
 grpc::Status FulfilmentApi::ListReturns(grpc::ServerContext* ctx, const v1::ListReturnsRequest* req,
                                         v1::ListReturnsResponse* resp) {
   return ServeRead<v1::ListReturnsResponse>(
-      ctx, Method("ListReturns"), rt_, resp,
+      ctx, OrdersMethod("ListReturns"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 50, 200).status());
         return DecodePageToken(req->page_token()).status();
@@ -188,7 +188,7 @@ grpc::Status FulfilmentApi::ListReturns(grpc::ServerContext* ctx, const v1::List
 grpc::Status FulfilmentApi::VerifyReturn(grpc::ServerContext* ctx, const v1::VerifyReturnRequest* req,
                                          v1::VerifyReturnResponse* resp) {
   return ServeMutation<v1::VerifyReturnRequest, v1::VerifyReturnResponse>(
-      ctx, Method("VerifyReturn"), rt_, *req, resp,
+      ctx, OrdersMethod("VerifyReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->lines_size(), kMaxDocumentLines, "lines"));
@@ -266,7 +266,7 @@ grpc::Status FulfilmentApi::VerifyReturn(grpc::ServerContext* ctx, const v1::Ver
 grpc::Status FulfilmentApi::ApproveReturn(grpc::ServerContext* ctx, const v1::ApproveReturnRequest* req,
                                           v1::ApproveReturnResponse* resp) {
   return ServeMutation<v1::ApproveReturnRequest, v1::ApproveReturnResponse>(
-      ctx, Method("ApproveReturn"), rt_, *req, resp,
+      ctx, OrdersMethod("ApproveReturn"), rt_, *req, resp,
       [&](CallContext&) {
         return req->return_request_id() > 0 ? absl::OkStatus() : InvalidField("return_request_id", "required");
       },
@@ -291,7 +291,7 @@ grpc::Status FulfilmentApi::ApproveReturn(grpc::ServerContext* ctx, const v1::Ap
 grpc::Status FulfilmentApi::RejectReturn(grpc::ServerContext* ctx, const v1::RejectReturnRequest* req,
                                          v1::RejectReturnResponse* resp) {
   return ServeMutation<v1::RejectReturnRequest, v1::RejectReturnResponse>(
-      ctx, Method("RejectReturn"), rt_, *req, resp,
+      ctx, OrdersMethod("RejectReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->return_request_id() <= 0) return InvalidField("return_request_id", "required");
         return fulfilment::RequireReason(req->reason());
@@ -330,7 +330,7 @@ grpc::Status FulfilmentApi::RejectReturn(grpc::ServerContext* ctx, const v1::Rej
 grpc::Status FulfilmentApi::CancelReturn(grpc::ServerContext* ctx, const v1::CancelReturnRequest* req,
                                          v1::CancelReturnResponse* resp) {
   return ServeMutation<v1::CancelReturnRequest, v1::CancelReturnResponse>(
-      ctx, Method("CancelReturn"), rt_, *req, resp,
+      ctx, OrdersMethod("CancelReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->return_request_id() <= 0) return InvalidField("return_request_id", "required");
         return fulfilment::RequireReason(req->reason());
@@ -361,7 +361,7 @@ grpc::Status FulfilmentApi::CancelReturn(grpc::ServerContext* ctx, const v1::Can
 grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::ReceiveReturnRequest* req,
                                           v1::ReceiveReturnResponse* resp) {
   return ServeMutation<v1::ReceiveReturnRequest, v1::ReceiveReturnResponse>(
-      ctx, Method("ReceiveReturn"), rt_, *req, resp,
+      ctx, OrdersMethod("ReceiveReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->return_request_id() <= 0) v.push_back({"return_request_id", "required"});
@@ -407,7 +407,7 @@ grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Re
             if (!quarantine) {
               return WithErrorInfo(absl::FailedPreconditionError("damaged or defective goods need a quarantine "
                                                                  "warehouse and none is active"),
-                                   "NO_QUARANTINE_WAREHOUSE", kOrdersErrorDomain);
+                                   "NO_QUARANTINE_WAREHOUSE", kOrdersDomain);
             }
           }
         }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/fulfilment_api.h"
 #include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/shipment_rules.h"
 #include "orders-svc/store/enum_names.h"
@@ -23,7 +24,6 @@
 
 namespace sales::orders {
 
-using fulfilment::Method;
 
 namespace {
 
@@ -62,7 +62,7 @@ absl::Status ValidateRequisitionInput(const v1::RequestShipmentRequest& req) {
 grpc::Status FulfilmentApi::RequestShipment(grpc::ServerContext* ctx, const v1::RequestShipmentRequest* req,
                                             v1::RequestShipmentResponse* resp) {
   return ServeMutation<v1::RequestShipmentRequest, v1::RequestShipmentResponse>(
-      ctx, Method("RequestShipment"), rt_, *req, resp, [&](CallContext&) { return ValidateRequisitionInput(*req); },
+      ctx, OrdersMethod("RequestShipment"), rt_, *req, resp, [&](CallContext&) { return ValidateRequisitionInput(*req); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RequestShipmentResponse> {
         const absl::Time now = rt_.clock->Now();
         SALES_RETURN_IF_ERROR(fulfilment::Require(
@@ -76,7 +76,7 @@ grpc::Status FulfilmentApi::RequestShipment(grpc::ServerContext* ctx, const v1::
         if (!OrderAcceptsShipment(o.status())) {
           return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order ", o.order_number(), " is ",
                                                                           v1::OrderStatus_Name(o.status()))),
-                               "ORDER_NOT_SHIPPABLE", kOrdersErrorDomain, {{"status", EnumShort(o.status())}});
+                               "ORDER_NOT_SHIPPABLE", kOrdersDomain, {{"status", EnumShort(o.status())}});
         }
         SALES_ASSIGN_OR_RETURN(auto open_requested, ShipmentStore::OpenRequested(tx, o.id()));
         std::map<std::pair<int64_t, int64_t>, int64_t> in_this_request;
@@ -143,7 +143,7 @@ grpc::Status FulfilmentApi::GetShipmentRequisition(grpc::ServerContext* ctx,
                                                    const v1::GetShipmentRequisitionRequest* req,
                                                    v1::GetShipmentRequisitionResponse* resp) {
   return ServeRead<v1::GetShipmentRequisitionResponse>(
-      ctx, Method("GetShipmentRequisition"), rt_, resp,
+      ctx, OrdersMethod("GetShipmentRequisition"), rt_, resp,
       [&](CallContext&) {
         return req->shipment_requisition_id() > 0 ? absl::OkStatus()
                                                   : InvalidField("shipment_requisition_id", "required");
@@ -162,7 +162,7 @@ grpc::Status FulfilmentApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
                                                      const v1::ListShipmentRequisitionsRequest* req,
                                                      v1::ListShipmentRequisitionsResponse* resp) {
   return ServeRead<v1::ListShipmentRequisitionsResponse>(
-      ctx, Method("ListShipmentRequisitions"), rt_, resp,
+      ctx, OrdersMethod("ListShipmentRequisitions"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 50, 200).status());
         return DecodePageToken(req->page_token()).status();
@@ -205,7 +205,7 @@ grpc::Status FulfilmentApi::ApproveShipmentRequisition(grpc::ServerContext* ctx,
                                                        const v1::ApproveShipmentRequisitionRequest* req,
                                                        v1::ApproveShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::ApproveShipmentRequisitionRequest, v1::ApproveShipmentRequisitionResponse>(
-      ctx, Method("ApproveShipmentRequisition"), rt_, *req, resp,
+      ctx, OrdersMethod("ApproveShipmentRequisition"), rt_, *req, resp,
       [&](CallContext&) {
         return req->shipment_requisition_id() > 0 ? absl::OkStatus()
                                                   : InvalidField("shipment_requisition_id", "required");
@@ -288,7 +288,7 @@ grpc::Status FulfilmentApi::RejectShipmentRequisition(grpc::ServerContext* ctx,
                                                       const v1::RejectShipmentRequisitionRequest* req,
                                                       v1::RejectShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::RejectShipmentRequisitionRequest, v1::RejectShipmentRequisitionResponse>(
-      ctx, Method("RejectShipmentRequisition"), rt_, *req, resp,
+      ctx, OrdersMethod("RejectShipmentRequisition"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->shipment_requisition_id() <= 0) return InvalidField("shipment_requisition_id", "required");
         return fulfilment::RequireReason(req->reason());
@@ -305,7 +305,7 @@ grpc::Status FulfilmentApi::CancelShipmentRequisition(grpc::ServerContext* ctx,
                                                       const v1::CancelShipmentRequisitionRequest* req,
                                                       v1::CancelShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::CancelShipmentRequisitionRequest, v1::CancelShipmentRequisitionResponse>(
-      ctx, Method("CancelShipmentRequisition"), rt_, *req, resp,
+      ctx, OrdersMethod("CancelShipmentRequisition"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->shipment_requisition_id() <= 0) return InvalidField("shipment_requisition_id", "required");
         return fulfilment::RequireReason(req->reason());
@@ -321,7 +321,7 @@ grpc::Status FulfilmentApi::CancelShipmentRequisition(grpc::ServerContext* ctx,
 grpc::Status FulfilmentApi::PostShipment(grpc::ServerContext* ctx, const v1::PostShipmentRequest* req,
                                          v1::PostShipmentResponse* resp) {
   return ServeMutation<v1::PostShipmentRequest, v1::PostShipmentResponse>(
-      ctx, Method("PostShipment"), rt_, *req, resp,
+      ctx, OrdersMethod("PostShipment"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->shipment_requisition_id() <= 0) v.push_back({"shipment_requisition_id", "required"});
@@ -357,7 +357,7 @@ grpc::Status FulfilmentApi::PostShipment(grpc::ServerContext* ctx, const v1::Pos
         if (!OrderAcceptsShipment(o.status())) {
           return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order ", o.order_number(), " is ",
                                                                           v1::OrderStatus_Name(o.status()))),
-                               "ORDER_NOT_SHIPPABLE", kOrdersErrorDomain);
+                               "ORDER_NOT_SHIPPABLE", kOrdersDomain);
         }
         // Quantities per requisition line, duplicates summed, checked before
         // anything is written so a refusal posts nothing.
@@ -504,7 +504,7 @@ grpc::Status FulfilmentApi::PostShipment(grpc::ServerContext* ctx, const v1::Pos
 grpc::Status FulfilmentApi::GetShipment(grpc::ServerContext* ctx, const v1::GetShipmentRequest* req,
                                         v1::GetShipmentResponse* resp) {
   return ServeRead<v1::GetShipmentResponse>(
-      ctx, Method("GetShipment"), rt_, resp,
+      ctx, OrdersMethod("GetShipment"), rt_, resp,
       [&](CallContext&) { return req->shipment_id() > 0 ? absl::OkStatus() : InvalidField("shipment_id", "required"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetShipmentResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadShipment(tx, req->shipment_id(), false));
@@ -519,7 +519,7 @@ grpc::Status FulfilmentApi::GetShipment(grpc::ServerContext* ctx, const v1::GetS
 grpc::Status FulfilmentApi::ListShipments(grpc::ServerContext* ctx, const v1::ListShipmentsRequest* req,
                                           v1::ListShipmentsResponse* resp) {
   return ServeRead<v1::ListShipmentsResponse>(
-      ctx, Method("ListShipments"), rt_, resp,
+      ctx, OrdersMethod("ListShipments"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 50, 200).status());
         return DecodePageToken(req->page_token()).status();
@@ -559,7 +559,7 @@ grpc::Status FulfilmentApi::ListShipments(grpc::ServerContext* ctx, const v1::Li
 grpc::Status FulfilmentApi::RecordDelivery(grpc::ServerContext* ctx, const v1::RecordDeliveryRequest* req,
                                            v1::RecordDeliveryResponse* resp) {
   return ServeMutation<v1::RecordDeliveryRequest, v1::RecordDeliveryResponse>(
-      ctx, Method("RecordDelivery"), rt_, *req, resp,
+      ctx, OrdersMethod("RecordDelivery"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->shipment_id() <= 0) return InvalidField("shipment_id", "required");
         if (!req->has_delivery()) return InvalidField("delivery", "required");
@@ -578,12 +578,12 @@ grpc::Status FulfilmentApi::RecordDelivery(grpc::ServerContext* ctx, const v1::R
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.version, "shipment", s.id()));
         if (s.kind() != v1::SHIPMENT_KIND_OUTBOUND) {
           return WithErrorInfo(absl::FailedPreconditionError("a return receipt is not signed for by the customer"),
-                               "NOT_OUTBOUND", kOrdersErrorDomain);
+                               "NOT_OUTBOUND", kOrdersDomain);
         }
         if (s.status() == v1::SHIPMENT_STATUS_DELIVERED) {
           return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("shipment ", s.shipment_number(),
                                                                           " is already delivered")),
-                               "ALREADY_DELIVERED", kOrdersErrorDomain);
+                               "ALREADY_DELIVERED", kOrdersDomain);
         }
         SALES_RETURN_IF_ERROR(CheckDelivery(req->delivery(), ToCivilDay(s.ship_date())));
         SALES_RETURN_IF_ERROR(ShipmentStore::SaveDelivery(tx, s.id(), req->delivery(), call.principal, now));

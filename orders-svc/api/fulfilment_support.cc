@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/store/audit_store.h"
 #include "orders-svc/store/catalog_store.h"
 #include "platform/convert.h"
@@ -20,8 +21,6 @@ std::string RoleOf(const Principal& p) { return p.authenticated() ? p.role : std
 
 }  // namespace
 
-std::string Method(const char* name) { return absl::StrCat("/sales.orders.v1.OrdersService/", name); }
-
 bool IsRole(const Principal& p, std::initializer_list<const char*> roles) {
   const std::string role = RoleOf(p);
   return std::any_of(roles.begin(), roles.end(), [&](const char* r) { return role == r; });
@@ -30,7 +29,7 @@ bool IsRole(const Principal& p, std::initializer_list<const char*> roles) {
 absl::Status Require(const Principal& p, std::initializer_list<const char*> roles, absl::string_view what) {
   if (IsRole(p, roles)) return absl::OkStatus();
   return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("role ", RoleOf(p), " may not ", what)),
-                       "ROLE_NOT_ALLOWED", kOrdersErrorDomain, {{"role", RoleOf(p)}});
+                       "ROLE_NOT_ALLOWED", kOrdersDomain, {{"role", RoleOf(p)}});
 }
 
 bool OrderScope::SeesRep(int64_t rep, int64_t unit) const {
@@ -54,7 +53,7 @@ absl::StatusOr<OrderScope> ScopeFor(db::Transaction& tx, const Principal& p) {
     s.rep_id = p.rep_id;
   } else {
     return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("role ", RoleOf(p), " sees no orders")),
-                         "ROLE_NOT_ALLOWED", kOrdersErrorDomain);
+                         "ROLE_NOT_ALLOWED", kOrdersDomain);
   }
   return s;
 }
@@ -62,7 +61,7 @@ absl::StatusOr<OrderScope> ScopeFor(db::Transaction& tx, const Principal& p) {
 absl::Status CheckSees(const OrderScope& s, const OrderRecord& o) {
   if (s.Sees(o)) return absl::OkStatus();
   return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("order ", o.order.id(), " is outside your scope")),
-                       "OUT_OF_SCOPE", kOrdersErrorDomain);
+                       "OUT_OF_SCOPE", kOrdersDomain);
 }
 
 absl::StatusOr<OrderWithReservations> LoadOrderInScope(db::Transaction& tx, const Principal& p, int64_t order_id,
@@ -77,7 +76,7 @@ absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const s
                           int64_t requester_unit) {
   if (decider.authenticated() && decider.user_id == requester_user) {
     return WithErrorInfo(absl::PermissionDeniedError("nobody approves their own request"), "OWN_REQUEST",
-                         kOrdersErrorDomain);
+                         kOrdersDomain);
   }
   if (IsRole(decider, {kRoleAdmin, kRoleDirector})) return absl::OkStatus();
   if (IsRole(decider, {kRoleManager}) && decider.org_unit_id > 0) {
@@ -85,11 +84,11 @@ absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const s
     if (within) return absl::OkStatus();
     return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("unit ", requester_unit,
                                                                   " is not under your unit ", decider.org_unit_id)),
-                         "NOT_IN_CHAIN", kOrdersErrorDomain);
+                         "NOT_IN_CHAIN", kOrdersDomain);
   }
   return WithErrorInfo(absl::PermissionDeniedError("only a manager in the requester's chain, the director or an "
                                                    "admin decides this"),
-                       "ROLE_NOT_ALLOWED", kOrdersErrorDomain);
+                       "ROLE_NOT_ALLOWED", kOrdersDomain);
 }
 
 absl::Status OpenManagerStep(db::Transaction& tx, v1::SubjectType type, int64_t id, v1::ApprovalTrigger trigger,

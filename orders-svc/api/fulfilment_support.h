@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "orders-svc/api/method_name.h"
 #include "orders-svc/domain/shipment_rules.h"
 #include "orders-svc/store/approval_store.h"
 #include "orders-svc/store/stock_store.h"
@@ -19,8 +20,6 @@
 #include "sales/orders/v1/order.pb.h"
 
 namespace sales::orders::fulfilment {
-
-std::string Method(const char* name);
 
 bool IsRole(const Principal& p, std::initializer_list<const char*> roles);
 absl::Status Require(const Principal& p, std::initializer_list<const char*> roles, absl::string_view what);

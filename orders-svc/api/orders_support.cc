@@ -15,8 +15,6 @@
 
 namespace sales::orders {
 
-std::string OrdersMethod(const char* method) { return absl::StrCat("/sales.orders.v1.OrdersService/", method); }
-
 std::string RoleOf(const Principal& p) { return p.authenticated() ? p.role : std::string(kRoleAdmin); }
 
 bool HasRole(const Principal& p, std::initializer_list<const char*> roles) {

@@ -9,6 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "orders-svc/api/method_name.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/pricing.h"
 #include "orders-svc/store/approval_store.h"
@@ -24,10 +26,6 @@
 #include "sales/orders/v1/pricing.pb.h"
 
 namespace sales::orders {
-
-inline constexpr char kOrdersDomain[] = "orders.sales";
-
-std::string OrdersMethod(const char* method);
 
 // The role the caller acts in. Without principal_hmac_secret (local
 // development only) an anonymous caller acts as ADMIN, as in every service;

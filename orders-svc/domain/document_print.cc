@@ -1,6 +1,7 @@
 #include "orders-svc/domain/document_print.h"
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/shipment_rules.h"
 #include "platform/status.h"
 
@@ -17,19 +18,19 @@ absl::StatusOr<PrintDecision> DecidePrint(int64_t document_id, int32_t print_cou
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                              "document ", document_id, " was printed ", print_count,
                              " time(s); a reprint needs an approved reprint request")),
-                         "ALREADY_PRINTED", kOrdersErrorDomain);
+                         "ALREADY_PRINTED", kOrdersDomain);
   }
   if (reprint->document_id != document_id) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("reprint request ", reprint->id,
                                                                     " belongs to document ",
                                                                     reprint->document_id)),
-                         "REPRINT_NOT_FOR_DOCUMENT", kOrdersErrorDomain);
+                         "REPRINT_NOT_FOR_DOCUMENT", kOrdersDomain);
   }
   if (reprint->status != v1::REPRINT_REQUEST_STATUS_APPROVED) {
     return WithErrorInfo(
         absl::FailedPreconditionError(absl::StrCat("reprint request ", reprint->id, " is ",
                                                    v1::ReprintRequestStatus_Name(reprint->status))),
-        "REPRINT_NOT_APPROVED", kOrdersErrorDomain);
+        "REPRINT_NOT_APPROVED", kOrdersDomain);
   }
   d.duplicate = true;
   d.consumes_reprint = true;
@@ -39,11 +40,11 @@ absl::StatusOr<PrintDecision> DecidePrint(int64_t document_id, int32_t print_cou
 absl::Status CheckReprintRequest(int32_t print_count, bool one_pending) {
   if (print_count == 0) {
     return WithErrorInfo(absl::FailedPreconditionError("the document was never printed; print the original"),
-                         "NEVER_PRINTED", kOrdersErrorDomain);
+                         "NEVER_PRINTED", kOrdersDomain);
   }
   if (one_pending) {
     return WithErrorInfo(absl::FailedPreconditionError("a reprint request of this document is already pending"),
-                         "REPRINT_PENDING", kOrdersErrorDomain);
+                         "REPRINT_PENDING", kOrdersDomain);
   }
   return absl::OkStatus();
 }
@@ -52,7 +53,7 @@ absl::Status CheckReprintAction(v1::ReprintRequestStatus from, ReprintAction) {
   if (from == v1::REPRINT_REQUEST_STATUS_PENDING_APPROVAL) return absl::OkStatus();
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("reprint request is ",
                                                                   v1::ReprintRequestStatus_Name(from))),
-                       "REPRINT_NOT_PENDING", kOrdersErrorDomain);
+                       "REPRINT_NOT_PENDING", kOrdersDomain);
 }
 
 std::string DocumentTitle(v1::DocumentType t) {

@@ -3,12 +3,12 @@
 #include <initializer_list>
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/errors.h"
 #include "platform/status.h"
 
 namespace sales::orders {
 namespace {
 
-constexpr char kDomain[] = "orders.sales";
 
 bool In(v1::OrderStatus s, std::initializer_list<v1::OrderStatus> set) {
   for (auto x : set) {
@@ -100,7 +100,7 @@ absl::StatusOr<v1::OrderStatus> NextOrderStatus(v1::OrderStatus from, OrderActio
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("cannot ", OrderActionName(action),
                                                                   " an order in state ",
                                                                   v1::OrderStatus_Name(from))),
-                       reason, kDomain, {{"status", v1::OrderStatus_Name(from)}});
+                       reason, kOrdersDomain, {{"status", v1::OrderStatus_Name(from)}});
 }
 
 const char* QuoteActionName(QuoteAction a) {
@@ -136,7 +136,7 @@ absl::Status CheckQuoteAction(v1::QuoteStatus from, QuoteAction action) {
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("cannot ", QuoteActionName(action),
                                                                   " a quote in state ",
                                                                   v1::QuoteStatus_Name(from))),
-                       reason, kDomain, {{"status", v1::QuoteStatus_Name(from)}});
+                       reason, kOrdersDomain, {{"status", v1::QuoteStatus_Name(from)}});
 }
 
 }  // namespace sales::orders

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/shipment_rules.h"
 #include "platform/status.h"
 
@@ -20,7 +21,7 @@ absl::Status CheckReturnQuantity(const ReturnableLine& l, int64_t quantity, cons
         absl::FailedPreconditionError(absl::StrCat("returning ", quantity, " but only ", can,
                                                    " may come back (shipped ", l.shipped, ", returned ",
                                                    l.returned, ", on open returns ", l.pending, ")")),
-        "EXCEEDS_SHIPPED", kOrdersErrorDomain, {{"field", field}});
+        "EXCEEDS_SHIPPED", kOrdersDomain, {{"field", field}});
   }
   return absl::OkStatus();
 }
@@ -48,7 +49,7 @@ absl::Status CheckReturnAction(v1::ReturnStatus from, ReturnAction action) {
   if (ok) return absl::OkStatus();
   const std::string state = v1::ReturnStatus_Name(from);
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("return request is ", state)),
-                       "RETURN_WRONG_STATE", kOrdersErrorDomain, {{"status", state}});
+                       "RETURN_WRONG_STATE", kOrdersDomain, {{"status", state}});
 }
 
 v1::ReturnStatus ReturnStatusAfter(ReturnAction action, bool nothing_accepted) {

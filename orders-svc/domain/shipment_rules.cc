@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/errors.h"
 #include "platform/convert.h"
 #include "platform/status.h"
 
@@ -10,7 +11,7 @@ namespace sales::orders {
 namespace {
 
 absl::Status Refuse(absl::string_view reason, std::string message, const std::string& field) {
-  return WithErrorInfo(absl::FailedPreconditionError(std::move(message)), reason, kOrdersErrorDomain,
+  return WithErrorInfo(absl::FailedPreconditionError(std::move(message)), reason, kOrdersDomain,
                        {{"field", field}});
 }
 
@@ -78,14 +79,14 @@ absl::Status CheckRequisitionAction(v1::ShipmentRequisitionStatus from, Requisit
     case RequisitionAction::kReject:
       if (from == v1::SHIPMENT_REQUISITION_STATUS_PENDING_APPROVAL) return absl::OkStatus();
       return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("requisition is ", state)),
-                           "REQUISITION_NOT_PENDING", kOrdersErrorDomain, {{"status", state}});
+                           "REQUISITION_NOT_PENDING", kOrdersDomain, {{"status", state}});
     case RequisitionAction::kPost:
       if (from == v1::SHIPMENT_REQUISITION_STATUS_APPROVED ||
           from == v1::SHIPMENT_REQUISITION_STATUS_PARTIALLY_SHIPPED) {
         return absl::OkStatus();
       }
       return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("requisition is ", state)),
-                           "REQUISITION_NOT_APPROVED", kOrdersErrorDomain, {{"status", state}});
+                           "REQUISITION_NOT_APPROVED", kOrdersDomain, {{"status", state}});
     case RequisitionAction::kCancel:
       if (from == v1::SHIPMENT_REQUISITION_STATUS_PENDING_APPROVAL ||
           from == v1::SHIPMENT_REQUISITION_STATUS_APPROVED ||
@@ -93,7 +94,7 @@ absl::Status CheckRequisitionAction(v1::ShipmentRequisitionStatus from, Requisit
         return absl::OkStatus();
       }
       return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("requisition is ", state)),
-                           "REQUISITION_CLOSED", kOrdersErrorDomain, {{"status", state}});
+                           "REQUISITION_CLOSED", kOrdersDomain, {{"status", state}});
   }
   return absl::InternalError("unknown requisition action");
 }

@@ -11,12 +11,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "orders-svc/domain/errors.h"
 #include "sales/orders/v1/order.pb.h"
 #include "sales/orders/v1/shipment.pb.h"
 
 namespace sales::orders {
-
-inline constexpr char kOrdersErrorDomain[] = "orders.sales";
 
 // What one order line allows in one warehouse when a requisition is raised.
 struct RequestableLine {

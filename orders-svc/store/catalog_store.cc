@@ -1,6 +1,7 @@
 #include "orders-svc/store/catalog_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -67,7 +68,7 @@ absl::StatusOr<int64_t> PriceListStore::Insert(db::Transaction& tx, const v1::Pr
                      FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("price list code '", pl.code(), "' exists")),
-                         "PRICE_LIST_CODE_TAKEN", "orders.sales", {{"code", pl.code()}});
+                         "PRICE_LIST_CODE_TAKEN", kOrdersDomain, {{"code", pl.code()}});
   }
   if (!st.ok()) return st.status();
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());

@@ -1,6 +1,7 @@
 #include "orders-svc/store/product_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -19,7 +20,7 @@ absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::
        static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(), FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("SKU '", p.sku(), "' exists")),
-                         "SKU_TAKEN", "orders.sales", {{"sku", p.sku()}});
+                         "SKU_TAKEN", kOrdersDomain, {{"sku", p.sku()}});
   }
   if (!st.ok()) return st.status();
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());

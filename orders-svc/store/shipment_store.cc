@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/shipment_rules.h"
 #include "orders-svc/store/approval_store.h"
 #include "orders-svc/store/audit_store.h"
@@ -198,7 +199,7 @@ absl::Status ShipmentStore::AddRequisitionShipped(db::Transaction& tx, int64_t r
   if (n != 1) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("requisition line ", requisition_line_id,
                                                                     " has less than ", quantity, " left")),
-                         "EXCEEDS_REQUESTED", kOrdersErrorDomain);
+                         "EXCEEDS_REQUESTED", kOrdersDomain);
   }
   return absl::OkStatus();
 }
@@ -384,7 +385,7 @@ absl::Status ShipmentStore::AddLineShipped(db::Transaction& tx, int64_t order_li
   if (n != 1) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id,
                                                                     " has less than ", quantity, " left to ship")),
-                         "EXCEEDS_ORDERED", kOrdersErrorDomain);
+                         "EXCEEDS_ORDERED", kOrdersDomain);
   }
   return absl::OkStatus();
 }
@@ -404,7 +405,7 @@ absl::Status ShipmentStore::AddLineReturned(db::Transaction& tx, int64_t order_l
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id,
                                                                     " has less than ", quantity,
                                                                     " shipped and not returned")),
-                         "EXCEEDS_SHIPPED", kOrdersErrorDomain);
+                         "EXCEEDS_SHIPPED", kOrdersDomain);
   }
   return absl::OkStatus();
 }

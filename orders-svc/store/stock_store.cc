@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
@@ -14,7 +15,6 @@
 namespace sales::orders {
 namespace {
 
-constexpr char kDomain[] = "orders.sales";
 
 constexpr char kReservationColumns[] =
     "SELECT id, order_id, order_line_id, warehouse_id, product_id, quantity, shipped_quantity, "
@@ -114,7 +114,7 @@ absl::Status StockStore::ConsumeReservation(db::Transaction& tx, int64_t order_l
         absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id, " has ", open,
                                                    " reserved in warehouse ", warehouse_id, ", asked to ship ",
                                                    quantity)),
-        "EXCEEDS_RESERVED", kDomain,
+        "EXCEEDS_RESERVED", kOrdersDomain,
         {{"order_line_id", absl::StrCat(order_line_id)},
          {"warehouse_id", absl::StrCat(warehouse_id)},
          {"reserved", absl::StrCat(open)},
@@ -202,7 +202,7 @@ absl::StatusOr<v1::Reservation> StockStore::Reserve(db::Transaction& tx, int64_t
   if (n != 1) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("warehouse ", warehouse_id, " no longer has ",
                                                                     quantity, " of product ", product_id)),
-                         "INSUFFICIENT_STOCK", kDomain,
+                         "INSUFFICIENT_STOCK", kOrdersDomain,
                          {{"warehouse_id", absl::StrCat(warehouse_id)}, {"product_id", absl::StrCat(product_id)}});
   }
   SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO reservations (order_id, order_line_id, warehouse_id, product_id, "
@@ -285,7 +285,7 @@ absl::StatusOr<v1::StockLevel> StockStore::MoveOnHand(db::Transaction& tx, int64
         absl::FailedPreconditionError(absl::StrCat("on-hand ", on_hand, " of product ", product_id, " in warehouse ",
                                                    warehouse_id, " cannot change by ", delta, ": ", reserved,
                                                    " are reserved")),
-        "STOCK_BELOW_RESERVED", kDomain,
+        "STOCK_BELOW_RESERVED", kOrdersDomain,
         {{"on_hand", absl::StrCat(on_hand)}, {"reserved", absl::StrCat(reserved)}, {"delta", absl::StrCat(delta)}});
   }
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE stock_levels SET on_hand = on_hand + ?, version = version + 1, "

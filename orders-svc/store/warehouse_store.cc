@@ -1,6 +1,7 @@
 #include "orders-svc/store/warehouse_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/errors.h"
 #include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
 #include "platform/status.h"
@@ -35,7 +36,7 @@ absl::StatusOr<v1::Warehouse> WarehouseStore::Insert(db::Transaction& tx, const 
                      FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("warehouse code '", w.code(), "' exists")),
-                         "WAREHOUSE_CODE_TAKEN", "orders.sales", {{"code", w.code()}});
+                         "WAREHOUSE_CODE_TAKEN", kOrdersDomain, {{"code", w.code()}});
   }
   if (!st.ok()) return st.status();
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
