@@ -29,6 +29,7 @@
 #include "customers-svc/api/customers_api.h"
 #include "finance-svc/api/finance_api.h"
 #include "orders-svc/api/orders_api.h"
+#include "platform/channel.h"
 #include "platform/clock.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -109,6 +110,16 @@ class Story : public ::testing::Test {
                                              {"customers_address", customers},
                                              {"orders_address", orders}}));
     ASSERT_TRUE(targets_ && customers_ && orders_ && finance_);
+    // Services started before a peer tried it and failed; the connection
+    // they share (gRPC pools subchannels by address and arguments) waits out
+    // a reconnect backoff of up to 2 s, during which a call to that peer
+    // fails at once. Wait until every peer is connected, as the services
+    // see it, before the story starts.
+    for (const std::string& address : {targets, customers, orders, finance}) {
+      ASSERT_TRUE(CreateBalancedChannel(address, ChannelSettings{})
+                      ->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10)))
+          << address;
+    }
     gateway_ = StartGateway({{"targets_address", targets},
                              {"customers_address", customers},
                              {"orders_address", orders},
