@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/collections_support.h"
 #include "finance-svc/api/finance_scope.h"
+#include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/ladder_rules.h"
 #include "finance-svc/store/collections_engine.h"
 #include "finance-svc/store/collections_store.h"
@@ -44,7 +45,7 @@ absl::StatusOr<CaseRecord> LockCase(db::Transaction& tx, const CallContext& call
   SALES_RETURN_IF_ERROR(CheckEtag(etag, c.version, "collection case", id));
   if (c.facts.closed_on.has_value()) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("collection case ", id, " is closed")),
-                         "CASE_CLOSED", "finance.sales");
+                         "CASE_CLOSED", kFinanceDomain);
   }
   return c;
 }
@@ -171,7 +172,7 @@ grpc::Status CollectionsApi::RecordOverdueConfirmation(grpc::ServerContext* ctx,
         }
         if (c.facts.confirmed_on.has_value()) {
           return WithErrorInfo(absl::FailedPreconditionError("the confirmation letter is already recorded"),
-                               "ALREADY_CONFIRMED", "finance.sales");
+                               "ALREADY_CONFIRMED", kFinanceDomain);
         }
         c.facts.confirmed_on = ToCivilDay(conf.signed_on());
         c.confirmed_minor = conf.confirmed_amount().minor_units();
@@ -219,7 +220,7 @@ grpc::Status CollectionsApi::RecordDunningNotice(grpc::ServerContext* ctx, const
         if (n.kind() == v1::DUNNING_NOTICE_KIND_FIRST) {
           if (c.facts.first_notice_on.has_value()) {
             return WithErrorInfo(absl::FailedPreconditionError("the first notice is already recorded"),
-                                 "NOTICE_ALREADY_RECORDED", "finance.sales");
+                                 "NOTICE_ALREADY_RECORDED", kFinanceDomain);
           }
           c.facts.first_notice_on = sent;
           c.first_notice_minor = c.overdue_minor;
@@ -236,12 +237,12 @@ grpc::Status CollectionsApi::RecordDunningNotice(grpc::ServerContext* ctx, const
         } else {
           if (!c.facts.first_notice_on.has_value()) {
             return WithErrorInfo(absl::FailedPreconditionError("the first notice is not recorded yet"),
-                                 "FIRST_NOTICE_MISSING", "finance.sales");
+                                 "FIRST_NOTICE_MISSING", kFinanceDomain);
           }
           if (sent < *c.facts.first_notice_on) return InvalidField("notice.sent_on", "before the first notice");
           if (c.facts.second_notice_on.has_value()) {
             return WithErrorInfo(absl::FailedPreconditionError("the second notice is already recorded"),
-                                 "NOTICE_ALREADY_RECORDED", "finance.sales");
+                                 "NOTICE_ALREADY_RECORDED", kFinanceDomain);
           }
           c.facts.second_notice_on = sent;
           c.second_notice_minor = c.overdue_minor;
@@ -343,11 +344,11 @@ grpc::Status CollectionsApi::StartLegalPreparation(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(CaseRecord c, LockCase(tx, call, req->case_id(), req->etag(), /*rep_may=*/false));
         if (!c.facts.second_notice_on.has_value()) {
           return WithErrorInfo(absl::FailedPreconditionError("the second notice is not recorded yet"),
-                               "SECOND_NOTICE_MISSING", "finance.sales");
+                               "SECOND_NOTICE_MISSING", kFinanceDomain);
         }
         if (c.facts.legal_started_on.has_value()) {
           return WithErrorInfo(absl::FailedPreconditionError("legal preparation already started"),
-                               "LEGAL_ALREADY_STARTED", "finance.sales");
+                               "LEGAL_ALREADY_STARTED", kFinanceDomain);
         }
         absl::CivilDay on = ToCivilDay(req->started_on());
         if (on < *c.facts.second_notice_on) return InvalidField("started_on", "before the second notice");
@@ -380,7 +381,7 @@ grpc::Status CollectionsApi::RecordLegalFileReady(grpc::ServerContext* ctx, cons
         SALES_ASSIGN_OR_RETURN(CaseRecord c, LockCase(tx, call, req->case_id(), req->etag(), /*rep_may=*/false));
         if (c.stage != v1::COLLECTION_STAGE_LEGAL_PREPARATION) {
           return WithErrorInfo(absl::FailedPreconditionError("the case is not in legal preparation"),
-                               "NOT_IN_LEGAL_PREPARATION", "finance.sales");
+                               "NOT_IN_LEGAL_PREPARATION", kFinanceDomain);
         }
         absl::CivilDay on = ToCivilDay(req->ready_on());
         if (on < *c.facts.legal_started_on) return InvalidField("ready_on", "before legal preparation started");
@@ -488,7 +489,7 @@ grpc::Status CollectionsApi::ReleaseCreditHold(grpc::ServerContext* ctx, const v
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), h.version, "credit hold", h.id));
         if (h.state != v1::CREDIT_HOLD_STATE_ACTIVE) {
           return WithErrorInfo(absl::FailedPreconditionError("the hold is already released"), "HOLD_RELEASED",
-                               "finance.sales");
+                               kFinanceDomain);
         }
         absl::CivilDay on = req->has_released_on() ? ToCivilDay(req->released_on()) : lc.today;
         if (on > lc.today) return InvalidField("released_on", "in the future");

@@ -11,6 +11,7 @@
 #include "finance-svc/api/collections_support.h"
 #include "finance-svc/api/finance_scope.h"
 #include "finance-svc/domain/commission_rules.h"
+#include "finance-svc/domain/errors.h"
 #include "finance-svc/store/collections_store.h"
 #include "finance-svc/store/commission_store.h"
 #include "platform/convert.h"
@@ -35,7 +36,7 @@ absl::Status FirstOfMonth(const common::v1::Date& d, const std::string& field) {
 absl::CivilDay LastDayOf(absl::CivilDay first) { return absl::CivilDay(absl::CivilMonth(first) + 1) - 1; }
 
 absl::Status Precondition(const std::string& what, const char* reason) {
-  return WithErrorInfo(absl::FailedPreconditionError(what), reason, "finance.sales");
+  return WithErrorInfo(absl::FailedPreconditionError(what), reason, kFinanceDomain);
 }
 
 // Fields of a plan a client may set; the rest is the server's.
@@ -566,7 +567,7 @@ grpc::Status CollectionsApi::GetCommissionStatement(grpc::ServerContext* ctx,
           if (!found) {
             return WithErrorInfo(absl::NotFoundError(absl::StrCat("no statement for rep ", req->rep_id(), " and ",
                                                                   FormatDbDate(req->month()))),
-                                 "NOT_COMPUTED", "finance.sales");
+                                 "NOT_COMPUTED", kFinanceDomain);
           }
           rec = std::move(*found);
         }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
 #include "finance-svc/api/finance_scope.h"
+#include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
 #include "finance-svc/store/billing_store.h"
@@ -31,7 +32,7 @@ absl::Status WrongState(const InvoiceRow& inv, const char* expected) {
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("invoice ", inv.id, " is ",
                                                                   InvoiceStateName(inv.state), "; expected ",
                                                                   expected)),
-                       "INVOICE_STATE", "finance.sales", {{"state", InvoiceStateName(inv.state)}});
+                       "INVOICE_STATE", kFinanceDomain, {{"state", InvoiceStateName(inv.state)}});
 }
 
 absl::Status CheckIdEtag(int64_t id) { return id > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); }
@@ -70,7 +71,7 @@ absl::StatusOr<int32_t> FetchPaymentTerms(peers::CustomersPeer& customers, const
   if (!profile.has_value()) {
     return WithErrorInfo(
         absl::FailedPreconditionError(absl::StrCat("customer ", customer_id, " is unknown to customers-svc")),
-        "NO_CREDIT_PROFILE", "finance.sales");
+        "NO_CREDIT_PROFILE", kFinanceDomain);
   }
   int32_t terms = profile->payment_terms_days();
   if (terms < 0 || terms > 3650) return absl::InternalError("customers-svc answered impossible payment terms");
@@ -274,7 +275,7 @@ grpc::Status FinanceApi::IssueInvoice(grpc::ServerContext* ctx, const v1::IssueI
           SALES_RETURN_IF_ERROR(ValidateDate(req->invoice_date(), "invoice_date"));
           if (ToCivilDay(req->invoice_date()) > BusinessDay(rt_.clock->Now())) {
             return WithErrorInfo(absl::FailedPreconditionError("the invoice date is in the future"),
-                                 "INVOICE_DATE_IN_FUTURE", "finance.sales");
+                                 "INVOICE_DATE_IN_FUTURE", kFinanceDomain);
           }
         }
         // The customer's payment terms come from customers-svc, asked before
@@ -336,7 +337,7 @@ grpc::Status FinanceApi::RecordInvoiceReceipt(grpc::ServerContext* ctx, const v1
         SALES_ASSIGN_OR_RETURN(auto cur, InvoiceStore::Get(tx, inv.id));
         if (cur.has_receipt_signed_on()) {
           return WithErrorInfo(absl::FailedPreconditionError("the receipt was already recorded"), "RECEIPT_RECORDED",
-                               "finance.sales");
+                               kFinanceDomain);
         }
         if (inv.invoice_date && ToCivilDay(req->signed_on()) < *inv.invoice_date) {
           return InvalidField("signed_on", "must not be before the invoice date");
@@ -380,11 +381,11 @@ grpc::Status FinanceApi::CancelInvoice(grpc::ServerContext* ctx, const v1::Cance
         if (inv.paid > 0) {
           return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                                    "invoice ", inv.number, " has payments applied; reverse them first")),
-                               "INVOICE_HAS_PAYMENTS", "finance.sales");
+                               "INVOICE_HAS_PAYMENTS", kFinanceDomain);
         }
         if (inv.balance <= 0) {
           return WithErrorInfo(absl::FailedPreconditionError("nothing is open on the invoice to cancel"),
-                               "INVOICE_SETTLED", "finance.sales");
+                               "INVOICE_SETTLED", kFinanceDomain);
         }
         // The cancelling memo credits exactly the open balance, line by
         // line at each line's VAT rate; any rounding difference from earlier
@@ -783,7 +784,7 @@ grpc::Status FinanceApi::ApplyCreditMemo(grpc::ServerContext* ctx, const v1::App
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), lock.second, "credit memo", req->id()));
         if (lock.first != 2) {
           return WithErrorInfo(absl::FailedPreconditionError("the credit memo is not ISSUED with credit left"),
-                               "MEMO_NOT_ISSUED", "finance.sales");
+                               "MEMO_NOT_ISSUED", kFinanceDomain);
         }
         SALES_ASSIGN_OR_RETURN(v1::CreditMemo memo, MemoStore::GetCreditMemo(tx, req->id()));
         int64_t left = memo.unapplied().minor_units();
@@ -824,7 +825,7 @@ grpc::Status FinanceApi::ApplyCreditMemo(grpc::ServerContext* ctx, const v1::App
               SALES_ASSIGN_OR_RETURN(auto inv, InvoiceStore::Get(tx, inv_id));
               if (inv.state() < v1::INVOICE_STATE_ISSUED || inv.state() == v1::INVOICE_STATE_CANCELLED) {
                 return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("invoice ", inv_id, " is not open")),
-                                     "DOCUMENT_NOT_ISSUED", "finance.sales");
+                                     "DOCUMENT_NOT_ISSUED", kFinanceDomain);
               }
               customer = inv.customer_id();
               balance = inv.balance().minor_units();
@@ -832,7 +833,7 @@ grpc::Status FinanceApi::ApplyCreditMemo(grpc::ServerContext* ctx, const v1::App
               SALES_ASSIGN_OR_RETURN(auto dm, MemoStore::GetDebitMemo(tx, dm_id));
               if (dm.state() != v1::MEMO_STATE_ISSUED && dm.state() != v1::MEMO_STATE_SETTLED) {
                 return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("debit memo ", dm_id, " is not issued")),
-                                     "DOCUMENT_NOT_ISSUED", "finance.sales");
+                                     "DOCUMENT_NOT_ISSUED", kFinanceDomain);
               }
               customer = dm.customer_id();
               balance = dm.balance().minor_units();

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
 #include "finance-svc/api/finance_scope.h"
+#include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
 #include "finance-svc/store/ledger_store.h"
@@ -66,7 +67,7 @@ absl::StatusOr<std::vector<v1::CustomerExposure>> ReadExposures(db::Transaction&
     const AccountRow* a = it == accounts.end() ? nullptr : &it->second;
     if (a && !scope.Allows(a->rep_id, a->org_unit_id)) {
       return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("customer ", id, " is outside your unit")),
-                           "OUT_OF_SCOPE", "finance.sales");
+                           "OUT_OF_SCOPE", kFinanceDomain);
     }
     auto od = overdue.find(id);
     out.push_back(ToExposure(id, a, od == overdue.end() ? 0 : od->second.amount));

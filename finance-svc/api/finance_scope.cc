@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "finance-svc/domain/errors.h"
 #include "platform/org/org_replica.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -23,7 +24,7 @@ bool IsFinanceStaff(const Principal& p) { return HasRole(p, {kRoleFinance}); }
 bool SeesAllFinancials(const Principal& p) { return HasRole(p, {kRoleFinance, kRoleDirector, kRoleService}); }
 
 absl::Status Denied(const std::string& what) {
-  return WithErrorInfo(absl::PermissionDeniedError(what), "ROLE_NOT_ALLOWED", "finance.sales");
+  return WithErrorInfo(absl::PermissionDeniedError(what), "ROLE_NOT_ALLOWED", kFinanceDomain);
 }
 
 bool FinanceScope::Allows(int64_t rep, int64_t unit) const {

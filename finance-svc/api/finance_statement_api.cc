@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
 #include "finance-svc/api/finance_scope.h"
+#include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/statement_store.h"
@@ -24,7 +25,7 @@ constexpr int kDraft = 1, kSent = 2, kConfirmed = 3, kDisputed = 4, kResolved = 
 absl::Status StatementState(int state, int expected, const char* name) {
   if (state == expected) return absl::OkStatus();
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("the statement is not ", name)), "STATEMENT_STATE",
-                       "finance.sales");
+                       kFinanceDomain);
 }
 
 // The owning rep reconciles with the customer; finance may always act.

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "finance-svc/domain/errors.h"
 #include "platform/convert.h"
 #include "platform/money.h"
 #include "platform/status.h"
@@ -364,7 +365,7 @@ absl::StatusOr<int64_t> CollectionsStore::InsertHold(db::Transaction& tx, const 
                      h.overdue_minor, DayText(h.set_on), FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("customer ", h.customer_id, " is already on hold")),
-                         "HOLD_ACTIVE", "finance.sales");
+                         "HOLD_ACTIVE", kFinanceDomain);
   }
   SALES_RETURN_IF_ERROR(st.status());
   return tx.LastInsertId();

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "finance-svc/domain/errors.h"
 #include "finance-svc/store/account_store.h"
 #include "finance-svc/store/billing_store.h"
 #include "finance-svc/store/ledger_store.h"
@@ -155,7 +156,7 @@ absl::StatusOr<v1::Invoice> InvoiceStore::GetByNumber(db::Transaction& tx, const
                                              {number}));
   if (rows.empty()) {
     return WithErrorInfo(absl::NotFoundError(absl::StrCat("invoice ", number, " not found")), "NOT_FOUND",
-                         "finance.sales", {{"number", number}});
+                         kFinanceDomain, {{"number", number}});
   }
   return ReadInvoice(tx, rows[0]);
 }
@@ -244,7 +245,7 @@ absl::StatusOr<int64_t> InvoiceStore::WriteRequest(db::Transaction& tx, int64_t 
     if (b.Available() <= 0) {
       return WithErrorInfo(absl::FailedPreconditionError(
                                absl::StrCat("billable line ", b.id, " is already fully invoiced or returned")),
-                           "LINE_FULLY_INVOICED", "finance.sales", {{"billable_line_id", absl::StrCat(b.id)}});
+                           "LINE_FULLY_INVOICED", kFinanceDomain, {{"billable_line_id", absl::StrCat(b.id)}});
     }
     int64_t q = lines[i].quantity == 0 ? b.Available() : lines[i].quantity;
     if (lines[i].quantity < 0) {
@@ -350,7 +351,7 @@ absl::StatusOr<std::string> InvoiceStore::Issue(db::Transaction& tx, const Invoi
       return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                                "line ", b.id, " would bill ", b.invoiced + l.Int(2), " but only ",
                                b.shipped - b.returned, " were shipped and kept; update the request")),
-                           "LINE_OVER_SHIPPED", "finance.sales", {{"billable_line_id", absl::StrCat(b.id)}});
+                           "LINE_OVER_SHIPPED", kFinanceDomain, {{"billable_line_id", absl::StrCat(b.id)}});
     }
   }
   const int year = static_cast<int>(invoice_date.year());
@@ -400,7 +401,7 @@ absl::Status InvoiceStore::Settle(db::Transaction& tx, InvoiceRow& inv, int64_t 
   if (balance < 0 || paid < 0 || credited < 0) {
     return WithErrorInfo(absl::InvalidArgumentError(absl::StrCat("invoice ", inv.number, " has a balance of ",
                                                                  old_balance, "; cannot settle more")),
-                         "EXCEEDS_DOCUMENT_BALANCE", "finance.sales");
+                         "EXCEEDS_DOCUMENT_BALANCE", kFinanceDomain);
   }
   int state = inv.state;
   if (state != kCancelled) state = balance == 0 ? kPaid : (paid + credited > 0 ? kPartiallyPaid : kIssued);
@@ -457,7 +458,7 @@ absl::StatusOr<v1::TaxRate> TaxStore::Insert(db::Transaction& tx, const v1::TaxR
                      rate.reason(), by, FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError("a rate already starts on that date for that product line"),
-                         "TAX_RATE_EXISTS", "finance.sales");
+                         "TAX_RATE_EXISTS", kFinanceDomain);
   }
   SALES_RETURN_IF_ERROR(st.status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
 #include "finance-svc/store/invoice_store.h"
@@ -83,7 +84,7 @@ absl::StatusOr<int64_t> MemoStore::InsertCreditMemo(db::Transaction& tx, const N
                      FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError("a credit memo exists for this return"), "MEMO_EXISTS",
-                         "finance.sales");
+                         kFinanceDomain);
   }
   SALES_RETURN_IF_ERROR(st.status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -152,7 +153,7 @@ absl::StatusOr<std::vector<v1::CreditApplication>> MemoStore::Issue(db::Transact
   SALES_ASSIGN_OR_RETURN(auto lock, LockCreditMemo(tx, id));
   if (lock.first != kPending) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("credit memo ", id, " is not PENDING")),
-                         "MEMO_NOT_PENDING", "finance.sales");
+                         "MEMO_NOT_PENDING", kFinanceDomain);
   }
   SALES_ASSIGN_OR_RETURN(v1::CreditMemo memo, GetCreditMemo(tx, id));
   const int year = static_cast<int>(memo_date.year());
@@ -234,7 +235,7 @@ absl::Status MemoStore::Void(db::Transaction& tx, const CallContext& call, int64
   SALES_ASSIGN_OR_RETURN(auto lock, LockCreditMemo(tx, id));
   if (lock.first != kPending) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("credit memo ", id, " is not PENDING")),
-                         "MEMO_NOT_PENDING", "finance.sales");
+                         "MEMO_NOT_PENDING", kFinanceDomain);
   }
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE credit_memos SET state = ?, void_reason = ?, version = version + 1, "
                                 "updated_at = ? WHERE id = ?",
@@ -442,7 +443,7 @@ absl::Status MemoStore::IssueDebitMemo(db::Transaction& tx, Outbox& outbox, cons
   if (rows.empty()) return NotFound("debit memo", id);
   if (rows[0].state != kPending) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("debit memo ", id, " is not PENDING")),
-                         "MEMO_NOT_PENDING", "finance.sales");
+                         "MEMO_NOT_PENDING", kFinanceDomain);
   }
   const DebitRow& d = rows[0];
   const int year = static_cast<int>(memo_date.year());
@@ -473,7 +474,7 @@ absl::Status MemoStore::VoidDebitMemo(db::Transaction& tx, const CallContext& ca
   if (rows.empty()) return NotFound("debit memo", id);
   if (rows[0].state != kPending) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("debit memo ", id, " is not PENDING")),
-                         "MEMO_NOT_PENDING", "finance.sales");
+                         "MEMO_NOT_PENDING", kFinanceDomain);
   }
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET state = 4, void_reason = ?, version = version + 1, "
                                 "updated_at = ? WHERE id = ?",
@@ -489,7 +490,7 @@ absl::Status MemoStore::SettleDebitMemo(db::Transaction& tx, DebitRow& d, int64_
   if (balance < 0 || paid < 0) {
     return WithErrorInfo(absl::InvalidArgumentError(absl::StrCat("debit memo ", d.number, " has a balance of ",
                                                                  old_balance)),
-                         "EXCEEDS_DOCUMENT_BALANCE", "finance.sales");
+                         "EXCEEDS_DOCUMENT_BALANCE", kFinanceDomain);
   }
   int state = balance == 0 ? kSettled : kIssued;
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET paid_minor = ?, balance_minor = ?, state = ?, "

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
 #include "finance-svc/store/invoice_store.h"
@@ -103,12 +104,12 @@ absl::StatusOr<v1::PaymentApplication> ReadApplication(db::Transaction& tx, cons
 
 absl::Status NoRemainder(const PaymentRow& p) {
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("payment ", p.id, " has nothing left to apply")),
-                       "PAYMENT_NO_REMAINDER", "finance.sales");
+                       "PAYMENT_NO_REMAINDER", kFinanceDomain);
 }
 
 absl::Status IsDishonored(const PaymentRow& p) {
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("payment ", p.id, " was dishonored")),
-                       "PAYMENT_DISHONORED", "finance.sales");
+                       "PAYMENT_DISHONORED", kFinanceDomain);
 }
 
 // Applies `amount` of the payment to one locked invoice: the application
@@ -226,7 +227,7 @@ absl::StatusOr<v1::Payment> PaymentStore::Insert(db::Transaction& tx, const v1::
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("bank notice '", p.bank_reference(),
                                                                "' was already recorded")),
-                         "BANK_REFERENCE_RECORDED", "finance.sales", {{"bank_reference", p.bank_reference()}});
+                         "BANK_REFERENCE_RECORDED", kFinanceDomain, {{"bank_reference", p.bank_reference()}});
   }
   if (!st.ok()) return st.status();
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -378,7 +379,7 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Apply(
       if (!issued) {
         return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("document ", doc.id(),
                                                                         " is not an issued open document")),
-                             "DOCUMENT_NOT_ISSUED", "finance.sales");
+                             "DOCUMENT_NOT_ISSUED", kFinanceDomain);
       }
       asked[key] += a.amount;
       if (asked[key] > doc.balance()) {
@@ -409,7 +410,7 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::Reverse(db::Transaction& tx
   if (app.state() != v1::APPLICATION_STATE_ACTIVE) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("application ", application_id,
                                                                     " is already reversed")),
-                         "APPLICATION_REVERSED", "finance.sales");
+                         "APPLICATION_REVERSED", kFinanceDomain);
   }
   int64_t amount = app.amount().minor_units();
   if (app.invoice_id() != 0) {
@@ -464,7 +465,7 @@ absl::StatusOr<v1::Refund> PaymentStore::Refund(db::Transaction& tx, Outbox& out
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("refund reference '", r.bank_reference(),
                                                                "' was already recorded")),
-                         "BANK_REFERENCE_RECORDED", "finance.sales");
+                         "BANK_REFERENCE_RECORDED", kFinanceDomain);
   }
   SALES_RETURN_IF_ERROR(st.status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -496,11 +497,11 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Dishonor(db::T
                                                                           absl::CivilDay on, absl::Time now) {
   if (p.state == kDishonored) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("payment ", p.id, " is already dishonored")),
-                         "PAYMENT_DISHONORED", "finance.sales");
+                         "PAYMENT_DISHONORED", kFinanceDomain);
   }
   if (p.refunded > 0) {
     return WithErrorInfo(absl::FailedPreconditionError("a partly refunded payment cannot be dishonored"),
-                         "PAYMENT_REFUNDED", "finance.sales");
+                         "PAYMENT_REFUNDED", kFinanceDomain);
   }
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM payment_applications WHERE payment_id = ? AND state = 1 "
                                              "ORDER BY invoice_id IS NULL, invoice_id, debit_memo_id, id",
