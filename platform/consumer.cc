@@ -202,18 +202,16 @@ absl::StatusOr<bool> EventConsumer::ApplyOrPark(const common::v1::Event& event, 
 bool EventConsumer::FailedShouldPark(const common::v1::Event& event, const absl::Status& error) {
   ++apply_failures_;
   Failing();
-  if (failing_event_id_ != event.event_id()) {
+  // The clock for parking runs only while the failure is the event's own:
+  // a transient failure starts it again.
+  const bool transient = IsTransientApplyFailure(error.code());
+  if (transient || failing_event_id_ != event.event_id()) {
     failing_event_id_ = event.event_id();
     failing_attempts_ = 0;
     failing_event_since_ = absl::Now();
   }
+  if (transient) return false;
   ++failing_attempts_;
-  if (IsTransientApplyFailure(error.code())) {
-    // The clock for parking runs only while the failure is the event's own.
-    failing_attempts_ = 0;
-    failing_event_since_ = absl::Now();
-    return false;
-  }
   return failing_attempts_ >= options_.park_after_attempts && absl::Now() - failing_event_since_ >= options_.park_after;
 }
 

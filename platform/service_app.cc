@@ -141,9 +141,9 @@ absl::StatusOr<ServiceApp::Retention> ServiceApp::RetentionFromConfig(const Conf
   SALES_ASSIGN_OR_RETURN(r.idempotency, config.GetDuration("idempotency_retention", r.idempotency));
   SALES_ASSIGN_OR_RETURN(r.outbox, config.GetDuration("outbox_retention", r.outbox));
   SALES_ASSIGN_OR_RETURN(r.processed_events, config.GetDuration("processed_events_retention", r.processed_events));
-  // A feed pruned before its consumers' dedup records would let nothing be
-  // replayed anyway, but an outbox kept shorter than a retry window would
-  // make a retried request's event unreachable for a consumer that is behind.
+  // An outbox kept shorter than the idempotency window would let a retry
+  // answered from its record point at an event a lagging consumer can no
+  // longer read.
   if (r.every <= absl::ZeroDuration() || r.idempotency <= absl::ZeroDuration() ||
       r.outbox < r.idempotency || r.processed_events <= absl::ZeroDuration()) {
     return InvalidField("outbox_retention",
@@ -155,7 +155,9 @@ absl::StatusOr<ServiceApp::Retention> ServiceApp::RetentionFromConfig(const Conf
 int64_t ServiceApp::HousekeepOnce(const Retention& retention) {
   int64_t total = 0;
   const absl::Time now = clock_->Now();
-  // Batches keep each delete short; a backlog drains over a few rounds.
+  // Batches keep each delete short; a backlog drains over a few rounds, and
+  // a round that deletes less than a batch has reached the end.
+  constexpr int kBatch = 5000;
   auto drain = [&](const char* what, const std::function<absl::StatusOr<int64_t>()>& once) {
     for (int round = 0; round < 20; ++round) {
       auto purged = once();
@@ -165,13 +167,13 @@ int64_t ServiceApp::HousekeepOnce(const Retention& retention) {
       }
       if (*purged > 0) LogInfo("housekeeping pruned", {{"what", what}, {"count", static_cast<long long>(*purged)}});
       total += *purged;
-      if (*purged < 5000) return;
+      if (*purged < kBatch) return;
     }
   };
-  drain("idempotency_keys", [&] { return PurgeIdempotencyKeys(*pool_, now - retention.idempotency); });
-  drain("outbox", [&] { return outbox_->Prune(now - retention.outbox); });
+  drain("idempotency_keys", [&] { return PurgeIdempotencyKeys(*pool_, now - retention.idempotency, kBatch); });
+  drain("outbox", [&] { return outbox_->Prune(now - retention.outbox, kBatch); });
   for (auto& c : runtime_.consumers) {
-    drain("processed_events", [&] { return c->PruneProcessed(now - retention.processed_events); });
+    drain("processed_events", [&] { return c->PruneProcessed(now - retention.processed_events, kBatch); });
   }
   return total;
 }

@@ -7,20 +7,13 @@ namespace sales::peers {
 namespace cv1 = ::sales::customers::v1;
 
 absl::StatusOr<cv1::Customer> CustomersPeer::FetchCustomer(const CallContext* call, int64_t customer_id) {
-  absl::StatusOr<cv1::Customer> out;
-  PeerBatch batch(call, deadline());
-  GetCustomer(batch, customer_id, &out);
-  batch.Wait();
-  return out;
+  return AskAlone<cv1::Customer>(call, deadline(), [&](PeerBatch& b, auto* out) { GetCustomer(b, customer_id, out); });
 }
 
 absl::StatusOr<std::optional<cv1::CreditProfile>> CustomersPeer::FetchCreditProfile(const CallContext* call,
                                                                                    int64_t customer_id) {
-  absl::StatusOr<std::optional<cv1::CreditProfile>> out;
-  PeerBatch batch(call, deadline());
-  GetCreditProfile(batch, customer_id, &out);
-  batch.Wait();
-  return out;
+  return AskAlone<std::optional<cv1::CreditProfile>>(
+      call, deadline(), [&](PeerBatch& b, auto* out) { GetCreditProfile(b, customer_id, out); });
 }
 
 void GrpcCustomersPeer::GetCustomer(PeerBatch& batch, int64_t customer_id, absl::StatusOr<cv1::Customer>* out) {

@@ -13,6 +13,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/call.h"
@@ -83,5 +84,16 @@ class PeerBatch {
   int pending_ = 0;
   std::vector<std::shared_ptr<void>> kept_;
 };
+
+// One question alone, waited for: `ask(batch, &out)` starts it in a batch
+// of its own under `timeout`.
+template <typename T, typename Ask>
+absl::StatusOr<T> AskAlone(const CallContext* call, absl::Duration timeout, Ask ask) {
+  absl::StatusOr<T> out;
+  PeerBatch batch(call, timeout);
+  ask(batch, &out);
+  batch.Wait();
+  return out;
+}
 
 }  // namespace sales::peers

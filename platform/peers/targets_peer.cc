@@ -7,11 +7,8 @@ namespace sales::peers {
 namespace tv1 = ::sales::targets::v1;
 
 absl::StatusOr<std::optional<tv1::ProductLine>> TargetsPeer::FetchProductLine(const CallContext* call, int64_t id) {
-  absl::StatusOr<std::optional<tv1::ProductLine>> out;
-  PeerBatch batch(call, deadline());
-  GetProductLine(batch, id, &out);
-  batch.Wait();
-  return out;
+  return AskAlone<std::optional<tv1::ProductLine>>(call, deadline(),
+                                                   [&](PeerBatch& b, auto* out) { GetProductLine(b, id, out); });
 }
 
 void GrpcTargetsPeer::GetProductLine(PeerBatch& batch, int64_t id,

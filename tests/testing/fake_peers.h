@@ -15,6 +15,20 @@
 
 namespace sales::testing {
 
+// A fake's answer to "the record with this key, if any": `down` when set,
+// else the record or nullopt.
+template <typename V>
+void AnswerMaybe(const absl::Status& down, const std::map<int64_t, V>& records, int64_t key,
+                 absl::StatusOr<std::optional<V>>* out) {
+  if (!down.ok()) {
+    *out = down;
+  } else if (auto it = records.find(key); it != records.end()) {
+    *out = std::optional<V>(it->second);
+  } else {
+    *out = std::optional<V>();
+  }
+}
+
 class FakeCustomersPeer final : public peers::CustomersPeer {
  public:
   std::map<int64_t, customers::v1::Customer> customers;
@@ -49,13 +63,7 @@ class FakeCustomersPeer final : public peers::CustomersPeer {
   void GetCreditProfile(peers::PeerBatch&, int64_t id,
                         absl::StatusOr<std::optional<customers::v1::CreditProfile>>* out) override {
     ++calls;
-    if (!down.ok()) {
-      *out = down;
-    } else if (auto it = profiles.find(id); it != profiles.end()) {
-      *out = std::optional<customers::v1::CreditProfile>(it->second);
-    } else {
-      *out = std::optional<customers::v1::CreditProfile>();
-    }
+    AnswerMaybe(down, profiles, id, out);
   }
   absl::Duration deadline() const override { return absl::Seconds(2); }
 };
@@ -92,13 +100,7 @@ class FakeTargetsPeer final : public peers::TargetsPeer {
   void GetProductLine(peers::PeerBatch&, int64_t id,
                       absl::StatusOr<std::optional<targets::v1::ProductLine>>* out) override {
     ++calls;
-    if (!down.ok()) {
-      *out = down;
-    } else if (auto it = product_lines.find(id); it != product_lines.end()) {
-      *out = std::optional<targets::v1::ProductLine>(it->second);
-    } else {
-      *out = std::optional<targets::v1::ProductLine>();
-    }
+    AnswerMaybe(down, product_lines, id, out);
   }
   void GetProgress(peers::PeerBatch&, const targets::v1::GetProgressRequest& request,
                    absl::StatusOr<targets::v1::Progress>* out) override {
@@ -116,13 +118,7 @@ class FakeTargetsPeer final : public peers::TargetsPeer {
   }
   void GetOrgUnit(peers::PeerBatch&, int64_t id, absl::StatusOr<std::optional<targets::v1::OrgUnit>>* out) override {
     ++calls;
-    if (!down.ok()) {
-      *out = down;
-    } else if (auto it = org_units.find(id); it != org_units.end()) {
-      *out = std::optional<targets::v1::OrgUnit>(it->second);
-    } else {
-      *out = std::optional<targets::v1::OrgUnit>();
-    }
+    AnswerMaybe(down, org_units, id, out);
   }
   absl::Duration deadline() const override { return absl::Seconds(2); }
 };

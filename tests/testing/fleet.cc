@@ -102,27 +102,24 @@ absl::Status Fleet::Start(const FleetOptions& options) {
     gateways.push_back(std::move(r));
   }
   if (options_.proxied) {
-    auto proxy = [](int upstream, int max_connections) -> absl::StatusOr<std::unique_ptr<FaultProxy>> {
-      return FaultProxy::Start(upstream, max_connections);
-    };
     for (const auto& [caller, callers] : replicas_) {
       for (const auto& [callee, replicas] : replicas_) {
         if (callee == "gateway" || callee == caller) continue;
         for (const auto& r : replicas) {
-          auto p = proxy(r.port, 256);
+          auto p = FaultProxy::Start(r.port, 256);
           if (!p.ok()) return p.status();
           edges_[caller][callee].push_back(std::move(p).value());
         }
       }
       if (caller != "gateway") {
         // Two replicas' pools and the test's own sessions.
-        auto p = proxy(dbs_.at(caller).port, 512);
+        auto p = FaultProxy::Start(dbs_.at(caller).port, 512);
         if (!p.ok()) return p.status();
         database_edges_[caller] = std::move(p).value();
       }
     }
     for (const auto& r : replicas_["gateway"]) {
-      auto p = proxy(r.port, 256);
+      auto p = FaultProxy::Start(r.port, 256);
       if (!p.ok()) return p.status();
       client_edges_.push_back(std::move(p).value());
     }
