@@ -7,6 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/orders_api.h"
 #include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/order_confirmation.h"
+#include "orders-svc/app/order_desk.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/allocation.h"
 #include "orders-svc/domain/confirmation.h"
 #include "orders-svc/domain/limits.h"
@@ -169,201 +172,14 @@ absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderP
   return absl::OkStatus();
 }
 
-absl::StatusOr<OrderRecord> LoadVisibleOrder(db::Transaction& tx, const Principal& p, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rec, OrderStore::Load(tx, id, for_update));
-  SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, p));
-  if (!scope.Sees(rec.order.taking_rep_id(), rec.order.credited_rep_id(), rec.taking_org_unit_id,
-                  rec.order.credited_org_unit_id())) {
-    return absl::PermissionDeniedError(absl::StrCat("order ", id, " is outside the caller's scope"));
-  }
-  return rec;
-}
-
 absl::Status AuditOrder(db::Transaction& tx, const CallContext& call, int64_t id, const std::string& action,
                         v1::OrderStatus from, v1::OrderStatus to, const std::string& reason, absl::Time now) {
-  return AuditStore::Append(tx,
-                            {v1::SUBJECT_TYPE_ORDER, id, action,
-                             from == v1::ORDER_STATUS_UNSPECIFIED ? "" : EnumShort(from), EnumShort(to), reason},
-                            call.principal, call.request_id, now);
+  SqlOrderBook book(tx, nullptr);
+  return AuditOrder(book, call, id, action, from, to, reason, now);
 }
 
 absl::Status RequireOrderWriter(const Principal& p) {
   return RequireRole(p, {kRoleRep, kRoleManager, kRoleDirector, kRoleClerk, kRoleAdmin}, "enter orders");
-}
-
-// The approval steps an order needs, as `role` would submit it. Lines
-// taken over from an approved quote need nothing more unless their discount
-// grew (与原报价发生偏离 → manager).
-absl::StatusOr<std::vector<RoutedStep>> RouteOrder(db::Transaction& tx, const v1::SalesOrder& o,
-                                                   const v1::OrderPolicy& policy, const std::string& role) {
-  DiscountLimits limits = LimitsOf(policy);
-  std::map<int64_t, int32_t> quoted;  // quote line id → discount
-  if (o.quote_id() > 0) {
-    SALES_ASSIGN_OR_RETURN(auto q, QuoteStore::Load(tx, o.quote_id(), false));
-    for (const auto& ql : q.quote.lines()) quoted[ql.id()] = ql.discount_bp();
-  }
-  std::vector<DocLine> lines;
-  bool deviation = false;
-  std::vector<int64_t> deviating;
-  for (const auto& l : o.lines()) {
-    if (l.quantity() < 0) continue;  // reversals at the original price need no discount approval
-    auto q = quoted.find(l.quote_line_id());
-    if (q != quoted.end() && l.discount_bp() <= q->second) continue;
-    if (q != quoted.end()) {
-      deviation = true;
-      deviating.push_back(l.id());
-    }
-    SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, l.product_id()));
-    lines.push_back({l.id(), RouteLine(l.discount_bp(), l.unit_price().minor_units(),
-                                       product.floor_price().minor_units(), role, limits)});
-  }
-  std::vector<int64_t> fee_ids;
-  for (const auto& f : o.special_fees()) {
-    if (!f.approved()) fee_ids.push_back(f.id());
-  }
-  auto steps = RouteDocument(lines, fee_ids, false, role);
-  if (deviation && role != kRoleManager && role != kRoleDirector && role != kRoleAdmin) {
-    auto it = std::find_if(steps.begin(), steps.end(),
-                           [](const RoutedStep& s) { return s.level == v1::APPROVAL_LEVEL_MANAGER; });
-    if (it == steps.end()) {
-      steps.insert(steps.begin(), RoutedStep{v1::APPROVAL_LEVEL_MANAGER, {}, {}, {}});
-      it = steps.begin();
-    }
-    it->triggers.push_back(v1::APPROVAL_TRIGGER_QUOTE_DEVIATION);
-    for (int64_t id : deviating) it->line_ids.push_back(id);
-  }
-  return steps;
-}
-
-absl::Status ApprovalsPending(const std::string& why) {
-  return WithErrorInfo(absl::FailedPreconditionError(why), "APPROVALS_PENDING", kOrdersDomain);
-}
-
-// Everything confirmation learns from the other services, gathered before
-// the local transaction (no row lock is held across a remote call).
-struct ConfirmFacts {
-  customers::v1::Customer customer;
-  customers::v1::ResolveCreditedRepResponse credited;
-  customers::v1::CreditProfile profile;
-  finance::v1::CustomerExposure exposure;
-};
-
-absl::StatusOr<ConfirmFacts> GatherConfirmFacts(peers::CustomersPeer& customers, peers::FinancePeer& finance,
-                                                const CallContext& call, const v1::SalesOrder& o,
-                                                absl::Duration deadline) {
-  // The four questions are independent: asked together, under one deadline.
-  customers::v1::ResolveCreditedRepRequest credited;
-  credited.set_customer_id(o.customer_id());
-  *credited.mutable_order_date() = o.order_date();
-  credited.set_taking_rep_id(o.taking_rep_id());
-  credited.set_order_id(o.id());
-  absl::StatusOr<customers::v1::Customer> customer;
-  absl::StatusOr<customers::v1::ResolveCreditedRepResponse> credit;
-  absl::StatusOr<std::optional<customers::v1::CreditProfile>> profile;
-  absl::StatusOr<finance::v1::CustomerExposure> exposure;
-  {
-    peers::PeerBatch batch(&call, deadline);
-    customers.GetCustomer(batch, o.customer_id(), &customer);
-    customers.ResolveCreditedRep(batch, credited, &credit);
-    customers.GetCreditProfile(batch, o.customer_id(), &profile);
-    finance.GetCustomerExposure(batch, o.customer_id(), &exposure);
-    batch.Wait();
-  }
-  ConfirmFacts f;
-  SALES_ASSIGN_OR_RETURN(f.customer, std::move(customer));
-  SALES_RETURN_IF_ERROR(RefuseBlacklisted(f.customer));
-  SALES_ASSIGN_OR_RETURN(f.credited, std::move(credit));
-  SALES_ASSIGN_OR_RETURN(auto known, std::move(profile));
-  // A customer without a credit profile has no credit: limit 0, no hold.
-  if (known.has_value()) {
-    f.profile = *known;
-  } else {
-    f.profile.set_customer_id(o.customer_id());
-  }
-  SALES_ASSIGN_OR_RETURN(f.exposure, std::move(exposure));
-  return f;
-}
-
-absl::StatusOr<v1::CreditCheck> RunCreditCheck(db::Transaction& tx, const v1::SalesOrder& o, const ConfirmFacts& f,
-                                               absl::Time now) {
-  SALES_ASSIGN_OR_RETURN(auto open, OrderStore::ConfirmedUnshipped(tx, o.customer_id(), o.id()));
-  CreditInputs in;
-  in.currency = o.currency_code();
-  in.customer_hold = f.profile.hold().on_hold();
-  in.customer_hold_reason = f.profile.hold().reason();
-  in.credit_limit = f.profile.credit_limit().minor_units();
-  in.finance_hold = f.exposure.on_hold();
-  in.finance_hold_reason = f.exposure.hold_reason();
-  in.finance_exposure = f.exposure.exposure().minor_units();
-  in.shipped_unbilled = f.exposure.shipped_unbilled().minor_units();
-  in.confirmed_unshipped = open.amount;
-  in.this_order = o.total_amount().minor_units();
-  return EvaluateCredit(in, now);
-}
-
-// The region of a unit: the unit directly below the root of its chain.
-absl::StatusOr<int64_t> RegionOf(db::Transaction& tx, int64_t unit) {
-  SALES_ASSIGN_OR_RETURN(auto chain, OrgReplica::Chain(tx, unit));
-  if (chain.size() >= 2) return chain[chain.size() - 2];
-  return unit;
-}
-
-// Reserves every positive line; INSUFFICIENT_STOCK (nothing reserved: the
-// transaction rolls back) names the short lines.
-absl::StatusOr<std::vector<v1::Reservation>> ReserveOrder(db::Transaction& tx, const v1::SalesOrder& o, absl::Time now) {
-  std::vector<LineDemand> demand;
-  std::vector<int64_t> products;
-  for (const auto& l : o.lines()) {
-    if (l.quantity() <= 0) continue;
-    demand.push_back({l.id(), l.product_id(), l.quantity()});
-    products.push_back(l.product_id());
-  }
-  std::vector<v1::Reservation> out;
-  if (demand.empty()) return out;
-  SALES_ASSIGN_OR_RETURN(auto stock, StockStore::LockAvailable(tx, products));
-  AllocationPlan plan = AllocateStock(demand, stock);
-  if (!plan.complete()) {
-    std::map<std::string, std::string> meta;
-    std::string text;
-    for (const auto& s : plan.shortages) {
-      meta[absl::StrCat("line_", s.order_line_id)] = absl::StrCat("requested ", s.requested, ", available ", s.available);
-      absl::StrAppend(&text, text.empty() ? "" : "; ", "line ", s.order_line_id, ": ", s.requested, " requested, ",
-                      s.available, " available");
-    }
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("insufficient stock: ", text)),
-                         "INSUFFICIENT_STOCK", kOrdersDomain, meta);
-  }
-  // Reserve in (warehouse, product) order, the order the rows were locked in.
-  std::sort(plan.allocations.begin(), plan.allocations.end(), [](const StockAllocation& a, const StockAllocation& b) {
-    return std::tie(a.warehouse_id, a.product_id, a.order_line_id) < std::tie(b.warehouse_id, b.product_id, b.order_line_id);
-  });
-  for (const auto& a : plan.allocations) {
-    SALES_ASSIGN_OR_RETURN(auto r, StockStore::Reserve(tx, o.id(), a.order_line_id, a.warehouse_id, a.product_id,
-                                                       a.quantity, now));
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-v1::OrderConfirmedEvent ConfirmedEvent(const v1::SalesOrder& o, bool released, const std::string& release_reason) {
-  v1::OrderConfirmedEvent e;
-  *e.mutable_order() = EventHeaderOf(o);
-  for (auto& l : EventLinesOf(o)) *e.add_lines() = std::move(l);
-  *e.mutable_total_amount() = o.total_amount();
-  *e.mutable_deposit_amount() = o.deposit_amount();
-  *e.mutable_confirm_date() = o.confirm_date();
-  if (o.has_requested_delivery_date()) *e.mutable_requested_delivery_date() = o.requested_delivery_date();
-  e.set_released_from_credit_hold(released);
-  e.set_release_reason(release_reason);
-  e.set_ownership_collision(o.ownership_collision());
-  for (const auto& f : o.special_fees()) {
-    if (f.approved()) *e.add_special_fees() = f;
-  }
-  return e;
-}
-
-absl::Duration DependencyDeadline(const v1::OrderPolicy& p) {
-  return absl::Milliseconds(p.dependency_deadline_ms() > 0 ? p.dependency_deadline_ms() : 2000);
 }
 
 }  // namespace
@@ -512,7 +328,8 @@ grpc::Status OrdersApi::SubmitOrder(grpc::ServerContext* ctx, const v1::SubmitOr
         SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), OrderAction::kSubmit));
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
-        SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(tx, o, policy, RoleOf(call.principal)));
+        SqlOrderBook book(tx, nullptr);
+        SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(book, o, policy, RoleOf(call.principal)));
         for (const auto& s : steps) {
           v1::ApprovalStep step;
           step.set_level(s.level);
@@ -604,116 +421,27 @@ grpc::ServerUnaryReactor* OrdersApi::ConfirmOrder(grpc::CallbackServerContext* c
 
 grpc::Status OrdersApi::ConfirmOrderNow(grpc::ServerContextBase* ctx, const v1::ConfirmOrderRequest* req,
                                         v1::ConfirmOrderResponse* resp) {
+  OrderConfirmation confirmation(*rt_.clock, *customers_, *finance_);
   std::optional<ConfirmFacts> facts;
   return ServeMutation<v1::ConfirmOrderRequest, v1::ConfirmOrderResponse>(
       ctx, OrdersMethod("ConfirmOrder"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireOrderWriter(call.principal));
         if (req->order_id() <= 0) return InvalidField("order_id", "required");
-        // A first look without locks: whether this order can be confirmed at
-        // all, and its approvals. Only then are the other services asked —
-        // before the transaction, so no lock waits on them. A repeat of a
-        // confirmation that already went through skips this and gets the
-        // stored answer from the idempotency record.
-        struct Look {
-          OrderRecord rec;
-          v1::OrderPolicy policy;
-          std::vector<RoutedStep> draft_steps;
-        };
-        SALES_ASSIGN_OR_RETURN(auto look, rt_.pool->Transact<Look>([&](db::Transaction& tx) -> absl::StatusOr<Look> {
-          Look l;
-          SALES_ASSIGN_OR_RETURN(l.rec, LoadVisibleOrder(tx, call.principal, req->order_id(), false));
-          SALES_ASSIGN_OR_RETURN(l.policy, PolicyStore::Get(tx));
-          if (l.rec.order.status() == v1::ORDER_STATUS_DRAFT) {
-            SALES_ASSIGN_OR_RETURN(l.draft_steps, RouteOrder(tx, l.rec.order, l.policy, RoleOf(call.principal)));
-          }
-          return l;
+        // A first look without locks, then the peers — before the transaction,
+        // so no lock waits on them. A repeat gets its stored answer instead.
+        SALES_ASSIGN_OR_RETURN(auto look, rt_.pool->Transact<ConfirmLook>([&](db::Transaction& tx) {
+          SqlOrderBook book(tx, nullptr);
+          return confirmation.Look(book, call, req->order_id(), req->etag());
         }));
-        const v1::SalesOrder& o = look.rec.order;
-        if (!NextOrderStatus(o.status(), OrderAction::kConfirm).ok()) return absl::OkStatus();
-        // A stale etag may be a repeat of a confirmation that changed the
-        // order (e.g. put it on credit hold): the transaction answers it from
-        // the idempotency record, or refuses it as stale.
-        if (!CheckEtag(req->etag(), o.etag(), "order", o.id()).ok()) return absl::OkStatus();
-        if (!look.draft_steps.empty()) {
-          return ApprovalsPending("the order needs approval: submit it first");
+        if (look.ask_peers) {
+          SALES_ASSIGN_OR_RETURN(facts, confirmation.Gather(call, look));
         }
-        for (const auto& s : o.approvals()) {
-          if (s.status() == v1::APPROVAL_STEP_STATUS_PENDING) {
-            return ApprovalsPending(absl::StrCat("approval step ", s.id(), " (", EnumShort(s.level()), ") is pending"));
-          }
-        }
-        SALES_ASSIGN_OR_RETURN(facts, GatherConfirmFacts(*customers_, *finance_, call, o, DependencyDeadline(look.policy)));
         return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ConfirmOrderResponse> {
-        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleOrder(tx, call.principal, req->order_id(), true));
-        v1::SalesOrder o = rec.order;
-        SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), OrderAction::kConfirm));
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), o.etag(), "order", o.id()));
-        for (const auto& s : o.approvals()) {
-          if (s.status() == v1::APPROVAL_STEP_STATUS_PENDING) return ApprovalsPending("an approval step is pending");
-        }
-        if (!facts.has_value()) return absl::AbortedError("the order changed while it was being confirmed; retry");
-        absl::Time now = rt_.clock->Now();
-        SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
-        if (o.status() == v1::ORDER_STATUS_DRAFT) {
-          // Confirming a draft that needs no approval submits it implicitly.
-          SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(tx, o, policy, RoleOf(call.principal)));
-          if (!steps.empty()) return ApprovalsPending("the order needs approval: submit it first");
-          SALES_RETURN_IF_ERROR(OrderStore::ApproveSpecialFees(tx, o.id()));
-          for (auto& f : *o.mutable_special_fees()) f.set_approved(true);
-        }
-        const ConfirmFacts& f = *facts;
-        o.set_customer_name(f.customer.name());
-        o.set_customer_type(f.customer.type());
-        if (o.ship_to_address().empty()) o.set_ship_to_address(f.customer.address());
-        o.set_credited_rep_id(f.credited.credited_rep_id() != 0 ? f.credited.credited_rep_id() : o.taking_rep_id());
-        int64_t credited_unit = f.credited.credited_org_unit_id() != 0 ? f.credited.credited_org_unit_id()
-                                                                       : rec.taking_org_unit_id;
-        o.set_credited_org_unit_id(credited_unit);
-        SALES_ASSIGN_OR_RETURN(int64_t region, RegionOf(tx, credited_unit));
-        o.set_region_org_unit_id(region);
-        o.set_ownership_collision(o.credited_rep_id() != o.taking_rep_id());
-        SALES_RETURN_IF_ERROR(OrderStore::LockCustomerCredit(tx, o.customer_id()));
-        SALES_ASSIGN_OR_RETURN(auto check, RunCreditCheck(tx, o, f, now));
-        *o.mutable_last_credit_check() = check;
-        v1::ConfirmOrderResponse out;
-        if (!check.passed()) {
-          SALES_ASSIGN_OR_RETURN(to, NextOrderStatus(o.status(), OrderAction::kCreditHold));
-          o.set_status(to);
-          std::string why = absl::StrCat(check.customer_on_hold() ? "customer on hold; " : "",
-                                         "exposure ", check.exposure().minor_units(), " vs credit limit ",
-                                         check.credit_limit().minor_units());
-          o.set_status_reason(why);
-          SALES_RETURN_IF_ERROR(OrderStore::SaveConfirmation(tx, o, "", now));
-          v1::OrderCreditHeldEvent e;
-          *e.mutable_order() = EventHeaderOf(o);
-          *e.mutable_total_amount() = o.total_amount();
-          *e.mutable_credit_check() = check;
-          SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), e, call.request_id));
-          SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_CREDIT_HELD", rec.order.status(), to, why, now));
-        } else {
-          SALES_ASSIGN_OR_RETURN(auto reservations, ReserveOrder(tx, o, now));
-          absl::CivilDay today = BusinessDay(now);
-          o.set_status(to);
-          o.set_status_reason("");
-          *o.mutable_confirm_time() = ToTimestamp(now);
-          *o.mutable_confirm_date() = FromCivilDay(today);
-          *o.mutable_ship_due_date() = FromCivilDay(ShipDueDate(today, policy));
-          SALES_RETURN_IF_ERROR(OrderStore::SaveConfirmation(tx, o, "", now));
-          SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), ConfirmedEvent(o, false, ""),
-                                                   call.request_id));
-          SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_CONFIRMED", rec.order.status(), to,
-                                           absl::StrCat("credited rep ", o.credited_rep_id(), ", headroom ",
-                                                        check.headroom().minor_units()),
-                                           now));
-          for (auto& r : reservations) *out.add_reservations() = std::move(r);
-        }
-        SALES_ASSIGN_OR_RETURN(auto after, OrderStore::Load(tx, o.id(), false));
-        *out.mutable_order() = after.order;
-        *out.mutable_credit_check() = check;
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return confirmation.Confirm(book, call, req->order_id(), req->etag(), facts);
       });
 }
 
@@ -730,40 +458,10 @@ grpc::Status OrdersApi::ReleaseCreditHold(grpc::ServerContext* ctx, const v1::Re
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ReleaseCreditHoldResponse> {
-        SALES_ASSIGN_OR_RETURN(auto rec, OrderStore::Load(tx, req->order_id(), true));
-        v1::SalesOrder o = rec.order;
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), o.etag(), "order", o.id()));
-        SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), OrderAction::kReleaseHold));
-        if (RoleOf(call.principal) == kRoleManager) {
-          // A manager releases only within their chain of command.
-          SALES_ASSIGN_OR_RETURN(auto chain, OrgReplica::Chain(tx, o.credited_org_unit_id() != 0
-                                                                       ? o.credited_org_unit_id()
-                                                                       : rec.taking_org_unit_id));
-          if (std::find(chain.begin(), chain.end(), call.principal.org_unit_id) == chain.end()) {
-            return absl::PermissionDeniedError("the manager is not in the credited rep's chain");
-          }
-        }
-        absl::Time now = rt_.clock->Now();
-        SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
-        SALES_ASSIGN_OR_RETURN(auto reservations, ReserveOrder(tx, o, now));
-        absl::CivilDay today = BusinessDay(now);
-        std::string release = absl::StrCat(call.principal.user_id, " (", RoleOf(call.principal), "): ", req->reason());
-        o.set_status(to);
-        o.set_status_reason(req->reason());
-        *o.mutable_confirm_time() = ToTimestamp(now);
-        *o.mutable_confirm_date() = FromCivilDay(today);
-        *o.mutable_ship_due_date() = FromCivilDay(ShipDueDate(today, policy));
-        SALES_RETURN_IF_ERROR(OrderStore::SaveConfirmation(tx, o, release, now));
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), ConfirmedEvent(o, true, release),
-                                                 call.request_id));
-        SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_CREDIT_HOLD_RELEASED", rec.order.status(), to,
-                                         req->reason(), now));
-        v1::ReleaseCreditHoldResponse out;
-        SALES_ASSIGN_OR_RETURN(auto after, OrderStore::Load(tx, o.id(), false));
-        *out.mutable_order() = after.order;
-        for (auto& r : reservations) *out.add_reservations() = std::move(r);
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return OrderConfirmation(*rt_.clock, *customers_, *finance_)
+            .ReleaseHold(book, call, req->order_id(), req->etag(), req->reason());
       });
 }
 
@@ -892,24 +590,20 @@ grpc::ServerUnaryReactor* OrdersApi::CheckOrderCredit(grpc::CallbackServerContex
 }
 
 grpc::Status OrdersApi::CheckOrderCreditNow(grpc::ServerContextBase* ctx, const v1::CheckOrderCreditRequest* req,
-                                  v1::CheckOrderCreditResponse* resp) {
+                                            v1::CheckOrderCreditResponse* resp) {
+  OrderConfirmation confirmation(*rt_.clock, *customers_, *finance_);
   return Serve(ctx, OrdersMethod("CheckOrderCredit"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
     if (req->order_id() <= 0) return InvalidField("order_id", "required");
-    struct Look {
-      OrderRecord rec;
-      v1::OrderPolicy policy;
-    };
-    SALES_ASSIGN_OR_RETURN(auto look, rt_.pool->Transact<Look>([&](db::Transaction& tx) -> absl::StatusOr<Look> {
-      Look l;
-      SALES_ASSIGN_OR_RETURN(l.rec, LoadVisibleOrder(tx, call.principal, req->order_id(), false));
-      SALES_ASSIGN_OR_RETURN(l.policy, PolicyStore::Get(tx));
-      return l;
+    SALES_ASSIGN_OR_RETURN(auto look, rt_.pool->Transact<ConfirmLook>([&](db::Transaction& tx) {
+      SqlOrderBook book(tx, nullptr);
+      return confirmation.Peek(book, call, req->order_id());
     }));
-    SALES_ASSIGN_OR_RETURN(auto f, GatherConfirmFacts(*customers_, *finance_, call, look.rec.order, DependencyDeadline(look.policy)));
-    SALES_ASSIGN_OR_RETURN(auto check, rt_.pool->Transact<v1::CreditCheck>([&](db::Transaction& tx) {
-      return RunCreditCheck(tx, look.rec.order, f, rt_.clock->Now());
-    }));
-    *resp->mutable_credit_check() = check;
+    SALES_ASSIGN_OR_RETURN(auto facts, confirmation.Gather(call, look));
+    SALES_ASSIGN_OR_RETURN(*resp->mutable_credit_check(),
+                           rt_.pool->Transact<v1::CreditCheck>([&](db::Transaction& tx) {
+                             SqlOrderBook book(tx, nullptr);
+                             return confirmation.CheckCredit(book, look.order.order, facts);
+                           }));
     return absl::OkStatus();
   });
 }

@@ -1,18 +1,33 @@
-// gRPC handlers of orders-svc: validate, authorize, call the store, map
-// errors. Products, prices, policy, quotes, sales orders, approvals, audit
-// and stock live here; shipments, deliveries, documents, returns and reports
-// in the FulfilmentApi base, so one service object serves OrdersService.
+// The gRPC surface of orders-svc: one class, its handlers split across
+// files by resource — catalog_api.cc (products, prices, policy), quote_api.cc,
+// order_api.cc (orders, approvals, audit), stock_api.cc, shipping_api.cc,
+// documents_api.cc, returns_api.cc, reports_api.cc. A handler parses,
+// authorizes, calls its use case (app/) or store, and converts.
 #pragma once
 
-#include "orders-svc/api/fulfilment_api.h"
+#include <memory>
+
+#include "platform/peers/customers_peer.h"
+#include "platform/peers/finance_peer.h"
+#include "platform/peers/targets_peer.h"
 #include "platform/service_app.h"
 #include "sales/orders/v1/orders_service.grpc.pb.h"
 
 namespace sales::orders {
 
-class OrdersApi final : public FulfilmentApi {
+// The generated service with the methods that run as callbacks (feeds on
+// the feed pool, the order desk's peer-waiting methods on the worker pool).
+using OrdersServiceBase = v1::OrdersService::WithCallbackMethod_StreamEvents<
+    v1::OrdersService::WithCallbackMethod_CreateOrder<v1::OrdersService::WithCallbackMethod_ConfirmOrder<
+        v1::OrdersService::WithCallbackMethod_CheckOrderCredit<v1::OrdersService::Service>>>>;
+
+class OrdersApi final : public OrdersServiceBase {
  public:
-  explicit OrdersApi(ServiceRuntime& runtime) : FulfilmentApi(runtime) {}
+  explicit OrdersApi(ServiceRuntime& rt)
+      : rt_(rt),
+        customers_(std::make_unique<peers::GrpcCustomersPeer>(rt)),
+        finance_(std::make_unique<peers::GrpcFinancePeer>(rt)),
+        targets_(std::make_unique<peers::GrpcTargetsPeer>(rt)) {}
 
 #define SALES_RPC(Name) \
   grpc::Status Name(grpc::ServerContext* ctx, const v1::Name##Request* req, v1::Name##Response* resp) override
@@ -68,6 +83,39 @@ class OrdersApi final : public FulfilmentApi {
   SALES_RPC(TransferStock);
   SALES_RPC(ListStockMovements);
   SALES_RPC(ListReservations);
+  // Shipping (需货申请单 → 提货证明单 → 销售出库单 → 客户确认单).
+  SALES_RPC(RequestShipment);
+  SALES_RPC(GetShipmentRequisition);
+  SALES_RPC(ListShipmentRequisitions);
+  SALES_RPC(ApproveShipmentRequisition);
+  SALES_RPC(RejectShipmentRequisition);
+  SALES_RPC(CancelShipmentRequisition);
+  SALES_RPC(PostShipment);
+  SALES_RPC(GetShipment);
+  SALES_RPC(ListShipments);
+  SALES_RPC(RecordDelivery);
+  // Controlled documents.
+  SALES_RPC(ListDocuments);
+  SALES_RPC(PrintDocument);
+  SALES_RPC(RequestReprint);
+  SALES_RPC(ApproveReprint);
+  SALES_RPC(RejectReprint);
+  // Returns (退货).
+  SALES_RPC(CreateReturn);
+  SALES_RPC(GetReturn);
+  SALES_RPC(ListReturns);
+  SALES_RPC(VerifyReturn);
+  SALES_RPC(ApproveReturn);
+  SALES_RPC(RejectReturn);
+  SALES_RPC(CancelReturn);
+  SALES_RPC(ReceiveReturn);
+  // Reports (§8).
+  SALES_RPC(GetSalesByRepReport);
+  SALES_RPC(GetSalesByRegionReport);
+  SALES_RPC(GetSalesByProductLineReport);
+  SALES_RPC(GetDistributorPurchasesReport);
+  SALES_RPC(GetLateShipmentsReport);
+  SALES_RPC(GetOpenOrdersReport);
 #undef SALES_RPC
   // The order desk's methods that wait on peers (customers-svc, finance-svc)
   // run on the worker pool, asking them in parallel where there are
@@ -84,6 +132,14 @@ class OrdersApi final : public FulfilmentApi {
   // Served by the feed pool, not a request thread (platform/feed_stream.h).
   grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(grpc::CallbackServerContext* ctx,
                                                                    const v1::StreamEventsRequest* req) override;
+
+ private:
+  // Clock, database, outbox, verifier, worker and feed pools.
+  ServiceRuntime& rt_;
+  // The peers orders asks (typed clients; fakes in application tests).
+  std::unique_ptr<peers::CustomersPeer> customers_;
+  std::unique_ptr<peers::FinancePeer> finance_;
+  std::unique_ptr<peers::TargetsPeer> targets_;
 };
 
 ServiceDefinition MakeServiceDefinition();

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/store/audit_store.h"
 #include "orders-svc/store/catalog_store.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/store/product_store.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -15,48 +17,21 @@
 
 namespace sales::orders {
 
-std::string RoleOf(const Principal& p) { return p.authenticated() ? p.role : std::string(kRoleAdmin); }
-
-bool HasRole(const Principal& p, std::initializer_list<const char*> roles) {
-  const std::string role = RoleOf(p);
-  for (const char* r : roles) {
-    if (role == r) return true;
-  }
-  return false;
-}
-
-absl::Status RequireRole(const Principal& p, std::initializer_list<const char*> roles, absl::string_view what) {
-  if (HasRole(p, roles)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("role ", p.role.empty() ? "(none)" : p.role, " may not ", what));
-}
-
-bool Scope::Sees(int64_t rep_a, int64_t rep_b, int64_t unit_a, int64_t unit_b) const {
-  if (all) return true;
-  if (rep_id != 0) return rep_a == rep_id || rep_b == rep_id;
-  for (int64_t u : units) {
-    if (u == unit_a || u == unit_b) return true;
-  }
-  return false;
-}
-
 absl::StatusOr<Scope> ScopeOf(db::Transaction& tx, const Principal& p) {
-  Scope s;
-  if (RoleOf(p) == kRoleRep) {
-    if (p.rep_id == 0) return absl::PermissionDeniedError("a sales rep principal carries no rep id");
-    s.rep_id = p.rep_id;
-    return s;
-  }
-  if (RoleOf(p) == kRoleManager) {
-    if (p.org_unit_id == 0) return absl::PermissionDeniedError("a manager principal carries no org unit");
-    SALES_ASSIGN_OR_RETURN(s.units, OrgReplica::Subtree(tx, p.org_unit_id));
-    if (std::find(s.units.begin(), s.units.end(), p.org_unit_id) == s.units.end()) s.units.push_back(p.org_unit_id);
-    return s;
-  }
-  if (HasRole(p, {kRoleAdmin, kRoleDirector, kRoleFinance, kRoleService, kRoleClerk, kRoleWarehouse})) {
-    s.all = true;
-    return s;
-  }
-  return absl::PermissionDeniedError(absl::StrCat("role ", p.role, " has no access to orders"));
+  SqlOrderBook book(tx, nullptr);
+  return ScopeOf(book, p);
+}
+
+absl::StatusOr<OrderRecord> LoadVisibleOrder(db::Transaction& tx, const Principal& p, int64_t order_id,
+                                             bool for_update) {
+  SqlOrderBook book(tx, nullptr);
+  return LoadVisibleOrder(book, p, order_id, for_update);
+}
+
+absl::StatusOr<OrderWithReservations> LoadOrderInScope(db::Transaction& tx, const Principal& p, int64_t order_id,
+                                                       bool for_update) {
+  SqlOrderBook book(tx, nullptr);
+  return LoadOrderInScope(book, p, order_id, for_update);
 }
 
 absl::StatusOr<ListUnits> ListUnitsFor(db::Transaction& tx, const Scope& scope, int64_t org_unit_id) {
@@ -232,11 +207,74 @@ absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::
   return total.value();
 }
 
-absl::Status RefuseBlacklisted(const customers::v1::Customer& c) {
-  if (c.status() != customers::v1::CUSTOMER_STATUS_BLACKLISTED) return absl::OkStatus();
-  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", c.id(), " is blacklisted")),
-                       "CUSTOMER_BLACKLISTED", kOrdersDomain, {{"customer_id", absl::StrCat(c.id())}});
+
+
+absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const std::string& requester_user,
+                          int64_t requester_unit) {
+  if (decider.authenticated() && decider.user_id == requester_user) {
+    return WithErrorInfo(absl::PermissionDeniedError("nobody approves their own request"), "OWN_REQUEST",
+                         kOrdersDomain);
+  }
+  if (HasRole(decider, {kRoleAdmin, kRoleDirector})) return absl::OkStatus();
+  if (HasRole(decider, {kRoleManager}) && decider.org_unit_id > 0) {
+    SALES_ASSIGN_OR_RETURN(bool within, OrgReplica::IsWithin(tx, requester_unit, decider.org_unit_id));
+    if (within) return absl::OkStatus();
+    return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("unit ", requester_unit,
+                                                                  " is not under your unit ", decider.org_unit_id)),
+                         "NOT_IN_CHAIN", kOrdersDomain);
+  }
+  return WithErrorInfo(absl::PermissionDeniedError("only a manager in the requester's chain, the director or an "
+                                                   "admin decides this"),
+                       "ROLE_NOT_ALLOWED", kOrdersDomain);
 }
 
+absl::Status OpenManagerStep(db::Transaction& tx, v1::SubjectType type, int64_t id, v1::ApprovalTrigger trigger,
+                             const Principal& requester, absl::Time now) {
+  v1::ApprovalStep step;
+  step.set_level(v1::APPROVAL_LEVEL_MANAGER);
+  step.add_triggers(trigger);
+  step.set_status(v1::APPROVAL_STEP_STATUS_PENDING);
+  return ApprovalStore::Insert(tx, type, id, step, requester, now);
+}
+
+absl::Status DecidePendingStep(db::Transaction& tx, v1::SubjectType type, int64_t id, v1::ApprovalStepStatus status,
+                               const Principal& by, absl::string_view reason, absl::Time now) {
+  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, type, id));
+  for (const auto& s : steps) {
+    if (s.step.status() == v1::APPROVAL_STEP_STATUS_PENDING) {
+      return ApprovalStore::Decide(tx, s.step.id(), status, by, reason, now);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Audit(db::Transaction& tx, v1::SubjectType type, int64_t id, const std::string& action,
+                   const std::string& from, const std::string& to, const std::string& reason, const CallContext& call,
+                   absl::Time now) {
+  AuditRecord rec;
+  rec.subject_type = type;
+  rec.subject_id = id;
+  rec.action = action;
+  rec.from_value = from;
+  rec.to_value = to;
+  rec.reason = reason;
+  return AuditStore::Append(tx, rec, call.principal, call.request_id, now);
+}
+
+absl::StatusOr<ShippingPolicy> LoadShippingPolicy(db::Transaction& tx) {
+  ShippingPolicy out;
+  SALES_ASSIGN_OR_RETURN(v1::OrderPolicy p, PolicyStore::Get(tx));
+  if (p.ship_within_working_days() > 0) out.ship_within_working_days = p.ship_within_working_days();
+  if (p.weekend_days_size() > 0) out.calendar.weekend_days = {p.weekend_days().begin(), p.weekend_days().end()};
+  for (const auto& d : p.holidays()) out.calendar.holidays.insert(ToCivilDay(d));
+  for (const auto& d : p.extra_working_days()) out.calendar.extra_working_days.insert(ToCivilDay(d));
+  return out;
+}
+
+absl::Status RequireReason(const std::string& reason, const std::string& field) {
+  if (reason.empty()) return InvalidField(field, "required");
+  if (reason.size() > 1000) return InvalidField(field, "at most 1000 characters");
+  return absl::OkStatus();
+}
 
 }  // namespace sales::orders

@@ -1,6 +1,6 @@
-// What the orders-core handlers share: method names, role checks, the
-// caller's data scope, pricing a document line, and the calls to
-// customers-svc and finance-svc made before a confirming transaction.
+// What the orders handlers share beyond app/: method names, list scopes,
+// the taking rep, approvers and approval steps, pricing a document line,
+// special fees, the working calendar and the audit rows of fulfilment.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "orders-svc/api/method_name.h"
+#include "orders-svc/app/access.h"
+#include "orders-svc/domain/shipment_rules.h"
+#include "orders-svc/store/stock_store.h"
+#include "sales/orders/v1/approval.pb.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/pricing.h"
@@ -27,24 +31,13 @@
 
 namespace sales::orders {
 
-// The role the caller acts in. Without principal_hmac_secret (local
-// development only) an anonymous caller acts as ADMIN, as in every service;
-// with a secret the platform refuses anonymous calls before they get here.
-std::string RoleOf(const Principal& p);
-
-bool HasRole(const Principal& p, std::initializer_list<const char*> roles);
-// PERMISSION_DENIED unless the caller acts in one of `roles`.
-absl::Status RequireRole(const Principal& p, std::initializer_list<const char*> roles, absl::string_view what);
-
-// What the caller may see: everything, a rep's own documents, or a
-// manager's org subtree.
-struct Scope {
-  bool all = false;
-  int64_t rep_id = 0;           // a rep: own documents only
-  std::vector<int64_t> units;   // a manager: these units
-  bool Sees(int64_t rep_a, int64_t rep_b, int64_t unit_a, int64_t unit_b) const;
-};
+// Roles and the one data scope are app/access.h; these read them in a
+// handler's own transaction.
 absl::StatusOr<Scope> ScopeOf(db::Transaction& tx, const Principal& p);
+absl::StatusOr<OrderRecord> LoadVisibleOrder(db::Transaction& tx, const Principal& p, int64_t order_id,
+                                             bool for_update);
+absl::StatusOr<OrderWithReservations> LoadOrderInScope(db::Transaction& tx, const Principal& p, int64_t order_id,
+                                                       bool for_update);
 
 // The org units a list of quotes or orders may cover: the caller's scope,
 // narrowed to the subtree of `org_unit_id` when the request names one (a
@@ -125,8 +118,34 @@ void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee
 absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::SpecialFee>* fees,
                                          const std::string& currency, const std::string& doc);
 
-// ---- What peers answer (the typed clients are platform/peers/) ----
-// FAILED_PRECONDITION (CUSTOMER_BLACKLISTED) for a blacklisted customer.
-absl::Status RefuseBlacklisted(const customers::v1::Customer& c);
+
+// ---- Fulfilment (shipments, documents, returns) ----
+
+// A fulfilment approval (requisition, return, reprint) is decided by a
+// manager whose unit is in the chain above `requester_unit`, or by the
+// director or an admin; never by the requester.
+absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const std::string& requester_user,
+                          int64_t requester_unit);
+
+// Inserts the MANAGER step of a fulfilment subject.
+absl::Status OpenManagerStep(db::Transaction& tx, v1::SubjectType type, int64_t id, v1::ApprovalTrigger trigger,
+                             const Principal& requester, absl::Time now);
+// Decides the pending step of the subject, if one waits.
+absl::Status DecidePendingStep(db::Transaction& tx, v1::SubjectType type, int64_t id, v1::ApprovalStepStatus status,
+                               const Principal& by, absl::string_view reason, absl::Time now);
+
+absl::Status Audit(db::Transaction& tx, v1::SubjectType type, int64_t id, const std::string& action,
+                   const std::string& from, const std::string& to, const std::string& reason, const CallContext& call,
+                   absl::Time now);
+
+// The order policy's working calendar and shipping deadline.
+struct ShippingPolicy {
+  WorkingCalendar calendar;
+  int ship_within_working_days = 1;
+};
+absl::StatusOr<ShippingPolicy> LoadShippingPolicy(db::Transaction& tx);
+
+
+absl::Status RequireReason(const std::string& reason, const std::string& field = "reason");
 
 }  // namespace sales::orders

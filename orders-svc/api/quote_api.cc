@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/orders_api.h"
 #include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/order_desk.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/order_state.h"
 #include "orders-svc/domain/pricing.h"

@@ -5,8 +5,11 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "orders-svc/api/fulfilment_api.h"
-#include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/api/orders_api.h"
+#include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/order_desk.h"
+#include "orders-svc/app/shipment_posting.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/shipment_rules.h"
@@ -27,10 +30,29 @@ namespace sales::orders {
 
 namespace {
 
-std::vector<LineProgress> ProgressOf(const v1::SalesOrder& o) {
-  std::vector<LineProgress> out;
-  for (const auto& l : o.lines()) out.push_back({l.quantity(), l.shipped_quantity(), l.delivered_quantity()});
-  return out;
+// The shape of a posting: ids, at least one line, quantities in range, a
+// real date. The lines are checked against the requisition in app/.
+absl::Status ValidatePostShipment(const v1::PostShipmentRequest& req) {
+  std::vector<FieldViolation> v;
+  if (req.shipment_requisition_id() <= 0) v.push_back({"shipment_requisition_id", "required"});
+  if (req.warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(req.lines_size(), kMaxDocumentLines, "lines"));
+  if (req.lines().empty()) v.push_back({"lines", "at least one line"});
+  for (int i = 0; i < req.lines_size(); ++i) {
+    if (req.lines(i).shipment_requisition_line_id() <= 0) {
+      v.push_back({absl::StrCat("lines[", i, "].shipment_requisition_line_id"), "required"});
+    }
+    if (!QuantityInRange(req.lines(i).quantity(), false)) {
+      v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
+    }
+  }
+  if (req.has_ship_date()) {
+    if (auto st = ValidateDate(req.ship_date(), "ship_date"); !st.ok()) {
+      for (auto& fv : FieldViolationsOf(st)) v.push_back(fv);
+    }
+  }
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
 }
 
 absl::Status ValidateRequisitionInput(const v1::RequestShipmentRequest& req) {
@@ -59,19 +81,19 @@ absl::Status ValidateRequisitionInput(const v1::RequestShipmentRequest& req) {
 
 }  // namespace
 
-grpc::Status FulfilmentApi::RequestShipment(grpc::ServerContext* ctx, const v1::RequestShipmentRequest* req,
+grpc::Status OrdersApi::RequestShipment(grpc::ServerContext* ctx, const v1::RequestShipmentRequest* req,
                                             v1::RequestShipmentResponse* resp) {
   return ServeMutation<v1::RequestShipmentRequest, v1::RequestShipmentResponse>(
       ctx, OrdersMethod("RequestShipment"), rt_, *req, resp, [&](CallContext&) { return ValidateRequisitionInput(*req); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RequestShipmentResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(fulfilment::Require(
+        SALES_RETURN_IF_ERROR(RequireRole(
             call.principal, {kRoleRep, kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin}, "request shipments"));
         v1::ShipmentRequisition in = req->shipment_requisition();
         // The order row lock serializes every requisition and posting of the
         // order, so two requests cannot both take the last reserved units.
         SALES_ASSIGN_OR_RETURN(auto order,
-                               fulfilment::LoadOrderInScope(tx, call.principal, in.order_id(), /*for_update=*/true));
+                               LoadOrderInScope(tx, call.principal, in.order_id(), /*for_update=*/true));
         const v1::SalesOrder& o = order.record.order;
         if (!OrderAcceptsShipment(o.status())) {
           return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order ", o.order_number(), " is ",
@@ -84,7 +106,7 @@ grpc::Status FulfilmentApi::RequestShipment(grpc::ServerContext* ctx, const v1::
         for (int i = 0; i < in.lines_size(); ++i) {
           auto* l = in.mutable_lines(i);
           const std::string f = absl::StrCat("shipment_requisition.lines[", i, "]");
-          const v1::OrderLine* ol = fulfilment::FindLine(o, l->order_line_id());
+          const v1::OrderLine* ol = FindLine(o, l->order_line_id());
           if (ol == nullptr) {
             bad.push_back({f + ".order_line_id", absl::StrCat("not a line of order ", o.id())});
             continue;
@@ -110,12 +132,12 @@ grpc::Status FulfilmentApi::RequestShipment(grpc::ServerContext* ctx, const v1::
         if (!bad.empty()) return InvalidFields(std::move(bad));
         for (int i = 0; i < in.lines_size(); ++i) {
           const auto& l = in.lines(i);
-          const v1::OrderLine* ol = fulfilment::FindLine(o, l.order_line_id());
+          const v1::OrderLine* ol = FindLine(o, l.order_line_id());
           auto key = std::make_pair(l.order_line_id(), l.warehouse_id());
           RequestableLine rl;
           rl.ordered = ol->quantity();
           rl.shipped = ol->shipped_quantity();
-          rl.reserved_open = l.warehouse_id() == 0 ? 0 : fulfilment::OpenReserved(order, ol->id(), l.warehouse_id());
+          rl.reserved_open = l.warehouse_id() == 0 ? 0 : OpenReserved(order, ol->id(), l.warehouse_id());
           rl.requested_unshipped = open_requested[key] + in_this_request[key];
           SALES_RETURN_IF_ERROR(
               CheckRequestQuantity(rl, l.quantity(), absl::StrCat("shipment_requisition.lines[", i, "].quantity")));
@@ -127,10 +149,10 @@ grpc::Status FulfilmentApi::RequestShipment(grpc::ServerContext* ctx, const v1::
         }
         if (in.ship_to_address().empty()) in.set_ship_to_address(o.ship_to_address());
         SALES_ASSIGN_OR_RETURN(int64_t id, ShipmentStore::InsertRequisition(tx, in, call.principal, now));
-        SALES_RETURN_IF_ERROR(fulfilment::OpenManagerStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, id,
+        SALES_RETURN_IF_ERROR(OpenManagerStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, id,
                                                           v1::APPROVAL_TRIGGER_SHIPMENT_REQUISITION, call.principal,
                                                           now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, id,
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, id,
                                                 "SHIPMENT_REQUESTED", "", "PENDING_APPROVAL", in.notes(), call, now));
         v1::RequestShipmentResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadRequisition(tx, id, false));
@@ -139,7 +161,7 @@ grpc::Status FulfilmentApi::RequestShipment(grpc::ServerContext* ctx, const v1::
       });
 }
 
-grpc::Status FulfilmentApi::GetShipmentRequisition(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::GetShipmentRequisition(grpc::ServerContext* ctx,
                                                    const v1::GetShipmentRequisitionRequest* req,
                                                    v1::GetShipmentRequisitionResponse* resp) {
   return ServeRead<v1::GetShipmentRequisitionResponse>(
@@ -151,14 +173,14 @@ grpc::Status FulfilmentApi::GetShipmentRequisition(grpc::ServerContext* ctx,
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetShipmentRequisitionResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadRequisition(tx, req->shipment_requisition_id(), false));
         SALES_ASSIGN_OR_RETURN(auto order,
-                               fulfilment::LoadOrderInScope(tx, call.principal, rec.requisition.order_id(), false));
+                               LoadOrderInScope(tx, call.principal, rec.requisition.order_id(), false));
         v1::GetShipmentRequisitionResponse out;
         *out.mutable_shipment_requisition() = std::move(rec.requisition);
         return out;
       });
 }
 
-grpc::Status FulfilmentApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
                                                      const v1::ListShipmentRequisitionsRequest* req,
                                                      v1::ListShipmentRequisitionsResponse* resp) {
   return ServeRead<v1::ListShipmentRequisitionsResponse>(
@@ -169,7 +191,7 @@ grpc::Status FulfilmentApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListShipmentRequisitionsResponse> {
         SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 50, 200));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
         ShipmentStore::RequisitionFilter f;
         f.order_id = req->order_id();
         f.warehouse_id = req->warehouse_id();
@@ -201,7 +223,7 @@ grpc::Status FulfilmentApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status FulfilmentApi::ApproveShipmentRequisition(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::ApproveShipmentRequisition(grpc::ServerContext* ctx,
                                                        const v1::ApproveShipmentRequisitionRequest* req,
                                                        v1::ApproveShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::ApproveShipmentRequisitionRequest, v1::ApproveShipmentRequisitionResponse>(
@@ -218,8 +240,8 @@ grpc::Status FulfilmentApi::ApproveShipmentRequisition(grpc::ServerContext* ctx,
         SALES_RETURN_IF_ERROR(CheckRequisitionAction(r.status(), RequisitionAction::kApprove));
         SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, r.order_id(), false));
         int64_t unit = rec.requester.org_unit_id ? rec.requester.org_unit_id : order.record.order.credited_org_unit_id();
-        SALES_RETURN_IF_ERROR(fulfilment::CheckDecider(tx, call.principal, rec.requester.user_id, unit));
-        SALES_RETURN_IF_ERROR(fulfilment::DecidePendingStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
+        SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, rec.requester.user_id, unit));
+        SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
                                                             v1::APPROVAL_STEP_STATUS_APPROVED, call.principal,
                                                             req->reason(), now));
         SALES_RETURN_IF_ERROR(ShipmentStore::SetRequisitionStatus(tx, r.id(), v1::SHIPMENT_REQUISITION_STATUS_APPROVED,
@@ -230,7 +252,7 @@ grpc::Status FulfilmentApi::ApproveShipmentRequisition(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(*out.mutable_pickup_certificate(),
                                ShipmentDocumentStore::Create(tx, v1::DOCUMENT_TYPE_PICKUP_CERTIFICATE, number,
                                                              r.order_id(), r.id(), 0, now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
                                                 "SHIPMENT_REQUISITION_APPROVED", "PENDING_APPROVAL", "APPROVED",
                                                 req->reason(), call, now));
         SALES_ASSIGN_OR_RETURN(auto after, ShipmentStore::LoadRequisition(tx, r.id(), false));
@@ -257,8 +279,8 @@ absl::StatusOr<v1::ShipmentRequisition> CloseRequisition(ServiceRuntime& rt, db:
   v1::ShipmentRequisitionStatus to = v1::SHIPMENT_REQUISITION_STATUS_CANCELLED;
   std::string verb = "SHIPMENT_REQUISITION_CANCELLED";
   if (action == RequisitionAction::kReject) {
-    SALES_RETURN_IF_ERROR(fulfilment::CheckDecider(tx, call.principal, rec.requester.user_id, unit));
-    SALES_RETURN_IF_ERROR(fulfilment::DecidePendingStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
+    SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, rec.requester.user_id, unit));
+    SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
                                                         v1::APPROVAL_STEP_STATUS_REJECTED, call.principal,
                                                         req.reason(), now));
     to = v1::SHIPMENT_REQUISITION_STATUS_REJECTED;
@@ -268,15 +290,15 @@ absl::StatusOr<v1::ShipmentRequisition> CloseRequisition(ServiceRuntime& rt, db:
     // admins may close any.
     bool own = call.principal.authenticated() && call.principal.user_id == rec.requester.user_id;
     if (!own) {
-      SALES_RETURN_IF_ERROR(fulfilment::Require(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
+      SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
                                                 "cancel another's shipment requisition"));
-      SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-      SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, order.record));
+      SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
+      SALES_RETURN_IF_ERROR(CheckSees(scope, order.record));
     }
     SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(), now));
   }
   SALES_RETURN_IF_ERROR(ShipmentStore::SetRequisitionStatus(tx, r.id(), to, req.reason(), now));
-  SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(), verb,
+  SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(), verb,
                                           EnumShort(r.status()), EnumShort(to), req.reason(), call, now));
   SALES_ASSIGN_OR_RETURN(auto after, ShipmentStore::LoadRequisition(tx, r.id(), false));
   return std::move(after.requisition);
@@ -284,14 +306,14 @@ absl::StatusOr<v1::ShipmentRequisition> CloseRequisition(ServiceRuntime& rt, db:
 
 }  // namespace
 
-grpc::Status FulfilmentApi::RejectShipmentRequisition(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::RejectShipmentRequisition(grpc::ServerContext* ctx,
                                                       const v1::RejectShipmentRequisitionRequest* req,
                                                       v1::RejectShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::RejectShipmentRequisitionRequest, v1::RejectShipmentRequisitionResponse>(
       ctx, OrdersMethod("RejectShipmentRequisition"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->shipment_requisition_id() <= 0) return InvalidField("shipment_requisition_id", "required");
-        return fulfilment::RequireReason(req->reason());
+        return RequireReason(req->reason());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RejectShipmentRequisitionResponse> {
         v1::RejectShipmentRequisitionResponse out;
@@ -301,14 +323,14 @@ grpc::Status FulfilmentApi::RejectShipmentRequisition(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status FulfilmentApi::CancelShipmentRequisition(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::CancelShipmentRequisition(grpc::ServerContext* ctx,
                                                       const v1::CancelShipmentRequisitionRequest* req,
                                                       v1::CancelShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::CancelShipmentRequisitionRequest, v1::CancelShipmentRequisitionResponse>(
       ctx, OrdersMethod("CancelShipmentRequisition"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->shipment_requisition_id() <= 0) return InvalidField("shipment_requisition_id", "required");
-        return fulfilment::RequireReason(req->reason());
+        return RequireReason(req->reason());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CancelShipmentRequisitionResponse> {
         v1::CancelShipmentRequisitionResponse out;
@@ -318,190 +340,17 @@ grpc::Status FulfilmentApi::CancelShipmentRequisition(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status FulfilmentApi::PostShipment(grpc::ServerContext* ctx, const v1::PostShipmentRequest* req,
-                                         v1::PostShipmentResponse* resp) {
+grpc::Status OrdersApi::PostShipment(grpc::ServerContext* ctx, const v1::PostShipmentRequest* req,
+                                     v1::PostShipmentResponse* resp) {
   return ServeMutation<v1::PostShipmentRequest, v1::PostShipmentResponse>(
-      ctx, OrdersMethod("PostShipment"), rt_, *req, resp,
-      [&](CallContext&) -> absl::Status {
-        std::vector<FieldViolation> v;
-        if (req->shipment_requisition_id() <= 0) v.push_back({"shipment_requisition_id", "required"});
-        if (req->warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
-        SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->lines_size(), kMaxDocumentLines, "lines"));
-        if (req->lines().empty()) v.push_back({"lines", "at least one line"});
-        for (int i = 0; i < req->lines_size(); ++i) {
-          if (req->lines(i).shipment_requisition_line_id() <= 0) {
-            v.push_back({absl::StrCat("lines[", i, "].shipment_requisition_line_id"), "required"});
-          }
-          if (!QuantityInRange(req->lines(i).quantity(), false)) {
-            v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
-          }
-        }
-        if (req->has_ship_date()) {
-          if (auto st = ValidateDate(req->ship_date(), "ship_date"); !st.ok()) {
-            for (auto& fv : FieldViolationsOf(st)) v.push_back(fv);
-          }
-        }
-        if (!v.empty()) return InvalidFields(std::move(v));
-        return absl::OkStatus();
-      },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::PostShipmentResponse> {
-        const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(fulfilment::Require(call.principal, {kRoleWarehouse, kRoleAdmin}, "post shipments"));
-        SALES_ASSIGN_OR_RETURN(auto probe, ShipmentStore::LoadRequisition(tx, req->shipment_requisition_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, probe.requisition.order_id(), true));
-        SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadRequisition(tx, req->shipment_requisition_id(), true));
-        const auto& r = rec.requisition;
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.version, "shipment requisition", r.id()));
-        SALES_RETURN_IF_ERROR(CheckRequisitionAction(r.status(), RequisitionAction::kPost));
-        v1::SalesOrder& o = order.record.order;
-        if (!OrderAcceptsShipment(o.status())) {
-          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order ", o.order_number(), " is ",
-                                                                          v1::OrderStatus_Name(o.status()))),
-                               "ORDER_NOT_SHIPPABLE", kOrdersDomain);
-        }
-        // Quantities per requisition line, duplicates summed, checked before
-        // anything is written so a refusal posts nothing.
-        std::map<int64_t, int64_t> qty_of;
-        std::map<int64_t, std::string> field_of;
-        std::vector<FieldViolation> bad;
-        std::map<int64_t, const v1::ShipmentRequisitionLine*> line_by_id;
-        for (const auto& l : r.lines()) line_by_id[l.id()] = &l;
-        for (int i = 0; i < req->lines_size(); ++i) {
-          const auto& pl = req->lines(i);
-          std::string f = absl::StrCat("lines[", i, "]");
-          auto it = line_by_id.find(pl.shipment_requisition_line_id());
-          if (it == line_by_id.end()) {
-            bad.push_back({f + ".shipment_requisition_line_id", absl::StrCat("not a line of requisition ", r.id())});
-            continue;
-          }
-          if (it->second->warehouse_id() != req->warehouse_id()) {
-            bad.push_back({f + ".shipment_requisition_line_id",
-                           absl::StrCat("ships from warehouse ", it->second->warehouse_id(), ", not ",
-                                        req->warehouse_id())});
-            continue;
-          }
-          qty_of[pl.shipment_requisition_line_id()] += pl.quantity();
-          field_of.emplace(pl.shipment_requisition_line_id(), f + ".quantity");
-        }
-        if (!bad.empty()) return InvalidFields(std::move(bad));
-        std::map<int64_t, int64_t> order_line_posting;  // same order line on two requisition lines
-        for (const auto& [rl_id, q] : qty_of) {
-          const auto* rl = line_by_id[rl_id];
-          const v1::OrderLine* ol = fulfilment::FindLine(o, rl->order_line_id());
-          if (ol == nullptr) return absl::InternalError("requisition line of a vanished order line");
-          PostableLine pl;
-          pl.requested = rl->quantity();
-          pl.requisition_shipped = rl->shipped_quantity();
-          pl.ordered = ol->quantity();
-          pl.order_shipped = ol->shipped_quantity() + order_line_posting[ol->id()];
-          pl.reserved_open = fulfilment::OpenReserved(order, ol->id(), req->warehouse_id()) - order_line_posting[ol->id()];
-          SALES_RETURN_IF_ERROR(CheckPostQuantity(pl, q, field_of[rl_id]));
-          order_line_posting[ol->id()] += q;
-        }
-        const absl::CivilDay ship_day = req->has_ship_date() ? ToCivilDay(req->ship_date()) : BusinessDay(now);
-        SALES_ASSIGN_OR_RETURN(auto unit_costs, ShipmentStore::LineUnitCosts(tx, o.id()));
-        MovementContext mc;
-        mc.kind = v1::STOCK_MOVEMENT_KIND_SHIPMENT;
-        mc.reference = r.requisition_number();
-        mc.movement_date = ship_day;
-        mc.actor = call.principal;
-        mc.request_id = call.request_id;
-        mc.now = now;
-        std::vector<NewShipmentLine> lines;
-        v1::OrderShippedEvent event;
-        for (const auto& [rl_id, q] : qty_of) {
-          const auto* rl = line_by_id[rl_id];
-          v1::OrderLine* ol = nullptr;
-          for (auto& l : *o.mutable_lines()) {
-            if (l.id() == rl->order_line_id()) ol = &l;
-          }
-          SALES_RETURN_IF_ERROR(StockStore::ConsumeReservation(tx, ol->id(), req->warehouse_id(), q, mc));
-          SALES_RETURN_IF_ERROR(ShipmentStore::AddRequisitionShipped(tx, rl_id, q));
-          SALES_RETURN_IF_ERROR(ShipmentStore::AddLineShipped(tx, ol->id(), q));
-          ol->set_shipped_quantity(ol->shipped_quantity() + q);
-          NewShipmentLine nl;
-          nl.requisition_line_id = rl_id;
-          auto& sl = nl.line;
-          sl.set_order_line_id(ol->id());
-          sl.set_product_id(ol->product_id());
-          sl.set_sku(ol->sku());
-          sl.set_product_line_id(ol->product_line_id());
-          sl.set_quantity(q);
-          *sl.mutable_unit_price() = ol->unit_price();
-          SALES_ASSIGN_OR_RETURN(int64_t net, AmountMul(q, ol->unit_price().minor_units(), field_of[rl_id]));
-          SALES_ASSIGN_OR_RETURN(int64_t line_cost, AmountMul(q, unit_costs[ol->id()], field_of[rl_id]));
-          *sl.mutable_net_amount() = MakeMoney(net, o.currency_code());
-          *sl.mutable_cost_amount() = MakeMoney(line_cost, o.currency_code());
-          lines.push_back(nl);
-          auto* el = event.add_lines();
-          el->set_order_line_id(ol->id());
-          el->set_product_id(ol->product_id());
-          el->set_sku(ol->sku());
-          el->set_product_line_id(ol->product_line_id());
-          el->set_commissionable(ol->commissionable());
-          el->set_unit(ol->unit());
-          el->set_quantity(q);
-          *el->mutable_list_price() = ol->list_price();
-          el->set_discount_bp(ol->discount_bp());
-          *el->mutable_unit_price() = ol->unit_price();
-          *el->mutable_net_amount() = sl.net_amount();
-          *el->mutable_cost_amount() = sl.cost_amount();
-        }
-        v1::Shipment s;
-        s.set_kind(v1::SHIPMENT_KIND_OUTBOUND);
-        s.set_order_id(o.id());
-        s.set_shipment_requisition_id(r.id());
-        s.set_warehouse_id(req->warehouse_id());
-        s.set_customer_id(o.customer_id());
-        s.set_credited_rep_id(o.credited_rep_id());
-        *s.mutable_ship_date() = FromCivilDay(ship_day);
-        SALES_ASSIGN_OR_RETURN(s, ShipmentStore::InsertShipment(tx, s, std::move(lines), o.credited_org_unit_id(),
-                                                                o.currency_code(), call.principal, now));
-        int64_t requested_total = 0, shipped_total = 0;
-        for (const auto& l : r.lines()) {
-          requested_total += l.quantity();
-          shipped_total += l.shipped_quantity() + (qty_of.count(l.id()) ? qty_of[l.id()] : 0);
-        }
-        v1::ShipmentRequisitionStatus req_status = RequisitionStatusAfterPost(requested_total, shipped_total);
-        if (req_status != r.status()) {
-          SALES_RETURN_IF_ERROR(ShipmentStore::SetRequisitionStatus(tx, r.id(), req_status, "", now));
-        }
-        v1::OrderStatus order_status = OrderStatusAfterShipment(ProgressOf(o));
-        if (order_status != o.status()) {
-          SALES_RETURN_IF_ERROR(OrderStore::SetStatus(tx, o.id(), order_status, "", now));
-          SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_ORDER, o.id(), "ORDER_SHIPPED",
-                                                  EnumShort(o.status()), EnumShort(order_status),
-                                                  s.shipment_number(), call, now));
-        }
-        AmountSum cost;
-        for (const auto& l : s.lines()) SALES_RETURN_IF_ERROR(cost.Add(l.cost_amount().minor_units()));
-        SALES_RETURN_IF_ERROR(ShipmentStore::AddOrderShippedAmount(tx, o.id(), s.total_amount().minor_units(), now));
-        v1::PostShipmentResponse out;
-        SALES_ASSIGN_OR_RETURN(*out.mutable_outbound_note(),
-                               ShipmentDocumentStore::Create(tx, v1::DOCUMENT_TYPE_OUTBOUND_NOTE, s.shipment_number(),
-                                                             o.id(), r.id(), s.id(), now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_SHIPMENT, s.id(), "SHIPMENT_POSTED", "",
-                                                "POSTED", r.requisition_number(), call, now));
-        *event.mutable_order() = EventHeaderOf(o);
-        event.set_shipment_id(s.id());
-        event.set_shipment_number(s.shipment_number());
-        event.set_warehouse_id(s.warehouse_id());
-        *event.mutable_ship_date() = s.ship_date();
-        *event.mutable_total_amount() = s.total_amount();
-        *event.mutable_cost_amount() = MakeMoney(cost.value(), o.currency_code());
-        *event.mutable_deposit_amount() = o.deposit_amount();
-        event.set_order_fully_shipped(FullyShipped(ProgressOf(o)));
-        event.set_order_status(order_status);
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), event, call.request_id));
-        *out.mutable_shipment() = std::move(s);
-        SALES_ASSIGN_OR_RETURN(auto after, ShipmentStore::LoadRequisition(tx, r.id(), false));
-        *out.mutable_shipment_requisition() = std::move(after.requisition);
-        out.set_order_status(order_status);
-        return out;
+      ctx, OrdersMethod("PostShipment"), rt_, *req, resp, [&](CallContext&) { return ValidatePostShipment(*req); },
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return ShipmentPosting(*rt_.clock).Post(book, call, *req);
       });
 }
 
-grpc::Status FulfilmentApi::GetShipment(grpc::ServerContext* ctx, const v1::GetShipmentRequest* req,
+grpc::Status OrdersApi::GetShipment(grpc::ServerContext* ctx, const v1::GetShipmentRequest* req,
                                         v1::GetShipmentResponse* resp) {
   return ServeRead<v1::GetShipmentResponse>(
       ctx, OrdersMethod("GetShipment"), rt_, resp,
@@ -509,14 +358,14 @@ grpc::Status FulfilmentApi::GetShipment(grpc::ServerContext* ctx, const v1::GetS
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetShipmentResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadShipment(tx, req->shipment_id(), false));
         SALES_ASSIGN_OR_RETURN(auto order,
-                               fulfilment::LoadOrderInScope(tx, call.principal, rec.shipment.order_id(), false));
+                               LoadOrderInScope(tx, call.principal, rec.shipment.order_id(), false));
         v1::GetShipmentResponse out;
         *out.mutable_shipment() = std::move(rec.shipment);
         return out;
       });
 }
 
-grpc::Status FulfilmentApi::ListShipments(grpc::ServerContext* ctx, const v1::ListShipmentsRequest* req,
+grpc::Status OrdersApi::ListShipments(grpc::ServerContext* ctx, const v1::ListShipmentsRequest* req,
                                           v1::ListShipmentsResponse* resp) {
   return ServeRead<v1::ListShipmentsResponse>(
       ctx, OrdersMethod("ListShipments"), rt_, resp,
@@ -526,7 +375,7 @@ grpc::Status FulfilmentApi::ListShipments(grpc::ServerContext* ctx, const v1::Li
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListShipmentsResponse> {
         SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 50, 200));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
         ShipmentStore::ShipmentFilter f;
         f.order_id = req->order_id();
         f.customer_id = req->customer_id();
@@ -556,7 +405,7 @@ grpc::Status FulfilmentApi::ListShipments(grpc::ServerContext* ctx, const v1::Li
       });
 }
 
-grpc::Status FulfilmentApi::RecordDelivery(grpc::ServerContext* ctx, const v1::RecordDeliveryRequest* req,
+grpc::Status OrdersApi::RecordDelivery(grpc::ServerContext* ctx, const v1::RecordDeliveryRequest* req,
                                            v1::RecordDeliveryResponse* resp) {
   return ServeMutation<v1::RecordDeliveryRequest, v1::RecordDeliveryResponse>(
       ctx, OrdersMethod("RecordDelivery"), rt_, *req, resp,
@@ -567,13 +416,13 @@ grpc::Status FulfilmentApi::RecordDelivery(grpc::ServerContext* ctx, const v1::R
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordDeliveryResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(fulfilment::Require(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
                                                   "record deliveries"));
         SALES_ASSIGN_OR_RETURN(auto probe, ShipmentStore::LoadShipment(tx, req->shipment_id(), false));
         SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, probe.shipment.order_id(), true));
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadShipment(tx, req->shipment_id(), true));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-        SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, order.record));
+        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
+        SALES_RETURN_IF_ERROR(CheckSees(scope, order.record));
         const v1::Shipment& s = rec.shipment;
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.version, "shipment", s.id()));
         if (s.kind() != v1::SHIPMENT_KIND_OUTBOUND) {
@@ -601,11 +450,11 @@ grpc::Status FulfilmentApi::RecordDelivery(grpc::ServerContext* ctx, const v1::R
         }
         if (order_status != o.status()) {
           SALES_RETURN_IF_ERROR(OrderStore::SetStatus(tx, o.id(), order_status, "", now));
-          SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_ORDER, o.id(), "ORDER_DELIVERED",
+          SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_ORDER, o.id(), "ORDER_DELIVERED",
                                                   EnumShort(o.status()), EnumShort(order_status), s.shipment_number(),
                                                   call, now));
         }
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_SHIPMENT, s.id(), "SHIPMENT_DELIVERED", "POSTED",
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT, s.id(), "SHIPMENT_DELIVERED", "POSTED",
                                                 "DELIVERED", req->delivery().signed_by(), call, now));
         SALES_ASSIGN_OR_RETURN(auto after, ShipmentStore::LoadShipment(tx, s.id(), false));
         v1::OrderDeliveredEvent event;

@@ -8,8 +8,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "orders-svc/api/fulfilment_api.h"
-#include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/api/orders_api.h"
+#include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/order_desk.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/report_rules.h"
@@ -67,7 +68,7 @@ struct ReportFilter {
 
 absl::StatusOr<ReportFilter> ResolveFilter(db::Transaction& tx, const Principal& p, int64_t org_unit_id,
                                            int64_t rep_id) {
-  SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, p));
+  SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, p));
   ReportFilter f;
   if (scope.rep_id != 0) {
     if (org_unit_id != 0) {
@@ -149,7 +150,7 @@ void Fill(SalesReport r, Resp* out) {
 
 }  // namespace
 
-grpc::Status FulfilmentApi::GetSalesByRepReport(grpc::ServerContext* ctx, const v1::GetSalesByRepReportRequest* req,
+grpc::Status OrdersApi::GetSalesByRepReport(grpc::ServerContext* ctx, const v1::GetSalesByRepReportRequest* req,
                                                 v1::GetSalesByRepReportResponse* resp) {
   return ServeRead<v1::GetSalesByRepReportResponse>(
       ctx, OrdersMethod("GetSalesByRepReport"), rt_, resp,
@@ -172,7 +173,7 @@ grpc::Status FulfilmentApi::GetSalesByRepReport(grpc::ServerContext* ctx, const 
       });
 }
 
-grpc::Status FulfilmentApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
                                                    const v1::GetSalesByRegionReportRequest* req,
                                                    v1::GetSalesByRegionReportResponse* resp) {
   return ServeRead<v1::GetSalesByRegionReportResponse>(
@@ -181,7 +182,7 @@ grpc::Status FulfilmentApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetSalesByRegionReportResponse> {
         int64_t parent = req->parent_org_unit_id();
         if (parent == 0) {
-          if (fulfilment::IsRole(call.principal, {kRoleManager})) {
+          if (HasRole(call.principal, {kRoleManager})) {
             parent = call.principal.org_unit_id;
           } else {
             SALES_ASSIGN_OR_RETURN(parent, ReportStore::RootUnit(tx));
@@ -218,7 +219,7 @@ grpc::Status FulfilmentApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status FulfilmentApi::GetSalesByProductLineReport(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::GetSalesByProductLineReport(grpc::ServerContext* ctx,
                                                         const v1::GetSalesByProductLineReportRequest* req,
                                                         v1::GetSalesByProductLineReportResponse* resp) {
   return ServeRead<v1::GetSalesByProductLineReportResponse>(
@@ -240,7 +241,7 @@ grpc::Status FulfilmentApi::GetSalesByProductLineReport(grpc::ServerContext* ctx
       });
 }
 
-grpc::Status FulfilmentApi::GetDistributorPurchasesReport(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::GetDistributorPurchasesReport(grpc::ServerContext* ctx,
                                                           const v1::GetDistributorPurchasesReportRequest* req,
                                                           v1::GetDistributorPurchasesReportResponse* resp) {
   return ServeRead<v1::GetDistributorPurchasesReportResponse>(
@@ -270,7 +271,7 @@ grpc::Status FulfilmentApi::GetDistributorPurchasesReport(grpc::ServerContext* c
       });
 }
 
-grpc::Status FulfilmentApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
+grpc::Status OrdersApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
                                                    const v1::GetLateShipmentsReportRequest* req,
                                                    v1::GetLateShipmentsReportResponse* resp) {
   return ServeRead<v1::GetLateShipmentsReportResponse>(
@@ -285,7 +286,7 @@ grpc::Status FulfilmentApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 100, 500));
         SALES_ASSIGN_OR_RETURN(int64_t offset, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(auto filter, ResolveFilter(tx, call.principal, req->org_unit_id(), req->rep_id()));
-        SALES_ASSIGN_OR_RETURN(auto policy, fulfilment::LoadShippingPolicy(tx));
+        SALES_ASSIGN_OR_RETURN(auto policy, LoadShippingPolicy(tx));
         const absl::CivilDay as_of = ToCivilDay(req->as_of());
         std::optional<std::pair<absl::CivilDay, absl::CivilDay>> confirmed_in;
         if (req->has_confirm_dates() && req->confirm_dates().has_start() && req->confirm_dates().has_end()) {
@@ -336,7 +337,7 @@ grpc::Status FulfilmentApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status FulfilmentApi::GetOpenOrdersReport(grpc::ServerContext* ctx, const v1::GetOpenOrdersReportRequest* req,
+grpc::Status OrdersApi::GetOpenOrdersReport(grpc::ServerContext* ctx, const v1::GetOpenOrdersReportRequest* req,
                                                 v1::GetOpenOrdersReportResponse* resp) {
   return ServeRead<v1::GetOpenOrdersReportResponse>(
       ctx, OrdersMethod("GetOpenOrdersReport"), rt_, resp,

@@ -7,8 +7,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "orders-svc/api/fulfilment_api.h"
-#include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/api/orders_api.h"
+#include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/order_desk.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/return_rules.h"
@@ -76,23 +77,23 @@ int64_t RequesterUnit(const Loaded& l) {
 
 }  // namespace
 
-grpc::Status FulfilmentApi::CreateReturn(grpc::ServerContext* ctx, const v1::CreateReturnRequest* req,
+grpc::Status OrdersApi::CreateReturn(grpc::ServerContext* ctx, const v1::CreateReturnRequest* req,
                                          v1::CreateReturnResponse* resp) {
   return ServeMutation<v1::CreateReturnRequest, v1::CreateReturnResponse>(
       ctx, OrdersMethod("CreateReturn"), rt_, *req, resp, [&](CallContext&) { return ValidateReturnInput(*req); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateReturnResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(fulfilment::Require(
+        SALES_RETURN_IF_ERROR(RequireRole(
             call.principal, {kRoleRep, kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin}, "raise returns"));
         v1::ReturnRequest in = req->return_request();
         SALES_ASSIGN_OR_RETURN(auto order,
-                               fulfilment::LoadOrderInScope(tx, call.principal, in.order_id(), /*for_update=*/true));
+                               LoadOrderInScope(tx, call.principal, in.order_id(), /*for_update=*/true));
         const v1::SalesOrder& o = order.record.order;
         SALES_ASSIGN_OR_RETURN(auto pending, ReturnStore::PendingByLine(tx, o.id(), 0));
         std::vector<FieldViolation> bad;
         for (int i = 0; i < in.lines_size(); ++i) {
           const std::string f = absl::StrCat("return_request.lines[", i, "]");
-          if (fulfilment::FindLine(o, in.lines(i).order_line_id()) == nullptr) {
+          if (FindLine(o, in.lines(i).order_line_id()) == nullptr) {
             bad.push_back({f + ".order_line_id", absl::StrCat("not a line of order ", o.id())});
           }
           if (in.lines(i).shipment_id() != 0) {
@@ -105,7 +106,7 @@ grpc::Status FulfilmentApi::CreateReturn(grpc::ServerContext* ctx, const v1::Cre
         std::map<int64_t, int64_t> in_this_request;
         for (int i = 0; i < in.lines_size(); ++i) {
           auto* l = in.mutable_lines(i);
-          const v1::OrderLine* ol = fulfilment::FindLine(o, l->order_line_id());
+          const v1::OrderLine* ol = FindLine(o, l->order_line_id());
           ReturnableLine rl{ol->shipped_quantity(), ol->returned_quantity(),
                             pending[ol->id()] + in_this_request[ol->id()]};
           SALES_RETURN_IF_ERROR(CheckReturnQuantity(rl, l->requested_quantity(),
@@ -120,7 +121,7 @@ grpc::Status FulfilmentApi::CreateReturn(grpc::ServerContext* ctx, const v1::Cre
         SALES_ASSIGN_OR_RETURN(int64_t id, ReturnStore::Insert(tx, in, o.credited_org_unit_id(), o.currency_code(),
                                                                static_cast<int>(BusinessDay(now).year()),
                                                                call.principal, now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, id, "RETURN_REQUESTED", "",
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, id, "RETURN_REQUESTED", "",
                                                 "REQUESTED", in.reason(), call, now));
         v1::CreateReturnResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, id, false));
@@ -129,7 +130,7 @@ grpc::Status FulfilmentApi::CreateReturn(grpc::ServerContext* ctx, const v1::Cre
       });
 }
 
-grpc::Status FulfilmentApi::GetReturn(grpc::ServerContext* ctx, const v1::GetReturnRequest* req,
+grpc::Status OrdersApi::GetReturn(grpc::ServerContext* ctx, const v1::GetReturnRequest* req,
                                       v1::GetReturnResponse* resp) {
   return ServeRead<v1::GetReturnResponse>(
       ctx, OrdersMethod("GetReturn"), rt_, resp,
@@ -139,14 +140,14 @@ grpc::Status FulfilmentApi::GetReturn(grpc::ServerContext* ctx, const v1::GetRet
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetReturnResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, req->return_request_id(), false));
         SALES_ASSIGN_OR_RETURN(auto order,
-                               fulfilment::LoadOrderInScope(tx, call.principal, rec.request.order_id(), false));
+                               LoadOrderInScope(tx, call.principal, rec.request.order_id(), false));
         v1::GetReturnResponse out;
         *out.mutable_return_request() = std::move(rec.request);
         return out;
       });
 }
 
-grpc::Status FulfilmentApi::ListReturns(grpc::ServerContext* ctx, const v1::ListReturnsRequest* req,
+grpc::Status OrdersApi::ListReturns(grpc::ServerContext* ctx, const v1::ListReturnsRequest* req,
                                         v1::ListReturnsResponse* resp) {
   return ServeRead<v1::ListReturnsResponse>(
       ctx, OrdersMethod("ListReturns"), rt_, resp,
@@ -156,7 +157,7 @@ grpc::Status FulfilmentApi::ListReturns(grpc::ServerContext* ctx, const v1::List
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListReturnsResponse> {
         SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 50, 200));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
         ReturnStore::Filter f;
         f.order_id = req->order_id();
         f.customer_id = req->customer_id();
@@ -185,7 +186,7 @@ grpc::Status FulfilmentApi::ListReturns(grpc::ServerContext* ctx, const v1::List
       });
 }
 
-grpc::Status FulfilmentApi::VerifyReturn(grpc::ServerContext* ctx, const v1::VerifyReturnRequest* req,
+grpc::Status OrdersApi::VerifyReturn(grpc::ServerContext* ctx, const v1::VerifyReturnRequest* req,
                                          v1::VerifyReturnResponse* resp) {
   return ServeMutation<v1::VerifyReturnRequest, v1::VerifyReturnResponse>(
       ctx, OrdersMethod("VerifyReturn"), rt_, *req, resp,
@@ -200,12 +201,12 @@ grpc::Status FulfilmentApi::VerifyReturn(grpc::ServerContext* ctx, const v1::Ver
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::VerifyReturnResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(fulfilment::Require(
+        SALES_RETURN_IF_ERROR(RequireRole(
             call.principal, {kRoleRep, kRoleClerk, kRoleWarehouse, kRoleManager, kRoleDirector, kRoleAdmin},
             "verify returns"));
         SALES_ASSIGN_OR_RETURN(auto l, LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kVerify));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-        SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, l.order.record));
+        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
+        SALES_RETURN_IF_ERROR(CheckSees(scope, l.order.record));
         std::map<int64_t, const v1::ReturnLine*> by_id;
         for (const auto& rl : l.ret.request.lines()) by_id[rl.id()] = &rl;
         std::map<int64_t, v1::ReturnLineVerification> results;
@@ -247,13 +248,13 @@ grpc::Status FulfilmentApi::VerifyReturn(grpc::ServerContext* ctx, const v1::Ver
         SALES_RETURN_IF_ERROR(
             ReturnStore::SaveVerification(tx, l.ret.request.id(), results, req->notes(), call.principal, to, now));
         if (to == v1::RETURN_STATUS_VERIFIED) {
-          SALES_RETURN_IF_ERROR(fulfilment::OpenManagerStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
+          SALES_RETURN_IF_ERROR(OpenManagerStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
                                                             v1::APPROVAL_TRIGGER_RETURN, l.ret.requester, now));
         } else {
           SALES_RETURN_IF_ERROR(ReturnStore::SetStatus(tx, l.ret.request.id(), to, "nothing accepted at verification",
                                                        0, now));
         }
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
                                                 "RETURN_VERIFIED", "REQUESTED", EnumShort(to), req->notes(), call,
                                                 now));
         v1::VerifyReturnResponse out;
@@ -263,7 +264,7 @@ grpc::Status FulfilmentApi::VerifyReturn(grpc::ServerContext* ctx, const v1::Ver
       });
 }
 
-grpc::Status FulfilmentApi::ApproveReturn(grpc::ServerContext* ctx, const v1::ApproveReturnRequest* req,
+grpc::Status OrdersApi::ApproveReturn(grpc::ServerContext* ctx, const v1::ApproveReturnRequest* req,
                                           v1::ApproveReturnResponse* resp) {
   return ServeMutation<v1::ApproveReturnRequest, v1::ApproveReturnResponse>(
       ctx, OrdersMethod("ApproveReturn"), rt_, *req, resp,
@@ -274,12 +275,12 @@ grpc::Status FulfilmentApi::ApproveReturn(grpc::ServerContext* ctx, const v1::Ap
         const absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto l,
                                LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kApprove));
-        SALES_RETURN_IF_ERROR(fulfilment::CheckDecider(tx, call.principal, l.ret.requester.user_id, RequesterUnit(l)));
-        SALES_RETURN_IF_ERROR(fulfilment::DecidePendingStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
+        SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, l.ret.requester.user_id, RequesterUnit(l)));
+        SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
                                                             v1::APPROVAL_STEP_STATUS_APPROVED, call.principal,
                                                             req->reason(), now));
         SALES_RETURN_IF_ERROR(ReturnStore::SetStatus(tx, l.ret.request.id(), v1::RETURN_STATUS_APPROVED, "", 0, now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
                                                 "RETURN_APPROVED", "VERIFIED", "APPROVED", req->reason(), call, now));
         v1::ApproveReturnResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, l.ret.request.id(), false));
@@ -288,13 +289,13 @@ grpc::Status FulfilmentApi::ApproveReturn(grpc::ServerContext* ctx, const v1::Ap
       });
 }
 
-grpc::Status FulfilmentApi::RejectReturn(grpc::ServerContext* ctx, const v1::RejectReturnRequest* req,
+grpc::Status OrdersApi::RejectReturn(grpc::ServerContext* ctx, const v1::RejectReturnRequest* req,
                                          v1::RejectReturnResponse* resp) {
   return ServeMutation<v1::RejectReturnRequest, v1::RejectReturnResponse>(
       ctx, OrdersMethod("RejectReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->return_request_id() <= 0) return InvalidField("return_request_id", "required");
-        return fulfilment::RequireReason(req->reason());
+        return RequireReason(req->reason());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RejectReturnResponse> {
         const absl::Time now = rt_.clock->Now();
@@ -303,21 +304,21 @@ grpc::Status FulfilmentApi::RejectReturn(grpc::ServerContext* ctx, const v1::Rej
         if (from == v1::RETURN_STATUS_VERIFIED) {
           // Past verification only the approving side refuses.
           SALES_RETURN_IF_ERROR(
-              fulfilment::CheckDecider(tx, call.principal, l.ret.requester.user_id, RequesterUnit(l)));
+              CheckDecider(tx, call.principal, l.ret.requester.user_id, RequesterUnit(l)));
         } else {
           // At verification the verifier (clerk, warehouse) may refuse too.
-          SALES_RETURN_IF_ERROR(fulfilment::Require(
+          SALES_RETURN_IF_ERROR(RequireRole(
               call.principal, {kRoleClerk, kRoleWarehouse, kRoleManager, kRoleDirector, kRoleAdmin},
               "reject returns"));
-          SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-          SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, l.order.record));
+          SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
+          SALES_RETURN_IF_ERROR(CheckSees(scope, l.order.record));
         }
-        SALES_RETURN_IF_ERROR(fulfilment::DecidePendingStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
+        SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
                                                             v1::APPROVAL_STEP_STATUS_REJECTED, call.principal,
                                                             req->reason(), now));
         SALES_RETURN_IF_ERROR(
             ReturnStore::SetStatus(tx, l.ret.request.id(), v1::RETURN_STATUS_REJECTED, req->reason(), 0, now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
                                                 "RETURN_REJECTED", EnumShort(from), "REJECTED", req->reason(), call,
                                                 now));
         v1::RejectReturnResponse out;
@@ -327,28 +328,28 @@ grpc::Status FulfilmentApi::RejectReturn(grpc::ServerContext* ctx, const v1::Rej
       });
 }
 
-grpc::Status FulfilmentApi::CancelReturn(grpc::ServerContext* ctx, const v1::CancelReturnRequest* req,
+grpc::Status OrdersApi::CancelReturn(grpc::ServerContext* ctx, const v1::CancelReturnRequest* req,
                                          v1::CancelReturnResponse* resp) {
   return ServeMutation<v1::CancelReturnRequest, v1::CancelReturnResponse>(
       ctx, OrdersMethod("CancelReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->return_request_id() <= 0) return InvalidField("return_request_id", "required");
-        return fulfilment::RequireReason(req->reason());
+        return RequireReason(req->reason());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CancelReturnResponse> {
         const absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto l, LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kCancel));
         bool own = call.principal.authenticated() && call.principal.user_id == l.ret.requester.user_id;
         if (!own) {
-          SALES_RETURN_IF_ERROR(fulfilment::Require(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
+          SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
                                                     "withdraw another's return"));
-          SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
-          SALES_RETURN_IF_ERROR(fulfilment::CheckSees(scope, l.order.record));
+          SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
+          SALES_RETURN_IF_ERROR(CheckSees(scope, l.order.record));
         }
         SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(), now));
         SALES_RETURN_IF_ERROR(
             ReturnStore::SetStatus(tx, l.ret.request.id(), v1::RETURN_STATUS_CANCELLED, req->reason(), 0, now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
                                                 "RETURN_CANCELLED", EnumShort(l.ret.request.status()), "CANCELLED",
                                                 req->reason(), call, now));
         v1::CancelReturnResponse out;
@@ -358,7 +359,7 @@ grpc::Status FulfilmentApi::CancelReturn(grpc::ServerContext* ctx, const v1::Can
       });
 }
 
-grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::ReceiveReturnRequest* req,
+grpc::Status OrdersApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::ReceiveReturnRequest* req,
                                           v1::ReceiveReturnResponse* resp) {
   return ServeMutation<v1::ReceiveReturnRequest, v1::ReceiveReturnResponse>(
       ctx, OrdersMethod("ReceiveReturn"), rt_, *req, resp,
@@ -377,7 +378,7 @@ grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Re
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ReceiveReturnResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(fulfilment::Require(call.principal, {kRoleWarehouse, kRoleAdmin}, "receive returns"));
+        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleWarehouse, kRoleAdmin}, "receive returns"));
         SALES_ASSIGN_OR_RETURN(auto l,
                                LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kReceive));
         v1::SalesOrder& o = l.order.record.order;
@@ -417,7 +418,7 @@ grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Re
         for (const auto& rl : ret.lines()) per_line[rl.order_line_id()] += rl.verified_quantity();
         for (const auto& [line_id, q] : per_line) {
           if (q == 0) continue;
-          const v1::OrderLine* ol = fulfilment::FindLine(o, line_id);
+          const v1::OrderLine* ol = FindLine(o, line_id);
           SALES_RETURN_IF_ERROR(CheckReturnQuantity({ol->shipped_quantity(), ol->returned_quantity(), 0}, q,
                                                     absl::StrCat("order line ", line_id)));
         }
@@ -427,7 +428,7 @@ grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Re
         std::map<int64_t, std::set<int64_t>> origins;  // warehouse → outbound shipments
         for (const auto& rl : ret.lines()) {
           if (rl.verified_quantity() <= 0) continue;
-          const v1::OrderLine* ol = fulfilment::FindLine(o, rl.order_line_id());
+          const v1::OrderLine* ol = FindLine(o, rl.order_line_id());
           int64_t wh = 0;
           if (GoesToQuarantine(rl.verified_condition())) {
             wh = quarantine->id;
@@ -472,7 +473,7 @@ grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Re
             SALES_RETURN_IF_ERROR(
                 StockStore::PutBack(tx, wh, nl.line.product_id(), -nl.line.quantity(), mc).status());
             SALES_RETURN_IF_ERROR(ShipmentStore::AddLineReturned(tx, nl.line.order_line_id(), -nl.line.quantity()));
-            const v1::OrderLine* ol = fulfilment::FindLine(o, nl.line.order_line_id());
+            const v1::OrderLine* ol = FindLine(o, nl.line.order_line_id());
             auto* el = event.add_lines();
             el->set_order_line_id(ol->id());
             el->set_product_id(ol->product_id());
@@ -503,7 +504,7 @@ grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Re
                                     .status());
           SALES_RETURN_IF_ERROR(
               ShipmentStore::AddOrderShippedAmount(tx, o.id(), s.total_amount().minor_units(), now));
-          SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_SHIPMENT, s.id(), "RETURN_RECEIVED", "",
+          SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT, s.id(), "RETURN_RECEIVED", "",
                                                   "DELIVERED", ret.request_number(), call, now));
           *event.mutable_order() = EventHeaderOf(o);
           event.set_return_request_id(ret.id());
@@ -519,7 +520,7 @@ grpc::Status FulfilmentApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Re
         }
         SALES_RETURN_IF_ERROR(
             ReturnStore::SetStatus(tx, ret.id(), v1::RETURN_STATUS_RECEIVED, "", first_shipment, now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, ret.id(), "RETURN_RECEIVED",
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, ret.id(), "RETURN_RECEIVED",
                                                 "APPROVED", "RECEIVED", "", call, now));
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, ret.id(), false));
         *out.mutable_return_request() = std::move(rec.request);

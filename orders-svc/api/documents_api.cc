@@ -5,8 +5,9 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "orders-svc/api/fulfilment_api.h"
-#include "orders-svc/api/fulfilment_support.h"
+#include "orders-svc/api/orders_api.h"
+#include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/order_desk.h"
 #include "orders-svc/domain/document_print.h"
 #include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/shipment_document_store.h"
@@ -23,7 +24,7 @@ namespace sales::orders {
 namespace {
 
 absl::StatusOr<OrderWithReservations> OrderInScope(db::Transaction& tx, const CallContext& call, int64_t order_id) {
-  return fulfilment::LoadOrderInScope(tx, call.principal, order_id, /*for_update=*/false);
+  return LoadOrderInScope(tx, call.principal, order_id, /*for_update=*/false);
 }
 
 absl::StatusOr<DocumentContent> ContentOf(db::Transaction& tx, const v1::ShippingDocument& d,
@@ -51,7 +52,7 @@ absl::StatusOr<DocumentContent> ContentOf(db::Transaction& tx, const v1::Shippin
 
 }  // namespace
 
-grpc::Status FulfilmentApi::ListDocuments(grpc::ServerContext* ctx, const v1::ListDocumentsRequest* req,
+grpc::Status OrdersApi::ListDocuments(grpc::ServerContext* ctx, const v1::ListDocumentsRequest* req,
                                           v1::ListDocumentsResponse* resp) {
   return ServeRead<v1::ListDocumentsResponse>(
       ctx, OrdersMethod("ListDocuments"), rt_, resp,
@@ -61,7 +62,7 @@ grpc::Status FulfilmentApi::ListDocuments(grpc::ServerContext* ctx, const v1::Li
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListDocumentsResponse> {
         SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 50, 200));
-        SALES_ASSIGN_OR_RETURN(auto scope, fulfilment::ScopeFor(tx, call.principal));
+        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
         ShipmentDocumentStore::Filter f;
         f.order_id = req->order_id();
         f.requisition_id = req->shipment_requisition_id();
@@ -88,7 +89,7 @@ grpc::Status FulfilmentApi::ListDocuments(grpc::ServerContext* ctx, const v1::Li
       });
 }
 
-grpc::Status FulfilmentApi::PrintDocument(grpc::ServerContext* ctx, const v1::PrintDocumentRequest* req,
+grpc::Status OrdersApi::PrintDocument(grpc::ServerContext* ctx, const v1::PrintDocumentRequest* req,
                                           v1::PrintDocumentResponse* resp) {
   return ServeMutation<v1::PrintDocumentRequest, v1::PrintDocumentResponse>(
       ctx, OrdersMethod("PrintDocument"), rt_, *req, resp,
@@ -99,7 +100,7 @@ grpc::Status FulfilmentApi::PrintDocument(grpc::ServerContext* ctx, const v1::Pr
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::PrintDocumentResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(fulfilment::Require(
+        SALES_RETURN_IF_ERROR(RequireRole(
             call.principal, {kRoleClerk, kRoleWarehouse, kRoleRep, kRoleManager, kRoleDirector, kRoleAdmin},
             "print shipping documents"));
         SALES_ASSIGN_OR_RETURN(auto doc, ShipmentDocumentStore::Load(tx, req->document_id(), true));
@@ -113,7 +114,7 @@ grpc::Status FulfilmentApi::PrintDocument(grpc::ServerContext* ctx, const v1::Pr
         SALES_RETURN_IF_ERROR(ShipmentDocumentStore::RecordPrint(tx, doc.id(), d, req->reprint_request_id(),
                                                                  call.principal, call.request_id, now));
         SALES_ASSIGN_OR_RETURN(auto content, ContentOf(tx, doc, order));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_DOCUMENT, doc.id(),
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_DOCUMENT, doc.id(),
                                                 d.duplicate ? "DOCUMENT_REPRINTED" : "DOCUMENT_PRINTED",
                                                 absl::StrCat(doc.print_count()), absl::StrCat(d.copy_number),
                                                 d.duplicate ? absl::StrCat("reprint request ", req->reprint_request_id())
@@ -130,17 +131,17 @@ grpc::Status FulfilmentApi::PrintDocument(grpc::ServerContext* ctx, const v1::Pr
       });
 }
 
-grpc::Status FulfilmentApi::RequestReprint(grpc::ServerContext* ctx, const v1::RequestReprintRequest* req,
+grpc::Status OrdersApi::RequestReprint(grpc::ServerContext* ctx, const v1::RequestReprintRequest* req,
                                            v1::RequestReprintResponse* resp) {
   return ServeMutation<v1::RequestReprintRequest, v1::RequestReprintResponse>(
       ctx, OrdersMethod("RequestReprint"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->document_id() <= 0) return InvalidField("document_id", "required");
-        return fulfilment::RequireReason(req->reason());
+        return RequireReason(req->reason());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RequestReprintResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(fulfilment::Require(
+        SALES_RETURN_IF_ERROR(RequireRole(
             call.principal, {kRoleClerk, kRoleWarehouse, kRoleRep, kRoleManager, kRoleDirector, kRoleAdmin},
             "ask for reprints"));
         // The document row lock makes "one pending request" hold under races.
@@ -150,9 +151,9 @@ grpc::Status FulfilmentApi::RequestReprint(grpc::ServerContext* ctx, const v1::R
         SALES_RETURN_IF_ERROR(CheckReprintRequest(doc.print_count(), pending));
         SALES_ASSIGN_OR_RETURN(int64_t id,
                                ShipmentDocumentStore::InsertReprint(tx, doc.id(), req->reason(), call.principal, now));
-        SALES_RETURN_IF_ERROR(fulfilment::OpenManagerStep(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, id,
+        SALES_RETURN_IF_ERROR(OpenManagerStep(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, id,
                                                           v1::APPROVAL_TRIGGER_REPRINT, call.principal, now));
-        SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, id, "REPRINT_REQUESTED", "",
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, id, "REPRINT_REQUESTED", "",
                                                 "PENDING_APPROVAL", req->reason(), call, now));
         v1::RequestReprintResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentDocumentStore::LoadReprint(tx, id, false));
@@ -173,15 +174,15 @@ absl::StatusOr<v1::ReprintRequest> DecideReprint(ServiceRuntime& rt, db::Transac
   SALES_ASSIGN_OR_RETURN(auto doc, ShipmentDocumentStore::Load(tx, rec.request.document_id(), false));
   SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, doc.order_id(), false));
   int64_t unit = rec.requester.org_unit_id ? rec.requester.org_unit_id : order.record.order.credited_org_unit_id();
-  SALES_RETURN_IF_ERROR(fulfilment::CheckDecider(tx, call.principal, rec.requester.user_id, unit));
+  SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, rec.requester.user_id, unit));
   const bool approve = action == ReprintAction::kApprove;
-  SALES_RETURN_IF_ERROR(fulfilment::DecidePendingStep(
+  SALES_RETURN_IF_ERROR(DecidePendingStep(
       tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, rec.request.id(),
       approve ? v1::APPROVAL_STEP_STATUS_APPROVED : v1::APPROVAL_STEP_STATUS_REJECTED, call.principal, req.reason(),
       now));
   v1::ReprintRequestStatus to = approve ? v1::REPRINT_REQUEST_STATUS_APPROVED : v1::REPRINT_REQUEST_STATUS_REJECTED;
   SALES_RETURN_IF_ERROR(ShipmentDocumentStore::SetReprintStatus(tx, rec.request.id(), to, now));
-  SALES_RETURN_IF_ERROR(fulfilment::Audit(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, rec.request.id(),
+  SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, rec.request.id(),
                                           approve ? "REPRINT_APPROVED" : "REPRINT_REJECTED", "PENDING_APPROVAL",
                                           EnumShort(to), req.reason(), call, now));
   SALES_ASSIGN_OR_RETURN(auto after, ShipmentDocumentStore::LoadReprint(tx, rec.request.id(), false));
@@ -190,7 +191,7 @@ absl::StatusOr<v1::ReprintRequest> DecideReprint(ServiceRuntime& rt, db::Transac
 
 }  // namespace
 
-grpc::Status FulfilmentApi::ApproveReprint(grpc::ServerContext* ctx, const v1::ApproveReprintRequest* req,
+grpc::Status OrdersApi::ApproveReprint(grpc::ServerContext* ctx, const v1::ApproveReprintRequest* req,
                                            v1::ApproveReprintResponse* resp) {
   return ServeMutation<v1::ApproveReprintRequest, v1::ApproveReprintResponse>(
       ctx, OrdersMethod("ApproveReprint"), rt_, *req, resp,
@@ -205,13 +206,13 @@ grpc::Status FulfilmentApi::ApproveReprint(grpc::ServerContext* ctx, const v1::A
       });
 }
 
-grpc::Status FulfilmentApi::RejectReprint(grpc::ServerContext* ctx, const v1::RejectReprintRequest* req,
+grpc::Status OrdersApi::RejectReprint(grpc::ServerContext* ctx, const v1::RejectReprintRequest* req,
                                           v1::RejectReprintResponse* resp) {
   return ServeMutation<v1::RejectReprintRequest, v1::RejectReprintResponse>(
       ctx, OrdersMethod("RejectReprint"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->reprint_request_id() <= 0) return InvalidField("reprint_request_id", "required");
-        return fulfilment::RequireReason(req->reason());
+        return RequireReason(req->reason());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RejectReprintResponse> {
         v1::RejectReprintResponse out;

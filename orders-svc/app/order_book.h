@@ -1,0 +1,97 @@
+// What an orders use case reads and writes inside its one transaction: the
+// seam between app/ (the workflows) and store/ (the SQL). SqlOrderBook
+// (store/sql_order_book.h) answers on MariaDB inside a db::Transaction; the
+// application tests answer from memory (tests/orders/app/fake_order_book.h).
+// Each method is one store operation; the rules stay in app/ and domain/.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "orders-svc/domain/allocation.h"
+#include "orders-svc/store/audit_store.h"
+#include "orders-svc/store/quote_store.h"
+#include "orders-svc/store/shipment_store.h"
+#include "orders-svc/store/stock_store.h"
+#include "platform/principal.h"
+#include "sales/orders/v1/order.pb.h"
+#include "sales/orders/v1/pricing.pb.h"
+#include "sales/orders/v1/product.pb.h"
+#include "sales/orders/v1/shipment.pb.h"
+#include "sales/orders/v1/stock.pb.h"
+
+namespace sales::orders {
+
+class OrderBook {
+ public:
+  virtual ~OrderBook() = default;
+
+  // ---- The org replica (who sits above and below whom) ----
+  // The unit and every unit below it.
+  virtual absl::StatusOr<std::vector<int64_t>> OrgSubtree(int64_t unit_id) = 0;
+  // The unit and every unit above it, nearest first.
+  virtual absl::StatusOr<std::vector<int64_t>> OrgChain(int64_t unit_id) = 0;
+
+  // ---- Orders, the policy and what an order was made from ----
+  // NOT_FOUND when unknown; `for_update` row-locks the order first.
+  virtual absl::StatusOr<OrderRecord> LoadOrder(int64_t order_id, bool for_update) = 0;
+  // The order with its reservations (fulfilment).
+  virtual absl::StatusOr<OrderWithReservations> LoadOrderWithReservations(int64_t order_id, bool for_update) = 0;
+  virtual absl::StatusOr<v1::OrderPolicy> Policy() = 0;
+  virtual absl::StatusOr<QuoteRecord> LoadQuote(int64_t quote_id) = 0;
+  virtual absl::StatusOr<v1::Product> LoadProduct(int64_t product_id) = 0;
+  virtual absl::Status ApproveSpecialFees(int64_t order_id) = 0;
+  // Serializes confirmations of one customer's orders (their exposure).
+  virtual absl::Status LockCustomerCredit(int64_t customer_id) = 0;
+  // Confirmed value not yet shipped for the customer, other orders only.
+  virtual absl::StatusOr<int64_t> ConfirmedUnshipped(int64_t customer_id, int64_t excluding_order_id) = 0;
+  // Writes status, reason, credited rep and unit, dates and credit check.
+  virtual absl::Status SaveConfirmation(const v1::SalesOrder& o, const std::string& release_reason,
+                                        absl::Time now) = 0;
+  virtual absl::Status SetOrderStatus(int64_t order_id, v1::OrderStatus status, const std::string& reason,
+                                      absl::Time now) = 0;
+
+  // ---- Stock ----
+  // Locks and returns the stock rows of the products in every active
+  // regular warehouse (ascending warehouse, product).
+  virtual absl::StatusOr<std::vector<WarehouseStock>> LockAvailable(const std::vector<int64_t>& product_ids) = 0;
+  // FAILED_PRECONDITION (INSUFFICIENT_STOCK) when the stock is gone.
+  virtual absl::StatusOr<v1::Reservation> Reserve(int64_t order_id, int64_t order_line_id, int64_t warehouse_id,
+                                                  int64_t product_id, int64_t quantity, absl::Time now) = 0;
+  // Ships `quantity` of the line's open reservation out of the warehouse;
+  // FAILED_PRECONDITION (EXCEEDS_RESERVED) when less is reserved there.
+  virtual absl::Status ConsumeReservation(int64_t order_line_id, int64_t warehouse_id, int64_t quantity,
+                                          const MovementContext& movement) = 0;
+
+  // ---- Shipments ----
+  virtual absl::StatusOr<RequisitionRecord> LoadRequisition(int64_t requisition_id, bool for_update) = 0;
+  virtual absl::Status AddRequisitionShipped(int64_t requisition_line_id, int64_t quantity) = 0;
+  virtual absl::Status SetRequisitionStatus(int64_t requisition_id, v1::ShipmentRequisitionStatus status,
+                                            const std::string& reason, absl::Time now) = 0;
+  virtual absl::Status AddLineShipped(int64_t order_line_id, int64_t quantity) = 0;
+  virtual absl::Status AddOrderShippedAmount(int64_t order_id, int64_t delta_minor, absl::Time now) = 0;
+  // Unit cost per order line, as priced at entry.
+  virtual absl::StatusOr<std::map<int64_t, int64_t>> LineUnitCosts(int64_t order_id) = 0;
+  // Numbers the shipment, fills ids and totals, returns it.
+  virtual absl::StatusOr<v1::Shipment> InsertShipment(v1::Shipment s, std::vector<NewShipmentLine> lines,
+                                                      int64_t credited_org_unit_id, const std::string& currency,
+                                                      const Principal& posted_by, absl::Time now) = 0;
+  // A controlled document (出库单, 提货证明单), unprinted.
+  virtual absl::StatusOr<v1::ShippingDocument> CreateDocument(v1::DocumentType type, const std::string& number,
+                                                              int64_t order_id, int64_t requisition_id,
+                                                              int64_t shipment_id, absl::Time now) = 0;
+
+  // ---- The audit trail and the feed ----
+  virtual absl::Status Audit(const AuditRecord& record, const Principal& actor, const std::string& request_id,
+                             absl::Time now) = 0;
+  // Appends `event` to the orders feed, in this transaction.
+  virtual absl::Status Publish(const std::string& aggregate_type, int64_t aggregate_id,
+                               const google::protobuf::Message& event, const std::string& request_id) = 0;
+};
+
+}  // namespace sales::orders

@@ -1,0 +1,156 @@
+#include "orders-svc/app/order_desk.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "orders-svc/domain/allocation.h"
+#include "orders-svc/domain/errors.h"
+#include "orders-svc/store/enum_names.h"
+#include "orders-svc/store/order_store.h"
+#include "platform/roles.h"
+#include "platform/status.h"
+
+namespace sales::orders {
+
+absl::StatusOr<std::vector<RoutedStep>> RouteOrder(OrderBook& book, const v1::SalesOrder& o,
+                                                   const v1::OrderPolicy& policy, const std::string& role) {
+  DiscountLimits limits = LimitsOf(policy);
+  std::map<int64_t, int32_t> quoted;  // quote line id → discount
+  if (o.quote_id() > 0) {
+    SALES_ASSIGN_OR_RETURN(auto q, book.LoadQuote(o.quote_id()));
+    for (const auto& ql : q.quote.lines()) quoted[ql.id()] = ql.discount_bp();
+  }
+  std::vector<DocLine> lines;
+  bool deviation = false;
+  std::vector<int64_t> deviating;
+  for (const auto& l : o.lines()) {
+    if (l.quantity() < 0) continue;  // reversals at the original price need no discount approval
+    auto q = quoted.find(l.quote_line_id());
+    if (q != quoted.end() && l.discount_bp() <= q->second) continue;
+    if (q != quoted.end()) {
+      deviation = true;
+      deviating.push_back(l.id());
+    }
+    SALES_ASSIGN_OR_RETURN(auto product, book.LoadProduct(l.product_id()));
+    lines.push_back({l.id(), RouteLine(l.discount_bp(), l.unit_price().minor_units(),
+                                       product.floor_price().minor_units(), role, limits)});
+  }
+  std::vector<int64_t> fee_ids;
+  for (const auto& f : o.special_fees()) {
+    if (!f.approved()) fee_ids.push_back(f.id());
+  }
+  auto steps = RouteDocument(lines, fee_ids, false, role);
+  if (deviation && role != kRoleManager && role != kRoleDirector && role != kRoleAdmin) {
+    auto it = std::find_if(steps.begin(), steps.end(),
+                           [](const RoutedStep& s) { return s.level == v1::APPROVAL_LEVEL_MANAGER; });
+    if (it == steps.end()) {
+      steps.insert(steps.begin(), RoutedStep{v1::APPROVAL_LEVEL_MANAGER, {}, {}, {}});
+      it = steps.begin();
+    }
+    it->triggers.push_back(v1::APPROVAL_TRIGGER_QUOTE_DEVIATION);
+    for (int64_t id : deviating) it->line_ids.push_back(id);
+  }
+  return steps;
+}
+
+absl::Status RefuseBlacklisted(const customers::v1::Customer& c) {
+  if (c.status() != customers::v1::CUSTOMER_STATUS_BLACKLISTED) return absl::OkStatus();
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", c.id(), " is blacklisted")),
+                       "CUSTOMER_BLACKLISTED", kOrdersDomain, {{"customer_id", absl::StrCat(c.id())}});
+}
+
+absl::Status ApprovalsPending(const std::string& why) {
+  return WithErrorInfo(absl::FailedPreconditionError(why), "APPROVALS_PENDING", kOrdersDomain);
+}
+
+absl::StatusOr<std::vector<v1::Reservation>> ReserveOrder(OrderBook& book, const v1::SalesOrder& o, absl::Time now) {
+  std::vector<LineDemand> demand;
+  std::vector<int64_t> products;
+  for (const auto& l : o.lines()) {
+    if (l.quantity() <= 0) continue;
+    demand.push_back({l.id(), l.product_id(), l.quantity()});
+    products.push_back(l.product_id());
+  }
+  std::vector<v1::Reservation> out;
+  if (demand.empty()) return out;
+  SALES_ASSIGN_OR_RETURN(auto stock, book.LockAvailable(products));
+  AllocationPlan plan = AllocateStock(demand, stock);
+  if (!plan.complete()) {
+    std::map<std::string, std::string> meta;
+    std::string text;
+    for (const auto& s : plan.shortages) {
+      meta[absl::StrCat("line_", s.order_line_id)] = absl::StrCat("requested ", s.requested, ", available ", s.available);
+      absl::StrAppend(&text, text.empty() ? "" : "; ", "line ", s.order_line_id, ": ", s.requested, " requested, ",
+                      s.available, " available");
+    }
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("insufficient stock: ", text)),
+                         "INSUFFICIENT_STOCK", kOrdersDomain, meta);
+  }
+  // Reserve in (warehouse, product) order, the order the rows were locked in.
+  std::sort(plan.allocations.begin(), plan.allocations.end(), [](const StockAllocation& a, const StockAllocation& b) {
+    return std::tie(a.warehouse_id, a.product_id, a.order_line_id) < std::tie(b.warehouse_id, b.product_id, b.order_line_id);
+  });
+  for (const auto& a : plan.allocations) {
+    SALES_ASSIGN_OR_RETURN(auto r, book.Reserve(o.id(), a.order_line_id, a.warehouse_id, a.product_id, a.quantity, now));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+int64_t OpenReserved(const OrderWithReservations& o, int64_t order_line_id, int64_t warehouse_id) {
+  int64_t open = 0;
+  for (const auto& r : o.reservations) {
+    if (r.order_line_id() == order_line_id && r.warehouse_id() == warehouse_id &&
+        r.status() == v1::RESERVATION_STATUS_ACTIVE) {
+      open += r.quantity() - r.shipped_quantity() - r.released_quantity();
+    }
+  }
+  return open;
+}
+
+std::vector<LineProgress> ProgressOf(const v1::SalesOrder& o) {
+  std::vector<LineProgress> out;
+  for (const auto& l : o.lines()) out.push_back({l.quantity(), l.shipped_quantity(), l.delivered_quantity()});
+  return out;
+}
+
+const v1::OrderLine* FindLine(const v1::SalesOrder& o, int64_t order_line_id) {
+  for (const auto& l : o.lines()) {
+    if (l.id() == order_line_id) return &l;
+  }
+  return nullptr;
+}
+
+absl::Status AuditSubject(OrderBook& book, const CallContext& call, v1::SubjectType type, int64_t id,
+                          const std::string& action, const std::string& from, const std::string& to,
+                          const std::string& reason, absl::Time now) {
+  return book.Audit({type, id, action, from, to, reason}, call.principal, call.request_id, now);
+}
+
+absl::Status AuditOrder(OrderBook& book, const CallContext& call, int64_t order_id, const std::string& action,
+                        v1::OrderStatus from, v1::OrderStatus to, const std::string& reason, absl::Time now) {
+  return book.Audit({v1::SUBJECT_TYPE_ORDER, order_id, action,
+                     from == v1::ORDER_STATUS_UNSPECIFIED ? "" : EnumShort(from), EnumShort(to), reason},
+                    call.principal, call.request_id, now);
+}
+
+v1::OrderConfirmedEvent ConfirmedEvent(const v1::SalesOrder& o, bool released, const std::string& release_reason) {
+  v1::OrderConfirmedEvent e;
+  *e.mutable_order() = EventHeaderOf(o);
+  for (auto& l : EventLinesOf(o)) *e.add_lines() = std::move(l);
+  *e.mutable_total_amount() = o.total_amount();
+  *e.mutable_deposit_amount() = o.deposit_amount();
+  *e.mutable_confirm_date() = o.confirm_date();
+  if (o.has_requested_delivery_date()) *e.mutable_requested_delivery_date() = o.requested_delivery_date();
+  e.set_released_from_credit_hold(released);
+  e.set_release_reason(release_reason);
+  e.set_ownership_collision(o.ownership_collision());
+  for (const auto& f : o.special_fees()) {
+    if (f.approved()) *e.add_special_fees() = f;
+  }
+  return e;
+}
+
+}  // namespace sales::orders

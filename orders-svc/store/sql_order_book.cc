@@ -1,0 +1,96 @@
+#include "orders-svc/store/sql_order_book.h"
+
+#include "absl/strings/str_cat.h"
+#include "orders-svc/store/catalog_store.h"
+#include "orders-svc/store/order_store.h"
+#include "orders-svc/store/product_store.h"
+#include "orders-svc/store/shipment_document_store.h"
+#include "platform/org/org_replica.h"
+
+namespace sales::orders {
+
+absl::StatusOr<std::vector<int64_t>> SqlOrderBook::OrgSubtree(int64_t unit_id) {
+  return OrgReplica::Subtree(tx_, unit_id);
+}
+absl::StatusOr<std::vector<int64_t>> SqlOrderBook::OrgChain(int64_t unit_id) { return OrgReplica::Chain(tx_, unit_id); }
+
+absl::StatusOr<OrderRecord> SqlOrderBook::LoadOrder(int64_t order_id, bool for_update) {
+  return OrderStore::Load(tx_, order_id, for_update);
+}
+absl::StatusOr<OrderWithReservations> SqlOrderBook::LoadOrderWithReservations(int64_t order_id, bool for_update) {
+  return StockStore::LoadOrder(tx_, order_id, for_update);
+}
+absl::StatusOr<v1::OrderPolicy> SqlOrderBook::Policy() { return PolicyStore::Get(tx_); }
+absl::StatusOr<QuoteRecord> SqlOrderBook::LoadQuote(int64_t quote_id) { return QuoteStore::Load(tx_, quote_id, false); }
+absl::StatusOr<v1::Product> SqlOrderBook::LoadProduct(int64_t product_id) { return ProductStore::Get(tx_, product_id); }
+absl::Status SqlOrderBook::ApproveSpecialFees(int64_t order_id) { return OrderStore::ApproveSpecialFees(tx_, order_id); }
+absl::Status SqlOrderBook::LockCustomerCredit(int64_t customer_id) {
+  return OrderStore::LockCustomerCredit(tx_, customer_id);
+}
+absl::StatusOr<int64_t> SqlOrderBook::ConfirmedUnshipped(int64_t customer_id, int64_t excluding_order_id) {
+  SALES_ASSIGN_OR_RETURN(auto open, OrderStore::ConfirmedUnshipped(tx_, customer_id, excluding_order_id));
+  return open.amount;
+}
+absl::Status SqlOrderBook::SaveConfirmation(const v1::SalesOrder& o, const std::string& release_reason,
+                                            absl::Time now) {
+  return OrderStore::SaveConfirmation(tx_, o, release_reason, now);
+}
+absl::Status SqlOrderBook::SetOrderStatus(int64_t order_id, v1::OrderStatus status, const std::string& reason,
+                                          absl::Time now) {
+  return OrderStore::SetStatus(tx_, order_id, status, reason, now);
+}
+
+absl::StatusOr<std::vector<WarehouseStock>> SqlOrderBook::LockAvailable(const std::vector<int64_t>& product_ids) {
+  return StockStore::LockAvailable(tx_, product_ids);
+}
+absl::StatusOr<v1::Reservation> SqlOrderBook::Reserve(int64_t order_id, int64_t order_line_id, int64_t warehouse_id,
+                                                      int64_t product_id, int64_t quantity, absl::Time now) {
+  return StockStore::Reserve(tx_, order_id, order_line_id, warehouse_id, product_id, quantity, now);
+}
+absl::Status SqlOrderBook::ConsumeReservation(int64_t order_line_id, int64_t warehouse_id, int64_t quantity,
+                                              const MovementContext& movement) {
+  return StockStore::ConsumeReservation(tx_, order_line_id, warehouse_id, quantity, movement);
+}
+
+absl::StatusOr<RequisitionRecord> SqlOrderBook::LoadRequisition(int64_t requisition_id, bool for_update) {
+  return ShipmentStore::LoadRequisition(tx_, requisition_id, for_update);
+}
+absl::Status SqlOrderBook::AddRequisitionShipped(int64_t requisition_line_id, int64_t quantity) {
+  return ShipmentStore::AddRequisitionShipped(tx_, requisition_line_id, quantity);
+}
+absl::Status SqlOrderBook::SetRequisitionStatus(int64_t requisition_id, v1::ShipmentRequisitionStatus status,
+                                                const std::string& reason, absl::Time now) {
+  return ShipmentStore::SetRequisitionStatus(tx_, requisition_id, status, reason, now);
+}
+absl::Status SqlOrderBook::AddLineShipped(int64_t order_line_id, int64_t quantity) {
+  return ShipmentStore::AddLineShipped(tx_, order_line_id, quantity);
+}
+absl::Status SqlOrderBook::AddOrderShippedAmount(int64_t order_id, int64_t delta_minor, absl::Time now) {
+  return ShipmentStore::AddOrderShippedAmount(tx_, order_id, delta_minor, now);
+}
+absl::StatusOr<std::map<int64_t, int64_t>> SqlOrderBook::LineUnitCosts(int64_t order_id) {
+  return ShipmentStore::LineUnitCosts(tx_, order_id);
+}
+absl::StatusOr<v1::Shipment> SqlOrderBook::InsertShipment(v1::Shipment s, std::vector<NewShipmentLine> lines,
+                                                          int64_t credited_org_unit_id, const std::string& currency,
+                                                          const Principal& posted_by, absl::Time now) {
+  return ShipmentStore::InsertShipment(tx_, std::move(s), std::move(lines), credited_org_unit_id, currency, posted_by,
+                                       now);
+}
+absl::StatusOr<v1::ShippingDocument> SqlOrderBook::CreateDocument(v1::DocumentType type, const std::string& number,
+                                                                  int64_t order_id, int64_t requisition_id,
+                                                                  int64_t shipment_id, absl::Time now) {
+  return ShipmentDocumentStore::Create(tx_, type, number, order_id, requisition_id, shipment_id, now);
+}
+
+absl::Status SqlOrderBook::Audit(const AuditRecord& record, const Principal& actor, const std::string& request_id,
+                                 absl::Time now) {
+  return AuditStore::Append(tx_, record, actor, request_id, now);
+}
+absl::Status SqlOrderBook::Publish(const std::string& aggregate_type, int64_t aggregate_id,
+                                   const google::protobuf::Message& event, const std::string& request_id) {
+  if (outbox_ == nullptr) return absl::InternalError("a read-only order book publishes nothing");
+  return outbox_->Append(tx_, aggregate_type, absl::StrCat(aggregate_id), event, request_id);
+}
+
+}  // namespace sales::orders

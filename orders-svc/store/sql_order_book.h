@@ -1,0 +1,57 @@
+// The order book on MariaDB: each operation is the store's statement run in
+// the caller's transaction; events go to the service's outbox in it too.
+#pragma once
+
+#include "orders-svc/app/order_book.h"
+#include "platform/mysql.h"
+#include "platform/outbox.h"
+
+namespace sales::orders {
+
+class SqlOrderBook final : public OrderBook {
+ public:
+  // `outbox` may be null for a book that only reads.
+  SqlOrderBook(db::Transaction& tx, Outbox* outbox) : tx_(tx), outbox_(outbox) {}
+
+  absl::StatusOr<std::vector<int64_t>> OrgSubtree(int64_t unit_id) override;
+  absl::StatusOr<std::vector<int64_t>> OrgChain(int64_t unit_id) override;
+  absl::StatusOr<OrderRecord> LoadOrder(int64_t order_id, bool for_update) override;
+  absl::StatusOr<OrderWithReservations> LoadOrderWithReservations(int64_t order_id, bool for_update) override;
+  absl::StatusOr<v1::OrderPolicy> Policy() override;
+  absl::StatusOr<QuoteRecord> LoadQuote(int64_t quote_id) override;
+  absl::StatusOr<v1::Product> LoadProduct(int64_t product_id) override;
+  absl::Status ApproveSpecialFees(int64_t order_id) override;
+  absl::Status LockCustomerCredit(int64_t customer_id) override;
+  absl::StatusOr<int64_t> ConfirmedUnshipped(int64_t customer_id, int64_t excluding_order_id) override;
+  absl::Status SaveConfirmation(const v1::SalesOrder& o, const std::string& release_reason, absl::Time now) override;
+  absl::Status SetOrderStatus(int64_t order_id, v1::OrderStatus status, const std::string& reason,
+                              absl::Time now) override;
+  absl::StatusOr<std::vector<WarehouseStock>> LockAvailable(const std::vector<int64_t>& product_ids) override;
+  absl::StatusOr<v1::Reservation> Reserve(int64_t order_id, int64_t order_line_id, int64_t warehouse_id,
+                                          int64_t product_id, int64_t quantity, absl::Time now) override;
+  absl::Status ConsumeReservation(int64_t order_line_id, int64_t warehouse_id, int64_t quantity,
+                                  const MovementContext& movement) override;
+  absl::StatusOr<RequisitionRecord> LoadRequisition(int64_t requisition_id, bool for_update) override;
+  absl::Status AddRequisitionShipped(int64_t requisition_line_id, int64_t quantity) override;
+  absl::Status SetRequisitionStatus(int64_t requisition_id, v1::ShipmentRequisitionStatus status,
+                                    const std::string& reason, absl::Time now) override;
+  absl::Status AddLineShipped(int64_t order_line_id, int64_t quantity) override;
+  absl::Status AddOrderShippedAmount(int64_t order_id, int64_t delta_minor, absl::Time now) override;
+  absl::StatusOr<std::map<int64_t, int64_t>> LineUnitCosts(int64_t order_id) override;
+  absl::StatusOr<v1::Shipment> InsertShipment(v1::Shipment s, std::vector<NewShipmentLine> lines,
+                                              int64_t credited_org_unit_id, const std::string& currency,
+                                              const Principal& posted_by, absl::Time now) override;
+  absl::StatusOr<v1::ShippingDocument> CreateDocument(v1::DocumentType type, const std::string& number,
+                                                      int64_t order_id, int64_t requisition_id, int64_t shipment_id,
+                                                      absl::Time now) override;
+  absl::Status Audit(const AuditRecord& record, const Principal& actor, const std::string& request_id,
+                     absl::Time now) override;
+  absl::Status Publish(const std::string& aggregate_type, int64_t aggregate_id, const google::protobuf::Message& event,
+                       const std::string& request_id) override;
+
+ private:
+  db::Transaction& tx_;
+  Outbox* outbox_;
+};
+
+}  // namespace sales::orders
