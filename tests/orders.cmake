@@ -10,3 +10,8 @@ sales_test(orders_core_test SOURCES integration/orders_core_test.cc
 # orders limits built on it, as pure rules.
 sales_test(money_overflow_test SOURCES unit/money_overflow_test.cc
   LIBS orders_svc_lib targets_svc_lib LABELS unit)
+# The application layer (issue 15): confirmation, shipment posting and the
+# return desk against an in-memory order book and fake peers — no database,
+# no gRPC server, well under a second.
+sales_test(orders_app_test SOURCES orders/app/order_confirmation_test.cc orders/app/shipment_posting_test.cc
+  orders/app/return_desk_test.cc LIBS orders_svc_lib LABELS "unit;app")

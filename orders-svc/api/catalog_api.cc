@@ -456,28 +456,15 @@ grpc::Status OrdersApi::UpdateOrderPolicy(grpc::ServerContext* ctx, const v1::Up
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateOrderPolicyResponse> {
         SALES_ASSIGN_OR_RETURN(auto current, PolicyStore::Get(tx, true));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), current.etag(), "order policy", 1));
-        v1::OrderPolicy next = req->policy();
-        if (next.default_currency_code().empty()) next.set_default_currency_code("CNY");
-        if (next.default_quote_validity_days() == 0) next.set_default_quote_validity_days(30);
-        if (next.ship_within_working_days() == 0) next.set_ship_within_working_days(1);
-        if (next.weekend_days().empty()) {
-          next.add_weekend_days(6);
-          next.add_weekend_days(7);
-        }
-        if (next.dependency_deadline_ms() == 0) next.set_dependency_deadline_ms(2000);
+        v1::OrderPolicy next = WithPolicyDefaults(req->policy());
         absl::Time now = rt_.clock->Now();
         v1::UpdateOrderPolicyResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_policy(), PolicyStore::Put(tx, next, now));
-        DiscountLimits before = LimitsOf(current), after = LimitsOf(next);
-        SALES_RETURN_IF_ERROR(AuditStore::Append(
-            tx,
-            {v1::SUBJECT_TYPE_ORDER_POLICY, 1, "ORDER_POLICY_CHANGED",
-             absl::StrCat("rep ", before.rep_bp, "bp, manager ", before.manager_bp, "bp, director ", before.director_bp,
-                          "bp"),
-             absl::StrCat("rep ", after.rep_bp, "bp, manager ", after.manager_bp, "bp, director ", after.director_bp,
-                          "bp"),
-             req->reason()},
-            call.principal, call.request_id, now));
+        SALES_RETURN_IF_ERROR(AuditStore::Append(tx,
+                                                 {v1::SUBJECT_TYPE_ORDER_POLICY, 1, "ORDER_POLICY_CHANGED",
+                                                  LimitsText(LimitsOf(current)), LimitsText(LimitsOf(next)),
+                                                  req->reason()},
+                                                 call.principal, call.request_id, now));
         return out;
       });
 }

@@ -89,6 +89,18 @@ grpc::Status OrdersApi::ListDocuments(grpc::ServerContext* ctx, const v1::ListDo
       });
 }
 
+namespace {
+
+// The approved reprint a print is made under, if the request names one
+// (row-locked: one reprint, one copy).
+absl::StatusOr<std::optional<OfferedReprint>> OfferedReprintOf(db::Transaction& tx, int64_t reprint_request_id) {
+  if (reprint_request_id == 0) return std::optional<OfferedReprint>();
+  SALES_ASSIGN_OR_RETURN(auto rr, ShipmentDocumentStore::LoadReprint(tx, reprint_request_id, true));
+  return std::optional<OfferedReprint>(OfferedReprint{rr.request.id(), rr.request.document_id(), rr.request.status()});
+}
+
+}  // namespace
+
 grpc::Status OrdersApi::PrintDocument(grpc::ServerContext* ctx, const v1::PrintDocumentRequest* req,
                                           v1::PrintDocumentResponse* resp) {
   return ServeMutation<v1::PrintDocumentRequest, v1::PrintDocumentResponse>(
@@ -105,11 +117,7 @@ grpc::Status OrdersApi::PrintDocument(grpc::ServerContext* ctx, const v1::PrintD
             "print shipping documents"));
         SALES_ASSIGN_OR_RETURN(auto doc, ShipmentDocumentStore::Load(tx, req->document_id(), true));
         SALES_ASSIGN_OR_RETURN(auto order, OrderInScope(tx, call, doc.order_id()));
-        std::optional<OfferedReprint> offered;
-        if (req->reprint_request_id() != 0) {
-          SALES_ASSIGN_OR_RETURN(auto rr, ShipmentDocumentStore::LoadReprint(tx, req->reprint_request_id(), true));
-          offered = OfferedReprint{rr.request.id(), rr.request.document_id(), rr.request.status()};
-        }
+        SALES_ASSIGN_OR_RETURN(auto offered, OfferedReprintOf(tx, req->reprint_request_id()));
         SALES_ASSIGN_OR_RETURN(PrintDecision d, DecidePrint(doc.id(), doc.print_count(), offered ? &*offered : nullptr));
         SALES_RETURN_IF_ERROR(ShipmentDocumentStore::RecordPrint(tx, doc.id(), d, req->reprint_request_id(),
                                                                  call.principal, call.request_id, now));

@@ -182,6 +182,41 @@ absl::Status RequireOrderWriter(const Principal& p) {
   return RequireRole(p, {kRoleRep, kRoleManager, kRoleDirector, kRoleClerk, kRoleAdmin}, "enter orders");
 }
 
+// Quotes and orders are decided in the order desk's inbox (fulfilment
+// approvals have their own lists); `any` lets an unset filter through.
+bool InOrderDeskInbox(v1::SubjectType type, bool any) {
+  return type == v1::SUBJECT_TYPE_QUOTE || type == v1::SUBJECT_TYPE_ORDER ||
+         (any && type == v1::SUBJECT_TYPE_UNSPECIFIED);
+}
+
+// The inbox task of a pending step of a quote or an order, and the unit
+// whose chain of command decides it.
+absl::StatusOr<std::pair<v1::ApprovalTask, int64_t>> TaskOf(db::Transaction& tx, const StoredStep& s) {
+  v1::ApprovalTask task;
+  int64_t unit = 0;
+  if (s.subject_type == v1::SUBJECT_TYPE_QUOTE) {
+    SALES_ASSIGN_OR_RETURN(auto q, QuoteStore::Load(tx, s.subject_id, false));
+    unit = q.quote.org_unit_id();
+    task.set_subject_number(q.quote.quote_number());
+    task.set_customer_id(q.quote.customer_id());
+    *task.mutable_amount() = q.quote.total_amount();
+    task.set_subject_etag(q.quote.etag());
+  } else {
+    SALES_ASSIGN_OR_RETURN(auto o, OrderStore::Load(tx, s.subject_id, false));
+    unit = o.taking_org_unit_id;
+    task.set_subject_number(o.order.order_number());
+    task.set_customer_id(o.order.customer_id());
+    *task.mutable_amount() = o.order.total_amount();
+    task.set_subject_etag(o.order.etag());
+  }
+  task.set_subject_type(s.subject_type);
+  task.set_subject_id(s.subject_id);
+  *task.mutable_step() = s.step;
+  task.mutable_requested_by()->set_user_id(s.requester_user);
+  task.mutable_requested_by()->set_rep_id(s.requester_rep);
+  return std::make_pair(std::move(task), unit);
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* OrdersApi::CreateOrder(grpc::CallbackServerContext* ctx, const v1::CreateOrderRequest* req,
@@ -330,14 +365,7 @@ grpc::Status OrdersApi::SubmitOrder(grpc::ServerContext* ctx, const v1::SubmitOr
         SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
         SqlOrderBook book(tx, nullptr);
         SALES_ASSIGN_OR_RETURN(auto steps, RouteOrder(book, o, policy, RoleOf(call.principal)));
-        for (const auto& s : steps) {
-          v1::ApprovalStep step;
-          step.set_level(s.level);
-          for (auto t : s.triggers) step.add_triggers(t);
-          for (auto id : s.line_ids) step.add_line_ids(id);
-          for (auto id : s.fee_ids) step.add_special_fee_ids(id);
-          SALES_RETURN_IF_ERROR(ApprovalStore::Insert(tx, v1::SUBJECT_TYPE_ORDER, o.id(), step, call.principal, now));
-        }
+        SALES_RETURN_IF_ERROR(OpenApprovalSteps(tx, v1::SUBJECT_TYPE_ORDER, o.id(), steps, call.principal, now));
         if (steps.empty()) {
           SALES_RETURN_IF_ERROR(OrderStore::ApproveSpecialFees(tx, o.id()));
         }
@@ -482,25 +510,13 @@ grpc::Status OrdersApi::CancelOrder(grpc::ServerContext* ctx, const v1::CancelOr
         const v1::SalesOrder& o = rec.order;
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), o.etag(), "order", o.id()));
         SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), OrderAction::kCancel));
-        for (const auto& l : o.lines()) {
-          if (l.shipped_quantity() != 0) {
-            return WithErrorInfo(absl::FailedPreconditionError("something has shipped on this order"),
-                                 "ORDER_NOT_CANCELLABLE", kOrdersDomain);
-          }
-        }
+        SALES_RETURN_IF_ERROR(NothingShipped(o));
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(int64_t released, StockStore::ReleaseOrder(tx, o.id(), now));
         SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_ORDER, o.id(), now));
         SALES_RETURN_IF_ERROR(OrderStore::SetStatus(tx, o.id(), to, req->reason(), now));
-        v1::OrderCancelledEvent e;
-        *e.mutable_order() = EventHeaderOf(o);
-        for (auto& l : EventLinesOf(o)) *e.add_lines() = std::move(l);
-        *e.mutable_total_amount() = o.total_amount();
-        e.set_previous_status(o.status());
-        e.set_was_confirmed(o.status() == v1::ORDER_STATUS_CONFIRMED);
-        *e.mutable_cancel_date() = FromCivilDay(BusinessDay(now));
-        e.set_reason(req->reason());
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), e, call.request_id));
+        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()),
+                                                 CancelledEvent(o, BusinessDay(now), req->reason()), call.request_id));
         SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_CANCELLED", o.status(), to,
                                          absl::StrCat(req->reason(), released > 0 ? absl::StrCat(" (released ", released,
                                                                                                  " reserved)")
@@ -542,7 +558,8 @@ grpc::Status OrdersApi::CloseOrder(grpc::ServerContext* ctx, const v1::CloseOrde
         *e.mutable_order() = EventHeaderOf(o);
         *e.mutable_net_shipped_amount() = o.shipped_amount();
         *e.mutable_close_date() = FromCivilDay(BusinessDay(now));
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), e, call.request_id));
+        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()),
+                                                 CancelledEvent(o, BusinessDay(now), req->reason()), call.request_id));
         SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_CLOSED", o.status(), to, req->reason(), now));
         v1::CloseOrderResponse out;
         SALES_ASSIGN_OR_RETURN(auto after, OrderStore::Load(tx, o.id(), false));
@@ -645,10 +662,7 @@ grpc::Status OrdersApi::ListPendingApprovals(grpc::ServerContext* ctx, const v1:
         v1::ListPendingApprovalsResponse out;
         const Principal& p = call.principal;
         if (!HasRole(p, {kRoleManager, kRoleDirector, kRoleAdmin})) return out;
-        if (req->subject_type() != v1::SUBJECT_TYPE_UNSPECIFIED && req->subject_type() != v1::SUBJECT_TYPE_QUOTE &&
-            req->subject_type() != v1::SUBJECT_TYPE_ORDER) {
-          return out;
-        }
+        if (!InOrderDeskInbox(req->subject_type(), true)) return out;
         // Scan pending steps in id order until a page of decidable ones is
         // found (a manager's inbox skips other chains).
         int64_t cursor = after;
@@ -657,32 +671,11 @@ grpc::Status OrdersApi::ListPendingApprovals(grpc::ServerContext* ctx, const v1:
           if (steps.empty()) break;
           for (auto& s : steps) {
             cursor = s.step.id();
-            if (s.subject_type != v1::SUBJECT_TYPE_QUOTE && s.subject_type != v1::SUBJECT_TYPE_ORDER) continue;
-            v1::ApprovalTask task;
-            int64_t unit = 0;
-            if (s.subject_type == v1::SUBJECT_TYPE_QUOTE) {
-              SALES_ASSIGN_OR_RETURN(auto q, QuoteStore::Load(tx, s.subject_id, false));
-              unit = q.quote.org_unit_id();
-              task.set_subject_number(q.quote.quote_number());
-              task.set_customer_id(q.quote.customer_id());
-              *task.mutable_amount() = q.quote.total_amount();
-              task.set_subject_etag(q.quote.etag());
-            } else {
-              SALES_ASSIGN_OR_RETURN(auto o, OrderStore::Load(tx, s.subject_id, false));
-              unit = o.taking_org_unit_id;
-              task.set_subject_number(o.order.order_number());
-              task.set_customer_id(o.order.customer_id());
-              *task.mutable_amount() = o.order.total_amount();
-              task.set_subject_etag(o.order.etag());
-            }
+            if (!InOrderDeskInbox(s.subject_type, false)) continue;
+            SALES_ASSIGN_OR_RETURN(auto task, TaskOf(tx, s));
             if (p.role == kRoleManager && s.step.level() != v1::APPROVAL_LEVEL_MANAGER) continue;
-            if (!CheckApprover(tx, p, s.step.level(), unit, s.requester_user).ok()) continue;
-            task.set_subject_type(s.subject_type);
-            task.set_subject_id(s.subject_id);
-            *task.mutable_step() = s.step;
-            task.mutable_requested_by()->set_user_id(s.requester_user);
-            task.mutable_requested_by()->set_rep_id(s.requester_rep);
-            *out.add_tasks() = std::move(task);
+            if (!CheckApprover(tx, p, s.step.level(), task.second, s.requester_user).ok()) continue;
+            *out.add_tasks() = std::move(task.first);
             if (out.tasks_size() > page) break;
           }
         }

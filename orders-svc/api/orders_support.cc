@@ -228,6 +228,19 @@ absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const s
                        "ROLE_NOT_ALLOWED", kOrdersDomain);
 }
 
+absl::Status OpenApprovalSteps(db::Transaction& tx, v1::SubjectType type, int64_t id,
+                               const std::vector<RoutedStep>& steps, const Principal& requester, absl::Time now) {
+  for (const auto& s : steps) {
+    v1::ApprovalStep step;
+    step.set_level(s.level);
+    for (auto t : s.triggers) step.add_triggers(t);
+    for (auto line_id : s.line_ids) step.add_line_ids(line_id);
+    for (auto fee_id : s.fee_ids) step.add_special_fee_ids(fee_id);
+    SALES_RETURN_IF_ERROR(ApprovalStore::Insert(tx, type, id, step, requester, now));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status OpenManagerStep(db::Transaction& tx, v1::SubjectType type, int64_t id, v1::ApprovalTrigger trigger,
                              const Principal& requester, absl::Time now) {
   v1::ApprovalStep step;

@@ -127,6 +127,9 @@ absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::
 absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const std::string& requester_user,
                           int64_t requester_unit);
 
+// Opens the routed approval steps of a quote or order, all pending.
+absl::Status OpenApprovalSteps(db::Transaction& tx, v1::SubjectType type, int64_t id,
+                               const std::vector<RoutedStep>& steps, const Principal& requester, absl::Time now);
 // Inserts the MANAGER step of a fulfilment subject.
 absl::Status OpenManagerStep(db::Transaction& tx, v1::SubjectType type, int64_t id, v1::ApprovalTrigger trigger,
                              const Principal& requester, absl::Time now);

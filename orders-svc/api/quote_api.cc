@@ -7,6 +7,8 @@
 #include "orders-svc/api/orders_api.h"
 #include "orders-svc/api/orders_support.h"
 #include "orders-svc/app/order_desk.h"
+#include "orders-svc/app/quote_conversion.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/order_state.h"
 #include "orders-svc/domain/pricing.h"
@@ -96,23 +98,39 @@ absl::Status PriceQuote(db::Transaction& tx, v1::Quote& q, const v1::OrderPolicy
   return absl::OkStatus();
 }
 
-// A stored quote's total, recomputed: each line's unit price × quantity
-// and the fees, every step checked. INVALID_ARGUMENT naming the line, as at
-// creation, so the preparer knows what to fix.
-absl::StatusOr<int64_t> QuoteTotal(const v1::Quote& q) {
-  AmountSum total("quote.lines");
-  for (int i = 0; i < q.lines_size(); ++i) {
-    const auto& l = q.lines(i);
-    std::string f = absl::StrCat("quote.lines[", i, "].quantity");
-    if (!QuantityInRange(l.quantity(), false)) return InvalidField(f, QuantityRule(false));
-    SALES_ASSIGN_OR_RETURN(int64_t net, LineAmount(l.unit_price().minor_units(), l.quantity(), f));
-    SALES_RETURN_IF_ERROR(total.Add(net));
+absl::Status ValidateConversion(const v1::ConvertQuoteToOrderRequest& req) {
+  if (req.quote_id() <= 0) return InvalidField("quote_id", "required");
+  std::vector<FieldViolation> v;
+  if (req.has_order_date()) {
+    for (auto& f : FieldViolationsOf(ValidateDate(req.order_date(), "order_date"))) v.push_back(f);
   }
-  for (const auto& fee : q.special_fees()) SALES_RETURN_IF_ERROR(total.Add(fee.amount().minor_units()));
-  if (total.value() != q.total_amount().minor_units()) {
-    return InvalidField("quote.total_amount", "the stored total does not match its lines; update the quote");
+  if (req.has_requested_delivery_date()) {
+    for (auto& f : FieldViolationsOf(ValidateDate(req.requested_delivery_date(), "requested_delivery_date"))) {
+      v.push_back(f);
+    }
   }
-  return total.value();
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
+// The approval steps a quote needs as `role` submits it. The threshold is
+// judged on the total recomputed from the stored lines and fees with checked
+// arithmetic, not on the stored total alone: a quote written before totals
+// were checked may hold a wrapped total of a few fen, and such a quote is
+// refused, never approved at submission.
+absl::StatusOr<std::vector<RoutedStep>> RouteQuote(db::Transaction& tx, const v1::Quote& q,
+                                                   const v1::OrderPolicy& policy, const std::string& role) {
+  DiscountLimits limits = LimitsOf(policy);
+  std::vector<DocLine> lines;
+  for (const auto& l : q.lines()) {
+    SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, l.product_id()));
+    lines.push_back({l.id(), RouteLine(l.discount_bp(), l.unit_price().minor_units(),
+                                       product.floor_price().minor_units(), role, limits)});
+  }
+  std::vector<int64_t> fee_ids;
+  for (const auto& f : q.special_fees()) fee_ids.push_back(f.id());
+  SALES_ASSIGN_OR_RETURN(int64_t total, QuoteTotal(q));
+  return RouteDocument(lines, fee_ids, total > policy.director_quote_threshold().minor_units(), role);
 }
 
 absl::StatusOr<QuoteRecord> LoadVisibleQuote(db::Transaction& tx, const Principal& p, int64_t id, bool for_update) {
@@ -266,31 +284,8 @@ grpc::Status OrdersApi::SubmitQuote(grpc::ServerContext* ctx, const v1::SubmitQu
         SALES_RETURN_IF_ERROR(CheckQuoteAction(q.status(), QuoteAction::kSubmit));
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
-        DiscountLimits limits = LimitsOf(policy);
-        std::vector<DocLine> lines;
-        for (const auto& l : q.lines()) {
-          SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, l.product_id()));
-          lines.push_back({l.id(), RouteLine(l.discount_bp(), l.unit_price().minor_units(),
-                                             product.floor_price().minor_units(), RoleOf(call.principal), limits)});
-        }
-        std::vector<int64_t> fee_ids;
-        for (const auto& f : q.special_fees()) fee_ids.push_back(f.id());
-        // The threshold is judged on the total recomputed from the stored
-        // lines and fees with checked arithmetic, not on the stored total
-        // alone: a quote written before totals were checked may hold a
-        // wrapped total of a few fen, and such a quote is refused, never
-        // approved at submission.
-        SALES_ASSIGN_OR_RETURN(int64_t total, QuoteTotal(q));
-        bool over = total > policy.director_quote_threshold().minor_units();
-        auto steps = RouteDocument(lines, fee_ids, over, RoleOf(call.principal));
-        for (const auto& s : steps) {
-          v1::ApprovalStep step;
-          step.set_level(s.level);
-          for (auto t : s.triggers) step.add_triggers(t);
-          for (auto id : s.line_ids) step.add_line_ids(id);
-          for (auto id : s.fee_ids) step.add_special_fee_ids(id);
-          SALES_RETURN_IF_ERROR(ApprovalStore::Insert(tx, v1::SUBJECT_TYPE_QUOTE, q.id(), step, call.principal, now));
-        }
+        SALES_ASSIGN_OR_RETURN(auto steps, RouteQuote(tx, q, policy, RoleOf(call.principal)));
+        SALES_RETURN_IF_ERROR(OpenApprovalSteps(tx, v1::SUBJECT_TYPE_QUOTE, q.id(), steps, call.principal, now));
         v1::QuoteStatus to = steps.empty() ? v1::QUOTE_STATUS_APPROVED : v1::QUOTE_STATUS_PENDING_APPROVAL;
         if (steps.empty()) SALES_RETURN_IF_ERROR(QuoteStore::ApproveFees(tx, q.id()));
         SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, q.id(), to, "", 0, now));
@@ -401,17 +396,7 @@ grpc::Status OrdersApi::ConvertQuoteToOrder(grpc::ServerContext* ctx, const v1::
       ctx, OrdersMethod("ConvertQuoteToOrder"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireQuoteWriter(call.principal));
-        if (req->quote_id() <= 0) return InvalidField("quote_id", "required");
-        std::vector<FieldViolation> v;
-        if (req->has_order_date()) {
-          for (auto& f : FieldViolationsOf(ValidateDate(req->order_date(), "order_date"))) v.push_back(f);
-        }
-        if (req->has_requested_delivery_date()) {
-          for (auto& f : FieldViolationsOf(ValidateDate(req->requested_delivery_date(), "requested_delivery_date"))) {
-            v.push_back(f);
-          }
-        }
-        if (!v.empty()) return InvalidFields(std::move(v));
+        SALES_RETURN_IF_ERROR(ValidateConversion(*req));
         // Which customer: read without locks, then ask customers-svc before
         // the converting transaction.
         SALES_ASSIGN_OR_RETURN(auto rec, rt_.pool->Transact<QuoteRecord>([&](db::Transaction& tx) {
@@ -420,79 +405,9 @@ grpc::Status OrdersApi::ConvertQuoteToOrder(grpc::ServerContext* ctx, const v1::
         SALES_ASSIGN_OR_RETURN(auto customer, customers_->FetchCustomer(&call, rec.quote.customer_id()));
         return RefuseBlacklisted(customer);
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ConvertQuoteToOrderResponse> {
-        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleQuote(tx, call.principal, req->quote_id(), true));
-        const v1::Quote& q = rec.quote;
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), q.etag(), "quote", q.id()));
-        absl::Time now = rt_.clock->Now();
-        absl::CivilDay today = BusinessDay(now);
-        SALES_RETURN_IF_ERROR(CheckQuoteAction(q.status(), QuoteAction::kConvert));
-        if (ToCivilDay(q.valid_until()) < today) {
-          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("quote ", q.quote_number(), " expired on ",
-                                                                          FormatDbDate(q.valid_until()))),
-                               "QUOTE_EXPIRED", kOrdersDomain, {{"valid_until", FormatDbDate(q.valid_until())}});
-        }
-        // The order keeps the quoted prices: the customer was promised them
-        // and the approvals were given for them.
-        v1::SalesOrder o;
-        o.set_kind(v1::ORDER_KIND_NORMAL);
-        o.set_quote_id(q.id());
-        o.set_customer_id(q.customer_id());
-        o.set_taking_rep_id(q.rep_id());
-        *o.mutable_order_date() = req->has_order_date() ? req->order_date() : FromCivilDay(today);
-        if (req->has_requested_delivery_date()) *o.mutable_requested_delivery_date() = req->requested_delivery_date();
-        o.set_customer_reference(req->customer_reference());
-        o.set_currency_code(q.currency_code());
-        o.set_notes(q.notes());
-        // The quoted lines were checked when priced; the cost and the total
-        // are checked again here (a quote stored before totals were checked
-        // is refused rather than converted with a wrapped amount).
-        SALES_RETURN_IF_ERROR(QuoteTotal(q).status());
-        AmountSum total("quote.lines");
-        for (int i = 0; i < q.lines_size(); ++i) {
-          const auto& ql = q.lines(i);
-          SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, ql.product_id()));
-          SALES_ASSIGN_OR_RETURN(int64_t cost, LineAmount(product.unit_cost().minor_units(), ql.quantity(),
-                                                          absl::StrCat("quote.lines[", i, "].quantity")));
-          auto* l = o.add_lines();
-          l->set_product_id(ql.product_id());
-          l->set_sku(ql.sku());
-          l->set_product_line_id(ql.product_line_id());
-          l->set_unit(product.unit());
-          l->set_commissionable(product.commissionable());
-          l->set_quantity(ql.quantity());
-          *l->mutable_list_price() = ql.list_price();
-          l->set_price_list_id(ql.price_list_id());
-          l->set_discount_bp(ql.discount_bp());
-          *l->mutable_unit_price() = ql.unit_price();
-          *l->mutable_net_amount() = ql.net_amount();
-          *l->mutable_cost_amount() = MakeMoney(cost, q.currency_code());
-          l->set_required_approval(v1::APPROVAL_LEVEL_NONE);
-          l->set_quote_line_id(ql.id());
-          SALES_RETURN_IF_ERROR(total.Add(ql.net_amount().minor_units()));
-        }
-        for (const auto& f : q.special_fees()) {
-          auto* fee = o.add_special_fees();
-          fee->set_description(f.description());
-          *fee->mutable_amount() = f.amount();
-          fee->set_approved(true);
-        }
-        *o.mutable_lines_total() = MakeMoney(total.value(), q.currency_code());
-        *o.mutable_total_amount() = MakeMoney(total.value(), q.currency_code());
-        *o.mutable_deposit_amount() = MakeMoney(0, q.currency_code());
-        SALES_ASSIGN_OR_RETURN(int64_t order_id, OrderStore::Insert(tx, o, call.principal.user_id, q.org_unit_id(), now));
-        SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, q.id(), v1::QUOTE_STATUS_CONVERTED, "", order_id, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, call, q.id(), "QUOTE_CONVERTED", q.status(), v1::QUOTE_STATUS_CONVERTED,
-                                    absl::StrCat("order ", order_id), now));
-        SALES_RETURN_IF_ERROR(AuditStore::Append(
-            tx, {v1::SUBJECT_TYPE_ORDER, order_id, "ORDER_CREATED", "", "DRAFT", absl::StrCat("from quote ", q.quote_number())},
-            call.principal, call.request_id, now));
-        v1::ConvertQuoteToOrderResponse out;
-        SALES_ASSIGN_OR_RETURN(auto after, QuoteStore::Load(tx, q.id(), false));
-        *out.mutable_quote() = after.quote;
-        SALES_ASSIGN_OR_RETURN(auto order, OrderStore::Load(tx, order_id, false));
-        *out.mutable_order() = order.order;
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return QuoteConversion(*rt_.clock).Convert(book, call, *req);
       });
 }
 

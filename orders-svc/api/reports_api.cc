@@ -148,6 +148,96 @@ void Fill(SalesReport r, Resp* out) {
   for (auto& row : r.totals) *out->add_period_totals() = std::move(row);
 }
 
+
+// One page of rows already in report order; the page token is the offset of
+// the next page.
+template <typename Row, typename Response>
+void FillOffsetPage(const std::vector<Row>& rows, int64_t offset, int page, Response* out) {
+  for (size_t i = static_cast<size_t>(offset); i < rows.size() && i < static_cast<size_t>(offset + page); ++i) {
+    *out->add_rows() = rows[i];
+  }
+  if (static_cast<size_t>(offset + page) < rows.size()) out->set_next_page_token(EncodePageToken(offset + page));
+}
+
+std::optional<absl::CivilDay> FirstShipDay(const OrderProgressRow& o) {
+  if (o.first_ship_date.empty()) return std::nullopt;
+  return ToCivilDay(ParseDbDate(o.first_ship_date));
+}
+
+// An order on the late-shipments report (§8), or nullopt when it is not late
+// as of `as_of` (shipped orders only when asked for a confirmation range).
+std::optional<v1::LateShipmentRow> LateRowOf(
+    const OrderProgressRow& o, const WorkingCalendar& calendar, absl::CivilDay as_of,
+    const std::optional<std::pair<absl::CivilDay, absl::CivilDay>>& confirmed_in) {
+  if (o.ship_due_date.empty()) return std::nullopt;
+  const absl::CivilDay due = ToCivilDay(ParseDbDate(o.ship_due_date));
+  const std::optional<absl::CivilDay> first = FirstShipDay(o);
+  if (first) {
+    if (!confirmed_in || o.confirm_date.empty()) return std::nullopt;
+    absl::CivilDay c = ToCivilDay(ParseDbDate(o.confirm_date));
+    if (c < confirmed_in->first || c > confirmed_in->second) return std::nullopt;
+    if (*first > as_of) return std::nullopt;  // not yet shipped as of the report date
+  }
+  if (!IsLate(due, first ? &*first : nullptr, as_of)) return std::nullopt;
+  v1::LateShipmentRow r;
+  r.set_order_id(o.order_id);
+  r.set_order_number(o.order_number);
+  r.set_customer_id(o.customer_id);
+  r.set_customer_name(o.customer_name);
+  r.set_credited_rep_id(o.rep_id);
+  r.set_org_unit_id(o.org_unit_id);
+  if (!o.confirm_date.empty()) *r.mutable_confirm_date() = ParseDbDate(o.confirm_date);
+  *r.mutable_ship_due_date() = ParseDbDate(o.ship_due_date);
+  if (first) *r.mutable_first_ship_date() = FromCivilDay(*first);
+  r.set_working_days_late(WorkingDaysLate(calendar, due, first ? *first : as_of));
+  *r.mutable_unshipped_amount() = MakeMoney(o.unshipped, o.currency);
+  r.set_status(EnumParse<v1::OrderStatus>(o.status));
+  return r;
+}
+
+v1::OpenOrderRow OpenRowOf(const OrderProgressRow& o, absl::CivilDay as_of) {
+  v1::OpenOrderRow r;
+  r.set_order_id(o.order_id);
+  r.set_order_number(o.order_number);
+  r.set_customer_id(o.customer_id);
+  r.set_customer_name(o.customer_name);
+  r.set_rep_id(o.rep_id);
+  r.set_org_unit_id(o.org_unit_id);
+  r.set_status(EnumParse<v1::OrderStatus>(o.status));
+  *r.mutable_order_date() = ParseDbDate(o.order_date);
+  if (!o.requested_delivery_date.empty()) *r.mutable_requested_delivery_date() = ParseDbDate(o.requested_delivery_date);
+  *r.mutable_total_amount() = MakeMoney(o.total, o.currency);
+  *r.mutable_unshipped_amount() = MakeMoney(o.unshipped, o.currency);
+  *r.mutable_undelivered_amount() = MakeMoney(o.undelivered, o.currency);
+  r.set_age_days(static_cast<int32_t>(std::max<int64_t>(0, as_of - ToCivilDay(r.order_date()))));
+  bool late = o.late;
+  if (!late && !o.ship_due_date.empty()) {
+    const std::optional<absl::CivilDay> first = FirstShipDay(o);
+    late = IsLate(ToCivilDay(ParseDbDate(o.ship_due_date)), first ? &*first : nullptr, as_of);
+  }
+  r.set_late(late);
+  return r;
+}
+
+// Every unit below `parent` mapped to the child of `parent` it sits under;
+// figures booked on the parent itself stay on the parent's row.
+absl::StatusOr<std::map<int64_t, int64_t>> RegionsBelow(db::Transaction& tx, int64_t parent) {
+  std::map<int64_t, int64_t> region_of;
+  region_of[parent] = parent;
+  SALES_ASSIGN_OR_RETURN(auto children, ReportStore::ChildUnits(tx, parent));
+  for (int64_t c : children) {
+    SALES_ASSIGN_OR_RETURN(auto sub, OrgReplica::Subtree(tx, c));
+    for (int64_t u : sub) region_of[u] = c;
+  }
+  return region_of;
+}
+
+// The shape of a paged report request.
+absl::Status ValidateReportPage(int32_t page_size, const std::string& page_token) {
+  SALES_RETURN_IF_ERROR(PageSize(page_size, 100, 500).status());
+  return DecodePageToken(page_token).status();
+}
+
 }  // namespace
 
 grpc::Status OrdersApi::GetSalesByRepReport(grpc::ServerContext* ctx, const v1::GetSalesByRepReportRequest* req,
@@ -193,15 +283,7 @@ grpc::Status OrdersApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
           return WithErrorInfo(absl::PermissionDeniedError("regional figures are for managers and above"),
                                "OUT_OF_SCOPE", kOrdersDomain);
         }
-        // Every unit below the parent counts for the child it sits under;
-        // figures booked on the parent itself stay on the parent's row.
-        std::map<int64_t, int64_t> region_of;
-        region_of[parent] = parent;
-        SALES_ASSIGN_OR_RETURN(auto children, ReportStore::ChildUnits(tx, parent));
-        for (int64_t c : children) {
-          SALES_ASSIGN_OR_RETURN(auto sub, OrgReplica::Subtree(tx, c));
-          for (int64_t u : sub) region_of[u] = c;
-        }
+        SALES_ASSIGN_OR_RETURN(auto region_of, RegionsBelow(tx, parent));
         Window w = WindowOf(req->period_kind(), req->date_range());
         SALES_ASSIGN_OR_RETURN(auto lines, ReportStore::Lines(tx, w.fetch_from, w.fetch_to));
         std::vector<SalesFact> facts;
@@ -272,73 +354,45 @@ grpc::Status OrdersApi::GetDistributorPurchasesReport(grpc::ServerContext* ctx,
 }
 
 grpc::Status OrdersApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
-                                                   const v1::GetLateShipmentsReportRequest* req,
-                                                   v1::GetLateShipmentsReportResponse* resp) {
+                                               const v1::GetLateShipmentsReportRequest* req,
+                                               v1::GetLateShipmentsReportResponse* resp) {
   return ServeRead<v1::GetLateShipmentsReportResponse>(
       ctx, OrdersMethod("GetLateShipmentsReport"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (!req->has_as_of()) return InvalidField("as_of", "required");
         SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
-        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 100, 500).status());
-        return DecodePageToken(req->page_token()).status();
+        return ValidateReportPage(req->page_size(), req->page_token());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetLateShipmentsReportResponse> {
         SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 100, 500));
         SALES_ASSIGN_OR_RETURN(int64_t offset, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(auto filter, ResolveFilter(tx, call.principal, req->org_unit_id(), req->rep_id()));
         SALES_ASSIGN_OR_RETURN(auto policy, LoadShippingPolicy(tx));
-        const absl::CivilDay as_of = ToCivilDay(req->as_of());
         std::optional<std::pair<absl::CivilDay, absl::CivilDay>> confirmed_in;
         if (req->has_confirm_dates() && req->confirm_dates().has_start() && req->confirm_dates().has_end()) {
           confirmed_in = {ToCivilDay(req->confirm_dates().start()), ToCivilDay(req->confirm_dates().end())};
         }
-        SALES_ASSIGN_OR_RETURN(auto orders, ReportStore::Orders(tx, {"CONFIRMED", "PARTIALLY_SHIPPED", "SHIPPED",
-                                                                     "DELIVERED", "CLOSED"},
-                                                                0));
+        SALES_ASSIGN_OR_RETURN(auto orders, ReportStore::Orders(
+                                                tx, {"CONFIRMED", "PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "CLOSED"},
+                                                0));
         std::vector<v1::LateShipmentRow> rows;
         for (const auto& o : orders) {
-          if (o.ship_due_date.empty() || !filter.Keeps(o.rep_id, o.org_unit_id)) continue;
-          const absl::CivilDay due = ToCivilDay(ParseDbDate(o.ship_due_date));
-          std::optional<absl::CivilDay> first;
-          if (!o.first_ship_date.empty()) first = ToCivilDay(ParseDbDate(o.first_ship_date));
-          if (first) {
-            // Shipped orders are listed only when asked for a confirmation range.
-            if (!confirmed_in || o.confirm_date.empty()) continue;
-            absl::CivilDay c = ToCivilDay(ParseDbDate(o.confirm_date));
-            if (c < confirmed_in->first || c > confirmed_in->second) continue;
-            if (*first > as_of) continue;  // not yet shipped as of the report date
-          }
-          if (!IsLate(due, first ? &*first : nullptr, as_of)) continue;
-          v1::LateShipmentRow r;
-          r.set_order_id(o.order_id);
-          r.set_order_number(o.order_number);
-          r.set_customer_id(o.customer_id);
-          r.set_customer_name(o.customer_name);
-          r.set_credited_rep_id(o.rep_id);
-          r.set_org_unit_id(o.org_unit_id);
-          if (!o.confirm_date.empty()) *r.mutable_confirm_date() = ParseDbDate(o.confirm_date);
-          *r.mutable_ship_due_date() = ParseDbDate(o.ship_due_date);
-          if (first) *r.mutable_first_ship_date() = FromCivilDay(*first);
-          r.set_working_days_late(WorkingDaysLate(policy.calendar, due, first ? *first : as_of));
-          *r.mutable_unshipped_amount() = MakeMoney(o.unshipped, o.currency);
-          r.set_status(EnumParse<v1::OrderStatus>(o.status));
-          rows.push_back(std::move(r));
+          if (!filter.Keeps(o.rep_id, o.org_unit_id)) continue;
+          auto row = LateRowOf(o, policy.calendar, ToCivilDay(req->as_of()), confirmed_in);
+          if (row) rows.push_back(std::move(*row));
         }
         std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
           if (a.working_days_late() != b.working_days_late()) return a.working_days_late() > b.working_days_late();
           return a.order_id() < b.order_id();
         });
         v1::GetLateShipmentsReportResponse out;
-        for (size_t i = static_cast<size_t>(offset); i < rows.size() && i < static_cast<size_t>(offset + page); ++i) {
-          *out.add_rows() = rows[i];
-        }
-        if (static_cast<size_t>(offset + page) < rows.size()) out.set_next_page_token(EncodePageToken(offset + page));
+        FillOffsetPage(rows, offset, page, &out);
         return out;
       });
 }
 
 grpc::Status OrdersApi::GetOpenOrdersReport(grpc::ServerContext* ctx, const v1::GetOpenOrdersReportRequest* req,
-                                                v1::GetOpenOrdersReportResponse* resp) {
+                                            v1::GetOpenOrdersReportResponse* resp) {
   return ServeRead<v1::GetOpenOrdersReportResponse>(
       ctx, OrdersMethod("GetOpenOrdersReport"), rt_, resp,
       [&](CallContext&) -> absl::Status {
@@ -349,8 +403,7 @@ grpc::Status OrdersApi::GetOpenOrdersReport(grpc::ServerContext* ctx, const v1::
             return InvalidField(absl::StrCat("statuses[", i, "]"), "not an order status");
           }
         }
-        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 100, 500).status());
-        return DecodePageToken(req->page_token()).status();
+        return ValidateReportPage(req->page_size(), req->page_token());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetOpenOrdersReportResponse> {
         SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 100, 500));
@@ -363,35 +416,10 @@ grpc::Status OrdersApi::GetOpenOrdersReport(grpc::ServerContext* ctx, const v1::
         SALES_ASSIGN_OR_RETURN(auto orders, ReportStore::Orders(tx, statuses, req->customer_id()));
         std::vector<v1::OpenOrderRow> rows;
         for (const auto& o : orders) {
-          if (!filter.Keeps(o.rep_id, o.org_unit_id)) continue;
-          v1::OpenOrderRow r;
-          r.set_order_id(o.order_id);
-          r.set_order_number(o.order_number);
-          r.set_customer_id(o.customer_id);
-          r.set_customer_name(o.customer_name);
-          r.set_rep_id(o.rep_id);
-          r.set_org_unit_id(o.org_unit_id);
-          r.set_status(EnumParse<v1::OrderStatus>(o.status));
-          *r.mutable_order_date() = ParseDbDate(o.order_date);
-          if (!o.requested_delivery_date.empty()) *r.mutable_requested_delivery_date() = ParseDbDate(o.requested_delivery_date);
-          *r.mutable_total_amount() = MakeMoney(o.total, o.currency);
-          *r.mutable_unshipped_amount() = MakeMoney(o.unshipped, o.currency);
-          *r.mutable_undelivered_amount() = MakeMoney(o.undelivered, o.currency);
-          r.set_age_days(static_cast<int32_t>(std::max<int64_t>(0, as_of - ToCivilDay(r.order_date()))));
-          bool late = o.late;
-          if (!late && !o.ship_due_date.empty()) {
-            std::optional<absl::CivilDay> first;
-            if (!o.first_ship_date.empty()) first = ToCivilDay(ParseDbDate(o.first_ship_date));
-            late = IsLate(ToCivilDay(ParseDbDate(o.ship_due_date)), first ? &*first : nullptr, as_of);
-          }
-          r.set_late(late);
-          rows.push_back(std::move(r));
+          if (filter.Keeps(o.rep_id, o.org_unit_id)) rows.push_back(OpenRowOf(o, as_of));
         }
         v1::GetOpenOrdersReportResponse out;
-        for (size_t i = static_cast<size_t>(offset); i < rows.size() && i < static_cast<size_t>(offset + page); ++i) {
-          *out.add_rows() = rows[i];
-        }
-        if (static_cast<size_t>(offset + page) < rows.size()) out.set_next_page_token(EncodePageToken(offset + page));
+        FillOffsetPage(rows, offset, page, &out);
         return out;
       });
 }

@@ -10,6 +10,8 @@
 #include "orders-svc/api/orders_api.h"
 #include "orders-svc/api/orders_support.h"
 #include "orders-svc/app/order_desk.h"
+#include "orders-svc/app/return_desk.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/return_rules.h"
@@ -54,79 +56,15 @@ absl::Status ValidateReturnInput(const v1::CreateReturnRequest& req) {
   return absl::OkStatus();
 }
 
-// Loads the return and its order, the order row locked first (the same lock
-// order as shipping), and checks the etag and the transition.
-struct Loaded {
-  OrderWithReservations order;
-  ReturnRecord ret;
-};
-absl::StatusOr<Loaded> LoadForChange(db::Transaction& tx, int64_t return_id, const std::string& etag,
-                                     ReturnAction action) {
-  SALES_ASSIGN_OR_RETURN(auto probe, ReturnStore::Load(tx, return_id, false));
-  Loaded out;
-  SALES_ASSIGN_OR_RETURN(out.order, StockStore::LoadOrder(tx, probe.request.order_id(), true));
-  SALES_ASSIGN_OR_RETURN(out.ret, ReturnStore::Load(tx, return_id, true));
-  SALES_RETURN_IF_ERROR(CheckEtag(etag, out.ret.version, "return request", return_id));
-  SALES_RETURN_IF_ERROR(CheckReturnAction(out.ret.request.status(), action));
-  return out;
-}
-
-int64_t RequesterUnit(const Loaded& l) {
-  return l.ret.requester.org_unit_id ? l.ret.requester.org_unit_id : l.ret.credited_org_unit_id;
-}
-
 }  // namespace
 
 grpc::Status OrdersApi::CreateReturn(grpc::ServerContext* ctx, const v1::CreateReturnRequest* req,
-                                         v1::CreateReturnResponse* resp) {
+                                     v1::CreateReturnResponse* resp) {
   return ServeMutation<v1::CreateReturnRequest, v1::CreateReturnResponse>(
       ctx, OrdersMethod("CreateReturn"), rt_, *req, resp, [&](CallContext&) { return ValidateReturnInput(*req); },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateReturnResponse> {
-        const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(RequireRole(
-            call.principal, {kRoleRep, kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin}, "raise returns"));
-        v1::ReturnRequest in = req->return_request();
-        SALES_ASSIGN_OR_RETURN(auto order,
-                               LoadOrderInScope(tx, call.principal, in.order_id(), /*for_update=*/true));
-        const v1::SalesOrder& o = order.record.order;
-        SALES_ASSIGN_OR_RETURN(auto pending, ReturnStore::PendingByLine(tx, o.id(), 0));
-        std::vector<FieldViolation> bad;
-        for (int i = 0; i < in.lines_size(); ++i) {
-          const std::string f = absl::StrCat("return_request.lines[", i, "]");
-          if (FindLine(o, in.lines(i).order_line_id()) == nullptr) {
-            bad.push_back({f + ".order_line_id", absl::StrCat("not a line of order ", o.id())});
-          }
-          if (in.lines(i).shipment_id() != 0) {
-            SALES_ASSIGN_OR_RETURN(int64_t wh, ReturnDestinationStore::ShippedFrom(tx, in.lines(i).order_line_id(),
-                                                                                 in.lines(i).shipment_id()));
-            if (wh == 0) bad.push_back({f + ".shipment_id", "no outbound shipment of this line"});
-          }
-        }
-        if (!bad.empty()) return InvalidFields(std::move(bad));
-        std::map<int64_t, int64_t> in_this_request;
-        for (int i = 0; i < in.lines_size(); ++i) {
-          auto* l = in.mutable_lines(i);
-          const v1::OrderLine* ol = FindLine(o, l->order_line_id());
-          ReturnableLine rl{ol->shipped_quantity(), ol->returned_quantity(),
-                            pending[ol->id()] + in_this_request[ol->id()]};
-          SALES_RETURN_IF_ERROR(CheckReturnQuantity(rl, l->requested_quantity(),
-                                                    absl::StrCat("return_request.lines[", i, "].requested_quantity")));
-          in_this_request[ol->id()] += l->requested_quantity();
-          l->set_product_id(ol->product_id());
-          l->set_sku(ol->sku());
-          *l->mutable_unit_price() = ol->unit_price();
-        }
-        in.set_customer_id(o.customer_id());
-        in.set_credited_rep_id(o.credited_rep_id());
-        SALES_ASSIGN_OR_RETURN(int64_t id, ReturnStore::Insert(tx, in, o.credited_org_unit_id(), o.currency_code(),
-                                                               static_cast<int>(BusinessDay(now).year()),
-                                                               call.principal, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, id, "RETURN_REQUESTED", "",
-                                                "REQUESTED", in.reason(), call, now));
-        v1::CreateReturnResponse out;
-        SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, id, false));
-        *out.mutable_return_request() = std::move(rec.request);
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return ReturnDesk(*rt_.clock).Create(book, call, *req);
       });
 }
 
@@ -187,7 +125,7 @@ grpc::Status OrdersApi::ListReturns(grpc::ServerContext* ctx, const v1::ListRetu
 }
 
 grpc::Status OrdersApi::VerifyReturn(grpc::ServerContext* ctx, const v1::VerifyReturnRequest* req,
-                                         v1::VerifyReturnResponse* resp) {
+                                     v1::VerifyReturnResponse* resp) {
   return ServeMutation<v1::VerifyReturnRequest, v1::VerifyReturnResponse>(
       ctx, OrdersMethod("VerifyReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -199,68 +137,9 @@ grpc::Status OrdersApi::VerifyReturn(grpc::ServerContext* ctx, const v1::VerifyR
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::VerifyReturnResponse> {
-        const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(RequireRole(
-            call.principal, {kRoleRep, kRoleClerk, kRoleWarehouse, kRoleManager, kRoleDirector, kRoleAdmin},
-            "verify returns"));
-        SALES_ASSIGN_OR_RETURN(auto l, LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kVerify));
-        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
-        SALES_RETURN_IF_ERROR(CheckSees(scope, l.order.record));
-        std::map<int64_t, const v1::ReturnLine*> by_id;
-        for (const auto& rl : l.ret.request.lines()) by_id[rl.id()] = &rl;
-        std::map<int64_t, v1::ReturnLineVerification> results;
-        std::vector<FieldViolation> bad;
-        for (int i = 0; i < req->lines_size(); ++i) {
-          const auto& v = req->lines(i);
-          std::string f = absl::StrCat("lines[", i, "]");
-          auto it = by_id.find(v.return_line_id());
-          if (it == by_id.end()) {
-            bad.push_back({f + ".return_line_id", "not a line of this return"});
-            continue;
-          }
-          if (results.count(v.return_line_id())) {
-            bad.push_back({f + ".return_line_id", "given twice"});
-            continue;
-          }
-          if (auto st = CheckVerification(it->second->requested_quantity(), v.verified_quantity(),
-                                          v.verified_condition(), f);
-              !st.ok()) {
-            for (auto& fv : FieldViolationsOf(st)) bad.push_back(fv);
-            continue;
-          }
-          v1::ReturnLineVerification stored = v;
-          // Goods that are not ours are not taken back, whatever was counted.
-          if (!Acceptable(v.verified_condition())) stored.set_verified_quantity(0);
-          results[v.return_line_id()] = stored;
-        }
-        for (const auto& [id, line] : by_id) {
-          if (!results.count(id) && bad.empty()) {
-            bad.push_back({"lines", absl::StrCat("return line ", id, " has no result")});
-          }
-        }
-        if (!bad.empty()) return InvalidFields(std::move(bad));
-        bool nothing = true;
-        for (const auto& [id, v] : results) {
-          if (v.verified_quantity() > 0) nothing = false;
-        }
-        v1::ReturnStatus to = ReturnStatusAfter(ReturnAction::kVerify, nothing);
-        SALES_RETURN_IF_ERROR(
-            ReturnStore::SaveVerification(tx, l.ret.request.id(), results, req->notes(), call.principal, to, now));
-        if (to == v1::RETURN_STATUS_VERIFIED) {
-          SALES_RETURN_IF_ERROR(OpenManagerStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
-                                                            v1::APPROVAL_TRIGGER_RETURN, l.ret.requester, now));
-        } else {
-          SALES_RETURN_IF_ERROR(ReturnStore::SetStatus(tx, l.ret.request.id(), to, "nothing accepted at verification",
-                                                       0, now));
-        }
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
-                                                "RETURN_VERIFIED", "REQUESTED", EnumShort(to), req->notes(), call,
-                                                now));
-        v1::VerifyReturnResponse out;
-        SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, l.ret.request.id(), false));
-        *out.mutable_return_request() = std::move(rec.request);
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return ReturnDesk(*rt_.clock).Verify(book, call, *req);
       });
 }
 
@@ -273,9 +152,10 @@ grpc::Status OrdersApi::ApproveReturn(grpc::ServerContext* ctx, const v1::Approv
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ApproveReturnResponse> {
         const absl::Time now = rt_.clock->Now();
+        SqlOrderBook book(tx, nullptr);
         SALES_ASSIGN_OR_RETURN(auto l,
-                               LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kApprove));
-        SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, l.ret.requester.user_id, RequesterUnit(l)));
+                               LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kApprove));
+        SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, l.ret.requester.user_id, l.RequesterUnit()));
         SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
                                                             v1::APPROVAL_STEP_STATUS_APPROVED, call.principal,
                                                             req->reason(), now));
@@ -299,12 +179,13 @@ grpc::Status OrdersApi::RejectReturn(grpc::ServerContext* ctx, const v1::RejectR
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RejectReturnResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_ASSIGN_OR_RETURN(auto l, LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kReject));
+        SqlOrderBook book(tx, nullptr);
+        SALES_ASSIGN_OR_RETURN(auto l, LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kReject));
         const auto from = l.ret.request.status();
         if (from == v1::RETURN_STATUS_VERIFIED) {
           // Past verification only the approving side refuses.
           SALES_RETURN_IF_ERROR(
-              CheckDecider(tx, call.principal, l.ret.requester.user_id, RequesterUnit(l)));
+              CheckDecider(tx, call.principal, l.ret.requester.user_id, l.RequesterUnit()));
         } else {
           // At verification the verifier (clerk, warehouse) may refuse too.
           SALES_RETURN_IF_ERROR(RequireRole(
@@ -338,7 +219,8 @@ grpc::Status OrdersApi::CancelReturn(grpc::ServerContext* ctx, const v1::CancelR
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CancelReturnResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_ASSIGN_OR_RETURN(auto l, LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kCancel));
+        SqlOrderBook book(tx, nullptr);
+        SALES_ASSIGN_OR_RETURN(auto l, LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kCancel));
         bool own = call.principal.authenticated() && call.principal.user_id == l.ret.requester.user_id;
         if (!own) {
           SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
@@ -360,7 +242,7 @@ grpc::Status OrdersApi::CancelReturn(grpc::ServerContext* ctx, const v1::CancelR
 }
 
 grpc::Status OrdersApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::ReceiveReturnRequest* req,
-                                          v1::ReceiveReturnResponse* resp) {
+                                      v1::ReceiveReturnResponse* resp) {
   return ServeMutation<v1::ReceiveReturnRequest, v1::ReceiveReturnResponse>(
       ctx, OrdersMethod("ReceiveReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -376,156 +258,9 @@ grpc::Status OrdersApi::ReceiveReturn(grpc::ServerContext* ctx, const v1::Receiv
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ReceiveReturnResponse> {
-        const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleWarehouse, kRoleAdmin}, "receive returns"));
-        SALES_ASSIGN_OR_RETURN(auto l,
-                               LoadForChange(tx, req->return_request_id(), req->etag(), ReturnAction::kReceive));
-        v1::SalesOrder& o = l.order.record.order;
-        const auto& ret = l.ret.request;
-        // Where each kind of goods goes; a named warehouse must fit its use.
-        std::optional<WarehouseInfo> regular, quarantine;
-        if (req->warehouse_id() != 0) {
-          SALES_ASSIGN_OR_RETURN(regular, ReturnDestinationStore::Warehouse(tx, req->warehouse_id()));
-          if (!regular) return NotFound("warehouse", req->warehouse_id());
-          if (regular->kind != "REGULAR" || !regular->active) {
-            return InvalidField("warehouse_id", "must be an active regular warehouse");
-          }
-        }
-        bool needs_quarantine = false;
-        for (const auto& rl : ret.lines()) {
-          if (rl.verified_quantity() > 0 && GoesToQuarantine(rl.verified_condition())) needs_quarantine = true;
-        }
-        if (needs_quarantine) {
-          if (req->quarantine_warehouse_id() != 0) {
-            SALES_ASSIGN_OR_RETURN(quarantine, ReturnDestinationStore::Warehouse(tx, req->quarantine_warehouse_id()));
-            if (!quarantine) return NotFound("warehouse", req->quarantine_warehouse_id());
-            if (quarantine->kind != "QUARANTINE" || !quarantine->active) {
-              return InvalidField("quarantine_warehouse_id", "must be an active quarantine warehouse");
-            }
-          } else {
-            SALES_ASSIGN_OR_RETURN(quarantine, ReturnDestinationStore::FirstQuarantine(tx));
-            if (!quarantine) {
-              return WithErrorInfo(absl::FailedPreconditionError("damaged or defective goods need a quarantine "
-                                                                 "warehouse and none is active"),
-                                   "NO_QUARANTINE_WAREHOUSE", kOrdersDomain);
-            }
-          }
-        }
-        // Re-check the limit at receipt: other returns may have been received
-        // since this one was raised.
-        std::map<int64_t, int64_t> per_line;
-        for (const auto& rl : ret.lines()) per_line[rl.order_line_id()] += rl.verified_quantity();
-        for (const auto& [line_id, q] : per_line) {
-          if (q == 0) continue;
-          const v1::OrderLine* ol = FindLine(o, line_id);
-          SALES_RETURN_IF_ERROR(CheckReturnQuantity({ol->shipped_quantity(), ol->returned_quantity(), 0}, q,
-                                                    absl::StrCat("order line ", line_id)));
-        }
-        const absl::CivilDay day = req->has_return_date() ? ToCivilDay(req->return_date()) : BusinessDay(now);
-        SALES_ASSIGN_OR_RETURN(auto unit_costs, ShipmentStore::LineUnitCosts(tx, o.id()));
-        std::map<int64_t, std::vector<NewShipmentLine>> by_warehouse;
-        std::map<int64_t, std::set<int64_t>> origins;  // warehouse → outbound shipments
-        for (const auto& rl : ret.lines()) {
-          if (rl.verified_quantity() <= 0) continue;
-          const v1::OrderLine* ol = FindLine(o, rl.order_line_id());
-          int64_t wh = 0;
-          if (GoesToQuarantine(rl.verified_condition())) {
-            wh = quarantine->id;
-          } else if (regular) {
-            wh = regular->id;
-          } else {
-            SALES_ASSIGN_OR_RETURN(wh, ReturnDestinationStore::ShippedFrom(tx, rl.order_line_id(), rl.shipment_id()));
-          }
-          if (wh == 0) return absl::InternalError("returned goods with no warehouse they shipped from");
-          NewShipmentLine nl;
-          nl.return_line_id = rl.id();
-          auto& sl = nl.line;
-          const int64_t q = rl.verified_quantity();
-          sl.set_order_line_id(ol->id());
-          sl.set_product_id(ol->product_id());
-          sl.set_sku(ol->sku());
-          sl.set_product_line_id(ol->product_line_id());
-          sl.set_quantity(-q);
-          *sl.mutable_unit_price() = ol->unit_price();
-          const std::string qf = absl::StrCat("return line ", rl.id(), " verified_quantity");
-          SALES_ASSIGN_OR_RETURN(int64_t net, AmountMul(-q, ol->unit_price().minor_units(), qf));
-          SALES_ASSIGN_OR_RETURN(int64_t cost, AmountMul(-q, unit_costs[ol->id()], qf));
-          *sl.mutable_net_amount() = MakeMoney(net, o.currency_code());
-          *sl.mutable_cost_amount() = MakeMoney(cost, o.currency_code());
-          sl.set_condition(rl.verified_condition());
-          by_warehouse[wh].push_back(nl);
-          if (rl.shipment_id() != 0) origins[wh].insert(rl.shipment_id());
-        }
-        MovementContext mc;
-        mc.kind = v1::STOCK_MOVEMENT_KIND_RETURN;
-        mc.reference = ret.request_number();
-        mc.reason = ret.reason();
-        mc.movement_date = day;
-        mc.actor = call.principal;
-        mc.request_id = call.request_id;
-        mc.now = now;
-        v1::ReceiveReturnResponse out;
-        int64_t first_shipment = 0;
-        for (auto& [wh, lines] : by_warehouse) {
-          v1::OrderReturnedEvent event;
-          for (const auto& nl : lines) {
-            SALES_RETURN_IF_ERROR(
-                StockStore::PutBack(tx, wh, nl.line.product_id(), -nl.line.quantity(), mc).status());
-            SALES_RETURN_IF_ERROR(ShipmentStore::AddLineReturned(tx, nl.line.order_line_id(), -nl.line.quantity()));
-            const v1::OrderLine* ol = FindLine(o, nl.line.order_line_id());
-            auto* el = event.add_lines();
-            el->set_order_line_id(ol->id());
-            el->set_product_id(ol->product_id());
-            el->set_sku(ol->sku());
-            el->set_product_line_id(ol->product_line_id());
-            el->set_commissionable(ol->commissionable());
-            el->set_unit(ol->unit());
-            el->set_quantity(nl.line.quantity());
-            *el->mutable_list_price() = ol->list_price();
-            el->set_discount_bp(ol->discount_bp());
-            *el->mutable_unit_price() = ol->unit_price();
-            *el->mutable_net_amount() = nl.line.net_amount();
-            *el->mutable_cost_amount() = nl.line.cost_amount();
-          }
-          v1::Shipment s;
-          s.set_kind(v1::SHIPMENT_KIND_RETURN);
-          s.set_order_id(o.id());
-          s.set_return_request_id(ret.id());
-          s.set_warehouse_id(wh);
-          s.set_customer_id(o.customer_id());
-          s.set_credited_rep_id(o.credited_rep_id());
-          *s.mutable_ship_date() = FromCivilDay(day);
-          SALES_ASSIGN_OR_RETURN(s, ShipmentStore::InsertShipment(tx, s, lines, o.credited_org_unit_id(),
-                                                                  o.currency_code(), call.principal, now));
-          if (first_shipment == 0) first_shipment = s.id();
-          SALES_RETURN_IF_ERROR(ShipmentDocumentStore::Create(tx, v1::DOCUMENT_TYPE_RETURN_RECEIPT, s.shipment_number(),
-                                                              o.id(), 0, s.id(), now)
-                                    .status());
-          SALES_RETURN_IF_ERROR(
-              ShipmentStore::AddOrderShippedAmount(tx, o.id(), s.total_amount().minor_units(), now));
-          SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT, s.id(), "RETURN_RECEIVED", "",
-                                                  "DELIVERED", ret.request_number(), call, now));
-          *event.mutable_order() = EventHeaderOf(o);
-          event.set_return_request_id(ret.id());
-          event.set_return_shipment_id(s.id());
-          event.set_shipment_number(s.shipment_number());
-          for (int64_t sid : origins[wh]) event.add_original_shipment_ids(sid);
-          event.set_warehouse_id(wh);
-          *event.mutable_return_date() = s.ship_date();
-          *event.mutable_total_amount() = s.total_amount();
-          event.set_reason(ret.reason());
-          SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), event, call.request_id));
-          *out.add_return_shipments() = std::move(s);
-        }
-        SALES_RETURN_IF_ERROR(
-            ReturnStore::SetStatus(tx, ret.id(), v1::RETURN_STATUS_RECEIVED, "", first_shipment, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, ret.id(), "RETURN_RECEIVED",
-                                                "APPROVED", "RECEIVED", "", call, now));
-        SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, ret.id(), false));
-        *out.mutable_return_request() = std::move(rec.request);
-        out.set_order_status(o.status());
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return ReturnDesk(*rt_.clock).Receive(book, call, *req);
       });
 }
 

@@ -9,6 +9,7 @@
 #include "orders-svc/api/orders_support.h"
 #include "orders-svc/app/order_desk.h"
 #include "orders-svc/app/shipment_posting.h"
+#include "orders-svc/app/shipping_desk.h"
 #include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
@@ -82,82 +83,13 @@ absl::Status ValidateRequisitionInput(const v1::RequestShipmentRequest& req) {
 }  // namespace
 
 grpc::Status OrdersApi::RequestShipment(grpc::ServerContext* ctx, const v1::RequestShipmentRequest* req,
-                                            v1::RequestShipmentResponse* resp) {
+                                        v1::RequestShipmentResponse* resp) {
   return ServeMutation<v1::RequestShipmentRequest, v1::RequestShipmentResponse>(
-      ctx, OrdersMethod("RequestShipment"), rt_, *req, resp, [&](CallContext&) { return ValidateRequisitionInput(*req); },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RequestShipmentResponse> {
-        const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(RequireRole(
-            call.principal, {kRoleRep, kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin}, "request shipments"));
-        v1::ShipmentRequisition in = req->shipment_requisition();
-        // The order row lock serializes every requisition and posting of the
-        // order, so two requests cannot both take the last reserved units.
-        SALES_ASSIGN_OR_RETURN(auto order,
-                               LoadOrderInScope(tx, call.principal, in.order_id(), /*for_update=*/true));
-        const v1::SalesOrder& o = order.record.order;
-        if (!OrderAcceptsShipment(o.status())) {
-          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order ", o.order_number(), " is ",
-                                                                          v1::OrderStatus_Name(o.status()))),
-                               "ORDER_NOT_SHIPPABLE", kOrdersDomain, {{"status", EnumShort(o.status())}});
-        }
-        SALES_ASSIGN_OR_RETURN(auto open_requested, ShipmentStore::OpenRequested(tx, o.id()));
-        std::map<std::pair<int64_t, int64_t>, int64_t> in_this_request;
-        std::vector<FieldViolation> bad;
-        for (int i = 0; i < in.lines_size(); ++i) {
-          auto* l = in.mutable_lines(i);
-          const std::string f = absl::StrCat("shipment_requisition.lines[", i, "]");
-          const v1::OrderLine* ol = FindLine(o, l->order_line_id());
-          if (ol == nullptr) {
-            bad.push_back({f + ".order_line_id", absl::StrCat("not a line of order ", o.id())});
-            continue;
-          }
-          if (l->warehouse_id() == 0) {
-            std::set<int64_t> whs;
-            for (const auto& r : order.reservations) {
-              if (r.order_line_id() == ol->id() && r.status() == v1::RESERVATION_STATUS_ACTIVE) {
-                whs.insert(r.warehouse_id());
-              }
-            }
-            if (whs.size() > 1) {
-              bad.push_back({f + ".warehouse_id", "the line is reserved in several warehouses; name one"});
-              continue;
-            }
-            if (whs.size() == 1) l->set_warehouse_id(*whs.begin());
-          }
-          l->set_product_id(ol->product_id());
-          l->set_sku(ol->sku());
-          l->set_shipped_quantity(0);
-          l->clear_id();
-        }
-        if (!bad.empty()) return InvalidFields(std::move(bad));
-        for (int i = 0; i < in.lines_size(); ++i) {
-          const auto& l = in.lines(i);
-          const v1::OrderLine* ol = FindLine(o, l.order_line_id());
-          auto key = std::make_pair(l.order_line_id(), l.warehouse_id());
-          RequestableLine rl;
-          rl.ordered = ol->quantity();
-          rl.shipped = ol->shipped_quantity();
-          rl.reserved_open = l.warehouse_id() == 0 ? 0 : OpenReserved(order, ol->id(), l.warehouse_id());
-          rl.requested_unshipped = open_requested[key] + in_this_request[key];
-          SALES_RETURN_IF_ERROR(
-              CheckRequestQuantity(rl, l.quantity(), absl::StrCat("shipment_requisition.lines[", i, "].quantity")));
-          in_this_request[key] += l.quantity();
-        }
-        if (!in.has_planned_ship_date()) {
-          *in.mutable_planned_ship_date() =
-              o.has_ship_due_date() ? o.ship_due_date() : FromCivilDay(BusinessDay(now));
-        }
-        if (in.ship_to_address().empty()) in.set_ship_to_address(o.ship_to_address());
-        SALES_ASSIGN_OR_RETURN(int64_t id, ShipmentStore::InsertRequisition(tx, in, call.principal, now));
-        SALES_RETURN_IF_ERROR(OpenManagerStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, id,
-                                                          v1::APPROVAL_TRIGGER_SHIPMENT_REQUISITION, call.principal,
-                                                          now));
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, id,
-                                                "SHIPMENT_REQUESTED", "", "PENDING_APPROVAL", in.notes(), call, now));
-        v1::RequestShipmentResponse out;
-        SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadRequisition(tx, id, false));
-        *out.mutable_shipment_requisition() = std::move(rec.requisition);
-        return out;
+      ctx, OrdersMethod("RequestShipment"), rt_, *req, resp,
+      [&](CallContext&) { return ValidateRequisitionInput(*req); },
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return ShippingDesk(*rt_.clock).Request(book, call, *req);
       });
 }
 
@@ -179,6 +111,32 @@ grpc::Status OrdersApi::GetShipmentRequisition(grpc::ServerContext* ctx,
         return out;
       });
 }
+
+namespace {
+
+// Up to page + 1 requisitions after the filter's cursor that the caller's
+// scope sees. Scope filtering reads the order of each requisition; batches
+// are fetched until the page is full so a rep's page is never short.
+absl::StatusOr<std::vector<v1::ShipmentRequisition>> VisibleRequisitions(db::Transaction& tx, const Scope& scope,
+                                                                        ShipmentStore::RequisitionFilter f, int page) {
+  std::vector<v1::ShipmentRequisition> items;
+  while (static_cast<int>(items.size()) <= page) {
+    SALES_ASSIGN_OR_RETURN(auto batch, ShipmentStore::ListRequisitions(tx, f, page + 1));
+    for (auto& r : batch) {
+      f.after_id = r.requisition.id();
+      if (!scope.all) {
+        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, r.requisition.order_id(), false));
+        if (!scope.Sees(order.record)) continue;
+      }
+      items.push_back(std::move(r.requisition));
+      if (static_cast<int>(items.size()) > page) break;
+    }
+    if (static_cast<int>(batch.size()) < page + 1) break;
+  }
+  return items;
+}
+
+}  // namespace
 
 grpc::Status OrdersApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
                                                      const v1::ListShipmentRequisitionsRequest* req,
@@ -202,22 +160,7 @@ grpc::Status OrdersApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
         }
         SALES_ASSIGN_OR_RETURN(f.after_id, DecodePageToken(req->page_token()));
         v1::ListShipmentRequisitionsResponse out;
-        std::vector<v1::ShipmentRequisition> items;
-        // Scope filtering reads the order of each requisition; fetch in
-        // batches until the page is full so a rep's page is never short.
-        while (static_cast<int>(items.size()) <= page) {
-          SALES_ASSIGN_OR_RETURN(auto batch, ShipmentStore::ListRequisitions(tx, f, page + 1));
-          for (auto& r : batch) {
-            f.after_id = r.requisition.id();
-            if (!scope.all) {
-              SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, r.requisition.order_id(), false));
-              if (!scope.Sees(order.record)) continue;
-            }
-            items.push_back(std::move(r.requisition));
-            if (static_cast<int>(items.size()) > page) break;
-          }
-          if (static_cast<int>(batch.size()) < page + 1) break;
-        }
+        SALES_ASSIGN_OR_RETURN(auto items, VisibleRequisitions(tx, scope, f, page));
         FillPage(std::move(items), page, &out, [](auto* r) { return r->add_shipment_requisitions(); });
         return out;
       });
@@ -406,7 +349,7 @@ grpc::Status OrdersApi::ListShipments(grpc::ServerContext* ctx, const v1::ListSh
 }
 
 grpc::Status OrdersApi::RecordDelivery(grpc::ServerContext* ctx, const v1::RecordDeliveryRequest* req,
-                                           v1::RecordDeliveryResponse* resp) {
+                                       v1::RecordDeliveryResponse* resp) {
   return ServeMutation<v1::RecordDeliveryRequest, v1::RecordDeliveryResponse>(
       ctx, OrdersMethod("RecordDelivery"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -414,61 +357,9 @@ grpc::Status OrdersApi::RecordDelivery(grpc::ServerContext* ctx, const v1::Recor
         if (!req->has_delivery()) return InvalidField("delivery", "required");
         return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordDeliveryResponse> {
-        const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
-                                                  "record deliveries"));
-        SALES_ASSIGN_OR_RETURN(auto probe, ShipmentStore::LoadShipment(tx, req->shipment_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, probe.shipment.order_id(), true));
-        SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadShipment(tx, req->shipment_id(), true));
-        SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
-        SALES_RETURN_IF_ERROR(CheckSees(scope, order.record));
-        const v1::Shipment& s = rec.shipment;
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.version, "shipment", s.id()));
-        if (s.kind() != v1::SHIPMENT_KIND_OUTBOUND) {
-          return WithErrorInfo(absl::FailedPreconditionError("a return receipt is not signed for by the customer"),
-                               "NOT_OUTBOUND", kOrdersDomain);
-        }
-        if (s.status() == v1::SHIPMENT_STATUS_DELIVERED) {
-          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("shipment ", s.shipment_number(),
-                                                                          " is already delivered")),
-                               "ALREADY_DELIVERED", kOrdersDomain);
-        }
-        SALES_RETURN_IF_ERROR(CheckDelivery(req->delivery(), ToCivilDay(s.ship_date())));
-        SALES_RETURN_IF_ERROR(ShipmentStore::SaveDelivery(tx, s.id(), req->delivery(), call.principal, now));
-        v1::SalesOrder& o = order.record.order;
-        for (const auto& l : s.lines()) {
-          SALES_RETURN_IF_ERROR(ShipmentStore::AddLineDelivered(tx, l.order_line_id(), l.quantity()));
-          for (auto& ol : *o.mutable_lines()) {
-            if (ol.id() == l.order_line_id()) ol.set_delivered_quantity(ol.delivered_quantity() + l.quantity());
-          }
-        }
-        SALES_ASSIGN_OR_RETURN(bool all_delivered, ShipmentStore::AllOutboundDelivered(tx, o.id()));
-        v1::OrderStatus order_status = o.status();
-        if (o.status() == v1::ORDER_STATUS_SHIPPED || o.status() == v1::ORDER_STATUS_PARTIALLY_SHIPPED) {
-          order_status = OrderStatusAfterDelivery(ProgressOf(o), all_delivered);
-        }
-        if (order_status != o.status()) {
-          SALES_RETURN_IF_ERROR(OrderStore::SetStatus(tx, o.id(), order_status, "", now));
-          SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_ORDER, o.id(), "ORDER_DELIVERED",
-                                                  EnumShort(o.status()), EnumShort(order_status), s.shipment_number(),
-                                                  call, now));
-        }
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT, s.id(), "SHIPMENT_DELIVERED", "POSTED",
-                                                "DELIVERED", req->delivery().signed_by(), call, now));
-        SALES_ASSIGN_OR_RETURN(auto after, ShipmentStore::LoadShipment(tx, s.id(), false));
-        v1::OrderDeliveredEvent event;
-        *event.mutable_order() = EventHeaderOf(o);
-        event.set_shipment_id(s.id());
-        event.set_shipment_number(s.shipment_number());
-        *event.mutable_delivery() = after.shipment.delivery();
-        *event.mutable_total_amount() = s.total_amount();
-        event.set_order_fully_delivered(order_status == v1::ORDER_STATUS_DELIVERED);
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()), event, call.request_id));
-        v1::RecordDeliveryResponse out;
-        *out.mutable_shipment() = std::move(after.shipment);
-        out.set_order_status(order_status);
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        SqlOrderBook book(tx, rt_.outbox);
+        return ShippingDesk(*rt_.clock).RecordDelivery(book, call, *req);
       });
 }
 

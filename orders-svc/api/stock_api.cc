@@ -175,27 +175,53 @@ grpc::Status OrdersApi::ListStockLevels(grpc::ServerContext* ctx, const v1::List
       });
 }
 
+namespace {
+
+// The shape of a receipt: a warehouse, products, quantities in range, a real date.
+absl::Status ValidateReceipt(const v1::RecordStockReceiptRequest& req) {
+  std::vector<FieldViolation> v;
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(req.lines_size(), kMaxStockLines, "lines"));
+  if (req.warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
+  if (req.lines().empty()) v.push_back({"lines", "required, at least one"});
+  for (int i = 0; i < req.lines_size(); ++i) {
+    if (req.lines(i).product_id() <= 0) v.push_back({absl::StrCat("lines[", i, "].product_id"), "required"});
+    if (!QuantityInRange(req.lines(i).quantity(), false)) {
+      v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
+    }
+  }
+  if (req.has_receipt_date()) {
+    for (auto& f : FieldViolationsOf(ValidateDate(req.receipt_date(), "receipt_date"))) v.push_back(f);
+  }
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
+// The shape of a transfer: two different warehouses, quantities in range.
+absl::Status ValidateTransfer(const v1::TransferStockRequest& req) {
+  std::vector<FieldViolation> v;
+  if (req.from_warehouse_id() <= 0) v.push_back({"from_warehouse_id", "required"});
+  if (req.to_warehouse_id() <= 0) v.push_back({"to_warehouse_id", "required"});
+  if (req.from_warehouse_id() == req.to_warehouse_id()) v.push_back({"to_warehouse_id", "same as the source"});
+  SALES_RETURN_IF_ERROR(CheckRepeatedCap(req.lines_size(), kMaxStockLines, "lines"));
+  if (req.lines().empty()) v.push_back({"lines", "required"});
+  for (int i = 0; i < req.lines_size(); ++i) {
+    if (!QuantityInRange(req.lines(i).quantity(), false)) {
+      v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
+    }
+  }
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 grpc::Status OrdersApi::RecordStockReceipt(grpc::ServerContext* ctx, const v1::RecordStockReceiptRequest* req,
                                            v1::RecordStockReceiptResponse* resp) {
   return ServeMutation<v1::RecordStockReceiptRequest, v1::RecordStockReceiptResponse>(
       ctx, OrdersMethod("RecordStockReceipt"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleWarehouse}, "record stock receipts"));
-        std::vector<FieldViolation> v;
-        SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->lines_size(), kMaxStockLines, "lines"));
-        if (req->warehouse_id() <= 0) v.push_back({"warehouse_id", "required"});
-        if (req->lines().empty()) v.push_back({"lines", "required, at least one"});
-        for (int i = 0; i < req->lines_size(); ++i) {
-          if (req->lines(i).product_id() <= 0) v.push_back({absl::StrCat("lines[", i, "].product_id"), "required"});
-          if (!QuantityInRange(req->lines(i).quantity(), false)) {
-            v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
-          }
-        }
-        if (req->has_receipt_date()) {
-          for (auto& f : FieldViolationsOf(ValidateDate(req->receipt_date(), "receipt_date"))) v.push_back(f);
-        }
-        if (!v.empty()) return InvalidFields(std::move(v));
-        return absl::OkStatus();
+        return ValidateReceipt(*req);
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordStockReceiptResponse> {
         SALES_RETURN_IF_ERROR(RequireActiveWarehouse(tx, req->warehouse_id(), "warehouse_id"));
@@ -265,19 +291,7 @@ grpc::Status OrdersApi::TransferStock(grpc::ServerContext* ctx, const v1::Transf
       ctx, OrdersMethod("TransferStock"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin, kRoleWarehouse}, "transfer stock"));
-        std::vector<FieldViolation> v;
-        if (req->from_warehouse_id() <= 0) v.push_back({"from_warehouse_id", "required"});
-        if (req->to_warehouse_id() <= 0) v.push_back({"to_warehouse_id", "required"});
-        if (req->from_warehouse_id() == req->to_warehouse_id()) v.push_back({"to_warehouse_id", "same as the source"});
-        SALES_RETURN_IF_ERROR(CheckRepeatedCap(req->lines_size(), kMaxStockLines, "lines"));
-        if (req->lines().empty()) v.push_back({"lines", "required"});
-        for (int i = 0; i < req->lines_size(); ++i) {
-          if (!QuantityInRange(req->lines(i).quantity(), false)) {
-            v.push_back({absl::StrCat("lines[", i, "].quantity"), QuantityRule(false)});
-          }
-        }
-        if (!v.empty()) return InvalidFields(std::move(v));
-        return absl::OkStatus();
+        return ValidateTransfer(*req);
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::TransferStockResponse> {
         SALES_RETURN_IF_ERROR(WarehouseStore::Get(tx, req->from_warehouse_id()).status());

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "orders-svc/domain/allocation.h"
 #include "orders-svc/store/audit_store.h"
 #include "orders-svc/store/quote_store.h"
+#include "orders-svc/store/return_store.h"
 #include "orders-svc/store/shipment_store.h"
 #include "orders-svc/store/stock_store.h"
 #include "platform/principal.h"
@@ -44,6 +47,13 @@ class OrderBook {
   virtual absl::StatusOr<OrderWithReservations> LoadOrderWithReservations(int64_t order_id, bool for_update) = 0;
   virtual absl::StatusOr<v1::OrderPolicy> Policy() = 0;
   virtual absl::StatusOr<QuoteRecord> LoadQuote(int64_t quote_id) = 0;
+  // The quote row-locked, for a change of its state.
+  virtual absl::StatusOr<QuoteRecord> LockQuote(int64_t quote_id) = 0;
+  virtual absl::Status SetQuoteStatus(int64_t quote_id, v1::QuoteStatus status, const std::string& reason,
+                                      int64_t order_id, absl::Time now) = 0;
+  // Numbers and stores a DRAFT order; its id.
+  virtual absl::StatusOr<int64_t> InsertOrder(const v1::SalesOrder& o, const std::string& created_by_user,
+                                              int64_t taking_org_unit_id, absl::Time now) = 0;
   virtual absl::StatusOr<v1::Product> LoadProduct(int64_t product_id) = 0;
   virtual absl::Status ApproveSpecialFees(int64_t order_id) = 0;
   // Serializes confirmations of one customer's orders (their exposure).
@@ -70,6 +80,18 @@ class OrderBook {
 
   // ---- Shipments ----
   virtual absl::StatusOr<RequisitionRecord> LoadRequisition(int64_t requisition_id, bool for_update) = 0;
+  // Quantity requested and not yet shipped per (order line, warehouse) on
+  // the order's open requisitions.
+  virtual absl::StatusOr<std::map<std::pair<int64_t, int64_t>, int64_t>> OpenRequested(int64_t order_id) = 0;
+  // Numbers and stores a requisition waiting for approval; its id.
+  virtual absl::StatusOr<int64_t> InsertRequisition(const v1::ShipmentRequisition& r, const Principal& requester,
+                                                    absl::Time now) = 0;
+  virtual absl::StatusOr<ShipmentRecord> LoadShipment(int64_t shipment_id, bool for_update) = 0;
+  // The customer's receipt (客户确认单) on an outbound shipment.
+  virtual absl::Status SaveDelivery(int64_t shipment_id, const v1::DeliveryReceipt& delivery, const Principal& by,
+                                    absl::Time now) = 0;
+  virtual absl::Status AddLineDelivered(int64_t order_line_id, int64_t quantity) = 0;
+  virtual absl::StatusOr<bool> AllOutboundDelivered(int64_t order_id) = 0;
   virtual absl::Status AddRequisitionShipped(int64_t requisition_line_id, int64_t quantity) = 0;
   virtual absl::Status SetRequisitionStatus(int64_t requisition_id, v1::ShipmentRequisitionStatus status,
                                             const std::string& reason, absl::Time now) = 0;
@@ -85,6 +107,39 @@ class OrderBook {
   virtual absl::StatusOr<v1::ShippingDocument> CreateDocument(v1::DocumentType type, const std::string& number,
                                                               int64_t order_id, int64_t requisition_id,
                                                               int64_t shipment_id, absl::Time now) = 0;
+
+  // ---- Returns (退货) ----
+  virtual absl::StatusOr<ReturnRecord> LoadReturn(int64_t return_id, bool for_update) = 0;
+  // Numbers the return (RR-YYYY-NNNNNN) and stores it REQUESTED; its id.
+  virtual absl::StatusOr<int64_t> InsertReturn(const v1::ReturnRequest& r, int64_t credited_org_unit_id,
+                                               const std::string& currency, int year, const Principal& requester,
+                                               absl::Time now) = 0;
+  // Quantity per order line on the order's open returns, but `excluding_return_id`.
+  virtual absl::StatusOr<std::map<int64_t, int64_t>> PendingReturnsByLine(int64_t order_id,
+                                                                          int64_t excluding_return_id) = 0;
+  virtual absl::Status SaveReturnVerification(int64_t return_id,
+                                              const std::map<int64_t, v1::ReturnLineVerification>& results,
+                                              const std::string& notes, const Principal& by, v1::ReturnStatus status,
+                                              absl::Time now) = 0;
+  virtual absl::Status SetReturnStatus(int64_t return_id, v1::ReturnStatus status, const std::string& reason,
+                                       int64_t return_shipment_id, absl::Time now) = 0;
+  // A warehouse as a destination of returned goods; nullopt when unknown.
+  virtual absl::StatusOr<std::optional<WarehouseInfo>> LoadWarehouse(int64_t warehouse_id) = 0;
+  // The first active quarantine warehouse by priority then id.
+  virtual absl::StatusOr<std::optional<WarehouseInfo>> FirstQuarantineWarehouse() = 0;
+  // The warehouse an order line's goods left from (that shipment's, else the
+  // line's latest outbound); 0 when none.
+  virtual absl::StatusOr<int64_t> ShippedFrom(int64_t order_line_id, int64_t shipment_id) = 0;
+  // Puts `quantity` (> 0) back on hand (not reserved) with a RETURN ledger row.
+  virtual absl::Status PutBack(int64_t warehouse_id, int64_t product_id, int64_t quantity,
+                               const MovementContext& movement) = 0;
+  virtual absl::Status AddLineReturned(int64_t order_line_id, int64_t quantity) = 0;
+
+  // ---- Approvals ----
+  // Opens a pending step of the subject.
+  virtual absl::Status InsertApprovalStep(v1::SubjectType subject_type, int64_t subject_id,
+                                          const v1::ApprovalStep& step, const Principal& requester,
+                                          absl::Time now) = 0;
 
   // ---- The audit trail and the feed ----
   virtual absl::Status Audit(const AuditRecord& record, const Principal& actor, const std::string& request_id,

@@ -9,6 +9,7 @@
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
+#include "platform/convert.h"
 #include "platform/roles.h"
 #include "platform/status.h"
 
@@ -150,6 +151,28 @@ v1::OrderConfirmedEvent ConfirmedEvent(const v1::SalesOrder& o, bool released, c
   for (const auto& f : o.special_fees()) {
     if (f.approved()) *e.add_special_fees() = f;
   }
+  return e;
+}
+
+absl::Status NothingShipped(const v1::SalesOrder& o) {
+  for (const auto& l : o.lines()) {
+    if (l.shipped_quantity() != 0) {
+      return WithErrorInfo(absl::FailedPreconditionError("something has shipped on this order"),
+                           "ORDER_NOT_CANCELLABLE", kOrdersDomain);
+    }
+  }
+  return absl::OkStatus();
+}
+
+v1::OrderCancelledEvent CancelledEvent(const v1::SalesOrder& o, absl::CivilDay day, const std::string& reason) {
+  v1::OrderCancelledEvent e;
+  *e.mutable_order() = EventHeaderOf(o);
+  for (auto& l : EventLinesOf(o)) *e.add_lines() = std::move(l);
+  *e.mutable_total_amount() = o.total_amount();
+  e.set_previous_status(o.status());
+  e.set_was_confirmed(o.status() == v1::ORDER_STATUS_CONFIRMED);
+  *e.mutable_cancel_date() = FromCivilDay(day);
+  e.set_reason(reason);
   return e;
 }
 

@@ -50,4 +50,9 @@ absl::Status AuditOrder(OrderBook& book, const CallContext& call, int64_t order_
 // The event of an order confirmed, directly or on release of a credit hold.
 v1::OrderConfirmedEvent ConfirmedEvent(const v1::SalesOrder& o, bool released, const std::string& release_reason);
 
+// FAILED_PRECONDITION (ORDER_NOT_CANCELLABLE) once anything has shipped.
+absl::Status NothingShipped(const v1::SalesOrder& o);
+// The event of an order cancelled on `day` (its reservations released).
+v1::OrderCancelledEvent CancelledEvent(const v1::SalesOrder& o, absl::CivilDay day, const std::string& reason);
+
 }  // namespace sales::orders

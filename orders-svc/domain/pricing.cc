@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "orders-svc/domain/limits.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
@@ -171,6 +172,23 @@ absl::Status ValidatePolicy(const v1::OrderPolicy& policy) {
   return absl::OkStatus();
 }
 
+v1::OrderPolicy WithPolicyDefaults(v1::OrderPolicy p) {
+  if (p.default_currency_code().empty()) p.set_default_currency_code("CNY");
+  if (p.default_quote_validity_days() == 0) p.set_default_quote_validity_days(30);
+  if (p.ship_within_working_days() == 0) p.set_ship_within_working_days(1);
+  if (p.weekend_days().empty()) {
+    p.add_weekend_days(6);
+    p.add_weekend_days(7);
+  }
+  if (p.dependency_deadline_ms() == 0) p.set_dependency_deadline_ms(2000);
+  return p;
+}
+
+std::string LimitsText(const DiscountLimits& limits) {
+  return absl::StrCat("rep ", limits.rep_bp, "bp, manager ", limits.manager_bp, "bp, director ", limits.director_bp,
+                      "bp");
+}
+
 v1::OrderPolicy DefaultPolicy() {
   v1::OrderPolicy p;
   auto add = [&](v1::SalesRole r, int32_t bp) {
@@ -190,6 +208,25 @@ v1::OrderPolicy DefaultPolicy() {
   p.set_default_currency_code("CNY");
   p.set_dependency_deadline_ms(2000);
   return p;
+}
+
+// A stored quote's total, recomputed: each line's unit price × quantity
+// and the fees, every step checked. INVALID_ARGUMENT naming the line, as at
+// creation, so the preparer knows what to fix.
+absl::StatusOr<int64_t> QuoteTotal(const v1::Quote& q) {
+  AmountSum total("quote.lines");
+  for (int i = 0; i < q.lines_size(); ++i) {
+    const auto& l = q.lines(i);
+    std::string f = absl::StrCat("quote.lines[", i, "].quantity");
+    if (!QuantityInRange(l.quantity(), false)) return InvalidField(f, QuantityRule(false));
+    SALES_ASSIGN_OR_RETURN(int64_t net, LineAmount(l.unit_price().minor_units(), l.quantity(), f));
+    SALES_RETURN_IF_ERROR(total.Add(net));
+  }
+  for (const auto& fee : q.special_fees()) SALES_RETURN_IF_ERROR(total.Add(fee.amount().minor_units()));
+  if (total.value() != q.total_amount().minor_units()) {
+    return InvalidField("quote.total_amount", "the stored total does not match its lines; update the quote");
+  }
+  return total.value();
 }
 
 }  // namespace sales::orders

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "sales/orders/v1/pricing.pb.h"
+#include "sales/orders/v1/quote.pb.h"
 
 namespace sales::orders {
 
@@ -86,5 +87,16 @@ std::vector<RoutedStep> RouteDocument(const std::vector<DocLine>& lines, const s
 // rep ≤ manager ≤ director, threshold ≥ 0.
 absl::Status ValidatePolicy(const v1::OrderPolicy& policy);
 v1::OrderPolicy DefaultPolicy();
+// A policy as entered, its unset settings given the defaults: CNY, quotes
+// valid 30 days, ship within 1 working day, Saturday and Sunday off, peers
+// answer within 2 s.
+v1::OrderPolicy WithPolicyDefaults(v1::OrderPolicy p);
+// "rep 500bp, manager 1000bp, director 2000bp" for the audit trail.
+std::string LimitsText(const DiscountLimits& limits);
+
+// A stored quote's total, recomputed: each line's unit price × quantity
+// and the fees, every step checked. INVALID_ARGUMENT naming the line, as at
+// creation, so the preparer knows what to fix.
+absl::StatusOr<int64_t> QuoteTotal(const v1::Quote& q);
 
 }  // namespace sales::orders
