@@ -10,6 +10,7 @@
 #include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/money.h"
 #include "platform/roles.h"
 #include "platform/status.h"
 
@@ -122,6 +123,39 @@ const v1::OrderLine* FindLine(const v1::SalesOrder& o, int64_t order_line_id) {
     if (l.id() == order_line_id) return &l;
   }
   return nullptr;
+}
+
+absl::StatusOr<v1::ShipmentLine> ShipmentLineOf(const v1::OrderLine& ol, int64_t quantity, int64_t unit_cost,
+                                                const std::string& currency, const std::string& field) {
+  v1::ShipmentLine sl;
+  sl.set_order_line_id(ol.id());
+  sl.set_product_id(ol.product_id());
+  sl.set_sku(ol.sku());
+  sl.set_product_line_id(ol.product_line_id());
+  sl.set_quantity(quantity);
+  *sl.mutable_unit_price() = ol.unit_price();
+  SALES_ASSIGN_OR_RETURN(int64_t net, AmountMul(quantity, ol.unit_price().minor_units(), field));
+  SALES_ASSIGN_OR_RETURN(int64_t cost, AmountMul(quantity, unit_cost, field));
+  *sl.mutable_net_amount() = MakeMoney(net, currency);
+  *sl.mutable_cost_amount() = MakeMoney(cost, currency);
+  return sl;
+}
+
+v1::EventLine EventLineOf(const v1::OrderLine& ol, const v1::ShipmentLine& sl) {
+  v1::EventLine el;
+  el.set_order_line_id(ol.id());
+  el.set_product_id(ol.product_id());
+  el.set_sku(ol.sku());
+  el.set_product_line_id(ol.product_line_id());
+  el.set_commissionable(ol.commissionable());
+  el.set_unit(ol.unit());
+  el.set_quantity(sl.quantity());
+  *el.mutable_list_price() = ol.list_price();
+  el.set_discount_bp(ol.discount_bp());
+  *el.mutable_unit_price() = ol.unit_price();
+  *el.mutable_net_amount() = sl.net_amount();
+  *el.mutable_cost_amount() = sl.cost_amount();
+  return el;
 }
 
 absl::Status AuditSubject(OrderBook& book, const CallContext& call, v1::SubjectType type, int64_t id,

@@ -39,6 +39,14 @@ std::vector<LineProgress> ProgressOf(const v1::SalesOrder& o);
 // The line of the order, or null.
 const v1::OrderLine* FindLine(const v1::SalesOrder& o, int64_t order_line_id);
 
+// A shipment line of `quantity` (negative on a return receipt) of an order
+// line at its price, net and cost amounts checked (INVALID_ARGUMENT naming
+// `field` beyond the amount bound, never a wrapped amount).
+absl::StatusOr<v1::ShipmentLine> ShipmentLineOf(const v1::OrderLine& ol, int64_t quantity, int64_t unit_cost,
+                                                const std::string& currency, const std::string& field);
+// The feed's view of a shipment line (OrderShipped, OrderReturned).
+v1::EventLine EventLineOf(const v1::OrderLine& ol, const v1::ShipmentLine& sl);
+
 // One audit row of a state change of any subject (order, shipment, return…).
 absl::Status AuditSubject(OrderBook& book, const CallContext& call, v1::SubjectType type, int64_t id,
                           const std::string& action, const std::string& from, const std::string& to,

@@ -89,40 +89,13 @@ absl::StatusOr<ReceiptLines> PlanReceipt(OrderBook& book, const v1::SalesOrder& 
     if (wh == 0) return absl::InternalError("returned goods with no warehouse they shipped from");
     NewShipmentLine nl;
     nl.return_line_id = rl.id();
-    auto& sl = nl.line;
-    const int64_t q = rl.verified_quantity();
-    sl.set_order_line_id(ol->id());
-    sl.set_product_id(ol->product_id());
-    sl.set_sku(ol->sku());
-    sl.set_product_line_id(ol->product_line_id());
-    sl.set_quantity(-q);
-    *sl.mutable_unit_price() = ol->unit_price();
-    const std::string qf = absl::StrCat("return line ", rl.id(), " verified_quantity");
-    SALES_ASSIGN_OR_RETURN(int64_t net, AmountMul(-q, ol->unit_price().minor_units(), qf));
-    SALES_ASSIGN_OR_RETURN(int64_t cost, AmountMul(-q, unit_costs[ol->id()], qf));
-    *sl.mutable_net_amount() = MakeMoney(net, o.currency_code());
-    *sl.mutable_cost_amount() = MakeMoney(cost, o.currency_code());
-    sl.set_condition(rl.verified_condition());
+    SALES_ASSIGN_OR_RETURN(nl.line, ShipmentLineOf(*ol, -rl.verified_quantity(), unit_costs[ol->id()], o.currency_code(),
+                                                   absl::StrCat("return line ", rl.id(), " verified_quantity")));
+    nl.line.set_condition(rl.verified_condition());
     out.by_warehouse[wh].push_back(nl);
     if (rl.shipment_id() != 0) out.origins[wh].insert(rl.shipment_id());
   }
   return out;
-}
-
-void AddEventLine(const v1::OrderLine& ol, const v1::ShipmentLine& sl, v1::OrderReturnedEvent* event) {
-  auto* el = event->add_lines();
-  el->set_order_line_id(ol.id());
-  el->set_product_id(ol.product_id());
-  el->set_sku(ol.sku());
-  el->set_product_line_id(ol.product_line_id());
-  el->set_commissionable(ol.commissionable());
-  el->set_unit(ol.unit());
-  el->set_quantity(sl.quantity());
-  *el->mutable_list_price() = ol.list_price();
-  el->set_discount_bp(ol.discount_bp());
-  *el->mutable_unit_price() = ol.unit_price();
-  *el->mutable_net_amount() = sl.net_amount();
-  *el->mutable_cost_amount() = sl.cost_amount();
 }
 
 }  // namespace
@@ -279,7 +252,7 @@ absl::StatusOr<v1::ReceiveReturnResponse> ReturnDesk::Receive(OrderBook& book, c
     for (const auto& nl : lines) {
       SALES_RETURN_IF_ERROR(book.PutBack(wh, nl.line.product_id(), -nl.line.quantity(), mc));
       SALES_RETURN_IF_ERROR(book.AddLineReturned(nl.line.order_line_id(), -nl.line.quantity()));
-      AddEventLine(*FindLine(o, nl.line.order_line_id()), nl.line, &event);
+      *event.add_lines() = EventLineOf(*FindLine(o, nl.line.order_line_id()), nl.line);
     }
     v1::Shipment s;
     s.set_kind(v1::SHIPMENT_KIND_RETURN);

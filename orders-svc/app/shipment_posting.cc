@@ -79,30 +79,8 @@ absl::Status AddLine(const v1::OrderLine& ol, int64_t rl_id, int64_t q, int64_t 
                      const std::string& field, std::vector<NewShipmentLine>* lines, v1::OrderShippedEvent* event) {
   NewShipmentLine nl;
   nl.requisition_line_id = rl_id;
-  auto& sl = nl.line;
-  sl.set_order_line_id(ol.id());
-  sl.set_product_id(ol.product_id());
-  sl.set_sku(ol.sku());
-  sl.set_product_line_id(ol.product_line_id());
-  sl.set_quantity(q);
-  *sl.mutable_unit_price() = ol.unit_price();
-  SALES_ASSIGN_OR_RETURN(int64_t net, AmountMul(q, ol.unit_price().minor_units(), field));
-  SALES_ASSIGN_OR_RETURN(int64_t cost, AmountMul(q, unit_cost, field));
-  *sl.mutable_net_amount() = MakeMoney(net, currency);
-  *sl.mutable_cost_amount() = MakeMoney(cost, currency);
-  auto* el = event->add_lines();
-  el->set_order_line_id(ol.id());
-  el->set_product_id(ol.product_id());
-  el->set_sku(ol.sku());
-  el->set_product_line_id(ol.product_line_id());
-  el->set_commissionable(ol.commissionable());
-  el->set_unit(ol.unit());
-  el->set_quantity(q);
-  *el->mutable_list_price() = ol.list_price();
-  el->set_discount_bp(ol.discount_bp());
-  *el->mutable_unit_price() = ol.unit_price();
-  *el->mutable_net_amount() = sl.net_amount();
-  *el->mutable_cost_amount() = sl.cost_amount();
+  SALES_ASSIGN_OR_RETURN(nl.line, ShipmentLineOf(ol, q, unit_cost, currency, field));
+  *event->add_lines() = EventLineOf(ol, nl.line);
   lines->push_back(std::move(nl));
   return absl::OkStatus();
 }

@@ -9,7 +9,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "orders-svc/app/order_confirmation.h"
@@ -22,12 +21,14 @@
 #include "platform/status.h"
 #include "sales/orders/v1/events.pb.h"
 #include "tests/orders/app/fake_order_book.h"
+#include "tests/orders/app/order_fixtures.h"
 #include "tests/testing/fake_peers.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales::orders {
 namespace {
 
+using namespace ::sales::orders::testing_fixtures;  // NOLINT
 using ::sales::testing::FakeCustomersPeer;
 using ::sales::testing::FakeFinancePeer;
 using ::sales::testing::FakeOrderBook;
@@ -35,10 +36,7 @@ using ::sales::testing::IsOk;
 using ::sales::testing::StatusIs;
 using ::testing::HasSubstr;
 
-// 10:00 in Shanghai: the business day is Tuesday 2026-03-10, and one working
-// day later (the default policy) is Wednesday 2026-03-11.
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 3, 10, 2, 0, 0), absl::UTCTimeZone());
-const absl::CivilDay kToday(2026, 3, 10);
+// One working day after kToday (the default policy): Wednesday 2026-03-11.
 const absl::CivilDay kShipDue(2026, 3, 11);
 
 // The org tree: 总部 (1) → 华东大区 (10) → 上海销售部 (100), 浦东销售组 (101);
@@ -49,40 +47,14 @@ constexpr int64_t kShanghaiUnit = 100;
 constexpr int64_t kPudongUnit = 101;
 constexpr int64_t kSouthRegion = 20;
 
-constexpr int64_t kOrderId = 42;
-constexpr int64_t kCustomerId = 9001;
-constexpr int64_t kTakingRep = 5;    // entered the order, in 浦东销售组
-constexpr int64_t kCreditedRep = 7;  // owns the customer, in 上海销售部
-constexpr int64_t kWarehouse1 = 1;
-constexpr int64_t kWarehouse2 = 2;
-constexpr int64_t kBolts = 501;   // line 1: 10 × 120.00
-constexpr int64_t kPanels = 502;  // line 2: 4 × 500.00
-constexpr int64_t kOrderTotal = 10 * 12'000 + 4 * 50'000;  // 3,200.00
-constexpr char kCustomerName[] = "上海浦东新区华强贸易有限公司";
 constexpr char kCustomerAddress[] = "上海市浦东新区张江路 88 号";
 
-Principal Clerk() { return {.user_id = "wang.fang", .role = kRoleClerk}; }
 Principal Finance() { return {.user_id = "li.na", .role = kRoleFinance}; }
 Principal Manager(int64_t unit) { return {.user_id = "zhou.min", .role = kRoleManager, .org_unit_id = unit}; }
 Principal Rep(int64_t rep) { return {.user_id = "chen.jie", .role = kRoleRep, .rep_id = rep}; }
 
 CallContext Call(const Principal& p) {
   return {.method = "/sales.orders.v1.OrdersService/ConfirmOrder", .request_id = "req-confirm-1", .principal = p};
-}
-
-v1::OrderLine Line(int64_t id, int64_t product, int64_t quantity, int64_t unit_price) {
-  v1::OrderLine l;
-  l.set_id(id);
-  l.set_line_no(static_cast<int32_t>(id));
-  l.set_product_id(product);
-  l.set_sku(absl::StrCat("SKU-", product));
-  l.set_unit("箱");
-  l.set_quantity(quantity);
-  *l.mutable_list_price() = MakeMoney(unit_price);
-  *l.mutable_unit_price() = MakeMoney(unit_price);
-  *l.mutable_net_amount() = MakeMoney(quantity * unit_price);
-  l.set_commissionable(true);
-  return l;
 }
 
 class OrderConfirmationTest : public ::testing::Test {
@@ -112,8 +84,8 @@ class OrderConfirmationTest : public ::testing::Test {
     o.set_taking_rep_id(kTakingRep);
     *o.mutable_order_date() = FromCivilDay(absl::CivilDay(2026, 3, 9));
     o.set_currency_code("CNY");
-    *o.add_lines() = Line(1, kBolts, 10, 12'000);
-    *o.add_lines() = Line(2, kPanels, 4, 50'000);
+    *o.add_lines() = Line(1, kBolts, 10, kBoltPrice);
+    *o.add_lines() = Line(2, kPanels, 4, kPanelPrice);
     *o.mutable_lines_total() = MakeMoney(kOrderTotal);
     *o.mutable_total_amount() = MakeMoney(kOrderTotal);
     // Submitted and approved by the manager: nothing pending.

@@ -23,32 +23,21 @@
 #include "platform/status.h"
 #include "sales/orders/v1/events.pb.h"
 #include "tests/orders/app/fake_order_book.h"
+#include "tests/orders/app/order_fixtures.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales::orders {
 namespace {
 
+using namespace ::sales::orders::testing_fixtures;  // NOLINT
 using ::sales::testing::FakeOrderBook;
 using ::sales::testing::IsOk;
 using ::sales::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 3, 10, 2, 0, 0), absl::UTCTimeZone());
-const absl::CivilDay kToday(2026, 3, 10);
-
-constexpr int64_t kOrderId = 42;
-constexpr int64_t kCustomerId = 9001;
-constexpr int64_t kCreditedRep = 7;
-constexpr int64_t kCreditedUnit = 100;
-constexpr int64_t kBolts = 501;
-constexpr int64_t kPanels = 502;
 // Order line 1: 10 bolts at 120.00 (cost 70.00), all shipped, 2 already
 // returned. Order line 2: 4 panels at 500.00 (cost 300.00), all shipped.
-constexpr int64_t kBoltPrice = 12'000;
-constexpr int64_t kBoltCost = 7'000;
-constexpr int64_t kPanelPrice = 50'000;
-constexpr int64_t kPanelCost = 30'000;
 // 14 units shipped less the 2 bolts back: 2,960.00.
 constexpr int64_t kShippedAmount = 10 * kBoltPrice + 4 * kPanelPrice - 2 * kBoltPrice;
 
@@ -59,32 +48,21 @@ constexpr int64_t kShipment12 = 12;
 // Regular warehouses 1 and 2 (active) and 3 (closed). Quarantine
 // warehouses 6 (priority 3), 7 (priority 0, closed), 8 and 9 (priority 1):
 // the first active quarantine by priority then id is 8.
-constexpr int64_t kWarehouse1 = 1;
-constexpr int64_t kWarehouse2 = 2;
 constexpr int64_t kClosedRegular = 3;
 constexpr int64_t kQuarantine = 8;
 
 constexpr char kReason[] = "包装破损，客户拒收";
 
+// Reps here sit in 上海销售部 (100), the order's credited unit; the
+// confirmation tests' reps carry no unit, so this one is not shared.
 Principal Rep(int64_t rep) { return {.user_id = "chen.jie", .role = kRoleRep, .rep_id = rep, .org_unit_id = 100}; }
-Principal Clerk() { return {.user_id = "wang.fang", .role = kRoleClerk}; }
-Principal Storekeeper() { return {.user_id = "赵强", .role = kRoleWarehouse}; }
 
-v1::OrderLine Line(int64_t id, int64_t product, int64_t quantity, int64_t unit_price, int64_t returned) {
-  v1::OrderLine l;
-  l.set_id(id);
-  l.set_line_no(static_cast<int32_t>(id));
-  l.set_product_id(product);
-  l.set_sku(absl::StrCat("SKU-", product));
-  l.set_unit("箱");
-  l.set_quantity(quantity);
-  *l.mutable_list_price() = MakeMoney(unit_price);
-  *l.mutable_unit_price() = MakeMoney(unit_price);
-  *l.mutable_net_amount() = MakeMoney(quantity * unit_price);
+// An order line shipped and delivered in full, `returned` of it already back.
+v1::OrderLine ShippedLine(int64_t id, int64_t product, int64_t quantity, int64_t unit_price, int64_t returned) {
+  v1::OrderLine l = Line(id, product, quantity, unit_price);
   l.set_shipped_quantity(quantity);
   l.set_delivered_quantity(quantity);
   l.set_returned_quantity(returned);
-  l.set_commissionable(true);
   return l;
 }
 
@@ -116,17 +94,10 @@ class ReturnDeskTest : public ::testing::Test {
   void SetUp() override {
     OrderRecord& rec = book.orders[kOrderId].record;
     v1::SalesOrder& o = rec.order;
-    o.set_id(kOrderId);
-    o.set_order_number("SO-2026-000042");
-    o.set_customer_id(kCustomerId);
-    o.set_customer_name("上海浦东新区华强贸易有限公司");
-    o.set_taking_rep_id(5);
-    o.set_credited_rep_id(kCreditedRep);
-    o.set_credited_org_unit_id(kCreditedUnit);
-    o.set_currency_code("CNY");
-    *o.add_lines() = Line(1, kBolts, 10, kBoltPrice, 2);
-    *o.add_lines() = Line(2, kPanels, 4, kPanelPrice, 0);
-    *o.mutable_total_amount() = MakeMoney(10 * kBoltPrice + 4 * kPanelPrice);
+    o = CreditedOrderHead();
+    *o.add_lines() = ShippedLine(1, kBolts, 10, kBoltPrice, 2);
+    *o.add_lines() = ShippedLine(2, kPanels, 4, kPanelPrice, 0);
+    *o.mutable_total_amount() = MakeMoney(kOrderTotal);
     *o.mutable_shipped_amount() = MakeMoney(kShippedAmount);
     o.set_status(v1::ORDER_STATUS_SHIPPED);
     rec.version = 5;

@@ -9,7 +9,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "orders-svc/app/shipment_posting.h"
@@ -22,49 +21,23 @@
 #include "platform/status.h"
 #include "sales/orders/v1/events.pb.h"
 #include "tests/orders/app/fake_order_book.h"
+#include "tests/orders/app/order_fixtures.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales::orders {
 namespace {
 
+using namespace ::sales::orders::testing_fixtures;  // NOLINT
 using ::sales::testing::FakeOrderBook;
 using ::sales::testing::IsOk;
 using ::sales::testing::StatusIs;
 using ::testing::HasSubstr;
 
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 3, 10, 2, 0, 0), absl::UTCTimeZone());
-
-constexpr int64_t kOrderId = 42;
 constexpr int64_t kRequisitionId = 300;
-constexpr int64_t kWarehouse1 = 1;
-constexpr int64_t kWarehouse2 = 2;
-constexpr int64_t kBolts = 501;
-constexpr int64_t kPanels = 502;
 // Order lines 1 (10 bolts at 120.00, cost 70.00) and 2 (4 panels at 500.00,
 // cost 300.00), requested on requisition lines 3001 and 3002.
-constexpr int64_t kBoltPrice = 12'000;
-constexpr int64_t kBoltCost = 7'000;
-constexpr int64_t kPanelPrice = 50'000;
-constexpr int64_t kPanelCost = 30'000;
 constexpr int64_t kBoltsLine = 3001;
 constexpr int64_t kPanelsLine = 3002;
-
-Principal Storekeeper() { return {.user_id = "赵强", .role = kRoleWarehouse}; }
-
-v1::OrderLine Line(int64_t id, int64_t product, int64_t quantity, int64_t unit_price) {
-  v1::OrderLine l;
-  l.set_id(id);
-  l.set_line_no(static_cast<int32_t>(id));
-  l.set_product_id(product);
-  l.set_sku(absl::StrCat("SKU-", product));
-  l.set_unit("箱");
-  l.set_quantity(quantity);
-  *l.mutable_list_price() = MakeMoney(unit_price);
-  *l.mutable_unit_price() = MakeMoney(unit_price);
-  *l.mutable_net_amount() = MakeMoney(quantity * unit_price);
-  l.set_commissionable(true);
-  return l;
-}
 
 v1::Reservation ActiveReservation(int64_t id, int64_t line, int64_t warehouse, int64_t product, int64_t quantity) {
   v1::Reservation r;
@@ -94,17 +67,10 @@ class ShipmentPostingTest : public ::testing::Test {
   void SetUp() override {
     OrderRecord& rec = book.orders[kOrderId].record;
     v1::SalesOrder& o = rec.order;
-    o.set_id(kOrderId);
-    o.set_order_number("SO-2026-000042");
-    o.set_customer_id(9001);
-    o.set_customer_name("上海浦东新区华强贸易有限公司");
-    o.set_taking_rep_id(5);
-    o.set_credited_rep_id(7);
-    o.set_credited_org_unit_id(100);
-    o.set_currency_code("CNY");
+    o = CreditedOrderHead();
     *o.add_lines() = Line(1, kBolts, 10, kBoltPrice);
     *o.add_lines() = Line(2, kPanels, 4, kPanelPrice);
-    *o.mutable_total_amount() = MakeMoney(10 * kBoltPrice + 4 * kPanelPrice);
+    *o.mutable_total_amount() = MakeMoney(kOrderTotal);
     *o.mutable_deposit_amount() = MakeMoney(0);
     o.set_status(v1::ORDER_STATUS_CONFIRMED);
     rec.version = 5;
