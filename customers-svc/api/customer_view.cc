@@ -8,6 +8,7 @@
 #include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/protection.h"
+#include "customers-svc/store/org_copy_store.h"
 #include "customers-svc/store/settings_store.h"
 #include "platform/convert.h"
 #include "platform/org/org_replica.h"
@@ -198,8 +199,8 @@ v1::DuplicateMatch MatchOf(db::Transaction& tx, const CustomerStore::Match& m, c
   if (c.owner_rep_id() != 0) {
     // The rep's name so the caller can talk to the holder (the org copy has
     // no phone numbers).
-    auto rows = tx.Query("SELECT name FROM reps_replica WHERE id = ?", {c.owner_rep_id()});
-    if (rows.ok() && !rows->empty()) d.set_owner_rep_name((*rows)[0].Str(0));
+    auto name = OrgCopyStore::RepName(tx, c.owner_rep_id());
+    if (name.ok() && name->has_value()) d.set_owner_rep_name(**name);
   }
   return d;
 }
@@ -275,19 +276,7 @@ absl::StatusOr<v1::OwnershipRecord> MoveOwner(db::Transaction& tx, Outbox& outbo
 }
 
 absl::StatusOr<std::vector<int64_t>> RepsInUnits(db::Transaction& tx, const std::vector<int64_t>& units) {
-  std::vector<int64_t> out;
-  if (units.empty()) return out;
-  std::string marks;
-  db::Params p;
-  for (int64_t u : units) {
-    absl::StrAppend(&marks, marks.empty() ? "?" : ", ?");
-    p.push_back(u);
-  }
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT id FROM reps_replica WHERE org_unit_id IN (", marks,
-                                                          ")"),
-                                             p));
-  for (const auto& r : rows) out.push_back(r.Int(0));
-  return out;
+  return OrgCopyStore::RepsInUnits(tx, units);
 }
 
 absl::Status RequireText(const std::string& text, const std::string& field, size_t max) {

@@ -10,6 +10,7 @@
 #include "customers-svc/store/credit_store.h"
 #include "customers-svc/store/ownership_store.h"
 #include "customers-svc/store/customer_store.h"
+#include "customers-svc/store/org_copy_store.h"
 #include "platform/handlers.h"
 #include "platform/org/org_replica.h"
 #include "platform/status.h"
@@ -92,8 +93,7 @@ absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id, const
     // targets has nothing to check against.
     bool fed = rt_.HasPeer("targets");
     if (!fed) {
-      SALES_ASSIGN_OR_RETURN(auto any, tx.Query("SELECT 1 FROM reps_replica LIMIT 1"));
-      fed = !any.empty();
+      SALES_ASSIGN_OR_RETURN(fed, OrgCopyStore::AnyRep(tx));
     }
     if (fed) return InvalidField(field, absl::StrCat("unknown rep ", rep_id));
     return absl::OkStatus();

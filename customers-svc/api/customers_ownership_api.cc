@@ -105,8 +105,8 @@ absl::StatusOr<Resolution> Resolve(db::Transaction& tx, const CustomerRecord& re
     }
   }
   if (order_id > 0 && res.collision) {
-    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status FROM collisions WHERE order_id = ?", {order_id}));
-    if (!rows.empty() && rows[0].Int(0) == v1::COLLISION_STATUS_OVERRULED) {
+    SALES_ASSIGN_OR_RETURN(auto ruling, CollisionStore::StatusOfOrder(tx, order_id));
+    if (ruling.has_value() && *ruling == v1::COLLISION_STATUS_OVERRULED) {
       res.credited_rep_id = taking_rep_id;
       res.basis = v1::CREDIT_BASIS_MANAGER_RULING;
       res.collision = false;
@@ -318,10 +318,9 @@ absl::Status ApplyOrdersEvent(db::Transaction& tx, Outbox& outbox, const common:
     }
   }
 
-  SALES_ASSIGN_OR_RETURN(int64_t fresh, tx.Exec("INSERT IGNORE INTO customer_orders_seen (order_id, customer_id, "
-                                                "order_date) VALUES (?, ?, ?)",
-                                                {header.order_id(), rec.customer.id(), FormatDbDate(header.order_date())}));
-  if (fresh == 0) return absl::OkStatus();
+  SALES_ASSIGN_OR_RETURN(bool fresh, OrdersSeenStore::MarkSeen(tx, header.order_id(), rec.customer.id(),
+                                                              header.order_date()));
+  if (!fresh) return absl::OkStatus();
 
   v1::CustomerStatus from = rec.customer.status();
   absl::CivilDay first = rec.customer.has_first_purchase_date() ? ToCivilDay(rec.customer.first_purchase_date()) : day;

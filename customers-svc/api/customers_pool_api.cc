@@ -12,6 +12,7 @@
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/protection.h"
 #include "customers-svc/store/customer_store.h"
+#include "customers-svc/store/org_copy_store.h"
 #include "customers-svc/store/ownership_store.h"
 #include "platform/handlers.h"
 #include "platform/cancellation.h"
@@ -138,9 +139,8 @@ grpc::Status CustomersApi::RunLapseSweep(grpc::ServerContext* ctx, const v1::Run
         *resp, RunIdempotent<v1::RunLapseSweepResponse>(
                    *rt_.pool, call.principal.user_id, call.method, req->request_id(), *req,
                    [&](db::Transaction& tx) -> absl::StatusOr<v1::RunLapseSweepResponse> {
-                     SALES_ASSIGN_OR_RETURN(
-                         auto lock, tx.Query("SELECT sweep FROM sweep_locks WHERE sweep = 'lapse' FOR UPDATE"));
-                     if (lock.empty()) return absl::FailedPreconditionError("sweep_locks has no 'lapse' row");
+                     SALES_ASSIGN_OR_RETURN(bool locked, CustomerStore::LockLapseSweep(tx));
+                     if (!locked) return absl::FailedPreconditionError("sweep_locks has no 'lapse' row");
                      int examined = 0;
                      SALES_ASSIGN_OR_RETURN(auto lapsed, SweepLapsed(ToCivilDay(req->as_of()), call, &examined));
                      v1::RunLapseSweepResponse out;
@@ -370,8 +370,8 @@ grpc::Status CustomersApi::HandOverCustomers(grpc::ServerContext* ctx, const v1:
         absl::CivilDay today = BusinessDay(now);
         // The giving rep may have left already: that is the usual reason.
         SALES_ASSIGN_OR_RETURN(auto from, OrgReplica::Rep(tx, req->from_rep_id()));
-        SALES_ASSIGN_OR_RETURN(auto any_reps, tx.Query("SELECT 1 FROM reps_replica LIMIT 1"));
-        if (!from.has_value() && !any_reps.empty()) return NotFound("rep", req->from_rep_id());
+        SALES_ASSIGN_OR_RETURN(bool any_reps, OrgCopyStore::AnyRep(tx));
+        if (!from.has_value() && any_reps) return NotFound("rep", req->from_rep_id());
         int64_t from_unit = from.has_value() ? from->org_unit_id : 0;
         std::vector<int64_t> to_units;
         for (int64_t to : req->to_rep_ids()) {
@@ -379,7 +379,7 @@ grpc::Status CustomersApi::HandOverCustomers(grpc::ServerContext* ctx, const v1:
             return Precondition(absl::StrCat("rep ", to, " cannot receive their own customers"), "SAME_REP");
           }
           SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, to));
-          if (!rep.has_value() && !any_reps.empty()) return NotFound("rep", to);
+          if (!rep.has_value() && any_reps) return NotFound("rep", to);
           if (rep.has_value() && rep->left()) {
             return Precondition(absl::StrCat("receiving rep ", to, " has left"), "REP_NOT_ACTIVE");
           }

@@ -561,14 +561,10 @@ grpc::Status CustomersApi::LinkFamilyMember(grpc::ServerContext* ctx, const v1::
             member.customer.owner_rep_id() != primary.customer.owner_rep_id()) {
           return Precondition("the member is an account of another rep: transfer it first", "MEMBER_IS_OTHERS_ACCOUNT");
         }
-        SALES_RETURN_IF_ERROR(
-            tx.Exec("INSERT INTO family_links (primary_customer_id, member_customer_id, relation, reason, actor_user, "
-                    "actor_role, actor_rep, created_at, member_owner_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    {primary.customer.id(), member.customer.id(), static_cast<int64_t>(l.relation()), l.reason(),
-                     viewer.who.user_id, viewer.who.role, viewer.who.rep_id, FormatDbTime(now),
-                     member.customer.owner_rep_id() == 0 ? db::Param(nullptr) : db::Param(member.customer.owner_rep_id())})
-                .status());
-        SALES_ASSIGN_OR_RETURN(int64_t link_id, tx.LastInsertId());
+        SALES_ASSIGN_OR_RETURN(int64_t link_id,
+                               CustomerStore::InsertFamilyLink(tx, primary.customer.id(), member.customer.id(),
+                                                               l.relation(), l.reason(), viewer.who,
+                                                               member.customer.owner_rep_id(), now));
         SALES_RETURN_IF_ERROR(CustomerStore::SetPrimary(tx, member.customer.id(), primary.customer.id(), now));
         if (member.customer.owner_rep_id() != primary.customer.owner_rep_id()) {
           SALES_ASSIGN_OR_RETURN(auto fresh, CustomerStore::Get(tx, member.customer.id()));
@@ -616,28 +612,15 @@ grpc::Status CustomersApi::UnlinkFamilyMember(grpc::ServerContext* ctx, const v1
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         absl::Time now = rt_.clock->Now();
         absl::CivilDay today = BusinessDay(now);
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT primary_customer_id, member_customer_id, relation, reason, "
-                                                   "member_owner_before, actor_user, actor_role, actor_rep, created_at "
-                                                   "FROM family_links WHERE id = ? FOR UPDATE",
-                                                   {req->link_id()}));
-        if (rows.empty()) return NotFound("family link", req->link_id());
-        int64_t primary_id = rows[0].Int(0), member_id = rows[0].Int(1);
-        int64_t owner_before = rows[0].IsNull(4) ? 0 : rows[0].Int(4);
+        SALES_ASSIGN_OR_RETURN(auto stored, CustomerStore::LockFamilyLink(tx, req->link_id()));
+        int64_t primary_id = stored.link.primary_customer_id(), member_id = stored.link.member_customer_id();
+        int64_t owner_before = stored.member_owner_before;
         SALES_ASSIGN_OR_RETURN(auto member, CustomerStore::Lock(tx, member_id));
         if (!(viewer.everything || (viewer.manager && viewer.Manages(member)))) {
           return Denied("family links are removed by a manager");
         }
-        v1::FamilyLink link;
-        link.set_id(req->link_id());
-        link.set_primary_customer_id(primary_id);
-        link.set_member_customer_id(member_id);
-        link.set_relation(static_cast<v1::FamilyRelation>(rows[0].Int(2)));
-        link.set_reason(rows[0].Str(3));
-        link.mutable_linked_by()->set_user_id(rows[0].Str(5));
-        link.mutable_linked_by()->set_role(rows[0].Str(6));
-        link.mutable_linked_by()->set_rep_id(rows[0].Int(7));
-        *link.mutable_create_time() = ToTimestamp(ParseDbTime(rows[0].Str(8)));
-        SALES_RETURN_IF_ERROR(tx.Exec("DELETE FROM family_links WHERE id = ?", {req->link_id()}).status());
+        const v1::FamilyLink& link = stored.link;
+        SALES_RETURN_IF_ERROR(CustomerStore::DeleteFamilyLink(tx, req->link_id()));
         SALES_RETURN_IF_ERROR(CustomerStore::SetPrimary(tx, member_id, 0, now));
         // Back to its own owner (when still active), else the pool.
         int64_t back = owner_before;
@@ -687,23 +670,9 @@ grpc::Status CustomersApi::ListFamilyLinks(grpc::ServerContext* ctx, const v1::L
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Get(tx, req->customer_id()));
         if (!viewer.Sees(rec)) return Denied("family links are read by the owner, their manager and above");
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, primary_customer_id, member_customer_id, relation, reason, "
-                                                   "actor_user, actor_role, actor_rep, created_at FROM family_links "
-                                                   "WHERE primary_customer_id = ? OR member_customer_id = ? ORDER BY id",
-                                                   {rec.customer.id(), rec.customer.id()}));
+        SALES_ASSIGN_OR_RETURN(auto links, CustomerStore::FamilyLinksOf(tx, rec.customer.id()));
         v1::ListFamilyLinksResponse out;
-        for (const auto& r : rows) {
-          auto* l = out.add_links();
-          l->set_id(r.Int(0));
-          l->set_primary_customer_id(r.Int(1));
-          l->set_member_customer_id(r.Int(2));
-          l->set_relation(static_cast<v1::FamilyRelation>(r.Int(3)));
-          l->set_reason(r.Str(4));
-          l->mutable_linked_by()->set_user_id(r.Str(5));
-          l->mutable_linked_by()->set_role(r.Str(6));
-          l->mutable_linked_by()->set_rep_id(r.Int(7));
-          *l->mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
-        }
+        for (auto& l : links) *out.add_links() = std::move(l);
         return out;
       });
 }

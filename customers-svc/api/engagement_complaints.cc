@@ -6,6 +6,7 @@
 #include "customers-svc/api/engagement_support.h"
 #include "customers-svc/domain/complaints.h"
 #include "customers-svc/store/complaint_store.h"
+#include "customers-svc/store/customer_store.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/roles.h"
@@ -117,9 +118,9 @@ grpc::Status EngagementApi::RecordComplaint(grpc::ServerContext* ctx, const v1::
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordComplaintResponse> {
         SALES_ASSIGN_OR_RETURN(Viewer v, LoadViewer(tx, call.principal));
         const auto& in = req->complaint();
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT owner_rep_id FROM customers WHERE id = ?", {in.customer_id()}));
-        if (rows.empty()) return NotFound("customer", in.customer_id());
-        const int64_t owner = rows[0].Int(0);
+        SALES_ASSIGN_OR_RETURN(auto owner_of, CustomerStore::OwnerOf(tx, in.customer_id()));
+        if (!owner_of.has_value()) return NotFound("customer", in.customer_id());
+        const int64_t owner = *owner_of;
         SALES_ASSIGN_OR_RETURN(int64_t unit, engagement::RepUnit(tx, owner));
         const std::string& role = v.principal.role;
         const bool service_staff = role == kRoleClerk || role == kRoleReceptionist || role == kRoleService;

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/engagement_api.h"
 #include "customers-svc/api/engagement_visits.h"
-#include "customers-svc/store/rotation_store.h"
+#include "customers-svc/store/report_store.h"
 #include "customers-svc/store/settings_store.h"
 #include "customers-svc/store/visit_store.h"
 #include "platform/convert.h"
@@ -32,6 +32,8 @@ struct ReportScope {
     for (const auto& [r, u] : reps) out.push_back(r);
     return out;
   }
+  // The store's view: whose rows to count.
+  ReportReps Reps() const { return {all, RepIds()}; }
 };
 
 absl::StatusOr<ReportScope> ScopeFor(db::Transaction& tx, const Viewer& v, int64_t unit_filter, int64_t rep_filter) {
@@ -69,30 +71,6 @@ absl::StatusOr<ReportScope> ScopeFor(db::Transaction& tx, const Viewer& v, int64
   return s;
 }
 
-// "AND <column> IN (...)" for a scope that is not everything.
-void ScopeClause(const ReportScope& s, const char* column, std::string& sql, db::Params& params) {
-  if (s.all) return;
-  if (s.reps.empty()) {
-    absl::StrAppend(&sql, " AND 0 = 1");
-    return;
-  }
-  std::vector<int64_t> reps;
-  reps.reserve(s.reps.size());
-  for (const auto& [r, u] : s.reps) reps.push_back(r);
-  absl::StrAppend(&sql, " AND ", column, " IN (", db::AppendInList(reps, params), ")");
-}
-
-std::string Day(absl::CivilDay d) { return FormatDbDate(FromCivilDay(d)); }
-std::string DayStart(absl::CivilDay d) { return FormatDbTime(StartOfBusinessDay(d)); }
-
-// Runs a "rep_id, count..." query and adds each count to the rows.
-template <typename Add>
-absl::Status CountByRep(db::Transaction& tx, const std::string& sql, const db::Params& params, Add add) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  for (const auto& r : rows) add(r.Int(0), r);
-  return absl::OkStatus();
-}
-
 absl::StatusOr<int64_t> OffsetOf(const std::string& token) {
   if (token.empty()) return int64_t{0};
   return DecodePageToken(token);
@@ -125,76 +103,30 @@ grpc::Status EngagementApi::GetRepActivityReport(grpc::ServerContext* ctx, const
           r.set_rep_id(rep);
           return r;
         };
-        const std::string from = Day(span.start), to = Day(span.end);
-        const std::string t0 = DayStart(span.start), t1 = DayStart(span.end + 1);
-        {
-          std::string sql =
-              "SELECT rep_id, SUM(channel = 1), SUM(channel = 2), SUM(channel IN (3, 4)), COUNT(DISTINCT customer_id) "
-              "FROM follow_ups WHERE date BETWEEN ? AND ?";
-          db::Params p{from, to};
-          ScopeClause(scope, "rep_id", sql, p);
-          absl::StrAppend(&sql, " GROUP BY rep_id");
-          SALES_RETURN_IF_ERROR(CountByRep(tx, sql, p, [&](int64_t rep, const db::Row& r) {
-            auto& x = row(rep);
-            x.set_visits(static_cast<int32_t>(r.Int(1)));
-            x.set_phone_follow_ups(static_cast<int32_t>(r.Int(2)));
-            x.set_other_follow_ups(static_cast<int32_t>(r.Int(3)));
-            x.set_customers_followed_up(static_cast<int32_t>(r.Int(4)));
-          }));
+        const ReportReps reps = scope.Reps();
+        SALES_ASSIGN_OR_RETURN(auto follow_ups, ReportStore::FollowUpsByRep(tx, reps, span.start, span.end));
+        for (const auto& c : follow_ups) {
+          auto& x = row(c.rep_id);
+          x.set_visits(static_cast<int32_t>(c.visits));
+          x.set_phone_follow_ups(static_cast<int32_t>(c.phone));
+          x.set_other_follow_ups(static_cast<int32_t>(c.other));
+          x.set_customers_followed_up(static_cast<int32_t>(c.customers));
         }
-        {
-          // New customers: first ownership records (registration or a
-          // rotation lead); claims; lapses (counted against the rep who lost it).
-          std::string sql =
-              "SELECT to_rep_id, SUM(kind IN (1, 2) AND from_rep_id = 0), SUM(kind = 4) FROM ownership_records "
-              "WHERE effective_time >= ? AND effective_time < ? AND to_rep_id <> 0";
-          db::Params p{t0, t1};
-          ScopeClause(scope, "to_rep_id", sql, p);
-          absl::StrAppend(&sql, " GROUP BY to_rep_id");
-          SALES_RETURN_IF_ERROR(CountByRep(tx, sql, p, [&](int64_t rep, const db::Row& r) {
-            row(rep).set_new_customers(static_cast<int32_t>(r.Int(1)));
-            row(rep).set_claims(static_cast<int32_t>(r.Int(2)));
-          }));
-          std::string lapses =
-              "SELECT from_rep_id, COUNT(*) FROM ownership_records WHERE kind = 3 AND effective_time >= ? "
-              "AND effective_time < ? AND from_rep_id <> 0";
-          db::Params lp{t0, t1};
-          ScopeClause(scope, "from_rep_id", lapses, lp);
-          absl::StrAppend(&lapses, " GROUP BY from_rep_id");
-          SALES_RETURN_IF_ERROR(CountByRep(tx, lapses, lp, [&](int64_t rep, const db::Row& r) {
-            row(rep).set_lapses(static_cast<int32_t>(r.Int(1)));
-          }));
+        // New customers and claims for the receiving rep; lapses against the
+        // rep who lost the customer.
+        SALES_ASSIGN_OR_RETURN(auto gains, ReportStore::GainsByRep(tx, reps, span.start, span.end));
+        for (const auto& g : gains) {
+          row(g.rep_id).set_new_customers(static_cast<int32_t>(g.new_customers));
+          row(g.rep_id).set_claims(static_cast<int32_t>(g.claims));
         }
-        {
-          std::string sql =
-              "SELECT owner_rep_id, COUNT(*) FROM customers WHERE first_purchase_date BETWEEN ? AND ? "
-              "AND owner_rep_id IS NOT NULL";
-          db::Params p{from, to};
-          ScopeClause(scope, "owner_rep_id", sql, p);
-          absl::StrAppend(&sql, " GROUP BY owner_rep_id");
-          SALES_RETURN_IF_ERROR(CountByRep(tx, sql, p, [&](int64_t rep, const db::Row& r) {
-            row(rep).set_converted_customers(static_cast<int32_t>(r.Int(1)));
-          }));
-        }
-        {
-          std::string sql =
-              "SELECT assigned_rep_id, COUNT(*) FROM leads WHERE business_date BETWEEN ? AND ? AND assigned_rep_id <> 0";
-          db::Params p{from, to};
-          ScopeClause(scope, "assigned_rep_id", sql, p);
-          absl::StrAppend(&sql, " GROUP BY assigned_rep_id");
-          SALES_RETURN_IF_ERROR(CountByRep(tx, sql, p, [&](int64_t rep, const db::Row& r) {
-            row(rep).set_leads_received(static_cast<int32_t>(r.Int(1)));
-          }));
-        }
-        {
-          std::string sql = "SELECT taking_rep_id, COUNT(*) FROM collisions WHERE order_date BETWEEN ? AND ?";
-          db::Params p{from, to};
-          ScopeClause(scope, "taking_rep_id", sql, p);
-          absl::StrAppend(&sql, " GROUP BY taking_rep_id");
-          SALES_RETURN_IF_ERROR(CountByRep(tx, sql, p, [&](int64_t rep, const db::Row& r) {
-            row(rep).set_collisions_as_taker(static_cast<int32_t>(r.Int(1)));
-          }));
-        }
+        SALES_ASSIGN_OR_RETURN(auto lapses, ReportStore::LapsesByRep(tx, reps, span.start, span.end));
+        for (const auto& c : lapses) row(c.rep_id).set_lapses(static_cast<int32_t>(c.count));
+        SALES_ASSIGN_OR_RETURN(auto converted, ReportStore::ConversionsByRep(tx, reps, span.start, span.end));
+        for (const auto& c : converted) row(c.rep_id).set_converted_customers(static_cast<int32_t>(c.count));
+        SALES_ASSIGN_OR_RETURN(auto leads, ReportStore::LeadsByRep(tx, reps, span.start, span.end));
+        for (const auto& c : leads) row(c.rep_id).set_leads_received(static_cast<int32_t>(c.count));
+        SALES_ASSIGN_OR_RETURN(auto collisions, ReportStore::CollisionsByTaker(tx, reps, span.start, span.end));
+        for (const auto& c : collisions) row(c.rep_id).set_collisions_as_taker(static_cast<int32_t>(c.count));
         std::map<int64_t, int64_t> reps_for_compliance;
         for (auto& [rep, r] : rows) {
           if (r.org_unit_id() == 0) {
@@ -246,48 +178,14 @@ grpc::Status EngagementApi::GetCustomerBaseReport(grpc::ServerContext* ctx,
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetCustomerBaseReportResponse> {
         SALES_ASSIGN_OR_RETURN(Viewer v, LoadViewer(tx, call.principal));
         SALES_ASSIGN_OR_RETURN(ReportScope scope, ScopeFor(tx, v, req->org_unit_id(), 0));
-        const char* key = "COALESCE(c.owner_rep_id, 0)";
-        switch (req->grouping()) {
-          case v1::CUSTOMER_GROUPING_BY_REGION: key = "c.region"; break;
-          case v1::CUSTOMER_GROUPING_BY_TYPE: key = "c.type"; break;
-          case v1::CUSTOMER_GROUPING_BY_DEMAND_GRADE: key = "c.demand_grade"; break;
-          case v1::CUSTOMER_GROUPING_BY_SOURCE_CHANNEL: key = "c.source_channel"; break;
-          default: break;
-        }
-        // Status counts are as of now (the customer table keeps the current
-        // status only); registrations, conversions and dormancy are counted
-        // within the period from their dates and the audit trail.
-        std::string sql = absl::StrCat(
-            "SELECT ", key, ", SUM(c.status = 1), SUM(c.status = 2), SUM(c.status = 3), SUM(c.status = 4), "
-            "SUM(c.registered_at >= ? AND c.registered_at < ?), "
-            "SUM(c.first_purchase_date IS NOT NULL AND c.first_purchase_date BETWEEN ? AND ?), "
-            "SUM(EXISTS (SELECT 1 FROM customer_audit a WHERE a.customer_id = c.id AND a.action = 'STATUS_CHANGED' "
-            "AND a.to_value = 'CUSTOMER_STATUS_DORMANT' AND a.at >= ? AND a.at < ?)) "
-            "FROM customers c WHERE c.registered_at < ?");
-        db::Params p{DayStart(span.start), DayStart(span.end + 1), Day(span.start), Day(span.end),
-                     DayStart(span.start), DayStart(span.end + 1), DayStart(span.end + 1)};
-        ScopeClause(scope, "c.owner_rep_id", sql, p);
-        absl::StrAppend(&sql, " GROUP BY 1 ORDER BY 1");
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+        SALES_ASSIGN_OR_RETURN(auto rows,
+                               ReportStore::CustomerBase(tx, scope.Reps(), req->grouping(), span.start, span.end));
         v1::GetCustomerBaseReportResponse out;
         *out.mutable_dates() = engagement::RangeOf(span);
         v1::CustomerBaseRow total;
-        for (const auto& r : rows) {
+        for (auto& r : rows) {
           v1::CustomerBaseRow* row = out.add_rows();
-          std::string group = r.Str(0);
-          if (req->grouping() == v1::CUSTOMER_GROUPING_BY_TYPE) {
-            group = v1::CustomerType_Name(static_cast<v1::CustomerType>(r.Int(0)));
-          } else if (req->grouping() == v1::CUSTOMER_GROUPING_BY_DEMAND_GRADE) {
-            group = v1::DemandGrade_Name(static_cast<v1::DemandGrade>(r.Int(0)));
-          }
-          row->set_group_key(group);
-          row->set_prospects(static_cast<int32_t>(r.Int(1)));
-          row->set_active(static_cast<int32_t>(r.Int(2)));
-          row->set_dormant(static_cast<int32_t>(r.Int(3)));
-          row->set_blacklisted(static_cast<int32_t>(r.Int(4)));
-          row->set_registered_in_period(static_cast<int32_t>(r.Int(5)));
-          row->set_converted_in_period(static_cast<int32_t>(r.Int(6)));
-          row->set_went_dormant_in_period(static_cast<int32_t>(r.Int(7)));
+          *row = std::move(r);
           total.set_prospects(total.prospects() + row->prospects());
           total.set_active(total.active() + row->active());
           total.set_dormant(total.dormant() + row->dormant());
@@ -329,49 +227,25 @@ grpc::Status EngagementApi::GetTargetCustomerList(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(Viewer v, LoadViewer(tx, call.principal));
         SALES_ASSIGN_OR_RETURN(ReportScope scope, ScopeFor(tx, v, req->org_unit_id(), req->rep_id()));
         SALES_ASSIGN_OR_RETURN(auto settings, LoadCustomerSettings(tx));
-        const absl::CivilDay as_of = ToCivilDay(req->as_of());
-        std::vector<int64_t> grades(req->demand_grades().begin(), req->demand_grades().end());
-        if (grades.empty()) grades = {v1::DEMAND_GRADE_A, v1::DEMAND_GRADE_B};
-        std::vector<int64_t> statuses(req->statuses().begin(), req->statuses().end());
-        if (statuses.empty()) statuses = {v1::CUSTOMER_STATUS_PROSPECT, v1::CUSTOMER_STATUS_ACTIVE};
-        const db::InListSql grades_in = db::InList(grades);
-        const db::InListSql statuses_in = db::InList(statuses);
-        std::string sql = absl::StrCat(
-            "SELECT c.id, c.name, c.type, c.demand_grade, c.status, COALESCE(c.owner_rep_id, 0), c.city, "
-            "c.protection_base_date, f.intent_level, f.date, f.next_step, f.next_step_date "
-            "FROM customers c LEFT JOIN follow_ups f ON f.id = (SELECT f2.id FROM follow_ups f2 "
-            "WHERE f2.customer_id = c.id AND f2.date <= ? ORDER BY f2.date DESC, f2.id DESC LIMIT 1) "
-            "WHERE c.registered_at < ? AND c.demand_grade IN (", grades_in.marks, ") AND c.status IN (",
-            statuses_in.marks, ")");
-        db::Params p{Day(as_of), DayStart(as_of + 1)};
-        grades_in.AppendTo(p);
-        statuses_in.AppendTo(p);
-        ScopeClause(scope, "c.owner_rep_id", sql, p);
-        absl::StrAppend(&sql,
-                        " ORDER BY c.demand_grade, COALESCE(f.intent_level, 0) DESC, f.next_step_date IS NULL, "
-                        "f.next_step_date, c.id LIMIT ? OFFSET ?");
-        p.push_back(static_cast<int64_t>(page + 1));
-        p.push_back(offset);
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+        TargetCustomerFilter f;
+        f.scope = scope.Reps();
+        f.as_of = ToCivilDay(req->as_of());
+        f.grades.assign(req->demand_grades().begin(), req->demand_grades().end());
+        if (f.grades.empty()) f.grades = {v1::DEMAND_GRADE_A, v1::DEMAND_GRADE_B};
+        f.statuses.assign(req->statuses().begin(), req->statuses().end());
+        if (f.statuses.empty()) f.statuses = {v1::CUSTOMER_STATUS_PROSPECT, v1::CUSTOMER_STATUS_ACTIVE};
+        f.limit = page + 1;
+        f.offset = offset;
+        SALES_ASSIGN_OR_RETURN(auto rows, ReportStore::TargetCustomers(tx, f));
         v1::GetTargetCustomerListResponse out;
         for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page; ++i) {
-          const auto& r = rows[i];
+          const TargetCustomer& t = rows[i];
           v1::TargetCustomerRow* row = out.add_rows();
-          row->set_customer_id(r.Int(0));
-          row->set_customer_name(r.Str(1));
-          row->set_customer_type(static_cast<v1::CustomerType>(r.Int(2)));
-          row->set_demand_grade(static_cast<v1::DemandGrade>(r.Int(3)));
-          row->set_status(static_cast<v1::CustomerStatus>(r.Int(4)));
-          row->set_owner_rep_id(r.Int(5));
-          row->set_city(r.Str(6));
-          if (row->status() == v1::CUSTOMER_STATUS_PROSPECT && row->owner_rep_id() != 0 && !r.IsNull(7)) {
-            *row->mutable_protected_until() =
-                FromCivilDay(ToCivilDay(ParseDbDate(r.Str(7))) + settings.protection_days());
+          *row = t.row;
+          if (row->status() == v1::CUSTOMER_STATUS_PROSPECT && row->owner_rep_id() != 0 &&
+              t.protection_base.has_value()) {
+            *row->mutable_protected_until() = FromCivilDay(*t.protection_base + settings.protection_days());
           }
-          if (!r.IsNull(8)) row->set_intent_level(static_cast<v1::IntentLevel>(r.Int(8)));
-          if (!r.IsNull(9)) *row->mutable_last_follow_up_date() = ParseDbDate(r.Str(9));
-          row->set_next_step(r.Str(10));
-          if (!r.IsNull(11)) *row->mutable_next_step_date() = ParseDbDate(r.Str(11));
         }
         if (static_cast<int>(rows.size()) > page) out.set_next_page_token(EncodePageToken(offset + page));
         return out;
@@ -396,31 +270,16 @@ grpc::Status EngagementApi::GetMarketNotesReport(grpc::ServerContext* ctx, const
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetMarketNotesReportResponse> {
         SALES_ASSIGN_OR_RETURN(Viewer v, LoadViewer(tx, call.principal));
         SALES_ASSIGN_OR_RETURN(ReportScope scope, ScopeFor(tx, v, req->org_unit_id(), 0));
-        std::string sql =
-            "SELECT f.id, f.date, f.rep_id, f.customer_id, c.name, c.region, f.market_note FROM follow_ups f "
-            "JOIN customers c ON c.id = f.customer_id WHERE f.market_note <> '' AND f.date BETWEEN ? AND ?";
-        db::Params p{Day(span.start), Day(span.end)};
-        if (!req->region().empty()) {
-          absl::StrAppend(&sql, " AND c.region = ?");
-          p.push_back(req->region());
-        }
-        ScopeClause(scope, "f.rep_id", sql, p);
-        absl::StrAppend(&sql, " ORDER BY f.date DESC, f.id DESC LIMIT ? OFFSET ?");
-        p.push_back(static_cast<int64_t>(page + 1));
-        p.push_back(offset);
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+        MarketNoteFilter f;
+        f.scope = scope.Reps();
+        f.from = span.start;
+        f.to = span.end;
+        f.region = req->region();
+        f.limit = page + 1;
+        f.offset = offset;
+        SALES_ASSIGN_OR_RETURN(auto rows, ReportStore::MarketNotes(tx, f));
         v1::GetMarketNotesReportResponse out;
-        for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page; ++i) {
-          const auto& r = rows[i];
-          v1::MarketNoteRow* row = out.add_rows();
-          row->set_follow_up_id(r.Int(0));
-          *row->mutable_date() = ParseDbDate(r.Str(1));
-          row->set_rep_id(r.Int(2));
-          row->set_customer_id(r.Int(3));
-          row->set_customer_name(r.Str(4));
-          row->set_region(r.Str(5));
-          row->set_note(r.Str(6));
-        }
+        for (size_t i = 0; i < rows.size() && static_cast<int>(i) < page; ++i) *out.add_rows() = rows[i];
         if (static_cast<int>(rows.size()) > page) out.set_next_page_token(EncodePageToken(offset + page));
         return out;
       });

@@ -148,10 +148,9 @@ bool ConsumedTurn(v1::LeadOutcome o) {
 // Whether the lead's customer has bought (an account now).
 absl::StatusOr<bool> HasBought(db::Transaction& tx, int64_t customer_id) {
   if (customer_id == 0) return false;
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status FROM customers WHERE id = ?", {customer_id}));
-  if (rows.empty()) return false;
-  const int64_t s = rows[0].Int(0);
-  return s == v1::CUSTOMER_STATUS_ACTIVE || s == v1::CUSTOMER_STATUS_DORMANT;
+  SALES_ASSIGN_OR_RETURN(auto status, CustomerStore::StatusOf(tx, customer_id));
+  if (!status.has_value()) return false;
+  return *status == v1::CUSTOMER_STATUS_ACTIVE || *status == v1::CUSTOMER_STATUS_DORMANT;
 }
 
 absl::StatusOr<int> ListPage(int32_t requested) { return PageSize(requested, 100, 500); }
@@ -382,10 +381,8 @@ grpc::Status EngagementApi::ListRotations(grpc::ServerContext* ctx, const v1::Li
         std::vector<RotationRecord> rows;
         if (v.IsRep() && !all && offices.empty()) {
           // A rep lists the rotations they take turns in.
-          SALES_ASSIGN_OR_RETURN(auto mine, tx.Query("SELECT r.office_id FROM rotations r JOIN rotation_members m "
-                                                     "ON m.rotation_id = r.id WHERE m.rep_id = ?",
-                                                     {v.principal.rep_id}));
-          for (const auto& m : mine) offices.push_back(m.Int(0));
+          SALES_ASSIGN_OR_RETURN(auto mine, RotationStore::OfficesOfMember(tx, v.principal.rep_id));
+          offices.insert(offices.end(), mine.begin(), mine.end());
         }
         SALES_ASSIGN_OR_RETURN(rows, RotationStore::List(tx, all, offices, after, page + 1));
         v1::ListRotationsResponse out;

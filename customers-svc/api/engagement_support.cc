@@ -1,6 +1,7 @@
 #include "customers-svc/api/engagement_support.h"
 
 #include "absl/strings/str_cat.h"
+#include "customers-svc/store/org_copy_store.h"
 #include "customers-svc/store/rotation_store.h"
 #include "platform/convert.h"
 #include "platform/roles.h"
@@ -60,8 +61,7 @@ common::v1::Actor ActorOf(const Principal& p) {
 }
 
 absl::StatusOr<bool> OrgKnown(db::Transaction& tx) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT EXISTS (SELECT 1 FROM org_units_replica)"));
-  return !rows.empty() && rows[0].Int(0) != 0;
+  return OrgCopyStore::AnyUnit(tx);
 }
 
 absl::StatusOr<std::optional<RepInfo>> KnownRep(db::Transaction& tx, int64_t rep_id) {
@@ -78,13 +78,13 @@ absl::StatusOr<int64_t> RepUnit(db::Transaction& tx, int64_t rep_id) {
 }
 
 absl::Status CheckOffice(db::Transaction& tx, int64_t office_id, absl::string_view field) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT kind FROM org_units_replica WHERE id = ?", {office_id}));
-  if (rows.empty()) {
+  SALES_ASSIGN_OR_RETURN(auto kind, OrgCopyStore::UnitKind(tx, office_id));
+  if (!kind.has_value()) {
     SALES_ASSIGN_OR_RETURN(bool known, OrgKnown(tx));
     if (known) return NotFound("office", office_id);
     return absl::OkStatus();
   }
-  if (rows[0].Int(0) != kOfficeKind) return InvalidField(std::string(field), "must be an org unit of kind OFFICE");
+  if (*kind != kOfficeKind) return InvalidField(std::string(field), "must be an org unit of kind OFFICE");
   return absl::OkStatus();
 }
 
@@ -111,10 +111,9 @@ absl::StatusOr<std::vector<int64_t>> OfficesInScope(db::Transaction& tx, const V
     if (!v.read_all) return out;
     return ReceptionReportStore::KnownOffices(tx);
   }
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM org_units_replica WHERE kind = ? ORDER BY id",
-                                             {kOfficeKind}));
-  for (const auto& r : rows) {
-    if (v.SeesUnit(r.Int(0))) out.push_back(r.Int(0));
+  SALES_ASSIGN_OR_RETURN(auto offices, OrgCopyStore::UnitsOfKind(tx, kOfficeKind));
+  for (int64_t office : offices) {
+    if (v.SeesUnit(office)) out.push_back(office);
   }
   return out;
 }

@@ -193,6 +193,18 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::GetMany(db::Transacti
   return out;
 }
 
+absl::StatusOr<std::optional<v1::CustomerStatus>> CustomerStore::StatusOf(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status FROM customers WHERE id = ?", {id}));
+  if (rows.empty()) return std::optional<v1::CustomerStatus>();
+  return std::optional<v1::CustomerStatus>(static_cast<v1::CustomerStatus>(rows[0].Int(0)));
+}
+
+absl::StatusOr<std::optional<int64_t>> CustomerStore::OwnerOf(db::Transaction& tx, int64_t id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT owner_rep_id FROM customers WHERE id = ?", {id}));
+  if (rows.empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(rows[0].Int(0));
+}
+
 absl::StatusOr<std::vector<CustomerStore::Match>> CustomerStore::FindDuplicates(
     db::Transaction& tx, const std::vector<std::string>& phones, const std::string& tax_id,
     const std::string& name, int64_t exclude_id) {
@@ -443,6 +455,65 @@ absl::StatusOr<std::vector<int64_t>> CustomerStore::FamilyMembers(db::Transactio
   return out;
 }
 
+absl::StatusOr<int64_t> CustomerStore::InsertFamilyLink(db::Transaction& tx, int64_t primary_id, int64_t member_id,
+                                                        v1::FamilyRelation relation, const std::string& reason,
+                                                        const Who& who, int64_t member_owner_before, absl::Time now) {
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO family_links (primary_customer_id, member_customer_id, relation, reason, actor_user, "
+              "actor_role, actor_rep, created_at, member_owner_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {primary_id, member_id, static_cast<int64_t>(relation), reason, who.user_id, who.role, who.rep_id,
+               FormatDbTime(now), Owner(member_owner_before)})
+          .status());
+  return tx.LastInsertId();
+}
+
+absl::StatusOr<CustomerStore::FamilyLinkRecord> CustomerStore::LockFamilyLink(db::Transaction& tx, int64_t link_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT primary_customer_id, member_customer_id, relation, reason, "
+                                             "member_owner_before, actor_user, actor_role, actor_rep, created_at "
+                                             "FROM family_links WHERE id = ? FOR UPDATE",
+                                             {link_id}));
+  if (rows.empty()) return NotFound("family link", link_id);
+  const db::Row& r = rows[0];
+  FamilyLinkRecord out;
+  v1::FamilyLink& link = out.link;
+  link.set_id(link_id);
+  link.set_primary_customer_id(r.Int(0));
+  link.set_member_customer_id(r.Int(1));
+  link.set_relation(static_cast<v1::FamilyRelation>(r.Int(2)));
+  link.set_reason(r.Str(3));
+  link.mutable_linked_by()->set_user_id(r.Str(5));
+  link.mutable_linked_by()->set_role(r.Str(6));
+  link.mutable_linked_by()->set_rep_id(r.Int(7));
+  *link.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+  out.member_owner_before = IntOr0(r, 4);
+  return out;
+}
+
+absl::Status CustomerStore::DeleteFamilyLink(db::Transaction& tx, int64_t link_id) {
+  return tx.Exec("DELETE FROM family_links WHERE id = ?", {link_id}).status();
+}
+
+absl::StatusOr<std::vector<v1::FamilyLink>> CustomerStore::FamilyLinksOf(db::Transaction& tx, int64_t customer_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, primary_customer_id, member_customer_id, relation, reason, "
+                                             "actor_user, actor_role, actor_rep, created_at FROM family_links "
+                                             "WHERE primary_customer_id = ? OR member_customer_id = ? ORDER BY id",
+                                             {customer_id, customer_id}));
+  std::vector<v1::FamilyLink> out;
+  for (const auto& r : rows) {
+    v1::FamilyLink& l = out.emplace_back();
+    l.set_id(r.Int(0));
+    l.set_primary_customer_id(r.Int(1));
+    l.set_member_customer_id(r.Int(2));
+    l.set_relation(static_cast<v1::FamilyRelation>(r.Int(3)));
+    l.set_reason(r.Str(4));
+    l.mutable_linked_by()->set_user_id(r.Str(5));
+    l.mutable_linked_by()->set_role(r.Str(6));
+    l.mutable_linked_by()->set_rep_id(r.Int(7));
+    *l.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::LapsedProspects(db::Transaction& tx,
                                                                            absl::CivilDay base_before,
                                                                            int64_t after_id, int limit) {
@@ -485,6 +556,11 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::OwnedBy(db::Transacti
   std::vector<CustomerRecord> out;
   for (const auto& r : rows) out.push_back(FromRow(r));
   return out;
+}
+
+absl::StatusOr<bool> CustomerStore::LockLapseSweep(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT sweep FROM sweep_locks WHERE sweep = 'lapse' FOR UPDATE"));
+  return !rows.empty();
 }
 
 absl::Status AuditStore::Append(db::Transaction& tx, int64_t customer_id, const Who& who,

@@ -11,6 +11,7 @@
 #include "platform/call.h"
 #include "platform/mysql.h"
 #include "sales/common/v1/audit.pb.h"
+#include "sales/customers/v1/contact.pb.h"
 #include "sales/customers/v1/customer.pb.h"
 #include "sales/customers/v1/ownership.pb.h"
 
@@ -77,6 +78,10 @@ class CustomerStore {
   static absl::StatusOr<CustomerRecord> Lock(db::Transaction& tx, int64_t id);
   static absl::StatusOr<std::vector<CustomerRecord>> GetMany(db::Transaction& tx,
                                                              const std::vector<int64_t>& ids);
+  // The customer's status alone; nullopt when there is no such customer.
+  static absl::StatusOr<std::optional<v1::CustomerStatus>> StatusOf(db::Transaction& tx, int64_t id);
+  // The customer's owner alone (0: the pool); nullopt when there is no such customer.
+  static absl::StatusOr<std::optional<int64_t>> OwnerOf(db::Transaction& tx, int64_t id);
   // Existing customers colliding on any given key (empty keys are skipped),
   // with the keys each matched; contact phones count as phones.
   struct Match {
@@ -127,6 +132,21 @@ class CustomerStore {
   static absl::StatusOr<std::vector<v1::OwnershipRecord>> History(db::Transaction& tx, int64_t customer_id,
                                                                   int64_t after_id, int limit);
   static absl::StatusOr<std::vector<int64_t>> FamilyMembers(db::Transaction& tx, int64_t primary_id);
+  // Stores a family link (the member's owner before it, 0 for the pool, is
+  // kept to give the member back on unlinking); returns the link's id.
+  static absl::StatusOr<int64_t> InsertFamilyLink(db::Transaction& tx, int64_t primary_id, int64_t member_id,
+                                                  v1::FamilyRelation relation, const std::string& reason,
+                                                  const Who& who, int64_t member_owner_before, absl::Time now);
+  struct FamilyLinkRecord {
+    v1::FamilyLink link;
+    int64_t member_owner_before = 0;  // 0: the member was in the pool
+  };
+  // The family link, locked for update; NOT_FOUND ("family link").
+  static absl::StatusOr<FamilyLinkRecord> LockFamilyLink(db::Transaction& tx, int64_t link_id);
+  // Removes the family link (the member's primary is cleared by SetPrimary).
+  static absl::Status DeleteFamilyLink(db::Transaction& tx, int64_t link_id);
+  // Links the customer is the primary or the member of, by id.
+  static absl::StatusOr<std::vector<v1::FamilyLink>> FamilyLinksOf(db::Transaction& tx, int64_t customer_id);
 
   // Prospects whose protection ended before `base_before` (protected
   // through base + window < as_of), locked, at most `limit`, by id.
@@ -139,6 +159,9 @@ class CustomerStore {
   // Every customer owned by `rep_id`, locked, by id.
   static absl::StatusOr<std::vector<CustomerRecord>> OwnedBy(db::Transaction& tx, int64_t rep_id,
                                                              const std::vector<int64_t>& statuses);
+  // Takes the lapse sweep's lock row (V003) until the transaction ends, so
+  // runs of the sweep queue behind each other; false when the row is missing.
+  static absl::StatusOr<bool> LockLapseSweep(db::Transaction& tx);
 };
 
 // The audit trail (domain.md §1: who, when, from which state to which, why).

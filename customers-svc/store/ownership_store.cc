@@ -111,6 +111,13 @@ absl::StatusOr<v1::Collision> CollisionStore::Get(db::Transaction& tx, int64_t i
   return CollisionFromRow(rows[0]);
 }
 
+absl::StatusOr<std::optional<v1::CollisionStatus>> CollisionStore::StatusOfOrder(db::Transaction& tx,
+                                                                                 int64_t order_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status FROM collisions WHERE order_id = ?", {order_id}));
+  if (rows.empty()) return std::optional<v1::CollisionStatus>();
+  return std::optional<v1::CollisionStatus>(static_cast<v1::CollisionStatus>(rows[0].Int(0)));
+}
+
 absl::Status CollisionStore::Review(db::Transaction& tx, int64_t id, v1::CollisionStatus status, int64_t credited_rep,
                                     const std::string& note, const Who& who, absl::Time now) {
   return tx.Exec("UPDATE collisions SET status = ?, credited_rep_id = ?, review_note = ?, reviewer_user = ?, "
@@ -161,6 +168,14 @@ absl::StatusOr<std::vector<v1::Collision>> CollisionStore::List(db::Transaction&
   std::vector<v1::Collision> out;
   for (const auto& r : rows) out.push_back(CollisionFromRow(r));
   return out;
+}
+
+absl::StatusOr<bool> OrdersSeenStore::MarkSeen(db::Transaction& tx, int64_t order_id, int64_t customer_id,
+                                               const common::v1::Date& order_date) {
+  SALES_ASSIGN_OR_RETURN(int64_t inserted, tx.Exec("INSERT IGNORE INTO customer_orders_seen (order_id, customer_id, "
+                                                   "order_date) VALUES (?, ?, ?)",
+                                                   {order_id, customer_id, FormatDbDate(order_date)}));
+  return inserted != 0;
 }
 
 absl::StatusOr<int64_t> HandoverStore::Insert(db::Transaction& tx, const v1::Handover& h, const Who& who,

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "customers-svc/store/customer_store.h"
 #include "platform/mysql.h"
+#include "sales/common/v1/date.pb.h"
 #include "sales/customers/v1/ownership.pb.h"
 
 namespace sales::customers {
@@ -21,6 +22,8 @@ class CollisionStore {
   static absl::StatusOr<std::optional<v1::Collision>> Insert(db::Transaction& tx, const v1::Collision& c,
                                                              absl::Time now);
   static absl::StatusOr<v1::Collision> Get(db::Transaction& tx, int64_t id, bool lock);
+  // The status of the order's collision; nullopt when the order has none.
+  static absl::StatusOr<std::optional<v1::CollisionStatus>> StatusOfOrder(db::Transaction& tx, int64_t order_id);
   static absl::Status Review(db::Transaction& tx, int64_t id, v1::CollisionStatus status, int64_t credited_rep,
                              const std::string& note, const Who& who, absl::Time now);
   struct Filter {
@@ -60,6 +63,15 @@ class ReferralStore {
                                                         int64_t referrer_rep_id, const std::vector<int64_t>& statuses,
                                                         const std::vector<int64_t>& visible_reps, bool all,
                                                         int64_t before_id, int limit);
+};
+
+// Orders of the orders feed already applied to their customer's purchase
+// dates and status (customer_orders_seen): one confirmation counts once.
+class OrdersSeenStore {
+ public:
+  // Whether the order is seen here for the first time (recorded now).
+  static absl::StatusOr<bool> MarkSeen(db::Transaction& tx, int64_t order_id, int64_t customer_id,
+                                       const common::v1::Date& order_date);
 };
 
 // Fulfils a pending referral with a registration made now: it counts only

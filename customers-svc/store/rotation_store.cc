@@ -325,6 +325,15 @@ absl::StatusOr<std::vector<RotationRecord>> RotationStore::List(db::Transaction&
   return out;
 }
 
+absl::StatusOr<std::vector<int64_t>> RotationStore::OfficesOfMember(db::Transaction& tx, int64_t rep_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT r.office_id FROM rotations r JOIN rotation_members m "
+                                             "ON m.rotation_id = r.id WHERE m.rep_id = ?",
+                                             {rep_id}));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
 // ---- absences ----------------------------------------------------------------
 
 absl::StatusOr<AbsenceRecord> AbsenceStore::Insert(db::Transaction& tx, const v1::RepAbsence& a,

@@ -52,6 +52,8 @@ class RotationStore {
   static absl::StatusOr<std::vector<RotationRecord>> List(db::Transaction& tx, bool all,
                                                           const std::vector<int64_t>& offices, int64_t after_office,
                                                           int limit);
+  // Offices of the rotations the rep takes turns in, in no particular order.
+  static absl::StatusOr<std::vector<int64_t>> OfficesOfMember(db::Transaction& tx, int64_t rep_id);
 };
 
 struct AbsenceRecord {
