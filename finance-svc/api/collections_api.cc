@@ -444,7 +444,7 @@ grpc::Status CollectionsApi::SetCreditHold(grpc::ServerContext* ctx, const v1::S
         if (call.principal.role == kRoleManager) {
           // A manager stops supply only to customers of reps in their unit.
           SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-          SALES_ASSIGN_OR_RETURN(int64_t unit, CustomerUnit(tx, h.customer_id));
+          SALES_ASSIGN_OR_RETURN(int64_t unit, CollectionsStore::CustomerUnit(tx, h.customer_id));
           if (!scope.Allows(0, unit)) return Denied("the customer's owner is outside your unit");
         }
         h.source = v1::CREDIT_HOLD_SOURCE_MANUAL;
@@ -509,7 +509,7 @@ grpc::Status CollectionsApi::GetCreditHold(grpc::ServerContext* ctx, const v1::G
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetCreditHoldResponse> {
         SALES_ASSIGN_OR_RETURN(HoldRecord h, CollectionsStore::GetHold(tx, req->id(), false));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        SALES_ASSIGN_OR_RETURN(int64_t unit, CustomerUnit(tx, h.customer_id));
+        SALES_ASSIGN_OR_RETURN(int64_t unit, CollectionsStore::CustomerUnit(tx, h.customer_id));
         if (!scope.Allows(h.rep_id, unit)) return NotFound("credit hold", req->id());
         v1::GetCreditHoldResponse out;
         *out.mutable_credit_hold() = HoldToProto(h);
@@ -538,7 +538,7 @@ grpc::Status CollectionsApi::ListCreditHolds(grpc::ServerContext* ctx, const v1:
           if (batch.empty()) break;
           for (const auto& h : batch) {
             cursor = h.id;
-            SALES_ASSIGN_OR_RETURN(int64_t unit, CustomerUnit(tx, h.customer_id));
+            SALES_ASSIGN_OR_RETURN(int64_t unit, CollectionsStore::CustomerUnit(tx, h.customer_id));
             if (scope.Allows(h.rep_id, unit)) holds.push_back(HoldToProto(h));
             if (static_cast<int>(holds.size()) > size) break;
           }

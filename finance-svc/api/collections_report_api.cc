@@ -6,13 +6,12 @@
 #include <map>
 #include <tuple>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "finance-svc/api/collections_api.h"
 #include "finance-svc/api/collections_support.h"
 #include "finance-svc/api/finance_scope.h"
 #include "finance-svc/domain/collections_periods.h"
-#include "finance-svc/store/collections_store.h"
+#include "finance-svc/store/report_store.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
@@ -23,15 +22,13 @@ namespace {
 
 constexpr char kCurrency[] = "CNY";
 
-// " AND <rep> = ? AND <unit> IN (...)" for a report scope.
-std::string ScopeSql(const ReportScope& rs, const char* rep_col, const char* unit_col, db::Params* params) {
-  std::string s;
-  if (rs.rep_id != 0) {
-    s += absl::StrCat(" AND ", rep_col, " = ?");
-    params->push_back(rs.rep_id);
-  }
-  if (!rs.unit_ids.empty()) s += absl::StrCat(" AND ", unit_col, " IN (", db::AppendInList(rs.unit_ids, *params), ")");
-  return s;
+// The store's filter for a report scope and the customer asked for.
+ReportFilter FilterOf(const ReportScope& rs, int64_t customer_id) {
+  ReportFilter f;
+  f.rep_id = rs.rep_id;
+  f.unit_ids = rs.unit_ids;
+  f.customer_id = customer_id;
+  return f;
 }
 
 // Rows are computed whole and paged by position: reports are small
@@ -94,33 +91,20 @@ grpc::Status CollectionsApi::GetCollectionsReport(grpc::ServerContext* ctx, cons
         const auto kind = req->period_kind();
         const auto group = req->group_by() == v1::REPORT_GROUP_BY_UNSPECIFIED ? v1::REPORT_GROUP_BY_REP : req->group_by();
         const bool by_line = group == v1::REPORT_GROUP_BY_PRODUCT_LINE;
-        std::string from = FormatDbDate(req->range().start()), to = FormatDbDate(req->range().end());
+        const ReportFilter f = FilterOf(rs, req->customer_id());
         std::map<std::pair<absl::CivilDay, Key>, CollectionsCell> cells;
         auto cell = [&](absl::CivilDay day, const Key& k) -> CollectionsCell& {
           return cells[{PeriodStart(kind, day), k}];
         };
         // Applications still in force (reversed ones are not collected).
         {
-          db::Params p{from, to};
-          std::string sql = by_line
-                                ? "SELECT pa.rep_id, pa.org_unit_id, pa.customer_id, pal.product_line_id, pa.applied_on, "
-                                  "pa.days_past_due, pal.amount_minor FROM payment_applications pa JOIN "
-                                  "payment_application_lines pal ON pal.application_id = pa.id WHERE pa.state = 1 "
-                                  "AND pa.applied_on BETWEEN ? AND ?"
-                                : "SELECT pa.rep_id, pa.org_unit_id, pa.customer_id, 0, pa.applied_on, pa.days_past_due, "
-                                  "pa.amount_minor FROM payment_applications pa WHERE pa.state = 1 "
-                                  "AND pa.applied_on BETWEEN ? AND ?";
-          sql += ScopeSql(rs, "pa.rep_id", "pa.org_unit_id", &p);
-          if (req->customer_id() != 0) {
-            sql += " AND pa.customer_id = ?";
-            p.push_back(req->customer_id());
-          }
-          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-          for (const auto& r : rows) {
-            CollectionsCell& c = cell(*ParseDay(r, 4), KeyOf(group, r.Int(0), r.Int(1), r.Int(2), r.Int(3)));
-            int64_t amount = r.Int(6);
+          SALES_ASSIGN_OR_RETURN(auto applied, ReportStore::AppliedInRange(tx, req->range(), by_line, f));
+          for (const auto& a : applied) {
+            CollectionsCell& c =
+                cell(a.applied_on, KeyOf(group, a.rep_id, a.org_unit_id, a.customer_id, a.product_line_id));
+            int64_t amount = a.amount;
             c.collected += amount;
-            switch (BandOf(static_cast<int>(r.Int(5)))) {
+            switch (BandOf(a.days_past_due)) {
               case CollectionBand::kOnTime:
                 c.on_time += amount;
                 break;
@@ -136,46 +120,24 @@ grpc::Status CollectionsApi::GetCollectionsReport(grpc::ServerContext* ctx, cons
         }
         // What fell due in the period (the denominator of 回款率).
         {
-          db::Params p{from, to};
-          std::string sql = by_line
-                                ? "SELECT i.rep_id, i.org_unit_id, i.customer_id, il.product_line_id, i.due_on, "
-                                  "il.gross_minor FROM invoices i JOIN invoice_lines il ON il.invoice_id = i.id "
-                                  "WHERE i.state IN (5, 6, 7) AND i.due_on BETWEEN ? AND ?"
-                                : "SELECT i.rep_id, i.org_unit_id, i.customer_id, 0, i.due_on, i.gross_total_minor "
-                                  "FROM invoices i WHERE i.state IN (5, 6, 7) AND i.due_on BETWEEN ? AND ?";
-          sql += ScopeSql(rs, "i.rep_id", "i.org_unit_id", &p);
-          if (req->customer_id() != 0) {
-            sql += " AND i.customer_id = ?";
-            p.push_back(req->customer_id());
-          }
-          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-          for (const auto& r : rows) {
-            cell(*ParseDay(r, 4), KeyOf(group, r.Int(0), r.Int(1), r.Int(2), r.Int(3))).fell_due += r.Int(5);
+          SALES_ASSIGN_OR_RETURN(auto due, ReportStore::DueInRange(tx, req->range(), by_line, f));
+          for (const auto& d : due) {
+            Key k = KeyOf(group, d.rep_id, d.org_unit_id, d.customer_id, d.product_line_id);
+            cell(d.due_on, k).fell_due += d.amount;
           }
         }
         // Payments received (by the payment's rep and customer; not split by
         // unit or product line, which a payment does not carry).
         if (group == v1::REPORT_GROUP_BY_REP || group == v1::REPORT_GROUP_BY_CUSTOMER) {
-          db::Params p{from, to};
-          std::string sql = "SELECT p.rep_id, p.customer_id, p.received_on, p.settlement_minor FROM payments p "
-                            "WHERE p.state <> 4 AND p.received_on BETWEEN ? AND ?";
-          if (rs.rep_id != 0) {
-            sql += " AND p.rep_id = ?";
-            p.push_back(rs.rep_id);
-          }
-          if (req->customer_id() != 0) {
-            sql += " AND p.customer_id = ?";
-            p.push_back(req->customer_id());
-          }
-          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-          for (const auto& r : rows) {
+          SALES_ASSIGN_OR_RETURN(auto payments, ReportStore::ReceivedInRange(tx, req->range(), f));
+          for (const auto& r : payments) {
             // Attach to an existing row of the same rep (and customer) so a
             // unit-scoped caller sees only reps already in scope.
             for (auto& [k, c] : cells) {
               const Key& key = k.second;
-              if (k.first == PeriodStart(kind, *ParseDay(r, 2)) && std::get<0>(key) == r.Int(0) &&
-                  (group == v1::REPORT_GROUP_BY_REP || std::get<2>(key) == r.Int(1))) {
-                c.received += r.Int(3);
+              if (k.first == PeriodStart(kind, r.received_on) && std::get<0>(key) == r.rep_id &&
+                  (group == v1::REPORT_GROUP_BY_REP || std::get<2>(key) == r.customer_id)) {
+                c.received += r.amount;
                 break;
               }
             }
@@ -231,31 +193,25 @@ grpc::Status CollectionsApi::GetOverdueCasesReport(grpc::ServerContext* ctx,
         const auto group = req->group_by() == v1::REPORT_GROUP_BY_UNSPECIFIED ? v1::REPORT_GROUP_BY_REP : req->group_by();
         // Cases as the last sweep left them, open on as_of: opened before it
         // and not closed by then.
-        db::Params p{DayText(as_of), DayText(as_of)};
-        std::string sql =
-            "SELECT stage, rep_id, org_unit_id, customer_id, overdue_minor, due_on, missed_confirmation + "
-            "missed_first_notice + missed_second_notice > 0, closed_on FROM collection_cases WHERE due_on < ? "
-            "AND (closed_on IS NULL OR closed_on > ?)";
-        sql += ScopeSql(rs, "rep_id", "org_unit_id", &p);
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+        SALES_ASSIGN_OR_RETURN(auto cases, ReportStore::CasesOpenOn(tx, as_of, FilterOf(rs, 0)));
         std::map<std::pair<int, Key>, v1::OverdueCasesReportRow> agg;
         int64_t total = 0;
         int32_t count = 0;
-        for (const auto& r : rows) {
-          int stage = static_cast<int>(r.Int(0));
+        for (const auto& r : cases) {
+          int stage = r.stage;
           if (stage == v1::COLLECTION_STAGE_CLOSED) continue;  // closed after as_of: its stage then is not kept
-          Key k = KeyOf(group, r.Int(1), r.Int(2), r.Int(3), 0);
+          Key k = KeyOf(group, r.rep_id, r.org_unit_id, r.customer_id, 0);
           auto& row = agg[{stage, k}];
           row.set_stage(static_cast<v1::CollectionStage>(stage));
           row.set_rep_id(std::get<0>(k));
           row.set_org_unit_id(std::get<1>(k));
           row.set_customer_id(std::get<2>(k));
           row.set_case_count(row.case_count() + 1);
-          *row.mutable_overdue_amount() = MakeMoney(row.overdue_amount().minor_units() + r.Int(4), kCurrency);
-          if (r.Int(6) != 0) row.set_deadline_missed_count(row.deadline_missed_count() + 1);
-          absl::CivilDay due = *ParseDay(r, 5);
+          *row.mutable_overdue_amount() = MakeMoney(row.overdue_amount().minor_units() + r.overdue_minor, kCurrency);
+          if (r.deadline_missed) row.set_deadline_missed_count(row.deadline_missed_count() + 1);
+          absl::CivilDay due = r.due_on;
           if (!row.has_oldest_due_on() || due < ToCivilDay(row.oldest_due_on())) *row.mutable_oldest_due_on() = FromCivilDay(due);
-          total += r.Int(4);
+          total += r.overdue_minor;
           ++count;
         }
         std::vector<v1::OverdueCasesReportRow> list;
@@ -286,25 +242,18 @@ grpc::Status CollectionsApi::GetCommissionReport(grpc::ServerContext* ctx, const
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
         SALES_ASSIGN_OR_RETURN(ReportScope rs, ReportScopeOf(tx, scope, req->org_unit_id(), req->rep_id()));
         if (rs.none) return out;
-        db::Params p{FormatDbDate(req->months().start()), FormatDbDate(req->months().end())};
-        std::string sql =
-            "SELECT s.rep_id, s.org_unit_id, s.month, s.attainment_bp, s.total_minor, s.payable_now_minor, "
-            "s.held_back_minor, COALESCE((SELECT SUM(d.deducted_minor - d.returned_minor) FROM commission_deductions d "
-            "WHERE d.rep_id = s.rep_id AND d.state = 1), 0) FROM commission_statements s WHERE s.month BETWEEN ? AND ?";
-        sql += ScopeSql(rs, "s.rep_id", "s.org_unit_id", &p);
-        sql += " ORDER BY s.month, s.rep_id";
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+        SALES_ASSIGN_OR_RETURN(auto months, ReportStore::CommissionMonths(tx, req->months(), FilterOf(rs, 0)));
         std::vector<v1::CommissionReportRow> list;
-        for (const auto& r : rows) {
+        for (const auto& m : months) {
           v1::CommissionReportRow row;
-          row.set_rep_id(r.Int(0));
-          row.set_org_unit_id(r.Int(1));
-          *row.mutable_month() = FromCivilDay(*ParseDay(r, 2));
-          row.set_attainment_bp(static_cast<int32_t>(r.Int(3)));
-          *row.mutable_total_commission() = MakeMoney(r.Int(4), kCurrency);
-          *row.mutable_payable_now() = MakeMoney(r.Int(5), kCurrency);
-          *row.mutable_held_back() = MakeMoney(r.Int(6), kCurrency);
-          *row.mutable_outstanding_deductions() = MakeMoney(r.Int(7), kCurrency);
+          row.set_rep_id(m.rep_id);
+          row.set_org_unit_id(m.org_unit_id);
+          *row.mutable_month() = FromCivilDay(m.month);
+          row.set_attainment_bp(m.attainment_bp);
+          *row.mutable_total_commission() = MakeMoney(m.total, kCurrency);
+          *row.mutable_payable_now() = MakeMoney(m.payable_now, kCurrency);
+          *row.mutable_held_back() = MakeMoney(m.held_back, kCurrency);
+          *row.mutable_outstanding_deductions() = MakeMoney(m.outstanding_deductions, kCurrency);
           list.push_back(std::move(row));
         }
         PageRows(std::move(list), offset, size, &out, [](auto* r) { return r->add_rows(); });

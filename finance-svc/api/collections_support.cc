@@ -22,16 +22,6 @@ LadderContext LadderContextOf(const ServiceRuntime& rt, const CallContext& call)
   return lc;
 }
 
-absl::StatusOr<int64_t> CustomerUnit(db::Transaction& tx, int64_t customer_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query("SELECT org_unit_id FROM customer_accounts WHERE customer_id = ?", {customer_id}));
-  if (!rows.empty() && rows[0].Int(0) != 0) return rows[0].Int(0);
-  SALES_ASSIGN_OR_RETURN(auto inv, tx.Query("SELECT org_unit_id FROM invoices WHERE customer_id = ? "
-                                            "ORDER BY id DESC LIMIT 1",
-                                            {customer_id}));
-  return inv.empty() ? int64_t{0} : inv[0].Int(0);
-}
-
 absl::StatusOr<ReportScope> ReportScopeOf(db::Transaction& tx, const FinanceScope& scope, int64_t org_unit_id,
                                           int64_t rep_id) {
   ReportScope out;

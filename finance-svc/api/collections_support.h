@@ -19,10 +19,6 @@ std::string CollectionsMethod(const char* name);
 // The workflow context of a call: the caller as actor, the injected clock.
 LadderContext LadderContextOf(const ServiceRuntime& rt, const CallContext& call);
 
-// The org unit of the customer's owning rep as finance last saw it (0 when
-// the customer has no posting yet).
-absl::StatusOr<int64_t> CustomerUnit(db::Transaction& tx, int64_t customer_id);
-
 // Restricts a case filter to the caller's scope and, when org_unit_id is
 // set, to that unit's subtree. False when nothing can match.
 absl::StatusOr<bool> NarrowToScope(db::Transaction& tx, const FinanceScope& scope, int64_t org_unit_id,

@@ -757,10 +757,7 @@ grpc::Status CollectionsApi::ListCommissionDeductions(grpc::ServerContext* ctx,
         bool scoped = !rs.unit_ids.empty();
         if (scoped) {
           // A manager: the reps of their units, from the org copy.
-          for (int64_t unit : rs.unit_ids) {
-            SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM reps_replica WHERE org_unit_id = ?", {unit}));
-            for (const auto& r : rows) reps.push_back(r.Int(0));
-          }
+          SALES_ASSIGN_OR_RETURN(reps, CommissionStore::RepsOfUnits(tx, rs.unit_ids));
         }
         SALES_ASSIGN_OR_RETURN(auto list, CommissionStore::ListDeductions(tx, rs.rep_id, req->state(), reps, scoped,
                                                                           after, size + 1));

@@ -5,6 +5,7 @@
 #include "finance-svc/api/finance_api.h"
 #include "finance-svc/api/finance_scope.h"
 #include "finance-svc/store/invoice_store.h"
+#include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/memo_store.h"
 #include "finance-svc/store/payment_store.h"
 #include "platform/convert.h"
@@ -69,34 +70,17 @@ grpc::Status FinanceApi::ListAuditEntries(grpc::ServerContext* ctx, const v1::Li
           }
           if (!scope.Allows(rep, unit)) return NotFound(RecordType(req->subject_type()), id);
         }
-        std::string sql = "SELECT id, at, actor_user, actor_role, action, from_state, to_state, reason, request_id "
-                          "FROM finance_audit WHERE id > ? AND ((record_type = ? AND record_id = ?)";
-        db::Params p = {after, std::string(RecordType(req->subject_type())), id};
-        if (req->subject_type() == v1::AUDIT_SUBJECT_TYPE_PAYMENT) {
-          // A payment's trail includes its applications' reversals.
-          sql += " OR (record_type = 'PaymentApplication' AND record_id IN (SELECT id FROM payment_applications "
-                 "WHERE payment_id = ?))";
-          p.push_back(id);
-        }
-        absl::StrAppend(&sql, ") ORDER BY id LIMIT ?");
-        p.push_back(static_cast<int64_t>(size + 1));
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+        // A payment's trail includes its applications' reversals.
+        SALES_ASSIGN_OR_RETURN(auto entries,
+                               AuditStore::Trail(tx, RecordType(req->subject_type()), id,
+                                                 req->subject_type() == v1::AUDIT_SUBJECT_TYPE_PAYMENT, after, size));
         v1::ListAuditEntriesResponse out;
-        for (const auto& r : rows) {
+        for (auto& e : entries) {
           if (out.entries_size() == size) {
             out.set_next_page_token(EncodePageToken(out.entries(size - 1).id()));
             break;
           }
-          auto* e = out.add_entries();
-          e->set_id(r.Int(0));
-          *e->mutable_at() = ToTimestamp(ParseDbTime(r.Str(1)));
-          e->mutable_actor()->set_user_id(r.Str(2));
-          e->mutable_actor()->set_role(r.Str(3));
-          e->set_action(r.Str(4));
-          e->set_from_value(r.Str(5));
-          e->set_to_value(r.Str(6));
-          e->set_reason(r.Str(7));
-          e->set_request_id(r.Str(8));
+          *out.add_entries() = std::move(e);
         }
         return out;
       });

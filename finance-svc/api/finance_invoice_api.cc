@@ -12,6 +12,7 @@
 #include "finance-svc/store/invoice_store.h"
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/memo_store.h"
+#include "finance-svc/store/receivable_store.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
@@ -94,9 +95,7 @@ grpc::Status FinanceApi::ListBillableLines(grpc::ServerContext* ctx, const v1::L
         if (!SeesAllFinancials(call.principal) && call.principal.role != kRoleClerk) {
           SALES_ASSIGN_OR_RETURN(scope, LoadScope(tx, call.principal));
         }
-        db::Params sp;
-        std::string scope_sql = scope.Sql("rep_id", "org_unit_id", &sp);
-        SALES_ASSIGN_OR_RETURN(auto items, BillingStore::List(tx, *req, scope_sql, sp, after, size));
+        SALES_ASSIGN_OR_RETURN(auto items, BillingStore::List(tx, *req, scope, after, size));
         v1::ListBillableLinesResponse out;
         FillPage(std::move(items), size, &out, [](v1::ListBillableLinesResponse* r) { return r->add_billable_lines(); });
         return out;
@@ -342,10 +341,7 @@ grpc::Status FinanceApi::RecordInvoiceReceipt(grpc::ServerContext* ctx, const v1
         if (inv.invoice_date && ToCivilDay(req->signed_on()) < *inv.invoice_date) {
           return InvalidField("signed_on", "must not be before the invoice date");
         }
-        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE invoices SET receipt_signed_on = ?, receipt_signed_by = ?, "
-                                      "version = version + 1, updated_at = ? WHERE id = ?",
-                                      {FormatDbDate(req->signed_on()), req->signed_by(), FormatDbTime(now), inv.id})
-                                  .status());
+        SALES_RETURN_IF_ERROR(InvoiceStore::RecordReceipt(tx, inv.id, req->signed_on(), req->signed_by(), now));
         SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Invoice", inv.id, "RECEIPT", "", "", req->signed_by(), now));
         v1::RecordInvoiceReceiptResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_invoice(), InvoiceStore::Get(tx, inv.id));
@@ -431,27 +427,18 @@ grpc::Status FinanceApi::CancelInvoice(grpc::ServerContext* ctx, const v1::Cance
         SALES_RETURN_IF_ERROR(MemoStore::Issue(tx, *rt_.outbox, call, memo_id, on, now).status());
         // The unpaid lines become billable again: their quantities, less
         // what returns already credited, go back to the shipment lines.
-        SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT il.billable_line_id, il.quantity - COALESCE((SELECT "
-                                                    "SUM(ml.quantity) FROM memo_lines ml JOIN credit_memos cm ON "
-                                                    "cm.id = ml.memo_id AND ml.memo_kind = 'CM' WHERE "
-                                                    "ml.invoice_line_id = il.id AND cm.source = 1 AND cm.state IN "
-                                                    "(2, 3)), 0) FROM invoice_lines il WHERE il.invoice_id = ? "
-                                                    "ORDER BY il.billable_line_id",
-                                                    {inv.id}));
+        SALES_ASSIGN_OR_RETURN(auto lines, InvoiceStore::UncreditedQuantities(tx, inv.id));
         std::vector<int64_t> ids;
-        for (const auto& r : lines) ids.push_back(r.Int(0));
+        for (const auto& l : lines) ids.push_back(l.billable_line_id);
         SALES_ASSIGN_OR_RETURN(auto locked, BillingStore::LockLines(tx, ids));
-        for (const auto& r : lines) {
-          int64_t q = r.Int(1);
+        for (const auto& l : lines) {
+          int64_t q = l.quantity;
           if (q <= 0) continue;
           for (const auto& b : locked) {
-            if (b.id == r.Int(0)) SALES_RETURN_IF_ERROR(BillingStore::AdjustQuantities(tx, b, -q, -q, now));
+            if (b.id == l.billable_line_id) SALES_RETURN_IF_ERROR(BillingStore::AdjustQuantities(tx, b, -q, -q, now));
           }
         }
-        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE invoices SET state = 8, state_reason = ?, cancelling_credit_memo_id = ?, "
-                                      "version = version + 1, updated_at = ? WHERE id = ?",
-                                      {req->reason(), memo_id, FormatDbTime(now), inv.id})
-                                  .status());
+        SALES_RETURN_IF_ERROR(InvoiceStore::MarkCancelled(tx, inv.id, req->reason(), memo_id, now));
         SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Invoice", inv.id, "CANCEL", InvoiceStateName(inv.state),
                                                  "CANCELLED", req->reason(), now));
         v1::CancelInvoiceResponse out;
@@ -510,9 +497,7 @@ grpc::Status FinanceApi::ListInvoices(grpc::ServerContext* ctx, const v1::ListIn
         if (!SeesAllFinancials(call.principal) && call.principal.role != kRoleClerk) {
           SALES_ASSIGN_OR_RETURN(scope, LoadScope(tx, call.principal));
         }
-        db::Params sp;
-        std::string scope_sql = scope.Sql("rep_id", "org_unit_id", &sp);
-        SALES_ASSIGN_OR_RETURN(auto items, InvoiceStore::List(tx, *req, scope_sql, sp, after, size));
+        SALES_ASSIGN_OR_RETURN(auto items, InvoiceStore::List(tx, *req, scope, after, size));
         v1::ListInvoicesResponse out;
         FillPage(std::move(items), size, &out, [](v1::ListInvoicesResponse* r) { return r->add_invoices(); });
         return out;
@@ -738,9 +723,7 @@ grpc::Status FinanceApi::ListCreditMemos(grpc::ServerContext* ctx, const v1::Lis
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        db::Params sp;
-        std::string scope_sql = scope.Sql("rep_id", "org_unit_id", &sp);
-        SALES_ASSIGN_OR_RETURN(auto items, MemoStore::ListCreditMemos(tx, *req, scope_sql, sp, after, size));
+        SALES_ASSIGN_OR_RETURN(auto items, MemoStore::ListCreditMemos(tx, *req, scope, after, size));
         v1::ListCreditMemosResponse out;
         FillPage(std::move(items), size, &out, [](v1::ListCreditMemosResponse* r) { return r->add_credit_memos(); });
         return out;
@@ -792,14 +775,11 @@ grpc::Status FinanceApi::ApplyCreditMemo(grpc::ServerContext* ctx, const v1::App
         std::vector<std::tuple<int64_t, int64_t, int64_t, std::string>> plan;  // invoice, debit memo, amount, field
         std::vector<FieldViolation> v;
         if (req->mode() == v1::APPLY_MODE_OLDEST_DUE_FIRST) {
-          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT 1, id, COALESCE(number, ''), due_on, balance_minor FROM invoices "
-                                                     "WHERE customer_id = ? AND balance_minor > 0 AND state IN (5, 6) "
-                                                     "UNION ALL SELECT 2, id, COALESCE(number, ''), due_on, balance_minor "
-                                                     "FROM debit_memos WHERE customer_id = ? AND balance_minor > 0 AND state = 2",
-                                                     {memo.customer_id(), memo.customer_id()}));
+          SALES_ASSIGN_OR_RETURN(auto docs, ReceivableStore::CreditableDocuments(tx, memo.customer_id()));
           std::vector<OpenItemRef> items;
-          for (const auto& r : rows) {
-            items.push_back({r.Int(0) == 1 ? r.Int(1) : -r.Int(1), ParseDay(r.Str(3)), r.Str(2), r.Int(4)});
+          for (const auto& d : docs) {
+            int64_t key = d.kind == OpenDocument::Kind::kInvoice ? d.id : -d.id;
+            items.push_back({key, d.due_on, d.number, d.balance_minor});
           }
           for (const auto& a : AllocateOldestDueFirst(left, items)) {
             plan.emplace_back(a.key > 0 ? a.key : 0, a.key < 0 ? -a.key : 0, a.amount_minor, "");
@@ -1013,9 +993,7 @@ grpc::Status FinanceApi::ListDebitMemos(grpc::ServerContext* ctx, const v1::List
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        db::Params sp;
-        std::string scope_sql = scope.Sql("rep_id", "org_unit_id", &sp);
-        SALES_ASSIGN_OR_RETURN(auto items, MemoStore::ListDebitMemos(tx, *req, scope_sql, sp, after, size));
+        SALES_ASSIGN_OR_RETURN(auto items, MemoStore::ListDebitMemos(tx, *req, scope, after, size));
         v1::ListDebitMemosResponse out;
         FillPage(std::move(items), size, &out, [](v1::ListDebitMemosResponse* r) { return r->add_debit_memos(); });
         return out;

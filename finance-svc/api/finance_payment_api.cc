@@ -132,10 +132,7 @@ grpc::Status FinanceApi::ListPayments(grpc::ServerContext* ctx, const v1::ListPa
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        db::Params sp;
-        std::string scope_sql = scope.Sql("rep_id", "(SELECT org_unit_id FROM customer_accounts ca WHERE "
-                                          "ca.customer_id = payments.customer_id)", &sp);
-        SALES_ASSIGN_OR_RETURN(auto items, PaymentStore::List(tx, *req, scope_sql, sp, after, size));
+        SALES_ASSIGN_OR_RETURN(auto items, PaymentStore::List(tx, *req, scope, after, size));
         v1::ListPaymentsResponse out;
         FillPage(std::move(items), size, &out, [](v1::ListPaymentsResponse* r) { return r->add_payments(); });
         return out;
@@ -212,9 +209,7 @@ grpc::Status FinanceApi::ListPaymentApplications(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        db::Params sp;
-        std::string scope_sql = scope.Sql("rep_id", "org_unit_id", &sp);
-        SALES_ASSIGN_OR_RETURN(auto items, PaymentStore::ListApplications(tx, *req, scope_sql, sp, after, size));
+        SALES_ASSIGN_OR_RETURN(auto items, PaymentStore::ListApplications(tx, *req, scope, after, size));
         v1::ListPaymentApplicationsResponse out;
         FillPage(std::move(items), size, &out,
                  [](v1::ListPaymentApplicationsResponse* r) { return r->add_applications(); });

@@ -179,7 +179,7 @@ absl::StatusOr<AgeingFilter> ScopedFilter(db::Transaction& tx, const Principal& 
   f.rep_id = rep;
   f.org_unit_id = unit;
   SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, p));
-  f.scope_sql = scope.Sql("rep_id", "org_unit_id", &f.scope_params);
+  f.scope = scope;
   return f;
 }
 
@@ -277,22 +277,14 @@ grpc::Status FinanceApi::ListCustomerBalances(grpc::ServerContext* ctx, const v1
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
         AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
-        db::Params p = {after};
-        std::string sql = "SELECT customer_id FROM customer_accounts WHERE customer_id > ?";
-        if (req->rep_id()) { sql += " AND rep_id = ?"; p.push_back(req->rep_id()); }
-        if (req->org_unit_id()) { sql += " AND org_unit_id = ?"; p.push_back(req->org_unit_id()); }
-        if (req->on_hold_only()) sql += " AND on_hold = 1";
-        if (req->non_zero_only() && as_of.now) sql += " AND (open_receivable_minor <> 0 OR on_account_minor <> 0)";
-        if (req->overdue_only()) {
-          sql += " AND customer_id IN (SELECT customer_id FROM invoices WHERE balance_minor > 0 AND due_on < ?)";
-          p.push_back(DbDay(as_of.day));
-        }
-        sql += scope.Sql("rep_id", "org_unit_id", &p);
-        absl::StrAppend(&sql, " ORDER BY customer_id LIMIT ?");
-        p.push_back(static_cast<int64_t>(size + 1));
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-        std::vector<int64_t> ids;
-        for (const auto& r : rows) ids.push_back(r.Int(0));
+        AccountFilter f;
+        f.rep_id = req->rep_id();
+        f.org_unit_id = req->org_unit_id();
+        f.on_hold_only = req->on_hold_only();
+        f.non_zero_only = req->non_zero_only() && as_of.now;
+        if (req->overdue_only()) f.overdue_before = as_of.day;
+        f.scope = scope;
+        SALES_ASSIGN_OR_RETURN(std::vector<int64_t> ids, AccountStore::ListCustomerIds(tx, f, after, size));
         bool more = static_cast<int>(ids.size()) > size;
         if (more) ids.pop_back();
         SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, ids));
@@ -329,14 +321,11 @@ grpc::Status FinanceApi::ListRepBalances(grpc::ServerContext* ctx, const v1::Lis
         std::vector<int64_t> customers;
         for (const auto& g : by_customer) customers.push_back(g.key);
         SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, customers));
-        SALES_ASSIGN_OR_RETURN(auto pairs, tx.Query(absl::StrCat("SELECT DISTINCT rep_id, customer_id FROM invoices "
-                                                                 "WHERE balance_minor > 0 OR (state >= 5 AND invoice_date <= ? "
-                                                                 "AND gross_total_minor > 0 AND ? = 0)"),
-                                                    {DbDay(as_of.day), int64_t{as_of.now ? 1 : 0}}));
+        SALES_ASSIGN_OR_RETURN(auto pairs, ReceivableStore::RepCustomerPairs(tx, as_of.day, as_of.now));
         std::map<int64_t, std::set<int64_t>> customers_of;
         std::set<int64_t> open(customers.begin(), customers.end());
-        for (const auto& r : pairs) {
-          if (open.count(r.Int(1))) customers_of[r.Int(0)].insert(r.Int(1));
+        for (const auto& [rep, customer] : pairs) {
+          if (open.count(customer)) customers_of[rep].insert(customer);
         }
         v1::ListRepBalancesResponse out;
         int64_t total = 0;
@@ -490,43 +479,35 @@ grpc::Status FinanceApi::ListLedgerEntries(grpc::ServerContext* ctx, const v1::L
         SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, req->customer_id()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
         if (!acct || !scope.Allows(acct->rep_id, acct->org_unit_id)) return NotFound("customer account", req->customer_id());
-        std::string start = "0001-01-01", end = "9999-12-31";
-        if (req->entry_dates().has_start()) start = FormatDbDate(req->entry_dates().start());
-        if (req->entry_dates().has_end()) end = FormatDbDate(req->entry_dates().end());
         // Running balance: everything before the range (or before the page)
         // in (entry_date, id) order.
-        SALES_ASSIGN_OR_RETURN(auto open_rows, tx.Query("SELECT COALESCE(SUM(debit_minor - credit_minor), 0) FROM "
-                                                        "ledger_entries WHERE customer_id = ? AND entry_date < ?",
-                                                        {req->customer_id(), start}));
-        int64_t opening = open_rows[0].Int(0);
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, entry_date, kind, document_id, reference, debit_minor, "
-                                                   "credit_minor, description, posted_at FROM ledger_entries WHERE "
-                                                   "customer_id = ? AND entry_date BETWEEN ? AND ? ORDER BY entry_date, id",
-                                                   {req->customer_id(), start, end}));
+        SALES_ASSIGN_OR_RETURN(LedgerStore::Page page,
+                               LedgerStore::Entries(tx, req->customer_id(), req->entry_dates()));
+        int64_t opening = page.opening;
         v1::ListLedgerEntriesResponse out;
         *out.mutable_opening_balance() = MakeMoney(opening);
         int64_t running = opening;
         int64_t position = 0;  // page token = index within the range
-        for (const auto& r : rows) {
+        for (const auto& r : page.entries) {
           ++position;
-          running += r.Int(5) - r.Int(6);
+          running += r.debit - r.credit;
           if (position <= after) continue;
           if (out.entries_size() == size) {
             out.set_next_page_token(EncodePageToken(position - 1));
             break;
           }
           auto* e = out.add_entries();
-          e->set_id(r.Int(0));
+          e->set_id(r.id);
           e->set_customer_id(req->customer_id());
-          *e->mutable_entry_date() = ParseDbDate(r.Str(1));
-          e->set_kind(static_cast<v1::DocumentKind>(r.Int(2)));
-          e->set_document_id(r.Int(3));
-          e->set_reference(r.Str(4));
-          *e->mutable_debit() = MakeMoney(r.Int(5));
-          *e->mutable_credit() = MakeMoney(r.Int(6));
+          *e->mutable_entry_date() = r.entry_date;
+          e->set_kind(static_cast<v1::DocumentKind>(r.kind));
+          e->set_document_id(r.document_id);
+          e->set_reference(r.reference);
+          *e->mutable_debit() = MakeMoney(r.debit);
+          *e->mutable_credit() = MakeMoney(r.credit);
           *e->mutable_running_balance() = MakeMoney(running);
-          e->set_description(r.Str(7));
-          *e->mutable_post_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+          e->set_description(r.description);
+          *e->mutable_post_time() = ToTimestamp(r.posted_at);
         }
         return out;
       });
@@ -548,8 +529,7 @@ grpc::Status FinanceApi::VerifyLedger(grpc::ServerContext* ctx, const v1::Verify
         if (req->customer_id()) {
           ids.push_back(req->customer_id());
         } else {
-          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT customer_id FROM customer_accounts ORDER BY customer_id"));
-          for (const auto& r : rows) ids.push_back(r.Int(0));
+          SALES_ASSIGN_OR_RETURN(ids, AccountStore::AllCustomerIds(tx));
           for (const auto& [id, t] : totals) {
             (void)t;
             ids.push_back(id);
@@ -558,12 +538,7 @@ grpc::Status FinanceApi::VerifyLedger(grpc::ServerContext* ctx, const v1::Verify
           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
         }
         SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, ids));
-        SALES_ASSIGN_OR_RETURN(auto docs_rows, tx.Query(absl::StrCat(
-            "SELECT customer_id, SUM(b) FROM (SELECT customer_id, balance_minor b FROM invoices UNION ALL "
-            "SELECT customer_id, balance_minor FROM debit_memos) d", req->customer_id() ? " WHERE customer_id = ?" : "",
-            " GROUP BY customer_id"), req->customer_id() ? db::Params{req->customer_id()} : db::Params{}));
-        std::map<int64_t, int64_t> doc_balances;
-        for (const auto& r : docs_rows) doc_balances[r.Int(0)] = r.Int(1);
+        SALES_ASSIGN_OR_RETURN(auto doc_balances, ReceivableStore::OpenBalances(tx, req->customer_id()));
         v1::VerifyLedgerResponse out;
         auto add = [&](int64_t customer, const char* identity, int64_t expected, int64_t actual) {
           if (expected == actual) return;
@@ -583,14 +558,10 @@ grpc::Status FinanceApi::VerifyLedger(grpc::ServerContext* ctx, const v1::Verify
           add(id, "PAYMENTS", t.OnAccount(), a.on_account);
         }
         out.set_customers_checked(static_cast<int32_t>(ids.size()));
-        SALES_ASSIGN_OR_RETURN(auto years, tx.Query("SELECT number_year, COUNT(*), COUNT(DISTINCT number_sequence), "
-                                                    "MIN(number_sequence), MAX(number_sequence) FROM invoices "
-                                                    "WHERE number IS NOT NULL GROUP BY number_year ORDER BY number_year"));
-        SALES_ASSIGN_OR_RETURN(auto counters, tx.Query("SELECT year, last_sequence FROM document_counters WHERE kind = 'INV'"));
-        std::map<int64_t, int64_t> last;
-        for (const auto& r : counters) last[r.Int(0)] = r.Int(1);
-        for (const auto& r : years) {
-          int64_t y = r.Int(0), n = r.Int(1), distinct = r.Int(2), lo = r.Int(3), hi = r.Int(4);
+        SALES_ASSIGN_OR_RETURN(auto years, NumberingStore::InvoiceNumberUsage(tx));
+        SALES_ASSIGN_OR_RETURN(auto last, NumberingStore::InvoiceCounters(tx));
+        for (const auto& u : years) {
+          int64_t y = u.year, n = u.numbered, distinct = u.distinct, lo = u.lowest, hi = u.highest;
           out.add_numbering_years_checked(static_cast<int32_t>(y));
           if (distinct != n) out.add_numbering_anomalies(absl::StrCat(y, ": ", n - distinct, " numbers used twice"));
           if (lo != 1 || hi != n) {

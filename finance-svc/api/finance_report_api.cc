@@ -9,8 +9,7 @@
 #include "finance-svc/api/finance_api.h"
 #include "finance-svc/api/finance_scope.h"
 #include "finance-svc/domain/collections_periods.h"
-#include "finance-svc/domain/receivable_rules.h"
-#include "finance-svc/store/ledger_store.h"
+#include "finance-svc/store/report_store.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
@@ -69,83 +68,43 @@ grpc::Status FinanceApi::GetInvoicingReport(grpc::ServerContext* ctx, const v1::
           if (next.size() > 1) end = next[1] - 1;
         }
         const auto by = req->group_by();
-        const bool by_line = by == v1::REPORT_GROUP_BY_PRODUCT_LINE;
-        const char* key = by == v1::REPORT_GROUP_BY_ORG_UNIT  ? "org_unit_id"
-                          : by == v1::REPORT_GROUP_BY_CUSTOMER ? "customer_id"
-                          : by_line                            ? "product_line_id"
-                                                               : "rep_id";
-        auto filters = [&](const char* t, db::Params* p) {
-          std::string s;
-          if (req->rep_id()) { s += absl::StrCat(" AND ", t, ".rep_id = ?"); p->push_back(req->rep_id()); }
-          if (req->org_unit_id()) { s += absl::StrCat(" AND ", t, ".org_unit_id = ?"); p->push_back(req->org_unit_id()); }
-          s += scope.Sql(absl::StrCat(t, ".rep_id").c_str(), absl::StrCat(t, ".org_unit_id").c_str(), p);
-          return s;
-        };
-        std::string k_inv = by_line ? "l.product_line_id" : absl::StrCat("i.", key);
-        std::string k_cm = by_line ? "l.product_line_id" : absl::StrCat("m.", key);
-        std::string k_bl = absl::StrCat("b.", key);
+        InvoicingFilter f;
+        f.key = by == v1::REPORT_GROUP_BY_ORG_UNIT       ? InvoicingKey::kOrgUnit
+                : by == v1::REPORT_GROUP_BY_CUSTOMER     ? InvoicingKey::kCustomer
+                : by == v1::REPORT_GROUP_BY_PRODUCT_LINE ? InvoicingKey::kProductLine
+                                                         : InvoicingKey::kRep;
+        f.rep_id = req->rep_id();
+        f.org_unit_id = req->org_unit_id();
+        f.scope = scope;
         std::map<std::pair<absl::CivilDay, int64_t>, Cell> cells;
         auto cell = [&](absl::CivilDay day, int64_t k) -> Cell& { return cells[{PeriodStart(kind, day), k}]; };
 
         // Invoices issued in the range (cancelled ones were issued too).
-        db::Params p = {DbDay(from), DbDay(end)};
-        std::string sql =
-            by_line ? absl::StrCat("SELECT ", k_inv, ", i.invoice_date, COUNT(DISTINCT i.id), SUM(l.net_minor), "
-                                   "SUM(l.tax_minor), MAX(i.rep_id), MAX(i.org_unit_id) FROM invoices i JOIN "
-                                   "invoice_lines l ON l.invoice_id = i.id WHERE i.state >= 5 AND i.invoice_date "
-                                   "BETWEEN ? AND ?")
-                    : absl::StrCat("SELECT ", k_inv, ", i.invoice_date, COUNT(*), SUM(i.net_total_minor), "
-                                   "SUM(i.tax_total_minor), MAX(i.rep_id), MAX(i.org_unit_id) FROM invoices i "
-                                   "WHERE i.state >= 5 AND i.invoice_date BETWEEN ? AND ?");
-        sql += filters("i", &p);
-        absl::StrAppend(&sql, " GROUP BY ", k_inv, ", i.invoice_date");
-        SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-        for (const auto& r : rows) {
-          Cell& c = cell(ParseDay(r.Str(1)), r.Int(0));
-          c.invoices += static_cast<int>(r.Int(2));
-          c.net += r.Int(3);
-          c.tax += r.Int(4);
-          c.rep_id = std::max(c.rep_id, r.Int(5));
-          c.org_unit_id = std::max(c.org_unit_id, r.Int(6));
+        SALES_ASSIGN_OR_RETURN(auto invoiced, ReportStore::InvoicedByDay(tx, from, end, f));
+        for (const auto& d : invoiced) {
+          Cell& c = cell(d.day, d.key);
+          c.invoices += static_cast<int>(d.invoices);
+          c.net += d.net;
+          c.tax += d.tax;
+          c.rep_id = std::max(c.rep_id, d.rep_id);
+          c.org_unit_id = std::max(c.org_unit_id, d.org_unit_id);
         }
         // Credit memos issued in the range.
-        p = {DbDay(from), DbDay(end)};
-        sql = by_line ? absl::StrCat("SELECT ", k_cm, ", m.memo_date, SUM(l.gross_minor), MAX(m.rep_id), "
-                                     "MAX(m.org_unit_id) FROM credit_memos m JOIN memo_lines l ON l.memo_kind = 'CM' "
-                                     "AND l.memo_id = m.id WHERE m.state IN (2, 3) AND m.memo_date BETWEEN ? AND ?")
-                      : absl::StrCat("SELECT ", k_cm, ", m.memo_date, SUM(m.total_minor), MAX(m.rep_id), "
-                                     "MAX(m.org_unit_id) FROM credit_memos m WHERE m.state IN (2, 3) AND m.memo_date "
-                                     "BETWEEN ? AND ?");
-        sql += filters("m", &p);
-        absl::StrAppend(&sql, " GROUP BY ", k_cm, ", m.memo_date");
-        SALES_ASSIGN_OR_RETURN(rows, tx.Query(sql, p));
-        for (const auto& r : rows) {
-          Cell& c = cell(ParseDay(r.Str(1)), r.Int(0));
-          c.credited += r.Int(2);
-          c.rep_id = std::max(c.rep_id, r.Int(3));
-          c.org_unit_id = std::max(c.org_unit_id, r.Int(4));
+        SALES_ASSIGN_OR_RETURN(auto credited, ReportStore::CreditedByDay(tx, from, end, f));
+        for (const auto& d : credited) {
+          Cell& c = cell(d.day, d.key);
+          c.credited += d.gross;
+          c.rep_id = std::max(c.rep_id, d.rep_id);
+          c.org_unit_id = std::max(c.org_unit_id, d.org_unit_id);
         }
         // Shipped but not invoiced at each period's end: what was shipped
         // (and kept) by then less what was invoiced by then, each valued at
         // net plus the default VAT, rounded per line.
         std::map<int64_t, std::map<absl::CivilDay, int64_t>> moves;  // key -> day -> delta
-        p = {int64_t{kDefaultVatBp}, DbDay(end)};
-        sql = absl::StrCat("SELECT ", k_bl, ", b.shipped_on, SUM((b.shipped_quantity - b.returned_quantity) * "
-                           "b.unit_price_minor + ((b.shipped_quantity - b.returned_quantity) * b.unit_price_minor * ? "
-                           "+ 5000) DIV 10000) FROM billable_lines b WHERE b.shipped_on <= ?");
-        sql += filters("b", &p);
-        absl::StrAppend(&sql, " GROUP BY ", k_bl, ", b.shipped_on");
-        SALES_ASSIGN_OR_RETURN(rows, tx.Query(sql, p));
-        for (const auto& r : rows) moves[r.Int(0)][ParseDay(r.Str(1))] += r.Int(2);
-        p = {int64_t{kDefaultVatBp}, DbDay(end)};
-        sql = absl::StrCat("SELECT ", k_bl, ", i.invoice_date, SUM(l.quantity * l.unit_price_minor + (l.quantity * "
-                           "l.unit_price_minor * ? + 5000) DIV 10000) FROM invoice_lines l JOIN invoices i ON i.id = "
-                           "l.invoice_id JOIN billable_lines b ON b.id = l.billable_line_id WHERE i.state IN (5, 6, 7) "
-                           "AND i.invoice_date <= ?");
-        sql += filters("b", &p);
-        absl::StrAppend(&sql, " GROUP BY ", k_bl, ", i.invoice_date");
-        SALES_ASSIGN_OR_RETURN(rows, tx.Query(sql, p));
-        for (const auto& r : rows) moves[r.Int(0)][ParseDay(r.Str(1))] -= r.Int(2);
+        SALES_ASSIGN_OR_RETURN(auto shipped, ReportStore::ShippedValueByDay(tx, end, f));
+        for (const auto& d : shipped) moves[d.key][d.day] += d.amount;
+        SALES_ASSIGN_OR_RETURN(auto billed, ReportStore::InvoicedValueByDay(tx, end, f));
+        for (const auto& d : billed) moves[d.key][d.day] -= d.amount;
         for (const auto& [k, by_day] : moves) {
           int64_t running = 0;
           auto it = by_day.begin();

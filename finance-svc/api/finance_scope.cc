@@ -33,17 +33,6 @@ bool FinanceScope::Allows(int64_t rep, int64_t unit) const {
   return std::find(units.begin(), units.end(), unit) != units.end();
 }
 
-std::string FinanceScope::Sql(const char* rep_col, const char* unit_col, db::Params* params) const {
-  if (all) return "";
-  std::string s = absl::StrCat(" AND (", rep_col, " = ?");
-  params->push_back(rep_id);  // 0 matches nothing real
-  if (!units.empty()) {
-    absl::StrAppend(&s, " OR ", unit_col, " IN (", db::AppendInList(units, *params), ")");
-  }
-  absl::StrAppend(&s, ")");
-  return s;
-}
-
 absl::StatusOr<FinanceScope> LoadScope(db::Transaction& tx, const Principal& p) {
   FinanceScope s;
   if (SeesAllFinancials(p)) {

@@ -5,22 +5,18 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
+#include "finance-svc/store/document_scope.h"
 #include "platform/call.h"
 #include "platform/mysql.h"
 
 namespace sales::finance {
 
-struct FinanceScope {
-  bool all = false;
-  int64_t rep_id = 0;           // a rep: only this rep's documents
-  std::vector<int64_t> units;   // a manager: these units' documents
+// all / rep_id (a rep: only this rep's documents) / units (a manager: these
+// units' documents); list reads pass it to the stores as it is.
+struct FinanceScope : DocumentScope {
   bool Allows(int64_t rep_id, int64_t org_unit_id) const;
-  // " AND (<rep_col> = ? ...)" restricting a query to the scope ("" for all);
-  // appends its parameters.
-  std::string Sql(const char* rep_col, const char* unit_col, db::Params* params) const;
 };
 
 absl::StatusOr<FinanceScope> LoadScope(db::Transaction& tx, const Principal& p);

@@ -1,5 +1,7 @@
 // Customer statements (对帐单): generated for the half-year, sent, confirmed
 // or disputed by the customer in writing, disputes resolved by finance.
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
 #include "finance-svc/api/finance_scope.h"
@@ -107,11 +109,8 @@ grpc::Status FinanceApi::GetStatement(grpc::ServerContext* ctx, const v1::GetSta
         v1::GetStatementResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_statement(), StatementStore::Get(tx, req->id(), true));
         if (!scope.all) {
-          db::Params p = {req->id()};
-          std::string sql = "SELECT 1 FROM statements s LEFT JOIN customer_accounts a ON a.customer_id = s.customer_id "
-                            "WHERE s.id = ?" + scope.Sql("s.rep_id", "a.org_unit_id", &p);
-          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-          if (rows.empty()) return NotFound("statement", req->id());
+          SALES_ASSIGN_OR_RETURN(bool visible, StatementStore::Visible(tx, req->id(), scope));
+          if (!visible) return NotFound("statement", req->id());
         }
         return out;
       });
@@ -125,9 +124,7 @@ grpc::Status FinanceApi::ListStatements(grpc::ServerContext* ctx, const v1::List
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        db::Params sp;
-        std::string scope_sql = scope.Sql("s.rep_id", "a.org_unit_id", &sp);
-        SALES_ASSIGN_OR_RETURN(auto items, StatementStore::List(tx, *req, scope_sql, sp, after, size));
+        SALES_ASSIGN_OR_RETURN(auto items, StatementStore::List(tx, *req, scope, after, size));
         v1::ListStatementsResponse out;
         FillPage(std::move(items), size, &out, [](v1::ListStatementsResponse* r) { return r->add_statements(); });
         return out;
@@ -160,10 +157,7 @@ grpc::Status FinanceApi::MarkStatementSent(grpc::ServerContext* ctx, const v1::M
         if (ToCivilDay(req->sent_on()) < ToCivilDay(cur.period().end())) {
           return InvalidField("sent_on", "must not be before the period ends");
         }
-        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE statements SET state = ?, sent_on = ?, version = version + 1, "
-                                      "updated_at = ? WHERE id = ?",
-                                      {int64_t{kSent}, FormatDbDate(req->sent_on()), FormatDbTime(now), req->id()})
-                                  .status());
+        SALES_RETURN_IF_ERROR(StatementStore::SaveSent(tx, req->id(), kSent, req->sent_on(), now));
         SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", req->id(), "SEND", "DRAFT", "SENT", "", now));
         v1::MarkStatementSentResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_statement(), StatementStore::Get(tx, req->id(), true));
@@ -214,14 +208,11 @@ grpc::Status FinanceApi::RecordStatementConfirmation(grpc::ServerContext* ctx,
           return InvalidField("confirmed_on", "must not be before the statement was sent");
         }
         int next = req->agreed() ? kConfirmed : kDisputed;
-        db::Param stated = req->has_customer_stated_balance() ? db::Param(req->customer_stated_balance().minor_units())
-                                                              : db::Param(nullptr);
-        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE statements SET state = ?, confirmed_on = ?, confirmed_by = ?, "
-                                      "stated_balance_minor = ?, customer_comment = ?, version = version + 1, "
-                                      "updated_at = ? WHERE id = ?",
-                                      {int64_t{next}, FormatDbDate(req->confirmed_on()), req->confirmed_by(), stated,
-                                       req->customer_comment(), FormatDbTime(now), req->id()})
-                                  .status());
+        std::optional<int64_t> stated;
+        if (req->has_customer_stated_balance()) stated = req->customer_stated_balance().minor_units();
+        SALES_RETURN_IF_ERROR(StatementStore::SaveConfirmation(tx, req->id(), next, req->confirmed_on(),
+                                                               req->confirmed_by(), stated, req->customer_comment(),
+                                                               now));
         SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", req->id(), req->agreed() ? "CONFIRM" : "DISPUTE",
                                                  "SENT", req->agreed() ? "CONFIRMED" : "DISPUTED",
                                                  req->customer_comment(), now));
@@ -262,10 +253,7 @@ grpc::Status FinanceApi::ResolveStatementDispute(grpc::ServerContext* ctx,
         (void)rep;
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), version, "statement", req->id()));
         SALES_RETURN_IF_ERROR(StatementState(state, kDisputed, "DISPUTED"));
-        SALES_RETURN_IF_ERROR(tx.Exec("UPDATE statements SET state = ?, resolution = ?, version = version + 1, "
-                                      "updated_at = ? WHERE id = ?",
-                                      {int64_t{kResolved}, req->resolution(), FormatDbTime(now), req->id()})
-                                  .status());
+        SALES_RETURN_IF_ERROR(StatementStore::SaveResolution(tx, req->id(), kResolved, req->resolution(), now));
         SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", req->id(), "RESOLVE", "DISPUTED", "RESOLVED",
                                                  req->resolution(), now));
         v1::ResolveStatementDisputeResponse out;

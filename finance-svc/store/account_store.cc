@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "finance-svc/store/ledger_store.h"
 #include "platform/convert.h"
 #include "platform/status.h"
 
@@ -121,6 +122,34 @@ absl::StatusOr<std::map<int64_t, AccountStore::Overdue>> AccountStore::OverdueOf
     out[r.Int(0)] = o;
   }
   return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> AccountStore::ListCustomerIds(db::Transaction& tx, const AccountFilter& f,
+                                                                   int64_t after_id, int limit) {
+  db::Params p = {after_id};
+  std::string sql = "SELECT customer_id FROM customer_accounts WHERE customer_id > ?";
+  if (f.rep_id) { sql += " AND rep_id = ?"; p.push_back(f.rep_id); }
+  if (f.org_unit_id) { sql += " AND org_unit_id = ?"; p.push_back(f.org_unit_id); }
+  if (f.on_hold_only) sql += " AND on_hold = 1";
+  if (f.non_zero_only) sql += " AND (open_receivable_minor <> 0 OR on_account_minor <> 0)";
+  if (f.overdue_before) {
+    sql += " AND customer_id IN (SELECT customer_id FROM invoices WHERE balance_minor > 0 AND due_on < ?)";
+    p.push_back(DbDay(*f.overdue_before));
+  }
+  sql += ScopeSql(f.scope, "rep_id", "org_unit_id", &p);
+  absl::StrAppend(&sql, " ORDER BY customer_id LIMIT ?");
+  p.push_back(static_cast<int64_t>(limit + 1));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<int64_t> ids;
+  for (const auto& r : rows) ids.push_back(r.Int(0));
+  return ids;
+}
+
+absl::StatusOr<std::vector<int64_t>> AccountStore::AllCustomerIds(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT customer_id FROM customer_accounts ORDER BY customer_id"));
+  std::vector<int64_t> ids;
+  for (const auto& r : rows) ids.push_back(r.Int(0));
+  return ids;
 }
 
 }  // namespace sales::finance

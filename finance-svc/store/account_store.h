@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "finance-svc/store/document_scope.h"
 #include "platform/mysql.h"
 
 namespace sales::finance {
@@ -45,6 +46,18 @@ struct AccountRow {
   absl::Time updated_at = absl::UnixEpoch();
 };
 
+// Which summary rows a balance list covers.
+struct AccountFilter {
+  int64_t rep_id = 0, org_unit_id = 0;  // 0 = any
+  bool on_hold_only = false;
+  // Only rows with an open receivable or money on account (the maintained
+  // figures, so only meaningful for "now").
+  bool non_zero_only = false;
+  // Only customers with an invoice balance due before this day.
+  std::optional<absl::CivilDay> overdue_before;
+  DocumentScope scope{.all = true};  // on the row's rep_id / org_unit_id
+};
+
 class AccountStore {
  public:
   // Adds `d` to the customer's row, creating it at zero first. rep_id and
@@ -64,6 +77,12 @@ class AccountStore {
   static absl::StatusOr<std::map<int64_t, Overdue>> OverdueOf(db::Transaction& tx,
                                                              const std::vector<int64_t>& customer_ids,
                                                              absl::CivilDay as_of);
+  // Customers with a summary row matching `f`, ascending after `after_id`:
+  // up to limit+1 ids.
+  static absl::StatusOr<std::vector<int64_t>> ListCustomerIds(db::Transaction& tx, const AccountFilter& f,
+                                                              int64_t after_id, int limit);
+  // Every customer with a summary row, ascending.
+  static absl::StatusOr<std::vector<int64_t>> AllCustomerIds(db::Transaction& tx);
 };
 
 }  // namespace sales::finance

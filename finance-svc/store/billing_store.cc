@@ -266,8 +266,7 @@ absl::StatusOr<v1::BillableLine> BillingStore::Get(db::Transaction& tx, int64_t 
 
 absl::StatusOr<std::vector<v1::BillableLine>> BillingStore::List(db::Transaction& tx,
                                                                   const v1::ListBillableLinesRequest& req,
-                                                                  const std::string& scope_sql,
-                                                                  const db::Params& scope_params, int64_t after_id,
+                                                                  const DocumentScope& scope, int64_t after_id,
                                                                   int limit) {
   std::string sql = absl::StrCat("SELECT ", kListColumns, " FROM billable_lines WHERE id > ?");
   db::Params p = {after_id};
@@ -292,8 +291,7 @@ absl::StatusOr<std::vector<v1::BillableLine>> BillingStore::List(db::Transaction
     }
     absl::StrAppend(&sql, " AND (", any, ")");
   }
-  sql += scope_sql;
-  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "finance-svc/store/document_scope.h"
 #include "platform/mysql.h"
 #include "sales/common/v1/event.pb.h"
 #include "sales/finance/v1/billing.pb.h"
@@ -44,13 +45,11 @@ class BillingStore {
                                        int64_t invoiced_delta, absl::Time now);
 
   static absl::StatusOr<v1::BillableLine> Get(db::Transaction& tx, int64_t id);
-  // Filters of ListBillableLinesRequest; `scope_sql` restricts to the
-  // caller's reps/units. Returns up to limit+1 rows after `after_id`.
+  // Filters of ListBillableLinesRequest within `scope` (the caller's reps
+  // and units). Returns up to limit+1 rows after `after_id`.
   static absl::StatusOr<std::vector<v1::BillableLine>> List(db::Transaction& tx,
                                                            const v1::ListBillableLinesRequest& req,
-                                                           const std::string& scope_sql,
-                                                           const db::Params& scope_params, int64_t after_id,
-                                                           int limit);
+                                                           const DocumentScope& scope, int64_t after_id, int limit);
   static absl::StatusOr<v1::OrdersFeedStatus> FeedStatus(db::Transaction& tx);
 };
 

@@ -485,6 +485,16 @@ absl::StatusOr<int64_t> CollectionsStore::CustomerRep(db::Transaction& tx, int64
   return inv.empty() ? int64_t{0} : inv[0].Int(0);
 }
 
+absl::StatusOr<int64_t> CollectionsStore::CustomerUnit(db::Transaction& tx, int64_t customer_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT org_unit_id FROM customer_accounts WHERE customer_id = ?", {customer_id}));
+  if (!rows.empty() && rows[0].Int(0) != 0) return rows[0].Int(0);
+  SALES_ASSIGN_OR_RETURN(auto inv, tx.Query("SELECT org_unit_id FROM invoices WHERE customer_id = ? "
+                                            "ORDER BY id DESC LIMIT 1",
+                                            {customer_id}));
+  return inv.empty() ? int64_t{0} : inv[0].Int(0);
+}
+
 absl::Status CollectionsStore::SetCustomerOnHold(db::Transaction& tx, int64_t customer_id, bool on_hold,
                                                  const std::string& reason, absl::Time now) {
   // The summary row normally exists (created by the first posting); a hold

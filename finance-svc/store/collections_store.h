@@ -153,6 +153,9 @@ class CollectionsStore {
                                                       absl::CivilDay today);
   // The rep of the customer's latest posting (0 when the customer has none).
   static absl::StatusOr<int64_t> CustomerRep(db::Transaction& tx, int64_t customer_id);
+  // The org unit of the customer's owning rep as finance last saw it: the
+  // summary row's, else the latest invoice's (0 when the customer has none).
+  static absl::StatusOr<int64_t> CustomerUnit(db::Transaction& tx, int64_t customer_id);
   static absl::Status SetCustomerOnHold(db::Transaction& tx, int64_t customer_id, bool on_hold,
                                         const std::string& reason, absl::Time now);
 

@@ -480,6 +480,18 @@ absl::StatusOr<int64_t> CommissionStore::RepUnit(db::Transaction& tx, int64_t re
   return app.empty() ? int64_t{0} : app[0].Int(0);
 }
 
+absl::StatusOr<std::vector<int64_t>> CommissionStore::RepsOfUnits(db::Transaction& tx,
+                                                                  const std::vector<int64_t>& units) {
+  std::vector<int64_t> out;
+  if (units.empty()) return out;
+  db::Params p;
+  std::string in = db::AppendInList(units, p);
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT id FROM reps_replica WHERE org_unit_id IN (", in, ")"), p));
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
 absl::Status CommissionStore::UndoDeductionMoves(db::Transaction& tx, int64_t statement_id, absl::Time now) {
   SALES_ASSIGN_OR_RETURN(auto moves, tx.Query("SELECT deduction_id, deducted_minor, returned_minor FROM "
                                               "commission_deduction_moves WHERE statement_id = ?",

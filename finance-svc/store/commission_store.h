@@ -94,6 +94,8 @@ class CommissionStore {
                                                          absl::CivilDay to);
   // The rep's org unit: the replica's, else the latest posting's.
   static absl::StatusOr<int64_t> RepUnit(db::Transaction& tx, int64_t rep_id);
+  // The reps of these units in the org replica, in no particular order.
+  static absl::StatusOr<std::vector<int64_t>> RepsOfUnits(db::Transaction& tx, const std::vector<int64_t>& units);
 
   // Deduction bookkeeping of a statement.
   static absl::Status UndoDeductionMoves(db::Transaction& tx, int64_t statement_id, absl::Time now);

@@ -162,8 +162,7 @@ absl::StatusOr<v1::Invoice> InvoiceStore::GetByNumber(db::Transaction& tx, const
 }
 
 absl::StatusOr<std::vector<v1::Invoice>> InvoiceStore::List(db::Transaction& tx, const v1::ListInvoicesRequest& req,
-                                                            const std::string& scope_sql,
-                                                            const db::Params& scope_params, int64_t after_id,
+                                                            const DocumentScope& scope, int64_t after_id,
                                                             int limit) {
   std::string sql = absl::StrCat("SELECT ", kInvoiceColumns, " FROM invoices WHERE id > ?");
   db::Params p = {after_id};
@@ -188,8 +187,7 @@ absl::StatusOr<std::vector<v1::Invoice>> InvoiceStore::List(db::Transaction& tx,
     p.push_back(req.order_id());
   }
   if (req.receipt_unsigned_only()) sql += " AND state IN (5, 6, 7) AND receipt_signed_on IS NULL";
-  sql += scope_sql;
-  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
@@ -439,6 +437,38 @@ absl::StatusOr<std::vector<int64_t>> InvoiceStore::OrderIds(db::Transaction& tx,
   std::vector<int64_t> out;
   for (const auto& r : rows) out.push_back(r.Int(0));
   return out;
+}
+
+absl::Status InvoiceStore::RecordReceipt(db::Transaction& tx, int64_t id, const common::v1::Date& signed_on,
+                                         const std::string& signed_by, absl::Time now) {
+  return tx
+      .Exec("UPDATE invoices SET receipt_signed_on = ?, receipt_signed_by = ?, version = version + 1, "
+            "updated_at = ? WHERE id = ?",
+            {FormatDbDate(signed_on), signed_by, FormatDbTime(now), id})
+      .status();
+}
+
+absl::StatusOr<std::vector<UncreditedLine>> InvoiceStore::UncreditedQuantities(db::Transaction& tx,
+                                                                               int64_t invoice_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT il.billable_line_id, il.quantity - COALESCE((SELECT "
+                                             "SUM(ml.quantity) FROM memo_lines ml JOIN credit_memos cm ON "
+                                             "cm.id = ml.memo_id AND ml.memo_kind = 'CM' WHERE "
+                                             "ml.invoice_line_id = il.id AND cm.source = 1 AND cm.state IN "
+                                             "(2, 3)), 0) FROM invoice_lines il WHERE il.invoice_id = ? "
+                                             "ORDER BY il.billable_line_id",
+                                             {invoice_id}));
+  std::vector<UncreditedLine> out;
+  for (const auto& r : rows) out.push_back({r.Int(0), r.Int(1)});
+  return out;
+}
+
+absl::Status InvoiceStore::MarkCancelled(db::Transaction& tx, int64_t id, const std::string& reason,
+                                         int64_t credit_memo_id, absl::Time now) {
+  return tx
+      .Exec("UPDATE invoices SET state = 8, state_reason = ?, cancelling_credit_memo_id = ?, "
+            "version = version + 1, updated_at = ? WHERE id = ?",
+            {reason, credit_memo_id, FormatDbTime(now), id})
+      .status();
 }
 
 absl::StatusOr<int32_t> TaxStore::RateOn(db::Transaction& tx, int64_t product_line_id, absl::CivilDay day) {

@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "finance-svc/domain/receivable_rules.h"
+#include "finance-svc/store/document_scope.h"
 #include "platform/call.h"
 #include "platform/mysql.h"
 #include "sales/finance/v1/invoice.pb.h"
@@ -30,6 +31,12 @@ struct InvoiceRow {
   int64_t requested_by_rep = 0;
 };
 
+// An invoice line's quantity not yet credited by issued return memos.
+struct UncreditedLine {
+  int64_t billable_line_id = 0;
+  int64_t quantity = 0;
+};
+
 // A requested line after validation against its billable line.
 struct RequestedLine {
   int64_t billable_line_id = 0;
@@ -46,9 +53,9 @@ class InvoiceStore {
 
   static absl::StatusOr<v1::Invoice> Get(db::Transaction& tx, int64_t id);
   static absl::StatusOr<v1::Invoice> GetByNumber(db::Transaction& tx, const std::string& number);
+  // Filters of ListInvoicesRequest within `scope`; up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::Invoice>> List(db::Transaction& tx, const v1::ListInvoicesRequest& req,
-                                                      const std::string& scope_sql, const db::Params& scope_params,
-                                                      int64_t after_id, int limit);
+                                                      const DocumentScope& scope, int64_t after_id, int limit);
 
   // Validates lines against billable lines (locked), reserves their
   // quantities and writes a REQUESTED invoice (or replaces the lines of
@@ -77,6 +84,18 @@ class InvoiceStore {
   // Gross amounts per product line, for splitting collections.
   static absl::StatusOr<std::vector<LineWeight>> Weights(db::Transaction& tx, int64_t invoice_id);
   static absl::StatusOr<std::vector<int64_t>> OrderIds(db::Transaction& tx, int64_t invoice_id);
+
+  // Records the customer's signed receipt of an issued invoice (locked by
+  // the caller).
+  static absl::Status RecordReceipt(db::Transaction& tx, int64_t id, const common::v1::Date& signed_on,
+                                    const std::string& signed_by, absl::Time now);
+  // Per line of the invoice, by billable line id: its quantity less what
+  // issued return credit memos credited (what a cancellation gives back).
+  static absl::StatusOr<std::vector<UncreditedLine>> UncreditedQuantities(db::Transaction& tx, int64_t invoice_id);
+  // Marks an issued invoice (locked by the caller) CANCELLED by the credit
+  // memo that credits its open balance.
+  static absl::Status MarkCancelled(db::Transaction& tx, int64_t id, const std::string& reason,
+                                    int64_t credit_memo_id, absl::Time now);
 };
 
 class TaxStore {

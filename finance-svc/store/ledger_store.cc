@@ -33,6 +33,22 @@ absl::StatusOr<int64_t> NumberingStore::Next(db::Transaction& tx, const std::str
   return next;
 }
 
+absl::StatusOr<std::vector<NumberingStore::YearUsage>> NumberingStore::InvoiceNumberUsage(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT number_year, COUNT(*), COUNT(DISTINCT number_sequence), "
+                                             "MIN(number_sequence), MAX(number_sequence) FROM invoices "
+                                             "WHERE number IS NOT NULL GROUP BY number_year ORDER BY number_year"));
+  std::vector<YearUsage> out;
+  for (const auto& r : rows) out.push_back({r.Int(0), r.Int(1), r.Int(2), r.Int(3), r.Int(4)});
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, int64_t>> NumberingStore::InvoiceCounters(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT year, last_sequence FROM document_counters WHERE kind = 'INV'"));
+  std::map<int64_t, int64_t> out;
+  for (const auto& r : rows) out[r.Int(0)] = r.Int(1);
+  return out;
+}
+
 absl::Status LedgerStore::Post(db::Transaction& tx, int64_t customer_id, absl::CivilDay date, LedgerKind kind,
                                int64_t document_id, const std::string& reference, int64_t debit, int64_t credit,
                                const std::string& description, absl::Time now) {
@@ -42,6 +58,36 @@ absl::Status LedgerStore::Post(db::Transaction& tx, int64_t customer_id, absl::C
             {customer_id, DbDay(date), static_cast<int64_t>(kind), document_id, reference.substr(0, 64), debit,
              credit, description.substr(0, 200), FormatDbTime(now)})
       .status();
+}
+
+absl::StatusOr<LedgerStore::Page> LedgerStore::Entries(db::Transaction& tx, int64_t customer_id,
+                                                       const common::v1::DateRange& dates) {
+  std::string start = "0001-01-01", end = "9999-12-31";
+  if (dates.has_start()) start = FormatDbDate(dates.start());
+  if (dates.has_end()) end = FormatDbDate(dates.end());
+  Page page;
+  SALES_ASSIGN_OR_RETURN(auto open_rows, tx.Query("SELECT COALESCE(SUM(debit_minor - credit_minor), 0) FROM "
+                                                  "ledger_entries WHERE customer_id = ? AND entry_date < ?",
+                                                  {customer_id, start}));
+  page.opening = open_rows[0].Int(0);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, entry_date, kind, document_id, reference, debit_minor, "
+                                             "credit_minor, description, posted_at FROM ledger_entries WHERE "
+                                             "customer_id = ? AND entry_date BETWEEN ? AND ? ORDER BY entry_date, id",
+                                             {customer_id, start, end}));
+  for (const auto& r : rows) {
+    LedgerEntryRow e;
+    e.id = r.Int(0);
+    e.entry_date = ParseDbDate(r.Str(1));
+    e.kind = static_cast<int>(r.Int(2));
+    e.document_id = r.Int(3);
+    e.reference = r.Str(4);
+    e.debit = r.Int(5);
+    e.credit = r.Int(6);
+    e.description = r.Str(7);
+    e.posted_at = ParseDbTime(r.Str(8));
+    page.entries.push_back(std::move(e));
+  }
+  return page;
 }
 
 absl::Status AuditStore::Record(db::Transaction& tx, const CallContext& call, const std::string& record_type,
@@ -54,6 +100,38 @@ absl::Status AuditStore::Record(db::Transaction& tx, const CallContext& call, co
              call.principal.user_id.substr(0, 64), call.principal.role.substr(0, 32), call.request_id.substr(0, 64),
              FormatDbTime(now)})
       .status();
+}
+
+absl::StatusOr<std::vector<common::v1::AuditEntry>> AuditStore::Trail(db::Transaction& tx,
+                                                                      const std::string& record_type,
+                                                                      int64_t record_id, bool with_applications,
+                                                                      int64_t after_id, int limit) {
+  std::string sql = "SELECT id, at, actor_user, actor_role, action, from_state, to_state, reason, request_id "
+                    "FROM finance_audit WHERE id > ? AND ((record_type = ? AND record_id = ?)";
+  db::Params p = {after_id, record_type, record_id};
+  if (with_applications) {
+    sql += " OR (record_type = 'PaymentApplication' AND record_id IN (SELECT id FROM payment_applications "
+           "WHERE payment_id = ?))";
+    p.push_back(record_id);
+  }
+  sql += ") ORDER BY id LIMIT ?";
+  p.push_back(static_cast<int64_t>(limit + 1));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<common::v1::AuditEntry> out;
+  for (const auto& r : rows) {
+    common::v1::AuditEntry e;
+    e.set_id(r.Int(0));
+    *e.mutable_at() = ToTimestamp(ParseDbTime(r.Str(1)));
+    e.mutable_actor()->set_user_id(r.Str(2));
+    e.mutable_actor()->set_role(r.Str(3));
+    e.set_action(r.Str(4));
+    e.set_from_value(r.Str(5));
+    e.set_to_value(r.Str(6));
+    e.set_reason(r.Str(7));
+    e.set_request_id(r.Str(8));
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 }  // namespace sales::finance

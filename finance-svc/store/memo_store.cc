@@ -111,9 +111,8 @@ absl::StatusOr<v1::CreditMemo> MemoStore::GetCreditMemo(db::Transaction& tx, int
 
 absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Transaction& tx,
                                                                       const v1::ListCreditMemosRequest& req,
-                                                                      const std::string& scope_sql,
-                                                                      const db::Params& scope_params,
-                                                                      int64_t after_id, int limit) {
+                                                                      const DocumentScope& scope, int64_t after_id,
+                                                                      int limit) {
   std::string sql = absl::StrCat("SELECT ", kMemoColumns, " FROM credit_memos WHERE id > ?");
   db::Params p = {after_id};
   if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
@@ -128,8 +127,7 @@ absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Trans
     if (req.memo_dates().has_start()) { sql += " AND memo_date >= ?"; p.push_back(FormatDbDate(req.memo_dates().start())); }
     if (req.memo_dates().has_end()) { sql += " AND memo_date <= ?"; p.push_back(FormatDbDate(req.memo_dates().end())); }
   }
-  sql += scope_sql;
-  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
@@ -379,8 +377,7 @@ absl::StatusOr<v1::DebitMemo> MemoStore::GetDebitMemo(db::Transaction& tx, int64
 
 absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transaction& tx,
                                                                     const v1::ListDebitMemosRequest& req,
-                                                                    const std::string& scope_sql,
-                                                                    const db::Params& scope_params, int64_t after_id,
+                                                                    const DocumentScope& scope, int64_t after_id,
                                                                     int limit) {
   std::string sql = absl::StrCat("SELECT ", kDebitColumns, " FROM debit_memos WHERE id > ?");
   db::Params p = {after_id};
@@ -394,8 +391,7 @@ absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transac
     if (req.memo_dates().has_start()) { sql += " AND memo_date >= ?"; p.push_back(FormatDbDate(req.memo_dates().start())); }
     if (req.memo_dates().has_end()) { sql += " AND memo_date <= ?"; p.push_back(FormatDbDate(req.memo_dates().end())); }
   }
-  sql += scope_sql;
-  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));

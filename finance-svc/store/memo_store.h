@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "finance-svc/domain/receivable_rules.h"
+#include "finance-svc/store/document_scope.h"
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
@@ -65,11 +66,11 @@ class MemoStore {
   // Inserts a PENDING credit memo; taxes per line half up. Returns its id.
   static absl::StatusOr<int64_t> InsertCreditMemo(db::Transaction& tx, const NewCreditMemo& m, absl::Time now);
   static absl::StatusOr<v1::CreditMemo> GetCreditMemo(db::Transaction& tx, int64_t id);
+  // Filters of ListCreditMemosRequest within `scope`; up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::CreditMemo>> ListCreditMemos(db::Transaction& tx,
                                                                     const v1::ListCreditMemosRequest& req,
-                                                                    const std::string& scope_sql,
-                                                                    const db::Params& scope_params,
-                                                                    int64_t after_id, int limit);
+                                                                    const DocumentScope& scope, int64_t after_id,
+                                                                    int limit);
   // Issues a PENDING memo: number CM-YYYY-NNNNNN, applies it to its invoice
   // up to the invoice's balance (the rest stays as customer credit), posts
   // the summary and ledger, publishes CreditMemoIssuedEvent. Returns the
@@ -91,10 +92,10 @@ class MemoStore {
 
   static absl::StatusOr<int64_t> InsertDebitMemo(db::Transaction& tx, const NewDebitMemo& m, absl::Time now);
   static absl::StatusOr<v1::DebitMemo> GetDebitMemo(db::Transaction& tx, int64_t id);
+  // Filters of ListDebitMemosRequest within `scope`; up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::DebitMemo>> ListDebitMemos(db::Transaction& tx,
                                                                   const v1::ListDebitMemosRequest& req,
-                                                                  const std::string& scope_sql,
-                                                                  const db::Params& scope_params, int64_t after_id,
+                                                                  const DocumentScope& scope, int64_t after_id,
                                                                   int limit);
   static absl::StatusOr<std::vector<DebitRow>> LockDebitMemos(db::Transaction& tx, std::vector<int64_t> ids);
   // Issues a PENDING debit memo (locked by the caller): number

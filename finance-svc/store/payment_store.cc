@@ -25,6 +25,11 @@ constexpr char kPaymentColumns[] =
     "version, created_at, state, exchange_rate_bp, settlement_currency, settlement_minor, applied_minor, "
     "refunded_minor, payer_name, payer_account, instrument_number, note, rep_id, dishonor_reason, updated_at";
 
+// A payment carries no unit: scoped lists take the unit on the customer's
+// summary row.
+constexpr char kPaymentUnitColumn[] =
+    "(SELECT org_unit_id FROM customer_accounts ca WHERE ca.customer_id = payments.customer_id)";
+
 v1::Payment ReadPayment(const db::Row& r) {
   v1::Payment p;
   p.set_id(r.Int(0));
@@ -272,9 +277,7 @@ absl::StatusOr<PaymentRow> PaymentStore::Lock(db::Transaction& tx, int64_t id) {
 }
 
 absl::StatusOr<std::vector<v1::Payment>> PaymentStore::List(db::Transaction& tx, const v1::ListPaymentsRequest& req,
-                                                            const std::string& scope_sql,
-                                                            const db::Params& scope_params, int64_t after_id,
-                                                            int limit) {
+                                                            const DocumentScope& scope, int64_t after_id, int limit) {
   std::string sql = absl::StrCat("SELECT ", kPaymentColumns, " FROM payments WHERE id > ?");
   db::Params p = {after_id};
   if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
@@ -291,8 +294,7 @@ absl::StatusOr<std::vector<v1::Payment>> PaymentStore::List(db::Transaction& tx,
   };
   if (req.has_received()) range(req.received(), "received_on");
   if (req.has_maturing()) range(req.maturing(), "maturity_on");
-  sql += scope_sql;
-  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  sql += ScopeSql(scope, "rep_id", kPaymentUnitColumn, &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
@@ -543,8 +545,8 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::GetApplication(db::Transact
 }
 
 absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplications(
-    db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const std::string& scope_sql,
-    const db::Params& scope_params, int64_t after_id, int limit) {
+    db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const DocumentScope& scope,
+    int64_t after_id, int limit) {
   std::string sql = absl::StrCat("SELECT ", kApplicationColumns, " FROM payment_applications WHERE id > ?");
   db::Params p = {after_id};
   if (req.payment_id()) { sql += " AND payment_id = ?"; p.push_back(req.payment_id()); }
@@ -557,8 +559,7 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplicatio
     if (req.applied().has_start()) { sql += " AND applied_on >= ?"; p.push_back(FormatDbDate(req.applied().start())); }
     if (req.applied().has_end()) { sql += " AND applied_on <= ?"; p.push_back(FormatDbDate(req.applied().end())); }
   }
-  sql += scope_sql;
-  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "finance-svc/store/document_scope.h"
 #include "platform/call.h"
 #include "platform/mysql.h"
 #include "platform/outbox.h"
@@ -46,9 +47,10 @@ class PaymentStore {
                                             absl::Time now);
   static absl::StatusOr<v1::Payment> Get(db::Transaction& tx, int64_t id);
   static absl::StatusOr<PaymentRow> Lock(db::Transaction& tx, int64_t id);
+  // Filters of ListPaymentsRequest within `scope` (the payment's rep, or the
+  // unit on the customer's summary row); up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::Payment>> List(db::Transaction& tx, const v1::ListPaymentsRequest& req,
-                                                      const std::string& scope_sql, const db::Params& scope_params,
-                                                      int64_t after_id, int limit);
+                                                      const DocumentScope& scope, int64_t after_id, int limit);
 
   // Applies a locked payment's remainder: oldest due first (up to
   // max_amount when > 0) or as allocated. Publishes PaymentAppliedEvent per
@@ -69,9 +71,11 @@ class PaymentStore {
                                                                       absl::Time now);
 
   static absl::StatusOr<v1::PaymentApplication> GetApplication(db::Transaction& tx, int64_t id);
+  // Filters of ListPaymentApplicationsRequest within `scope`; up to limit+1
+  // after `after_id`.
   static absl::StatusOr<std::vector<v1::PaymentApplication>> ListApplications(
-      db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const std::string& scope_sql,
-      const db::Params& scope_params, int64_t after_id, int limit);
+      db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const DocumentScope& scope,
+      int64_t after_id, int limit);
   static absl::StatusOr<std::vector<v1::Refund>> ListRefunds(db::Transaction& tx, const v1::ListRefundsRequest& req,
                                                             int64_t after_id, int limit);
 };

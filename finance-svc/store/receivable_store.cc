@@ -45,8 +45,7 @@ std::string FilterSql(const AgeingFilter& f, db::Params* p) {
   if (f.customer_id) { s += " AND customer_id = ?"; p->push_back(f.customer_id); }
   if (f.rep_id) { s += " AND rep_id = ?"; p->push_back(f.rep_id); }
   if (f.org_unit_id) { s += " AND org_unit_id = ?"; p->push_back(f.org_unit_id); }
-  s += f.scope_sql;
-  p->insert(p->end(), f.scope_params.begin(), f.scope_params.end());
+  s += ScopeSql(f.scope, "rep_id", "org_unit_id", p);
   return s;
 }
 
@@ -107,6 +106,27 @@ absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OverdueInvoices(db::T
                                              {DbDay(as_of), after_id, static_cast<int64_t>(limit)}));
   std::vector<OpenDocument> out;
   for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));
+  return out;
+}
+
+absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::CreditableDocuments(db::Transaction& tx,
+                                                                               int64_t customer_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT 1, id, COALESCE(number, ''), due_on, balance_minor FROM invoices "
+                                             "WHERE customer_id = ? AND balance_minor > 0 AND state IN (5, 6) "
+                                             "UNION ALL SELECT 2, id, COALESCE(number, ''), due_on, balance_minor "
+                                             "FROM debit_memos WHERE customer_id = ? AND balance_minor > 0 "
+                                             "AND state = 2",
+                                             {customer_id, customer_id}));
+  std::vector<OpenDocument> out;
+  for (const auto& r : rows) {
+    OpenDocument d;
+    d.kind = r.Int(0) == 1 ? OpenDocument::Kind::kInvoice : OpenDocument::Kind::kDebitMemo;
+    d.id = r.Int(1);
+    d.number = r.Str(2);
+    d.due_on = ParseDay(r.Str(3));
+    d.balance_minor = r.Int(4);
+    out.push_back(std::move(d));
+  }
   return out;
 }
 
@@ -338,6 +358,30 @@ absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OpenDocuments(db::Tra
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<OpenDocument> out;
   for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ReceivableStore::RepCustomerPairs(db::Transaction& tx,
+                                                                                          absl::CivilDay as_of,
+                                                                                          bool as_of_now) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT DISTINCT rep_id, customer_id FROM invoices "
+                                             "WHERE balance_minor > 0 OR (state >= 5 AND invoice_date <= ? "
+                                             "AND gross_total_minor > 0 AND ? = 0)",
+                                             {DbDay(as_of), int64_t{as_of_now ? 1 : 0}}));
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const auto& r : rows) out.emplace_back(r.Int(0), r.Int(1));
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, int64_t>> ReceivableStore::OpenBalances(db::Transaction& tx, int64_t customer_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT customer_id, SUM(b) FROM (SELECT customer_id, "
+                                                          "balance_minor b FROM invoices UNION ALL SELECT customer_id, "
+                                                          "balance_minor FROM debit_memos) d",
+                                                          customer_id ? " WHERE customer_id = ?" : "",
+                                                          " GROUP BY customer_id"),
+                                             customer_id ? db::Params{customer_id} : db::Params{}));
+  std::map<int64_t, int64_t> out;
+  for (const auto& r : rows) out[r.Int(0)] = r.Int(1);
   return out;
 }
 

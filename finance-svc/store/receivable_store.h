@@ -8,11 +8,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "finance-svc/store/document_scope.h"
 #include "platform/mysql.h"
 
 namespace sales::finance {
@@ -97,8 +99,7 @@ enum class AgeingKey { kCustomer, kRep, kOrgUnit };
 
 struct AgeingFilter {
   int64_t customer_id = 0, rep_id = 0, org_unit_id = 0;
-  std::string scope_sql;  // on columns rep_id / org_unit_id
-  db::Params scope_params;
+  DocumentScope scope{.all = true};  // on the documents' rep_id / org_unit_id
 };
 
 class ReceivableStore {
@@ -116,6 +117,11 @@ class ReceivableStore {
   // (keyset pages for the daily sweep), at most `limit`.
   static absl::StatusOr<std::vector<OpenDocument>> OverdueInvoices(db::Transaction& tx, absl::CivilDay as_of,
                                                                    int64_t after_id, int limit);
+  // Open invoices (ISSUED, PARTIALLY_PAID) and ISSUED debit memos of the
+  // customer, in no particular order, for applying a credit memo oldest due
+  // first. Only kind, id, number, due_on and balance_minor are filled.
+  // Locks nothing.
+  static absl::StatusOr<std::vector<OpenDocument>> CreditableDocuments(db::Transaction& tx, int64_t customer_id);
   // Whether the customer has any open invoice or debit memo past due.
   static absl::StatusOr<bool> CustomerHasOverdue(db::Transaction& tx, int64_t customer_id, absl::CivilDay as_of);
   // One issued invoice (any state from ISSUED on), with balance and due date
@@ -148,6 +154,15 @@ class ReceivableStore {
   static absl::StatusOr<std::vector<OpenDocument>> OpenDocuments(db::Transaction& tx, absl::CivilDay as_of,
                                                                  bool as_of_now, const AgeingFilter& filter,
                                                                  int64_t after_id, int limit);
+
+  // Distinct (rep, customer) pairs of invoices with an open balance now, or
+  // (as_of_now false) of invoices issued by `as_of` with a positive gross.
+  static absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> RepCustomerPairs(db::Transaction& tx,
+                                                                                  absl::CivilDay as_of,
+                                                                                  bool as_of_now);
+  // The maintained open balances of invoices plus debit memos, per
+  // customer; customer_id 0 = every customer.
+  static absl::StatusOr<std::map<int64_t, int64_t>> OpenBalances(db::Transaction& tx, int64_t customer_id);
 
   static absl::Status SetCustomerHold(db::Transaction& tx, int64_t customer_id, bool on_hold,
                                       const std::string& reason, absl::Time now);

@@ -154,8 +154,7 @@ absl::StatusOr<std::tuple<int, int64_t, int64_t>> StatementStore::Lock(db::Trans
 
 absl::StatusOr<std::vector<v1::Statement>> StatementStore::List(db::Transaction& tx,
                                                                 const v1::ListStatementsRequest& req,
-                                                                const std::string& scope_sql,
-                                                                const db::Params& scope_params, int64_t after_id,
+                                                                const DocumentScope& scope, int64_t after_id,
                                                                 int limit) {
   std::string sql = "SELECT s.id FROM statements s LEFT JOIN customer_accounts a ON a.customer_id = s.customer_id "
                     "WHERE s.id > ?";
@@ -170,8 +169,7 @@ absl::StatusOr<std::vector<v1::Statement>> StatementStore::List(db::Transaction&
     std::string in = db::AppendInList(req.states(), p);
     absl::StrAppend(&sql, " AND s.state IN (", in, ")");
   }
-  sql += scope_sql;
-  p.insert(p.end(), scope_params.begin(), scope_params.end());
+  sql += ScopeSql(scope, "s.rep_id", "a.org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY s.id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
@@ -181,6 +179,42 @@ absl::StatusOr<std::vector<v1::Statement>> StatementStore::List(db::Transaction&
     out.push_back(std::move(s));
   }
   return out;
+}
+
+absl::StatusOr<bool> StatementStore::Visible(db::Transaction& tx, int64_t id, const DocumentScope& scope) {
+  db::Params p = {id};
+  std::string sql = "SELECT 1 FROM statements s LEFT JOIN customer_accounts a ON a.customer_id = s.customer_id "
+                    "WHERE s.id = ?" + ScopeSql(scope, "s.rep_id", "a.org_unit_id", &p);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  return !rows.empty();
+}
+
+absl::Status StatementStore::SaveSent(db::Transaction& tx, int64_t id, int state, const common::v1::Date& sent_on,
+                                      absl::Time now) {
+  return tx
+      .Exec("UPDATE statements SET state = ?, sent_on = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            {int64_t{state}, FormatDbDate(sent_on), FormatDbTime(now), id})
+      .status();
+}
+
+absl::Status StatementStore::SaveConfirmation(db::Transaction& tx, int64_t id, int state,
+                                              const common::v1::Date& confirmed_on, const std::string& confirmed_by,
+                                              std::optional<int64_t> stated_balance_minor,
+                                              const std::string& comment, absl::Time now) {
+  db::Param stated = stated_balance_minor ? db::Param(*stated_balance_minor) : db::Param(nullptr);
+  return tx
+      .Exec("UPDATE statements SET state = ?, confirmed_on = ?, confirmed_by = ?, stated_balance_minor = ?, "
+            "customer_comment = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            {int64_t{state}, FormatDbDate(confirmed_on), confirmed_by, stated, comment, FormatDbTime(now), id})
+      .status();
+}
+
+absl::Status StatementStore::SaveResolution(db::Transaction& tx, int64_t id, int state, const std::string& resolution,
+                                            absl::Time now) {
+  return tx
+      .Exec("UPDATE statements SET state = ?, resolution = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            {int64_t{state}, resolution, FormatDbTime(now), id})
+      .status();
 }
 
 }  // namespace sales::finance

@@ -1,0 +1,18 @@
+#include "finance-svc/store/document_scope.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace sales::finance {
+
+std::string ScopeSql(const DocumentScope& scope, const char* rep_col, const char* unit_col, db::Params* params) {
+  if (scope.all) return "";
+  std::string s = absl::StrCat(" AND (", rep_col, " = ?");
+  params->push_back(scope.rep_id);  // 0 matches nothing real
+  if (!scope.units.empty()) {
+    absl::StrAppend(&s, " OR ", unit_col, " IN (", db::AppendInList(scope.units, *params), ")");
+  }
+  absl::StrAppend(&s, ")");
+  return s;
+}
+
+}  // namespace sales::finance
