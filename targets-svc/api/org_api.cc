@@ -5,9 +5,9 @@
 #include "platform/handlers.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
-#include "targets-svc/api/plan_support.h"
+#include "targets-svc/app/plan_support.h"
 #include "targets-svc/api/targets_api.h"
-#include "targets-svc/api/viewer.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/org.h"
 #include "targets-svc/domain/roster.h"
 #include "targets-svc/store/org_store.h"
@@ -35,10 +35,65 @@ common::v1::Date DateOr(const common::v1::Date& d, bool has, const Clock& clock)
 }
 
 absl::StatusOr<v1::Rep> LockRep(db::Transaction& tx, int64_t id, const std::string& etag) {
-  SALES_RETURN_IF_ERROR(tx.Query("SELECT id FROM reps WHERE id = ? FOR UPDATE", {id}).status());
+  SALES_RETURN_IF_ERROR(RepStore::Lock(tx, id));
   SALES_ASSIGN_OR_RETURN(auto rep, RepStore::Get(tx, id));
   SALES_RETURN_IF_ERROR(CheckEtag(etag, rep.etag(), "rep", id));
   return rep;
+}
+
+// A unit the request names, locked; one that does not exist is a bad
+// argument on `field`, not a missing resource of the call.
+absl::StatusOr<v1::OrgUnit> LockNamedUnit(db::Transaction& tx, int64_t id, const char* field) {
+  auto unit = OrgStore::Get(tx, id, /*for_update=*/true);
+  if (absl::IsNotFound(unit.status())) return InvalidField(field, "no such org unit");
+  SALES_RETURN_IF_ERROR(unit.status());
+  return unit;
+}
+
+// The new parent is open, another than the current one, not below the unit
+// and of a kind the unit may sit under.
+absl::Status CheckNewParent(db::Transaction& tx, const v1::OrgUnit& unit, const v1::OrgUnit& parent) {
+  if (parent.state() == v1::ORG_UNIT_STATE_CLOSED) {
+    return WithErrorInfo(absl::FailedPreconditionError("the new parent is closed"), "UNIT_CLOSED", "targets.sales");
+  }
+  if (unit.parent_id() == parent.id()) {
+    return WithErrorInfo(absl::FailedPreconditionError("the unit already sits there"), "NO_CHANGE", "targets.sales");
+  }
+  SALES_ASSIGN_OR_RETURN(auto ancestors, OrgStore::Ancestors(tx, parent.id()));
+  SALES_RETURN_IF_ERROR(CheckNoCycle(unit.id(), parent.id(), ancestors));
+  return CheckParentFits(unit.kind(), parent.kind());
+}
+
+// Not the company, not closed already, and empty: children and reps move
+// first, so nothing is orphaned.
+absl::Status CheckClosable(db::Transaction& tx, const v1::OrgUnit& unit) {
+  if (unit.kind() == v1::ORG_UNIT_KIND_COMPANY) {
+    return WithErrorInfo(absl::FailedPreconditionError("the company cannot be closed"), "COMPANY", "targets.sales");
+  }
+  if (unit.state() == v1::ORG_UNIT_STATE_CLOSED) {
+    return WithErrorInfo(absl::FailedPreconditionError("the unit is already closed"), "UNIT_CLOSED",
+                         "targets.sales");
+  }
+  SALES_ASSIGN_OR_RETURN(auto counts, OrgStore::ActiveChildrenAndReps(tx, unit.id()));
+  if (counts.first > 0 || counts.second > 0) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                             "the unit still has ", counts.first, " active units and ", counts.second,
+                             " reps; move them first")),
+                         "UNIT_NOT_EMPTY", "targets.sales");
+  }
+  return absl::OkStatus();
+}
+
+// A rep who has not left moves to another open unit that takes reps.
+absl::Status CheckRepMove(const v1::Rep& rep, const v1::OrgUnit& to) {
+  if (rep.status() == v1::REP_STATUS_LEFT) {
+    return WithErrorInfo(absl::FailedPreconditionError("the rep has left"), "REP_STATUS", "targets.sales");
+  }
+  if (to.state() == v1::ORG_UNIT_STATE_CLOSED || to.id() == rep.org_unit_id()) {
+    return WithErrorInfo(absl::FailedPreconditionError("the target unit is closed or the rep's own"),
+                         "BAD_TARGET_UNIT", "targets.sales");
+  }
+  return CheckRepUnit(to);
 }
 
 }  // namespace
@@ -57,28 +112,18 @@ grpc::Status TargetsApi::MoveOrgUnit(grpc::ServerContext* ctx, const v1::MoveOrg
         if (!viewer.act_everywhere) return RoleNotAllowed(viewer, "move org units");
         SALES_ASSIGN_OR_RETURN(auto unit, OrgStore::Get(tx, req->id(), /*for_update=*/true));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), unit.etag(), "org unit", unit.id()));
-        auto parent = OrgStore::Get(tx, req->new_parent_id(), /*for_update=*/true);
-        if (absl::IsNotFound(parent.status())) return InvalidField("new_parent_id", "no such org unit");
-        SALES_RETURN_IF_ERROR(parent.status());
-        if (parent->state() == v1::ORG_UNIT_STATE_CLOSED) {
-          return WithErrorInfo(absl::FailedPreconditionError("the new parent is closed"), "UNIT_CLOSED", "targets.sales");
-        }
-        if (unit.parent_id() == parent->id()) {
-          return WithErrorInfo(absl::FailedPreconditionError("the unit already sits there"), "NO_CHANGE", "targets.sales");
-        }
-        SALES_ASSIGN_OR_RETURN(auto ancestors, OrgStore::Ancestors(tx, parent->id()));
-        SALES_RETURN_IF_ERROR(CheckNoCycle(unit.id(), parent->id(), ancestors));
-        SALES_RETURN_IF_ERROR(CheckParentFits(unit.kind(), parent->kind()));
+        SALES_ASSIGN_OR_RETURN(auto parent, LockNamedUnit(tx, req->new_parent_id(), "new_parent_id"));
+        SALES_RETURN_IF_ERROR(CheckNewParent(tx, unit, parent));
         common::v1::Date from = DateOr(req->effective_date(), req->has_effective_date(), *rt_.clock);
-        SALES_RETURN_IF_ERROR(OrgStore::SetParent(tx, unit.id(), parent->id(), rt_.clock->Now()));
-        SALES_RETURN_IF_ERROR(OrgStore::RecordPlacement(tx, unit.id(), parent->id(), from, req->reason(),
+        SALES_RETURN_IF_ERROR(OrgStore::SetParent(tx, unit.id(), parent.id(), rt_.clock->Now()));
+        SALES_RETURN_IF_ERROR(OrgStore::RecordPlacement(tx, unit.id(), parent.id(), from, req->reason(),
                                                         ActorText(call.principal), rt_.clock->Now()));
         v1::MoveOrgUnitResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_org_unit(), OrgStore::Get(tx, unit.id()));
         v1::OrgUnitMovedEvent e;
         *e.mutable_org_unit() = out.org_unit();
         e.set_from_parent_id(unit.parent_id());
-        e.set_to_parent_id(parent->id());
+        e.set_to_parent_id(parent.id());
         *e.mutable_effective_date() = from;
         e.set_reason(req->reason());
         SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "OrgUnit", absl::StrCat(unit.id()), e, call.request_id));
@@ -99,21 +144,7 @@ grpc::Status TargetsApi::CloseOrgUnit(grpc::ServerContext* ctx, const v1::CloseO
         if (!viewer.act_everywhere) return RoleNotAllowed(viewer, "close org units");
         SALES_ASSIGN_OR_RETURN(auto unit, OrgStore::Get(tx, req->id(), /*for_update=*/true));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), unit.etag(), "org unit", unit.id()));
-        if (unit.kind() == v1::ORG_UNIT_KIND_COMPANY) {
-          return WithErrorInfo(absl::FailedPreconditionError("the company cannot be closed"), "COMPANY", "targets.sales");
-        }
-        if (unit.state() == v1::ORG_UNIT_STATE_CLOSED) {
-          return WithErrorInfo(absl::FailedPreconditionError("the unit is already closed"), "UNIT_CLOSED",
-                               "targets.sales");
-        }
-        SALES_ASSIGN_OR_RETURN(auto counts, OrgStore::ActiveChildrenAndReps(tx, unit.id()));
-        if (counts.first > 0 || counts.second > 0) {
-          // No orphans: children and reps move first.
-          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
-                                   "the unit still has ", counts.first, " active units and ", counts.second,
-                                   " reps; move them first")),
-                               "UNIT_NOT_EMPTY", "targets.sales");
-        }
+        SALES_RETURN_IF_ERROR(CheckClosable(tx, unit));
         common::v1::Date date = DateOr(req->closed_date(), req->has_closed_date(), *rt_.clock);
         SALES_RETURN_IF_ERROR(OrgStore::Close(tx, unit.id(), date, rt_.clock->Now()));
         v1::CloseOrgUnitResponse out;
@@ -138,25 +169,16 @@ grpc::Status TargetsApi::MoveRep(grpc::ServerContext* ctx, const v1::MoveRepRequ
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::MoveRepResponse> {
         SALES_ASSIGN_OR_RETURN(auto rep, LockRep(tx, req->id(), req->etag()));
-        auto to = OrgStore::Get(tx, req->to_org_unit_id(), /*for_update=*/true);
-        if (absl::IsNotFound(to.status())) return InvalidField("to_org_unit_id", "no such org unit");
-        SALES_RETURN_IF_ERROR(to.status());
+        SALES_ASSIGN_OR_RETURN(auto to, LockNamedUnit(tx, req->to_org_unit_id(), "to_org_unit_id"));
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
-        if (!CanManage(viewer, rep.org_unit_id()) || !CanManage(viewer, to->id())) {
+        if (!CanManage(viewer, rep.org_unit_id()) || !CanManage(viewer, to.id())) {
           return OutOfScope(absl::StrCat("moving rep ", rep.id(), " between these units"));
         }
-        if (rep.status() == v1::REP_STATUS_LEFT) {
-          return WithErrorInfo(absl::FailedPreconditionError("the rep has left"), "REP_STATUS", "targets.sales");
-        }
-        if (to->state() == v1::ORG_UNIT_STATE_CLOSED || to->id() == rep.org_unit_id()) {
-          return WithErrorInfo(absl::FailedPreconditionError("the target unit is closed or the rep's own"),
-                               "BAD_TARGET_UNIT", "targets.sales");
-        }
-        SALES_RETURN_IF_ERROR(CheckRepUnit(*to));
+        SALES_RETURN_IF_ERROR(CheckRepMove(rep, to));
         common::v1::Date from = DateOr(req->effective_date(), req->has_effective_date(), *rt_.clock);
-        SALES_RETURN_IF_ERROR(RepHistoryStore::SetRep(tx, rep.id(), to->id(), rep.status(), rep.status_since(),
+        SALES_RETURN_IF_ERROR(RepHistoryStore::SetRep(tx, rep.id(), to.id(), rep.status(), rep.status_since(),
                                                       rt_.clock->Now()));
-        SALES_RETURN_IF_ERROR(RepHistoryStore::Record(tx, rep.id(), to->id(), rep.status(), from, req->reason(),
+        SALES_RETURN_IF_ERROR(RepHistoryStore::Record(tx, rep.id(), to.id(), rep.status(), from, req->reason(),
                                                       ActorText(call.principal), rt_.clock->Now()));
         v1::MoveRepResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_rep(), RepStore::Get(tx, rep.id()));
@@ -164,7 +186,7 @@ grpc::Status TargetsApi::MoveRep(grpc::ServerContext* ctx, const v1::MoveRepRequ
         e.set_rep_id(rep.id());
         e.set_user_id(rep.user_id());
         e.set_from_org_unit_id(rep.org_unit_id());
-        e.set_to_org_unit_id(to->id());
+        e.set_to_org_unit_id(to.id());
         *e.mutable_effective_date() = from;
         e.set_reason(req->reason());
         SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Rep", absl::StrCat(rep.id()), e, call.request_id));

@@ -5,7 +5,7 @@
 #include "platform/handlers.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
-#include "targets-svc/api/viewer.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/org.h"
 #include "targets-svc/domain/roster.h"
 #include "targets-svc/store/org_store.h"

@@ -1,4 +1,6 @@
-// gRPC handlers of targets-svc: validate, authorize, call the store, map errors.
+// gRPC handlers of targets-svc: validate the request's shape, call the use
+// case (app/) — or, for the simple ones, authorize and call the store — and
+// map errors.
 #pragma once
 
 #include "platform/service_app.h"
@@ -76,15 +78,6 @@ class TargetsApi final : public v1::TargetsService::WithCallbackMethod_StreamEve
                                                                    const v1::StreamEventsRequest* req) override;
 
  private:
-  // Target vs actual of a node for a period as of a date (shared by
-  // GetProgress and GetRanking).
-  absl::StatusOr<v1::Progress> ProgressOf(db::Transaction& tx, const v1::TargetNode& node,
-                                          const common::v1::Period& period, const common::v1::Date& as_of,
-                                          v1::ProgressWindow window, v1::Metric metric, int64_t plan_id);
-  // One target-vs-actual row of the weekly/monthly reports.
-  absl::StatusOr<v1::TargetVsActualRow> ReportRow(db::Transaction& tx, const v1::TargetNode& node,
-                                                  const std::string& label, const common::v1::Period& period,
-                                                  v1::Metric metric, int64_t plan_id);
   ServiceRuntime& rt_;
 };
 

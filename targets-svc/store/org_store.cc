@@ -122,4 +122,11 @@ absl::Status OrgStore::RecordPlacement(db::Transaction& tx, int64_t id, int64_t 
       .status();
 }
 
+absl::StatusOr<std::vector<int64_t>> OrgStore::AllIds(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM org_units ORDER BY id"));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
 }  // namespace sales::targets

@@ -22,6 +22,8 @@ class OrgStore {
   static absl::StatusOr<std::vector<v1::OrgUnit>> List(db::Transaction& tx, int64_t parent_id,
                                                        int64_t after_id, int limit);
   // Parents upward, nearest first (the company last).
+  // Every org unit id, in id order.
+  static absl::StatusOr<std::vector<int64_t>> AllIds(db::Transaction& tx);
   static absl::StatusOr<std::vector<int64_t>> Ancestors(db::Transaction& tx, int64_t id);
   static absl::Status SetParent(db::Transaction& tx, int64_t id, int64_t parent, absl::Time now);
   static absl::Status Close(db::Transaction& tx, int64_t id, const common::v1::Date& date, absl::Time now);

@@ -640,4 +640,26 @@ absl::StatusOr<int64_t> ReductionStore::CountPending(db::Transaction& tx, int64_
   return rows[0].Int(0);
 }
 
+absl::StatusOr<std::optional<int64_t>> PlanStore::LivePlanCovering(db::Transaction& tx, const v1::Plan& plan) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT p.id FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND "
+                          "v.version = p.current_version WHERE v.org_unit_id = ? AND v.fiscal_year = ? AND "
+                          "v.metric = ? AND v.state <> ? LIMIT 1",
+                          {plan.org_unit_id(), static_cast<int64_t>(plan.fiscal_year()),
+                           static_cast<int64_t>(plan.metric()), static_cast<int64_t>(v1::PLAN_STATE_CANCELLED)}));
+  if (rows.empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(rows[0].Int(0));
+}
+
+absl::StatusOr<bool> PlanStore::RepHasCell(db::Transaction& tx, int64_t rep_id, int64_t plan_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT 1 FROM assignments WHERE rep_id = ? AND plan_id = ? LIMIT 1", {rep_id, plan_id}));
+  return !rows.empty();
+}
+
+absl::Status PlanStore::BeginTrial(db::Transaction& tx) { return tx.Exec("SAVEPOINT amendment_trial").status(); }
+absl::Status PlanStore::RollBackTrial(db::Transaction& tx) {
+  return tx.Exec("ROLLBACK TO SAVEPOINT amendment_trial").status();
+}
+
 }  // namespace sales::targets

@@ -49,6 +49,15 @@ class PlanStore {
   static absl::Status Save(db::Transaction& tx, const PlanRecord& rec, absl::Time now);
   // Copies version `from` (row and cells) to `to` and makes it current.
   static absl::Status CopyVersion(db::Transaction& tx, int64_t id, int32_t from, int32_t to, absl::Time now);
+  // The live (not cancelled) plan already covering the plan's unit, fiscal
+  // year and metric, if any.
+  static absl::StatusOr<std::optional<int64_t>> LivePlanCovering(db::Transaction& tx, const v1::Plan& plan);
+  // Whether the rep holds a cell of the plan (any version).
+  static absl::StatusOr<bool> RepHasCell(db::Transaction& tx, int64_t rep_id, int64_t plan_id);
+  // A trial of changes the caller will roll back (the conservation check of
+  // an amendment): a savepoint, and back to it.
+  static absl::Status BeginTrial(db::Transaction& tx);
+  static absl::Status RollBackTrial(db::Transaction& tx);
   static absl::Status Audit(db::Transaction& tx, int64_t plan_id, int32_t version, int64_t assignment_id,
                             const Principal& actor, absl::string_view action, absl::string_view from,
                             absl::string_view to, absl::string_view reason, absl::string_view request_id,

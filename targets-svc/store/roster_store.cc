@@ -208,4 +208,22 @@ absl::StatusOr<std::vector<int64_t>> SubtreeOf(db::Transaction& tx, int64_t unit
   return out;
 }
 
+absl::Status RepStore::Lock(db::Transaction& tx, int64_t id) {
+  return tx.Query("SELECT id FROM reps WHERE id = ? FOR UPDATE", {id}).status();
+}
+
+absl::StatusOr<std::set<int64_t>> RepStore::AllIds(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM reps"));
+  std::set<int64_t> out;
+  for (const auto& r : rows) out.insert(r.Int(0));
+  return out;
+}
+
+absl::StatusOr<std::set<int64_t>> ProductLineStore::AllIds(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM product_lines"));
+  std::set<int64_t> out;
+  for (const auto& r : rows) out.insert(r.Int(0));
+  return out;
+}
+
 }  // namespace sales::targets

@@ -1,6 +1,7 @@
 // SQL for reps and product lines.
 #pragma once
 
+#include <set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -17,6 +18,10 @@ class RepStore {
  public:
   static absl::StatusOr<v1::Rep> Insert(db::Transaction& tx, const v1::Rep& rep, absl::Time now);
   static absl::StatusOr<v1::Rep> Get(db::Transaction& tx, int64_t id);
+  // Row-locks the rep (its changes take turns); NOT_FOUND is left to Get.
+  static absl::Status Lock(db::Transaction& tx, int64_t id);
+  // Every rep id (an import checks its rows without a query per row).
+  static absl::StatusOr<std::set<int64_t>> AllIds(db::Transaction& tx);
   // Filters of ListRepsRequest; units are the resolved unit ids (empty = all).
   static absl::StatusOr<std::vector<v1::Rep>> List(db::Transaction& tx, const std::vector<int64_t>& units,
                                                    const v1::ListRepsRequest& filter, int64_t after_id,
@@ -37,6 +42,7 @@ class RepHistoryStore {
 
 class ProductLineStore {
  public:
+  static absl::StatusOr<std::set<int64_t>> AllIds(db::Transaction& tx);
   static absl::StatusOr<v1::ProductLine> Insert(db::Transaction& tx, const v1::ProductLine& line,
                                                 absl::Time now);
   static absl::StatusOr<v1::ProductLine> Get(db::Transaction& tx, int64_t id);

@@ -1,4 +1,4 @@
-#include "targets-svc/api/revision.h"
+#include "targets-svc/app/revision.h"
 
 #include <algorithm>
 #include <set>

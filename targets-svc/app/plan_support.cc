@@ -1,4 +1,4 @@
-#include "targets-svc/api/plan_support.h"
+#include "targets-svc/app/plan_support.h"
 
 #include <algorithm>
 
@@ -8,6 +8,8 @@
 #include "platform/status.h"
 #include "targets-svc/domain/baseline.h"
 #include "targets-svc/store/decomposition_source.h"
+#include "targets-svc/store/plan_store.h"
+#include "targets-svc/store/progress_store.h"
 #include "targets-svc/store/roster_store.h"
 #include "targets-svc/store/settings_store.h"
 
@@ -54,48 +56,23 @@ Cell CellFromRecord(const AssignmentRecord& rec) {
 }
 
 absl::Status CheckNoLivePlan(db::Transaction& tx, const v1::Plan& plan) {
-  SALES_ASSIGN_OR_RETURN(
-      auto rows, tx.Query("SELECT p.id FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND "
-                          "v.version = p.current_version WHERE v.org_unit_id = ? AND v.fiscal_year = ? AND "
-                          "v.metric = ? AND v.state <> ? LIMIT 1",
-                          {plan.org_unit_id(), static_cast<int64_t>(plan.fiscal_year()),
-                           static_cast<int64_t>(plan.metric()), static_cast<int64_t>(v1::PLAN_STATE_CANCELLED)}));
-  if (rows.empty()) return absl::OkStatus();
-  return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("plan ", rows[0].Int(0), " already covers unit ",
+  SALES_ASSIGN_OR_RETURN(auto live, PlanStore::LivePlanCovering(tx, plan));
+  if (!live.has_value()) return absl::OkStatus();
+  return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("plan ", *live, " already covers unit ",
                                                              plan.org_unit_id(), ", ", plan.fiscal_year(), ", ",
                                                              v1::Metric_Name(plan.metric()))),
-                       "PLAN_EXISTS", "targets.sales", {{"plan_id", absl::StrCat(rows[0].Int(0))}});
+                       "PLAN_EXISTS", "targets.sales", {{"plan_id", absl::StrCat(*live)}});
 }
 
 absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> HistoryByYear(db::Transaction& tx, v1::Metric metric,
                                                                        const v1::TargetNode& node, int first_month,
                                                                        int months, const std::vector<int32_t>& years) {
-  std::string sql = absl::StrCat("SELECT c.fiscal_year, SUM(c.", MetricColumn(metric),
-                                 ") FROM actual_cells c WHERE c.fiscal_month >= ? AND c.fiscal_month < ?");
-  db::Params params = {static_cast<int64_t>(first_month), static_cast<int64_t>(first_month + months)};
+  std::vector<int64_t> units;
   if (node.org_unit_id() != 0) {
-    SALES_ASSIGN_OR_RETURN(auto units, SubtreeOf(tx, node.org_unit_id()));
+    SALES_ASSIGN_OR_RETURN(units, SubtreeOf(tx, node.org_unit_id()));
     if (units.empty()) return NotFound("org unit", node.org_unit_id());
-    absl::StrAppend(&sql, " AND c.org_unit_id IN (", db::AppendInList(units, params), ")");
   }
-  if (node.rep_id() != 0) {
-    absl::StrAppend(&sql, " AND c.rep_id = ?");
-    params.push_back(node.rep_id());
-  }
-  if (node.product_line_id() != 0) {
-    absl::StrAppend(&sql, " AND c.product_line_id = ?");
-    params.push_back(node.product_line_id());
-  }
-  if (node.portfolio_role() != v1::PORTFOLIO_ROLE_UNSPECIFIED) {
-    absl::StrAppend(&sql, " AND c.product_line_id IN (SELECT id FROM product_lines WHERE portfolio_role = ?)");
-    params.push_back(static_cast<int64_t>(node.portfolio_role()));
-  }
-  absl::StrAppend(&sql, " AND c.fiscal_year IN (", db::AppendInList(years, params),
-                  ") GROUP BY c.fiscal_year");
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  std::vector<std::pair<int32_t, int64_t>> out;
-  for (const auto& r : rows) out.emplace_back(static_cast<int32_t>(r.Int(0)), r.Int(1));
-  return out;
+  return ProgressStore::HistoryByYear(tx, metric, node, units, first_month, months, years);
 }
 
 absl::StatusOr<bool> CanReadPlan(db::Transaction& tx, const Viewer& v, const v1::Plan& plan) {
@@ -106,9 +83,7 @@ absl::StatusOr<bool> CanReadPlan(db::Transaction& tx, const Viewer& v, const v1:
     return std::find(below.begin(), below.end(), v.principal.org_unit_id) != below.end();
   }
   if (v.principal.role == kRoleRep && v.principal.rep_id != 0) {
-    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT 1 FROM assignments WHERE rep_id = ? AND plan_id = ? LIMIT 1",
-                                               {v.principal.rep_id, plan.id()}));
-    return !rows.empty();
+    return PlanStore::RepHasCell(tx, v.principal.rep_id, plan.id());
   }
   return false;
 }

@@ -1,4 +1,4 @@
-#include "targets-svc/api/viewer.h"
+#include "targets-svc/app/viewer.h"
 
 #include "platform/status.h"
 #include "targets-svc/store/roster_store.h"
