@@ -9,7 +9,8 @@
 #include "finance-svc/api/finance_scope.h"
 #include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/ladder_rules.h"
-#include "finance-svc/store/collections_engine.h"
+#include "finance-svc/app/collections_ladder.h"
+#include "finance-svc/store/sql_collections_book.h"
 #include "finance-svc/store/collections_store.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
@@ -75,8 +76,8 @@ grpc::Status CollectionsApi::RunCollectionsSweep(grpc::ServerContext* ctx, const
     return absl::OkStatus();
   };
   auto run = [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RunCollectionsSweepResponse> {
-    LadderContext lc = LadderContextOf(rt_, call);
-    return finance::RunCollectionsSweep(tx, lc, ToCivilDay(req->as_of()), req->customer_id());
+    SqlCollectionsBook book(tx, rt_.outbox);
+    return CollectionsLadder(book, LadderContextOf(rt_, call)).Sweep(ToCivilDay(req->as_of()), req->customer_id());
   };
   if (!req->dry_run()) {
     return ServeMutation<v1::RunCollectionsSweepRequest, v1::RunCollectionsSweepResponse>(
@@ -164,6 +165,8 @@ grpc::Status CollectionsApi::RecordOverdueConfirmation(grpc::ServerContext* ctx,
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordOverdueConfirmationResponse> {
         LadderContext lc = LadderContextOf(rt_, call);
+        SqlCollectionsBook book(tx, rt_.outbox);
+        CollectionsLadder ladder(book, lc);
         SALES_ASSIGN_OR_RETURN(CaseRecord c, LockCase(tx, call, req->case_id(), req->etag(), /*rep_may=*/true));
         const auto& conf = req->confirmation();
         SALES_RETURN_IF_ERROR(CheckDocumentDate(c, conf.signed_on(), "confirmation.signed_on", lc.today));
@@ -182,7 +185,7 @@ grpc::Status CollectionsApi::RecordOverdueConfirmation(grpc::ServerContext* ctx,
         if (c.confirmed_minor != c.overdue_minor) {
           absl::StrAppend(&detail, " (our figure ", FormatFen(c.overdue_minor), ")");
         }
-        SALES_RETURN_IF_ERROR(RecordStep(tx, lc, c,
+        SALES_RETURN_IF_ERROR(ladder.RecordStep(c,
                                          StepRecord{.kind = v1::COLLECTION_STEP_KIND_CONFIRMATION_RECORDED,
                                                     .effective_on = *c.facts.confirmed_on,
                                                     .deadline_on = ConfirmationDeadline(c.facts.due_on),
@@ -212,6 +215,8 @@ grpc::Status CollectionsApi::RecordDunningNotice(grpc::ServerContext* ctx, const
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordDunningNoticeResponse> {
         LadderContext lc = LadderContextOf(rt_, call);
+        SqlCollectionsBook book(tx, rt_.outbox);
+        CollectionsLadder ladder(book, lc);
         SALES_ASSIGN_OR_RETURN(CaseRecord c, LockCase(tx, call, req->case_id(), req->etag(), /*rep_may=*/true));
         const auto& n = req->notice();
         SALES_RETURN_IF_ERROR(CheckDocumentDate(c, n.sent_on(), "notice.sent_on", lc.today));
@@ -226,8 +231,8 @@ grpc::Status CollectionsApi::RecordDunningNotice(grpc::ServerContext* ctx, const
           c.first_notice_minor = c.overdue_minor;
           c.first_notice_method = n.delivery_method();
           c.first_notice_reference = n.document_reference();
-          SALES_RETURN_IF_ERROR(RecordStep(
-              tx, lc, c,
+          SALES_RETURN_IF_ERROR(ladder.RecordStep(
+              c,
               StepRecord{.kind = v1::COLLECTION_STEP_KIND_FIRST_NOTICE,
                          .effective_on = sent,
                          .deadline_on = FirstNoticeDeadline(c.facts.due_on),
@@ -248,13 +253,13 @@ grpc::Status CollectionsApi::RecordDunningNotice(grpc::ServerContext* ctx, const
           c.second_notice_minor = c.overdue_minor;
           c.second_notice_method = n.delivery_method();
           c.second_notice_reference = n.document_reference();
-          SALES_RETURN_IF_ERROR(RecordStep(tx, lc, c,
+          SALES_RETURN_IF_ERROR(ladder.RecordStep(c,
                                            StepRecord{.kind = v1::COLLECTION_STEP_KIND_SECOND_NOTICE,
                                                       .effective_on = sent,
                                                       .deadline_on = SecondNoticeDay(*c.facts.first_notice_on),
                                                       .detail = absl::StrCat("second notice for ",
                                                                              FormatFen(c.overdue_minor))}));
-          SALES_ASSIGN_OR_RETURN(auto hold, StopSupply(tx, lc, c, sent));
+          SALES_ASSIGN_OR_RETURN(auto hold, ladder.StopSupply(c, sent));
           out.set_credit_hold_id(hold.first);
         }
         SALES_RETURN_IF_ERROR(CollectionsStore::UpdateCase(tx, c, lc.now));
@@ -294,6 +299,8 @@ grpc::Status CollectionsApi::RecordRepaymentPlan(grpc::ServerContext* ctx, const
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordRepaymentPlanResponse> {
         LadderContext lc = LadderContextOf(rt_, call);
+        SqlCollectionsBook book(tx, rt_.outbox);
+        CollectionsLadder ladder(book, lc);
         SALES_ASSIGN_OR_RETURN(CaseRecord c, LockCase(tx, call, req->case_id(), req->etag(), /*rep_may=*/true));
         const auto& plan = req->plan();
         SALES_RETURN_IF_ERROR(CheckDocumentDate(c, plan.received_on(), "plan.received_on", lc.today));
@@ -314,8 +321,8 @@ grpc::Status CollectionsApi::RecordRepaymentPlan(grpc::ServerContext* ctx, const
         c.plan_signed_by = plan.signed_by();
         c.plan_reference = plan.document_reference();
         SALES_RETURN_IF_ERROR(CollectionsStore::ReplacePlan(tx, c.id, plan));
-        SALES_RETURN_IF_ERROR(RecordStep(
-            tx, lc, c,
+        SALES_RETURN_IF_ERROR(ladder.RecordStep(
+            c,
             StepRecord{.kind = v1::COLLECTION_STEP_KIND_REPAYMENT_PLAN_RECORDED,
                        .effective_on = *c.plan_received_on,
                        .detail = absl::StrCat(replaces ? "revised " : "", "repayment plan: ",
@@ -341,6 +348,8 @@ grpc::Status CollectionsApi::StartLegalPreparation(grpc::ServerContext* ctx,
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::StartLegalPreparationResponse> {
         LadderContext lc = LadderContextOf(rt_, call);
+        SqlCollectionsBook book(tx, rt_.outbox);
+        CollectionsLadder ladder(book, lc);
         SALES_ASSIGN_OR_RETURN(CaseRecord c, LockCase(tx, call, req->case_id(), req->etag(), /*rep_may=*/false));
         if (!c.facts.second_notice_on.has_value()) {
           return WithErrorInfo(absl::FailedPreconditionError("the second notice is not recorded yet"),
@@ -354,7 +363,7 @@ grpc::Status CollectionsApi::StartLegalPreparation(grpc::ServerContext* ctx,
         if (on < *c.facts.second_notice_on) return InvalidField("started_on", "before the second notice");
         if (on > lc.today) return InvalidField("started_on", "in the future");
         c.facts.legal_started_on = on;
-        SALES_RETURN_IF_ERROR(RecordStep(tx, lc, c,
+        SALES_RETURN_IF_ERROR(ladder.RecordStep(c,
                                          StepRecord{.kind = v1::COLLECTION_STEP_KIND_LEGAL_PREPARATION_STARTED,
                                                     .effective_on = on,
                                                     .detail = req->note().empty() ? "legal preparation started"
@@ -378,6 +387,8 @@ grpc::Status CollectionsApi::RecordLegalFileReady(grpc::ServerContext* ctx, cons
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordLegalFileReadyResponse> {
         LadderContext lc = LadderContextOf(rt_, call);
+        SqlCollectionsBook book(tx, rt_.outbox);
+        CollectionsLadder ladder(book, lc);
         SALES_ASSIGN_OR_RETURN(CaseRecord c, LockCase(tx, call, req->case_id(), req->etag(), /*rep_may=*/false));
         if (c.stage != v1::COLLECTION_STAGE_LEGAL_PREPARATION) {
           return WithErrorInfo(absl::FailedPreconditionError("the case is not in legal preparation"),
@@ -388,7 +399,7 @@ grpc::Status CollectionsApi::RecordLegalFileReady(grpc::ServerContext* ctx, cons
         if (on > lc.today) return InvalidField("ready_on", "in the future");
         c.facts.legal_ready_on = on;
         c.legal_file_reference = req->legal_file_reference();
-        SALES_RETURN_IF_ERROR(RecordStep(tx, lc, c,
+        SALES_RETURN_IF_ERROR(ladder.RecordStep(c,
                                          StepRecord{.kind = v1::COLLECTION_STEP_KIND_LEGAL_READY,
                                                     .effective_on = on,
                                                     .detail = absl::StrCat("legal file ", c.legal_file_reference)}));
@@ -411,12 +422,14 @@ grpc::Status CollectionsApi::CloseCollectionCase(grpc::ServerContext* ctx, const
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CloseCollectionCaseResponse> {
         LadderContext lc = LadderContextOf(rt_, call);
+        SqlCollectionsBook book(tx, rt_.outbox);
+        CollectionsLadder ladder(book, lc);
         SALES_ASSIGN_OR_RETURN(CaseRecord c, LockCase(tx, call, req->case_id(), req->etag(), /*rep_may=*/false));
         absl::CivilDay on = ToCivilDay(req->closed_on());
         if (on > lc.today) return InvalidField("closed_on", "in the future");
-        SALES_RETURN_IF_ERROR(CloseCase(tx, lc, c, on, v1::CASE_CLOSE_REASON_MANUAL, req->reason()));
+        SALES_RETURN_IF_ERROR(ladder.CloseCase(c, on, v1::CASE_CLOSE_REASON_MANUAL, req->reason()));
         v1::CloseCollectionCaseResponse out;
-        SALES_ASSIGN_OR_RETURN(int64_t released, ReleaseHoldIfClear(tx, lc, c.customer_id, "NOTHING_OVERDUE"));
+        SALES_ASSIGN_OR_RETURN(int64_t released, ladder.ReleaseHoldIfClear(c.customer_id, "NOTHING_OVERDUE"));
         out.set_released_credit_hold_id(released);
         SALES_ASSIGN_OR_RETURN(*out.mutable_collection_case(), CaseToProto(tx, c, true));
         return out;
@@ -485,6 +498,8 @@ grpc::Status CollectionsApi::ReleaseCreditHold(grpc::ServerContext* ctx, const v
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ReleaseCreditHoldResponse> {
         LadderContext lc = LadderContextOf(rt_, call);
+        SqlCollectionsBook book(tx, rt_.outbox);
+        CollectionsLadder ladder(book, lc);
         SALES_ASSIGN_OR_RETURN(HoldRecord h, CollectionsStore::GetHold(tx, req->id(), /*for_update=*/true));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), h.version, "credit hold", h.id));
         if (h.state != v1::CREDIT_HOLD_STATE_ACTIVE) {
@@ -494,7 +509,7 @@ grpc::Status CollectionsApi::ReleaseCreditHold(grpc::ServerContext* ctx, const v
         absl::CivilDay on = req->has_released_on() ? ToCivilDay(req->released_on()) : lc.today;
         if (on > lc.today) return InvalidField("released_on", "in the future");
         if (on < h.set_on) return InvalidField("released_on", "before the hold was set");
-        SALES_RETURN_IF_ERROR(ReleaseHoldNow(tx, lc, h, on, req->reason()));
+        SALES_RETURN_IF_ERROR(ladder.ReleaseHoldNow(h, on, req->reason()));
         v1::ReleaseCreditHoldResponse out;
         *out.mutable_credit_hold() = HoldToProto(h);
         return out;

@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "finance-svc/api/finance_scope.h"
-#include "finance-svc/store/collections_engine.h"
+#include "finance-svc/app/collections_ladder.h"
 #include "finance-svc/store/collections_store.h"
 #include "platform/call.h"
 #include "platform/service_app.h"

@@ -317,6 +317,26 @@ absl::StatusOr<std::vector<CaseRecord>> CollectionsStore::ListCases(db::Transact
   return out;
 }
 
+absl::Status CollectionsStore::TakeSweepTurn(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto turn, tx.Query("SELECT id FROM collections_sweep_lock WHERE id = 1 FOR UPDATE"));
+  if (turn.empty()) return absl::FailedPreconditionError("collections_sweep_lock has no row");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<int64_t>> CollectionsStore::CustomersOnCollectionsHold(db::Transaction& tx,
+                                                                                  int64_t customer_id) {
+  std::string sql = "SELECT DISTINCT customer_id FROM credit_holds WHERE active_customer_id IS NOT NULL AND source = ?";
+  db::Params params{static_cast<int64_t>(v1::CREDIT_HOLD_SOURCE_COLLECTIONS)};
+  if (customer_id != 0) {
+    sql += " AND customer_id = ?";
+    params.push_back(customer_id);
+  }
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int(0));
+  return out;
+}
+
 absl::StatusOr<std::vector<int64_t>> CollectionsStore::SettledOpenCases(db::Transaction& tx, int64_t customer_id) {
   std::string sql = absl::StrCat(
       "SELECT c.id FROM collection_cases c JOIN invoices i ON i.id = c.invoice_id WHERE c.stage <> ",

@@ -1,7 +1,7 @@
 // SQL of the collections ladder: cases, their steps, repayment plans and
 // credit holds, plus the reads of the receivables tables (V002) the ladder
 // needs. Rows only; the rules live in domain/ladder_rules.h and the
-// workflow in collections_engine.h.
+// workflow in app/collections_ladder.h.
 #pragma once
 
 #include <cstdint>
@@ -129,6 +129,10 @@ class CollectionsStore {
                                                            int64_t after_id, int limit);
   // Open cases whose invoice no longer has an open balance.
   static absl::StatusOr<std::vector<int64_t>> SettledOpenCases(db::Transaction& tx, int64_t customer_id);
+  // The collections sweep's turn (V022): one run at a time.
+  static absl::Status TakeSweepTurn(db::Transaction& tx);
+  // Customers under an active collections hold (0 = every customer).
+  static absl::StatusOr<std::vector<int64_t>> CustomersOnCollectionsHold(db::Transaction& tx, int64_t customer_id);
 
   // Holds.
   static absl::StatusOr<HoldRecord> GetHold(db::Transaction& tx, int64_t id, bool for_update);

@@ -1,4 +1,4 @@
-#include "finance-svc/store/collections_engine.h"
+#include "finance-svc/app/collections_ladder.h"
 
 #include <set>
 
@@ -25,18 +25,18 @@ std::string FormatFen(int64_t minor) {
   return absl::StrCat(minor < 0 ? "-" : "", a / 100, ".", (a % 100) / 10, a % 10);
 }
 
-absl::Status RecordStep(db::Transaction& tx, const LadderContext& ctx, CaseRecord& c, StepRecord step) {
+absl::Status CollectionsLadder::RecordStep(CaseRecord& c, StepRecord step) {
   v1::CollectionStage from = c.stage;
   v1::CollectionStage to = StageOf(c.facts);
   step.from_stage = from;
   step.to_stage = to;
-  SALES_RETURN_IF_ERROR(CollectionsStore::AppendStep(tx, c.id, step, ctx.actor, ctx.now));
+  SALES_RETURN_IF_ERROR(book_.AppendStep(c.id, step, ctx_.actor, ctx_.now));
   // The audit trail (ListAuditEntries, subject COLLECTION_CASE) carries
   // every step with who took it and from which stage to which.
-  SALES_RETURN_IF_ERROR(CollectionsStore::Audit(
-      tx, "CollectionCase", c.id, v1::CollectionStepKind_Name(step.kind).substr(sizeof("COLLECTION_STEP_KIND_") - 1),
+  SALES_RETURN_IF_ERROR(book_.Audit(
+      "CollectionCase", c.id, v1::CollectionStepKind_Name(step.kind).substr(sizeof("COLLECTION_STEP_KIND_") - 1),
       v1::CollectionStage_Name(from).substr(sizeof("COLLECTION_STAGE_") - 1),
-      v1::CollectionStage_Name(to).substr(sizeof("COLLECTION_STAGE_") - 1), step.detail, ctx.actor, ctx.now));
+      v1::CollectionStage_Name(to).substr(sizeof("COLLECTION_STAGE_") - 1), step.detail, ctx_.actor, ctx_.now));
   c.stage = to;
   if (from == to) return absl::OkStatus();
   v1::CollectionStageChangedEvent ev;
@@ -50,12 +50,11 @@ absl::Status RecordStep(db::Transaction& tx, const LadderContext& ctx, CaseRecor
   *ev.mutable_effective_on() = FromCivilDay(step.effective_on);
   *ev.mutable_overdue_amount() = MakeMoney(c.overdue_minor, c.currency);
   ev.set_days_past_due(DaysPastDue(c.facts.due_on, step.effective_on));
-  return AppendFinanceEvent(tx, ctx.outbox, kCaseAggregate, c.id, ev, ctx.actor.request_id, ctx.now);
+  return book_.Publish(kCaseAggregate, c.id, ev, ctx_.actor.request_id, ctx_.now);
 }
 
-absl::StatusOr<std::pair<int64_t, bool>> StopSupply(db::Transaction& tx, const LadderContext& ctx, CaseRecord& c,
-                                                    absl::CivilDay on) {
-  SALES_ASSIGN_OR_RETURN(auto active, CollectionsStore::ActiveHold(tx, c.customer_id, /*for_update=*/true));
+absl::StatusOr<std::pair<int64_t, bool>> CollectionsLadder::StopSupply(CaseRecord& c, absl::CivilDay on) {
+  SALES_ASSIGN_OR_RETURN(auto active, book_.ActiveHold(c.customer_id, /*for_update=*/true));
   int64_t hold_id = 0;
   bool created = false;
   if (active.has_value()) {
@@ -69,12 +68,12 @@ absl::StatusOr<std::pair<int64_t, bool>> StopSupply(db::Transaction& tx, const L
     h.reason = absl::StrCat("second dunning notice for ", c.invoice_number.empty() ? absl::StrCat("invoice ", c.invoice_id)
                                                                                     : c.invoice_number);
     h.currency = c.currency;
-    SALES_ASSIGN_OR_RETURN(h.overdue_minor, CollectionsStore::CustomerOverdueMinor(tx, c.customer_id, on));
+    SALES_ASSIGN_OR_RETURN(h.overdue_minor, book_.CustomerOverdueMinor(c.customer_id, on));
     h.set_on = on;
-    SALES_ASSIGN_OR_RETURN(hold_id, CollectionsStore::InsertHold(tx, h, ctx.now));
-    SALES_RETURN_IF_ERROR(CollectionsStore::SetCustomerOnHold(tx, c.customer_id, true, h.reason, ctx.now));
-    SALES_RETURN_IF_ERROR(CollectionsStore::Audit(tx, "CreditHold", hold_id, "HOLD_SET", "", "ACTIVE", h.reason,
-                                                  ctx.actor, ctx.now));
+    SALES_ASSIGN_OR_RETURN(hold_id, book_.InsertHold(h, ctx_.now));
+    SALES_RETURN_IF_ERROR(book_.SetCustomerOnHold(c.customer_id, true, h.reason, ctx_.now));
+    SALES_RETURN_IF_ERROR(book_.Audit("CreditHold", hold_id, "HOLD_SET", "", "ACTIVE", h.reason,
+                                                  ctx_.actor, ctx_.now));
     v1::CustomerHoldSetEvent ev;
     ev.set_credit_hold_id(hold_id);
     ev.set_customer_id(c.customer_id);
@@ -85,65 +84,66 @@ absl::StatusOr<std::pair<int64_t, bool>> StopSupply(db::Transaction& tx, const L
     *ev.mutable_overdue_amount() = MakeMoney(h.overdue_minor, c.currency);
     ev.add_collection_case_ids(c.id);
     ev.add_invoice_ids(c.invoice_id);
-    SALES_RETURN_IF_ERROR(AppendFinanceEvent(tx, ctx.outbox, kHoldAggregate, hold_id, ev, ctx.actor.request_id, ctx.now));
+    SALES_RETURN_IF_ERROR(book_.Publish(kHoldAggregate, hold_id, ev, ctx_.actor.request_id, ctx_.now));
     created = true;
   }
-  SALES_RETURN_IF_ERROR(CollectionsStore::LinkHoldCase(tx, hold_id, c.id));
+  SALES_RETURN_IF_ERROR(book_.LinkHoldCase(hold_id, c.id));
   c.credit_hold_id = hold_id;
   StepRecord step{.kind = v1::COLLECTION_STEP_KIND_SUPPLY_STOPPED,
                   .effective_on = on,
-                  .by_sweep = ctx.by_sweep,
+                  .by_sweep = ctx_.by_sweep,
                   .detail = created ? absl::StrCat("supply stopped: credit hold ", hold_id, " set")
                                     : absl::StrCat("supply already stopped: joins credit hold ", hold_id)};
-  SALES_RETURN_IF_ERROR(RecordStep(tx, ctx, c, step));
+  SALES_RETURN_IF_ERROR(RecordStep(c, step));
   return std::make_pair(hold_id, created);
 }
 
-absl::Status CloseCase(db::Transaction& tx, const LadderContext& ctx, CaseRecord& c, absl::CivilDay on,
-                       v1::CaseCloseReason reason, const std::string& note) {
+absl::Status CollectionsLadder::CloseCase(CaseRecord& c, absl::CivilDay on, v1::CaseCloseReason reason,
+                                        const std::string& note) {
   c.facts.closed_on = on;
   c.close_reason = reason;
   c.close_note = note;
   std::string detail = reason == v1::CASE_CLOSE_REASON_PAID       ? "paid in full"
                        : reason == v1::CASE_CLOSE_REASON_CREDITED ? "balance cleared by credit"
                                                                   : absl::StrCat("closed by hand: ", note);
-  SALES_RETURN_IF_ERROR(RecordStep(tx, ctx, c,
+  SALES_RETURN_IF_ERROR(RecordStep(c,
                                    StepRecord{.kind = v1::COLLECTION_STEP_KIND_CLOSED,
                                               .effective_on = on,
-                                              .by_sweep = ctx.by_sweep,
+                                              .by_sweep = ctx_.by_sweep,
                                               .detail = detail}));
-  return CollectionsStore::UpdateCase(tx, c, ctx.now);
+  return book_.UpdateCase(c, ctx_.now);
 }
 
-absl::Status ReleaseHoldNow(db::Transaction& tx, const LadderContext& ctx, HoldRecord& h, absl::CivilDay on,
-                            const std::string& reason) {
-  SALES_RETURN_IF_ERROR(CollectionsStore::ReleaseHold(tx, h, on, reason, ctx.now));
-  SALES_RETURN_IF_ERROR(CollectionsStore::SetCustomerOnHold(tx, h.customer_id, false, "", ctx.now));
+absl::Status CollectionsLadder::ReleaseHoldNow(HoldRecord& h, absl::CivilDay on, const std::string& reason) {
+  SALES_RETURN_IF_ERROR(book_.ReleaseHold(h, on, reason, ctx_.now));
+  SALES_RETURN_IF_ERROR(book_.SetCustomerOnHold(h.customer_id, false, "", ctx_.now));
   SALES_RETURN_IF_ERROR(
-      CollectionsStore::Audit(tx, "CreditHold", h.id, "HOLD_RELEASED", "ACTIVE", "RELEASED", reason, ctx.actor, ctx.now));
+      book_.Audit("CreditHold", h.id, "HOLD_RELEASED", "ACTIVE", "RELEASED", reason, ctx_.actor, ctx_.now));
   v1::CustomerHoldReleasedEvent ev;
   ev.set_credit_hold_id(h.id);
   ev.set_customer_id(h.customer_id);
   ev.set_rep_id(h.rep_id);
   *ev.mutable_released_on() = FromCivilDay(on);
   ev.set_reason(reason);
-  return AppendFinanceEvent(tx, ctx.outbox, kHoldAggregate, h.id, ev, ctx.actor.request_id, ctx.now);
+  return book_.Publish(kHoldAggregate, h.id, ev, ctx_.actor.request_id, ctx_.now);
 }
 
-absl::StatusOr<int64_t> ReleaseHoldIfClear(db::Transaction& tx, const LadderContext& ctx, int64_t customer_id,
-                                           const std::string& reason) {
-  SALES_ASSIGN_OR_RETURN(auto active, CollectionsStore::ActiveHold(tx, customer_id, /*for_update=*/true));
+absl::StatusOr<int64_t> CollectionsLadder::ReleaseHoldIfClear(int64_t customer_id, const std::string& reason) {
+  return ReleaseHoldIfClearOn(customer_id, ctx_.today, reason);
+}
+
+absl::StatusOr<int64_t> CollectionsLadder::ReleaseHoldIfClearOn(int64_t customer_id, absl::CivilDay today,
+                                                                const std::string& reason) {
+  SALES_ASSIGN_OR_RETURN(auto active, book_.ActiveHold(customer_id, /*for_update=*/true));
   if (!active.has_value() || active->source != v1::CREDIT_HOLD_SOURCE_COLLECTIONS) return int64_t{0};
-  SALES_ASSIGN_OR_RETURN(bool overdue, CollectionsStore::CustomerHasOverdue(tx, customer_id, ctx.today));
+  SALES_ASSIGN_OR_RETURN(bool overdue, book_.CustomerHasOverdue(customer_id, today));
   if (overdue) return int64_t{0};
-  SALES_RETURN_IF_ERROR(ReleaseHoldNow(tx, ctx, *active, ctx.today, reason));
+  SALES_RETURN_IF_ERROR(ReleaseHoldNow(*active, today, reason));
   return active->id;
 }
 
-absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transaction& tx, const LadderContext& caller,
-                                                                    absl::CivilDay as_of, int64_t customer_id) {
-  LadderContext ctx = caller;
-  ctx.by_sweep = true;
+absl::StatusOr<v1::RunCollectionsSweepResponse> CollectionsLadder::Sweep(absl::CivilDay as_of, int64_t customer_id) {
+  ctx_.by_sweep = true;
   v1::RunCollectionsSweepResponse out;
   *out.mutable_as_of() = FromCivilDay(as_of);
   std::set<int64_t> customers_touched;
@@ -151,31 +151,30 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transact
 
   // One run at a time (V022): a second run waits here for the first to
   // commit, then finds the day's work done, as a run after it would.
-  SALES_ASSIGN_OR_RETURN(auto turn, tx.Query("SELECT id FROM collections_sweep_lock WHERE id = 1 FOR UPDATE"));
-  if (turn.empty()) return absl::FailedPreconditionError("collections_sweep_lock has no row");
+  SALES_RETURN_IF_ERROR(book_.TakeSweepTurn());
 
   // 1. Cases whose invoice was settled without the hook closing them (e.g.
   // credited, cancelled) close first, so a release below sees them closed.
-  SALES_ASSIGN_OR_RETURN(auto settled, CollectionsStore::SettledOpenCases(tx, customer_id));
+  SALES_ASSIGN_OR_RETURN(auto settled, book_.SettledOpenCases(customer_id));
   for (int64_t id : settled) {
-    SALES_ASSIGN_OR_RETURN(CaseRecord c, CollectionsStore::GetCase(tx, id, /*for_update=*/true));
+    SALES_ASSIGN_OR_RETURN(CaseRecord c, book_.GetCase(id, /*for_update=*/true));
     // Listed before its lock was ours: closed meanwhile (by hand, say) it
     // stays as it was closed, with no second CLOSED step.
     if (c.facts.closed_on.has_value()) continue;
-    SALES_ASSIGN_OR_RETURN(LadderInvoice inv, CollectionsStore::Invoice(tx, c.invoice_id));
+    SALES_ASSIGN_OR_RETURN(LadderInvoice inv, book_.Invoice(c.invoice_id));
     out.set_examined_count(out.examined_count() + 1);
     c.overdue_minor = 0;
-    SALES_RETURN_IF_ERROR(CloseCase(tx, ctx, c, as_of,
+    SALES_RETURN_IF_ERROR(CloseCase(c, as_of,
                                     IsCredited(inv) ? v1::CASE_CLOSE_REASON_CREDITED : v1::CASE_CLOSE_REASON_PAID, ""));
     out.add_closed_case_ids(c.id);
     customers_touched.insert(c.customer_id);
   }
 
   // 2. Every overdue invoice: open, reopen or walk its case.
-  SALES_ASSIGN_OR_RETURN(auto invoices, CollectionsStore::OverdueInvoices(tx, as_of, customer_id));
+  SALES_ASSIGN_OR_RETURN(auto invoices, book_.OverdueInvoices(as_of, customer_id));
   for (const LadderInvoice& inv : invoices) {
     out.set_examined_count(out.examined_count() + 1);
-    SALES_ASSIGN_OR_RETURN(auto existing, CollectionsStore::CaseOfInvoice(tx, inv.id, /*for_update=*/true));
+    SALES_ASSIGN_OR_RETURN(auto existing, book_.CaseOfInvoice(inv.id, /*for_update=*/true));
     CaseRecord c;
     if (!existing.has_value()) {
       c.invoice_id = inv.id;
@@ -189,10 +188,10 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transact
       c.overdue_minor = inv.balance_minor;
       c.stage = v1::COLLECTION_STAGE_UNSPECIFIED;
       c.days_past_due = DaysPastDue(inv.due_on, as_of);
-      SALES_ASSIGN_OR_RETURN(c.id, CollectionsStore::InsertCase(tx, c, ctx.now));
-      SALES_ASSIGN_OR_RETURN(c, CollectionsStore::GetCase(tx, c.id, /*for_update=*/true));
+      SALES_ASSIGN_OR_RETURN(c.id, book_.InsertCase(c, ctx_.now));
+      SALES_ASSIGN_OR_RETURN(c, book_.GetCase(c.id, /*for_update=*/true));
       SALES_RETURN_IF_ERROR(RecordStep(
-          tx, ctx, c,
+          c,
           StepRecord{.kind = v1::COLLECTION_STEP_KIND_OPENED,
                      .effective_on = as_of,
                      .deadline_on = ConfirmationDeadline(inv.due_on),
@@ -210,7 +209,7 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transact
         c.facts.closed_on.reset();
         c.close_reason = v1::CASE_CLOSE_REASON_UNSPECIFIED;
         c.overdue_minor = inv.balance_minor;
-        SALES_RETURN_IF_ERROR(RecordStep(tx, ctx, c,
+        SALES_RETURN_IF_ERROR(RecordStep(c,
                                          StepRecord{.kind = v1::COLLECTION_STEP_KIND_REOPENED,
                                                     .effective_on = as_of,
                                                     .by_sweep = true,
@@ -222,7 +221,7 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transact
     if (inv.balance_minor < c.overdue_minor) {
       std::string detail = absl::StrCat("overdue ", FormatFen(c.overdue_minor), " -> ", FormatFen(inv.balance_minor));
       c.overdue_minor = inv.balance_minor;
-      SALES_RETURN_IF_ERROR(RecordStep(tx, ctx, c,
+      SALES_RETURN_IF_ERROR(RecordStep(c,
                                        StepRecord{.kind = v1::COLLECTION_STEP_KIND_PARTIAL_SETTLEMENT,
                                                   .effective_on = as_of,
                                                   .by_sweep = true,
@@ -267,33 +266,26 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transact
           step.detail = "documents for legal action to be prepared";
           break;
       }
-      SALES_RETURN_IF_ERROR(RecordStep(tx, ctx, c, step));
+      SALES_RETURN_IF_ERROR(RecordStep(c, step));
       if (step.kind == v1::COLLECTION_STEP_KIND_DEADLINE_MISSED) out.set_deadline_missed_count(out.deadline_missed_count() + 1);
       if (a.kind == LadderActionKind::kSecondNotice) {
-        SALES_ASSIGN_OR_RETURN(auto hold, StopSupply(tx, ctx, c, a.effective_on));
+        SALES_ASSIGN_OR_RETURN(auto hold, StopSupply(c, a.effective_on));
         if (hold.second) out.add_hold_ids_set(hold.first);
       }
       if (c.stage != before) advanced.insert(c.id);
     }
     c.days_past_due = DaysPastDue(c.facts.due_on, as_of);
     c.last_swept_on = as_of;
-    SALES_RETURN_IF_ERROR(CollectionsStore::UpdateCase(tx, c, ctx.now));
+    SALES_RETURN_IF_ERROR(book_.UpdateCase(c, ctx_.now));
     customers_touched.insert(c.customer_id);
   }
 
   // 3. Holds of customers with nothing overdue any more (paid, credited or
   // closed by hand since the hold was set).
-  std::string sql = "SELECT DISTINCT customer_id FROM credit_holds WHERE active_customer_id IS NOT NULL AND source = ?";
-  db::Params params{static_cast<int64_t>(v1::CREDIT_HOLD_SOURCE_COLLECTIONS)};
-  if (customer_id != 0) {
-    sql += " AND customer_id = ?";
-    params.push_back(customer_id);
-  }
-  SALES_ASSIGN_OR_RETURN(auto held, tx.Query(sql, params));
-  LadderContext at = ctx;
-  at.today = as_of;
-  for (const auto& r : held) {
-    SALES_ASSIGN_OR_RETURN(int64_t released, ReleaseHoldIfClear(tx, at, r.Int(0), "NOTHING_OVERDUE"));
+  SALES_ASSIGN_OR_RETURN(auto held, book_.CustomersOnCollectionsHold(customer_id));
+  for (int64_t customer : held) {
+    // As of the sweep's day, not the day it runs.
+    SALES_ASSIGN_OR_RETURN(int64_t released, ReleaseHoldIfClearOn(customer, as_of, "NOTHING_OVERDUE"));
     if (released != 0) out.add_hold_ids_released(released);
   }
 
@@ -305,6 +297,29 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> RunCollectionsSweep(db::Transact
   out.set_holds_set_count(out.hold_ids_set_size());
   out.set_holds_released_count(out.hold_ids_released_size());
   return out;
+}
+
+absl::Status CollectionsLadder::InvoiceSettled(int64_t invoice_id) {
+  SALES_ASSIGN_OR_RETURN(auto existing, book_.CaseOfInvoice(invoice_id, /*for_update=*/true));
+  if (!existing.has_value() || existing->facts.closed_on.has_value()) return absl::OkStatus();
+  CaseRecord c = *existing;
+  SALES_ASSIGN_OR_RETURN(LadderInvoice inv, book_.Invoice(invoice_id));
+  if (inv.balance_minor > 0) {
+    // Part paid: the case goes on, with the smaller amount on record.
+    if (inv.balance_minor < c.overdue_minor) {
+      std::string detail = absl::StrCat("overdue ", FormatFen(c.overdue_minor), " -> ", FormatFen(inv.balance_minor));
+      c.overdue_minor = inv.balance_minor;
+      SALES_RETURN_IF_ERROR(RecordStep(c, StepRecord{.kind = v1::COLLECTION_STEP_KIND_PARTIAL_SETTLEMENT,
+                                                     .effective_on = ctx_.today,
+                                                     .detail = detail}));
+      SALES_RETURN_IF_ERROR(book_.UpdateCase(c, ctx_.now));
+    }
+    return absl::OkStatus();
+  }
+  c.overdue_minor = 0;
+  SALES_RETURN_IF_ERROR(CloseCase(c, ctx_.today,
+                                  IsCredited(inv) ? v1::CASE_CLOSE_REASON_CREDITED : v1::CASE_CLOSE_REASON_PAID, ""));
+  return ReleaseHoldIfClear(c.customer_id, "PAID_IN_FULL").status();
 }
 
 }  // namespace sales::finance
