@@ -1,103 +1,49 @@
-// Who the caller is for customers-svc, what they may see and do, and how a
-// customer is presented to them (protection derived, contact details masked
-// out of scope). Shared by every core handler file.
+// What every handler file of customers-svc shares: the method names, and
+// the request-shape checks several methods use. Who the caller is and how a
+// customer is presented to them are app/viewer.h and app/customers_support.h,
+// included here for the handlers' reads.
 #pragma once
 
-#include <set>
+#include <cstddef>
 #include <string>
-#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
-#include "customers-svc/domain/masking.h"
-#include "customers-svc/store/customer_store.h"
-#include "platform/call.h"
-#include "platform/mysql.h"
-#include "platform/outbox.h"
-#include "platform/roles.h"
-#include "sales/customers/v1/ownership.pb.h"
-#include "platform/service_app.h"
-#include "sales/customers/v1/customer.pb.h"
+#include "customers-svc/app/customers_support.h"
+#include "customers-svc/app/viewer.h"
+#include "customers-svc/domain/field_limits.h"
+#include "sales/common/v1/date.pb.h"
 
 namespace sales::customers {
 
-inline constexpr char kDomain[] = "customers.sales";
+inline constexpr char kCustomersService[] = "sales.customers.v1.CustomersService";
 
-struct CustomerViewer {
-  Principal principal;
-  Who who;
-  bool everything = false;  // admin, director, development mode
-  bool finance = false;
-  bool service = false;
-  bool manager = false;
-  bool rep = false;
-  bool receptionist = false;
-  int64_t rep_id = 0;
-  std::vector<int64_t> units;  // a manager's subtree
+// The full gRPC name of a CustomersService method, as the server, logs,
+// metrics and idempotency records name it.
+inline std::string CustomersMethod(absl::string_view method) {
+  return absl::StrCat("/", kCustomersService, "/", method);
+}
 
-  bool ReadsAll() const { return everything || finance || service; }
-  bool InUnits(int64_t unit) const;
-  // Who this caller is to the masking rule (domain/masking.h).
-  MaskingViewer Masking() const;
-  // Full (unmasked) view: own customer, a manager's subtree, or all-readers
-  // (VisibilityOf == kFull).
-  bool Sees(const CustomerRecord& c) const;
-  CustomerVisibility VisibilityOf(const CustomerRecord& c) const;
-  // Acts as the customer's manager: admin/director, or a manager whose
-  // subtree holds the owner (pool customers: any manager).
-  bool Manages(const CustomerRecord& c) const;
-  bool IsOwner(const CustomerRecord& c) const { return rep && rep_id != 0 && c.customer.owner_rep_id() == rep_id; }
-};
-
-absl::StatusOr<CustomerViewer> LoadViewer(db::Transaction& tx, const Principal& principal);
-
-absl::Status Denied(const std::string& what);
-
-// Protection window and dormancy from the company settings (settings.proto,
-// read through the engagement side's LoadCustomerSettings; defaults 7 and
-// 180).
-absl::StatusOr<int> ProtectionDays(db::Transaction& tx);
-absl::StatusOr<int> DormancyDays(db::Transaction& tx);
-// INVALID_ARGUMENT unless `region` (and `channel`, when not empty) are
-// configured in the settings.
-absl::Status CheckRegionAndChannel(db::Transaction& tx, const std::string& region, const std::string& channel,
-                                   const std::string& prefix);
-
-// Presentation: protection state and date, then MaskForViewer: a customer
-// owned by someone else comes out as id, name and city only.
-v1::Customer Present(const CustomerRecord& rec, const CustomerViewer& v, int window, absl::CivilDay today);
-
-// Puts the CustomerStatusChanged event of a status change on the outbox, in
-// the transaction that made the change (blacklisting, lifting it, the
-// dormancy sweep): one place decides what the event carries.
-absl::Status AppendStatusChanged(db::Transaction& tx, Outbox& outbox, const CustomerRecord& rec,
-                                 v1::CustomerStatus from, v1::CustomerStatus to, const common::v1::Date& effective,
-                                 const std::string& reason, const Who& who, const std::string& request_id);
-v1::ProtectionState StateOf(const CustomerRecord& rec, int window, absl::CivilDay today);
-// "上海华**公司": first characters and the tail kept, the middle starred.
-std::string MaskName(const std::string& name);
-v1::DuplicateMatch MatchOf(db::Transaction& tx, const CustomerStore::Match& m, const CustomerViewer& v, int window,
-                           absl::CivilDay today);
-// ALREADY_EXISTS naming the holder (masked) and how to reach the holding rep.
-absl::Status AlreadyRegistered(db::Transaction& tx, const CustomerStore::Match& m, const CustomerViewer& v,
-                               int window, absl::CivilDay today);
-
-// The org unit of a rep from the org copy; 0 when unknown.
-absl::StatusOr<int64_t> UnitOfRep(db::Transaction& tx, int64_t rep_id);
-
-// Moves a customer to `ch.to_rep_id` (0: the pool) with its ownership
-// record, audit entry and CustomerOwnerChangedEvent; family members follow
-// their primary with records of their own. Returns the primary's record.
-absl::StatusOr<v1::OwnershipRecord> MoveOwner(db::Transaction& tx, Outbox& outbox, const CustomerRecord& rec,
-                                              CustomerStore::OwnerChange ch, const std::string& request_id,
-                                              absl::Time now);
-// The reps of these units, from the org copy (a manager's scope of reps).
-absl::StatusOr<std::vector<int64_t>> RepsInUnits(db::Transaction& tx, const std::vector<int64_t>& units);
 // A required free-text reason: non-blank, at most `max` characters (the
 // size of its column, field_limits.h).
 absl::Status RequireText(const std::string& text, const std::string& field, size_t max = 1000);
 
+// A required id (`id_field`, > 0) and a required reason of at most `max`
+// characters, every violation reported at once.
+absl::Status ValidateIdAndReason(int64_t id, const char* id_field, const std::string& reason,
+                                 size_t max = kMaxReasonChars);
+
 // Validates a Date field that must not be after `today`.
 absl::Status NotInFuture(const common::v1::Date& d, absl::string_view field, absl::CivilDay today);
+
+// The business days of a request's date range: both ends valid dates
+// (`<field>.start`, `<field>.end`) and the end not before the start.
+struct DayRange {
+  absl::CivilDay from, to;
+};
+absl::StatusOr<DayRange> ReadDayRange(const common::v1::DateRange& range, const std::string& field);
 
 }  // namespace sales::customers

@@ -4,15 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customer_view.h"
+#include "customers-svc/app/customer_registration.h"
 #include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/store/contact_store.h"
-#include "customers-svc/store/credit_store.h"
-#include "customers-svc/store/ownership_store.h"
 #include "customers-svc/store/customer_store.h"
-#include "customers-svc/store/org_copy_store.h"
 #include "platform/handlers.h"
 #include "platform/org/org_replica.h"
+#include "platform/roles.h"
 #include "platform/status.h"
 #include "sales/finance/v1/finance_service.grpc.pb.h"
 #include "sales/orders/v1/orders_service.grpc.pb.h"
@@ -22,9 +21,6 @@ std::vector<sales::MigrationFile> CustomersMigrations();
 
 namespace sales::customers {
 namespace {
-
-constexpr char kService[] = "sales.customers.v1.CustomersService";
-std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
 
 // Checks and normalises a registration; every bad field is reported at once.
 absl::Status PrepareCustomer(v1::Customer& c) {
@@ -74,6 +70,80 @@ absl::Status PrepareCustomer(v1::Customer& c) {
   return absl::OkStatus();
 }
 
+// The registration's shape and who it is for: the customer checked and
+// normalised into `c` with its owner (the calling rep unless named), PROSPECT
+// and no referrer; a rep registers for themself, and only reps,
+// receptionists, managers (and above) and services register.
+absl::Status ValidateRegisterCustomer(const v1::RegisterCustomerRequest& req, const Principal& p, v1::Customer& c) {
+  if (!req.has_customer()) return InvalidField("customer", "required");
+  SALES_RETURN_IF_ERROR(PrepareCustomer(c));
+  int64_t owner = req.owner_rep_id() != 0 ? req.owner_rep_id() : p.rep_id;
+  if (owner < 0) return InvalidField("owner_rep_id", "must be > 0");
+  if (owner == 0) return InvalidField("owner_rep_id", "required when the caller is not a rep");
+  if (p.authenticated() && p.role == kRoleRep && owner != p.rep_id) {
+    return Denied("a rep registers customers for themself only");
+  }
+  if (p.authenticated() && p.role != kRoleRep && p.role != kRoleManager && p.role != kRoleDirector &&
+      p.role != kRoleAdmin && p.role != kRoleReceptionist && p.role != kRoleService) {
+    return Denied("only reps, receptionists and managers register customers");
+  }
+  if (req.referral_id() < 0) return InvalidField("referral_id", "must be >= 0");
+  c.set_owner_rep_id(owner);
+  c.set_status(v1::CUSTOMER_STATUS_PROSPECT);
+  c.set_referrer_customer_id(0);
+  return absl::OkStatus();
+}
+
+// At least one key, each within the limits registration holds it to
+// (field_limits.h: what RegisterCustomer would refuse is refused here too,
+// before any normalising or SQL), normalised into `keys` and `phones`.
+absl::Status ValidateCheckDuplicate(const v1::CheckDuplicateRequest& req, v1::NormalizedKeys& keys,
+                                    std::vector<std::string>& phones) {
+  std::vector<FieldViolation> v;
+  if (req.name().empty() && req.phone().empty() && req.tax_id().empty() && req.contact_phones().empty()) {
+    return InvalidField("name", "at least one of name, phone, tax_id, contact_phones is required");
+  }
+  bool name_too_long = CheckLength(req.name(), kMaxCustomerNameChars, "name", &v);
+  bool phone_too_long = CheckLength(req.phone(), kMaxPhoneChars, "phone", &v);
+  std::vector<bool> contact_too_long;
+  for (int i = 0; i < req.contact_phones_size(); ++i) {
+    contact_too_long.push_back(
+        CheckLength(req.contact_phones(i), kMaxPhoneChars, absl::StrCat("contact_phones[", i, "]"), &v));
+  }
+  if (!req.phone().empty() && !phone_too_long) {
+    auto p = NormalizePhone(req.phone());
+    if (!p.ok()) {
+      v.push_back({"phone", std::string(p.status().message())});
+    } else {
+      keys.set_phone(*p);
+      phones.push_back(*p);
+    }
+  }
+  for (int i = 0; i < req.contact_phones_size(); ++i) {
+    if (contact_too_long[i]) continue;
+    auto p = NormalizePhone(req.contact_phones(i));
+    if (!p.ok()) {
+      v.push_back({absl::StrCat("contact_phones[", i, "]"), std::string(p.status().message())});
+    } else {
+      phones.push_back(*p);
+    }
+  }
+  if (!req.tax_id().empty()) {
+    auto t = NormalizeTaxId(req.tax_id());
+    if (!t.ok()) {
+      v.push_back({"tax_id", std::string(t.status().message())});
+    } else {
+      keys.set_tax_id(*t);
+    }
+  }
+  if (!req.name().empty() && !name_too_long) {
+    keys.set_name(NormalizeName(req.name()));
+    if (keys.name().empty()) v.push_back({"name", "has no letters or digits"});
+  }
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
 absl::Status CheckIds(const google::protobuf::RepeatedField<int64_t>& ids, const char* field) {
   if (ids.empty()) return InvalidField(field, "at least one id required");
   if (ids.size() > 500) return InvalidField(field, "at most 500 ids");
@@ -85,111 +155,21 @@ absl::Status CheckIds(const google::protobuf::RepeatedField<int64_t>& ids, const
 
 }  // namespace
 
-absl::Status CustomersApi::CheckOwner(db::Transaction& tx, int64_t rep_id, const std::string& field) {
-  SALES_ASSIGN_OR_RETURN(auto rep, OrgReplica::Rep(tx, rep_id));
-  if (!rep.has_value()) {
-    // Reps are checked once the organization copy is fed (targets
-    // configured, or reps already copied); a bare development setup without
-    // targets has nothing to check against.
-    bool fed = rt_.HasPeer("targets");
-    if (!fed) {
-      SALES_ASSIGN_OR_RETURN(fed, OrgCopyStore::AnyRep(tx));
-    }
-    if (fed) return InvalidField(field, absl::StrCat("unknown rep ", rep_id));
-    return absl::OkStatus();
-  }
-  if (rep->left()) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " has left the company")),
-                         "REP_LEFT", kDomain, {{"rep_id", absl::StrCat(rep_id)}});
-  }
-  return absl::OkStatus();
-}
-
 grpc::Status CustomersApi::RegisterCustomer(grpc::ServerContext* ctx, const v1::RegisterCustomerRequest* req,
                                             v1::RegisterCustomerResponse* resp) {
   v1::Customer c = req->customer();
   return ServeMutation<v1::RegisterCustomerRequest, v1::RegisterCustomerResponse>(
-      ctx, M("RegisterCustomer"), rt_, *req, resp,
-      [&](CallContext& call) -> absl::Status {
-        if (!req->has_customer()) return InvalidField("customer", "required");
-        SALES_RETURN_IF_ERROR(PrepareCustomer(c));
-        int64_t owner = req->owner_rep_id() != 0 ? req->owner_rep_id() : call.principal.rep_id;
-        if (owner < 0) return InvalidField("owner_rep_id", "must be > 0");
-        if (owner == 0) return InvalidField("owner_rep_id", "required when the caller is not a rep");
-        if (call.principal.authenticated() && call.principal.role == kRoleRep && owner != call.principal.rep_id) {
-          return Denied("a rep registers customers for themself only");
-        }
-        if (call.principal.authenticated() && call.principal.role != kRoleRep &&
-            call.principal.role != kRoleManager && call.principal.role != kRoleDirector &&
-            call.principal.role != kRoleAdmin && call.principal.role != kRoleReceptionist &&
-            call.principal.role != kRoleService) {
-          return Denied("only reps, receptionists and managers register customers");
-        }
-        if (req->referral_id() < 0) return InvalidField("referral_id", "must be >= 0");
-        c.set_owner_rep_id(owner);
-        c.set_status(v1::CUSTOMER_STATUS_PROSPECT);
-        c.set_referrer_customer_id(0);
-        return absl::OkStatus();
-      },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RegisterCustomerResponse> {
-        SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
-        absl::Time now = rt_.clock->Now();
-        absl::CivilDay today = BusinessDay(now);
-        SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
-        SALES_RETURN_IF_ERROR(CheckRegionAndChannel(tx, c.region(), c.source_channel(), "customer."));
-        SALES_RETURN_IF_ERROR(CheckOwner(tx, c.owner_rep_id(), "owner_rep_id"));
-        if (viewer.manager) {
-          SALES_ASSIGN_OR_RETURN(int64_t unit, UnitOfRep(tx, c.owner_rep_id()));
-          if (!viewer.InUnits(unit)) return Denied("a manager registers customers for reps of their own unit");
-        }
-        std::vector<std::string> phones = {c.normalized_phone()};
-        for (const auto& ct : c.contacts()) phones.push_back(ct.normalized_phone());
-        SALES_ASSIGN_OR_RETURN(auto dups, CustomerStore::FindDuplicates(tx, phones, c.tax_id(), c.normalized_name()));
-        if (!dups.empty()) return AlreadyRegistered(tx, dups.front(), viewer, window, today);
-        auto inserted = CustomerStore::Insert(tx, c, now, today, viewer.who);
-        if (absl::IsAlreadyExists(inserted.status())) {
-          // Lost a same-moment race: the unique key decided; say who won.
-          SALES_ASSIGN_OR_RETURN(auto winners,
-                                 CustomerStore::FindDuplicates(tx, phones, c.tax_id(), c.normalized_name()));
-          if (!winners.empty()) return AlreadyRegistered(tx, winners.front(), viewer, window, today);
-          // The key's own message would echo the contested phone or tax id.
-          return WithErrorInfo(absl::AlreadyExistsError("customer already registered by a concurrent registration"),
-                               "CUSTOMER_EXISTS", kDomain);
-        }
-        if (!inserted.ok()) return inserted.status();
-        int64_t id = inserted->customer.id();
-        for (const auto& ct : c.contacts()) {
-          SALES_RETURN_IF_ERROR(ContactStore::Insert(tx, id, ct, now).status());
-        }
-        SALES_RETURN_IF_ERROR(CreditStore::Lock(tx, id, now).status());
-        std::string reason = req->referral_id() != 0 ? absl::StrCat("registered (referral ", req->referral_id(), ")")
-                                                     : "registered";
-        SALES_RETURN_IF_ERROR(CustomerStore::OpenFirstRecord(tx, id, c.owner_rep_id(),
-                                                             v1::OWNERSHIP_CHANGE_KIND_REGISTERED, reason,
-                                                             viewer.who, now)
-                                  .status());
-        SALES_RETURN_IF_ERROR(AuditStore::Append(tx, id, viewer.who, "REGISTERED", "",
-                                                 absl::StrCat("owner rep ", c.owner_rep_id()), reason,
-                                                 call.request_id, now));
-        if (req->referral_id() != 0) {
-          SALES_RETURN_IF_ERROR(ApplyReferralOnRegistration(tx, req->referral_id(), id, c.normalized_phone(), now));
-        }
-        SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Get(tx, id));
-        SALES_ASSIGN_OR_RETURN(auto contacts, ContactStore::List(tx, id, 0, 200));
-        for (auto& ct : contacts) *rec.customer.add_contacts() = ct;
-        v1::RegisterCustomerResponse out;
-        *out.mutable_customer() = Present(rec, viewer, window, today);
-        v1::CustomerRegisteredEvent event;
-        *event.mutable_customer() = Present(rec, CustomerViewer{.everything = true}, window, today);
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Customer", absl::StrCat(id), event, call.request_id));
-        return out;
+      ctx, CustomersMethod("RegisterCustomer"), rt_, *req, resp,
+      [&](CallContext& call) { return ValidateRegisterCustomer(*req, call.principal, c); },
+      [&](db::Transaction& tx, CallContext& call) {
+        return CustomerRegistration(*rt_.clock, *rt_.outbox, TargetsConfigured()).Register(tx, call, *req, c);
       });
 }
 
 grpc::Status CustomersApi::GetCustomer(grpc::ServerContext* ctx, const v1::GetCustomerRequest* req,
                                        v1::GetCustomerResponse* resp) {
   return ServeRead<v1::GetCustomerResponse>(
-      ctx, M("GetCustomer"), rt_, resp,
+      ctx, CustomersMethod("GetCustomer"), rt_, resp,
       [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetCustomerResponse> {
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
@@ -208,7 +188,7 @@ grpc::Status CustomersApi::GetCustomer(grpc::ServerContext* ctx, const v1::GetCu
 grpc::Status CustomersApi::BatchGetCustomers(grpc::ServerContext* ctx, const v1::BatchGetCustomersRequest* req,
                                              v1::BatchGetCustomersResponse* resp) {
   return ServeRead<v1::BatchGetCustomersResponse>(
-      ctx, M("BatchGetCustomers"), rt_, resp, [&](CallContext&) { return CheckIds(req->ids(), "ids"); },
+      ctx, CustomersMethod("BatchGetCustomers"), rt_, resp, [&](CallContext&) { return CheckIds(req->ids(), "ids"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::BatchGetCustomersResponse> {
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         std::vector<int64_t> ids(req->ids().begin(), req->ids().end());
@@ -235,75 +215,11 @@ grpc::Status CustomersApi::CheckDuplicate(grpc::ServerContext* ctx, const v1::Ch
   v1::NormalizedKeys keys;
   std::vector<std::string> phones;
   return ServeRead<v1::CheckDuplicateResponse>(
-      ctx, M("CheckDuplicate"), rt_, resp,
-      [&](CallContext&) -> absl::Status {
-        std::vector<FieldViolation> v;
-        if (req->name().empty() && req->phone().empty() && req->tax_id().empty() && req->contact_phones().empty()) {
-          return InvalidField("name", "at least one of name, phone, tax_id, contact_phones is required");
-        }
-        // The same limits as registration (field_limits.h): what
-        // RegisterCustomer would refuse is refused here too, before any
-        // normalising or SQL.
-        bool name_too_long = CheckLength(req->name(), kMaxCustomerNameChars, "name", &v);
-        bool phone_too_long = CheckLength(req->phone(), kMaxPhoneChars, "phone", &v);
-        std::vector<bool> contact_too_long;
-        for (int i = 0; i < req->contact_phones_size(); ++i) {
-          contact_too_long.push_back(
-              CheckLength(req->contact_phones(i), kMaxPhoneChars, absl::StrCat("contact_phones[", i, "]"), &v));
-        }
-        if (!req->phone().empty() && !phone_too_long) {
-          auto p = NormalizePhone(req->phone());
-          if (!p.ok()) {
-            v.push_back({"phone", std::string(p.status().message())});
-          } else {
-            keys.set_phone(*p);
-            phones.push_back(*p);
-          }
-        }
-        for (int i = 0; i < req->contact_phones_size(); ++i) {
-          if (contact_too_long[i]) continue;
-          auto p = NormalizePhone(req->contact_phones(i));
-          if (!p.ok()) {
-            v.push_back({absl::StrCat("contact_phones[", i, "]"), std::string(p.status().message())});
-          } else {
-            phones.push_back(*p);
-          }
-        }
-        if (!req->tax_id().empty()) {
-          auto t = NormalizeTaxId(req->tax_id());
-          if (!t.ok()) {
-            v.push_back({"tax_id", std::string(t.status().message())});
-          } else {
-            keys.set_tax_id(*t);
-          }
-        }
-        if (!req->name().empty() && !name_too_long) {
-          keys.set_name(NormalizeName(req->name()));
-          if (keys.name().empty()) v.push_back({"name", "has no letters or digits"});
-        }
-        if (!v.empty()) return InvalidFields(std::move(v));
-        return absl::OkStatus();
-      },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CheckDuplicateResponse> {
-        SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
-        SALES_ASSIGN_OR_RETURN(auto matches, CustomerStore::FindDuplicates(tx, phones, keys.tax_id(), keys.name()));
-        // Strongest first: tax id, then phone, then name.
-        auto strength = [](const CustomerStore::Match& m) {
-          int s = 0;
-          for (auto k : m.keys) {
-            s = std::max(s, k == v1::DUPLICATE_KEY_TAX_ID ? 3 : k == v1::DUPLICATE_KEY_PHONE ? 2 : 1);
-          }
-          return s;
-        };
-        std::stable_sort(matches.begin(), matches.end(),
-                         [&](const auto& a, const auto& b) { return strength(a) > strength(b); });
-        SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
-        absl::CivilDay today = BusinessDay(rt_.clock->Now());
-        v1::CheckDuplicateResponse out;
-        out.set_exists(!matches.empty());
-        for (const auto& m : matches) *out.add_matches() = MatchOf(tx, m, viewer, window, today);
-        *out.mutable_normalized() = keys;
-        return out;
+      ctx, CustomersMethod("CheckDuplicate"), rt_, resp,
+      [&](CallContext&) { return ValidateCheckDuplicate(*req, keys, phones); },
+      [&](db::Transaction& tx, CallContext& call) {
+        return CustomerRegistration(*rt_.clock, *rt_.outbox, TargetsConfigured()).CheckDuplicate(tx, call, keys,
+                                                                                                   phones);
       });
 }
 
@@ -312,7 +228,7 @@ grpc::Status CustomersApi::ListCustomerAudit(grpc::ServerContext* ctx, const v1:
   int page = 0;
   int64_t after = 0;
   return ServeRead<v1::ListCustomerAuditResponse>(
-      ctx, M("ListCustomerAudit"), rt_, resp,
+      ctx, CustomersMethod("ListCustomerAudit"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
         SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
@@ -342,11 +258,11 @@ grpc::Status CustomersApi::ListCustomerAudit(grpc::ServerContext* ctx, const v1:
 
 grpc::ServerWriteReactor<v1::StreamEventsResponse>* CustomersApi::StreamEvents(grpc::CallbackServerContext* ctx,
                                                                    const v1::StreamEventsRequest* req) {
-  return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, M("StreamEvents"), *req);
+  return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, CustomersMethod("StreamEvents"), *req);
 }
 
 ServiceDefinition MakeServiceDefinition() {
-  ServiceDefinition def = DefineService<CustomersApi>("customers", 50062, CustomersMigrations(), kService);
+  ServiceDefinition def = DefineService<CustomersApi>("customers", 50062, CustomersMigrations(), kCustomersService);
   def.shared_migrations.push_back(OrgReplicaMigrations());
   auto build = def.build;
   def.build = [build](ServiceRuntime& rt) -> absl::StatusOr<std::vector<BuiltService>> {

@@ -1,86 +1,137 @@
-// gRPC handlers of customers-svc's core: customers, duplicates, ownership
-// and protection, follow-ups, credit. The engagement half (visit plans,
-// rotation, complaints, reports, settings) lives in EngagementApi, which
-// this class extends so that one gRPC service serves both.
+// The gRPC surface of customers-svc: one class, its handlers split across
+// files by resource — customers_api.cc (customers, duplicates, the audit),
+// customers_records_api.cc (master data, contacts, family links),
+// customers_follow_up_api.cc, customers_credit_api.cc,
+// customers_ownership_api.cc (credit for orders, collisions),
+// customers_pool_api.cc (protection, the pool, hand-overs, referrals,
+// sweeps), rotation_api.cc (duty rotation, leads, reception), visits_api.cc
+// (visit plans, settings), complaints_api.cc and reports_api.cc. A handler
+// parses, authorizes, calls its use case (app/) or store, and converts.
 #pragma once
 
-#include "customers-svc/api/engagement_api.h"
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "platform/call.h"
+#include "platform/outbox.h"
 #include "platform/service_app.h"
 #include "sales/common/v1/event.pb.h"
 #include "sales/customers/v1/customers_service.grpc.pb.h"
 
 namespace sales::customers {
 
-class CustomersApi final : public EngagementApi {
+class CustomersApi final : public v1::CustomersService::WithCallbackMethod_StreamEvents<v1::CustomersService::Service> {
  public:
-  explicit CustomersApi(ServiceRuntime& runtime) : EngagementApi(runtime) {}
+  explicit CustomersApi(ServiceRuntime& runtime) : rt_(runtime) {}
 
-#define CUSTOMERS_CORE_RPC(Name) \
+#define SALES_RPC(Name) \
   grpc::Status Name(grpc::ServerContext* ctx, const v1::Name##Request* req, v1::Name##Response* resp) override
   // Customers and duplicates.
-  CUSTOMERS_CORE_RPC(RegisterCustomer);
-  CUSTOMERS_CORE_RPC(GetCustomer);
-  CUSTOMERS_CORE_RPC(BatchGetCustomers);
-  CUSTOMERS_CORE_RPC(CheckDuplicate);
-  CUSTOMERS_CORE_RPC(ListCustomerAudit);
-  CUSTOMERS_CORE_RPC(ListCustomers);
-  CUSTOMERS_CORE_RPC(UpdateCustomer);
-  CUSTOMERS_CORE_RPC(SetDemandGrade);
-  CUSTOMERS_CORE_RPC(BlacklistCustomer);
-  CUSTOMERS_CORE_RPC(UnblacklistCustomer);
+  SALES_RPC(RegisterCustomer);
+  SALES_RPC(GetCustomer);
+  SALES_RPC(BatchGetCustomers);
+  SALES_RPC(CheckDuplicate);
+  SALES_RPC(ListCustomerAudit);
+  SALES_RPC(ListCustomers);
+  SALES_RPC(UpdateCustomer);
+  SALES_RPC(SetDemandGrade);
+  SALES_RPC(BlacklistCustomer);
+  SALES_RPC(UnblacklistCustomer);
   // Contacts and family links.
-  CUSTOMERS_CORE_RPC(AddContact);
-  CUSTOMERS_CORE_RPC(UpdateContact);
-  CUSTOMERS_CORE_RPC(RemoveContact);
-  CUSTOMERS_CORE_RPC(ListContacts);
-  CUSTOMERS_CORE_RPC(LinkFamilyMember);
-  CUSTOMERS_CORE_RPC(UnlinkFamilyMember);
-  CUSTOMERS_CORE_RPC(ListFamilyLinks);
+  SALES_RPC(AddContact);
+  SALES_RPC(UpdateContact);
+  SALES_RPC(RemoveContact);
+  SALES_RPC(ListContacts);
+  SALES_RPC(LinkFamilyMember);
+  SALES_RPC(UnlinkFamilyMember);
+  SALES_RPC(ListFamilyLinks);
   // Follow-ups.
-  CUSTOMERS_CORE_RPC(RecordFollowUp);
-  CUSTOMERS_CORE_RPC(GetFollowUp);
-  CUSTOMERS_CORE_RPC(ListFollowUps);
+  SALES_RPC(RecordFollowUp);
+  SALES_RPC(GetFollowUp);
+  SALES_RPC(ListFollowUps);
   // Credit profile and holds.
-  CUSTOMERS_CORE_RPC(GetCreditProfile);
-  CUSTOMERS_CORE_RPC(BatchGetCreditProfiles);
-  CUSTOMERS_CORE_RPC(UpdateCreditProfile);
-  CUSTOMERS_CORE_RPC(RecordCreditInvestigation);
-  CUSTOMERS_CORE_RPC(ListCreditInvestigations);
-  CUSTOMERS_CORE_RPC(SetCreditHold);
-  CUSTOMERS_CORE_RPC(ReleaseCreditHold);
-  CUSTOMERS_CORE_RPC(ListCreditHolds);
+  SALES_RPC(GetCreditProfile);
+  SALES_RPC(BatchGetCreditProfiles);
+  SALES_RPC(UpdateCreditProfile);
+  SALES_RPC(RecordCreditInvestigation);
+  SALES_RPC(ListCreditInvestigations);
+  SALES_RPC(SetCreditHold);
+  SALES_RPC(ReleaseCreditHold);
+  SALES_RPC(ListCreditHolds);
   // Credit for orders and collisions.
-  CUSTOMERS_CORE_RPC(ResolveCreditedRep);
-  CUSTOMERS_CORE_RPC(ListCollisions);
-  CUSTOMERS_CORE_RPC(ReviewCollision);
+  SALES_RPC(ResolveCreditedRep);
+  SALES_RPC(ListCollisions);
+  SALES_RPC(ReviewCollision);
   // Ownership, protection, the pool, transfers, referrals, sweeps.
-  CUSTOMERS_CORE_RPC(ListOwnershipHistory);
-  CUSTOMERS_CORE_RPC(RunLapseSweep);
-  CUSTOMERS_CORE_RPC(ListPoolCustomers);
-  CUSTOMERS_CORE_RPC(ClaimCustomer);
-  CUSTOMERS_CORE_RPC(ReleaseCustomer);
-  CUSTOMERS_CORE_RPC(TransferCustomer);
-  CUSTOMERS_CORE_RPC(HandOverCustomers);
-  CUSTOMERS_CORE_RPC(ListHandovers);
-  CUSTOMERS_CORE_RPC(RegisterReferral);
-  CUSTOMERS_CORE_RPC(CancelReferral);
-  CUSTOMERS_CORE_RPC(ListReferrals);
-  CUSTOMERS_CORE_RPC(RunDormancySweep);
-#undef CUSTOMERS_CORE_RPC
+  SALES_RPC(ListOwnershipHistory);
+  SALES_RPC(RunLapseSweep);
+  SALES_RPC(ListPoolCustomers);
+  SALES_RPC(ClaimCustomer);
+  SALES_RPC(ReleaseCustomer);
+  SALES_RPC(TransferCustomer);
+  SALES_RPC(HandOverCustomers);
+  SALES_RPC(ListHandovers);
+  SALES_RPC(RegisterReferral);
+  SALES_RPC(CancelReferral);
+  SALES_RPC(ListReferrals);
+  SALES_RPC(RunDormancySweep);
+  // Visit plans.
+  SALES_RPC(ListVisitsDue);
+  SALES_RPC(GetVisitComplianceReport);
+  // Duty rotation and reception.
+  SALES_RPC(CreateRotation);
+  SALES_RPC(GetRotation);
+  SALES_RPC(ListRotations);
+  SALES_RPC(UpdateRotationMembers);
+  SALES_RPC(RecordRepAbsence);
+  SALES_RPC(EndRepAbsence);
+  SALES_RPC(CancelRepAbsence);
+  SALES_RPC(ListRepAbsences);
+  SALES_RPC(RegisterLead);
+  SALES_RPC(GetLead);
+  SALES_RPC(ListLeads);
+  SALES_RPC(PreviewNextTurn);
+  SALES_RPC(ReassignLead);
+  SALES_RPC(ReportMarketSurvey);
+  SALES_RPC(ApproveMarketSurveyReport);
+  SALES_RPC(RejectMarketSurveyReport);
+  SALES_RPC(ListMarketSurveyReports);
+  SALES_RPC(LogReceptionCall);
+  SALES_RPC(ListReceptionCalls);
+  SALES_RPC(GetReceptionReport);
+  // Complaints.
+  SALES_RPC(RecordComplaint);
+  SALES_RPC(GetComplaint);
+  SALES_RPC(ListComplaints);
+  SALES_RPC(AssignComplaint);
+  SALES_RPC(EscalateComplaint);
+  SALES_RPC(ResolveComplaint);
+  SALES_RPC(CloseComplaint);
+  SALES_RPC(ReopenComplaint);
+  // Reports.
+  SALES_RPC(GetRepActivityReport);
+  SALES_RPC(GetCustomerBaseReport);
+  SALES_RPC(GetTargetCustomerList);
+  SALES_RPC(GetMarketNotesReport);
+  // Settings.
+  SALES_RPC(GetSettings);
+  SALES_RPC(UpdateSettings);
+#undef SALES_RPC
 
   // Served by the feed pool, not a request thread (platform/feed_stream.h).
   grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(grpc::CallbackServerContext* ctx,
                                                                    const v1::StreamEventsRequest* req) override;
 
  private:
-  // The owner must be a rep the organization copy knows and who is active
-  // (INVALID_ARGUMENT for an unknown rep, FAILED_PRECONDITION otherwise).
-  absl::Status CheckOwner(db::Transaction& tx, int64_t rep_id, const std::string& field);
-  // The lapse sweep in committed batches (so a million prospects never sit
-  // in one transaction); returns the ids it moved.
-  absl::StatusOr<std::vector<int64_t>> SweepLapsed(absl::CivilDay as_of, const CallContext& call, int* examined);
+  // Whether targets-svc is configured: the org copy is fed and reps are
+  // checked against it (CheckOwner).
+  bool TargetsConfigured() const { return rt_.HasPeer("targets"); }
+
+  // Clock, database, outbox, verifier and feed pools.
+  ServiceRuntime& rt_;
 };
 
 // Feed consumers (exposed for tests): finance's hold events and orders'

@@ -18,9 +18,6 @@
 namespace sales::customers {
 namespace {
 
-constexpr char kService[] = "sales.customers.v1.CustomersService";
-std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
-
 std::vector<OwnershipInterval> Intervals(const std::vector<v1::OwnershipRecord>& records) {
   std::vector<OwnershipInterval> out;
   for (const auto& r : records) {
@@ -120,10 +117,47 @@ absl::StatusOr<Resolution> Resolve(db::Transaction& tx, const CustomerRecord& re
   return out;
 }
 
-absl::Status CollisionScope(const CustomerViewer& v, const v1::Collision& c) {
-  if (v.everything) return absl::OkStatus();
-  if (v.manager && v.InUnits(c.org_unit_id())) return absl::OkStatus();
+absl::Status CollisionScope(const Viewer& v, const v1::Collision& c) {
+  if (v.all) return absl::OkStatus();
+  if (v.ManagesUnit(c.org_unit_id())) return absl::OkStatus();
   return Denied("collisions are reviewed by the owner's manager");
+}
+
+// The filters into `f` (scope aside).
+absl::Status ValidateListCollisions(const v1::ListCollisionsRequest& request, CollisionStore::Filter& f) {
+  SALES_ASSIGN_OR_RETURN(f.limit, PageSize(request.page_size(), 100, 500));
+  if (!request.page_token().empty()) {
+    SALES_ASSIGN_OR_RETURN(f.before_id, DecodePageToken(request.page_token()));
+  }
+  for (int s : request.statuses()) {
+    if (s == 0 || !v1::CollisionStatus_IsValid(s)) return InvalidField("statuses", "unknown status");
+    f.statuses.push_back(s);
+  }
+  if (request.rep_id() < 0) return InvalidField("rep_id", "must be >= 0");
+  f.rep_id = request.rep_id();
+  if (request.has_order_dates()) {
+    if (request.order_dates().has_start()) {
+      SALES_RETURN_IF_ERROR(ValidateDate(request.order_dates().start(), "order_dates.start"));
+      f.from = ToCivilDay(request.order_dates().start());
+    }
+    if (request.order_dates().has_end()) {
+      SALES_RETURN_IF_ERROR(ValidateDate(request.order_dates().end(), "order_dates.end"));
+      f.to = ToCivilDay(request.order_dates().end());
+    }
+    if (f.from && f.to && *f.to < *f.from) return InvalidField("order_dates", "end before start");
+  }
+  return absl::OkStatus();
+}
+
+// A collision and the manager's non-blank note.
+absl::Status ValidateReviewCollision(const v1::ReviewCollisionRequest& request) {
+  std::vector<FieldViolation> v;
+  if (request.collision_id() <= 0) v.push_back({"collision_id", "required, > 0"});
+  bool blank = request.note().find_first_not_of(" \t\r\n") == std::string::npos;
+  if (blank) v.push_back({"note", "required, non-blank"});
+  CheckLength(request.note(), kMaxLongReasonChars, "note", &v);
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -131,7 +165,7 @@ absl::Status CollisionScope(const CustomerViewer& v, const v1::Collision& c) {
 grpc::Status CustomersApi::ResolveCreditedRep(grpc::ServerContext* ctx, const v1::ResolveCreditedRepRequest* req,
                                               v1::ResolveCreditedRepResponse* resp) {
   return ServeRead<v1::ResolveCreditedRepResponse>(
-      ctx, M("ResolveCreditedRep"), rt_, resp,
+      ctx, CustomersMethod("ResolveCreditedRep"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
@@ -173,31 +207,8 @@ grpc::Status CustomersApi::ListCollisions(grpc::ServerContext* ctx, const v1::Li
                                           v1::ListCollisionsResponse* resp) {
   CollisionStore::Filter f;
   return ServeRead<v1::ListCollisionsResponse>(
-      ctx, M("ListCollisions"), rt_, resp,
-      [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(f.limit, PageSize(req->page_size(), 100, 500));
-        if (!req->page_token().empty()) {
-          SALES_ASSIGN_OR_RETURN(f.before_id, DecodePageToken(req->page_token()));
-        }
-        for (int s : req->statuses()) {
-          if (s == 0 || !v1::CollisionStatus_IsValid(s)) return InvalidField("statuses", "unknown status");
-          f.statuses.push_back(s);
-        }
-        if (req->rep_id() < 0) return InvalidField("rep_id", "must be >= 0");
-        f.rep_id = req->rep_id();
-        if (req->has_order_dates()) {
-          if (req->order_dates().has_start()) {
-            SALES_RETURN_IF_ERROR(ValidateDate(req->order_dates().start(), "order_dates.start"));
-            f.from = ToCivilDay(req->order_dates().start());
-          }
-          if (req->order_dates().has_end()) {
-            SALES_RETURN_IF_ERROR(ValidateDate(req->order_dates().end(), "order_dates.end"));
-            f.to = ToCivilDay(req->order_dates().end());
-          }
-          if (f.from && f.to && *f.to < *f.from) return InvalidField("order_dates", "end before start");
-        }
-        return absl::OkStatus();
-      },
+      ctx, CustomersMethod("ListCollisions"), rt_, resp,
+      [&](CallContext&) { return ValidateListCollisions(*req, f); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListCollisionsResponse> {
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         if (req->org_unit_id() != 0) {
@@ -205,7 +216,7 @@ grpc::Status CustomersApi::ListCollisions(grpc::ServerContext* ctx, const v1::Li
         }
         f.all_visible = viewer.ReadsAll();
         if (!f.all_visible) {
-          f.visible_units = viewer.units;
+          f.visible_units = viewer.ManagedUnits();
           f.visible_rep = viewer.rep ? viewer.rep_id : 0;
           if (!viewer.manager && !viewer.rep) return Denied("collisions are for managers and the reps involved");
         }
@@ -219,16 +230,8 @@ grpc::Status CustomersApi::ListCollisions(grpc::ServerContext* ctx, const v1::Li
 grpc::Status CustomersApi::ReviewCollision(grpc::ServerContext* ctx, const v1::ReviewCollisionRequest* req,
                                            v1::ReviewCollisionResponse* resp) {
   return ServeMutation<v1::ReviewCollisionRequest, v1::ReviewCollisionResponse>(
-      ctx, M("ReviewCollision"), rt_, *req, resp,
-      [&](CallContext&) -> absl::Status {
-        std::vector<FieldViolation> v;
-        if (req->collision_id() <= 0) v.push_back({"collision_id", "required, > 0"});
-        bool blank = req->note().find_first_not_of(" \t\r\n") == std::string::npos;
-        if (blank) v.push_back({"note", "required, non-blank"});
-        CheckLength(req->note(), kMaxLongReasonChars, "note", &v);
-        if (!v.empty()) return InvalidFields(std::move(v));
-        return absl::OkStatus();
-      },
+      ctx, CustomersMethod("ReviewCollision"), rt_, *req, resp,
+      [&](CallContext&) { return ValidateReviewCollision(*req); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ReviewCollisionResponse> {
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         absl::Time now = rt_.clock->Now();

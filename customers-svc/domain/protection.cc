@@ -25,6 +25,11 @@ absl::Status ValidateProtectionDays(int window_days) {
   return absl::OkStatus();
 }
 
+int ProtectionWindow(int configured_days) {
+  if (configured_days < kMinProtectionDays || configured_days > kMaxProtectionDays) return kDefaultProtectionDays;
+  return configured_days;
+}
+
 absl::CivilDay ProtectedUntil(absl::CivilDay last_follow_up_or_registration, int window_days) {
   return last_follow_up_or_registration + window_days;
 }

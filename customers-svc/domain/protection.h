@@ -38,6 +38,10 @@ using ::sales::StartOfBusinessDay;
 // INVALID_ARGUMENT, field "protection_days", unless 1..90.
 absl::Status ValidateProtectionDays(int window_days);
 
+// The window in force: the configured protection_days, or the default
+// (7) when the stored setting is outside 1..90.
+int ProtectionWindow(int configured_days);
+
 // Last business day still protected: last follow-up (or registration) day +
 // window. Precondition: ValidateProtectionDays(window_days) is OK.
 absl::CivilDay ProtectedUntil(absl::CivilDay last_follow_up_or_registration, int window_days);

@@ -1,1 +1,0 @@
-#include "customers-svc/api/engagement_api.h"
