@@ -19,12 +19,6 @@ bool IsCredited(const LadderInvoice& inv) { return inv.credited_minor > 0; }
 
 }  // namespace
 
-std::string FormatFen(int64_t minor) {
-  // Amounts in step details read as yuan with two decimals (fen exact).
-  int64_t a = minor < 0 ? -minor : minor;
-  return absl::StrCat(minor < 0 ? "-" : "", a / 100, ".", (a % 100) / 10, a % 10);
-}
-
 absl::Status CollectionsLadder::RecordStep(CaseRecord& c, StepRecord step) {
   v1::CollectionStage from = c.stage;
   v1::CollectionStage to = StageOf(c.facts);

@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "finance-svc/app/collections_book.h"
+#include "finance-svc/domain/amount_text.h"
 #include "platform/outbox.h"
 #include "sales/finance/v1/collections_messages.pb.h"
 
@@ -26,8 +27,6 @@ struct LadderContext {
   bool by_sweep = false;  // steps are the daily sweep's (the actor ran it)
 };
 
-// 12345 fen as "123.45" for step details.
-std::string FormatFen(int64_t minor);
 
 class CollectionsLadder {
  public:
