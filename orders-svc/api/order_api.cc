@@ -304,10 +304,8 @@ grpc::Status OrdersApi::ListOrders(grpc::ServerContext* ctx, const v1::ListOrder
         v1::ListOrdersResponse out;
         bool more = static_cast<int>(ids.size()) > page;
         if (more) ids.pop_back();
-        for (int64_t id : ids) {
-          SALES_ASSIGN_OR_RETURN(auto rec, OrderStore::Load(tx, id, false));
-          *out.add_orders() = std::move(rec.order);
-        }
+        SALES_ASSIGN_OR_RETURN(auto orders, OrderStore::LoadMany(tx, ids));
+        for (auto& rec : orders) *out.add_orders() = std::move(rec.order);
         if (more) out.set_next_page_token(EncodePageToken(ids.back()));
         return out;
       });

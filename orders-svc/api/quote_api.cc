@@ -230,10 +230,8 @@ grpc::Status OrdersApi::ListQuotes(grpc::ServerContext* ctx, const v1::ListQuote
         v1::ListQuotesResponse out;
         bool more = static_cast<int>(ids.size()) > page;
         if (more) ids.pop_back();
-        for (int64_t id : ids) {
-          SALES_ASSIGN_OR_RETURN(auto rec, QuoteStore::Load(tx, id, false));
-          *out.add_quotes() = std::move(rec.quote);
-        }
+        SALES_ASSIGN_OR_RETURN(auto quotes, QuoteStore::LoadMany(tx, ids));
+        for (auto& rec : quotes) *out.add_quotes() = std::move(rec.quote);
         if (more) out.set_next_page_token(EncodePageToken(ids.back()));
         return out;
       });

@@ -1,6 +1,7 @@
 #include "orders-svc/store/approval_store.h"
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "orders-svc/store/audit_store.h"
@@ -73,6 +74,19 @@ absl::StatusOr<std::vector<StoredStep>> ApprovalStore::ForSubject(db::Transactio
                                                  "WHERE subject_type = ? AND subject_id = ? ORDER BY id",
                                              {EnumShort(type), subject_id}));
   std::vector<StoredStep> out;
+  for (const auto& r : rows) out.push_back(FromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<StoredStep>> ApprovalStore::ForSubjects(db::Transaction& tx, v1::SubjectType type,
+                                                                   const std::vector<int64_t>& subject_ids) {
+  std::vector<StoredStep> out;
+  if (subject_ids.empty()) return out;
+  db::Params params = {EnumShort(type)};
+  std::string in = db::AppendInList(subject_ids, params);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kColumns, "WHERE subject_type = ? AND subject_id IN (", in,
+                                                          ") ORDER BY subject_id, id"),
+                                             params));
   for (const auto& r : rows) out.push_back(FromRow(r));
   return out;
 }

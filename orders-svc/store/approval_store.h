@@ -26,6 +26,9 @@ class ApprovalStore {
   static absl::Status Insert(db::Transaction& tx, v1::SubjectType type, int64_t subject_id,
                              const v1::ApprovalStep& step, const Principal& requester, absl::Time now);
   // Steps of one document, oldest first (withdrawn ones included).
+  // The steps of several subjects of one type, by subject then id.
+  static absl::StatusOr<std::vector<StoredStep>> ForSubjects(db::Transaction& tx, v1::SubjectType type,
+                                                             const std::vector<int64_t>& subject_ids);
   static absl::StatusOr<std::vector<StoredStep>> ForSubject(db::Transaction& tx, v1::SubjectType type,
                                                             int64_t subject_id);
   static absl::Status Decide(db::Transaction& tx, int64_t step_id, v1::ApprovalStepStatus status,

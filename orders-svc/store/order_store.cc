@@ -1,5 +1,7 @@
 #include "orders-svc/store/order_store.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -18,7 +20,7 @@ constexpr char kOrderColumns[] =
     "region_org_unit_id, ownership_collision, order_date, requested_delivery_date, ship_to_address, "
     "customer_reference, currency, deposit_minor, lines_total_minor, special_fees_total_minor, total_minor, "
     "shipped_amount_minor, status, credit_check_pb, confirm_time, confirm_date, ship_due_date, late, "
-    "status_reason, release_reason, notes, version, created_at, updated_at FROM sales_orders WHERE id = ?";
+    "status_reason, release_reason, notes, version, created_at, updated_at FROM sales_orders WHERE id";
 
 db::Param OptDate(const common::v1::Date& d) {
   if (d.year() == 0) return nullptr;
@@ -60,11 +62,10 @@ absl::Status InsertLinesAndFees(db::Transaction& tx, const v1::SalesOrder& o, in
 
 }  // namespace
 
-absl::StatusOr<OrderRecord> OrderStore::Load(db::Transaction& tx, int64_t order_id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query(std::string(kOrderColumns) + (for_update ? " FOR UPDATE" : ""), {order_id}));
-  if (rows.empty()) return NotFound("order", order_id);
-  const auto& r = rows[0];
+namespace {
+
+// The header columns of an order (kOrderColumns) as a record without lines.
+absl::StatusOr<OrderRecord> HeaderOf(const db::Row& r) {
   OrderRecord rec;
   v1::SalesOrder& o = rec.order;
   const std::string cur = r.Str(19);
@@ -96,7 +97,7 @@ absl::StatusOr<OrderRecord> OrderStore::Load(db::Transaction& tx, int64_t order_
   o.set_status(EnumParse<v1::OrderStatus>(r.Str(25)));
   if (!r.IsNull(26)) {
     if (!o.mutable_last_credit_check()->ParseFromString(r.Str(26))) {
-      return absl::InternalError(absl::StrCat("order ", order_id, ": stored credit check is unreadable"));
+      return absl::InternalError(absl::StrCat("order ", o.id(), ": stored credit check is unreadable"));
     }
   }
   if (!r.IsNull(27)) *o.mutable_confirm_time() = ToTimestamp(ParseDbTime(r.Str(27)));
@@ -110,53 +111,98 @@ absl::StatusOr<OrderRecord> OrderStore::Load(db::Transaction& tx, int64_t order_
   o.set_etag(MakeEtag(rec.version));
   *o.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(35)));
   *o.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(36)));
+  return rec;
+}
 
+// An order line of kLineColumns (column 0 is its order's id).
+void AddLine(const db::Row& lr, const std::string& cur, v1::SalesOrder& o) {
+  auto* l = o.add_lines();
+  l->set_id(lr.Int(1));
+  l->set_line_no(static_cast<int32_t>(lr.Int(2)));
+  l->set_product_id(lr.Int(3));
+  l->set_sku(lr.Str(4));
+  l->set_product_line_id(lr.Int(5));
+  l->set_unit(lr.Str(6));
+  l->set_commissionable(lr.Int(7) != 0);
+  l->set_quantity(lr.Int(8));
+  *l->mutable_list_price() = MakeMoney(lr.Int(9), cur);
+  l->set_price_list_id(lr.Int(10));
+  l->set_discount_bp(static_cast<int32_t>(lr.Int(11)));
+  *l->mutable_unit_price() = MakeMoney(lr.Int(12), cur);
+  *l->mutable_net_amount() = MakeMoney(lr.Int(13), cur);
+  *l->mutable_cost_amount() = MakeMoney(lr.Int(15), cur);
+  l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str(16)));
+  l->set_shipped_quantity(lr.Int(17));
+  l->set_delivered_quantity(lr.Int(18));
+  l->set_returned_quantity(lr.Int(19));
+  l->set_quote_line_id(lr.Int(20));
+  l->set_reserved_quantity(lr.Int(21));
+}
+
+}  // namespace
+
+absl::StatusOr<OrderRecord> OrderStore::Load(db::Transaction& tx, int64_t order_id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto orders, LoadMany(tx, {order_id}, for_update));
+  if (orders.empty()) return NotFound("order", order_id);
+  return std::move(orders[0]);
+}
+
+absl::StatusOr<std::vector<OrderRecord>> OrderStore::LoadMany(db::Transaction& tx, const std::vector<int64_t>& ids,
+                                                             bool for_update) {
+  std::vector<OrderRecord> out;
+  if (ids.empty()) return out;
+  // Four statements for the whole page: headers, lines, fees, approvals.
+  db::Params params;
+  std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kOrderColumns, " IN (", in, ")",
+                                                          for_update ? " ORDER BY id FOR UPDATE" : ""),
+                                             params));
+  std::map<int64_t, OrderRecord> by_id;
+  for (const auto& r : rows) {
+    SALES_ASSIGN_OR_RETURN(OrderRecord rec, HeaderOf(r));
+    by_id.emplace(rec.order.id(), std::move(rec));
+  }
   SALES_ASSIGN_OR_RETURN(
       auto lines,
-      tx.Query("SELECT l.id, l.line_no, l.product_id, l.sku, l.product_line_id, l.unit, l.commissionable, "
-               "l.quantity, l.list_price_minor, l.price_list_id, l.discount_bp, l.unit_price_minor, "
-               "l.net_amount_minor, l.unit_cost_minor, l.cost_amount_minor, l.required_approval, "
-               "l.shipped_quantity, l.delivered_quantity, l.returned_quantity, l.quote_line_id, "
-               "(SELECT COALESCE(SUM(r.quantity - r.shipped_quantity - r.released_quantity), 0) "
-               " FROM reservations r WHERE r.order_line_id = l.id AND r.status = 'ACTIVE') "
-               "FROM order_lines l WHERE l.order_id = ? ORDER BY l.line_no",
-               {order_id}));
+      tx.Query(absl::StrCat(
+                   "SELECT l.order_id, l.id, l.line_no, l.product_id, l.sku, l.product_line_id, l.unit, "
+                   "l.commissionable, l.quantity, l.list_price_minor, l.price_list_id, l.discount_bp, "
+                   "l.unit_price_minor, l.net_amount_minor, l.unit_cost_minor, l.cost_amount_minor, "
+                   "l.required_approval, l.shipped_quantity, l.delivered_quantity, l.returned_quantity, "
+                   "l.quote_line_id, (SELECT COALESCE(SUM(r.quantity - r.shipped_quantity - r.released_quantity), 0) "
+                   " FROM reservations r WHERE r.order_line_id = l.id AND r.status = 'ACTIVE') "
+                   "FROM order_lines l WHERE l.order_id IN (",
+                   in, ") ORDER BY l.order_id, l.line_no"),
+               params));
   for (const auto& lr : lines) {
-    auto* l = o.add_lines();
-    l->set_id(lr.Int(0));
-    l->set_line_no(static_cast<int32_t>(lr.Int(1)));
-    l->set_product_id(lr.Int(2));
-    l->set_sku(lr.Str(3));
-    l->set_product_line_id(lr.Int(4));
-    l->set_unit(lr.Str(5));
-    l->set_commissionable(lr.Int(6) != 0);
-    l->set_quantity(lr.Int(7));
-    *l->mutable_list_price() = MakeMoney(lr.Int(8), cur);
-    l->set_price_list_id(lr.Int(9));
-    l->set_discount_bp(static_cast<int32_t>(lr.Int(10)));
-    *l->mutable_unit_price() = MakeMoney(lr.Int(11), cur);
-    *l->mutable_net_amount() = MakeMoney(lr.Int(12), cur);
-    *l->mutable_cost_amount() = MakeMoney(lr.Int(14), cur);
-    l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str(15)));
-    l->set_shipped_quantity(lr.Int(16));
-    l->set_delivered_quantity(lr.Int(17));
-    l->set_returned_quantity(lr.Int(18));
-    l->set_quote_line_id(lr.Int(19));
-    l->set_reserved_quantity(lr.Int(20));
+    auto it = by_id.find(lr.Int(0));
+    if (it != by_id.end()) AddLine(lr, it->second.order.currency_code(), it->second.order);
   }
-  SALES_ASSIGN_OR_RETURN(auto fees, tx.Query("SELECT id, description, amount_minor, approved FROM special_fees "
-                                             "WHERE subject_type = 'ORDER' AND subject_id = ? ORDER BY id",
-                                             {order_id}));
+  SALES_ASSIGN_OR_RETURN(auto fees, tx.Query(absl::StrCat("SELECT subject_id, id, description, amount_minor, approved "
+                                                          "FROM special_fees WHERE subject_type = 'ORDER' AND "
+                                                          "subject_id IN (",
+                                                          in, ") ORDER BY subject_id, id"),
+                                             params));
   for (const auto& fr : fees) {
-    auto* f = o.add_special_fees();
-    f->set_id(fr.Int(0));
-    f->set_description(fr.Str(1));
-    *f->mutable_amount() = MakeMoney(fr.Int(2), cur);
-    f->set_approved(fr.Int(3) != 0);
+    auto it = by_id.find(fr.Int(0));
+    if (it == by_id.end()) continue;
+    auto* f = it->second.order.add_special_fees();
+    f->set_id(fr.Int(1));
+    f->set_description(fr.Str(2));
+    *f->mutable_amount() = MakeMoney(fr.Int(3), it->second.order.currency_code());
+    f->set_approved(fr.Int(4) != 0);
   }
-  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_ORDER, order_id));
-  for (auto& s : steps) *o.add_approvals() = std::move(s.step);
-  return rec;
+  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubjects(tx, v1::SUBJECT_TYPE_ORDER, ids));
+  for (auto& s : steps) {
+    auto it = by_id.find(s.subject_id);
+    if (it != by_id.end()) *it->second.order.add_approvals() = std::move(s.step);
+  }
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) out.push_back(std::move(it->second));
+  }
+  return out;
 }
 
 absl::StatusOr<int64_t> OrderStore::NextNumber(db::Transaction& tx, absl::string_view series, int year) {

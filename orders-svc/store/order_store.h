@@ -23,6 +23,10 @@ class OrderStore {
 
   // Inserts a priced order (number assigned here, gapless per year of
   // order_date) with its lines and fees; returns the id.
+  // The orders of `ids` in that order (unknown ids left out), with lines,
+  // fees and approvals: four statements for any number of orders.
+  static absl::StatusOr<std::vector<OrderRecord>> LoadMany(db::Transaction& tx, const std::vector<int64_t>& ids,
+                                                           bool for_update = false);
   static absl::StatusOr<int64_t> Insert(db::Transaction& tx, const v1::SalesOrder& o,
                                         const std::string& created_by_user, int64_t taking_org_unit_id,
                                         absl::Time now);

@@ -1,5 +1,7 @@
 #include "orders-svc/store/quote_store.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -37,17 +39,14 @@ absl::Status InsertLinesAndFees(db::Transaction& tx, const v1::Quote& q, int64_t
 
 }  // namespace
 
-absl::StatusOr<QuoteRecord> QuoteStore::Load(db::Transaction& tx, int64_t quote_id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(std::string("SELECT id, quote_number, customer_id, rep_id, org_unit_id, created_by_user, quote_date, "
-                           "valid_until, currency, lines_total_minor, special_fees_total_minor, total_minor, status, "
-                           "order_id, status_reason, notes, is_bid, version, created_at, updated_at FROM quotes "
-                           "WHERE id = ?") +
-                   (for_update ? " FOR UPDATE" : ""),
-               {quote_id}));
-  if (rows.empty()) return NotFound("quote", quote_id);
-  const auto& r = rows[0];
+namespace {
+
+constexpr char kQuoteColumns[] =
+    "SELECT id, quote_number, customer_id, rep_id, org_unit_id, created_by_user, quote_date, valid_until, currency, "
+    "lines_total_minor, special_fees_total_minor, total_minor, status, order_id, status_reason, notes, is_bid, "
+    "version, created_at, updated_at FROM quotes WHERE id IN (";
+
+QuoteRecord QuoteHeaderOf(const db::Row& r) {
   QuoteRecord rec;
   v1::Quote& q = rec.quote;
   const std::string cur = r.Str(8);
@@ -72,39 +71,84 @@ absl::StatusOr<QuoteRecord> QuoteStore::Load(db::Transaction& tx, int64_t quote_
   q.set_etag(MakeEtag(rec.version));
   *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(18)));
   *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(19)));
-  SALES_ASSIGN_OR_RETURN(
-      auto lines, tx.Query("SELECT id, line_no, product_id, sku, product_line_id, quantity, list_price_minor, "
-                           "price_list_id, discount_bp, unit_price_minor, net_amount_minor, required_approval "
-                           "FROM quote_lines WHERE quote_id = ? ORDER BY line_no",
-                           {quote_id}));
-  for (const auto& lr : lines) {
-    auto* l = q.add_lines();
-    l->set_id(lr.Int(0));
-    l->set_line_no(static_cast<int32_t>(lr.Int(1)));
-    l->set_product_id(lr.Int(2));
-    l->set_sku(lr.Str(3));
-    l->set_product_line_id(lr.Int(4));
-    l->set_quantity(lr.Int(5));
-    *l->mutable_list_price() = MakeMoney(lr.Int(6), cur);
-    l->set_price_list_id(lr.Int(7));
-    l->set_discount_bp(static_cast<int32_t>(lr.Int(8)));
-    *l->mutable_unit_price() = MakeMoney(lr.Int(9), cur);
-    *l->mutable_net_amount() = MakeMoney(lr.Int(10), cur);
-    l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str(11)));
-  }
-  SALES_ASSIGN_OR_RETURN(auto fees, tx.Query("SELECT id, description, amount_minor, approved FROM special_fees "
-                                             "WHERE subject_type = 'QUOTE' AND subject_id = ? ORDER BY id",
-                                             {quote_id}));
-  for (const auto& fr : fees) {
-    auto* f = q.add_special_fees();
-    f->set_id(fr.Int(0));
-    f->set_description(fr.Str(1));
-    *f->mutable_amount() = MakeMoney(fr.Int(2), cur);
-    f->set_approved(fr.Int(3) != 0);
-  }
-  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_QUOTE, quote_id));
-  for (auto& s : steps) *q.add_approvals() = std::move(s.step);
   return rec;
+}
+
+// A quote line (column 0 is its quote's id).
+void AddQuoteLine(const db::Row& lr, const std::string& cur, v1::Quote& q) {
+  auto* l = q.add_lines();
+  l->set_id(lr.Int(1));
+  l->set_line_no(static_cast<int32_t>(lr.Int(2)));
+  l->set_product_id(lr.Int(3));
+  l->set_sku(lr.Str(4));
+  l->set_product_line_id(lr.Int(5));
+  l->set_quantity(lr.Int(6));
+  *l->mutable_list_price() = MakeMoney(lr.Int(7), cur);
+  l->set_price_list_id(lr.Int(8));
+  l->set_discount_bp(static_cast<int32_t>(lr.Int(9)));
+  *l->mutable_unit_price() = MakeMoney(lr.Int(10), cur);
+  *l->mutable_net_amount() = MakeMoney(lr.Int(11), cur);
+  l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str(12)));
+}
+
+}  // namespace
+
+absl::StatusOr<QuoteRecord> QuoteStore::Load(db::Transaction& tx, int64_t quote_id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto quotes, LoadMany(tx, {quote_id}, for_update));
+  if (quotes.empty()) return NotFound("quote", quote_id);
+  return std::move(quotes[0]);
+}
+
+absl::StatusOr<std::vector<QuoteRecord>> QuoteStore::LoadMany(db::Transaction& tx, const std::vector<int64_t>& ids,
+                                                             bool for_update) {
+  std::vector<QuoteRecord> out;
+  if (ids.empty()) return out;
+  // Four statements for the whole page: headers, lines, fees, approvals.
+  db::Params params;
+  const std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kQuoteColumns, in, ")",
+                                                          for_update ? " ORDER BY id FOR UPDATE" : ""),
+                                             params));
+  std::map<int64_t, QuoteRecord> by_id;
+  for (const auto& r : rows) {
+    QuoteRecord rec = QuoteHeaderOf(r);
+    by_id.emplace(rec.quote.id(), std::move(rec));
+  }
+  SALES_ASSIGN_OR_RETURN(
+      auto lines, tx.Query(absl::StrCat("SELECT quote_id, id, line_no, product_id, sku, product_line_id, quantity, "
+                                        "list_price_minor, price_list_id, discount_bp, unit_price_minor, "
+                                        "net_amount_minor, required_approval FROM quote_lines WHERE quote_id IN (",
+                                        in, ") ORDER BY quote_id, line_no"),
+                           params));
+  for (const auto& lr : lines) {
+    auto it = by_id.find(lr.Int(0));
+    if (it != by_id.end()) AddQuoteLine(lr, it->second.quote.currency_code(), it->second.quote);
+  }
+  SALES_ASSIGN_OR_RETURN(auto fees, tx.Query(absl::StrCat("SELECT subject_id, id, description, amount_minor, approved "
+                                                          "FROM special_fees WHERE subject_type = 'QUOTE' AND "
+                                                          "subject_id IN (",
+                                                          in, ") ORDER BY subject_id, id"),
+                                             params));
+  for (const auto& fr : fees) {
+    auto it = by_id.find(fr.Int(0));
+    if (it == by_id.end()) continue;
+    auto* f = it->second.quote.add_special_fees();
+    f->set_id(fr.Int(1));
+    f->set_description(fr.Str(2));
+    *f->mutable_amount() = MakeMoney(fr.Int(3), it->second.quote.currency_code());
+    f->set_approved(fr.Int(4) != 0);
+  }
+  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubjects(tx, v1::SUBJECT_TYPE_QUOTE, ids));
+  for (auto& s : steps) {
+    auto it = by_id.find(s.subject_id);
+    if (it != by_id.end()) *it->second.quote.add_approvals() = std::move(s.step);
+  }
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) out.push_back(std::move(it->second));
+  }
+  return out;
 }
 
 absl::StatusOr<int64_t> QuoteStore::Insert(db::Transaction& tx, const v1::Quote& q, const std::string& created_by_user,

@@ -21,6 +21,10 @@ struct QuoteRecord {
 class QuoteStore {
  public:
   static absl::StatusOr<QuoteRecord> Load(db::Transaction& tx, int64_t quote_id, bool for_update);
+  // The quotes of `ids` in that order (unknown ids left out), with lines,
+  // fees and approvals: four statements for any number of quotes.
+  static absl::StatusOr<std::vector<QuoteRecord>> LoadMany(db::Transaction& tx, const std::vector<int64_t>& ids,
+                                                           bool for_update = false);
   // Inserts a priced quote (number QT-YYYY-NNNNNN); returns the id.
   static absl::StatusOr<int64_t> Insert(db::Transaction& tx, const v1::Quote& q, const std::string& created_by_user,
                                         absl::Time now);

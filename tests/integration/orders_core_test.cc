@@ -11,6 +11,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customers_api.h"
@@ -942,6 +943,51 @@ TEST_F(OrdersCore, DocumentsCarryAtMostTwoHundredLines) {
   st = orders_stub_->AdjustStock(As(kAdmin).get(), adj, &ar);
   EXPECT_THAT(Fields(st), ::testing::ElementsAre("quantity_delta"));
   EXPECT_EQ(Level(wh_main_, milk_).on_hand(), 100);
+}
+
+// ListOrders reads a page in four statements (issue 15: not one load per
+// order): every listed order must still be exactly what GetOrder answers —
+// lines with reserved quantities, fees, approval steps — in id order, newest
+// first, each once across pages.
+TEST_F(OrdersCore, AListedPageHoldsEachOrderAsGetOrderReadsIt) {
+  int64_t cust = Customer("苏果超市（南京）有限公司", "13800000073", 1'000'000'000);
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    ov1::SalesOrder o;
+    ASSERT_TRUE(NewOrder(Rep(kRepA, kEast), cust, {{milk_, 1 + i, 0}, {yog_, 2, i == 3 ? 2500 : 0}}, &o).ok());
+    ids.push_back(o.id());
+    if (i == 1) {  // reserves stock
+      ASSERT_TRUE(Confirm(Rep(kRepA, kEast), o, nullptr).ok());
+    }
+    if (i == 3) {  // a discount that needs approval
+      ov1::SubmitOrderRequest sub;
+      sub.set_request_id(Rid());
+      sub.set_order_id(o.id());
+      sub.set_etag(o.etag());
+      ov1::SubmitOrderResponse sr;
+      ASSERT_TRUE(orders_stub_->SubmitOrder(As(Rep(kRepA, kEast)).get(), sub, &sr).ok());
+      ASSERT_GT(sr.order().approvals_size(), 0);
+    }
+  }
+  std::vector<int64_t> listed;
+  ov1::ListOrdersRequest req;
+  req.set_customer_id(cust);
+  req.set_page_size(2);
+  for (int pages = 0; pages < 10; ++pages) {
+    ov1::ListOrdersResponse resp;
+    grpc::Status st = orders_stub_->ListOrders(As(kAdmin).get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_LE(resp.orders_size(), 2);
+    for (const auto& o : resp.orders()) {
+      listed.push_back(o.id());
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(o, GetOrder(o.id())))
+          << "listed: " << o.DebugString() << "\ngot: " << GetOrder(o.id()).DebugString();
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  std::vector<int64_t> expected(ids.rbegin(), ids.rend());
+  EXPECT_EQ(listed, expected);
 }
 
 }  // namespace
