@@ -52,6 +52,17 @@ std::vector<TargetChange> ToChanges(const v1::Plan& plan,
 
 namespace {
 
+// An assignment event with the cell it is about: plan, version, cell, assignee.
+template <typename Event>
+Event AssignmentEvent(const v1::Assignment& a) {
+  Event e;
+  e.set_plan_id(a.plan_id());
+  e.set_plan_version(a.plan_version());
+  e.set_assignment_id(a.id());
+  e.set_assignee_rep_id(a.assignee_rep_id());
+  return e;
+}
+
 // The assignee answers for their own cell: the rep for a rep's cell, the
 // unit's manager for a unit's cell. For a rep who has left, the manager of
 // the rep's unit answers, so a departure cannot block the signature.
@@ -161,11 +172,7 @@ absl::StatusOr<v1::AcceptAssignmentResponse> PlanNegotiation::Accept(db::Transac
                                          call.principal, "ACCEPTED", from, "ACCEPTED", request.comment(),
                                          call.request_id, clock_.Now()));
   SALES_ASSIGN_OR_RETURN(auto after, AssignmentStore::Get(tx, request.id(), false));
-  v1::AssignmentAcceptedEvent e;
-  e.set_plan_id(after.a.plan_id());
-  e.set_plan_version(after.a.plan_version());
-  e.set_assignment_id(after.a.id());
-  e.set_assignee_rep_id(after.a.assignee_rep_id());
+  auto e = AssignmentEvent<v1::AssignmentAcceptedEvent>(after.a);
   e.set_org_unit_id(after.a.org_unit_id());
   *e.mutable_target() = after.a.target();
   *e.mutable_expense_budget() = after.a.expense_budget();
@@ -203,11 +210,7 @@ absl::StatusOr<v1::CounterProposeAssignmentResponse> PlanNegotiation::CounterPro
                                          absl::StrCat(proposed), request.reason(), call.request_id,
                                          clock_.Now()));
   SALES_ASSIGN_OR_RETURN(auto after, AssignmentStore::Get(tx, request.id(), false));
-  v1::AssignmentCounterProposedEvent e;
-  e.set_plan_id(after.a.plan_id());
-  e.set_plan_version(after.a.plan_version());
-  e.set_assignment_id(after.a.id());
-  e.set_assignee_rep_id(after.a.assignee_rep_id());
+  auto e = AssignmentEvent<v1::AssignmentCounterProposedEvent>(after.a);
   e.set_org_unit_id(after.a.org_unit_id());
   *e.mutable_current_target() = after.a.target();
   *e.mutable_counter_proposal() = after.a.counter_proposal();
@@ -232,11 +235,7 @@ absl::StatusOr<v1::DeclineCounterProposalResponse> PlanNegotiation::DeclineCount
                                          call.principal, "COUNTER_DECLINED", "COUNTER_PROPOSED", "ISSUED",
                                          request.reason(), call.request_id, clock_.Now()));
   SALES_ASSIGN_OR_RETURN(auto after, AssignmentStore::Get(tx, request.id(), false));
-  v1::CounterProposalDeclinedEvent e;
-  e.set_plan_id(after.a.plan_id());
-  e.set_plan_version(after.a.plan_version());
-  e.set_assignment_id(after.a.id());
-  e.set_assignee_rep_id(after.a.assignee_rep_id());
+  auto e = AssignmentEvent<v1::CounterProposalDeclinedEvent>(after.a);
   *e.mutable_target() = after.a.target();
   e.set_reason(request.reason());
   SALES_RETURN_IF_ERROR(outbox_.Append(tx, "Assignment", absl::StrCat(after.a.id()), e, call.request_id));
