@@ -5,6 +5,8 @@
 // numbers compare.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -12,8 +14,6 @@
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 namespace sales::bench {
 
@@ -82,10 +82,11 @@ Stats Measure(int calls, int threads, Call call) {
 // One line: the baseline and the large-table run side by side, and their
 // ratios (the number a driver exists to show). `width` pads the label.
 inline void PrintVersus(const char* what, const Stats& base, const Stats& big, int width = 26) {
-  std::printf("%-*s p50 %7.2f ms  p99 %7.2f ms  %8.0f/s  |  p50 %7.2f ms  p99 %7.2f ms  %8.0f/s  | p50 x%.2f  "
-              "rate x%.2f  errors %d/%d\n",
-              width, what, base.p50_ms, base.p99_ms, base.per_sec, big.p50_ms, big.p99_ms, big.per_sec,
-              big.p50_ms / base.p50_ms, big.per_sec / base.per_sec, base.errors, big.errors);
+  std::printf(
+      "%-*s p50 %7.2f ms  p99 %7.2f ms  %8.0f/s  |  p50 %7.2f ms  p99 %7.2f ms  %8.0f/s  | p50 x%.2f  "
+      "rate x%.2f  errors %d/%d\n",
+      width, what, base.p50_ms, base.p99_ms, base.per_sec, big.p50_ms, big.p99_ms, big.per_sec,
+      big.p50_ms / base.p50_ms, big.per_sec / base.per_sec, base.errors, big.errors);
   std::fflush(stdout);
 }
 

@@ -34,7 +34,9 @@ inline v1::RepStatus StatusOfRep(int64_t rep) {
   return rep % 97 == 0 ? v1::REP_STATUS_PROBATION : v1::REP_STATUS_ACTIVE;
 }
 
-inline v1::PortfolioRole RoleOfLine(int64_t line) { return static_cast<v1::PortfolioRole>(1 + (line - 1) / kLinesPerRole); }
+inline v1::PortfolioRole RoleOfLine(int64_t line) {
+  return static_cast<v1::PortfolioRole>(1 + (line - 1) / kLinesPerRole);
+}
 
 // Monthly sales of a rep on a line, in fen: a rep size, a line weight, a
 // seasonal curve, yearly growth and ±10 % noise.

@@ -18,6 +18,8 @@
 // uk_customers_phone / uk_customers_name / uk_customers_tax_id (one probe
 // per key in CheckDuplicate and in registration), ix_contacts_phone (contact
 // phones) and ix_customers_lapse (status, protection_base_date) for the sweep.
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,8 +29,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -41,6 +41,7 @@
 #include "platform/clock.h"
 #include "platform/config.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/mysql.h"
 #include "platform/service_app.h"
 #include "platform/status.h"
@@ -81,12 +82,12 @@ absl::Status BulkLoad(db::Pool& pool, int64_t from, int64_t to, int lapsed_pct) 
     db::Params p;
     p.reserve(static_cast<size_t>(end - start) * 10);
     for (int64_t i = start; i < end; ++i) {
-      absl::StrAppend(&sql, i == start ? "" : ", ", "(?, ?, ?, 1, ?, ?, ?, ?, '上海', ?, 1, ?, ?, ?)");
+      absl::StrAppend(&sql, i == start ? "" : ", ", "(?, ?, ?, 'PROSPECT', ?, ?, ?, ?, '上海', ?, 1, ?, ?, ?)");
       bool lapsed = (i * 7919) % 100 < lapsed_pct;
       absl::CivilDay base = lapsed ? Today() - 10 - (i % 20) : Today() - (i % 7);
       p.push_back(Name(i));
       p.push_back(NormalizeName(Name(i)));
-      p.push_back(static_cast<int64_t>(1 + i % 8));
+      p.push_back(EnumShort(static_cast<v1::CustomerType>(1 + i % 8)));
       p.push_back(Phone(i));
       p.push_back(Phone(i));
       p.push_back(HasTax(i) ? db::Param(TaxId(i)) : db::Param(nullptr));
@@ -135,8 +136,8 @@ int Run(const Args& a) {
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", app.port()), grpc::InsecureChannelCredentials(),
-                                           args);
+  auto channel =
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", app.port()), grpc::InsecureChannelCredentials(), args);
   auto stub = v1::CustomersService::NewStub(channel);
 
   std::atomic<int64_t> fresh{a.customers + 10'000'000};
@@ -197,7 +198,7 @@ int Run(const Args& a) {
     });
     return n.ok() ? *n : -1;
   };
-  int64_t prospects = count("SELECT COUNT(*) FROM customers WHERE status = 1 AND owner_rep_id IS NOT NULL");
+  int64_t prospects = count("SELECT COUNT(*) FROM customers WHERE status = 'PROSPECT' AND owner_rep_id IS NOT NULL");
   v1::RunLapseSweepRequest sweep;
   sweep.set_request_id("bench-sweep-1");
   *sweep.mutable_as_of() = FromCivilDay(Today());
@@ -218,11 +219,12 @@ int Run(const Args& a) {
   std::printf("%-22s %-52s|  %-52s|\n", "", "baseline: 1 000 customers", "at full size");
   Print("CheckDuplicate", base_check, big_check);
   Print("RegisterCustomer", base_reg, big_reg);
-  std::printf("RunLapseSweep over %lld owned prospects: %s, moved %d to the pool in %.1f s (%.0f lapses/s); "
-              "again for the same date: %s, moved %d in %.3f s\n",
-              static_cast<long long>(prospects), st1.ok() ? "ok" : st1.error_message().c_str(), first.lapsed_count(),
-              sweep_s, first.lapsed_count() / std::max(sweep_s, 1e-9), st2.ok() ? "ok" : st2.error_message().c_str(),
-              second.lapsed_count(), again_s);
+  std::printf(
+      "RunLapseSweep over %lld owned prospects: %s, moved %d to the pool in %.1f s (%.0f lapses/s); "
+      "again for the same date: %s, moved %d in %.3f s\n",
+      static_cast<long long>(prospects), st1.ok() ? "ok" : st1.error_message().c_str(), first.lapsed_count(), sweep_s,
+      first.lapsed_count() / std::max(sweep_s, 1e-9), st2.ok() ? "ok" : st2.error_message().c_str(),
+      second.lapsed_count(), again_s);
   app.Shutdown();
   return 0;
 }

@@ -34,9 +34,11 @@ struct World {
   std::string token;
   Policy policy;
   World() {
-    std::system(("mkdir -p " + dir + "/keys && openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | "
-                 "openssl pkcs8 -topk8 -nocrypt -out " + dir + "/k.pem && openssl pkey -in " + dir +
-                 "/k.pem -pubout -out " + dir + "/keys/k1.pem").c_str());
+    std::system(("mkdir -p " + dir +
+                 "/keys && openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | "
+                 "openssl pkcs8 -topk8 -nocrypt -out " +
+                 dir + "/k.pem && openssl pkey -in " + dir + "/k.pem -pubout -out " + dir + "/keys/k1.pem")
+                    .c_str());
     keys = std::make_unique<KeyDirectory>(dir + "/keys");
     keys->Refresh();
     JwtOptions o;

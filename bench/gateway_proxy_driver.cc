@@ -15,6 +15,7 @@
 // The client is the callback API over a few channels: 64 calls in flight
 // need no 64 threads. Everything shares this machine's cores, as it would
 // on one node; throughput and latency ratios are what to compare.
+#include <grpcpp/grpcpp.h>
 #include <jwt.h>
 #include <unistd.h>
 
@@ -31,8 +32,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -331,8 +330,8 @@ int main(int argc, char** argv) {
   std::string dir = sales::testing::MakeTempDir("gateway-bench");
   std::string keys = dir + "/keys";
   if (!Run("mkdir -p " + keys + " " + dir + "/nginx") ||
-      !Run("openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out " +
-           dir + "/signing.pem") ||
+      !Run("openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out " + dir +
+           "/signing.pem") ||
       !Run("openssl pkey -in " + dir + "/signing.pem -pubout -out " + keys + "/bench.pem")) {
     std::fprintf(stderr, "openssl failed\n");
     return 1;
@@ -348,12 +347,16 @@ int main(int argc, char** argv) {
 
   int gw_port = FreeLoopbackPort();
   ChildProcess gateway;
-  std::vector<std::string> gw_argv = {
-      absl::StrCat(SALES_BIN_DIR, "/gateway/gateway"), absl::StrCat("--listen=127.0.0.1:", gw_port),
-      absl::StrCat("--targets_address=127.0.0.1:", backend_port), "--jwt_public_keys_dir=" + keys,
-      "--jwt_issuer=bench-issuer", "--jwt_audience=bench-gateway",
-      absl::StrCat("--policy_file=", SALES_SOURCE_DIR, "/gateway/policy.json"), "--principal_hmac_secret=bench-secret",
-      "--rate_limit_per_second=0", "--access_log=none"};
+  std::vector<std::string> gw_argv = {absl::StrCat(SALES_BIN_DIR, "/gateway/gateway"),
+                                      absl::StrCat("--listen=127.0.0.1:", gw_port),
+                                      absl::StrCat("--targets_address=127.0.0.1:", backend_port),
+                                      "--jwt_public_keys_dir=" + keys,
+                                      "--jwt_issuer=bench-issuer",
+                                      "--jwt_audience=bench-gateway",
+                                      absl::StrCat("--policy_file=", SALES_SOURCE_DIR, "/gateway/policy.json"),
+                                      "--principal_hmac_secret=bench-secret",
+                                      "--rate_limit_per_second=0",
+                                      "--access_log=none"};
   gw_argv.insert(gw_argv.end(), gateway_flags.begin(), gateway_flags.end());
   auto st = gateway.Start(gw_argv, dir + "/gateway.log");
   int nginx_port = FreeLoopbackPort();
@@ -403,8 +406,8 @@ int main(int argc, char** argv) {
         // Over warmup + measurement; calls counted in the measurement only.
         gw_cpu = absl::StrCat(static_cast<int>(1e6 * cpu / (r.calls_per_s * (seconds + 1))));
       }
-      std::printf("%-8s %6d %12.0f %10.0f %10.0f %7lld %14s\n", paths[p].name, level, r.calls_per_s, r.p50_us,
-                  r.p99_us, static_cast<long long>(r.errors), gw_cpu.c_str());
+      std::printf("%-8s %6d %12.0f %10.0f %10.0f %7lld %14s\n", paths[p].name, level, r.calls_per_s, r.p50_us, r.p99_us,
+                  static_cast<long long>(r.errors), gw_cpu.c_str());
       std::fflush(stdout);
     }
   }
@@ -420,8 +423,8 @@ int main(int argc, char** argv) {
     // trusted kid, signed by a stranger's key, each distinct so no cache
     // helps): with the gateway's per-address limit on signature checks, and
     // on a second gateway with that limit off.
-    if (!Run("openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out " +
-             dir + "/stranger.pem")) {
+    if (!Run("openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out " + dir +
+             "/stranger.pem")) {
       return 1;
     }
     std::vector<std::string> bad;

@@ -34,10 +34,10 @@
 #include "bench/bench_support.h"
 #include "customers-svc/api/customers_api.h"
 #include "finance-svc/api/finance_api.h"
+#include "orders-svc/api/orders_api.h"
 #include "orders-svc/store/audit_store.h"
 #include "orders-svc/store/order_store.h"
 #include "orders-svc/store/stock_store.h"
-#include "orders-svc/api/orders_api.h"
 #include "platform/clock.h"
 #include "platform/convert.h"
 #include "platform/money.h"
@@ -423,12 +423,12 @@ int main(int argc, char** argv) {
   };
   if (!direct_op(0, 0)) Die("warm-up order through SQL failed");
 
-  std::printf("orders_throughput_driver: %d-line orders created and confirmed, %.0f s per measurement; every "
-              "service with max_threads=%s worker_threads=%s mysql_pool_size=%s\n",
-              kLines, seconds, PoolFlags()["max_threads"].c_str(), PoolFlags()["worker_threads"].c_str(),
-              PoolFlags()["mysql_pool_size"].c_str());
-  std::printf("%-8s | %-34s | %-34s | %s\n", "", "gRPC (credit check + reservation)", "direct SQL (ceiling)",
-              "ratio");
+  std::printf(
+      "orders_throughput_driver: %d-line orders created and confirmed, %.0f s per measurement; every "
+      "service with max_threads=%s worker_threads=%s mysql_pool_size=%s\n",
+      kLines, seconds, PoolFlags()["max_threads"].c_str(), PoolFlags()["worker_threads"].c_str(),
+      PoolFlags()["mysql_pool_size"].c_str());
+  std::printf("%-8s | %-34s | %-34s | %s\n", "", "gRPC (credit check + reservation)", "direct SQL (ceiling)", "ratio");
   std::printf("%-8s | %10s %10s %10s | %10s %10s %10s | %s\n", "clients", "orders/s", "p50 ms", "p99 ms", "orders/s",
               "p50 ms", "p99 ms", "gRPC/direct");
   for (int clients : levels) {
@@ -436,11 +436,13 @@ int main(int argc, char** argv) {
     Result d = Measure(clients, seconds, direct_op);
     std::printf("%-8d | %10.1f %10.2f %10.2f | %10.1f %10.2f %10.2f | %.2f%s\n", clients, g.per_second(), g.p50_ms,
                 g.p99_ms, d.per_second(), d.p50_ms, d.p99_ms, d.per_second() > 0 ? g.per_second() / d.per_second() : 0,
-                (g.errors || d.errors) ? absl::StrCat("  (failed ops: gRPC ", g.errors, ", direct ", d.errors, ")").c_str()
-                                       : "");
+                (g.errors || d.errors)
+                    ? absl::StrCat("  (failed ops: gRPC ", g.errors, ", direct ", d.errors, ")").c_str()
+                    : "");
     std::fflush(stdout);
   }
-  for (const auto& [what, n] : grpc_errors) std::printf("gRPC failures: %lld × %s\n", static_cast<long long>(n), what.c_str());
+  for (const auto& [what, n] : grpc_errors)
+    std::printf("gRPC failures: %lld × %s\n", static_cast<long long>(n), what.c_str());
   orders->Shutdown();
   finance->Shutdown();
   customers->Shutdown();

@@ -30,9 +30,9 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_world.h"
 #include "targets-svc/domain/decomposition.h"
 #include "targets-svc/store/decomposition_source.h"
-#include "bench/bench_world.h"
 
 namespace sales::targets {
 namespace {
@@ -80,10 +80,9 @@ void CheckConserved(const DecomposeResult& r, size_t want_leaves) {
   for (size_t i = 0; i < r.cells.size(); ++i) {
     if (!has_children[i]) continue;
     if (target_sum[i] != r.cells[i].target || expense_sum[i] != r.cells[i].expense) {
-      std::fprintf(stderr, "cell %s: target %lld, children %lld; expense %lld, children %lld\n",
-                   r.cells[i].key.c_str(), static_cast<long long>(r.cells[i].target),
-                   static_cast<long long>(target_sum[i]), static_cast<long long>(r.cells[i].expense),
-                   static_cast<long long>(expense_sum[i]));
+      std::fprintf(stderr, "cell %s: target %lld, children %lld; expense %lld, children %lld\n", r.cells[i].key.c_str(),
+                   static_cast<long long>(r.cells[i].target), static_cast<long long>(target_sum[i]),
+                   static_cast<long long>(r.cells[i].expense), static_cast<long long>(expense_sum[i]));
       Die("conservation violated");
     }
     if (r.cells[i].equal_split_fallback) Die("unexpected equal-split fall-back");
@@ -115,9 +114,8 @@ void BM_Decompose960k(benchmark::State& state) {
     benchmark::DoNotOptimize(r->cells.data());
   }
   state.counters["cells"] = static_cast<double>(cells);
-  state.counters["cells_per_s"] =
-      benchmark::Counter(static_cast<double>(cells) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+  state.counters["cells_per_s"] = benchmark::Counter(
+      static_cast<double>(cells) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Decompose960k)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -139,9 +137,8 @@ void BM_Decompose960kColdSource(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.counters["cells"] = static_cast<double>(cells);
-  state.counters["cells_per_s"] =
-      benchmark::Counter(static_cast<double>(cells) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+  state.counters["cells_per_s"] = benchmark::Counter(
+      static_cast<double>(cells) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Decompose960kColdSource)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -156,9 +153,8 @@ void BM_Decompose12Months(benchmark::State& state) {
     benchmark::DoNotOptimize(r->cells.data());
   }
   state.counters["cells"] = static_cast<double>(cells);
-  state.counters["cells_per_s"] =
-      benchmark::Counter(static_cast<double>(cells) * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
+  state.counters["cells_per_s"] = benchmark::Counter(
+      static_cast<double>(cells) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Decompose12Months)->Unit(benchmark::kMicrosecond);
 

@@ -32,6 +32,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
+#include "bench/bench_world.h"
 #include "platform/call.h"
 #include "platform/migrate.h"
 #include "platform/mysql.h"
@@ -40,7 +41,6 @@
 #include "targets-svc/store/decomposition_source.h"
 #include "targets-svc/store/plan_store.h"
 #include "tests/testing/mariadb.h"
-#include "bench/bench_world.h"
 
 std::vector<sales::MigrationFile> TargetsMigrations();
 
@@ -118,16 +118,16 @@ struct Stored {
 Stored ReadBack(db::Pool& pool, int64_t plan_id) {
   Stored s;
   Check(pool.Transact([&](db::Transaction& tx) -> absl::Status {
-          SALES_ASSIGN_OR_RETURN(
-              auto rows, tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN dimension = ? THEN target ELSE 0 END), 0), "
-                                  "COALESCE(SUM(reduced_by_policy), 0) FROM assignments "
-                                  "WHERE plan_id = ? AND plan_version = 1 AND cell_no <> 0",
-                                  {static_cast<int64_t>(v1::DIMENSION_REP), plan_id}));
-          s.cells = rows[0].Int(0);
-          s.leaf_target = rows[0].Int(1);
-          s.flagged = rows[0].Int(2);
-          return absl::OkStatus();
-        }),
+    SALES_ASSIGN_OR_RETURN(
+        auto rows, tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN dimension = 'REP' THEN target ELSE 0 END), "
+                            "0), COALESCE(SUM(reduced_by_policy), 0) FROM assignments "
+                            "WHERE plan_id = ? AND plan_version = 1 AND cell_no <> 0",
+                            {plan_id}));
+    s.cells = rows[0].Int(0);
+    s.leaf_target = rows[0].Int(1);
+    s.flagged = rows[0].Int(2);
+    return absl::OkStatus();
+  }),
         "read back");
   return s;
 }
@@ -178,11 +178,11 @@ int Run(int reps) {
 
   std::string version, buffer_pool;
   Check(pool.Transact([&](db::Transaction& tx) -> absl::Status {
-          SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT VERSION(), @@innodb_buffer_pool_size"));
-          version = rows[0].Str(0);
-          buffer_pool = std::to_string(rows[0].Int(1) >> 20) + " MiB";
-          return absl::OkStatus();
-        }),
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT VERSION(), @@innodb_buffer_pool_size"));
+    version = rows[0].Str(0);
+    buffer_pool = std::to_string(rows[0].Int(1) >> 20) + " MiB";
+    return absl::OkStatus();
+  }),
         "version");
 
   v1::Plan plan;
@@ -194,10 +194,9 @@ int Run(int reps) {
   plan.set_org_unit_id(kCompany);
   int64_t plan_id = 0;
   Check(pool.Transact([&](db::Transaction& tx) -> absl::Status {
-          SALES_ASSIGN_OR_RETURN(plan_id,
-                                 PlanStore::Create(tx, plan, kYearTarget, kYearExpense, Principal{}, absl::Now()));
-          return absl::OkStatus();
-        }),
+    SALES_ASSIGN_OR_RETURN(plan_id, PlanStore::Create(tx, plan, kYearTarget, kYearExpense, Principal{}, absl::Now()));
+    return absl::OkStatus();
+  }),
         "create plan");
 
   // Persists cells[1..] under the root (cell 0) in one transaction.
@@ -208,10 +207,10 @@ int Run(int reps) {
     const double cpu0 = ClientCpuSeconds();
     auto start = std::chrono::steady_clock::now();
     Check(pool.Transact([&](db::Transaction& tx) -> absl::Status {
-            ++attempts;
-            return AssignmentStore::InsertCells(tx, plan_id, 1, result.cells, 0, 1, v1::ASSIGNMENT_STATE_DRAFT,
-                                                absl::Now(), rows_per_statement);
-          }),
+      ++attempts;
+      return AssignmentStore::InsertCells(tx, plan_id, 1, result.cells, 0, 1, v1::ASSIGNMENT_STATE_DRAFT, absl::Now(),
+                                          rows_per_statement);
+    }),
           "insert cells");
     const double wall = Seconds(start);
     client_cpu = ClientCpuSeconds() - cpu0;
@@ -226,9 +225,9 @@ int Run(int reps) {
   t = std::chrono::steady_clock::now();
   int64_t removed = 0;
   Check(pool.Transact([&](db::Transaction& tx) -> absl::Status {
-          SALES_ASSIGN_OR_RETURN(removed, AssignmentStore::DeleteBelow(tx, plan_id, 1, ""));
-          return absl::OkStatus();
-        }),
+    SALES_ASSIGN_OR_RETURN(removed, AssignmentStore::DeleteBelow(tx, plan_id, 1, ""));
+    return absl::OkStatus();
+  }),
         "delete cells");
   const double delete_s = Seconds(t);
   if (removed != cells) Die("delete removed " + std::to_string(removed) + " rows");
@@ -252,8 +251,8 @@ int Run(int reps) {
   std::printf("%-36s %10.3f %12.0f %18s\n", "delete between passes (not counted)", delete_s, cells / delete_s, "-");
   std::printf("\nratio row-at-a-time / bulk: %.2f\n", single_s / bulk_s);
   if (bulk_attempts != 1 || single_attempts != 1) {
-    std::printf("note: transaction attempts bulk %d, row-at-a-time %d (retries are inside the times)\n",
-                bulk_attempts, single_attempts);
+    std::printf("note: transaction attempts bulk %d, row-at-a-time %d (retries are inside the times)\n", bulk_attempts,
+                single_attempts);
   }
   return 0;
 }

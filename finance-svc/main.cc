@@ -2,6 +2,4 @@
 #include "finance-svc/api/finance_api.h"
 #include "platform/service_app.h"
 
-int main(int argc, char** argv) {
-  return sales::RunServiceMain(argc, argv, sales::finance::MakeServiceDefinition());
-}
+int main(int argc, char** argv) { return sales::RunServiceMain(argc, argv, sales::finance::MakeServiceDefinition()); }

@@ -1,10 +1,10 @@
 #include "gateway/gateway.h"
 
+#include <grpcpp/health_check_service_interface.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-
-#include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/proxy.h"
@@ -77,7 +77,8 @@ absl::StatusOr<GatewayOptions> GatewayOptions::FromConfig(const Config& config) 
   SALES_ASSIGN_OR_RETURN(o.allow_unsigned_principals, config.GetBool("allow_unsigned_principals", false));
   SALES_ASSIGN_OR_RETURN(int64_t rate, config.GetInt("rate_limit_per_second", 200));
   SALES_ASSIGN_OR_RETURN(int64_t burst, config.GetInt("rate_limit_burst", 400));
-  if (rate < 0 || burst < 1) return absl::InvalidArgumentError("rate_limit_per_second >= 0 (0: off), rate_limit_burst >= 1");
+  if (rate < 0 || burst < 1)
+    return absl::InvalidArgumentError("rate_limit_per_second >= 0 (0: off), rate_limit_burst >= 1");
   o.rate_limit.rate_per_second = static_cast<double>(rate);
   o.rate_limit.burst = static_cast<double>(burst);
   SALES_ASSIGN_OR_RETURN(int64_t checks, config.GetInt("token_checks_per_second_per_address", 50));
@@ -135,9 +136,7 @@ Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
 
 Gateway::~Gateway() { Shutdown(); }
 
-void Gateway::AddService(std::unique_ptr<grpc::Service> service) {
-  extra_services_.push_back(std::move(service));
-}
+void Gateway::AddService(std::unique_ptr<grpc::Service> service) { extra_services_.push_back(std::move(service)); }
 
 absl::Status Gateway::Start() {
   SALES_ASSIGN_OR_RETURN(MethodTable table,
@@ -145,7 +144,8 @@ absl::Status Gateway::Start() {
   methods_ = std::make_unique<MethodTable>(std::move(table));
   keys_ = std::make_unique<KeyDirectory>(options_.keys_dir);
   keys_->Refresh();
-  if (keys_->size() == 0) LogWarn("no token keys yet; every call is refused until one appears", {{"dir", options_.keys_dir}});
+  if (keys_->size() == 0)
+    LogWarn("no token keys yet; every call is refused until one appears", {{"dir", options_.keys_dir}});
   jwt_ = std::make_unique<JwtVerifier>(keys_.get(), options_.jwt);
   policy_file_ = std::make_unique<PolicyFile>(options_.policy_file);
   SALES_RETURN_IF_ERROR(policy_file_->Refresh());
@@ -235,7 +235,9 @@ absl::Status Gateway::Start() {
   LogInfo("serving", {{"address", options_.listen},
                       {"port", port_},
                       {"methods", static_cast<long>(methods_->routes().size())},
-                      {"tls", options_.tls_cert_file.empty() ? "off" : options_.tls_client_ca_file.empty() ? "server" : "mutual"}});
+                      {"tls", options_.tls_cert_file.empty()        ? "off"
+                              : options_.tls_client_ca_file.empty() ? "server"
+                                                                    : "mutual"}});
   return absl::OkStatus();
 }
 
@@ -286,11 +288,10 @@ absl::Status Admit(Gateway& gw, const grpc::ServerContextBase& ctx, absl::string
     absl::Duration wait = gw.token_check_limiter().Take(address, now);
     if (wait <= absl::ZeroDuration()) return absl::OkStatus();
     int64_t ms = absl::ToInt64Milliseconds(wait);
-    return WithRetryDelay(
-        WithErrorInfo(absl::ResourceExhaustedError(absl::StrCat(
-                          "too many new tokens from this address; retry in ", ms, "ms")),
-                      "TOKEN_CHECKS_RATE_LIMITED", "gateway.sales"),
-        ms);
+    return WithRetryDelay(WithErrorInfo(absl::ResourceExhaustedError(
+                                            absl::StrCat("too many new tokens from this address; retry in ", ms, "ms")),
+                                        "TOKEN_CHECKS_RATE_LIMITED", "gateway.sales"),
+                          ms);
   };
   SALES_ASSIGN_OR_RETURN(out->principal, gw.verifier().VerifyHeader(Header(ctx, "authorization"), now, admit_check));
   auto policy = gw.policy();
@@ -302,11 +303,10 @@ absl::Status Admit(Gateway& gw, const grpc::ServerContextBase& ctx, absl::string
   absl::Duration wait = gw.limiter().Take(out->principal.user_id, now);
   if (wait > absl::ZeroDuration()) {
     int64_t ms = absl::ToInt64Milliseconds(wait);
-    return WithRetryDelay(
-        WithErrorInfo(absl::ResourceExhaustedError(absl::StrCat("too many calls from ", out->principal.user_id,
-                                                                "; retry in ", ms, "ms")),
-                      "RATE_LIMITED", "gateway.sales", {{"principal", out->principal.user_id}}),
-        ms);
+    return WithRetryDelay(WithErrorInfo(absl::ResourceExhaustedError(absl::StrCat(
+                                            "too many calls from ", out->principal.user_id, "; retry in ", ms, "ms")),
+                                        "RATE_LIMITED", "gateway.sales", {{"principal", out->principal.user_id}}),
+                          ms);
   }
   return absl::OkStatus();
 }

@@ -2,21 +2,19 @@
 
 #include <dirent.h>
 #include <jwt.h>
-#include <sys/stat.h>
-
 #include <openssl/bio.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -142,9 +140,8 @@ bool KnownRole(absl::string_view role) {
   // const, not constexpr: under -fsanitize=undefined GCC cannot fold the
   // null check string_view makes on each role's address, and the sanitizer
   // build (SALES_SANITIZE) would not compile.
-  static const absl::string_view kRoles[] = {kRoleAdmin,        kRoleDirector,  kRoleManager,
-                                             kRoleRep,          kRoleClerk,     kRoleReceptionist,
-                                             kRoleWarehouse,    kRoleFinance,   kRoleService};
+  static const absl::string_view kRoles[] = {kRoleAdmin,        kRoleDirector,  kRoleManager, kRoleRep,    kRoleClerk,
+                                             kRoleReceptionist, kRoleWarehouse, kRoleFinance, kRoleService};
   for (auto r : kRoles) {
     if (r == role) return true;
   }
@@ -210,8 +207,9 @@ size_t KeyDirectory::size() const {
 absl::StatusOr<Principal> JwtVerifier::VerifyHeader(absl::string_view authorization, absl::Time now,
                                                     const AdmitCheck& admit) const {
   if (authorization.empty()) {
-    return Refuse("TOKEN_MISSING", "no bearer token; sign in (salesctl login <user>) and send "
-                                   "'authorization: Bearer <token>'");
+    return Refuse("TOKEN_MISSING",
+                  "no bearer token; sign in (salesctl login <user>) and send "
+                  "'authorization: Bearer <token>'");
   }
   absl::string_view token = authorization;
   if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
@@ -220,8 +218,7 @@ absl::StatusOr<Principal> JwtVerifier::VerifyHeader(absl::string_view authorizat
   return Verify(absl::StripAsciiWhitespace(token), now, admit);
 }
 
-absl::StatusOr<Principal> JwtVerifier::Verify(absl::string_view token, absl::Time now,
-                                              const AdmitCheck& admit) const {
+absl::StatusOr<Principal> JwtVerifier::Verify(absl::string_view token, absl::Time now, const AdmitCheck& admit) const {
   if (token.empty()) return Refuse("TOKEN_MISSING", "empty bearer token");
   if (token.size() > 8192) return Refuse("TOKEN_MALFORMED", "bearer token is too long");
   uint64_t generation = keys_->generation();
@@ -317,7 +314,8 @@ absl::StatusOr<Principal> JwtVerifier::VerifyUncached(absl::string_view token, a
   bool control = false;
   for (unsigned char c : p.user_id) control = control || c < 0x20 || c == 0x7f;
   if (p.user_id.empty() || p.user_id.size() > kMaxUserIdBytes || control) {
-    return Refuse("TOKEN_BAD_CLAIMS", "token subject (sub) is missing, longer than 256 bytes or has control characters");
+    return Refuse("TOKEN_BAD_CLAIMS",
+                  "token subject (sub) is missing, longer than 256 bytes or has control characters");
   }
   if (!KnownRole(p.role)) return Refuse("TOKEN_BAD_CLAIMS", absl::StrCat("unknown role '", p.role, "'"));
   if (!IntClaim(claims, "rep_id", &p.rep_id) || !IntClaim(claims, "org_unit_id", &p.org_unit_id)) {

@@ -62,8 +62,7 @@ struct JwtOptions {
 // check is the expensive part and a client sends the same token every call).
 class JwtVerifier {
  public:
-  JwtVerifier(const KeyDirectory* keys, JwtOptions options)
-      : keys_(keys), options_(std::move(options)) {}
+  JwtVerifier(const KeyDirectory* keys, JwtOptions options) : keys_(keys), options_(std::move(options)) {}
   // The principal a valid token vouches for, or UNAUTHENTICATED with an
   // ErrorInfo reason (TOKEN_MISSING, TOKEN_MALFORMED, TOKEN_UNKNOWN_KEY,
   // TOKEN_BAD_SIGNATURE, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID, TOKEN_WRONG_ISSUER,
@@ -80,8 +79,7 @@ class JwtVerifier {
                                          const AdmitCheck& admit = nullptr) const;
 
  private:
-  absl::StatusOr<Principal> VerifyUncached(absl::string_view token, absl::Time now,
-                                           absl::Time* expires) const;
+  absl::StatusOr<Principal> VerifyUncached(absl::string_view token, absl::Time now, absl::Time* expires) const;
   struct Cached {
     Principal principal;
     absl::Time expires;

@@ -4,7 +4,6 @@
 #include <cstdio>
 
 #include "absl/synchronization/mutex.h"
-
 #include "gateway/gateway.h"
 #include "platform/config.h"
 #include "platform/log.h"

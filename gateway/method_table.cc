@@ -32,7 +32,7 @@ const std::vector<BackendSpec>& DefaultBackends() {
 }
 
 bool IsReadMethodName(absl::string_view method) {
-  static constexpr absl::string_view kReadPrefixes[] = {"Get", "List", "BatchGet", "Check",
+  static constexpr absl::string_view kReadPrefixes[] = {"Get",     "List",    "BatchGet", "Check",
                                                         "Preview", "Resolve", "Stream"};
   for (auto p : kReadPrefixes) {
     // "Get" must start a word: "Getaway" is no read.
@@ -43,9 +43,9 @@ bool IsReadMethodName(absl::string_view method) {
   return false;
 }
 
-absl::StatusOr<MethodTable> MethodTable::Build(
-    const std::vector<BackendSpec>& backends,
-    const std::vector<std::pair<std::string, absl::Duration>>& deadline_caps, absl::Duration default_cap) {
+absl::StatusOr<MethodTable> MethodTable::Build(const std::vector<BackendSpec>& backends,
+                                               const std::vector<std::pair<std::string, absl::Duration>>& deadline_caps,
+                                               absl::Duration default_cap) {
   // Touch a message of each service file so the linker keeps the files
   // (and their registration with the generated pool).
   (void)sales::targets::v1::CreateOrgUnitRequest::descriptor();
@@ -100,14 +100,13 @@ std::string MethodTable::RetryServiceConfig(int backend) const {
   }
   nlohmann::json config = {{"methodConfig", nlohmann::json::array()}};
   if (!names.empty()) {
-    config["methodConfig"].push_back(
-        {{"name", names},
-         {"retryPolicy",
-          {{"maxAttempts", 3},
-           {"initialBackoff", "0.05s"},
-           {"maxBackoff", "0.5s"},
-           {"backoffMultiplier", 2},
-           {"retryableStatusCodes", {"UNAVAILABLE"}}}}});
+    config["methodConfig"].push_back({{"name", names},
+                                      {"retryPolicy",
+                                       {{"maxAttempts", 3},
+                                        {"initialBackoff", "0.05s"},
+                                        {"maxBackoff", "0.5s"},
+                                        {"backoffMultiplier", 2},
+                                        {"retryableStatusCodes", {"UNAVAILABLE"}}}}});
   }
   return config.dump();
 }

@@ -4,9 +4,8 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -78,9 +77,7 @@ absl::StatusOr<Policy> Policy::Parse(absl::string_view json) {
   return p;
 }
 
-bool Policy::IsInternal(absl::string_view method) const {
-  return AnyMatches(internal_methods_, std::string(method));
-}
+bool Policy::IsInternal(absl::string_view method) const { return AnyMatches(internal_methods_, std::string(method)); }
 
 bool Policy::Allows(absl::string_view role, absl::string_view method_name) const {
   std::string method(method_name);

@@ -1,8 +1,8 @@
 #include "gateway/proxy.h"
 
-#include <chrono>
-
 #include <grpcpp/generic/generic_stub.h>
+
+#include <chrono>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -24,8 +24,8 @@ std::string ToString(const grpc::string_ref& s) { return std::string(s.data(), s
 // tokens), and any identity or request id the client tried to assert.
 bool DropRequestHeader(absl::string_view key) {
   return absl::StartsWith(key, "grpc-") || absl::StartsWith(key, ":") || key == "authorization" ||
-         key == "user-agent" || key == "te" || key == "content-type" || key == "host" ||
-         key == kPrincipalHeader || key == kPrincipalMacHeader || key == kRequestIdHeader;
+         key == "user-agent" || key == "te" || key == "content-type" || key == "host" || key == kPrincipalHeader ||
+         key == kPrincipalMacHeader || key == kRequestIdHeader;
 }
 
 // Whether gRPC will carry `key: value` at all. Adding a header it considers
@@ -74,8 +74,7 @@ class ProxyCall {
     Step step;
   };
 
-  ProxyCall(Gateway* gw, grpc::AsyncGenericService* service, grpc::ServerCompletionQueue* cq,
-            std::atomic<int>* live)
+  ProxyCall(Gateway* gw, grpc::AsyncGenericService* service, grpc::ServerCompletionQueue* cq, std::atomic<int>* live)
       : gw_(gw), service_(service), cq_(cq), live_(live), stream_(&ctx_) {
     for (int i = 0; i < kSteps; ++i) tags_[i] = Tag{this, static_cast<Step>(i)};
     live_->fetch_add(1);

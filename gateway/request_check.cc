@@ -1,12 +1,12 @@
 #include "gateway/request_check.h"
 
-#include <string>
-#include <unordered_map>
-#include <vector>
-
 #include <google/protobuf/arena.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "platform/request_shape.h"

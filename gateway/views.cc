@@ -1,11 +1,11 @@
 #include "gateway/views.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
 #include <atomic>
 #include <functional>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -23,9 +23,7 @@ namespace {
 namespace gv1 = ::sales::gateway::v1;
 namespace pb = ::google::protobuf;
 
-std::string CodeName(grpc::StatusCode code) {
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
+std::string CodeName(grpc::StatusCode code) { return absl::StatusCodeToString(static_cast<absl::StatusCode>(code)); }
 
 std::string SerializeToString(const pb::Message& m) { return m.SerializeAsString(); }
 
@@ -222,8 +220,11 @@ class ViewCall {
     if (!who_.request_id.empty()) ctx_->AddTrailingMetadata(kRequestIdHeader, who_.request_id);
     if (!st.ok() || gw_->options().access_log == AccessLog::kAll) {
       Log(st.ok() ? LogLevel::kInfo : LogLevel::kWarn, "call",
-          {{"method", method_}, {"request_id", who_.request_id}, {"principal", who_.principal.user_id},
-           {"code", absl::StatusCodeToString(st.code())}, {"error", std::string(st.message())}});
+          {{"method", method_},
+           {"request_id", who_.request_id},
+           {"principal", who_.principal.user_id},
+           {"code", absl::StatusCodeToString(st.code())},
+           {"error", std::string(st.message())}});
     }
     grpc::Status status = ToGrpcStatus(st);
     if (st.ok() && out_ != nullptr && response_ != nullptr) {
@@ -245,8 +246,8 @@ class ViewCall {
   grpc::ByteBuffer* out_ = nullptr;
 };
 
-using RawViews = gv1::GatewayService::WithRawCallbackMethod_Customer360<
-    gv1::GatewayService::WithRawCallbackMethod_RepDashboard<
+using RawViews =
+    gv1::GatewayService::WithRawCallbackMethod_Customer360<gv1::GatewayService::WithRawCallbackMethod_RepDashboard<
         gv1::GatewayService::WithRawCallbackMethod_ManagerDashboard<gv1::GatewayService::Service>>>;
 
 class AggregateViews final : public RawViews {
@@ -256,8 +257,8 @@ class AggregateViews final : public RawViews {
   // One view call over raw bytes: admitted and parsed by ViewCall, then the
   // typed view runs and ViewCall writes its answer.
   template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
-                                  grpc::ByteBuffer* out, const char* method,
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in, grpc::ByteBuffer* out,
+                                  const char* method,
                                   void (AggregateViews::*view)(ViewCall*, const Request*, Response*)) {
     auto* call = new ViewCall(gw_, ctx, method);
     grpc::ServerUnaryReactor* reactor = call->reactor_;
@@ -271,8 +272,8 @@ class AggregateViews final : public RawViews {
 
   grpc::ServerUnaryReactor* Customer360(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
                                         grpc::ByteBuffer* out) override {
-    return Serve<gv1::Customer360Request, gv1::Customer360Response>(ctx, in, out, "sales.gateway.v1.GatewayService/Customer360",
-                                     &AggregateViews::Customer360View);
+    return Serve<gv1::Customer360Request, gv1::Customer360Response>(
+        ctx, in, out, "sales.gateway.v1.GatewayService/Customer360", &AggregateViews::Customer360View);
   }
 
  private:
@@ -298,8 +299,9 @@ class AggregateViews final : public RawViews {
       const Principal& p = call->who_.principal;
       if (p.role == kRoleRep && resp->customer().customer().owner_rep_id() != p.rep_id) {
         resp->Clear();
-        call->Finish(WithErrorInfo(absl::PermissionDeniedError("a rep sees the whole picture of their own customers only"),
-                                   "NOT_OWNER", "gateway.sales"));
+        call->Finish(
+            WithErrorInfo(absl::PermissionDeniedError("a rep sees the whole picture of their own customers only"),
+                          "NOT_OWNER", "gateway.sales"));
         return;
       }
       resp->clear_failed_parts();
@@ -328,11 +330,10 @@ class AggregateViews final : public RawViews {
   }
 
  public:
-
   grpc::ServerUnaryReactor* RepDashboard(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
-                                        grpc::ByteBuffer* out) override {
-    return Serve<gv1::RepDashboardRequest, gv1::RepDashboardResponse>(ctx, in, out, "sales.gateway.v1.GatewayService/RepDashboard",
-                                     &AggregateViews::RepDashboardView);
+                                         grpc::ByteBuffer* out) override {
+    return Serve<gv1::RepDashboardRequest, gv1::RepDashboardResponse>(
+        ctx, in, out, "sales.gateway.v1.GatewayService/RepDashboard", &AggregateViews::RepDashboardView);
   }
 
  private:
@@ -355,15 +356,15 @@ class AggregateViews final : public RawViews {
   }
 
  public:
-
   grpc::ServerUnaryReactor* ManagerDashboard(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* in,
-                                        grpc::ByteBuffer* out) override {
-    return Serve<gv1::ManagerDashboardRequest, gv1::ManagerDashboardResponse>(ctx, in, out, "sales.gateway.v1.GatewayService/ManagerDashboard",
-                                     &AggregateViews::ManagerDashboardView);
+                                             grpc::ByteBuffer* out) override {
+    return Serve<gv1::ManagerDashboardRequest, gv1::ManagerDashboardResponse>(
+        ctx, in, out, "sales.gateway.v1.GatewayService/ManagerDashboard", &AggregateViews::ManagerDashboardView);
   }
 
  private:
-  void ManagerDashboardView(ViewCall* call, const gv1::ManagerDashboardRequest* req, gv1::ManagerDashboardResponse* resp) {
+  void ManagerDashboardView(ViewCall* call, const gv1::ManagerDashboardRequest* req,
+                            gv1::ManagerDashboardResponse* resp) {
     int64_t unit = req->org_unit_id() != 0 ? req->org_unit_id() : call->who_.principal.org_unit_id;
     if (unit <= 0) {
       call->Finish(InvalidField("org_unit_id", "required unless the caller belongs to a unit"));

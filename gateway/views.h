@@ -3,9 +3,9 @@
 // deadline, naming the parts that failed (see gateway_service.proto).
 #pragma once
 
-#include <memory>
-
 #include <grpcpp/grpcpp.h>
+
+#include <memory>
 
 namespace sales::gateway {
 

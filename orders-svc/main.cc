@@ -2,6 +2,4 @@
 #include "orders-svc/api/orders_api.h"
 #include "platform/service_app.h"
 
-int main(int argc, char** argv) {
-  return sales::RunServiceMain(argc, argv, sales::orders::MakeServiceDefinition());
-}
+int main(int argc, char** argv) { return sales::RunServiceMain(argc, argv, sales::orders::MakeServiceDefinition()); }

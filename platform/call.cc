@@ -27,8 +27,8 @@ bool ValidRequestId(absl::string_view id) {
 
 }  // namespace
 
-absl::Status ReadCallContext(grpc::ServerContextBase* ctx, absl::string_view method,
-                             const PrincipalVerifier& verifier, CallContext* out) {
+absl::Status ReadCallContext(grpc::ServerContextBase* ctx, absl::string_view method, const PrincipalVerifier& verifier,
+                             CallContext* out) {
   out->method = std::string(method);
   out->server_context = ctx;
   std::string rid = Header(ctx, kRequestIdHeader);
@@ -44,8 +44,7 @@ absl::Status ReadCallContext(grpc::ServerContextBase* ctx, absl::string_view met
   // The MAC covers the request id as sent, so verify against the raw header.
   SALES_RETURN_IF_ERROR(verifier.Verify(principal, Header(ctx, kPrincipalMacHeader), rid, method, "", absl::Now()));
   if (!Principal::Decode(principal, &out->principal)) {
-    return WithErrorInfo(absl::UnauthenticatedError("malformed caller identity"),
-                         "PRINCIPAL_MALFORMED", "sales");
+    return WithErrorInfo(absl::UnauthenticatedError("malformed caller identity"), "PRINCIPAL_MALFORMED", "sales");
   }
   return absl::OkStatus();
 }
@@ -62,15 +61,17 @@ void AttachServiceIdentity(grpc::ClientContext* ctx, absl::string_view service, 
 
 void LogCall(const CallContext& call, const absl::Status& status, absl::Duration elapsed) {
   LogLevel level = status.ok() ? LogLevel::kInfo
-                   : status.code() == absl::StatusCode::kInternal ||
-                           status.code() == absl::StatusCode::kUnknown
+                   : status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown
                        ? LogLevel::kError
                        : LogLevel::kWarn;
-  Log(level, "call", {{"method", call.method}, {"request_id", call.request_id},
-                      {"principal", call.principal.user_id}, {"role", call.principal.role},
-                      {"code", absl::StatusCodeToString(status.code())},
-                      {"error", std::string(status.message())},
-                      {"ms", absl::ToDoubleMilliseconds(elapsed)}});
+  Log(level, "call",
+      {{"method", call.method},
+       {"request_id", call.request_id},
+       {"principal", call.principal.user_id},
+       {"role", call.principal.role},
+       {"code", absl::StatusCodeToString(status.code())},
+       {"error", std::string(status.message())},
+       {"ms", absl::ToDoubleMilliseconds(elapsed)}});
 }
 
 grpc::Status FinishCall(CallContext& call, const absl::Status& status, absl::Time start) {

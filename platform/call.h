@@ -3,12 +3,12 @@
 // mapped to gRPC in one place and one JSON line is logged.
 #pragma once
 
+#include <grpcpp/client_context.h>
+#include <grpcpp/server_context.h>
+
 #include <cstdint>
 #include <string>
 #include <utility>
-
-#include <grpcpp/client_context.h>
-#include <grpcpp/server_context.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -35,16 +35,15 @@ struct CallContext {
 
 // Builds the context; fails when the principal does not verify as this
 // call's (the proof binds `method`, the full "/pkg.Service/Method" name).
-absl::Status ReadCallContext(grpc::ServerContextBase* ctx, absl::string_view method,
-                             const PrincipalVerifier& verifier, CallContext* out);
+absl::Status ReadCallContext(grpc::ServerContextBase* ctx, absl::string_view method, const PrincipalVerifier& verifier,
+                             CallContext* out);
 
 void LogCall(const CallContext& call, const absl::Status& status, absl::Duration elapsed);
 grpc::Status FinishCall(CallContext& call, const absl::Status& status, absl::Time start);
 
 // Runs `fn(CallContext&) -> absl::Status` as a gRPC handler body.
 template <typename Fn>
-grpc::Status Serve(grpc::ServerContextBase* ctx, absl::string_view method,
-                   const PrincipalVerifier& verifier, Fn&& fn) {
+grpc::Status Serve(grpc::ServerContextBase* ctx, absl::string_view method, const PrincipalVerifier& verifier, Fn&& fn) {
   absl::Time start = absl::Now();
   CallContext call;
   absl::Status st = ReadCallContext(ctx, method, verifier, &call);

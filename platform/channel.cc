@@ -8,8 +8,8 @@ absl::StatusOr<ChannelSettings> ChannelSettingsFromConfig(const Config& config) 
   ChannelSettings s;
   s.load_balancing = config.GetString("load_balancing", s.load_balancing);
   if (s.load_balancing != "round_robin" && s.load_balancing != "pick_first") {
-    return absl::InvalidArgumentError(absl::StrCat("config load_balancing=", s.load_balancing,
-                                                   " must be round_robin or pick_first"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("config load_balancing=", s.load_balancing, " must be round_robin or pick_first"));
   }
   return s;
 }
@@ -37,7 +37,7 @@ std::shared_ptr<grpc::Channel> CreateBalancedChannel(
   grpc::ChannelArguments args = ClientChannelArguments(settings);
   if (interceptors.empty()) return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
   return grpc::experimental::CreateCustomChannelWithInterceptors(target, grpc::InsecureChannelCredentials(), args,
-                                                                  std::move(interceptors));
+                                                                 std::move(interceptors));
 }
 
 }  // namespace sales

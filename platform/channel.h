@@ -9,12 +9,12 @@
 // resolve again and find new pods.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/client_interceptor.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/client_interceptor.h>
 
 #include "absl/status/statusor.h"
 #include "platform/config.h"

@@ -2,9 +2,8 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -85,8 +84,7 @@ absl::StatusOr<bool> Config::GetBool(const std::string& key, bool def) const {
   return v;
 }
 
-absl::StatusOr<absl::Duration> Config::GetDuration(const std::string& key,
-                                                   absl::Duration def) const {
+absl::StatusOr<absl::Duration> Config::GetDuration(const std::string& key, absl::Duration def) const {
   std::string raw;
   if (!Lookup(key, &raw)) {
     effective_[key] = absl::FormatDuration(def);
@@ -94,8 +92,7 @@ absl::StatusOr<absl::Duration> Config::GetDuration(const std::string& key,
   }
   absl::Duration d;
   if (!absl::ParseDuration(raw, &d)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("config ", key, "='", raw, "' is not a duration like 500ms or 5s"));
+    return absl::InvalidArgumentError(absl::StrCat("config ", key, "='", raw, "' is not a duration like 500ms or 5s"));
   }
   effective_[key] = raw;
   return d;

@@ -9,8 +9,8 @@
 
 namespace sales {
 
-EventConsumer::EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source,
-                             Handler handler, PrepareCall prepare, Options options)
+EventConsumer::EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source, Handler handler,
+                             PrepareCall prepare, Options options)
     : name_(std::move(name)),
       pool_(pool),
       source_(std::move(source)),
@@ -89,8 +89,7 @@ void EventConsumer::KeepLease() {
 
 absl::StatusOr<int64_t> EventConsumer::Cursor() {
   return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
-    SALES_ASSIGN_OR_RETURN(auto rows,
-                           tx.Query("SELECT position FROM consumer_cursors WHERE consumer = ?", {name_}));
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT position FROM consumer_cursors WHERE consumer = ?", {name_}));
     return rows.empty() ? 0 : rows[0].Int(0);
   });
 }
@@ -105,11 +104,12 @@ int64_t NowMicros() {
 absl::Status DeadLetter(db::Transaction& tx, const std::string& consumer, const common::v1::Event& event,
                         const absl::Status& error) {
   return tx
-      .Exec("INSERT INTO dead_letters (consumer, event_id, position, event_type, error, event, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
-            {consumer, event.event_id(), event.position(), event.event_type(),
-             absl::StrCat(absl::StatusCodeToString(error.code()), ": ", error.message().substr(0, 1900)),
-             db::Bytes{event.SerializeAsString()}})
+      .Exec(
+          "INSERT INTO dead_letters (consumer, event_id, position, event_type, error, event, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
+          {consumer, event.event_id(), event.position(), event.event_type(),
+           absl::StrCat(absl::StatusCodeToString(error.code()), ": ", error.message().substr(0, 1900)),
+           db::Bytes{event.SerializeAsString()}})
       .status();
 }
 
@@ -156,11 +156,11 @@ absl::StatusOr<bool> EventConsumer::ApplyOrPark(const common::v1::Event& event, 
                                                  "event_id = ?",
                                                  {name_, event.event_id()}));
       if (seen.empty()) {
-        LogError("event claim conflicted with another row; retrying",
-                 {{"consumer", name_}, {"event_id", event.event_id()},
-                  {"error", std::string(claimed.status().message())}});
-        return absl::AbortedError(absl::StrCat("claim of ", event.event_id(), " conflicted: ",
-                                               claimed.status().message()));
+        LogError(
+            "event claim conflicted with another row; retrying",
+            {{"consumer", name_}, {"event_id", event.event_id()}, {"error", std::string(claimed.status().message())}});
+        return absl::AbortedError(
+            absl::StrCat("claim of ", event.event_id(), " conflicted: ", claimed.status().message()));
       }
       fresh = false;
     }
@@ -181,19 +181,20 @@ absl::StatusOr<bool> EventConsumer::ApplyOrPark(const common::v1::Event& event, 
         SALES_RETURN_IF_ERROR(effect);
       }
     }
-    SALES_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO consumer_cursors (consumer, position, updated_at, lease_token) "
-                "VALUES (?, ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE "
-                "position = GREATEST(position, VALUES(position)), updated_at = VALUES(updated_at), "
-                "lease_token = GREATEST(lease_token, VALUES(lease_token))",
-                {name_, event.position(), lease_token})
-            .status());
+    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO consumer_cursors (consumer, position, updated_at, lease_token) "
+                                  "VALUES (?, ?, UTC_TIMESTAMP(6), ?) ON DUPLICATE KEY UPDATE "
+                                  "position = GREATEST(position, VALUES(position)), updated_at = VALUES(updated_at), "
+                                  "lease_token = GREATEST(lease_token, VALUES(lease_token))",
+                                  {name_, event.position(), lease_token})
+                              .status());
     return fresh;
   });
   if (result.ok() && parked) {
     ++parked_;
     LogError("event parked in dead_letters; the feed moves on",
-             {{"consumer", name_}, {"event_id", event.event_id()}, {"request_id", event.request_id()},
+             {{"consumer", name_},
+              {"event_id", event.event_id()},
+              {"request_id", event.request_id()},
               {"position", static_cast<long long>(event.position())}});
   }
   return result;
@@ -238,20 +239,19 @@ absl::StatusOr<int64_t> EventConsumer::PruneProcessed(absl::Time before, int bat
     // Walk the oldest `batch` records by position and cut at the last one
     // applied before `before`: one short range delete on
     // ix_processed_events_position, never a scan of the whole history.
-    SALES_ASSIGN_OR_RETURN(auto rows,
-                           tx.Query("SELECT p.position, p.applied_at < ? AS old FROM processed_events p "
-                                    "JOIN consumer_cursors c ON c.consumer = p.consumer "
-                                    "WHERE p.consumer = ? AND p.position <= c.position "
-                                    "ORDER BY p.position LIMIT ?",
-                                    {FormatDbTime(before), name_, static_cast<int64_t>(batch)}));
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT p.position, p.applied_at < ? AS old FROM processed_events p "
+                                               "JOIN consumer_cursors c ON c.consumer = p.consumer "
+                                               "WHERE p.consumer = ? AND p.position <= c.position "
+                                               "ORDER BY p.position LIMIT ?",
+                                               {FormatDbTime(before), name_, static_cast<int64_t>(batch)}));
     int64_t upto = -1;
     for (const auto& r : rows) {
-      if (r.Int(1) == 0) break;
-      upto = r.Int(0);
+      if (r.Int("old") == 0) break;
+      upto = r.Int("position");
     }
     if (upto < 0) return int64_t{0};
-    SALES_ASSIGN_OR_RETURN(auto deleted, tx.Exec("DELETE FROM processed_events WHERE consumer = ? AND position <= ?",
-                                                 {name_, upto}));
+    SALES_ASSIGN_OR_RETURN(auto deleted,
+                           tx.Exec("DELETE FROM processed_events WHERE consumer = ? AND position <= ?", {name_, upto}));
     return deleted;
   });
 }
@@ -308,9 +308,10 @@ void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff
         break;
       }
       if (e.position() != expected) {
-        LogError("feed out of sequence; reopening from the cursor",
-                 {{"consumer", name_}, {"expected", static_cast<long long>(expected)},
-                  {"position", static_cast<long long>(e.position())}, {"event_id", e.event_id()}});
+        LogError("feed out of sequence; reopening from the cursor", {{"consumer", name_},
+                                                                     {"expected", static_cast<long long>(expected)},
+                                                                     {"position", static_cast<long long>(e.position())},
+                                                                     {"event_id", e.event_id()}});
         failed = true;
         ctx.TryCancel();
         break;
@@ -323,7 +324,9 @@ void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff
       }
       if (!r.ok()) {
         LogError("event not applied; will retry from cursor",
-                 {{"consumer", name_}, {"event_id", e.event_id()}, {"request_id", e.request_id()},
+                 {{"consumer", name_},
+                  {"event_id", e.event_id()},
+                  {"request_id", e.request_id()},
                   {"code", std::string(absl::StatusCodeToString(r.status().code()))},
                   {"error", std::string(r.status().message())}});
         failed = true;
@@ -348,8 +351,8 @@ void EventConsumer::StreamOnce(int64_t token, std::chrono::milliseconds* backoff
     // The producer is away, or refuses the cursor (OUT_OF_RANGE: the
     // events after it were pruned) — failing until a batch arrives.
     Failing();
-    LogWarn("feed stream ended", {{"consumer", name_}, {"code", static_cast<int>(st.error_code())},
-                                  {"error", st.error_message()}});
+    LogWarn("feed stream ended",
+            {{"consumer", name_}, {"code", static_cast<int>(st.error_code())}, {"error", st.error_message()}});
   }
 }
 

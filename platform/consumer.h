@@ -6,6 +6,8 @@
 // by and take over within about a lease period when it stops renewing.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,8 +17,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -46,8 +46,7 @@ class FeedSource {
 template <typename Service, typename Request, typename Response>
 class GrpcFeedSource final : public FeedSource {
  public:
-  explicit GrpcFeedSource(std::shared_ptr<grpc::Channel> channel)
-      : stub_(Service::NewStub(std::move(channel))) {}
+  explicit GrpcFeedSource(std::shared_ptr<grpc::Channel> channel) : stub_(Service::NewStub(std::move(channel))) {}
   std::unique_ptr<FeedReader> Open(grpc::ClientContext* ctx, int64_t after) override {
     Request req;
     req.set_after_position(after);
@@ -110,8 +109,8 @@ class EventConsumer {
 
   using Options = ConsumerOptions;
 
-  EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source,
-                Handler handler, PrepareCall prepare = nullptr, Options options = ConsumerOptions());
+  EventConsumer(std::string name, db::Pool* pool, std::unique_ptr<FeedSource> source, Handler handler,
+                PrepareCall prepare = nullptr, Options options = ConsumerOptions());
   ~EventConsumer();
 
   void Start();

@@ -8,9 +8,7 @@
 
 namespace sales {
 
-std::string FormatDbTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone());
-}
+std::string FormatDbTime(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone()); }
 
 absl::Time ParseDbTime(absl::string_view s) {
   absl::Time t;
@@ -64,9 +62,7 @@ common::v1::Date ParseDbDate(absl::string_view s) {
   return d;
 }
 
-absl::CivilDay ToCivilDay(const common::v1::Date& d) {
-  return absl::CivilDay(d.year(), d.month(), d.day());
-}
+absl::CivilDay ToCivilDay(const common::v1::Date& d) { return absl::CivilDay(d.year(), d.month(), d.day()); }
 
 common::v1::Date FromCivilDay(absl::CivilDay day) {
   common::v1::Date d;
@@ -88,9 +84,7 @@ absl::Status CheckEtag(absl::string_view sent, absl::string_view current, absl::
   return StaleEtag(kind, id, sent, current);
 }
 
-std::string EncodePageToken(int64_t last_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat("after:", last_id));
-}
+std::string EncodePageToken(int64_t last_id) { return absl::WebSafeBase64Escape(absl::StrCat("after:", last_id)); }
 
 absl::StatusOr<int64_t> DecodePageToken(absl::string_view token) {
   if (token.empty()) return 0;
@@ -103,10 +97,10 @@ absl::StatusOr<int64_t> DecodePageToken(absl::string_view token) {
   return id;
 }
 
-absl::StatusOr<int> PageSize(int32_t requested, int def, int max) {
-  if (requested == 0) return def;
-  if (requested < 0 || requested > max) {
-    return InvalidField("page_size", absl::StrCat("must be 0..", max));
+absl::StatusOr<int> PageSize(int32_t requested, PageLimits limits) {
+  if (requested == 0) return limits.default_size;
+  if (requested < 0 || requested > limits.max_size) {
+    return InvalidField("page_size", absl::StrCat("must be 0..", limits.max_size));
   }
   return requested;
 }

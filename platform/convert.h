@@ -2,10 +2,10 @@
 // timestamps and dates, etags and opaque page tokens.
 #pragma once
 
+#include <google/protobuf/timestamp.pb.h>
+
 #include <cstdint>
 #include <string>
-
-#include <google/protobuf/timestamp.pb.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -47,7 +47,25 @@ absl::Status CheckEtag(absl::string_view sent, absl::string_view current, absl::
 // Keyset pagination: the token carries the last id of the previous page.
 std::string EncodePageToken(int64_t last_id);
 absl::StatusOr<int64_t> DecodePageToken(absl::string_view token);
-// page_size 0 → `def`; 1..max accepted; otherwise INVALID_ARGUMENT.
-absl::StatusOr<int> PageSize(int32_t requested, int def = 100, int max = 500);
+// What a page holds when the caller leaves page_size 0, and the most it may
+// ask for. Every list names one of the kinds below, so the defaults and
+// maxima the contracts document ("1..200; 0 means 50") live in one place.
+struct PageLimits {
+  int default_size;
+  int max_size;
+};
+// Business documents a person pages through one by one: orders, quotes,
+// shipments, returns, price lists, handovers, contacts, investigations.
+inline constexpr PageLimits kPageOfDocuments{50, 200};
+// Master data and everyday lists: customers, products, plans, entries.
+inline constexpr PageLimits kPageOfRecords{100, 500};
+// Rows of money read in bulk: the ledger, ageing and invoicing reports.
+inline constexpr PageLimits kPageOfLedgerRows{100, 1000};
+// Rows of a summary report or a stock listing, read by a spreadsheet.
+inline constexpr PageLimits kPageOfReportRows{200, 1000};
+
+// page_size 0 → the kind's default; 1..max accepted; otherwise
+// INVALID_ARGUMENT on page_size.
+absl::StatusOr<int> PageSize(int32_t requested, PageLimits limits = kPageOfRecords);
 
 }  // namespace sales

@@ -19,8 +19,8 @@ std::string Sha256Hex(absl::string_view data) {
 std::string HmacSha256Hex(absl::string_view key, absl::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), out, &len);
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(out), len));
 }
 

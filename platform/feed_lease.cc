@@ -37,9 +37,9 @@ absl::StatusOr<int64_t> FeedLease::Acquire() {
       }
       return int64_t{1};
     }
-    const std::string current = rows[0].Str(0);
-    const int64_t token = rows[0].Int(1);
-    const bool live = rows[0].Int(2) != 0;
+    const std::string current = rows[0].Str("holder");
+    const int64_t token = rows[0].Int("token");
+    const bool live = rows[0].Int("live") != 0;
     if (live && current == holder_) {
       SALES_RETURN_IF_ERROR(tx.Exec("UPDATE consumer_leases SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? "
                                     "MICROSECOND WHERE consumer = ?",
@@ -62,9 +62,10 @@ absl::StatusOr<int64_t> FeedLease::Acquire() {
 absl::Status FeedLease::Release(int64_t token) {
   return pool_
       ->Transact<int64_t>([&](db::Transaction& tx) {
-        return tx.Exec("UPDATE consumer_leases SET expires_at = UTC_TIMESTAMP(6) "
-                       "WHERE consumer = ? AND holder = ? AND token = ?",
-                       {consumer_, holder_, token});
+        return tx.Exec(
+            "UPDATE consumer_leases SET expires_at = UTC_TIMESTAMP(6) "
+            "WHERE consumer = ? AND holder = ? AND token = ?",
+            {consumer_, holder_, token});
       })
       .status();
 }

@@ -30,8 +30,8 @@ void FeedServer::BeginDrain() {
     ++generation_;
   }
   for (auto* s : parked) {
-    s->End(WithErrorInfo(absl::UnavailableError("server is draining; reconnect from your cursor"), "DRAINING",
-                         "sales"));
+    s->End(
+        WithErrorInfo(absl::UnavailableError("server is draining; reconnect from your cursor"), "DRAINING", "sales"));
   }
 }
 
@@ -71,8 +71,8 @@ void FeedServer::WakeBelow(int64_t position) {
   std::vector<FeedSubscription*> woken;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto keep = std::partition(parked_.begin(), parked_.end(),
-                               [&](FeedSubscription* s) { return s->cursor() >= position; });
+    auto keep =
+        std::partition(parked_.begin(), parked_.end(), [&](FeedSubscription* s) { return s->cursor() >= position; });
     woken.assign(keep, parked_.end());
     parked_.erase(keep, parked_.end());
   }

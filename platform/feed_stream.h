@@ -11,14 +11,14 @@
 // other call of threads (RESOURCE_EXHAUSTED).
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/time/clock.h"
 #include "platform/call.h"
@@ -148,8 +148,7 @@ class FeedReactor final : public grpc::ServerWriteReactor<Response>, public Feed
   }
 
   static absl::Status Draining() {
-    return WithErrorInfo(absl::UnavailableError("server is draining; reconnect from your cursor"), "DRAINING",
-                         "sales");
+    return WithErrorInfo(absl::UnavailableError("server is draining; reconnect from your cursor"), "DRAINING", "sales");
   }
 
   FeedServer* server_;

@@ -6,37 +6,35 @@
 #include <functional>
 
 #include "platform/call.h"
+#include "platform/convert.h"
 #include "platform/idempotency.h"
 #include "platform/service_app.h"
-#include "platform/convert.h"
 #include "platform/status.h"
 
 namespace sales {
 
 template <typename Request, typename Response>
-grpc::Status ServeMutation(
-    grpc::ServerContextBase* ctx, absl::string_view method, ServiceRuntime& rt, const Request& req,
-    Response* resp, const std::function<absl::Status(CallContext&)>& validate,
-    const std::function<absl::StatusOr<Response>(db::Transaction&, CallContext&)>& apply) {
+grpc::Status ServeMutation(grpc::ServerContextBase* ctx, absl::string_view method, ServiceRuntime& rt,
+                           const Request& req, Response* resp,
+                           const std::function<absl::Status(CallContext&)>& validate,
+                           const std::function<absl::StatusOr<Response>(db::Transaction&, CallContext&)>& apply) {
   return Serve(ctx, method, *rt.verifier, [&](CallContext& call) -> absl::Status {
     SALES_RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
     SALES_RETURN_IF_ERROR(validate(call));
-    SALES_ASSIGN_OR_RETURN(
-        *resp, RunIdempotent<Response>(*rt.pool, call.principal.user_id, call.method, req.request_id(), req,
-                                       [&](db::Transaction& tx) { return apply(tx, call); }));
+    SALES_ASSIGN_OR_RETURN(*resp,
+                           RunIdempotent<Response>(*rt.pool, call.principal.user_id, call.method, req.request_id(), req,
+                                                   [&](db::Transaction& tx) { return apply(tx, call); }));
     return absl::OkStatus();
   });
 }
 
 template <typename Response>
-grpc::Status ServeRead(
-    grpc::ServerContextBase* ctx, absl::string_view method, ServiceRuntime& rt, Response* resp,
-    const std::function<absl::Status(CallContext&)>& validate,
-    const std::function<absl::StatusOr<Response>(db::Transaction&, CallContext&)>& read) {
+grpc::Status ServeRead(grpc::ServerContextBase* ctx, absl::string_view method, ServiceRuntime& rt, Response* resp,
+                       const std::function<absl::Status(CallContext&)>& validate,
+                       const std::function<absl::StatusOr<Response>(db::Transaction&, CallContext&)>& read) {
   return Serve(ctx, method, *rt.verifier, [&](CallContext& call) -> absl::Status {
     SALES_RETURN_IF_ERROR(validate(call));
-    SALES_ASSIGN_OR_RETURN(*resp, rt.pool->Transact<Response>(
-                                      [&](db::Transaction& tx) { return read(tx, call); }));
+    SALES_ASSIGN_OR_RETURN(*resp, rt.pool->Transact<Response>([&](db::Transaction& tx) { return read(tx, call); }));
     return absl::OkStatus();
   });
 }
@@ -49,8 +47,8 @@ template <typename Body>
 grpc::ServerUnaryReactor* ServeOnWorkers(grpc::CallbackServerContext* ctx, ServiceRuntime& rt, Body body) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (!rt.workers->Post([reactor, body = std::move(body)]() mutable { reactor->Finish(body()); })) {
-    reactor->Finish(ToGrpcStatus(WithErrorInfo(absl::ResourceExhaustedError("too many calls are waiting; retry shortly"),
-                                               "WORKERS_BUSY", "sales")));
+    reactor->Finish(ToGrpcStatus(WithErrorInfo(
+        absl::ResourceExhaustedError("too many calls are waiting; retry shortly"), "WORKERS_BUSY", "sales")));
   }
   return reactor;
 }

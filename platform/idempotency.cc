@@ -35,10 +35,9 @@ absl::StatusOr<int64_t> PurgeIdempotencyKeys(db::Pool& pool, absl::Time before, 
   });
 }
 
-absl::StatusOr<std::string> RunIdempotentRaw(
-    db::Pool& pool, absl::string_view caller, absl::string_view method, absl::string_view request_id,
-    const std::string& request_hash,
-    const std::function<absl::StatusOr<std::string>(db::Transaction&)>& fn) {
+absl::StatusOr<std::string> RunIdempotentRaw(db::Pool& pool, absl::string_view caller, absl::string_view method,
+                                             absl::string_view request_id, const std::string& request_hash,
+                                             const std::function<absl::StatusOr<std::string>(db::Transaction&)>& fn) {
   std::string out;
   const std::string who(caller), m(method), rid(request_id);
   absl::Status st = pool.Transact([&](db::Transaction& tx) -> absl::Status {
@@ -49,8 +48,8 @@ absl::StatusOr<std::string> RunIdempotentRaw(
       SALES_ASSIGN_OR_RETURN(auto legacy, tx.Query("SELECT request_hash, response FROM idempotency_keys "
                                                    "WHERE caller = '' AND method = ? AND request_id = ?",
                                                    {m, rid}));
-      if (!legacy.empty() && legacy[0].Str(0) == request_hash && !legacy[0].IsNull(1)) {
-        out = legacy[0].Str(1);
+      if (!legacy.empty() && legacy[0].Str("request_hash") == request_hash && !legacy[0].IsNull("response")) {
+        out = legacy[0].Str("response");
         return absl::OkStatus();
       }
     }
@@ -63,27 +62,25 @@ absl::StatusOr<std::string> RunIdempotentRaw(
       // This caller committed this request_id for this method first (we
       // waited on its row lock if it was in flight); READ COMMITTED shows
       // us its final row.
-      SALES_ASSIGN_OR_RETURN(
-          auto rows, tx.Query("SELECT request_hash, response FROM idempotency_keys "
-                              "WHERE caller = ? AND method = ? AND request_id = ?",
-                              {who, m, rid}));
+      SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT request_hash, response FROM idempotency_keys "
+                                                 "WHERE caller = ? AND method = ? AND request_id = ?",
+                                                 {who, m, rid}));
       if (rows.empty()) {
-        return WithErrorInfo(absl::AbortedError("request_id is being processed; retry"),
-                             "REQUEST_IN_FLIGHT", "sales");
+        return WithErrorInfo(absl::AbortedError("request_id is being processed; retry"), "REQUEST_IN_FLIGHT", "sales");
       }
-      if (rows[0].Str(0) != request_hash) {
+      if (rows[0].Str("request_hash") != request_hash) {
         return WithErrorInfo(
             absl::InvalidArgumentError(absl::StrCat(
-                "request_id '", request_id,
-                "' was already used for a different request; choose a new request_id")),
+                "request_id '", request_id, "' was already used for a different request; choose a new request_id")),
             "REQUEST_ID_REUSED", "sales", {{"method", m}});
       }
-      out = rows[0].Str(1);
+      out = rows[0].Str("response");
       return absl::OkStatus();
     }
     SALES_ASSIGN_OR_RETURN(out, fn(tx));
-    return tx.Exec("UPDATE idempotency_keys SET response = ? WHERE caller = ? AND method = ? AND request_id = ?",
-                   {db::Bytes{out}, who, m, rid})
+    return tx
+        .Exec("UPDATE idempotency_keys SET response = ? WHERE caller = ? AND method = ? AND request_id = ?",
+              {db::Bytes{out}, who, m, rid})
         .status();
   });
   if (!st.ok()) return st;

@@ -7,10 +7,10 @@
 // waits on the first one's row lock, then sees its committed answer.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <functional>
 #include <string>
-
-#include <google/protobuf/message.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -33,16 +33,14 @@ absl::StatusOr<int64_t> PurgeIdempotencyKeys(db::Pool& pool, absl::Time before, 
 
 // Core: `fn` produces the serialized response inside the transaction.
 // `caller` is the principal's user id ("" in development mode).
-absl::StatusOr<std::string> RunIdempotentRaw(
-    db::Pool& pool, absl::string_view caller, absl::string_view method, absl::string_view request_id,
-    const std::string& request_hash,
-    const std::function<absl::StatusOr<std::string>(db::Transaction&)>& fn);
+absl::StatusOr<std::string> RunIdempotentRaw(db::Pool& pool, absl::string_view caller, absl::string_view method,
+                                             absl::string_view request_id, const std::string& request_hash,
+                                             const std::function<absl::StatusOr<std::string>(db::Transaction&)>& fn);
 
 template <typename Response>
-absl::StatusOr<Response> RunIdempotent(
-    db::Pool& pool, absl::string_view caller, absl::string_view method, absl::string_view request_id,
-    const google::protobuf::Message& request,
-    const std::function<absl::StatusOr<Response>(db::Transaction&)>& fn) {
+absl::StatusOr<Response> RunIdempotent(db::Pool& pool, absl::string_view caller, absl::string_view method,
+                                       absl::string_view request_id, const google::protobuf::Message& request,
+                                       const std::function<absl::StatusOr<Response>(db::Transaction&)>& fn) {
   SALES_RETURN_IF_ERROR(ValidateRequestId(request_id));
   auto raw = RunIdempotentRaw(pool, caller, method, request_id, RequestHash(method, request),
                               [&](db::Transaction& tx) -> absl::StatusOr<std::string> {

@@ -1,13 +1,5 @@
 #include "platform/metrics.h"
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <exception>
-#include <map>
-#include <mutex>
-#include <utility>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <prometheus/collectable.h>
@@ -17,6 +9,14 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -52,23 +52,39 @@ struct BusinessFact {
 const std::vector<BusinessFact>& BusinessFacts() {
   static const auto* facts = new std::vector<BusinessFact>{
       {"orders", "OrderConfirmedEvent", "sales_orders_confirmed_total", "Orders confirmed.", {}},
-      {"orders", "OrderCreditHeldEvent", "sales_orders_credit_held_total",
-       "Orders held for credit review on confirmation.", {}},
+      {"orders",
+       "OrderCreditHeldEvent",
+       "sales_orders_credit_held_total",
+       "Orders held for credit review on confirmation.",
+       {}},
       {"orders", "OrderShippedEvent", "sales_orders_shipped_total", "Shipments made against orders.", {}},
       {"orders", "OrderCancelledEvent", "sales_orders_cancelled_total", "Orders cancelled.", {}},
       {"orders", "OrderReturnedEvent", "sales_orders_returned_total", "Returns received against orders.", {}},
       {"finance", "InvoiceIssuedEvent", "sales_invoices_issued_total", "Invoices issued.", {}},
-      {"finance", "PaymentAppliedEvent", "sales_payments_applied_total",
-       "Payments applied to invoices (one per application).", {}},
+      {"finance",
+       "PaymentAppliedEvent",
+       "sales_payments_applied_total",
+       "Payments applied to invoices (one per application).",
+       {}},
       {"finance", "CustomerHoldSetEvent", "sales_holds_set_total", "Customer holds set.", {{"source", "finance"}}},
-      {"finance", "CustomerHoldReleasedEvent", "sales_holds_released_total", "Customer holds released.",
+      {"finance",
+       "CustomerHoldReleasedEvent",
+       "sales_holds_released_total",
+       "Customer holds released.",
        {{"source", "finance"}}},
       {"customers", "CreditHoldSetEvent", "sales_holds_set_total", "Customer holds set.", {{"source", "customers"}}},
-      {"customers", "CreditHoldReleasedEvent", "sales_holds_released_total", "Customer holds released.",
+      {"customers",
+       "CreditHoldReleasedEvent",
+       "sales_holds_released_total",
+       "Customer holds released.",
        {{"source", "customers"}}},
       {"customers", "CustomerRegisteredEvent", "sales_customers_registered_total", "Customers registered.", {}},
-      {"customers", "CustomerOwnerChangedEvent", "sales_customers_lapsed_total",
-       "Prospects whose protection ran out and who went back to the pool.", {}, "kind",
+      {"customers",
+       "CustomerOwnerChangedEvent",
+       "sales_customers_lapsed_total",
+       "Prospects whose protection ran out and who went back to the pool.",
+       {},
+       "kind",
        "OWNERSHIP_CHANGE_KIND_LAPSED"},
       {"targets", "PlanSignedEvent", "sales_plans_signed_total", "Target plans signed.", {}},
   };
@@ -91,10 +107,10 @@ const char* TypeName(grpc::experimental::ServerRpcInfo::Type t) {
 
 const char* CodeName(grpc::StatusCode code) {
   static const char* const kNames[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-      "UNAUTHENTICATED"};
+      "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+      "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+      "DATA_LOSS", "UNAUTHENTICATED"};
   int c = static_cast<int>(code);
   return c >= 0 && c <= 16 ? kNames[c] : "UNKNOWN";
 }
@@ -161,12 +177,12 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
       auto max = Family("sales_db_pool_max_connections", "Connections the MySQL pool may open.", MetricType::Gauge);
       auto open = Family("sales_db_pool_connections_open", "MySQL connections open.", MetricType::Gauge);
       auto used = Family("sales_db_pool_connections_in_use", "MySQL connections lent out.", MetricType::Gauge);
-      auto waits = Family("sales_db_pool_waits_total", "Acquires that had to wait for a free connection.",
-                          MetricType::Counter);
-      auto waited = Family("sales_db_pool_wait_seconds_total", "Time spent waiting for a free connection.",
-                           MetricType::Counter);
-      auto replaced = Family("sales_db_pool_connections_replaced_total",
-                             "Broken connections dropped and replaced.", MetricType::Counter);
+      auto waits =
+          Family("sales_db_pool_waits_total", "Acquires that had to wait for a free connection.", MetricType::Counter);
+      auto waited =
+          Family("sales_db_pool_wait_seconds_total", "Time spent waiting for a free connection.", MetricType::Counter);
+      auto replaced = Family("sales_db_pool_connections_replaced_total", "Broken connections dropped and replaced.",
+                             MetricType::Counter);
       for (auto* p : pools_) {
         db::PoolStats s = p->Stats();
         std::map<std::string, std::string> l = {{"database", p->options().database}};
@@ -180,10 +196,10 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
       for (auto* f : {&max, &open, &used, &waits, &waited, &replaced}) out.push_back(std::move(*f));
     }
     if (!outboxes_.empty()) {
-      auto backlog = Family("sales_outbox_backlog",
-                            "Committed outbox rows not yet given a feed position.", MetricType::Gauge);
-      auto position = Family("sales_outbox_position", "The last position of this service's event feed.",
-                             MetricType::Gauge);
+      auto backlog =
+          Family("sales_outbox_backlog", "Committed outbox rows not yet given a feed position.", MetricType::Gauge);
+      auto position =
+          Family("sales_outbox_position", "The last position of this service's event feed.", MetricType::Gauge);
       for (auto* o : outboxes_) {
         std::map<std::string, std::string> l = {{"producer", process_}};
         if (auto b = o->Backlog(); b.ok()) backlog.metric.push_back(GaugeSample(l, static_cast<double>(*b)));
@@ -216,16 +232,15 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
                             "feed (0 while healthy). A transient fault clears itself; an event that keeps "
                             "failing with its own error is parked after the consumer's park_after.",
                             MetricType::Gauge);
-      auto failures = Family("sales_consumer_apply_failures_total",
-                             "Applies that failed in this process (each is retried, or parked at last).",
-                             MetricType::Counter);
+      auto failures =
+          Family("sales_consumer_apply_failures_total",
+                 "Applies that failed in this process (each is retried, or parked at last).", MetricType::Counter);
       auto parked = Family("sales_consumer_events_parked_total",
                            "Events this process parked in dead_letters: they will not apply and need an "
                            "operator.",
                            MetricType::Counter);
       auto dead = Family("sales_consumer_dead_letters",
-                         "Events in this consumer's dead_letters table (all replicas, all time).",
-                         MetricType::Gauge);
+                         "Events in this consumer's dead_letters table (all replicas, all time).", MetricType::Gauge);
       double now = NowSeconds();
       for (auto* c : consumers_) {
         std::vector<std::string> parts = absl::StrSplit(c->name(), absl::MaxSplits("<-", 1));
@@ -235,7 +250,8 @@ class ScrapeTimeCollectable : public prometheus::Collectable {
         applied.metric.push_back(CounterSample(l, static_cast<double>(c->applied())));
         active.metric.push_back(GaugeSample(l, c->active() ? 1 : 0));
         int64_t since = c->failing_since_micros();
-        failing.metric.push_back(GaugeSample(l, since == 0 ? 0.0 : std::max(0.0, now - static_cast<double>(since) / 1e6)));
+        failing.metric.push_back(
+            GaugeSample(l, since == 0 ? 0.0 : std::max(0.0, now - static_cast<double>(since) / 1e6)));
         failures.metric.push_back(CounterSample(l, static_cast<double>(c->apply_failures())));
         parked.metric.push_back(CounterSample(l, static_cast<double>(c->parked())));
         if (auto d = c->DeadLetters(); d.ok()) dead.metric.push_back(GaugeSample(l, static_cast<double>(*d)));
@@ -298,8 +314,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     in_flight_->Decrement();
   }
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (!done_ && methods->QueryInterceptionHookPoint(
-                      grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+    if (!done_ && methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
       Finish(methods->GetSendStatus().error_code());
     }
     methods->Proceed();
@@ -376,7 +391,8 @@ std::unique_ptr<Metrics> Metrics::Create(std::string process, const std::string&
     impl->facts.emplace(f.event_type, std::make_pair(&f, &fam->Add(f.labels)));
   }
   impl->scrape_time = std::make_shared<ScrapeTimeCollectable>(process);
-  auto* build = &prometheus::BuildGauge().Name("sales_process_info").Help("Always 1; labels name the process.").Register(r);
+  auto* build =
+      &prometheus::BuildGauge().Name("sales_process_info").Help("Always 1; labels name the process.").Register(r);
   build->Add({{"process", process}}).Set(1);
 
   if (!listen.empty()) {
@@ -384,9 +400,9 @@ std::unique_ptr<Metrics> Metrics::Create(std::string process, const std::string&
       impl->exposer = std::make_unique<prometheus::Exposer>(listen, 2);
       impl->exposer->RegisterCollectable(impl->registry);
       impl->exposer->RegisterCollectable(impl->scrape_time);
-      LogInfo("metrics serving", {{"address", listen}, {"port", impl->exposer->GetListeningPorts().empty()
-                                                                     ? 0
-                                                                     : impl->exposer->GetListeningPorts()[0]}});
+      LogInfo("metrics serving",
+              {{"address", listen},
+               {"port", impl->exposer->GetListeningPorts().empty() ? 0 : impl->exposer->GetListeningPorts()[0]}});
     } catch (const std::exception& e) {
       // Metrics are not worth refusing service for; Prometheus will see the
       // target down and say so.

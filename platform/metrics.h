@@ -15,11 +15,11 @@
 // counters; database-backed gauges are read when Prometheus scrapes.
 #pragma once
 
+#include <grpcpp/support/server_interceptor.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/support/server_interceptor.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"

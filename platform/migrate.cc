@@ -27,14 +27,12 @@ absl::StatusOr<std::vector<Parsed>> ParseSet(const MigrationSet& set) {
   for (const auto& f : set.files) {
     std::smatch m;
     if (!std::regex_match(f.name, m, kName)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("migration file '", f.name, "' is not named V<nnn>__<what>.sql"));
+      return absl::InvalidArgumentError(absl::StrCat("migration file '", f.name, "' is not named V<nnn>__<what>.sql"));
     }
     int v = 0;
     (void)absl::SimpleAtoi(m[1].str(), &v);
     if (!out.empty() && v <= out.back().version) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("migration ", f.name, " is out of order or repeats a version"));
+      return absl::InvalidArgumentError(absl::StrCat("migration ", f.name, " is out of order or repeats a version"));
     }
     out.push_back({v, m[2].str(), &f});
   }
@@ -197,8 +195,7 @@ ALTER TABLE processed_events ADD KEY ix_processed_events_position (consumer, pos
   return set;
 }
 
-absl::Status Migrate(db::Pool& pool, const std::vector<MigrationSet>& sets,
-                     absl::Duration lock_timeout) {
+absl::Status Migrate(db::Pool& pool, const std::vector<MigrationSet>& sets, absl::Duration lock_timeout) {
   std::vector<std::pair<const MigrationSet*, std::vector<Parsed>>> parsed;
   for (const auto& set : sets) {
     auto p = ParseSet(set);
@@ -208,8 +205,8 @@ absl::Status Migrate(db::Pool& pool, const std::vector<MigrationSet>& sets,
   SALES_ASSIGN_OR_RETURN(db::Lease lease, pool.Acquire());
   db::Connection& conn = *lease;
   const std::string lock_name = absl::StrCat("sales_migrate:", pool.options().database);
-  SALES_ASSIGN_OR_RETURN(auto got, conn.Query("SELECT GET_LOCK(?, ?)",
-                                              {lock_name, absl::ToInt64Seconds(lock_timeout)}));
+  SALES_ASSIGN_OR_RETURN(auto got,
+                         conn.Query("SELECT GET_LOCK(?, ?)", {lock_name, absl::ToInt64Seconds(lock_timeout)}));
   if (got.empty() || got[0].Int(0) != 1) {
     return WithErrorInfo(absl::UnavailableError("another replica is migrating; timed out waiting"),
                          "MIGRATION_LOCK_TIMEOUT", kDomain);
@@ -232,42 +229,40 @@ CREATE TABLE IF NOT EXISTS schema_history (
   success     TINYINT      NOT NULL,
   applied_at  DATETIME(6)  NOT NULL,
   PRIMARY KEY (scope, version)
-) ENGINE=InnoDB)SQL").status());
+) ENGINE=InnoDB)SQL")
+                            .status());
   SALES_RETURN_IF_ERROR(conn.Commit());
 
   for (auto& [set, files] : parsed) {
-    SALES_ASSIGN_OR_RETURN(
-        auto rows, conn.Query("SELECT version, checksum, success, description FROM schema_history "
-                              "WHERE scope = ? ORDER BY version",
-                              {set->scope}));
+    SALES_ASSIGN_OR_RETURN(auto rows, conn.Query("SELECT version, checksum, success, description FROM schema_history "
+                                                 "WHERE scope = ? ORDER BY version",
+                                                 {set->scope}));
     SALES_RETURN_IF_ERROR(conn.Commit());
     std::map<int, const db::Row*> applied;
     for (const auto& r : rows) applied[static_cast<int>(r.Int(0))] = &r;
     for (const auto& [version, row] : applied) {
       if (row->Int(2) == 0) {
-        return WithErrorInfo(
-            absl::FailedPreconditionError(absl::StrCat(
-                "migration ", set->scope, "/V", version, "__", row->Str(3),
-                " failed half-way earlier (dirty); repair the schema by hand, then delete its "
-                "schema_history row")),
-            "MIGRATION_DIRTY", kDomain, {{"version", absl::StrCat(version)}});
+        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                                 "migration ", set->scope, "/V", version, "__", row->Str(3),
+                                 " failed half-way earlier (dirty); repair the schema by hand, then delete its "
+                                 "schema_history row")),
+                             "MIGRATION_DIRTY", kDomain, {{"version", absl::StrCat(version)}});
       }
       const Parsed* match = nullptr;
       for (const auto& p : files) {
         if (p.version == version) match = &p;
       }
       if (match == nullptr) {
-        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
-                                 "applied migration ", set->scope, "/V", version,
-                                 " is missing from this build; refusing to start")),
-                             "MIGRATION_MISSING", kDomain);
+        return WithErrorInfo(
+            absl::FailedPreconditionError(absl::StrCat("applied migration ", set->scope, "/V", version,
+                                                       " is missing from this build; refusing to start")),
+            "MIGRATION_MISSING", kDomain);
       }
       if (Sha256Hex(match->file->sql) != row->Str(1)) {
-        return WithErrorInfo(
-            absl::FailedPreconditionError(absl::StrCat(
-                "applied migration ", set->scope, "/", match->file->name,
-                " was edited after it ran (checksum differs); add a new migration instead")),
-            "MIGRATION_EDITED", kDomain, {{"file", match->file->name}});
+        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                                 "applied migration ", set->scope, "/", match->file->name,
+                                 " was edited after it ran (checksum differs); add a new migration instead")),
+                             "MIGRATION_EDITED", kDomain, {{"file", match->file->name}});
       }
     }
     for (const auto& p : files) {
@@ -276,8 +271,7 @@ CREATE TABLE IF NOT EXISTS schema_history (
       SALES_RETURN_IF_ERROR(
           conn.Exec("INSERT INTO schema_history (scope, version, description, checksum, success, "
                     "applied_at) VALUES (?, ?, ?, ?, 0, UTC_TIMESTAMP(6))",
-                    {set->scope, static_cast<int64_t>(p.version), p.description,
-                     Sha256Hex(p.file->sql)})
+                    {set->scope, static_cast<int64_t>(p.version), p.description, Sha256Hex(p.file->sql)})
               .status());
       SALES_RETURN_IF_ERROR(conn.Commit());
       for (const auto& stmt : SplitSqlStatements(p.file->sql)) {
@@ -285,17 +279,14 @@ CREATE TABLE IF NOT EXISTS schema_history (
         if (!st.ok()) {
           LogError("migration failed; schema left dirty",
                    {{"file", p.file->name}, {"error", std::string(st.status().message())}});
-          return WithErrorInfo(
-              absl::FailedPreconditionError(absl::StrCat("migration ", set->scope, "/",
-                                                         p.file->name, " failed: ",
-                                                         st.status().message())),
-              "MIGRATION_FAILED", kDomain, {{"file", p.file->name}});
+          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("migration ", set->scope, "/", p.file->name,
+                                                                          " failed: ", st.status().message())),
+                               "MIGRATION_FAILED", kDomain, {{"file", p.file->name}});
         }
       }
-      SALES_RETURN_IF_ERROR(
-          conn.Exec("UPDATE schema_history SET success = 1 WHERE scope = ? AND version = ?",
-                    {set->scope, static_cast<int64_t>(p.version)})
-              .status());
+      SALES_RETURN_IF_ERROR(conn.Exec("UPDATE schema_history SET success = 1 WHERE scope = ? AND version = ?",
+                                      {set->scope, static_cast<int64_t>(p.version)})
+                                .status());
       SALES_RETURN_IF_ERROR(conn.Commit());
     }
   }

@@ -92,8 +92,7 @@ absl::Status AmountSum::Sub(int64_t v) {
 absl::Status ValidateMoney(const common::v1::Money& m, absl::string_view field, Sign sign) {
   std::vector<FieldViolation> v;
   const std::string& cur = m.currency_code();
-  bool cur_ok = cur.size() == 3 && std::all_of(cur.begin(), cur.end(),
-                                               [](char c) { return c >= 'A' && c <= 'Z'; });
+  bool cur_ok = cur.size() == 3 && std::all_of(cur.begin(), cur.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   if (!cur_ok) v.push_back({absl::StrCat(field, ".currency_code"), "ISO-4217 code like CNY"});
   int64_t u = m.minor_units();
   if (u >= kMaxMinorUnits || u <= -kMaxMinorUnits) {
@@ -114,13 +113,11 @@ common::v1::Money MakeMoney(int64_t minor_units, absl::string_view currency) {
   return m;
 }
 
-absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total,
-                                                             const std::vector<int64_t>& weights) {
+absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total, const std::vector<int64_t>& weights) {
   return AllocateLargestRemainder(total, std::vector<absl::int128>(weights.begin(), weights.end()));
 }
 
-absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total,
-                                                             const std::vector<absl::int128>& weights) {
+absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total, const std::vector<absl::int128>& weights) {
   if (weights.empty()) return absl::InvalidArgumentError("nothing to split into");
   // |total| < 2^50 (above any money we accept) and weights < 2^76 keep
   // every t * w inside int128.

@@ -71,10 +71,8 @@ common::v1::Money MakeMoney(int64_t minor_units, absl::string_view currency = "C
 // floor shares, then the remainder one unit at a time to the largest
 // fractional remainders, ties to the lower index. All-zero weights split
 // equally. Weights must be >= 0.
-absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total,
-                                                             const std::vector<int64_t>& weights);
+absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total, const std::vector<int64_t>& weights);
 // The same with wide weights (history × quality × policy can pass 2^63).
-absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total,
-                                                             const std::vector<absl::int128>& weights);
+absl::StatusOr<std::vector<int64_t>> AllocateLargestRemainder(int64_t total, const std::vector<absl::int128>& weights);
 
 }  // namespace sales

@@ -1,15 +1,16 @@
 #include "platform/mysql.h"
 
-#include <mysql_connection.h>
-#include <mysql_driver.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
+#include <mysql_connection.h>
+#include <mysql_driver.h>
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -60,6 +61,30 @@ bool IsConnectionError(int code, const std::string& state) {
 
 }  // namespace
 
+Columns::Columns(std::vector<std::string> labels) : labels_(std::move(labels)) {
+  index_.reserve(labels_.size());
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    auto [it, inserted] = index_.emplace(labels_[i], i);
+    if (!inserted) it->second = std::string::npos;
+  }
+}
+
+size_t Columns::IndexOf(absl::string_view label) const {
+  auto it = index_.find(std::string(label));
+  if (it == index_.end()) {
+    throw std::out_of_range(absl::StrCat("result has no column labelled ", label));
+  }
+  if (it->second == std::string::npos) {
+    throw std::out_of_range(absl::StrCat("result has two columns labelled ", label, "; alias one"));
+  }
+  return it->second;
+}
+
+size_t Row::IndexOf(absl::string_view label) const {
+  if (!columns_) throw std::out_of_range(absl::StrCat("row has no labels to find ", label));
+  return columns_->IndexOf(label);
+}
+
 int64_t Row::Int(size_t i) const {
   const auto& c = cells_.at(i);
   if (!c) return 0;
@@ -93,8 +118,7 @@ Connection::~Connection() {
   }
 }
 
-absl::Status Connection::MapError(int code, const std::string& state, const std::string& what,
-                                  absl::string_view sql) {
+absl::Status Connection::MapError(int code, const std::string& state, const std::string& what, absl::string_view sql) {
   last_error_retryable_ = false;
   std::map<std::string, std::string> meta = {{"mysql_errno", absl::StrCat(code)}};
   if (code == 1062) {
@@ -102,19 +126,18 @@ absl::Status Connection::MapError(int code, const std::string& state, const std:
   }
   if (code == 1213 || code == 1205) {
     last_error_retryable_ = true;
-    return WithErrorInfo(absl::AbortedError(what),
-                         code == 1213 ? "DEADLOCK" : "LOCK_WAIT_TIMEOUT", kDomain, meta);
+    return WithErrorInfo(absl::AbortedError(what), code == 1213 ? "DEADLOCK" : "LOCK_WAIT_TIMEOUT", kDomain, meta);
   }
   if (IsConnectionError(code, state)) {
     broken_ = true;
     last_error_retryable_ = true;
-    return WithErrorInfo(absl::UnavailableError(absl::StrCat("database unavailable: ", what)),
-                         "DATABASE_UNAVAILABLE", kDomain, meta);
+    return WithErrorInfo(absl::UnavailableError(absl::StrCat("database unavailable: ", what)), "DATABASE_UNAVAILABLE",
+                         kDomain, meta);
   }
-  LogError("sql error", {{"errno", code}, {"sqlstate", state}, {"what", what},
-                         {"sql", std::string(sql.substr(0, 200))}});
-  return WithErrorInfo(absl::InternalError(absl::StrCat("database error ", code, ": ", what)),
-                       "DATABASE_ERROR", kDomain, meta);
+  LogError("sql error",
+           {{"errno", code}, {"sqlstate", state}, {"what", what}, {"sql", std::string(sql.substr(0, 200))}});
+  return WithErrorInfo(absl::InternalError(absl::StrCat("database error ", code, ": ", what)), "DATABASE_ERROR",
+                       kDomain, meta);
 }
 
 void Connection::CloseStatement(CachedStatement& entry) {
@@ -166,8 +189,7 @@ auto Connection::Run(absl::string_view sql, const Params& params, Fn&& fn)
     -> absl::StatusOr<std::invoke_result_t<Fn, sql::PreparedStatement*>> {
   if (broken_) {
     last_error_retryable_ = true;
-    return WithErrorInfo(absl::UnavailableError("database connection lost"),
-                         "DATABASE_UNAVAILABLE", kDomain);
+    return WithErrorInfo(absl::UnavailableError("database connection lost"), "DATABASE_UNAVAILABLE", kDomain);
   }
   if (ServingCall::Cancelled()) {
     // Nobody waits for the answer: stop here, and the transaction rolls back.
@@ -202,8 +224,8 @@ auto Connection::Run(absl::string_view sql, const Params& params, Fn&& fn)
     return MapError(e.getErrorCode(), e.getSQLState(), e.what(), sql);
   } catch (const std::exception& e) {
     broken_ = true;
-    return WithErrorInfo(absl::InternalError(absl::StrCat("database client error: ", e.what())),
-                         "DATABASE_ERROR", kDomain);
+    return WithErrorInfo(absl::InternalError(absl::StrCat("database client error: ", e.what())), "DATABASE_ERROR",
+                         kDomain);
   }
 }
 
@@ -211,7 +233,12 @@ absl::StatusOr<std::vector<Row>> Connection::Query(absl::string_view sql, const 
   return Run(sql, params, [](sql::PreparedStatement* ps) {
     std::unique_ptr<sql::ResultSet> rs(ps->executeQuery());
     std::vector<Row> rows;
-    unsigned cols = rs->getMetaData()->getColumnCount();
+    sql::ResultSetMetaData* meta = rs->getMetaData();
+    unsigned cols = meta->getColumnCount();
+    std::vector<std::string> labels;
+    labels.reserve(cols);
+    for (unsigned c = 1; c <= cols; ++c) labels.push_back(meta->getColumnLabel(c).asStdString());
+    auto columns = std::make_shared<const Columns>(std::move(labels));
     while (rs->next()) {
       std::vector<std::optional<std::string>> cells;
       cells.reserve(cols);
@@ -223,15 +250,14 @@ absl::StatusOr<std::vector<Row>> Connection::Query(absl::string_view sql, const 
           cells.emplace_back(std::move(v));
         }
       }
-      rows.emplace_back(std::move(cells));
+      rows.emplace_back(std::move(cells), columns);
     }
     return rows;
   });
 }
 
 absl::StatusOr<int64_t> Connection::Exec(absl::string_view sql, const Params& params) {
-  return Run(sql, params,
-             [](sql::PreparedStatement* ps) { return static_cast<int64_t>(ps->executeUpdate()); });
+  return Run(sql, params, [](sql::PreparedStatement* ps) { return static_cast<int64_t>(ps->executeUpdate()); });
 }
 
 absl::StatusOr<int64_t> Connection::LastInsertId() {
@@ -309,13 +335,14 @@ absl::StatusOr<std::unique_ptr<Connection>> Pool::Open() {
     opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     std::unique_ptr<sql::Connection> raw(Driver()->connect(opts));
     raw->setAutoCommit(false);
-    auto conn = std::unique_ptr<Connection>(
-        new Connection(std::move(raw), static_cast<size_t>(options_.statement_cache_size)));
+    auto conn =
+        std::unique_ptr<Connection>(new Connection(std::move(raw), static_cast<size_t>(options_.statement_cache_size)));
     // Session settings every service relies on: UTC timestamps, strict
     // types, READ COMMITTED (locking reads decide; fewer gap-lock deadlocks).
     for (const char* stmt :
          {"SET time_zone = '+00:00'",
-          "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+          "SET SESSION sql_mode = "
+          "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
           "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"}) {
       auto st = conn->Exec(stmt);
       if (!st.ok()) return st.status();
@@ -327,16 +354,15 @@ absl::StatusOr<std::unique_ptr<Connection>> Pool::Open() {
     if (!c.ok()) return c;
     return conn;
   } catch (const sql::SQLException& e) {
-    return WithErrorInfo(
-        absl::UnavailableError(absl::StrCat("cannot connect to database: ", e.what())),
-        "DATABASE_UNAVAILABLE", kDomain, {{"mysql_errno", absl::StrCat(e.getErrorCode())}});
+    return WithErrorInfo(absl::UnavailableError(absl::StrCat("cannot connect to database: ", e.what())),
+                         "DATABASE_UNAVAILABLE", kDomain, {{"mysql_errno", absl::StrCat(e.getErrorCode())}});
   }
 }
 
 absl::StatusOr<Lease> Pool::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::microseconds(absl::ToInt64Microseconds(options_.acquire_timeout));
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::microseconds(absl::ToInt64Microseconds(options_.acquire_timeout));
   bool waited = false;
   auto wait_start = std::chrono::steady_clock::now();
   while (idle_.empty() && open_ >= options_.max_connections) {
@@ -345,16 +371,13 @@ absl::StatusOr<Lease> Pool::Acquire() {
         open_ >= options_.max_connections) {
       ++waits_;
       return WithRetryDelay(
-          WithErrorInfo(absl::UnavailableError("database pool exhausted; try again"),
-                        "POOL_EXHAUSTED", kDomain),
-          100);
+          WithErrorInfo(absl::UnavailableError("database pool exhausted; try again"), "POOL_EXHAUSTED", kDomain), 100);
     }
   }
   if (waited) {
     ++waits_;
-    wait_micros_ += std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - wait_start)
-                        .count();
+    wait_micros_ +=
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - wait_start).count();
   }
   if (!idle_.empty()) {
     auto conn = std::move(idle_.front());
@@ -414,10 +437,9 @@ absl::Status Pool::Transact(const std::function<absl::Status(Transaction&)>& fn)
         return absl::OkStatus();
       }
       if (conn.broken()) {
-        return WithErrorInfo(
-            absl::UnavailableError("database connection lost during commit; the outcome is "
-                                   "unknown, retry with the same request_id"),
-            "COMMIT_OUTCOME_UNKNOWN", kDomain);
+        return WithErrorInfo(absl::UnavailableError("database connection lost during commit; the outcome is "
+                                                    "unknown, retry with the same request_id"),
+                             "COMMIT_OUTCOME_UNKNOWN", kDomain);
       }
       st = c;
     }
@@ -432,8 +454,7 @@ absl::Status Pool::Transact(const std::function<absl::Status(Transaction&)>& fn)
   }
   if (last.code() == absl::StatusCode::kUnavailable) return last;
   return WithErrorInfo(
-      absl::AbortedError(absl::StrCat("transaction kept conflicting with others (",
-                                      last.message(), "); retry")),
+      absl::AbortedError(absl::StrCat("transaction kept conflicting with others (", last.message(), "); retry")),
       "TRANSACTION_CONFLICT", kDomain);
 }
 

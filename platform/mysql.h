@@ -24,8 +24,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/types/span.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 
 namespace sql {
 class Connection;
@@ -42,19 +42,48 @@ struct Bytes {
 using Param = std::variant<std::nullptr_t, int64_t, std::string, Bytes>;
 using Params = std::vector<Param>;
 
-// One materialised result row; columns by 0-based index.
+// The column labels of one result set, shared by its rows. A label that
+// appears twice (two joined tables' `id`) is ambiguous and cannot be read by
+// name: the statement must alias one of them.
+class Columns {
+ public:
+  explicit Columns(std::vector<std::string> labels);
+  // 0-based index of `label`. Asking for a label the statement does not
+  // select, or selects twice, is a programming error in the store that
+  // names it; it throws std::out_of_range naming the label (like Row's
+  // index access does for a bad index), which the first test that runs the
+  // statement reports.
+  size_t IndexOf(absl::string_view label) const;
+  const std::vector<std::string>& labels() const { return labels_; }
+
+ private:
+  std::vector<std::string> labels_;
+  std::unordered_map<std::string, size_t> index_;  // ambiguous labels map to npos
+};
+
+// One materialised result row. Stores read columns by the label the
+// statement gives them (`r.Int("credit_limit")`), so adding a column to a
+// SELECT never renumbers the mapping; index access remains for rows built
+// by hand and for statements whose shape is positional by nature.
 class Row {
  public:
-  explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+  explicit Row(std::vector<std::optional<std::string>> cells, std::shared_ptr<const Columns> columns = nullptr)
+      : cells_(std::move(cells)), columns_(std::move(columns)) {}
   bool IsNull(size_t i) const { return !cells_.at(i).has_value(); }
+  bool IsNull(absl::string_view label) const { return IsNull(IndexOf(label)); }
   // 0 for NULL.
   int64_t Int(size_t i) const;
+  int64_t Int(absl::string_view label) const { return Int(IndexOf(label)); }
   // "" for NULL.
   const std::string& Str(size_t i) const;
+  const std::string& Str(absl::string_view label) const { return Str(IndexOf(label)); }
   size_t size() const { return cells_.size(); }
 
  private:
+  size_t IndexOf(absl::string_view label) const;
+
   std::vector<std::optional<std::string>> cells_;
+  std::shared_ptr<const Columns> columns_;
 };
 
 struct PoolOptions {
@@ -131,8 +160,7 @@ class Connection {
   sql::PreparedStatement* Statement(absl::string_view sql);
   void DropStatement(absl::string_view sql);
   static void CloseStatement(CachedStatement& entry);
-  absl::Status MapError(int code, const std::string& state, const std::string& what,
-                        absl::string_view sql);
+  absl::Status MapError(int code, const std::string& state, const std::string& what, absl::string_view sql);
   template <typename Fn>
   auto Run(absl::string_view sql, const Params& params, Fn&& fn)
       -> absl::StatusOr<std::invoke_result_t<Fn, sql::PreparedStatement*>>;
@@ -174,9 +202,7 @@ class Transaction {
   absl::StatusOr<std::vector<Row>> Query(absl::string_view sql, const Params& params = {}) {
     return conn_->Query(sql, params);
   }
-  absl::StatusOr<int64_t> Exec(absl::string_view sql, const Params& params = {}) {
-    return conn_->Exec(sql, params);
-  }
+  absl::StatusOr<int64_t> Exec(absl::string_view sql, const Params& params = {}) { return conn_->Exec(sql, params); }
   absl::StatusOr<int64_t> LastInsertId() { return conn_->LastInsertId(); }
   // Runs after commit, in registration order, on the committing thread.
   void OnCommit(std::function<void()> hook) { hooks_.push_back(std::move(hook)); }
@@ -248,8 +274,7 @@ inline constexpr size_t kMaxListFilterValues = 500;
 
 // OK, or INVALID_ARGUMENT naming `field` when a repeated request field has
 // more than `cap` values (checked before any SQL is built from it).
-absl::Status CheckListFilterSize(absl::string_view field, size_t count,
-                                 size_t cap = kMaxListFilterValues);
+absl::Status CheckListFilterSize(absl::string_view field, size_t count, size_t cap = kMaxListFilterValues);
 
 // The inside of "IN (...)" and its parameters.
 struct InListSql {

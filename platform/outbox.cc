@@ -12,17 +12,14 @@ Outbox::Outbox(db::Pool* pool, const Clock* clock, std::string source)
 
 Outbox::~Outbox() { Stop(); }
 
-absl::Status Outbox::Append(db::Transaction& tx, absl::string_view aggregate_type,
-                            absl::string_view aggregate_id,
-                            const google::protobuf::Message& payload,
-                            absl::string_view request_id) {
+absl::Status Outbox::Append(db::Transaction& tx, absl::string_view aggregate_type, absl::string_view aggregate_id,
+                            const google::protobuf::Message& payload, absl::string_view request_id) {
   auto st = tx.Exec(
       "INSERT INTO outbox (aggregatetype, aggregateid, type, payload_type, payload, request_id, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {std::string(aggregate_type), std::string(aggregate_id),
-       std::string(payload.GetDescriptor()->name()), std::string(payload.GetDescriptor()->full_name()),
-       db::Bytes{payload.SerializeAsString()}, std::string(request_id),
-       FormatDbTime(clock_->Now())});
+      {std::string(aggregate_type), std::string(aggregate_id), std::string(payload.GetDescriptor()->name()),
+       std::string(payload.GetDescriptor()->full_name()), db::Bytes{payload.SerializeAsString()},
+       std::string(request_id), FormatDbTime(clock_->Now())});
   if (!st.ok()) return st.status();
   tx.OnCommit([this] {
     std::lock_guard<std::mutex> lock(mu_);
@@ -84,33 +81,29 @@ absl::StatusOr<int64_t> Outbox::SequenceOnce() {
   auto sequenced = pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
     published.clear();  // a retried transaction starts over
     // The sequencer row lock makes every sequencer, in every replica, take turns.
-    SALES_ASSIGN_OR_RETURN(
-        auto seq, tx.Query("SELECT last_position FROM outbox_sequencer WHERE id = 1 FOR UPDATE"));
+    SALES_ASSIGN_OR_RETURN(auto seq, tx.Query("SELECT last_position FROM outbox_sequencer WHERE id = 1 FOR UPDATE"));
     if (seq.empty()) return absl::FailedPreconditionError("outbox_sequencer row missing");
     int64_t last = seq[0].Int(0);
     // READ COMMITTED: only rows of committed transactions are visible here.
-    SALES_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query("SELECT id, type FROM outbox WHERE position IS NULL ORDER BY id LIMIT 500"));
+    SALES_ASSIGN_OR_RETURN(auto rows,
+                           tx.Query("SELECT id, type FROM outbox WHERE position IS NULL ORDER BY id LIMIT 500"));
     if (rows.empty()) return int64_t{0};
     for (const auto& r : rows) {
-      SALES_RETURN_IF_ERROR(
-          tx.Exec("UPDATE outbox SET position = ? WHERE id = ?", {++last, r.Int(0)}).status());
+      SALES_RETURN_IF_ERROR(tx.Exec("UPDATE outbox SET position = ? WHERE id = ?", {++last, r.Int("id")}).status());
       if (published_observer_) {
-        Published p{r.Str(1), "", ""};
+        Published p{r.Str("type"), "", ""};
         if (wants_payload_ && wants_payload_(p.type)) {
-          SALES_ASSIGN_OR_RETURN(
-              auto body, tx.Query("SELECT payload_type, payload FROM outbox WHERE id = ?", {r.Int(0)}));
+          SALES_ASSIGN_OR_RETURN(auto body,
+                                 tx.Query("SELECT payload_type, payload FROM outbox WHERE id = ?", {r.Int("id")}));
           if (!body.empty()) {
-            p.payload_type = body[0].Str(0);
-            p.payload = body[0].Str(1);
+            p.payload_type = body[0].Str("payload_type");
+            p.payload = body[0].Str("payload");
           }
         }
         published.push_back(std::move(p));
       }
     }
-    SALES_RETURN_IF_ERROR(
-        tx.Exec("UPDATE outbox_sequencer SET last_position = ? WHERE id = 1", {last}).status());
+    SALES_RETURN_IF_ERROR(tx.Exec("UPDATE outbox_sequencer SET last_position = ? WHERE id = 1", {last}).status());
     last_sequenced_ = last;
     return static_cast<int64_t>(rows.size());
   });
@@ -121,39 +114,37 @@ absl::StatusOr<int64_t> Outbox::SequenceOnce() {
 absl::StatusOr<std::vector<common::v1::Event>> Outbox::Read(int64_t after, int max) {
   if (max <= 0) max = 100;
   if (max > 1000) max = 1000;
-  return pool_->Transact<std::vector<common::v1::Event>>(
-      [&](db::Transaction& tx) -> absl::StatusOr<std::vector<common::v1::Event>> {
-        SALES_ASSIGN_OR_RETURN(
-            auto rows,
-            tx.Query("SELECT id, aggregatetype, aggregateid, type, payload_type, payload, "
-                     "request_id, created_at, position FROM outbox WHERE position > ? "
-                     "ORDER BY position LIMIT ?",
-                     {after, static_cast<int64_t>(max)}));
-        // Visible positions have no gaps, so a first row past after + 1
-        // means the ones between were pruned.
-        if (!rows.empty() && rows[0].Int(8) != after + 1) {
-          return WithErrorInfo(
-              absl::OutOfRangeError(absl::StrCat("events after position ", after, " up to ", rows[0].Int(8) - 1,
-                                                 " are past the feed's retention; rebuild the consumer")),
-              "FEED_PRUNED", "sales");
-        }
-        std::vector<common::v1::Event> out;
-        out.reserve(rows.size());
-        for (const auto& r : rows) {
-          common::v1::Event e;
-          e.set_event_id(absl::StrCat(source_, "-", r.Int(0)));
-          e.set_aggregate_type(r.Str(1));
-          e.set_aggregate_id(r.Str(2));
-          e.set_event_type(r.Str(3));
-          e.mutable_payload()->set_type_url(absl::StrCat("type.googleapis.com/", r.Str(4)));
-          e.mutable_payload()->set_value(r.Str(5));
-          e.set_request_id(r.Str(6));
-          *e.mutable_occurred_at() = ToTimestamp(ParseDbTime(r.Str(7)));
-          e.set_position(r.Int(8));
-          out.push_back(std::move(e));
-        }
-        return out;
-      });
+  return pool_->Transact<std::vector<common::v1::Event>>([&](db::Transaction& tx)
+                                                             -> absl::StatusOr<std::vector<common::v1::Event>> {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, aggregatetype, aggregateid, type, payload_type, payload, "
+                                               "request_id, created_at, position FROM outbox WHERE position > ? "
+                                               "ORDER BY position LIMIT ?",
+                                               {after, static_cast<int64_t>(max)}));
+    // Visible positions have no gaps, so a first row past after + 1
+    // means the ones between were pruned.
+    if (!rows.empty() && rows[0].Int("position") != after + 1) {
+      return WithErrorInfo(
+          absl::OutOfRangeError(absl::StrCat("events after position ", after, " up to ", rows[0].Int("position") - 1,
+                                             " are past the feed's retention; rebuild the consumer")),
+          "FEED_PRUNED", "sales");
+    }
+    std::vector<common::v1::Event> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) {
+      common::v1::Event e;
+      e.set_event_id(absl::StrCat(source_, "-", r.Int("id")));
+      e.set_aggregate_type(r.Str("aggregatetype"));
+      e.set_aggregate_id(r.Str("aggregateid"));
+      e.set_event_type(r.Str("type"));
+      e.mutable_payload()->set_type_url(absl::StrCat("type.googleapis.com/", r.Str("payload_type")));
+      e.mutable_payload()->set_value(r.Str("payload"));
+      e.set_request_id(r.Str("request_id"));
+      *e.mutable_occurred_at() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+      e.set_position(r.Int("position"));
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
 }
 
 absl::StatusOr<int64_t> Outbox::Prune(absl::Time before, int batch) {
@@ -161,14 +152,14 @@ absl::StatusOr<int64_t> Outbox::Prune(absl::Time before, int batch) {
     // The oldest `batch` events by position (uk_outbox_position), cut at the
     // last one created before `before` and short of the newest event.
     SALES_ASSIGN_OR_RETURN(auto rows,
-                           tx.Query("SELECT position, created_at < ? FROM outbox WHERE position IS NOT NULL "
+                           tx.Query("SELECT position, created_at < ? AS old FROM outbox WHERE position IS NOT NULL "
                                     "AND position < (SELECT last_position FROM outbox_sequencer WHERE id = 1) "
                                     "ORDER BY position LIMIT ?",
                                     {FormatDbTime(before), static_cast<int64_t>(batch)}));
     int64_t upto = -1;
     for (const auto& r : rows) {
-      if (r.Int(1) == 0) break;
-      upto = r.Int(0);
+      if (r.Int("old") == 0) break;
+      upto = r.Int("position");
     }
     if (upto < 0) return int64_t{0};
     return tx.Exec("DELETE FROM outbox WHERE position IS NOT NULL AND position <= ?", {upto});
@@ -184,8 +175,7 @@ absl::StatusOr<int64_t> Outbox::Backlog() {
 
 absl::StatusOr<int64_t> Outbox::LastPosition() {
   return pool_->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
-    SALES_ASSIGN_OR_RETURN(auto rows,
-                           tx.Query("SELECT last_position FROM outbox_sequencer WHERE id = 1"));
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT last_position FROM outbox_sequencer WHERE id = 1"));
     return rows.empty() ? 0 : rows[0].Int(0);
   });
 }

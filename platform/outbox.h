@@ -9,6 +9,8 @@
 // take over delivery without changing producers.
 #pragma once
 
+#include <google/protobuf/message.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -17,8 +19,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <google/protobuf/message.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -37,9 +37,8 @@ class Outbox {
 
   // Writes `payload` as an event of the aggregate inside `tx`. The event type
   // is the payload's message name without package.
-  absl::Status Append(db::Transaction& tx, absl::string_view aggregate_type,
-                      absl::string_view aggregate_id, const google::protobuf::Message& payload,
-                      absl::string_view request_id);
+  absl::Status Append(db::Transaction& tx, absl::string_view aggregate_type, absl::string_view aggregate_id,
+                      const google::protobuf::Message& payload, absl::string_view request_id);
 
   // Starts/stops the background sequencer (one per process; the database row
   // lock makes replicas take turns).

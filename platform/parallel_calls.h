@@ -4,11 +4,11 @@
 // the sum, under the one deadline their contexts share.
 #pragma once
 
+#include <grpcpp/support/status.h>
+
 #include <condition_variable>
 #include <functional>
 #include <mutex>
-
-#include <grpcpp/support/status.h>
 
 namespace sales {
 

@@ -113,8 +113,8 @@ class MacKey {
 };
 
 absl::Status Unverified(absl::string_view why, absl::string_view reason) {
-  return WithErrorInfo(absl::UnauthenticatedError(absl::StrCat(
-                           "caller identity is not vouched for by the gateway (", why, "); call through it")),
+  return WithErrorInfo(absl::UnauthenticatedError(absl::StrCat("caller identity is not vouched for by the gateway (",
+                                                               why, "); call through it")),
                        std::string(reason), "sales");
 }
 
@@ -241,8 +241,9 @@ absl::StatusOr<PrincipalVerifier> PrincipalVerifier::FromConfig(const Config& co
           "Set it (SALES_PRINCIPAL_HMAC_SECRET or principal_hmac_secret_file), or start with "
           "--allow_unsigned_principals=true for local development only");
     }
-    LogWarn("DEVELOPMENT MODE: allow_unsigned_principals=true and no principal_hmac_secret — caller "
-            "identities are NOT verified; never run this way where anyone else can reach the port");
+    LogWarn(
+        "DEVELOPMENT MODE: allow_unsigned_principals=true and no principal_hmac_secret — caller "
+        "identities are NOT verified; never run this way where anyone else can reach the port");
     return PrincipalVerifier();
   }
   if (allow_unsigned) {
@@ -312,8 +313,7 @@ class SigningInterceptor : public grpc::experimental::Interceptor {
   SigningInterceptor(const PrincipalVerifier* keys, std::string method) : keys_(keys), method_(std::move(method)) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(
-            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       auto* md = methods->GetSendInitialMetadata();
       auto principal = md->find(kPrincipalHeader);
       if (principal != md->end() && md->find(kPrincipalMacHeader) == md->end() && keys_->enforcing()) {

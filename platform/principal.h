@@ -15,13 +15,13 @@
 // then used for signing, then the old one removed) without stopping the suite.
 #pragma once
 
+#include <grpcpp/support/client_interceptor.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/support/client_interceptor.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -50,8 +50,8 @@ inline constexpr size_t kMaxUserIdBytes = 256;
 
 // The authenticated caller as the gateway vouches for it.
 struct Principal {
-  std::string user_id;    // "" when anonymous; any UTF-8 text
-  std::string role;       // e.g. "SALES_REP", "ADMIN", "SERVICE"
+  std::string user_id;  // "" when anonymous; any UTF-8 text
+  std::string role;     // e.g. "SALES_REP", "ADMIN", "SERVICE"
   int64_t rep_id = 0;
   int64_t org_unit_id = 0;
   bool authenticated() const { return !user_id.empty(); }
@@ -108,8 +108,8 @@ class PrincipalVerifier {
   // The proof header value "v2.<key id>.<unix seconds>.<hex mac>" for a call
   // of `full_method` ("/pkg.Service/Method") issued at `now`; "" in
   // development mode.
-  std::string Sign(absl::string_view principal, absl::string_view request_id,
-                   absl::string_view full_method, absl::Time now) const;
+  std::string Sign(absl::string_view principal, absl::string_view request_id, absl::string_view full_method,
+                   absl::Time now) const;
   // UNAUTHENTICATED (ErrorInfo PRINCIPAL_UNVERIFIED, PRINCIPAL_KEY_UNKNOWN or
   // PRINCIPAL_PROOF_EXPIRED) unless `proof` is this call's: same principal,
   // request id, method, audience `service` ("" derives it from the method),

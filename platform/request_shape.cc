@@ -1,17 +1,17 @@
 #include "platform/request_shape.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <climits>
 #include <cstring>
 #include <set>
 #include <utility>
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/stubs/logging.h>
-#include <google/protobuf/wire_format_lite.h>
-
 #include "absl/strings/str_cat.h"
-#include "platform/log.h"
 #include "platform/call.h"  // the identity headers
+#include "platform/log.h"
 #include "platform/status.h"
 #include "sales/common/v1/field_limits.pb.h"
 
@@ -123,12 +123,24 @@ class ShapeWalker {
       CheckString(k, limits, absl::StrCat(entry_path, " (key)"));
     } else {
       switch (key->cpp_type()) {
-        case pb::FieldDescriptor::CPPTYPE_INT32: entry_path = absl::StrCat(path, "[", r->GetInt32(entry, key), "]"); break;
-        case pb::FieldDescriptor::CPPTYPE_INT64: entry_path = absl::StrCat(path, "[", r->GetInt64(entry, key), "]"); break;
-        case pb::FieldDescriptor::CPPTYPE_UINT32: entry_path = absl::StrCat(path, "[", r->GetUInt32(entry, key), "]"); break;
-        case pb::FieldDescriptor::CPPTYPE_UINT64: entry_path = absl::StrCat(path, "[", r->GetUInt64(entry, key), "]"); break;
-        case pb::FieldDescriptor::CPPTYPE_BOOL: entry_path = absl::StrCat(path, "[", r->GetBool(entry, key) ? "true" : "false", "]"); break;
-        default: entry_path = absl::StrCat(path, "[?]"); break;
+        case pb::FieldDescriptor::CPPTYPE_INT32:
+          entry_path = absl::StrCat(path, "[", r->GetInt32(entry, key), "]");
+          break;
+        case pb::FieldDescriptor::CPPTYPE_INT64:
+          entry_path = absl::StrCat(path, "[", r->GetInt64(entry, key), "]");
+          break;
+        case pb::FieldDescriptor::CPPTYPE_UINT32:
+          entry_path = absl::StrCat(path, "[", r->GetUInt32(entry, key), "]");
+          break;
+        case pb::FieldDescriptor::CPPTYPE_UINT64:
+          entry_path = absl::StrCat(path, "[", r->GetUInt64(entry, key), "]");
+          break;
+        case pb::FieldDescriptor::CPPTYPE_BOOL:
+          entry_path = absl::StrCat(path, "[", r->GetBool(entry, key) ? "true" : "false", "]");
+          break;
+        default:
+          entry_path = absl::StrCat(path, "[?]");
+          break;
       }
     }
     if (!Full() && (r->HasField(entry, value) || value->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE)) {
@@ -359,8 +371,8 @@ class RequestShapeInterceptorFactory final : public xp::ServerInterceptorFactory
     if (path.size() < 2 || path[0] != '/' || slash == 0 || slash == absl::string_view::npos) return nullptr;
     std::string service(path.substr(1, slash - 1));
     if (typed_.count(service) == 0) return nullptr;
-    const pb::MethodDescriptor* method = pb::DescriptorPool::generated_pool()->FindMethodByName(
-        absl::StrCat(service, ".", path.substr(slash + 1)));
+    const pb::MethodDescriptor* method =
+        pb::DescriptorPool::generated_pool()->FindMethodByName(absl::StrCat(service, ".", path.substr(slash + 1)));
     if (method == nullptr) return nullptr;
     const pb::Message* empty = pb::MessageFactory::generated_factory()->GetPrototype(method->output_type());
     return new RequestShapeInterceptor(std::string(path), empty);

@@ -13,13 +13,13 @@
 // accepts a value another method or the database column behind it refuses.
 #pragma once
 
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <grpcpp/support/server_interceptor.h>
+
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"

@@ -1,16 +1,16 @@
 #include "platform/server.h"
 
-#include <csignal>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 
+#include <csignal>
+
 #include "absl/strings/str_cat.h"
 #include "platform/config.h"
 #include "platform/log.h"
-#include "platform/status.h"
 #include "platform/request_shape.h"
+#include "platform/status.h"
 
 namespace sales {
 
@@ -22,14 +22,11 @@ void ServerHost::AddService(grpc::Service* service, std::string health_name) {
   services_.emplace_back(service, std::move(health_name));
 }
 
-void ServerHost::AddCallbackGenericService(grpc::CallbackGenericService* service) {
-  generic_.push_back(service);
-}
+void ServerHost::AddCallbackGenericService(grpc::CallbackGenericService* service) { generic_.push_back(service); }
 
 void ServerHost::OnDrain(std::function<void()> hook) { drain_hooks_.push_back(std::move(hook)); }
 
-void ServerHost::AddInterceptorFactory(
-    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory) {
+void ServerHost::AddInterceptorFactory(std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory) {
   interceptors_.push_back(std::move(factory));
 }
 
@@ -88,8 +85,7 @@ absl::Status ConnectionAgeFromConfig(const Config& config, ServerOptions* option
   if (options->max_connection_age < absl::Seconds(1) || options->max_connection_age > absl::Hours(24)) {
     return absl::InvalidArgumentError("config max_connection_age must be between 1s and 24h");
   }
-  if (options->max_connection_age_grace < absl::ZeroDuration() ||
-      options->max_connection_age_grace > absl::Hours(1)) {
+  if (options->max_connection_age_grace < absl::ZeroDuration() || options->max_connection_age_grace > absl::Hours(1)) {
     return absl::InvalidArgumentError("config max_connection_age_grace must be between 0s and 1h");
   }
   return absl::OkStatus();

@@ -3,13 +3,13 @@
 // drain in-flight calls until a deadline → exit.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/server_interceptor.h>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"

@@ -9,8 +9,7 @@
 
 namespace sales {
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceRuntime::PeerChannel(
-    const std::string& peer) const {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceRuntime::PeerChannel(const std::string& peer) const {
   std::string address = config->GetString(peer + "_address", "");
   if (address.empty()) {
     return absl::FailedPreconditionError(absl::StrCat("config ", peer, "_address is not set"));
@@ -50,10 +49,8 @@ absl::StatusOr<db::PoolOptions> PoolOptionsFromConfig(const Config& config, cons
   SALES_ASSIGN_OR_RETURN(o.password, config.GetSecret("mysql_password", ""));
   SALES_ASSIGN_OR_RETURN(int64_t size, config.GetInt("mysql_pool_size", 16));
   o.max_connections = static_cast<int>(size);
-  SALES_ASSIGN_OR_RETURN(o.acquire_timeout,
-                         config.GetDuration("mysql_acquire_timeout", absl::Seconds(2)));
-  SALES_ASSIGN_OR_RETURN(o.connect_timeout,
-                         config.GetDuration("mysql_connect_timeout", absl::Seconds(2)));
+  SALES_ASSIGN_OR_RETURN(o.acquire_timeout, config.GetDuration("mysql_acquire_timeout", absl::Seconds(2)));
+  SALES_ASSIGN_OR_RETURN(o.connect_timeout, config.GetDuration("mysql_connect_timeout", absl::Seconds(2)));
   // Prepared statements kept per connection; the server holds
   // mysql_pool_size × this per process against its max_prepared_stmt_count.
   SALES_ASSIGN_OR_RETURN(int64_t cache, config.GetInt("statement_cache_size", o.statement_cache_size));
@@ -90,7 +87,8 @@ absl::Status ServiceApp::Start() {
   SALES_ASSIGN_OR_RETURN(runtime_.channel_settings, ChannelSettingsFromConfig(config_));
   SALES_ASSIGN_OR_RETURN(runtime_.consumer_options.lease_ttl,
                          config_.GetDuration("feed_lease_ttl", runtime_.consumer_options.lease_ttl));
-  if (runtime_.consumer_options.lease_ttl < absl::Seconds(1) || runtime_.consumer_options.lease_ttl > absl::Minutes(10)) {
+  if (runtime_.consumer_options.lease_ttl < absl::Seconds(1) ||
+      runtime_.consumer_options.lease_ttl > absl::Minutes(10)) {
     return absl::InvalidArgumentError("config feed_lease_ttl must be between 1s and 10m");
   }
   SALES_ASSIGN_OR_RETURN(runtime_.consumer_options.park_after,
@@ -112,8 +110,7 @@ absl::Status ServiceApp::Start() {
   SALES_ASSIGN_OR_RETURN(services_, def_.build(runtime_));
 
   ServerOptions so;
-  so.listen_address =
-      config_.GetString("listen", absl::StrCat("127.0.0.1:", def_.default_port));
+  so.listen_address = config_.GetString("listen", absl::StrCat("127.0.0.1:", def_.default_port));
   SALES_ASSIGN_OR_RETURN(int64_t threads, config_.GetInt("max_threads", 32));
   so.max_threads = static_cast<int>(threads);
   SALES_RETURN_IF_ERROR(ConnectionAgeFromConfig(config_, &so));
@@ -144,8 +141,8 @@ absl::StatusOr<ServiceApp::Retention> ServiceApp::RetentionFromConfig(const Conf
   // An outbox kept shorter than the idempotency window would let a retry
   // answered from its record point at an event a lagging consumer can no
   // longer read.
-  if (r.every <= absl::ZeroDuration() || r.idempotency <= absl::ZeroDuration() ||
-      r.outbox < r.idempotency || r.processed_events <= absl::ZeroDuration()) {
+  if (r.every <= absl::ZeroDuration() || r.idempotency <= absl::ZeroDuration() || r.outbox < r.idempotency ||
+      r.processed_events <= absl::ZeroDuration()) {
     return InvalidField("outbox_retention",
                         "retentions must be positive and outbox_retention at least idempotency_retention");
   }

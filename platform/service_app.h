@@ -3,25 +3,25 @@
 // service's main.cc only describes itself (ServiceDefinition).
 #pragma once
 
-#include <condition_variable>
-#include <algorithm>
-#include <functional>
-#include <map>
-#include <mutex>
-#include <thread>
-#include <memory>
-#include <string>
-#include <utility>
-#include <vector>
-
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/codegen/service_type.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "platform/call.h"
+#include "platform/channel.h"
 #include "platform/clock.h"
 #include "platform/config.h"
-#include "platform/channel.h"
 #include "platform/consumer.h"
 #include "platform/feed_stream.h"
 #include "platform/metrics.h"
@@ -103,8 +103,8 @@ struct ServiceDefinition {
 
 // The usual definition: one gRPC service class built from the runtime.
 template <typename Api>
-ServiceDefinition DefineService(std::string name, int default_port,
-                                std::vector<MigrationFile> migrations, std::string health_name) {
+ServiceDefinition DefineService(std::string name, int default_port, std::vector<MigrationFile> migrations,
+                                std::string health_name) {
   ServiceDefinition def;
   def.name = std::move(name);
   def.default_port = default_port;

@@ -46,8 +46,7 @@ absl::Status InvalidField(std::string field, std::string description) {
   return InvalidFields({FieldViolation{std::move(field), std::move(description)}});
 }
 
-absl::Status WithErrorInfo(absl::Status status, absl::string_view reason,
-                           absl::string_view domain,
+absl::Status WithErrorInfo(absl::Status status, absl::string_view reason, absl::string_view domain,
                            const std::map<std::string, std::string>& metadata) {
   if (status.ok()) return status;
   google::rpc::ErrorInfo info;
@@ -61,8 +60,7 @@ absl::Status WithErrorInfo(absl::Status status, absl::string_view reason,
 absl::Status WithRetryDelay(absl::Status status, int64_t retry_after_ms) {
   if (status.ok()) return status;
   google::rpc::RetryInfo info;
-  *info.mutable_retry_delay() =
-      google::protobuf::util::TimeUtil::MillisecondsToDuration(retry_after_ms);
+  *info.mutable_retry_delay() = google::protobuf::util::TimeUtil::MillisecondsToDuration(retry_after_ms);
   status.SetPayload(TypeUrl<google::rpc::RetryInfo>(), absl::Cord(info.SerializeAsString()));
   return status;
 }
@@ -132,9 +130,9 @@ absl::Status ClientFacing(const absl::Status& status, absl::string_view request_
   bool from_db = ReadPayload(status, &info) && info.domain() == "db.sales";
   absl::StatusCode code = status.code();
   if (code == absl::StatusCode::kInternal || code == absl::StatusCode::kUnknown) {
-    absl::Status out(absl::StatusCode::kInternal,
-                     absl::StrCat("the request failed inside the service; quote request id ", request_id,
-                                  " to the operator"));
+    absl::Status out(
+        absl::StatusCode::kInternal,
+        absl::StrCat("the request failed inside the service; quote request id ", request_id, " to the operator"));
     google::rpc::ErrorInfo scrubbed;
     scrubbed.set_reason(from_db || info.reason().empty() ? "INTERNAL" : info.reason());
     scrubbed.set_domain("sales");
@@ -183,16 +181,14 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 }
 
 absl::Status NotFound(absl::string_view kind, int64_t id) {
-  return WithErrorInfo(absl::NotFoundError(absl::StrCat(kind, " ", id, " not found")),
-                       "NOT_FOUND", "sales", {{"kind", std::string(kind)}, {"id", absl::StrCat(id)}});
+  return WithErrorInfo(absl::NotFoundError(absl::StrCat(kind, " ", id, " not found")), "NOT_FOUND", "sales",
+                       {{"kind", std::string(kind)}, {"id", absl::StrCat(id)}});
 }
 
-absl::Status StaleEtag(absl::string_view kind, int64_t id, absl::string_view sent,
-                       absl::string_view current) {
-  return WithErrorInfo(
-      absl::AbortedError(absl::StrCat(kind, " ", id, " was changed by someone else (etag ", sent,
-                                      ", current ", current, "); read it again")),
-      "STALE_ETAG", "sales", {{"current_etag", std::string(current)}});
+absl::Status StaleEtag(absl::string_view kind, int64_t id, absl::string_view sent, absl::string_view current) {
+  return WithErrorInfo(absl::AbortedError(absl::StrCat(kind, " ", id, " was changed by someone else (etag ", sent,
+                                                       ", current ", current, "); read it again")),
+                       "STALE_ETAG", "sales", {{"current_etag", std::string(current)}});
 }
 
 }  // namespace sales

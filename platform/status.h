@@ -2,6 +2,8 @@
 // with google.rpc details at the edge (ToGrpcStatus is the one mapping).
 #pragma once
 
+#include <grpcpp/support/status.h>
+
 #include <map>
 #include <string>
 #include <utility>
@@ -10,7 +12,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include <grpcpp/support/status.h>
 
 namespace sales {
 
@@ -18,16 +19,15 @@ namespace sales {
 #define SALES_STATUS_CONCAT_(a, b) SALES_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` is not OK.
-#define SALES_RETURN_IF_ERROR(expr)                       \
-  do {                                                    \
-    ::absl::Status sales_status_ = (expr);                \
-    if (!sales_status_.ok()) return sales_status_;        \
+#define SALES_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status sales_status_ = (expr);         \
+    if (!sales_status_.ok()) return sales_status_; \
   } while (0)
 
 // `lhs = value of statusor_expr`, or returns its error.
-#define SALES_ASSIGN_OR_RETURN(lhs, expr)                                     \
-  SALES_ASSIGN_OR_RETURN_IMPL_(SALES_STATUS_CONCAT_(sales_sor_, __LINE__), lhs, \
-                               expr)
+#define SALES_ASSIGN_OR_RETURN(lhs, expr) \
+  SALES_ASSIGN_OR_RETURN_IMPL_(SALES_STATUS_CONCAT_(sales_sor_, __LINE__), lhs, expr)
 #define SALES_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
@@ -44,8 +44,7 @@ absl::Status InvalidFields(std::vector<FieldViolation> violations);
 absl::Status InvalidField(std::string field, std::string description);
 
 // Attaches a google.rpc.ErrorInfo{reason, domain, metadata} to `status`.
-absl::Status WithErrorInfo(absl::Status status, absl::string_view reason,
-                           absl::string_view domain,
+absl::Status WithErrorInfo(absl::Status status, absl::string_view reason, absl::string_view domain,
                            const std::map<std::string, std::string>& metadata = {});
 
 // Attaches a google.rpc.RetryInfo telling the client when to retry.
@@ -72,7 +71,6 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 // Convenience builders in the house style.
 absl::Status NotFound(absl::string_view kind, int64_t id);
-absl::Status StaleEtag(absl::string_view kind, int64_t id, absl::string_view sent,
-                       absl::string_view current);
+absl::Status StaleEtag(absl::string_view kind, int64_t id, absl::string_view sent, absl::string_view current);
 
 }  // namespace sales

@@ -23,7 +23,7 @@ DEBIAN_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev
   mariadb-server mariadb-client
-  libjwt-dev openssl nginx-light clang-14 libfuzzer-14-dev
+  libjwt-dev openssl nginx-light clang-14 clang-format-14 libfuzzer-14-dev
 )
 
 # Installs whatever is missing, and nothing when all is there.

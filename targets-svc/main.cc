@@ -2,6 +2,4 @@
 #include "platform/service_app.h"
 #include "targets-svc/api/targets_api.h"
 
-int main(int argc, char** argv) {
-  return sales::RunServiceMain(argc, argv, sales::targets::MakeServiceDefinition());
-}
+int main(int argc, char** argv) { return sales::RunServiceMain(argc, argv, sales::targets::MakeServiceDefinition()); }

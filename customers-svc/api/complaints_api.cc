@@ -123,7 +123,7 @@ grpc::Status CustomersApi::ListComplaints(grpc::ServerContext* ctx, const v1::Li
   return ServeRead<v1::ListComplaintsResponse>(
       ctx, CustomersMethod("ListComplaints"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), kPageOfRecords));
         f.limit = page + 1;
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(f.before_id, DecodePageToken(req->page_token()));

@@ -218,8 +218,8 @@ grpc::Status CustomersApi::CheckDuplicate(grpc::ServerContext* ctx, const v1::Ch
       ctx, CustomersMethod("CheckDuplicate"), rt_, resp,
       [&](CallContext&) { return ValidateCheckDuplicate(*req, keys, phones); },
       [&](db::Transaction& tx, CallContext& call) {
-        return CustomerRegistration(*rt_.clock, *rt_.outbox, TargetsConfigured()).CheckDuplicate(tx, call, keys,
-                                                                                                   phones);
+        return CustomerRegistration(*rt_.clock, *rt_.outbox, TargetsConfigured())
+            .CheckDuplicate(tx, call, keys, phones);
       });
 }
 
@@ -231,13 +231,14 @@ grpc::Status CustomersApi::ListCustomerAudit(grpc::ServerContext* ctx, const v1:
       ctx, CustomersMethod("ListCustomerAudit"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfRecords));
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         }
         for (int i = 0; i < req->actions_size(); ++i) {
           if (req->actions(i).empty() || CharCount(req->actions(i)) > kMaxAuditActionChars) {
-            return InvalidField(absl::StrCat("actions[", i, "]"), absl::StrCat("1..", kMaxAuditActionChars, " characters"));
+            return InvalidField(absl::StrCat("actions[", i, "]"),
+                                absl::StrCat("1..", kMaxAuditActionChars, " characters"));
           }
         }
         return absl::OkStatus();
@@ -257,7 +258,7 @@ grpc::Status CustomersApi::ListCustomerAudit(grpc::ServerContext* ctx, const v1:
 }
 
 grpc::ServerWriteReactor<v1::StreamEventsResponse>* CustomersApi::StreamEvents(grpc::CallbackServerContext* ctx,
-                                                                   const v1::StreamEventsRequest* req) {
+                                                                               const v1::StreamEventsRequest* req) {
   return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, CustomersMethod("StreamEvents"), *req);
 }
 
@@ -270,16 +271,16 @@ ServiceDefinition MakeServiceDefinition() {
     SALES_RETURN_IF_ERROR(KeepOrgReplica(rt));
     const Clock* clock = rt.clock;
     Outbox* outbox = rt.outbox;
-    SALES_RETURN_IF_ERROR((rt.FollowFeed<finance::v1::FinanceService, finance::v1::StreamEventsRequest,
-                                         finance::v1::StreamEventsResponse>(
-        "customers", "finance", [clock, outbox](db::Transaction& tx, const common::v1::Event& e) {
-          return ApplyFinanceEvent(tx, *outbox, e, clock->Now());
-        })));
-    SALES_RETURN_IF_ERROR((rt.FollowFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest,
-                                         orders::v1::StreamEventsResponse>(
-        "customers", "orders", [clock, outbox](db::Transaction& tx, const common::v1::Event& e) {
-          return ApplyOrdersEvent(tx, *outbox, e, clock->Now());
-        })));
+    SALES_RETURN_IF_ERROR((
+        rt.FollowFeed<finance::v1::FinanceService, finance::v1::StreamEventsRequest, finance::v1::StreamEventsResponse>(
+            "customers", "finance", [clock, outbox](db::Transaction& tx, const common::v1::Event& e) {
+              return ApplyFinanceEvent(tx, *outbox, e, clock->Now());
+            })));
+    SALES_RETURN_IF_ERROR(
+        (rt.FollowFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest, orders::v1::StreamEventsResponse>(
+            "customers", "orders", [clock, outbox](db::Transaction& tx, const common::v1::Event& e) {
+              return ApplyOrdersEvent(tx, *outbox, e, clock->Now());
+            })));
     return services;
   };
   return def;

@@ -11,6 +11,7 @@
 #include "customers-svc/domain/field_limits.h"
 #include "customers-svc/store/credit_store.h"
 #include "customers-svc/store/customer_store.h"
+#include "platform/field_mask.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/org/org_replica.h"
@@ -27,23 +28,37 @@ absl::Status RequireReason(const std::string& reason, const char* field = "reaso
   return CheckLength(reason, kMaxLongReasonChars, field);
 }
 
-// A CNY limit, terms of 0..365 days, a known rating and a reason.
+// A mask naming only terms UpdateCreditProfile changes; a CNY limit, terms
+// of 0..365 days and a known rating — those the mask names, the others stay
+// as stored; a reason.
 absl::Status ValidateUpdateCreditProfile(const v1::UpdateCreditProfileRequest& request) {
+  SALES_ASSIGN_OR_RETURN(auto paths, CreditTermsPaths(request.update_mask()));
   std::vector<FieldViolation> v;
   if (request.customer_id() <= 0) v.push_back({"customer_id", "required, > 0"});
-  if (!request.has_credit_limit()) {
-    v.push_back({"credit_limit", "required"});
-  } else {
-    auto m = ValidateMoney(request.credit_limit(), "credit_limit", Sign::kNonNegative);
-    if (!m.ok()) v.push_back({"credit_limit", std::string(m.message())});
-    if (request.credit_limit().currency_code() != "CNY") {
-      v.push_back({"credit_limit.currency_code", "must be the company currency CNY"});
+  if (Touches(paths, "credit_limit")) {
+    if (!request.has_credit_limit()) {
+      v.push_back({"credit_limit", "required"});
+    } else {
+      auto m = ValidateMoney(request.credit_limit(), "credit_limit", Sign::kNonNegative);
+      if (!m.ok()) v.push_back({"credit_limit", std::string(m.message())});
+      if (request.credit_limit().currency_code() != "CNY") {
+        v.push_back({"credit_limit.currency_code", "must be the company currency CNY"});
+      }
     }
   }
-  if (request.payment_terms_days() < 0 || request.payment_terms_days() > 365) {
+  if (Touches(paths, "payment_terms_days") &&
+      (request.payment_terms_days() < 0 || request.payment_terms_days() > 365)) {
     v.push_back({"payment_terms_days", "must be 0..365"});
   }
-  if (!v1::CreditRating_IsValid(request.rating())) v.push_back({"rating", "unknown rating"});
+  if (Touches(paths, "rating")) {
+    if (!v1::CreditRating_IsValid(request.rating())) {
+      v.push_back({"rating", "unknown rating"});
+    } else if (request.rating() == v1::CREDIT_RATING_UNSPECIFIED && !request.update_mask().paths().empty()) {
+      // Without a mask UNSPECIFIED keeps the rating; a mask that names the
+      // rating asks to change it, so it must say to what.
+      v.push_back({"rating", "required when update_mask names it"});
+    }
+  }
   for (auto& fv : FieldViolationsOf(RequireReason(request.reason()))) v.push_back(fv);
   if (!v.empty()) return InvalidFields(std::move(v));
   return absl::OkStatus();
@@ -174,7 +189,7 @@ grpc::Status CustomersApi::ListCreditInvestigations(grpc::ServerContext* ctx,
       ctx, CustomersMethod("ListCreditInvestigations"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfDocuments));
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(before, DecodePageToken(req->page_token()));
         }
@@ -218,7 +233,7 @@ grpc::Status CustomersApi::ListCreditHolds(grpc::ServerContext* ctx, const v1::L
   return ServeRead<v1::ListCreditHoldsResponse>(
       ctx, CustomersMethod("ListCreditHolds"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(f.limit, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(f.limit, PageSize(req->page_size(), kPageOfRecords));
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(f.after_hold_id, DecodePageToken(req->page_token()));
         }
@@ -265,7 +280,7 @@ absl::Status ApplyFinanceEvent(db::Transaction& tx, Outbox& outbox, const common
     if (!rec.ok()) return rec.status();
     HoldRow h;
     h.source = e.source() == finance::v1::CREDIT_HOLD_SOURCE_COLLECTIONS ? v1::CREDIT_HOLD_SOURCE_COLLECTIONS
-                                                                          : v1::CREDIT_HOLD_SOURCE_FINANCE;
+                                                                         : v1::CREDIT_HOLD_SOURCE_FINANCE;
     h.reason = e.reason().empty() ? "finance hold" : e.reason();
     h.collection_case_id = e.collection_case_ids().empty() ? 0 : e.collection_case_ids(0);
     h.finance_hold_id = e.credit_hold_id();

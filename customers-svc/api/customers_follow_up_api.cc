@@ -58,7 +58,7 @@ absl::Status ValidateRecordFollowUp(const v1::RecordFollowUpRequest& request, co
 
 // The filters into `f` (scope aside).
 absl::Status ValidateListFollowUps(const v1::ListFollowUpsRequest& request, FollowUpStore::Filter& f) {
-  SALES_ASSIGN_OR_RETURN(f.limit, PageSize(request.page_size(), 100, 500));
+  SALES_ASSIGN_OR_RETURN(f.limit, PageSize(request.page_size(), kPageOfRecords));
   if (!request.page_token().empty()) {
     SALES_ASSIGN_OR_RETURN(f.before_id, DecodePageToken(request.page_token()));
   }
@@ -91,9 +91,7 @@ grpc::Status CustomersApi::RecordFollowUp(grpc::ServerContext* ctx, const v1::Re
                                           v1::RecordFollowUpResponse* resp) {
   return ServeMutation<v1::RecordFollowUpRequest, v1::RecordFollowUpResponse>(
       ctx, CustomersMethod("RecordFollowUp"), rt_, *req, resp,
-      [&](CallContext& call) {
-        return ValidateRecordFollowUp(*req, call.principal, BusinessDay(rt_.clock->Now()));
-      },
+      [&](CallContext& call) { return ValidateRecordFollowUp(*req, call.principal, BusinessDay(rt_.clock->Now())); },
       [&](db::Transaction& tx, CallContext& call) {
         return FollowUps(*rt_.clock, *rt_.outbox).Record(tx, call, req->follow_up());
       });

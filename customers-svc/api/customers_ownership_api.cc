@@ -3,9 +3,10 @@
 // revives a dormant account, a non-owner's order of a protected prospect is
 // recorded for the manager.
 #include "absl/strings/str_cat.h"
-#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/api/customer_view.h"
 #include "customers-svc/api/customers_api.h"
+#include "customers-svc/domain/errors.h"
+#include "customers-svc/domain/field_limits.h"
 #include "customers-svc/domain/protection.h"
 #include "customers-svc/store/customer_store.h"
 #include "customers-svc/store/ownership_store.h"
@@ -125,7 +126,7 @@ absl::Status CollisionScope(const Viewer& v, const v1::Collision& c) {
 
 // The filters into `f` (scope aside).
 absl::Status ValidateListCollisions(const v1::ListCollisionsRequest& request, CollisionStore::Filter& f) {
-  SALES_ASSIGN_OR_RETURN(f.limit, PageSize(request.page_size(), 100, 500));
+  SALES_ASSIGN_OR_RETURN(f.limit, PageSize(request.page_size(), kPageOfRecords));
   if (!request.page_token().empty()) {
     SALES_ASSIGN_OR_RETURN(f.before_id, DecodePageToken(request.page_token()));
   }
@@ -191,14 +192,14 @@ grpc::Status CustomersApi::ResolveCreditedRep(grpc::ServerContext* ctx, const v1
           if (!rep.has_value()) return NotFound("rep", req->taking_rep_id());
         }
         if (rec.customer.status() == v1::CUSTOMER_STATUS_BLACKLISTED) {
-          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", rec.customer.id(),
-                                                                          " is blacklisted: ",
-                                                                          rec.customer.blacklist_reason())),
-                               "CUSTOMER_BLACKLISTED", kDomain);
+          return WithErrorInfo(
+              absl::FailedPreconditionError(
+                  absl::StrCat("customer ", rec.customer.id(), " is blacklisted: ", rec.customer.blacklist_reason())),
+              "CUSTOMER_BLACKLISTED", kCustomersDomain);
         }
         SALES_ASSIGN_OR_RETURN(int window, ProtectionDays(tx));
-        SALES_ASSIGN_OR_RETURN(auto res, Resolve(tx, rec, ToCivilDay(req->order_date()), req->taking_rep_id(),
-                                                 req->order_id(), window));
+        SALES_ASSIGN_OR_RETURN(
+            auto res, Resolve(tx, rec, ToCivilDay(req->order_date()), req->taking_rep_id(), req->order_id(), window));
         return res.response;
       });
 }
@@ -207,8 +208,7 @@ grpc::Status CustomersApi::ListCollisions(grpc::ServerContext* ctx, const v1::Li
                                           v1::ListCollisionsResponse* resp) {
   CollisionStore::Filter f;
   return ServeRead<v1::ListCollisionsResponse>(
-      ctx, CustomersMethod("ListCollisions"), rt_, resp,
-      [&](CallContext&) { return ValidateListCollisions(*req, f); },
+      ctx, CustomersMethod("ListCollisions"), rt_, resp, [&](CallContext&) { return ValidateListCollisions(*req, f); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListCollisionsResponse> {
         SALES_ASSIGN_OR_RETURN(auto viewer, LoadViewer(tx, call.principal));
         if (req->org_unit_id() != 0) {
@@ -239,22 +239,23 @@ grpc::Status CustomersApi::ReviewCollision(grpc::ServerContext* ctx, const v1::R
         SALES_RETURN_IF_ERROR(CollisionScope(viewer, c));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), c.etag(), "collision", c.id()));
         if (c.status() != v1::COLLISION_STATUS_OPEN) {
-          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("collision ", c.id(), " was already reviewed")),
-                               "ALREADY_REVIEWED", kDomain);
+          return WithErrorInfo(
+              absl::FailedPreconditionError(absl::StrCat("collision ", c.id(), " was already reviewed")),
+              "ALREADY_REVIEWED", kCustomersDomain);
         }
         if (req->decision() != v1::COLLISION_STATUS_UPHELD && req->decision() != v1::COLLISION_STATUS_OVERRULED) {
-          return WithErrorInfo(absl::FailedPreconditionError("decision must be UPHELD or OVERRULED"),
-                               "BAD_DECISION", kDomain);
+          return WithErrorInfo(absl::FailedPreconditionError("decision must be UPHELD or OVERRULED"), "BAD_DECISION",
+                               kCustomersDomain);
         }
         int64_t credited = req->decision() == v1::COLLISION_STATUS_OVERRULED ? c.taking_rep_id() : c.owner_rep_id();
-        SALES_RETURN_IF_ERROR(CollisionStore::Review(tx, c.id(), req->decision(), credited, req->note(), viewer.who, now));
+        SALES_RETURN_IF_ERROR(
+            CollisionStore::Review(tx, c.id(), req->decision(), credited, req->note(), viewer.who, now));
         SALES_ASSIGN_OR_RETURN(auto after, CollisionStore::Get(tx, c.id(), false));
-        SALES_RETURN_IF_ERROR(AuditStore::Append(tx, c.customer_id(), viewer.who, "COLLISION_REVIEWED",
-                                                 absl::StrCat("order ", c.order_id(), " credited to rep ",
-                                                              c.credited_rep_id()),
-                                                 absl::StrCat(v1::CollisionStatus_Name(req->decision()),
-                                                              ": credited to rep ", credited),
-                                                 req->note(), call.request_id, now));
+        SALES_RETURN_IF_ERROR(
+            AuditStore::Append(tx, c.customer_id(), viewer.who, "COLLISION_REVIEWED",
+                               absl::StrCat("order ", c.order_id(), " credited to rep ", c.credited_rep_id()),
+                               absl::StrCat(v1::CollisionStatus_Name(req->decision()), ": credited to rep ", credited),
+                               req->note(), call.request_id, now));
         v1::CollisionReviewedEvent e;
         *e.mutable_collision() = after;
         e.set_previous_credited_rep_id(c.credited_rep_id());
@@ -321,8 +322,8 @@ absl::Status ApplyOrdersEvent(db::Transaction& tx, Outbox& outbox, const common:
     }
   }
 
-  SALES_ASSIGN_OR_RETURN(bool fresh, OrdersSeenStore::MarkSeen(tx, header.order_id(), rec.customer.id(),
-                                                              header.order_date()));
+  SALES_ASSIGN_OR_RETURN(bool fresh,
+                         OrdersSeenStore::MarkSeen(tx, header.order_id(), rec.customer.id(), header.order_date()));
   if (!fresh) return absl::OkStatus();
 
   v1::CustomerStatus from = rec.customer.status();
@@ -361,8 +362,9 @@ absl::Status ApplyOrdersEvent(db::Transaction& tx, Outbox& outbox, const common:
   }
   if (to != from) {
     SALES_ASSIGN_OR_RETURN(int64_t unit, UnitOfRep(tx, rec.customer.owner_rep_id()));
-    std::string why = from == v1::CUSTOMER_STATUS_PROSPECT ? absl::StrCat("first purchase, order ", header.order_number())
-                                                           : absl::StrCat("purchase again, order ", header.order_number());
+    std::string why = from == v1::CUSTOMER_STATUS_PROSPECT
+                          ? absl::StrCat("first purchase, order ", header.order_number())
+                          : absl::StrCat("purchase again, order ", header.order_number());
     SALES_RETURN_IF_ERROR(AuditStore::Append(tx, rec.customer.id(), orders, "STATUS_CHANGED",
                                              v1::CustomerStatus_Name(from), v1::CustomerStatus_Name(to), why,
                                              request_id, now));

@@ -111,7 +111,7 @@ grpc::Status CustomersApi::ListOwnershipHistory(grpc::ServerContext* ctx, const 
       ctx, CustomersMethod("ListOwnershipHistory"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfRecords));
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         }
@@ -133,8 +133,8 @@ grpc::Status CustomersApi::RunLapseSweep(grpc::ServerContext* ctx, const v1::Run
   return Serve(ctx, CustomersMethod("RunLapseSweep"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
     SALES_RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
     SALES_RETURN_IF_ERROR(AsOfDate(req->as_of(), BusinessDay(rt_.clock->Now())));
-    SALES_ASSIGN_OR_RETURN(auto viewer, rt_.pool->Transact<Viewer>(
-                                            [&](db::Transaction& tx) { return LoadViewer(tx, call.principal); }));
+    SALES_ASSIGN_OR_RETURN(
+        auto viewer, rt_.pool->Transact<Viewer>([&](db::Transaction& tx) { return LoadViewer(tx, call.principal); }));
     SALES_RETURN_IF_ERROR(MayRunSweep(viewer));
     // Each batch commits on its own; a sweep killed half-way is finished by
     // the next run, and running it again for the same date finds nothing
@@ -149,12 +149,12 @@ grpc::Status CustomersApi::RunLapseSweep(grpc::ServerContext* ctx, const v1::Run
     // and the answer kept for the request id could be the smaller one.
     SqlCustomerBooks books(*rt_.pool, *rt_.outbox);
     LapseSweep sweep(books, *rt_.clock);
-    SALES_ASSIGN_OR_RETURN(*resp, RunIdempotent<v1::RunLapseSweepResponse>(
-                                      *rt_.pool, call.principal.user_id, call.method, req->request_id(), *req,
-                                      [&](db::Transaction& tx) {
-                                        SqlCustomerBook turn(tx, rt_.outbox);
-                                        return sweep.Run(turn, call, *req);
-                                      }));
+    SALES_ASSIGN_OR_RETURN(*resp,
+                           RunIdempotent<v1::RunLapseSweepResponse>(*rt_.pool, call.principal.user_id, call.method,
+                                                                    req->request_id(), *req, [&](db::Transaction& tx) {
+                                                                      SqlCustomerBook turn(tx, rt_.outbox);
+                                                                      return sweep.Run(turn, call, *req);
+                                                                    }));
     return absl::OkStatus();
   });
 }
@@ -165,7 +165,7 @@ grpc::Status CustomersApi::ListPoolCustomers(grpc::ServerContext* ctx, const v1:
   return ServeRead<v1::ListPoolCustomersResponse>(
       ctx, CustomersMethod("ListPoolCustomers"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(f.limit, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(f.limit, PageSize(req->page_size(), kPageOfRecords));
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(f.after_id, DecodePageToken(req->page_token()));
         }
@@ -243,7 +243,7 @@ grpc::Status CustomersApi::ListHandovers(grpc::ServerContext* ctx, const v1::Lis
   return ServeRead<v1::ListHandoversResponse>(
       ctx, CustomersMethod("ListHandovers"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfDocuments));
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(before, DecodePageToken(req->page_token()));
         }
@@ -294,7 +294,7 @@ grpc::Status CustomersApi::ListReferrals(grpc::ServerContext* ctx, const v1::Lis
   return ServeRead<v1::ListReferralsResponse>(
       ctx, CustomersMethod("ListReferrals"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfRecords));
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(before, DecodePageToken(req->page_token()));
         }

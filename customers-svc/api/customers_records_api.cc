@@ -55,7 +55,7 @@ v1::ListContactsResponse ContactsPage(std::vector<v1::Contact> items, int page, 
 // The filters, each bad one reported at once, into `f` (scope aside).
 absl::Status ValidateListCustomers(const v1::ListCustomersRequest& request, CustomerFilter& f) {
   std::vector<FieldViolation> v;
-  auto page = PageSize(request.page_size(), 100, 500);
+  auto page = PageSize(request.page_size(), kPageOfRecords);
   if (!page.ok()) {
     v.push_back({"page_size", "must be 0..500"});
   } else {
@@ -110,8 +110,8 @@ absl::Status ValidateListCustomers(const v1::ListCustomersRequest& request, Cust
 // registration (field_limits.h) for the fields being changed, before the
 // row is even read.
 absl::Status ValidateUpdateCustomer(const v1::UpdateCustomerRequest& request) {
-  static const std::set<std::string> kAllowed = {"name",   "type",    "phone",          "tax_id", "region",
-                                                 "city",   "address", "source_channel", "notes"};
+  static const std::set<std::string> kAllowed = {"name", "type",    "phone",          "tax_id", "region",
+                                                 "city", "address", "source_channel", "notes"};
   std::vector<FieldViolation> v;
   if (!request.has_customer() || request.customer().id() <= 0) v.push_back({"customer.id", "required, > 0"});
   if (request.update_mask().paths().empty()) v.push_back({"update_mask", "at least one field"});
@@ -288,7 +288,7 @@ grpc::Status CustomersApi::ListContacts(grpc::ServerContext* ctx, const v1::List
       ctx, CustomersMethod("ListContacts"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfDocuments));
         if (!req->page_token().empty()) {
           SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         }

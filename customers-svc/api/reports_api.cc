@@ -35,7 +35,7 @@ absl::Status ValidateGetTargetCustomerList(const v1::GetTargetCustomerListReques
       return InvalidField(absl::StrCat("statuses[", i, "]"), "a customer status");
     }
   }
-  SALES_ASSIGN_OR_RETURN(page, PageSize(request.page_size(), 100, 500));
+  SALES_ASSIGN_OR_RETURN(page, PageSize(request.page_size(), kPageOfRecords));
   SALES_ASSIGN_OR_RETURN(offset, OffsetOf(request.page_token()));
   return absl::OkStatus();
 }
@@ -99,7 +99,7 @@ grpc::Status CustomersApi::GetMarketNotesReport(grpc::ServerContext* ctx, const 
         if (!req->has_period()) return InvalidField("period", "required");
         SALES_ASSIGN_OR_RETURN(span, SpanOf(req->period(), "period"));
         if (req->region().size() > 32) return InvalidField("region", "at most 32 bytes");
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(offset, OffsetOf(req->page_token()));
         return absl::OkStatus();
       },

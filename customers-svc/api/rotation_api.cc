@@ -9,10 +9,12 @@
 #include "customers-svc/app/duty_rotation.h"
 #include "customers-svc/app/engagement_reports.h"
 #include "customers-svc/app/lead_rotation.h"
+#include "customers-svc/domain/errors.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/rotation.h"
 #include "customers-svc/store/rotation_store.h"
 #include "platform/convert.h"
+#include "platform/field_mask.h"
 #include "platform/handlers.h"
 #include "platform/org/org_replica.h"
 #include "platform/status.h"
@@ -64,7 +66,7 @@ bool SeesLead(const Viewer& v, const v1::Lead& l) {
   return v.SeesUnit(l.office_id()) || (v.principal.rep_id != 0 && v.principal.rep_id == l.assigned_rep_id());
 }
 
-absl::StatusOr<int> ListPage(int32_t requested) { return PageSize(requested, 100, 500); }
+absl::StatusOr<int> ListPage(int32_t requested) { return PageSize(requested, kPageOfRecords); }
 
 absl::StatusOr<int64_t> BeforeId(const std::string& token) {
   if (token.empty()) return int64_t{0};
@@ -73,7 +75,7 @@ absl::StatusOr<int64_t> BeforeId(const std::string& token) {
 
 // The page (size into `page`, the last office into `after`) and the unit.
 absl::Status ValidateListRotations(const v1::ListRotationsRequest& request, int& page, int64_t& after) {
-  SALES_ASSIGN_OR_RETURN(page, PageSize(request.page_size(), 50, 200));
+  SALES_ASSIGN_OR_RETURN(page, PageSize(request.page_size(), kPageOfDocuments));
   if (!request.page_token().empty()) {
     SALES_ASSIGN_OR_RETURN(after, DecodePageToken(request.page_token()));
   }
@@ -290,6 +292,9 @@ grpc::Status CustomersApi::UpdateRotationMembers(grpc::ServerContext* ctx, const
       ctx, CustomersMethod("UpdateRotationMembers"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         if (req->office_id() <= 0) return InvalidField("office_id", "required, > 0");
+        // The members are all this method changes, replaced as a whole: the
+        // mask is empty or names them, and either way they are replaced.
+        SALES_RETURN_IF_ERROR(UpdatePaths(req->update_mask(), {"members"}).status());
         SALES_RETURN_IF_ERROR(CheckMembers(req->members(), "members"));
         SALES_RETURN_IF_ERROR(RequireReason(req->reason()));
         return RequireEtag(req->etag());
@@ -375,8 +380,7 @@ grpc::Status CustomersApi::RegisterLead(grpc::ServerContext* ctx, const v1::Regi
       });
 }
 
-grpc::Status CustomersApi::GetLead(grpc::ServerContext* ctx, const v1::GetLeadRequest* req,
-                                   v1::GetLeadResponse* resp) {
+grpc::Status CustomersApi::GetLead(grpc::ServerContext* ctx, const v1::GetLeadRequest* req, v1::GetLeadResponse* resp) {
   return ServeRead<v1::GetLeadResponse>(
       ctx, CustomersMethod("GetLead"), rt_, resp,
       [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
@@ -438,7 +442,7 @@ grpc::Status CustomersApi::PreviewNextTurn(grpc::ServerContext* ctx, const v1::P
         auto next = PreviewNext(r->state, away);
         if (!next.ok()) {
           if (absl::IsFailedPrecondition(next.status())) {
-            return WithErrorInfo(next.status(), "NO_REP_AVAILABLE", kDomain);
+            return WithErrorInfo(next.status(), "NO_REP_AVAILABLE", kCustomersDomain);
           }
           return next.status();
         }

@@ -29,7 +29,7 @@ absl::Status ValidateListVisitsDue(const v1::ListVisitsDueRequest& request, int&
   }
   if (request.rep_id() < 0) v.push_back({"rep_id", "must be >= 0"});
   if (request.org_unit_id() < 0) v.push_back({"org_unit_id", "must be >= 0"});
-  auto size = PageSize(request.page_size(), 100, 500);
+  auto size = PageSize(request.page_size(), kPageOfRecords);
   if (!size.ok()) {
     for (auto& f : FieldViolationsOf(size.status())) v.push_back(f);
   } else {
@@ -109,9 +109,9 @@ void ApplyMasked(const v1::CustomersSettings& in, const std::string& path, v1::C
 }
 
 const std::set<std::string>& SettablePaths() {
-  static const auto* paths = new std::set<std::string>{
-      "protection_days", "dormancy_days", "visit_rules", "visit_look_ahead_days",
-      "regions", "source_channels", "max_rotation_party_size"};
+  static const auto* paths = new std::set<std::string>{"protection_days",        "dormancy_days", "visit_rules",
+                                                       "visit_look_ahead_days",  "regions",       "source_channels",
+                                                       "max_rotation_party_size"};
   return *paths;
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "customers-svc/app/customers_support.h"
 #include "customers-svc/domain/complaints.h"
+#include "customers-svc/domain/errors.h"
 #include "customers-svc/store/complaint_store.h"
 #include "customers-svc/store/customer_store.h"
 #include "platform/convert.h"
@@ -124,7 +125,8 @@ absl::StatusOr<v1::AssignComplaintResponse> Complaints::Assign(db::Transaction& 
   if (absl::IsNotFound(handler.status())) return InvalidField("handler_rep_id", "unknown rep");
   SALES_RETURN_IF_ERROR(handler.status());
   if (handler->has_value() && (*handler)->left()) {
-    return WithErrorInfo(absl::FailedPreconditionError("the handler has left the company"), "REP_LEFT", kDomain);
+    return WithErrorInfo(absl::FailedPreconditionError("the handler has left the company"), "REP_LEFT",
+                         kCustomersDomain);
   }
   v1::Complaint next = c;
   next.set_handler_rep_id(request.handler_rep_id());

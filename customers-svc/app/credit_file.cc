@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/app/customers_support.h"
+#include "customers-svc/domain/errors.h"
 #include "platform/convert.h"
+#include "platform/field_mask.h"
 #include "platform/status.h"
 #include "sales/customers/v1/events.pb.h"
 
@@ -42,6 +44,10 @@ absl::StatusOr<v1::CreditProfile> ProfileFor(db::Transaction& tx, const Customer
 absl::Status MayReadCredit(const Viewer& v, const CustomerRecord& rec) {
   if (v.ReadsAll() || v.IsOwner(rec) || (v.manager && v.Manages(rec))) return absl::OkStatus();
   return Denied("credit profiles are read by the owner, their manager, finance and the director");
+}
+
+absl::StatusOr<std::vector<std::string>> CreditTermsPaths(const google::protobuf::FieldMask& mask) {
+  return UpdatePaths(mask, {"credit_limit", "payment_terms_days", "rating"});
 }
 
 // Sets a hold on the profile holder (locked) and writes audit and, when the
@@ -112,13 +118,20 @@ absl::StatusOr<v1::UpdateCreditProfileResponse> CreditFile::UpdateProfile(
     return WithErrorInfo(absl::FailedPreconditionError(
                              absl::StrCat("customer ", rec.customer.id(), " is a family member of ",
                                           rec.customer.primary_customer_id(), ": change the primary's profile")),
-                         "FAMILY_MEMBER", kDomain);
+                         "FAMILY_MEMBER", kCustomersDomain);
   }
   SALES_ASSIGN_OR_RETURN(auto before, CreditStore::Lock(tx, rec.customer.id(), now));
   SALES_RETURN_IF_ERROR(CheckEtag(request.etag(), before.etag(), "credit profile", rec.customer.id()));
-  v1::CreditRating rating = request.rating() == v1::CREDIT_RATING_UNSPECIFIED ? before.rating() : request.rating();
-  SALES_RETURN_IF_ERROR(CreditStore::Update(tx, rec.customer.id(), request.credit_limit().minor_units(), "CNY",
-                                            request.payment_terms_days(), rating, now));
+  SALES_ASSIGN_OR_RETURN(auto paths, CreditTermsPaths(request.update_mask()));
+  const int64_t limit =
+      Touches(paths, "credit_limit") ? request.credit_limit().minor_units() : before.credit_limit().minor_units();
+  const int32_t terms =
+      Touches(paths, "payment_terms_days") ? request.payment_terms_days() : before.payment_terms_days();
+  // UNSPECIFIED keeps the rating (api/ refuses it when the mask names rating).
+  v1::CreditRating rating = Touches(paths, "rating") && request.rating() != v1::CREDIT_RATING_UNSPECIFIED
+                                ? request.rating()
+                                : before.rating();
+  SALES_RETURN_IF_ERROR(CreditStore::Update(tx, rec.customer.id(), limit, "CNY", terms, rating, now));
   SALES_ASSIGN_OR_RETURN(auto after, CreditStore::Get(tx, rec.customer.id()));
   SALES_RETURN_IF_ERROR(AuditStore::Append(tx, rec.customer.id(), viewer.who, "CREDIT_PROFILE_UPDATED",
                                            LimitText(before), LimitText(after), request.reason(), call.request_id,
@@ -181,7 +194,7 @@ absl::StatusOr<v1::SetCreditHoldResponse> CreditFile::SetHold(db::Transaction& t
   if (before.hold().on_hold()) {
     return WithErrorInfo(absl::FailedPreconditionError(
                              absl::StrCat("customer ", holder, " is already on hold: ", before.hold().reason())),
-                         "ALREADY_ON_HOLD", kDomain);
+                         "ALREADY_ON_HOLD", kCustomersDomain);
   }
   HoldRow h;
   h.source = viewer.finance ? v1::CREDIT_HOLD_SOURCE_FINANCE : v1::CREDIT_HOLD_SOURCE_MANAGER;
@@ -208,7 +221,7 @@ absl::StatusOr<v1::ReleaseCreditHoldResponse> CreditFile::ReleaseHold(db::Transa
   SALES_ASSIGN_OR_RETURN(auto holds, CreditStore::ActiveHolds(tx, holder));
   if (holds.empty()) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", holder, " is not on hold")),
-                         "NOT_ON_HOLD", kDomain);
+                         "NOT_ON_HOLD", kCustomersDomain);
   }
   if (!viewer.all && !viewer.finance) {
     // Managers lift only what managers set: a collections or finance

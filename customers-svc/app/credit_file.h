@@ -17,6 +17,7 @@
 #include "customers-svc/app/viewer.h"
 #include "customers-svc/store/credit_store.h"
 #include "customers-svc/store/customer_store.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "platform/call.h"
 #include "platform/clock.h"
 #include "platform/mysql.h"
@@ -33,6 +34,9 @@ absl::StatusOr<v1::CreditProfile> ProfileFor(db::Transaction& tx, const Customer
 // Who may read a profile: the owner, their manager, finance, the director,
 // services (orders-svc at confirmation, finance-svc at invoicing).
 absl::Status MayReadCredit(const Viewer& v, const CustomerRecord& rec);
+// The terms UpdateCreditProfile changes, from its update_mask: credit_limit,
+// payment_terms_days and rating (all three when the mask is empty).
+absl::StatusOr<std::vector<std::string>> CreditTermsPaths(const google::protobuf::FieldMask& mask);
 
 // Sets a hold on the profile holder (locked) and writes audit and, when the
 // customer was not on hold before, the hold event.
@@ -43,8 +47,7 @@ absl::StatusOr<v1::CreditProfile> PlaceHold(db::Transaction& tx, Outbox& outbox,
 // out only when no hold remains (orders re-check waiting orders then).
 absl::StatusOr<v1::CreditProfile> LiftHolds(db::Transaction& tx, Outbox& outbox, int64_t holder,
                                             const std::vector<HoldRow>& holds, const Who& who,
-                                            const std::string& reason, const std::string& request_id,
-                                            absl::Time now);
+                                            const std::string& reason, const std::string& request_id, absl::Time now);
 
 class CreditFile {
  public:
@@ -55,7 +58,8 @@ class CreditFile {
   // profile's etag checked; PERMISSION_DENIED unless the caller keeps the
   // customer's credit.
 
-  // Finance (or the director) sets limit, terms and rating of a primary.
+  // Finance (or the director) sets limit, terms and rating of a primary —
+  // those update_mask names; the others stay as stored.
   absl::StatusOr<v1::UpdateCreditProfileResponse> UpdateProfile(db::Transaction& tx, const CallContext& call,
                                                                 const v1::UpdateCreditProfileRequest& request);
   // Records an investigation on the holder's profile, applying the

@@ -42,8 +42,7 @@ class CustomerBook {
   virtual absl::StatusOr<std::vector<int64_t>> FamilyMembers(int64_t primary_id) = 0;
   // Closes the customer's open ownership record, opens the new one and
   // stores the owner (0: the pool) and the protection base; the new record.
-  virtual absl::StatusOr<v1::OwnershipRecord> ChangeOwner(const CustomerStore::OwnerChange& change,
-                                                          absl::Time now) = 0;
+  virtual absl::StatusOr<v1::OwnershipRecord> ChangeOwner(const CustomerStore::OwnerChange& change, absl::Time now) = 0;
 
   // ---- The lapse sweep ----
   // Prospects with an owner, family members included (what the sweep examines).

@@ -33,7 +33,8 @@ absl::StatusOr<v1::ClaimCustomerResponse> CustomerHandover::Claim(db::Transactio
                              "customer ", rec.customer.id(), " is not in the pool: ",
                              state == v1::PROTECTION_STATE_ACCOUNT ? "an account of rep " : "protected for rep ",
                              rec.customer.owner_rep_id())),
-                         "NOT_IN_POOL", kDomain, {{"owner_rep_id", absl::StrCat(rec.customer.owner_rep_id())}});
+                         "NOT_IN_POOL", kCustomersDomain,
+                         {{"owner_rep_id", absl::StrCat(rec.customer.owner_rep_id())}});
   }
   SALES_RETURN_IF_ERROR(CheckOwner(tx, targets_configured_, viewer.rep_id, "caller"));
   CustomerStore::OwnerChange ch;
@@ -185,13 +186,13 @@ absl::StatusOr<v1::RegisterReferralResponse> CustomerHandover::RegisterReferral(
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("the referred phone already belongs to customer #",
                                                                existing[0].record.customer.id(),
                                                                ": it counts as a new customer, not a referral")),
-                         "CUSTOMER_EXISTS", kDomain);
+                         "CUSTOMER_EXISTS", kCustomersDomain);
   }
   SALES_ASSIGN_OR_RETURN(auto pending, ReferralStore::PendingForPhone(tx, r.referred_phone()));
   if (pending.has_value()) {
     return WithErrorInfo(
         absl::AlreadyExistsError(absl::StrCat("referral #", pending->id(), " is already pending for this phone")),
-        "REFERRAL_PENDING", kDomain);
+        "REFERRAL_PENDING", kCustomersDomain);
   }
   r.set_referrer_rep_id(referrer.customer.owner_rep_id());
   v1::RegisterReferralResponse out;

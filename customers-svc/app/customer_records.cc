@@ -287,7 +287,7 @@ absl::StatusOr<v1::LinkFamilyMemberResponse> CustomerRecords::LinkFamilyMember(
     return WithErrorInfo(
         absl::AlreadyExistsError(absl::StrCat("customer ", member.customer.id(), " is already linked to #",
                                               member.customer.primary_customer_id())),
-        "ALREADY_LINKED", kDomain);
+        "ALREADY_LINKED", kCustomersDomain);
   }
   SALES_RETURN_IF_ERROR(NotBlacklisted(primary));
   SALES_RETURN_IF_ERROR(NotBlacklisted(member));

@@ -38,8 +38,7 @@ class CustomerRecords {
 
   // `contact` is the request's contact checked and normalised by api/.
   absl::StatusOr<v1::AddContactResponse> AddContact(db::Transaction& tx, const CallContext& call,
-                                                    const v1::AddContactRequest& request,
-                                                    const v1::Contact& contact);
+                                                    const v1::AddContactRequest& request, const v1::Contact& contact);
   absl::StatusOr<v1::UpdateContactResponse> UpdateContact(db::Transaction& tx, const CallContext& call,
                                                           const v1::UpdateContactRequest& request);
   absl::StatusOr<v1::RemoveContactResponse> RemoveContact(db::Transaction& tx, const CallContext& call,

@@ -40,7 +40,7 @@ absl::StatusOr<v1::RegisterCustomerResponse> CustomerRegistration::Register(db::
     if (!winners.empty()) return AlreadyRegistered(tx, winners.front(), viewer, window, today);
     // The key's own message would echo the contested phone or tax id.
     return WithErrorInfo(absl::AlreadyExistsError("customer already registered by a concurrent registration"),
-                         "CUSTOMER_EXISTS", kDomain);
+                         "CUSTOMER_EXISTS", kCustomersDomain);
   }
   if (!inserted.ok()) return inserted.status();
   int64_t id = inserted->customer.id();
@@ -48,15 +48,13 @@ absl::StatusOr<v1::RegisterCustomerResponse> CustomerRegistration::Register(db::
     SALES_RETURN_IF_ERROR(ContactStore::Insert(tx, id, ct, now).status());
   }
   SALES_RETURN_IF_ERROR(CreditStore::Lock(tx, id, now).status());
-  std::string reason = request.referral_id() != 0
-                           ? absl::StrCat("registered (referral ", request.referral_id(), ")")
-                           : "registered";
+  std::string reason =
+      request.referral_id() != 0 ? absl::StrCat("registered (referral ", request.referral_id(), ")") : "registered";
   SALES_RETURN_IF_ERROR(CustomerStore::OpenFirstRecord(tx, id, c.owner_rep_id(), v1::OWNERSHIP_CHANGE_KIND_REGISTERED,
                                                        reason, viewer.who, now)
                             .status());
   SALES_RETURN_IF_ERROR(AuditStore::Append(tx, id, viewer.who, "REGISTERED", "",
-                                           absl::StrCat("owner rep ", c.owner_rep_id()), reason, call.request_id,
-                                           now));
+                                           absl::StrCat("owner rep ", c.owner_rep_id()), reason, call.request_id, now));
   if (request.referral_id() != 0) {
     SALES_RETURN_IF_ERROR(ApplyReferralOnRegistration(tx, request.referral_id(), id, c.normalized_phone(), now));
   }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "customers-svc/domain/errors.h"
 #include "customers-svc/domain/normalize.h"
 #include "customers-svc/domain/protection.h"
 #include "customers-svc/store/org_copy_store.h"
@@ -37,7 +38,7 @@ std::vector<std::string> CodePoints(const std::string& s) {
 }  // namespace
 
 absl::Status Precondition(const std::string& what, const char* reason) {
-  return WithErrorInfo(absl::FailedPreconditionError(what), reason, kDomain);
+  return WithErrorInfo(absl::FailedPreconditionError(what), reason, kCustomersDomain);
 }
 
 absl::StatusOr<int> ProtectionDays(db::Transaction& tx) {
@@ -82,8 +83,7 @@ v1::ProtectionState StateOf(const CustomerRecord& rec, int window, absl::CivilDa
   // Family members follow their primary: protected while linked.
   if (c.primary_customer_id() != 0 || !rec.protection_base.has_value()) return v1::PROTECTION_STATE_PROTECTED;
   // Lapsed but not yet swept reads as what the sweep will make it.
-  return LapsedOn(*rec.protection_base, window, today) ? v1::PROTECTION_STATE_IN_POOL
-                                                       : v1::PROTECTION_STATE_PROTECTED;
+  return LapsedOn(*rec.protection_base, window, today) ? v1::PROTECTION_STATE_IN_POOL : v1::PROTECTION_STATE_PROTECTED;
 }
 
 v1::Customer Present(const CustomerRecord& rec, const Viewer& v, int window, absl::CivilDay today) {
@@ -140,16 +140,17 @@ absl::Status AlreadyRegistered(db::Transaction& tx, const CustomerStore::Match& 
   std::string keys;
   for (auto k : m.keys) {
     absl::StrAppend(&keys, keys.empty() ? "" : ",",
-                    k == v1::DUPLICATE_KEY_PHONE ? "phone" : k == v1::DUPLICATE_KEY_TAX_ID ? "tax_id" : "name");
+                    k == v1::DUPLICATE_KEY_PHONE    ? "phone"
+                    : k == v1::DUPLICATE_KEY_TAX_ID ? "tax_id"
+                                                    : "name");
   }
   absl::Status st = WithErrorInfo(
-      absl::AlreadyExistsError(absl::StrCat("customer already registered as #", d.customer_id(), " ",
-                                            d.masked_name(), " (", d.city(), "), held by ",
-                                            d.owner_rep_id() == 0 ? std::string("the shared pool")
-                                                                  : absl::StrCat("rep ", d.owner_rep_id(), " ",
-                                                                                 d.owner_rep_name()),
-                                            "; matched on ", keys)),
-      "CUSTOMER_EXISTS", kDomain,
+      absl::AlreadyExistsError(absl::StrCat(
+          "customer already registered as #", d.customer_id(), " ", d.masked_name(), " (", d.city(), "), held by ",
+          d.owner_rep_id() == 0 ? std::string("the shared pool")
+                                : absl::StrCat("rep ", d.owner_rep_id(), " ", d.owner_rep_name()),
+          "; matched on ", keys)),
+      "CUSTOMER_EXISTS", kCustomersDomain,
       {{"customer_id", absl::StrCat(d.customer_id())},
        {"owner_rep_id", absl::StrCat(d.owner_rep_id())},
        {"owner_rep_name", d.owner_rep_name()},
@@ -189,8 +190,8 @@ absl::StatusOr<v1::OwnershipRecord> MoveOwner(CustomerBook& book, const Customer
   auto who_text = [](int64_t rep) { return rep == 0 ? std::string("pool") : absl::StrCat("rep ", rep); };
   std::string action = v1::OwnershipChangeKind_Name(ch.kind);
   absl::StrReplaceAll({{"OWNERSHIP_CHANGE_KIND_", ""}}, &action);
-  SALES_RETURN_IF_ERROR(book.Audit(rec.customer.id(), ch.who, action, who_text(ch.from_rep_id),
-                                   who_text(ch.to_rep_id), ch.reason, request_id, now));
+  SALES_RETURN_IF_ERROR(book.Audit(rec.customer.id(), ch.who, action, who_text(ch.from_rep_id), who_text(ch.to_rep_id),
+                                   ch.reason, request_id, now));
   v1::CustomerOwnerChangedEvent e;
   e.set_customer_id(rec.customer.id());
   e.set_from_rep_id(ch.from_rep_id);
@@ -252,7 +253,7 @@ absl::Status CheckOwner(db::Transaction& tx, bool targets_configured, int64_t re
   }
   if (rep->left()) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " has left the company")),
-                         "REP_LEFT", kDomain, {{"rep_id", absl::StrCat(rep_id)}});
+                         "REP_LEFT", kCustomersDomain, {{"rep_id", absl::StrCat(rep_id)}});
   }
   return absl::OkStatus();
 }
@@ -287,13 +288,13 @@ absl::Status CheckRepInOffice(db::Transaction& tx, int64_t rep_id, int64_t offic
   if (!rep.has_value()) return absl::OkStatus();
   if (rep->status != kRepActive && rep->status != kRepProbation) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " is not active")),
-                         "REP_NOT_ACTIVE", kDomain, {{"field", std::string(field)}});
+                         "REP_NOT_ACTIVE", kCustomersDomain, {{"field", std::string(field)}});
   }
   SALES_ASSIGN_OR_RETURN(bool within, OrgReplica::IsWithin(tx, rep->org_unit_id, office_id));
   if (!within) {
     return WithErrorInfo(
         absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " does not belong to office ", office_id)),
-        "REP_NOT_IN_OFFICE", kDomain, {{"field", std::string(field)}});
+        "REP_NOT_IN_OFFICE", kCustomersDomain, {{"field", std::string(field)}});
   }
   return absl::OkStatus();
 }

@@ -32,7 +32,7 @@ std::string MembersText(const RotationRecord& r) {
 
 absl::Status NoRotation(int64_t office_id) {
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("office ", office_id, " has no duty rotation")),
-                       "NO_ROTATION", kDomain, {{"office_id", absl::StrCat(office_id)}});
+                       "NO_ROTATION", kCustomersDomain, {{"office_id", absl::StrCat(office_id)}});
 }
 
 // The rep, reception of the office, the office's manager, director/admin.
@@ -162,7 +162,7 @@ absl::StatusOr<v1::RecordRepAbsenceResponse> DutyRotation::RecordAbsence(db::Tra
   if (clash.has_value()) {
     return WithErrorInfo(absl::FailedPreconditionError(
                              absl::StrCat("rep ", a.rep_id(), " already has absence ", clash->id(), " in that time")),
-                         "ABSENCE_OVERLAPS", kDomain, {{"absence_id", absl::StrCat(clash->id())}});
+                         "ABSENCE_OVERLAPS", kCustomersDomain, {{"absence_id", absl::StrCat(clash->id())}});
   }
   SALES_ASSIGN_OR_RETURN(auto rec, AbsenceStore::Insert(tx, a, ActorOf(call.principal), clock_.Now()));
   SALES_RETURN_IF_ERROR(AppendAbsenceEvent(outbox_, tx, rec.absence, "RECORDED", "", call.request_id));
@@ -180,10 +180,12 @@ absl::StatusOr<v1::EndRepAbsenceResponse> DutyRotation::EndAbsence(db::Transacti
   SALES_RETURN_IF_ERROR(CheckEtag(request.etag(), rec.version, "absence", a.id()));
   const absl::Time now = clock_.Now();
   if (a.cancelled()) {
-    return WithErrorInfo(absl::FailedPreconditionError("the absence was cancelled"), "ABSENCE_CANCELLED", kDomain);
+    return WithErrorInfo(absl::FailedPreconditionError("the absence was cancelled"), "ABSENCE_CANCELLED",
+                         kCustomersDomain);
   }
   if (a.has_end_time() && FromTimestamp(a.end_time()) <= now) {
-    return WithErrorInfo(absl::FailedPreconditionError("the absence has already ended"), "ABSENCE_ENDED", kDomain);
+    return WithErrorInfo(absl::FailedPreconditionError("the absence has already ended"), "ABSENCE_ENDED",
+                         kCustomersDomain);
   }
   const absl::Time end = request.has_end_time() ? FromTimestamp(request.end_time()) : now;
   if (end <= FromTimestamp(a.start_time())) return InvalidField("end_time", "must be after the absence's start");
@@ -205,7 +207,7 @@ absl::StatusOr<v1::CancelRepAbsenceResponse> DutyRotation::CancelAbsence(db::Tra
   SALES_RETURN_IF_ERROR(CheckEtag(request.etag(), rec.version, "absence", a.id()));
   if (a.cancelled()) {
     return WithErrorInfo(absl::FailedPreconditionError("the absence is already cancelled"), "ABSENCE_CANCELLED",
-                         kDomain);
+                         kCustomersDomain);
   }
   SALES_RETURN_IF_ERROR(AbsenceStore::Cancel(tx, a.id(), request.reason()));
   SALES_ASSIGN_OR_RETURN(rec, AbsenceStore::Get(tx, a.id(), false));

@@ -26,7 +26,7 @@ absl::StatusOr<v1::RecordFollowUpResponse> FollowUps::Record(db::Transaction& tx
   SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Lock(tx, f.customer_id()));
   if (rec.customer.status() == v1::CUSTOMER_STATUS_BLACKLISTED) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("customer ", rec.customer.id(), " is blacklisted")),
-                         "CUSTOMER_BLACKLISTED", kDomain);
+                         "CUSTOMER_BLACKLISTED", kCustomersDomain);
   }
   if (day < BusinessDay(FromTimestamp(rec.customer.register_time()))) {
     return InvalidField("follow_up.date", "before the customer was registered");
@@ -44,7 +44,7 @@ absl::StatusOr<v1::RecordFollowUpResponse> FollowUps::Record(db::Transaction& tx
   if (in_pool) {
     if (rec.customer.primary_customer_id() != 0) {
       return WithErrorInfo(absl::FailedPreconditionError("a family member follows its primary customer"),
-                           "FAMILY_MEMBER", kDomain);
+                           "FAMILY_MEMBER", kCustomersDomain);
     }
     // A follow-up on a pool customer claims it for the rep.
     CustomerStore::OwnerChange ch;

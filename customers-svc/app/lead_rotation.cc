@@ -52,7 +52,7 @@ absl::StatusOr<SurveyRecord> PendingReport(db::Transaction& tx, const Viewer& v,
   if (rec.report.status() != v1::MARKET_SURVEY_REPORT_STATUS_PENDING) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                              "the report is already ", v1::MarketSurveyReportStatus_Name(rec.report.status()))),
-                         "SURVEY_DECIDED", kDomain);
+                         "SURVEY_DECIDED", kCustomersDomain);
   }
   return rec;
 }
@@ -84,7 +84,7 @@ absl::StatusOr<v1::RegisterLeadResponse> LeadRotation::RegisterLead(db::Transact
     return WithErrorInfo(absl::FailedPreconditionError(
                              absl::StrCat("a party of ", party, " is larger than ", settings.max_rotation_party_size(),
                                           ": the manager places it (来客超过4人由销售经理酌情安排)")),
-                         "PARTY_TOO_LARGE", kDomain,
+                         "PARTY_TOO_LARGE", kCustomersDomain,
                          {{"max_rotation_party_size", absl::StrCat(settings.max_rotation_party_size())}});
   }
   SALES_RETURN_IF_ERROR(CheckOffice(tx, office, "office_id"));
@@ -114,7 +114,7 @@ absl::StatusOr<v1::RegisterLeadResponse> LeadRotation::RegisterLead(db::Transact
     auto assigned = Assign(rot.state, away);
     if (!assigned.ok()) {
       if (absl::IsFailedPrecondition(assigned.status())) {
-        return WithErrorInfo(assigned.status(), "NO_REP_AVAILABLE", kDomain);
+        return WithErrorInfo(assigned.status(), "NO_REP_AVAILABLE", kCustomersDomain);
       }
       return assigned.status();
     }
@@ -167,12 +167,12 @@ absl::StatusOr<v1::ReassignLeadResponse> LeadRotation::ReassignLead(db::Transact
   SALES_RETURN_IF_ERROR(CheckEtag(request.etag(), lead.version, "lead", lead.lead.id()));
   if (lead.lead.outcome() == v1::LEAD_OUTCOME_MARKET_SURVEY) {
     return WithErrorInfo(absl::FailedPreconditionError("the lead was approved as a market survey"),
-                         "LEAD_MARKET_SURVEY", kDomain);
+                         "LEAD_MARKET_SURVEY", kCustomersDomain);
   }
   const int64_t from = lead.lead.assigned_rep_id();
   if (from == request.to_rep_id()) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("the lead is already with rep ", from)), "SAME_REP",
-                         kDomain);
+                         kCustomersDomain);
   }
   SALES_ASSIGN_OR_RETURN(RotationRecord rot, LockRotation(tx, office));
   bool in_rotation = false;
@@ -180,7 +180,7 @@ absl::StatusOr<v1::ReassignLeadResponse> LeadRotation::ReassignLead(db::Transact
   if (!in_rotation) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                              "rep ", request.to_rep_id(), " is not an active member of the office's rotation")),
-                         "REP_NOT_IN_ROTATION", kDomain);
+                         "REP_NOT_IN_ROTATION", kCustomersDomain);
   }
   SALES_RETURN_IF_ERROR(CheckRepInOffice(tx, request.to_rep_id(), office, "to_rep_id"));
   v1::Customer customer;
@@ -224,23 +224,23 @@ absl::StatusOr<v1::ReportMarketSurveyResponse> LeadRotation::ReportMarketSurvey(
   SALES_ASSIGN_OR_RETURN(auto lead, LeadStore::Get(tx, request.lead_id(), true));
   if (call.principal.rep_id == 0 || lead.lead.assigned_rep_id() != call.principal.rep_id) {
     return WithErrorInfo(absl::FailedPreconditionError("the lead was not assigned to the calling rep"),
-                         "LEAD_NOT_YOURS", kDomain);
+                         "LEAD_NOT_YOURS", kCustomersDomain);
   }
   if (!ConsumedTurn(lead.turn_outcome) || lead.lead.outcome() == v1::LEAD_OUTCOME_REASSIGNED) {
     return WithErrorInfo(
         absl::FailedPreconditionError("only a lead received by a rotation turn (and still held) can be reported"),
-        "LEAD_NOT_A_TURN", kDomain);
+        "LEAD_NOT_A_TURN", kCustomersDomain);
   }
   SALES_ASSIGN_OR_RETURN(bool bought, HasBought(tx, lead.lead.customer_id()));
   if (bought) {
     return WithErrorInfo(absl::FailedPreconditionError("the lead's customer has bought: not a market survey"),
-                         "CUSTOMER_HAS_BOUGHT", kDomain);
+                         "CUSTOMER_HAS_BOUGHT", kCustomersDomain);
   }
   auto rec = SurveyStore::Insert(tx, lead.lead.id(), call.principal.rep_id, lead.lead.office_id(), request.reason(),
                                  clock_.Now());
   if (absl::IsAlreadyExists(rec.status())) {
     return WithErrorInfo(absl::FailedPreconditionError("the lead already has a market-survey report"),
-                         "SURVEY_ALREADY_REPORTED", kDomain);
+                         "SURVEY_ALREADY_REPORTED", kCustomersDomain);
   }
   SALES_RETURN_IF_ERROR(rec.status());
   v1::MarketSurveyReportedEvent e;
@@ -308,7 +308,7 @@ absl::StatusOr<std::optional<LeadRotation::LeadCustomerMatch>> LeadRotation::Fin
   if (c.status() == v1::CUSTOMER_STATUS_BLACKLISTED) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("the visitor matches blacklisted customer #",
                                                                     c.id(), ": no rep is assigned")),
-                         "CUSTOMER_BLACKLISTED", kDomain, {{"customer_id", absl::StrCat(c.id())}});
+                         "CUSTOMER_BLACKLISTED", kCustomersDomain, {{"customer_id", absl::StrCat(c.id())}});
   }
   LeadCustomerMatch m;
   m.customer = c;
@@ -329,7 +329,7 @@ absl::StatusOr<v1::Customer> LeadRotation::RegisterLeadCustomer(db::Transaction&
   auto inserted = CustomerStore::Insert(tx, c, now, BusinessDay(now), who);
   if (absl::IsAlreadyExists(inserted.status())) {
     return WithErrorInfo(absl::AbortedError("the same customer was registered at the same moment; retry the lead"),
-                         "CUSTOMER_RACE", kDomain);
+                         "CUSTOMER_RACE", kCustomersDomain);
   }
   SALES_RETURN_IF_ERROR(inserted.status());
   const int64_t id = inserted->customer.id();
@@ -353,7 +353,7 @@ absl::StatusOr<v1::Customer> LeadRotation::ClaimLeadCustomer(db::Transaction& tx
   SALES_ASSIGN_OR_RETURN(auto rec, CustomerStore::Lock(tx, pool_customer.id()));
   if (rec.customer.owner_rep_id() != 0) {
     return WithErrorInfo(absl::AbortedError("the pool customer was claimed meanwhile; retry the lead"),
-                         "CUSTOMER_CLAIMED", kDomain);
+                         "CUSTOMER_CLAIMED", kCustomersDomain);
   }
   return MoveCustomer(tx, call, rec, rep_id, v1::OWNERSHIP_CHANGE_KIND_ROTATION_ASSIGNED,
                       absl::StrCat("pool customer came in as reception lead ", lead_id));
@@ -368,17 +368,18 @@ absl::StatusOr<v1::Customer> LeadRotation::ReassignLeadCustomer(db::Transaction&
   if (s == v1::CUSTOMER_STATUS_ACTIVE || s == v1::CUSTOMER_STATUS_DORMANT) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                              "customer ", customer_id, " has bought meanwhile: accounts move only by transfer")),
-                         "CUSTOMER_HAS_BOUGHT", kDomain);
+                         "CUSTOMER_HAS_BOUGHT", kCustomersDomain);
   }
   if (s == v1::CUSTOMER_STATUS_BLACKLISTED) {
-    return WithErrorInfo(absl::FailedPreconditionError("the customer is blacklisted"), "CUSTOMER_BLACKLISTED", kDomain);
+    return WithErrorInfo(absl::FailedPreconditionError("the customer is blacklisted"), "CUSTOMER_BLACKLISTED",
+                         kCustomersDomain);
   }
   if (rec.customer.owner_rep_id() != from_rep_id) {
     // Someone else holds it now (claimed or transferred): the ruling on the
     // lead does not override that.
     return WithErrorInfo(absl::FailedPreconditionError(
                              absl::StrCat("customer ", customer_id, " is no longer held by rep ", from_rep_id)),
-                         "CUSTOMER_OWNER_CHANGED", kDomain);
+                         "CUSTOMER_OWNER_CHANGED", kCustomersDomain);
   }
   return MoveCustomer(tx, call, rec, to_rep_id, v1::OWNERSHIP_CHANGE_KIND_REASSIGNED,
                       absl::StrCat("lead ", lead_id, " ruling: ", reason));

@@ -81,8 +81,7 @@ class LeadRotation {
   // Moves a customer to `to_rep_id` with an ownership record, audit entry
   // and CustomerOwnerChangedEvent.
   absl::StatusOr<v1::Customer> MoveCustomer(db::Transaction& tx, const CallContext& call, const CustomerRecord& rec,
-                                            int64_t to_rep_id, v1::OwnershipChangeKind kind,
-                                            const std::string& reason);
+                                            int64_t to_rep_id, v1::OwnershipChangeKind kind, const std::string& reason);
 
   const Clock& clock_;
   Outbox& outbox_;

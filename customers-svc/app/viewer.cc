@@ -63,13 +63,13 @@ absl::StatusOr<Viewer> LoadViewer(db::Transaction& tx, const Principal& principa
 }
 
 absl::Status Denied(const std::string& what) {
-  return WithErrorInfo(absl::PermissionDeniedError(what), "NOT_ALLOWED", kDomain);
+  return WithErrorInfo(absl::PermissionDeniedError(what), "NOT_ALLOWED", kCustomersDomain);
 }
 
 absl::Status Denied(const Viewer& v, absl::string_view what) {
   return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat(
                            "role ", v.principal.role.empty() ? "(none)" : v.principal.role, " may not ", what)),
-                       "PERMISSION_DENIED", kDomain, {{"role", v.principal.role}});
+                       "PERMISSION_DENIED", kCustomersDomain, {{"role", v.principal.role}});
 }
 
 absl::Status MayRunSweep(const Viewer& v) {

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "customers-svc/domain/errors.h"
 #include "customers-svc/domain/masking.h"
 #include "customers-svc/store/customer_store.h"
 #include "platform/mysql.h"
@@ -19,9 +20,6 @@
 #include "sales/common/v1/audit.pb.h"
 
 namespace sales::customers {
-
-// The ErrorInfo domain of every refusal of customers-svc.
-inline constexpr char kDomain[] = "customers.sales";
 
 struct Viewer {
   Principal principal;

@@ -1,28 +1,33 @@
 #include "customers-svc/domain/complaints.h"
 
 #include "absl/strings/str_cat.h"
+#include "customers-svc/domain/errors.h"
 #include "platform/status.h"
 
 namespace sales::customers {
 namespace {
 
 absl::Status Refused(const ComplaintFacts& f, ComplaintAction a, absl::string_view why) {
-  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
-                           "cannot ", ComplaintActionName(a), " a complaint that is ",
-                           v1::ComplaintStatus_Name(f.status), ": ", why)),
-                       "COMPLAINT_STATE", "customers.sales",
-                       {{"status", v1::ComplaintStatus_Name(f.status)}});
+  return WithErrorInfo(
+      absl::FailedPreconditionError(absl::StrCat("cannot ", ComplaintActionName(a), " a complaint that is ",
+                                                 v1::ComplaintStatus_Name(f.status), ": ", why)),
+      "COMPLAINT_STATE", kCustomersDomain, {{"status", v1::ComplaintStatus_Name(f.status)}});
 }
 
 }  // namespace
 
 absl::string_view ComplaintActionName(ComplaintAction a) {
   switch (a) {
-    case ComplaintAction::kAssign: return "assign";
-    case ComplaintAction::kEscalate: return "escalate";
-    case ComplaintAction::kResolve: return "resolve";
-    case ComplaintAction::kClose: return "close";
-    case ComplaintAction::kReopen: return "reopen";
+    case ComplaintAction::kAssign:
+      return "assign";
+    case ComplaintAction::kEscalate:
+      return "escalate";
+    case ComplaintAction::kResolve:
+      return "resolve";
+    case ComplaintAction::kClose:
+      return "close";
+    case ComplaintAction::kReopen:
+      return "reopen";
   }
   return "?";
 }
@@ -41,8 +46,8 @@ bool IsOpenComplaint(v1::ComplaintStatus s) {
 absl::StatusOr<v1::ComplaintStatus> NextComplaintStatus(const ComplaintFacts& f, ComplaintAction a) {
   using S = v1::ComplaintStatus;
   const S s = f.status;
-  const bool active = s == v1::COMPLAINT_STATUS_OPEN || s == v1::COMPLAINT_STATUS_IN_PROGRESS ||
-                      s == v1::COMPLAINT_STATUS_ESCALATED;
+  const bool active =
+      s == v1::COMPLAINT_STATUS_OPEN || s == v1::COMPLAINT_STATUS_IN_PROGRESS || s == v1::COMPLAINT_STATUS_ESCALATED;
   const bool finished = s == v1::COMPLAINT_STATUS_RESOLVED || s == v1::COMPLAINT_STATUS_CLOSED;
   if (!active && !finished) return Refused(f, a, "unknown state");
   switch (a) {
@@ -61,8 +66,9 @@ absl::StatusOr<v1::ComplaintStatus> NextComplaintStatus(const ComplaintFacts& f,
       return S(v1::COMPLAINT_STATUS_RESOLVED);
     case ComplaintAction::kClose:
       if (s != v1::COMPLAINT_STATUS_RESOLVED) {
-        return Refused(f, a, s == v1::COMPLAINT_STATUS_CLOSED ? "it is already closed"
-                                                              : "only a resolved complaint can be closed");
+        return Refused(
+            f, a,
+            s == v1::COMPLAINT_STATUS_CLOSED ? "it is already closed" : "only a resolved complaint can be closed");
       }
       return S(v1::COMPLAINT_STATUS_CLOSED);
     case ComplaintAction::kReopen:

@@ -41,12 +41,9 @@ constexpr TextField<v1::Customer> kCustomerFields[] = {
 };
 
 constexpr TextField<v1::Contact> kContactFields[] = {
-    {"name", kMaxContactNameChars, &v1::Contact::name},
-    {"title", kMaxContactTitleChars, &v1::Contact::title},
-    {"phone", kMaxPhoneChars, &v1::Contact::phone},
-    {"email", kMaxContactEmailChars, &v1::Contact::email},
-    {"im_id", kMaxContactImIdChars, &v1::Contact::im_id},
-    {"notes", kMaxContactNotesChars, &v1::Contact::notes},
+    {"name", kMaxContactNameChars, &v1::Contact::name},   {"title", kMaxContactTitleChars, &v1::Contact::title},
+    {"phone", kMaxPhoneChars, &v1::Contact::phone},       {"email", kMaxContactEmailChars, &v1::Contact::email},
+    {"im_id", kMaxContactImIdChars, &v1::Contact::im_id}, {"notes", kMaxContactNotesChars, &v1::Contact::notes},
 };
 
 }  // namespace

@@ -25,13 +25,13 @@ namespace sales::customers {
 // VARCHAR(200) by the duplicate check; the normalised name is never longer
 // than the name (folding is one code point for one, separators and suffixes
 // are dropped).
-inline constexpr size_t kMaxCustomerNameChars = 200;       // customers.name
-inline constexpr size_t kMaxPhoneChars = 40;               // customers.phone, contacts.phone (as entered)
-inline constexpr size_t kMaxRegionChars = 32;              // customers.region
-inline constexpr size_t kMaxCityChars = 64;                // customers.city
-inline constexpr size_t kMaxAddressChars = 255;            // customers.address
-inline constexpr size_t kMaxSourceChannelChars = 32;       // customers.source_channel
-inline constexpr size_t kMaxCustomerNotesChars = 2000;     // customers.notes
+inline constexpr size_t kMaxCustomerNameChars = 200;    // customers.name
+inline constexpr size_t kMaxPhoneChars = 40;            // customers.phone, contacts.phone (as entered)
+inline constexpr size_t kMaxRegionChars = 32;           // customers.region
+inline constexpr size_t kMaxCityChars = 64;             // customers.city
+inline constexpr size_t kMaxAddressChars = 255;         // customers.address
+inline constexpr size_t kMaxSourceChannelChars = 32;    // customers.source_channel
+inline constexpr size_t kMaxCustomerNotesChars = 2000;  // customers.notes
 // The tax id is stored normalised (customers.tax_id VARCHAR(18));
 // NormalizeTaxId refuses anything but 15 or 18 characters, so the raw input,
 // which may carry spaces and hyphens, has no column of its own to fit.
@@ -44,12 +44,13 @@ inline constexpr size_t kMaxContactImIdChars = 100;
 inline constexpr size_t kMaxContactNotesChars = 1000;
 
 // Reasons and notes of changes.
-inline constexpr size_t kMaxReasonChars = 500;        // ownership_records, family_links, handovers, blacklist_reason
-inline constexpr size_t kMaxLongReasonChars = 1000;   // customer_audit.reason, credit_holds.reason, collisions.review_note
-inline constexpr size_t kMaxAuditActionChars = 48;    // customer_audit.action
-inline constexpr size_t kMaxAuditValueChars = 500;    // customer_audit.from_value / to_value
-inline constexpr size_t kMaxReferredNameChars = 200;  // referrals.referred_name
-inline constexpr size_t kMaxInvestigatorChars = 200;  // credit_investigations.investigator
+inline constexpr size_t kMaxReasonChars = 500;  // ownership_records, family_links, handovers, blacklist_reason
+inline constexpr size_t kMaxLongReasonChars =
+    1000;  // customer_audit.reason, credit_holds.reason, collisions.review_note
+inline constexpr size_t kMaxAuditActionChars = 48;           // customer_audit.action
+inline constexpr size_t kMaxAuditValueChars = 500;           // customer_audit.from_value / to_value
+inline constexpr size_t kMaxReferredNameChars = 200;         // referrals.referred_name
+inline constexpr size_t kMaxInvestigatorChars = 200;         // credit_investigations.investigator
 inline constexpr size_t kMaxFollowUpNextStepChars = 500;     // follow_ups.next_step
 inline constexpr size_t kMaxFollowUpMarketNoteChars = 2000;  // follow_ups.market_note
 // follow_ups.content and credit_investigations.findings are TEXT, which

@@ -12,8 +12,7 @@ CustomerVisibility VisibilityOf(const v1::Customer& c, const MaskingViewer& v) {
   if (v.rep_id != 0 && c.owner_rep_id() == v.rep_id) return CustomerVisibility::kFull;
   // A manager sees their org unit's subtree (domain.md §1). An owner whose
   // unit the org copy does not know (0) is in nobody's subtree.
-  if (c.owner_org_unit_id() != 0 &&
-      std::find(v.units.begin(), v.units.end(), c.owner_org_unit_id()) != v.units.end()) {
+  if (c.owner_org_unit_id() != 0 && std::find(v.units.begin(), v.units.end(), c.owner_org_unit_id()) != v.units.end()) {
     return CustomerVisibility::kFull;
   }
   return CustomerVisibility::kNameAndCity;

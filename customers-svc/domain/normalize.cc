@@ -59,9 +59,20 @@ bool IsSeparator(char32_t cp) {
   if (cp < 0x80) return !absl::ascii_isalnum(static_cast<unsigned char>(cp));
   // CJK punctuation: 、。（）【】《》·—
   switch (cp) {
-    case 0x3001: case 0x3002: case 0x3008: case 0x3009: case 0x300A: case 0x300B:
-    case 0x3010: case 0x3011: case 0x00B7: case 0x2014: case 0x2018: case 0x2019:
-    case 0x201C: case 0x201D:
+    case 0x3001:
+    case 0x3002:
+    case 0x3008:
+    case 0x3009:
+    case 0x300A:
+    case 0x300B:
+    case 0x3010:
+    case 0x3011:
+    case 0x00B7:
+    case 0x2014:
+    case 0x2018:
+    case 0x2019:
+    case 0x201C:
+    case 0x201D:
       return true;
     default:
       return false;
@@ -92,8 +103,7 @@ absl::StatusOr<std::string> NormalizePhone(absl::string_view phone) {
   bool mobile = digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9';
   bool landline = digits.size() >= 10 && digits.size() <= 12 && digits[0] == '0' && digits[1] != '0';
   if (!mobile && !landline) {
-    return InvalidField("customer.phone",
-                        "not a Chinese mobile (11 digits, 1x) or landline (area code + number)");
+    return InvalidField("customer.phone", "not a Chinese mobile (11 digits, 1x) or landline (area code + number)");
   }
   return digits;
 }
@@ -107,8 +117,8 @@ std::string NormalizeName(absl::string_view name) {
     Encode(cp, &out);
   }
   // Longest suffixes first so 股份有限公司 is not left as 股份.
-  static constexpr absl::string_view kSuffixes[] = {"股份有限公司", "有限责任公司", "有限公司",
-                                                     "集团公司", "公司", "coltd", "limited", "ltd"};
+  static constexpr absl::string_view kSuffixes[] = {"股份有限公司", "有限责任公司", "有限公司", "集团公司",
+                                                    "公司",         "coltd",        "limited",  "ltd"};
   absl::string_view view(out);
   bool stripped = true;
   while (stripped) {

@@ -15,12 +15,10 @@ bool YearInRange(absl::CivilDay d) { return d.year() >= 1900 && d.year() <= 9999
 
 }  // namespace
 
-
 absl::Status ValidateProtectionDays(int window_days) {
   if (window_days < kMinProtectionDays || window_days > kMaxProtectionDays) {
-    return InvalidField("protection_days",
-                        absl::StrCat("must be ", kMinProtectionDays, "..", kMaxProtectionDays,
-                                     " days, got ", window_days));
+    return InvalidField("protection_days", absl::StrCat("must be ", kMinProtectionDays, "..", kMaxProtectionDays,
+                                                        " days, got ", window_days));
   }
   return absl::OkStatus();
 }
@@ -38,17 +36,15 @@ bool LapsedOn(absl::CivilDay last_follow_up_or_registration, int window_days, ab
   return as_of > ProtectedUntil(last_follow_up_or_registration, window_days);
 }
 
-absl::StatusOr<ProtectionView> ClassifyProtection(absl::CivilDay last_follow_up_or_registration,
-                                                  int window_days, absl::CivilDay as_of,
-                                                  int lapsing_within_days) {
+absl::StatusOr<ProtectionView> ClassifyProtection(absl::CivilDay last_follow_up_or_registration, int window_days,
+                                                  absl::CivilDay as_of, int lapsing_within_days) {
   std::vector<FieldViolation> violations;
   if (!ValidateProtectionDays(window_days).ok()) {
-    violations.push_back({"protection_days", absl::StrCat("must be ", kMinProtectionDays, "..",
-                                                          kMaxProtectionDays, " days")});
+    violations.push_back(
+        {"protection_days", absl::StrCat("must be ", kMinProtectionDays, "..", kMaxProtectionDays, " days")});
   }
   if (lapsing_within_days < 0 || lapsing_within_days > kMaxLapsingWithinDays) {
-    violations.push_back(
-        {"lapsing_within_days", absl::StrCat("must be 0..", kMaxLapsingWithinDays, " days")});
+    violations.push_back({"lapsing_within_days", absl::StrCat("must be 0..", kMaxLapsingWithinDays, " days")});
   }
   if (!YearInRange(as_of) || !YearInRange(last_follow_up_or_registration)) {
     violations.push_back({"as_of", "year must be 1900..9999"});
@@ -74,8 +70,7 @@ absl::StatusOr<ProtectionView> ClassifyProtection(absl::CivilDay last_follow_up_
 }
 
 v1::ProtectionState ToProtectionState(ProtectionStanding standing) {
-  return standing == ProtectionStanding::kLapsed ? v1::PROTECTION_STATE_IN_POOL
-                                                 : v1::PROTECTION_STATE_PROTECTED;
+  return standing == ProtectionStanding::kLapsed ? v1::PROTECTION_STATE_IN_POOL : v1::PROTECTION_STATE_PROTECTED;
 }
 
 int64_t OwnerAt(const std::vector<OwnershipInterval>& history, absl::Time at) {
@@ -128,19 +123,16 @@ absl::StatusOr<CreditResolution> ResolveCreditedRep(const CreditQuery& query) {
   return out;
 }
 
-bool ReferralCounts(absl::Time referral_register_time, absl::Time first_visit_time,
-                    bool already_registered_customer) {
+bool ReferralCounts(absl::Time referral_register_time, absl::Time first_visit_time, bool already_registered_customer) {
   return !already_registered_customer && referral_register_time < first_visit_time;
 }
 
-v1::ReferralStatus ReferralOutcome(absl::Time referral_register_time,
-                                   std::optional<absl::Time> first_visit_time,
+v1::ReferralStatus ReferralOutcome(absl::Time referral_register_time, std::optional<absl::Time> first_visit_time,
                                    bool already_registered_customer) {
   if (already_registered_customer) return v1::REFERRAL_STATUS_NOT_COUNTED;
   if (!first_visit_time.has_value()) return v1::REFERRAL_STATUS_PENDING;
-  return ReferralCounts(referral_register_time, *first_visit_time, false)
-             ? v1::REFERRAL_STATUS_COUNTED
-             : v1::REFERRAL_STATUS_NOT_COUNTED;
+  return ReferralCounts(referral_register_time, *first_visit_time, false) ? v1::REFERRAL_STATUS_COUNTED
+                                                                          : v1::REFERRAL_STATUS_NOT_COUNTED;
 }
 
 }  // namespace sales::customers

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "platform/convert.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "platform/convert.h"
 #include "sales/customers/v1/customer.pb.h"
 #include "sales/customers/v1/ownership.pb.h"
 
@@ -73,9 +73,8 @@ struct ProtectionView {
 // field violations "protection_days" (1..90), "lapsing_within_days" (0..90),
 // "as_of" (before the last follow-up day: a follow-up cannot lie in the
 // future of the evaluation date).
-absl::StatusOr<ProtectionView> ClassifyProtection(absl::CivilDay last_follow_up_or_registration,
-                                                  int window_days, absl::CivilDay as_of,
-                                                  int lapsing_within_days);
+absl::StatusOr<ProtectionView> ClassifyProtection(absl::CivilDay last_follow_up_or_registration, int window_days,
+                                                  absl::CivilDay as_of, int lapsing_within_days);
 
 // The proto state of a prospect: PROTECTED while protected (lapsing soon or
 // not), IN_POOL once lapsed (what the sweep will make it).
@@ -86,8 +85,8 @@ v1::ProtectionState ToProtectionState(ProtectionStanding standing);
 
 // One interval of the ownership history (ownership.proto OwnershipRecord).
 struct OwnershipInterval {
-  int64_t rep_id = 0;  // to_rep_id; 0 while in the pool
-  absl::Time from;     // effective_time, inclusive
+  int64_t rep_id = 0;            // to_rep_id; 0 while in the pool
+  absl::Time from;               // effective_time, inclusive
   std::optional<absl::Time> to;  // end_time, exclusive; nullopt while current
   v1::OwnershipChangeKind kind = v1::OWNERSHIP_CHANGE_KIND_UNSPECIFIED;
 };
@@ -149,14 +148,12 @@ absl::StatusOr<CreditResolution> ResolveCreditedRep(const CreditQuery& query);
 // strictly before the referred person's first visit, and the person was not
 // already a registered customer. A referral registered at the very instant
 // of the visit does not count ("先行" means before).
-bool ReferralCounts(absl::Time referral_register_time, absl::Time first_visit_time,
-                    bool already_registered_customer);
+bool ReferralCounts(absl::Time referral_register_time, absl::Time first_visit_time, bool already_registered_customer);
 
 // The referral's status: NOT_COUNTED when the person was already a
 // customer; PENDING while no visit is known; then COUNTED or NOT_COUNTED by
 // ReferralCounts. (CANCELLED is a user action, not derived here.)
-v1::ReferralStatus ReferralOutcome(absl::Time referral_register_time,
-                                   std::optional<absl::Time> first_visit_time,
+v1::ReferralStatus ReferralOutcome(absl::Time referral_register_time, std::optional<absl::Time> first_visit_time,
                                    bool already_registered_customer);
 
 }  // namespace sales::customers

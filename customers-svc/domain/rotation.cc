@@ -30,8 +30,7 @@ AbsenceKind AbsenceOf(const Absences& absences, int64_t rep_id) {
 absl::Status ValidateAbsences(const Absences& absences) {
   for (const auto& [rep_id, kind] : absences) {
     if (kind != v1::ABSENCE_KIND_PERSONAL && kind != v1::ABSENCE_KIND_COMPANY) {
-      return InvalidField("absences", absl::StrCat("rep ", rep_id,
-                                                   ": an absence must be PERSONAL or COMPANY"));
+      return InvalidField("absences", absl::StrCat("rep ", rep_id, ": an absence must be PERSONAL or COMPANY"));
     }
   }
   return absl::OkStatus();
@@ -118,13 +117,12 @@ absl::Status ValidateRotation(const RotationState& state) {
     }
   }
   if (!state.members.empty() && state.cursor >= state.members.size()) {
-    violations.push_back({"cursor", absl::StrCat("cursor ", state.cursor, " is past the ",
-                                                 state.members.size(), " members")});
+    violations.push_back(
+        {"cursor", absl::StrCat("cursor ", state.cursor, " is past the ", state.members.size(), " members")});
   }
   for (const OwedTurn& owed : state.owed) {
     if (seen.count(owed.rep_id) == 0) {
-      violations.push_back(
-          {"owed", absl::StrCat("owed turn of rep ", owed.rep_id, " who is not a member")});
+      violations.push_back({"owed", absl::StrCat("owed turn of rep ", owed.rep_id, " who is not a member")});
     }
   }
   if (!violations.empty()) return InvalidFields(std::move(violations));
@@ -156,8 +154,7 @@ absl::StatusOr<RotationState> GrantMakeUpTurn(const RotationState& state, int64_
   return next;
 }
 
-absl::StatusOr<RotationState> SetMemberActive(const RotationState& state, int64_t rep_id,
-                                              bool active) {
+absl::StatusOr<RotationState> SetMemberActive(const RotationState& state, int64_t rep_id, bool active) {
   SALES_RETURN_IF_ERROR(ValidateRotation(state));
   size_t i = IndexOf(state, rep_id);
   if (i == state.members.size()) {
@@ -182,14 +179,13 @@ absl::StatusOr<RotationState> RemoveMember(const RotationState& state, int64_t r
   // Members after i shift down by one; keep the cursor on the same member.
   if (i < state.cursor) --next.cursor;
   if (next.cursor >= next.members.size()) next.cursor = 0;
-  next.owed.erase(std::remove_if(next.owed.begin(), next.owed.end(),
-                                 [rep_id](const OwedTurn& o) { return o.rep_id == rep_id; }),
-                  next.owed.end());
+  next.owed.erase(
+      std::remove_if(next.owed.begin(), next.owed.end(), [rep_id](const OwedTurn& o) { return o.rep_id == rep_id; }),
+      next.owed.end());
   return next;
 }
 
-absl::StatusOr<RotationState> ReplaceMembers(const RotationState& state,
-                                             const std::vector<RotationSlot>& members) {
+absl::StatusOr<RotationState> ReplaceMembers(const RotationState& state, const std::vector<RotationSlot>& members) {
   SALES_RETURN_IF_ERROR(ValidateRotation(state));
   RotationState next;
   next.members = members;
@@ -209,14 +205,18 @@ absl::StatusOr<RotationState> ReplaceMembers(const RotationState& state,
   return next;
 }
 
+std::string_view ToName(OwedTurnKind kind) { return kind == OwedTurnKind::kMakeUp ? "MAKE_UP" : "BANKED"; }
+
+OwedTurnKind OwedTurnKindFromName(std::string_view name) {
+  return name == "MAKE_UP" ? OwedTurnKind::kMakeUp : OwedTurnKind::kBanked;
+}
+
 int BankedTurns(const RotationState& state, int64_t rep_id) {
-  return static_cast<int>(std::count(state.owed.begin(), state.owed.end(),
-                                     OwedTurn{rep_id, OwedTurnKind::kBanked}));
+  return static_cast<int>(std::count(state.owed.begin(), state.owed.end(), OwedTurn{rep_id, OwedTurnKind::kBanked}));
 }
 
 int MakeUpTurns(const RotationState& state, int64_t rep_id) {
-  return static_cast<int>(std::count(state.owed.begin(), state.owed.end(),
-                                     OwedTurn{rep_id, OwedTurnKind::kMakeUp}));
+  return static_cast<int>(std::count(state.owed.begin(), state.owed.end(), OwedTurn{rep_id, OwedTurnKind::kMakeUp}));
 }
 
 v1::SkippedTurn ToSkippedTurn(const Skip& skip) {

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -53,6 +54,12 @@ enum class OwedTurnKind {
   kBanked,  // skipped while out on company business (因公外出)
   kMakeUp,  // approved market-survey report (补客户)
 };
+
+// The name an owed turn's kind is stored under (rotation_owed_turns.kind):
+// "BANKED" or "MAKE_UP".
+std::string_view ToName(OwedTurnKind kind);
+// The kind stored under `name`; a name it does not know reads as kBanked.
+OwedTurnKind OwedTurnKindFromName(std::string_view name);
 
 struct OwedTurn {
   int64_t rep_id = 0;
@@ -73,9 +80,9 @@ struct RotationState {
 using Absences = std::map<int64_t, sales::customers::v1::AbsenceKind>;
 
 enum class SkipReason {
-  kTurnLost,        // regular turn, personal business: gone
-  kTurnBanked,      // regular turn, company business: queued as owed
-  kOwedTurnWaits,   // an owed turn of a rep still away: stays queued
+  kTurnLost,       // regular turn, personal business: gone
+  kTurnBanked,     // regular turn, company business: queued as owed
+  kOwedTurnWaits,  // an owed turn of a rep still away: stays queued
 };
 
 struct Skip {
@@ -119,8 +126,7 @@ absl::StatusOr<RotationState> GrantMakeUpTurn(const RotationState& state, int64_
 // Activates or deactivates a member; owed turns stay queued. The cursor is
 // untouched: a deactivated member at the cursor is simply skipped.
 // INVALID_ARGUMENT ("rep_id") when not a member.
-absl::StatusOr<RotationState> SetMemberActive(const RotationState& state, int64_t rep_id,
-                                              bool active);
+absl::StatusOr<RotationState> SetMemberActive(const RotationState& state, int64_t rep_id, bool active);
 
 // Removes a member for good: their owed turns are dropped and the cursor keeps
 // pointing at the same next member (or wraps to the first when the removed
@@ -133,8 +139,7 @@ absl::StatusOr<RotationState> RemoveMember(const RotationState& state, int64_t r
 // it pointed at; when that member was removed, it goes to the first member
 // after them in the old order who is kept (wrapping), else to the first.
 // INVALID_ARGUMENT as ValidateRotation for the new list.
-absl::StatusOr<RotationState> ReplaceMembers(const RotationState& state,
-                                             const std::vector<RotationSlot>& members);
+absl::StatusOr<RotationState> ReplaceMembers(const RotationState& state, const std::vector<RotationSlot>& members);
 
 // Queued owed turns of a rep, by kind (RotationMember.banked_turns /
 // make_up_turns).

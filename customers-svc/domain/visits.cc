@@ -21,8 +21,7 @@ void AppendRuleViolations(const VisitRules& rules, std::vector<FieldViolation>& 
     } else {
       for (size_t j = 0; j < i; ++j) {
         if (rules[j].type == r.type) {
-          out.push_back({at + "customer_type",
-                         absl::StrCat("duplicates visit_rules[", j, "]: one rule per type")});
+          out.push_back({at + "customer_type", absl::StrCat("duplicates visit_rules[", j, "]: one rule per type")});
           break;
         }
       }
@@ -52,18 +51,14 @@ void AppendRuleViolations(const VisitRules& rules, std::vector<FieldViolation>& 
 
 VisitRules DefaultVisitRules() {
   return {
-      {v1::CUSTOMER_TYPE_OUTLET_KA, 1, 7, 0},
-      {v1::CUSTOMER_TYPE_OUTLET_A, 2, 21, 0},
-      {v1::CUSTOMER_TYPE_OUTLET_B, 1, 30, 0},
-      {v1::CUSTOMER_TYPE_OUTLET_C, 1, 30, 0},
-      {v1::CUSTOMER_TYPE_COMMUNITY_STATION, 1, 30, 0},
-      {v1::CUSTOMER_TYPE_DISTRIBUTOR, 1, 30, 0},
+      {v1::CUSTOMER_TYPE_OUTLET_KA, 1, 7, 0},          {v1::CUSTOMER_TYPE_OUTLET_A, 2, 21, 0},
+      {v1::CUSTOMER_TYPE_OUTLET_B, 1, 30, 0},          {v1::CUSTOMER_TYPE_OUTLET_C, 1, 30, 0},
+      {v1::CUSTOMER_TYPE_COMMUNITY_STATION, 1, 30, 0}, {v1::CUSTOMER_TYPE_DISTRIBUTOR, 1, 30, 0},
       {v1::CUSTOMER_TYPE_WHOLESALER, 1, 60, 0},
   };
 }
 
-VisitRules VisitRulesFromProto(
-    const google::protobuf::RepeatedPtrField<v1::VisitFrequencyRule>& rules) {
+VisitRules VisitRulesFromProto(const google::protobuf::RepeatedPtrField<v1::VisitFrequencyRule>& rules) {
   VisitRules out;
   out.reserve(rules.size());
   for (const v1::VisitFrequencyRule& r : rules) {
@@ -101,8 +96,7 @@ absl::CivilDay DueAfter(absl::CivilDay from, const VisitRule& rule) {
 
 absl::StatusOr<std::optional<absl::CivilDay>> NextVisitDue(v1::CustomerType type,
                                                            std::optional<absl::CivilDay> last_visit,
-                                                           absl::CivilDay since_day,
-                                                           const VisitRules& rules) {
+                                                           absl::CivilDay since_day, const VisitRules& rules) {
   if (absl::Status s = ValidateVisitRules(rules); !s.ok()) return s;
   const VisitRule* rule = FindVisitRule(rules, type);
   if (rule == nullptr) return std::optional<absl::CivilDay>();
@@ -110,14 +104,12 @@ absl::StatusOr<std::optional<absl::CivilDay>> NextVisitDue(v1::CustomerType type
   return std::optional<absl::CivilDay>(DueAfter(base, *rule));
 }
 
-absl::StatusOr<VisitDueView> ClassifyVisit(v1::CustomerType type,
-                                           std::optional<absl::CivilDay> last_visit,
-                                           absl::CivilDay since_day, absl::CivilDay as_of,
-                                           int look_ahead_days, const VisitRules& rules) {
+absl::StatusOr<VisitDueView> ClassifyVisit(v1::CustomerType type, std::optional<absl::CivilDay> last_visit,
+                                           absl::CivilDay since_day, absl::CivilDay as_of, int look_ahead_days,
+                                           const VisitRules& rules) {
   std::vector<FieldViolation> violations;
   if (look_ahead_days < 0 || look_ahead_days > kMaxVisitLookAheadDays) {
-    violations.push_back(
-        {"look_ahead_days", absl::StrCat("must be 0..", kMaxVisitLookAheadDays, " days")});
+    violations.push_back({"look_ahead_days", absl::StrCat("must be 0..", kMaxVisitLookAheadDays, " days")});
   }
   if (!YearInRange(as_of)) violations.push_back({"as_of", "year must be 1900..9999"});
   if (!YearInRange(since_day)) violations.push_back({"since_day", "year must be 1900..9999"});

@@ -59,8 +59,7 @@ VisitRules DefaultVisitRules();
 
 // From the settings' repeated VisitFrequencyRule (days only). Not validated:
 // pass the result to ValidateVisitRules.
-VisitRules VisitRulesFromProto(
-    const google::protobuf::RepeatedPtrField<v1::VisitFrequencyRule>& rules);
+VisitRules VisitRulesFromProto(const google::protobuf::RepeatedPtrField<v1::VisitFrequencyRule>& rules);
 
 // INVALID_ARGUMENT with one violation per offending field, named
 // "visit_rules[i].customer_type" (UNSPECIFIED, or the same type twice),
@@ -86,8 +85,7 @@ absl::CivilDay DueAfter(absl::CivilDay from, const VisitRule& rule);
 // the rules are not valid.
 absl::StatusOr<std::optional<absl::CivilDay>> NextVisitDue(v1::CustomerType type,
                                                            std::optional<absl::CivilDay> last_visit,
-                                                           absl::CivilDay since_day,
-                                                           const VisitRules& rules);
+                                                           absl::CivilDay since_day, const VisitRules& rules);
 
 enum class VisitStanding {
   kNotRequired,  // no rule for the type
@@ -111,10 +109,9 @@ struct VisitDueView {
 // INVALID_ARGUMENT with field violations "look_ahead_days" (0..30),
 // "as_of" / "since_day" / "last_visit_date" (year outside 1900..9999),
 // "last_visit_date" (after as_of), and the rules' violations.
-absl::StatusOr<VisitDueView> ClassifyVisit(v1::CustomerType type,
-                                           std::optional<absl::CivilDay> last_visit,
-                                           absl::CivilDay since_day, absl::CivilDay as_of,
-                                           int look_ahead_days, const VisitRules& rules);
+absl::StatusOr<VisitDueView> ClassifyVisit(v1::CustomerType type, std::optional<absl::CivilDay> last_visit,
+                                           absl::CivilDay since_day, absl::CivilDay as_of, int look_ahead_days,
+                                           const VisitRules& rules);
 
 // Visits `rule` requires over the days [from, to] (both inclusive), for the
 // compliance report: floor(k * D / P) for D days (a 31-day month needs one

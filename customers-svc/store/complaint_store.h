@@ -34,8 +34,8 @@ class ComplaintStore {
                                     const std::string& reason, const std::string& request_id, absl::Time now);
   struct Filter {
     bool all = true;
-    std::vector<int64_t> units;   // scope: complaints of customers owned in these units
-    int64_t scope_rep_id = 0;     // scope: owner or handler
+    std::vector<int64_t> units;  // scope: complaints of customers owned in these units
+    int64_t scope_rep_id = 0;    // scope: owner or handler
     int64_t customer_id = 0;
     std::vector<int64_t> statuses;
     bool open_only = false;

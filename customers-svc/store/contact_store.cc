@@ -17,19 +17,19 @@ constexpr char kColumns[] =
 
 v1::Contact FromRow(const db::Row& r) {
   v1::Contact c;
-  c.set_id(r.Int(0));
-  c.set_customer_id(r.Int(1));
-  c.set_name(r.Str(2));
-  c.set_title(r.Str(3));
-  c.set_phone(r.Str(4));
-  c.set_normalized_phone(r.Str(5));
-  c.set_email(r.Str(6));
-  c.set_im_id(r.Str(7));
-  c.set_primary(r.Int(8) != 0);
-  c.set_notes(r.Str(9));
-  c.set_etag(MakeEtag(r.Int(10)));
-  *c.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(11)));
-  *c.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(12)));
+  c.set_id(r.Int("id"));
+  c.set_customer_id(r.Int("customer_id"));
+  c.set_name(r.Str("name"));
+  c.set_title(r.Str("title"));
+  c.set_phone(r.Str("phone"));
+  c.set_normalized_phone(r.Str("normalized_phone"));
+  c.set_email(r.Str("email"));
+  c.set_im_id(r.Str("im_id"));
+  c.set_primary(r.Int("is_primary") != 0);
+  c.set_notes(r.Str("notes"));
+  c.set_etag(MakeEtag(r.Int("version")));
+  *c.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *c.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return c;
 }
 
@@ -80,19 +80,21 @@ absl::StatusOr<v1::Contact> ContactStore::Insert(db::Transaction& tx, int64_t cu
 }
 
 absl::StatusOr<v1::Contact> ContactStore::Get(db::Transaction& tx, int64_t id, bool lock) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, " FROM contacts WHERE id = ?",
-                                                          lock ? " FOR UPDATE" : ""),
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kColumns, " FROM contacts WHERE id = ?", lock ? " FOR UPDATE" : ""), {id}));
   if (rows.empty()) return NotFound("contact", id);
   return FromRow(rows[0]);
 }
 
 absl::Status ContactStore::Update(db::Transaction& tx, const v1::Contact& c, absl::Time now) {
   if (c.primary()) SALES_RETURN_IF_ERROR(ClearPrimary(tx, c.customer_id(), c.id()));
-  return tx.Exec("UPDATE contacts SET name = ?, title = ?, phone = ?, normalized_phone = ?, email = ?, im_id = ?, "
-                 "is_primary = ?, notes = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                 {c.name(), c.title(), c.phone(), c.normalized_phone(), c.email(), c.im_id(),
-                  static_cast<int64_t>(c.primary() ? 1 : 0), c.notes(), FormatDbTime(now), c.id()})
+  return tx
+      .Exec(
+          "UPDATE contacts SET name = ?, title = ?, phone = ?, normalized_phone = ?, email = ?, im_id = ?, "
+          "is_primary = ?, notes = ?, version = version + 1, updated_at = ? WHERE id = ?",
+          {c.name(), c.title(), c.phone(), c.normalized_phone(), c.email(), c.im_id(),
+           static_cast<int64_t>(c.primary() ? 1 : 0), c.notes(), FormatDbTime(now), c.id()})
       .status();
 }
 
@@ -101,18 +103,20 @@ absl::Status ContactStore::Remove(db::Transaction& tx, int64_t id) {
 }
 
 absl::Status ContactStore::ClearPrimary(db::Transaction& tx, int64_t customer_id, int64_t except_id) {
-  return tx.Exec("UPDATE contacts SET is_primary = 0, version = version + 1 WHERE customer_id = ? AND id <> ? "
-                 "AND is_primary = 1",
-                 {customer_id, except_id})
+  return tx
+      .Exec(
+          "UPDATE contacts SET is_primary = 0, version = version + 1 WHERE customer_id = ? AND id <> ? "
+          "AND is_primary = 1",
+          {customer_id, except_id})
       .status();
 }
 
-absl::StatusOr<std::vector<v1::Contact>> ContactStore::List(db::Transaction& tx, int64_t customer_id,
-                                                            int64_t after_id, int limit) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query(absl::StrCat("SELECT ", kColumns, " FROM contacts WHERE customer_id = ? AND id > ? "
-                                               "ORDER BY id LIMIT ?"),
-                                  {customer_id, after_id, static_cast<int64_t>(limit + 1)}));
+absl::StatusOr<std::vector<v1::Contact>> ContactStore::List(db::Transaction& tx, int64_t customer_id, int64_t after_id,
+                                                            int limit) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns,
+                                                          " FROM contacts WHERE customer_id = ? AND id > ? "
+                                                          "ORDER BY id LIMIT ?"),
+                                             {customer_id, after_id, static_cast<int64_t>(limit + 1)}));
   std::vector<v1::Contact> out;
   for (const auto& r : rows) out.push_back(FromRow(r));
   // Primary first within the page (ids keep paging stable).

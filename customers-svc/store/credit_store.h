@@ -34,9 +34,8 @@ class CreditStore {
   // Locks the profile row, creating it (cash only) when missing, so that
   // holds and updates of one customer queue behind each other.
   static absl::StatusOr<v1::CreditProfile> Lock(db::Transaction& tx, int64_t customer_id, absl::Time now);
-  static absl::Status Update(db::Transaction& tx, int64_t customer_id, int64_t limit_minor,
-                             const std::string& currency, int32_t terms_days, v1::CreditRating rating,
-                             absl::Time now);
+  static absl::Status Update(db::Transaction& tx, int64_t customer_id, int64_t limit_minor, const std::string& currency,
+                             int32_t terms_days, v1::CreditRating rating, absl::Time now);
   static absl::Status SetInvestigation(db::Transaction& tx, int64_t customer_id, const common::v1::Date& date,
                                        v1::CreditInvestigationMethod method, v1::CreditRating rating,
                                        std::optional<int64_t> new_limit, absl::Time now);
@@ -44,10 +43,9 @@ class CreditStore {
 
   static absl::StatusOr<std::vector<HoldRow>> ActiveHolds(db::Transaction& tx, int64_t customer_id);
   static absl::StatusOr<std::optional<HoldRow>> FindFinanceHold(db::Transaction& tx, int64_t finance_hold_id);
-  static absl::StatusOr<int64_t> InsertHold(db::Transaction& tx, const HoldRow& h, const Who& who,
-                                            absl::Time now);
-  static absl::Status ReleaseHold(db::Transaction& tx, int64_t hold_id, const Who& who,
-                                  const std::string& reason, absl::Time now);
+  static absl::StatusOr<int64_t> InsertHold(db::Transaction& tx, const HoldRow& h, const Who& who, absl::Time now);
+  static absl::Status ReleaseHold(db::Transaction& tx, int64_t hold_id, const Who& who, const std::string& reason,
+                                  absl::Time now);
   // Customers with an active hold, oldest hold first (keyset over the
   // oldest hold id), optionally by source and owner scope.
   struct HoldFilter {
@@ -61,15 +59,14 @@ class CreditStore {
     int limit = 100;
   };
   // (oldest active hold id, customer id) pairs.
-  static absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ListHeld(db::Transaction& tx,
-                                                                          const HoldFilter& f);
+  static absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ListHeld(db::Transaction& tx, const HoldFilter& f);
 
   static absl::StatusOr<v1::CreditInvestigation> InsertInvestigation(db::Transaction& tx,
-                                                                     const v1::CreditInvestigation& inv,
-                                                                     const Who& who, absl::Time now);
+                                                                     const v1::CreditInvestigation& inv, const Who& who,
+                                                                     absl::Time now);
   static absl::StatusOr<std::vector<v1::CreditInvestigation>> ListInvestigations(db::Transaction& tx,
-                                                                                 int64_t customer_id,
-                                                                                 int64_t before_id, int limit);
+                                                                                 int64_t customer_id, int64_t before_id,
+                                                                                 int limit);
 };
 
 }  // namespace sales::customers

@@ -6,8 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "customers-svc/domain/field_limits.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/status.h"
 
 namespace sales::customers {
@@ -22,60 +24,66 @@ constexpr char kColumns[] =
     "c.last_follow_up_date, c.first_purchase_date, c.last_purchase_date, c.referrer_customer_id, "
     "c.pool_entry_time, c.previous_owner_rep_id, c.blacklist_reason, c.status_before_blacklist, "
     "c.lead_id, c.registered_by_user, c.registered_by_role, c.registered_by_rep, "
-    "COALESCE(r.org_unit_id, 0), "
+    "COALESCE(r.org_unit_id, 0) AS owner_org_unit_id, "
     "EXISTS (SELECT 1 FROM credit_holds h WHERE h.customer_id = COALESCE(c.primary_customer_id, c.id) "
-    "AND h.active = 1), "
-    "(SELECT COUNT(*) FROM complaints x WHERE x.customer_id = c.id AND x.status <> 5 /* CLOSED */)";
+    "AND h.active = 1) AS credit_hold, "
+    "(SELECT COUNT(*) FROM complaints x WHERE x.customer_id = c.id AND x.status <> 'CLOSED') "
+    "AS open_complaint_count";
 constexpr char kFrom[] = " FROM customers c LEFT JOIN reps_replica r ON r.id = c.owner_rep_id ";
 
-int64_t IntOr0(const db::Row& r, size_t i) { return r.IsNull(i) ? 0 : r.Int(i); }
+int64_t IntOr0(const db::Row& r, absl::string_view label) { return r.IsNull(label) ? 0 : r.Int(label); }
 
 CustomerRecord FromRow(const db::Row& r) {
   CustomerRecord rec;
   v1::Customer& c = rec.customer;
-  c.set_id(r.Int(0));
-  c.set_name(r.Str(1));
-  c.set_normalized_name(r.Str(2));
-  c.set_type(static_cast<v1::CustomerType>(r.Int(3)));
-  c.set_status(static_cast<v1::CustomerStatus>(r.Int(4)));
-  c.set_phone(r.Str(5));
-  c.set_normalized_phone(r.Str(6));
-  if (!r.IsNull(7)) {
-    c.set_tax_id(r.Str(7));
-    c.set_normalized_tax_id(r.Str(7));
+  c.set_id(r.Int("id"));
+  c.set_name(r.Str("name"));
+  c.set_normalized_name(r.Str("normalized_name"));
+  c.set_type(EnumParse<v1::CustomerType>(r.Str("type")));
+  c.set_status(EnumParse<v1::CustomerStatus>(r.Str("status")));
+  c.set_phone(r.Str("phone"));
+  c.set_normalized_phone(r.Str("normalized_phone"));
+  if (!r.IsNull("tax_id")) {
+    c.set_tax_id(r.Str("tax_id"));
+    c.set_normalized_tax_id(r.Str("tax_id"));
   }
-  c.set_region(r.Str(8));
-  c.set_city(r.Str(9));
-  c.set_address(r.Str(10));
-  c.set_source_channel(r.Str(11));
-  c.set_owner_rep_id(IntOr0(r, 12));
-  c.set_etag(MakeEtag(r.Int(13)));
-  *c.mutable_register_time() = ToTimestamp(ParseDbTime(r.Str(14)));
-  *c.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(15)));
-  c.set_demand_grade(static_cast<v1::DemandGrade>(r.Int(16)));
-  c.set_notes(r.Str(17));
-  c.set_primary_customer_id(IntOr0(r, 18));
-  if (!r.IsNull(19)) rec.protection_base = ToCivilDay(ParseDbDate(r.Str(19)));
-  if (!r.IsNull(20)) *c.mutable_last_follow_up_date() = ParseDbDate(r.Str(20));
-  if (!r.IsNull(21)) *c.mutable_first_purchase_date() = ParseDbDate(r.Str(21));
-  if (!r.IsNull(22)) *c.mutable_last_purchase_date() = ParseDbDate(r.Str(22));
-  c.set_referrer_customer_id(IntOr0(r, 23));
-  if (!r.IsNull(24)) *c.mutable_pool_entry_time() = ToTimestamp(ParseDbTime(r.Str(24)));
-  rec.previous_owner_rep_id = IntOr0(r, 25);
-  c.set_blacklist_reason(r.Str(26));
-  rec.status_before_blacklist = static_cast<int32_t>(IntOr0(r, 27));
-  c.set_lead_id(IntOr0(r, 28));
+  c.set_region(r.Str("region"));
+  c.set_city(r.Str("city"));
+  c.set_address(r.Str("address"));
+  c.set_source_channel(r.Str("source_channel"));
+  c.set_owner_rep_id(IntOr0(r, "owner_rep_id"));
+  c.set_etag(MakeEtag(r.Int("version")));
+  *c.mutable_register_time() = ToTimestamp(ParseDbTime(r.Str("registered_at")));
+  *c.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  c.set_demand_grade(EnumParse<v1::DemandGrade>(r.Str("demand_grade")));
+  c.set_notes(r.Str("notes"));
+  c.set_primary_customer_id(IntOr0(r, "primary_customer_id"));
+  if (!r.IsNull("protection_base_date")) {
+    rec.protection_base = ToCivilDay(ParseDbDate(r.Str("protection_base_date")));
+  }
+  if (!r.IsNull("last_follow_up_date")) *c.mutable_last_follow_up_date() = ParseDbDate(r.Str("last_follow_up_date"));
+  if (!r.IsNull("first_purchase_date")) *c.mutable_first_purchase_date() = ParseDbDate(r.Str("first_purchase_date"));
+  if (!r.IsNull("last_purchase_date")) *c.mutable_last_purchase_date() = ParseDbDate(r.Str("last_purchase_date"));
+  c.set_referrer_customer_id(IntOr0(r, "referrer_customer_id"));
+  if (!r.IsNull("pool_entry_time")) {
+    *c.mutable_pool_entry_time() = ToTimestamp(ParseDbTime(r.Str("pool_entry_time")));
+  }
+  rec.previous_owner_rep_id = IntOr0(r, "previous_owner_rep_id");
+  c.set_blacklist_reason(r.Str("blacklist_reason"));
+  if (!r.IsNull("status_before_blacklist")) {
+    rec.status_before_blacklist = EnumParse<v1::CustomerStatus>(r.Str("status_before_blacklist"));
+  }
+  c.set_lead_id(IntOr0(r, "lead_id"));
   auto* by = c.mutable_registered_by();
-  by->set_user_id(r.Str(29));
-  by->set_role(r.Str(30));
-  by->set_rep_id(r.Int(31));
-  rec.owner_org_unit_id = r.Int(32);
+  by->set_user_id(r.Str("registered_by_user"));
+  by->set_role(r.Str("registered_by_role"));
+  by->set_rep_id(r.Int("registered_by_rep"));
+  rec.owner_org_unit_id = r.Int("owner_org_unit_id");
   c.set_owner_org_unit_id(c.owner_rep_id() == 0 ? 0 : rec.owner_org_unit_id);
-  c.set_credit_hold(r.Int(33) != 0);
-  c.set_open_complaint_count(static_cast<int32_t>(r.Int(34)));
+  c.set_credit_hold(r.Int("credit_hold") != 0);
+  c.set_open_complaint_count(static_cast<int32_t>(r.Int("open_complaint_count")));
   return rec;
 }
-
 
 db::Param OptDay(const std::optional<absl::CivilDay>& d) {
   if (!d.has_value()) return db::Param(nullptr);
@@ -86,19 +94,19 @@ db::Param Owner(int64_t rep) { return rep == 0 ? db::Param(nullptr) : db::Param(
 
 v1::OwnershipRecord RecordFromRow(const db::Row& r) {
   v1::OwnershipRecord o;
-  o.set_id(r.Int(0));
-  o.set_customer_id(r.Int(1));
-  o.set_from_rep_id(r.Int(2));
-  o.set_to_rep_id(r.Int(3));
-  o.set_kind(static_cast<v1::OwnershipChangeKind>(r.Int(4)));
-  *o.mutable_effective_time() = ToTimestamp(ParseDbTime(r.Str(5)));
-  if (!r.IsNull(6)) *o.mutable_end_time() = ToTimestamp(ParseDbTime(r.Str(6)));
-  o.set_reason(r.Str(7));
-  o.mutable_actor()->set_user_id(r.Str(8));
-  o.mutable_actor()->set_role(r.Str(9));
-  o.mutable_actor()->set_rep_id(r.Int(10));
-  o.set_handover_id(r.Int(11));
-  if (!r.IsNull(12)) *o.mutable_last_follow_up_date() = ParseDbDate(r.Str(12));
+  o.set_id(r.Int("id"));
+  o.set_customer_id(r.Int("customer_id"));
+  o.set_from_rep_id(r.Int("from_rep_id"));
+  o.set_to_rep_id(r.Int("to_rep_id"));
+  o.set_kind(EnumParse<v1::OwnershipChangeKind>(r.Str("kind")));
+  *o.mutable_effective_time() = ToTimestamp(ParseDbTime(r.Str("effective_time")));
+  if (!r.IsNull("end_time")) *o.mutable_end_time() = ToTimestamp(ParseDbTime(r.Str("end_time")));
+  o.set_reason(r.Str("reason"));
+  o.mutable_actor()->set_user_id(r.Str("actor_user"));
+  o.mutable_actor()->set_role(r.Str("actor_role"));
+  o.mutable_actor()->set_rep_id(r.Int("actor_rep"));
+  o.set_handover_id(r.Int("handover_id"));
+  if (!r.IsNull("last_follow_up_date")) *o.mutable_last_follow_up_date() = ParseDbDate(r.Str("last_follow_up_date"));
   return o;
 }
 
@@ -107,9 +115,8 @@ constexpr char kRecordColumns[] =
     "actor_role, actor_rep, handover_id, last_follow_up_date";
 
 absl::StatusOr<v1::OwnershipRecord> GetRecord(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kRecordColumns,
-                                                          " FROM ownership_records WHERE id = ?"),
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kRecordColumns, " FROM ownership_records WHERE id = ?"), {id}));
   if (rows.empty()) return NotFound("ownership record", id);
   return RecordFromRow(rows[0]);
 }
@@ -141,22 +148,38 @@ Who Who::System(const std::string& name) {
   return w;
 }
 
-absl::StatusOr<CustomerRecord> CustomerStore::Insert(db::Transaction& tx, const v1::Customer& c,
-                                                     absl::Time now, absl::CivilDay base, const Who& who) {
+absl::StatusOr<CustomerRecord> CustomerStore::Insert(db::Transaction& tx, const v1::Customer& c, absl::Time now,
+                                                     absl::CivilDay base, const Who& who) {
   db::Param tax = c.tax_id().empty() ? db::Param(nullptr) : db::Param(c.tax_id());
   db::Param referrer = c.referrer_customer_id() == 0 ? db::Param(nullptr) : db::Param(c.referrer_customer_id());
   db::Param lead = c.lead_id() == 0 ? db::Param(nullptr) : db::Param(c.lead_id());
-  auto inserted =
-      tx.Exec("INSERT INTO customers (name, normalized_name, type, status, phone, normalized_phone, "
-              "tax_id, region, city, address, source_channel, owner_rep_id, version, registered_at, "
-              "updated_at, demand_grade, notes, protection_base_date, referrer_customer_id, lead_id, "
-              "registered_by_user, registered_by_role, registered_by_rep) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
-              {c.name(), c.normalized_name(), static_cast<int64_t>(c.type()),
-               static_cast<int64_t>(c.status()), c.phone(), c.normalized_phone(), tax, c.region(),
-               c.city(), c.address(), c.source_channel(), Owner(c.owner_rep_id()), FormatDbTime(now),
-               FormatDbTime(now), c.notes(), OptDay(base), referrer, lead, who.user_id, who.role,
-               who.rep_id});
+  auto inserted = tx.Exec(
+      "INSERT INTO customers (name, normalized_name, type, status, phone, normalized_phone, "
+      "tax_id, region, city, address, source_channel, owner_rep_id, version, registered_at, "
+      "updated_at, demand_grade, notes, protection_base_date, referrer_customer_id, lead_id, "
+      "registered_by_user, registered_by_role, registered_by_rep) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 'UNSPECIFIED', ?, ?, ?, ?, ?, ?, ?)",
+      {c.name(),
+       c.normalized_name(),
+       EnumShort(c.type()),
+       EnumShort(c.status()),
+       c.phone(),
+       c.normalized_phone(),
+       tax,
+       c.region(),
+       c.city(),
+       c.address(),
+       c.source_channel(),
+       Owner(c.owner_rep_id()),
+       FormatDbTime(now),
+       FormatDbTime(now),
+       c.notes(),
+       OptDay(base),
+       referrer,
+       lead,
+       who.user_id,
+       who.role,
+       who.rep_id});
   if (!inserted.ok()) {
     // The unique keys on the normalised phone, name and tax id decide a race.
     if (absl::StrContains(inserted.status().message(), "Duplicate")) {
@@ -169,8 +192,7 @@ absl::StatusOr<CustomerRecord> CustomerStore::Insert(db::Transaction& tx, const 
 }
 
 absl::StatusOr<CustomerRecord> CustomerStore::Get(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.id = ?"), {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.id = ?"), {id}));
   if (rows.empty()) return NotFound("customer", id);
   return FromRow(rows[0]);
 }
@@ -186,9 +208,8 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::GetMany(db::Transacti
   std::vector<CustomerRecord> out;
   if (ids.empty()) return out;
   auto in = db::InList(ids);
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.id IN (", in.marks, ")"),
-                                  in.params));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.id IN (", in.marks, ")"), in.params));
   for (const auto& r : rows) out.push_back(FromRow(r));
   return out;
 }
@@ -196,18 +217,20 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::GetMany(db::Transacti
 absl::StatusOr<std::optional<v1::CustomerStatus>> CustomerStore::StatusOf(db::Transaction& tx, int64_t id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status FROM customers WHERE id = ?", {id}));
   if (rows.empty()) return std::optional<v1::CustomerStatus>();
-  return std::optional<v1::CustomerStatus>(static_cast<v1::CustomerStatus>(rows[0].Int(0)));
+  return std::optional<v1::CustomerStatus>(EnumParse<v1::CustomerStatus>(rows[0].Str("status")));
 }
 
 absl::StatusOr<std::optional<int64_t>> CustomerStore::OwnerOf(db::Transaction& tx, int64_t id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT owner_rep_id FROM customers WHERE id = ?", {id}));
   if (rows.empty()) return std::optional<int64_t>();
-  return std::optional<int64_t>(rows[0].Int(0));
+  return std::optional<int64_t>(rows[0].Int("owner_rep_id"));
 }
 
-absl::StatusOr<std::vector<CustomerStore::Match>> CustomerStore::FindDuplicates(
-    db::Transaction& tx, const std::vector<std::string>& phones, const std::string& tax_id,
-    const std::string& name, int64_t exclude_id) {
+absl::StatusOr<std::vector<CustomerStore::Match>> CustomerStore::FindDuplicates(db::Transaction& tx,
+                                                                                const std::vector<std::string>& phones,
+                                                                                const std::string& tax_id,
+                                                                                const std::string& name,
+                                                                                int64_t exclude_id) {
   // One indexed probe per key (phone, contact phone, tax id, name) rather
   // than one OR over three columns, which the optimiser may scan.
   std::map<int64_t, std::vector<v1::DuplicateKey>> keys;
@@ -220,19 +243,19 @@ absl::StatusOr<std::vector<CustomerStore::Match>> CustomerStore::FindDuplicates(
   };
   if (!tax_id.empty()) {
     SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE tax_id = ?", {tax_id}));
-    for (const auto& r : rows) add(r.Int(0), v1::DUPLICATE_KEY_TAX_ID);
+    for (const auto& r : rows) add(r.Int("id"), v1::DUPLICATE_KEY_TAX_ID);
   }
   for (const auto& phone : phones) {
     if (phone.empty()) continue;
-    SALES_ASSIGN_OR_RETURN(auto rows,
-                           tx.Query("SELECT id FROM customers WHERE normalized_phone = ? UNION "
-                                    "SELECT customer_id FROM contacts WHERE normalized_phone = ?",
-                                    {phone, phone}));
-    for (const auto& r : rows) add(r.Int(0), v1::DUPLICATE_KEY_PHONE);
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE normalized_phone = ? UNION "
+                                               "SELECT customer_id FROM contacts WHERE normalized_phone = ?",
+                                               {phone, phone}));
+    // A UNION's columns carry the first SELECT's labels.
+    for (const auto& r : rows) add(r.Int("id"), v1::DUPLICATE_KEY_PHONE);
   }
   if (!name.empty()) {
     SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE normalized_name = ?", {name}));
-    for (const auto& r : rows) add(r.Int(0), v1::DUPLICATE_KEY_NAME);
+    for (const auto& r : rows) add(r.Int("id"), v1::DUPLICATE_KEY_NAME);
   }
   std::vector<Match> out;
   if (order.empty()) return out;
@@ -252,7 +275,7 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::List(db::Transaction&
   SALES_RETURN_IF_ERROR(db::CheckListFilterSize("demand_grades", f.grades.size()));
   SALES_RETURN_IF_ERROR(db::CheckListFilterSize("statuses", f.statuses.size()));
   db::Params p;
-  auto in = [&](const char* col, const std::vector<int64_t>& vals) {
+  auto in = [&](const char* col, const auto& vals) {
     if (vals.empty()) return;
     absl::StrAppend(&where, " AND ", col, " IN (", db::AppendInList(vals, p), ")");
   };
@@ -272,9 +295,9 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::List(db::Transaction&
     p.push_back(f.owner_rep_id);
   }
   if (!f.owner_units.empty()) in("r.org_unit_id", f.owner_units);
-  in("c.type", f.types);
-  in("c.demand_grade", f.grades);
-  in("c.status", f.statuses);
+  in("c.type", EnumShortNames<v1::CustomerType>(f.types));
+  in("c.demand_grade", EnumShortNames<v1::DemandGrade>(f.grades));
+  in("c.status", EnumShortNames<v1::CustomerStatus>(f.statuses));
   if (!f.region.empty()) {
     absl::StrAppend(&where, " AND c.region = ?");
     p.push_back(f.region);
@@ -297,8 +320,9 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::List(db::Transaction&
     p.push_back(absl::StrCat("%", q, "%"));
   }
   if (f.base_before.has_value()) {
-    absl::StrAppend(&where, " AND c.status = 1 AND c.owner_rep_id IS NOT NULL AND c.primary_customer_id IS NULL "
-                            "AND c.protection_base_date < ?");
+    absl::StrAppend(&where,
+                    " AND c.status = 'PROSPECT' AND c.owner_rep_id IS NOT NULL "
+                    "AND c.primary_customer_id IS NULL AND c.protection_base_date < ?");
     p.push_back(FormatDbDate(FromCivilDay(*f.base_before)));
   }
   if (f.base_from.has_value()) {
@@ -307,8 +331,9 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::List(db::Transaction&
   }
   if (f.pool_only) absl::StrAppend(&where, " AND c.owner_rep_id IS NULL");
   if (f.hold_only) {
-    absl::StrAppend(&where, " AND EXISTS (SELECT 1 FROM credit_holds h WHERE h.customer_id = "
-                            "COALESCE(c.primary_customer_id, c.id) AND h.active = 1)");
+    absl::StrAppend(&where,
+                    " AND EXISTS (SELECT 1 FROM credit_holds h WHERE h.customer_id = "
+                    "COALESCE(c.primary_customer_id, c.id) AND h.active = 1)");
   }
   if (f.pool_entered_after.has_value()) {
     absl::StrAppend(&where, " AND c.pool_entry_time >= ?");
@@ -345,9 +370,8 @@ absl::Status CustomerStore::UpdateMasterData(db::Transaction& tx, const v1::Cust
       "UPDATE customers SET name = ?, normalized_name = ?, type = ?, phone = ?, normalized_phone = ?, "
       "tax_id = ?, region = ?, city = ?, address = ?, source_channel = ?, notes = ?, demand_grade = ?, "
       "version = version + 1, updated_at = ? WHERE id = ?",
-      {c.name(), c.normalized_name(), static_cast<int64_t>(c.type()), c.phone(), c.normalized_phone(), tax,
-       c.region(), c.city(), c.address(), c.source_channel(), c.notes(),
-       static_cast<int64_t>(c.demand_grade()), FormatDbTime(now), c.id()});
+      {c.name(), c.normalized_name(), EnumShort(c.type()), c.phone(), c.normalized_phone(), tax, c.region(), c.city(),
+       c.address(), c.source_channel(), c.notes(), EnumShort(c.demand_grade()), FormatDbTime(now), c.id()});
   if (!st.ok() && absl::StrContains(st.status().message(), "Duplicate")) {
     // A concurrent change took the key between the duplicate check and
     // this write; the key's own message would echo the contested value.
@@ -359,11 +383,14 @@ absl::Status CustomerStore::UpdateMasterData(db::Transaction& tx, const v1::Cust
 absl::Status CustomerStore::SetStatus(db::Transaction& tx, int64_t id, v1::CustomerStatus status,
                                       const std::string& blacklist_reason, int32_t status_before_blacklist,
                                       absl::Time now) {
-  db::Param before = status_before_blacklist == 0 ? db::Param(nullptr)
-                                                  : db::Param(static_cast<int64_t>(status_before_blacklist));
-  return tx.Exec("UPDATE customers SET status = ?, blacklist_reason = ?, status_before_blacklist = ?, "
-                 "version = version + 1, updated_at = ? WHERE id = ?",
-                 {static_cast<int64_t>(status), blacklist_reason, before, FormatDbTime(now), id})
+  db::Param before = status_before_blacklist == 0
+                         ? db::Param(nullptr)
+                         : db::Param(EnumShort(static_cast<v1::CustomerStatus>(status_before_blacklist)));
+  return tx
+      .Exec(
+          "UPDATE customers SET status = ?, blacklist_reason = ?, status_before_blacklist = ?, "
+          "version = version + 1, updated_at = ? WHERE id = ?",
+          {EnumShort(status), blacklist_reason, before, FormatDbTime(now), id})
       .status();
 }
 
@@ -374,8 +401,7 @@ absl::StatusOr<v1::OwnershipRecord> CustomerStore::OpenFirstRecord(db::Transacti
   SALES_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO ownership_records (customer_id, from_rep_id, to_rep_id, kind, effective_time, "
               "reason, actor_user, actor_role, actor_rep) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?)",
-              {customer_id, rep_id, static_cast<int64_t>(kind), FormatDbTime(now), reason, who.user_id,
-               who.role, who.rep_id})
+              {customer_id, rep_id, EnumShort(kind), FormatDbTime(now), reason, who.user_id, who.role, who.rep_id})
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   return GetRecord(tx, id);
@@ -388,15 +414,15 @@ absl::StatusOr<v1::OwnershipRecord> CustomerStore::ChangeOwner(db::Transaction& 
                                 {t, ch.customer_id})
                             .status());
   SALES_RETURN_IF_ERROR(
-      tx.Exec("INSERT INTO ownership_records (customer_id, from_rep_id, to_rep_id, kind, effective_time, "
-              "reason, actor_user, actor_role, actor_rep, handover_id, last_follow_up_date) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              // The reason may be composed ("family member of #12: " + the
-              // caller's reason of up to the column's size): clipped whole
-              // characters, the full text is in the audit trail's reason.
-              {ch.customer_id, ch.from_rep_id, ch.to_rep_id, static_cast<int64_t>(ch.kind), t,
-               ClipChars(ch.reason, kMaxReasonChars),
-               ch.who.user_id, ch.who.role, ch.who.rep_id, ch.handover_id, OptDay(ch.last_follow_up_date)})
+      tx.Exec(
+            "INSERT INTO ownership_records (customer_id, from_rep_id, to_rep_id, kind, effective_time, "
+            "reason, actor_user, actor_role, actor_rep, handover_id, last_follow_up_date) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            // The reason may be composed ("family member of #12: " + the
+            // caller's reason of up to the column's size): clipped whole
+            // characters, the full text is in the audit trail's reason.
+            {ch.customer_id, ch.from_rep_id, ch.to_rep_id, EnumShort(ch.kind), t, ClipChars(ch.reason, kMaxReasonChars),
+             ch.who.user_id, ch.who.role, ch.who.rep_id, ch.handover_id, OptDay(ch.last_follow_up_date)})
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   bool to_pool = ch.to_rep_id == 0;
@@ -411,23 +437,28 @@ absl::StatusOr<v1::OwnershipRecord> CustomerStore::ChangeOwner(db::Transaction& 
 
 absl::Status CustomerStore::SetProtectionBase(db::Transaction& tx, int64_t id, absl::CivilDay base,
                                               std::optional<absl::CivilDay> last_follow_up, absl::Time now) {
-  return tx.Exec("UPDATE customers SET protection_base_date = ?, last_follow_up_date = ?, "
-                 "version = version + 1, updated_at = ? WHERE id = ?",
-                 {OptDay(base), OptDay(last_follow_up), FormatDbTime(now), id})
+  return tx
+      .Exec(
+          "UPDATE customers SET protection_base_date = ?, last_follow_up_date = ?, "
+          "version = version + 1, updated_at = ? WHERE id = ?",
+          {OptDay(base), OptDay(last_follow_up), FormatDbTime(now), id})
       .status();
 }
 
 absl::Status CustomerStore::SetPurchase(db::Transaction& tx, int64_t id, v1::CustomerStatus status,
                                         absl::CivilDay first, absl::CivilDay last, absl::Time now) {
-  return tx.Exec("UPDATE customers SET status = ?, first_purchase_date = ?, last_purchase_date = ?, "
-                 "version = version + 1, updated_at = ? WHERE id = ?",
-                 {static_cast<int64_t>(status), OptDay(first), OptDay(last), FormatDbTime(now), id})
+  return tx
+      .Exec(
+          "UPDATE customers SET status = ?, first_purchase_date = ?, last_purchase_date = ?, "
+          "version = version + 1, updated_at = ? WHERE id = ?",
+          {EnumShort(status), OptDay(first), OptDay(last), FormatDbTime(now), id})
       .status();
 }
 
 absl::Status CustomerStore::SetPrimary(db::Transaction& tx, int64_t id, int64_t primary_id, absl::Time now) {
-  return tx.Exec("UPDATE customers SET primary_customer_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                 {primary_id == 0 ? db::Param(nullptr) : db::Param(primary_id), FormatDbTime(now), id})
+  return tx
+      .Exec("UPDATE customers SET primary_customer_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            {primary_id == 0 ? db::Param(nullptr) : db::Param(primary_id), FormatDbTime(now), id})
       .status();
 }
 
@@ -451,7 +482,7 @@ absl::StatusOr<std::vector<int64_t>> CustomerStore::FamilyMembers(db::Transactio
                                              "primary_customer_id = ? ORDER BY member_customer_id",
                                              {primary_id}));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("member_customer_id"));
   return out;
 }
 
@@ -461,8 +492,8 @@ absl::StatusOr<int64_t> CustomerStore::InsertFamilyLink(db::Transaction& tx, int
   SALES_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO family_links (primary_customer_id, member_customer_id, relation, reason, actor_user, "
               "actor_role, actor_rep, created_at, member_owner_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {primary_id, member_id, static_cast<int64_t>(relation), reason, who.user_id, who.role, who.rep_id,
-               FormatDbTime(now), Owner(member_owner_before)})
+              {primary_id, member_id, EnumShort(relation), reason, who.user_id, who.role, who.rep_id, FormatDbTime(now),
+               Owner(member_owner_before)})
           .status());
   return tx.LastInsertId();
 }
@@ -477,15 +508,15 @@ absl::StatusOr<CustomerStore::FamilyLinkRecord> CustomerStore::LockFamilyLink(db
   FamilyLinkRecord out;
   v1::FamilyLink& link = out.link;
   link.set_id(link_id);
-  link.set_primary_customer_id(r.Int(0));
-  link.set_member_customer_id(r.Int(1));
-  link.set_relation(static_cast<v1::FamilyRelation>(r.Int(2)));
-  link.set_reason(r.Str(3));
-  link.mutable_linked_by()->set_user_id(r.Str(5));
-  link.mutable_linked_by()->set_role(r.Str(6));
-  link.mutable_linked_by()->set_rep_id(r.Int(7));
-  *link.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
-  out.member_owner_before = IntOr0(r, 4);
+  link.set_primary_customer_id(r.Int("primary_customer_id"));
+  link.set_member_customer_id(r.Int("member_customer_id"));
+  link.set_relation(EnumParse<v1::FamilyRelation>(r.Str("relation")));
+  link.set_reason(r.Str("reason"));
+  link.mutable_linked_by()->set_user_id(r.Str("actor_user"));
+  link.mutable_linked_by()->set_role(r.Str("actor_role"));
+  link.mutable_linked_by()->set_rep_id(r.Int("actor_rep"));
+  *link.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  out.member_owner_before = IntOr0(r, "member_owner_before");
   return out;
 }
 
@@ -501,27 +532,27 @@ absl::StatusOr<std::vector<v1::FamilyLink>> CustomerStore::FamilyLinksOf(db::Tra
   std::vector<v1::FamilyLink> out;
   for (const auto& r : rows) {
     v1::FamilyLink& l = out.emplace_back();
-    l.set_id(r.Int(0));
-    l.set_primary_customer_id(r.Int(1));
-    l.set_member_customer_id(r.Int(2));
-    l.set_relation(static_cast<v1::FamilyRelation>(r.Int(3)));
-    l.set_reason(r.Str(4));
-    l.mutable_linked_by()->set_user_id(r.Str(5));
-    l.mutable_linked_by()->set_role(r.Str(6));
-    l.mutable_linked_by()->set_rep_id(r.Int(7));
-    *l.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+    l.set_id(r.Int("id"));
+    l.set_primary_customer_id(r.Int("primary_customer_id"));
+    l.set_member_customer_id(r.Int("member_customer_id"));
+    l.set_relation(EnumParse<v1::FamilyRelation>(r.Str("relation")));
+    l.set_reason(r.Str("reason"));
+    l.mutable_linked_by()->set_user_id(r.Str("actor_user"));
+    l.mutable_linked_by()->set_role(r.Str("actor_role"));
+    l.mutable_linked_by()->set_rep_id(r.Int("actor_rep"));
+    *l.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   }
   return out;
 }
 
 absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::LapsedProspects(db::Transaction& tx,
-                                                                           absl::CivilDay base_before,
-                                                                           int64_t after_id, int limit) {
+                                                                           absl::CivilDay base_before, int64_t after_id,
+                                                                           int limit) {
   // Family members follow their primary and never lapse on their own.
   SALES_ASSIGN_OR_RETURN(
       auto rows,
       tx.Query(absl::StrCat("SELECT ", kColumns, kFrom,
-                            "WHERE c.status = 1 AND c.protection_base_date < ? AND c.owner_rep_id IS NOT NULL "
+                            "WHERE c.status = 'PROSPECT' AND c.protection_base_date < ? AND c.owner_rep_id IS NOT NULL "
                             "AND c.primary_customer_id IS NULL AND c.id > ? ORDER BY c.id LIMIT ? FOR UPDATE"),
                {FormatDbDate(FromCivilDay(base_before)), after_id, static_cast<int64_t>(limit)}));
   std::vector<CustomerRecord> out;
@@ -530,17 +561,17 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::LapsedProspects(db::T
 }
 
 absl::StatusOr<int64_t> CustomerStore::CountOwnedProspects(db::Transaction& tx) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM customers WHERE status = 1 AND "
-                                             "owner_rep_id IS NOT NULL"));
-  return rows.empty() ? 0 : rows[0].Int(0);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) AS owned_prospects FROM customers "
+                                             "WHERE status = 'PROSPECT' AND owner_rep_id IS NOT NULL"));
+  return rows.empty() ? 0 : rows[0].Int("owned_prospects");
 }
 
 absl::StatusOr<std::vector<int64_t>> CustomerStore::DormantCandidates(db::Transaction& tx, absl::CivilDay before) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE status = 2 AND last_purchase_date < ? "
-                                             "ORDER BY id FOR UPDATE",
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM customers WHERE status = 'ACTIVE' "
+                                             "AND last_purchase_date < ? ORDER BY id FOR UPDATE",
                                              {FormatDbDate(FromCivilDay(before))}));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
 }
 
@@ -549,7 +580,7 @@ absl::StatusOr<std::vector<CustomerRecord>> CustomerStore::OwnedBy(db::Transacti
   std::string sql = absl::StrCat("SELECT ", kColumns, kFrom, "WHERE c.owner_rep_id = ?");
   db::Params p{rep_id};
   if (!statuses.empty()) {
-    absl::StrAppend(&sql, " AND c.status IN (", db::AppendInList(statuses, p), ")");
+    absl::StrAppend(&sql, " AND c.status IN (", db::AppendInList(EnumShortNames<v1::CustomerStatus>(statuses), p), ")");
   }
   absl::StrAppend(&sql, " ORDER BY c.id FOR UPDATE");
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
@@ -563,22 +594,24 @@ absl::StatusOr<bool> CustomerStore::LockLapseSweep(db::Transaction& tx) {
   return !rows.empty();
 }
 
-absl::Status AuditStore::Append(db::Transaction& tx, int64_t customer_id, const Who& who,
-                                const std::string& action, const std::string& from, const std::string& to,
-                                const std::string& reason, const std::string& request_id, absl::Time now) {
-  return tx.Exec("INSERT INTO customer_audit (customer_id, at, actor_user, actor_role, actor_rep, actor_unit, "
-                 "action, from_value, to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 {customer_id, FormatDbTime(now), who.user_id, who.role, who.rep_id, who.org_unit_id, action,
-                  // Composed values may exceed their columns; never cut a
-                  // character in half (invalid utf8mb4 fails the insert).
-                  ClipChars(from, kMaxAuditValueChars), ClipChars(to, kMaxAuditValueChars),
-                  ClipChars(reason, kMaxLongReasonChars), request_id})
+absl::Status AuditStore::Append(db::Transaction& tx, int64_t customer_id, const Who& who, const std::string& action,
+                                const std::string& from, const std::string& to, const std::string& reason,
+                                const std::string& request_id, absl::Time now) {
+  return tx
+      .Exec(
+          "INSERT INTO customer_audit (customer_id, at, actor_user, actor_role, actor_rep, actor_unit, "
+          "action, from_value, to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {customer_id, FormatDbTime(now), who.user_id, who.role, who.rep_id, who.org_unit_id, action,
+           // Composed values may exceed their columns; never cut a
+           // character in half (invalid utf8mb4 fails the insert).
+           ClipChars(from, kMaxAuditValueChars), ClipChars(to, kMaxAuditValueChars),
+           ClipChars(reason, kMaxLongReasonChars), request_id})
       .status();
 }
 
 absl::StatusOr<std::vector<common::v1::AuditEntry>> AuditStore::List(db::Transaction& tx, int64_t customer_id,
-                                                                      const std::vector<std::string>& actions,
-                                                                      int64_t after_id, int limit) {
+                                                                     const std::vector<std::string>& actions,
+                                                                     int64_t after_id, int limit) {
   std::string sql =
       "SELECT id, at, actor_user, actor_role, actor_rep, actor_unit, action, from_value, to_value, reason, "
       "request_id FROM customer_audit WHERE customer_id = ? AND id > ?";
@@ -592,17 +625,17 @@ absl::StatusOr<std::vector<common::v1::AuditEntry>> AuditStore::List(db::Transac
   std::vector<common::v1::AuditEntry> out;
   for (const auto& r : rows) {
     common::v1::AuditEntry e;
-    e.set_id(r.Int(0));
-    *e.mutable_at() = ToTimestamp(ParseDbTime(r.Str(1)));
-    e.mutable_actor()->set_user_id(r.Str(2));
-    e.mutable_actor()->set_role(r.Str(3));
-    e.mutable_actor()->set_rep_id(r.Int(4));
-    e.mutable_actor()->set_org_unit_id(r.Int(5));
-    e.set_action(r.Str(6));
-    e.set_from_value(r.Str(7));
-    e.set_to_value(r.Str(8));
-    e.set_reason(r.Str(9));
-    e.set_request_id(r.Str(10));
+    e.set_id(r.Int("id"));
+    *e.mutable_at() = ToTimestamp(ParseDbTime(r.Str("at")));
+    e.mutable_actor()->set_user_id(r.Str("actor_user"));
+    e.mutable_actor()->set_role(r.Str("actor_role"));
+    e.mutable_actor()->set_rep_id(r.Int("actor_rep"));
+    e.mutable_actor()->set_org_unit_id(r.Int("actor_unit"));
+    e.set_action(r.Str("action"));
+    e.set_from_value(r.Str("from_value"));
+    e.set_to_value(r.Str("to_value"));
+    e.set_reason(r.Str("reason"));
+    e.set_request_id(r.Str("request_id"));
     out.push_back(std::move(e));
   }
   return out;

@@ -41,7 +41,7 @@ struct CustomerFilter {
   std::string region;
   std::string city;
   std::string source_channel;
-  std::string query;                      // name substring
+  std::string query;                          // name substring
   std::optional<absl::CivilDay> base_before;  // protection_base_date < this (lapsing soon)
   std::optional<absl::CivilDay> base_from;    // protection_base_date >= this (still protected)
   bool pool_only = false;
@@ -70,14 +70,13 @@ class CustomerStore {
  public:
   // Inserts a normalised customer with protection counting from `base`;
   // ALREADY_EXISTS when a unique key collides.
-  static absl::StatusOr<CustomerRecord> Insert(db::Transaction& tx, const v1::Customer& c,
-                                               absl::Time now, absl::CivilDay base, const Who& who);
+  static absl::StatusOr<CustomerRecord> Insert(db::Transaction& tx, const v1::Customer& c, absl::Time now,
+                                               absl::CivilDay base, const Who& who);
   static absl::StatusOr<CustomerRecord> Get(db::Transaction& tx, int64_t id);
   // The row locked for update (every mutation of a customer starts here, so
   // concurrent claims and transfers of one customer queue on its row lock).
   static absl::StatusOr<CustomerRecord> Lock(db::Transaction& tx, int64_t id);
-  static absl::StatusOr<std::vector<CustomerRecord>> GetMany(db::Transaction& tx,
-                                                             const std::vector<int64_t>& ids);
+  static absl::StatusOr<std::vector<CustomerRecord>> GetMany(db::Transaction& tx, const std::vector<int64_t>& ids);
   // The customer's status alone; nullopt when there is no such customer.
   static absl::StatusOr<std::optional<v1::CustomerStatus>> StatusOf(db::Transaction& tx, int64_t id);
   // The customer's owner alone (0: the pool); nullopt when there is no such customer.
@@ -88,10 +87,8 @@ class CustomerStore {
     CustomerRecord record;
     std::vector<v1::DuplicateKey> keys;
   };
-  static absl::StatusOr<std::vector<Match>> FindDuplicates(db::Transaction& tx,
-                                                           const std::vector<std::string>& phones,
-                                                           const std::string& tax_id,
-                                                           const std::string& name,
+  static absl::StatusOr<std::vector<Match>> FindDuplicates(db::Transaction& tx, const std::vector<std::string>& phones,
+                                                           const std::string& tax_id, const std::string& name,
                                                            int64_t exclude_id = 0);
   static absl::StatusOr<std::vector<CustomerRecord>> List(db::Transaction& tx, const CustomerFilter& f);
 
@@ -99,8 +96,7 @@ class CustomerStore {
   // source, notes, grade), bumping the version.
   static absl::Status UpdateMasterData(db::Transaction& tx, const v1::Customer& c, absl::Time now);
   static absl::Status SetStatus(db::Transaction& tx, int64_t id, v1::CustomerStatus status,
-                                const std::string& blacklist_reason, int32_t status_before_blacklist,
-                                absl::Time now);
+                                const std::string& blacklist_reason, int32_t status_before_blacklist, absl::Time now);
   // Moves ownership: closes the open ownership record, opens a new one,
   // stores the owner (NULL for the pool) and the protection base. Returns
   // the new record.
@@ -115,17 +111,15 @@ class CustomerStore {
     std::optional<absl::CivilDay> last_follow_up_date;  // for lapses
     std::optional<absl::CivilDay> new_base;             // protection counts from here
   };
-  static absl::StatusOr<v1::OwnershipRecord> ChangeOwner(db::Transaction& tx, const OwnerChange& ch,
-                                                         absl::Time now);
+  static absl::StatusOr<v1::OwnershipRecord> ChangeOwner(db::Transaction& tx, const OwnerChange& ch, absl::Time now);
   // The first ownership record of a new customer.
-  static absl::StatusOr<v1::OwnershipRecord> OpenFirstRecord(db::Transaction& tx, int64_t customer_id,
-                                                             int64_t rep_id, v1::OwnershipChangeKind kind,
-                                                             const std::string& reason, const Who& who,
-                                                             absl::Time now);
+  static absl::StatusOr<v1::OwnershipRecord> OpenFirstRecord(db::Transaction& tx, int64_t customer_id, int64_t rep_id,
+                                                             v1::OwnershipChangeKind kind, const std::string& reason,
+                                                             const Who& who, absl::Time now);
   static absl::Status SetProtectionBase(db::Transaction& tx, int64_t id, absl::CivilDay base,
                                         std::optional<absl::CivilDay> last_follow_up, absl::Time now);
-  static absl::Status SetPurchase(db::Transaction& tx, int64_t id, v1::CustomerStatus status,
-                                  absl::CivilDay first, absl::CivilDay last, absl::Time now);
+  static absl::Status SetPurchase(db::Transaction& tx, int64_t id, v1::CustomerStatus status, absl::CivilDay first,
+                                  absl::CivilDay last, absl::Time now);
   static absl::Status SetPrimary(db::Transaction& tx, int64_t id, int64_t primary_id, absl::Time now);
   static absl::Status SetReferrer(db::Transaction& tx, int64_t id, int64_t referrer_id);
 
@@ -150,8 +144,7 @@ class CustomerStore {
 
   // Prospects whose protection ended before `base_before` (protected
   // through base + window < as_of), locked, at most `limit`, by id.
-  static absl::StatusOr<std::vector<CustomerRecord>> LapsedProspects(db::Transaction& tx,
-                                                                     absl::CivilDay base_before,
+  static absl::StatusOr<std::vector<CustomerRecord>> LapsedProspects(db::Transaction& tx, absl::CivilDay base_before,
                                                                      int64_t after_id, int limit);
   static absl::StatusOr<int64_t> CountOwnedProspects(db::Transaction& tx);
   // Accounts whose last purchase is before `before`.
@@ -167,9 +160,8 @@ class CustomerStore {
 // The audit trail (domain.md §1: who, when, from which state to which, why).
 class AuditStore {
  public:
-  static absl::Status Append(db::Transaction& tx, int64_t customer_id, const Who& who,
-                             const std::string& action, const std::string& from,
-                             const std::string& to, const std::string& reason,
+  static absl::Status Append(db::Transaction& tx, int64_t customer_id, const Who& who, const std::string& action,
+                             const std::string& from, const std::string& to, const std::string& reason,
                              const std::string& request_id, absl::Time now);
   static absl::StatusOr<std::vector<common::v1::AuditEntry>> List(db::Transaction& tx, int64_t customer_id,
                                                                   const std::vector<std::string>& actions,

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/status.h"
 
 namespace sales::customers {
@@ -14,23 +15,22 @@ constexpr char kColumns[] =
 
 v1::FollowUp FromRow(const db::Row& r) {
   v1::FollowUp f;
-  f.set_id(r.Int(0));
-  f.set_customer_id(r.Int(1));
-  f.set_rep_id(r.Int(2));
-  *f.mutable_date() = ParseDbDate(r.Str(3));
-  f.set_channel(static_cast<v1::FollowUpChannel>(r.Int(4)));
-  f.set_content(r.Str(5));
-  f.set_intent_level(static_cast<v1::IntentLevel>(r.Int(6)));
-  f.set_next_step(r.Str(7));
-  if (!r.IsNull(8)) *f.mutable_next_step_date() = ParseDbDate(r.Str(8));
-  f.set_market_note(r.Str(9));
-  f.set_contact_id(r.Int(10));
-  f.set_extended_protection(r.Int(11) != 0);
-  if (!r.IsNull(12)) *f.mutable_protected_until() = ParseDbDate(r.Str(12));
-  *f.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(13)));
+  f.set_id(r.Int("id"));
+  f.set_customer_id(r.Int("customer_id"));
+  f.set_rep_id(r.Int("rep_id"));
+  *f.mutable_date() = ParseDbDate(r.Str("date"));
+  f.set_channel(EnumParse<v1::FollowUpChannel>(r.Str("channel")));
+  f.set_content(r.Str("content"));
+  f.set_intent_level(EnumParse<v1::IntentLevel>(r.Str("intent_level")));
+  f.set_next_step(r.Str("next_step"));
+  if (!r.IsNull("next_step_date")) *f.mutable_next_step_date() = ParseDbDate(r.Str("next_step_date"));
+  f.set_market_note(r.Str("market_note"));
+  f.set_contact_id(r.Int("contact_id"));
+  f.set_extended_protection(r.Int("extended_protection") != 0);
+  if (!r.IsNull("protected_until")) *f.mutable_protected_until() = ParseDbDate(r.Str("protected_until"));
+  *f.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   return f;
 }
-
 
 }  // namespace
 
@@ -40,8 +40,8 @@ absl::StatusOr<v1::FollowUp> FollowUpStore::Insert(db::Transaction& tx, const v1
       tx.Exec("INSERT INTO follow_ups (customer_id, rep_id, org_unit_id, date, channel, content, intent_level, "
               "next_step, next_step_date, market_note, contact_id, extended_protection, protected_until, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {f.customer_id(), f.rep_id(), org_unit_id, FormatDbDate(f.date()), static_cast<int64_t>(f.channel()),
-               f.content(), static_cast<int64_t>(f.intent_level()), f.next_step(),
+              {f.customer_id(), f.rep_id(), org_unit_id, FormatDbDate(f.date()), EnumShort(f.channel()), f.content(),
+               EnumShort(f.intent_level()), f.next_step(),
                f.has_next_step_date() ? db::Param(FormatDbDate(f.next_step_date())) : db::Param(nullptr),
                f.market_note(), f.contact_id(), static_cast<int64_t>(f.extended_protection() ? 1 : 0),
                f.has_protected_until() ? db::Param(FormatDbDate(f.protected_until())) : db::Param(nullptr),
@@ -52,8 +52,7 @@ absl::StatusOr<v1::FollowUp> FollowUpStore::Insert(db::Transaction& tx, const v1
 }
 
 absl::StatusOr<v1::FollowUp> FollowUpStore::Get(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query(absl::StrCat("SELECT ", kColumns, " FROM follow_ups WHERE id = ?"), {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, " FROM follow_ups WHERE id = ?"), {id}));
   if (rows.empty()) return NotFound("follow-up", id);
   return FromRow(rows[0]);
 }
@@ -80,7 +79,8 @@ absl::StatusOr<std::vector<v1::FollowUp>> FollowUpStore::List(db::Transaction& t
     p.push_back(FormatDbDate(FromCivilDay(*f.to)));
   }
   if (!f.channels.empty()) {
-    absl::StrAppend(&sql, " AND channel IN (", db::AppendInList(f.channels, p), ")");
+    absl::StrAppend(&sql, " AND channel IN (", db::AppendInList(EnumShortNames<v1::FollowUpChannel>(f.channels), p),
+                    ")");
   }
   if (!f.units.empty()) {
     absl::StrAppend(&sql, " AND org_unit_id IN (", db::AppendInList(f.units, p), ")");

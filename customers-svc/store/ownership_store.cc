@@ -4,14 +4,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "customers-svc/domain/errors.h"
 #include "customers-svc/domain/protection.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
 namespace sales::customers {
 namespace {
-
 
 constexpr char kCollisionColumns[] =
     "id, customer_id, order_id, order_date, order_amount, currency, owner_rep_id, taking_rep_id, credited_rep_id, "
@@ -19,25 +20,25 @@ constexpr char kCollisionColumns[] =
 
 v1::Collision CollisionFromRow(const db::Row& r) {
   v1::Collision c;
-  c.set_id(r.Int(0));
-  c.set_customer_id(r.Int(1));
-  c.set_order_id(r.Int(2));
-  *c.mutable_order_date() = ParseDbDate(r.Str(3));
-  *c.mutable_order_amount() = MakeMoney(r.Int(4), r.Str(5));
-  c.set_owner_rep_id(r.Int(6));
-  c.set_taking_rep_id(r.Int(7));
-  c.set_credited_rep_id(r.Int(8));
-  c.set_org_unit_id(r.Int(9));
-  c.set_status(static_cast<v1::CollisionStatus>(r.Int(10)));
-  c.set_review_note(r.Str(11));
-  if (!r.IsNull(16)) {
-    c.mutable_reviewed_by()->set_user_id(r.Str(12));
-    c.mutable_reviewed_by()->set_role(r.Str(13));
-    c.mutable_reviewed_by()->set_rep_id(r.Int(14));
-    *c.mutable_review_time() = ToTimestamp(ParseDbTime(r.Str(16)));
+  c.set_id(r.Int("id"));
+  c.set_customer_id(r.Int("customer_id"));
+  c.set_order_id(r.Int("order_id"));
+  *c.mutable_order_date() = ParseDbDate(r.Str("order_date"));
+  *c.mutable_order_amount() = MakeMoney(r.Int("order_amount"), r.Str("currency"));
+  c.set_owner_rep_id(r.Int("owner_rep_id"));
+  c.set_taking_rep_id(r.Int("taking_rep_id"));
+  c.set_credited_rep_id(r.Int("credited_rep_id"));
+  c.set_org_unit_id(r.Int("org_unit_id"));
+  c.set_status(EnumParse<v1::CollisionStatus>(r.Str("status")));
+  c.set_review_note(r.Str("review_note"));
+  if (!r.IsNull("reviewed_at")) {
+    c.mutable_reviewed_by()->set_user_id(r.Str("reviewer_user"));
+    c.mutable_reviewed_by()->set_role(r.Str("reviewer_role"));
+    c.mutable_reviewed_by()->set_rep_id(r.Int("reviewer_rep"));
+    *c.mutable_review_time() = ToTimestamp(ParseDbTime(r.Str("reviewed_at")));
   }
-  *c.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(15)));
-  c.set_etag(MakeEtag(r.Int(17)));
+  *c.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  c.set_etag(MakeEtag(r.Int("version")));
   return c;
 }
 
@@ -46,18 +47,18 @@ constexpr char kHandoverColumns[] =
 
 v1::Handover HandoverFromRow(const db::Row& r) {
   v1::Handover h;
-  h.set_id(r.Int(0));
-  h.set_from_rep_id(r.Int(1));
-  for (absl::string_view part : absl::StrSplit(r.Str(2), ',', absl::SkipEmpty())) {
+  h.set_id(r.Int("id"));
+  h.set_from_rep_id(r.Int("from_rep_id"));
+  for (absl::string_view part : absl::StrSplit(r.Str("to_rep_ids"), ',', absl::SkipEmpty())) {
     int64_t id = 0;
     if (absl::SimpleAtoi(part, &id)) h.add_to_rep_ids(id);
   }
-  h.set_reason(r.Str(3));
-  h.set_customer_count(static_cast<int32_t>(r.Int(4)));
-  h.mutable_actor()->set_user_id(r.Str(5));
-  h.mutable_actor()->set_role(r.Str(6));
-  h.mutable_actor()->set_rep_id(r.Int(7));
-  *h.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+  h.set_reason(r.Str("reason"));
+  h.set_customer_count(static_cast<int32_t>(r.Int("customer_count")));
+  h.mutable_actor()->set_user_id(r.Str("actor_user"));
+  h.mutable_actor()->set_role(r.Str("actor_role"));
+  h.mutable_actor()->set_rep_id(r.Int("actor_rep"));
+  *h.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   return h;
 }
 
@@ -67,20 +68,22 @@ constexpr char kReferralColumns[] =
 
 v1::Referral ReferralFromRow(const db::Row& r) {
   v1::Referral x;
-  x.set_id(r.Int(0));
-  x.set_referrer_customer_id(r.Int(1));
-  x.set_referrer_rep_id(r.Int(2));
-  x.set_referred_name(r.Str(3));
-  x.set_referred_phone(r.Str(4));
-  if (!r.IsNull(5)) *x.mutable_expected_visit_date() = ParseDbDate(r.Str(5));
-  x.set_referred_customer_id(r.Int(6));
-  x.set_status(static_cast<v1::ReferralStatus>(r.Int(7)));
-  *x.mutable_register_time() = ToTimestamp(ParseDbTime(r.Str(8)));
-  if (!r.IsNull(9)) *x.mutable_first_visit_time() = ToTimestamp(ParseDbTime(r.Str(9)));
-  x.mutable_registered_by()->set_user_id(r.Str(10));
-  x.mutable_registered_by()->set_role(r.Str(11));
-  x.mutable_registered_by()->set_rep_id(r.Int(12));
-  x.set_etag(MakeEtag(r.Int(13)));
+  x.set_id(r.Int("id"));
+  x.set_referrer_customer_id(r.Int("referrer_customer_id"));
+  x.set_referrer_rep_id(r.Int("referrer_rep_id"));
+  x.set_referred_name(r.Str("referred_name"));
+  x.set_referred_phone(r.Str("referred_phone"));
+  if (!r.IsNull("expected_visit_date")) *x.mutable_expected_visit_date() = ParseDbDate(r.Str("expected_visit_date"));
+  x.set_referred_customer_id(r.Int("referred_customer_id"));
+  x.set_status(EnumParse<v1::ReferralStatus>(r.Str("status")));
+  *x.mutable_register_time() = ToTimestamp(ParseDbTime(r.Str("register_time")));
+  if (!r.IsNull("first_visit_time")) {
+    *x.mutable_first_visit_time() = ToTimestamp(ParseDbTime(r.Str("first_visit_time")));
+  }
+  x.mutable_registered_by()->set_user_id(r.Str("actor_user"));
+  x.mutable_registered_by()->set_role(r.Str("actor_role"));
+  x.mutable_registered_by()->set_rep_id(r.Int("actor_rep"));
+  x.set_etag(MakeEtag(r.Int("version")));
   return x;
 }
 
@@ -96,7 +99,7 @@ absl::StatusOr<std::optional<v1::Collision>> CollisionStore::Insert(db::Transact
               {c.customer_id(), c.order_id(), FormatDbDate(c.order_date()), c.order_amount().minor_units(),
                c.order_amount().currency_code().empty() ? std::string("CNY") : c.order_amount().currency_code(),
                c.owner_rep_id(), c.taking_rep_id(), c.credited_rep_id(), c.org_unit_id(),
-               static_cast<int64_t>(v1::COLLISION_STATUS_OPEN), FormatDbTime(now)}));
+               EnumShort(v1::COLLISION_STATUS_OPEN), FormatDbTime(now)}));
   if (n == 0) return std::optional<v1::Collision>();
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   SALES_ASSIGN_OR_RETURN(auto got, Get(tx, id, false));
@@ -104,8 +107,8 @@ absl::StatusOr<std::optional<v1::Collision>> CollisionStore::Insert(db::Transact
 }
 
 absl::StatusOr<v1::Collision> CollisionStore::Get(db::Transaction& tx, int64_t id, bool lock) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kCollisionColumns,
-                                                          " FROM collisions WHERE id = ?", lock ? " FOR UPDATE" : ""),
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kCollisionColumns, " FROM collisions WHERE id = ?",
+                                                          lock ? " FOR UPDATE" : ""),
                                              {id}));
   if (rows.empty()) return NotFound("collision", id);
   return CollisionFromRow(rows[0]);
@@ -115,15 +118,16 @@ absl::StatusOr<std::optional<v1::CollisionStatus>> CollisionStore::StatusOfOrder
                                                                                  int64_t order_id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status FROM collisions WHERE order_id = ?", {order_id}));
   if (rows.empty()) return std::optional<v1::CollisionStatus>();
-  return std::optional<v1::CollisionStatus>(static_cast<v1::CollisionStatus>(rows[0].Int(0)));
+  return std::optional<v1::CollisionStatus>(EnumParse<v1::CollisionStatus>(rows[0].Str("status")));
 }
 
 absl::Status CollisionStore::Review(db::Transaction& tx, int64_t id, v1::CollisionStatus status, int64_t credited_rep,
                                     const std::string& note, const Who& who, absl::Time now) {
-  return tx.Exec("UPDATE collisions SET status = ?, credited_rep_id = ?, review_note = ?, reviewer_user = ?, "
-                 "reviewer_role = ?, reviewer_rep = ?, reviewed_at = ?, version = version + 1 WHERE id = ?",
-                 {static_cast<int64_t>(status), credited_rep, note, who.user_id, who.role, who.rep_id,
-                  FormatDbTime(now), id})
+  return tx
+      .Exec(
+          "UPDATE collisions SET status = ?, credited_rep_id = ?, review_note = ?, reviewer_user = ?, "
+          "reviewer_role = ?, reviewer_rep = ?, reviewed_at = ?, version = version + 1 WHERE id = ?",
+          {EnumShort(status), credited_rep, note, who.user_id, who.role, who.rep_id, FormatDbTime(now), id})
       .status();
 }
 
@@ -134,7 +138,8 @@ absl::StatusOr<std::vector<v1::Collision>> CollisionStore::List(db::Transaction&
     absl::StrAppend(&sql, " AND org_unit_id IN (", db::AppendInList(f.units, p), ")");
   }
   if (!f.statuses.empty()) {
-    absl::StrAppend(&sql, " AND status IN (", db::AppendInList(f.statuses, p), ")");
+    absl::StrAppend(&sql, " AND status IN (", db::AppendInList(EnumShortNames<v1::CollisionStatus>(f.statuses), p),
+                    ")");
   }
   if (f.rep_id != 0) {
     absl::StrAppend(&sql, " AND (owner_rep_id = ? OR taking_rep_id = ?)");
@@ -229,16 +234,15 @@ absl::StatusOr<v1::Referral> ReferralStore::Insert(db::Transaction& tx, const v1
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
               {r.referrer_customer_id(), r.referrer_rep_id(), r.referred_name(), r.referred_phone(),
                r.has_expected_visit_date() ? db::Param(FormatDbDate(r.expected_visit_date())) : db::Param(nullptr),
-               static_cast<int64_t>(v1::REFERRAL_STATUS_PENDING), FormatDbTime(now), who.user_id, who.role,
-               who.rep_id})
+               EnumShort(v1::REFERRAL_STATUS_PENDING), FormatDbTime(now), who.user_id, who.role, who.rep_id})
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   return Get(tx, id, false);
 }
 
 absl::StatusOr<v1::Referral> ReferralStore::Get(db::Transaction& tx, int64_t id, bool lock) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kReferralColumns,
-                                                          " FROM referrals WHERE id = ?", lock ? " FOR UPDATE" : ""),
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kReferralColumns, " FROM referrals WHERE id = ?",
+                                                          lock ? " FOR UPDATE" : ""),
                                              {id}));
   if (rows.empty()) return NotFound("referral", id);
   return ReferralFromRow(rows[0]);
@@ -249,22 +253,25 @@ absl::StatusOr<std::optional<v1::Referral>> ReferralStore::PendingForPhone(db::T
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kReferralColumns,
                                                           " FROM referrals WHERE referred_phone = ? AND status = ? "
                                                           "ORDER BY id LIMIT 1"),
-                                             {phone, static_cast<int64_t>(v1::REFERRAL_STATUS_PENDING)}));
+                                             {phone, EnumShort(v1::REFERRAL_STATUS_PENDING)}));
   if (rows.empty()) return std::optional<v1::Referral>();
   return std::optional<v1::Referral>(ReferralFromRow(rows[0]));
 }
 
 absl::Status ReferralStore::Resolve(db::Transaction& tx, int64_t id, v1::ReferralStatus status, int64_t customer_id,
                                     absl::Time visit_time) {
-  return tx.Exec("UPDATE referrals SET status = ?, referred_customer_id = ?, first_visit_time = ?, "
-                 "version = version + 1 WHERE id = ?",
-                 {static_cast<int64_t>(status), customer_id, FormatDbTime(visit_time), id})
+  return tx
+      .Exec(
+          "UPDATE referrals SET status = ?, referred_customer_id = ?, first_visit_time = ?, "
+          "version = version + 1 WHERE id = ?",
+          {EnumShort(status), customer_id, FormatDbTime(visit_time), id})
       .status();
 }
 
 absl::Status ReferralStore::Cancel(db::Transaction& tx, int64_t id) {
-  return tx.Exec("UPDATE referrals SET status = ?, version = version + 1 WHERE id = ?",
-                 {static_cast<int64_t>(v1::REFERRAL_STATUS_CANCELLED), id})
+  return tx
+      .Exec("UPDATE referrals SET status = ?, version = version + 1 WHERE id = ?",
+            {EnumShort(v1::REFERRAL_STATUS_CANCELLED), id})
       .status();
 }
 
@@ -284,7 +291,7 @@ absl::StatusOr<std::vector<v1::Referral>> ReferralStore::List(db::Transaction& t
     p.push_back(referrer_rep_id);
   }
   if (!statuses.empty()) {
-    absl::StrAppend(&sql, " AND status IN (", db::AppendInList(statuses, p), ")");
+    absl::StrAppend(&sql, " AND status IN (", db::AppendInList(EnumShortNames<v1::ReferralStatus>(statuses), p), ")");
   }
   if (!all) {
     if (visible_reps.empty()) return std::vector<v1::Referral>();
@@ -305,7 +312,7 @@ absl::Status ApplyReferralOnRegistration(db::Transaction& tx, int64_t referral_i
   if (!got.ok()) return got.status();
   if (got->status() != v1::REFERRAL_STATUS_PENDING) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("referral ", referral_id, " is not pending")),
-                         "REFERRAL_NOT_PENDING", "customers.sales");
+                         "REFERRAL_NOT_PENDING", kCustomersDomain);
   }
   if (got->referred_phone() != normalized_phone) {
     return InvalidField("referral_id", "the referral names another phone number");

@@ -26,9 +26,9 @@ struct ReportReps {
 // Follow-ups one rep made in a period.
 struct FollowUpCounts {
   int64_t rep_id = 0;
-  int64_t visits = 0;     // channel 1
-  int64_t phone = 0;      // channel 2
-  int64_t other = 0;      // channels 3 and 4
+  int64_t visits = 0;     // channel VISIT
+  int64_t phone = 0;      // channel PHONE
+  int64_t other = 0;      // channels MESSAGE and EMAIL
   int64_t customers = 0;  // distinct customers followed up
 };
 
@@ -46,10 +46,10 @@ struct RepCount {
 };
 
 struct TargetCustomerFilter {
-  ReportReps scope;                // owners
-  absl::CivilDay as_of;            // registered by then; last follow-up on or before
-  std::vector<int64_t> grades;     // demand grades (empty: nothing)
-  std::vector<int64_t> statuses;   // customer statuses (empty: nothing)
+  ReportReps scope;               // owners
+  absl::CivilDay as_of;           // registered by then; last follow-up on or before
+  std::vector<int64_t> grades;    // demand grades (empty: nothing)
+  std::vector<int64_t> statuses;  // customer statuses (empty: nothing)
   int limit = 100;
   int64_t offset = 0;
 };

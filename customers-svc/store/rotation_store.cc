@@ -6,29 +6,32 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "customers-svc/domain/errors.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/status.h"
+#include "sales/customers/v1/customer.pb.h"
 
 namespace sales::customers {
 namespace {
 
-db::Params ActorParams(const common::v1::Actor& a) {
-  return {a.user_id(), a.role(), a.rep_id(), a.org_unit_id()};
-}
+db::Params ActorParams(const common::v1::Actor& a) { return {a.user_id(), a.role(), a.rep_id(), a.org_unit_id()}; }
 
-common::v1::Actor ActorOf(const db::Row& r, size_t at) {
+// The actor_user, actor_role, actor_rep and actor_unit columns.
+common::v1::Actor ActorOf(const db::Row& r) {
   common::v1::Actor a;
-  a.set_user_id(r.Str(at));
-  a.set_role(r.Str(at + 1));
-  a.set_rep_id(r.Int(at + 2));
-  a.set_org_unit_id(r.Int(at + 3));
+  a.set_user_id(r.Str("actor_user"));
+  a.set_role(r.Str("actor_role"));
+  a.set_rep_id(r.Int("actor_rep"));
+  a.set_org_unit_id(r.Int("actor_unit"));
   return a;
 }
 
 void Append(db::Params& to, const db::Params& more) { to.insert(to.end(), more.begin(), more.end()); }
 
-void AppendIn(std::string& sql, db::Params& params, const char* column, const std::vector<int64_t>& ids) {
-  absl::StrAppend(&sql, " AND ", column, " IN (", db::AppendInList(ids, params), ")");
+template <typename Values>
+void AppendIn(std::string& sql, db::Params& params, const char* column, const Values& values) {
+  absl::StrAppend(&sql, " AND ", column, " IN (", db::AppendInList(values, params), ")");
 }
 
 // "rep:kind:banked;..." — the skipped turns of a lead.
@@ -61,16 +64,16 @@ constexpr char kAbsenceColumns[] =
 AbsenceRecord AbsenceOf(const db::Row& r) {
   AbsenceRecord out;
   v1::RepAbsence& a = out.absence;
-  a.set_id(r.Int(0));
-  a.set_rep_id(r.Int(1));
-  a.set_office_id(r.Int(2));
-  a.set_kind(static_cast<v1::AbsenceKind>(r.Int(3)));
-  *a.mutable_start_time() = ToTimestamp(ParseDbTime(r.Str(4)));
-  if (!r.IsNull(5)) *a.mutable_end_time() = ToTimestamp(ParseDbTime(r.Str(5)));
-  a.set_reason(r.Str(6));
-  *a.mutable_recorded_by() = ActorOf(r, 7);
-  a.set_cancelled(r.Int(11) != 0);
-  out.version = r.Int(12);
+  a.set_id(r.Int("id"));
+  a.set_rep_id(r.Int("rep_id"));
+  a.set_office_id(r.Int("office_id"));
+  a.set_kind(EnumParse<v1::AbsenceKind>(r.Str("kind")));
+  *a.mutable_start_time() = ToTimestamp(ParseDbTime(r.Str("start_time")));
+  if (!r.IsNull("end_time")) *a.mutable_end_time() = ToTimestamp(ParseDbTime(r.Str("end_time")));
+  a.set_reason(r.Str("reason"));
+  *a.mutable_recorded_by() = ActorOf(r);
+  a.set_cancelled(r.Int("cancelled") != 0);
+  out.version = r.Int("version");
   a.set_etag(MakeEtag(out.version));
   return out;
 }
@@ -83,25 +86,25 @@ constexpr char kLeadColumns[] =
 LeadRecord LeadOf(const db::Row& r) {
   LeadRecord out;
   v1::Lead& l = out.lead;
-  l.set_id(r.Int(0));
-  l.set_office_id(r.Int(1));
-  l.set_channel(static_cast<v1::LeadChannel>(r.Int(2)));
-  l.set_customer_id(r.Int(3));
-  l.set_assigned_rep_id(r.Int(4));
-  out.assigned_unit_id = r.Int(5);
-  l.set_outcome(static_cast<v1::LeadOutcome>(r.Int(6)));
-  out.turn_outcome = static_cast<v1::LeadOutcome>(r.Int(7));
-  DecodeSkipped(r.Str(8), l);
-  l.set_party_size(static_cast<int32_t>(r.Int(9)));
-  l.set_inquiry(r.Str(10));
-  out.contact_name = r.Str(11);
-  out.contact_phone = r.Str(12);
-  out.customer_type = static_cast<int32_t>(r.Int(13));
-  out.region = r.Str(14);
-  out.city = r.Str(15);
-  *l.mutable_receive_time() = ToTimestamp(ParseDbTime(r.Str(16)));
-  *l.mutable_registered_by() = ActorOf(r, 17);
-  out.version = r.Int(21);
+  l.set_id(r.Int("id"));
+  l.set_office_id(r.Int("office_id"));
+  l.set_channel(EnumParse<v1::LeadChannel>(r.Str("channel")));
+  l.set_customer_id(r.Int("customer_id"));
+  l.set_assigned_rep_id(r.Int("assigned_rep_id"));
+  out.assigned_unit_id = r.Int("assigned_unit_id");
+  l.set_outcome(EnumParse<v1::LeadOutcome>(r.Str("outcome")));
+  out.turn_outcome = EnumParse<v1::LeadOutcome>(r.Str("turn_outcome"));
+  DecodeSkipped(r.Str("skipped"), l);
+  l.set_party_size(static_cast<int32_t>(r.Int("party_size")));
+  l.set_inquiry(r.Str("inquiry"));
+  out.contact_name = r.Str("contact_name");
+  out.contact_phone = r.Str("contact_phone");
+  out.customer_type = EnumParse<v1::CustomerType>(r.Str("customer_type"));
+  out.region = r.Str("region");
+  out.city = r.Str("city");
+  *l.mutable_receive_time() = ToTimestamp(ParseDbTime(r.Str("receive_time")));
+  *l.mutable_registered_by() = ActorOf(r);
+  out.version = r.Int("version");
   l.set_etag(MakeEtag(out.version));
   return out;
 }
@@ -113,17 +116,23 @@ constexpr char kSurveyColumns[] =
 SurveyRecord SurveyOf(const db::Row& r) {
   SurveyRecord out;
   v1::MarketSurveyReport& m = out.report;
-  m.set_id(r.Int(0));
-  m.set_lead_id(r.Int(1));
-  m.set_rep_id(r.Int(2));
-  out.office_id = r.Int(3);
-  m.set_reason(r.Str(4));
-  m.set_status(static_cast<v1::MarketSurveyReportStatus>(r.Int(5)));
-  m.set_decision_note(r.Str(6));
-  if (!r.Str(7).empty() || !r.Str(8).empty()) *m.mutable_decided_by() = ActorOf(r, 7);
-  *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(11)));
-  if (!r.IsNull(12)) *m.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str(12)));
-  out.version = r.Int(13);
+  m.set_id(r.Int("id"));
+  m.set_lead_id(r.Int("lead_id"));
+  m.set_rep_id(r.Int("rep_id"));
+  out.office_id = r.Int("office_id");
+  m.set_reason(r.Str("reason"));
+  m.set_status(EnumParse<v1::MarketSurveyReportStatus>(r.Str("status")));
+  m.set_decision_note(r.Str("decision_note"));
+  if (!r.Str("decider_user").empty() || !r.Str("decider_role").empty()) {
+    common::v1::Actor* by = m.mutable_decided_by();
+    by->set_user_id(r.Str("decider_user"));
+    by->set_role(r.Str("decider_role"));
+    by->set_rep_id(r.Int("decider_rep"));
+    by->set_org_unit_id(r.Int("decider_unit"));
+  }
+  *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  if (!r.IsNull("decided_at")) *m.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str("decided_at")));
+  out.version = r.Int("version");
   m.set_etag(MakeEtag(out.version));
   return out;
 }
@@ -133,13 +142,13 @@ constexpr char kCallColumns[] =
 
 v1::ReceptionCall CallOf(const db::Row& r) {
   v1::ReceptionCall c;
-  c.set_id(r.Int(0));
-  c.set_office_id(r.Int(1));
-  c.set_kind(static_cast<v1::CallKind>(r.Int(2)));
-  *c.mutable_call_time() = ToTimestamp(ParseDbTime(r.Str(3)));
-  c.set_lead_id(r.Int(4));
-  c.set_note(r.Str(5));
-  *c.mutable_recorded_by() = ActorOf(r, 6);
+  c.set_id(r.Int("id"));
+  c.set_office_id(r.Int("office_id"));
+  c.set_kind(EnumParse<v1::CallKind>(r.Str("kind")));
+  *c.mutable_call_time() = ToTimestamp(ParseDbTime(r.Str("call_time")));
+  c.set_lead_id(r.Int("lead_id"));
+  c.set_note(r.Str("note"));
+  *c.mutable_recorded_by() = ActorOf(r);
   return c;
 }
 
@@ -155,8 +164,8 @@ namespace {
 
 // Narrows a list for a caller who does not read everything to the rows of
 // their offices or their own (`rep_column`); false when that is nothing.
-bool AppendReadScope(std::string& sql, db::Params& params, const std::vector<int64_t>& offices,
-                     int64_t scope_rep_id, const char* rep_column) {
+bool AppendReadScope(std::string& sql, db::Params& params, const std::vector<int64_t>& offices, int64_t scope_rep_id,
+                     const char* rep_column) {
   if (offices.empty() && scope_rep_id == 0) return false;
   std::string scope = "(0 = 1";
   if (!offices.empty()) {
@@ -202,26 +211,26 @@ absl::Status LoadMembers(db::Transaction& tx, RotationRecord& r) {
                                                 "WHERE rotation_id = ? ORDER BY position",
                                                 {r.id}));
   for (const auto& m : members) {
-    r.positions.push_back(static_cast<int32_t>(m.Int(0)));
-    r.state.members.push_back({m.Int(1), m.Int(2) != 0});
+    r.positions.push_back(static_cast<int32_t>(m.Int("position")));
+    r.state.members.push_back({m.Int("rep_id"), m.Int("active") != 0});
   }
   SALES_ASSIGN_OR_RETURN(auto owed, tx.Query("SELECT rep_id, kind FROM rotation_owed_turns WHERE rotation_id = ? "
                                              "ORDER BY seq",
                                              {r.id}));
   for (const auto& o : owed) {
-    r.state.owed.push_back({o.Int(0), o.Int(1) == 2 ? OwedTurnKind::kMakeUp : OwedTurnKind::kBanked});
+    r.state.owed.push_back({o.Int("rep_id"), OwedTurnKindFromName(o.Str("kind"))});
   }
   return absl::OkStatus();
 }
 
 RotationRecord RotationOf(const db::Row& r) {
   RotationRecord out;
-  out.id = r.Int(0);
-  out.office_id = r.Int(1);
-  out.state.cursor = static_cast<size_t>(r.Int(2));
-  out.version = r.Int(3);
-  out.created_at = ParseDbTime(r.Str(4));
-  out.updated_at = ParseDbTime(r.Str(5));
+  out.id = r.Int("id");
+  out.office_id = r.Int("office_id");
+  out.state.cursor = static_cast<size_t>(r.Int("cursor_pos"));
+  out.version = r.Int("version");
+  out.created_at = ParseDbTime(r.Str("created_at"));
+  out.updated_at = ParseDbTime(r.Str("updated_at"));
   return out;
 }
 
@@ -230,17 +239,16 @@ absl::Status WriteMembers(db::Transaction& tx, const RotationRecord& r) {
   SALES_RETURN_IF_ERROR(tx.Exec("DELETE FROM rotation_owed_turns WHERE rotation_id = ?", {r.id}).status());
   for (size_t i = 0; i < r.state.members.size(); ++i) {
     const int64_t pos = i < r.positions.size() ? r.positions[i] : static_cast<int64_t>(i + 1);
-    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO rotation_members (rotation_id, position, rep_id, active) "
-                                  "VALUES (?, ?, ?, ?)",
-                                  {r.id, pos, r.state.members[i].rep_id,
-                                   static_cast<int64_t>(r.state.members[i].active ? 1 : 0)})
-                              .status());
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO rotation_members (rotation_id, position, rep_id, active) "
+                "VALUES (?, ?, ?, ?)",
+                {r.id, pos, r.state.members[i].rep_id, static_cast<int64_t>(r.state.members[i].active ? 1 : 0)})
+            .status());
   }
   for (size_t i = 0; i < r.state.owed.size(); ++i) {
     SALES_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO rotation_owed_turns (rotation_id, seq, rep_id, kind) VALUES (?, ?, ?, ?)",
-                {r.id, static_cast<int64_t>(i + 1), r.state.owed[i].rep_id,
-                 static_cast<int64_t>(r.state.owed[i].kind == OwedTurnKind::kMakeUp ? 2 : 1)})
+                {r.id, static_cast<int64_t>(i + 1), r.state.owed[i].rep_id, std::string(ToName(r.state.owed[i].kind))})
             .status());
   }
   return absl::OkStatus();
@@ -252,25 +260,25 @@ constexpr char kRotationColumns[] = "id, office_id, cursor_pos, version, created
 
 absl::StatusOr<std::optional<RotationRecord>> RotationStore::ByOffice(db::Transaction& tx, int64_t office_id,
                                                                       bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kRotationColumns,
-                                                          " FROM rotations WHERE office_id = ?",
-                                                          for_update ? " FOR UPDATE" : ""),
-                                             {office_id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kRotationColumns, " FROM rotations WHERE office_id = ?",
+                                               for_update ? " FOR UPDATE" : ""),
+                                  {office_id}));
   if (rows.empty()) return std::optional<RotationRecord>();
   RotationRecord r = RotationOf(rows[0]);
   SALES_RETURN_IF_ERROR(LoadMembers(tx, r));
   return std::optional<RotationRecord>(std::move(r));
 }
 
-absl::StatusOr<RotationRecord> RotationStore::Insert(db::Transaction& tx, int64_t office_id,
-                                                     const RotationState& state,
+absl::StatusOr<RotationRecord> RotationStore::Insert(db::Transaction& tx, int64_t office_id, const RotationState& state,
                                                      const std::vector<int32_t>& positions, absl::Time now) {
-  auto inserted = tx.Exec("INSERT INTO rotations (office_id, cursor_pos, version, created_at, updated_at) "
-                          "VALUES (?, ?, 1, ?, ?)",
-                          {office_id, static_cast<int64_t>(state.cursor), FormatDbTime(now), FormatDbTime(now)});
+  auto inserted = tx.Exec(
+      "INSERT INTO rotations (office_id, cursor_pos, version, created_at, updated_at) "
+      "VALUES (?, ?, 1, ?, ?)",
+      {office_id, static_cast<int64_t>(state.cursor), FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(inserted.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("office ", office_id, " already has a rotation")),
-                         "ROTATION_EXISTS", "customers.sales", {{"office_id", absl::StrCat(office_id)}});
+                         "ROTATION_EXISTS", kCustomersDomain, {{"office_id", absl::StrCat(office_id)}});
   }
   SALES_RETURN_IF_ERROR(inserted.status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -299,10 +307,12 @@ absl::StatusOr<RotationRecord> RotationStore::Save(db::Transaction& tx, const Ro
 
 absl::Status RotationStore::RecordChange(db::Transaction& tx, int64_t rotation_id, const common::v1::Actor& who,
                                          const std::string& members, const std::string& reason, absl::Time now) {
-  return tx.Exec("INSERT INTO rotation_changes (rotation_id, at, actor_user, actor_role, actor_rep, members, reason) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 {rotation_id, FormatDbTime(now), who.user_id(), who.role(), who.rep_id(), members.substr(0, 2000),
-                  reason.substr(0, 1000)})
+  return tx
+      .Exec(
+          "INSERT INTO rotation_changes (rotation_id, at, actor_user, actor_role, actor_rep, members, reason) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {rotation_id, FormatDbTime(now), who.user_id(), who.role(), who.rep_id(), members.substr(0, 2000),
+           reason.substr(0, 1000)})
       .status();
 }
 
@@ -330,7 +340,7 @@ absl::StatusOr<std::vector<int64_t>> RotationStore::OfficesOfMember(db::Transact
                                              "ON m.rotation_id = r.id WHERE m.rep_id = ?",
                                              {rep_id}));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("office_id"));
   return out;
 }
 
@@ -340,7 +350,7 @@ absl::StatusOr<AbsenceRecord> AbsenceStore::Insert(db::Transaction& tx, const v1
                                                    const common::v1::Actor& who, absl::Time now) {
   db::Params p{a.rep_id(),
                a.office_id(),
-               static_cast<int64_t>(a.kind()),
+               EnumShort(a.kind()),
                FormatDbTime(FromTimestamp(a.start_time())),
                a.has_end_time() ? db::Param(FormatDbTime(FromTimestamp(a.end_time()))) : db::Param(nullptr),
                a.reason()};
@@ -364,13 +374,12 @@ absl::StatusOr<AbsenceRecord> AbsenceStore::Get(db::Transaction& tx, int64_t id,
 }
 
 absl::StatusOr<std::optional<v1::RepAbsence>> AbsenceStore::Overlapping(db::Transaction& tx, int64_t rep_id,
-                                                                        absl::Time start,
-                                                                        std::optional<absl::Time> end,
+                                                                        absl::Time start, std::optional<absl::Time> end,
                                                                         int64_t exclude_id) {
   // Locks the rep's absences so two overlapping recordings cannot both pass.
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kAbsenceColumns,
-                                                          " FROM rep_absences WHERE rep_id = ? FOR UPDATE"),
-                                             {rep_id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kAbsenceColumns, " FROM rep_absences WHERE rep_id = ? FOR UPDATE"), {rep_id}));
   for (const auto& row : rows) {
     AbsenceRecord r = AbsenceOf(row);
     if (r.absence.cancelled() || r.absence.id() == exclude_id) continue;
@@ -390,13 +399,13 @@ absl::Status AbsenceStore::SetEnd(db::Transaction& tx, int64_t id, absl::Time en
 }
 
 absl::Status AbsenceStore::Cancel(db::Transaction& tx, int64_t id, const std::string& reason) {
-  return tx.Exec("UPDATE rep_absences SET cancelled = 1, cancel_reason = ?, version = version + 1 WHERE id = ?",
-                 {reason, id})
+  return tx
+      .Exec("UPDATE rep_absences SET cancelled = 1, cancel_reason = ?, version = version + 1 WHERE id = ?",
+            {reason, id})
       .status();
 }
 
-absl::StatusOr<Absences> AbsenceStore::AwayAt(db::Transaction& tx, const std::vector<int64_t>& rep_ids,
-                                              absl::Time at) {
+absl::StatusOr<Absences> AbsenceStore::AwayAt(db::Transaction& tx, const std::vector<int64_t>& rep_ids, absl::Time at) {
   Absences out;
   if (rep_ids.empty()) return out;
   std::string sql =
@@ -406,7 +415,7 @@ absl::StatusOr<Absences> AbsenceStore::AwayAt(db::Transaction& tx, const std::ve
   AppendIn(sql, params, "rep_id", rep_ids);
   absl::StrAppend(&sql, " ORDER BY id");
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  for (const auto& r : rows) out[r.Int(0)] = static_cast<v1::AbsenceKind>(r.Int(1));
+  for (const auto& r : rows) out[r.Int("rep_id")] = EnumParse<v1::AbsenceKind>(r.Str("kind"));
   return out;
 }
 
@@ -445,18 +454,18 @@ absl::StatusOr<LeadRecord> LeadStore::Insert(db::Transaction& tx, const LeadReco
                                              absl::Time now) {
   const v1::Lead& l = r.lead;
   db::Params p{l.office_id(),
-               static_cast<int64_t>(l.channel()),
+               EnumShort(l.channel()),
                l.customer_id(),
                l.assigned_rep_id(),
                r.assigned_unit_id,
-               static_cast<int64_t>(l.outcome()),
-               static_cast<int64_t>(r.turn_outcome),
+               EnumShort(l.outcome()),
+               EnumShort(r.turn_outcome),
                EncodeSkipped(l.skipped()),
                static_cast<int64_t>(l.party_size()),
                l.inquiry(),
                r.contact_name,
                r.contact_phone,
-               static_cast<int64_t>(r.customer_type),
+               EnumShort(static_cast<v1::CustomerType>(r.customer_type)),
                r.region,
                r.city,
                FormatDbTime(now),
@@ -487,16 +496,16 @@ absl::Status LeadStore::SetCustomer(db::Transaction& tx, int64_t id, int64_t cus
 
 absl::Status LeadStore::Reassign(db::Transaction& tx, int64_t id, int64_t rep_id, int64_t unit_id,
                                  v1::LeadOutcome outcome, const std::string& reason, int64_t customer_id) {
-  return tx.Exec("UPDATE leads SET assigned_rep_id = ?, assigned_unit_id = ?, outcome = ?, reassign_reason = ?, "
-                 "customer_id = ?, version = version + 1 WHERE id = ?",
-                 {rep_id, unit_id, static_cast<int64_t>(outcome), reason, customer_id, id})
+  return tx
+      .Exec(
+          "UPDATE leads SET assigned_rep_id = ?, assigned_unit_id = ?, outcome = ?, reassign_reason = ?, "
+          "customer_id = ?, version = version + 1 WHERE id = ?",
+          {rep_id, unit_id, EnumShort(outcome), reason, customer_id, id})
       .status();
 }
 
 absl::Status LeadStore::SetOutcome(db::Transaction& tx, int64_t id, v1::LeadOutcome outcome) {
-  return tx.Exec("UPDATE leads SET outcome = ?, version = version + 1 WHERE id = ?",
-                 {static_cast<int64_t>(outcome), id})
-      .status();
+  return tx.Exec("UPDATE leads SET outcome = ?, version = version + 1 WHERE id = ?", {EnumShort(outcome), id}).status();
 }
 
 absl::StatusOr<std::vector<v1::Lead>> LeadStore::List(db::Transaction& tx, const Filter& f) {
@@ -520,10 +529,10 @@ absl::StatusOr<std::vector<v1::Lead>> LeadStore::List(db::Transaction& tx, const
     absl::StrAppend(&sql, " AND business_date <= ?");
     params.push_back(FormatDbDate(FromCivilDay(*f.to)));
   }
-  if (!f.outcomes.empty()) AppendIn(sql, params, "outcome", f.outcomes);
+  if (!f.outcomes.empty()) AppendIn(sql, params, "outcome", EnumShortNames<v1::LeadOutcome>(f.outcomes));
   if (f.channel != 0) {
     absl::StrAppend(&sql, " AND channel = ?");
-    params.push_back(static_cast<int64_t>(f.channel));
+    params.push_back(EnumShort(static_cast<v1::LeadChannel>(f.channel)));
   }
   if (f.before_id > 0) {
     absl::StrAppend(&sql, " AND id < ?");
@@ -540,10 +549,10 @@ absl::StatusOr<std::vector<v1::Lead>> LeadStore::List(db::Transaction& tx, const
 
 absl::StatusOr<SurveyRecord> SurveyStore::Insert(db::Transaction& tx, int64_t lead_id, int64_t rep_id,
                                                  int64_t office_id, const std::string& reason, absl::Time now) {
-  auto inserted = tx.Exec("INSERT INTO market_survey_reports (lead_id, rep_id, office_id, reason, status, created_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?)",
-                          {lead_id, rep_id, office_id, reason,
-                           static_cast<int64_t>(v1::MARKET_SURVEY_REPORT_STATUS_PENDING), FormatDbTime(now)});
+  auto inserted = tx.Exec(
+      "INSERT INTO market_survey_reports (lead_id, rep_id, office_id, reason, status, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      {lead_id, rep_id, office_id, reason, EnumShort(v1::MARKET_SURVEY_REPORT_STATUS_PENDING), FormatDbTime(now)});
   SALES_RETURN_IF_ERROR(inserted.status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   return Get(tx, id, false);
@@ -560,14 +569,16 @@ absl::StatusOr<SurveyRecord> SurveyStore::Get(db::Transaction& tx, int64_t id, b
 
 absl::Status SurveyStore::Decide(db::Transaction& tx, int64_t id, v1::MarketSurveyReportStatus status,
                                  const std::string& note, const common::v1::Actor& who, absl::Time now) {
-  db::Params p{static_cast<int64_t>(status), note};
+  db::Params p{EnumShort(status), note};
   Append(p, ActorParams(who));
   p.push_back(FormatDbTime(now));
   p.push_back(id);
-  return tx.Exec("UPDATE market_survey_reports SET status = ?, decision_note = ?, decider_user = ?, "
-                 "decider_role = ?, decider_rep = ?, decider_unit = ?, decided_at = ?, version = version + 1 "
-                 "WHERE id = ?",
-                 p)
+  return tx
+      .Exec(
+          "UPDATE market_survey_reports SET status = ?, decision_note = ?, decider_user = ?, "
+          "decider_role = ?, decider_rep = ?, decider_unit = ?, decided_at = ?, version = version + 1 "
+          "WHERE id = ?",
+          p)
       .status();
 }
 
@@ -576,7 +587,7 @@ absl::StatusOr<std::vector<SurveyRecord>> SurveyStore::List(db::Transaction& tx,
   std::string sql = absl::StrCat("SELECT ", kSurveyColumns, " FROM market_survey_reports WHERE 1 = 1");
   db::Params params;
   if (!f.all && !AppendReadScope(sql, params, f.offices, f.scope_rep_id, "rep_id")) return out;
-  if (!f.statuses.empty()) AppendIn(sql, params, "status", f.statuses);
+  if (!f.statuses.empty()) AppendIn(sql, params, "status", EnumShortNames<v1::MarketSurveyReportStatus>(f.statuses));
   if (f.rep_id != 0) {
     absl::StrAppend(&sql, " AND rep_id = ?");
     params.push_back(f.rep_id);
@@ -601,8 +612,9 @@ absl::StatusOr<std::vector<SurveyRecord>> SurveyStore::List(db::Transaction& tx,
 absl::StatusOr<v1::ReceptionCall> CallStore::Insert(db::Transaction& tx, const v1::ReceptionCall& c,
                                                     const common::v1::Actor& who) {
   const absl::Time at = FromTimestamp(c.call_time());
-  db::Params p{c.office_id(), static_cast<int64_t>(c.kind()), FormatDbTime(at),
-               FormatDbDate(FromCivilDay(BusinessDay(at))), c.lead_id(), c.note()};
+  db::Params p{c.office_id(),    EnumShort(c.kind()),
+               FormatDbTime(at), FormatDbDate(FromCivilDay(BusinessDay(at))),
+               c.lead_id(),      c.note()};
   Append(p, ActorParams(who));
   SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO reception_calls (office_id, kind, call_time, business_date, lead_id, "
                                 "note, actor_user, actor_role, actor_rep, actor_unit) "
@@ -610,8 +622,8 @@ absl::StatusOr<v1::ReceptionCall> CallStore::Insert(db::Transaction& tx, const v
                                 p)
                             .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kCallColumns, " FROM reception_calls WHERE id = ?"),
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kCallColumns, " FROM reception_calls WHERE id = ?"), {id}));
   if (rows.empty()) return absl::InternalError("reception call vanished after insert");
   return CallOf(rows[0]);
 }
@@ -657,32 +669,34 @@ absl::StatusOr<std::map<std::pair<int64_t, absl::CivilDay>, ReceptionCounts>> Re
   {
     std::string sql =
         "SELECT office_id, business_date, "
-        "SUM(channel = 1), SUM(channel = 2), SUM(outcome = 4), SUM(outcome = 7) "
+        "SUM(channel = 'WALK_IN') AS walk_in, SUM(channel = 'HOTLINE') AS hotline, "
+        "SUM(outcome = 'ROUTED_TO_OWNER') AS routed, SUM(outcome = 'MARKET_SURVEY') AS surveys "
         "FROM leads WHERE business_date BETWEEN ? AND ?";
     db::Params params{a, b};
     AppendIn(sql, params, "office_id", offices);
     absl::StrAppend(&sql, " GROUP BY office_id, business_date");
     SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
     for (const auto& r : rows) {
-      ReceptionCounts& c = out[{r.Int(0), ToCivilDay(ParseDbDate(r.Str(1)))}];
-      c.walk_in = static_cast<int32_t>(r.Int(2));
-      c.hotline = static_cast<int32_t>(r.Int(3));
-      c.routed = static_cast<int32_t>(r.Int(4));
-      c.surveys = static_cast<int32_t>(r.Int(5));
+      ReceptionCounts& c = out[{r.Int("office_id"), ToCivilDay(ParseDbDate(r.Str("business_date")))}];
+      c.walk_in = static_cast<int32_t>(r.Int("walk_in"));
+      c.hotline = static_cast<int32_t>(r.Int("hotline"));
+      c.routed = static_cast<int32_t>(r.Int("routed"));
+      c.surveys = static_cast<int32_t>(r.Int("surveys"));
     }
   }
   {
     std::string sql =
-        "SELECT office_id, business_date, COUNT(*), SUM(kind = 1) FROM reception_calls "
+        "SELECT office_id, business_date, COUNT(*) AS calls, SUM(kind = 'NEW_CUSTOMER') AS new_customer_calls "
+        "FROM reception_calls "
         "WHERE business_date BETWEEN ? AND ?";
     db::Params params{a, b};
     AppendIn(sql, params, "office_id", offices);
     absl::StrAppend(&sql, " GROUP BY office_id, business_date");
     SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
     for (const auto& r : rows) {
-      ReceptionCounts& c = out[{r.Int(0), ToCivilDay(ParseDbDate(r.Str(1)))}];
-      c.calls = static_cast<int32_t>(r.Int(2));
-      c.new_customer_calls = static_cast<int32_t>(r.Int(3));
+      ReceptionCounts& c = out[{r.Int("office_id"), ToCivilDay(ParseDbDate(r.Str("business_date")))}];
+      c.calls = static_cast<int32_t>(r.Int("calls"));
+      c.new_customer_calls = static_cast<int32_t>(r.Int("new_customer_calls"));
     }
   }
   return out;
@@ -692,7 +706,7 @@ absl::StatusOr<std::vector<int64_t>> ReceptionReportStore::KnownOffices(db::Tran
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT office_id FROM rotations UNION SELECT office_id FROM leads "
                                              "UNION SELECT office_id FROM reception_calls ORDER BY 1"));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("office_id"));
   return out;
 }
 

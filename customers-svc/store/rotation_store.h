@@ -77,12 +77,12 @@ class AbsenceStore {
   static absl::StatusOr<Absences> AwayAt(db::Transaction& tx, const std::vector<int64_t>& rep_ids, absl::Time at);
   struct Filter {
     bool all = true;
-    std::vector<int64_t> offices;   // scope when !all
-    int64_t scope_rep_id = 0;       // a rep sees their own too
+    std::vector<int64_t> offices;  // scope when !all
+    int64_t scope_rep_id = 0;      // a rep sees their own too
     int64_t office_id = 0;
     int64_t rep_id = 0;
     std::optional<absl::Time> active_at;
-    int64_t before_id = 0;          // newest first: id < before_id when > 0
+    int64_t before_id = 0;  // newest first: id < before_id when > 0
     int limit = 100;
   };
   static absl::StatusOr<std::vector<v1::RepAbsence>> List(db::Transaction& tx, const Filter& f);

@@ -28,8 +28,8 @@ v1::CustomersSettings DefaultCustomerSettings() {
     const char* code;
     const char* name;
   };
-  for (Reg r : {Reg{"EAST", "华东区"}, Reg{"NORTH", "华北区"}, Reg{"SOUTH", "华南区"},
-                Reg{"WEST", "西部区"}, Reg{"CENTRAL", "华中区"}}) {
+  for (Reg r : {Reg{"EAST", "华东区"}, Reg{"NORTH", "华北区"}, Reg{"SOUTH", "华南区"}, Reg{"WEST", "西部区"},
+                Reg{"CENTRAL", "华中区"}}) {
     auto* region = s.add_regions();
     region->set_code(r.code);
     region->set_name(r.name);
@@ -62,12 +62,12 @@ absl::StatusOr<v1::CustomersSettings> SettingsStore::Get(db::Transaction& tx, bo
                           (for_update ? " FOR UPDATE" : "")));
   if (rows.empty()) return absl::InternalError("customer_settings row missing");
   v1::CustomersSettings s;
-  if (!rows[0].Str(0).empty() && !s.ParseFromString(rows[0].Str(0))) {
+  if (!rows[0].Str("payload").empty() && !s.ParseFromString(rows[0].Str("payload"))) {
     return absl::InternalError("customer_settings payload does not parse");
   }
   FillSettingDefaults(s);
-  s.set_etag(MakeEtag(rows[0].Int(1)));
-  *s.mutable_update_time() = ToTimestamp(ParseDbTime(rows[0].Str(2)));
+  s.set_etag(MakeEtag(rows[0].Int("version")));
+  *s.mutable_update_time() = ToTimestamp(ParseDbTime(rows[0].Str("updated_at")));
   return s;
 }
 
@@ -87,9 +87,11 @@ absl::Status SettingsStore::Save(db::Transaction& tx, const v1::CustomersSetting
                                 "WHERE id = 1",
                                 {db::Bytes{payload}, FormatDbTime(now)})
                             .status());
-  return tx.Exec("INSERT INTO customer_settings_audit (at, actor_user, actor_role, fields, reason, request_id) "
-                 "VALUES (?, ?, ?, ?, ?, ?)",
-                 {FormatDbTime(now), actor_user, actor_role, absl::StrJoin(fields, ","), reason, request_id})
+  return tx
+      .Exec(
+          "INSERT INTO customer_settings_audit (at, actor_user, actor_role, fields, reason, request_id) "
+          "VALUES (?, ?, ?, ?, ?, ?)",
+          {FormatDbTime(now), actor_user, actor_role, absl::StrJoin(fields, ","), reason, request_id})
       .status();
 }
 

@@ -35,9 +35,8 @@ class SettingsStore {
   static absl::StatusOr<v1::CustomersSettings> Get(db::Transaction& tx, bool for_update = false);
   // Writes the whole settings message, bumping the version, and records who
   // changed which fields and why.
-  static absl::Status Save(db::Transaction& tx, const v1::CustomersSettings& s,
-                           const std::vector<std::string>& fields, const std::string& reason,
-                           const std::string& actor_user, const std::string& actor_role,
+  static absl::Status Save(db::Transaction& tx, const v1::CustomersSettings& s, const std::vector<std::string>& fields,
+                           const std::string& reason, const std::string& actor_user, const std::string& actor_role,
                            const std::string& request_id, absl::Time now);
 };
 

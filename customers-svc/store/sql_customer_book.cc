@@ -18,7 +18,7 @@ absl::StatusOr<std::vector<int64_t>> SqlCustomerBook::FamilyMembers(int64_t prim
 }
 
 absl::StatusOr<v1::OwnershipRecord> SqlCustomerBook::ChangeOwner(const CustomerStore::OwnerChange& change,
-                                                                  absl::Time now) {
+                                                                 absl::Time now) {
   return CustomerStore::ChangeOwner(tx_, change, now);
 }
 

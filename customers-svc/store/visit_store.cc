@@ -3,13 +3,14 @@
 #include "absl/strings/str_cat.h"
 #include "customers-svc/store/rotation_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/status.h"
 
 namespace sales::customers {
 
 absl::StatusOr<std::vector<PlanCustomer>> VisitStore::PlanCustomers(db::Transaction& tx,
-                                                                   const std::vector<int64_t>& reps,
-                                                                   absl::CivilDay as_of) {
+                                                                    const std::vector<int64_t>& reps,
+                                                                    absl::CivilDay as_of) {
   std::vector<PlanCustomer> out;
   if (reps.empty()) return out;
   auto in = db::InList(reps);
@@ -18,22 +19,23 @@ absl::StatusOr<std::vector<PlanCustomer>> VisitStore::PlanCustomers(db::Transact
   std::string sql = absl::StrCat(
       "SELECT c.id, c.name, c.type, c.owner_rep_id, c.city, c.registered_at, "
       "(SELECT MAX(o.effective_time) FROM ownership_records o WHERE o.customer_id = c.id AND o.end_time IS NULL "
-      "AND o.to_rep_id = c.owner_rep_id), "
-      "(SELECT MAX(f.date) FROM follow_ups f WHERE f.customer_id = c.id AND f.channel = 1 AND f.date <= ?) "
-      "FROM customers c WHERE c.status IN (1, 2, 3) AND c.owner_rep_id IN (",
+      "AND o.to_rep_id = c.owner_rep_id) AS owned_since, "
+      "(SELECT MAX(f.date) FROM follow_ups f WHERE f.customer_id = c.id AND f.channel = 'VISIT' AND f.date <= ?) "
+      "AS last_visit_date "
+      "FROM customers c WHERE c.status IN ('PROSPECT', 'ACTIVE', 'DORMANT') AND c.owner_rep_id IN (",
       in.marks, ") ORDER BY c.id");
   db::Params params{FormatDbDate(FromCivilDay(as_of))};
   in.AppendTo(params);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   for (const auto& r : rows) {
     PlanCustomer c;
-    c.id = r.Int(0);
-    c.name = r.Str(1);
-    c.type = static_cast<v1::CustomerType>(r.Int(2));
-    c.owner_rep_id = r.Int(3);
-    c.city = r.Str(4);
-    c.since_day = BusinessDay(ParseDbTime(r.IsNull(6) ? r.Str(5) : r.Str(6)));
-    if (!r.IsNull(7)) c.last_visit = ToCivilDay(ParseDbDate(r.Str(7)));
+    c.id = r.Int("id");
+    c.name = r.Str("name");
+    c.type = EnumParse<v1::CustomerType>(r.Str("type"));
+    c.owner_rep_id = r.Int("owner_rep_id");
+    c.city = r.Str("city");
+    c.since_day = BusinessDay(ParseDbTime(r.IsNull("owned_since") ? r.Str("registered_at") : r.Str("owned_since")));
+    if (!r.IsNull("last_visit_date")) c.last_visit = ToCivilDay(ParseDbDate(r.Str("last_visit_date")));
     out.push_back(std::move(c));
   }
   return out;
@@ -46,17 +48,17 @@ absl::StatusOr<std::map<int64_t, std::vector<absl::CivilDay>>> VisitStore::Visit
   auto in = db::InList(reps);
   std::string sql = absl::StrCat(
       "SELECT f.customer_id, f.date FROM follow_ups f JOIN customers c ON c.id = f.customer_id "
-      "WHERE f.channel = 1 AND f.rep_id = c.owner_rep_id AND f.date BETWEEN ? AND ? AND c.owner_rep_id IN (",
+      "WHERE f.channel = 'VISIT' AND f.rep_id = c.owner_rep_id AND f.date BETWEEN ? AND ? AND c.owner_rep_id IN (",
       in.marks, ") ORDER BY f.customer_id, f.date");
   db::Params params{FormatDbDate(FromCivilDay(from)), FormatDbDate(FromCivilDay(to))};
   in.AppendTo(params);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  for (const auto& r : rows) out[r.Int(0)].push_back(ToCivilDay(ParseDbDate(r.Str(1))));
+  for (const auto& r : rows) out[r.Int("customer_id")].push_back(ToCivilDay(ParseDbDate(r.Str("date"))));
   return out;
 }
 
 absl::StatusOr<std::map<int64_t, int64_t>> VisitStore::RepsOfUnits(db::Transaction& tx, bool all,
-                                                                  const std::vector<int64_t>& units) {
+                                                                   const std::vector<int64_t>& units) {
   std::map<int64_t, int64_t> out;
   std::string sql = "SELECT id, org_unit_id FROM reps_replica";
   db::Params params;
@@ -65,7 +67,7 @@ absl::StatusOr<std::map<int64_t, int64_t>> VisitStore::RepsOfUnits(db::Transacti
     absl::StrAppend(&sql, " WHERE org_unit_id IN (", db::AppendInList(units, params), ")");
   }
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  for (const auto& r : rows) out[r.Int(0)] = r.Int(1);
+  for (const auto& r : rows) out[r.Int("id")] = r.Int("org_unit_id");
   return out;
 }
 

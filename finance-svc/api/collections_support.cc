@@ -9,8 +9,6 @@
 
 namespace sales::finance {
 
-std::string CollectionsMethod(const char* name) { return absl::StrCat("/sales.finance.v1.FinanceService/", name); }
-
 LadderContext LadderContextOf(const ServiceRuntime& rt, const CallContext& call) {
   LadderContext lc;
   lc.outbox = rt.outbox;
@@ -50,8 +48,7 @@ absl::StatusOr<ReportScope> ReportScopeOf(db::Transaction& tx, const FinanceScop
   return out;
 }
 
-absl::StatusOr<bool> NarrowToScope(db::Transaction& tx, const FinanceScope& scope, int64_t org_unit_id,
-                                   CaseFilter* f) {
+absl::StatusOr<bool> NarrowToScope(db::Transaction& tx, const FinanceScope& scope, int64_t org_unit_id, CaseFilter* f) {
   SALES_ASSIGN_OR_RETURN(ReportScope rs, ReportScopeOf(tx, scope, org_unit_id, f->rep_id));
   if (rs.none) return false;
   f->rep_id = rs.rep_id;

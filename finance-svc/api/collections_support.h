@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "finance-svc/api/finance_scope.h"
+#include "finance-svc/app/access.h"
 #include "finance-svc/app/collections_ladder.h"
 #include "finance-svc/store/collections_store.h"
 #include "platform/call.h"
@@ -13,21 +13,17 @@
 
 namespace sales::finance {
 
-// "/sales.finance.v1.FinanceService/<name>".
-std::string CollectionsMethod(const char* name);
-
 // The workflow context of a call: the caller as actor, the injected clock.
 LadderContext LadderContextOf(const ServiceRuntime& rt, const CallContext& call);
 
 // Restricts a case filter to the caller's scope and, when org_unit_id is
 // set, to that unit's subtree. False when nothing can match.
-absl::StatusOr<bool> NarrowToScope(db::Transaction& tx, const FinanceScope& scope, int64_t org_unit_id,
-                                   CaseFilter* f);
+absl::StatusOr<bool> NarrowToScope(db::Transaction& tx, const FinanceScope& scope, int64_t org_unit_id, CaseFilter* f);
 // The same for reports: the rep and unit lists a query may cover.
 struct ReportScope {
-  int64_t rep_id = 0;                 // 0 = any
-  std::vector<int64_t> unit_ids;      // empty = any
-  bool none = false;                  // nothing in scope
+  int64_t rep_id = 0;             // 0 = any
+  std::vector<int64_t> unit_ids;  // empty = any
+  bool none = false;              // nothing in scope
 };
 absl::StatusOr<ReportScope> ReportScopeOf(db::Transaction& tx, const FinanceScope& scope, int64_t org_unit_id,
                                           int64_t rep_id);

@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "finance-svc/api/collections_api.h"
 #include "finance-svc/api/collections_support.h"
-#include "finance-svc/api/finance_scope.h"
+#include "finance-svc/api/finance_api.h"
+#include "finance-svc/app/access.h"
 #include "finance-svc/app/commission_plans.h"
 #include "finance-svc/app/commission_run.h"
 #include "finance-svc/domain/commission_rules.h"
@@ -16,6 +16,7 @@
 #include "finance-svc/store/commission_store.h"
 #include "finance-svc/store/sql_commission_book.h"
 #include "platform/convert.h"
+#include "platform/field_mask.h"
 #include "platform/handlers.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -42,6 +43,31 @@ absl::Status ValidatePlanInput(const v1::CommissionPlan& p) {
     return InvalidField("commission_plan.base_pay.currency_code", "commissions are paid in CNY");
   }
   return absl::OkStatus();
+}
+
+// What UpdateCommissionPlan may change: everything a client sets but the
+// name, since a new name is a new plan.
+absl::StatusOr<std::vector<std::string>> PlanUpdatePaths(const google::protobuf::FieldMask& mask) {
+  return UpdatePaths(mask, {"effective_from",
+                            "effective_to",
+                            "org_unit_id",
+                            "rep_grade",
+                            "commissionable_product_line_ids",
+                            "attainment_metric",
+                            "tiers",
+                            "payable_now_bp",
+                            "holdback_bp",
+                            "full_credit_months",
+                            "late_credit_months",
+                            "late_credit_bp",
+                            "deduct_uncollected",
+                            "attainment_floor_bp",
+                            "base_floor_bp",
+                            "base_pay",
+                            "manager_rate_bp",
+                            "manager_threshold_bp",
+                            "manager_excess_rate_bp",
+                            "reason"});
 }
 
 // The shape of a run's request: the month, an as_of not before it, explicit
@@ -74,8 +100,7 @@ absl::StatusOr<ReportScope> StatementScope(db::Transaction& tx, const Principal&
 bool StatementVisible(const ReportScope& rs, const v1::CommissionStatement& s) {
   if (rs.none) return false;
   if (rs.rep_id != 0 && s.rep_id() != rs.rep_id) return false;
-  if (!rs.unit_ids.empty() &&
-      std::find(rs.unit_ids.begin(), rs.unit_ids.end(), s.org_unit_id()) == rs.unit_ids.end()) {
+  if (!rs.unit_ids.empty() && std::find(rs.unit_ids.begin(), rs.unit_ids.end(), s.org_unit_id()) == rs.unit_ids.end()) {
     return false;
   }
   return true;
@@ -83,11 +108,10 @@ bool StatementVisible(const ReportScope& rs, const v1::CommissionStatement& s) {
 
 }  // namespace
 
-grpc::Status CollectionsApi::CreateCommissionPlan(grpc::ServerContext* ctx,
-                                                  const v1::CreateCommissionPlanRequest* req,
-                                                  v1::CreateCommissionPlanResponse* resp) {
+grpc::Status FinanceApi::CreateCommissionPlan(grpc::ServerContext* ctx, const v1::CreateCommissionPlanRequest* req,
+                                              v1::CreateCommissionPlanResponse* resp) {
   return ServeMutation<v1::CreateCommissionPlanRequest, v1::CreateCommissionPlanResponse>(
-      ctx, CollectionsMethod("CreateCommissionPlan"), rt_, *req, resp,
+      ctx, FinanceMethod("CreateCommissionPlan"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         if (!HasRole(call.principal, {kRoleFinance, kRoleDirector})) return Denied("finance or the director");
         if (!req->has_commission_plan()) return InvalidField("commission_plan", "required");
@@ -106,33 +130,36 @@ grpc::Status CollectionsApi::CreateCommissionPlan(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status CollectionsApi::UpdateCommissionPlan(grpc::ServerContext* ctx,
-                                                  const v1::UpdateCommissionPlanRequest* req,
-                                                  v1::UpdateCommissionPlanResponse* resp) {
+grpc::Status FinanceApi::UpdateCommissionPlan(grpc::ServerContext* ctx, const v1::UpdateCommissionPlanRequest* req,
+                                              v1::UpdateCommissionPlanResponse* resp) {
   return ServeMutation<v1::UpdateCommissionPlanRequest, v1::UpdateCommissionPlanResponse>(
-      ctx, CollectionsMethod("UpdateCommissionPlan"), rt_, *req, resp,
+      ctx, FinanceMethod("UpdateCommissionPlan"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         if (!HasRole(call.principal, {kRoleFinance, kRoleDirector})) return Denied("finance or the director");
         if (!req->has_commission_plan()) return InvalidField("commission_plan", "required");
         if (req->commission_plan().id() <= 0) return InvalidField("commission_plan.id", "required, > 0");
         if (req->etag().empty()) return InvalidField("etag", "required");
+        SALES_RETURN_IF_ERROR(PlanUpdatePaths(req->update_mask()).status());
+        // A masked request carries only the fields it names, so it is
+        // checked once merged onto the stored plan.
+        if (!req->update_mask().paths().empty()) return absl::OkStatus();
         return ValidatePlanInput(req->commission_plan());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateCommissionPlanResponse> {
         absl::Time now = rt_.clock->Now();
+        SALES_ASSIGN_OR_RETURN(auto paths, PlanUpdatePaths(req->update_mask()));
         SALES_ASSIGN_OR_RETURN(PlanRecord rec, CommissionStore::GetPlan(tx, req->commission_plan().id(), true));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.row_version, "commission plan", rec.plan.id()));
         if (rec.plan.state() != v1::COMMISSION_PLAN_STATE_DRAFT) {
           return CommissionPrecondition("only a DRAFT plan can change", "PLAN_NOT_DRAFT");
         }
-        if (req->commission_plan().name() != rec.plan.name()) {
+        // Without a mask the request is the whole plan, name included.
+        if (req->update_mask().paths().empty() && req->commission_plan().name() != rec.plan.name()) {
           return InvalidField("commission_plan.name", "a new name is a new plan (CreateCommissionPlan)");
         }
-        v1::CommissionPlan next = req->commission_plan();
-        next.set_id(rec.plan.id());
-        next.set_version(rec.plan.version());
-        next.set_state(v1::COMMISSION_PLAN_STATE_DRAFT);
-        *next.mutable_create_time() = rec.plan.create_time();
+        v1::CommissionPlan next = rec.plan;
+        ApplyUpdatePaths(paths, req->commission_plan(), &next);
+        SALES_RETURN_IF_ERROR(ValidatePlanInput(next));
         rec.plan = next;
         SALES_RETURN_IF_ERROR(CommissionStore::UpdatePlan(tx, rec, now));
         SALES_RETURN_IF_ERROR(CollectionsStore::Audit(tx, "CommissionPlan", rec.plan.id(), "PLAN_UPDATED", "DRAFT",
@@ -144,11 +171,10 @@ grpc::Status CollectionsApi::UpdateCommissionPlan(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status CollectionsApi::ActivateCommissionPlan(grpc::ServerContext* ctx,
-                                                    const v1::ActivateCommissionPlanRequest* req,
-                                                    v1::ActivateCommissionPlanResponse* resp) {
+grpc::Status FinanceApi::ActivateCommissionPlan(grpc::ServerContext* ctx, const v1::ActivateCommissionPlanRequest* req,
+                                                v1::ActivateCommissionPlanResponse* resp) {
   return ServeMutation<v1::ActivateCommissionPlanRequest, v1::ActivateCommissionPlanResponse>(
-      ctx, CollectionsMethod("ActivateCommissionPlan"), rt_, *req, resp,
+      ctx, FinanceMethod("ActivateCommissionPlan"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         if (!HasRole(call.principal, {kRoleDirector})) return Denied("only the director puts a plan in force");
         if (req->id() <= 0) return InvalidField("id", "required, > 0");
@@ -161,11 +187,10 @@ grpc::Status CollectionsApi::ActivateCommissionPlan(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status CollectionsApi::RetireCommissionPlan(grpc::ServerContext* ctx,
-                                                  const v1::RetireCommissionPlanRequest* req,
-                                                  v1::RetireCommissionPlanResponse* resp) {
+grpc::Status FinanceApi::RetireCommissionPlan(grpc::ServerContext* ctx, const v1::RetireCommissionPlanRequest* req,
+                                              v1::RetireCommissionPlanResponse* resp) {
   return ServeMutation<v1::RetireCommissionPlanRequest, v1::RetireCommissionPlanResponse>(
-      ctx, CollectionsMethod("RetireCommissionPlan"), rt_, *req, resp,
+      ctx, FinanceMethod("RetireCommissionPlan"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         if (!HasRole(call.principal, {kRoleDirector})) return Denied("only the director retires a plan");
         if (req->id() <= 0) return InvalidField("id", "required, > 0");
@@ -181,9 +206,11 @@ grpc::Status CollectionsApi::RetireCommissionPlan(grpc::ServerContext* ctx,
           return CommissionPrecondition("only an ACTIVE plan can be retired", "PLAN_NOT_ACTIVE");
         }
         absl::CivilDay to = ToCivilDay(req->effective_to());
-        if (to < ToCivilDay(rec.plan.effective_from()) - 1) return InvalidField("effective_to", "before effective_from");
+        if (to < ToCivilDay(rec.plan.effective_from()) - 1)
+          return InvalidField("effective_to", "before effective_from");
         // Months after the new end must not already be approved on this plan.
-        SALES_ASSIGN_OR_RETURN(bool approved, CommissionStore::ApprovedMonthsIn(tx, to + 1, std::nullopt, rec.plan.id()));
+        SALES_ASSIGN_OR_RETURN(bool approved,
+                               CommissionStore::ApprovedMonthsIn(tx, to + 1, std::nullopt, rec.plan.id()));
         if (approved) {
           return CommissionPrecondition("months after effective_to are already approved on this plan",
                                         "MONTHS_APPROVED");
@@ -200,10 +227,10 @@ grpc::Status CollectionsApi::RetireCommissionPlan(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status CollectionsApi::GetCommissionPlan(grpc::ServerContext* ctx, const v1::GetCommissionPlanRequest* req,
-                                               v1::GetCommissionPlanResponse* resp) {
+grpc::Status FinanceApi::GetCommissionPlan(grpc::ServerContext* ctx, const v1::GetCommissionPlanRequest* req,
+                                           v1::GetCommissionPlanResponse* resp) {
   return ServeRead<v1::GetCommissionPlanResponse>(
-      ctx, CollectionsMethod("GetCommissionPlan"), rt_, resp,
+      ctx, FinanceMethod("GetCommissionPlan"), rt_, resp,
       [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
       [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetCommissionPlanResponse> {
         // Plans are the published scheme: every sales and finance role reads them.
@@ -214,14 +241,14 @@ grpc::Status CollectionsApi::GetCommissionPlan(grpc::ServerContext* ctx, const v
       });
 }
 
-grpc::Status CollectionsApi::ListCommissionPlans(grpc::ServerContext* ctx, const v1::ListCommissionPlansRequest* req,
-                                                 v1::ListCommissionPlansResponse* resp) {
+grpc::Status FinanceApi::ListCommissionPlans(grpc::ServerContext* ctx, const v1::ListCommissionPlansRequest* req,
+                                             v1::ListCommissionPlansResponse* resp) {
   int size = 0;
   int64_t after = 0;
   return ServeRead<v1::ListCommissionPlansResponse>(
-      ctx, CollectionsMethod("ListCommissionPlans"), rt_, resp,
+      ctx, FinanceMethod("ListCommissionPlans"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         if (req->has_in_force_on()) SALES_RETURN_IF_ERROR(ValidateDate(req->in_force_on(), "in_force_on"));
         return absl::OkStatus();
@@ -236,8 +263,8 @@ grpc::Status CollectionsApi::ListCommissionPlans(grpc::ServerContext* ctx, const
       });
 }
 
-grpc::Status CollectionsApi::CalculateCommissions(grpc::ServerContext* ctx, const v1::CalculateCommissionsRequest* req,
-                                                  v1::CalculateCommissionsResponse* resp) {
+grpc::Status FinanceApi::CalculateCommissions(grpc::ServerContext* ctx, const v1::CalculateCommissionsRequest* req,
+                                              v1::CalculateCommissionsResponse* resp) {
   CommissionRun run(*rt_.clock, *targets_, rt_.HasPeer("targets"));
   PreparedRun prepared;
   // Everything that needs targets-svc is asked before the writing
@@ -254,21 +281,20 @@ grpc::Status CollectionsApi::CalculateCommissions(grpc::ServerContext* ctx, cons
   };
   if (!req->dry_run()) {
     return ServeMutation<v1::CalculateCommissionsRequest, v1::CalculateCommissionsResponse>(
-        ctx, CollectionsMethod("CalculateCommissions"), rt_, *req, resp, prepare, calculate);
+        ctx, FinanceMethod("CalculateCommissions"), rt_, *req, resp, prepare, calculate);
   }
   // A dry run computes in a transaction that is rolled back: nothing is stored.
-  return Serve(ctx, CollectionsMethod("CalculateCommissions"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
+  return Serve(ctx, FinanceMethod("CalculateCommissions"), *rt_.verifier, [&](CallContext& call) -> absl::Status {
     SALES_RETURN_IF_ERROR(prepare(call));
     return DryRun<v1::CalculateCommissionsResponse>(
         rt_, [&](db::Transaction& tx) { return calculate(tx, call); }, resp);
   });
 }
 
-grpc::Status CollectionsApi::GetCommissionStatement(grpc::ServerContext* ctx,
-                                                    const v1::GetCommissionStatementRequest* req,
-                                                    v1::GetCommissionStatementResponse* resp) {
+grpc::Status FinanceApi::GetCommissionStatement(grpc::ServerContext* ctx, const v1::GetCommissionStatementRequest* req,
+                                                v1::GetCommissionStatementResponse* resp) {
   return ServeRead<v1::GetCommissionStatementResponse>(
-      ctx, CollectionsMethod("GetCommissionStatement"), rt_, resp,
+      ctx, FinanceMethod("GetCommissionStatement"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->id() < 0) return InvalidField("id", "must be >= 0");
         if (req->id() == 0) {
@@ -282,7 +308,8 @@ grpc::Status CollectionsApi::GetCommissionStatement(grpc::ServerContext* ctx,
         if (req->id() != 0) {
           SALES_ASSIGN_OR_RETURN(rec, CommissionStore::GetStatement(tx, req->id(), false));
         } else {
-          SALES_ASSIGN_OR_RETURN(auto found, CommissionStore::StatementOf(tx, req->rep_id(), ToCivilDay(req->month()), false));
+          SALES_ASSIGN_OR_RETURN(auto found,
+                                 CommissionStore::StatementOf(tx, req->rep_id(), ToCivilDay(req->month()), false));
           if (!found) {
             return WithErrorInfo(absl::NotFoundError(absl::StrCat("no statement for rep ", req->rep_id(), " and ",
                                                                   FormatDbDate(req->month()))),
@@ -298,15 +325,15 @@ grpc::Status CollectionsApi::GetCommissionStatement(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status CollectionsApi::ListCommissionStatements(grpc::ServerContext* ctx,
-                                                      const v1::ListCommissionStatementsRequest* req,
-                                                      v1::ListCommissionStatementsResponse* resp) {
+grpc::Status FinanceApi::ListCommissionStatements(grpc::ServerContext* ctx,
+                                                  const v1::ListCommissionStatementsRequest* req,
+                                                  v1::ListCommissionStatementsResponse* resp) {
   int size = 0;
   int64_t after = 0;
   return ServeRead<v1::ListCommissionStatementsResponse>(
-      ctx, CollectionsMethod("ListCommissionStatements"), rt_, resp,
+      ctx, FinanceMethod("ListCommissionStatements"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },
@@ -314,7 +341,8 @@ grpc::Status CollectionsApi::ListCommissionStatements(grpc::ServerContext* ctx,
         v1::ListCommissionStatementsResponse out;
         SALES_ASSIGN_OR_RETURN(ReportScope rs, StatementScope(tx, call.principal, req->org_unit_id(), req->rep_id()));
         if (rs.none) return out;
-        SALES_ASSIGN_OR_RETURN(auto recs, CommissionStore::ListStatements(tx, *req, rs.rep_id, rs.unit_ids, after, size + 1));
+        SALES_ASSIGN_OR_RETURN(auto recs,
+                               CommissionStore::ListStatements(tx, *req, rs.rep_id, rs.unit_ids, after, size + 1));
         std::vector<v1::CommissionStatement> list;
         for (auto& r : recs) {
           r.statement.clear_lines();  // lists come without lines
@@ -328,11 +356,11 @@ grpc::Status CollectionsApi::ListCommissionStatements(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status CollectionsApi::ApproveCommissionStatement(grpc::ServerContext* ctx,
-                                                        const v1::ApproveCommissionStatementRequest* req,
-                                                        v1::ApproveCommissionStatementResponse* resp) {
+grpc::Status FinanceApi::ApproveCommissionStatement(grpc::ServerContext* ctx,
+                                                    const v1::ApproveCommissionStatementRequest* req,
+                                                    v1::ApproveCommissionStatementResponse* resp) {
   return ServeMutation<v1::ApproveCommissionStatementRequest, v1::ApproveCommissionStatementResponse>(
-      ctx, CollectionsMethod("ApproveCommissionStatement"), rt_, *req, resp,
+      ctx, FinanceMethod("ApproveCommissionStatement"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         if (!IsFinanceStaff(call.principal)) return Denied("only finance approves statements");
         if (req->id() <= 0) return InvalidField("id", "required, > 0");
@@ -344,11 +372,11 @@ grpc::Status CollectionsApi::ApproveCommissionStatement(grpc::ServerContext* ctx
       });
 }
 
-grpc::Status CollectionsApi::MarkCommissionStatementPaid(grpc::ServerContext* ctx,
-                                                         const v1::MarkCommissionStatementPaidRequest* req,
-                                                         v1::MarkCommissionStatementPaidResponse* resp) {
+grpc::Status FinanceApi::MarkCommissionStatementPaid(grpc::ServerContext* ctx,
+                                                     const v1::MarkCommissionStatementPaidRequest* req,
+                                                     v1::MarkCommissionStatementPaidResponse* resp) {
   return ServeMutation<v1::MarkCommissionStatementPaidRequest, v1::MarkCommissionStatementPaidResponse>(
-      ctx, CollectionsMethod("MarkCommissionStatementPaid"), rt_, *req, resp,
+      ctx, FinanceMethod("MarkCommissionStatementPaid"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         if (!IsFinanceStaff(call.principal)) return Denied("only finance records commission payments");
         if (req->id() <= 0) return InvalidField("id", "required, > 0");
@@ -378,11 +406,11 @@ grpc::Status CollectionsApi::MarkCommissionStatementPaid(grpc::ServerContext* ct
       });
 }
 
-grpc::Status CollectionsApi::ReleaseCommissionHoldback(grpc::ServerContext* ctx,
-                                                       const v1::ReleaseCommissionHoldbackRequest* req,
-                                                       v1::ReleaseCommissionHoldbackResponse* resp) {
+grpc::Status FinanceApi::ReleaseCommissionHoldback(grpc::ServerContext* ctx,
+                                                   const v1::ReleaseCommissionHoldbackRequest* req,
+                                                   v1::ReleaseCommissionHoldbackResponse* resp) {
   return ServeMutation<v1::ReleaseCommissionHoldbackRequest, v1::ReleaseCommissionHoldbackResponse>(
-      ctx, CollectionsMethod("ReleaseCommissionHoldback"), rt_, *req, resp,
+      ctx, FinanceMethod("ReleaseCommissionHoldback"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         if (!IsFinanceStaff(call.principal)) return Denied("only finance releases the holdback");
         if (req->year() < 2000 || req->year() > 2100) return InvalidField("year", "a fiscal year");
@@ -394,15 +422,15 @@ grpc::Status CollectionsApi::ReleaseCommissionHoldback(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status CollectionsApi::ListCommissionDeductions(grpc::ServerContext* ctx,
-                                                      const v1::ListCommissionDeductionsRequest* req,
-                                                      v1::ListCommissionDeductionsResponse* resp) {
+grpc::Status FinanceApi::ListCommissionDeductions(grpc::ServerContext* ctx,
+                                                  const v1::ListCommissionDeductionsRequest* req,
+                                                  v1::ListCommissionDeductionsResponse* resp) {
   int size = 0;
   int64_t after = 0;
   return ServeRead<v1::ListCommissionDeductionsResponse>(
-      ctx, CollectionsMethod("ListCommissionDeductions"), rt_, resp,
+      ctx, FinanceMethod("ListCommissionDeductions"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },
@@ -416,8 +444,8 @@ grpc::Status CollectionsApi::ListCommissionDeductions(grpc::ServerContext* ctx,
           // A manager: the reps of their units, from the org copy.
           SALES_ASSIGN_OR_RETURN(reps, CommissionStore::RepsOfUnits(tx, rs.unit_ids));
         }
-        SALES_ASSIGN_OR_RETURN(auto list, CommissionStore::ListDeductions(tx, rs.rep_id, req->state(), reps, scoped,
-                                                                          after, size + 1));
+        SALES_ASSIGN_OR_RETURN(
+            auto list, CommissionStore::ListDeductions(tx, rs.rep_id, req->state(), reps, scoped, after, size + 1));
         std::vector<v1::CommissionDeduction> protos;
         for (const auto& d : list) protos.push_back(DeductionToProto(d, kCommissionCurrency));
         FillPage(std::move(protos), size, &out, [](auto* r) { return r->add_deductions(); });

@@ -12,12 +12,13 @@ std::vector<sales::MigrationFile> FinanceMigrations();
 namespace sales::finance {
 namespace {
 constexpr char kService[] = "sales.finance.v1.FinanceService";
-std::string M(const char* method) { return absl::StrCat("/", kService, "/", method); }
 }  // namespace
 
+std::string FinanceMethod(const char* name) { return absl::StrCat("/", kService, "/", name); }
+
 grpc::ServerWriteReactor<v1::StreamEventsResponse>* FinanceApi::StreamEvents(grpc::CallbackServerContext* ctx,
-                                                                   const v1::StreamEventsRequest* req) {
-  return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, M("StreamEvents"), *req);
+                                                                             const v1::StreamEventsRequest* req) {
+  return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, FinanceMethod("StreamEvents"), *req);
 }
 
 ServiceDefinition MakeServiceDefinition() {
@@ -34,8 +35,9 @@ ServiceDefinition MakeServiceDefinition() {
     auto billing = [clock](db::Transaction& tx, const common::v1::Event& e) {
       return BillingStore::ApplyOrdersEvent(tx, e, clock->Now());
     };
-    SALES_RETURN_IF_ERROR((rt.FollowFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest,
-                                         orders::v1::StreamEventsResponse>("finance", "orders", billing)));
+    SALES_RETURN_IF_ERROR(
+        (rt.FollowFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest, orders::v1::StreamEventsResponse>(
+            "finance", "orders", billing)));
     return services;
   };
   return def;

@@ -2,12 +2,13 @@
 // refund, dishonor. FINANCE posts; reps and managers read in scope.
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
-#include "finance-svc/api/finance_scope.h"
+#include "finance-svc/app/access.h"
 #include "finance-svc/domain/payment.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/payment_store.h"
+#include "platform/clock.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
@@ -15,8 +16,6 @@
 
 namespace sales::finance {
 namespace {
-
-std::string M(const char* method) { return absl::StrCat("/sales.finance.v1.FinanceService/", method); }
 
 absl::Status MustBeFinance(const CallContext& call) {
   return IsFinanceStaff(call.principal) ? absl::OkStatus() : Denied("only finance posts payments");
@@ -63,12 +62,44 @@ absl::Status CheckNotFuture(const common::v1::Date& d, const char* field, absl::
   return absl::OkStatus();
 }
 
+absl::Status ValidateRefundPayment(const CallContext& call, const v1::RefundPaymentRequest& req, const Clock& clock) {
+  SALES_RETURN_IF_ERROR(MustBeFinance(call));
+  std::vector<FieldViolation> v;
+  if (req.payment_id() <= 0) v.push_back({"payment_id", "required, > 0"});
+  const v1::Refund& r = req.refund();
+  if (!req.has_refund()) {
+    v.push_back({"refund", "required"});
+  } else {
+    if (!r.has_amount()) {
+      v.push_back({"refund.amount", "required"});
+    } else {
+      for (auto& fv : FieldViolationsOf(ValidateMoney(r.amount(), "refund.amount", Sign::kPositive))) v.push_back(fv);
+      if (r.amount().currency_code() != kCompanyCurrency) {
+        v.push_back({"refund.amount.currency_code", "refunds are in the company currency CNY"});
+      }
+    }
+    if (!r.has_refunded_on()) {
+      v.push_back({"refund.refunded_on", "required"});
+    } else {
+      for (auto& fv : FieldViolationsOf(CheckNotFuture(r.refunded_on(), "refund.refunded_on", clock.Now()))) {
+        v.push_back(fv);
+      }
+    }
+    if (r.bank_reference().empty() || r.bank_reference().size() > 64) {
+      v.push_back({"refund.bank_reference", "required, 1..64 characters"});
+    }
+    if (r.reason().empty() || r.reason().size() > 500) v.push_back({"refund.reason", "required, 1..500 characters"});
+  }
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status FinanceApi::RecordPayment(grpc::ServerContext* ctx, const v1::RecordPaymentRequest* req,
                                        v1::RecordPaymentResponse* resp) {
   return ServeMutation<v1::RecordPaymentRequest, v1::RecordPaymentResponse>(
-      ctx, M("RecordPayment"), rt_, *req, resp,
+      ctx, FinanceMethod("RecordPayment"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(MustBeFinance(call));
         if (!req->has_payment()) return InvalidField("payment", "required");
@@ -96,8 +127,8 @@ grpc::Status FinanceApi::RecordPayment(grpc::ServerContext* ctx, const v1::Recor
         if (req->apply_mode() == v1::APPLY_MODE_OLDEST_DUE_FIRST || req->apply_mode() == v1::APPLY_MODE_EXPLICIT) {
           SALES_ASSIGN_OR_RETURN(auto allocations, ReadAllocations(req->allocations(), req->apply_mode()));
           SALES_ASSIGN_OR_RETURN(PaymentRow row, PaymentStore::Lock(tx, out.payment().id()));
-          SALES_ASSIGN_OR_RETURN(auto apps, PaymentStore::Apply(tx, *rt_.outbox, call, row, req->apply_mode(),
-                                                                allocations, 0, now));
+          SALES_ASSIGN_OR_RETURN(
+              auto apps, PaymentStore::Apply(tx, *rt_.outbox, call, row, req->apply_mode(), allocations, 0, now));
           for (auto& a : apps) *out.add_applications() = std::move(a);
           SALES_ASSIGN_OR_RETURN(*out.mutable_payment(), PaymentStore::Get(tx, row.id));
         }
@@ -108,7 +139,7 @@ grpc::Status FinanceApi::RecordPayment(grpc::ServerContext* ctx, const v1::Recor
 grpc::Status FinanceApi::GetPayment(grpc::ServerContext* ctx, const v1::GetPaymentRequest* req,
                                     v1::GetPaymentResponse* resp) {
   return ServeRead<v1::GetPaymentResponse>(
-      ctx, M("GetPayment"), rt_, resp,
+      ctx, FinanceMethod("GetPayment"), rt_, resp,
       [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetPaymentResponse> {
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
@@ -118,7 +149,8 @@ grpc::Status FinanceApi::GetPayment(grpc::ServerContext* ctx, const v1::GetPayme
         // through that rep and the rep's unit on the customer's account.
         if (!scope.all) {
           SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, out.payment().customer_id()));
-          if (!scope.Allows(out.payment().rep_id(), acct ? acct->org_unit_id : 0)) return NotFound("payment", req->id());
+          if (!scope.Allows(out.payment().rep_id(), acct ? acct->org_unit_id : 0))
+            return NotFound("payment", req->id());
         }
         return out;
       });
@@ -127,7 +159,7 @@ grpc::Status FinanceApi::GetPayment(grpc::ServerContext* ctx, const v1::GetPayme
 grpc::Status FinanceApi::ListPayments(grpc::ServerContext* ctx, const v1::ListPaymentsRequest* req,
                                       v1::ListPaymentsResponse* resp) {
   return ServeRead<v1::ListPaymentsResponse>(
-      ctx, M("ListPayments"), rt_, resp, [&](CallContext&) { return PageSize(req->page_size()).status(); },
+      ctx, FinanceMethod("ListPayments"), rt_, resp, [&](CallContext&) { return PageSize(req->page_size()).status(); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListPaymentsResponse> {
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
@@ -142,7 +174,7 @@ grpc::Status FinanceApi::ListPayments(grpc::ServerContext* ctx, const v1::ListPa
 grpc::Status FinanceApi::ApplyPayment(grpc::ServerContext* ctx, const v1::ApplyPaymentRequest* req,
                                       v1::ApplyPaymentResponse* resp) {
   return ServeMutation<v1::ApplyPaymentRequest, v1::ApplyPaymentResponse>(
-      ctx, M("ApplyPayment"), rt_, *req, resp,
+      ctx, FinanceMethod("ApplyPayment"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(MustBeFinance(call));
         std::vector<FieldViolation> v;
@@ -177,7 +209,7 @@ grpc::Status FinanceApi::ReversePaymentApplication(grpc::ServerContext* ctx,
                                                    const v1::ReversePaymentApplicationRequest* req,
                                                    v1::ReversePaymentApplicationResponse* resp) {
   return ServeMutation<v1::ReversePaymentApplicationRequest, v1::ReversePaymentApplicationResponse>(
-      ctx, M("ReversePaymentApplication"), rt_, *req, resp,
+      ctx, FinanceMethod("ReversePaymentApplication"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(MustBeFinance(call));
         std::vector<FieldViolation> v;
@@ -193,8 +225,8 @@ grpc::Status FinanceApi::ReversePaymentApplication(grpc::ServerContext* ctx,
         if (!req->etag().empty()) SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), row.version, "payment", row.id));
         v1::ReversePaymentApplicationResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_application(),
-                               PaymentStore::Reverse(tx, *rt_.outbox, call, row, req->application_id(),
-                                                     req->reason(), BusinessDay(now), now));
+                               PaymentStore::Reverse(tx, *rt_.outbox, call, row, req->application_id(), req->reason(),
+                                                     BusinessDay(now), now));
         SALES_ASSIGN_OR_RETURN(*out.mutable_payment(), PaymentStore::Get(tx, row.id));
         return out;
       });
@@ -204,7 +236,8 @@ grpc::Status FinanceApi::ListPaymentApplications(grpc::ServerContext* ctx,
                                                  const v1::ListPaymentApplicationsRequest* req,
                                                  v1::ListPaymentApplicationsResponse* resp) {
   return ServeRead<v1::ListPaymentApplicationsResponse>(
-      ctx, M("ListPaymentApplications"), rt_, resp, [&](CallContext&) { return PageSize(req->page_size()).status(); },
+      ctx, FinanceMethod("ListPaymentApplications"), rt_, resp,
+      [&](CallContext&) { return PageSize(req->page_size()).status(); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListPaymentApplicationsResponse> {
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
@@ -220,45 +253,17 @@ grpc::Status FinanceApi::ListPaymentApplications(grpc::ServerContext* ctx,
 grpc::Status FinanceApi::RefundPayment(grpc::ServerContext* ctx, const v1::RefundPaymentRequest* req,
                                        v1::RefundPaymentResponse* resp) {
   return ServeMutation<v1::RefundPaymentRequest, v1::RefundPaymentResponse>(
-      ctx, M("RefundPayment"), rt_, *req, resp,
-      [&](CallContext& call) -> absl::Status {
-        SALES_RETURN_IF_ERROR(MustBeFinance(call));
-        std::vector<FieldViolation> v;
-        if (req->payment_id() <= 0) v.push_back({"payment_id", "required, > 0"});
-        const v1::Refund& r = req->refund();
-        if (!req->has_refund()) {
-          v.push_back({"refund", "required"});
-        } else {
-          if (!r.has_amount()) {
-            v.push_back({"refund.amount", "required"});
-          } else {
-            for (auto& fv : FieldViolationsOf(ValidateMoney(r.amount(), "refund.amount", Sign::kPositive))) v.push_back(fv);
-            if (r.amount().currency_code() != kCompanyCurrency) {
-              v.push_back({"refund.amount.currency_code", "refunds are in the company currency CNY"});
-            }
-          }
-          if (!r.has_refunded_on()) {
-            v.push_back({"refund.refunded_on", "required"});
-          } else {
-            for (auto& fv : FieldViolationsOf(CheckNotFuture(r.refunded_on(), "refund.refunded_on", rt_.clock->Now()))) {
-              v.push_back(fv);
-            }
-          }
-          if (r.bank_reference().empty() || r.bank_reference().size() > 64) {
-            v.push_back({"refund.bank_reference", "required, 1..64 characters"});
-          }
-          if (r.reason().empty() || r.reason().size() > 500) v.push_back({"refund.reason", "required, 1..500 characters"});
-        }
-        if (!v.empty()) return InvalidFields(std::move(v));
-        return absl::OkStatus();
-      },
+      ctx, FinanceMethod("RefundPayment"), rt_, *req, resp,
+      [&](CallContext& call) { return ValidateRefundPayment(call, *req, *rt_.clock); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RefundPaymentResponse> {
         absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(PaymentRow row, PaymentStore::Lock(tx, req->payment_id()));
         if (!req->etag().empty()) SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), row.version, "payment", row.id));
         v1::RefundPaymentResponse out;
-        SALES_ASSIGN_OR_RETURN(*out.mutable_refund(), PaymentStore::Refund(tx, *rt_.outbox, call, row, req->refund(), now));
-        SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Payment", row.id, "REFUND", "", "", req->refund().reason(), now));
+        SALES_ASSIGN_OR_RETURN(*out.mutable_refund(),
+                               PaymentStore::Refund(tx, *rt_.outbox, call, row, req->refund(), now));
+        SALES_RETURN_IF_ERROR(
+            AuditStore::Record(tx, call, "Payment", row.id, "REFUND", "", "", req->refund().reason(), now));
         SALES_ASSIGN_OR_RETURN(*out.mutable_payment(), PaymentStore::Get(tx, row.id));
         return out;
       });
@@ -267,7 +272,7 @@ grpc::Status FinanceApi::RefundPayment(grpc::ServerContext* ctx, const v1::Refun
 grpc::Status FinanceApi::ListRefunds(grpc::ServerContext* ctx, const v1::ListRefundsRequest* req,
                                      v1::ListRefundsResponse* resp) {
   return ServeRead<v1::ListRefundsResponse>(
-      ctx, M("ListRefunds"), rt_, resp,
+      ctx, FinanceMethod("ListRefunds"), rt_, resp,
       [&](CallContext& call) -> absl::Status {
         if (!SeesAllFinancials(call.principal)) return Denied("refunds are for finance");
         return PageSize(req->page_size()).status();
@@ -285,7 +290,7 @@ grpc::Status FinanceApi::ListRefunds(grpc::ServerContext* ctx, const v1::ListRef
 grpc::Status FinanceApi::MarkPaymentDishonored(grpc::ServerContext* ctx, const v1::MarkPaymentDishonoredRequest* req,
                                                v1::MarkPaymentDishonoredResponse* resp) {
   return ServeMutation<v1::MarkPaymentDishonoredRequest, v1::MarkPaymentDishonoredResponse>(
-      ctx, M("MarkPaymentDishonored"), rt_, *req, resp,
+      ctx, FinanceMethod("MarkPaymentDishonored"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(MustBeFinance(call));
         std::vector<FieldViolation> v;
@@ -305,9 +310,11 @@ grpc::Status FinanceApi::MarkPaymentDishonored(grpc::ServerContext* ctx, const v
         if (!req->etag().empty()) SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), row.version, "payment", row.id));
         absl::CivilDay on = req->has_dishonored_on() ? ToCivilDay(req->dishonored_on()) : BusinessDay(now);
         v1::MarkPaymentDishonoredResponse out;
-        SALES_ASSIGN_OR_RETURN(auto reversed, PaymentStore::Dishonor(tx, *rt_.outbox, call, row, req->reason(), on, now));
+        SALES_ASSIGN_OR_RETURN(auto reversed,
+                               PaymentStore::Dishonor(tx, *rt_.outbox, call, row, req->reason(), on, now));
         for (auto& a : reversed) *out.add_reversed_applications() = std::move(a);
-        SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Payment", row.id, "DISHONOR", "", "DISHONORED", req->reason(), now));
+        SALES_RETURN_IF_ERROR(
+            AuditStore::Record(tx, call, "Payment", row.id, "DISHONOR", "", "DISHONORED", req->reason(), now));
         SALES_ASSIGN_OR_RETURN(*out.mutable_payment(), PaymentStore::Get(tx, row.id));
         return out;
       });

@@ -1,14 +1,17 @@
 // Receivables reads: the credit-check exposure, balances, ageing, ledger.
+// Rep balances, the ageing report, ledger pages and the ledger check are
+// built in app/receivable_reports.
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
-#include "finance-svc/api/finance_scope.h"
+#include "finance-svc/app/access.h"
+#include "finance-svc/app/receivable_reports.h"
 #include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
-#include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/receivable_store.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
@@ -18,8 +21,6 @@
 
 namespace sales::finance {
 namespace {
-
-std::string M(const char* method) { return absl::StrCat("/sales.finance.v1.FinanceService/", method); }
 
 constexpr int kMaxExposureBatch = 1000;
 
@@ -48,8 +49,7 @@ absl::Status MayReadExposure(const Principal& p) {
 }
 
 absl::StatusOr<std::vector<v1::CustomerExposure>> ReadExposures(db::Transaction& tx, const CallContext& call,
-                                                                const std::vector<int64_t>& ids,
-                                                                absl::CivilDay today) {
+                                                                const std::vector<int64_t>& ids, absl::CivilDay today) {
   SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, ids));
   std::vector<int64_t> open_ids;
   for (const auto& [id, a] : accounts) {
@@ -80,7 +80,7 @@ absl::StatusOr<std::vector<v1::CustomerExposure>> ReadExposures(db::Transaction&
 grpc::Status FinanceApi::GetCustomerExposure(grpc::ServerContext* ctx, const v1::GetCustomerExposureRequest* req,
                                              v1::GetCustomerExposureResponse* resp) {
   return ServeRead<v1::GetCustomerExposureResponse>(
-      ctx, M("GetCustomerExposure"), rt_, resp,
+      ctx, FinanceMethod("GetCustomerExposure"), rt_, resp,
       [&](CallContext& call) -> absl::Status {
         if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
         return MayReadExposure(call.principal);
@@ -97,7 +97,7 @@ grpc::Status FinanceApi::BatchGetCustomerExposures(grpc::ServerContext* ctx,
                                                    const v1::BatchGetCustomerExposuresRequest* req,
                                                    v1::BatchGetCustomerExposuresResponse* resp) {
   return ServeRead<v1::BatchGetCustomerExposuresResponse>(
-      ctx, M("BatchGetCustomerExposures"), rt_, resp,
+      ctx, FinanceMethod("BatchGetCustomerExposures"), rt_, resp,
       [&](CallContext& call) -> absl::Status {
         if (req->customer_ids_size() > kMaxExposureBatch) {
           return InvalidField("customer_ids", absl::StrCat("at most ", kMaxExposureBatch, " ids"));
@@ -121,55 +121,13 @@ grpc::Status FinanceApi::BatchGetCustomerExposures(grpc::ServerContext* ctx,
       });
 }
 
-
 namespace {
 
-// The report date: required where the proto says so; "now" when it is today
-// or later, so the maintained balances answer without replaying history.
-struct AsOf {
-  absl::CivilDay day;
-  bool now = false;
-};
-
-absl::StatusOr<AsOf> ReadAsOf(const v1::GetAgeingReportRequest&, const common::v1::Date& d, bool has, bool required,
-                              absl::Time now) {
-  AsOf a;
-  absl::CivilDay today = BusinessDay(now);
-  if (!has) {
-    if (required) return InvalidField("as_of", "required");
-    a.day = today;
-  } else {
-    SALES_RETURN_IF_ERROR(ValidateDate(d, "as_of"));
-    a.day = ToCivilDay(d);
-  }
-  a.now = a.day >= today;
-  return a;
-}
-
-AsOf DayOf(const common::v1::Date& d, bool has, absl::Time now) {
-  AsOf a;
-  absl::CivilDay today = BusinessDay(now);
-  a.day = has ? ToCivilDay(d) : today;
-  a.now = a.day >= today;
-  return a;
-}
-
-v1::AgeingAmounts ToAmounts(const Ageing& a) {
-  v1::AgeingAmounts out;
-  *out.mutable_current() = MakeMoney(a.current);
-  *out.mutable_days_1_30() = MakeMoney(a.d1_30);
-  *out.mutable_days_31_60() = MakeMoney(a.d31_60);
-  *out.mutable_days_61_90() = MakeMoney(a.d61_90);
-  *out.mutable_days_91_180() = MakeMoney(a.d91_180);
-  *out.mutable_days_over_180() = MakeMoney(a.over_180);
-  *out.mutable_total() = MakeMoney(a.Total());
-  return out;
-}
-
-Ageing FromGroup(const AgeingGroup& g) {
-  Ageing a;
-  for (int b = 0; b < 6; ++b) a.Add(static_cast<Bucket>(b + 1), g.buckets[b]);
-  return a;
+// The ageing report's date is required (the proto says so).
+absl::Status ValidateAgeingReport(const v1::GetAgeingReportRequest& req) {
+  if (!req.has_as_of()) return InvalidField("as_of", "required");
+  SALES_RETURN_IF_ERROR(ValidateDate(req.as_of(), "as_of"));
+  return PageSize(req.page_size(), kPageOfLedgerRows).status();
 }
 
 absl::StatusOr<AgeingFilter> ScopedFilter(db::Transaction& tx, const Principal& p, int64_t customer, int64_t rep,
@@ -208,7 +166,7 @@ absl::StatusOr<v1::CustomerBalance> BalanceOf(db::Transaction& tx, int64_t custo
   int64_t overdue = 0;
   int count = 0;
   for (const auto& g : groups) {
-    overdue += FromGroup(g).Overdue();
+    overdue += AgeingOf(g).Overdue();
     count += g.documents;
   }
   *b.mutable_overdue() = MakeMoney(overdue);
@@ -245,7 +203,7 @@ v1::OpenItem ToOpenItem(const OpenDocument& d) {
 grpc::Status FinanceApi::GetCustomerBalance(grpc::ServerContext* ctx, const v1::GetCustomerBalanceRequest* req,
                                             v1::GetCustomerBalanceResponse* resp) {
   return ServeRead<v1::GetCustomerBalanceResponse>(
-      ctx, M("GetCustomerBalance"), rt_, resp,
+      ctx, FinanceMethod("GetCustomerBalance"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
         if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
@@ -254,8 +212,9 @@ grpc::Status FinanceApi::GetCustomerBalance(grpc::ServerContext* ctx, const v1::
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetCustomerBalanceResponse> {
         SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, req->customer_id()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        if (!acct || !scope.Allows(acct->rep_id, acct->org_unit_id)) return NotFound("customer account", req->customer_id());
-        AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
+        if (!acct || !scope.Allows(acct->rep_id, acct->org_unit_id))
+          return NotFound("customer account", req->customer_id());
+        AsOf as_of = ReportDate(req->as_of(), req->has_as_of(), rt_.clock->Now());
         SALES_ASSIGN_OR_RETURN(auto totals, ReceivableStore::TotalsAsOf(tx, req->customer_id(), as_of.day));
         v1::GetCustomerBalanceResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_balance(),
@@ -267,7 +226,7 @@ grpc::Status FinanceApi::GetCustomerBalance(grpc::ServerContext* ctx, const v1::
 grpc::Status FinanceApi::ListCustomerBalances(grpc::ServerContext* ctx, const v1::ListCustomerBalancesRequest* req,
                                               v1::ListCustomerBalancesResponse* resp) {
   return ServeRead<v1::ListCustomerBalancesResponse>(
-      ctx, M("ListCustomerBalances"), rt_, resp,
+      ctx, FinanceMethod("ListCustomerBalances"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
         return PageSize(req->page_size()).status();
@@ -276,7 +235,7 @@ grpc::Status FinanceApi::ListCustomerBalances(grpc::ServerContext* ctx, const v1
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
+        AsOf as_of = ReportDate(req->as_of(), req->has_as_of(), rt_.clock->Now());
         AccountFilter f;
         f.rep_id = req->rep_id();
         f.org_unit_id = req->org_unit_id();
@@ -305,7 +264,7 @@ grpc::Status FinanceApi::ListCustomerBalances(grpc::ServerContext* ctx, const v1
 grpc::Status FinanceApi::ListRepBalances(grpc::ServerContext* ctx, const v1::ListRepBalancesRequest* req,
                                          v1::ListRepBalancesResponse* resp) {
   return ServeRead<v1::ListRepBalancesResponse>(
-      ctx, M("ListRepBalances"), rt_, resp,
+      ctx, FinanceMethod("ListRepBalances"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
         return PageSize(req->page_size()).status();
@@ -313,123 +272,30 @@ grpc::Status FinanceApi::ListRepBalances(grpc::ServerContext* ctx, const v1::Lis
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListRepBalancesResponse> {
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
-        AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
+        AsOf as_of = ReportDate(req->as_of(), req->has_as_of(), rt_.clock->Now());
         SALES_ASSIGN_OR_RETURN(AgeingFilter f, ScopedFilter(tx, call.principal, 0, req->rep_id(), req->org_unit_id()));
-        SALES_ASSIGN_OR_RETURN(auto groups, ReceivableStore::Ageing(tx, as_of.day, as_of.now, AgeingKey::kRep, f));
-        // Customers per rep, and those on hold, from the per-customer groups.
-        SALES_ASSIGN_OR_RETURN(auto by_customer, ReceivableStore::Ageing(tx, as_of.day, as_of.now, AgeingKey::kCustomer, f));
-        std::vector<int64_t> customers;
-        for (const auto& g : by_customer) customers.push_back(g.key);
-        SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, customers));
-        SALES_ASSIGN_OR_RETURN(auto pairs, ReceivableStore::RepCustomerPairs(tx, as_of.day, as_of.now));
-        std::map<int64_t, std::set<int64_t>> customers_of;
-        std::set<int64_t> open(customers.begin(), customers.end());
-        for (const auto& [rep, customer] : pairs) {
-          if (open.count(customer)) customers_of[rep].insert(customer);
-        }
-        v1::ListRepBalancesResponse out;
-        int64_t total = 0;
-        int n = 0;
-        for (const auto& g : groups) {
-          Ageing a = FromGroup(g);
-          total += a.Total();
-          if (g.key <= after || n >= size + 1) continue;
-          ++n;
-          if (n > size) {
-            out.set_next_page_token(EncodePageToken(out.balances().empty() ? after : out.balances().rbegin()->rep_id()));
-            continue;
-          }
-          auto* b = out.add_balances();
-          b->set_rep_id(g.key);
-          b->set_org_unit_id(g.org_unit_id);
-          *b->mutable_as_of() = FromCivilDay(as_of.day);
-          *b->mutable_open_receivable() = MakeMoney(a.Total());
-          *b->mutable_overdue() = MakeMoney(a.Overdue());
-          b->set_customer_count(static_cast<int32_t>(customers_of[g.key].size()));
-          int held = 0;
-          for (int64_t c : customers_of[g.key]) held += accounts.count(c) && accounts[c].on_hold ? 1 : 0;
-          b->set_customers_on_hold(held);
-        }
-        *out.mutable_total_open_receivable() = MakeMoney(total);
-        return out;
+        return ReceivableReports::RepBalances(tx, as_of, f, after, size);
       });
 }
 
 grpc::Status FinanceApi::GetAgeingReport(grpc::ServerContext* ctx, const v1::GetAgeingReportRequest* req,
                                          v1::GetAgeingReportResponse* resp) {
   return ServeRead<v1::GetAgeingReportResponse>(
-      ctx, M("GetAgeingReport"), rt_, resp,
-      [&](CallContext&) -> absl::Status {
-        SALES_RETURN_IF_ERROR(ReadAsOf(*req, req->as_of(), req->has_as_of(), true, rt_.clock->Now()).status());
-        return PageSize(req->page_size(), 100, 1000).status();
-      },
+      ctx, FinanceMethod("GetAgeingReport"), rt_, resp, [&](CallContext&) { return ValidateAgeingReport(*req); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetAgeingReportResponse> {
-        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size(), 100, 1000));
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size(), kPageOfLedgerRows));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
-        SALES_ASSIGN_OR_RETURN(AsOf as_of, ReadAsOf(*req, req->as_of(), true, true, rt_.clock->Now()));
-        SALES_ASSIGN_OR_RETURN(AgeingFilter f, ScopedFilter(tx, call.principal, req->customer_id(), req->rep_id(),
-                                                            req->org_unit_id()));
-        AgeingKey key = req->group_by() == v1::AGEING_GROUP_BY_REP        ? AgeingKey::kRep
-                        : req->group_by() == v1::AGEING_GROUP_BY_ORG_UNIT ? AgeingKey::kOrgUnit
-                                                                          : AgeingKey::kCustomer;
-        SALES_ASSIGN_OR_RETURN(auto groups, ReceivableStore::Ageing(tx, as_of.day, as_of.now, key, f));
-        std::map<int64_t, AccountRow> accounts;
-        if (key == AgeingKey::kCustomer) {
-          std::vector<int64_t> ids;
-          for (const auto& g : groups) ids.push_back(g.key);
-          SALES_ASSIGN_OR_RETURN(accounts, AccountStore::GetMany(tx, ids));
-        }
-        v1::GetAgeingReportResponse out;
-        *out.mutable_as_of() = FromCivilDay(as_of.day);
-        Ageing totals;
-        int n = 0;
-        int min_bucket = req->min_bucket() > 0 ? req->min_bucket() : 1;
-        for (const auto& g : groups) {
-          Ageing a = FromGroup(g);
-          bool reaches = false;
-          for (int b = min_bucket - 1; b < 6; ++b) reaches = reaches || g.buckets[b] > 0;
-          if (!reaches) continue;
-          totals.Add(a);
-          if (g.key <= after) continue;
-          if (n == size) {
-            if (!out.rows().empty() && out.next_page_token().empty()) {
-              const auto& last = *out.rows().rbegin();
-              int64_t k = key == AgeingKey::kCustomer ? last.customer_id()
-                          : key == AgeingKey::kRep    ? last.rep_id()
-                                                      : last.org_unit_id();
-              out.set_next_page_token(EncodePageToken(k));
-            }
-            continue;
-          }
-          ++n;
-          auto* row = out.add_rows();
-          if (key == AgeingKey::kCustomer) {
-            row->set_customer_id(g.key);
-            auto it = accounts.find(g.key);
-            row->set_rep_id(it != accounts.end() ? it->second.rep_id : g.rep_id);
-            row->set_org_unit_id(it != accounts.end() ? it->second.org_unit_id : g.org_unit_id);
-            int64_t unapplied = it != accounts.end() && as_of.now ? it->second.on_account + it->second.unapplied_credit : 0;
-            *row->mutable_unapplied_credit() = MakeMoney(unapplied);
-          } else if (key == AgeingKey::kRep) {
-            row->set_rep_id(g.key);
-            row->set_org_unit_id(g.org_unit_id);
-            *row->mutable_unapplied_credit() = MakeMoney(0);
-          } else {
-            row->set_org_unit_id(g.key);
-            *row->mutable_unapplied_credit() = MakeMoney(0);
-          }
-          *row->mutable_amounts() = ToAmounts(a);
-          row->set_document_count(g.documents);
-        }
-        *out.mutable_totals() = ToAmounts(totals);
-        return out;
+        AsOf as_of = ReportDate(req->as_of(), /*has=*/true, rt_.clock->Now());
+        SALES_ASSIGN_OR_RETURN(AgeingFilter f,
+                               ScopedFilter(tx, call.principal, req->customer_id(), req->rep_id(), req->org_unit_id()));
+        return ReceivableReports::AgeingReport(tx, *req, as_of, f, after, size);
       });
 }
 
 grpc::Status FinanceApi::ListOpenItems(grpc::ServerContext* ctx, const v1::ListOpenItemsRequest* req,
                                        v1::ListOpenItemsResponse* resp) {
   return ServeRead<v1::ListOpenItemsResponse>(
-      ctx, M("ListOpenItems"), rt_, resp,
+      ctx, FinanceMethod("ListOpenItems"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->has_as_of()) SALES_RETURN_IF_ERROR(ValidateDate(req->as_of(), "as_of"));
         return PageSize(req->page_size()).status();
@@ -437,9 +303,9 @@ grpc::Status FinanceApi::ListOpenItems(grpc::ServerContext* ctx, const v1::ListO
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListOpenItemsResponse> {
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
-        AsOf as_of = DayOf(req->as_of(), req->has_as_of(), rt_.clock->Now());
-        SALES_ASSIGN_OR_RETURN(AgeingFilter f, ScopedFilter(tx, call.principal, req->customer_id(), req->rep_id(),
-                                                            req->org_unit_id()));
+        AsOf as_of = ReportDate(req->as_of(), req->has_as_of(), rt_.clock->Now());
+        SALES_ASSIGN_OR_RETURN(AgeingFilter f,
+                               ScopedFilter(tx, call.principal, req->customer_id(), req->rep_id(), req->org_unit_id()));
         std::set<int> buckets(req->buckets().begin(), req->buckets().end());
         v1::ListOpenItemsResponse out;
         int64_t cursor = after;
@@ -468,109 +334,31 @@ grpc::Status FinanceApi::ListOpenItems(grpc::ServerContext* ctx, const v1::ListO
 grpc::Status FinanceApi::ListLedgerEntries(grpc::ServerContext* ctx, const v1::ListLedgerEntriesRequest* req,
                                            v1::ListLedgerEntriesResponse* resp) {
   return ServeRead<v1::ListLedgerEntriesResponse>(
-      ctx, M("ListLedgerEntries"), rt_, resp,
+      ctx, FinanceMethod("ListLedgerEntries"), rt_, resp,
       [&](CallContext&) -> absl::Status {
         if (req->customer_id() <= 0) return InvalidField("customer_id", "required, > 0");
-        return PageSize(req->page_size(), 100, 1000).status();
+        return PageSize(req->page_size(), kPageOfLedgerRows).status();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListLedgerEntriesResponse> {
-        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size(), 100, 1000));
+        SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size(), kPageOfLedgerRows));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, req->customer_id()));
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        if (!acct || !scope.Allows(acct->rep_id, acct->org_unit_id)) return NotFound("customer account", req->customer_id());
-        // Running balance: everything before the range (or before the page)
-        // in (entry_date, id) order.
-        SALES_ASSIGN_OR_RETURN(LedgerStore::Page page,
-                               LedgerStore::Entries(tx, req->customer_id(), req->entry_dates()));
-        int64_t opening = page.opening;
-        v1::ListLedgerEntriesResponse out;
-        *out.mutable_opening_balance() = MakeMoney(opening);
-        int64_t running = opening;
-        int64_t position = 0;  // page token = index within the range
-        for (const auto& r : page.entries) {
-          ++position;
-          running += r.debit - r.credit;
-          if (position <= after) continue;
-          if (out.entries_size() == size) {
-            out.set_next_page_token(EncodePageToken(position - 1));
-            break;
-          }
-          auto* e = out.add_entries();
-          e->set_id(r.id);
-          e->set_customer_id(req->customer_id());
-          *e->mutable_entry_date() = r.entry_date;
-          e->set_kind(static_cast<v1::DocumentKind>(r.kind));
-          e->set_document_id(r.document_id);
-          e->set_reference(r.reference);
-          *e->mutable_debit() = MakeMoney(r.debit);
-          *e->mutable_credit() = MakeMoney(r.credit);
-          *e->mutable_running_balance() = MakeMoney(running);
-          e->set_description(r.description);
-          *e->mutable_post_time() = ToTimestamp(r.posted_at);
-        }
-        return out;
+        if (!acct || !scope.Allows(acct->rep_id, acct->org_unit_id))
+          return NotFound("customer account", req->customer_id());
+        return ReceivableReports::LedgerPage(tx, req->customer_id(), req->entry_dates(), after, size);
       });
 }
 
 grpc::Status FinanceApi::VerifyLedger(grpc::ServerContext* ctx, const v1::VerifyLedgerRequest* req,
                                       v1::VerifyLedgerResponse* resp) {
   return ServeRead<v1::VerifyLedgerResponse>(
-      ctx, M("VerifyLedger"), rt_, resp,
+      ctx, FinanceMethod("VerifyLedger"), rt_, resp,
       [&](CallContext& call) -> absl::Status {
         if (!IsFinanceStaff(call.principal)) return Denied("finance and admins verify the ledger");
         return req->customer_id() < 0 ? InvalidField("customer_id", "must be >= 0") : absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::VerifyLedgerResponse> {
-        // Documents against the maintained summary, both identities per
-        // customer, and every numbering year for gaps or doubles.
-        SALES_ASSIGN_OR_RETURN(auto totals, ReceivableStore::TotalsAsOf(tx, req->customer_id(), absl::CivilDay(9999, 12, 31)));
-        std::vector<int64_t> ids;
-        if (req->customer_id()) {
-          ids.push_back(req->customer_id());
-        } else {
-          SALES_ASSIGN_OR_RETURN(ids, AccountStore::AllCustomerIds(tx));
-          for (const auto& [id, t] : totals) {
-            (void)t;
-            ids.push_back(id);
-          }
-          std::sort(ids.begin(), ids.end());
-          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-        }
-        SALES_ASSIGN_OR_RETURN(auto accounts, AccountStore::GetMany(tx, ids));
-        SALES_ASSIGN_OR_RETURN(auto doc_balances, ReceivableStore::OpenBalances(tx, req->customer_id()));
-        v1::VerifyLedgerResponse out;
-        auto add = [&](int64_t customer, const char* identity, int64_t expected, int64_t actual) {
-          if (expected == actual) return;
-          auto* d = out.add_discrepancies();
-          d->set_customer_id(customer);
-          d->set_identity(identity);
-          *d->mutable_expected() = MakeMoney(expected);
-          *d->mutable_actual() = MakeMoney(actual);
-        };
-        for (int64_t id : ids) {
-          const DocumentTotals& t = totals[id];
-          AccountRow a;
-          if (accounts.count(id)) a = accounts[id];
-          add(id, "RECEIVABLE", t.OpenReceivable(), a.open_receivable - a.unapplied_credit);
-          add(id, "RECEIVABLE", t.OpenDocuments(), doc_balances[id]);
-          add(id, "PAYMENTS", t.received, a.applied + a.on_account + a.refunded);
-          add(id, "PAYMENTS", t.OnAccount(), a.on_account);
-        }
-        out.set_customers_checked(static_cast<int32_t>(ids.size()));
-        SALES_ASSIGN_OR_RETURN(auto years, NumberingStore::InvoiceNumberUsage(tx));
-        SALES_ASSIGN_OR_RETURN(auto last, NumberingStore::InvoiceCounters(tx));
-        for (const auto& u : years) {
-          int64_t y = u.year, n = u.numbered, distinct = u.distinct, lo = u.lowest, hi = u.highest;
-          out.add_numbering_years_checked(static_cast<int32_t>(y));
-          if (distinct != n) out.add_numbering_anomalies(absl::StrCat(y, ": ", n - distinct, " numbers used twice"));
-          if (lo != 1 || hi != n) {
-            out.add_numbering_anomalies(absl::StrCat(y, ": ", n, " invoices numbered ", lo, "..", hi, " (gap)"));
-          }
-          if (last[y] != hi) out.add_numbering_anomalies(absl::StrCat(y, ": counter at ", last[y], ", highest number ", hi));
-        }
-        return out;
-      });
+      [&](db::Transaction& tx, CallContext&) { return ReceivableReports::VerifyLedger(tx, req->customer_id()); });
 }
 
 }  // namespace sales::finance

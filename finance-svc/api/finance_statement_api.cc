@@ -1,34 +1,26 @@
 // Customer statements (对帐单): generated for the half-year, sent, confirmed
 // or disputed by the customer in writing, disputes resolved by finance.
-#include <optional>
-
+// Generating and recording the customer's answer are app/statements.
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/finance_api.h"
-#include "finance-svc/api/finance_scope.h"
-#include "finance-svc/domain/errors.h"
-#include "finance-svc/domain/receivable_rules.h"
+#include "finance-svc/app/access.h"
+#include "finance-svc/app/statements.h"
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/statement_store.h"
-#include "platform/cancellation.h"
+#include "platform/clock.h"
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/roles.h"
 #include "platform/status.h"
-#include "sales/finance/v1/events.pb.h"
 
 namespace sales::finance {
 namespace {
 
-std::string M(const char* method) { return absl::StrCat("/sales.finance.v1.FinanceService/", method); }
-
-constexpr int kDraft = 1, kSent = 2, kConfirmed = 3, kDisputed = 4, kResolved = 5;
-
-absl::Status StatementState(int state, int expected, const char* name) {
-  if (state == expected) return absl::OkStatus();
-  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("the statement is not ", name)), "STATEMENT_STATE",
-                       kFinanceDomain);
-}
+using statement_state::kDisputed;
+using statement_state::kDraft;
+using statement_state::kResolved;
+using statement_state::kSent;
 
 // The owning rep reconciles with the customer; finance may always act.
 absl::Status OwnerOrFinance(const Principal& p, int64_t rep_id) {
@@ -43,66 +35,73 @@ absl::Status DateNotFuture(const common::v1::Date& d, const char* field, absl::T
   return absl::OkStatus();
 }
 
+absl::Status ValidateGenerateStatements(const CallContext& call, const v1::GenerateStatementsRequest& req,
+                                        const Clock& clock) {
+  if (!IsFinanceStaff(call.principal)) return Denied("finance generates statements");
+  std::vector<FieldViolation> v;
+  if (req.has_period()) {
+    const auto& p = req.period();
+    if (!p.has_start() || !p.has_end()) {
+      v.push_back({"period", "start and end are both required when a period is given"});
+    } else {
+      for (auto& fv : FieldViolationsOf(ValidateDate(p.start(), "period.start"))) v.push_back(fv);
+      for (auto& fv : FieldViolationsOf(ValidateDate(p.end(), "period.end"))) v.push_back(fv);
+      if (v.empty() && ToCivilDay(p.end()) < ToCivilDay(p.start())) v.push_back({"period.end", "before start"});
+      if (v.empty() && ToCivilDay(p.end()) > BusinessDay(clock.Now())) {
+        v.push_back({"period.end", "must not be in the future"});
+      }
+    }
+  }
+  for (int i = 0; i < req.customer_ids_size(); ++i) {
+    if (req.customer_ids(i) <= 0) v.push_back({absl::StrCat("customer_ids[", i, "]"), "must be > 0"});
+  }
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateStatementConfirmation(const v1::RecordStatementConfirmationRequest& req, const Clock& clock) {
+  std::vector<FieldViolation> v;
+  if (req.id() <= 0) v.push_back({"id", "required, > 0"});
+  if (!req.has_confirmed_on()) {
+    v.push_back({"confirmed_on", "required"});
+  } else {
+    for (auto& fv : FieldViolationsOf(DateNotFuture(req.confirmed_on(), "confirmed_on", clock.Now()))) {
+      v.push_back(fv);
+    }
+  }
+  if (req.confirmed_by().empty() || req.confirmed_by().size() > 128) {
+    v.push_back({"confirmed_by", "required, 1..128 characters (name and title of the signatory)"});
+  }
+  if (!req.agreed() && !req.has_customer_stated_balance()) {
+    v.push_back({"customer_stated_balance", "required when the customer disputes the balance"});
+  }
+  if (req.has_customer_stated_balance()) {
+    for (auto& fv :
+         FieldViolationsOf(ValidateMoney(req.customer_stated_balance(), "customer_stated_balance", Sign::kAny))) {
+      v.push_back(fv);
+    }
+  }
+  if (req.customer_comment().size() > 1000) v.push_back({"customer_comment", "at most 1000 characters"});
+  if (!v.empty()) return InvalidFields(std::move(v));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::Status FinanceApi::GenerateStatements(grpc::ServerContext* ctx, const v1::GenerateStatementsRequest* req,
                                             v1::GenerateStatementsResponse* resp) {
   return ServeMutation<v1::GenerateStatementsRequest, v1::GenerateStatementsResponse>(
-      ctx, M("GenerateStatements"), rt_, *req, resp,
-      [&](CallContext& call) -> absl::Status {
-        if (!IsFinanceStaff(call.principal)) return Denied("finance generates statements");
-        std::vector<FieldViolation> v;
-        if (req->has_period()) {
-          const auto& p = req->period();
-          if (!p.has_start() || !p.has_end()) {
-            v.push_back({"period", "start and end are both required when a period is given"});
-          } else {
-            for (auto& fv : FieldViolationsOf(ValidateDate(p.start(), "period.start"))) v.push_back(fv);
-            for (auto& fv : FieldViolationsOf(ValidateDate(p.end(), "period.end"))) v.push_back(fv);
-            if (v.empty() && ToCivilDay(p.end()) < ToCivilDay(p.start())) v.push_back({"period.end", "before start"});
-            if (v.empty() && ToCivilDay(p.end()) > BusinessDay(rt_.clock->Now())) {
-              v.push_back({"period.end", "must not be in the future"});
-            }
-          }
-        }
-        for (int i = 0; i < req->customer_ids_size(); ++i) {
-          if (req->customer_ids(i) <= 0) v.push_back({absl::StrCat("customer_ids[", i, "]"), "must be > 0"});
-        }
-        if (!v.empty()) return InvalidFields(std::move(v));
-        return absl::OkStatus();
-      },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GenerateStatementsResponse> {
-        absl::Time now = rt_.clock->Now();
-        Period period = DefaultStatementPeriod(BusinessDay(now));
-        if (req->has_period()) period = {ToCivilDay(req->period().start()), ToCivilDay(req->period().end())};
-        std::vector<int64_t> customers(req->customer_ids().begin(), req->customer_ids().end());
-        if (customers.empty()) {
-          SALES_ASSIGN_OR_RETURN(customers, StatementStore::CustomersWithActivity(tx, period.end, req->org_unit_id()));
-        }
-        v1::GenerateStatementsResponse out;
-        for (int64_t c : customers) {
-          // One transaction: a cancelled run rolls back and commits nothing.
-          SALES_RETURN_IF_ERROR(StopIfCancelled(call));
-          SALES_ASSIGN_OR_RETURN(auto r, StatementStore::Generate(tx, c, period.start, period.end,
-                                                                  req->regenerate_drafts(), now));
-          switch (r.first) {
-            case StatementStore::Outcome::kCreated: out.set_created_count(out.created_count() + 1); break;
-            case StatementStore::Outcome::kRegenerated: out.set_regenerated_count(out.regenerated_count() + 1); break;
-            case StatementStore::Outcome::kSkipped: out.set_skipped_count(out.skipped_count() + 1); break;
-          }
-          out.add_statement_ids(r.second);
-          if (r.first != StatementStore::Outcome::kSkipped) {
-            SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", r.second, "GENERATE", "", "DRAFT", "", now));
-          }
-        }
-        return out;
+      ctx, FinanceMethod("GenerateStatements"), rt_, *req, resp,
+      [&](CallContext& call) { return ValidateGenerateStatements(call, *req, *rt_.clock); },
+      [&](db::Transaction& tx, CallContext& call) {
+        return Statements(*rt_.clock, *rt_.outbox).Generate(tx, call, *req);
       });
 }
 
 grpc::Status FinanceApi::GetStatement(grpc::ServerContext* ctx, const v1::GetStatementRequest* req,
                                       v1::GetStatementResponse* resp) {
   return ServeRead<v1::GetStatementResponse>(
-      ctx, M("GetStatement"), rt_, resp,
+      ctx, FinanceMethod("GetStatement"), rt_, resp,
       [&](CallContext&) { return req->id() > 0 ? absl::OkStatus() : InvalidField("id", "required, > 0"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetStatementResponse> {
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
@@ -119,7 +118,8 @@ grpc::Status FinanceApi::GetStatement(grpc::ServerContext* ctx, const v1::GetSta
 grpc::Status FinanceApi::ListStatements(grpc::ServerContext* ctx, const v1::ListStatementsRequest* req,
                                         v1::ListStatementsResponse* resp) {
   return ServeRead<v1::ListStatementsResponse>(
-      ctx, M("ListStatements"), rt_, resp, [&](CallContext&) { return PageSize(req->page_size()).status(); },
+      ctx, FinanceMethod("ListStatements"), rt_, resp,
+      [&](CallContext&) { return PageSize(req->page_size()).status(); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListStatementsResponse> {
         SALES_ASSIGN_OR_RETURN(int size, PageSize(req->page_size()));
         SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(req->page_token()));
@@ -134,14 +134,15 @@ grpc::Status FinanceApi::ListStatements(grpc::ServerContext* ctx, const v1::List
 grpc::Status FinanceApi::MarkStatementSent(grpc::ServerContext* ctx, const v1::MarkStatementSentRequest* req,
                                            v1::MarkStatementSentResponse* resp) {
   return ServeMutation<v1::MarkStatementSentRequest, v1::MarkStatementSentResponse>(
-      ctx, M("MarkStatementSent"), rt_, *req, resp,
+      ctx, FinanceMethod("MarkStatementSent"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
         std::vector<FieldViolation> v;
         if (req->id() <= 0) v.push_back({"id", "required, > 0"});
         if (!req->has_sent_on()) {
           v.push_back({"sent_on", "required"});
         } else {
-          for (auto& fv : FieldViolationsOf(DateNotFuture(req->sent_on(), "sent_on", rt_.clock->Now()))) v.push_back(fv);
+          for (auto& fv : FieldViolationsOf(DateNotFuture(req->sent_on(), "sent_on", rt_.clock->Now())))
+            v.push_back(fv);
         }
         if (!v.empty()) return InvalidFields(std::move(v));
         return absl::OkStatus();
@@ -152,7 +153,7 @@ grpc::Status FinanceApi::MarkStatementSent(grpc::ServerContext* ctx, const v1::M
         auto [state, version, rep] = lock;
         SALES_RETURN_IF_ERROR(OwnerOrFinance(call.principal, rep));
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), version, "statement", req->id()));
-        SALES_RETURN_IF_ERROR(StatementState(state, kDraft, "DRAFT"));
+        SALES_RETURN_IF_ERROR(CheckStatementState(state, kDraft, "DRAFT"));
         SALES_ASSIGN_OR_RETURN(auto cur, StatementStore::Get(tx, req->id(), false));
         if (ToCivilDay(req->sent_on()) < ToCivilDay(cur.period().end())) {
           return InvalidField("sent_on", "must not be before the period ends");
@@ -169,65 +170,13 @@ grpc::Status FinanceApi::RecordStatementConfirmation(grpc::ServerContext* ctx,
                                                      const v1::RecordStatementConfirmationRequest* req,
                                                      v1::RecordStatementConfirmationResponse* resp) {
   return ServeMutation<v1::RecordStatementConfirmationRequest, v1::RecordStatementConfirmationResponse>(
-      ctx, M("RecordStatementConfirmation"), rt_, *req, resp,
-      [&](CallContext&) -> absl::Status {
-        std::vector<FieldViolation> v;
-        if (req->id() <= 0) v.push_back({"id", "required, > 0"});
-        if (!req->has_confirmed_on()) {
-          v.push_back({"confirmed_on", "required"});
-        } else {
-          for (auto& fv : FieldViolationsOf(DateNotFuture(req->confirmed_on(), "confirmed_on", rt_.clock->Now()))) {
-            v.push_back(fv);
-          }
-        }
-        if (req->confirmed_by().empty() || req->confirmed_by().size() > 128) {
-          v.push_back({"confirmed_by", "required, 1..128 characters (name and title of the signatory)"});
-        }
-        if (!req->agreed() && !req->has_customer_stated_balance()) {
-          v.push_back({"customer_stated_balance", "required when the customer disputes the balance"});
-        }
-        if (req->has_customer_stated_balance()) {
-          for (auto& fv : FieldViolationsOf(ValidateMoney(req->customer_stated_balance(), "customer_stated_balance",
-                                                          Sign::kAny))) {
-            v.push_back(fv);
-          }
-        }
-        if (req->customer_comment().size() > 1000) v.push_back({"customer_comment", "at most 1000 characters"});
-        if (!v.empty()) return InvalidFields(std::move(v));
-        return absl::OkStatus();
-      },
+      ctx, FinanceMethod("RecordStatementConfirmation"), rt_, *req, resp,
+      [&](CallContext&) { return ValidateStatementConfirmation(*req, *rt_.clock); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordStatementConfirmationResponse> {
-        absl::Time now = rt_.clock->Now();
         SALES_ASSIGN_OR_RETURN(auto lock, StatementStore::Lock(tx, req->id()));
         auto [state, version, rep] = lock;
         SALES_RETURN_IF_ERROR(OwnerOrFinance(call.principal, rep));
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), version, "statement", req->id()));
-        SALES_RETURN_IF_ERROR(StatementState(state, kSent, "SENT"));
-        SALES_ASSIGN_OR_RETURN(auto cur, StatementStore::Get(tx, req->id(), false));
-        if (ToCivilDay(req->confirmed_on()) < ToCivilDay(cur.sent_on())) {
-          return InvalidField("confirmed_on", "must not be before the statement was sent");
-        }
-        int next = req->agreed() ? kConfirmed : kDisputed;
-        std::optional<int64_t> stated;
-        if (req->has_customer_stated_balance()) stated = req->customer_stated_balance().minor_units();
-        SALES_RETURN_IF_ERROR(StatementStore::SaveConfirmation(tx, req->id(), next, req->confirmed_on(),
-                                                               req->confirmed_by(), stated, req->customer_comment(),
-                                                               now));
-        SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", req->id(), req->agreed() ? "CONFIRM" : "DISPUTE",
-                                                 "SENT", req->agreed() ? "CONFIRMED" : "DISPUTED",
-                                                 req->customer_comment(), now));
-        v1::RecordStatementConfirmationResponse out;
-        SALES_ASSIGN_OR_RETURN(*out.mutable_statement(), StatementStore::Get(tx, req->id(), true));
-        v1::StatementConfirmedEvent ev;
-        ev.set_statement_id(req->id());
-        ev.set_customer_id(out.statement().customer_id());
-        ev.set_rep_id(out.statement().rep_id());
-        *ev.mutable_period() = out.statement().period();
-        ev.set_state(out.statement().state());
-        *ev.mutable_closing_balance() = out.statement().closing_balance();
-        *ev.mutable_confirmed_on() = req->confirmed_on();
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Statement", absl::StrCat(req->id()), ev, call.request_id));
-        return out;
+        return Statements(*rt_.clock, *rt_.outbox).RecordConfirmation(tx, call, *req, state, version);
       });
 }
 
@@ -235,7 +184,7 @@ grpc::Status FinanceApi::ResolveStatementDispute(grpc::ServerContext* ctx,
                                                  const v1::ResolveStatementDisputeRequest* req,
                                                  v1::ResolveStatementDisputeResponse* resp) {
   return ServeMutation<v1::ResolveStatementDisputeRequest, v1::ResolveStatementDisputeResponse>(
-      ctx, M("ResolveStatementDispute"), rt_, *req, resp,
+      ctx, FinanceMethod("ResolveStatementDispute"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         if (!IsFinanceStaff(call.principal)) return Denied("finance resolves statement disputes");
         std::vector<FieldViolation> v;
@@ -252,7 +201,7 @@ grpc::Status FinanceApi::ResolveStatementDispute(grpc::ServerContext* ctx,
         auto [state, version, rep] = lock;
         (void)rep;
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), version, "statement", req->id()));
-        SALES_RETURN_IF_ERROR(StatementState(state, kDisputed, "DISPUTED"));
+        SALES_RETURN_IF_ERROR(CheckStatementState(state, kDisputed, "DISPUTED"));
         SALES_RETURN_IF_ERROR(StatementStore::SaveResolution(tx, req->id(), kResolved, req->resolution(), now));
         SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "Statement", req->id(), "RESOLVE", "DISPUTED", "RESOLVED",
                                                  req->resolution(), now));

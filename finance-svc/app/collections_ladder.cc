@@ -59,15 +59,14 @@ absl::StatusOr<std::pair<int64_t, bool>> CollectionsLadder::StopSupply(CaseRecor
     h.customer_id = c.customer_id;
     h.rep_id = c.rep_id;
     h.source = v1::CREDIT_HOLD_SOURCE_COLLECTIONS;
-    h.reason = absl::StrCat("second dunning notice for ", c.invoice_number.empty() ? absl::StrCat("invoice ", c.invoice_id)
-                                                                                    : c.invoice_number);
+    h.reason = absl::StrCat("second dunning notice for ",
+                            c.invoice_number.empty() ? absl::StrCat("invoice ", c.invoice_id) : c.invoice_number);
     h.currency = c.currency;
     SALES_ASSIGN_OR_RETURN(h.overdue_minor, book_.CustomerOverdueMinor(c.customer_id, on));
     h.set_on = on;
     SALES_ASSIGN_OR_RETURN(hold_id, book_.InsertHold(h, ctx_.now));
     SALES_RETURN_IF_ERROR(book_.SetCustomerOnHold(c.customer_id, true, h.reason, ctx_.now));
-    SALES_RETURN_IF_ERROR(book_.Audit("CreditHold", hold_id, "HOLD_SET", "", "ACTIVE", h.reason,
-                                                  ctx_.actor, ctx_.now));
+    SALES_RETURN_IF_ERROR(book_.Audit("CreditHold", hold_id, "HOLD_SET", "", "ACTIVE", h.reason, ctx_.actor, ctx_.now));
     v1::CustomerHoldSetEvent ev;
     ev.set_credit_hold_id(hold_id);
     ev.set_customer_id(c.customer_id);
@@ -93,18 +92,17 @@ absl::StatusOr<std::pair<int64_t, bool>> CollectionsLadder::StopSupply(CaseRecor
 }
 
 absl::Status CollectionsLadder::CloseCase(CaseRecord& c, absl::CivilDay on, v1::CaseCloseReason reason,
-                                        const std::string& note) {
+                                          const std::string& note) {
   c.facts.closed_on = on;
   c.close_reason = reason;
   c.close_note = note;
   std::string detail = reason == v1::CASE_CLOSE_REASON_PAID       ? "paid in full"
                        : reason == v1::CASE_CLOSE_REASON_CREDITED ? "balance cleared by credit"
                                                                   : absl::StrCat("closed by hand: ", note);
-  SALES_RETURN_IF_ERROR(RecordStep(c,
-                                   StepRecord{.kind = v1::COLLECTION_STEP_KIND_CLOSED,
-                                              .effective_on = on,
-                                              .by_sweep = ctx_.by_sweep,
-                                              .detail = detail}));
+  SALES_RETURN_IF_ERROR(RecordStep(
+      c,
+      StepRecord{
+          .kind = v1::COLLECTION_STEP_KIND_CLOSED, .effective_on = on, .by_sweep = ctx_.by_sweep, .detail = detail}));
   return book_.UpdateCase(c, ctx_.now);
 }
 
@@ -158,8 +156,8 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> CollectionsLadder::Sweep(absl::C
     SALES_ASSIGN_OR_RETURN(LadderInvoice inv, book_.Invoice(c.invoice_id));
     out.set_examined_count(out.examined_count() + 1);
     c.overdue_minor = 0;
-    SALES_RETURN_IF_ERROR(CloseCase(c, as_of,
-                                    IsCredited(inv) ? v1::CASE_CLOSE_REASON_CREDITED : v1::CASE_CLOSE_REASON_PAID, ""));
+    SALES_RETURN_IF_ERROR(
+        CloseCase(c, as_of, IsCredited(inv) ? v1::CASE_CLOSE_REASON_CREDITED : v1::CASE_CLOSE_REASON_PAID, ""));
     out.add_closed_case_ids(c.id);
     customers_touched.insert(c.customer_id);
   }
@@ -184,14 +182,13 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> CollectionsLadder::Sweep(absl::C
       c.days_past_due = DaysPastDue(inv.due_on, as_of);
       SALES_ASSIGN_OR_RETURN(c.id, book_.InsertCase(c, ctx_.now));
       SALES_ASSIGN_OR_RETURN(c, book_.GetCase(c.id, /*for_update=*/true));
-      SALES_RETURN_IF_ERROR(RecordStep(
-          c,
-          StepRecord{.kind = v1::COLLECTION_STEP_KIND_OPENED,
-                     .effective_on = as_of,
-                     .deadline_on = ConfirmationDeadline(inv.due_on),
-                     .by_sweep = true,
-                     .detail = absl::StrCat("overdue ", FormatFen(inv.balance_minor), " ", inv.currency, " since ",
-                                            DayText(FirstOverdueDay(inv.due_on)))}));
+      SALES_RETURN_IF_ERROR(
+          RecordStep(c, StepRecord{.kind = v1::COLLECTION_STEP_KIND_OPENED,
+                                   .effective_on = as_of,
+                                   .deadline_on = ConfirmationDeadline(inv.due_on),
+                                   .by_sweep = true,
+                                   .detail = absl::StrCat("overdue ", FormatFen(inv.balance_minor), " ", inv.currency,
+                                                          " since ", DayText(FirstOverdueDay(inv.due_on)))}));
       out.add_opened_case_ids(c.id);
     } else {
       c = *existing;
@@ -203,23 +200,21 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> CollectionsLadder::Sweep(absl::C
         c.facts.closed_on.reset();
         c.close_reason = v1::CASE_CLOSE_REASON_UNSPECIFIED;
         c.overdue_minor = inv.balance_minor;
-        SALES_RETURN_IF_ERROR(RecordStep(c,
-                                         StepRecord{.kind = v1::COLLECTION_STEP_KIND_REOPENED,
-                                                    .effective_on = as_of,
-                                                    .by_sweep = true,
-                                                    .detail = absl::StrCat("balance ", FormatFen(inv.balance_minor),
-                                                                           " open again")}));
+        SALES_RETURN_IF_ERROR(
+            RecordStep(c, StepRecord{.kind = v1::COLLECTION_STEP_KIND_REOPENED,
+                                     .effective_on = as_of,
+                                     .by_sweep = true,
+                                     .detail = absl::StrCat("balance ", FormatFen(inv.balance_minor), " open again")}));
         advanced.insert(c.id);
       }
     }
     if (inv.balance_minor < c.overdue_minor) {
       std::string detail = absl::StrCat("overdue ", FormatFen(c.overdue_minor), " -> ", FormatFen(inv.balance_minor));
       c.overdue_minor = inv.balance_minor;
-      SALES_RETURN_IF_ERROR(RecordStep(c,
-                                       StepRecord{.kind = v1::COLLECTION_STEP_KIND_PARTIAL_SETTLEMENT,
-                                                  .effective_on = as_of,
-                                                  .by_sweep = true,
-                                                  .detail = detail}));
+      SALES_RETURN_IF_ERROR(RecordStep(c, StepRecord{.kind = v1::COLLECTION_STEP_KIND_PARTIAL_SETTLEMENT,
+                                                     .effective_on = as_of,
+                                                     .by_sweep = true,
+                                                     .detail = detail}));
     }
     c.overdue_minor = inv.balance_minor;
     for (const LadderAction& a : DueLadderActions(c.facts, as_of)) {
@@ -242,7 +237,8 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> CollectionsLadder::Sweep(absl::C
           break;
         case LadderActionKind::kFirstNoticeMissed:
           step.kind = v1::COLLECTION_STEP_KIND_DEADLINE_MISSED;
-          step.detail = absl::StrCat("first notice later than day ", kFirstNoticeDays, " (", DayText(a.deadline_on), ")");
+          step.detail =
+              absl::StrCat("first notice later than day ", kFirstNoticeDays, " (", DayText(a.deadline_on), ")");
           break;
         case LadderActionKind::kSecondNotice:
           c.second_notice_minor = c.overdue_minor;
@@ -261,7 +257,8 @@ absl::StatusOr<v1::RunCollectionsSweepResponse> CollectionsLadder::Sweep(absl::C
           break;
       }
       SALES_RETURN_IF_ERROR(RecordStep(c, step));
-      if (step.kind == v1::COLLECTION_STEP_KIND_DEADLINE_MISSED) out.set_deadline_missed_count(out.deadline_missed_count() + 1);
+      if (step.kind == v1::COLLECTION_STEP_KIND_DEADLINE_MISSED)
+        out.set_deadline_missed_count(out.deadline_missed_count() + 1);
       if (a.kind == LadderActionKind::kSecondNotice) {
         SALES_ASSIGN_OR_RETURN(auto hold, StopSupply(c, a.effective_on));
         if (hold.second) out.add_hold_ids_set(hold.first);
@@ -303,16 +300,16 @@ absl::Status CollectionsLadder::InvoiceSettled(int64_t invoice_id) {
     if (inv.balance_minor < c.overdue_minor) {
       std::string detail = absl::StrCat("overdue ", FormatFen(c.overdue_minor), " -> ", FormatFen(inv.balance_minor));
       c.overdue_minor = inv.balance_minor;
-      SALES_RETURN_IF_ERROR(RecordStep(c, StepRecord{.kind = v1::COLLECTION_STEP_KIND_PARTIAL_SETTLEMENT,
-                                                     .effective_on = ctx_.today,
-                                                     .detail = detail}));
+      SALES_RETURN_IF_ERROR(RecordStep(
+          c, StepRecord{
+                 .kind = v1::COLLECTION_STEP_KIND_PARTIAL_SETTLEMENT, .effective_on = ctx_.today, .detail = detail}));
       SALES_RETURN_IF_ERROR(book_.UpdateCase(c, ctx_.now));
     }
     return absl::OkStatus();
   }
   c.overdue_minor = 0;
-  SALES_RETURN_IF_ERROR(CloseCase(c, ctx_.today,
-                                  IsCredited(inv) ? v1::CASE_CLOSE_REASON_CREDITED : v1::CASE_CLOSE_REASON_PAID, ""));
+  SALES_RETURN_IF_ERROR(
+      CloseCase(c, ctx_.today, IsCredited(inv) ? v1::CASE_CLOSE_REASON_CREDITED : v1::CASE_CLOSE_REASON_PAID, ""));
   return ReleaseHoldIfClear(c.customer_id, "PAID_IN_FULL").status();
 }
 

@@ -27,7 +27,6 @@ struct LadderContext {
   bool by_sweep = false;  // steps are the daily sweep's (the actor ran it)
 };
 
-
 class CollectionsLadder {
  public:
   CollectionsLadder(CollectionsBook& book, LadderContext ctx) : book_(book), ctx_(std::move(ctx)) {}

@@ -78,8 +78,7 @@ class CommissionRun {
   // the handler did before app/): a transaction retried with the same
   // `prepared` counts them again. OUT_OF_RANGE when a figure would not fit
   // an amount.
-  absl::StatusOr<v1::CalculateCommissionsResponse> Calculate(CommissionBook& book, PreparedRun& prepared,
-                                                             bool dry_run);
+  absl::StatusOr<v1::CalculateCommissionsResponse> Calculate(CommissionBook& book, PreparedRun& prepared, bool dry_run);
 
   // Finance approves a DRAFT statement: frozen from then on and published
   // for payroll. FAILED_PRECONDITION STATEMENT_NOT_DRAFT; ABORTED on a stale etag.

@@ -189,10 +189,10 @@ absl::StatusOr<StatementFigures> ComputeStatement(const CommissionRules& rules, 
   // Returns and other credits take back commission on what they credit.
   for (const auto& cr : in.credits) {
     int64_t amount = -ApplyTwoBp(cr.amount_minor, cr.credit_bp, rate);
-    auto& l = add(cr.is_return ? v1::COMMISSION_LINE_KIND_RETURN_REVERSAL : v1::COMMISSION_LINE_KIND_CREDIT_REVERSAL,
-                  -cr.amount_minor, cr.credit_bp, rate, amount,
-                  absl::StrCat(cr.is_return ? "return credited " : "credit memo ", Yuan(cr.amount_minor), " at ",
-                               Pct(rate)));
+    auto& l =
+        add(cr.is_return ? v1::COMMISSION_LINE_KIND_RETURN_REVERSAL : v1::COMMISSION_LINE_KIND_CREDIT_REVERSAL,
+            -cr.amount_minor, cr.credit_bp, rate, amount,
+            absl::StrCat(cr.is_return ? "return credited " : "credit memo ", Yuan(cr.amount_minor), " at ", Pct(rate)));
     l.set_credit_memo_id(cr.credit_memo_id);
     l.set_invoice_id(cr.invoice_id);
     l.set_customer_id(cr.customer_id);
@@ -261,12 +261,13 @@ absl::StatusOr<StatementFigures> ComputeStatement(const CommissionRules& rules, 
   sum(out.total_commission, out.deductions);
   sum(out.total_commission, out.manager_commission);
   if (overflow) {
-    return absl::OutOfRangeError("the month's commission figures exceed what an amount can hold; check the collections and credits");
+    return absl::OutOfRangeError(
+        "the month's commission figures exceed what an amount can hold; check the collections and credits");
   }
   // 90 % with the month, 10 % at year end; a negative month is carried in
   // full (nothing to hold back).
-  out.payable_now = out.total_commission > 0 ? ApplyBp(out.total_commission, rules.payable_now_bp)
-                                             : out.total_commission;
+  out.payable_now =
+      out.total_commission > 0 ? ApplyBp(out.total_commission, rules.payable_now_bp) : out.total_commission;
   out.held_back = out.total_commission - out.payable_now;
   if (out.held_back != 0) {
     add(v1::COMMISSION_LINE_KIND_HOLDBACK, out.total_commission, 10000, rules.holdback_bp, -out.held_back,

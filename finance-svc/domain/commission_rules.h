@@ -84,7 +84,7 @@ struct CreditFact {
   int64_t customer_id = 0;
   int64_t product_line_id = 0;
   bool is_return = false;
-  int64_t amount_minor = 0;  // > 0
+  int64_t amount_minor = 0;   // > 0
   int32_t credit_bp = 10000;  // the share the collection had counted
 };
 

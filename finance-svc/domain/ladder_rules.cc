@@ -8,9 +8,7 @@ int DaysPastDue(absl::CivilDay due_on, absl::CivilDay as_of) { return static_cas
 absl::CivilDay FirstOverdueDay(absl::CivilDay due_on) { return due_on + 1; }
 absl::CivilDay ConfirmationDeadline(absl::CivilDay due_on) { return due_on + kConfirmationDays; }
 absl::CivilDay FirstNoticeDeadline(absl::CivilDay due_on) { return due_on + kFirstNoticeDays; }
-absl::CivilDay SecondNoticeDay(absl::CivilDay first_notice_on) {
-  return first_notice_on + kSecondNoticeAfterFirstDays;
-}
+absl::CivilDay SecondNoticeDay(absl::CivilDay first_notice_on) { return first_notice_on + kSecondNoticeAfterFirstDays; }
 
 std::vector<LadderAction> DueLadderActions(const LadderFacts& facts, absl::CivilDay as_of) {
   std::vector<LadderAction> out;
@@ -101,7 +99,8 @@ NextAction NextActionOf(const LadderFacts& f) {
 
 std::string CheckLadderDocumentDate(absl::CivilDay due_on, absl::CivilDay date, absl::CivilDay today) {
   if (date < FirstOverdueDay(due_on)) {
-    return absl::StrCat("before the invoice became overdue (first overdue day ", absl::FormatCivilTime(FirstOverdueDay(due_on)), ")");
+    return absl::StrCat("before the invoice became overdue (first overdue day ",
+                        absl::FormatCivilTime(FirstOverdueDay(due_on)), ")");
   }
   if (date > today) return "in the future";
   return "";

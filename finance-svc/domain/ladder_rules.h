@@ -18,10 +18,10 @@
 
 namespace sales::finance {
 
-inline constexpr int kConfirmationDays = 7;   // 超期一周内 确认函
-inline constexpr int kFirstNoticeDays = 14;   // 超期两周内 第一封催款通知书
+inline constexpr int kConfirmationDays = 7;             // 超期一周内 确认函
+inline constexpr int kFirstNoticeDays = 14;             // 超期两周内 第一封催款通知书
 inline constexpr int kSecondNoticeAfterFirstDays = 10;  // 第一封下发后第十天
-inline constexpr int kLegalAfterSecondDays = 1;  // 第二封下发后 法律程序资料
+inline constexpr int kLegalAfterSecondDays = 1;         // 第二封下发后 法律程序资料
 
 // What is recorded on a case, as the ladder sees it.
 struct LadderFacts {
@@ -38,12 +38,12 @@ struct LadderFacts {
 };
 
 enum class LadderActionKind {
-  kConfirmationMissed,   // flag: no 确认函 by day 7
-  kFirstNotice,          // the sweep issues the first notice (with 10-day warning)
-  kFirstNoticeMissed,    // flag: the first notice went out after day 14
-  kSecondNotice,         // second notice + supply stop (credit hold)
-  kSecondNoticeMissed,   // flag: the second notice went out after its day
-  kStartLegal,           // legal preparation starts
+  kConfirmationMissed,  // flag: no 确认函 by day 7
+  kFirstNotice,         // the sweep issues the first notice (with 10-day warning)
+  kFirstNoticeMissed,   // flag: the first notice went out after day 14
+  kSecondNotice,        // second notice + supply stop (credit hold)
+  kSecondNoticeMissed,  // flag: the second notice went out after its day
+  kStartLegal,          // legal preparation starts
 };
 
 struct LadderAction {

@@ -44,12 +44,24 @@ Bucket BucketOf(int d) {
 
 void Ageing::Add(Bucket b, int64_t amount) {
   switch (b) {
-    case Bucket::kCurrent: current += amount; break;
-    case Bucket::kDays1To30: d1_30 += amount; break;
-    case Bucket::kDays31To60: d31_60 += amount; break;
-    case Bucket::kDays61To90: d61_90 += amount; break;
-    case Bucket::kDays91To180: d91_180 += amount; break;
-    case Bucket::kOver180: over_180 += amount; break;
+    case Bucket::kCurrent:
+      current += amount;
+      break;
+    case Bucket::kDays1To30:
+      d1_30 += amount;
+      break;
+    case Bucket::kDays31To60:
+      d31_60 += amount;
+      break;
+    case Bucket::kDays61To90:
+      d61_90 += amount;
+      break;
+    case Bucket::kDays91To180:
+      d91_180 += amount;
+      break;
+    case Bucket::kOver180:
+      over_180 += amount;
+      break;
   }
 }
 
@@ -103,8 +115,8 @@ absl::StatusOr<std::vector<LineSplit>> SplitByProductLine(int64_t amount, const 
     } else if (w.gross_minor > 0 && w.commissionable_gross_minor > 0) {
       // Part of the line's gross is commissionable: the same share of the
       // collected part (rounded down so it never exceeds the collection).
-      s.commissionable_minor = static_cast<int64_t>(absl::int128(s.amount_minor) *
-                                                    w.commissionable_gross_minor / w.gross_minor);
+      s.commissionable_minor =
+          static_cast<int64_t>(absl::int128(s.amount_minor) * w.commissionable_gross_minor / w.gross_minor);
     }
     if (s.amount_minor != 0) out.push_back(s);
   }

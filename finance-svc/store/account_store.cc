@@ -16,24 +16,24 @@ constexpr char kAccountColumns[] =
 
 AccountRow ReadAccount(const db::Row& r) {
   AccountRow a;
-  a.customer_id = r.Int(0);
-  a.rep_id = r.Int(1);
-  a.org_unit_id = r.Int(2);
-  a.currency = r.Str(3);
-  a.invoiced = r.Int(4);
-  a.credited = r.Int(5);
-  a.debited = r.Int(6);
-  a.applied = r.Int(7);
-  a.open_receivable = r.Int(8);
-  a.payments_received = r.Int(9);
-  a.on_account = r.Int(10);
-  a.refunded = r.Int(11);
-  a.unapplied_credit = r.Int(12);
-  a.shipped_unbilled = r.Int(13);
-  a.open_documents = static_cast<int>(r.Int(14));
-  a.on_hold = r.Int(15) != 0;
-  a.hold_reason = r.Str(16);
-  a.updated_at = ParseDbTime(r.Str(17));
+  a.customer_id = r.Int("customer_id");
+  a.rep_id = r.Int("rep_id");
+  a.org_unit_id = r.Int("org_unit_id");
+  a.currency = r.Str("currency");
+  a.invoiced = r.Int("invoiced_minor");
+  a.credited = r.Int("credited_minor");
+  a.debited = r.Int("debited_minor");
+  a.applied = r.Int("applied_minor");
+  a.open_receivable = r.Int("open_receivable_minor");
+  a.payments_received = r.Int("payments_received_minor");
+  a.on_account = r.Int("on_account_minor");
+  a.refunded = r.Int("refunded_minor");
+  a.unapplied_credit = r.Int("unapplied_credit_minor");
+  a.shipped_unbilled = r.Int("shipped_unbilled_minor");
+  a.open_documents = static_cast<int>(r.Int("open_document_count"));
+  a.on_hold = r.Int("on_hold") != 0;
+  a.hold_reason = r.Str("hold_reason");
+  a.updated_at = ParseDbTime(r.Str("updated_at"));
   return a;
 }
 
@@ -83,10 +83,10 @@ absl::StatusOr<std::map<int64_t, AccountRow>> AccountStore::GetMany(db::Transact
   std::map<int64_t, AccountRow> out;
   if (ids.empty()) return out;
   db::InListSql in = db::InList(ids);
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kAccountColumns,
-                                                          " FROM customer_accounts WHERE customer_id IN (",
-                                                          in.marks, ")"),
-                                             in.params));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kAccountColumns, " FROM customer_accounts WHERE customer_id IN (",
+                                       in.marks, ")"),
+                          in.params));
   for (const auto& r : rows) {
     AccountRow a = ReadAccount(r);
     out[a.customer_id] = a;
@@ -94,8 +94,9 @@ absl::StatusOr<std::map<int64_t, AccountRow>> AccountStore::GetMany(db::Transact
   return out;
 }
 
-absl::StatusOr<std::map<int64_t, AccountStore::Overdue>> AccountStore::OverdueOf(
-    db::Transaction& tx, const std::vector<int64_t>& ids, absl::CivilDay as_of) {
+absl::StatusOr<std::map<int64_t, AccountStore::Overdue>> AccountStore::OverdueOf(db::Transaction& tx,
+                                                                                 const std::vector<int64_t>& ids,
+                                                                                 absl::CivilDay as_of) {
   std::map<int64_t, Overdue> out;
   if (ids.empty()) return out;
   db::InListSql id_list = db::InList(ids);
@@ -107,19 +108,22 @@ absl::StatusOr<std::map<int64_t, AccountStore::Overdue>> AccountStore::OverdueOf
   id_list.AppendTo(params);
   params.push_back(day);
   SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(absl::StrCat("SELECT customer_id, SUM(b), MIN(d) FROM ("
-                            "SELECT customer_id, balance_minor AS b, due_on AS d FROM invoices "
-                            "WHERE customer_id IN (", in, ") AND balance_minor > 0 AND due_on < ? "
-                            "UNION ALL SELECT customer_id, balance_minor, due_on FROM debit_memos "
-                            "WHERE customer_id IN (", in, ") AND balance_minor > 0 AND due_on < ?) o "
-                            "GROUP BY customer_id"),
-               params));
+      auto rows, tx.Query(absl::StrCat("SELECT customer_id, SUM(b) AS overdue_minor, MIN(d) AS oldest_due_on FROM ("
+                                       "SELECT customer_id, balance_minor AS b, due_on AS d FROM invoices "
+                                       "WHERE customer_id IN (",
+                                       in,
+                                       ") AND balance_minor > 0 AND due_on < ? "
+                                       "UNION ALL SELECT customer_id, balance_minor, due_on FROM debit_memos "
+                                       "WHERE customer_id IN (",
+                                       in,
+                                       ") AND balance_minor > 0 AND due_on < ?) o "
+                                       "GROUP BY customer_id"),
+                          params));
   for (const auto& r : rows) {
     Overdue o;
-    o.amount = r.Int(1);
-    if (!r.IsNull(2)) o.oldest_due_on = ToCivilDay(ParseDbDate(r.Str(2)));
-    out[r.Int(0)] = o;
+    o.amount = r.Int("overdue_minor");
+    if (!r.IsNull("oldest_due_on")) o.oldest_due_on = ToCivilDay(ParseDbDate(r.Str("oldest_due_on")));
+    out[r.Int("customer_id")] = o;
   }
   return out;
 }
@@ -128,8 +132,14 @@ absl::StatusOr<std::vector<int64_t>> AccountStore::ListCustomerIds(db::Transacti
                                                                    int64_t after_id, int limit) {
   db::Params p = {after_id};
   std::string sql = "SELECT customer_id FROM customer_accounts WHERE customer_id > ?";
-  if (f.rep_id) { sql += " AND rep_id = ?"; p.push_back(f.rep_id); }
-  if (f.org_unit_id) { sql += " AND org_unit_id = ?"; p.push_back(f.org_unit_id); }
+  if (f.rep_id) {
+    sql += " AND rep_id = ?";
+    p.push_back(f.rep_id);
+  }
+  if (f.org_unit_id) {
+    sql += " AND org_unit_id = ?";
+    p.push_back(f.org_unit_id);
+  }
   if (f.on_hold_only) sql += " AND on_hold = 1";
   if (f.non_zero_only) sql += " AND (open_receivable_minor <> 0 OR on_account_minor <> 0)";
   if (f.overdue_before) {
@@ -141,14 +151,14 @@ absl::StatusOr<std::vector<int64_t>> AccountStore::ListCustomerIds(db::Transacti
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<int64_t> ids;
-  for (const auto& r : rows) ids.push_back(r.Int(0));
+  for (const auto& r : rows) ids.push_back(r.Int("customer_id"));
   return ids;
 }
 
 absl::StatusOr<std::vector<int64_t>> AccountStore::AllCustomerIds(db::Transaction& tx) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT customer_id FROM customer_accounts ORDER BY customer_id"));
   std::vector<int64_t> ids;
-  for (const auto& r : rows) ids.push_back(r.Int(0));
+  for (const auto& r : rows) ids.push_back(r.Int("customer_id"));
   return ids;
 }
 

@@ -75,8 +75,8 @@ class AccountStore {
     std::optional<absl::CivilDay> oldest_due_on;
   };
   static absl::StatusOr<std::map<int64_t, Overdue>> OverdueOf(db::Transaction& tx,
-                                                             const std::vector<int64_t>& customer_ids,
-                                                             absl::CivilDay as_of);
+                                                              const std::vector<int64_t>& customer_ids,
+                                                              absl::CivilDay as_of);
   // Customers with a summary row matching `f`, ascending after `after_id`:
   // up to limit+1 ids.
   static absl::StatusOr<std::vector<int64_t>> ListCustomerIds(db::Transaction& tx, const AccountFilter& f,

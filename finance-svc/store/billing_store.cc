@@ -25,23 +25,23 @@ constexpr char kLineColumns[] =
 
 BillableRow ReadRow(const db::Row& r) {
   BillableRow b;
-  b.id = r.Int(0);
-  b.customer_id = r.Int(1);
-  b.rep_id = r.Int(2);
-  b.org_unit_id = r.Int(3);
-  b.order_id = r.Int(4);
-  b.shipment_id = r.Int(5);
-  b.product_id = r.Int(6);
-  b.product_line_id = r.Int(7);
-  b.sku = r.Str(8);
-  b.unit = r.Str(9);
-  b.currency = r.Str(10);
-  b.commissionable = r.Int(11) != 0;
-  b.unit_price_minor = r.Int(12);
-  b.shipped = r.Int(13);
-  b.billed = r.Int(14);
-  b.invoiced = r.Int(15);
-  b.returned = r.Int(16);
+  b.id = r.Int("id");
+  b.customer_id = r.Int("customer_id");
+  b.rep_id = r.Int("rep_id");
+  b.org_unit_id = r.Int("org_unit_id");
+  b.order_id = r.Int("order_id");
+  b.shipment_id = r.Int("shipment_id");
+  b.product_id = r.Int("product_id");
+  b.product_line_id = r.Int("product_line_id");
+  b.sku = r.Str("sku");
+  b.unit = r.Str("unit");
+  b.currency = r.Str("currency");
+  b.commissionable = r.Int("commissionable") != 0;
+  b.unit_price_minor = r.Int("unit_price_minor");
+  b.shipped = r.Int("shipped_quantity");
+  b.billed = r.Int("billed_quantity");
+  b.invoiced = r.Int("invoiced_quantity");
+  b.returned = r.Int("returned_quantity");
   return b;
 }
 
@@ -57,13 +57,25 @@ absl::Status ApplyShipped(db::Transaction& tx, const common::v1::Event& e, const
                 "shipment_id, shipment_number, customer_id, rep_id, org_unit_id, product_id, sku, product_line_id, "
                 "commissionable, unit, currency, unit_price_minor, shipped_quantity, shipped_on, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {e.event_id(), h.order_id(), h.order_number(), line.order_line_id(), m.shipment_id(),
-                 m.shipment_number(), h.customer_id(), h.credited_rep_id(), h.credited_org_unit_id(),
-                 line.product_id(), line.sku(), line.product_line_id(), int64_t{line.commissionable() ? 1 : 0},
+                {e.event_id(),
+                 h.order_id(),
+                 h.order_number(),
+                 line.order_line_id(),
+                 m.shipment_id(),
+                 m.shipment_number(),
+                 h.customer_id(),
+                 h.credited_rep_id(),
+                 h.credited_org_unit_id(),
+                 line.product_id(),
+                 line.sku(),
+                 line.product_line_id(),
+                 int64_t{line.commissionable() ? 1 : 0},
                  line.unit().empty() ? std::string("EA") : line.unit(),
                  h.currency_code().empty() ? std::string("CNY") : h.currency_code(),
-                 line.unit_price().minor_units(), line.quantity(),
-                 m.has_ship_date() ? FormatDbDate(m.ship_date()) : DbDay(BusinessDay(now)), FormatDbTime(now),
+                 line.unit_price().minor_units(),
+                 line.quantity(),
+                 m.has_ship_date() ? FormatDbDate(m.ship_date()) : DbDay(BusinessDay(now)),
+                 FormatDbTime(now),
                  FormatDbTime(now)}));
     if (n > 0) unbilled += UnbilledValue(line.quantity(), line.unit_price().minor_units(), kDefaultVatBp);
   }
@@ -84,10 +96,10 @@ absl::Status ApplyReturned(db::Transaction& tx, const common::v1::Event& e, cons
     int64_t qty = std::abs(line.quantity());
     if (qty == 0) continue;
     db::Params p = {line.order_line_id(), h.customer_id()};
-    std::string shipments =
-        m.original_shipment_ids().empty() ? "" : db::AppendInList(m.original_shipment_ids(), p);
+    std::string shipments = m.original_shipment_ids().empty() ? "" : db::AppendInList(m.original_shipment_ids(), p);
     SALES_ASSIGN_OR_RETURN(
-        auto rows, tx.Query(absl::StrCat("SELECT ", kLineColumns, " FROM billable_lines WHERE order_line_id = ? "
+        auto rows, tx.Query(absl::StrCat("SELECT ", kLineColumns,
+                                         " FROM billable_lines WHERE order_line_id = ? "
                                          "AND customer_id = ?",
                                          shipments.empty() ? "" : absl::StrCat(" AND shipment_id IN (", shipments, ")"),
                                          " ORDER BY id DESC FOR UPDATE"),
@@ -112,31 +124,33 @@ absl::Status ApplyReturned(db::Transaction& tx, const common::v1::Event& e, cons
     // Invoiced quantity comes back: credit the most recent issued invoice
     // lines of this order line that still have uncredited quantity.
     SALES_ASSIGN_OR_RETURN(
-        auto inv, tx.Query("SELECT il.id, il.invoice_id, il.quantity - COALESCE((SELECT SUM(ml.quantity) FROM "
-                           "memo_lines ml JOIN credit_memos cm ON cm.id = ml.memo_id AND ml.memo_kind = 'CM' "
-                           "WHERE ml.invoice_line_id = il.id AND cm.state <> 4), 0), il.tax_rate_bp, il.product_id, "
-                           "il.product_line_id, il.commissionable, il.sku, il.unit_price_minor, il.billable_line_id "
-                           "FROM invoice_lines il JOIN invoices i ON i.id = il.invoice_id "
-                           "JOIN billable_lines b ON b.id = il.billable_line_id "
-                           "WHERE b.order_line_id = ? AND i.customer_id = ? AND i.state IN (5, 6, 7) "
-                           "ORDER BY i.id DESC",
-                           {line.order_line_id(), h.customer_id()}));
+        auto inv,
+        tx.Query("SELECT il.id, il.invoice_id, il.quantity - COALESCE((SELECT SUM(ml.quantity) FROM "
+                 "memo_lines ml JOIN credit_memos cm ON cm.id = ml.memo_id AND ml.memo_kind = 'CM' "
+                 "WHERE ml.invoice_line_id = il.id AND cm.state <> 'VOIDED'), 0) AS uncredited_quantity, "
+                 "il.tax_rate_bp, il.product_id, "
+                 "il.product_line_id, il.commissionable, il.sku, il.unit_price_minor, il.billable_line_id "
+                 "FROM invoice_lines il JOIN invoices i ON i.id = il.invoice_id "
+                 "JOIN billable_lines b ON b.id = il.billable_line_id "
+                 "WHERE b.order_line_id = ? AND i.customer_id = ? AND i.state IN ('ISSUED', 'PARTIALLY_PAID', 'PAID') "
+                 "ORDER BY i.id DESC",
+                 {line.order_line_id(), h.customer_id()}));
     for (const auto& r : inv) {
       if (qty == 0) break;
-      int64_t take = std::min(qty, r.Int(2));
+      int64_t take = std::min(qty, r.Int("uncredited_quantity"));
       if (take <= 0) continue;
-      NewCreditMemo& memo = memos[r.Int(1)];
-      memo.invoice_id = r.Int(1);
+      NewCreditMemo& memo = memos[r.Int("invoice_id")];
+      memo.invoice_id = r.Int("invoice_id");
       NewMemoLine ml;
-      ml.invoice_line_id = r.Int(0);
-      ml.billable_line_id = r.Int(9);
-      ml.product_id = r.Int(4);
-      ml.product_line_id = r.Int(5);
-      ml.commissionable = r.Int(6) != 0;
+      ml.invoice_line_id = r.Int("id");
+      ml.billable_line_id = r.Int("billable_line_id");
+      ml.product_id = r.Int("product_id");
+      ml.product_line_id = r.Int("product_line_id");
+      ml.commissionable = r.Int("commissionable") != 0;
       ml.quantity = take;
-      ml.description = absl::StrCat("return ", m.shipment_number(), " ", r.Str(7));
-      ml.net_minor = take * r.Int(8);
-      ml.tax_rate_bp = static_cast<int32_t>(r.Int(3));
+      ml.description = absl::StrCat("return ", m.shipment_number(), " ", r.Str("sku"));
+      ml.net_minor = take * r.Int("unit_price_minor");
+      ml.tax_rate_bp = static_cast<int32_t>(r.Int("tax_rate_bp"));
       memo.lines.push_back(ml);
       qty -= take;
     }
@@ -159,7 +173,7 @@ absl::Status ApplyReturned(db::Transaction& tx, const common::v1::Event& e, cons
     memo.customer_id = h.customer_id();
     memo.rep_id = h.credited_rep_id();
     memo.org_unit_id = h.credited_org_unit_id();
-    memo.source = 1;  // CREDIT_MEMO_SOURCE_RETURN
+    memo.source = v1::CREDIT_MEMO_SOURCE_RETURN;
     memo.return_id = m.return_request_id();
     memo.order_id = h.order_id();
     memo.source_event_id = invoice_id == 0 ? e.event_id() : absl::StrCat(e.event_id(), "/", invoice_id);
@@ -178,28 +192,28 @@ absl::Status ApplyReturned(db::Transaction& tx, const common::v1::Event& e, cons
 v1::BillableLine ToProto(const db::Row& r) {
   // columns of kListColumns
   v1::BillableLine b;
-  b.set_id(r.Int(0));
-  b.set_source_event_id(r.Str(1));
-  b.set_order_id(r.Int(2));
-  b.set_order_line_id(r.Int(3));
-  b.set_shipment_id(r.Int(4));
-  b.set_customer_id(r.Int(5));
-  b.set_rep_id(r.Int(6));
-  b.set_org_unit_id(r.Int(7));
-  b.set_product_id(r.Int(8));
-  b.set_sku(r.Str(9));
-  b.set_product_line_id(r.Int(10));
-  b.set_commissionable(r.Int(11) != 0);
-  int64_t shipped = r.Int(12) - r.Int(15);  // returned goods are no longer billable
+  b.set_id(r.Int("id"));
+  b.set_source_event_id(r.Str("source_event_id"));
+  b.set_order_id(r.Int("order_id"));
+  b.set_order_line_id(r.Int("order_line_id"));
+  b.set_shipment_id(r.Int("shipment_id"));
+  b.set_customer_id(r.Int("customer_id"));
+  b.set_rep_id(r.Int("rep_id"));
+  b.set_org_unit_id(r.Int("org_unit_id"));
+  b.set_product_id(r.Int("product_id"));
+  b.set_sku(r.Str("sku"));
+  b.set_product_line_id(r.Int("product_line_id"));
+  b.set_commissionable(r.Int("commissionable") != 0);
+  int64_t shipped = r.Int("shipped_quantity") - r.Int("returned_quantity");  // returned goods are no longer billable
   b.set_shipped_quantity(shipped);
-  b.set_billed_quantity(r.Int(13));
-  b.set_unit(r.Str(16));
-  *b.mutable_unit_price() = MakeMoney(r.Int(17), r.Str(18));
-  *b.mutable_shipped_on() = ParseDbDate(r.Str(19));
-  b.set_state(r.Int(13) == 0   ? v1::BILLABLE_LINE_STATE_UNBILLED
-              : r.Int(13) >= shipped ? v1::BILLABLE_LINE_STATE_BILLED
-                                     : v1::BILLABLE_LINE_STATE_PARTIALLY_BILLED);
-  *b.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(20)));
+  b.set_billed_quantity(r.Int("billed_quantity"));
+  b.set_unit(r.Str("unit"));
+  *b.mutable_unit_price() = MakeMoney(r.Int("unit_price_minor"), r.Str("currency"));
+  *b.mutable_shipped_on() = ParseDbDate(r.Str("shipped_on"));
+  b.set_state(r.Int("billed_quantity") == 0         ? v1::BILLABLE_LINE_STATE_UNBILLED
+              : r.Int("billed_quantity") >= shipped ? v1::BILLABLE_LINE_STATE_BILLED
+                                                    : v1::BILLABLE_LINE_STATE_PARTIALLY_BILLED);
+  *b.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   return b;
 }
 
@@ -265,18 +279,36 @@ absl::StatusOr<v1::BillableLine> BillingStore::Get(db::Transaction& tx, int64_t 
 }
 
 absl::StatusOr<std::vector<v1::BillableLine>> BillingStore::List(db::Transaction& tx,
-                                                                  const v1::ListBillableLinesRequest& req,
-                                                                  const DocumentScope& scope, int64_t after_id,
-                                                                  int limit) {
+                                                                 const v1::ListBillableLinesRequest& req,
+                                                                 const DocumentScope& scope, int64_t after_id,
+                                                                 int limit) {
   std::string sql = absl::StrCat("SELECT ", kListColumns, " FROM billable_lines WHERE id > ?");
   db::Params p = {after_id};
-  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
-  if (req.order_id()) { sql += " AND order_id = ?"; p.push_back(req.order_id()); }
-  if (req.shipment_id()) { sql += " AND shipment_id = ?"; p.push_back(req.shipment_id()); }
-  if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
+  if (req.customer_id()) {
+    sql += " AND customer_id = ?";
+    p.push_back(req.customer_id());
+  }
+  if (req.order_id()) {
+    sql += " AND order_id = ?";
+    p.push_back(req.order_id());
+  }
+  if (req.shipment_id()) {
+    sql += " AND shipment_id = ?";
+    p.push_back(req.shipment_id());
+  }
+  if (req.rep_id()) {
+    sql += " AND rep_id = ?";
+    p.push_back(req.rep_id());
+  }
   if (req.has_shipped()) {
-    if (req.shipped().has_start()) { sql += " AND shipped_on >= ?"; p.push_back(FormatDbDate(req.shipped().start())); }
-    if (req.shipped().has_end()) { sql += " AND shipped_on <= ?"; p.push_back(FormatDbDate(req.shipped().end())); }
+    if (req.shipped().has_start()) {
+      sql += " AND shipped_on >= ?";
+      p.push_back(FormatDbDate(req.shipped().start()));
+    }
+    if (req.shipped().has_end()) {
+      sql += " AND shipped_on <= ?";
+      p.push_back(FormatDbDate(req.shipped().end()));
+    }
   }
   if (req.states_size() == 0) {
     sql += " AND billed_quantity + returned_quantity < shipped_quantity";  // default: not fully billed
@@ -305,14 +337,18 @@ absl::StatusOr<v1::OrdersFeedStatus> BillingStore::FeedStatus(db::Transaction& t
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT position, updated_at FROM consumer_cursors WHERE consumer = ?",
                                              {std::string(kOrdersConsumer)}));
   if (!rows.empty()) {
-    s.set_last_position(rows[0].Int(0));
-    *s.mutable_last_poll_time() = ToTimestamp(ParseDbTime(rows[0].Str(1)));
+    s.set_last_position(rows[0].Int("position"));
+    *s.mutable_last_poll_time() = ToTimestamp(ParseDbTime(rows[0].Str("updated_at")));
   }
-  SALES_ASSIGN_OR_RETURN(auto n, tx.Query("SELECT COUNT(*), MAX(applied_at) FROM processed_events WHERE consumer = ?",
-                                          {std::string(kOrdersConsumer)}));
+  SALES_ASSIGN_OR_RETURN(
+      auto n, tx.Query("SELECT COUNT(*) AS applied_count, MAX(applied_at) AS last_applied_at FROM processed_events "
+                       "WHERE consumer = ?",
+                       {std::string(kOrdersConsumer)}));
   if (!n.empty()) {
-    s.set_applied_count(n[0].Int(0));
-    if (!n[0].IsNull(1)) *s.mutable_last_occurred_at() = ToTimestamp(ParseDbTime(n[0].Str(1)));
+    s.set_applied_count(n[0].Int("applied_count"));
+    if (!n[0].IsNull("last_applied_at")) {
+      *s.mutable_last_occurred_at() = ToTimestamp(ParseDbTime(n[0].Str("last_applied_at")));
+    }
   }
   return s;
 }

@@ -48,8 +48,8 @@ class BillingStore {
   // Filters of ListBillableLinesRequest within `scope` (the caller's reps
   // and units). Returns up to limit+1 rows after `after_id`.
   static absl::StatusOr<std::vector<v1::BillableLine>> List(db::Transaction& tx,
-                                                           const v1::ListBillableLinesRequest& req,
-                                                           const DocumentScope& scope, int64_t after_id, int limit);
+                                                            const v1::ListBillableLinesRequest& req,
+                                                            const DocumentScope& scope, int64_t after_id, int limit);
   static absl::StatusOr<v1::OrdersFeedStatus> FeedStatus(db::Transaction& tx);
 };
 

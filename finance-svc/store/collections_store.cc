@@ -4,16 +4,14 @@
 #include "absl/strings/str_join.h"
 #include "finance-svc/domain/errors.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "sales/finance/v1/invoice.pb.h"
+#include "sales/finance/v1/memo.pb.h"
 
 namespace sales::finance {
 namespace {
-
-// Invoice states of V002 (InvoiceState) that carry a receivable.
-constexpr int kInvoiceIssued = 5;
-constexpr int kInvoicePartiallyPaid = 6;
-constexpr int kDebitMemoIssued = 2;  // MemoState ISSUED
 
 constexpr char kCaseColumns[] =
     "id, invoice_id, invoice_number, customer_id, rep_id, org_unit_id, currency, due_on, opening_minor, "
@@ -26,47 +24,47 @@ constexpr char kCaseColumns[] =
 
 CaseRecord CaseFromRow(const db::Row& r) {
   CaseRecord c;
-  c.id = r.Int(0);
-  c.invoice_id = r.Int(1);
-  c.invoice_number = r.Str(2);
-  c.customer_id = r.Int(3);
-  c.rep_id = r.Int(4);
-  c.org_unit_id = r.Int(5);
-  c.currency = r.Str(6);
-  c.facts.due_on = *ParseDay(r, 7);
-  c.opening_minor = r.Int(8);
-  c.overdue_minor = r.Int(9);
-  c.stage = static_cast<v1::CollectionStage>(r.Int(10));
-  c.days_past_due = static_cast<int>(r.Int(11));
-  c.last_swept_on = ParseDay(r, 12);
-  c.facts.confirmed_on = ParseDay(r, 13);
-  c.confirmed_minor = r.Int(14);
-  c.confirmed_by = r.Str(15);
-  c.confirmation_reference = r.Str(16);
-  c.plan_received_on = ParseDay(r, 17);
-  c.plan_signed_by = r.Str(18);
-  c.plan_reference = r.Str(19);
-  c.facts.first_notice_on = ParseDay(r, 20);
-  c.first_notice_minor = r.Int(21);
-  c.first_notice_method = r.Str(22);
-  c.first_notice_reference = r.Str(23);
-  c.facts.second_notice_on = ParseDay(r, 24);
-  c.second_notice_minor = r.Int(25);
-  c.second_notice_method = r.Str(26);
-  c.second_notice_reference = r.Str(27);
-  c.facts.legal_started_on = ParseDay(r, 28);
-  c.facts.legal_ready_on = ParseDay(r, 29);
-  c.legal_file_reference = r.Str(30);
-  c.facts.missed_confirmation = r.Int(31) != 0;
-  c.facts.missed_first_notice = r.Int(32) != 0;
-  c.facts.missed_second_notice = r.Int(33) != 0;
-  c.credit_hold_id = r.Int(34);
-  c.facts.closed_on = ParseDay(r, 35);
-  c.close_reason = static_cast<v1::CaseCloseReason>(r.Int(36));
-  c.close_note = r.Str(37);
-  c.version = r.Int(38);
-  c.created_at = ParseDbTime(r.Str(39));
-  c.updated_at = ParseDbTime(r.Str(40));
+  c.id = r.Int("id");
+  c.invoice_id = r.Int("invoice_id");
+  c.invoice_number = r.Str("invoice_number");
+  c.customer_id = r.Int("customer_id");
+  c.rep_id = r.Int("rep_id");
+  c.org_unit_id = r.Int("org_unit_id");
+  c.currency = r.Str("currency");
+  c.facts.due_on = *ParseDay(r, "due_on");
+  c.opening_minor = r.Int("opening_minor");
+  c.overdue_minor = r.Int("overdue_minor");
+  c.stage = EnumParse<v1::CollectionStage>(r.Str("stage"));
+  c.days_past_due = static_cast<int>(r.Int("days_past_due"));
+  c.last_swept_on = ParseDay(r, "last_swept_on");
+  c.facts.confirmed_on = ParseDay(r, "confirmed_on");
+  c.confirmed_minor = r.Int("confirmed_minor");
+  c.confirmed_by = r.Str("confirmed_by");
+  c.confirmation_reference = r.Str("confirmation_reference");
+  c.plan_received_on = ParseDay(r, "plan_received_on");
+  c.plan_signed_by = r.Str("plan_signed_by");
+  c.plan_reference = r.Str("plan_reference");
+  c.facts.first_notice_on = ParseDay(r, "first_notice_on");
+  c.first_notice_minor = r.Int("first_notice_minor");
+  c.first_notice_method = r.Str("first_notice_method");
+  c.first_notice_reference = r.Str("first_notice_reference");
+  c.facts.second_notice_on = ParseDay(r, "second_notice_on");
+  c.second_notice_minor = r.Int("second_notice_minor");
+  c.second_notice_method = r.Str("second_notice_method");
+  c.second_notice_reference = r.Str("second_notice_reference");
+  c.facts.legal_started_on = ParseDay(r, "legal_started_on");
+  c.facts.legal_ready_on = ParseDay(r, "legal_ready_on");
+  c.legal_file_reference = r.Str("legal_file_reference");
+  c.facts.missed_confirmation = r.Int("missed_confirmation") != 0;
+  c.facts.missed_first_notice = r.Int("missed_first_notice") != 0;
+  c.facts.missed_second_notice = r.Int("missed_second_notice") != 0;
+  c.credit_hold_id = r.Int("credit_hold_id");
+  c.facts.closed_on = ParseDay(r, "closed_on");
+  c.close_reason = EnumParse<v1::CaseCloseReason>(r.Str("close_reason"));
+  c.close_note = r.Str("close_note");
+  c.version = r.Int("version");
+  c.created_at = ParseDbTime(r.Str("created_at"));
+  c.updated_at = ParseDbTime(r.Str("updated_at"));
   return c;
 }
 
@@ -76,20 +74,20 @@ constexpr char kHoldColumns[] =
 
 HoldRecord HoldFromRow(const db::Row& r) {
   HoldRecord h;
-  h.id = r.Int(0);
-  h.customer_id = r.Int(1);
-  h.rep_id = r.Int(2);
-  h.source = static_cast<v1::CreditHoldSource>(r.Int(3));
-  h.state = static_cast<v1::CreditHoldState>(r.Int(4));
-  h.reason = r.Str(5);
-  h.currency = r.Str(6);
-  h.overdue_minor = r.Int(7);
-  h.set_on = *ParseDay(r, 8);
-  h.released_on = ParseDay(r, 9);
-  h.release_reason = r.Str(10);
-  h.version = r.Int(11);
-  h.created_at = ParseDbTime(r.Str(12));
-  h.updated_at = ParseDbTime(r.Str(13));
+  h.id = r.Int("id");
+  h.customer_id = r.Int("customer_id");
+  h.rep_id = r.Int("rep_id");
+  h.source = EnumParse<v1::CreditHoldSource>(r.Str("source"));
+  h.state = EnumParse<v1::CreditHoldState>(r.Str("state"));
+  h.reason = r.Str("reason");
+  h.currency = r.Str("currency");
+  h.overdue_minor = r.Int("overdue_minor");
+  h.set_on = *ParseDay(r, "set_on");
+  h.released_on = ParseDay(r, "released_on");
+  h.release_reason = r.Str("release_reason");
+  h.version = r.Int("version");
+  h.created_at = ParseDbTime(r.Str("created_at"));
+  h.updated_at = ParseDbTime(r.Str("updated_at"));
   return h;
 }
 
@@ -97,36 +95,36 @@ absl::Status LoadHoldCases(db::Transaction& tx, HoldRecord& h) {
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query("SELECT case_id FROM credit_hold_cases WHERE hold_id = ? ORDER BY case_id", {h.id}));
   h.case_ids.clear();
-  for (const auto& r : rows) h.case_ids.push_back(r.Int(0));
+  for (const auto& r : rows) h.case_ids.push_back(r.Int("case_id"));
   return absl::OkStatus();
 }
 
 constexpr char kInvoiceColumns[] =
-    "id, COALESCE(number, ''), customer_id, rep_id, org_unit_id, currency, state, due_on, gross_total_minor, "
-    "credited_minor, balance_minor";
+    "id, COALESCE(number, '') AS number, customer_id, rep_id, org_unit_id, currency, state, due_on, "
+    "gross_total_minor, credited_minor, balance_minor";
 
 LadderInvoice InvoiceFromRow(const db::Row& r) {
   LadderInvoice i;
-  i.id = r.Int(0);
-  i.number = r.Str(1);
-  i.customer_id = r.Int(2);
-  i.rep_id = r.Int(3);
-  i.org_unit_id = r.Int(4);
-  i.currency = r.Str(5);
-  i.state = static_cast<int>(r.Int(6));
-  i.due_on = ParseDay(r, 7).value_or(absl::CivilDay());
-  i.gross_minor = r.Int(8);
-  i.credited_minor = r.Int(9);
-  i.balance_minor = r.Int(10);
+  i.id = r.Int("id");
+  i.number = r.Str("number");
+  i.customer_id = r.Int("customer_id");
+  i.rep_id = r.Int("rep_id");
+  i.org_unit_id = r.Int("org_unit_id");
+  i.currency = r.Str("currency");
+  i.state = EnumParse<v1::InvoiceState>(r.Str("state"));
+  i.due_on = ParseDay(r, "due_on").value_or(absl::CivilDay());
+  i.gross_minor = r.Int("gross_total_minor");
+  i.credited_minor = r.Int("credited_minor");
+  i.balance_minor = r.Int("balance_minor");
   return i;
 }
 
 }  // namespace
 
-std::optional<absl::CivilDay> ParseDay(const db::Row& r, size_t i) {
-  if (r.IsNull(i)) return std::nullopt;
+std::optional<absl::CivilDay> ParseDay(const db::Row& r, absl::string_view label) {
+  if (r.IsNull(label)) return std::nullopt;
   absl::CivilDay d;
-  if (!absl::ParseCivilTime(r.Str(i).substr(0, 10), &d)) return std::nullopt;
+  if (!absl::ParseCivilTime(r.Str(label).substr(0, 10), &d)) return std::nullopt;
   return d;
 }
 
@@ -138,20 +136,20 @@ db::Param DayParam(const std::optional<absl::CivilDay>& d) {
 }
 
 absl::StatusOr<CaseRecord> CollectionsStore::GetCase(db::Transaction& tx, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kCaseColumns,
-                                                          " FROM collection_cases WHERE id = ?",
-                                                          for_update ? " FOR UPDATE" : ""),
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kCaseColumns, " FROM collection_cases WHERE id = ?",
+                                               for_update ? " FOR UPDATE" : ""),
+                                  {id}));
   if (rows.empty()) return NotFound("collection case", id);
   return CaseFromRow(rows[0]);
 }
 
 absl::StatusOr<std::optional<CaseRecord>> CollectionsStore::CaseOfInvoice(db::Transaction& tx, int64_t invoice_id,
-                                                                         bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kCaseColumns,
-                                                          " FROM collection_cases WHERE invoice_id = ?",
-                                                          for_update ? " FOR UPDATE" : ""),
-                                             {invoice_id}));
+                                                                          bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kCaseColumns, " FROM collection_cases WHERE invoice_id = ?",
+                                               for_update ? " FOR UPDATE" : ""),
+                                  {invoice_id}));
   if (rows.empty()) return std::optional<CaseRecord>();
   return std::optional<CaseRecord>(CaseFromRow(rows[0]));
 }
@@ -162,9 +160,8 @@ absl::StatusOr<int64_t> CollectionsStore::InsertCase(db::Transaction& tx, const 
               "currency, due_on, opening_minor, overdue_minor, stage, days_past_due, last_swept_on, version, "
               "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
               {c.invoice_id, c.invoice_number, c.customer_id, c.rep_id, c.org_unit_id, c.currency,
-               DayText(c.facts.due_on), c.opening_minor, c.overdue_minor, static_cast<int64_t>(c.stage),
-               static_cast<int64_t>(c.days_past_due), DayParam(c.last_swept_on), FormatDbTime(now),
-               FormatDbTime(now)})
+               DayText(c.facts.due_on), c.opening_minor, c.overdue_minor, EnumShort(c.stage),
+               static_cast<int64_t>(c.days_past_due), DayParam(c.last_swept_on), FormatDbTime(now), FormatDbTime(now)})
           .status());
   return tx.LastInsertId();
 }
@@ -182,15 +179,38 @@ absl::Status CollectionsStore::UpdateCase(db::Transaction& tx, CaseRecord& c, ab
               "missed_first_notice = ?, missed_second_notice = ?, credit_hold_id = ?, closed_on = ?, "
               "close_reason = ?, close_note = ?, version = version + 1, updated_at = ? "
               "WHERE id = ? AND version = ?",
-              {c.overdue_minor, static_cast<int64_t>(c.stage), static_cast<int64_t>(c.days_past_due),
-               DayParam(c.last_swept_on), DayParam(f.confirmed_on), c.confirmed_minor, c.confirmed_by,
-               c.confirmation_reference, DayParam(c.plan_received_on), c.plan_signed_by, c.plan_reference,
-               DayParam(f.first_notice_on), c.first_notice_minor, c.first_notice_method, c.first_notice_reference,
-               DayParam(f.second_notice_on), c.second_notice_minor, c.second_notice_method,
-               c.second_notice_reference, DayParam(f.legal_started_on), DayParam(f.legal_ready_on),
-               c.legal_file_reference, int64_t{f.missed_confirmation}, int64_t{f.missed_first_notice},
-               int64_t{f.missed_second_notice}, c.credit_hold_id, DayParam(f.closed_on),
-               static_cast<int64_t>(c.close_reason), c.close_note, FormatDbTime(now), c.id, c.version}));
+              {c.overdue_minor,
+               EnumShort(c.stage),
+               static_cast<int64_t>(c.days_past_due),
+               DayParam(c.last_swept_on),
+               DayParam(f.confirmed_on),
+               c.confirmed_minor,
+               c.confirmed_by,
+               c.confirmation_reference,
+               DayParam(c.plan_received_on),
+               c.plan_signed_by,
+               c.plan_reference,
+               DayParam(f.first_notice_on),
+               c.first_notice_minor,
+               c.first_notice_method,
+               c.first_notice_reference,
+               DayParam(f.second_notice_on),
+               c.second_notice_minor,
+               c.second_notice_method,
+               c.second_notice_reference,
+               DayParam(f.legal_started_on),
+               DayParam(f.legal_ready_on),
+               c.legal_file_reference,
+               int64_t{f.missed_confirmation},
+               int64_t{f.missed_first_notice},
+               int64_t{f.missed_second_notice},
+               c.credit_hold_id,
+               DayParam(f.closed_on),
+               EnumShort(c.close_reason),
+               c.close_note,
+               FormatDbTime(now),
+               c.id,
+               c.version}));
   // Callers hold the row lock, so a lost update means a bug, not a race.
   if (n != 1) return absl::AbortedError(absl::StrCat("collection case ", c.id, " changed underneath"));
   ++c.version;
@@ -198,41 +218,40 @@ absl::Status CollectionsStore::UpdateCase(db::Transaction& tx, CaseRecord& c, ab
   return absl::OkStatus();
 }
 
-absl::Status CollectionsStore::AppendStep(db::Transaction& tx, int64_t case_id, const StepRecord& s,
-                                          const Actor& actor, absl::Time now) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(MAX(sequence), 0) FROM collection_steps "
+absl::Status CollectionsStore::AppendStep(db::Transaction& tx, int64_t case_id, const StepRecord& s, const Actor& actor,
+                                          absl::Time now) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(MAX(sequence), 0) AS last_sequence FROM collection_steps "
                                              "WHERE case_id = ?",
                                              {case_id}));
-  int64_t seq = rows[0].Int(0) + 1;
+  int64_t seq = rows[0].Int("last_sequence") + 1;
   return tx
-      .Exec("INSERT INTO collection_steps (case_id, sequence, kind, effective_on, deadline_on, by_sweep, "
-            "from_stage, to_stage, detail, actor_user, request_id, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            {case_id, seq, static_cast<int64_t>(s.kind), DayText(s.effective_on), DayParam(s.deadline_on),
-             int64_t{s.by_sweep}, static_cast<int64_t>(s.from_stage), static_cast<int64_t>(s.to_stage),
-             s.detail.substr(0, 500), actor.user_id.substr(0, 64), actor.request_id.substr(0, 64),
-             FormatDbTime(now)})
+      .Exec(
+          "INSERT INTO collection_steps (case_id, sequence, kind, effective_on, deadline_on, by_sweep, "
+          "from_stage, to_stage, detail, actor_user, request_id, recorded_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {case_id, seq, EnumShort(s.kind), DayText(s.effective_on), DayParam(s.deadline_on), int64_t{s.by_sweep},
+           EnumShort(s.from_stage), EnumShort(s.to_stage), s.detail.substr(0, 500), actor.user_id.substr(0, 64),
+           actor.request_id.substr(0, 64), FormatDbTime(now)})
       .status();
 }
 
 absl::StatusOr<std::vector<v1::CollectionStep>> CollectionsStore::Steps(db::Transaction& tx, int64_t case_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query("SELECT sequence, kind, effective_on, deadline_on, by_sweep, from_stage, "
-                                  "to_stage, detail, recorded_at FROM collection_steps WHERE case_id = ? "
-                                  "ORDER BY sequence",
-                                  {case_id}));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT sequence, kind, effective_on, deadline_on, by_sweep, from_stage, "
+                                             "to_stage, detail, recorded_at FROM collection_steps WHERE case_id = ? "
+                                             "ORDER BY sequence",
+                                             {case_id}));
   std::vector<v1::CollectionStep> out;
   for (const auto& r : rows) {
     v1::CollectionStep s;
-    s.set_sequence(static_cast<int32_t>(r.Int(0)));
-    s.set_kind(static_cast<v1::CollectionStepKind>(r.Int(1)));
-    *s.mutable_effective_on() = FromCivilDay(*ParseDay(r, 2));
-    if (auto d = ParseDay(r, 3)) *s.mutable_deadline_on() = FromCivilDay(*d);
-    s.set_by_sweep(r.Int(4) != 0);
-    s.set_from_stage(static_cast<v1::CollectionStage>(r.Int(5)));
-    s.set_to_stage(static_cast<v1::CollectionStage>(r.Int(6)));
-    s.set_detail(r.Str(7));
-    *s.mutable_record_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+    s.set_sequence(static_cast<int32_t>(r.Int("sequence")));
+    s.set_kind(EnumParse<v1::CollectionStepKind>(r.Str("kind")));
+    *s.mutable_effective_on() = FromCivilDay(*ParseDay(r, "effective_on"));
+    if (auto d = ParseDay(r, "deadline_on")) *s.mutable_deadline_on() = FromCivilDay(*d);
+    s.set_by_sweep(r.Int("by_sweep") != 0);
+    s.set_from_stage(EnumParse<v1::CollectionStage>(r.Str("from_stage")));
+    s.set_to_stage(EnumParse<v1::CollectionStage>(r.Str("to_stage")));
+    s.set_detail(r.Str("detail"));
+    *s.mutable_record_time() = ToTimestamp(ParseDbTime(r.Str("recorded_at")));
     out.push_back(std::move(s));
   }
   return out;
@@ -250,16 +269,17 @@ absl::Status CollectionsStore::ReplacePlan(db::Transaction& tx, int64_t case_id,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<v1::RepaymentInstallment>> CollectionsStore::PlanInstallments(
-    db::Transaction& tx, int64_t case_id, const std::string& currency) {
+absl::StatusOr<std::vector<v1::RepaymentInstallment>> CollectionsStore::PlanInstallments(db::Transaction& tx,
+                                                                                         int64_t case_id,
+                                                                                         const std::string& currency) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT due_on, amount_minor FROM collection_plan_installments "
                                              "WHERE case_id = ? ORDER BY sequence",
                                              {case_id}));
   std::vector<v1::RepaymentInstallment> out;
   for (const auto& r : rows) {
     v1::RepaymentInstallment i;
-    *i.mutable_due_on() = FromCivilDay(*ParseDay(r, 0));
-    *i.mutable_amount() = MakeMoney(r.Int(1), currency);
+    *i.mutable_due_on() = FromCivilDay(*ParseDay(r, "due_on"));
+    *i.mutable_amount() = MakeMoney(r.Int("amount_minor"), currency);
     out.push_back(std::move(i));
   }
   return out;
@@ -275,8 +295,8 @@ absl::StatusOr<std::vector<CaseRecord>> CollectionsStore::ListCases(db::Transact
     SALES_ASSIGN_OR_RETURN(auto last, tx.Query("SELECT due_on FROM collection_cases WHERE id = ?", {after_id}));
     if (last.empty()) return InvalidField("page_token", "names no case");
     sql += " AND (due_on > ? OR (due_on = ? AND id > ?))";
-    params.push_back(last[0].Str(0));
-    params.push_back(last[0].Str(0));
+    params.push_back(last[0].Str("due_on"));
+    params.push_back(last[0].Str("due_on"));
     params.push_back(after_id);
   }
   if (f.rep_id != 0) {
@@ -295,9 +315,11 @@ absl::StatusOr<std::vector<CaseRecord>> CollectionsStore::ListCases(db::Transact
     params.push_back(f.invoice_id);
   }
   if (f.stages.empty()) {
-    sql += absl::StrCat(" AND stage <> ", static_cast<int>(v1::COLLECTION_STAGE_CLOSED));
+    sql += " AND stage <> 'CLOSED'";
   } else {
-    sql += absl::StrCat(" AND stage IN (", db::AppendInList(f.stages, params), ")");
+    std::vector<std::string> stages;
+    for (int s : f.stages) stages.push_back(EnumShort(static_cast<v1::CollectionStage>(s)));
+    sql += absl::StrCat(" AND stage IN (", db::AppendInList(stages, params), ")");
   }
   if (f.deadline_missed_only) {
     sql += " AND (missed_confirmation = 1 OR missed_first_notice = 1 OR missed_second_notice = 1)";
@@ -326,21 +348,21 @@ absl::Status CollectionsStore::TakeSweepTurn(db::Transaction& tx) {
 absl::StatusOr<std::vector<int64_t>> CollectionsStore::CustomersOnCollectionsHold(db::Transaction& tx,
                                                                                   int64_t customer_id) {
   std::string sql = "SELECT DISTINCT customer_id FROM credit_holds WHERE active_customer_id IS NOT NULL AND source = ?";
-  db::Params params{static_cast<int64_t>(v1::CREDIT_HOLD_SOURCE_COLLECTIONS)};
+  db::Params params{EnumShort(v1::CREDIT_HOLD_SOURCE_COLLECTIONS)};
   if (customer_id != 0) {
     sql += " AND customer_id = ?";
     params.push_back(customer_id);
   }
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("customer_id"));
   return out;
 }
 
 absl::StatusOr<std::vector<int64_t>> CollectionsStore::SettledOpenCases(db::Transaction& tx, int64_t customer_id) {
-  std::string sql = absl::StrCat(
-      "SELECT c.id FROM collection_cases c JOIN invoices i ON i.id = c.invoice_id WHERE c.stage <> ",
-      static_cast<int>(v1::COLLECTION_STAGE_CLOSED), " AND i.balance_minor = 0");
+  std::string sql =
+      "SELECT c.id FROM collection_cases c JOIN invoices i ON i.id = c.invoice_id WHERE c.stage <> 'CLOSED' "
+      "AND i.balance_minor = 0";
   db::Params params;
   if (customer_id != 0) {
     sql += " AND c.customer_id = ?";
@@ -349,7 +371,7 @@ absl::StatusOr<std::vector<int64_t>> CollectionsStore::SettledOpenCases(db::Tran
   sql += " ORDER BY c.id";
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
 }
 
@@ -365,11 +387,10 @@ absl::StatusOr<HoldRecord> CollectionsStore::GetHold(db::Transaction& tx, int64_
 
 absl::StatusOr<std::optional<HoldRecord>> CollectionsStore::ActiveHold(db::Transaction& tx, int64_t customer_id,
                                                                        bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query(absl::StrCat("SELECT ", kHoldColumns,
-                                               " FROM credit_holds WHERE active_customer_id = ?",
-                                               for_update ? " FOR UPDATE" : ""),
-                                  {customer_id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kHoldColumns, " FROM credit_holds WHERE active_customer_id = ?",
+                                       for_update ? " FOR UPDATE" : ""),
+                          {customer_id}));
   if (rows.empty()) return std::optional<HoldRecord>();
   HoldRecord h = HoldFromRow(rows[0]);
   SALES_RETURN_IF_ERROR(LoadHoldCases(tx, h));
@@ -377,12 +398,12 @@ absl::StatusOr<std::optional<HoldRecord>> CollectionsStore::ActiveHold(db::Trans
 }
 
 absl::StatusOr<int64_t> CollectionsStore::InsertHold(db::Transaction& tx, const HoldRecord& h, absl::Time now) {
-  auto st = tx.Exec("INSERT INTO credit_holds (customer_id, active_customer_id, rep_id, source, state, reason, "
-                    "currency, overdue_minor, set_on, version, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                    {h.customer_id, h.customer_id, h.rep_id, static_cast<int64_t>(h.source),
-                     static_cast<int64_t>(v1::CREDIT_HOLD_STATE_ACTIVE), h.reason.substr(0, 500), h.currency,
-                     h.overdue_minor, DayText(h.set_on), FormatDbTime(now), FormatDbTime(now)});
+  auto st = tx.Exec(
+      "INSERT INTO credit_holds (customer_id, active_customer_id, rep_id, source, state, reason, "
+      "currency, overdue_minor, set_on, version, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+      {h.customer_id, h.customer_id, h.rep_id, EnumShort(h.source), EnumShort(v1::CREDIT_HOLD_STATE_ACTIVE),
+       h.reason.substr(0, 500), h.currency, h.overdue_minor, DayText(h.set_on), FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("customer ", h.customer_id, " is already on hold")),
                          "HOLD_ACTIVE", kFinanceDomain);
@@ -392,8 +413,7 @@ absl::StatusOr<int64_t> CollectionsStore::InsertHold(db::Transaction& tx, const 
 }
 
 absl::Status CollectionsStore::LinkHoldCase(db::Transaction& tx, int64_t hold_id, int64_t case_id) {
-  return tx.Exec("INSERT IGNORE INTO credit_hold_cases (hold_id, case_id) VALUES (?, ?)", {hold_id, case_id})
-      .status();
+  return tx.Exec("INSERT IGNORE INTO credit_hold_cases (hold_id, case_id) VALUES (?, ?)", {hold_id, case_id}).status();
 }
 
 absl::Status CollectionsStore::ReleaseHold(db::Transaction& tx, HoldRecord& h, absl::CivilDay on,
@@ -401,7 +421,7 @@ absl::Status CollectionsStore::ReleaseHold(db::Transaction& tx, HoldRecord& h, a
   SALES_ASSIGN_OR_RETURN(
       int64_t n, tx.Exec("UPDATE credit_holds SET state = ?, active_customer_id = NULL, released_on = ?, "
                          "release_reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                         {static_cast<int64_t>(v1::CREDIT_HOLD_STATE_RELEASED), DayText(on), reason.substr(0, 500),
+                         {EnumShort(v1::CREDIT_HOLD_STATE_RELEASED), DayText(on), reason.substr(0, 500),
                           FormatDbTime(now), h.id, h.version}));
   if (n != 1) return absl::AbortedError(absl::StrCat("credit hold ", h.id, " changed underneath"));
   h.state = v1::CREDIT_HOLD_STATE_RELEASED;
@@ -429,11 +449,11 @@ absl::StatusOr<std::vector<HoldRecord>> CollectionsStore::ListHolds(db::Transact
   }
   if (req.state() != v1::CREDIT_HOLD_STATE_UNSPECIFIED) {
     sql += " AND state = ?";
-    params.push_back(static_cast<int64_t>(req.state()));
+    params.push_back(EnumShort(req.state()));
   }
   if (req.source() != v1::CREDIT_HOLD_SOURCE_UNSPECIFIED) {
     sql += " AND source = ?";
-    params.push_back(static_cast<int64_t>(req.source()));
+    params.push_back(EnumShort(req.source()));
   }
   sql += " ORDER BY id DESC LIMIT ?";
   params.push_back(static_cast<int64_t>(limit));
@@ -447,12 +467,11 @@ absl::StatusOr<std::vector<HoldRecord>> CollectionsStore::ListHolds(db::Transact
   return out;
 }
 
-absl::StatusOr<std::vector<LadderInvoice>> CollectionsStore::OverdueInvoices(db::Transaction& tx,
-                                                                             absl::CivilDay as_of,
+absl::StatusOr<std::vector<LadderInvoice>> CollectionsStore::OverdueInvoices(db::Transaction& tx, absl::CivilDay as_of,
                                                                              int64_t customer_id) {
   std::string sql = absl::StrCat("SELECT ", kInvoiceColumns,
                                  " FROM invoices WHERE state IN (?, ?) AND balance_minor > 0 AND due_on < ?");
-  db::Params params{int64_t{kInvoiceIssued}, int64_t{kInvoicePartiallyPaid}, DayText(as_of)};
+  db::Params params{EnumShort(v1::INVOICE_STATE_ISSUED), EnumShort(v1::INVOICE_STATE_PARTIALLY_PAID), DayText(as_of)};
   if (customer_id != 0) {
     sql += " AND customer_id = ?";
     params.push_back(customer_id);
@@ -465,8 +484,8 @@ absl::StatusOr<std::vector<LadderInvoice>> CollectionsStore::OverdueInvoices(db:
 }
 
 absl::StatusOr<LadderInvoice> CollectionsStore::Invoice(db::Transaction& tx, int64_t invoice_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query(absl::StrCat("SELECT ", kInvoiceColumns, " FROM invoices WHERE id = ?"), {invoice_id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kInvoiceColumns, " FROM invoices WHERE id = ?"), {invoice_id}));
   if (rows.empty()) return NotFound("invoice", invoice_id);
   return InvoiceFromRow(rows[0]);
 }
@@ -479,40 +498,38 @@ absl::StatusOr<bool> CollectionsStore::CustomerHasOverdue(db::Transaction& tx, i
 
 absl::StatusOr<int64_t> CollectionsStore::CustomerOverdueMinor(db::Transaction& tx, int64_t customer_id,
                                                                absl::CivilDay today) {
-  SALES_ASSIGN_OR_RETURN(
-      auto inv, tx.Query(absl::StrCat("SELECT COALESCE(SUM(i.balance_minor), 0) FROM invoices i "
-                                      "LEFT JOIN collection_cases c ON c.invoice_id = i.id "
-                                      "WHERE i.customer_id = ? AND i.state IN (?, ?) AND i.balance_minor > 0 "
-                                      "AND i.due_on < ? AND NOT (COALESCE(c.stage, 0) = ",
-                                      static_cast<int>(v1::COLLECTION_STAGE_CLOSED),
-                                      " AND COALESCE(c.close_reason, 0) = ",
-                                      static_cast<int>(v1::CASE_CLOSE_REASON_MANUAL), ")"),
-                         {customer_id, int64_t{kInvoiceIssued}, int64_t{kInvoicePartiallyPaid}, DayText(today)}));
-  SALES_ASSIGN_OR_RETURN(auto dm, tx.Query("SELECT COALESCE(SUM(balance_minor), 0) FROM debit_memos "
+  SALES_ASSIGN_OR_RETURN(auto inv, tx.Query("SELECT COALESCE(SUM(i.balance_minor), 0) AS overdue_minor FROM invoices i "
+                                            "LEFT JOIN collection_cases c ON c.invoice_id = i.id "
+                                            "WHERE i.customer_id = ? AND i.state IN (?, ?) AND i.balance_minor > 0 "
+                                            "AND i.due_on < ? AND NOT (COALESCE(c.stage, 'UNSPECIFIED') = 'CLOSED' "
+                                            "AND COALESCE(c.close_reason, 'UNSPECIFIED') = 'MANUAL')",
+                                            {customer_id, EnumShort(v1::INVOICE_STATE_ISSUED),
+                                             EnumShort(v1::INVOICE_STATE_PARTIALLY_PAID), DayText(today)}));
+  SALES_ASSIGN_OR_RETURN(auto dm, tx.Query("SELECT COALESCE(SUM(balance_minor), 0) AS overdue_minor FROM debit_memos "
                                            "WHERE customer_id = ? AND state = ? AND balance_minor > 0 "
                                            "AND due_on < ?",
-                                           {customer_id, int64_t{kDebitMemoIssued}, DayText(today)}));
-  return inv[0].Int(0) + dm[0].Int(0);
+                                           {customer_id, EnumShort(v1::MEMO_STATE_ISSUED), DayText(today)}));
+  return inv[0].Int("overdue_minor") + dm[0].Int("overdue_minor");
 }
 
 absl::StatusOr<int64_t> CollectionsStore::CustomerRep(db::Transaction& tx, int64_t customer_id) {
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query("SELECT rep_id FROM customer_accounts WHERE customer_id = ?", {customer_id}));
-  if (!rows.empty() && rows[0].Int(0) != 0) return rows[0].Int(0);
+  if (!rows.empty() && rows[0].Int("rep_id") != 0) return rows[0].Int("rep_id");
   SALES_ASSIGN_OR_RETURN(auto inv, tx.Query("SELECT rep_id FROM invoices WHERE customer_id = ? "
                                             "ORDER BY id DESC LIMIT 1",
                                             {customer_id}));
-  return inv.empty() ? int64_t{0} : inv[0].Int(0);
+  return inv.empty() ? int64_t{0} : inv[0].Int("rep_id");
 }
 
 absl::StatusOr<int64_t> CollectionsStore::CustomerUnit(db::Transaction& tx, int64_t customer_id) {
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query("SELECT org_unit_id FROM customer_accounts WHERE customer_id = ?", {customer_id}));
-  if (!rows.empty() && rows[0].Int(0) != 0) return rows[0].Int(0);
+  if (!rows.empty() && rows[0].Int("org_unit_id") != 0) return rows[0].Int("org_unit_id");
   SALES_ASSIGN_OR_RETURN(auto inv, tx.Query("SELECT org_unit_id FROM invoices WHERE customer_id = ? "
                                             "ORDER BY id DESC LIMIT 1",
                                             {customer_id}));
-  return inv.empty() ? int64_t{0} : inv[0].Int(0);
+  return inv.empty() ? int64_t{0} : inv[0].Int("org_unit_id");
 }
 
 absl::Status CollectionsStore::SetCustomerOnHold(db::Transaction& tx, int64_t customer_id, bool on_hold,
@@ -521,10 +538,11 @@ absl::Status CollectionsStore::SetCustomerOnHold(db::Transaction& tx, int64_t cu
   // set by hand on a customer with no posting yet creates it with zero
   // balances so the credit check still sees the hold.
   return tx
-      .Exec("INSERT INTO customer_accounts (customer_id, on_hold, hold_reason, updated_at) VALUES (?, ?, ?, ?) "
-            "ON DUPLICATE KEY UPDATE on_hold = VALUES(on_hold), hold_reason = VALUES(hold_reason), "
-            "version = version + 1, updated_at = VALUES(updated_at)",
-            {customer_id, int64_t{on_hold}, on_hold ? reason.substr(0, 500) : std::string(), FormatDbTime(now)})
+      .Exec(
+          "INSERT INTO customer_accounts (customer_id, on_hold, hold_reason, updated_at) VALUES (?, ?, ?, ?) "
+          "ON DUPLICATE KEY UPDATE on_hold = VALUES(on_hold), hold_reason = VALUES(hold_reason), "
+          "version = version + 1, updated_at = VALUES(updated_at)",
+          {customer_id, int64_t{on_hold}, on_hold ? reason.substr(0, 500) : std::string(), FormatDbTime(now)})
       .status();
 }
 
@@ -532,11 +550,12 @@ absl::Status CollectionsStore::Audit(db::Transaction& tx, const std::string& rec
                                      const std::string& action, const std::string& from, const std::string& to,
                                      const std::string& reason, const Actor& actor, absl::Time now) {
   return tx
-      .Exec("INSERT INTO finance_audit (record_type, record_id, action, from_state, to_state, reason, actor_user, "
-            "actor_role, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            {record_type, record_id, action.substr(0, 32), from.substr(0, 32), to.substr(0, 32),
-             reason.substr(0, 500), actor.user_id.empty() ? std::string("sweep") : actor.user_id.substr(0, 64),
-             actor.role.substr(0, 32), actor.request_id.substr(0, 64), FormatDbTime(now)})
+      .Exec(
+          "INSERT INTO finance_audit (record_type, record_id, action, from_state, to_state, reason, actor_user, "
+          "actor_role, request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {record_type, record_id, action.substr(0, 32), from.substr(0, 32), to.substr(0, 32), reason.substr(0, 500),
+           actor.user_id.empty() ? std::string("sweep") : actor.user_id.substr(0, 64), actor.role.substr(0, 32),
+           actor.request_id.substr(0, 64), FormatDbTime(now)})
       .status();
 }
 
@@ -633,11 +652,12 @@ absl::Status AppendFinanceEvent(db::Transaction& tx, Outbox* outbox, const std::
   }
   // Same row as Outbox::Append writes (platform/outbox.cc).
   return tx
-      .Exec("INSERT INTO outbox (aggregatetype, aggregateid, type, payload_type, payload, request_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            {aggregate_type, absl::StrCat(aggregate_id), std::string(payload.GetDescriptor()->name()),
-             std::string(payload.GetDescriptor()->full_name()), db::Bytes{payload.SerializeAsString()},
-             request_id, FormatDbTime(now)})
+      .Exec(
+          "INSERT INTO outbox (aggregatetype, aggregateid, type, payload_type, payload, request_id, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {aggregate_type, absl::StrCat(aggregate_id), std::string(payload.GetDescriptor()->name()),
+           std::string(payload.GetDescriptor()->full_name()), db::Bytes{payload.SerializeAsString()}, request_id,
+           FormatDbTime(now)})
       .status();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "finance-svc/domain/ladder_rules.h"
@@ -112,7 +113,7 @@ class CollectionsStore {
  public:
   static absl::StatusOr<CaseRecord> GetCase(db::Transaction& tx, int64_t id, bool for_update);
   static absl::StatusOr<std::optional<CaseRecord>> CaseOfInvoice(db::Transaction& tx, int64_t invoice_id,
-                                                                  bool for_update);
+                                                                 bool for_update);
   static absl::StatusOr<int64_t> InsertCase(db::Transaction& tx, const CaseRecord& c, absl::Time now);
   // Writes every mutable column and bumps the version.
   static absl::Status UpdateCase(db::Transaction& tx, CaseRecord& c, absl::Time now);
@@ -120,13 +121,12 @@ class CollectionsStore {
                                  absl::Time now);
   static absl::StatusOr<std::vector<v1::CollectionStep>> Steps(db::Transaction& tx, int64_t case_id);
   static absl::Status ReplacePlan(db::Transaction& tx, int64_t case_id, const v1::RepaymentPlan& plan);
-  static absl::StatusOr<std::vector<v1::RepaymentInstallment>> PlanInstallments(db::Transaction& tx,
-                                                                                 int64_t case_id,
-                                                                                 const std::string& currency);
+  static absl::StatusOr<std::vector<v1::RepaymentInstallment>> PlanInstallments(db::Transaction& tx, int64_t case_id,
+                                                                                const std::string& currency);
   // Cases matching the filter, oldest due date first (then by id);
   // `after_id` (the last case of the previous page) continues a page.
-  static absl::StatusOr<std::vector<CaseRecord>> ListCases(db::Transaction& tx, const CaseFilter& f,
-                                                           int64_t after_id, int limit);
+  static absl::StatusOr<std::vector<CaseRecord>> ListCases(db::Transaction& tx, const CaseFilter& f, int64_t after_id,
+                                                           int limit);
   // Open cases whose invoice no longer has an open balance.
   static absl::StatusOr<std::vector<int64_t>> SettledOpenCases(db::Transaction& tx, int64_t customer_id);
   // The collections sweep's turn (V022): one run at a time.
@@ -142,8 +142,7 @@ class CollectionsStore {
   static absl::Status LinkHoldCase(db::Transaction& tx, int64_t hold_id, int64_t case_id);
   static absl::Status ReleaseHold(db::Transaction& tx, HoldRecord& h, absl::CivilDay on, const std::string& reason,
                                   absl::Time now);
-  static absl::StatusOr<std::vector<HoldRecord>> ListHolds(db::Transaction& tx,
-                                                           const v1::ListCreditHoldsRequest& req,
+  static absl::StatusOr<std::vector<HoldRecord>> ListHolds(db::Transaction& tx, const v1::ListCreditHoldsRequest& req,
                                                            int64_t after_id, int limit);
 
   // Receivables (V002) reads and the hold flag on the credit-check summary.
@@ -153,8 +152,7 @@ class CollectionsStore {
   // Whether anything of the customer is overdue on `today`, not counting
   // invoices whose case finance closed by hand (court settlement etc.).
   static absl::StatusOr<bool> CustomerHasOverdue(db::Transaction& tx, int64_t customer_id, absl::CivilDay today);
-  static absl::StatusOr<int64_t> CustomerOverdueMinor(db::Transaction& tx, int64_t customer_id,
-                                                      absl::CivilDay today);
+  static absl::StatusOr<int64_t> CustomerOverdueMinor(db::Transaction& tx, int64_t customer_id, absl::CivilDay today);
   // The rep of the customer's latest posting (0 when the customer has none).
   static absl::StatusOr<int64_t> CustomerRep(db::Transaction& tx, int64_t customer_id);
   // The org unit of the customer's owning rep as finance last saw it: the
@@ -181,7 +179,8 @@ absl::Status AppendFinanceEvent(db::Transaction& tx, Outbox* outbox, const std::
                                 int64_t aggregate_id, const google::protobuf::Message& payload,
                                 const std::string& request_id, absl::Time now);
 
-std::optional<absl::CivilDay> ParseDay(const db::Row& r, size_t i);
+// The day in the column labelled `label`; nullopt when NULL or not a date.
+std::optional<absl::CivilDay> ParseDay(const db::Row& r, absl::string_view label);
 std::string DayText(absl::CivilDay d);
 db::Param DayParam(const std::optional<absl::CivilDay>& d);
 

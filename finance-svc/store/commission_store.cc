@@ -9,16 +9,14 @@
 #include "absl/strings/str_join.h"
 #include "finance-svc/store/collections_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "sales/finance/v1/memo.pb.h"
+#include "sales/finance/v1/payment.pb.h"
 
 namespace sales::finance {
 namespace {
-
-constexpr int kAppActive = 1;
-constexpr int kAppReversed = 2;
-constexpr int kMemoIssued = 2;
-constexpr int kMemoSettled = 3;
 
 constexpr char kPlanColumns[] =
     "id, name, plan_version, state, effective_from, effective_to, org_unit_id, rep_grade, body, version, "
@@ -26,24 +24,24 @@ constexpr char kPlanColumns[] =
 
 absl::StatusOr<PlanRecord> PlanFromRow(const db::Row& r) {
   PlanRecord rec;
-  if (!rec.plan.ParseFromString(r.Str(8))) return absl::InternalError("commission plan body is unreadable");
+  if (!rec.plan.ParseFromString(r.Str("body"))) return absl::InternalError("commission plan body is unreadable");
   v1::CommissionPlan& p = rec.plan;
-  p.set_id(r.Int(0));
-  p.set_name(r.Str(1));
-  p.set_version(static_cast<int32_t>(r.Int(2)));
-  p.set_state(static_cast<v1::CommissionPlanState>(r.Int(3)));
-  *p.mutable_effective_from() = FromCivilDay(*ParseDay(r, 4));
-  if (auto to = ParseDay(r, 5)) {
+  p.set_id(r.Int("id"));
+  p.set_name(r.Str("name"));
+  p.set_version(static_cast<int32_t>(r.Int("plan_version")));
+  p.set_state(EnumParse<v1::CommissionPlanState>(r.Str("state")));
+  *p.mutable_effective_from() = FromCivilDay(*ParseDay(r, "effective_from"));
+  if (auto to = ParseDay(r, "effective_to")) {
     *p.mutable_effective_to() = FromCivilDay(*to);
   } else {
     p.clear_effective_to();
   }
-  p.set_org_unit_id(r.Int(6));
-  p.set_rep_grade(r.Str(7));
-  rec.row_version = r.Int(9);
+  p.set_org_unit_id(r.Int("org_unit_id"));
+  p.set_rep_grade(r.Str("rep_grade"));
+  rec.row_version = r.Int("version");
   p.set_etag(MakeEtag(rec.row_version));
-  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(10)));
-  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(11)));
+  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return rec;
 }
 
@@ -63,18 +61,18 @@ constexpr char kStatementColumns[] =
 absl::StatusOr<StatementRecord> StatementFromRow(const db::Row& r) {
   StatementRecord rec;
   v1::CommissionStatement& s = rec.statement;
-  if (!s.ParseFromString(r.Str(6))) return absl::InternalError("commission statement body is unreadable");
-  s.set_id(r.Int(0));
-  s.set_rep_id(r.Int(1));
-  s.set_org_unit_id(r.Int(2));
-  *s.mutable_month() = FromCivilDay(*ParseDay(r, 3));
-  s.set_commission_plan_id(r.Int(4));
-  s.set_state(static_cast<v1::CommissionStatementState>(r.Int(5)));
-  if (auto paid = ParseDay(r, 7)) *s.mutable_paid_on() = FromCivilDay(*paid);
-  rec.row_version = r.Int(8);
+  if (!s.ParseFromString(r.Str("body"))) return absl::InternalError("commission statement body is unreadable");
+  s.set_id(r.Int("id"));
+  s.set_rep_id(r.Int("rep_id"));
+  s.set_org_unit_id(r.Int("org_unit_id"));
+  *s.mutable_month() = FromCivilDay(*ParseDay(r, "month"));
+  s.set_commission_plan_id(r.Int("plan_id"));
+  s.set_state(EnumParse<v1::CommissionStatementState>(r.Str("state")));
+  if (auto paid = ParseDay(r, "paid_on")) *s.mutable_paid_on() = FromCivilDay(*paid);
+  rec.row_version = r.Int("version");
   s.set_etag(MakeEtag(rec.row_version));
-  *s.mutable_compute_time() = ToTimestamp(ParseDbTime(r.Str(9)));
-  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(10)));
+  *s.mutable_compute_time() = ToTimestamp(ParseDbTime(r.Str("computed_at")));
+  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return rec;
 }
 
@@ -84,16 +82,16 @@ bool LineAllowed(const std::vector<int64_t>& lines, int64_t line) {
 
 DeductionRecord DeductionFromRow(const db::Row& r) {
   DeductionRecord d;
-  d.id = r.Int(0);
-  d.rep_id = r.Int(1);
-  d.invoice_id = r.Int(2);
-  d.customer_id = r.Int(3);
-  d.amount_minor = r.Int(4);
-  d.deducted_minor = r.Int(5);
-  d.returned_minor = r.Int(6);
-  d.state = static_cast<v1::CommissionDeductionState>(r.Int(7));
-  d.started_month = *ParseDay(r, 8);
-  d.returned_month = ParseDay(r, 9);
+  d.id = r.Int("id");
+  d.rep_id = r.Int("rep_id");
+  d.invoice_id = r.Int("invoice_id");
+  d.customer_id = r.Int("customer_id");
+  d.amount_minor = r.Int("amount_minor");
+  d.deducted_minor = r.Int("deducted_minor");
+  d.returned_minor = r.Int("returned_minor");
+  d.state = EnumParse<v1::CommissionDeductionState>(r.Str("state"));
+  d.started_month = *ParseDay(r, "started_month");
+  d.returned_month = ParseDay(r, "returned_month");
   return d;
 }
 
@@ -107,15 +105,15 @@ absl::StatusOr<int64_t> CommissionStore::InsertPlan(db::Transaction& tx, const v
                                                     absl::Time now) {
   // Versions count per name; the name's rows are locked so two creates of
   // one name take different numbers.
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(MAX(plan_version), 0) FROM commission_plans "
-                                             "WHERE name = ? FOR UPDATE",
-                                             {plan.name()}));
-  int64_t version = rows[0].Int(0) + 1;
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT COALESCE(MAX(plan_version), 0) AS last_plan_version FROM commission_plans "
+                                  "WHERE name = ? FOR UPDATE",
+                                  {plan.name()}));
+  int64_t version = rows[0].Int("last_plan_version") + 1;
   SALES_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO commission_plans (name, plan_version, state, effective_from, effective_to, org_unit_id, "
               "rep_grade, body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-              {plan.name(), version, static_cast<int64_t>(v1::COMMISSION_PLAN_STATE_DRAFT),
-               FormatDbDate(plan.effective_from()),
+              {plan.name(), version, EnumShort(v1::COMMISSION_PLAN_STATE_DRAFT), FormatDbDate(plan.effective_from()),
                plan.has_effective_to() ? db::Param(FormatDbDate(plan.effective_to())) : db::Param(nullptr),
                plan.org_unit_id(), plan.rep_grade(), db::Bytes{PlanBody(plan)}, FormatDbTime(now), FormatDbTime(now)})
           .status());
@@ -123,9 +121,10 @@ absl::StatusOr<int64_t> CommissionStore::InsertPlan(db::Transaction& tx, const v
 }
 
 absl::StatusOr<PlanRecord> CommissionStore::GetPlan(db::Transaction& tx, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kPlanColumns, " FROM commission_plans WHERE id = ?",
-                                                          for_update ? " FOR UPDATE" : ""),
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kPlanColumns, " FROM commission_plans WHERE id = ?",
+                                               for_update ? " FOR UPDATE" : ""),
+                                  {id}));
   if (rows.empty()) return NotFound("commission plan", id);
   return PlanFromRow(rows[0]);
 }
@@ -136,7 +135,7 @@ absl::Status CommissionStore::UpdatePlan(db::Transaction& tx, PlanRecord& rec, a
       int64_t n,
       tx.Exec("UPDATE commission_plans SET state = ?, effective_from = ?, effective_to = ?, org_unit_id = ?, "
               "rep_grade = ?, body = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-              {static_cast<int64_t>(p.state()), FormatDbDate(p.effective_from()),
+              {EnumShort(p.state()), FormatDbDate(p.effective_from()),
                p.has_effective_to() ? db::Param(FormatDbDate(p.effective_to())) : db::Param(nullptr), p.org_unit_id(),
                p.rep_grade(), db::Bytes{PlanBody(p)}, FormatDbTime(now), p.id(), rec.row_version}));
   if (n != 1) return absl::AbortedError(absl::StrCat("commission plan ", p.id(), " changed underneath"));
@@ -153,7 +152,7 @@ absl::StatusOr<std::vector<PlanRecord>> CommissionStore::ListPlans(db::Transacti
   db::Params params{after_id};
   if (req.state() != v1::COMMISSION_PLAN_STATE_UNSPECIFIED) {
     sql += " AND state = ?";
-    params.push_back(static_cast<int64_t>(req.state()));
+    params.push_back(EnumShort(req.state()));
   }
   if (!req.name().empty()) {
     sql += " AND name = ?";
@@ -161,7 +160,7 @@ absl::StatusOr<std::vector<PlanRecord>> CommissionStore::ListPlans(db::Transacti
   }
   if (req.has_in_force_on()) {
     sql += " AND state = ? AND effective_from <= ? AND (effective_to IS NULL OR effective_to >= ?)";
-    params.push_back(static_cast<int64_t>(v1::COMMISSION_PLAN_STATE_ACTIVE));
+    params.push_back(EnumShort(v1::COMMISSION_PLAN_STATE_ACTIVE));
     params.push_back(FormatDbDate(req.in_force_on()));
     params.push_back(FormatDbDate(req.in_force_on()));
   }
@@ -177,11 +176,11 @@ absl::StatusOr<std::vector<PlanRecord>> CommissionStore::ListPlans(db::Transacti
 }
 
 absl::StatusOr<std::vector<PlanRecord>> CommissionStore::PlansInForce(db::Transaction& tx, absl::CivilDay day) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kPlanColumns,
-                                                          " FROM commission_plans WHERE state = ? AND effective_from <= ? "
-                                                          "AND (effective_to IS NULL OR effective_to >= ?) ORDER BY id"),
-                                             {static_cast<int64_t>(v1::COMMISSION_PLAN_STATE_ACTIVE), DayText(day),
-                                              DayText(day)}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kPlanColumns,
+                                               " FROM commission_plans WHERE state = ? AND effective_from <= ? "
+                                               "AND (effective_to IS NULL OR effective_to >= ?) ORDER BY id"),
+                                  {EnumShort(v1::COMMISSION_PLAN_STATE_ACTIVE), DayText(day), DayText(day)}));
   std::vector<PlanRecord> out;
   for (const auto& r : rows) {
     SALES_ASSIGN_OR_RETURN(auto rec, PlanFromRow(r));
@@ -192,7 +191,9 @@ absl::StatusOr<std::vector<PlanRecord>> CommissionStore::PlansInForce(db::Transa
 
 absl::StatusOr<bool> CommissionStore::ApprovedMonthsIn(db::Transaction& tx, absl::CivilDay from,
                                                        std::optional<absl::CivilDay> to, int64_t plan_id) {
-  std::string sql = "SELECT COUNT(*) FROM commission_statements WHERE state IN (2, 3) AND month >= ?";
+  std::string sql =
+      "SELECT COUNT(*) AS approved FROM commission_statements WHERE state IN ('APPROVED', 'PAID') "
+      "AND month >= ?";
   // A statement's month is its first day; a range starting mid-month still
   // covers that month.
   db::Params params{DayText(absl::CivilDay(absl::CivilMonth(from)))};
@@ -205,20 +206,20 @@ absl::StatusOr<bool> CommissionStore::ApprovedMonthsIn(db::Transaction& tx, absl
     params.push_back(plan_id);
   }
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  return rows[0].Int(0) > 0;
+  return rows[0].Int("approved") > 0;
 }
 
 absl::StatusOr<StatementRecord> CommissionStore::GetStatement(db::Transaction& tx, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kStatementColumns,
-                                                          " FROM commission_statements WHERE id = ?",
-                                                          for_update ? " FOR UPDATE" : ""),
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kStatementColumns, " FROM commission_statements WHERE id = ?",
+                                               for_update ? " FOR UPDATE" : ""),
+                                  {id}));
   if (rows.empty()) return NotFound("commission statement", id);
   return StatementFromRow(rows[0]);
 }
 
 absl::StatusOr<std::optional<StatementRecord>> CommissionStore::StatementOf(db::Transaction& tx, int64_t rep_id,
-                                                                             absl::CivilDay month, bool for_update) {
+                                                                            absl::CivilDay month, bool for_update) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kStatementColumns,
                                                           " FROM commission_statements WHERE rep_id = ? AND month = ?",
                                                           for_update ? " FOR UPDATE" : ""),
@@ -243,7 +244,7 @@ absl::StatusOr<int64_t> CommissionStore::SaveDraft(db::Transaction& tx, const v1
               "holdback_released_minor = VALUES(holdback_released_minor), body = VALUES(body), "
               "version = version + 1, computed_at = VALUES(computed_at), updated_at = VALUES(updated_at)",
               {s.rep_id(), s.org_unit_id(), FormatDbDate(s.month()), s.commission_plan_id(),
-               static_cast<int64_t>(v1::COMMISSION_STATEMENT_STATE_DRAFT), static_cast<int64_t>(s.attainment_bp()),
+               EnumShort(v1::COMMISSION_STATEMENT_STATE_DRAFT), static_cast<int64_t>(s.attainment_bp()),
                s.total_commission().minor_units(), s.payable_now().minor_units(), s.held_back().minor_units(),
                s.holdback_released().minor_units(), db::Bytes{body.SerializeAsString()}, FormatDbTime(now),
                FormatDbTime(now)})
@@ -261,7 +262,7 @@ absl::Status CommissionStore::UpdateStatement(db::Transaction& tx, StatementReco
       tx.Exec("UPDATE commission_statements SET state = ?, paid_on = ?, total_minor = ?, payable_now_minor = ?, "
               "held_back_minor = ?, holdback_released_minor = ?, body = ?, version = version + 1, updated_at = ? "
               "WHERE id = ? AND version = ?",
-              {static_cast<int64_t>(s.state()), s.has_paid_on() ? db::Param(FormatDbDate(s.paid_on())) : db::Param(nullptr),
+              {EnumShort(s.state()), s.has_paid_on() ? db::Param(FormatDbDate(s.paid_on())) : db::Param(nullptr),
                s.total_commission().minor_units(), s.payable_now().minor_units(), s.held_back().minor_units(),
                s.holdback_released().minor_units(), db::Bytes{body.SerializeAsString()}, FormatDbTime(now), s.id(),
                rec.row_version}));
@@ -297,7 +298,7 @@ absl::StatusOr<std::vector<StatementRecord>> CommissionStore::ListStatements(
   }
   if (req.state() != v1::COMMISSION_STATEMENT_STATE_UNSPECIFIED) {
     sql += " AND state = ?";
-    params.push_back(static_cast<int64_t>(req.state()));
+    params.push_back(EnumShort(req.state()));
   }
   sql += " ORDER BY id DESC LIMIT ?";
   params.push_back(static_cast<int64_t>(limit));
@@ -315,25 +316,28 @@ absl::StatusOr<std::vector<CollectionFact>> CommissionStore::Collections(db::Tra
                                                                          const std::vector<int64_t>& product_lines) {
   SALES_ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("SELECT pa.id, COALESCE(pa.invoice_id, 0), pa.customer_id, pal.product_line_id, pa.due_on, "
-               "pa.applied_on, pal.commissionable_minor, pa.state, pa.reversed_on "
-               "FROM payment_applications pa JOIN payment_application_lines pal ON pal.application_id = pa.id "
-               "WHERE pa.rep_id = ? AND pal.commissionable_minor > 0 AND ((pa.applied_on BETWEEN ? AND ?) "
-               "OR (pa.state = ? AND pa.reversed_on BETWEEN ? AND ?)) ORDER BY pa.id, pal.product_line_id",
-               {rep_id, DayText(from), DayText(to), int64_t{kAppReversed}, DayText(from), DayText(to)}));
+      tx.Query(
+          "SELECT pa.id, COALESCE(pa.invoice_id, 0) AS invoice_id, pa.customer_id, pal.product_line_id, "
+          "pa.due_on, "
+          "pa.applied_on, pal.commissionable_minor, pa.state, pa.reversed_on "
+          "FROM payment_applications pa JOIN payment_application_lines pal ON pal.application_id = pa.id "
+          "WHERE pa.rep_id = ? AND pal.commissionable_minor > 0 AND ((pa.applied_on BETWEEN ? AND ?) "
+          "OR (pa.state = ? AND pa.reversed_on BETWEEN ? AND ?)) ORDER BY pa.id, pal.product_line_id",
+          {rep_id, DayText(from), DayText(to), EnumShort(v1::APPLICATION_STATE_REVERSED), DayText(from), DayText(to)}));
   std::vector<CollectionFact> out;
   for (const auto& r : rows) {
-    if (!LineAllowed(product_lines, r.Int(3))) continue;
-    CollectionFact f{.application_id = r.Int(0),
-                     .invoice_id = r.Int(1),
-                     .customer_id = r.Int(2),
-                     .product_line_id = r.Int(3),
-                     .due_on = *ParseDay(r, 4),
-                     .collected_on = *ParseDay(r, 5),
-                     .amount_minor = r.Int(6)};
+    if (!LineAllowed(product_lines, r.Int("product_line_id"))) continue;
+    CollectionFact f{.application_id = r.Int("id"),
+                     .invoice_id = r.Int("invoice_id"),
+                     .customer_id = r.Int("customer_id"),
+                     .product_line_id = r.Int("product_line_id"),
+                     .due_on = *ParseDay(r, "due_on"),
+                     .collected_on = *ParseDay(r, "applied_on"),
+                     .amount_minor = r.Int("commissionable_minor")};
     if (f.collected_on >= from && f.collected_on <= to) out.push_back(f);
-    auto reversed_on = ParseDay(r, 8);
-    if (r.Int(7) == kAppReversed && reversed_on && *reversed_on >= from && *reversed_on <= to) {
+    auto reversed_on = ParseDay(r, "reversed_on");
+    if (EnumParse<v1::ApplicationState>(r.Str("state")) == v1::APPLICATION_STATE_REVERSED && reversed_on &&
+        *reversed_on >= from && *reversed_on <= to) {
       f.reversed = true;
       out.push_back(f);
     }
@@ -348,24 +352,26 @@ absl::StatusOr<std::vector<CollectionFact>> CommissionStore::UnitCollections(
   if (units.empty()) return out;
   db::InListSql in = db::InList(units);
   db::Params params = in.params;
-  params.insert(params.end(), {int64_t{kAppActive}, DayText(from), DayText(to)});
+  params.insert(params.end(), {EnumShort(v1::APPLICATION_STATE_ACTIVE), DayText(from), DayText(to)});
   SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(absl::StrCat("SELECT pa.id, COALESCE(pa.invoice_id, 0), pa.customer_id, pal.product_line_id, pa.due_on, "
-                            "pa.applied_on, pal.commissionable_minor FROM payment_applications pa "
-                            "JOIN payment_application_lines pal ON pal.application_id = pa.id "
-                            "WHERE pa.org_unit_id IN (", in.marks, ") AND pal.commissionable_minor > 0 "
-                            "AND pa.state = ? AND pa.applied_on BETWEEN ? AND ? ORDER BY pa.id"),
-               params));
+      auto rows, tx.Query(absl::StrCat("SELECT pa.id, COALESCE(pa.invoice_id, 0) AS invoice_id, pa.customer_id, "
+                                       "pal.product_line_id, pa.due_on, "
+                                       "pa.applied_on, pal.commissionable_minor FROM payment_applications pa "
+                                       "JOIN payment_application_lines pal ON pal.application_id = pa.id "
+                                       "WHERE pa.org_unit_id IN (",
+                                       in.marks,
+                                       ") AND pal.commissionable_minor > 0 "
+                                       "AND pa.state = ? AND pa.applied_on BETWEEN ? AND ? ORDER BY pa.id"),
+                          params));
   for (const auto& r : rows) {
-    if (!LineAllowed(product_lines, r.Int(3))) continue;
-    out.push_back(CollectionFact{.application_id = r.Int(0),
-                                 .invoice_id = r.Int(1),
-                                 .customer_id = r.Int(2),
-                                 .product_line_id = r.Int(3),
-                                 .due_on = *ParseDay(r, 4),
-                                 .collected_on = *ParseDay(r, 5),
-                                 .amount_minor = r.Int(6)});
+    if (!LineAllowed(product_lines, r.Int("product_line_id"))) continue;
+    out.push_back(CollectionFact{.application_id = r.Int("id"),
+                                 .invoice_id = r.Int("invoice_id"),
+                                 .customer_id = r.Int("customer_id"),
+                                 .product_line_id = r.Int("product_line_id"),
+                                 .due_on = *ParseDay(r, "due_on"),
+                                 .collected_on = *ParseDay(r, "applied_on"),
+                                 .amount_minor = r.Int("commissionable_minor")});
   }
   return out;
 }
@@ -375,38 +381,42 @@ absl::StatusOr<std::vector<CreditFact>> CommissionStore::Credits(db::Transaction
                                                                  const std::vector<int64_t>& product_lines) {
   SALES_ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("SELECT cm.id, cm.invoice_id, cm.customer_id, cm.source, ml.product_line_id, SUM(ml.gross_minor), "
-               "cm.memo_date FROM credit_memos cm JOIN memo_lines ml ON ml.memo_kind = 'CM' AND ml.memo_id = cm.id "
-               "WHERE cm.rep_id = ? AND cm.state IN (?, ?) AND cm.memo_date BETWEEN ? AND ? "
-               "AND ml.commissionable = 1 AND cm.invoice_id <> 0 "
-               "GROUP BY cm.id, cm.invoice_id, cm.customer_id, cm.source, ml.product_line_id, cm.memo_date "
-               "ORDER BY cm.id, ml.product_line_id",
-               {rep_id, int64_t{kMemoIssued}, int64_t{kMemoSettled}, DayText(from), DayText(to)}));
+      tx.Query(
+          "SELECT cm.id, cm.invoice_id, cm.customer_id, cm.source, ml.product_line_id, "
+          "SUM(ml.gross_minor) AS gross_minor, "
+          "cm.memo_date FROM credit_memos cm JOIN memo_lines ml ON ml.memo_kind = 'CM' AND ml.memo_id = cm.id "
+          "WHERE cm.rep_id = ? AND cm.state IN (?, ?) AND cm.memo_date BETWEEN ? AND ? "
+          "AND ml.commissionable = 1 AND cm.invoice_id <> 0 "
+          "GROUP BY cm.id, cm.invoice_id, cm.customer_id, cm.source, ml.product_line_id, cm.memo_date "
+          "ORDER BY cm.id, ml.product_line_id",
+          {rep_id, EnumShort(v1::MEMO_STATE_ISSUED), EnumShort(v1::MEMO_STATE_SETTLED), DayText(from), DayText(to)}));
   std::vector<CreditFact> out;
   std::map<int64_t, int64_t> room;  // memo → commission still reversible
   for (const auto& r : rows) {
-    if (!LineAllowed(product_lines, r.Int(4))) continue;
-    int64_t memo = r.Int(0);
+    if (!LineAllowed(product_lines, r.Int("product_line_id"))) continue;
+    int64_t memo = r.Int("id");
     if (!room.count(memo)) {
       // Only what had been collected earned commission: a memo crediting an
       // unpaid balance (e.g. a cancellation) takes nothing back.
       SALES_ASSIGN_OR_RETURN(
-          auto paid, tx.Query("SELECT COALESCE(SUM(pal.commissionable_minor), 0) FROM payment_applications pa "
+          auto paid, tx.Query("SELECT COALESCE(SUM(pal.commissionable_minor), 0) AS commissionable_minor "
+                              "FROM payment_applications pa "
                               "JOIN payment_application_lines pal ON pal.application_id = pa.id "
                               "WHERE pa.invoice_id = ? AND pa.state = ? AND pa.applied_on <= ?",
-                              {r.Int(1), int64_t{kAppActive}, r.Str(6)}));
-      room[memo] = paid[0].Int(0);
+                              {r.Int("invoice_id"), EnumShort(v1::APPLICATION_STATE_ACTIVE), r.Str("memo_date")}));
+      room[memo] = paid[0].Int("commissionable_minor");
     }
-    int64_t amount = std::min(r.Int(5), room[memo]);
+    int64_t amount = std::min(r.Int("gross_minor"), room[memo]);
     if (amount <= 0) continue;
     room[memo] -= amount;
-    out.push_back(CreditFact{.credit_memo_id = memo,
-                             .invoice_id = r.Int(1),
-                             .customer_id = r.Int(2),
-                             .product_line_id = r.Int(4),
-                             .is_return = r.Int(3) == v1::CREDIT_MEMO_SOURCE_RETURN,
-                             .amount_minor = amount,
-                             .credit_bp = 10000});
+    out.push_back(
+        CreditFact{.credit_memo_id = memo,
+                   .invoice_id = r.Int("invoice_id"),
+                   .customer_id = r.Int("customer_id"),
+                   .product_line_id = r.Int("product_line_id"),
+                   .is_return = EnumParse<v1::CreditMemoSource>(r.Str("source")) == v1::CREDIT_MEMO_SOURCE_RETURN,
+                   .amount_minor = amount,
+                   .credit_bp = 10000});
   }
   return out;
 }
@@ -417,29 +427,32 @@ absl::StatusOr<std::vector<DeductionFact>> CommissionStore::Deductions(db::Trans
   SALES_ASSIGN_OR_RETURN(
       auto inv, tx.Query("SELECT i.id, i.customer_id, i.balance_minor, i.gross_total_minor, i.due_on, "
                          "(SELECT COALESCE(SUM(il.gross_minor), 0) FROM invoice_lines il WHERE il.invoice_id = i.id "
-                         "AND il.commissionable = 1) FROM invoices i WHERE i.rep_id = ? AND i.state IN (5, 6) "
+                         "AND il.commissionable = 1) AS commissionable_gross_minor FROM invoices i WHERE i.rep_id = ? "
+                         "AND i.state IN ('ISSUED', 'PARTIALLY_PAID') "
                          "AND i.balance_minor > 0 AND i.due_on < ? ORDER BY i.id",
                          {rep_id, DayText(as_of)}));
   for (const auto& r : inv) {
-    absl::CivilDay due = *ParseDay(r, 4);
+    absl::CivilDay due = *ParseDay(r, "due_on");
     if (as_of <= AddMonths(due, late_months)) continue;
-    int64_t gross = r.Int(3);
-    int64_t commissionable = r.Int(5);
+    int64_t gross = r.Int("gross_total_minor");
+    int64_t commissionable = r.Int("commissionable_gross_minor");
     if (gross <= 0 || commissionable <= 0) continue;
     // The commissionable share of what is still unpaid (rounded down: the
     // rep is never held for more than the share).
-    int64_t outstanding = static_cast<int64_t>(absl::int128(r.Int(2)) * commissionable / gross);
-    by_invoice[r.Int(0)] = DeductionFact{.invoice_id = r.Int(0), .customer_id = r.Int(1), .outstanding_minor = outstanding};
+    int64_t outstanding = static_cast<int64_t>(absl::int128(r.Int("balance_minor")) * commissionable / gross);
+    by_invoice[r.Int("id")] =
+        DeductionFact{.invoice_id = r.Int("id"), .customer_id = r.Int("customer_id"), .outstanding_minor = outstanding};
   }
-  SALES_ASSIGN_OR_RETURN(auto held, tx.Query("SELECT id, invoice_id, customer_id, deducted_minor - returned_minor "
-                                             "FROM commission_deductions WHERE rep_id = ? AND state = ?",
-                                             {rep_id, static_cast<int64_t>(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING)}));
+  SALES_ASSIGN_OR_RETURN(auto held,
+                         tx.Query("SELECT id, invoice_id, customer_id, deducted_minor - returned_minor AS held_minor "
+                                  "FROM commission_deductions WHERE rep_id = ? AND state = ?",
+                                  {rep_id, EnumShort(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING)}));
   for (const auto& r : held) {
-    DeductionFact& f = by_invoice[r.Int(1)];  // absent: collected or credited since → outstanding 0
-    f.deduction_id = r.Int(0);
-    f.invoice_id = r.Int(1);
-    f.customer_id = r.Int(2);
-    f.held_minor = r.Int(3);
+    DeductionFact& f = by_invoice[r.Int("invoice_id")];  // absent: collected or credited since → outstanding 0
+    f.deduction_id = r.Int("id");
+    f.invoice_id = r.Int("invoice_id");
+    f.customer_id = r.Int("customer_id");
+    f.held_minor = r.Int("held_minor");
   }
   std::vector<DeductionFact> out;
   for (auto& [id, f] : by_invoice) out.push_back(f);
@@ -454,30 +467,31 @@ absl::StatusOr<std::vector<int64_t>> CommissionStore::ActiveReps(db::Transaction
                "(state = ? AND reversed_on BETWEEN ? AND ?) "
                "UNION SELECT rep_id FROM credit_memos WHERE state IN (?, ?) AND memo_date BETWEEN ? AND ? "
                "UNION SELECT rep_id FROM commission_deductions WHERE state = ? "
-               "UNION SELECT rep_id FROM invoices WHERE state IN (5, 6) AND balance_minor > 0 AND due_on < ? "
+               "UNION SELECT rep_id FROM invoices WHERE state IN ('ISSUED', 'PARTIALLY_PAID') "
+               "AND balance_minor > 0 AND due_on < ? "
                "UNION SELECT rep_id FROM commission_holdback_releases WHERE release_month = ?",
-               {DayText(from), DayText(to), int64_t{kAppReversed}, DayText(from), DayText(to), int64_t{kMemoIssued},
-                int64_t{kMemoSettled}, DayText(from), DayText(to),
-                static_cast<int64_t>(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING), DayText(to), DayText(from)}));
+               {DayText(from), DayText(to), EnumShort(v1::APPLICATION_STATE_REVERSED), DayText(from), DayText(to),
+                EnumShort(v1::MEMO_STATE_ISSUED), EnumShort(v1::MEMO_STATE_SETTLED), DayText(from), DayText(to),
+                EnumShort(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING), DayText(to), DayText(from)}));
   std::set<int64_t> reps;
   for (const auto& r : rows) {
-    if (r.Int(0) != 0) reps.insert(r.Int(0));
+    if (r.Int("rep_id") != 0) reps.insert(r.Int("rep_id"));
   }
   return std::vector<int64_t>(reps.begin(), reps.end());
 }
 
 absl::StatusOr<int64_t> CommissionStore::RepUnit(db::Transaction& tx, int64_t rep_id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT org_unit_id FROM reps_replica WHERE id = ?", {rep_id}));
-  if (!rows.empty() && rows[0].Int(0) != 0) return rows[0].Int(0);
+  if (!rows.empty() && rows[0].Int("org_unit_id") != 0) return rows[0].Int("org_unit_id");
   // Not in the org copy (targets' feed not followed yet): the unit of the
   // rep's latest document or collection.
-  SALES_ASSIGN_OR_RETURN(auto inv, tx.Query("SELECT org_unit_id FROM invoices WHERE rep_id = ? ORDER BY id DESC LIMIT 1",
-                                            {rep_id}));
-  if (!inv.empty()) return inv[0].Int(0);
+  SALES_ASSIGN_OR_RETURN(
+      auto inv, tx.Query("SELECT org_unit_id FROM invoices WHERE rep_id = ? ORDER BY id DESC LIMIT 1", {rep_id}));
+  if (!inv.empty()) return inv[0].Int("org_unit_id");
   SALES_ASSIGN_OR_RETURN(auto app, tx.Query("SELECT org_unit_id FROM payment_applications WHERE rep_id = ? "
                                             "ORDER BY id DESC LIMIT 1",
                                             {rep_id}));
-  return app.empty() ? int64_t{0} : app[0].Int(0);
+  return app.empty() ? int64_t{0} : app[0].Int("org_unit_id");
 }
 
 absl::StatusOr<std::vector<int64_t>> CommissionStore::RepsOfUnits(db::Transaction& tx,
@@ -488,7 +502,7 @@ absl::StatusOr<std::vector<int64_t>> CommissionStore::RepsOfUnits(db::Transactio
   std::string in = db::AppendInList(units, p);
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query(absl::StrCat("SELECT id FROM reps_replica WHERE org_unit_id IN (", in, ")"), p));
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
 }
 
@@ -497,12 +511,13 @@ absl::Status CommissionStore::UndoDeductionMoves(db::Transaction& tx, int64_t st
                                               "commission_deduction_moves WHERE statement_id = ?",
                                               {statement_id}));
   for (const auto& m : moves) {
-    SALES_RETURN_IF_ERROR(tx.Exec("UPDATE commission_deductions SET deducted_minor = deducted_minor - ?, "
-                                  "returned_minor = returned_minor - ?, state = ?, returned_month = NULL, "
-                                  "updated_at = ? WHERE id = ?",
-                                  {m.Int(1), m.Int(2), static_cast<int64_t>(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING),
-                                   FormatDbTime(now), m.Int(0)})
-                              .status());
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("UPDATE commission_deductions SET deducted_minor = deducted_minor - ?, "
+                "returned_minor = returned_minor - ?, state = ?, returned_month = NULL, "
+                "updated_at = ? WHERE id = ?",
+                {m.Int("deducted_minor"), m.Int("returned_minor"),
+                 EnumShort(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING), FormatDbTime(now), m.Int("deduction_id")})
+            .status());
   }
   return tx.Exec("DELETE FROM commission_deduction_moves WHERE statement_id = ?", {statement_id}).status();
 }
@@ -516,9 +531,10 @@ absl::Status CommissionStore::ApplyDeductionChanges(db::Transaction& tx, int64_t
       SALES_RETURN_IF_ERROR(
           tx.Exec("INSERT INTO commission_deductions (rep_id, invoice_id, customer_id, amount_minor, state, "
                   "started_month, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                  "ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), state = VALUES(state), updated_at = VALUES(updated_at)",
+                  "ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), state = VALUES(state), "
+                  "updated_at = VALUES(updated_at)",
                   {rep_id, c.invoice_id, c.customer_id, c.outstanding_minor,
-                   static_cast<int64_t>(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING), DayText(month), FormatDbTime(now)})
+                   EnumShort(v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING), DayText(month), FormatDbTime(now)})
               .status());
       SALES_ASSIGN_OR_RETURN(id, tx.LastInsertId());
     }
@@ -530,7 +546,7 @@ absl::Status CommissionStore::ApplyDeductionChanges(db::Transaction& tx, int64_t
       // Collected (or credited): once everything held is back, it is done.
       SALES_RETURN_IF_ERROR(tx.Exec("UPDATE commission_deductions SET state = ?, returned_month = ? "
                                     "WHERE id = ? AND deducted_minor = returned_minor",
-                                    {static_cast<int64_t>(v1::COMMISSION_DEDUCTION_STATE_RETURNED), DayText(month), id})
+                                    {EnumShort(v1::COMMISSION_DEDUCTION_STATE_RETURNED), DayText(month), id})
                                 .status());
     }
     SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO commission_deduction_moves (statement_id, deduction_id, deducted_minor, "
@@ -559,7 +575,7 @@ absl::StatusOr<std::vector<DeductionRecord>> CommissionStore::ListDeductions(db:
   }
   if (state != v1::COMMISSION_DEDUCTION_STATE_UNSPECIFIED) {
     sql += " AND state = ?";
-    params.push_back(static_cast<int64_t>(state));
+    params.push_back(EnumShort(state));
   }
   sql += " ORDER BY id LIMIT ?";
   params.push_back(static_cast<int64_t>(limit));
@@ -570,42 +586,47 @@ absl::StatusOr<std::vector<DeductionRecord>> CommissionStore::ListDeductions(db:
 }
 
 absl::StatusOr<int64_t> CommissionStore::HeldBackInYear(db::Transaction& tx, int64_t rep_id, int year) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(SUM(held_back_minor), 0) FROM commission_statements "
-                                             "WHERE rep_id = ? AND month BETWEEN ? AND ? AND state IN (2, 3)",
-                                             {rep_id, DayText(absl::CivilDay(year, 1, 1)),
-                                              DayText(absl::CivilDay(year, 12, 31))}));
-  return rows[0].Int(0);
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT COALESCE(SUM(held_back_minor), 0) AS held_back_minor "
+                          "FROM commission_statements "
+                          "WHERE rep_id = ? AND month BETWEEN ? AND ? AND state IN ('APPROVED', 'PAID')",
+                          {rep_id, DayText(absl::CivilDay(year, 1, 1)), DayText(absl::CivilDay(year, 12, 31))}));
+  return rows[0].Int("held_back_minor");
 }
 
 absl::StatusOr<bool> CommissionStore::HoldbackReleased(db::Transaction& tx, int64_t rep_id, int year) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM commission_holdback_releases WHERE year = ? AND "
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) AS releases FROM commission_holdback_releases "
+                                             "WHERE year = ? AND "
                                              "rep_id = ?",
                                              {int64_t{year}, rep_id}));
-  return rows[0].Int(0) > 0;
+  return rows[0].Int("releases") > 0;
 }
 
 absl::Status CommissionStore::InsertHoldbackRelease(db::Transaction& tx, int year, int64_t rep_id, absl::CivilDay month,
                                                     int64_t amount, absl::Time now) {
   return tx
-      .Exec("INSERT INTO commission_holdback_releases (year, rep_id, release_month, amount_minor, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            {int64_t{year}, rep_id, DayText(month), amount, FormatDbTime(now)})
+      .Exec(
+          "INSERT INTO commission_holdback_releases (year, rep_id, release_month, amount_minor, created_at) "
+          "VALUES (?, ?, ?, ?, ?)",
+          {int64_t{year}, rep_id, DayText(month), amount, FormatDbTime(now)})
       .status();
 }
 
 absl::StatusOr<int64_t> CommissionStore::HoldbackReleaseFor(db::Transaction& tx, int64_t rep_id, absl::CivilDay month) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(SUM(amount_minor), 0) FROM commission_holdback_releases "
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(SUM(amount_minor), 0) AS amount_minor "
+                                             "FROM commission_holdback_releases "
                                              "WHERE rep_id = ? AND release_month = ?",
                                              {rep_id, DayText(month)}));
-  return rows[0].Int(0);
+  return rows[0].Int("amount_minor");
 }
 
 absl::StatusOr<std::vector<int64_t>> CommissionStore::RepsWithStatements(db::Transaction& tx, int year) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT DISTINCT rep_id FROM commission_statements WHERE month BETWEEN ? "
-                                             "AND ? AND state IN (2, 3) ORDER BY rep_id",
-                                             {DayText(absl::CivilDay(year, 1, 1)), DayText(absl::CivilDay(year, 12, 31))}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT DISTINCT rep_id FROM commission_statements WHERE month BETWEEN ? "
+                                  "AND ? AND state IN ('APPROVED', 'PAID') ORDER BY rep_id",
+                                  {DayText(absl::CivilDay(year, 1, 1)), DayText(absl::CivilDay(year, 12, 31))}));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("rep_id"));
   return out;
 }
 

@@ -50,8 +50,8 @@ class CommissionStore {
   // Writes the plan's body, state and dates; bumps the row version.
   static absl::Status UpdatePlan(db::Transaction& tx, PlanRecord& rec, absl::Time now);
   static absl::StatusOr<std::vector<PlanRecord>> ListPlans(db::Transaction& tx,
-                                                           const v1::ListCommissionPlansRequest& req,
-                                                           int64_t after_id, int limit);
+                                                           const v1::ListCommissionPlansRequest& req, int64_t after_id,
+                                                           int limit);
   // ACTIVE plans in force on `day`.
   static absl::StatusOr<std::vector<PlanRecord>> PlansInForce(db::Transaction& tx, absl::CivilDay day);
   // Whether any APPROVED or PAID statement falls in [from, to] (to open =
@@ -62,7 +62,7 @@ class CommissionStore {
   // Statements.
   static absl::StatusOr<StatementRecord> GetStatement(db::Transaction& tx, int64_t id, bool for_update);
   static absl::StatusOr<std::optional<StatementRecord>> StatementOf(db::Transaction& tx, int64_t rep_id,
-                                                                     absl::CivilDay month, bool for_update);
+                                                                    absl::CivilDay month, bool for_update);
   // Inserts a new DRAFT or replaces the draft of the same rep and month.
   static absl::StatusOr<int64_t> SaveDraft(db::Transaction& tx, const v1::CommissionStatement& s, absl::Time now);
   // Writes state, paid_on and the body of an existing statement.
@@ -90,8 +90,7 @@ class CommissionStore {
                                                                      const std::vector<int64_t>& product_lines);
   // Reps with commission activity in the month (collections, reversals,
   // credits), open or withheld amounts, or a holdback release to carry.
-  static absl::StatusOr<std::vector<int64_t>> ActiveReps(db::Transaction& tx, absl::CivilDay from,
-                                                         absl::CivilDay to);
+  static absl::StatusOr<std::vector<int64_t>> ActiveReps(db::Transaction& tx, absl::CivilDay from, absl::CivilDay to);
   // The rep's org unit: the replica's, else the latest posting's.
   static absl::StatusOr<int64_t> RepUnit(db::Transaction& tx, int64_t rep_id);
   // The reps of these units in the org replica, in no particular order.

@@ -1,5 +1,5 @@
 // Whose receivable documents a read may return, as the stores filter on it.
-// api/finance_scope.h decides it from the caller; the stores turn it into
+// app/access.h decides it from the caller; the stores turn it into
 // SQL, so no statement text crosses from api/ into store/.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/enum_names.h"
 #include "platform/mysql.h"
 
 namespace sales::finance {

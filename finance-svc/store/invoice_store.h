@@ -55,7 +55,7 @@ class InvoiceStore {
   static absl::StatusOr<v1::Invoice> GetByNumber(db::Transaction& tx, const std::string& number);
   // Filters of ListInvoicesRequest within `scope`; up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::Invoice>> List(db::Transaction& tx, const v1::ListInvoicesRequest& req,
-                                                      const DocumentScope& scope, int64_t after_id, int limit);
+                                                       const DocumentScope& scope, int64_t after_id, int limit);
 
   // Validates lines against billable lines (locked), reserves their
   // quantities and writes a REQUESTED invoice (or replaces the lines of
@@ -63,6 +63,9 @@ class InvoiceStore {
   static absl::StatusOr<int64_t> WriteRequest(db::Transaction& tx, int64_t existing_id, int64_t customer_id,
                                               const std::vector<RequestedLine>& lines, const std::string& note,
                                               const std::string& field, int64_t requested_by, absl::Time now);
+  // Replaces a requested invoice's note alone (UpdateInvoice with a mask
+  // naming only `note`): its lines, their ids and preview rates stay.
+  static absl::Status SetNote(db::Transaction& tx, int64_t invoice_id, const std::string& note, absl::Time now);
   // Gives a REQUESTED/REVIEWED invoice's quantities back to its billable lines.
   static absl::Status ReleaseLines(db::Transaction& tx, int64_t invoice_id, absl::Time now);
   static absl::Status SetState(db::Transaction& tx, int64_t id, int state, const std::string& reason,
@@ -94,8 +97,8 @@ class InvoiceStore {
   static absl::StatusOr<std::vector<UncreditedLine>> UncreditedQuantities(db::Transaction& tx, int64_t invoice_id);
   // Marks an issued invoice (locked by the caller) CANCELLED by the credit
   // memo that credits its open balance.
-  static absl::Status MarkCancelled(db::Transaction& tx, int64_t id, const std::string& reason,
-                                    int64_t credit_memo_id, absl::Time now);
+  static absl::Status MarkCancelled(db::Transaction& tx, int64_t id, const std::string& reason, int64_t credit_memo_id,
+                                    absl::Time now);
 };
 
 class TaxStore {
@@ -103,10 +106,9 @@ class TaxStore {
   // The rate in force on `day` for the product line (its own rate, else the
   // company default, else 13 %).
   static absl::StatusOr<int32_t> RateOn(db::Transaction& tx, int64_t product_line_id, absl::CivilDay day);
-  static absl::StatusOr<v1::TaxRate> Insert(db::Transaction& tx, const v1::TaxRate& rate, int64_t by,
-                                            absl::Time now);
+  static absl::StatusOr<v1::TaxRate> Insert(db::Transaction& tx, const v1::TaxRate& rate, int64_t by, absl::Time now);
   static absl::StatusOr<std::vector<v1::TaxRate>> List(db::Transaction& tx, const v1::ListTaxRatesRequest& req,
-                                                      int64_t after_id, int limit);
+                                                       int64_t after_id, int limit);
 };
 
 const char* InvoiceStateName(int state);

@@ -76,10 +76,9 @@ class AuditStore {
   // The trail of one record, oldest first, after entry `after_id`: up to
   // limit+1 entries. `with_applications` adds the trail of the payment's
   // applications (record_id is then a payment id).
-  static absl::StatusOr<std::vector<common::v1::AuditEntry>> Trail(db::Transaction& tx,
-                                                                  const std::string& record_type,
-                                                                  int64_t record_id, bool with_applications,
-                                                                  int64_t after_id, int limit);
+  static absl::StatusOr<std::vector<common::v1::AuditEntry>> Trail(db::Transaction& tx, const std::string& record_type,
+                                                                   int64_t record_id, bool with_applications,
+                                                                   int64_t after_id, int limit);
 };
 
 std::string DbDay(absl::CivilDay d);

@@ -9,6 +9,7 @@
 #include "finance-svc/store/invoice_store.h"
 #include "finance-svc/store/ledger_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 #include "sales/finance/v1/events.pb.h"
@@ -16,53 +17,53 @@
 namespace sales::finance {
 namespace {
 
-constexpr int kPending = 1, kIssued = 2, kSettled = 3, kVoided = 4;
+constexpr int kPending = v1::MEMO_STATE_PENDING, kIssued = v1::MEMO_STATE_ISSUED, kSettled = v1::MEMO_STATE_SETTLED;
 
 constexpr char kMemoColumns[] =
-    "id, COALESCE(number, ''), customer_id, rep_id, org_unit_id, invoice_id, source, return_id, order_id, "
-    "COALESCE(source_event_id, ''), currency, net_total_minor, tax_total_minor, total_minor, unapplied_minor, "
-    "state, memo_date, reason, void_reason, version, created_at, updated_at";
+    "id, COALESCE(number, '') AS number, customer_id, rep_id, org_unit_id, invoice_id, source, return_id, order_id, "
+    "COALESCE(source_event_id, '') AS source_event_id, currency, net_total_minor, tax_total_minor, total_minor, "
+    "unapplied_minor, state, memo_date, reason, void_reason, version, created_at, updated_at";
 
 absl::StatusOr<v1::CreditMemo> ReadMemo(db::Transaction& tx, const db::Row& r) {
   v1::CreditMemo m;
-  m.set_id(r.Int(0));
-  m.set_number(r.Str(1));
-  m.set_customer_id(r.Int(2));
-  m.set_rep_id(r.Int(3));
-  m.set_org_unit_id(r.Int(4));
-  m.set_invoice_id(r.Int(5));
-  m.set_source(static_cast<v1::CreditMemoSource>(r.Int(6)));
-  m.set_return_id(r.Int(7));
-  m.set_order_id(r.Int(8));
-  m.set_source_event_id(r.Str(9));
-  const std::string cur = r.Str(10);
-  *m.mutable_net_total() = MakeMoney(r.Int(11), cur);
-  *m.mutable_tax_total() = MakeMoney(r.Int(12), cur);
-  *m.mutable_total() = MakeMoney(r.Int(13), cur);
-  *m.mutable_unapplied() = MakeMoney(r.Int(14), cur);
-  m.set_state(static_cast<v1::MemoState>(r.Int(15)));
-  if (!r.IsNull(16)) *m.mutable_memo_date() = ParseDbDate(r.Str(16));
-  m.set_reason(r.Str(17));
-  m.set_void_reason(r.Str(18));
-  m.set_etag(MakeEtag(r.Int(19)));
-  *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(20)));
-  *m.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(21)));
+  m.set_id(r.Int("id"));
+  m.set_number(r.Str("number"));
+  m.set_customer_id(r.Int("customer_id"));
+  m.set_rep_id(r.Int("rep_id"));
+  m.set_org_unit_id(r.Int("org_unit_id"));
+  m.set_invoice_id(r.Int("invoice_id"));
+  m.set_source(EnumParse<v1::CreditMemoSource>(r.Str("source")));
+  m.set_return_id(r.Int("return_id"));
+  m.set_order_id(r.Int("order_id"));
+  m.set_source_event_id(r.Str("source_event_id"));
+  const std::string cur = r.Str("currency");
+  *m.mutable_net_total() = MakeMoney(r.Int("net_total_minor"), cur);
+  *m.mutable_tax_total() = MakeMoney(r.Int("tax_total_minor"), cur);
+  *m.mutable_total() = MakeMoney(r.Int("total_minor"), cur);
+  *m.mutable_unapplied() = MakeMoney(r.Int("unapplied_minor"), cur);
+  m.set_state(EnumParse<v1::MemoState>(r.Str("state")));
+  if (!r.IsNull("memo_date")) *m.mutable_memo_date() = ParseDbDate(r.Str("memo_date"));
+  m.set_reason(r.Str("reason"));
+  m.set_void_reason(r.Str("void_reason"));
+  m.set_etag(MakeEtag(r.Int("version")));
+  *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *m.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, invoice_line_id, product_id, product_line_id, quantity, "
                                               "description, net_minor, tax_rate_bp, tax_minor, gross_minor "
                                               "FROM memo_lines WHERE memo_kind = 'CM' AND memo_id = ? ORDER BY id",
                                               {m.id()}));
   for (const auto& l : lines) {
     auto* o = m.add_lines();
-    o->set_id(l.Int(0));
-    o->set_invoice_line_id(l.Int(1));
-    o->set_product_id(l.Int(2));
-    o->set_product_line_id(l.Int(3));
-    o->set_quantity(l.Int(4));
-    o->set_description(l.Str(5));
-    *o->mutable_net_amount() = MakeMoney(l.Int(6), cur);
-    o->set_tax_rate_bp(static_cast<int32_t>(l.Int(7)));
-    *o->mutable_tax_amount() = MakeMoney(l.Int(8), cur);
-    *o->mutable_gross_amount() = MakeMoney(l.Int(9), cur);
+    o->set_id(l.Int("id"));
+    o->set_invoice_line_id(l.Int("invoice_line_id"));
+    o->set_product_id(l.Int("product_id"));
+    o->set_product_line_id(l.Int("product_line_id"));
+    o->set_quantity(l.Int("quantity"));
+    o->set_description(l.Str("description"));
+    *o->mutable_net_amount() = MakeMoney(l.Int("net_minor"), cur);
+    o->set_tax_rate_bp(static_cast<int32_t>(l.Int("tax_rate_bp")));
+    *o->mutable_tax_amount() = MakeMoney(l.Int("tax_minor"), cur);
+    *o->mutable_gross_amount() = MakeMoney(l.Int("gross_minor"), cur);
   }
   return m;
 }
@@ -76,12 +77,13 @@ absl::StatusOr<int64_t> MemoStore::InsertCreditMemo(db::Transaction& tx, const N
     tax_total += l.tax_minor >= 0 ? l.tax_minor : TaxHalfUp(l.net_minor, l.tax_rate_bp);
   }
   db::Param event = m.source_event_id.empty() ? db::Param(nullptr) : db::Param(m.source_event_id);
-  auto st = tx.Exec("INSERT INTO credit_memos (customer_id, rep_id, org_unit_id, invoice_id, source, return_id, "
-                    "order_id, source_event_id, currency, net_total_minor, tax_total_minor, total_minor, state, "
-                    "reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                    {m.customer_id, m.rep_id, m.org_unit_id, m.invoice_id, int64_t{m.source}, m.return_id, m.order_id,
-                     event, m.currency, net_total, tax_total, net_total + tax_total, m.reason.substr(0, 500),
-                     FormatDbTime(now), FormatDbTime(now)});
+  auto st = tx.Exec(
+      "INSERT INTO credit_memos (customer_id, rep_id, org_unit_id, invoice_id, source, return_id, "
+      "order_id, source_event_id, currency, net_total_minor, tax_total_minor, total_minor, state, "
+      "reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?)",
+      {m.customer_id, m.rep_id, m.org_unit_id, m.invoice_id, EnumShort(static_cast<v1::CreditMemoSource>(m.source)),
+       m.return_id, m.order_id, event, m.currency, net_total, tax_total, net_total + tax_total, m.reason.substr(0, 500),
+       FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError("a credit memo exists for this return"), "MEMO_EXISTS",
                          kFinanceDomain);
@@ -110,22 +112,40 @@ absl::StatusOr<v1::CreditMemo> MemoStore::GetCreditMemo(db::Transaction& tx, int
 }
 
 absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Transaction& tx,
-                                                                      const v1::ListCreditMemosRequest& req,
-                                                                      const DocumentScope& scope, int64_t after_id,
-                                                                      int limit) {
+                                                                       const v1::ListCreditMemosRequest& req,
+                                                                       const DocumentScope& scope, int64_t after_id,
+                                                                       int limit) {
   std::string sql = absl::StrCat("SELECT ", kMemoColumns, " FROM credit_memos WHERE id > ?");
   db::Params p = {after_id};
-  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
-  if (req.invoice_id()) { sql += " AND invoice_id = ?"; p.push_back(req.invoice_id()); }
-  if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
-  if (req.source()) { sql += " AND source = ?"; p.push_back(int64_t{req.source()}); }
+  if (req.customer_id()) {
+    sql += " AND customer_id = ?";
+    p.push_back(req.customer_id());
+  }
+  if (req.invoice_id()) {
+    sql += " AND invoice_id = ?";
+    p.push_back(req.invoice_id());
+  }
+  if (req.rep_id()) {
+    sql += " AND rep_id = ?";
+    p.push_back(req.rep_id());
+  }
+  if (req.source()) {
+    sql += " AND source = ?";
+    p.push_back(EnumShort(req.source()));
+  }
   if (req.states_size()) {
-    std::string in = db::AppendInList(req.states(), p);
+    std::string in = db::AppendInList(EnumShortNames<v1::MemoState>(req.states()), p);
     absl::StrAppend(&sql, " AND state IN (", in, ")");
   }
   if (req.has_memo_dates()) {
-    if (req.memo_dates().has_start()) { sql += " AND memo_date >= ?"; p.push_back(FormatDbDate(req.memo_dates().start())); }
-    if (req.memo_dates().has_end()) { sql += " AND memo_date <= ?"; p.push_back(FormatDbDate(req.memo_dates().end())); }
+    if (req.memo_dates().has_start()) {
+      sql += " AND memo_date >= ?";
+      p.push_back(FormatDbDate(req.memo_dates().start()));
+    }
+    if (req.memo_dates().has_end()) {
+      sql += " AND memo_date <= ?";
+      p.push_back(FormatDbDate(req.memo_dates().end()));
+    }
   }
   sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
@@ -142,7 +162,7 @@ absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Trans
 absl::StatusOr<std::pair<int, int64_t>> MemoStore::LockCreditMemo(db::Transaction& tx, int64_t id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT state, version FROM credit_memos WHERE id = ? FOR UPDATE", {id}));
   if (rows.empty()) return NotFound("credit memo", id);
-  return std::make_pair(static_cast<int>(rows[0].Int(0)), rows[0].Int(1));
+  return std::make_pair(static_cast<int>(EnumParse<v1::MemoState>(rows[0].Str("state"))), rows[0].Int("version"));
 }
 
 absl::StatusOr<std::vector<v1::CreditApplication>> MemoStore::Issue(db::Transaction& tx, Outbox& outbox,
@@ -162,7 +182,7 @@ absl::StatusOr<std::vector<v1::CreditApplication>> MemoStore::Issue(db::Transact
   std::vector<v1::CreditApplication> apps;
   if (memo.invoice_id() != 0) {
     SALES_ASSIGN_OR_RETURN(InvoiceRow inv, InvoiceStore::Lock(tx, memo.invoice_id()));
-    if (inv.balance > 0 && inv.state >= 5 && inv.state <= 7) {
+    if (inv.balance > 0 && inv.state >= v1::INVOICE_STATE_ISSUED && inv.state <= v1::INVOICE_STATE_PAID) {
       applied = std::min(total, inv.balance);
       SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, inv, 0, applied, now));
       SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO credit_applications (credit_memo_id, customer_id, invoice_id, "
@@ -188,11 +208,12 @@ absl::StatusOr<std::vector<v1::CreditApplication>> MemoStore::Issue(db::Transact
     }
   }
   int64_t unapplied = total - applied;
-  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE credit_memos SET number = ?, number_year = ?, number_sequence = ?, state = ?, "
-                                "memo_date = ?, unapplied_minor = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                                {number, int64_t{year}, seq, int64_t{unapplied == 0 ? kSettled : kIssued},
-                                 DbDay(memo_date), unapplied, FormatDbTime(now), id})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE credit_memos SET number = ?, number_year = ?, number_sequence = ?, state = ?, "
+              "memo_date = ?, unapplied_minor = ?, version = version + 1, updated_at = ? WHERE id = ?",
+              {number, int64_t{year}, seq, EnumShort(unapplied == 0 ? v1::MEMO_STATE_SETTLED : v1::MEMO_STATE_ISSUED),
+               DbDay(memo_date), unapplied, FormatDbTime(now), id})
+          .status());
   AccountDelta d;
   d.credited = total;
   d.unapplied_credit = unapplied;
@@ -237,7 +258,7 @@ absl::Status MemoStore::Void(db::Transaction& tx, const CallContext& call, int64
   }
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE credit_memos SET state = ?, void_reason = ?, version = version + 1, "
                                 "updated_at = ? WHERE id = ?",
-                                {int64_t{kVoided}, reason.substr(0, 500), FormatDbTime(now), id})
+                                {EnumShort(v1::MEMO_STATE_VOIDED), reason.substr(0, 500), FormatDbTime(now), id})
                             .status());
   return AuditStore::Record(tx, call, "CreditMemo", id, "VOID", "PENDING", "VOIDED", reason, now);
 }
@@ -248,49 +269,49 @@ namespace sales::finance {
 namespace {
 
 constexpr char kDebitColumns[] =
-    "id, COALESCE(number, ''), customer_id, rep_id, org_unit_id, invoice_id, source, currency, net_total_minor, "
-    "tax_total_minor, total_minor, paid_minor, balance_minor, state, memo_date, due_on, reason, void_reason, version, "
-    "created_at, updated_at";
+    "id, COALESCE(number, '') AS number, customer_id, rep_id, org_unit_id, invoice_id, source, currency, "
+    "net_total_minor, tax_total_minor, total_minor, paid_minor, balance_minor, state, memo_date, due_on, reason, "
+    "void_reason, version, created_at, updated_at";
 
 absl::StatusOr<v1::DebitMemo> ReadDebit(db::Transaction& tx, const db::Row& r) {
   v1::DebitMemo m;
-  m.set_id(r.Int(0));
-  m.set_number(r.Str(1));
-  m.set_customer_id(r.Int(2));
-  m.set_rep_id(r.Int(3));
-  m.set_org_unit_id(r.Int(4));
-  m.set_invoice_id(r.Int(5));
-  m.set_source(static_cast<v1::DebitMemoSource>(r.Int(6)));
-  const std::string cur = r.Str(7);
-  *m.mutable_net_total() = MakeMoney(r.Int(8), cur);
-  *m.mutable_tax_total() = MakeMoney(r.Int(9), cur);
-  *m.mutable_total() = MakeMoney(r.Int(10), cur);
-  *m.mutable_paid_amount() = MakeMoney(r.Int(11), cur);
-  *m.mutable_balance() = MakeMoney(r.Int(12), cur);
-  m.set_state(static_cast<v1::MemoState>(r.Int(13)));
-  if (!r.IsNull(14)) *m.mutable_memo_date() = ParseDbDate(r.Str(14));
-  if (!r.IsNull(15)) *m.mutable_due_on() = ParseDbDate(r.Str(15));
-  m.set_reason(r.Str(16));
-  m.set_void_reason(r.Str(17));
-  m.set_etag(MakeEtag(r.Int(18)));
-  *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(19)));
-  *m.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(20)));
+  m.set_id(r.Int("id"));
+  m.set_number(r.Str("number"));
+  m.set_customer_id(r.Int("customer_id"));
+  m.set_rep_id(r.Int("rep_id"));
+  m.set_org_unit_id(r.Int("org_unit_id"));
+  m.set_invoice_id(r.Int("invoice_id"));
+  m.set_source(EnumParse<v1::DebitMemoSource>(r.Str("source")));
+  const std::string cur = r.Str("currency");
+  *m.mutable_net_total() = MakeMoney(r.Int("net_total_minor"), cur);
+  *m.mutable_tax_total() = MakeMoney(r.Int("tax_total_minor"), cur);
+  *m.mutable_total() = MakeMoney(r.Int("total_minor"), cur);
+  *m.mutable_paid_amount() = MakeMoney(r.Int("paid_minor"), cur);
+  *m.mutable_balance() = MakeMoney(r.Int("balance_minor"), cur);
+  m.set_state(EnumParse<v1::MemoState>(r.Str("state")));
+  if (!r.IsNull("memo_date")) *m.mutable_memo_date() = ParseDbDate(r.Str("memo_date"));
+  if (!r.IsNull("due_on")) *m.mutable_due_on() = ParseDbDate(r.Str("due_on"));
+  m.set_reason(r.Str("reason"));
+  m.set_void_reason(r.Str("void_reason"));
+  m.set_etag(MakeEtag(r.Int("version")));
+  *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *m.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, invoice_line_id, product_id, product_line_id, quantity, "
                                               "description, net_minor, tax_rate_bp, tax_minor, gross_minor "
                                               "FROM memo_lines WHERE memo_kind = 'DM' AND memo_id = ? ORDER BY id",
                                               {m.id()}));
   for (const auto& l : lines) {
     auto* o = m.add_lines();
-    o->set_id(l.Int(0));
-    o->set_invoice_line_id(l.Int(1));
-    o->set_product_id(l.Int(2));
-    o->set_product_line_id(l.Int(3));
-    o->set_quantity(l.Int(4));
-    o->set_description(l.Str(5));
-    *o->mutable_net_amount() = MakeMoney(l.Int(6), cur);
-    o->set_tax_rate_bp(static_cast<int32_t>(l.Int(7)));
-    *o->mutable_tax_amount() = MakeMoney(l.Int(8), cur);
-    *o->mutable_gross_amount() = MakeMoney(l.Int(9), cur);
+    o->set_id(l.Int("id"));
+    o->set_invoice_line_id(l.Int("invoice_line_id"));
+    o->set_product_id(l.Int("product_id"));
+    o->set_product_line_id(l.Int("product_line_id"));
+    o->set_quantity(l.Int("quantity"));
+    o->set_description(l.Str("description"));
+    *o->mutable_net_amount() = MakeMoney(l.Int("net_minor"), cur);
+    o->set_tax_rate_bp(static_cast<int32_t>(l.Int("tax_rate_bp")));
+    *o->mutable_tax_amount() = MakeMoney(l.Int("tax_minor"), cur);
+    *o->mutable_gross_amount() = MakeMoney(l.Int("gross_minor"), cur);
   }
   return m;
 }
@@ -300,13 +321,12 @@ absl::StatusOr<v1::DebitMemo> ReadDebit(db::Transaction& tx, const db::Row& r) {
 absl::StatusOr<int64_t> MemoStore::CreditUnapplied(db::Transaction& tx, int64_t memo_id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT unapplied_minor FROM credit_memos WHERE id = ?", {memo_id}));
   if (rows.empty()) return NotFound("credit memo", memo_id);
-  return rows[0].Int(0);
+  return rows[0].Int("unapplied_minor");
 }
 
-absl::StatusOr<v1::CreditApplication> MemoStore::ApplyCredit(db::Transaction& tx, int64_t memo_id,
-                                                             int64_t customer_id, int64_t invoice_id,
-                                                             int64_t debit_memo_id, int64_t amount, absl::CivilDay on,
-                                                             absl::Time now) {
+absl::StatusOr<v1::CreditApplication> MemoStore::ApplyCredit(db::Transaction& tx, int64_t memo_id, int64_t customer_id,
+                                                             int64_t invoice_id, int64_t debit_memo_id, int64_t amount,
+                                                             absl::CivilDay on, absl::Time now) {
   if (invoice_id != 0) {
     SALES_ASSIGN_OR_RETURN(InvoiceRow inv, InvoiceStore::Lock(tx, invoice_id));
     SALES_RETURN_IF_ERROR(InvoiceStore::Settle(tx, inv, 0, amount, now));
@@ -323,10 +343,11 @@ absl::StatusOr<v1::CreditApplication> MemoStore::ApplyCredit(db::Transaction& tx
                                 {memo_id, customer_id, inv, dm, amount, DbDay(on), FormatDbTime(now)})
                             .status());
   SALES_ASSIGN_OR_RETURN(int64_t app_id, tx.LastInsertId());
-  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE credit_memos SET unapplied_minor = unapplied_minor - ?, state = "
-                                "IF(unapplied_minor = 0, 3, 2), version = version + 1, updated_at = ? WHERE id = ?",
-                                {amount, FormatDbTime(now), memo_id})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE credit_memos SET unapplied_minor = unapplied_minor - ?, state = "
+              "IF(unapplied_minor = 0, 'SETTLED', 'ISSUED'), version = version + 1, updated_at = ? WHERE id = ?",
+              {amount, FormatDbTime(now), memo_id})
+          .status());
   AccountDelta d;
   d.unapplied_credit = -amount;
   SALES_RETURN_IF_ERROR(AccountStore::Post(tx, customer_id, 0, 0, d, now));
@@ -347,13 +368,14 @@ absl::StatusOr<int64_t> MemoStore::InsertDebitMemo(db::Transaction& tx, const Ne
     net_total += l.net_minor;
     tax_total += TaxHalfUp(l.net_minor, l.tax_rate_bp);
   }
-  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO debit_memos (customer_id, rep_id, org_unit_id, invoice_id, source, currency, "
-                                "net_total_minor, tax_total_minor, total_minor, state, reason, created_at, updated_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                                {m.customer_id, m.rep_id, m.org_unit_id, m.invoice_id, int64_t{m.source}, m.currency,
-                                 net_total, tax_total, net_total + tax_total, m.reason.substr(0, 500),
-                                 FormatDbTime(now), FormatDbTime(now)})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO debit_memos (customer_id, rep_id, org_unit_id, invoice_id, source, currency, "
+              "net_total_minor, tax_total_minor, total_minor, state, reason, created_at, updated_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?)",
+              {m.customer_id, m.rep_id, m.org_unit_id, m.invoice_id,
+               EnumShort(static_cast<v1::DebitMemoSource>(m.source)), m.currency, net_total, tax_total,
+               net_total + tax_total, m.reason.substr(0, 500), FormatDbTime(now), FormatDbTime(now)})
+          .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   for (const auto& l : m.lines) {
     int64_t tax = TaxHalfUp(l.net_minor, l.tax_rate_bp);
@@ -361,8 +383,8 @@ absl::StatusOr<int64_t> MemoStore::InsertDebitMemo(db::Transaction& tx, const Ne
         tx.Exec("INSERT INTO memo_lines (memo_kind, memo_id, invoice_line_id, product_id, product_line_id, "
                 "commissionable, quantity, description, net_minor, tax_rate_bp, tax_minor, gross_minor) "
                 "VALUES ('DM', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {id, l.invoice_line_id, l.product_id, l.product_line_id, int64_t{l.commissionable ? 1 : 0},
-                 l.quantity, l.description.substr(0, 200), l.net_minor, int64_t{l.tax_rate_bp}, tax, l.net_minor + tax})
+                {id, l.invoice_line_id, l.product_id, l.product_line_id, int64_t{l.commissionable ? 1 : 0}, l.quantity,
+                 l.description.substr(0, 200), l.net_minor, int64_t{l.tax_rate_bp}, tax, l.net_minor + tax})
             .status());
   }
   return id;
@@ -376,20 +398,32 @@ absl::StatusOr<v1::DebitMemo> MemoStore::GetDebitMemo(db::Transaction& tx, int64
 }
 
 absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transaction& tx,
-                                                                    const v1::ListDebitMemosRequest& req,
-                                                                    const DocumentScope& scope, int64_t after_id,
-                                                                    int limit) {
+                                                                     const v1::ListDebitMemosRequest& req,
+                                                                     const DocumentScope& scope, int64_t after_id,
+                                                                     int limit) {
   std::string sql = absl::StrCat("SELECT ", kDebitColumns, " FROM debit_memos WHERE id > ?");
   db::Params p = {after_id};
-  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
-  if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
+  if (req.customer_id()) {
+    sql += " AND customer_id = ?";
+    p.push_back(req.customer_id());
+  }
+  if (req.rep_id()) {
+    sql += " AND rep_id = ?";
+    p.push_back(req.rep_id());
+  }
   if (req.states_size()) {
-    std::string in = db::AppendInList(req.states(), p);
+    std::string in = db::AppendInList(EnumShortNames<v1::MemoState>(req.states()), p);
     absl::StrAppend(&sql, " AND state IN (", in, ")");
   }
   if (req.has_memo_dates()) {
-    if (req.memo_dates().has_start()) { sql += " AND memo_date >= ?"; p.push_back(FormatDbDate(req.memo_dates().start())); }
-    if (req.memo_dates().has_end()) { sql += " AND memo_date <= ?"; p.push_back(FormatDbDate(req.memo_dates().end())); }
+    if (req.memo_dates().has_start()) {
+      sql += " AND memo_date >= ?";
+      p.push_back(FormatDbDate(req.memo_dates().start()));
+    }
+    if (req.memo_dates().has_end()) {
+      sql += " AND memo_date <= ?";
+      p.push_back(FormatDbDate(req.memo_dates().end()));
+    }
   }
   sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
@@ -410,24 +444,25 @@ absl::StatusOr<std::vector<DebitRow>> MemoStore::LockDebitMemos(db::Transaction&
   if (ids.empty()) return out;
   db::Params p;
   std::string in = db::AppendInList(ids, p);
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT id, customer_id, rep_id, org_unit_id, "
-                                                          "COALESCE(number, ''), state, total_minor, paid_minor, "
-                                                          "balance_minor, due_on, version FROM debit_memos WHERE id IN (",
-                                                          in, ") ORDER BY id FOR UPDATE"),
-                                             p));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT id, customer_id, rep_id, org_unit_id, "
+                                               "COALESCE(number, '') AS number, state, total_minor, paid_minor, "
+                                               "balance_minor, due_on, version FROM debit_memos WHERE id IN (",
+                                               in, ") ORDER BY id FOR UPDATE"),
+                                  p));
   for (const auto& r : rows) {
     DebitRow d;
-    d.id = r.Int(0);
-    d.customer_id = r.Int(1);
-    d.rep_id = r.Int(2);
-    d.org_unit_id = r.Int(3);
-    d.number = r.Str(4);
-    d.state = static_cast<int>(r.Int(5));
-    d.total = r.Int(6);
-    d.paid = r.Int(7);
-    d.balance = r.Int(8);
-    if (!r.IsNull(9)) d.due_on = ParseDay(r.Str(9));
-    d.version = r.Int(10);
+    d.id = r.Int("id");
+    d.customer_id = r.Int("customer_id");
+    d.rep_id = r.Int("rep_id");
+    d.org_unit_id = r.Int("org_unit_id");
+    d.number = r.Str("number");
+    d.state = EnumParse<v1::MemoState>(r.Str("state"));
+    d.total = r.Int("total_minor");
+    d.paid = r.Int("paid_minor");
+    d.balance = r.Int("balance_minor");
+    if (!r.IsNull("due_on")) d.due_on = ParseDay(r.Str("due_on"));
+    d.version = r.Int("version");
     out.push_back(d);
   }
   return out;
@@ -445,12 +480,13 @@ absl::Status MemoStore::IssueDebitMemo(db::Transaction& tx, Outbox& outbox, cons
   const int year = static_cast<int>(memo_date.year());
   SALES_ASSIGN_OR_RETURN(int64_t seq, NumberingStore::Next(tx, "DM", year));
   std::string number = DocumentNumber("DM", year, seq);
-  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET number = ?, number_year = ?, number_sequence = ?, state = 2, "
-                                "memo_date = ?, payment_terms_days = ?, due_on = ?, balance_minor = total_minor, "
-                                "version = version + 1, updated_at = ? WHERE id = ?",
-                                {number, int64_t{year}, seq, DbDay(memo_date), int64_t{terms}, DbDay(memo_date + terms),
-                                 FormatDbTime(now), id})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE debit_memos SET number = ?, number_year = ?, number_sequence = ?, state = 'ISSUED', "
+              "memo_date = ?, payment_terms_days = ?, due_on = ?, balance_minor = total_minor, "
+              "version = version + 1, updated_at = ? WHERE id = ?",
+              {number, int64_t{year}, seq, DbDay(memo_date), int64_t{terms}, DbDay(memo_date + terms),
+               FormatDbTime(now), id})
+          .status());
   AccountDelta delta;
   delta.debited = d.total;
   delta.open_receivable = d.total;
@@ -472,7 +508,7 @@ absl::Status MemoStore::VoidDebitMemo(db::Transaction& tx, const CallContext& ca
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("debit memo ", id, " is not PENDING")),
                          "MEMO_NOT_PENDING", kFinanceDomain);
   }
-  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET state = 4, void_reason = ?, version = version + 1, "
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET state = 'VOIDED', void_reason = ?, version = version + 1, "
                                 "updated_at = ? WHERE id = ?",
                                 {reason.substr(0, 500), FormatDbTime(now), id})
                             .status());
@@ -484,14 +520,14 @@ absl::Status MemoStore::SettleDebitMemo(db::Transaction& tx, DebitRow& d, int64_
   int64_t paid = d.paid + paid_delta;
   int64_t balance = d.total - paid;
   if (balance < 0 || paid < 0) {
-    return WithErrorInfo(absl::InvalidArgumentError(absl::StrCat("debit memo ", d.number, " has a balance of ",
-                                                                 old_balance)),
-                         "EXCEEDS_DOCUMENT_BALANCE", kFinanceDomain);
+    return WithErrorInfo(
+        absl::InvalidArgumentError(absl::StrCat("debit memo ", d.number, " has a balance of ", old_balance)),
+        "EXCEEDS_DOCUMENT_BALANCE", kFinanceDomain);
   }
   int state = balance == 0 ? kSettled : kIssued;
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE debit_memos SET paid_minor = ?, balance_minor = ?, state = ?, "
                                 "version = version + 1, updated_at = ? WHERE id = ?",
-                                {paid, balance, int64_t{state}, FormatDbTime(now), d.id})
+                                {paid, balance, EnumShort(static_cast<v1::MemoState>(state)), FormatDbTime(now), d.id})
                             .status());
   AccountDelta delta;
   delta.open_receivable = balance - old_balance;
@@ -504,13 +540,17 @@ absl::Status MemoStore::SettleDebitMemo(db::Transaction& tx, DebitRow& d, int64_
 }
 
 absl::StatusOr<std::vector<LineWeight>> MemoStore::DebitWeights(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT product_line_id, SUM(gross_minor), "
-                                             "SUM(IF(commissionable = 1, gross_minor, 0)) FROM memo_lines "
-                                             "WHERE memo_kind = 'DM' AND memo_id = ? GROUP BY product_line_id "
-                                             "ORDER BY product_line_id",
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT product_line_id, SUM(gross_minor) AS gross_minor, "
+                                  "SUM(IF(commissionable = 1, gross_minor, 0)) AS commissionable_gross_minor "
+                                  "FROM memo_lines "
+                                  "WHERE memo_kind = 'DM' AND memo_id = ? GROUP BY product_line_id "
+                                  "ORDER BY product_line_id",
+                                  {id}));
   std::vector<LineWeight> out;
-  for (const auto& r : rows) out.push_back({r.Int(0), r.Int(1), r.Int(2)});
+  for (const auto& r : rows) {
+    out.push_back({r.Int("product_line_id"), r.Int("gross_minor"), r.Int("commissionable_gross_minor")});
+  }
   return out;
 }
 

@@ -2,16 +2,15 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <optional>
+#include <string>
 #include <vector>
-
-#include "finance-svc/domain/receivable_rules.h"
-#include "finance-svc/store/document_scope.h"
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "finance-svc/domain/receivable_rules.h"
+#include "finance-svc/store/document_scope.h"
 #include "platform/call.h"
 #include "platform/mysql.h"
 #include "platform/outbox.h"
@@ -68,9 +67,9 @@ class MemoStore {
   static absl::StatusOr<v1::CreditMemo> GetCreditMemo(db::Transaction& tx, int64_t id);
   // Filters of ListCreditMemosRequest within `scope`; up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::CreditMemo>> ListCreditMemos(db::Transaction& tx,
-                                                                    const v1::ListCreditMemosRequest& req,
-                                                                    const DocumentScope& scope, int64_t after_id,
-                                                                    int limit);
+                                                                     const v1::ListCreditMemosRequest& req,
+                                                                     const DocumentScope& scope, int64_t after_id,
+                                                                     int limit);
   // Issues a PENDING memo: number CM-YYYY-NNNNNN, applies it to its invoice
   // up to the invoice's balance (the rest stays as customer credit), posts
   // the summary and ledger, publishes CreditMemoIssuedEvent. Returns the
@@ -94,16 +93,16 @@ class MemoStore {
   static absl::StatusOr<v1::DebitMemo> GetDebitMemo(db::Transaction& tx, int64_t id);
   // Filters of ListDebitMemosRequest within `scope`; up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::DebitMemo>> ListDebitMemos(db::Transaction& tx,
-                                                                  const v1::ListDebitMemosRequest& req,
-                                                                  const DocumentScope& scope, int64_t after_id,
-                                                                  int limit);
+                                                                   const v1::ListDebitMemosRequest& req,
+                                                                   const DocumentScope& scope, int64_t after_id,
+                                                                   int limit);
   static absl::StatusOr<std::vector<DebitRow>> LockDebitMemos(db::Transaction& tx, std::vector<int64_t> ids);
   // Issues a PENDING debit memo (locked by the caller): number
   // DM-YYYY-NNNNNN, due date from the payment terms, receivable posted.
   static absl::Status IssueDebitMemo(db::Transaction& tx, Outbox& outbox, const CallContext& call, int64_t id,
                                      absl::CivilDay memo_date, int32_t terms, absl::Time now);
-  static absl::Status VoidDebitMemo(db::Transaction& tx, const CallContext& call, int64_t id,
-                                    const std::string& reason, absl::Time now);
+  static absl::Status VoidDebitMemo(db::Transaction& tx, const CallContext& call, int64_t id, const std::string& reason,
+                                    absl::Time now);
   // Reduces (or, negative, reopens) an issued debit memo's balance.
   static absl::Status SettleDebitMemo(db::Transaction& tx, DebitRow& d, int64_t paid_delta, absl::Time now);
   static absl::StatusOr<std::vector<LineWeight>> DebitWeights(db::Transaction& tx, int64_t id);

@@ -11,6 +11,7 @@
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/memo_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 #include "sales/finance/v1/events.pb.h"
@@ -18,7 +19,8 @@
 namespace sales::finance {
 namespace {
 
-constexpr int kUnapplied = 1, kPartiallyApplied = 2, kSettled = 3, kDishonored = 4;
+constexpr int kUnapplied = v1::PAYMENT_STATE_UNAPPLIED, kPartiallyApplied = v1::PAYMENT_STATE_PARTIALLY_APPLIED,
+              kSettled = v1::PAYMENT_STATE_SETTLED, kDishonored = v1::PAYMENT_STATE_DISHONORED;
 
 constexpr char kPaymentColumns[] =
     "id, customer_id, currency, amount_minor, unapplied_minor, method, bank_reference, received_on, maturity_on, "
@@ -32,29 +34,29 @@ constexpr char kPaymentUnitColumn[] =
 
 v1::Payment ReadPayment(const db::Row& r) {
   v1::Payment p;
-  p.set_id(r.Int(0));
-  p.set_customer_id(r.Int(1));
-  *p.mutable_amount() = MakeMoney(r.Int(3), r.Str(2));
-  const std::string sc = r.Str(13);
-  *p.mutable_unapplied() = MakeMoney(r.Int(4), sc);
-  p.set_method(static_cast<v1::PaymentMethod>(r.Int(5)));
-  p.set_bank_reference(r.Str(6));
-  *p.mutable_received_on() = ParseDbDate(r.Str(7));
-  if (!r.IsNull(8)) *p.mutable_maturity_on() = ParseDbDate(r.Str(8));
-  p.set_etag(MakeEtag(r.Int(9)));
-  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(10)));
-  p.set_state(static_cast<v1::PaymentState>(r.Int(11)));
-  p.set_exchange_rate_bp(static_cast<int32_t>(r.Int(12)));
-  *p.mutable_settlement_amount() = MakeMoney(r.Int(14), sc);
-  *p.mutable_applied() = MakeMoney(r.Int(15), sc);
-  *p.mutable_refunded() = MakeMoney(r.Int(16), sc);
-  p.set_payer_name(r.Str(17));
-  p.set_payer_account(r.Str(18));
-  p.set_instrument_number(r.Str(19));
-  p.set_note(r.Str(20));
-  p.set_rep_id(r.Int(21));
-  p.set_dishonor_reason(r.Str(22));
-  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(23)));
+  p.set_id(r.Int("id"));
+  p.set_customer_id(r.Int("customer_id"));
+  *p.mutable_amount() = MakeMoney(r.Int("amount_minor"), r.Str("currency"));
+  const std::string sc = r.Str("settlement_currency");
+  *p.mutable_unapplied() = MakeMoney(r.Int("unapplied_minor"), sc);
+  p.set_method(EnumParse<v1::PaymentMethod>(r.Str("method")));
+  p.set_bank_reference(r.Str("bank_reference"));
+  *p.mutable_received_on() = ParseDbDate(r.Str("received_on"));
+  if (!r.IsNull("maturity_on")) *p.mutable_maturity_on() = ParseDbDate(r.Str("maturity_on"));
+  p.set_etag(MakeEtag(r.Int("version")));
+  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  p.set_state(EnumParse<v1::PaymentState>(r.Str("state")));
+  p.set_exchange_rate_bp(static_cast<int32_t>(r.Int("exchange_rate_bp")));
+  *p.mutable_settlement_amount() = MakeMoney(r.Int("settlement_minor"), sc);
+  *p.mutable_applied() = MakeMoney(r.Int("applied_minor"), sc);
+  *p.mutable_refunded() = MakeMoney(r.Int("refunded_minor"), sc);
+  p.set_payer_name(r.Str("payer_name"));
+  p.set_payer_account(r.Str("payer_account"));
+  p.set_instrument_number(r.Str("instrument_number"));
+  p.set_note(r.Str("note"));
+  p.set_rep_id(r.Int("rep_id"));
+  p.set_dishonor_reason(r.Str("dishonor_reason"));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return p;
 }
 
@@ -68,9 +70,11 @@ absl::Status SavePayment(db::Transaction& tx, PaymentRow& p, absl::Time now) {
   p.state = StateOf(p);
   p.version += 1;
   return tx
-      .Exec("UPDATE payments SET applied_minor = ?, unapplied_minor = ?, refunded_minor = ?, state = ?, "
-            "version = ?, updated_at = ? WHERE id = ?",
-            {p.applied, p.unapplied, p.refunded, int64_t{p.state}, p.version, FormatDbTime(now), p.id})
+      .Exec(
+          "UPDATE payments SET applied_minor = ?, unapplied_minor = ?, refunded_minor = ?, state = ?, "
+          "version = ?, updated_at = ? WHERE id = ?",
+          {p.applied, p.unapplied, p.refunded, EnumShort(static_cast<v1::PaymentState>(p.state)), p.version,
+           FormatDbTime(now), p.id})
       .status();
 }
 
@@ -80,29 +84,29 @@ constexpr char kApplicationColumns[] =
 
 absl::StatusOr<v1::PaymentApplication> ReadApplication(db::Transaction& tx, const db::Row& r) {
   v1::PaymentApplication a;
-  a.set_id(r.Int(0));
-  a.set_payment_id(r.Int(1));
-  a.set_customer_id(r.Int(2));
-  a.set_rep_id(r.Int(3));
-  a.set_org_unit_id(r.Int(4));
-  if (!r.IsNull(5)) a.set_invoice_id(r.Int(5));
-  if (!r.IsNull(6)) a.set_debit_memo_id(r.Int(6));
-  const std::string cur = r.Str(7);
-  *a.mutable_amount() = MakeMoney(r.Int(8), cur);
-  *a.mutable_applied_on() = ParseDbDate(r.Str(9));
-  *a.mutable_due_on() = ParseDbDate(r.Str(10));
-  a.set_days_past_due(static_cast<int32_t>(r.Int(11)));
-  a.set_state(static_cast<v1::ApplicationState>(r.Int(12)));
-  a.set_reversal_reason(r.Str(13));
-  if (!r.IsNull(14)) *a.mutable_reversed_on() = ParseDbDate(r.Str(14));
-  *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(15)));
+  a.set_id(r.Int("id"));
+  a.set_payment_id(r.Int("payment_id"));
+  a.set_customer_id(r.Int("customer_id"));
+  a.set_rep_id(r.Int("rep_id"));
+  a.set_org_unit_id(r.Int("org_unit_id"));
+  if (!r.IsNull("invoice_id")) a.set_invoice_id(r.Int("invoice_id"));
+  if (!r.IsNull("debit_memo_id")) a.set_debit_memo_id(r.Int("debit_memo_id"));
+  const std::string cur = r.Str("currency");
+  *a.mutable_amount() = MakeMoney(r.Int("amount_minor"), cur);
+  *a.mutable_applied_on() = ParseDbDate(r.Str("applied_on"));
+  *a.mutable_due_on() = ParseDbDate(r.Str("due_on"));
+  a.set_days_past_due(static_cast<int32_t>(r.Int("days_past_due")));
+  a.set_state(EnumParse<v1::ApplicationState>(r.Str("state")));
+  a.set_reversal_reason(r.Str("reversal_reason"));
+  if (!r.IsNull("reversed_on")) *a.mutable_reversed_on() = ParseDbDate(r.Str("reversed_on"));
+  *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT product_line_id, amount_minor FROM payment_application_lines "
                                               "WHERE application_id = ? ORDER BY product_line_id",
                                               {a.id()}));
   for (const auto& l : lines) {
     auto* pl = a.add_product_line_amounts();
-    pl->set_product_line_id(l.Int(0));
-    *pl->mutable_amount() = MakeMoney(l.Int(1), cur);
+    pl->set_product_line_id(l.Int("product_line_id"));
+    *pl->mutable_amount() = MakeMoney(l.Int("amount_minor"), cur);
   }
   return a;
 }
@@ -141,7 +145,7 @@ absl::StatusOr<v1::PaymentApplication> ApplyOne(db::Transaction& tx, Outbox& out
   db::Param dm_id = doc.debit ? db::Param(doc.id()) : db::Param(nullptr);
   SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO payment_applications (payment_id, customer_id, rep_id, org_unit_id, "
                                 "invoice_id, debit_memo_id, currency, amount_minor, applied_on, due_on, days_past_due, "
-                                "state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                                "state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?)",
                                 {p.id, doc.customer_id(), doc.rep_id(), doc.org_unit_id(), inv_id, dm_id, p.currency,
                                  amount, DbDay(p.received_on), DbDay(due), int64_t{dpd}, FormatDbTime(now)})
                             .status());
@@ -207,9 +211,9 @@ absl::StatusOr<v1::PaymentApplication> ApplyOne(db::Transaction& tx, Outbox& out
       MakeMoney(overdue.count(p.customer_id) ? overdue[p.customer_id].amount : 0, p.currency);
   SALES_RETURN_IF_ERROR(outbox.Append(tx, "Payment", absl::StrCat(p.id), ev, call.request_id));
 
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kApplicationColumns,
-                                                          " FROM payment_applications WHERE id = ?"),
-                                             {app_id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kApplicationColumns, " FROM payment_applications WHERE id = ?"), {app_id}));
   return ReadApplication(tx, rows[0]);
 }
 
@@ -224,15 +228,15 @@ absl::StatusOr<v1::Payment> PaymentStore::Insert(db::Transaction& tx, const v1::
       "INSERT INTO payments (customer_id, currency, amount_minor, unapplied_minor, state, method, bank_reference, "
       "received_on, maturity_on, version, created_at, updated_at, exchange_rate_bp, settlement_currency, "
       "settlement_minor, payer_name, payer_account, instrument_number, note, rep_id) "
-      "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {p.customer_id(), p.amount().currency_code(), p.amount().minor_units(), settlement,
-       static_cast<int64_t>(p.method()), p.bank_reference(), FormatDbDate(p.received_on()), maturity,
-       FormatDbTime(now), FormatDbTime(now), int64_t{p.exchange_rate_bp()}, std::string(kCompanyCurrency), settlement,
-       p.payer_name(), p.payer_account(), p.instrument_number(), p.note(), rep});
+      "VALUES (?, ?, ?, ?, 'UNAPPLIED', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {p.customer_id(), p.amount().currency_code(), p.amount().minor_units(), settlement, EnumShort(p.method()),
+       p.bank_reference(), FormatDbDate(p.received_on()), maturity, FormatDbTime(now), FormatDbTime(now),
+       int64_t{p.exchange_rate_bp()}, std::string(kCompanyCurrency), settlement, p.payer_name(), p.payer_account(),
+       p.instrument_number(), p.note(), rep});
   if (absl::IsAlreadyExists(st.status())) {
-    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("bank notice '", p.bank_reference(),
-                                                               "' was already recorded")),
-                         "BANK_REFERENCE_RECORDED", kFinanceDomain, {{"bank_reference", p.bank_reference()}});
+    return WithErrorInfo(
+        absl::AlreadyExistsError(absl::StrCat("bank notice '", p.bank_reference(), "' was already recorded")),
+        "BANK_REFERENCE_RECORDED", kFinanceDomain, {{"bank_reference", p.bank_reference()}});
   }
   if (!st.ok()) return st.status();
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -261,18 +265,18 @@ absl::StatusOr<PaymentRow> PaymentStore::Lock(db::Transaction& tx, int64_t id) {
   if (rows.empty()) return NotFound("payment", id);
   const auto& r = rows[0];
   PaymentRow p;
-  p.id = r.Int(0);
-  p.customer_id = r.Int(1);
-  p.rep_id = r.Int(2);
-  p.state = static_cast<int>(r.Int(3));
-  p.method = static_cast<int>(r.Int(4));
-  p.currency = r.Str(5);
-  p.settlement = r.Int(6);
-  p.applied = r.Int(7);
-  p.unapplied = r.Int(8);
-  p.refunded = r.Int(9);
-  p.received_on = ParseDay(r.Str(10));
-  p.version = r.Int(11);
+  p.id = r.Int("id");
+  p.customer_id = r.Int("customer_id");
+  p.rep_id = r.Int("rep_id");
+  p.state = EnumParse<v1::PaymentState>(r.Str("state"));
+  p.method = EnumParse<v1::PaymentMethod>(r.Str("method"));
+  p.currency = r.Str("settlement_currency");
+  p.settlement = r.Int("settlement_minor");
+  p.applied = r.Int("applied_minor");
+  p.unapplied = r.Int("unapplied_minor");
+  p.refunded = r.Int("refunded_minor");
+  p.received_on = ParseDay(r.Str("received_on"));
+  p.version = r.Int("version");
   return p;
 }
 
@@ -280,17 +284,35 @@ absl::StatusOr<std::vector<v1::Payment>> PaymentStore::List(db::Transaction& tx,
                                                             const DocumentScope& scope, int64_t after_id, int limit) {
   std::string sql = absl::StrCat("SELECT ", kPaymentColumns, " FROM payments WHERE id > ?");
   db::Params p = {after_id};
-  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
-  if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
-  if (req.method()) { sql += " AND method = ?"; p.push_back(int64_t{req.method()}); }
-  if (!req.bank_reference().empty()) { sql += " AND bank_reference = ?"; p.push_back(req.bank_reference()); }
+  if (req.customer_id()) {
+    sql += " AND customer_id = ?";
+    p.push_back(req.customer_id());
+  }
+  if (req.rep_id()) {
+    sql += " AND rep_id = ?";
+    p.push_back(req.rep_id());
+  }
+  if (req.method()) {
+    sql += " AND method = ?";
+    p.push_back(EnumShort(req.method()));
+  }
+  if (!req.bank_reference().empty()) {
+    sql += " AND bank_reference = ?";
+    p.push_back(req.bank_reference());
+  }
   if (req.states_size()) {
-    std::string in = db::AppendInList(req.states(), p);
+    std::string in = db::AppendInList(EnumShortNames<v1::PaymentState>(req.states()), p);
     absl::StrAppend(&sql, " AND state IN (", in, ")");
   }
   auto range = [&](const common::v1::DateRange& r, const char* col) {
-    if (r.has_start()) { absl::StrAppend(&sql, " AND ", col, " >= ?"); p.push_back(FormatDbDate(r.start())); }
-    if (r.has_end()) { absl::StrAppend(&sql, " AND ", col, " <= ?"); p.push_back(FormatDbDate(r.end())); }
+    if (r.has_start()) {
+      absl::StrAppend(&sql, " AND ", col, " >= ?");
+      p.push_back(FormatDbDate(r.start()));
+    }
+    if (r.has_end()) {
+      absl::StrAppend(&sql, " AND ", col, " <= ?");
+      p.push_back(FormatDbDate(r.end()));
+    }
   };
   if (req.has_received()) range(req.received(), "received_on");
   if (req.has_maturing()) range(req.maturing(), "maturity_on");
@@ -314,26 +336,29 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Apply(
     // (invoices by id, then debit memos by id) and re-read, so the
     // allocation works on balances no one else can move.
     SALES_ASSIGN_OR_RETURN(auto ids, tx.Query("SELECT id FROM invoices WHERE customer_id = ? AND balance_minor > 0 "
-                                              "AND state IN (5, 6)",
+                                              "AND state IN ('ISSUED', 'PARTIALLY_PAID')",
                                               {p.customer_id}));
     std::vector<int64_t> idv;
-    for (const auto& r : ids) idv.push_back(r.Int(0));
+    for (const auto& r : ids) idv.push_back(r.Int("id"));
     SALES_ASSIGN_OR_RETURN(auto dm_ids, tx.Query("SELECT id FROM debit_memos WHERE customer_id = ? AND "
-                                                 "balance_minor > 0 AND state = 2",
+                                                 "balance_minor > 0 AND state = 'ISSUED'",
                                                  {p.customer_id}));
     std::vector<int64_t> dmv;
-    for (const auto& r : dm_ids) dmv.push_back(r.Int(0));
+    for (const auto& r : dm_ids) dmv.push_back(r.Int("id"));
     SALES_ASSIGN_OR_RETURN(auto invoices, InvoiceStore::LockMany(tx, idv));
     SALES_ASSIGN_OR_RETURN(auto debits, MemoStore::LockDebitMemos(tx, dmv));
     std::vector<OpenItemRef> items;
     std::map<int64_t, Payable> by_key;  // invoices by id, debit memos by -id
     for (auto& inv : invoices) {
-      if (inv.balance <= 0 || (inv.state != 5 && inv.state != 6)) continue;
+      if (inv.balance <= 0 ||
+          (inv.state != v1::INVOICE_STATE_ISSUED && inv.state != v1::INVOICE_STATE_PARTIALLY_PAID)) {
+        continue;
+      }
       items.push_back({inv.id, inv.due_on.value_or(absl::CivilDay(1970, 1, 1)), inv.number, inv.balance});
       by_key[inv.id] = Payable{&inv, nullptr};
     }
     for (auto& d : debits) {
-      if (d.balance <= 0 || d.state != 2) continue;
+      if (d.balance <= 0 || d.state != v1::MEMO_STATE_ISSUED) continue;
       items.push_back({-d.id, d.due_on.value_or(absl::CivilDay(1970, 1, 1)), d.number, d.balance});
       by_key[-d.id] = Payable{nullptr, &d};
     }
@@ -352,8 +377,8 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Apply(
       if (a.debit_memo_id != 0) dm_ids.push_back(a.debit_memo_id);
     }
     if (total > p.unapplied) {
-      v.push_back({"allocations", absl::StrCat("allocations total ", total, " exceeds the payment's remainder ",
-                                               p.unapplied)});
+      v.push_back(
+          {"allocations", absl::StrCat("allocations total ", total, " exceeds the payment's remainder ", p.unapplied)});
     }
     if (!v.empty()) return InvalidFields(std::move(v));
     SALES_ASSIGN_OR_RETURN(auto invoices, InvoiceStore::LockMany(tx, ids));
@@ -371,17 +396,19 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Apply(
       }
       const Payable& doc = it->second;
       if (doc.customer_id() != p.customer_id) {
-        v.push_back({absl::StrCat(a.field, id_field),
-                     absl::StrCat("document ", doc.id(), " belongs to customer ", doc.customer_id(),
-                                  ", the payment to ", p.customer_id)});
+        v.push_back(
+            {absl::StrCat(a.field, id_field), absl::StrCat("document ", doc.id(), " belongs to customer ",
+                                                           doc.customer_id(), ", the payment to ", p.customer_id)});
         continue;
       }
-      bool issued = doc.invoice ? (doc.invoice->state >= 5 && doc.invoice->state != 8)
-                                : (doc.debit->state == 2 || doc.debit->state == 3);
+      bool issued =
+          doc.invoice
+              ? (doc.invoice->state >= v1::INVOICE_STATE_ISSUED && doc.invoice->state != v1::INVOICE_STATE_CANCELLED)
+              : (doc.debit->state == v1::MEMO_STATE_ISSUED || doc.debit->state == v1::MEMO_STATE_SETTLED);
       if (!issued) {
-        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("document ", doc.id(),
-                                                                        " is not an issued open document")),
-                             "DOCUMENT_NOT_ISSUED", kFinanceDomain);
+        return WithErrorInfo(
+            absl::FailedPreconditionError(absl::StrCat("document ", doc.id(), " is not an issued open document")),
+            "DOCUMENT_NOT_ISSUED", kFinanceDomain);
       }
       asked[key] += a.amount;
       if (asked[key] > doc.balance()) {
@@ -407,12 +434,12 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::Reverse(db::Transaction& tx
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kApplicationColumns,
                                                           " FROM payment_applications WHERE id = ? FOR UPDATE"),
                                              {application_id}));
-  if (rows.empty() || rows[0].Int(1) != p.id) return NotFound("payment application", application_id);
+  if (rows.empty() || rows[0].Int("payment_id") != p.id) return NotFound("payment application", application_id);
   SALES_ASSIGN_OR_RETURN(v1::PaymentApplication app, ReadApplication(tx, rows[0]));
   if (app.state() != v1::APPLICATION_STATE_ACTIVE) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("application ", application_id,
-                                                                    " is already reversed")),
-                         "APPLICATION_REVERSED", kFinanceDomain);
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("application ", application_id, " is already reversed")),
+        "APPLICATION_REVERSED", kFinanceDomain);
   }
   int64_t amount = app.amount().minor_units();
   if (app.invoice_id() != 0) {
@@ -423,10 +450,11 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::Reverse(db::Transaction& tx
     if (debits.empty()) return NotFound("debit memo", app.debit_memo_id());
     SALES_RETURN_IF_ERROR(MemoStore::SettleDebitMemo(tx, debits[0], -amount, now));
   }
-  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE payment_applications SET state = 2, reversal_reason = ?, reversed_on = ? "
-                                "WHERE id = ?",
-                                {reason.substr(0, 500), DbDay(on), application_id})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE payment_applications SET state = 'REVERSED', reversal_reason = ?, reversed_on = ? "
+              "WHERE id = ?",
+              {reason.substr(0, 500), DbDay(on), application_id})
+          .status());
   p.applied -= amount;
   p.unapplied += amount;
   AccountDelta d;
@@ -448,8 +476,8 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::Reverse(db::Transaction& tx
   *ev.mutable_reversed_on() = FromCivilDay(on);
   ev.set_reason(reason);
   SALES_RETURN_IF_ERROR(outbox.Append(tx, "Payment", absl::StrCat(p.id), ev, call.request_id));
-  SALES_RETURN_IF_ERROR(AuditStore::Record(tx, call, "PaymentApplication", application_id, "REVERSE", "ACTIVE",
-                                           "REVERSED", reason, now));
+  SALES_RETURN_IF_ERROR(
+      AuditStore::Record(tx, call, "PaymentApplication", application_id, "REVERSE", "ACTIVE", "REVERSED", reason, now));
   return GetApplication(tx, application_id);
 }
 
@@ -460,14 +488,15 @@ absl::StatusOr<v1::Refund> PaymentStore::Refund(db::Transaction& tx, Outbox& out
   if (amount > p.unapplied) {
     return InvalidField("refund.amount", absl::StrCat("exceeds the payment's remainder ", p.unapplied));
   }
-  auto st = tx.Exec("INSERT INTO refunds (payment_id, customer_id, currency, amount_minor, refunded_on, "
-                    "bank_reference, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    {p.id, p.customer_id, p.currency, amount, FormatDbDate(r.refunded_on()), r.bank_reference(),
-                     r.reason(), FormatDbTime(now)});
+  auto st = tx.Exec(
+      "INSERT INTO refunds (payment_id, customer_id, currency, amount_minor, refunded_on, "
+      "bank_reference, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {p.id, p.customer_id, p.currency, amount, FormatDbDate(r.refunded_on()), r.bank_reference(), r.reason(),
+       FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
-    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("refund reference '", r.bank_reference(),
-                                                               "' was already recorded")),
-                         "BANK_REFERENCE_RECORDED", kFinanceDomain);
+    return WithErrorInfo(
+        absl::AlreadyExistsError(absl::StrCat("refund reference '", r.bank_reference(), "' was already recorded")),
+        "BANK_REFERENCE_RECORDED", kFinanceDomain);
   }
   SALES_RETURN_IF_ERROR(st.status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -494,9 +523,9 @@ absl::StatusOr<v1::Refund> PaymentStore::Refund(db::Transaction& tx, Outbox& out
 }
 
 absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Dishonor(db::Transaction& tx, Outbox& outbox,
-                                                                          const CallContext& call, PaymentRow& p,
-                                                                          const std::string& reason,
-                                                                          absl::CivilDay on, absl::Time now) {
+                                                                           const CallContext& call, PaymentRow& p,
+                                                                           const std::string& reason, absl::CivilDay on,
+                                                                           absl::Time now) {
   if (p.state == kDishonored) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("payment ", p.id, " is already dishonored")),
                          "PAYMENT_DISHONORED", kFinanceDomain);
@@ -505,19 +534,21 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Dishonor(db::T
     return WithErrorInfo(absl::FailedPreconditionError("a partly refunded payment cannot be dishonored"),
                          "PAYMENT_REFUNDED", kFinanceDomain);
   }
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM payment_applications WHERE payment_id = ? AND state = 1 "
-                                             "ORDER BY invoice_id IS NULL, invoice_id, debit_memo_id, id",
-                                             {p.id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT id FROM payment_applications WHERE payment_id = ? AND state = 'ACTIVE' "
+                                  "ORDER BY invoice_id IS NULL, invoice_id, debit_memo_id, id",
+                                  {p.id}));
   std::vector<v1::PaymentApplication> reversed;
   for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto app, Reverse(tx, outbox, call, p, r.Int(0), absl::StrCat("dishonored: ", reason), on, now));
+    SALES_ASSIGN_OR_RETURN(auto app,
+                           Reverse(tx, outbox, call, p, r.Int("id"), absl::StrCat("dishonored: ", reason), on, now));
     reversed.push_back(std::move(app));
   }
   int64_t s = p.settlement;
   p.unapplied = 0;
   p.state = kDishonored;
   p.version += 1;
-  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE payments SET unapplied_minor = 0, state = 4, dishonor_reason = ?, "
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE payments SET unapplied_minor = 0, state = 'DISHONORED', dishonor_reason = ?, "
                                 "dishonored_on = ?, version = ?, updated_at = ? WHERE id = ?",
                                 {reason.substr(0, 500), DbDay(on), p.version, FormatDbTime(now), p.id})
                             .status());
@@ -537,27 +568,48 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::Dishonor(db::T
 }
 
 absl::StatusOr<v1::PaymentApplication> PaymentStore::GetApplication(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kApplicationColumns,
-                                                          " FROM payment_applications WHERE id = ?"),
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kApplicationColumns, " FROM payment_applications WHERE id = ?"), {id}));
   if (rows.empty()) return NotFound("payment application", id);
   return ReadApplication(tx, rows[0]);
 }
 
 absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplications(
-    db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const DocumentScope& scope,
-    int64_t after_id, int limit) {
+    db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const DocumentScope& scope, int64_t after_id,
+    int limit) {
   std::string sql = absl::StrCat("SELECT ", kApplicationColumns, " FROM payment_applications WHERE id > ?");
   db::Params p = {after_id};
-  if (req.payment_id()) { sql += " AND payment_id = ?"; p.push_back(req.payment_id()); }
-  if (req.invoice_id()) { sql += " AND invoice_id = ?"; p.push_back(req.invoice_id()); }
-  if (req.debit_memo_id()) { sql += " AND debit_memo_id = ?"; p.push_back(req.debit_memo_id()); }
-  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
-  if (req.rep_id()) { sql += " AND rep_id = ?"; p.push_back(req.rep_id()); }
-  if (!req.include_reversed()) sql += " AND state = 1";
+  if (req.payment_id()) {
+    sql += " AND payment_id = ?";
+    p.push_back(req.payment_id());
+  }
+  if (req.invoice_id()) {
+    sql += " AND invoice_id = ?";
+    p.push_back(req.invoice_id());
+  }
+  if (req.debit_memo_id()) {
+    sql += " AND debit_memo_id = ?";
+    p.push_back(req.debit_memo_id());
+  }
+  if (req.customer_id()) {
+    sql += " AND customer_id = ?";
+    p.push_back(req.customer_id());
+  }
+  if (req.rep_id()) {
+    sql += " AND rep_id = ?";
+    p.push_back(req.rep_id());
+  }
+  if (!req.include_reversed()) sql += " AND state = 'ACTIVE'";
   if (req.has_applied()) {
-    if (req.applied().has_start()) { sql += " AND applied_on >= ?"; p.push_back(FormatDbDate(req.applied().start())); }
-    if (req.applied().has_end()) { sql += " AND applied_on <= ?"; p.push_back(FormatDbDate(req.applied().end())); }
+    if (req.applied().has_start()) {
+      sql += " AND applied_on >= ?";
+      p.push_back(FormatDbDate(req.applied().start()));
+    }
+    if (req.applied().has_end()) {
+      sql += " AND applied_on <= ?";
+      p.push_back(FormatDbDate(req.applied().end()));
+    }
   }
   sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
@@ -574,14 +626,27 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplicatio
 absl::StatusOr<std::vector<v1::Refund>> PaymentStore::ListRefunds(db::Transaction& tx,
                                                                   const v1::ListRefundsRequest& req, int64_t after_id,
                                                                   int limit) {
-  std::string sql = "SELECT id, payment_id, customer_id, currency, amount_minor, refunded_on, bank_reference, reason, "
-                    "created_at FROM refunds WHERE id > ?";
+  std::string sql =
+      "SELECT id, payment_id, customer_id, currency, amount_minor, refunded_on, bank_reference, reason, "
+      "created_at FROM refunds WHERE id > ?";
   db::Params p = {after_id};
-  if (req.payment_id()) { sql += " AND payment_id = ?"; p.push_back(req.payment_id()); }
-  if (req.customer_id()) { sql += " AND customer_id = ?"; p.push_back(req.customer_id()); }
+  if (req.payment_id()) {
+    sql += " AND payment_id = ?";
+    p.push_back(req.payment_id());
+  }
+  if (req.customer_id()) {
+    sql += " AND customer_id = ?";
+    p.push_back(req.customer_id());
+  }
   if (req.has_refunded()) {
-    if (req.refunded().has_start()) { sql += " AND refunded_on >= ?"; p.push_back(FormatDbDate(req.refunded().start())); }
-    if (req.refunded().has_end()) { sql += " AND refunded_on <= ?"; p.push_back(FormatDbDate(req.refunded().end())); }
+    if (req.refunded().has_start()) {
+      sql += " AND refunded_on >= ?";
+      p.push_back(FormatDbDate(req.refunded().start()));
+    }
+    if (req.refunded().has_end()) {
+      sql += " AND refunded_on <= ?";
+      p.push_back(FormatDbDate(req.refunded().end()));
+    }
   }
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
@@ -589,14 +654,14 @@ absl::StatusOr<std::vector<v1::Refund>> PaymentStore::ListRefunds(db::Transactio
   std::vector<v1::Refund> out;
   for (const auto& r : rows) {
     v1::Refund f;
-    f.set_id(r.Int(0));
-    f.set_payment_id(r.Int(1));
-    f.set_customer_id(r.Int(2));
-    *f.mutable_amount() = MakeMoney(r.Int(4), r.Str(3));
-    *f.mutable_refunded_on() = ParseDbDate(r.Str(5));
-    f.set_bank_reference(r.Str(6));
-    f.set_reason(r.Str(7));
-    *f.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
+    f.set_id(r.Int("id"));
+    f.set_payment_id(r.Int("payment_id"));
+    f.set_customer_id(r.Int("customer_id"));
+    *f.mutable_amount() = MakeMoney(r.Int("amount_minor"), r.Str("currency"));
+    *f.mutable_refunded_on() = ParseDbDate(r.Str("refunded_on"));
+    f.set_bank_reference(r.Str("bank_reference"));
+    f.set_reason(r.Str("reason"));
+    *f.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
     out.push_back(std::move(f));
   }
   return out;

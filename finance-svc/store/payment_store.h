@@ -50,19 +50,20 @@ class PaymentStore {
   // Filters of ListPaymentsRequest within `scope` (the payment's rep, or the
   // unit on the customer's summary row); up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::Payment>> List(db::Transaction& tx, const v1::ListPaymentsRequest& req,
-                                                      const DocumentScope& scope, int64_t after_id, int limit);
+                                                       const DocumentScope& scope, int64_t after_id, int limit);
 
   // Applies a locked payment's remainder: oldest due first (up to
   // max_amount when > 0) or as allocated. Publishes PaymentAppliedEvent per
   // application. Nothing is posted when any allocation is refused.
-  static absl::StatusOr<std::vector<v1::PaymentApplication>> Apply(
-      db::Transaction& tx, Outbox& outbox, const CallContext& call, PaymentRow& payment, v1::ApplyMode mode,
-      const std::vector<AllocationRequest>& allocations, int64_t max_amount, absl::Time now);
+  static absl::StatusOr<std::vector<v1::PaymentApplication>> Apply(db::Transaction& tx, Outbox& outbox,
+                                                                   const CallContext& call, PaymentRow& payment,
+                                                                   v1::ApplyMode mode,
+                                                                   const std::vector<AllocationRequest>& allocations,
+                                                                   int64_t max_amount, absl::Time now);
 
   static absl::StatusOr<v1::PaymentApplication> Reverse(db::Transaction& tx, Outbox& outbox, const CallContext& call,
                                                         PaymentRow& payment, int64_t application_id,
-                                                        const std::string& reason, absl::CivilDay on,
-                                                        absl::Time now);
+                                                        const std::string& reason, absl::CivilDay on, absl::Time now);
   static absl::StatusOr<v1::Refund> Refund(db::Transaction& tx, Outbox& outbox, const CallContext& call,
                                            PaymentRow& payment, const v1::Refund& refund, absl::Time now);
   static absl::StatusOr<std::vector<v1::PaymentApplication>> Dishonor(db::Transaction& tx, Outbox& outbox,
@@ -74,10 +75,10 @@ class PaymentStore {
   // Filters of ListPaymentApplicationsRequest within `scope`; up to limit+1
   // after `after_id`.
   static absl::StatusOr<std::vector<v1::PaymentApplication>> ListApplications(
-      db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const DocumentScope& scope,
-      int64_t after_id, int limit);
+      db::Transaction& tx, const v1::ListPaymentApplicationsRequest& req, const DocumentScope& scope, int64_t after_id,
+      int limit);
   static absl::StatusOr<std::vector<v1::Refund>> ListRefunds(db::Transaction& tx, const v1::ListRefundsRequest& req,
-                                                            int64_t after_id, int limit);
+                                                             int64_t after_id, int limit);
 };
 
 }  // namespace sales::finance

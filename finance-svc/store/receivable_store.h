@@ -73,7 +73,6 @@ struct CreditedAmount {
   int64_t gross_minor = 0;
 };
 
-
 // A customer's account computed from the documents as of a date (the
 // summary row is only "now"). Used by balances, statements and VerifyLedger.
 struct DocumentTotals {
@@ -106,12 +105,10 @@ class ReceivableStore {
  public:
   // Open invoices and debit memos of a customer past due on `as_of` (due_on
   // < as_of), oldest due first. Locks nothing.
-  static absl::StatusOr<std::vector<OpenDocument>> OverdueDocumentsOfCustomer(db::Transaction& tx,
-                                                                              int64_t customer_id,
+  static absl::StatusOr<std::vector<OpenDocument>> OverdueDocumentsOfCustomer(db::Transaction& tx, int64_t customer_id,
                                                                               absl::CivilDay as_of);
   // Only invoices (the collections ladder works per invoice).
-  static absl::StatusOr<std::vector<OpenDocument>> OverdueInvoicesOfCustomer(db::Transaction& tx,
-                                                                             int64_t customer_id,
+  static absl::StatusOr<std::vector<OpenDocument>> OverdueInvoicesOfCustomer(db::Transaction& tx, int64_t customer_id,
                                                                              absl::CivilDay as_of);
   // All overdue invoices of all customers on `as_of`, by id after `after_id`
   // (keyset pages for the daily sweep), at most `limit`.
@@ -131,12 +128,11 @@ class ReceivableStore {
   // Payment applications made (applied_on in [from, to]) or reversed
   // (reversed_on in [from, to]) in a period, split by product line; rep_id 0
   // means every rep. Ordered by application id.
-  static absl::StatusOr<std::vector<CollectedAmount>> CollectionsInPeriod(db::Transaction& tx,
-                                                                         absl::CivilDay from, absl::CivilDay to,
-                                                                         int64_t rep_id);
+  static absl::StatusOr<std::vector<CollectedAmount>> CollectionsInPeriod(db::Transaction& tx, absl::CivilDay from,
+                                                                          absl::CivilDay to, int64_t rep_id);
   // Issued credit memo lines with memo_date in [from, to]; rep_id 0 = all.
   static absl::StatusOr<std::vector<CreditedAmount>> CreditsInPeriod(db::Transaction& tx, absl::CivilDay from,
-                                                                    absl::CivilDay to, int64_t rep_id);
+                                                                     absl::CivilDay to, int64_t rep_id);
 
   // Marks the customer's supply held or released on the summary row read by
   // the credit check (GetCustomerExposure). Called by the collections ladder
@@ -144,7 +140,7 @@ class ReceivableStore {
   // Totals from the documents as of `as_of` (inclusive), per customer;
   // customer_id 0 = every customer with any document.
   static absl::StatusOr<std::map<int64_t, DocumentTotals>> TotalsAsOf(db::Transaction& tx, int64_t customer_id,
-                                                                     absl::CivilDay as_of);
+                                                                      absl::CivilDay as_of);
   // Open invoice and debit memo balances as of `as_of`, bucketed by days
   // past due and grouped. Documents issued after as_of are left out;
   // payments and credits dated after it are not yet counted.
@@ -158,14 +154,14 @@ class ReceivableStore {
   // Distinct (rep, customer) pairs of invoices with an open balance now, or
   // (as_of_now false) of invoices issued by `as_of` with a positive gross.
   static absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> RepCustomerPairs(db::Transaction& tx,
-                                                                                  absl::CivilDay as_of,
-                                                                                  bool as_of_now);
+                                                                                   absl::CivilDay as_of,
+                                                                                   bool as_of_now);
   // The maintained open balances of invoices plus debit memos, per
   // customer; customer_id 0 = every customer.
   static absl::StatusOr<std::map<int64_t, int64_t>> OpenBalances(db::Transaction& tx, int64_t customer_id);
 
-  static absl::Status SetCustomerHold(db::Transaction& tx, int64_t customer_id, bool on_hold,
-                                      const std::string& reason, absl::Time now);
+  static absl::Status SetCustomerHold(db::Transaction& tx, int64_t customer_id, bool on_hold, const std::string& reason,
+                                      absl::Time now);
 };
 
 }  // namespace sales::finance

@@ -27,8 +27,7 @@ class SqlCollectionsBook final : public CollectionsBook {
   absl::StatusOr<int64_t> InsertHold(const HoldRecord& h, absl::Time now) override;
   absl::Status LinkHoldCase(int64_t hold_id, int64_t case_id) override;
   absl::Status ReleaseHold(HoldRecord& h, absl::CivilDay on, const std::string& reason, absl::Time now) override;
-  absl::Status SetCustomerOnHold(int64_t customer_id, bool on_hold, const std::string& reason,
-                                 absl::Time now) override;
+  absl::Status SetCustomerOnHold(int64_t customer_id, bool on_hold, const std::string& reason, absl::Time now) override;
   absl::StatusOr<bool> CustomerHasOverdue(int64_t customer_id, absl::CivilDay today) override;
   absl::StatusOr<int64_t> CustomerOverdueMinor(int64_t customer_id, absl::CivilDay today) override;
   absl::Status Audit(const std::string& record_type, int64_t record_id, const std::string& action,

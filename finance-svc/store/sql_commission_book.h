@@ -31,8 +31,7 @@ class SqlCommissionBook final : public CommissionBook {
                                                           const std::vector<int64_t>& product_lines) override;
   absl::StatusOr<std::vector<CreditFact>> Credits(int64_t rep_id, absl::CivilDay from, absl::CivilDay to,
                                                   const std::vector<int64_t>& product_lines) override;
-  absl::StatusOr<std::vector<DeductionFact>> Deductions(int64_t rep_id, absl::CivilDay as_of,
-                                                        int late_months) override;
+  absl::StatusOr<std::vector<DeductionFact>> Deductions(int64_t rep_id, absl::CivilDay as_of, int late_months) override;
   absl::StatusOr<std::vector<CollectionFact>> UnitCollections(const std::vector<int64_t>& units, absl::CivilDay from,
                                                               absl::CivilDay to,
                                                               const std::vector<int64_t>& product_lines) override;

@@ -24,19 +24,19 @@ class StatementStore {
   // Creates the customer's statement for the period, or recomputes a DRAFT
   // one when `regenerate` is set; statements already sent are kept.
   static absl::StatusOr<std::pair<Outcome, int64_t>> Generate(db::Transaction& tx, int64_t customer_id,
-                                                              absl::CivilDay start, absl::CivilDay end,
-                                                              bool regenerate, absl::Time now);
+                                                              absl::CivilDay start, absl::CivilDay end, bool regenerate,
+                                                              absl::Time now);
   // Customers to reconcile: any ledger movement up to `end` (so a zero
   // balance with activity is confirmed too); unit 0 = all.
   static absl::StatusOr<std::vector<int64_t>> CustomersWithActivity(db::Transaction& tx, absl::CivilDay end,
-                                                                   int64_t org_unit_id);
+                                                                    int64_t org_unit_id);
   static absl::StatusOr<v1::Statement> Get(db::Transaction& tx, int64_t id, bool with_entries);
   // Locks; returns (state, version, rep_id).
   static absl::StatusOr<std::tuple<int, int64_t, int64_t>> Lock(db::Transaction& tx, int64_t id);
   // Filters of ListStatementsRequest within `scope` (the statement's rep, or
   // the unit on the customer's summary row); up to limit+1 after `after_id`.
   static absl::StatusOr<std::vector<v1::Statement>> List(db::Transaction& tx, const v1::ListStatementsRequest& req,
-                                                        const DocumentScope& scope, int64_t after_id, int limit);
+                                                         const DocumentScope& scope, int64_t after_id, int limit);
   // Whether the statement falls in `scope` (its rep, or the unit on the
   // customer's summary row); false for an unknown id.
   static absl::StatusOr<bool> Visible(db::Transaction& tx, int64_t id, const DocumentScope& scope);
@@ -48,10 +48,9 @@ class StatementStore {
                                absl::Time now);
   // The customer's written answer: who signed, the balance they state (none
   // when they agreed without one) and their comment.
-  static absl::Status SaveConfirmation(db::Transaction& tx, int64_t id, int state,
-                                       const common::v1::Date& confirmed_on, const std::string& confirmed_by,
-                                       std::optional<int64_t> stated_balance_minor, const std::string& comment,
-                                       absl::Time now);
+  static absl::Status SaveConfirmation(db::Transaction& tx, int64_t id, int state, const common::v1::Date& confirmed_on,
+                                       const std::string& confirmed_by, std::optional<int64_t> stated_balance_minor,
+                                       const std::string& comment, absl::Time now);
   // Finance's resolution of a dispute.
   static absl::Status SaveResolution(db::Transaction& tx, int64_t id, int state, const std::string& resolution,
                                      absl::Time now);

@@ -9,17 +9,16 @@
 #include "orders-svc/api/orders_support.h"
 #include "orders-svc/app/order_desk.h"
 #include "orders-svc/domain/document_print.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/shipment_document_store.h"
 #include "orders-svc/store/shipment_store.h"
 #include "orders-svc/store/stock_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/handlers.h"
 #include "platform/roles.h"
 #include "platform/status.h"
 
 namespace sales::orders {
-
 
 namespace {
 
@@ -53,15 +52,15 @@ absl::StatusOr<DocumentContent> ContentOf(db::Transaction& tx, const v1::Shippin
 }  // namespace
 
 grpc::Status OrdersApi::ListDocuments(grpc::ServerContext* ctx, const v1::ListDocumentsRequest* req,
-                                          v1::ListDocumentsResponse* resp) {
+                                      v1::ListDocumentsResponse* resp) {
   return ServeRead<v1::ListDocumentsResponse>(
       ctx, OrdersMethod("ListDocuments"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 50, 200).status());
+        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), kPageOfDocuments).status());
         return DecodePageToken(req->page_token()).status();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListDocumentsResponse> {
-        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), kPageOfDocuments));
         SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
         ShipmentDocumentStore::Filter f;
         f.order_id = req->order_id();
@@ -102,7 +101,7 @@ absl::StatusOr<std::optional<OfferedReprint>> OfferedReprintOf(db::Transaction& 
 }  // namespace
 
 grpc::Status OrdersApi::PrintDocument(grpc::ServerContext* ctx, const v1::PrintDocumentRequest* req,
-                                          v1::PrintDocumentResponse* resp) {
+                                      v1::PrintDocumentResponse* resp) {
   return ServeMutation<v1::PrintDocumentRequest, v1::PrintDocumentResponse>(
       ctx, OrdersMethod("PrintDocument"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -112,22 +111,21 @@ grpc::Status OrdersApi::PrintDocument(grpc::ServerContext* ctx, const v1::PrintD
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::PrintDocumentResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(RequireRole(
-            call.principal, {kRoleClerk, kRoleWarehouse, kRoleRep, kRoleManager, kRoleDirector, kRoleAdmin},
-            "print shipping documents"));
+        SALES_RETURN_IF_ERROR(
+            RequireRole(call.principal, {kRoleClerk, kRoleWarehouse, kRoleRep, kRoleManager, kRoleDirector, kRoleAdmin},
+                        "print shipping documents"));
         SALES_ASSIGN_OR_RETURN(auto doc, ShipmentDocumentStore::Load(tx, req->document_id(), true));
         SALES_ASSIGN_OR_RETURN(auto order, OrderInScope(tx, call, doc.order_id()));
         SALES_ASSIGN_OR_RETURN(auto offered, OfferedReprintOf(tx, req->reprint_request_id()));
-        SALES_ASSIGN_OR_RETURN(PrintDecision d, DecidePrint(doc.id(), doc.print_count(), offered ? &*offered : nullptr));
+        SALES_ASSIGN_OR_RETURN(PrintDecision d,
+                               DecidePrint(doc.id(), doc.print_count(), offered ? &*offered : nullptr));
         SALES_RETURN_IF_ERROR(ShipmentDocumentStore::RecordPrint(tx, doc.id(), d, req->reprint_request_id(),
                                                                  call.principal, call.request_id, now));
         SALES_ASSIGN_OR_RETURN(auto content, ContentOf(tx, doc, order));
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_DOCUMENT, doc.id(),
-                                                d.duplicate ? "DOCUMENT_REPRINTED" : "DOCUMENT_PRINTED",
-                                                absl::StrCat(doc.print_count()), absl::StrCat(d.copy_number),
-                                                d.duplicate ? absl::StrCat("reprint request ", req->reprint_request_id())
-                                                            : std::string(),
-                                                call, now));
+        SALES_RETURN_IF_ERROR(Audit(
+            tx, v1::SUBJECT_TYPE_DOCUMENT, doc.id(), d.duplicate ? "DOCUMENT_REPRINTED" : "DOCUMENT_PRINTED",
+            absl::StrCat(doc.print_count()), absl::StrCat(d.copy_number),
+            d.duplicate ? absl::StrCat("reprint request ", req->reprint_request_id()) : std::string(), call, now));
         v1::PrintDocumentResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_document(), ShipmentDocumentStore::Load(tx, doc.id(), false));
         auto* o = out.mutable_output();
@@ -140,7 +138,7 @@ grpc::Status OrdersApi::PrintDocument(grpc::ServerContext* ctx, const v1::PrintD
 }
 
 grpc::Status OrdersApi::RequestReprint(grpc::ServerContext* ctx, const v1::RequestReprintRequest* req,
-                                           v1::RequestReprintResponse* resp) {
+                                       v1::RequestReprintResponse* resp) {
   return ServeMutation<v1::RequestReprintRequest, v1::RequestReprintResponse>(
       ctx, OrdersMethod("RequestReprint"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -149,9 +147,9 @@ grpc::Status OrdersApi::RequestReprint(grpc::ServerContext* ctx, const v1::Reque
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RequestReprintResponse> {
         const absl::Time now = rt_.clock->Now();
-        SALES_RETURN_IF_ERROR(RequireRole(
-            call.principal, {kRoleClerk, kRoleWarehouse, kRoleRep, kRoleManager, kRoleDirector, kRoleAdmin},
-            "ask for reprints"));
+        SALES_RETURN_IF_ERROR(
+            RequireRole(call.principal, {kRoleClerk, kRoleWarehouse, kRoleRep, kRoleManager, kRoleDirector, kRoleAdmin},
+                        "ask for reprints"));
         // The document row lock makes "one pending request" hold under races.
         SALES_ASSIGN_OR_RETURN(auto doc, ShipmentDocumentStore::Load(tx, req->document_id(), true));
         SALES_ASSIGN_OR_RETURN(auto order, OrderInScope(tx, call, doc.order_id()));
@@ -159,10 +157,10 @@ grpc::Status OrdersApi::RequestReprint(grpc::ServerContext* ctx, const v1::Reque
         SALES_RETURN_IF_ERROR(CheckReprintRequest(doc.print_count(), pending));
         SALES_ASSIGN_OR_RETURN(int64_t id,
                                ShipmentDocumentStore::InsertReprint(tx, doc.id(), req->reason(), call.principal, now));
-        SALES_RETURN_IF_ERROR(OpenManagerStep(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, id,
-                                                          v1::APPROVAL_TRIGGER_REPRINT, call.principal, now));
+        SALES_RETURN_IF_ERROR(OpenManagerStep(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, id, v1::APPROVAL_TRIGGER_REPRINT,
+                                              call.principal, now));
         SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, id, "REPRINT_REQUESTED", "",
-                                                "PENDING_APPROVAL", req->reason(), call, now));
+                                    "PENDING_APPROVAL", req->reason(), call, now));
         v1::RequestReprintResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentDocumentStore::LoadReprint(tx, id, false));
         *out.mutable_reprint_request() = std::move(rec.request);
@@ -184,15 +182,15 @@ absl::StatusOr<v1::ReprintRequest> DecideReprint(ServiceRuntime& rt, db::Transac
   int64_t unit = rec.requester.org_unit_id ? rec.requester.org_unit_id : order.record.order.credited_org_unit_id();
   SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, rec.requester.user_id, unit));
   const bool approve = action == ReprintAction::kApprove;
-  SALES_RETURN_IF_ERROR(DecidePendingStep(
-      tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, rec.request.id(),
-      approve ? v1::APPROVAL_STEP_STATUS_APPROVED : v1::APPROVAL_STEP_STATUS_REJECTED, call.principal, req.reason(),
-      now));
+  SALES_RETURN_IF_ERROR(
+      DecidePendingStep(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, rec.request.id(),
+                        approve ? v1::APPROVAL_STEP_STATUS_APPROVED : v1::APPROVAL_STEP_STATUS_REJECTED, call.principal,
+                        req.reason(), now));
   v1::ReprintRequestStatus to = approve ? v1::REPRINT_REQUEST_STATUS_APPROVED : v1::REPRINT_REQUEST_STATUS_REJECTED;
   SALES_RETURN_IF_ERROR(ShipmentDocumentStore::SetReprintStatus(tx, rec.request.id(), to, now));
   SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, rec.request.id(),
-                                          approve ? "REPRINT_APPROVED" : "REPRINT_REJECTED", "PENDING_APPROVAL",
-                                          EnumShort(to), req.reason(), call, now));
+                              approve ? "REPRINT_APPROVED" : "REPRINT_REJECTED", "PENDING_APPROVAL", EnumShort(to),
+                              req.reason(), call, now));
   SALES_ASSIGN_OR_RETURN(auto after, ShipmentDocumentStore::LoadReprint(tx, rec.request.id(), false));
   return std::move(after.request);
 }
@@ -200,7 +198,7 @@ absl::StatusOr<v1::ReprintRequest> DecideReprint(ServiceRuntime& rt, db::Transac
 }  // namespace
 
 grpc::Status OrdersApi::ApproveReprint(grpc::ServerContext* ctx, const v1::ApproveReprintRequest* req,
-                                           v1::ApproveReprintResponse* resp) {
+                                       v1::ApproveReprintResponse* resp) {
   return ServeMutation<v1::ApproveReprintRequest, v1::ApproveReprintResponse>(
       ctx, OrdersMethod("ApproveReprint"), rt_, *req, resp,
       [&](CallContext&) {
@@ -215,7 +213,7 @@ grpc::Status OrdersApi::ApproveReprint(grpc::ServerContext* ctx, const v1::Appro
 }
 
 grpc::Status OrdersApi::RejectReprint(grpc::ServerContext* ctx, const v1::RejectReprintRequest* req,
-                                          v1::RejectReprintResponse* resp) {
+                                      v1::RejectReprintResponse* resp) {
   return ServeMutation<v1::RejectReprintRequest, v1::RejectReprintResponse>(
       ctx, OrdersMethod("RejectReprint"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {

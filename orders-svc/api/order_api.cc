@@ -7,9 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/orders_api.h"
 #include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/document_edits.h"
+#include "orders-svc/app/document_entry.h"
 #include "orders-svc/app/order_confirmation.h"
 #include "orders-svc/app/order_desk.h"
-#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/allocation.h"
 #include "orders-svc/domain/confirmation.h"
 #include "orders-svc/domain/limits.h"
@@ -18,13 +19,15 @@
 #include "orders-svc/store/approval_store.h"
 #include "orders-svc/store/audit_store.h"
 #include "orders-svc/store/catalog_store.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "orders-svc/store/product_store.h"
 #include "orders-svc/store/quote_store.h"
 #include "orders-svc/store/return_store.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/store/stock_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
+#include "platform/field_mask.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/org/org_replica.h"
@@ -34,148 +37,21 @@
 namespace sales::orders {
 namespace {
 
-// The caps on an order's repeated fields, checked before anything reads
-// the entries (and before an update takes the order's row lock).
-absl::Status CapOrderRepeated(const v1::SalesOrder& o) {
-  SALES_RETURN_IF_ERROR(CheckRepeatedCap(o.lines_size(), kMaxDocumentLines, "order.lines"));
-  SALES_RETURN_IF_ERROR(CheckRepeatedCap(o.special_fees_size(), kMaxSpecialFees, "order.special_fees"));
-  return CheckRepeatedCap(o.approvals_size(), kMaxEchoedApprovals, "order.approvals");
-}
-
-absl::Status ValidateOrderContent(const v1::SalesOrder& o, bool is_new) {
-  SALES_RETURN_IF_ERROR(CapOrderRepeated(o));
-  std::vector<FieldViolation> v;
-  bool correction = o.kind() == v1::ORDER_KIND_CORRECTION;
-  if (is_new && o.customer_id() <= 0) v.push_back({"order.customer_id", "required"});
-  if (is_new && correction && o.original_order_id() <= 0) {
-    v.push_back({"order.original_order_id", "required on a CORRECTION order"});
-  }
-  if (is_new && !correction && o.original_order_id() != 0) {
-    v.push_back({"order.original_order_id", "only CORRECTION orders reference an original"});
-  }
-  if (o.lines().empty()) v.push_back({"order.lines", "required, at least one"});
-  for (int i = 0; i < o.lines_size(); ++i) {
-    const auto& l = o.lines(i);
-    std::string f = absl::StrCat("order.lines[", i, "]");
-    if (l.product_id() <= 0) v.push_back({f + ".product_id", "required"});
-    if (!QuantityInRange(l.quantity(), correction)) v.push_back({f + ".quantity", QuantityRule(correction)});
-    if (l.discount_bp() < 0 || l.discount_bp() > 10000) v.push_back({f + ".discount_bp", "must be within 0..10000"});
-  }
-  AppendFeeViolations(o.special_fees(), "order", &v);
-  if (o.has_deposit_amount()) {
-    for (auto& fv : FieldViolationsOf(ValidateMoney(o.deposit_amount(), "order.deposit_amount", Sign::kNonNegative))) {
-      v.push_back(fv);
-    }
-  }
-  if (o.has_order_date()) {
-    for (auto& fv : FieldViolationsOf(ValidateDate(o.order_date(), "order.order_date"))) v.push_back(fv);
-  }
-  if (o.has_requested_delivery_date()) {
-    for (auto& fv : FieldViolationsOf(ValidateDate(o.requested_delivery_date(), "order.requested_delivery_date"))) {
-      v.push_back(fv);
-    }
-  }
-  if (o.notes().size() > 2000) v.push_back({"order.notes", "at most 2000 bytes"});
-  if (o.ship_to_address().size() > 500) v.push_back({"order.ship_to_address", "at most 500 bytes"});
-  if (o.customer_reference().size() > 100) v.push_back({"order.customer_reference", "at most 100 bytes"});
-  if (!v.empty()) return InvalidFields(std::move(v));
-  return absl::OkStatus();
-}
-
-// Prices an order's lines for its date. Negative lines of a correction take
-// the unit price of the original order's line for the product (a 负数订单
-// reverses what was sold, at the price it was sold for) and may not exceed
-// what the original shipped less what came back.
-absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderPolicy& policy,
-                        const std::string& role, absl::Time now) {
-  DiscountLimits limits = LimitsOf(policy);
-  absl::CivilDay day = DayOr(o.order_date(), now);
-  *o.mutable_order_date() = FromCivilDay(day);
-  if (o.currency_code().empty()) o.set_currency_code(policy.default_currency_code());
-  const std::string cur = o.currency_code();
-  std::optional<OrderRecord> original;
-  if (o.kind() == v1::ORDER_KIND_CORRECTION) {
-    auto orig = OrderStore::Load(tx, o.original_order_id(), false);
-    if (absl::IsNotFound(orig.status())) return orig.status();
-    if (!orig.ok()) return orig.status();
-    if (orig->order.customer_id() != o.customer_id()) {
-      return InvalidField("order.original_order_id", "belongs to another customer");
-    }
-    original = std::move(*orig);
-  }
-  // Every amount below is checked: a total that would leave the 10^15
-  // bound refuses the order (INVALID_ARGUMENT naming the field) before
-  // anything is written, instead of storing a wrapped total.
-  AmountSum total("order.lines");
-  for (int i = 0; i < o.lines_size(); ++i) {
-    auto* l = o.mutable_lines(i);
-    std::string f = absl::StrCat("order.lines[", i, "]");
-    SALES_RETURN_IF_ERROR(WithinDirectorLimit(l->discount_bp(), limits, f));
-    l->set_line_no(i + 1);
-    if (l->quantity() < 0) {
-      const v1::OrderLine* from = nullptr;
-      int64_t shipped_back = 0;
-      for (const auto& ol : original->order.lines()) {
-        if (ol.product_id() != l->product_id() || ol.quantity() <= 0) continue;
-        if (from == nullptr) from = &ol;
-        shipped_back += ol.shipped_quantity() - ol.returned_quantity();
-      }
-      if (from == nullptr) return InvalidField(f + ".product_id", "not on the original order");
-      if (-l->quantity() > shipped_back) {
-        return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("correction of ", -l->quantity(), " ",
-                                                                        from->sku(), " exceeds the ", shipped_back,
-                                                                        " shipped less returned on the original")),
-                             "EXCEEDS_SHIPPED", kOrdersDomain, {{"field", f + ".quantity"}});
-      }
-      SALES_ASSIGN_OR_RETURN(auto product, ProductStore::Get(tx, l->product_id()));
-      l->set_sku(from->sku());
-      l->set_product_line_id(from->product_line_id());
-      l->set_unit(from->unit());
-      l->set_commissionable(from->commissionable());
-      *l->mutable_list_price() = from->list_price();
-      l->set_price_list_id(from->price_list_id());
-      l->set_discount_bp(from->discount_bp());
-      *l->mutable_unit_price() = from->unit_price();
-      SALES_ASSIGN_OR_RETURN(int64_t net, LineAmount(from->unit_price().minor_units(), l->quantity(), f + ".quantity"));
-      SALES_ASSIGN_OR_RETURN(int64_t cost, LineAmount(product.unit_cost().minor_units(), l->quantity(), f + ".quantity"));
-      *l->mutable_net_amount() = MakeMoney(net, cur);
-      *l->mutable_cost_amount() = MakeMoney(cost, cur);
-      l->set_required_approval(v1::APPROVAL_LEVEL_NONE);
-      SALES_RETURN_IF_ERROR(total.Add(net));
-      continue;
-    }
-    SALES_ASSIGN_OR_RETURN(auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role,
-                                             limits, false));
-    l->set_sku(p.sku);
-    l->set_product_line_id(p.product_line_id);
-    l->set_unit(p.unit);
-    l->set_commissionable(p.commissionable);
-    *l->mutable_list_price() = MakeMoney(p.list_price, cur);
-    l->set_price_list_id(p.price_list_id);
-    *l->mutable_unit_price() = MakeMoney(p.unit_price, cur);
-    *l->mutable_net_amount() = MakeMoney(p.net_amount, cur);
-    *l->mutable_cost_amount() = MakeMoney(p.cost_amount, cur);
-    l->set_required_approval(p.approval.level);
-    SALES_RETURN_IF_ERROR(total.Add(p.net_amount));
-  }
-  SALES_ASSIGN_OR_RETURN(int64_t fees, TotalSpecialFees(o.mutable_special_fees(), cur, "order"));
-  *o.mutable_lines_total() = MakeMoney(total.value(), cur);
-  *o.mutable_special_fees_total() = MakeMoney(fees, cur);
-  *o.mutable_total_amount() = MakeMoney(total.value(), cur);
-  if (!o.has_deposit_amount()) *o.mutable_deposit_amount() = MakeMoney(0, cur);
-  if (o.deposit_amount().currency_code() != cur) {
-    return InvalidField("order.deposit_amount.currency_code", "must be the order's currency");
-  }
-  if (o.deposit_amount().minor_units() > std::max<int64_t>(total.value(), 0)) {
-    return InvalidField("order.deposit_amount", "above the order total");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status AuditOrder(db::Transaction& tx, const CallContext& call, int64_t id, const std::string& action,
                         v1::OrderStatus from, v1::OrderStatus to, const std::string& reason, absl::Time now) {
   SqlOrderBook book(tx, nullptr);
   return AuditOrder(book, call, id, action, from, to, reason, now);
+}
+
+// The order's id and the mask, and the caps on its repeated fields (the
+// content is checked as it will be stored, in the transaction).
+absl::StatusOr<std::vector<std::string>> ValidateOrderChange(const v1::UpdateOrderRequest& req) {
+  if (!req.has_order() || req.order().id() <= 0) return InvalidField("order.id", "required");
+  SALES_ASSIGN_OR_RETURN(auto paths, UpdatePaths(req.update_mask(), {"order_date", "requested_delivery_date",
+                                                                     "ship_to_address", "customer_reference", "lines",
+                                                                     "special_fees", "deposit_amount", "notes"}));
+  SALES_RETURN_IF_ERROR(CapOrderRepeated(req.order()));
+  return paths;
 }
 
 absl::Status RequireOrderWriter(const Principal& p) {
@@ -220,12 +96,12 @@ absl::StatusOr<std::pair<v1::ApprovalTask, int64_t>> TaskOf(db::Transaction& tx,
 }  // namespace
 
 grpc::ServerUnaryReactor* OrdersApi::CreateOrder(grpc::CallbackServerContext* ctx, const v1::CreateOrderRequest* req,
-                                            v1::CreateOrderResponse* resp) {
+                                                 v1::CreateOrderResponse* resp) {
   return ServeOnWorkers(ctx, rt_, [this, ctx, req, resp] { return CreateOrderNow(ctx, req, resp); });
 }
 
 grpc::Status OrdersApi::CreateOrderNow(grpc::ServerContextBase* ctx, const v1::CreateOrderRequest* req,
-                                  v1::CreateOrderResponse* resp) {
+                                       v1::CreateOrderResponse* resp) {
   return ServeMutation<v1::CreateOrderRequest, v1::CreateOrderResponse>(
       ctx, OrdersMethod("CreateOrder"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
@@ -247,12 +123,10 @@ grpc::Status OrdersApi::CreateOrderNow(grpc::ServerContextBase* ctx, const v1::C
         o.set_quote_id(0);
         SALES_RETURN_IF_ERROR(PriceOrder(tx, o, policy, RoleOf(call.principal), now));
         SALES_ASSIGN_OR_RETURN(int64_t id, OrderStore::Insert(tx, o, call.principal.user_id, taking.org_unit_id, now));
-        SALES_RETURN_IF_ERROR(AuditOrder(tx, call, id, "ORDER_CREATED", v1::ORDER_STATUS_UNSPECIFIED,
-                                         v1::ORDER_STATUS_DRAFT,
-                                         o.kind() == v1::ORDER_KIND_CORRECTION
-                                             ? absl::StrCat("correction of order ", o.original_order_id())
-                                             : "",
-                                         now));
+        SALES_RETURN_IF_ERROR(AuditOrder(
+            tx, call, id, "ORDER_CREATED", v1::ORDER_STATUS_UNSPECIFIED, v1::ORDER_STATUS_DRAFT,
+            o.kind() == v1::ORDER_KIND_CORRECTION ? absl::StrCat("correction of order ", o.original_order_id()) : "",
+            now));
         v1::CreateOrderResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, OrderStore::Load(tx, id, false));
         *out.mutable_order() = rec.order;
@@ -279,7 +153,7 @@ grpc::Status OrdersApi::ListOrders(grpc::ServerContext* ctx, const v1::ListOrder
   return ServeRead<v1::ListOrdersResponse>(
       ctx, OrdersMethod("ListOrders"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfDocuments));
         SALES_ASSIGN_OR_RETURN(before, DecodePageToken(req->page_token()));
         return CheckRepeatedCap(req->statuses_size(), kMaxStatusFilters, "statuses");
       },
@@ -313,36 +187,16 @@ grpc::Status OrdersApi::ListOrders(grpc::ServerContext* ctx, const v1::ListOrder
 
 grpc::Status OrdersApi::UpdateOrder(grpc::ServerContext* ctx, const v1::UpdateOrderRequest* req,
                                     v1::UpdateOrderResponse* resp) {
+  std::vector<std::string> paths;
   return ServeMutation<v1::UpdateOrderRequest, v1::UpdateOrderResponse>(
       ctx, OrdersMethod("UpdateOrder"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireOrderWriter(call.principal));
-        if (!req->has_order() || req->order().id() <= 0) return InvalidField("order.id", "required");
-        return CapOrderRepeated(req->order());
+        SALES_ASSIGN_OR_RETURN(paths, ValidateOrderChange(*req));
+        return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateOrderResponse> {
-        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleOrder(tx, call.principal, req->order().id(), true));
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.order.etag(), "order", rec.order.id()));
-        SALES_RETURN_IF_ERROR(NextOrderStatus(rec.order.status(), OrderAction::kEdit).status());
-        v1::SalesOrder o = req->order();
-        o.set_kind(rec.order.kind());
-        o.set_customer_id(rec.order.customer_id());
-        o.set_original_order_id(rec.order.original_order_id());
-        o.set_quote_id(rec.order.quote_id());
-        o.set_currency_code(rec.order.currency_code());
-        o.set_taking_rep_id(rec.order.taking_rep_id());
-        if (!o.has_order_date()) *o.mutable_order_date() = rec.order.order_date();
-        SALES_RETURN_IF_ERROR(ValidateOrderContent(o, false));
-        absl::Time now = rt_.clock->Now();
-        SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
-        SALES_RETURN_IF_ERROR(PriceOrder(tx, o, policy, RoleOf(call.principal), now));
-        SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_ORDER, o.id(), now));
-        SALES_RETURN_IF_ERROR(OrderStore::ReplaceContent(tx, o, now));
-        SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_EDITED", rec.order.status(), v1::ORDER_STATUS_DRAFT, "", now));
-        v1::UpdateOrderResponse out;
-        SALES_ASSIGN_OR_RETURN(auto after, OrderStore::Load(tx, o.id(), false));
-        *out.mutable_order() = after.order;
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        return DocumentEdits(*rt_.clock).EditOrder(tx, call, *req, paths);
       });
 }
 
@@ -396,7 +250,8 @@ grpc::Status DecideOrder(ServiceRuntime& rt, grpc::ServerContext* ctx, const cha
         SALES_ASSIGN_OR_RETURN(auto rec, OrderStore::Load(tx, req->order_id(), true));
         const v1::SalesOrder& o = rec.order;
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), o.etag(), "order", o.id()));
-        SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), approve ? OrderAction::kApprove : OrderAction::kReject));
+        SALES_ASSIGN_OR_RETURN(auto to,
+                               NextOrderStatus(o.status(), approve ? OrderAction::kApprove : OrderAction::kReject));
         SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_ORDER, o.id()));
         SALES_ASSIGN_OR_RETURN(auto step, StepForCaller(steps, call.principal));
         SALES_RETURN_IF_ERROR(
@@ -439,8 +294,7 @@ grpc::Status OrdersApi::RejectOrder(grpc::ServerContext* ctx, const v1::RejectOr
   return DecideOrder(rt_, ctx, "RejectOrder", req, resp, false);
 }
 
-grpc::ServerUnaryReactor* OrdersApi::ConfirmOrder(grpc::CallbackServerContext* ctx,
-                                                  const v1::ConfirmOrderRequest* req,
+grpc::ServerUnaryReactor* OrdersApi::ConfirmOrder(grpc::CallbackServerContext* ctx, const v1::ConfirmOrderRequest* req,
                                                   v1::ConfirmOrderResponse* resp) {
   return ServeOnWorkers(ctx, rt_, [this, ctx, req, resp] { return ConfirmOrderNow(ctx, req, resp); });
 }
@@ -515,11 +369,9 @@ grpc::Status OrdersApi::CancelOrder(grpc::ServerContext* ctx, const v1::CancelOr
         SALES_RETURN_IF_ERROR(OrderStore::SetStatus(tx, o.id(), to, req->reason(), now));
         SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(o.id()),
                                                  CancelledEvent(o, BusinessDay(now), req->reason()), call.request_id));
-        SALES_RETURN_IF_ERROR(AuditOrder(tx, call, o.id(), "ORDER_CANCELLED", o.status(), to,
-                                         absl::StrCat(req->reason(), released > 0 ? absl::StrCat(" (released ", released,
-                                                                                                 " reserved)")
-                                                                                  : ""),
-                                         now));
+        SALES_RETURN_IF_ERROR(AuditOrder(
+            tx, call, o.id(), "ORDER_CANCELLED", o.status(), to,
+            absl::StrCat(req->reason(), released > 0 ? absl::StrCat(" (released ", released, " reserved)") : ""), now));
         v1::CancelOrderResponse out;
         SALES_ASSIGN_OR_RETURN(auto after, OrderStore::Load(tx, o.id(), false));
         *out.mutable_order() = after.order;
@@ -533,8 +385,8 @@ grpc::Status OrdersApi::CloseOrder(grpc::ServerContext* ctx, const v1::CloseOrde
   return ServeMutation<v1::CloseOrderRequest, v1::CloseOrderResponse>(
       ctx, OrdersMethod("CloseOrder"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
-        SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
-                                          "close orders"));
+        SALES_RETURN_IF_ERROR(
+            RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin}, "close orders"));
         return req->order_id() > 0 ? absl::OkStatus() : InvalidField("order_id", "required");
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CloseOrderResponse> {
@@ -588,10 +440,11 @@ grpc::Status OrdersApi::MarkLateOrders(grpc::ServerContext* ctx, const v1::MarkL
           *e.mutable_ship_due_date() = rec.order.ship_due_date();
           *e.mutable_as_of() = req->as_of();
           SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "SalesOrder", absl::StrCat(id), e, call.request_id));
-          SALES_RETURN_IF_ERROR(AuditStore::Append(
-              tx, {v1::SUBJECT_TYPE_ORDER, id, "ORDER_LATE", "", "late",
-                   absl::StrCat("nothing shipped by ", FormatDbDate(rec.order.ship_due_date()))},
-              call.principal, call.request_id, now));
+          SALES_RETURN_IF_ERROR(
+              AuditStore::Append(tx,
+                                 {v1::SUBJECT_TYPE_ORDER, id, "ORDER_LATE", "", "late",
+                                  absl::StrCat("nothing shipped by ", FormatDbDate(rec.order.ship_due_date()))},
+                                 call.principal, call.request_id, now));
           out.add_flagged_order_ids(id);
         }
         out.set_flagged_count(out.flagged_order_ids_size());
@@ -599,8 +452,9 @@ grpc::Status OrdersApi::MarkLateOrders(grpc::ServerContext* ctx, const v1::MarkL
       });
 }
 
-grpc::ServerUnaryReactor* OrdersApi::CheckOrderCredit(grpc::CallbackServerContext* ctx, const v1::CheckOrderCreditRequest* req,
-                                            v1::CheckOrderCreditResponse* resp) {
+grpc::ServerUnaryReactor* OrdersApi::CheckOrderCredit(grpc::CallbackServerContext* ctx,
+                                                      const v1::CheckOrderCreditRequest* req,
+                                                      v1::CheckOrderCreditResponse* resp) {
   return ServeOnWorkers(ctx, rt_, [this, ctx, req, resp] { return CheckOrderCreditNow(ctx, req, resp); });
 }
 
@@ -614,11 +468,10 @@ grpc::Status OrdersApi::CheckOrderCreditNow(grpc::ServerContextBase* ctx, const 
       return confirmation.Peek(book, call, req->order_id());
     }));
     SALES_ASSIGN_OR_RETURN(auto facts, confirmation.Gather(call, look));
-    SALES_ASSIGN_OR_RETURN(*resp->mutable_credit_check(),
-                           rt_.pool->Transact<v1::CreditCheck>([&](db::Transaction& tx) {
-                             SqlOrderBook book(tx, nullptr);
-                             return confirmation.CheckCredit(book, look.order.order, facts);
-                           }));
+    SALES_ASSIGN_OR_RETURN(*resp->mutable_credit_check(), rt_.pool->Transact<v1::CreditCheck>([&](db::Transaction& tx) {
+      SqlOrderBook book(tx, nullptr);
+      return confirmation.CheckCredit(book, look.order.order, facts);
+    }));
     return absl::OkStatus();
   });
 }
@@ -652,7 +505,7 @@ grpc::Status OrdersApi::ListPendingApprovals(grpc::ServerContext* ctx, const v1:
   return ServeRead<v1::ListPendingApprovalsResponse>(
       ctx, OrdersMethod("ListPendingApprovals"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfDocuments));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },
@@ -692,7 +545,7 @@ grpc::Status OrdersApi::ListAuditEntries(grpc::ServerContext* ctx, const v1::Lis
   return ServeRead<v1::ListAuditEntriesResponse>(
       ctx, OrdersMethod("ListAuditEntries"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         std::vector<FieldViolation> v;
         if (req->subject_type() == v1::SUBJECT_TYPE_UNSPECIFIED) v.push_back({"subject_type", "required"});

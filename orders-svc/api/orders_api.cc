@@ -14,7 +14,7 @@ std::vector<sales::MigrationFile> OrdersMigrations();
 namespace sales::orders {
 
 grpc::ServerWriteReactor<v1::StreamEventsResponse>* OrdersApi::StreamEvents(grpc::CallbackServerContext* ctx,
-                                                                   const v1::StreamEventsRequest* req) {
+                                                                            const v1::StreamEventsRequest* req) {
   return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, OrdersMethod("StreamEvents"), *req);
 }
 

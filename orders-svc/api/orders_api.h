@@ -120,9 +120,9 @@ class OrdersApi final : public OrdersServiceBase {
   // The order desk's methods that wait on peers (customers-svc, finance-svc)
   // run on the worker pool, asking them in parallel where there are
   // several, so no request thread waits with them.
-#define SALES_PEER_RPC(Name)                                                                            \
-  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* ctx, const v1::Name##Request* req,         \
-                                 v1::Name##Response* resp) override;                                     \
+#define SALES_PEER_RPC(Name)                                                                     \
+  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* ctx, const v1::Name##Request* req, \
+                                 v1::Name##Response* resp) override;                             \
   grpc::Status Name##Now(grpc::ServerContextBase* ctx, const v1::Name##Request* req, v1::Name##Response* resp)
   SALES_PEER_RPC(CreateOrder);
   SALES_PEER_RPC(ConfirmOrder);

@@ -6,9 +6,7 @@
 #include "orders-svc/store/audit_store.h"
 #include "orders-svc/store/catalog_store.h"
 #include "orders-svc/store/sql_order_book.h"
-#include "orders-svc/store/product_store.h"
 #include "platform/convert.h"
-#include "platform/money.h"
 #include "platform/org/org_replica.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -130,85 +128,6 @@ bool AnyPending(const std::vector<StoredStep>& steps) {
   return false;
 }
 
-absl::CivilDay DayOr(const common::v1::Date& d, absl::Time now) {
-  if (d.year() == 0) return BusinessDay(now);
-  return ToCivilDay(d);
-}
-
-absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& field, int64_t product_id,
-                                     int64_t quantity, int32_t discount_bp, absl::CivilDay day,
-                                     const std::string& currency, const std::string& requester_role,
-                                     const DiscountLimits& limits, bool allow_discontinued) {
-  auto product = ProductStore::Get(tx, product_id);
-  if (absl::IsNotFound(product.status())) {
-    return InvalidField(field + ".product_id", absl::StrCat("unknown product ", product_id));
-  }
-  if (!product.ok()) return product.status();
-  if (product->status() == v1::PRODUCT_STATUS_DISCONTINUED && !allow_discontinued) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("product ", product->sku(), " is discontinued")),
-                         "PRODUCT_DISCONTINUED", kOrdersDomain, {{"sku", product->sku()}, {"field", field}});
-  }
-  SALES_ASSIGN_OR_RETURN(auto periods, PriceListStore::Periods(tx, product_id, currency, 0));
-  auto in_force = PriceInForce(periods, day);
-  if (!in_force.has_value()) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("no ", currency, " price list covers ",
-                                                                    product->sku(), " on ",
-                                                                    FormatDbDate(FromCivilDay(day)))),
-                         "NO_PRICE_IN_FORCE", kOrdersDomain,
-                         {{"sku", product->sku()}, {"date", FormatDbDate(FromCivilDay(day))}, {"field", field}});
-  }
-  PricedLine l;
-  l.product_id = product_id;
-  l.sku = product->sku();
-  l.product_line_id = product->product_line_id();
-  l.unit = product->unit();
-  l.commissionable = product->commissionable();
-  l.quantity = quantity;
-  l.discount_bp = discount_bp;
-  l.list_price = in_force->list_price_minor;
-  l.price_list_id = in_force->price_list_id;
-  l.price_list_code = in_force->code;
-  l.unit_price = NetUnitPrice(l.list_price, discount_bp);
-  SALES_ASSIGN_OR_RETURN(l.net_amount, LineAmount(l.unit_price, quantity, field + ".quantity"));
-  l.unit_cost = product->unit_cost().minor_units();
-  SALES_ASSIGN_OR_RETURN(l.cost_amount, LineAmount(l.unit_cost, quantity, field + ".quantity"));
-  l.floor_price = product->floor_price().minor_units();
-  l.approval = RouteLine(discount_bp, l.unit_price, l.floor_price, requester_role, limits);
-  return l;
-}
-
-absl::Status WithinDirectorLimit(int32_t discount_bp, const DiscountLimits& limits, const std::string& line) {
-  if (discount_bp <= limits.director_bp) return absl::OkStatus();
-  return InvalidField(line + ".discount_bp", absl::StrCat("beyond the director's limit of ", limits.director_bp, " bp"));
-}
-
-void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee>& fees, const std::string& doc,
-                         std::vector<FieldViolation>* violations) {
-  for (int i = 0; i < fees.size(); ++i) {
-    const auto& fee = fees.Get(i);
-    std::string f = absl::StrCat(doc, ".special_fees[", i, "]");
-    if (fee.description().empty()) violations->push_back({f + ".description", "required"});
-    for (auto& fv : FieldViolationsOf(ValidateMoney(fee.amount(), f + ".amount", Sign::kPositive))) {
-      violations->push_back(fv);
-    }
-  }
-}
-
-absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::SpecialFee>* fees,
-                                         const std::string& currency, const std::string& doc) {
-  AmountSum total(doc + ".special_fees");
-  for (auto& fee : *fees) {
-    if (fee.amount().currency_code() != currency) {
-      return InvalidField(doc + ".special_fees", absl::StrCat("must be in the ", doc, "'s currency"));
-    }
-    SALES_RETURN_IF_ERROR(total.Add(fee.amount().minor_units()));
-    fee.set_approved(false);
-  }
-  return total.value();
-}
-
-
-
 absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const std::string& requester_user,
                           int64_t requester_unit) {
   if (decider.authenticated() && decider.user_id == requester_user) {
@@ -219,8 +138,8 @@ absl::Status CheckDecider(db::Transaction& tx, const Principal& decider, const s
   if (HasRole(decider, {kRoleManager}) && decider.org_unit_id > 0) {
     SALES_ASSIGN_OR_RETURN(bool within, OrgReplica::IsWithin(tx, requester_unit, decider.org_unit_id));
     if (within) return absl::OkStatus();
-    return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("unit ", requester_unit,
-                                                                  " is not under your unit ", decider.org_unit_id)),
+    return WithErrorInfo(absl::PermissionDeniedError(
+                             absl::StrCat("unit ", requester_unit, " is not under your unit ", decider.org_unit_id)),
                          "NOT_IN_CHAIN", kOrdersDomain);
   }
   return WithErrorInfo(absl::PermissionDeniedError("only a manager in the requester's chain, the director or an "

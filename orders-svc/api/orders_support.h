@@ -1,6 +1,7 @@
 // What the orders handlers share beyond app/: method names, list scopes,
-// the taking rep, approvers and approval steps, pricing a document line,
-// special fees, the working calendar and the audit rows of fulfilment.
+// the taking rep, approvers and approval steps, the working calendar and
+// the audit rows of fulfilment. Pricing a document line and special fees
+// are app/document_entry.h.
 #pragma once
 
 #include <cstdint>
@@ -11,13 +12,13 @@
 #include "absl/time/civil_time.h"
 #include "orders-svc/api/method_name.h"
 #include "orders-svc/app/access.h"
-#include "orders-svc/domain/shipment_rules.h"
-#include "orders-svc/store/stock_store.h"
-#include "sales/orders/v1/approval.pb.h"
+#include "orders-svc/app/document_entry.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/pricing.h"
+#include "orders-svc/domain/shipment_rules.h"
 #include "orders-svc/store/approval_store.h"
+#include "orders-svc/store/stock_store.h"
 #include "platform/call.h"
 #include "platform/mysql.h"
 #include "platform/service_app.h"
@@ -26,6 +27,7 @@
 #include "sales/customers/v1/customer.pb.h"
 #include "sales/customers/v1/ownership_messages.pb.h"
 #include "sales/finance/v1/receivable.pb.h"
+#include "sales/orders/v1/approval.pb.h"
 #include "sales/orders/v1/order.pb.h"
 #include "sales/orders/v1/pricing.pb.h"
 
@@ -71,54 +73,6 @@ absl::Status CheckApprover(db::Transaction& tx, const Principal& approver, v1::A
 absl::StatusOr<StoredStep> StepForCaller(const std::vector<StoredStep>& steps, const Principal& p);
 bool AnyPending(const std::vector<StoredStep>& steps);
 
-// One line priced for `day`: list price from the list in force, net price,
-// amounts, floor and cost, and the approval the discount needs.
-struct PricedLine {
-  int64_t product_id = 0;
-  std::string sku;
-  int64_t product_line_id = 0;
-  std::string unit;
-  bool commissionable = false;
-  int64_t quantity = 0;
-  int32_t discount_bp = 0;
-  int64_t list_price = 0;
-  int64_t price_list_id = 0;
-  std::string price_list_code;
-  int64_t unit_price = 0;
-  int64_t net_amount = 0;   // unit_price × quantity, checked
-  int64_t unit_cost = 0;
-  int64_t cost_amount = 0;  // unit_cost × quantity, checked
-  int64_t floor_price = 0;
-  LineApproval approval;
-};
-// `field` names the line in errors ("order.lines[2]"). INVALID_ARGUMENT for
-// an unknown product; FAILED_PRECONDITION for a DISCONTINUED one (unless
-// `allow_discontinued`) or NO_PRICE_IN_FORCE; INVALID_ARGUMENT naming
-// `<field>.quantity` when the line's amount or cost would leave the 10^15
-// amount bound (never a wrapped total).
-absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& field, int64_t product_id,
-                                     int64_t quantity, int32_t discount_bp, absl::CivilDay day,
-                                     const std::string& currency, const std::string& requester_role,
-                                     const DiscountLimits& limits, bool allow_discontinued);
-
-// The business day of `d`, or today (company time zone) when unset.
-absl::CivilDay DayOr(const common::v1::Date& d, absl::Time now);
-
-// A line's discount is refused outright beyond the director's limit (no
-// approval can grant it); `line` names the line's field.
-absl::Status WithinDirectorLimit(int32_t discount_bp, const DiscountLimits& limits, const std::string& line);
-
-// A quote's or order's special fees as entered: each needs a description and
-// a positive amount (violations named `<doc>.special_fees[i]...`).
-void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee>& fees, const std::string& doc,
-                         std::vector<FieldViolation>* violations);
-// The fees' total when pricing a quote or order: every fee in the document's
-// currency, and each one waits for approval again. The sum is checked
-// (INVALID_ARGUMENT on `<doc>.special_fees` beyond the amount bound).
-absl::StatusOr<int64_t> TotalSpecialFees(google::protobuf::RepeatedPtrField<v1::SpecialFee>* fees,
-                                         const std::string& currency, const std::string& doc);
-
-
 // ---- Fulfilment (shipments, documents, returns) ----
 
 // A fulfilment approval (requisition, return, reprint) is decided by a
@@ -147,7 +101,6 @@ struct ShippingPolicy {
   int ship_within_working_days = 1;
 };
 absl::StatusOr<ShippingPolicy> LoadShippingPolicy(db::Transaction& tx);
-
 
 absl::Status RequireReason(const std::string& reason, const std::string& field = "reason");
 

@@ -6,97 +6,31 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/orders_api.h"
 #include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/document_edits.h"
+#include "orders-svc/app/document_entry.h"
 #include "orders-svc/app/order_desk.h"
 #include "orders-svc/app/quote_conversion.h"
-#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/order_state.h"
 #include "orders-svc/domain/pricing.h"
 #include "orders-svc/store/approval_store.h"
 #include "orders-svc/store/audit_store.h"
 #include "orders-svc/store/catalog_store.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "orders-svc/store/product_store.h"
 #include "orders-svc/store/quote_store.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
+#include "platform/field_mask.h"
 #include "platform/handlers.h"
-#include "platform/org/org_replica.h"
 #include "platform/money.h"
+#include "platform/org/org_replica.h"
 #include "platform/roles.h"
 #include "platform/status.h"
 
 namespace sales::orders {
 namespace {
-
-absl::Status ValidateQuoteContent(const v1::Quote& q, bool is_new) {
-  // Caps first: nothing below reads more entries than a document may have.
-  SALES_RETURN_IF_ERROR(CheckRepeatedCap(q.lines_size(), kMaxDocumentLines, "quote.lines"));
-  SALES_RETURN_IF_ERROR(CheckRepeatedCap(q.special_fees_size(), kMaxSpecialFees, "quote.special_fees"));
-  SALES_RETURN_IF_ERROR(CheckRepeatedCap(q.approvals_size(), kMaxEchoedApprovals, "quote.approvals"));
-  std::vector<FieldViolation> v;
-  if (is_new && q.customer_id() <= 0) v.push_back({"quote.customer_id", "required"});
-  if (q.lines().empty()) v.push_back({"quote.lines", "required, at least one"});
-  for (int i = 0; i < q.lines_size(); ++i) {
-    const auto& l = q.lines(i);
-    std::string f = absl::StrCat("quote.lines[", i, "]");
-    if (l.product_id() <= 0) v.push_back({f + ".product_id", "required"});
-    if (!QuantityInRange(l.quantity(), false)) v.push_back({f + ".quantity", QuantityRule(false)});
-    if (l.discount_bp() < 0 || l.discount_bp() > 10000) v.push_back({f + ".discount_bp", "must be within 0..10000"});
-  }
-  AppendFeeViolations(q.special_fees(), "quote", &v);
-  if (q.has_quote_date()) {
-    for (auto& fv : FieldViolationsOf(ValidateDate(q.quote_date(), "quote.quote_date"))) v.push_back(fv);
-  }
-  if (q.has_valid_until()) {
-    for (auto& fv : FieldViolationsOf(ValidateDate(q.valid_until(), "quote.valid_until"))) v.push_back(fv);
-  }
-  if (q.notes().size() > 2000) v.push_back({"quote.notes", "at most 2000 bytes"});
-  if (!v.empty()) return InvalidFields(std::move(v));
-  return absl::OkStatus();
-}
-
-// Prices the quote's lines and totals for its date, as `role` would grant
-// the discounts. A discount beyond the director's limit is refused.
-absl::Status PriceQuote(db::Transaction& tx, v1::Quote& q, const v1::OrderPolicy& policy, const std::string& role,
-                        absl::Time now) {
-  DiscountLimits limits = LimitsOf(policy);
-  absl::CivilDay day = DayOr(q.quote_date(), now);
-  *q.mutable_quote_date() = FromCivilDay(day);
-  if (q.valid_until().year() == 0) {
-    *q.mutable_valid_until() = FromCivilDay(day + policy.default_quote_validity_days());
-  } else if (ToCivilDay(q.valid_until()) < day) {
-    return InvalidField("quote.valid_until", "before quote_date");
-  }
-  if (q.currency_code().empty()) q.set_currency_code(policy.default_currency_code());
-  const std::string cur = q.currency_code();
-  // Checked sums: a quote whose total would wrap (and so slip under the
-  // director's threshold) is refused here, before anything is written.
-  AmountSum lines_total("quote.lines");
-  int64_t fees_total = 0;
-  for (int i = 0; i < q.lines_size(); ++i) {
-    auto* l = q.mutable_lines(i);
-    std::string f = absl::StrCat("quote.lines[", i, "]");
-    SALES_RETURN_IF_ERROR(WithinDirectorLimit(l->discount_bp(), limits, f));
-    SALES_ASSIGN_OR_RETURN(auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role,
-                                             limits, false));
-    l->set_line_no(i + 1);
-    l->set_sku(p.sku);
-    l->set_product_line_id(p.product_line_id);
-    *l->mutable_list_price() = MakeMoney(p.list_price, cur);
-    l->set_price_list_id(p.price_list_id);
-    *l->mutable_unit_price() = MakeMoney(p.unit_price, cur);
-    *l->mutable_net_amount() = MakeMoney(p.net_amount, cur);
-    l->set_required_approval(p.approval.level);
-    SALES_RETURN_IF_ERROR(lines_total.Add(p.net_amount));
-  }
-  SALES_ASSIGN_OR_RETURN(fees_total, TotalSpecialFees(q.mutable_special_fees(), cur, "quote"));
-  SALES_ASSIGN_OR_RETURN(int64_t total, AmountAdd(lines_total.value(), fees_total, "quote.special_fees"));
-  *q.mutable_lines_total() = MakeMoney(lines_total.value(), cur);
-  *q.mutable_special_fees_total() = MakeMoney(fees_total, cur);
-  *q.mutable_total_amount() = MakeMoney(total, cur);
-  return absl::OkStatus();
-}
 
 absl::Status ValidateConversion(const v1::ConvertQuoteToOrderRequest& req) {
   if (req.quote_id() <= 0) return InvalidField("quote_id", "required");
@@ -134,12 +68,8 @@ absl::StatusOr<std::vector<RoutedStep>> RouteQuote(db::Transaction& tx, const v1
 }
 
 absl::StatusOr<QuoteRecord> LoadVisibleQuote(db::Transaction& tx, const Principal& p, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rec, QuoteStore::Load(tx, id, for_update));
-  SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, p));
-  if (!scope.Sees(rec.quote.rep_id(), rec.quote.rep_id(), rec.quote.org_unit_id(), rec.quote.org_unit_id())) {
-    return absl::PermissionDeniedError(absl::StrCat("quote ", id, " is outside the caller's scope"));
-  }
-  return rec;
+  SqlOrderBook book(tx, nullptr);
+  return LoadVisibleQuote(book, p, id, for_update);
 }
 
 absl::Status Audit(db::Transaction& tx, const CallContext& call, int64_t id, const std::string& action,
@@ -150,6 +80,15 @@ absl::Status Audit(db::Transaction& tx, const CallContext& call, int64_t id, con
                             call.principal, call.request_id, now);
 }
 
+// The quote's id and the mask; without a mask the request carries the
+// whole content, checked as sent.
+absl::StatusOr<std::vector<std::string>> ValidateQuoteChange(const v1::UpdateQuoteRequest& req) {
+  if (!req.has_quote() || req.quote().id() <= 0) return InvalidField("quote.id", "required");
+  SALES_ASSIGN_OR_RETURN(auto paths, UpdatePaths(req.update_mask(), {"quote_date", "valid_until", "lines",
+                                                                     "special_fees", "notes", "is_bid"}));
+  if (req.update_mask().paths().empty()) SALES_RETURN_IF_ERROR(ValidateQuoteContent(req.quote(), false));
+  return paths;
+}
 
 absl::Status RequireQuoteWriter(const Principal& p) {
   return RequireRole(p, {kRoleRep, kRoleManager, kRoleDirector, kRoleClerk, kRoleAdmin}, "prepare quotes");
@@ -179,8 +118,8 @@ grpc::Status OrdersApi::CreateQuote(grpc::ServerContext* ctx, const v1::CreateQu
         q.set_org_unit_id(taking.org_unit_id);
         SALES_RETURN_IF_ERROR(PriceQuote(tx, q, policy, RoleOf(call.principal), now));
         SALES_ASSIGN_OR_RETURN(int64_t id, QuoteStore::Insert(tx, q, call.principal.user_id, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, call, id, "QUOTE_CREATED", v1::QUOTE_STATUS_UNSPECIFIED, v1::QUOTE_STATUS_DRAFT,
-                                    "", now));
+        SALES_RETURN_IF_ERROR(
+            Audit(tx, call, id, "QUOTE_CREATED", v1::QUOTE_STATUS_UNSPECIFIED, v1::QUOTE_STATUS_DRAFT, "", now));
         v1::CreateQuoteResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, QuoteStore::Load(tx, id, false));
         *out.mutable_quote() = rec.quote;
@@ -207,7 +146,7 @@ grpc::Status OrdersApi::ListQuotes(grpc::ServerContext* ctx, const v1::ListQuote
   return ServeRead<v1::ListQuotesResponse>(
       ctx, OrdersMethod("ListQuotes"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfDocuments));
         SALES_ASSIGN_OR_RETURN(before, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },
@@ -239,31 +178,16 @@ grpc::Status OrdersApi::ListQuotes(grpc::ServerContext* ctx, const v1::ListQuote
 
 grpc::Status OrdersApi::UpdateQuote(grpc::ServerContext* ctx, const v1::UpdateQuoteRequest* req,
                                     v1::UpdateQuoteResponse* resp) {
+  std::vector<std::string> paths;
   return ServeMutation<v1::UpdateQuoteRequest, v1::UpdateQuoteResponse>(
       ctx, OrdersMethod("UpdateQuote"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireQuoteWriter(call.principal));
-        if (!req->has_quote() || req->quote().id() <= 0) return InvalidField("quote.id", "required");
-        return ValidateQuoteContent(req->quote(), false);
+        SALES_ASSIGN_OR_RETURN(paths, ValidateQuoteChange(*req));
+        return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateQuoteResponse> {
-        SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleQuote(tx, call.principal, req->quote().id(), true));
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.quote.etag(), "quote", rec.quote.id()));
-        SALES_RETURN_IF_ERROR(CheckQuoteAction(rec.quote.status(), QuoteAction::kEdit));
-        absl::Time now = rt_.clock->Now();
-        SALES_ASSIGN_OR_RETURN(auto policy, PolicyStore::Get(tx));
-        v1::Quote q = req->quote();
-        q.set_customer_id(rec.quote.customer_id());
-        q.set_currency_code(rec.quote.currency_code());
-        if (!q.has_quote_date()) *q.mutable_quote_date() = rec.quote.quote_date();
-        SALES_RETURN_IF_ERROR(PriceQuote(tx, q, policy, RoleOf(call.principal), now));
-        SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_QUOTE, q.id(), now));
-        SALES_RETURN_IF_ERROR(QuoteStore::ReplaceContent(tx, q, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, call, q.id(), "QUOTE_EDITED", rec.quote.status(), v1::QUOTE_STATUS_DRAFT, "", now));
-        v1::UpdateQuoteResponse out;
-        SALES_ASSIGN_OR_RETURN(auto after, QuoteStore::Load(tx, q.id(), false));
-        *out.mutable_quote() = after.quote;
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        return DocumentEdits(*rt_.clock).EditQuote(tx, call, *req, paths);
       });
 }
 
@@ -318,7 +242,8 @@ grpc::Status DecideQuote(ServiceRuntime& rt, grpc::ServerContext* ctx, const cha
         SALES_RETURN_IF_ERROR(CheckQuoteAction(q.status(), approve ? QuoteAction::kApprove : QuoteAction::kReject));
         SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_QUOTE, q.id()));
         SALES_ASSIGN_OR_RETURN(auto step, StepForCaller(steps, call.principal));
-        SALES_RETURN_IF_ERROR(CheckApprover(tx, call.principal, step.step.level(), q.org_unit_id(), step.requester_user));
+        SALES_RETURN_IF_ERROR(
+            CheckApprover(tx, call.principal, step.step.level(), q.org_unit_id(), step.requester_user));
         absl::Time now = rt.clock->Now();
         SALES_RETURN_IF_ERROR(ApprovalStore::Decide(
             tx, step.step.id(), approve ? v1::APPROVAL_STEP_STATUS_APPROVED : v1::APPROVAL_STEP_STATUS_REJECTED,
@@ -378,7 +303,8 @@ grpc::Status OrdersApi::CancelQuote(grpc::ServerContext* ctx, const v1::CancelQu
         SALES_RETURN_IF_ERROR(CheckQuoteAction(rec.quote.status(), QuoteAction::kCancel));
         absl::Time now = rt_.clock->Now();
         SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_QUOTE, rec.quote.id(), now));
-        SALES_RETURN_IF_ERROR(QuoteStore::SetStatus(tx, rec.quote.id(), v1::QUOTE_STATUS_CANCELLED, req->reason(), 0, now));
+        SALES_RETURN_IF_ERROR(
+            QuoteStore::SetStatus(tx, rec.quote.id(), v1::QUOTE_STATUS_CANCELLED, req->reason(), 0, now));
         SALES_RETURN_IF_ERROR(Audit(tx, call, rec.quote.id(), "QUOTE_CANCELLED", rec.quote.status(),
                                     v1::QUOTE_STATUS_CANCELLED, req->reason(), now));
         v1::CancelQuoteResponse out;

@@ -15,9 +15,9 @@
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/report_rules.h"
 #include "orders-svc/domain/shipment_rules.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/report_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/org/org_replica.h"
@@ -25,7 +25,6 @@
 #include "platform/status.h"
 
 namespace sales::orders {
-
 
 namespace {
 
@@ -125,8 +124,8 @@ Window WindowOf(common::v1::PeriodKind kind, const common::v1::DateRange& range)
 
 SalesFact FactOf(const ReportLine& l, int64_t group) {
   SalesFact f;
-  f.kind = l.kind == 0 ? SalesFact::Kind::kBooked
-                       : (l.kind == 1 ? SalesFact::Kind::kShipped : SalesFact::Kind::kReturned);
+  f.kind =
+      l.kind == 0 ? SalesFact::Kind::kBooked : (l.kind == 1 ? SalesFact::Kind::kShipped : SalesFact::Kind::kReturned);
   f.day = l.day;
   f.order_id = l.order_id;
   f.group = group;
@@ -147,7 +146,6 @@ void Fill(SalesReport r, Resp* out) {
   for (auto& row : r.rows) *out->add_rows() = std::move(row);
   for (auto& row : r.totals) *out->add_period_totals() = std::move(row);
 }
-
 
 // One page of rows already in report order; the page token is the offset of
 // the next page.
@@ -234,14 +232,14 @@ absl::StatusOr<std::map<int64_t, int64_t>> RegionsBelow(db::Transaction& tx, int
 
 // The shape of a paged report request.
 absl::Status ValidateReportPage(int32_t page_size, const std::string& page_token) {
-  SALES_RETURN_IF_ERROR(PageSize(page_size, 100, 500).status());
+  SALES_RETURN_IF_ERROR(PageSize(page_size, kPageOfRecords).status());
   return DecodePageToken(page_token).status();
 }
 
 }  // namespace
 
 grpc::Status OrdersApi::GetSalesByRepReport(grpc::ServerContext* ctx, const v1::GetSalesByRepReportRequest* req,
-                                                v1::GetSalesByRepReportResponse* resp) {
+                                            v1::GetSalesByRepReportResponse* resp) {
   return ServeRead<v1::GetSalesByRepReportResponse>(
       ctx, OrdersMethod("GetSalesByRepReport"), rt_, resp,
       [&](CallContext&) { return ValidatePeriodRange(req->period_kind(), req->date_range(), req->has_date_range()); },
@@ -263,9 +261,8 @@ grpc::Status OrdersApi::GetSalesByRepReport(grpc::ServerContext* ctx, const v1::
       });
 }
 
-grpc::Status OrdersApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
-                                                   const v1::GetSalesByRegionReportRequest* req,
-                                                   v1::GetSalesByRegionReportResponse* resp) {
+grpc::Status OrdersApi::GetSalesByRegionReport(grpc::ServerContext* ctx, const v1::GetSalesByRegionReportRequest* req,
+                                               v1::GetSalesByRegionReportResponse* resp) {
   return ServeRead<v1::GetSalesByRegionReportResponse>(
       ctx, OrdersMethod("GetSalesByRegionReport"), rt_, resp,
       [&](CallContext&) { return ValidatePeriodRange(req->period_kind(), req->date_range(), req->has_date_range()); },
@@ -302,8 +299,8 @@ grpc::Status OrdersApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
 }
 
 grpc::Status OrdersApi::GetSalesByProductLineReport(grpc::ServerContext* ctx,
-                                                        const v1::GetSalesByProductLineReportRequest* req,
-                                                        v1::GetSalesByProductLineReportResponse* resp) {
+                                                    const v1::GetSalesByProductLineReportRequest* req,
+                                                    v1::GetSalesByProductLineReportResponse* resp) {
   return ServeRead<v1::GetSalesByProductLineReportResponse>(
       ctx, OrdersMethod("GetSalesByProductLineReport"), rt_, resp,
       [&](CallContext&) { return ValidatePeriodRange(req->period_kind(), req->date_range(), req->has_date_range()); },
@@ -324,8 +321,8 @@ grpc::Status OrdersApi::GetSalesByProductLineReport(grpc::ServerContext* ctx,
 }
 
 grpc::Status OrdersApi::GetDistributorPurchasesReport(grpc::ServerContext* ctx,
-                                                          const v1::GetDistributorPurchasesReportRequest* req,
-                                                          v1::GetDistributorPurchasesReportResponse* resp) {
+                                                      const v1::GetDistributorPurchasesReportRequest* req,
+                                                      v1::GetDistributorPurchasesReportResponse* resp) {
   return ServeRead<v1::GetDistributorPurchasesReportResponse>(
       ctx, OrdersMethod("GetDistributorPurchasesReport"), rt_, resp,
       [&](CallContext&) { return ValidatePeriodRange(req->period_kind(), req->date_range(), req->has_date_range()); },
@@ -335,8 +332,8 @@ grpc::Status OrdersApi::GetDistributorPurchasesReport(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(auto lines, ReportStore::Lines(tx, w.fetch_from, w.fetch_to));
         std::vector<SalesFact> facts;
         for (const auto& l : lines) {
-          bool distributor = l.customer_type == "DISTRIBUTOR" ||
-                             (req->include_wholesalers() && l.customer_type == "WHOLESALER");
+          bool distributor =
+              l.customer_type == "DISTRIBUTOR" || (req->include_wholesalers() && l.customer_type == "WHOLESALER");
           if (!distributor || !filter.Keeps(l.rep_id, l.org_unit_id)) continue;
           if (req->customer_id() != 0 && l.customer_id != req->customer_id()) continue;
           if (req->product_line_id() != 0 && l.product_line_id != req->product_line_id()) continue;
@@ -353,8 +350,7 @@ grpc::Status OrdersApi::GetDistributorPurchasesReport(grpc::ServerContext* ctx,
       });
 }
 
-grpc::Status OrdersApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
-                                               const v1::GetLateShipmentsReportRequest* req,
+grpc::Status OrdersApi::GetLateShipmentsReport(grpc::ServerContext* ctx, const v1::GetLateShipmentsReportRequest* req,
                                                v1::GetLateShipmentsReportResponse* resp) {
   return ServeRead<v1::GetLateShipmentsReportResponse>(
       ctx, OrdersMethod("GetLateShipmentsReport"), rt_, resp,
@@ -364,7 +360,7 @@ grpc::Status OrdersApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
         return ValidateReportPage(req->page_size(), req->page_token());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetLateShipmentsReportResponse> {
-        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(int64_t offset, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(auto filter, ResolveFilter(tx, call.principal, req->org_unit_id(), req->rep_id()));
         SALES_ASSIGN_OR_RETURN(auto policy, LoadShippingPolicy(tx));
@@ -372,9 +368,9 @@ grpc::Status OrdersApi::GetLateShipmentsReport(grpc::ServerContext* ctx,
         if (req->has_confirm_dates() && req->confirm_dates().has_start() && req->confirm_dates().has_end()) {
           confirmed_in = {ToCivilDay(req->confirm_dates().start()), ToCivilDay(req->confirm_dates().end())};
         }
-        SALES_ASSIGN_OR_RETURN(auto orders, ReportStore::Orders(
-                                                tx, {"CONFIRMED", "PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "CLOSED"},
-                                                0));
+        SALES_ASSIGN_OR_RETURN(
+            auto orders,
+            ReportStore::Orders(tx, {"CONFIRMED", "PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "CLOSED"}, 0));
         std::vector<v1::LateShipmentRow> rows;
         for (const auto& o : orders) {
           if (!filter.Keeps(o.rep_id, o.org_unit_id)) continue;
@@ -406,13 +402,14 @@ grpc::Status OrdersApi::GetOpenOrdersReport(grpc::ServerContext* ctx, const v1::
         return ValidateReportPage(req->page_size(), req->page_token());
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetOpenOrdersReportResponse> {
-        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(int64_t offset, DecodePageToken(req->page_token()));
         SALES_ASSIGN_OR_RETURN(auto filter, ResolveFilter(tx, call.principal, req->org_unit_id(), req->rep_id()));
         const absl::CivilDay as_of = req->has_as_of() ? ToCivilDay(req->as_of()) : BusinessDay(rt_.clock->Now());
         std::vector<std::string> statuses;
         for (int s : req->statuses()) statuses.push_back(EnumShort(static_cast<v1::OrderStatus>(s)));
-        if (statuses.empty()) statuses = {"PENDING_APPROVAL", "CONFIRMED", "CREDIT_HOLD", "PARTIALLY_SHIPPED", "SHIPPED"};
+        if (statuses.empty())
+          statuses = {"PENDING_APPROVAL", "CONFIRMED", "CREDIT_HOLD", "PARTIALLY_SHIPPED", "SHIPPED"};
         SALES_ASSIGN_OR_RETURN(auto orders, ReportStore::Orders(tx, statuses, req->customer_id()));
         std::vector<v1::OpenOrderRow> rows;
         for (const auto& o : orders) {

@@ -11,17 +11,17 @@
 #include "orders-svc/api/orders_support.h"
 #include "orders-svc/app/order_desk.h"
 #include "orders-svc/app/return_desk.h"
-#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/return_rules.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "orders-svc/store/return_store.h"
 #include "orders-svc/store/shipment_document_store.h"
 #include "orders-svc/store/shipment_store.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/store/stock_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/roles.h"
@@ -29,7 +29,6 @@
 #include "sales/orders/v1/events.pb.h"
 
 namespace sales::orders {
-
 
 namespace {
 
@@ -69,7 +68,7 @@ grpc::Status OrdersApi::CreateReturn(grpc::ServerContext* ctx, const v1::CreateR
 }
 
 grpc::Status OrdersApi::GetReturn(grpc::ServerContext* ctx, const v1::GetReturnRequest* req,
-                                      v1::GetReturnResponse* resp) {
+                                  v1::GetReturnResponse* resp) {
   return ServeRead<v1::GetReturnResponse>(
       ctx, OrdersMethod("GetReturn"), rt_, resp,
       [&](CallContext&) {
@@ -77,8 +76,7 @@ grpc::Status OrdersApi::GetReturn(grpc::ServerContext* ctx, const v1::GetReturnR
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetReturnResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, req->return_request_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto order,
-                               LoadOrderInScope(tx, call.principal, rec.request.order_id(), false));
+        SALES_ASSIGN_OR_RETURN(auto order, LoadOrderInScope(tx, call.principal, rec.request.order_id(), false));
         v1::GetReturnResponse out;
         *out.mutable_return_request() = std::move(rec.request);
         return out;
@@ -86,15 +84,15 @@ grpc::Status OrdersApi::GetReturn(grpc::ServerContext* ctx, const v1::GetReturnR
 }
 
 grpc::Status OrdersApi::ListReturns(grpc::ServerContext* ctx, const v1::ListReturnsRequest* req,
-                                        v1::ListReturnsResponse* resp) {
+                                    v1::ListReturnsResponse* resp) {
   return ServeRead<v1::ListReturnsResponse>(
       ctx, OrdersMethod("ListReturns"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 50, 200).status());
+        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), kPageOfDocuments).status());
         return DecodePageToken(req->page_token()).status();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListReturnsResponse> {
-        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), kPageOfDocuments));
         SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
         ReturnStore::Filter f;
         f.order_id = req->order_id();
@@ -144,7 +142,7 @@ grpc::Status OrdersApi::VerifyReturn(grpc::ServerContext* ctx, const v1::VerifyR
 }
 
 grpc::Status OrdersApi::ApproveReturn(grpc::ServerContext* ctx, const v1::ApproveReturnRequest* req,
-                                          v1::ApproveReturnResponse* resp) {
+                                      v1::ApproveReturnResponse* resp) {
   return ServeMutation<v1::ApproveReturnRequest, v1::ApproveReturnResponse>(
       ctx, OrdersMethod("ApproveReturn"), rt_, *req, resp,
       [&](CallContext&) {
@@ -153,15 +151,14 @@ grpc::Status OrdersApi::ApproveReturn(grpc::ServerContext* ctx, const v1::Approv
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ApproveReturnResponse> {
         const absl::Time now = rt_.clock->Now();
         SqlOrderBook book(tx, nullptr);
-        SALES_ASSIGN_OR_RETURN(auto l,
-                               LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kApprove));
+        SALES_ASSIGN_OR_RETURN(
+            auto l, LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kApprove));
         SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, l.ret.requester.user_id, l.RequesterUnit()));
         SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
-                                                            v1::APPROVAL_STEP_STATUS_APPROVED, call.principal,
-                                                            req->reason(), now));
+                                                v1::APPROVAL_STEP_STATUS_APPROVED, call.principal, req->reason(), now));
         SALES_RETURN_IF_ERROR(ReturnStore::SetStatus(tx, l.ret.request.id(), v1::RETURN_STATUS_APPROVED, "", 0, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
-                                                "RETURN_APPROVED", "VERIFIED", "APPROVED", req->reason(), call, now));
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(), "RETURN_APPROVED",
+                                    "VERIFIED", "APPROVED", req->reason(), call, now));
         v1::ApproveReturnResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, l.ret.request.id(), false));
         *out.mutable_return_request() = std::move(rec.request);
@@ -170,7 +167,7 @@ grpc::Status OrdersApi::ApproveReturn(grpc::ServerContext* ctx, const v1::Approv
 }
 
 grpc::Status OrdersApi::RejectReturn(grpc::ServerContext* ctx, const v1::RejectReturnRequest* req,
-                                         v1::RejectReturnResponse* resp) {
+                                     v1::RejectReturnResponse* resp) {
   return ServeMutation<v1::RejectReturnRequest, v1::RejectReturnResponse>(
       ctx, OrdersMethod("RejectReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -180,28 +177,25 @@ grpc::Status OrdersApi::RejectReturn(grpc::ServerContext* ctx, const v1::RejectR
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RejectReturnResponse> {
         const absl::Time now = rt_.clock->Now();
         SqlOrderBook book(tx, nullptr);
-        SALES_ASSIGN_OR_RETURN(auto l, LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kReject));
+        SALES_ASSIGN_OR_RETURN(auto l,
+                               LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kReject));
         const auto from = l.ret.request.status();
         if (from == v1::RETURN_STATUS_VERIFIED) {
           // Past verification only the approving side refuses.
-          SALES_RETURN_IF_ERROR(
-              CheckDecider(tx, call.principal, l.ret.requester.user_id, l.RequesterUnit()));
+          SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, l.ret.requester.user_id, l.RequesterUnit()));
         } else {
           // At verification the verifier (clerk, warehouse) may refuse too.
           SALES_RETURN_IF_ERROR(RequireRole(
-              call.principal, {kRoleClerk, kRoleWarehouse, kRoleManager, kRoleDirector, kRoleAdmin},
-              "reject returns"));
+              call.principal, {kRoleClerk, kRoleWarehouse, kRoleManager, kRoleDirector, kRoleAdmin}, "reject returns"));
           SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
           SALES_RETURN_IF_ERROR(CheckSees(scope, l.order.record));
         }
         SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
-                                                            v1::APPROVAL_STEP_STATUS_REJECTED, call.principal,
-                                                            req->reason(), now));
+                                                v1::APPROVAL_STEP_STATUS_REJECTED, call.principal, req->reason(), now));
         SALES_RETURN_IF_ERROR(
             ReturnStore::SetStatus(tx, l.ret.request.id(), v1::RETURN_STATUS_REJECTED, req->reason(), 0, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
-                                                "RETURN_REJECTED", EnumShort(from), "REJECTED", req->reason(), call,
-                                                now));
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(), "RETURN_REJECTED",
+                                    EnumShort(from), "REJECTED", req->reason(), call, now));
         v1::RejectReturnResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, l.ret.request.id(), false));
         *out.mutable_return_request() = std::move(rec.request);
@@ -210,7 +204,7 @@ grpc::Status OrdersApi::RejectReturn(grpc::ServerContext* ctx, const v1::RejectR
 }
 
 grpc::Status OrdersApi::CancelReturn(grpc::ServerContext* ctx, const v1::CancelReturnRequest* req,
-                                         v1::CancelReturnResponse* resp) {
+                                     v1::CancelReturnResponse* resp) {
   return ServeMutation<v1::CancelReturnRequest, v1::CancelReturnResponse>(
       ctx, OrdersMethod("CancelReturn"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -220,20 +214,21 @@ grpc::Status OrdersApi::CancelReturn(grpc::ServerContext* ctx, const v1::CancelR
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CancelReturnResponse> {
         const absl::Time now = rt_.clock->Now();
         SqlOrderBook book(tx, nullptr);
-        SALES_ASSIGN_OR_RETURN(auto l, LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kCancel));
+        SALES_ASSIGN_OR_RETURN(auto l,
+                               LoadReturnForChange(book, req->return_request_id(), req->etag(), ReturnAction::kCancel));
         bool own = call.principal.authenticated() && call.principal.user_id == l.ret.requester.user_id;
         if (!own) {
           SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
-                                                    "withdraw another's return"));
+                                            "withdraw another's return"));
           SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
           SALES_RETURN_IF_ERROR(CheckSees(scope, l.order.record));
         }
-        SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(), now));
+        SALES_RETURN_IF_ERROR(
+            ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(), now));
         SALES_RETURN_IF_ERROR(
             ReturnStore::SetStatus(tx, l.ret.request.id(), v1::RETURN_STATUS_CANCELLED, req->reason(), 0, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(),
-                                                "RETURN_CANCELLED", EnumShort(l.ret.request.status()), "CANCELLED",
-                                                req->reason(), call, now));
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, l.ret.request.id(), "RETURN_CANCELLED",
+                                    EnumShort(l.ret.request.status()), "CANCELLED", req->reason(), call, now));
         v1::CancelReturnResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, ReturnStore::Load(tx, l.ret.request.id(), false));
         *out.mutable_return_request() = std::move(rec.request);

@@ -10,16 +10,16 @@
 #include "orders-svc/app/order_desk.h"
 #include "orders-svc/app/shipment_posting.h"
 #include "orders-svc/app/shipping_desk.h"
-#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/limits.h"
 #include "orders-svc/domain/shipment_rules.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "orders-svc/store/shipment_document_store.h"
 #include "orders-svc/store/shipment_store.h"
+#include "orders-svc/store/sql_order_book.h"
 #include "orders-svc/store/stock_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/roles.h"
@@ -27,7 +27,6 @@
 #include "sales/orders/v1/events.pb.h"
 
 namespace sales::orders {
-
 
 namespace {
 
@@ -93,9 +92,8 @@ grpc::Status OrdersApi::RequestShipment(grpc::ServerContext* ctx, const v1::Requ
       });
 }
 
-grpc::Status OrdersApi::GetShipmentRequisition(grpc::ServerContext* ctx,
-                                                   const v1::GetShipmentRequisitionRequest* req,
-                                                   v1::GetShipmentRequisitionResponse* resp) {
+grpc::Status OrdersApi::GetShipmentRequisition(grpc::ServerContext* ctx, const v1::GetShipmentRequisitionRequest* req,
+                                               v1::GetShipmentRequisitionResponse* resp) {
   return ServeRead<v1::GetShipmentRequisitionResponse>(
       ctx, OrdersMethod("GetShipmentRequisition"), rt_, resp,
       [&](CallContext&) {
@@ -104,8 +102,7 @@ grpc::Status OrdersApi::GetShipmentRequisition(grpc::ServerContext* ctx,
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetShipmentRequisitionResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadRequisition(tx, req->shipment_requisition_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto order,
-                               LoadOrderInScope(tx, call.principal, rec.requisition.order_id(), false));
+        SALES_ASSIGN_OR_RETURN(auto order, LoadOrderInScope(tx, call.principal, rec.requisition.order_id(), false));
         v1::GetShipmentRequisitionResponse out;
         *out.mutable_shipment_requisition() = std::move(rec.requisition);
         return out;
@@ -118,7 +115,7 @@ namespace {
 // scope sees. Scope filtering reads the order of each requisition; batches
 // are fetched until the page is full so a rep's page is never short.
 absl::StatusOr<std::vector<v1::ShipmentRequisition>> VisibleRequisitions(db::Transaction& tx, const Scope& scope,
-                                                                        ShipmentStore::RequisitionFilter f, int page) {
+                                                                         ShipmentStore::RequisitionFilter f, int page) {
   std::vector<v1::ShipmentRequisition> items;
   while (static_cast<int>(items.size()) <= page) {
     SALES_ASSIGN_OR_RETURN(auto batch, ShipmentStore::ListRequisitions(tx, f, page + 1));
@@ -139,16 +136,16 @@ absl::StatusOr<std::vector<v1::ShipmentRequisition>> VisibleRequisitions(db::Tra
 }  // namespace
 
 grpc::Status OrdersApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
-                                                     const v1::ListShipmentRequisitionsRequest* req,
-                                                     v1::ListShipmentRequisitionsResponse* resp) {
+                                                 const v1::ListShipmentRequisitionsRequest* req,
+                                                 v1::ListShipmentRequisitionsResponse* resp) {
   return ServeRead<v1::ListShipmentRequisitionsResponse>(
       ctx, OrdersMethod("ListShipmentRequisitions"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 50, 200).status());
+        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), kPageOfDocuments).status());
         return DecodePageToken(req->page_token()).status();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListShipmentRequisitionsResponse> {
-        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), kPageOfDocuments));
         SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
         ShipmentStore::RequisitionFilter f;
         f.order_id = req->order_id();
@@ -167,8 +164,8 @@ grpc::Status OrdersApi::ListShipmentRequisitions(grpc::ServerContext* ctx,
 }
 
 grpc::Status OrdersApi::ApproveShipmentRequisition(grpc::ServerContext* ctx,
-                                                       const v1::ApproveShipmentRequisitionRequest* req,
-                                                       v1::ApproveShipmentRequisitionResponse* resp) {
+                                                   const v1::ApproveShipmentRequisitionRequest* req,
+                                                   v1::ApproveShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::ApproveShipmentRequisitionRequest, v1::ApproveShipmentRequisitionResponse>(
       ctx, OrdersMethod("ApproveShipmentRequisition"), rt_, *req, resp,
       [&](CallContext&) {
@@ -182,11 +179,11 @@ grpc::Status OrdersApi::ApproveShipmentRequisition(grpc::ServerContext* ctx,
         SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), rec.version, "shipment requisition", r.id()));
         SALES_RETURN_IF_ERROR(CheckRequisitionAction(r.status(), RequisitionAction::kApprove));
         SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, r.order_id(), false));
-        int64_t unit = rec.requester.org_unit_id ? rec.requester.org_unit_id : order.record.order.credited_org_unit_id();
+        int64_t unit =
+            rec.requester.org_unit_id ? rec.requester.org_unit_id : order.record.order.credited_org_unit_id();
         SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, rec.requester.user_id, unit));
         SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
-                                                            v1::APPROVAL_STEP_STATUS_APPROVED, call.principal,
-                                                            req->reason(), now));
+                                                v1::APPROVAL_STEP_STATUS_APPROVED, call.principal, req->reason(), now));
         SALES_RETURN_IF_ERROR(ShipmentStore::SetRequisitionStatus(tx, r.id(), v1::SHIPMENT_REQUISITION_STATUS_APPROVED,
                                                                   req->reason(), now));
         // The pick-up certificate shares the requisition's running number.
@@ -195,9 +192,8 @@ grpc::Status OrdersApi::ApproveShipmentRequisition(grpc::ServerContext* ctx,
         SALES_ASSIGN_OR_RETURN(*out.mutable_pickup_certificate(),
                                ShipmentDocumentStore::Create(tx, v1::DOCUMENT_TYPE_PICKUP_CERTIFICATE, number,
                                                              r.order_id(), r.id(), 0, now));
-        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
-                                                "SHIPMENT_REQUISITION_APPROVED", "PENDING_APPROVAL", "APPROVED",
-                                                req->reason(), call, now));
+        SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(), "SHIPMENT_REQUISITION_APPROVED",
+                                    "PENDING_APPROVAL", "APPROVED", req->reason(), call, now));
         SALES_ASSIGN_OR_RETURN(auto after, ShipmentStore::LoadRequisition(tx, r.id(), false));
         *out.mutable_shipment_requisition() = std::move(after.requisition);
         return out;
@@ -224,8 +220,7 @@ absl::StatusOr<v1::ShipmentRequisition> CloseRequisition(ServiceRuntime& rt, db:
   if (action == RequisitionAction::kReject) {
     SALES_RETURN_IF_ERROR(CheckDecider(tx, call.principal, rec.requester.user_id, unit));
     SALES_RETURN_IF_ERROR(DecidePendingStep(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(),
-                                                        v1::APPROVAL_STEP_STATUS_REJECTED, call.principal,
-                                                        req.reason(), now));
+                                            v1::APPROVAL_STEP_STATUS_REJECTED, call.principal, req.reason(), now));
     to = v1::SHIPMENT_REQUISITION_STATUS_REJECTED;
     verb = "SHIPMENT_REQUISITION_REJECTED";
   } else {
@@ -234,15 +229,15 @@ absl::StatusOr<v1::ShipmentRequisition> CloseRequisition(ServiceRuntime& rt, db:
     bool own = call.principal.authenticated() && call.principal.user_id == rec.requester.user_id;
     if (!own) {
       SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin},
-                                                "cancel another's shipment requisition"));
+                                        "cancel another's shipment requisition"));
       SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
       SALES_RETURN_IF_ERROR(CheckSees(scope, order.record));
     }
     SALES_RETURN_IF_ERROR(ApprovalStore::WithdrawPending(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(), now));
   }
   SALES_RETURN_IF_ERROR(ShipmentStore::SetRequisitionStatus(tx, r.id(), to, req.reason(), now));
-  SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(), verb,
-                                          EnumShort(r.status()), EnumShort(to), req.reason(), call, now));
+  SALES_RETURN_IF_ERROR(Audit(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, r.id(), verb, EnumShort(r.status()),
+                              EnumShort(to), req.reason(), call, now));
   SALES_ASSIGN_OR_RETURN(auto after, ShipmentStore::LoadRequisition(tx, r.id(), false));
   return std::move(after.requisition);
 }
@@ -250,8 +245,8 @@ absl::StatusOr<v1::ShipmentRequisition> CloseRequisition(ServiceRuntime& rt, db:
 }  // namespace
 
 grpc::Status OrdersApi::RejectShipmentRequisition(grpc::ServerContext* ctx,
-                                                      const v1::RejectShipmentRequisitionRequest* req,
-                                                      v1::RejectShipmentRequisitionResponse* resp) {
+                                                  const v1::RejectShipmentRequisitionRequest* req,
+                                                  v1::RejectShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::RejectShipmentRequisitionRequest, v1::RejectShipmentRequisitionResponse>(
       ctx, OrdersMethod("RejectShipmentRequisition"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -267,8 +262,8 @@ grpc::Status OrdersApi::RejectShipmentRequisition(grpc::ServerContext* ctx,
 }
 
 grpc::Status OrdersApi::CancelShipmentRequisition(grpc::ServerContext* ctx,
-                                                      const v1::CancelShipmentRequisitionRequest* req,
-                                                      v1::CancelShipmentRequisitionResponse* resp) {
+                                                  const v1::CancelShipmentRequisitionRequest* req,
+                                                  v1::CancelShipmentRequisitionResponse* resp) {
   return ServeMutation<v1::CancelShipmentRequisitionRequest, v1::CancelShipmentRequisitionResponse>(
       ctx, OrdersMethod("CancelShipmentRequisition"), rt_, *req, resp,
       [&](CallContext&) -> absl::Status {
@@ -294,14 +289,13 @@ grpc::Status OrdersApi::PostShipment(grpc::ServerContext* ctx, const v1::PostShi
 }
 
 grpc::Status OrdersApi::GetShipment(grpc::ServerContext* ctx, const v1::GetShipmentRequest* req,
-                                        v1::GetShipmentResponse* resp) {
+                                    v1::GetShipmentResponse* resp) {
   return ServeRead<v1::GetShipmentResponse>(
       ctx, OrdersMethod("GetShipment"), rt_, resp,
       [&](CallContext&) { return req->shipment_id() > 0 ? absl::OkStatus() : InvalidField("shipment_id", "required"); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetShipmentResponse> {
         SALES_ASSIGN_OR_RETURN(auto rec, ShipmentStore::LoadShipment(tx, req->shipment_id(), false));
-        SALES_ASSIGN_OR_RETURN(auto order,
-                               LoadOrderInScope(tx, call.principal, rec.shipment.order_id(), false));
+        SALES_ASSIGN_OR_RETURN(auto order, LoadOrderInScope(tx, call.principal, rec.shipment.order_id(), false));
         v1::GetShipmentResponse out;
         *out.mutable_shipment() = std::move(rec.shipment);
         return out;
@@ -309,15 +303,15 @@ grpc::Status OrdersApi::GetShipment(grpc::ServerContext* ctx, const v1::GetShipm
 }
 
 grpc::Status OrdersApi::ListShipments(grpc::ServerContext* ctx, const v1::ListShipmentsRequest* req,
-                                          v1::ListShipmentsResponse* resp) {
+                                      v1::ListShipmentsResponse* resp) {
   return ServeRead<v1::ListShipmentsResponse>(
       ctx, OrdersMethod("ListShipments"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), 50, 200).status());
+        SALES_RETURN_IF_ERROR(PageSize(req->page_size(), kPageOfDocuments).status());
         return DecodePageToken(req->page_token()).status();
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListShipmentsResponse> {
-        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(int page, PageSize(req->page_size(), kPageOfDocuments));
         SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(tx, call.principal));
         ShipmentStore::ShipmentFilter f;
         f.order_id = req->order_id();

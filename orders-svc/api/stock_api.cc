@@ -4,12 +4,14 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/api/orders_api.h"
 #include "orders-svc/api/orders_support.h"
+#include "orders-svc/app/catalog_upkeep.h"
 #include "orders-svc/store/audit_store.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/product_store.h"
 #include "orders-svc/store/stock_store.h"
 #include "orders-svc/store/warehouse_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
+#include "platform/field_mask.h"
 #include "platform/handlers.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -17,14 +19,14 @@
 namespace sales::orders {
 namespace {
 
-absl::Status ValidateWarehouse(const v1::Warehouse& w, bool is_new) {
-  std::vector<FieldViolation> v;
-  if (is_new && (w.code().empty() || w.code().size() > 32)) v.push_back({"warehouse.code", "required, 1..32 characters"});
-  if (w.name().empty() || w.name().size() > 200) v.push_back({"warehouse.name", "required, at most 200 bytes"});
-  if (w.kind() == v1::WAREHOUSE_KIND_UNSPECIFIED) v.push_back({"warehouse.kind", "required"});
-  if (w.address().size() > 500) v.push_back({"warehouse.address", "at most 500 bytes"});
-  if (!v.empty()) return InvalidFields(std::move(v));
-  return absl::OkStatus();
+// The warehouse's id and the mask; without a mask the request carries the
+// whole warehouse, checked as sent.
+absl::StatusOr<std::vector<std::string>> ValidateWarehouseChange(const v1::UpdateWarehouseRequest& req) {
+  if (req.warehouse().id() <= 0) return InvalidField("warehouse.id", "required");
+  SALES_ASSIGN_OR_RETURN(auto paths,
+                         UpdatePaths(req.update_mask(), {"name", "kind", "address", "allocation_priority", "active"}));
+  if (req.update_mask().paths().empty()) SALES_RETURN_IF_ERROR(ValidateWarehouse(req.warehouse(), false));
+  return paths;
 }
 
 MovementContext Movement(const CallContext& call, absl::Time now, v1::StockMovementKind kind, std::string reason,
@@ -67,9 +69,9 @@ grpc::Status OrdersApi::CreateWarehouse(grpc::ServerContext* ctx, const v1::Crea
         absl::Time now = rt_.clock->Now();
         v1::CreateWarehouseResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_warehouse(), WarehouseStore::Insert(tx, w, now));
-        SALES_RETURN_IF_ERROR(AuditStore::Append(tx, {v1::SUBJECT_TYPE_WAREHOUSE, out.warehouse().id(),
-                                                      "WAREHOUSE_CREATED", "", EnumShort(w.kind()), ""},
-                                                 call.principal, call.request_id, now));
+        SALES_RETURN_IF_ERROR(AuditStore::Append(
+            tx, {v1::SUBJECT_TYPE_WAREHOUSE, out.warehouse().id(), "WAREHOUSE_CREATED", "", EnumShort(w.kind()), ""},
+            call.principal, call.request_id, now));
         return out;
       });
 }
@@ -78,7 +80,9 @@ grpc::Status OrdersApi::GetWarehouse(grpc::ServerContext* ctx, const v1::GetWare
                                      v1::GetWarehouseResponse* resp) {
   return ServeRead<v1::GetWarehouseResponse>(
       ctx, OrdersMethod("GetWarehouse"), rt_, resp,
-      [&](CallContext&) { return req->warehouse_id() > 0 ? absl::OkStatus() : InvalidField("warehouse_id", "required"); },
+      [&](CallContext&) {
+        return req->warehouse_id() > 0 ? absl::OkStatus() : InvalidField("warehouse_id", "required");
+      },
       [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::GetWarehouseResponse> {
         v1::GetWarehouseResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_warehouse(), WarehouseStore::Get(tx, req->warehouse_id()));
@@ -93,7 +97,7 @@ grpc::Status OrdersApi::ListWarehouses(grpc::ServerContext* ctx, const v1::ListW
   return ServeRead<v1::ListWarehousesResponse>(
       ctx, OrdersMethod("ListWarehouses"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 50, 200));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfDocuments));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },
@@ -108,41 +112,16 @@ grpc::Status OrdersApi::ListWarehouses(grpc::ServerContext* ctx, const v1::ListW
 
 grpc::Status OrdersApi::UpdateWarehouse(grpc::ServerContext* ctx, const v1::UpdateWarehouseRequest* req,
                                         v1::UpdateWarehouseResponse* resp) {
+  std::vector<std::string> paths;
   return ServeMutation<v1::UpdateWarehouseRequest, v1::UpdateWarehouseResponse>(
       ctx, OrdersMethod("UpdateWarehouse"), rt_, *req, resp,
       [&](CallContext& call) -> absl::Status {
         SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleAdmin}, "change warehouses"));
-        if (req->warehouse().id() <= 0) return InvalidField("warehouse.id", "required");
-        return ValidateWarehouse(req->warehouse(), false);
+        SALES_ASSIGN_OR_RETURN(paths, ValidateWarehouseChange(*req));
+        return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateWarehouseResponse> {
-        SALES_ASSIGN_OR_RETURN(auto current, WarehouseStore::Get(tx, req->warehouse().id(), true));
-        SALES_RETURN_IF_ERROR(CheckEtag(req->etag(), current.etag(), "warehouse", current.id()));
-        v1::Warehouse next = req->warehouse();
-        if (current.active() && !next.active()) {
-          SALES_ASSIGN_OR_RETURN(int64_t reserved, WarehouseStore::Reserved(tx, current.id()));
-          if (reserved > 0) {
-            return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("warehouse ", current.code(), " holds ",
-                                                                            reserved, " reserved units")),
-                                 "WAREHOUSE_HAS_RESERVATIONS", kOrdersDomain);
-          }
-        }
-        if (current.kind() != next.kind()) {
-          SALES_ASSIGN_OR_RETURN(int64_t reserved, WarehouseStore::Reserved(tx, current.id()));
-          if (reserved > 0) {
-            return WithErrorInfo(absl::FailedPreconditionError("cannot change the kind of a warehouse holding reservations"),
-                                 "WAREHOUSE_HAS_RESERVATIONS", kOrdersDomain);
-          }
-        }
-        absl::Time now = rt_.clock->Now();
-        v1::UpdateWarehouseResponse out;
-        SALES_ASSIGN_OR_RETURN(*out.mutable_warehouse(), WarehouseStore::Update(tx, next, now));
-        SALES_RETURN_IF_ERROR(AuditStore::Append(
-            tx, {v1::SUBJECT_TYPE_WAREHOUSE, current.id(), "WAREHOUSE_CHANGED",
-                 absl::StrCat(EnumShort(current.kind()), current.active() ? " active" : " inactive"),
-                 absl::StrCat(EnumShort(next.kind()), next.active() ? " active" : " inactive"), ""},
-            call.principal, call.request_id, now));
-        return out;
+      [&](db::Transaction& tx, CallContext& call) {
+        return CatalogUpkeep(*rt_.clock, *rt_.outbox).UpdateWarehouse(tx, call, *req, paths);
       });
 }
 
@@ -153,7 +132,7 @@ grpc::Status OrdersApi::ListStockLevels(grpc::ServerContext* ctx, const v1::List
   return ServeRead<v1::ListStockLevelsResponse>(
       ctx, OrdersMethod("ListStockLevels"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(offset, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },
@@ -226,8 +205,8 @@ grpc::Status OrdersApi::RecordStockReceipt(grpc::ServerContext* ctx, const v1::R
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordStockReceiptResponse> {
         SALES_RETURN_IF_ERROR(RequireActiveWarehouse(tx, req->warehouse_id(), "warehouse_id"));
         absl::Time now = rt_.clock->Now();
-        MovementContext m = Movement(call, now, v1::STOCK_MOVEMENT_KIND_RECEIPT, req->reason(), req->reference(),
-                                     req->receipt_date());
+        MovementContext m =
+            Movement(call, now, v1::STOCK_MOVEMENT_KIND_RECEIPT, req->reason(), req->reference(), req->receipt_date());
         // Lock order: ascending product within the warehouse.
         std::vector<v1::StockQuantity> lines(req->lines().begin(), req->lines().end());
         std::stable_sort(lines.begin(), lines.end(),
@@ -235,8 +214,8 @@ grpc::Status OrdersApi::RecordStockReceipt(grpc::ServerContext* ctx, const v1::R
         v1::RecordStockReceiptResponse out;
         for (const auto& l : lines) {
           SALES_RETURN_IF_ERROR(ProductStore::Get(tx, l.product_id()).status());
-          SALES_ASSIGN_OR_RETURN(auto level, StockStore::MoveOnHand(tx, req->warehouse_id(), l.product_id(),
-                                                                    l.quantity(), 0, m));
+          SALES_ASSIGN_OR_RETURN(auto level,
+                                 StockStore::MoveOnHand(tx, req->warehouse_id(), l.product_id(), l.quantity(), 0, m));
           *out.add_stock_levels() = level;
         }
         SALES_ASSIGN_OR_RETURN(auto ledger, StockStore::MovementsOfRequest(tx, call.request_id));
@@ -267,8 +246,7 @@ grpc::Status OrdersApi::AdjustStock(grpc::ServerContext* ctx, const v1::AdjustSt
         SALES_RETURN_IF_ERROR(ProductStore::Get(tx, req->product_id()).status());
         int64_t expected = 0;
         if (!req->etag().empty()) {
-          if (req->etag().size() < 2 || req->etag()[0] != 'v' ||
-              !absl::SimpleAtoi(req->etag().substr(1), &expected)) {
+          if (req->etag().size() < 2 || req->etag()[0] != 'v' || !absl::SimpleAtoi(req->etag().substr(1), &expected)) {
             return InvalidField("etag", "not an etag of this service");
           }
         }
@@ -276,9 +254,9 @@ grpc::Status OrdersApi::AdjustStock(grpc::ServerContext* ctx, const v1::AdjustSt
         MovementContext m = Movement(call, now, v1::STOCK_MOVEMENT_KIND_ADJUSTMENT, req->reason(), "", {});
         m.adjustment_reason = req->adjustment_reason();
         v1::AdjustStockResponse out;
-        SALES_ASSIGN_OR_RETURN(*out.mutable_stock_level(), StockStore::MoveOnHand(tx, req->warehouse_id(),
-                                                                                  req->product_id(),
-                                                                                  req->quantity_delta(), expected, m));
+        SALES_ASSIGN_OR_RETURN(
+            *out.mutable_stock_level(),
+            StockStore::MoveOnHand(tx, req->warehouse_id(), req->product_id(), req->quantity_delta(), expected, m));
         SALES_ASSIGN_OR_RETURN(auto ledger, StockStore::MovementsOfRequest(tx, call.request_id));
         if (!ledger.empty()) *out.mutable_movement() = ledger.back();
         return out;
@@ -301,17 +279,18 @@ grpc::Status OrdersApi::TransferStock(grpc::ServerContext* ctx, const v1::Transf
         int64_t first = std::min(req->from_warehouse_id(), req->to_warehouse_id());
         for (const auto& l : req->lines()) {
           SALES_RETURN_IF_ERROR(ProductStore::Get(tx, l.product_id()).status());
-          for (int64_t wh : {first, first == req->from_warehouse_id() ? req->to_warehouse_id() : req->from_warehouse_id()}) {
+          for (int64_t wh :
+               {first, first == req->from_warehouse_id() ? req->to_warehouse_id() : req->from_warehouse_id()}) {
             bool out_leg = wh == req->from_warehouse_id();
             MovementContext m = Movement(
                 call, now, out_leg ? v1::STOCK_MOVEMENT_KIND_TRANSFER_OUT : v1::STOCK_MOVEMENT_KIND_TRANSFER_IN,
                 req->reason(), absl::StrCat(out_leg ? req->to_warehouse_id() : req->from_warehouse_id()), {});
             auto moved = StockStore::MoveOnHand(tx, wh, l.product_id(), out_leg ? -l.quantity() : l.quantity(), 0, m);
             if (!moved.ok() && out_leg && ErrorReason(moved.status()) == "STOCK_BELOW_RESERVED") {
-              return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
-                                       "warehouse ", wh, " lacks ", l.quantity(), " available of product ",
-                                       l.product_id())),
-                                   "INSUFFICIENT_STOCK", kOrdersDomain);
+              return WithErrorInfo(
+                  absl::FailedPreconditionError(absl::StrCat("warehouse ", wh, " lacks ", l.quantity(),
+                                                             " available of product ", l.product_id())),
+                  "INSUFFICIENT_STOCK", kOrdersDomain);
             }
             if (!moved.ok()) return moved.status();
           }
@@ -330,7 +309,7 @@ grpc::Status OrdersApi::ListStockMovements(grpc::ServerContext* ctx, const v1::L
   return ServeRead<v1::ListStockMovementsResponse>(
       ctx, OrdersMethod("ListStockMovements"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },
@@ -355,7 +334,7 @@ grpc::Status OrdersApi::ListReservations(grpc::ServerContext* ctx, const v1::Lis
   return ServeRead<v1::ListReservationsResponse>(
       ctx, OrdersMethod("ListReservations"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), 100, 500));
+        SALES_ASSIGN_OR_RETURN(page, PageSize(req->page_size(), kPageOfRecords));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         return absl::OkStatus();
       },

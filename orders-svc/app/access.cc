@@ -71,4 +71,13 @@ absl::StatusOr<OrderWithReservations> LoadOrderInScope(OrderBook& book, const Pr
   return order;
 }
 
+absl::StatusOr<QuoteRecord> LoadVisibleQuote(OrderBook& book, const Principal& p, int64_t quote_id, bool for_update) {
+  SALES_ASSIGN_OR_RETURN(auto rec, for_update ? book.LockQuote(quote_id) : book.LoadQuote(quote_id));
+  SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(book, p));
+  if (!scope.Sees(rec.quote.rep_id(), rec.quote.rep_id(), rec.quote.org_unit_id(), rec.quote.org_unit_id())) {
+    return absl::PermissionDeniedError(absl::StrCat("quote ", quote_id, " is outside the caller's scope"));
+  }
+  return rec;
+}
+
 }  // namespace sales::orders

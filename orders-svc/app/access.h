@@ -50,5 +50,9 @@ absl::Status CheckSees(const Scope& s, const OrderRecord& o);
 absl::StatusOr<OrderRecord> LoadVisibleOrder(OrderBook& book, const Principal& p, int64_t order_id, bool for_update);
 absl::StatusOr<OrderWithReservations> LoadOrderInScope(OrderBook& book, const Principal& p, int64_t order_id,
                                                        bool for_update);
+// The quote (row-locked when `for_update`), PERMISSION_DENIED when it is
+// outside the caller's scope (no ErrorInfo, as the quote handlers have
+// always answered).
+absl::StatusOr<QuoteRecord> LoadVisibleQuote(OrderBook& book, const Principal& p, int64_t quote_id, bool for_update);
 
 }  // namespace sales::orders

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -61,8 +61,7 @@ class OrderBook {
   // Confirmed value not yet shipped for the customer, other orders only.
   virtual absl::StatusOr<int64_t> ConfirmedUnshipped(int64_t customer_id, int64_t excluding_order_id) = 0;
   // Writes status, reason, credited rep and unit, dates and credit check.
-  virtual absl::Status SaveConfirmation(const v1::SalesOrder& o, const std::string& release_reason,
-                                        absl::Time now) = 0;
+  virtual absl::Status SaveConfirmation(const v1::SalesOrder& o, const std::string& release_reason, absl::Time now) = 0;
   virtual absl::Status SetOrderStatus(int64_t order_id, v1::OrderStatus status, const std::string& reason,
                                       absl::Time now) = 0;
 
@@ -138,8 +137,7 @@ class OrderBook {
   // ---- Approvals ----
   // Opens a pending step of the subject.
   virtual absl::Status InsertApprovalStep(v1::SubjectType subject_type, int64_t subject_id,
-                                          const v1::ApprovalStep& step, const Principal& requester,
-                                          absl::Time now) = 0;
+                                          const v1::ApprovalStep& step, const Principal& requester, absl::Time now) = 0;
 
   // ---- The audit trail and the feed ----
   virtual absl::Status Audit(const AuditRecord& record, const Principal& actor, const std::string& request_id,

@@ -8,9 +8,9 @@
 #include "orders-svc/domain/confirmation.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/order_state.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/peers/peer_batch.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -111,7 +111,7 @@ absl::StatusOr<ConfirmFacts> OrderConfirmation::Gather(const CallContext& call, 
 }
 
 absl::StatusOr<v1::CreditCheck> OrderConfirmation::CheckCredit(OrderBook& book, const v1::SalesOrder& o,
-                                                              const ConfirmFacts& f) {
+                                                               const ConfirmFacts& f) {
   SALES_ASSIGN_OR_RETURN(int64_t open, book.ConfirmedUnshipped(o.customer_id(), o.id()));
   CreditInputs in;
   in.currency = o.currency_code();
@@ -151,7 +151,7 @@ absl::StatusOr<v1::ConfirmOrderResponse> OrderConfirmation::Confirm(OrderBook& b
   if (o.ship_to_address().empty()) o.set_ship_to_address(f.customer.address());
   o.set_credited_rep_id(f.credited.credited_rep_id() != 0 ? f.credited.credited_rep_id() : o.taking_rep_id());
   o.set_credited_org_unit_id(f.credited.credited_org_unit_id() != 0 ? f.credited.credited_org_unit_id()
-                                                                     : rec.taking_org_unit_id);
+                                                                    : rec.taking_org_unit_id);
   SALES_ASSIGN_OR_RETURN(int64_t region, RegionOf(book, o.credited_org_unit_id()));
   o.set_region_org_unit_id(region);
   o.set_ownership_collision(o.credited_rep_id() != o.taking_rep_id());
@@ -162,9 +162,9 @@ absl::StatusOr<v1::ConfirmOrderResponse> OrderConfirmation::Confirm(OrderBook& b
   if (!check.passed()) {
     SALES_ASSIGN_OR_RETURN(to, NextOrderStatus(o.status(), OrderAction::kCreditHold));
     o.set_status(to);
-    std::string why = absl::StrCat(check.customer_on_hold() ? "customer on hold; " : "", "exposure ",
-                                   check.exposure().minor_units(), " vs credit limit ",
-                                   check.credit_limit().minor_units());
+    std::string why =
+        absl::StrCat(check.customer_on_hold() ? "customer on hold; " : "", "exposure ", check.exposure().minor_units(),
+                     " vs credit limit ", check.credit_limit().minor_units());
     o.set_status_reason(why);
     SALES_RETURN_IF_ERROR(book.SaveConfirmation(o, "", now));
     v1::OrderCreditHeldEvent e;
@@ -198,8 +198,8 @@ absl::StatusOr<v1::ReleaseCreditHoldResponse> OrderConfirmation::ReleaseHold(Ord
   SALES_ASSIGN_OR_RETURN(auto to, NextOrderStatus(o.status(), OrderAction::kReleaseHold));
   if (RoleOf(call.principal) == kRoleManager) {
     // A manager releases only within their chain of command.
-    SALES_ASSIGN_OR_RETURN(auto chain, book.OrgChain(o.credited_org_unit_id() != 0 ? o.credited_org_unit_id()
-                                                                                     : rec.taking_org_unit_id));
+    SALES_ASSIGN_OR_RETURN(
+        auto chain, book.OrgChain(o.credited_org_unit_id() != 0 ? o.credited_org_unit_id() : rec.taking_org_unit_id));
     if (std::find(chain.begin(), chain.end(), call.principal.org_unit_id) == chain.end()) {
       return absl::PermissionDeniedError("the manager is not in the credited rep's chain");
     }

@@ -48,8 +48,7 @@ class OrderConfirmation {
   // Peek, then whether confirmation can go on. FAILED_PRECONDITION (APPROVALS_PENDING) when the
   // order waits for an approval or needs one (a draft that must be
   // submitted first).
-  absl::StatusOr<ConfirmLook> Look(OrderBook& book, const CallContext& call, int64_t order_id,
-                                   const std::string& etag);
+  absl::StatusOr<ConfirmLook> Look(OrderBook& book, const CallContext& call, int64_t order_id, const std::string& etag);
   // Asks the four questions together under the policy's dependency
   // deadline; FAILED_PRECONDITION (CUSTOMER_BLACKLISTED) for a blacklisted
   // customer, UNAVAILABLE when a peer does not answer.
@@ -62,9 +61,8 @@ class OrderConfirmation {
 
   // A finance user, the director, or a manager in the credited rep's chain
   // lets a held order through: stock is reserved and it is confirmed now.
-  absl::StatusOr<v1::ReleaseCreditHoldResponse> ReleaseHold(OrderBook& book, const CallContext& call,
-                                                            int64_t order_id, const std::string& etag,
-                                                            const std::string& reason);
+  absl::StatusOr<v1::ReleaseCreditHoldResponse> ReleaseHold(OrderBook& book, const CallContext& call, int64_t order_id,
+                                                            const std::string& etag, const std::string& reason);
 
   // The credit check as confirmation would run it now, nothing written.
   absl::StatusOr<v1::CreditCheck> CheckCredit(OrderBook& book, const v1::SalesOrder& o, const ConfirmFacts& facts);

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/domain/allocation.h"
 #include "orders-svc/domain/errors.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -83,7 +83,8 @@ absl::StatusOr<std::vector<v1::Reservation>> ReserveOrder(OrderBook& book, const
     std::map<std::string, std::string> meta;
     std::string text;
     for (const auto& s : plan.shortages) {
-      meta[absl::StrCat("line_", s.order_line_id)] = absl::StrCat("requested ", s.requested, ", available ", s.available);
+      meta[absl::StrCat("line_", s.order_line_id)] =
+          absl::StrCat("requested ", s.requested, ", available ", s.available);
       absl::StrAppend(&text, text.empty() ? "" : "; ", "line ", s.order_line_id, ": ", s.requested, " requested, ",
                       s.available, " available");
     }
@@ -92,10 +93,12 @@ absl::StatusOr<std::vector<v1::Reservation>> ReserveOrder(OrderBook& book, const
   }
   // Reserve in (warehouse, product) order, the order the rows were locked in.
   std::sort(plan.allocations.begin(), plan.allocations.end(), [](const StockAllocation& a, const StockAllocation& b) {
-    return std::tie(a.warehouse_id, a.product_id, a.order_line_id) < std::tie(b.warehouse_id, b.product_id, b.order_line_id);
+    return std::tie(a.warehouse_id, a.product_id, a.order_line_id) <
+           std::tie(b.warehouse_id, b.product_id, b.order_line_id);
   });
   for (const auto& a : plan.allocations) {
-    SALES_ASSIGN_OR_RETURN(auto r, book.Reserve(o.id(), a.order_line_id, a.warehouse_id, a.product_id, a.quantity, now));
+    SALES_ASSIGN_OR_RETURN(auto r,
+                           book.Reserve(o.id(), a.order_line_id, a.warehouse_id, a.product_id, a.quantity, now));
     out.push_back(std::move(r));
   }
   return out;

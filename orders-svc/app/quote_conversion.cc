@@ -6,8 +6,8 @@
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/order_state.h"
 #include "orders-svc/domain/pricing.h"
-#include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
@@ -76,7 +76,7 @@ absl::StatusOr<v1::SalesOrder> OrderOf(OrderBook& book, const v1::Quote& q, cons
 }  // namespace
 
 absl::StatusOr<v1::ConvertQuoteToOrderResponse> QuoteConversion::Convert(OrderBook& book, const CallContext& call,
-                                                                        const v1::ConvertQuoteToOrderRequest& req) {
+                                                                         const v1::ConvertQuoteToOrderRequest& req) {
   SALES_ASSIGN_OR_RETURN(auto rec, LockVisibleQuote(book, call.principal, req.quote_id()));
   const v1::Quote& q = rec.quote;
   SALES_RETURN_IF_ERROR(CheckEtag(req.etag(), q.etag(), "quote", q.id()));

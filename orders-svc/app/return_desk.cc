@@ -9,9 +9,9 @@
 #include "orders-svc/app/access.h"
 #include "orders-svc/app/order_desk.h"
 #include "orders-svc/domain/errors.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -89,8 +89,9 @@ absl::StatusOr<ReceiptLines> PlanReceipt(OrderBook& book, const v1::SalesOrder& 
     if (wh == 0) return absl::InternalError("returned goods with no warehouse they shipped from");
     NewShipmentLine nl;
     nl.return_line_id = rl.id();
-    SALES_ASSIGN_OR_RETURN(nl.line, ShipmentLineOf(*ol, -rl.verified_quantity(), unit_costs[ol->id()], o.currency_code(),
-                                                   absl::StrCat("return line ", rl.id(), " verified_quantity")));
+    SALES_ASSIGN_OR_RETURN(nl.line,
+                           ShipmentLineOf(*ol, -rl.verified_quantity(), unit_costs[ol->id()], o.currency_code(),
+                                          absl::StrCat("return line ", rl.id(), " verified_quantity")));
     nl.line.set_condition(rl.verified_condition());
     out.by_warehouse[wh].push_back(nl);
     if (rl.shipment_id() != 0) out.origins[wh].insert(rl.shipment_id());
@@ -112,7 +113,7 @@ absl::StatusOr<ReturnInHand> LoadReturnForChange(OrderBook& book, int64_t return
 }
 
 absl::StatusOr<v1::CreateReturnResponse> ReturnDesk::Create(OrderBook& book, const CallContext& call,
-                                                           const v1::CreateReturnRequest& req) {
+                                                            const v1::CreateReturnRequest& req) {
   const absl::Time now = clock_.Now();
   SALES_RETURN_IF_ERROR(
       RequireRole(call.principal, {kRoleRep, kRoleClerk, kRoleManager, kRoleDirector, kRoleAdmin}, "raise returns"));
@@ -156,11 +157,11 @@ absl::StatusOr<v1::CreateReturnResponse> ReturnDesk::Create(OrderBook& book, con
 }
 
 absl::StatusOr<v1::VerifyReturnResponse> ReturnDesk::Verify(OrderBook& book, const CallContext& call,
-                                                           const v1::VerifyReturnRequest& req) {
+                                                            const v1::VerifyReturnRequest& req) {
   const absl::Time now = clock_.Now();
-  SALES_RETURN_IF_ERROR(RequireRole(
-      call.principal, {kRoleRep, kRoleClerk, kRoleWarehouse, kRoleManager, kRoleDirector, kRoleAdmin},
-      "verify returns"));
+  SALES_RETURN_IF_ERROR(RequireRole(call.principal,
+                                    {kRoleRep, kRoleClerk, kRoleWarehouse, kRoleManager, kRoleDirector, kRoleAdmin},
+                                    "verify returns"));
   SALES_ASSIGN_OR_RETURN(auto l, LoadReturnForChange(book, req.return_request_id(), req.etag(), ReturnAction::kVerify));
   SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(book, call.principal));
   SALES_RETURN_IF_ERROR(CheckSees(scope, l.order.record));
@@ -218,10 +219,11 @@ absl::StatusOr<v1::VerifyReturnResponse> ReturnDesk::Verify(OrderBook& book, con
 }
 
 absl::StatusOr<v1::ReceiveReturnResponse> ReturnDesk::Receive(OrderBook& book, const CallContext& call,
-                                                             const v1::ReceiveReturnRequest& req) {
+                                                              const v1::ReceiveReturnRequest& req) {
   const absl::Time now = clock_.Now();
   SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleWarehouse, kRoleAdmin}, "receive returns"));
-  SALES_ASSIGN_OR_RETURN(auto l, LoadReturnForChange(book, req.return_request_id(), req.etag(), ReturnAction::kReceive));
+  SALES_ASSIGN_OR_RETURN(auto l,
+                         LoadReturnForChange(book, req.return_request_id(), req.etag(), ReturnAction::kReceive));
   v1::SalesOrder& o = l.order.record.order;
   const auto& ret = l.ret.request;
   SALES_ASSIGN_OR_RETURN(Destinations dest, ChooseDestinations(book, ret, req));

@@ -9,9 +9,9 @@
 #include "orders-svc/app/order_desk.h"
 #include "orders-svc/domain/errors.h"
 #include "orders-svc/domain/shipment_rules.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/roles.h"
 #include "platform/status.h"
@@ -41,9 +41,8 @@ absl::StatusOr<Posting> ReadPosting(const v1::ShipmentRequisition& r, const v1::
       continue;
     }
     if (it->second->warehouse_id() != req.warehouse_id()) {
-      bad.push_back({f + ".shipment_requisition_line_id", absl::StrCat("ships from warehouse ",
-                                                                       it->second->warehouse_id(), ", not ",
-                                                                       req.warehouse_id())});
+      bad.push_back({f + ".shipment_requisition_line_id",
+                     absl::StrCat("ships from warehouse ", it->second->warehouse_id(), ", not ", req.warehouse_id())});
       continue;
     }
     p.quantity[pl.shipment_requisition_line_id()] += pl.quantity();
@@ -88,7 +87,7 @@ absl::Status AddLine(const v1::OrderLine& ol, int64_t rl_id, int64_t q, int64_t 
 }  // namespace
 
 absl::StatusOr<v1::PostShipmentResponse> ShipmentPosting::Post(OrderBook& book, const CallContext& call,
-                                                              const v1::PostShipmentRequest& req) {
+                                                               const v1::PostShipmentRequest& req) {
   const absl::Time now = clock_.Now();
   SALES_RETURN_IF_ERROR(RequireRole(call.principal, {kRoleWarehouse, kRoleAdmin}, "post shipments"));
   // The order is locked before its requisition, as every writer of both does.
@@ -138,8 +137,8 @@ absl::StatusOr<v1::PostShipmentResponse> ShipmentPosting::Post(OrderBook& book, 
   s.set_customer_id(o.customer_id());
   s.set_credited_rep_id(o.credited_rep_id());
   *s.mutable_ship_date() = FromCivilDay(ship_day);
-  SALES_ASSIGN_OR_RETURN(s, book.InsertShipment(s, std::move(lines), o.credited_org_unit_id(), o.currency_code(),
-                                                call.principal, now));
+  SALES_ASSIGN_OR_RETURN(
+      s, book.InsertShipment(s, std::move(lines), o.credited_org_unit_id(), o.currency_code(), call.principal, now));
 
   int64_t requested_total = 0, shipped_total = 0;
   for (const auto& l : r.lines()) {
@@ -159,9 +158,9 @@ absl::StatusOr<v1::PostShipmentResponse> ShipmentPosting::Post(OrderBook& book, 
   for (const auto& l : s.lines()) SALES_RETURN_IF_ERROR(cost.Add(l.cost_amount().minor_units()));
   SALES_RETURN_IF_ERROR(book.AddOrderShippedAmount(o.id(), s.total_amount().minor_units(), now));
   v1::PostShipmentResponse out;
-  SALES_ASSIGN_OR_RETURN(*out.mutable_outbound_note(),
-                         book.CreateDocument(v1::DOCUMENT_TYPE_OUTBOUND_NOTE, s.shipment_number(), o.id(), r.id(),
-                                             s.id(), now));
+  SALES_ASSIGN_OR_RETURN(
+      *out.mutable_outbound_note(),
+      book.CreateDocument(v1::DOCUMENT_TYPE_OUTBOUND_NOTE, s.shipment_number(), o.id(), r.id(), s.id(), now));
   SALES_RETURN_IF_ERROR(AuditSubject(book, call, v1::SUBJECT_TYPE_SHIPMENT, s.id(), "SHIPMENT_POSTED", "", "POSTED",
                                      r.requisition_number(), now));
   *event.mutable_order() = EventHeaderOf(o);

@@ -15,22 +15,20 @@ absl::StatusOr<PrintDecision> DecidePrint(int64_t document_id, int32_t print_cou
     return d;
   }
   if (reprint == nullptr) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
-                             "document ", document_id, " was printed ", print_count,
-                             " time(s); a reprint needs an approved reprint request")),
-                         "ALREADY_PRINTED", kOrdersDomain);
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("document ", document_id, " was printed ", print_count,
+                                                   " time(s); a reprint needs an approved reprint request")),
+        "ALREADY_PRINTED", kOrdersDomain);
   }
   if (reprint->document_id != document_id) {
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("reprint request ", reprint->id,
-                                                                    " belongs to document ",
-                                                                    reprint->document_id)),
+                                                                    " belongs to document ", reprint->document_id)),
                          "REPRINT_NOT_FOR_DOCUMENT", kOrdersDomain);
   }
   if (reprint->status != v1::REPRINT_REQUEST_STATUS_APPROVED) {
-    return WithErrorInfo(
-        absl::FailedPreconditionError(absl::StrCat("reprint request ", reprint->id, " is ",
-                                                   v1::ReprintRequestStatus_Name(reprint->status))),
-        "REPRINT_NOT_APPROVED", kOrdersDomain);
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("reprint request ", reprint->id, " is ",
+                                                                    v1::ReprintRequestStatus_Name(reprint->status))),
+                         "REPRINT_NOT_APPROVED", kOrdersDomain);
   }
   d.duplicate = true;
   d.consumes_reprint = true;
@@ -51,17 +49,21 @@ absl::Status CheckReprintRequest(int32_t print_count, bool one_pending) {
 
 absl::Status CheckReprintAction(v1::ReprintRequestStatus from, ReprintAction) {
   if (from == v1::REPRINT_REQUEST_STATUS_PENDING_APPROVAL) return absl::OkStatus();
-  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("reprint request is ",
-                                                                  v1::ReprintRequestStatus_Name(from))),
-                       "REPRINT_NOT_PENDING", kOrdersDomain);
+  return WithErrorInfo(
+      absl::FailedPreconditionError(absl::StrCat("reprint request is ", v1::ReprintRequestStatus_Name(from))),
+      "REPRINT_NOT_PENDING", kOrdersDomain);
 }
 
 std::string DocumentTitle(v1::DocumentType t) {
   switch (t) {
-    case v1::DOCUMENT_TYPE_PICKUP_CERTIFICATE: return "提货证明单 PICK-UP CERTIFICATE";
-    case v1::DOCUMENT_TYPE_OUTBOUND_NOTE: return "销售出库单 OUTBOUND NOTE";
-    case v1::DOCUMENT_TYPE_RETURN_RECEIPT: return "红字出库单 RETURN RECEIPT";
-    default: return "DOCUMENT";
+    case v1::DOCUMENT_TYPE_PICKUP_CERTIFICATE:
+      return "提货证明单 PICK-UP CERTIFICATE";
+    case v1::DOCUMENT_TYPE_OUTBOUND_NOTE:
+      return "销售出库单 OUTBOUND NOTE";
+    case v1::DOCUMENT_TYPE_RETURN_RECEIPT:
+      return "红字出库单 RETURN RECEIPT";
+    default:
+      return "DOCUMENT";
   }
 }
 

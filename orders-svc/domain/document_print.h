@@ -20,8 +20,8 @@ struct OfferedReprint {
 };
 
 struct PrintDecision {
-  int32_t copy_number = 0;   // 1 for the original
-  bool duplicate = false;    // stamped 副本/DUPLICATE
+  int32_t copy_number = 0;  // 1 for the original
+  bool duplicate = false;   // stamped 副本/DUPLICATE
   bool consumes_reprint = false;
 };
 
@@ -46,7 +46,7 @@ struct DocumentContent {
   std::string document_number;
   std::string order_number;
   std::string customer_name;
-  std::string date;                 // YYYY-MM-DD
+  std::string date;  // YYYY-MM-DD
   std::string warehouse;
   struct Line {
     std::string sku;

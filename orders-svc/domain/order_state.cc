@@ -9,7 +9,6 @@
 namespace sales::orders {
 namespace {
 
-
 bool In(v1::OrderStatus s, std::initializer_list<v1::OrderStatus> set) {
   for (auto x : set) {
     if (x == s) return true;
@@ -28,18 +27,30 @@ bool InQ(v1::QuoteStatus s, std::initializer_list<v1::QuoteStatus> set) {
 
 const char* OrderActionName(OrderAction a) {
   switch (a) {
-    case OrderAction::kEdit: return "edit";
-    case OrderAction::kSubmit: return "submit";
-    case OrderAction::kApprove: return "approve";
-    case OrderAction::kReject: return "reject";
-    case OrderAction::kConfirm: return "confirm";
-    case OrderAction::kCreditHold: return "hold for credit";
-    case OrderAction::kReleaseHold: return "release from credit hold";
-    case OrderAction::kShipPartial: return "ship part of";
-    case OrderAction::kShipAll: return "ship";
-    case OrderAction::kDeliver: return "deliver";
-    case OrderAction::kClose: return "close";
-    case OrderAction::kCancel: return "cancel";
+    case OrderAction::kEdit:
+      return "edit";
+    case OrderAction::kSubmit:
+      return "submit";
+    case OrderAction::kApprove:
+      return "approve";
+    case OrderAction::kReject:
+      return "reject";
+    case OrderAction::kConfirm:
+      return "confirm";
+    case OrderAction::kCreditHold:
+      return "hold for credit";
+    case OrderAction::kReleaseHold:
+      return "release from credit hold";
+    case OrderAction::kShipPartial:
+      return "ship part of";
+    case OrderAction::kShipAll:
+      return "ship";
+    case OrderAction::kDeliver:
+      return "deliver";
+    case OrderAction::kClose:
+      return "close";
+    case OrderAction::kCancel:
+      return "cancel";
   }
   return "?";
 }
@@ -98,20 +109,26 @@ absl::StatusOr<v1::OrderStatus> NextOrderStatus(v1::OrderStatus from, OrderActio
     reason = "ORDER_NOT_CANCELLABLE";
   }
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("cannot ", OrderActionName(action),
-                                                                  " an order in state ",
-                                                                  v1::OrderStatus_Name(from))),
+                                                                  " an order in state ", v1::OrderStatus_Name(from))),
                        reason, kOrdersDomain, {{"status", v1::OrderStatus_Name(from)}});
 }
 
 const char* QuoteActionName(QuoteAction a) {
   switch (a) {
-    case QuoteAction::kEdit: return "edit";
-    case QuoteAction::kSubmit: return "submit";
-    case QuoteAction::kApprove: return "approve";
-    case QuoteAction::kReject: return "reject";
-    case QuoteAction::kCancel: return "cancel";
-    case QuoteAction::kConvert: return "convert";
-    case QuoteAction::kExpire: return "expire";
+    case QuoteAction::kEdit:
+      return "edit";
+    case QuoteAction::kSubmit:
+      return "submit";
+    case QuoteAction::kApprove:
+      return "approve";
+    case QuoteAction::kReject:
+      return "reject";
+    case QuoteAction::kCancel:
+      return "cancel";
+    case QuoteAction::kConvert:
+      return "convert";
+    case QuoteAction::kExpire:
+      return "expire";
   }
   return "?";
 }
@@ -121,21 +138,30 @@ absl::Status CheckQuoteAction(v1::QuoteStatus from, QuoteAction action) {
              kApproved = v1::QUOTE_STATUS_APPROVED, kRejected = v1::QUOTE_STATUS_REJECTED;
   bool ok = false;
   switch (action) {
-    case QuoteAction::kEdit: ok = InQ(from, {kDraft, kRejected}); break;
-    case QuoteAction::kSubmit: ok = from == kDraft; break;
+    case QuoteAction::kEdit:
+      ok = InQ(from, {kDraft, kRejected});
+      break;
+    case QuoteAction::kSubmit:
+      ok = from == kDraft;
+      break;
     case QuoteAction::kApprove:
-    case QuoteAction::kReject: ok = from == kPending; break;
+    case QuoteAction::kReject:
+      ok = from == kPending;
+      break;
     case QuoteAction::kCancel:
-    case QuoteAction::kExpire: ok = InQ(from, {kDraft, kPending, kApproved, kRejected}); break;
-    case QuoteAction::kConvert: ok = from == kApproved; break;
+    case QuoteAction::kExpire:
+      ok = InQ(from, {kDraft, kPending, kApproved, kRejected});
+      break;
+    case QuoteAction::kConvert:
+      ok = from == kApproved;
+      break;
   }
   if (ok) return absl::OkStatus();
   std::string reason = "QUOTE_STATE_CONFLICT";
   if (from == v1::QUOTE_STATUS_CONVERTED) reason = "QUOTE_ALREADY_CONVERTED";
   if (from == v1::QUOTE_STATUS_EXPIRED) reason = "QUOTE_EXPIRED";
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("cannot ", QuoteActionName(action),
-                                                                  " a quote in state ",
-                                                                  v1::QuoteStatus_Name(from))),
+                                                                  " a quote in state ", v1::QuoteStatus_Name(from))),
                        reason, kOrdersDomain, {{"status", v1::QuoteStatus_Name(from)}});
 }
 

@@ -57,11 +57,21 @@ DiscountLimits LimitsOf(const v1::OrderPolicy& policy) {
   bool clerk_set = false;
   for (const auto& d : policy.discount_limits()) {
     switch (d.role()) {
-      case v1::SALES_ROLE_SALES_REP: l.rep_bp = d.max_discount_bp(); break;
-      case v1::SALES_ROLE_SALES_MANAGER: l.manager_bp = d.max_discount_bp(); break;
-      case v1::SALES_ROLE_SALES_DIRECTOR: l.director_bp = d.max_discount_bp(); break;
-      case v1::SALES_ROLE_SALES_CLERK: l.clerk_bp = d.max_discount_bp(); clerk_set = true; break;
-      default: break;
+      case v1::SALES_ROLE_SALES_REP:
+        l.rep_bp = d.max_discount_bp();
+        break;
+      case v1::SALES_ROLE_SALES_MANAGER:
+        l.manager_bp = d.max_discount_bp();
+        break;
+      case v1::SALES_ROLE_SALES_DIRECTOR:
+        l.director_bp = d.max_discount_bp();
+        break;
+      case v1::SALES_ROLE_SALES_CLERK:
+        l.clerk_bp = d.max_discount_bp();
+        clerk_set = true;
+        break;
+      default:
+        break;
     }
   }
   if (!clerk_set) l.clerk_bp = l.rep_bp;
@@ -71,9 +81,12 @@ DiscountLimits LimitsOf(const v1::OrderPolicy& policy) {
 namespace {
 int Rank(v1::ApprovalLevel l) {
   switch (l) {
-    case v1::APPROVAL_LEVEL_MANAGER: return 1;
-    case v1::APPROVAL_LEVEL_DIRECTOR: return 2;
-    default: return 0;
+    case v1::APPROVAL_LEVEL_MANAGER:
+      return 1;
+    case v1::APPROVAL_LEVEL_DIRECTOR:
+      return 2;
+    default:
+      return 0;
   }
 }
 // The approval level a role holds itself.
@@ -152,8 +165,8 @@ absl::Status ValidatePolicy(const v1::OrderPolicy& policy) {
   if (!policy.has_director_quote_threshold()) {
     v.push_back({"policy.director_quote_threshold", "required"});
   } else {
-    absl::Status m = ValidateMoney(policy.director_quote_threshold(), "policy.director_quote_threshold",
-                                   Sign::kNonNegative);
+    absl::Status m =
+        ValidateMoney(policy.director_quote_threshold(), "policy.director_quote_threshold", Sign::kNonNegative);
     if (!m.ok()) v.push_back({"policy.director_quote_threshold", std::string(m.message())});
   }
   if (policy.ship_within_working_days() < 0 || policy.ship_within_working_days() > 30) {

@@ -32,8 +32,7 @@ absl::Status ValidateNewProduct(const v1::Product& p) {
   } else {
     add(ValidateMoney(p.floor_price(), "product.floor_price", Sign::kNonNegative));
   }
-  if (p.has_unit_cost() && p.has_floor_price() &&
-      p.unit_cost().currency_code() != p.floor_price().currency_code()) {
+  if (p.has_unit_cost() && p.has_floor_price() && p.unit_cost().currency_code() != p.floor_price().currency_code()) {
     v.push_back({"product.floor_price.currency_code", "must match unit_cost's currency"});
   }
   if (!v.empty()) return InvalidFields(std::move(v));

@@ -133,9 +133,15 @@ SalesReport BuildSalesReport(const std::vector<SalesFact>& facts, common::v1::Pe
       int64_t prev_net = prev == groups.end() ? 0 : prev->second.Net(basis);
       v1::SalesReportRow r = RowOf(it->second, kind, p, basis, currency, prev_net);
       switch (field) {
-        case GroupField::kRep: r.set_rep_id(g); break;
-        case GroupField::kOrgUnit: r.set_org_unit_id(g); break;
-        case GroupField::kProductLine: r.set_product_line_id(g); break;
+        case GroupField::kRep:
+          r.set_rep_id(g);
+          break;
+        case GroupField::kOrgUnit:
+          r.set_org_unit_id(g);
+          break;
+        case GroupField::kProductLine:
+          r.set_product_line_id(g);
+          break;
         case GroupField::kCustomer:
           r.set_customer_id(g);
           r.set_customer_name(it->second.customer_name);

@@ -27,9 +27,9 @@ struct SalesFact {
   Kind kind = Kind::kShipped;
   absl::CivilDay day;
   int64_t order_id = 0;
-  int64_t group = 0;            // the report's key: rep, unit, product line or customer
-  std::string customer_name;    // distributor report
-  int64_t rep_id = 0;           // distributor report: the credited rep
+  int64_t group = 0;          // the report's key: rep, unit, product line or customer
+  std::string customer_name;  // distributor report
+  int64_t rep_id = 0;         // distributor report: the credited rep
   int64_t amount = 0;
   int64_t cost = 0;
   int64_t quantity = 0;

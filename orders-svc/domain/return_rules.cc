@@ -9,19 +9,16 @@
 
 namespace sales::orders {
 
-int64_t ReturnableQuantity(const ReturnableLine& l) {
-  return std::max<int64_t>(0, l.shipped - l.returned - l.pending);
-}
+int64_t ReturnableQuantity(const ReturnableLine& l) { return std::max<int64_t>(0, l.shipped - l.returned - l.pending); }
 
 absl::Status CheckReturnQuantity(const ReturnableLine& l, int64_t quantity, const std::string& field) {
   if (quantity <= 0) return InvalidField(field, "must be > 0");
   int64_t can = ReturnableQuantity(l);
   if (quantity > can) {
-    return WithErrorInfo(
-        absl::FailedPreconditionError(absl::StrCat("returning ", quantity, " but only ", can,
-                                                   " may come back (shipped ", l.shipped, ", returned ",
-                                                   l.returned, ", on open returns ", l.pending, ")")),
-        "EXCEEDS_SHIPPED", kOrdersDomain, {{"field", field}});
+    return WithErrorInfo(absl::FailedPreconditionError(
+                             absl::StrCat("returning ", quantity, " but only ", can, " may come back (shipped ",
+                                          l.shipped, ", returned ", l.returned, ", on open returns ", l.pending, ")")),
+                         "EXCEEDS_SHIPPED", kOrdersDomain, {{"field", field}});
   }
   return absl::OkStatus();
 }
@@ -48,8 +45,8 @@ absl::Status CheckReturnAction(v1::ReturnStatus from, ReturnAction action) {
   }
   if (ok) return absl::OkStatus();
   const std::string state = v1::ReturnStatus_Name(from);
-  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("return request is ", state)),
-                       "RETURN_WRONG_STATE", kOrdersDomain, {{"status", state}});
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("return request is ", state)), "RETURN_WRONG_STATE",
+                       kOrdersDomain, {{"status", state}});
 }
 
 v1::ReturnStatus ReturnStatusAfter(ReturnAction action, bool nothing_accepted) {

@@ -11,19 +11,25 @@ namespace sales::orders {
 namespace {
 
 absl::Status Refuse(absl::string_view reason, std::string message, const std::string& field) {
-  return WithErrorInfo(absl::FailedPreconditionError(std::move(message)), reason, kOrdersDomain,
-                       {{"field", field}});
+  return WithErrorInfo(absl::FailedPreconditionError(std::move(message)), reason, kOrdersDomain, {{"field", field}});
 }
 
 int IsoWeekday(absl::CivilDay d) {
   switch (absl::GetWeekday(d)) {
-    case absl::Weekday::monday: return 1;
-    case absl::Weekday::tuesday: return 2;
-    case absl::Weekday::wednesday: return 3;
-    case absl::Weekday::thursday: return 4;
-    case absl::Weekday::friday: return 5;
-    case absl::Weekday::saturday: return 6;
-    case absl::Weekday::sunday: return 7;
+    case absl::Weekday::monday:
+      return 1;
+    case absl::Weekday::tuesday:
+      return 2;
+    case absl::Weekday::wednesday:
+      return 3;
+    case absl::Weekday::thursday:
+      return 4;
+    case absl::Weekday::friday:
+      return 5;
+    case absl::Weekday::saturday:
+      return 6;
+    case absl::Weekday::sunday:
+      return 7;
   }
   return 0;
 }
@@ -40,11 +46,11 @@ absl::Status CheckRequestQuantity(const RequestableLine& l, int64_t quantity, co
   if (quantity <= 0) return InvalidField(field, "must be > 0");
   int64_t can = RequestableQuantity(l);
   if (quantity > can) {
-    return Refuse("EXCEEDS_RESERVED",
-                  absl::StrCat("requested ", quantity, " but only ", can,
-                               " is reserved and not yet requested (reserved ", l.reserved_open,
-                               ", on open requisitions ", l.requested_unshipped, ")"),
-                  field);
+    return Refuse(
+        "EXCEEDS_RESERVED",
+        absl::StrCat("requested ", quantity, " but only ", can, " is reserved and not yet requested (reserved ",
+                     l.reserved_open, ", on open requisitions ", l.requested_unshipped, ")"),
+        field);
   }
   return absl::OkStatus();
 }
@@ -58,10 +64,10 @@ absl::Status CheckPostQuantity(const PostableLine& l, int64_t quantity, const st
                   field);
   }
   if (quantity > l.ordered - l.order_shipped) {
-    return Refuse("EXCEEDS_ORDERED",
-                  absl::StrCat("posting ", quantity, " but the order line has ", l.ordered - l.order_shipped,
-                               " left to ship"),
-                  field);
+    return Refuse(
+        "EXCEEDS_ORDERED",
+        absl::StrCat("posting ", quantity, " but the order line has ", l.ordered - l.order_shipped, " left to ship"),
+        field);
   }
   if (quantity > l.reserved_open) {
     return Refuse("EXCEEDS_RESERVED",
@@ -93,8 +99,8 @@ absl::Status CheckRequisitionAction(v1::ShipmentRequisitionStatus from, Requisit
           from == v1::SHIPMENT_REQUISITION_STATUS_PARTIALLY_SHIPPED) {
         return absl::OkStatus();
       }
-      return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("requisition is ", state)),
-                           "REQUISITION_CLOSED", kOrdersDomain, {{"status", state}});
+      return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("requisition is ", state)), "REQUISITION_CLOSED",
+                           kOrdersDomain, {{"status", state}});
   }
   return absl::InternalError("unknown requisition action");
 }

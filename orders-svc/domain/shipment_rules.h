@@ -19,10 +19,10 @@ namespace sales::orders {
 
 // What one order line allows in one warehouse when a requisition is raised.
 struct RequestableLine {
-  int64_t ordered = 0;             // order line quantity
-  int64_t shipped = 0;             // already posted on outbound notes
-  int64_t reserved_open = 0;       // open reservation of the line in the warehouse
-  int64_t requested_unshipped = 0; // on open requisitions, not yet posted (same warehouse)
+  int64_t ordered = 0;              // order line quantity
+  int64_t shipped = 0;              // already posted on outbound notes
+  int64_t reserved_open = 0;        // open reservation of the line in the warehouse
+  int64_t requested_unshipped = 0;  // on open requisitions, not yet posted (same warehouse)
 };
 // The quantity still requestable: open reservation not yet on a requisition,
 // never beyond what is ordered and not shipped.
@@ -32,11 +32,11 @@ absl::Status CheckRequestQuantity(const RequestableLine& l, int64_t quantity, co
 
 // What bounds one posting of a requisition line.
 struct PostableLine {
-  int64_t requested = 0;          // requisition line quantity
-  int64_t requisition_shipped = 0;// already posted against this requisition line
-  int64_t ordered = 0;            // order line quantity
-  int64_t order_shipped = 0;      // already posted for the order line (all requisitions)
-  int64_t reserved_open = 0;      // open reservation of the line in the posting warehouse
+  int64_t requested = 0;            // requisition line quantity
+  int64_t requisition_shipped = 0;  // already posted against this requisition line
+  int64_t ordered = 0;              // order line quantity
+  int64_t order_shipped = 0;        // already posted for the order line (all requisitions)
+  int64_t reserved_open = 0;        // open reservation of the line in the posting warehouse
 };
 // OK, or FAILED_PRECONDITION with reason EXCEEDS_REQUESTED, EXCEEDS_ORDERED
 // or EXCEEDS_RESERVED (checked in that order; the first bound hit wins).

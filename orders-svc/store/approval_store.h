@@ -31,14 +31,13 @@ class ApprovalStore {
                                                              const std::vector<int64_t>& subject_ids);
   static absl::StatusOr<std::vector<StoredStep>> ForSubject(db::Transaction& tx, v1::SubjectType type,
                                                             int64_t subject_id);
-  static absl::Status Decide(db::Transaction& tx, int64_t step_id, v1::ApprovalStepStatus status,
-                             const Principal& by, absl::string_view reason, absl::Time now);
+  static absl::Status Decide(db::Transaction& tx, int64_t step_id, v1::ApprovalStepStatus status, const Principal& by,
+                             absl::string_view reason, absl::Time now);
   // Every PENDING step of the document becomes WITHDRAWN (edit, cancel).
-  static absl::Status WithdrawPending(db::Transaction& tx, v1::SubjectType type, int64_t subject_id,
-                                      absl::Time now);
+  static absl::Status WithdrawPending(db::Transaction& tx, v1::SubjectType type, int64_t subject_id, absl::Time now);
   // Pending steps of quotes and orders, oldest first, after `after_id`.
-  static absl::StatusOr<std::vector<StoredStep>> Pending(db::Transaction& tx, v1::SubjectType type,
-                                                         int64_t after_id, int limit);
+  static absl::StatusOr<std::vector<StoredStep>> Pending(db::Transaction& tx, v1::SubjectType type, int64_t after_id,
+                                                         int limit);
 };
 
 }  // namespace sales::orders

@@ -29,9 +29,8 @@ class AuditStore {
   static absl::Status Append(db::Transaction& tx, const AuditRecord& rec, const Principal& actor,
                              absl::string_view request_id, absl::Time now);
   // Oldest first, keyset-paged by id (page_size + 1 rows to detect more).
-  static absl::StatusOr<std::vector<common::v1::AuditEntry>> List(db::Transaction& tx,
-                                                                  v1::SubjectType type, int64_t subject_id,
-                                                                  int64_t after_id, int limit);
+  static absl::StatusOr<std::vector<common::v1::AuditEntry>> List(db::Transaction& tx, v1::SubjectType type,
+                                                                  int64_t subject_id, int64_t after_id, int limit);
 };
 
 common::v1::Actor ActorOf(const Principal& p);

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "orders-svc/domain/errors.h"
-#include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
@@ -16,17 +16,17 @@ constexpr char kListColumns[] =
 
 v1::PriceList ListFromRow(const db::Row& r) {
   v1::PriceList pl;
-  pl.set_id(r.Int(0));
-  pl.set_code(r.Str(1));
-  pl.set_name(r.Str(2));
-  pl.set_currency_code(r.Str(3));
-  *pl.mutable_effective_from() = ParseDbDate(r.Str(4));
-  if (!r.IsNull(5)) *pl.mutable_effective_to() = ParseDbDate(r.Str(5));
-  pl.set_status(EnumParse<v1::PriceListStatus>(r.Str(6)));
-  pl.set_status_reason(r.Str(7));
-  pl.set_etag(MakeEtag(r.Int(8)));
-  *pl.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(9)));
-  *pl.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(10)));
+  pl.set_id(r.Int("id"));
+  pl.set_code(r.Str("code"));
+  pl.set_name(r.Str("name"));
+  pl.set_currency_code(r.Str("currency"));
+  *pl.mutable_effective_from() = ParseDbDate(r.Str("effective_from"));
+  if (!r.IsNull("effective_to")) *pl.mutable_effective_to() = ParseDbDate(r.Str("effective_to"));
+  pl.set_status(EnumParse<v1::PriceListStatus>(r.Str("status")));
+  pl.set_status_reason(r.Str("status_reason"));
+  pl.set_etag(MakeEtag(r.Int("version")));
+  *pl.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *pl.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return pl;
 }
 
@@ -52,9 +52,9 @@ absl::Status LoadEntries(db::Transaction& tx, v1::PriceList& pl) {
                                              {pl.id()}));
   for (const auto& r : rows) {
     auto* e = pl.add_entries();
-    e->set_product_id(r.Int(0));
-    e->set_sku(r.Str(1));
-    *e->mutable_list_price() = MakeMoney(r.Int(2), pl.currency_code());
+    e->set_product_id(r.Int("product_id"));
+    e->set_sku(r.Str("sku"));
+    *e->mutable_list_price() = MakeMoney(r.Int("list_price_minor"), pl.currency_code());
   }
   return absl::OkStatus();
 }
@@ -62,10 +62,11 @@ absl::Status LoadEntries(db::Transaction& tx, v1::PriceList& pl) {
 }  // namespace
 
 absl::StatusOr<int64_t> PriceListStore::Insert(db::Transaction& tx, const v1::PriceList& pl, absl::Time now) {
-  auto st = tx.Exec("INSERT INTO price_lists (code, name, currency, effective_from, effective_to, status, version, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'ACTIVE', 1, ?, ?)",
-                    {pl.code(), pl.name(), pl.currency_code(), FormatDbDate(pl.effective_from()), OptDate(pl),
-                     FormatDbTime(now), FormatDbTime(now)});
+  auto st = tx.Exec(
+      "INSERT INTO price_lists (code, name, currency, effective_from, effective_to, status, version, "
+      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'ACTIVE', 1, ?, ?)",
+      {pl.code(), pl.name(), pl.currency_code(), FormatDbDate(pl.effective_from()), OptDate(pl), FormatDbTime(now),
+       FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("price list code '", pl.code(), "' exists")),
                          "PRICE_LIST_CODE_TAKEN", kOrdersDomain, {{"code", pl.code()}});
@@ -79,8 +80,7 @@ absl::StatusOr<int64_t> PriceListStore::Insert(db::Transaction& tx, const v1::Pr
 absl::Status PriceListStore::Replace(db::Transaction& tx, const v1::PriceList& pl, absl::Time now) {
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE price_lists SET name = ?, effective_from = ?, effective_to = ?, "
                                 "version = version + 1, updated_at = ? WHERE id = ?",
-                                {pl.name(), FormatDbDate(pl.effective_from()), OptDate(pl), FormatDbTime(now),
-                                 pl.id()})
+                                {pl.name(), FormatDbDate(pl.effective_from()), OptDate(pl), FormatDbTime(now), pl.id()})
                             .status());
   SALES_RETURN_IF_ERROR(tx.Exec("DELETE FROM price_list_entries WHERE price_list_id = ?", {pl.id()}).status());
   return InsertEntries(tx, pl, pl.id());
@@ -88,14 +88,14 @@ absl::Status PriceListStore::Replace(db::Transaction& tx, const v1::PriceList& p
 
 absl::Status PriceListStore::Retire(db::Transaction& tx, int64_t id, const std::string& reason, absl::Time now) {
   return tx
-      .Exec("UPDATE price_lists SET status = 'RETIRED', status_reason = ?, version = version + 1, updated_at = ? "
-            "WHERE id = ?",
-            {reason, FormatDbTime(now), id})
+      .Exec(
+          "UPDATE price_lists SET status = 'RETIRED', status_reason = ?, version = version + 1, updated_at = ? "
+          "WHERE id = ?",
+          {reason, FormatDbTime(now), id})
       .status();
 }
 
-absl::StatusOr<v1::PriceList> PriceListStore::Get(db::Transaction& tx, int64_t id, bool with_entries,
-                                                  bool for_update) {
+absl::StatusOr<v1::PriceList> PriceListStore::Get(db::Transaction& tx, int64_t id, bool with_entries, bool for_update) {
   SALES_ASSIGN_OR_RETURN(
       auto rows, tx.Query(std::string(kListColumns) + "WHERE id = ?" + (for_update ? " FOR UPDATE" : ""), {id}));
   if (rows.empty()) return NotFound("price list", id);
@@ -105,9 +105,9 @@ absl::StatusOr<v1::PriceList> PriceListStore::Get(db::Transaction& tx, int64_t i
 }
 
 absl::StatusOr<std::vector<v1::PriceList>> PriceListStore::List(db::Transaction& tx, int64_t product_id,
-                                                                 const std::string& effective_on,
-                                                                 const std::string& status, bool with_entries,
-                                                                 int64_t after_id, int limit) {
+                                                                const std::string& effective_on,
+                                                                const std::string& status, bool with_entries,
+                                                                int64_t after_id, int limit) {
   std::string sql = std::string(kListColumns) + "WHERE id > ?";
   db::Params p{after_id};
   if (product_id > 0) {
@@ -136,8 +136,7 @@ absl::StatusOr<std::vector<v1::PriceList>> PriceListStore::List(db::Transaction&
 }
 
 absl::StatusOr<std::vector<PricePeriod>> PriceListStore::Periods(db::Transaction& tx, int64_t product_id,
-                                                                 const std::string& currency,
-                                                                 int64_t exclude_list_id) {
+                                                                 const std::string& currency, int64_t exclude_list_id) {
   SALES_ASSIGN_OR_RETURN(
       auto rows,
       tx.Query("SELECT l.id, l.code, l.effective_from, l.effective_to, e.list_price_minor FROM price_lists l "
@@ -147,11 +146,11 @@ absl::StatusOr<std::vector<PricePeriod>> PriceListStore::Periods(db::Transaction
   std::vector<PricePeriod> out;
   for (const auto& r : rows) {
     PricePeriod p;
-    p.price_list_id = r.Int(0);
-    p.code = r.Str(1);
-    p.from = ToCivilDay(ParseDbDate(r.Str(2)));
-    if (!r.IsNull(3)) p.to = ToCivilDay(ParseDbDate(r.Str(3)));
-    p.list_price_minor = r.Int(4);
+    p.price_list_id = r.Int("id");
+    p.code = r.Str("code");
+    p.from = ToCivilDay(ParseDbDate(r.Str("effective_from")));
+    if (!r.IsNull("effective_to")) p.to = ToCivilDay(ParseDbDate(r.Str("effective_to")));
+    p.list_price_minor = r.Int("list_price_minor");
     out.push_back(p);
   }
   return out;
@@ -167,9 +166,9 @@ absl::StatusOr<v1::OrderPolicy> PolicyStore::Get(db::Transaction& tx, bool for_u
     return p;
   }
   v1::OrderPolicy p;
-  if (!p.ParseFromString(rows[0].Str(0))) return absl::InternalError("stored order policy is unreadable");
-  p.set_etag(MakeEtag(rows[0].Int(1)));
-  *p.mutable_update_time() = ToTimestamp(ParseDbTime(rows[0].Str(2)));
+  if (!p.ParseFromString(rows[0].Str("policy_pb"))) return absl::InternalError("stored order policy is unreadable");
+  p.set_etag(MakeEtag(rows[0].Int("version")));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(rows[0].Str("updated_at")));
   return p;
 }
 

@@ -6,8 +6,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "orders-svc/store/approval_store.h"
-#include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
@@ -51,11 +51,11 @@ absl::Status InsertLinesAndFees(db::Transaction& tx, const v1::SalesOrder& o, in
             .status());
   }
   for (const auto& f : o.special_fees()) {
-    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO special_fees (subject_type, subject_id, description, amount_minor, "
-                                  "approved) VALUES ('ORDER', ?, ?, ?, ?)",
-                                  {order_id, f.description(), f.amount().minor_units(),
-                                   static_cast<int64_t>(f.approved() ? 1 : 0)})
-                              .status());
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO special_fees (subject_type, subject_id, description, amount_minor, "
+                "approved) VALUES ('ORDER', ?, ?, ?, ?)",
+                {order_id, f.description(), f.amount().minor_units(), static_cast<int64_t>(f.approved() ? 1 : 0)})
+            .status());
   }
   return absl::OkStatus();
 }
@@ -68,75 +68,77 @@ namespace {
 absl::StatusOr<OrderRecord> HeaderOf(const db::Row& r) {
   OrderRecord rec;
   v1::SalesOrder& o = rec.order;
-  const std::string cur = r.Str(19);
-  o.set_id(r.Int(0));
-  o.set_order_number(r.Str(1));
-  o.set_kind(EnumParse<v1::OrderKind>(r.Str(2)));
-  o.set_original_order_id(r.Int(3));
-  o.set_quote_id(r.Int(4));
-  o.set_customer_id(r.Int(5));
-  o.set_customer_name(r.Str(6));
-  o.set_customer_type(EnumParse<customers::v1::CustomerType>(r.Str(7)));
-  o.set_taking_rep_id(r.Int(8));
-  rec.taking_org_unit_id = r.Int(9);
-  rec.created_by_user = r.Str(10);
-  o.set_credited_rep_id(r.Int(11));
-  o.set_credited_org_unit_id(r.Int(12));
-  o.set_region_org_unit_id(r.Int(13));
-  o.set_ownership_collision(r.Int(14) != 0);
-  *o.mutable_order_date() = ParseDbDate(r.Str(15));
-  if (!r.IsNull(16)) *o.mutable_requested_delivery_date() = ParseDbDate(r.Str(16));
-  o.set_ship_to_address(r.Str(17));
-  o.set_customer_reference(r.Str(18));
+  const std::string cur = r.Str("currency");
+  o.set_id(r.Int("id"));
+  o.set_order_number(r.Str("order_number"));
+  o.set_kind(EnumParse<v1::OrderKind>(r.Str("kind")));
+  o.set_original_order_id(r.Int("original_order_id"));
+  o.set_quote_id(r.Int("quote_id"));
+  o.set_customer_id(r.Int("customer_id"));
+  o.set_customer_name(r.Str("customer_name"));
+  o.set_customer_type(EnumParse<customers::v1::CustomerType>(r.Str("customer_type")));
+  o.set_taking_rep_id(r.Int("taking_rep_id"));
+  rec.taking_org_unit_id = r.Int("taking_org_unit_id");
+  rec.created_by_user = r.Str("created_by_user");
+  o.set_credited_rep_id(r.Int("credited_rep_id"));
+  o.set_credited_org_unit_id(r.Int("credited_org_unit_id"));
+  o.set_region_org_unit_id(r.Int("region_org_unit_id"));
+  o.set_ownership_collision(r.Int("ownership_collision") != 0);
+  *o.mutable_order_date() = ParseDbDate(r.Str("order_date"));
+  if (!r.IsNull("requested_delivery_date")) {
+    *o.mutable_requested_delivery_date() = ParseDbDate(r.Str("requested_delivery_date"));
+  }
+  o.set_ship_to_address(r.Str("ship_to_address"));
+  o.set_customer_reference(r.Str("customer_reference"));
   o.set_currency_code(cur);
-  *o.mutable_deposit_amount() = MakeMoney(r.Int(20), cur);
-  *o.mutable_lines_total() = MakeMoney(r.Int(21), cur);
-  *o.mutable_special_fees_total() = MakeMoney(r.Int(22), cur);
-  *o.mutable_total_amount() = MakeMoney(r.Int(23), cur);
-  *o.mutable_shipped_amount() = MakeMoney(r.Int(24), cur);
-  o.set_status(EnumParse<v1::OrderStatus>(r.Str(25)));
-  if (!r.IsNull(26)) {
-    if (!o.mutable_last_credit_check()->ParseFromString(r.Str(26))) {
+  *o.mutable_deposit_amount() = MakeMoney(r.Int("deposit_minor"), cur);
+  *o.mutable_lines_total() = MakeMoney(r.Int("lines_total_minor"), cur);
+  *o.mutable_special_fees_total() = MakeMoney(r.Int("special_fees_total_minor"), cur);
+  *o.mutable_total_amount() = MakeMoney(r.Int("total_minor"), cur);
+  *o.mutable_shipped_amount() = MakeMoney(r.Int("shipped_amount_minor"), cur);
+  o.set_status(EnumParse<v1::OrderStatus>(r.Str("status")));
+  if (!r.IsNull("credit_check_pb")) {
+    if (!o.mutable_last_credit_check()->ParseFromString(r.Str("credit_check_pb"))) {
       return absl::InternalError(absl::StrCat("order ", o.id(), ": stored credit check is unreadable"));
     }
   }
-  if (!r.IsNull(27)) *o.mutable_confirm_time() = ToTimestamp(ParseDbTime(r.Str(27)));
-  if (!r.IsNull(28)) *o.mutable_confirm_date() = ParseDbDate(r.Str(28));
-  if (!r.IsNull(29)) *o.mutable_ship_due_date() = ParseDbDate(r.Str(29));
-  o.set_late(r.Int(30) != 0);
-  o.set_status_reason(r.Str(31));
-  rec.release_reason = r.Str(32);
-  o.set_notes(r.Str(33));
-  rec.version = r.Int(34);
+  if (!r.IsNull("confirm_time")) *o.mutable_confirm_time() = ToTimestamp(ParseDbTime(r.Str("confirm_time")));
+  if (!r.IsNull("confirm_date")) *o.mutable_confirm_date() = ParseDbDate(r.Str("confirm_date"));
+  if (!r.IsNull("ship_due_date")) *o.mutable_ship_due_date() = ParseDbDate(r.Str("ship_due_date"));
+  o.set_late(r.Int("late") != 0);
+  o.set_status_reason(r.Str("status_reason"));
+  rec.release_reason = r.Str("release_reason");
+  o.set_notes(r.Str("notes"));
+  rec.version = r.Int("version");
   o.set_etag(MakeEtag(rec.version));
-  *o.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(35)));
-  *o.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(36)));
+  *o.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *o.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return rec;
 }
 
-// An order line of kLineColumns (column 0 is its order's id).
+// An order line as LoadMany selects it (with its order_id and reserved_quantity).
 void AddLine(const db::Row& lr, const std::string& cur, v1::SalesOrder& o) {
   auto* l = o.add_lines();
-  l->set_id(lr.Int(1));
-  l->set_line_no(static_cast<int32_t>(lr.Int(2)));
-  l->set_product_id(lr.Int(3));
-  l->set_sku(lr.Str(4));
-  l->set_product_line_id(lr.Int(5));
-  l->set_unit(lr.Str(6));
-  l->set_commissionable(lr.Int(7) != 0);
-  l->set_quantity(lr.Int(8));
-  *l->mutable_list_price() = MakeMoney(lr.Int(9), cur);
-  l->set_price_list_id(lr.Int(10));
-  l->set_discount_bp(static_cast<int32_t>(lr.Int(11)));
-  *l->mutable_unit_price() = MakeMoney(lr.Int(12), cur);
-  *l->mutable_net_amount() = MakeMoney(lr.Int(13), cur);
-  *l->mutable_cost_amount() = MakeMoney(lr.Int(15), cur);
-  l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str(16)));
-  l->set_shipped_quantity(lr.Int(17));
-  l->set_delivered_quantity(lr.Int(18));
-  l->set_returned_quantity(lr.Int(19));
-  l->set_quote_line_id(lr.Int(20));
-  l->set_reserved_quantity(lr.Int(21));
+  l->set_id(lr.Int("id"));
+  l->set_line_no(static_cast<int32_t>(lr.Int("line_no")));
+  l->set_product_id(lr.Int("product_id"));
+  l->set_sku(lr.Str("sku"));
+  l->set_product_line_id(lr.Int("product_line_id"));
+  l->set_unit(lr.Str("unit"));
+  l->set_commissionable(lr.Int("commissionable") != 0);
+  l->set_quantity(lr.Int("quantity"));
+  *l->mutable_list_price() = MakeMoney(lr.Int("list_price_minor"), cur);
+  l->set_price_list_id(lr.Int("price_list_id"));
+  l->set_discount_bp(static_cast<int32_t>(lr.Int("discount_bp")));
+  *l->mutable_unit_price() = MakeMoney(lr.Int("unit_price_minor"), cur);
+  *l->mutable_net_amount() = MakeMoney(lr.Int("net_amount_minor"), cur);
+  *l->mutable_cost_amount() = MakeMoney(lr.Int("cost_amount_minor"), cur);
+  l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str("required_approval")));
+  l->set_shipped_quantity(lr.Int("shipped_quantity"));
+  l->set_delivered_quantity(lr.Int("delivered_quantity"));
+  l->set_returned_quantity(lr.Int("returned_quantity"));
+  l->set_quote_line_id(lr.Int("quote_line_id"));
+  l->set_reserved_quantity(lr.Int("reserved_quantity"));
 }
 
 }  // namespace
@@ -148,15 +150,15 @@ absl::StatusOr<OrderRecord> OrderStore::Load(db::Transaction& tx, int64_t order_
 }
 
 absl::StatusOr<std::vector<OrderRecord>> OrderStore::LoadMany(db::Transaction& tx, const std::vector<int64_t>& ids,
-                                                             bool for_update) {
+                                                              bool for_update) {
   std::vector<OrderRecord> out;
   if (ids.empty()) return out;
   // Four statements for the whole page: headers, lines, fees, approvals.
   db::Params params;
   std::string in = db::AppendInList(ids, params);
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kOrderColumns, " IN (", in, ")",
-                                                          for_update ? " ORDER BY id FOR UPDATE" : ""),
-                                             params));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat(kOrderColumns, " IN (", in, ")", for_update ? " ORDER BY id FOR UPDATE" : ""), params));
   std::map<int64_t, OrderRecord> by_id;
   for (const auto& r : rows) {
     SALES_ASSIGN_OR_RETURN(OrderRecord rec, HeaderOf(r));
@@ -171,11 +173,11 @@ absl::StatusOr<std::vector<OrderRecord>> OrderStore::LoadMany(db::Transaction& t
                    "l.required_approval, l.shipped_quantity, l.delivered_quantity, l.returned_quantity, "
                    "l.quote_line_id, (SELECT COALESCE(SUM(r.quantity - r.shipped_quantity - r.released_quantity), 0) "
                    " FROM reservations r WHERE r.order_line_id = l.id AND r.status = 'ACTIVE') "
-                   "FROM order_lines l WHERE l.order_id IN (",
+                   "AS reserved_quantity FROM order_lines l WHERE l.order_id IN (",
                    in, ") ORDER BY l.order_id, l.line_no"),
                params));
   for (const auto& lr : lines) {
-    auto it = by_id.find(lr.Int(0));
+    auto it = by_id.find(lr.Int("order_id"));
     if (it != by_id.end()) AddLine(lr, it->second.order.currency_code(), it->second.order);
   }
   SALES_ASSIGN_OR_RETURN(auto fees, tx.Query(absl::StrCat("SELECT subject_id, id, description, amount_minor, approved "
@@ -184,13 +186,13 @@ absl::StatusOr<std::vector<OrderRecord>> OrderStore::LoadMany(db::Transaction& t
                                                           in, ") ORDER BY subject_id, id"),
                                              params));
   for (const auto& fr : fees) {
-    auto it = by_id.find(fr.Int(0));
+    auto it = by_id.find(fr.Int("subject_id"));
     if (it == by_id.end()) continue;
     auto* f = it->second.order.add_special_fees();
-    f->set_id(fr.Int(1));
-    f->set_description(fr.Str(2));
-    *f->mutable_amount() = MakeMoney(fr.Int(3), it->second.order.currency_code());
-    f->set_approved(fr.Int(4) != 0);
+    f->set_id(fr.Int("id"));
+    f->set_description(fr.Str("description"));
+    *f->mutable_amount() = MakeMoney(fr.Int("amount_minor"), it->second.order.currency_code());
+    f->set_approved(fr.Int("approved") != 0);
   }
   SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubjects(tx, v1::SUBJECT_TYPE_ORDER, ids));
   for (auto& s : steps) {
@@ -214,7 +216,7 @@ absl::StatusOr<int64_t> OrderStore::NextNumber(db::Transaction& tx, absl::string
                                              "year = ?",
                                              {std::string(series), static_cast<int64_t>(year)}));
   if (rows.empty()) return absl::InternalError("document sequence vanished");
-  return rows[0].Int(0);
+  return rows[0].Int("last_number");
 }
 
 absl::StatusOr<int64_t> OrderStore::Insert(db::Transaction& tx, const v1::SalesOrder& o,
@@ -229,12 +231,28 @@ absl::StatusOr<int64_t> OrderStore::Insert(db::Transaction& tx, const v1::SalesO
               "requested_delivery_date, ship_to_address, customer_reference, currency, deposit_minor, "
               "lines_total_minor, special_fees_total_minor, total_minor, status, notes, version, created_at, "
               "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'DRAFT',?,1,?,?)",
-              {number, EnumShort(o.kind()), o.original_order_id(), o.quote_id(), o.customer_id(),
-               o.customer_name(), EnumShort(o.customer_type()), o.taking_rep_id(), taking_org_unit_id,
-               created_by_user, FormatDbDate(o.order_date()), OptDate(o.requested_delivery_date()),
-               o.ship_to_address(), o.customer_reference(), o.currency_code(), o.deposit_amount().minor_units(),
-               o.lines_total().minor_units(), Sum(o.special_fees()), o.total_amount().minor_units(), o.notes(),
-               FormatDbTime(now), FormatDbTime(now)})
+              {number,
+               EnumShort(o.kind()),
+               o.original_order_id(),
+               o.quote_id(),
+               o.customer_id(),
+               o.customer_name(),
+               EnumShort(o.customer_type()),
+               o.taking_rep_id(),
+               taking_org_unit_id,
+               created_by_user,
+               FormatDbDate(o.order_date()),
+               OptDate(o.requested_delivery_date()),
+               o.ship_to_address(),
+               o.customer_reference(),
+               o.currency_code(),
+               o.deposit_amount().minor_units(),
+               o.lines_total().minor_units(),
+               Sum(o.special_fees()),
+               o.total_amount().minor_units(),
+               o.notes(),
+               FormatDbTime(now),
+               FormatDbTime(now)})
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   SALES_RETURN_IF_ERROR(InsertLinesAndFees(tx, o, id));
@@ -259,9 +277,10 @@ absl::Status OrderStore::ReplaceContent(db::Transaction& tx, const v1::SalesOrde
 absl::Status OrderStore::SetStatus(db::Transaction& tx, int64_t order_id, v1::OrderStatus status,
                                    absl::string_view reason, absl::Time now) {
   return tx
-      .Exec("UPDATE sales_orders SET status = ?, status_reason = ?, version = version + 1, updated_at = ? "
-            "WHERE id = ?",
-            {EnumShort(status), std::string(reason).substr(0, 1000), FormatDbTime(now), order_id})
+      .Exec(
+          "UPDATE sales_orders SET status = ?, status_reason = ?, version = version + 1, updated_at = ? "
+          "WHERE id = ?",
+          {EnumShort(status), std::string(reason).substr(0, 1000), FormatDbTime(now), order_id})
       .status();
 }
 
@@ -284,8 +303,8 @@ absl::Status OrderStore::SaveConfirmation(db::Transaction& tx, const v1::SalesOr
                static_cast<int64_t>(o.ownership_collision() ? 1 : 0),
                db::Bytes{o.last_credit_check().SerializeAsString()},
                o.has_confirm_time() ? db::Param(FormatDbTime(FromTimestamp(o.confirm_time()))) : db::Param(nullptr),
-               OptDate(o.confirm_date()), OptDate(o.ship_due_date()), release_reason.substr(0, 1000),
-               FormatDbTime(now), o.id()})
+               OptDate(o.confirm_date()), OptDate(o.ship_due_date()), release_reason.substr(0, 1000), FormatDbTime(now),
+               o.id()})
           .status());
   for (const auto& l : o.lines()) {
     SALES_RETURN_IF_ERROR(tx.Exec("UPDATE order_lines SET unit_cost_minor = ?, cost_amount_minor = ? WHERE id = ?",
@@ -300,18 +319,19 @@ absl::StatusOr<OrderStore::OpenValue> OrderStore::ConfirmedUnshipped(db::Transac
                                                                      int64_t exclude_order_id) {
   OpenValue v;
   SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT COALESCE(SUM(GREATEST(l.quantity - l.shipped_quantity, 0) * l.unit_price_minor), 0), "
-               "COUNT(DISTINCT o.id) FROM sales_orders o JOIN order_lines l ON l.order_id = o.id "
-               "WHERE o.customer_id = ? AND o.id <> ? AND o.status IN ('CONFIRMED', 'PARTIALLY_SHIPPED') "
-               "AND l.quantity > 0",
-               {customer_id, exclude_order_id}));
-  v.amount = rows[0].Int(0);
-  v.orders = static_cast<int32_t>(rows[0].Int(1));
-  SALES_ASSIGN_OR_RETURN(auto held, tx.Query("SELECT COALESCE(SUM(total_minor), 0) FROM sales_orders "
+      auto rows, tx.Query("SELECT COALESCE(SUM(GREATEST(l.quantity - l.shipped_quantity, 0) * l.unit_price_minor), 0) "
+                          "AS open_amount_minor, COUNT(DISTINCT o.id) AS open_orders "
+                          "FROM sales_orders o JOIN order_lines l ON l.order_id = o.id "
+                          "WHERE o.customer_id = ? AND o.id <> ? AND o.status IN ('CONFIRMED', 'PARTIALLY_SHIPPED') "
+                          "AND l.quantity > 0",
+                          {customer_id, exclude_order_id}));
+  v.amount = rows[0].Int("open_amount_minor");
+  v.orders = static_cast<int32_t>(rows[0].Int("open_orders"));
+  SALES_ASSIGN_OR_RETURN(auto held, tx.Query("SELECT COALESCE(SUM(total_minor), 0) AS held_amount_minor "
+                                             "FROM sales_orders "
                                              "WHERE customer_id = ? AND id <> ? AND status = 'CREDIT_HOLD'",
                                              {customer_id, exclude_order_id}));
-  v.held_amount = held[0].Int(0);
+  v.held_amount = held[0].Int("held_amount_minor");
   return v;
 }
 
@@ -365,19 +385,18 @@ absl::StatusOr<std::vector<int64_t>> OrderStore::ListIds(db::Transaction& tx, co
   p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
 }
 
 absl::StatusOr<std::vector<int64_t>> OrderStore::LateCandidates(db::Transaction& tx, const std::string& as_of) {
   SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT o.id FROM sales_orders o WHERE o.status = 'CONFIRMED' AND o.late = 0 "
-               "AND o.ship_due_date < ? AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id "
-               "AND l.shipped_quantity > 0) ORDER BY o.id FOR UPDATE",
-               {as_of}));
+      auto rows, tx.Query("SELECT o.id FROM sales_orders o WHERE o.status = 'CONFIRMED' AND o.late = 0 "
+                          "AND o.ship_due_date < ? AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id "
+                          "AND l.shipped_quantity > 0) ORDER BY o.id FOR UPDATE",
+                          {as_of}));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
 }
 
@@ -431,9 +450,10 @@ absl::Status OrderStore::LockCustomerCredit(db::Transaction& tx, int64_t custome
   // IGNORE then SELECT … FOR UPDATE would take a shared lock first, and two
   // confirmations upgrading their shared locks deadlock.
   return tx
-      .Exec("INSERT INTO customer_credit_locks (customer_id) VALUES (?) "
-            "ON DUPLICATE KEY UPDATE customer_id = customer_id",
-            {customer_id})
+      .Exec(
+          "INSERT INTO customer_credit_locks (customer_id) VALUES (?) "
+          "ON DUPLICATE KEY UPDATE customer_id = customer_id",
+          {customer_id})
       .status();
 }
 

@@ -9,8 +9,8 @@
 #include "absl/time/time.h"
 #include "orders-svc/store/stock_store.h"
 #include "platform/mysql.h"
-#include "sales/orders/v1/order.pb.h"
 #include "sales/orders/v1/events.pb.h"
+#include "sales/orders/v1/order.pb.h"
 #include "sales/orders/v1/order_messages.pb.h"
 
 namespace sales::orders {
@@ -28,21 +28,20 @@ class OrderStore {
   static absl::StatusOr<std::vector<OrderRecord>> LoadMany(db::Transaction& tx, const std::vector<int64_t>& ids,
                                                            bool for_update = false);
   static absl::StatusOr<int64_t> Insert(db::Transaction& tx, const v1::SalesOrder& o,
-                                        const std::string& created_by_user, int64_t taking_org_unit_id,
-                                        absl::Time now);
+                                        const std::string& created_by_user, int64_t taking_org_unit_id, absl::Time now);
   // Replaces the editable content of a DRAFT order (header fields, lines,
   // fees) and bumps the version.
   static absl::Status ReplaceContent(db::Transaction& tx, const v1::SalesOrder& o, absl::Time now);
 
   // Moves the order to `status` with `reason`, bumping the version. The
   // caller has checked the transition (domain/order_state.h).
-  static absl::Status SetStatus(db::Transaction& tx, int64_t order_id, v1::OrderStatus status,
-                                absl::string_view reason, absl::Time now);
+  static absl::Status SetStatus(db::Transaction& tx, int64_t order_id, v1::OrderStatus status, absl::string_view reason,
+                                absl::Time now);
 
   // Stores the confirmation facts (credited rep, customer snapshot, dates,
   // credit check, line costs) together with the new status.
-  static absl::Status SaveConfirmation(db::Transaction& tx, const v1::SalesOrder& o,
-                                       const std::string& release_reason, absl::Time now);
+  static absl::Status SaveConfirmation(db::Transaction& tx, const v1::SalesOrder& o, const std::string& release_reason,
+                                       absl::Time now);
   // Serializes credit decisions of one customer (V003): takes the customer's
   // credit lock row exclusively, creating it the first time.
   static absl::Status LockCustomerCredit(db::Transaction& tx, int64_t customer_id);
@@ -65,15 +64,15 @@ class OrderStore {
 
   struct ListFilter {
     int64_t customer_id = 0;
-    int64_t rep_id = 0;                 // credited or taking
-    std::vector<int64_t> org_units;     // taking or credited unit in these (empty = any)
+    int64_t rep_id = 0;              // credited or taking
+    std::vector<int64_t> org_units;  // taking or credited unit in these (empty = any)
     bool restrict_units = false;
     int64_t only_rep_scope = 0;         // a rep's own scope (0 = none)
     std::vector<std::string> statuses;  // short names
     std::string from_date, to_date;     // "" = open
     std::string kind;                   // "" = any
     bool late_only = false;
-    int64_t before_id = 0;              // newest first paging
+    int64_t before_id = 0;  // newest first paging
   };
   static absl::StatusOr<std::vector<int64_t>> ListIds(db::Transaction& tx, const ListFilter& f, int limit);
 

@@ -2,25 +2,24 @@
 
 #include "absl/strings/str_cat.h"
 #include "orders-svc/domain/errors.h"
-#include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
 namespace sales::orders {
 
-absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::Product& p,
-                                                 absl::Time now) {
+absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::Product& p, absl::Time now) {
   auto st = tx.Exec(
       "INSERT INTO products (sku, name, product_line_id, unit, currency, unit_cost_minor, "
       "floor_price_minor, commissionable, specification, version, created_at, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-      {p.sku(), p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(),
-       p.unit_cost().minor_units(), p.floor_price().minor_units(),
-       static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(), FormatDbTime(now), FormatDbTime(now)});
+      {p.sku(), p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(), p.unit_cost().minor_units(),
+       p.floor_price().minor_units(), static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(),
+       FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
-    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("SKU '", p.sku(), "' exists")),
-                         "SKU_TAKEN", kOrdersDomain, {{"sku", p.sku()}});
+    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("SKU '", p.sku(), "' exists")), "SKU_TAKEN",
+                         kOrdersDomain, {{"sku", p.sku()}});
   }
   if (!st.ok()) return st.status();
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -29,34 +28,34 @@ absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::
 
 absl::StatusOr<v1::Product> ProductStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
   SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT id, sku, name, product_line_id, unit, currency, unit_cost_minor, "
-               "floor_price_minor, commissionable, version, created_at, updated_at, status, status_reason, "
-               "specification FROM products WHERE id = ?" + std::string(for_update ? " FOR UPDATE" : ""),
-               {id}));
+      auto rows, tx.Query("SELECT id, sku, name, product_line_id, unit, currency, unit_cost_minor, "
+                          "floor_price_minor, commissionable, version, created_at, updated_at, status, status_reason, "
+                          "specification FROM products WHERE id = ?" +
+                              std::string(for_update ? " FOR UPDATE" : ""),
+                          {id}));
   if (rows.empty()) return NotFound("product", id);
   const auto& r = rows[0];
   v1::Product p;
-  p.set_id(r.Int(0));
-  p.set_sku(r.Str(1));
-  p.set_name(r.Str(2));
-  p.set_product_line_id(r.Int(3));
-  p.set_unit(r.Str(4));
-  *p.mutable_unit_cost() = MakeMoney(r.Int(6), r.Str(5));
-  *p.mutable_floor_price() = MakeMoney(r.Int(7), r.Str(5));
-  p.set_commissionable(r.Int(8) != 0);
-  p.set_etag(MakeEtag(r.Int(9)));
-  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(10)));
-  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(11)));
-  p.set_status(EnumParse<v1::ProductStatus>(r.Str(12)));
-  p.set_status_reason(r.Str(13));
-  p.set_specification(r.Str(14));
+  p.set_id(r.Int("id"));
+  p.set_sku(r.Str("sku"));
+  p.set_name(r.Str("name"));
+  p.set_product_line_id(r.Int("product_line_id"));
+  p.set_unit(r.Str("unit"));
+  *p.mutable_unit_cost() = MakeMoney(r.Int("unit_cost_minor"), r.Str("currency"));
+  *p.mutable_floor_price() = MakeMoney(r.Int("floor_price_minor"), r.Str("currency"));
+  p.set_commissionable(r.Int("commissionable") != 0);
+  p.set_etag(MakeEtag(r.Int("version")));
+  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  p.set_status(EnumParse<v1::ProductStatus>(r.Str("status")));
+  p.set_status_reason(r.Str("status_reason"));
+  p.set_specification(r.Str("specification"));
   return p;
 }
 
 absl::StatusOr<std::vector<v1::Product>> ProductStore::List(db::Transaction& tx, int64_t product_line_id,
-                                                          v1::ProductStatus status, const std::string& text,
-                                                          int64_t after_id, int limit) {
+                                                            v1::ProductStatus status, const std::string& text,
+                                                            int64_t after_id, int limit) {
   std::string sql = "SELECT id FROM products WHERE id > ?";
   db::Params params{after_id};
   if (product_line_id > 0) {
@@ -77,7 +76,7 @@ absl::StatusOr<std::vector<v1::Product>> ProductStore::List(db::Transaction& tx,
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<v1::Product> out;
   for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto p, Get(tx, r.Int(0)));
+    SALES_ASSIGN_OR_RETURN(auto p, Get(tx, r.Int("id")));
     out.push_back(std::move(p));
   }
   return out;
@@ -85,12 +84,13 @@ absl::StatusOr<std::vector<v1::Product>> ProductStore::List(db::Transaction& tx,
 
 absl::Status ProductStore::Update(db::Transaction& tx, int64_t id, const v1::Product& p, absl::Time now) {
   return tx
-      .Exec("UPDATE products SET name = ?, product_line_id = ?, unit = ?, currency = ?, unit_cost_minor = ?, "
-            "floor_price_minor = ?, commissionable = ?, specification = ?, version = version + 1, "
-            "updated_at = ? WHERE id = ?",
-            {p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(), p.unit_cost().minor_units(),
-             p.floor_price().minor_units(), static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(),
-             FormatDbTime(now), id})
+      .Exec(
+          "UPDATE products SET name = ?, product_line_id = ?, unit = ?, currency = ?, unit_cost_minor = ?, "
+          "floor_price_minor = ?, commissionable = ?, specification = ?, version = version + 1, "
+          "updated_at = ? WHERE id = ?",
+          {p.name(), p.product_line_id(), p.unit(), p.unit_cost().currency_code(), p.unit_cost().minor_units(),
+           p.floor_price().minor_units(), static_cast<int64_t>(p.commissionable() ? 1 : 0), p.specification(),
+           FormatDbTime(now), id})
       .status();
 }
 

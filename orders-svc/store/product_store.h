@@ -20,8 +20,8 @@ class ProductStore {
   // the version.
   static absl::Status Update(db::Transaction& tx, int64_t id, const v1::Product& p, absl::Time now);
   // Discontinues or reactivates, with the reason; bumps the version.
-  static absl::Status SetStatus(db::Transaction& tx, int64_t id, v1::ProductStatus status,
-                                const std::string& reason, absl::Time now);
+  static absl::Status SetStatus(db::Transaction& tx, int64_t id, v1::ProductStatus status, const std::string& reason,
+                                absl::Time now);
   // Products by SKU order after `after_sku`; filters 0/""/UNSPECIFIED = all.
   static absl::StatusOr<std::vector<v1::Product>> List(db::Transaction& tx, int64_t product_line_id,
                                                        v1::ProductStatus status, const std::string& text,

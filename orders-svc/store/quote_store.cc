@@ -6,9 +6,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "orders-svc/store/approval_store.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
@@ -49,46 +49,46 @@ constexpr char kQuoteColumns[] =
 QuoteRecord QuoteHeaderOf(const db::Row& r) {
   QuoteRecord rec;
   v1::Quote& q = rec.quote;
-  const std::string cur = r.Str(8);
-  q.set_id(r.Int(0));
-  q.set_quote_number(r.Str(1));
-  q.set_customer_id(r.Int(2));
-  q.set_rep_id(r.Int(3));
-  q.set_org_unit_id(r.Int(4));
-  rec.created_by_user = r.Str(5);
-  *q.mutable_quote_date() = ParseDbDate(r.Str(6));
-  *q.mutable_valid_until() = ParseDbDate(r.Str(7));
+  const std::string cur = r.Str("currency");
+  q.set_id(r.Int("id"));
+  q.set_quote_number(r.Str("quote_number"));
+  q.set_customer_id(r.Int("customer_id"));
+  q.set_rep_id(r.Int("rep_id"));
+  q.set_org_unit_id(r.Int("org_unit_id"));
+  rec.created_by_user = r.Str("created_by_user");
+  *q.mutable_quote_date() = ParseDbDate(r.Str("quote_date"));
+  *q.mutable_valid_until() = ParseDbDate(r.Str("valid_until"));
   q.set_currency_code(cur);
-  *q.mutable_lines_total() = MakeMoney(r.Int(9), cur);
-  *q.mutable_special_fees_total() = MakeMoney(r.Int(10), cur);
-  *q.mutable_total_amount() = MakeMoney(r.Int(11), cur);
-  q.set_status(EnumParse<v1::QuoteStatus>(r.Str(12)));
-  q.set_order_id(r.Int(13));
-  q.set_status_reason(r.Str(14));
-  q.set_notes(r.Str(15));
-  q.set_is_bid(r.Int(16) != 0);
-  rec.version = r.Int(17);
+  *q.mutable_lines_total() = MakeMoney(r.Int("lines_total_minor"), cur);
+  *q.mutable_special_fees_total() = MakeMoney(r.Int("special_fees_total_minor"), cur);
+  *q.mutable_total_amount() = MakeMoney(r.Int("total_minor"), cur);
+  q.set_status(EnumParse<v1::QuoteStatus>(r.Str("status")));
+  q.set_order_id(r.Int("order_id"));
+  q.set_status_reason(r.Str("status_reason"));
+  q.set_notes(r.Str("notes"));
+  q.set_is_bid(r.Int("is_bid") != 0);
+  rec.version = r.Int("version");
   q.set_etag(MakeEtag(rec.version));
-  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(18)));
-  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(19)));
+  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return rec;
 }
 
-// A quote line (column 0 is its quote's id).
+// A quote line as LoadMany selects it (with its quote_id).
 void AddQuoteLine(const db::Row& lr, const std::string& cur, v1::Quote& q) {
   auto* l = q.add_lines();
-  l->set_id(lr.Int(1));
-  l->set_line_no(static_cast<int32_t>(lr.Int(2)));
-  l->set_product_id(lr.Int(3));
-  l->set_sku(lr.Str(4));
-  l->set_product_line_id(lr.Int(5));
-  l->set_quantity(lr.Int(6));
-  *l->mutable_list_price() = MakeMoney(lr.Int(7), cur);
-  l->set_price_list_id(lr.Int(8));
-  l->set_discount_bp(static_cast<int32_t>(lr.Int(9)));
-  *l->mutable_unit_price() = MakeMoney(lr.Int(10), cur);
-  *l->mutable_net_amount() = MakeMoney(lr.Int(11), cur);
-  l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str(12)));
+  l->set_id(lr.Int("id"));
+  l->set_line_no(static_cast<int32_t>(lr.Int("line_no")));
+  l->set_product_id(lr.Int("product_id"));
+  l->set_sku(lr.Str("sku"));
+  l->set_product_line_id(lr.Int("product_line_id"));
+  l->set_quantity(lr.Int("quantity"));
+  *l->mutable_list_price() = MakeMoney(lr.Int("list_price_minor"), cur);
+  l->set_price_list_id(lr.Int("price_list_id"));
+  l->set_discount_bp(static_cast<int32_t>(lr.Int("discount_bp")));
+  *l->mutable_unit_price() = MakeMoney(lr.Int("unit_price_minor"), cur);
+  *l->mutable_net_amount() = MakeMoney(lr.Int("net_amount_minor"), cur);
+  l->set_required_approval(EnumParse<v1::ApprovalLevel>(lr.Str("required_approval")));
 }
 
 }  // namespace
@@ -100,15 +100,14 @@ absl::StatusOr<QuoteRecord> QuoteStore::Load(db::Transaction& tx, int64_t quote_
 }
 
 absl::StatusOr<std::vector<QuoteRecord>> QuoteStore::LoadMany(db::Transaction& tx, const std::vector<int64_t>& ids,
-                                                             bool for_update) {
+                                                              bool for_update) {
   std::vector<QuoteRecord> out;
   if (ids.empty()) return out;
   // Four statements for the whole page: headers, lines, fees, approvals.
   db::Params params;
   const std::string in = db::AppendInList(ids, params);
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kQuoteColumns, in, ")",
-                                                          for_update ? " ORDER BY id FOR UPDATE" : ""),
-                                             params));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat(kQuoteColumns, in, ")", for_update ? " ORDER BY id FOR UPDATE" : ""), params));
   std::map<int64_t, QuoteRecord> by_id;
   for (const auto& r : rows) {
     QuoteRecord rec = QuoteHeaderOf(r);
@@ -121,7 +120,7 @@ absl::StatusOr<std::vector<QuoteRecord>> QuoteStore::LoadMany(db::Transaction& t
                                         in, ") ORDER BY quote_id, line_no"),
                            params));
   for (const auto& lr : lines) {
-    auto it = by_id.find(lr.Int(0));
+    auto it = by_id.find(lr.Int("quote_id"));
     if (it != by_id.end()) AddQuoteLine(lr, it->second.quote.currency_code(), it->second.quote);
   }
   SALES_ASSIGN_OR_RETURN(auto fees, tx.Query(absl::StrCat("SELECT subject_id, id, description, amount_minor, approved "
@@ -130,13 +129,13 @@ absl::StatusOr<std::vector<QuoteRecord>> QuoteStore::LoadMany(db::Transaction& t
                                                           in, ") ORDER BY subject_id, id"),
                                              params));
   for (const auto& fr : fees) {
-    auto it = by_id.find(fr.Int(0));
+    auto it = by_id.find(fr.Int("subject_id"));
     if (it == by_id.end()) continue;
     auto* f = it->second.quote.add_special_fees();
-    f->set_id(fr.Int(1));
-    f->set_description(fr.Str(2));
-    *f->mutable_amount() = MakeMoney(fr.Int(3), it->second.quote.currency_code());
-    f->set_approved(fr.Int(4) != 0);
+    f->set_id(fr.Int("id"));
+    f->set_description(fr.Str("description"));
+    *f->mutable_amount() = MakeMoney(fr.Int("amount_minor"), it->second.quote.currency_code());
+    f->set_approved(fr.Int("approved") != 0);
   }
   SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubjects(tx, v1::SUBJECT_TYPE_QUOTE, ids));
   for (auto& s : steps) {
@@ -159,8 +158,8 @@ absl::StatusOr<int64_t> QuoteStore::Insert(db::Transaction& tx, const v1::Quote&
       tx.Exec("INSERT INTO quotes (quote_number, customer_id, rep_id, org_unit_id, created_by_user, quote_date, "
               "valid_until, currency, lines_total_minor, special_fees_total_minor, total_minor, status, notes, is_bid, "
               "version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'DRAFT',?,?,1,?,?)",
-              {absl::StrFormat("QT-%04d-%06d", year, n), q.customer_id(), q.rep_id(), q.org_unit_id(),
-               created_by_user, FormatDbDate(q.quote_date()), FormatDbDate(q.valid_until()), q.currency_code(),
+              {absl::StrFormat("QT-%04d-%06d", year, n), q.customer_id(), q.rep_id(), q.org_unit_id(), created_by_user,
+               FormatDbDate(q.quote_date()), FormatDbDate(q.valid_until()), q.currency_code(),
                q.lines_total().minor_units(), q.special_fees_total().minor_units(), q.total_amount().minor_units(),
                q.notes(), static_cast<int64_t>(q.is_bid() ? 1 : 0), FormatDbTime(now), FormatDbTime(now)})
           .status());
@@ -187,9 +186,10 @@ absl::Status QuoteStore::ReplaceContent(db::Transaction& tx, const v1::Quote& q,
 absl::Status QuoteStore::SetStatus(db::Transaction& tx, int64_t quote_id, v1::QuoteStatus status,
                                    absl::string_view reason, int64_t order_id, absl::Time now) {
   return tx
-      .Exec("UPDATE quotes SET status = ?, status_reason = ?, order_id = IF(? > 0, ?, order_id), "
-            "version = version + 1, updated_at = ? WHERE id = ?",
-            {EnumShort(status), std::string(reason).substr(0, 1000), order_id, order_id, FormatDbTime(now), quote_id})
+      .Exec(
+          "UPDATE quotes SET status = ?, status_reason = ?, order_id = IF(? > 0, ?, order_id), "
+          "version = version + 1, updated_at = ? WHERE id = ?",
+          {EnumShort(status), std::string(reason).substr(0, 1000), order_id, order_id, FormatDbTime(now), quote_id})
       .status();
 }
 
@@ -239,7 +239,7 @@ absl::StatusOr<std::vector<int64_t>> QuoteStore::ListIds(db::Transaction& tx, co
   p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
 }
 
@@ -249,7 +249,7 @@ absl::StatusOr<std::vector<int64_t>> QuoteStore::ExpiredCandidates(db::Transacti
                                   "'REJECTED') AND valid_until < ? ORDER BY id FOR UPDATE",
                                   {as_of}));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
 }
 

@@ -29,8 +29,8 @@ class QuoteStore {
   static absl::StatusOr<int64_t> Insert(db::Transaction& tx, const v1::Quote& q, const std::string& created_by_user,
                                         absl::Time now);
   static absl::Status ReplaceContent(db::Transaction& tx, const v1::Quote& q, absl::Time now);
-  static absl::Status SetStatus(db::Transaction& tx, int64_t quote_id, v1::QuoteStatus status,
-                                absl::string_view reason, int64_t order_id, absl::Time now);
+  static absl::Status SetStatus(db::Transaction& tx, int64_t quote_id, v1::QuoteStatus status, absl::string_view reason,
+                                int64_t order_id, absl::Time now);
   static absl::Status ApproveFees(db::Transaction& tx, int64_t quote_id);
   struct ListFilter {
     int64_t customer_id = 0;

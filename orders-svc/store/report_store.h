@@ -23,8 +23,8 @@ struct ReportLine {
   std::string customer_name;
   std::string customer_type;  // CustomerType short name
   int64_t product_line_id = 0;
-  int64_t amount = 0;  // positive
-  int64_t cost = 0;    // positive
+  int64_t amount = 0;    // positive
+  int64_t cost = 0;      // positive
   int64_t quantity = 0;  // positive
   std::string currency;
 };
@@ -35,7 +35,7 @@ struct OrderProgressRow {
   std::string order_number;
   int64_t customer_id = 0;
   std::string customer_name;
-  int64_t rep_id = 0;       // credited, or taking while unconfirmed
+  int64_t rep_id = 0;  // credited, or taking while unconfirmed
   int64_t org_unit_id = 0;
   std::string status;
   std::string order_date, requested_delivery_date, confirm_date, ship_due_date, first_ship_date;  // "" = none
@@ -50,8 +50,8 @@ class ReportStore {
  public:
   static absl::StatusOr<std::vector<ReportLine>> Lines(db::Transaction& tx, absl::CivilDay from, absl::CivilDay to);
   static absl::StatusOr<std::vector<OrderProgressRow>> Orders(db::Transaction& tx,
-                                                               const std::vector<std::string>& statuses,
-                                                               int64_t customer_id);
+                                                              const std::vector<std::string>& statuses,
+                                                              int64_t customer_id);
   // The direct children of an org unit from the org replica (0 = the roots'
   // children of the company: units whose parent is the root).
   static absl::StatusOr<std::vector<int64_t>> ChildUnits(db::Transaction& tx, int64_t parent_id);

@@ -5,9 +5,9 @@
 #include "absl/strings/str_join.h"
 #include "orders-svc/store/approval_store.h"
 #include "orders-svc/store/audit_store.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
@@ -23,25 +23,28 @@ constexpr char kColumns[] =
 absl::StatusOr<ReturnRecord> FromRow(db::Transaction& tx, const db::Row& r) {
   ReturnRecord rec;
   auto& q = rec.request;
-  const std::string cur = r.Str(6);
-  q.set_id(r.Int(0));
-  q.set_request_number(r.Str(1));
-  q.set_order_id(r.Int(2));
-  q.set_customer_id(r.Int(3));
-  q.set_credited_rep_id(r.Int(4));
-  rec.credited_org_unit_id = r.Int(5);
-  q.set_reason(r.Str(7));
-  q.set_status(EnumParse<v1::ReturnStatus>(r.Str(8)));
-  q.set_verification_notes(r.Str(9));
-  if (!r.Str(10).empty()) *q.mutable_verified_by() = ActorOf({r.Str(10), r.Str(11), r.Int(12), r.Int(13)});
-  q.set_return_shipment_id(r.Int(14));
-  q.set_status_reason(r.Str(15));
-  rec.requester = {r.Str(16), r.Str(17), r.Int(18), r.Int(19)};
+  const std::string cur = r.Str("currency");
+  q.set_id(r.Int("id"));
+  q.set_request_number(r.Str("request_number"));
+  q.set_order_id(r.Int("order_id"));
+  q.set_customer_id(r.Int("customer_id"));
+  q.set_credited_rep_id(r.Int("credited_rep_id"));
+  rec.credited_org_unit_id = r.Int("credited_org_unit_id");
+  q.set_reason(r.Str("reason"));
+  q.set_status(EnumParse<v1::ReturnStatus>(r.Str("status")));
+  q.set_verification_notes(r.Str("verification_notes"));
+  if (!r.Str("verified_user").empty()) {
+    *q.mutable_verified_by() =
+        ActorOf({r.Str("verified_user"), r.Str("verified_role"), r.Int("verified_rep"), r.Int("verified_unit")});
+  }
+  q.set_return_shipment_id(r.Int("return_shipment_id"));
+  q.set_status_reason(r.Str("status_reason"));
+  rec.requester = {r.Str("requester_user"), r.Str("requester_role"), r.Int("requester_rep"), r.Int("requester_unit")};
   *q.mutable_requested_by() = ActorOf(rec.requester);
-  rec.version = r.Int(20);
+  rec.version = r.Int("version");
   q.set_etag(MakeEtag(rec.version));
-  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(21)));
-  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(22)));
+  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, order_line_id, product_id, sku, shipment_id, "
                                               "requested_quantity, claimed_condition, verified_quantity, "
                                               "verified_condition, unit_price_minor FROM return_lines "
@@ -50,21 +53,21 @@ absl::StatusOr<ReturnRecord> FromRow(db::Transaction& tx, const db::Row& r) {
   int64_t total = 0;
   for (const auto& lr : lines) {
     auto* l = q.add_lines();
-    l->set_id(lr.Int(0));
-    l->set_order_line_id(lr.Int(1));
-    l->set_product_id(lr.Int(2));
-    l->set_sku(lr.Str(3));
-    l->set_shipment_id(lr.Int(4));
-    l->set_requested_quantity(lr.Int(5));
-    l->set_claimed_condition(EnumParse<v1::ItemCondition>(lr.Str(6)));
-    bool verified = !lr.IsNull(7);
+    l->set_id(lr.Int("id"));
+    l->set_order_line_id(lr.Int("order_line_id"));
+    l->set_product_id(lr.Int("product_id"));
+    l->set_sku(lr.Str("sku"));
+    l->set_shipment_id(lr.Int("shipment_id"));
+    l->set_requested_quantity(lr.Int("requested_quantity"));
+    l->set_claimed_condition(EnumParse<v1::ItemCondition>(lr.Str("claimed_condition")));
+    bool verified = !lr.IsNull("verified_quantity");
     rec.verified[l->id()] = verified;
-    l->set_verified_quantity(lr.Int(7));
-    l->set_verified_condition(EnumParse<v1::ItemCondition>(lr.Str(8)));
-    *l->mutable_unit_price() = MakeMoney(lr.Int(9), cur);
-    int64_t qty = verified ? lr.Int(7) : lr.Int(5);
-    *l->mutable_amount() = MakeMoney(qty * lr.Int(9), cur);
-    total += qty * lr.Int(9);
+    l->set_verified_quantity(lr.Int("verified_quantity"));
+    l->set_verified_condition(EnumParse<v1::ItemCondition>(lr.Str("verified_condition")));
+    *l->mutable_unit_price() = MakeMoney(lr.Int("unit_price_minor"), cur);
+    int64_t qty = verified ? lr.Int("verified_quantity") : lr.Int("requested_quantity");
+    *l->mutable_amount() = MakeMoney(qty * lr.Int("unit_price_minor"), cur);
+    total += qty * lr.Int("unit_price_minor");
   }
   *q.mutable_total_amount() = MakeMoney(total, cur);
   SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, q.id()));
@@ -96,13 +99,13 @@ absl::StatusOr<int64_t> ReturnStore::Insert(db::Transaction& tx, const v1::Retur
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   for (const auto& l : r.lines()) {
-    SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO return_lines (return_request_id, order_line_id, product_id, sku, "
-                                  "shipment_id, requested_quantity, claimed_condition, unit_price_minor) "
-                                  "VALUES (?,?,?,?,?,?,?,?)",
-                                  {id, l.order_line_id(), l.product_id(), l.sku(), l.shipment_id(),
-                                   l.requested_quantity(), EnumShort(l.claimed_condition()),
-                                   l.unit_price().minor_units()})
-                              .status());
+    SALES_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO return_lines (return_request_id, order_line_id, product_id, sku, "
+                "shipment_id, requested_quantity, claimed_condition, unit_price_minor) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                {id, l.order_line_id(), l.product_id(), l.sku(), l.shipment_id(), l.requested_quantity(),
+                 EnumShort(l.claimed_condition()), l.unit_price().minor_units()})
+            .status());
   }
   return id;
 }
@@ -111,12 +114,13 @@ absl::StatusOr<std::map<int64_t, int64_t>> ReturnStore::PendingByLine(db::Transa
                                                                       int64_t exclude_id) {
   SALES_ASSIGN_OR_RETURN(
       auto rows, tx.Query("SELECT l.order_line_id, SUM(CASE WHEN r.status = 'REQUESTED' THEN l.requested_quantity "
-                          "ELSE COALESCE(l.verified_quantity, 0) END) FROM return_lines l JOIN return_requests r "
-                          "ON r.id = l.return_request_id WHERE r.order_id = ? AND r.id <> ? AND r.status IN "
-                          "('REQUESTED','VERIFIED','APPROVED') GROUP BY l.order_line_id",
+                          "ELSE COALESCE(l.verified_quantity, 0) END) AS pending_quantity "
+                          "FROM return_lines l JOIN return_requests r ON r.id = l.return_request_id "
+                          "WHERE r.order_id = ? AND r.id <> ? AND r.status IN ('REQUESTED','VERIFIED','APPROVED') "
+                          "GROUP BY l.order_line_id",
                           {order_id, exclude_id}));
   std::map<int64_t, int64_t> out;
-  for (const auto& r : rows) out[r.Int(0)] = r.Int(1);
+  for (const auto& r : rows) out[r.Int("order_line_id")] = r.Int("pending_quantity");
   return out;
 }
 
@@ -130,20 +134,24 @@ absl::Status ReturnStore::SaveVerification(db::Transaction& tx, int64_t id,
                                   {lv.verified_quantity(), EnumShort(lv.verified_condition()), line_id, id})
                               .status());
   }
-  return tx.Exec("UPDATE return_requests SET status = ?, verification_notes = ?, verified_user = ?, "
-                 "verified_role = ?, verified_rep = ?, verified_unit = ?, version = version + 1, updated_at = ? "
-                 "WHERE id = ?",
-                 {EnumShort(status), notes, by.user_id, by.role, by.rep_id, by.org_unit_id, FormatDbTime(now), id})
+  return tx
+      .Exec(
+          "UPDATE return_requests SET status = ?, verification_notes = ?, verified_user = ?, "
+          "verified_role = ?, verified_rep = ?, verified_unit = ?, version = version + 1, updated_at = ? "
+          "WHERE id = ?",
+          {EnumShort(status), notes, by.user_id, by.role, by.rep_id, by.org_unit_id, FormatDbTime(now), id})
       .status();
 }
 
-absl::Status ReturnStore::SetStatus(db::Transaction& tx, int64_t id, v1::ReturnStatus status,
-                                    absl::string_view reason, int64_t return_shipment_id, absl::Time now) {
-  return tx.Exec("UPDATE return_requests SET status = ?, status_reason = IF(? = '', status_reason, ?), "
-                 "return_shipment_id = IF(? = 0, return_shipment_id, ?), version = version + 1, updated_at = ? "
-                 "WHERE id = ?",
-                 {EnumShort(status), std::string(reason), std::string(reason), return_shipment_id,
-                  return_shipment_id, FormatDbTime(now), id})
+absl::Status ReturnStore::SetStatus(db::Transaction& tx, int64_t id, v1::ReturnStatus status, absl::string_view reason,
+                                    int64_t return_shipment_id, absl::Time now) {
+  return tx
+      .Exec(
+          "UPDATE return_requests SET status = ?, status_reason = IF(? = '', status_reason, ?), "
+          "return_shipment_id = IF(? = 0, return_shipment_id, ?), version = version + 1, updated_at = ? "
+          "WHERE id = ?",
+          {EnumShort(status), std::string(reason), std::string(reason), return_shipment_id, return_shipment_id,
+           FormatDbTime(now), id})
       .status();
 }
 
@@ -200,14 +208,15 @@ namespace sales::orders {
 absl::StatusOr<std::optional<WarehouseInfo>> ReturnDestinationStore::Warehouse(db::Transaction& tx, int64_t id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, kind, active FROM warehouses WHERE id = ?", {id}));
   if (rows.empty()) return std::optional<WarehouseInfo>();
-  return std::optional<WarehouseInfo>(WarehouseInfo{rows[0].Int(0), rows[0].Str(1), rows[0].Int(2) != 0});
+  return std::optional<WarehouseInfo>(
+      WarehouseInfo{rows[0].Int("id"), rows[0].Str("kind"), rows[0].Int("active") != 0});
 }
 
 absl::StatusOr<std::optional<WarehouseInfo>> ReturnDestinationStore::FirstQuarantine(db::Transaction& tx) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, kind, active FROM warehouses WHERE kind = 'QUARANTINE' "
                                              "AND active = 1 ORDER BY allocation_priority, id LIMIT 1"));
   if (rows.empty()) return std::optional<WarehouseInfo>();
-  return std::optional<WarehouseInfo>(WarehouseInfo{rows[0].Int(0), rows[0].Str(1), true});
+  return std::optional<WarehouseInfo>(WarehouseInfo{rows[0].Int("id"), rows[0].Str("kind"), true});
 }
 
 absl::StatusOr<int64_t> ReturnDestinationStore::ShippedFrom(db::Transaction& tx, int64_t order_line_id,
@@ -222,7 +231,7 @@ absl::StatusOr<int64_t> ReturnDestinationStore::ShippedFrom(db::Transaction& tx,
   }
   sql += " ORDER BY s.id DESC LIMIT 1";
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-  return rows.empty() ? int64_t{0} : rows[0].Int(0);
+  return rows.empty() ? int64_t{0} : rows[0].Int("warehouse_id");
 }
 
 }  // namespace sales::orders

@@ -27,16 +27,16 @@ class ReturnStore {
  public:
   static absl::StatusOr<ReturnRecord> Load(db::Transaction& tx, int64_t id, bool for_update);
   // Inserts a REQUESTED return (RR-YYYY-NNNNNN) with its lines; returns the id.
-  static absl::StatusOr<int64_t> Insert(db::Transaction& tx, const v1::ReturnRequest& r,
-                                        int64_t credited_org_unit_id, const std::string& currency, int year,
-                                        const Principal& requester, absl::Time now);
+  static absl::StatusOr<int64_t> Insert(db::Transaction& tx, const v1::ReturnRequest& r, int64_t credited_org_unit_id,
+                                        const std::string& currency, int year, const Principal& requester,
+                                        absl::Time now);
   // Quantity of each order line on the order's open returns (REQUESTED:
   // requested; VERIFIED, APPROVED: verified), excluding `exclude_id`.
   static absl::StatusOr<std::map<int64_t, int64_t>> PendingByLine(db::Transaction& tx, int64_t order_id,
                                                                   int64_t exclude_id);
-  static absl::Status SaveVerification(db::Transaction& tx, int64_t id, const std::map<int64_t, v1::ReturnLineVerification>& v,
-                                       const std::string& notes, const Principal& by, v1::ReturnStatus status,
-                                       absl::Time now);
+  static absl::Status SaveVerification(db::Transaction& tx, int64_t id,
+                                       const std::map<int64_t, v1::ReturnLineVerification>& v, const std::string& notes,
+                                       const Principal& by, v1::ReturnStatus status, absl::Time now);
   static absl::Status SetStatus(db::Transaction& tx, int64_t id, v1::ReturnStatus status, absl::string_view reason,
                                 int64_t return_shipment_id, absl::Time now);
   struct Filter {

@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "orders-svc/store/approval_store.h"
 #include "orders-svc/store/audit_store.h"
-#include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/status.h"
 
 namespace sales::orders {
@@ -14,21 +14,21 @@ constexpr char kDocColumns[] =
     "SELECT d.id, d.type, d.document_number, d.order_id, d.requisition_id, d.shipment_id, d.print_count, "
     "d.first_print_at, d.last_print_at, d.created_at, "
     "(SELECT COUNT(*) FROM reprint_requests r WHERE r.document_id = d.id AND r.status = 'APPROVED') "
-    "FROM shipping_documents d ";
+    "AS reprints_available FROM shipping_documents d ";
 
 v1::ShippingDocument DocFromRow(const db::Row& r) {
   v1::ShippingDocument d;
-  d.set_id(r.Int(0));
-  d.set_type(EnumParse<v1::DocumentType>(r.Str(1)));
-  d.set_document_number(r.Str(2));
-  d.set_order_id(r.Int(3));
-  d.set_shipment_requisition_id(r.Int(4));
-  d.set_shipment_id(r.Int(5));
-  d.set_print_count(static_cast<int32_t>(r.Int(6)));
-  if (!r.IsNull(7)) *d.mutable_first_print_time() = ToTimestamp(ParseDbTime(r.Str(7)));
-  if (!r.IsNull(8)) *d.mutable_last_print_time() = ToTimestamp(ParseDbTime(r.Str(8)));
-  *d.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(9)));
-  d.set_reprints_available(static_cast<int32_t>(r.Int(10)));
+  d.set_id(r.Int("id"));
+  d.set_type(EnumParse<v1::DocumentType>(r.Str("type")));
+  d.set_document_number(r.Str("document_number"));
+  d.set_order_id(r.Int("order_id"));
+  d.set_shipment_requisition_id(r.Int("requisition_id"));
+  d.set_shipment_id(r.Int("shipment_id"));
+  d.set_print_count(static_cast<int32_t>(r.Int("print_count")));
+  if (!r.IsNull("first_print_at")) *d.mutable_first_print_time() = ToTimestamp(ParseDbTime(r.Str("first_print_at")));
+  if (!r.IsNull("last_print_at")) *d.mutable_last_print_time() = ToTimestamp(ParseDbTime(r.Str("last_print_at")));
+  *d.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  d.set_reprints_available(static_cast<int32_t>(r.Int("reprints_available")));
   return d;
 }
 
@@ -59,14 +59,13 @@ absl::Status ShipmentDocumentStore::RecordPrint(db::Transaction& tx, int64_t doc
   std::string ts = FormatDbTime(now);
   // The unique (document, copy) key makes two racing "first prints" end in
   // one original and one refusal, never two originals.
-  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO document_prints (document_id, copy_number, duplicate, "
-                                "reprint_request_id, printed_user, printed_role, request_id, printed_at) "
-                                "VALUES (?,?,?,?,?,?,?,?)",
-                                {document_id, static_cast<int64_t>(d.copy_number),
-                                 static_cast<int64_t>(d.duplicate ? 1 : 0),
-                                 d.consumes_reprint ? reprint_request_id : int64_t{0}, by.user_id, by.role,
-                                 std::string(request_id), ts})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO document_prints (document_id, copy_number, duplicate, "
+              "reprint_request_id, printed_user, printed_role, request_id, printed_at) "
+              "VALUES (?,?,?,?,?,?,?,?)",
+              {document_id, static_cast<int64_t>(d.copy_number), static_cast<int64_t>(d.duplicate ? 1 : 0),
+               d.consumes_reprint ? reprint_request_id : int64_t{0}, by.user_id, by.role, std::string(request_id), ts})
+          .status());
   SALES_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE shipping_documents SET print_count = ?, first_print_at = "
                                             "COALESCE(first_print_at, ?), last_print_at = ?, version = version + 1 "
                                             "WHERE id = ? AND print_count = ?",
@@ -111,12 +110,12 @@ absl::StatusOr<int64_t> ShipmentDocumentStore::InsertReprint(db::Transaction& tx
                                                              const std::string& reason, const Principal& requester,
                                                              absl::Time now) {
   std::string ts = FormatDbTime(now);
-  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO reprint_requests (document_id, reason, status, requester_user, "
-                                "requester_role, requester_rep, requester_unit, created_at, updated_at) "
-                                "VALUES (?,?,'PENDING_APPROVAL',?,?,?,?,?,?)",
-                                {document_id, reason, requester.user_id, requester.role, requester.rep_id,
-                                 requester.org_unit_id, ts, ts})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO reprint_requests (document_id, reason, status, requester_user, "
+              "requester_role, requester_rep, requester_unit, created_at, updated_at) "
+              "VALUES (?,?,'PENDING_APPROVAL',?,?,?,?,?,?)",
+              {document_id, reason, requester.user_id, requester.role, requester.rep_id, requester.org_unit_id, ts, ts})
+          .status());
   return tx.LastInsertId();
 }
 
@@ -130,26 +129,26 @@ absl::StatusOr<ReprintRecord> ShipmentDocumentStore::LoadReprint(db::Transaction
   const auto& r = rows[0];
   ReprintRecord rec;
   auto& q = rec.request;
-  q.set_id(r.Int(0));
-  q.set_document_id(r.Int(1));
-  q.set_reason(r.Str(2));
-  q.set_status(EnumParse<v1::ReprintRequestStatus>(r.Str(3)));
-  rec.requester = {r.Str(4), r.Str(5), r.Int(6), r.Int(7)};
+  q.set_id(r.Int("id"));
+  q.set_document_id(r.Int("document_id"));
+  q.set_reason(r.Str("reason"));
+  q.set_status(EnumParse<v1::ReprintRequestStatus>(r.Str("status")));
+  rec.requester = {r.Str("requester_user"), r.Str("requester_role"), r.Int("requester_rep"), r.Int("requester_unit")};
   *q.mutable_requested_by() = ActorOf(rec.requester);
-  rec.version = r.Int(8);
+  rec.version = r.Int("version");
   q.set_etag(MakeEtag(rec.version));
-  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(9)));
-  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(10)));
+  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_REPRINT_REQUEST, q.id()));
   if (!steps.empty()) *q.mutable_approval() = steps.back().step;
   return rec;
 }
 
 absl::StatusOr<bool> ShipmentDocumentStore::HasPendingReprint(db::Transaction& tx, int64_t document_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM reprint_requests WHERE document_id = ? AND "
-                                             "status = 'PENDING_APPROVAL'",
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) AS pending_reprints FROM reprint_requests "
+                                             "WHERE document_id = ? AND status = 'PENDING_APPROVAL'",
                                              {document_id}));
-  return rows[0].Int(0) > 0;
+  return rows[0].Int("pending_reprints") > 0;
 }
 
 absl::Status ShipmentDocumentStore::SetReprintStatus(db::Transaction& tx, int64_t id, v1::ReprintRequestStatus status,

@@ -6,9 +6,9 @@
 #include "orders-svc/domain/shipment_rules.h"
 #include "orders-svc/store/approval_store.h"
 #include "orders-svc/store/audit_store.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
@@ -39,24 +39,25 @@ common::v1::Actor MakeActor(const std::string& user, const std::string& role, in
 RequisitionRecord RequisitionFromRow(const db::Row& r) {
   RequisitionRecord rec;
   auto& q = rec.requisition;
-  q.set_id(r.Int(0));
-  q.set_requisition_number(r.Str(1));
-  q.set_order_id(r.Int(2));
-  *q.mutable_planned_ship_date() = ParseDbDate(r.Str(3));
-  q.set_ship_to_address(r.Str(4));
-  q.set_carrier(r.Str(5));
-  q.set_notes(r.Str(6));
-  q.set_status(EnumParse<v1::ShipmentRequisitionStatus>(r.Str(7)));
-  q.set_status_reason(r.Str(8));
-  rec.requester.user_id = r.Str(9);
-  rec.requester.role = r.Str(10);
-  rec.requester.rep_id = r.Int(11);
-  rec.requester.org_unit_id = r.Int(12);
-  *q.mutable_requested_by() = MakeActor(r.Str(9), r.Str(10), r.Int(11), r.Int(12));
-  rec.version = r.Int(13);
+  q.set_id(r.Int("id"));
+  q.set_requisition_number(r.Str("requisition_number"));
+  q.set_order_id(r.Int("order_id"));
+  *q.mutable_planned_ship_date() = ParseDbDate(r.Str("planned_ship_date"));
+  q.set_ship_to_address(r.Str("ship_to_address"));
+  q.set_carrier(r.Str("carrier"));
+  q.set_notes(r.Str("notes"));
+  q.set_status(EnumParse<v1::ShipmentRequisitionStatus>(r.Str("status")));
+  q.set_status_reason(r.Str("status_reason"));
+  rec.requester.user_id = r.Str("requester_user");
+  rec.requester.role = r.Str("requester_role");
+  rec.requester.rep_id = r.Int("requester_rep");
+  rec.requester.org_unit_id = r.Int("requester_unit");
+  *q.mutable_requested_by() =
+      MakeActor(r.Str("requester_user"), r.Str("requester_role"), r.Int("requester_rep"), r.Int("requester_unit"));
+  rec.version = r.Int("version");
   q.set_etag(MakeEtag(rec.version));
-  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(14)));
-  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(15)));
+  *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return rec;
 }
 
@@ -68,13 +69,13 @@ absl::Status FillRequisition(db::Transaction& tx, RequisitionRecord& rec) {
                                               {q.id()}));
   for (const auto& r : lines) {
     auto* l = q.add_lines();
-    l->set_id(r.Int(0));
-    l->set_order_line_id(r.Int(1));
-    l->set_product_id(r.Int(2));
-    l->set_sku(r.Str(3));
-    l->set_warehouse_id(r.Int(4));
-    l->set_quantity(r.Int(5));
-    l->set_shipped_quantity(r.Int(6));
+    l->set_id(r.Int("id"));
+    l->set_order_line_id(r.Int("order_line_id"));
+    l->set_product_id(r.Int("product_id"));
+    l->set_sku(r.Str("sku"));
+    l->set_warehouse_id(r.Int("warehouse_id"));
+    l->set_quantity(r.Int("quantity"));
+    l->set_shipped_quantity(r.Int("shipped_quantity"));
   }
   SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, q.id()));
   if (!steps.empty()) *q.mutable_approval() = steps.back().step;
@@ -84,36 +85,38 @@ absl::Status FillRequisition(db::Transaction& tx, RequisitionRecord& rec) {
 ShipmentRecord ShipmentFromRow(const db::Row& r) {
   ShipmentRecord rec;
   auto& s = rec.shipment;
-  const std::string cur = r.Str(10);
+  const std::string cur = r.Str("currency");
   rec.currency = cur;
-  s.set_id(r.Int(0));
-  s.set_shipment_number(r.Str(1));
-  s.set_kind(EnumParse<v1::ShipmentKind>(r.Str(2)));
-  s.set_order_id(r.Int(3));
-  s.set_shipment_requisition_id(r.Int(4));
-  s.set_return_request_id(r.Int(5));
-  s.set_warehouse_id(r.Int(6));
-  s.set_customer_id(r.Int(7));
-  s.set_credited_rep_id(r.Int(8));
-  rec.credited_org_unit_id = r.Int(9);
-  *s.mutable_total_amount() = MakeMoney(r.Int(11), cur);
-  rec.cost_minor = r.Int(12);
-  *s.mutable_ship_date() = ParseDbDate(r.Str(13));
-  s.set_status(EnumParse<v1::ShipmentStatus>(r.Str(14)));
-  if (!r.IsNull(15)) {
+  s.set_id(r.Int("id"));
+  s.set_shipment_number(r.Str("shipment_number"));
+  s.set_kind(EnumParse<v1::ShipmentKind>(r.Str("kind")));
+  s.set_order_id(r.Int("order_id"));
+  s.set_shipment_requisition_id(r.Int("requisition_id"));
+  s.set_return_request_id(r.Int("return_request_id"));
+  s.set_warehouse_id(r.Int("warehouse_id"));
+  s.set_customer_id(r.Int("customer_id"));
+  s.set_credited_rep_id(r.Int("credited_rep_id"));
+  rec.credited_org_unit_id = r.Int("credited_org_unit_id");
+  *s.mutable_total_amount() = MakeMoney(r.Int("total_minor"), cur);
+  rec.cost_minor = r.Int("cost_minor");
+  *s.mutable_ship_date() = ParseDbDate(r.Str("ship_date"));
+  s.set_status(EnumParse<v1::ShipmentStatus>(r.Str("status")));
+  if (!r.IsNull("delivery_date")) {
     auto* d = s.mutable_delivery();
-    *d->mutable_delivery_date() = ParseDbDate(r.Str(15));
-    d->set_signed_by(r.Str(16));
-    d->set_document_reference(r.Str(17));
-    d->set_remarks(r.Str(18));
-    *d->mutable_recorded_by() = MakeActor(r.Str(19), r.Str(20), r.Int(21), r.Int(22));
-    if (!r.IsNull(23)) *d->mutable_record_time() = ToTimestamp(ParseDbTime(r.Str(23)));
+    *d->mutable_delivery_date() = ParseDbDate(r.Str("delivery_date"));
+    d->set_signed_by(r.Str("signed_by"));
+    d->set_document_reference(r.Str("document_reference"));
+    d->set_remarks(r.Str("delivery_remarks"));
+    *d->mutable_recorded_by() =
+        MakeActor(r.Str("recorded_user"), r.Str("recorded_role"), r.Int("recorded_rep"), r.Int("recorded_unit"));
+    if (!r.IsNull("recorded_at")) *d->mutable_record_time() = ToTimestamp(ParseDbTime(r.Str("recorded_at")));
   }
-  *s.mutable_posted_by() = MakeActor(r.Str(24), r.Str(25), r.Int(26), r.Int(27));
-  rec.version = r.Int(28);
+  *s.mutable_posted_by() =
+      MakeActor(r.Str("posted_user"), r.Str("posted_role"), r.Int("posted_rep"), r.Int("posted_unit"));
+  rec.version = r.Int("version");
   s.set_etag(MakeEtag(rec.version));
-  *s.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(29)));
-  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(30)));
+  *s.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return rec;
 }
 
@@ -126,17 +129,17 @@ absl::Status FillShipmentLines(db::Transaction& tx, ShipmentRecord& rec) {
                                   {s.id()}));
   for (const auto& r : lines) {
     auto* l = s.add_lines();
-    l->set_id(r.Int(0));
-    l->set_order_line_id(r.Int(1));
-    l->set_product_id(r.Int(2));
-    l->set_sku(r.Str(3));
-    l->set_product_line_id(r.Int(4));
-    l->set_quantity(r.Int(5));
-    *l->mutable_unit_price() = MakeMoney(r.Int(6), rec.currency);
-    *l->mutable_net_amount() = MakeMoney(r.Int(7), rec.currency);
-    *l->mutable_cost_amount() = MakeMoney(r.Int(8), rec.currency);
-    l->set_condition(EnumParse<v1::ItemCondition>(r.Str(9)));
-    rec.requisition_line_of[l->id()] = r.Int(10);
+    l->set_id(r.Int("id"));
+    l->set_order_line_id(r.Int("order_line_id"));
+    l->set_product_id(r.Int("product_id"));
+    l->set_sku(r.Str("sku"));
+    l->set_product_line_id(r.Int("product_line_id"));
+    l->set_quantity(r.Int("quantity"));
+    *l->mutable_unit_price() = MakeMoney(r.Int("unit_price_minor"), rec.currency);
+    *l->mutable_net_amount() = MakeMoney(r.Int("net_amount_minor"), rec.currency);
+    *l->mutable_cost_amount() = MakeMoney(r.Int("cost_amount_minor"), rec.currency);
+    l->set_condition(EnumParse<v1::ItemCondition>(r.Str("item_condition")));
+    rec.requisition_line_of[l->id()] = r.Int("requisition_line_id");
   }
   return absl::OkStatus();
 }
@@ -150,9 +153,8 @@ absl::Status ExpectOneRow(absl::StatusOr<int64_t> n, absl::string_view what) {
 }  // namespace
 
 absl::StatusOr<RequisitionRecord> ShipmentStore::LoadRequisition(db::Transaction& tx, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kRequisitionColumns, "WHERE id = ?",
-                                                          for_update ? " FOR UPDATE" : ""),
-                                             {id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat(kRequisitionColumns, "WHERE id = ?", for_update ? " FOR UPDATE" : ""), {id}));
   if (rows.empty()) return NotFound("shipment requisition", id);
   RequisitionRecord rec = RequisitionFromRow(rows[0]);
   SALES_RETURN_IF_ERROR(FillRequisition(tx, rec));
@@ -169,8 +171,8 @@ absl::StatusOr<int64_t> ShipmentStore::InsertRequisition(db::Transaction& tx, co
       tx.Exec("INSERT INTO shipment_requisitions (requisition_number, order_id, planned_ship_date, "
               "ship_to_address, carrier, notes, status, requester_user, requester_role, requester_rep, "
               "requester_unit, created_at, updated_at) VALUES (?,?,?,?,?,?,'PENDING_APPROVAL',?,?,?,?,?,?)",
-              {number, r.order_id(), FormatDbDate(r.planned_ship_date()), r.ship_to_address(), r.carrier(),
-               r.notes(), requester.user_id, requester.role, requester.rep_id, requester.org_unit_id, ts, ts})
+              {number, r.order_id(), FormatDbDate(r.planned_ship_date()), r.ship_to_address(), r.carrier(), r.notes(),
+               requester.user_id, requester.role, requester.rep_id, requester.org_unit_id, ts, ts})
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   for (const auto& l : r.lines()) {
@@ -182,17 +184,15 @@ absl::StatusOr<int64_t> ShipmentStore::InsertRequisition(db::Transaction& tx, co
   return id;
 }
 
-absl::Status ShipmentStore::SetRequisitionStatus(db::Transaction& tx, int64_t id,
-                                                 v1::ShipmentRequisitionStatus status, absl::string_view reason,
-                                                 absl::Time now) {
+absl::Status ShipmentStore::SetRequisitionStatus(db::Transaction& tx, int64_t id, v1::ShipmentRequisitionStatus status,
+                                                 absl::string_view reason, absl::Time now) {
   return ExpectOneRow(tx.Exec("UPDATE shipment_requisitions SET status = ?, status_reason = ?, "
                               "version = version + 1, updated_at = ? WHERE id = ?",
                               {EnumShort(status), std::string(reason), FormatDbTime(now), id}),
                       "requisition status");
 }
 
-absl::Status ShipmentStore::AddRequisitionShipped(db::Transaction& tx, int64_t requisition_line_id,
-                                                  int64_t quantity) {
+absl::Status ShipmentStore::AddRequisitionShipped(db::Transaction& tx, int64_t requisition_line_id, int64_t quantity) {
   SALES_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE shipment_requisition_lines SET shipped_quantity = "
                                             "shipped_quantity + ? WHERE id = ? AND shipped_quantity + ? <= quantity",
                                             {quantity, requisition_line_id, quantity}));
@@ -205,21 +205,21 @@ absl::Status ShipmentStore::AddRequisitionShipped(db::Transaction& tx, int64_t r
 }
 
 absl::StatusOr<std::map<std::pair<int64_t, int64_t>, int64_t>> ShipmentStore::OpenRequested(db::Transaction& tx,
-                                                                                           int64_t order_id) {
+                                                                                            int64_t order_id) {
   SALES_ASSIGN_OR_RETURN(
       auto rows, tx.Query("SELECT l.order_line_id, l.warehouse_id, SUM(l.quantity - l.shipped_quantity) "
+                          "AS open_quantity "
                           "FROM shipment_requisition_lines l JOIN shipment_requisitions r ON r.id = l.requisition_id "
                           "WHERE r.order_id = ? AND r.status IN ('PENDING_APPROVAL','APPROVED','PARTIALLY_SHIPPED') "
                           "GROUP BY l.order_line_id, l.warehouse_id",
                           {order_id}));
   std::map<std::pair<int64_t, int64_t>, int64_t> out;
-  for (const auto& r : rows) out[{r.Int(0), r.Int(1)}] = r.Int(2);
+  for (const auto& r : rows) out[{r.Int("order_line_id"), r.Int("warehouse_id")}] = r.Int("open_quantity");
   return out;
 }
 
 absl::StatusOr<std::vector<RequisitionRecord>> ShipmentStore::ListRequisitions(db::Transaction& tx,
-                                                                               const RequisitionFilter& f,
-                                                                               int limit) {
+                                                                               const RequisitionFilter& f, int limit) {
   std::string sql = absl::StrCat(kRequisitionColumns, "WHERE id > ?");
   db::Params p = {f.after_id};
   if (f.order_id) {
@@ -274,10 +274,26 @@ absl::StatusOr<v1::Shipment> ShipmentStore::InsertShipment(db::Transaction& tx, 
               "warehouse_id, customer_id, credited_rep_id, credited_org_unit_id, currency, total_minor, cost_minor, "
               "ship_date, status, posted_user, posted_role, posted_rep, posted_unit, created_at, updated_at) "
               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-              {s.shipment_number(), EnumShort(s.kind()), s.order_id(), s.shipment_requisition_id(),
-               s.return_request_id(), s.warehouse_id(), s.customer_id(), s.credited_rep_id(),
-               credited_org_unit_id, currency, total, cost, FormatDbDate(s.ship_date()), EnumShort(s.status()),
-               posted_by.user_id, posted_by.role, posted_by.rep_id, posted_by.org_unit_id, ts, ts})
+              {s.shipment_number(),
+               EnumShort(s.kind()),
+               s.order_id(),
+               s.shipment_requisition_id(),
+               s.return_request_id(),
+               s.warehouse_id(),
+               s.customer_id(),
+               s.credited_rep_id(),
+               credited_org_unit_id,
+               currency,
+               total,
+               cost,
+               FormatDbDate(s.ship_date()),
+               EnumShort(s.status()),
+               posted_by.user_id,
+               posted_by.role,
+               posted_by.rep_id,
+               posted_by.org_unit_id,
+               ts,
+               ts})
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   s.set_id(id);
@@ -320,8 +336,8 @@ absl::Status ShipmentStore::SaveDelivery(db::Transaction& tx, int64_t shipment_i
       tx.Exec("UPDATE shipments SET status = 'DELIVERED', delivery_date = ?, signed_by = ?, document_reference = ?, "
               "delivery_remarks = ?, recorded_user = ?, recorded_role = ?, recorded_rep = ?, recorded_unit = ?, "
               "recorded_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'POSTED'",
-              {FormatDbDate(d.delivery_date()), d.signed_by(), d.document_reference(), d.remarks(), by.user_id,
-               by.role, by.rep_id, by.org_unit_id, FormatDbTime(now), FormatDbTime(now), shipment_id}),
+              {FormatDbDate(d.delivery_date()), d.signed_by(), d.document_reference(), d.remarks(), by.user_id, by.role,
+               by.rep_id, by.org_unit_id, FormatDbTime(now), FormatDbTime(now), shipment_id}),
       "delivery");
 }
 
@@ -371,10 +387,10 @@ absl::StatusOr<std::vector<v1::Shipment>> ShipmentStore::ListShipments(db::Trans
 }
 
 absl::StatusOr<bool> ShipmentStore::AllOutboundDelivered(db::Transaction& tx, int64_t order_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM shipments WHERE order_id = ? AND kind = "
-                                             "'OUTBOUND' AND status <> 'DELIVERED'",
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) AS undelivered_shipments FROM shipments "
+                                             "WHERE order_id = ? AND kind = 'OUTBOUND' AND status <> 'DELIVERED'",
                                              {order_id}));
-  return rows[0].Int(0) == 0;
+  return rows[0].Int("undelivered_shipments") == 0;
 }
 
 absl::Status ShipmentStore::AddLineShipped(db::Transaction& tx, int64_t order_line_id, int64_t quantity) {
@@ -383,8 +399,8 @@ absl::Status ShipmentStore::AddLineShipped(db::Transaction& tx, int64_t order_li
                                             "WHERE id = ? AND shipped_quantity + ? <= quantity",
                                             {quantity, order_line_id, quantity}));
   if (n != 1) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id,
-                                                                    " has less than ", quantity, " left to ship")),
+    return WithErrorInfo(absl::FailedPreconditionError(
+                             absl::StrCat("order line ", order_line_id, " has less than ", quantity, " left to ship")),
                          "EXCEEDS_ORDERED", kOrdersDomain);
   }
   return absl::OkStatus();
@@ -402,9 +418,8 @@ absl::Status ShipmentStore::AddLineReturned(db::Transaction& tx, int64_t order_l
                                             "WHERE id = ? AND returned_quantity + ? <= shipped_quantity",
                                             {quantity, order_line_id, quantity}));
   if (n != 1) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id,
-                                                                    " has less than ", quantity,
-                                                                    " shipped and not returned")),
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id, " has less than ",
+                                                                    quantity, " shipped and not returned")),
                          "EXCEEDS_SHIPPED", kOrdersDomain);
   }
   return absl::OkStatus();
@@ -422,7 +437,7 @@ absl::StatusOr<std::map<int64_t, int64_t>> ShipmentStore::LineUnitCosts(db::Tran
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query("SELECT id, unit_cost_minor FROM order_lines WHERE order_id = ?", {order_id}));
   std::map<int64_t, int64_t> out;
-  for (const auto& r : rows) out[r.Int(0)] = r.Int(1);
+  for (const auto& r : rows) out[r.Int("id")] = r.Int("unit_cost_minor");
   return out;
 }
 

@@ -59,7 +59,7 @@ class ShipmentStore {
   // requested − shipped on the order's open requisitions (PENDING_APPROVAL,
   // APPROVED, PARTIALLY_SHIPPED), keyed by (order line, warehouse).
   static absl::StatusOr<std::map<std::pair<int64_t, int64_t>, int64_t>> OpenRequested(db::Transaction& tx,
-                                                                                       int64_t order_id);
+                                                                                      int64_t order_id);
   struct RequisitionFilter {
     int64_t order_id = 0;
     int64_t warehouse_id = 0;
@@ -74,9 +74,9 @@ class ShipmentStore {
   // Inserts a shipment with its lines (number OUT-/RET-YYYY-NNNNNN by the
   // ship date's year); fills ids, number, totals; returns the shipment.
   static absl::StatusOr<v1::Shipment> InsertShipment(db::Transaction& tx, v1::Shipment s,
-                                                     std::vector<NewShipmentLine> lines,
-                                                     int64_t credited_org_unit_id, const std::string& currency,
-                                                     const Principal& posted_by, absl::Time now);
+                                                     std::vector<NewShipmentLine> lines, int64_t credited_org_unit_id,
+                                                     const std::string& currency, const Principal& posted_by,
+                                                     absl::Time now);
   static absl::StatusOr<ShipmentRecord> LoadShipment(db::Transaction& tx, int64_t id, bool for_update);
   static absl::Status SaveDelivery(db::Transaction& tx, int64_t shipment_id, const v1::DeliveryReceipt& d,
                                    const Principal& by, absl::Time now);
@@ -99,8 +99,7 @@ class ShipmentStore {
   static absl::Status AddLineReturned(db::Transaction& tx, int64_t order_line_id, int64_t quantity);
   // Net shipped less returned on the order header, and a version bump so an
   // etag read before the shipment goes stale.
-  static absl::Status AddOrderShippedAmount(db::Transaction& tx, int64_t order_id, int64_t delta_minor,
-                                            absl::Time now);
+  static absl::Status AddOrderShippedAmount(db::Transaction& tx, int64_t order_id, int64_t delta_minor, absl::Time now);
   // Unit cost of each order line (minor units per unit), for shipment costs.
   static absl::StatusOr<std::map<int64_t, int64_t>> LineUnitCosts(db::Transaction& tx, int64_t order_id);
 };

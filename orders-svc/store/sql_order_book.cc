@@ -33,7 +33,9 @@ absl::StatusOr<int64_t> SqlOrderBook::InsertOrder(const v1::SalesOrder& o, const
                                                   int64_t taking_org_unit_id, absl::Time now) {
   return OrderStore::Insert(tx_, o, created_by_user, taking_org_unit_id, now);
 }
-absl::Status SqlOrderBook::ApproveSpecialFees(int64_t order_id) { return OrderStore::ApproveSpecialFees(tx_, order_id); }
+absl::Status SqlOrderBook::ApproveSpecialFees(int64_t order_id) {
+  return OrderStore::ApproveSpecialFees(tx_, order_id);
+}
 absl::Status SqlOrderBook::LockCustomerCredit(int64_t customer_id) {
   return OrderStore::LockCustomerCredit(tx_, customer_id);
 }

@@ -6,15 +6,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "orders-svc/domain/errors.h"
-#include "orders-svc/store/enum_names.h"
 #include "orders-svc/store/order_store.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
 
 namespace sales::orders {
 namespace {
-
 
 constexpr char kReservationColumns[] =
     "SELECT id, order_id, order_line_id, warehouse_id, product_id, quantity, shipped_quantity, "
@@ -22,31 +21,32 @@ constexpr char kReservationColumns[] =
 
 v1::Reservation ReservationFromRow(const db::Row& r) {
   v1::Reservation out;
-  out.set_id(r.Int(0));
-  out.set_order_id(r.Int(1));
-  out.set_order_line_id(r.Int(2));
-  out.set_warehouse_id(r.Int(3));
-  out.set_product_id(r.Int(4));
-  out.set_quantity(r.Int(5));
-  out.set_shipped_quantity(r.Int(6));
-  out.set_released_quantity(r.Int(7));
-  out.set_status(EnumParse<v1::ReservationStatus>(r.Str(8)));
-  *out.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(9)));
+  out.set_id(r.Int("id"));
+  out.set_order_id(r.Int("order_id"));
+  out.set_order_line_id(r.Int("order_line_id"));
+  out.set_warehouse_id(r.Int("warehouse_id"));
+  out.set_product_id(r.Int("product_id"));
+  out.set_quantity(r.Int("quantity"));
+  out.set_shipped_quantity(r.Int("shipped_quantity"));
+  out.set_released_quantity(r.Int("released_quantity"));
+  out.set_status(EnumParse<v1::ReservationStatus>(r.Str("status")));
+  *out.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   return out;
 }
 
 absl::Status WriteMovement(db::Transaction& tx, int64_t warehouse_id, int64_t product_id, int64_t delta,
                            int64_t on_hand_after, const MovementContext& ctx, v1::StockMovementKind kind) {
   return tx
-      .Exec("INSERT INTO stock_movements (warehouse_id, product_id, kind, quantity_delta, on_hand_after, "
-            "adjustment_reason, reason, reference, movement_date, actor_user, actor_role, actor_rep, actor_unit, "
-            "request_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            {warehouse_id, product_id, EnumShort(kind), delta, on_hand_after,
-             ctx.adjustment_reason == v1::STOCK_ADJUSTMENT_REASON_UNSPECIFIED ? std::string()
-                                                                              : EnumShort(ctx.adjustment_reason),
-             ctx.reason.substr(0, 1000), ctx.reference.substr(0, 100), FormatDbDate(FromCivilDay(ctx.movement_date)),
-             ctx.actor.user_id, ctx.actor.role, ctx.actor.rep_id, ctx.actor.org_unit_id, ctx.request_id,
-             FormatDbTime(ctx.now)})
+      .Exec(
+          "INSERT INTO stock_movements (warehouse_id, product_id, kind, quantity_delta, on_hand_after, "
+          "adjustment_reason, reason, reference, movement_date, actor_user, actor_role, actor_rep, actor_unit, "
+          "request_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+          {warehouse_id, product_id, EnumShort(kind), delta, on_hand_after,
+           ctx.adjustment_reason == v1::STOCK_ADJUSTMENT_REASON_UNSPECIFIED ? std::string()
+                                                                            : EnumShort(ctx.adjustment_reason),
+           ctx.reason.substr(0, 1000), ctx.reference.substr(0, 100), FormatDbDate(FromCivilDay(ctx.movement_date)),
+           ctx.actor.user_id, ctx.actor.role, ctx.actor.rep_id, ctx.actor.org_unit_id, ctx.request_id,
+           FormatDbTime(ctx.now)})
       .status();
 }
 
@@ -54,27 +54,28 @@ absl::StatusOr<int64_t> OnHand(db::Transaction& tx, int64_t warehouse_id, int64_
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT on_hand FROM stock_levels WHERE warehouse_id = ? AND "
                                              "product_id = ?",
                                              {warehouse_id, product_id}));
-  return rows.empty() ? 0 : rows[0].Int(0);
+  return rows.empty() ? 0 : rows[0].Int("on_hand");
 }
 
 absl::Status EnsureRow(db::Transaction& tx, int64_t warehouse_id, int64_t product_id, absl::Time now) {
   return tx
-      .Exec("INSERT IGNORE INTO stock_levels (warehouse_id, product_id, on_hand, reserved, version, updated_at) "
-            "VALUES (?, ?, 0, 0, 1, ?)",
-            {warehouse_id, product_id, FormatDbTime(now)})
+      .Exec(
+          "INSERT IGNORE INTO stock_levels (warehouse_id, product_id, on_hand, reserved, version, updated_at) "
+          "VALUES (?, ?, 0, 0, 1, ?)",
+          {warehouse_id, product_id, FormatDbTime(now)})
       .status();
 }
 
 v1::StockLevel LevelFromRow(const db::Row& r) {
   v1::StockLevel l;
-  l.set_warehouse_id(r.Int(0));
-  l.set_product_id(r.Int(1));
-  l.set_sku(r.Str(2));
-  l.set_on_hand(r.Int(3));
-  l.set_reserved(r.Int(4));
-  l.set_available(r.Int(3) - r.Int(4));
-  l.set_etag(MakeEtag(r.Int(5)));
-  *l.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(6)));
+  l.set_warehouse_id(r.Int("warehouse_id"));
+  l.set_product_id(r.Int("product_id"));
+  l.set_sku(r.Str("sku"));
+  l.set_on_hand(r.Int("on_hand"));
+  l.set_reserved(r.Int("reserved"));
+  l.set_available(r.Int("on_hand") - r.Int("reserved"));
+  l.set_etag(MakeEtag(r.Int("version")));
+  *l.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return l;
 }
 
@@ -84,12 +85,11 @@ constexpr char kLevelColumns[] =
 
 }  // namespace
 
-absl::StatusOr<OrderWithReservations> StockStore::LoadOrder(db::Transaction& tx, int64_t order_id,
-                                                            bool for_update) {
+absl::StatusOr<OrderWithReservations> StockStore::LoadOrder(db::Transaction& tx, int64_t order_id, bool for_update) {
   OrderWithReservations out;
   SALES_ASSIGN_OR_RETURN(out.record, OrderStore::Load(tx, order_id, for_update));
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kReservationColumns) + "WHERE order_id = ? ORDER BY id",
-                                             {order_id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(std::string(kReservationColumns) + "WHERE order_id = ? ORDER BY id", {order_id}));
   for (const auto& r : rows) out.reservations.push_back(ReservationFromRow(r));
   return out;
 }
@@ -97,11 +97,11 @@ absl::StatusOr<OrderWithReservations> StockStore::LoadOrder(db::Transaction& tx,
 absl::Status StockStore::ConsumeReservation(db::Transaction& tx, int64_t order_line_id, int64_t warehouse_id,
                                             int64_t quantity, const MovementContext& ctx) {
   if (quantity <= 0) return InvalidField("quantity", "must be > 0");
-  SALES_ASSIGN_OR_RETURN(
-      auto rows, tx.Query(std::string(kReservationColumns) +
-                              "WHERE order_line_id = ? AND warehouse_id = ? AND status = 'ACTIVE' ORDER BY id "
-                              "FOR UPDATE",
-                          {order_line_id, warehouse_id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(std::string(kReservationColumns) +
+                                      "WHERE order_line_id = ? AND warehouse_id = ? AND status = 'ACTIVE' ORDER BY id "
+                                      "FOR UPDATE",
+                                  {order_line_id, warehouse_id}));
   int64_t open = 0;
   int64_t product_id = 0;
   for (const auto& r : rows) {
@@ -110,15 +110,14 @@ absl::Status StockStore::ConsumeReservation(db::Transaction& tx, int64_t order_l
     product_id = res.product_id();
   }
   if (rows.empty() || open < quantity) {
-    return WithErrorInfo(
-        absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id, " has ", open,
-                                                   " reserved in warehouse ", warehouse_id, ", asked to ship ",
-                                                   quantity)),
-        "EXCEEDS_RESERVED", kOrdersDomain,
-        {{"order_line_id", absl::StrCat(order_line_id)},
-         {"warehouse_id", absl::StrCat(warehouse_id)},
-         {"reserved", absl::StrCat(open)},
-         {"requested", absl::StrCat(quantity)}});
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id, " has ", open,
+                                                                    " reserved in warehouse ", warehouse_id,
+                                                                    ", asked to ship ", quantity)),
+                         "EXCEEDS_RESERVED", kOrdersDomain,
+                         {{"order_line_id", absl::StrCat(order_line_id)},
+                          {"warehouse_id", absl::StrCat(warehouse_id)},
+                          {"reserved", absl::StrCat(open)},
+                          {"requested", absl::StrCat(quantity)}});
   }
   SALES_ASSIGN_OR_RETURN(
       int64_t n, tx.Exec("UPDATE stock_levels SET on_hand = on_hand - ?, reserved = reserved - ?, "
@@ -158,9 +157,9 @@ absl::StatusOr<int64_t> StockStore::PutBack(db::Transaction& tx, int64_t warehou
                                 {quantity, FormatDbTime(ctx.now), warehouse_id, product_id})
                             .status());
   SALES_ASSIGN_OR_RETURN(int64_t after, OnHand(tx, warehouse_id, product_id));
-  SALES_RETURN_IF_ERROR(WriteMovement(
-      tx, warehouse_id, product_id, quantity, after, ctx,
-      ctx.kind == v1::STOCK_MOVEMENT_KIND_UNSPECIFIED ? v1::STOCK_MOVEMENT_KIND_RETURN : ctx.kind));
+  SALES_RETURN_IF_ERROR(
+      WriteMovement(tx, warehouse_id, product_id, quantity, after, ctx,
+                    ctx.kind == v1::STOCK_MOVEMENT_KIND_UNSPECIFIED ? v1::STOCK_MOVEMENT_KIND_RETURN : ctx.kind));
   return after;
 }
 
@@ -178,16 +177,16 @@ absl::StatusOr<std::vector<WarehouseStock>> StockStore::LockAvailable(db::Transa
   SALES_ASSIGN_OR_RETURN(auto whs, tx.Query("SELECT id, allocation_priority FROM warehouses "
                                             "WHERE kind = 'REGULAR' AND active = 1"));
   std::map<int64_t, int32_t> priority;
-  for (const auto& w : whs) priority[w.Int(0)] = static_cast<int32_t>(w.Int(1));
-  SALES_ASSIGN_OR_RETURN(
-      auto rows, tx.Query(absl::StrCat("SELECT warehouse_id, product_id, on_hand - reserved FROM stock_levels "
-                                       "WHERE product_id IN (",
-                                       in.marks, ") ORDER BY warehouse_id, product_id FOR UPDATE"),
-                          in.params));
+  for (const auto& w : whs) priority[w.Int("id")] = static_cast<int32_t>(w.Int("allocation_priority"));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT warehouse_id, product_id, on_hand - reserved AS available "
+                                               "FROM stock_levels WHERE product_id IN (",
+                                               in.marks, ") ORDER BY warehouse_id, product_id FOR UPDATE"),
+                                  in.params));
   for (const auto& r : rows) {
-    auto it = priority.find(r.Int(0));
+    auto it = priority.find(r.Int("warehouse_id"));
     if (it == priority.end()) continue;
-    out.push_back({r.Int(0), it->second, r.Int(1), r.Int(2)});
+    out.push_back({r.Int("warehouse_id"), it->second, r.Int("product_id"), r.Int("available")});
   }
   return out;
 }
@@ -205,21 +204,21 @@ absl::StatusOr<v1::Reservation> StockStore::Reserve(db::Transaction& tx, int64_t
                          "INSUFFICIENT_STOCK", kOrdersDomain,
                          {{"warehouse_id", absl::StrCat(warehouse_id)}, {"product_id", absl::StrCat(product_id)}});
   }
-  SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO reservations (order_id, order_line_id, warehouse_id, product_id, "
-                                "quantity, status, created_at, updated_at) VALUES (?,?,?,?,?,'ACTIVE',?,?)",
-                                {order_id, order_line_id, warehouse_id, product_id, quantity, FormatDbTime(now),
-                                 FormatDbTime(now)})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO reservations (order_id, order_line_id, warehouse_id, product_id, "
+              "quantity, status, created_at, updated_at) VALUES (?,?,?,?,?,'ACTIVE',?,?)",
+              {order_id, order_line_id, warehouse_id, product_id, quantity, FormatDbTime(now), FormatDbTime(now)})
+          .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kReservationColumns) + "WHERE id = ?", {id}));
   return ReservationFromRow(rows.at(0));
 }
 
 absl::StatusOr<int64_t> StockStore::ReleaseOrder(db::Transaction& tx, int64_t order_id, absl::Time now) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kReservationColumns) +
-                                                 "WHERE order_id = ? AND status = 'ACTIVE' "
-                                                 "ORDER BY warehouse_id, product_id, id FOR UPDATE",
-                                             {order_id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(std::string(kReservationColumns) + "WHERE order_id = ? AND status = 'ACTIVE' "
+                                                                     "ORDER BY warehouse_id, product_id, id FOR UPDATE",
+                                  {order_id}));
   int64_t total = 0;
   for (const auto& r : rows) {
     auto res = ReservationFromRow(r);
@@ -274,7 +273,7 @@ absl::StatusOr<v1::StockLevel> StockStore::MoveOnHand(db::Transaction& tx, int64
                                              "WHERE warehouse_id = ? AND product_id = ? FOR UPDATE",
                                              {warehouse_id, product_id}));
   if (rows.empty()) return absl::InternalError("stock row vanished");
-  int64_t on_hand = rows[0].Int(0), reserved = rows[0].Int(1), version = rows[0].Int(2);
+  int64_t on_hand = rows[0].Int("on_hand"), reserved = rows[0].Int("reserved"), version = rows[0].Int("version");
   if (expected_version > 0 && expected_version != version) {
     return StaleEtag("stock level", product_id, MakeEtag(expected_version), MakeEtag(version));
   }
@@ -297,9 +296,9 @@ absl::StatusOr<v1::StockLevel> StockStore::MoveOnHand(db::Transaction& tx, int64
 }
 
 absl::StatusOr<v1::StockLevel> StockStore::GetLevel(db::Transaction& tx, int64_t warehouse_id, int64_t product_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kLevelColumns) +
-                                                 "WHERE s.warehouse_id = ? AND s.product_id = ?",
-                                             {warehouse_id, product_id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(std::string(kLevelColumns) + "WHERE s.warehouse_id = ? AND s.product_id = ?",
+                                  {warehouse_id, product_id}));
   if (rows.empty()) return NotFound("stock level", product_id);
   return LevelFromRow(rows[0]);
 }
@@ -334,27 +333,28 @@ absl::StatusOr<std::vector<v1::StockMovement>> QueryMovements(db::Transaction& t
       auto rows,
       tx.Query("SELECT id, warehouse_id, product_id, kind, quantity_delta, on_hand_after, adjustment_reason, reason, "
                "reference, movement_date, actor_user, actor_role, actor_rep, actor_unit, created_at, request_id "
-               "FROM stock_movements " + where,
+               "FROM stock_movements " +
+                   where,
                p));
   std::vector<v1::StockMovement> out;
   for (const auto& r : rows) {
     v1::StockMovement m;
-    m.set_id(r.Int(0));
-    m.set_warehouse_id(r.Int(1));
-    m.set_product_id(r.Int(2));
-    m.set_kind(EnumParse<v1::StockMovementKind>(r.Str(3)));
-    m.set_quantity_delta(r.Int(4));
-    m.set_on_hand_after(r.Int(5));
-    m.set_adjustment_reason(EnumParse<v1::StockAdjustmentReason>(r.Str(6)));
-    m.set_reason(r.Str(7));
-    m.set_reference(r.Str(8));
-    *m.mutable_movement_date() = ParseDbDate(r.Str(9));
-    m.mutable_actor()->set_user_id(r.Str(10));
-    m.mutable_actor()->set_role(r.Str(11));
-    m.mutable_actor()->set_rep_id(r.Int(12));
-    m.mutable_actor()->set_org_unit_id(r.Int(13));
-    *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(14)));
-    m.set_request_id(r.Str(15));
+    m.set_id(r.Int("id"));
+    m.set_warehouse_id(r.Int("warehouse_id"));
+    m.set_product_id(r.Int("product_id"));
+    m.set_kind(EnumParse<v1::StockMovementKind>(r.Str("kind")));
+    m.set_quantity_delta(r.Int("quantity_delta"));
+    m.set_on_hand_after(r.Int("on_hand_after"));
+    m.set_adjustment_reason(EnumParse<v1::StockAdjustmentReason>(r.Str("adjustment_reason")));
+    m.set_reason(r.Str("reason"));
+    m.set_reference(r.Str("reference"));
+    *m.mutable_movement_date() = ParseDbDate(r.Str("movement_date"));
+    m.mutable_actor()->set_user_id(r.Str("actor_user"));
+    m.mutable_actor()->set_role(r.Str("actor_role"));
+    m.mutable_actor()->set_rep_id(r.Int("actor_rep"));
+    m.mutable_actor()->set_org_unit_id(r.Int("actor_unit"));
+    *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+    m.set_request_id(r.Str("request_id"));
     out.push_back(std::move(m));
   }
   return out;

@@ -30,11 +30,11 @@ namespace sales::orders {
 
 // An order as stored, with what the proto does not carry.
 struct OrderRecord {
-  v1::SalesOrder order;             // lines carry reserved_quantity
-  int64_t version = 0;              // etag counter
-  std::string created_by_user;      // principal who entered it
-  int64_t taking_org_unit_id = 0;   // org unit of the taking rep at entry
-  std::string release_reason;       // set when released from CREDIT_HOLD
+  v1::SalesOrder order;            // lines carry reserved_quantity
+  int64_t version = 0;             // etag counter
+  std::string created_by_user;     // principal who entered it
+  int64_t taking_org_unit_id = 0;  // org unit of the taking rep at entry
+  std::string release_reason;      // set when released from CREDIT_HOLD
 };
 
 // An order with its reservations, for shipment and return handling.
@@ -62,8 +62,7 @@ class StockStore {
   // Reads an order with lines and reservations. `for_update` locks the
   // order row first (SELECT … FOR UPDATE), so state changes of one order
   // serialize. NOT_FOUND when unknown.
-  static absl::StatusOr<OrderWithReservations> LoadOrder(db::Transaction& tx, int64_t order_id,
-                                                         bool for_update);
+  static absl::StatusOr<OrderWithReservations> LoadOrder(db::Transaction& tx, int64_t order_id, bool for_update);
 
   // A posted outbound note: takes `quantity` of order line `order_line_id`
   // out of `warehouse_id`. The line's open reservations there are consumed
@@ -104,8 +103,7 @@ class StockStore {
 
   static absl::StatusOr<std::vector<v1::Reservation>> ListReservations(db::Transaction& tx, int64_t order_id,
                                                                        int64_t warehouse_id, int64_t product_id,
-                                                                       bool active_only, int64_t after_id,
-                                                                       int limit);
+                                                                       bool active_only, int64_t after_id, int limit);
 
   // ---- Levels and ledger ----
 
@@ -113,20 +111,18 @@ class StockStore {
   // ledger row. FAILED_PRECONDITION (STOCK_BELOW_RESERVED) when on_hand
   // would fall below reserved or zero; `expected_version` > 0 checks the
   // stock row's etag (ABORTED when stale). Returns the level after.
-  static absl::StatusOr<v1::StockLevel> MoveOnHand(db::Transaction& tx, int64_t warehouse_id,
-                                                   int64_t product_id, int64_t delta, int64_t expected_version,
-                                                   const MovementContext& ctx);
+  static absl::StatusOr<v1::StockLevel> MoveOnHand(db::Transaction& tx, int64_t warehouse_id, int64_t product_id,
+                                                   int64_t delta, int64_t expected_version, const MovementContext& ctx);
 
   static absl::StatusOr<v1::StockLevel> GetLevel(db::Transaction& tx, int64_t warehouse_id, int64_t product_id);
   // Levels ordered by (warehouse_id, product_id); filters 0 = all. Paged by
   // the (warehouse, product) of the last row: after_key = warehouse * 2^32 + product
   // is avoided — callers page by `offset`.
   static absl::StatusOr<std::vector<v1::StockLevel>> ListLevels(db::Transaction& tx, int64_t warehouse_id,
-                                                                int64_t product_id, bool nonzero_only,
-                                                                int64_t offset, int limit);
+                                                                int64_t product_id, bool nonzero_only, int64_t offset,
+                                                                int limit);
   static absl::StatusOr<std::vector<v1::StockMovement>> ListMovements(db::Transaction& tx, int64_t warehouse_id,
-                                                                      int64_t product_id, int64_t after_id,
-                                                                      int limit);
+                                                                      int64_t product_id, int64_t after_id, int limit);
   // The ledger rows written under one request id, in order.
   static absl::StatusOr<std::vector<v1::StockMovement>> MovementsOfRequest(db::Transaction& tx,
                                                                            const std::string& request_id);

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "orders-svc/domain/errors.h"
-#include "orders-svc/store/enum_names.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/status.h"
 
 namespace sales::orders {
@@ -14,26 +14,26 @@ constexpr char kColumns[] =
 
 v1::Warehouse FromRow(const db::Row& r) {
   v1::Warehouse w;
-  w.set_id(r.Int(0));
-  w.set_code(r.Str(1));
-  w.set_name(r.Str(2));
-  w.set_kind(EnumParse<v1::WarehouseKind>(r.Str(3)));
-  w.set_address(r.Str(4));
-  w.set_allocation_priority(static_cast<int32_t>(r.Int(5)));
-  w.set_active(r.Int(6) != 0);
-  w.set_etag(MakeEtag(r.Int(7)));
-  *w.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(8)));
-  *w.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(9)));
+  w.set_id(r.Int("id"));
+  w.set_code(r.Str("code"));
+  w.set_name(r.Str("name"));
+  w.set_kind(EnumParse<v1::WarehouseKind>(r.Str("kind")));
+  w.set_address(r.Str("address"));
+  w.set_allocation_priority(static_cast<int32_t>(r.Int("allocation_priority")));
+  w.set_active(r.Int("active") != 0);
+  w.set_etag(MakeEtag(r.Int("version")));
+  *w.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *w.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return w;
 }
 }  // namespace
 
 absl::StatusOr<v1::Warehouse> WarehouseStore::Insert(db::Transaction& tx, const v1::Warehouse& w, absl::Time now) {
-  auto st = tx.Exec("INSERT INTO warehouses (code, name, kind, address, allocation_priority, active, version, "
-                    "created_at, updated_at) VALUES (?,?,?,?,?,?,1,?,?)",
-                    {w.code(), w.name(), EnumShort(w.kind()), w.address(),
-                     static_cast<int64_t>(w.allocation_priority()), static_cast<int64_t>(w.active() ? 1 : 0),
-                     FormatDbTime(now), FormatDbTime(now)});
+  auto st = tx.Exec(
+      "INSERT INTO warehouses (code, name, kind, address, allocation_priority, active, version, "
+      "created_at, updated_at) VALUES (?,?,?,?,?,?,1,?,?)",
+      {w.code(), w.name(), EnumShort(w.kind()), w.address(), static_cast<int64_t>(w.allocation_priority()),
+       static_cast<int64_t>(w.active() ? 1 : 0), FormatDbTime(now), FormatDbTime(now)});
   if (absl::IsAlreadyExists(st.status())) {
     return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("warehouse code '", w.code(), "' exists")),
                          "WAREHOUSE_CODE_TAKEN", kOrdersDomain, {{"code", w.code()}});
@@ -51,12 +51,12 @@ absl::StatusOr<v1::Warehouse> WarehouseStore::Get(db::Transaction& tx, int64_t i
 }
 
 absl::StatusOr<v1::Warehouse> WarehouseStore::Update(db::Transaction& tx, const v1::Warehouse& w, absl::Time now) {
-  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE warehouses SET name = ?, kind = ?, address = ?, allocation_priority = ?, "
-                                "active = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                                {w.name(), EnumShort(w.kind()), w.address(),
-                                 static_cast<int64_t>(w.allocation_priority()),
-                                 static_cast<int64_t>(w.active() ? 1 : 0), FormatDbTime(now), w.id()})
-                            .status());
+  SALES_RETURN_IF_ERROR(
+      tx.Exec("UPDATE warehouses SET name = ?, kind = ?, address = ?, allocation_priority = ?, "
+              "active = ?, version = version + 1, updated_at = ? WHERE id = ?",
+              {w.name(), EnumShort(w.kind()), w.address(), static_cast<int64_t>(w.allocation_priority()),
+               static_cast<int64_t>(w.active() ? 1 : 0), FormatDbTime(now), w.id()})
+          .status());
   return Get(tx, w.id());
 }
 
@@ -78,9 +78,10 @@ absl::StatusOr<std::vector<v1::Warehouse>> WarehouseStore::List(db::Transaction&
 }
 
 absl::StatusOr<int64_t> WarehouseStore::Reserved(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query("SELECT COALESCE(SUM(reserved), 0) FROM stock_levels WHERE warehouse_id = ?", {id}));
-  return rows[0].Int(0);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(SUM(reserved), 0) AS reserved FROM stock_levels "
+                                             "WHERE warehouse_id = ?",
+                                             {id}));
+  return rows[0].Int("reserved");
 }
 
 }  // namespace sales::orders

@@ -1,12 +1,11 @@
 #include "platform/org/org_replica.h"
 
-#include "sales/targets/v1/targets_service.grpc.pb.h"
-
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
 #include "sales/targets/v1/org.pb.h"
+#include "sales/targets/v1/targets_service.grpc.pb.h"
 
 std::vector<sales::MigrationFile> OrgReplicaMigrationFiles();
 
@@ -16,19 +15,23 @@ namespace {
 namespace tv1 = ::sales::targets::v1;
 
 absl::Status UpsertUnit(db::Transaction& tx, const tv1::OrgUnit& u, absl::Time now) {
-  return tx.Exec("INSERT INTO org_units_replica (id, parent_id, kind, code, closed, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
-                 "ON DUPLICATE KEY UPDATE parent_id = VALUES(parent_id), kind = VALUES(kind), code = VALUES(code), "
-                 "closed = VALUES(closed), updated_at = VALUES(updated_at)",
-                 {u.id(), u.parent_id(), static_cast<int64_t>(u.kind()), u.code(),
-                  static_cast<int64_t>(u.state() == tv1::ORG_UNIT_STATE_CLOSED ? 1 : 0), FormatDbTime(now)})
+  return tx
+      .Exec(
+          "INSERT INTO org_units_replica (id, parent_id, kind, code, closed, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+          "ON DUPLICATE KEY UPDATE parent_id = VALUES(parent_id), kind = VALUES(kind), code = VALUES(code), "
+          "closed = VALUES(closed), updated_at = VALUES(updated_at)",
+          {u.id(), u.parent_id(), static_cast<int64_t>(u.kind()), u.code(),
+           static_cast<int64_t>(u.state() == tv1::ORG_UNIT_STATE_CLOSED ? 1 : 0), FormatDbTime(now)})
       .status();
 }
 
 absl::Status UpsertRep(db::Transaction& tx, const tv1::Rep& r, absl::Time now) {
-  return tx.Exec("INSERT INTO reps_replica (id, user_id, name, org_unit_id, status, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
-                 "ON DUPLICATE KEY UPDATE user_id = VALUES(user_id), name = VALUES(name), "
-                 "org_unit_id = VALUES(org_unit_id), status = VALUES(status), updated_at = VALUES(updated_at)",
-                 {r.id(), r.user_id(), r.name(), r.org_unit_id(), static_cast<int64_t>(r.status()), FormatDbTime(now)})
+  return tx
+      .Exec(
+          "INSERT INTO reps_replica (id, user_id, name, org_unit_id, status, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+          "ON DUPLICATE KEY UPDATE user_id = VALUES(user_id), name = VALUES(name), "
+          "org_unit_id = VALUES(org_unit_id), status = VALUES(status), updated_at = VALUES(updated_at)",
+          {r.id(), r.user_id(), r.name(), r.org_unit_id(), static_cast<int64_t>(r.status()), FormatDbTime(now)})
       .status();
 }
 
@@ -57,8 +60,9 @@ absl::Status OrgReplica::Apply(db::Transaction& tx, const common::v1::Event& e, 
   }
   if (type == "OrgUnitClosedEvent") {
     SALES_ASSIGN_OR_RETURN(auto m, Unpack<tv1::OrgUnitClosedEvent>(e));
-    return tx.Exec("UPDATE org_units_replica SET closed = 1, updated_at = ? WHERE id = ?",
-                   {FormatDbTime(now), m.org_unit_id()})
+    return tx
+        .Exec("UPDATE org_units_replica SET closed = 1, updated_at = ? WHERE id = ?",
+              {FormatDbTime(now), m.org_unit_id()})
         .status();
   }
   if (type == "RepCreatedEvent") {
@@ -67,23 +71,27 @@ absl::Status OrgReplica::Apply(db::Transaction& tx, const common::v1::Event& e, 
   }
   if (type == "RepMovedEvent") {
     SALES_ASSIGN_OR_RETURN(auto m, Unpack<tv1::RepMovedEvent>(e));
-    return tx.Exec("UPDATE reps_replica SET org_unit_id = ?, updated_at = ? WHERE id = ?",
-                   {m.to_org_unit_id(), FormatDbTime(now), m.rep_id()})
+    return tx
+        .Exec("UPDATE reps_replica SET org_unit_id = ?, updated_at = ? WHERE id = ?",
+              {m.to_org_unit_id(), FormatDbTime(now), m.rep_id()})
         .status();
   }
   if (type == "RepStatusChangedEvent") {
     SALES_ASSIGN_OR_RETURN(auto m, Unpack<tv1::RepStatusChangedEvent>(e));
-    return tx.Exec("UPDATE reps_replica SET status = ?, updated_at = ? WHERE id = ?",
-                   {static_cast<int64_t>(m.to_status()), FormatDbTime(now), m.rep_id()})
+    return tx
+        .Exec("UPDATE reps_replica SET status = ?, updated_at = ? WHERE id = ?",
+              {static_cast<int64_t>(m.to_status()), FormatDbTime(now), m.rep_id()})
         .status();
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<RepInfo>> OrgReplica::Rep(db::Transaction& tx, int64_t rep_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, org_unit_id, status FROM reps_replica WHERE id = ?", {rep_id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT id, org_unit_id, status FROM reps_replica WHERE id = ?", {rep_id}));
   if (rows.empty()) return std::optional<RepInfo>();
-  return std::optional<RepInfo>(RepInfo{rows[0].Int(0), rows[0].Int(1), static_cast<int32_t>(rows[0].Int(2))});
+  return std::optional<RepInfo>(
+      RepInfo{rows[0].Int("id"), rows[0].Int("org_unit_id"), static_cast<int32_t>(rows[0].Int("status"))});
 }
 
 absl::StatusOr<std::vector<int64_t>> OrgReplica::Subtree(db::Transaction& tx, int64_t unit_id) {
@@ -121,10 +129,10 @@ MigrationSet OrgReplicaMigrations() { return MigrationSet{"org_replica", OrgRepl
 
 absl::Status KeepOrgReplica(ServiceRuntime& rt) {
   const Clock* clock = rt.clock;
-  return rt.FollowFeed<targets::v1::TargetsService, targets::v1::StreamEventsRequest,
-                       targets::v1::StreamEventsResponse>(
-      rt.service_name, "targets",
-      [clock](db::Transaction& tx, const common::v1::Event& e) { return OrgReplica::Apply(tx, e, clock->Now()); });
+  return rt
+      .FollowFeed<targets::v1::TargetsService, targets::v1::StreamEventsRequest, targets::v1::StreamEventsResponse>(
+          rt.service_name, "targets",
+          [clock](db::Transaction& tx, const common::v1::Event& e) { return OrgReplica::Apply(tx, e, clock->Now()); });
 }
 
 }  // namespace sales

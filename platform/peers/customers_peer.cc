@@ -11,7 +11,7 @@ absl::StatusOr<cv1::Customer> CustomersPeer::FetchCustomer(const CallContext* ca
 }
 
 absl::StatusOr<std::optional<cv1::CreditProfile>> CustomersPeer::FetchCreditProfile(const CallContext* call,
-                                                                                   int64_t customer_id) {
+                                                                                    int64_t customer_id) {
   return AskAlone<std::optional<cv1::CreditProfile>>(
       call, deadline(), [&](PeerBatch& b, auto* out) { GetCreditProfile(b, customer_id, out); });
 }

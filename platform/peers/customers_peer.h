@@ -31,7 +31,7 @@ class CustomersPeer {
   // One question alone, waited for.
   absl::StatusOr<customers::v1::Customer> FetchCustomer(const CallContext* call, int64_t customer_id);
   absl::StatusOr<std::optional<customers::v1::CreditProfile>> FetchCreditProfile(const CallContext* call,
-                                                                                  int64_t customer_id);
+                                                                                 int64_t customer_id);
 };
 
 class GrpcCustomersPeer final : public CustomersPeer, private GrpcPeer<customers::v1::CustomersService> {

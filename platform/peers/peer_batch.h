@@ -5,13 +5,13 @@
 // mapped answer before the batch's Wait returns; a fake answers at once.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
@@ -25,8 +25,7 @@ class PeerBatch {
   // `call` is the call being served (null for a background job): its
   // request id travels with each peer call and its remaining deadline caps
   // the batch's. Every call in the batch ends by now + `timeout`.
-  PeerBatch(const CallContext* call, absl::Duration timeout)
-      : call_(call), deadline_(absl::Now() + timeout) {
+  PeerBatch(const CallContext* call, absl::Duration timeout) : call_(call), deadline_(absl::Now() + timeout) {
     if (call != nullptr && call->server_context != nullptr) {
       deadline_ = std::min(deadline_, absl::FromChrono(call->server_context->deadline()));
     }
@@ -61,12 +60,11 @@ class PeerBatch {
       ++pending_;
       kept_.push_back(state);
     }
-    start(state->ctx.get(), &state->req, &state->resp,
-          [this, state, done = std::move(done)](grpc::Status st) {
-            done(st, state->resp);
-            std::lock_guard<std::mutex> lock(mu_);
-            if (--pending_ == 0) cv_.notify_all();
-          });
+    start(state->ctx.get(), &state->req, &state->resp, [this, state, done = std::move(done)](grpc::Status st) {
+      done(st, state->resp);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--pending_ == 0) cv_.notify_all();
+    });
   }
 
  private:

@@ -11,10 +11,9 @@ absl::Status PeerFailure(absl::string_view self, absl::string_view peer, absl::s
   absl::Status s = FromGrpcStatus(status);
   if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) || absl::IsCancelled(s) || absl::IsUnknown(s) ||
       absl::IsInternal(s) || absl::IsResourceExhausted(s)) {
-    return WithErrorInfo(
-        absl::UnavailableError(absl::StrCat(peer, "-svc did not answer ", method, ": ", s.message())),
-        "DEPENDENCY_UNAVAILABLE", absl::StrCat(self, ".sales"),
-        {{"peer", std::string(peer)}, {"method", std::string(method)}});
+    return WithErrorInfo(absl::UnavailableError(absl::StrCat(peer, "-svc did not answer ", method, ": ", s.message())),
+                         "DEPENDENCY_UNAVAILABLE", absl::StrCat(self, ".sales"),
+                         {{"peer", std::string(peer)}, {"method", std::string(method)}});
   }
   return s;
 }
@@ -34,9 +33,8 @@ PeerLink::PeerLink(const ServiceRuntime& rt, std::string peer)
 absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerLink::Channel() const {
   auto ch = rt_.PeerChannel(peer_);
   if (!ch.ok()) {
-    return WithErrorInfo(
-        absl::UnavailableError(absl::StrCat(peer_, "-svc is not configured: ", ch.status().message())),
-        "DEPENDENCY_UNAVAILABLE", absl::StrCat(rt_.service_name, ".sales"), {{"peer", peer_}});
+    return WithErrorInfo(absl::UnavailableError(absl::StrCat(peer_, "-svc is not configured: ", ch.status().message())),
+                         "DEPENDENCY_UNAVAILABLE", absl::StrCat(rt_.service_name, ".sales"), {{"peer", peer_}});
   }
   return ch;
 }

@@ -7,13 +7,13 @@
 // what a missing record means depends on the question.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <type_traits>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -63,8 +63,8 @@ class GrpcPeer {
   // on OK, `absent()` on NOT_FOUND when given, else the mapped failure.
   // `start(stub, ctx, &req, &resp, done)` calls the stub's callback API.
   template <typename Req, typename Resp, typename T, typename Start, typename Answer>
-  void Ask(PeerBatch& batch, absl::string_view method, Req request, absl::StatusOr<T>* out, Start start,
-           Answer answer, std::function<absl::StatusOr<std::type_identity_t<T>>()> absent = nullptr) {
+  void Ask(PeerBatch& batch, absl::string_view method, Req request, absl::StatusOr<T>* out, Start start, Answer answer,
+           std::function<absl::StatusOr<std::type_identity_t<T>>()> absent = nullptr) {
     auto stub = GetStub();
     if (!stub.ok()) {
       *out = stub.status();

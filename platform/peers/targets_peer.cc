@@ -17,7 +17,9 @@ void GrpcTargetsPeer::GetProductLine(PeerBatch& batch, int64_t id,
   req.set_id(id);
   Ask<tv1::GetProductLineRequest, tv1::GetProductLineResponse>(
       batch, "GetProductLine", std::move(req), out,
-      [](Stub* s, auto* ctx, auto* rq, auto* rs, auto done) { s->async()->GetProductLine(ctx, rq, rs, std::move(done)); },
+      [](Stub* s, auto* ctx, auto* rq, auto* rs, auto done) {
+        s->async()->GetProductLine(ctx, rq, rs, std::move(done));
+      },
       [](const tv1::GetProductLineResponse& r) { return std::optional<tv1::ProductLine>(r.product_line()); },
       []() -> absl::StatusOr<std::optional<tv1::ProductLine>> { return std::nullopt; });
 }

@@ -3,11 +3,11 @@
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/status.h"
-#include "targets-svc/app/plan_support.h"
 #include "targets-svc/api/targets_api.h"
-#include "targets-svc/app/viewer.h"
 #include "targets-svc/app/plan_amendments.h"
 #include "targets-svc/app/plan_negotiation.h"
+#include "targets-svc/app/plan_support.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/store/plan_store.h"
 
 namespace sales::targets {

@@ -5,9 +5,10 @@
 #include "platform/handlers.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
-#include "targets-svc/app/plan_support.h"
 #include "targets-svc/api/targets_api.h"
+#include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/viewer.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/org.h"
 #include "targets-svc/domain/roster.h"
 #include "targets-svc/store/org_store.h"
@@ -54,10 +55,10 @@ absl::StatusOr<v1::OrgUnit> LockNamedUnit(db::Transaction& tx, int64_t id, const
 // and of a kind the unit may sit under.
 absl::Status CheckNewParent(db::Transaction& tx, const v1::OrgUnit& unit, const v1::OrgUnit& parent) {
   if (parent.state() == v1::ORG_UNIT_STATE_CLOSED) {
-    return WithErrorInfo(absl::FailedPreconditionError("the new parent is closed"), "UNIT_CLOSED", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("the new parent is closed"), "UNIT_CLOSED", kTargetsDomain);
   }
   if (unit.parent_id() == parent.id()) {
-    return WithErrorInfo(absl::FailedPreconditionError("the unit already sits there"), "NO_CHANGE", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("the unit already sits there"), "NO_CHANGE", kTargetsDomain);
   }
   SALES_ASSIGN_OR_RETURN(auto ancestors, OrgStore::Ancestors(tx, parent.id()));
   SALES_RETURN_IF_ERROR(CheckNoCycle(unit.id(), parent.id(), ancestors));
@@ -68,18 +69,17 @@ absl::Status CheckNewParent(db::Transaction& tx, const v1::OrgUnit& unit, const 
 // first, so nothing is orphaned.
 absl::Status CheckClosable(db::Transaction& tx, const v1::OrgUnit& unit) {
   if (unit.kind() == v1::ORG_UNIT_KIND_COMPANY) {
-    return WithErrorInfo(absl::FailedPreconditionError("the company cannot be closed"), "COMPANY", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("the company cannot be closed"), "COMPANY", kTargetsDomain);
   }
   if (unit.state() == v1::ORG_UNIT_STATE_CLOSED) {
-    return WithErrorInfo(absl::FailedPreconditionError("the unit is already closed"), "UNIT_CLOSED",
-                         "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("the unit is already closed"), "UNIT_CLOSED", kTargetsDomain);
   }
   SALES_ASSIGN_OR_RETURN(auto counts, OrgStore::ActiveChildrenAndReps(tx, unit.id()));
   if (counts.first > 0 || counts.second > 0) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
-                             "the unit still has ", counts.first, " active units and ", counts.second,
-                             " reps; move them first")),
-                         "UNIT_NOT_EMPTY", "targets.sales");
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("the unit still has ", counts.first, " active units and ",
+                                                   counts.second, " reps; move them first")),
+        "UNIT_NOT_EMPTY", kTargetsDomain);
   }
   return absl::OkStatus();
 }
@@ -87,11 +87,11 @@ absl::Status CheckClosable(db::Transaction& tx, const v1::OrgUnit& unit) {
 // A rep who has not left moves to another open unit that takes reps.
 absl::Status CheckRepMove(const v1::Rep& rep, const v1::OrgUnit& to) {
   if (rep.status() == v1::REP_STATUS_LEFT) {
-    return WithErrorInfo(absl::FailedPreconditionError("the rep has left"), "REP_STATUS", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("the rep has left"), "REP_STATUS", kTargetsDomain);
   }
   if (to.state() == v1::ORG_UNIT_STATE_CLOSED || to.id() == rep.org_unit_id()) {
-    return WithErrorInfo(absl::FailedPreconditionError("the target unit is closed or the rep's own"),
-                         "BAD_TARGET_UNIT", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("the target unit is closed or the rep's own"), "BAD_TARGET_UNIT",
+                         kTargetsDomain);
   }
   return CheckRepUnit(to);
 }
@@ -176,8 +176,8 @@ grpc::Status TargetsApi::MoveRep(grpc::ServerContext* ctx, const v1::MoveRepRequ
         }
         SALES_RETURN_IF_ERROR(CheckRepMove(rep, to));
         common::v1::Date from = DateOr(req->effective_date(), req->has_effective_date(), *rt_.clock);
-        SALES_RETURN_IF_ERROR(RepHistoryStore::SetRep(tx, rep.id(), to.id(), rep.status(), rep.status_since(),
-                                                      rt_.clock->Now()));
+        SALES_RETURN_IF_ERROR(
+            RepHistoryStore::SetRep(tx, rep.id(), to.id(), rep.status(), rep.status_since(), rt_.clock->Now()));
         SALES_RETURN_IF_ERROR(RepHistoryStore::Record(tx, rep.id(), to.id(), rep.status(), from, req->reason(),
                                                       ActorText(call.principal), rt_.clock->Now()));
         v1::MoveRepResponse out;
@@ -236,8 +236,8 @@ grpc::Status TargetsApi::ActivateRep(grpc::ServerContext* ctx, const v1::Activat
 
 grpc::Status TargetsApi::PlaceRepOnLeave(grpc::ServerContext* ctx, const v1::PlaceRepOnLeaveRequest* req,
                                          v1::PlaceRepOnLeaveResponse* resp) {
-  return ChangeRepStatus(rt_, ctx, "PlaceRepOnLeave", *req, resp, RepStatusAction::kPlaceOnLeave,
-                         req->effective_date(), req->has_effective_date());
+  return ChangeRepStatus(rt_, ctx, "PlaceRepOnLeave", *req, resp, RepStatusAction::kPlaceOnLeave, req->effective_date(),
+                         req->has_effective_date());
 }
 
 grpc::Status TargetsApi::OffboardRep(grpc::ServerContext* ctx, const v1::OffboardRepRequest* req,

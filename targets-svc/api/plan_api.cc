@@ -3,10 +3,10 @@
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/status.h"
-#include "targets-svc/app/plan_support.h"
 #include "targets-svc/api/targets_api.h"
-#include "targets-svc/app/viewer.h"
 #include "targets-svc/app/plan_decomposition.h"
+#include "targets-svc/app/plan_support.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/store/plan_store.h"
 
 namespace sales::targets {
@@ -19,8 +19,7 @@ grpc::Status TargetsApi::CreatePlan(grpc::ServerContext* ctx, const v1::CreatePl
       [&](db::Transaction& tx, CallContext& call) { return PlanDecomposition(*rt_.clock).Create(tx, call, *req); });
 }
 
-grpc::Status TargetsApi::GetPlan(grpc::ServerContext* ctx, const v1::GetPlanRequest* req,
-                                 v1::GetPlanResponse* resp) {
+grpc::Status TargetsApi::GetPlan(grpc::ServerContext* ctx, const v1::GetPlanRequest* req, v1::GetPlanResponse* resp) {
   return ServeRead<v1::GetPlanResponse>(
       ctx, TargetsMethod("GetPlan"), rt_, resp,
       [&](CallContext&) -> absl::Status {
@@ -90,9 +89,7 @@ grpc::Status TargetsApi::DecomposePlan(grpc::ServerContext* ctx, const v1::Decom
         if (req->assignment_id() < 0) return InvalidField("assignment_id", "must be >= 0");
         return absl::OkStatus();
       },
-      [&](db::Transaction& tx, CallContext& call) {
-        return PlanDecomposition(*rt_.clock).Decompose(tx, call, *req);
-      });
+      [&](db::Transaction& tx, CallContext& call) { return PlanDecomposition(*rt_.clock).Decompose(tx, call, *req); });
 }
 
 grpc::Status TargetsApi::GetAssignment(grpc::ServerContext* ctx, const v1::GetAssignmentRequest* req,
@@ -119,7 +116,7 @@ grpc::Status TargetsApi::ListAssignments(grpc::ServerContext* ctx, const v1::Lis
   return ServeRead<v1::ListAssignmentsResponse>(
       ctx, TargetsMethod("ListAssignments"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), 100, 1000));
+        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), kPageOfLedgerRows));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         if (req->plan_id() <= 0) return InvalidField("plan_id", "required, > 0");
         return req->plan_version() < 0 ? InvalidField("plan_version", "must be >= 0") : absl::OkStatus();
@@ -130,8 +127,8 @@ grpc::Status TargetsApi::ListAssignments(grpc::ServerContext* ctx, const v1::Lis
         if (req->rep_id() != 0 && !CanSee(viewer, 0, req->rep_id())) {
           return OutOfScope(absl::StrCat("rep ", req->rep_id(), "'s assignments"));
         }
-        SALES_ASSIGN_OR_RETURN(auto recs, AssignmentStore::List(tx, *req, plan.plan.version(), ScopeOf(viewer), after,
-                                                                size + 1));
+        SALES_ASSIGN_OR_RETURN(auto recs,
+                               AssignmentStore::List(tx, *req, plan.plan.version(), ScopeOf(viewer), after, size + 1));
         std::vector<v1::Assignment> items;
         for (auto& r : recs) items.push_back(std::move(r.a));
         v1::ListAssignmentsResponse out;

@@ -6,16 +6,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
+#include "platform/field_mask.h"
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
-#include "targets-svc/app/plan_support.h"
 #include "targets-svc/api/targets_api.h"
-#include "targets-svc/app/viewer.h"
 #include "targets-svc/app/baseline_computation.h"
+#include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/progress_reading.h"
 #include "targets-svc/app/sales_reports.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/baseline.h"
 #include "targets-svc/domain/progress.h"
 #include "targets-svc/store/actuals_store.h"
@@ -79,7 +80,8 @@ absl::Status CheckImportRows(db::Transaction& tx, const v1::ImportActualsRequest
       bad.push_back({f("fiscal_year"), "history is for past years only"});
     }
     if (r.fiscal_month() < 1 || r.fiscal_month() > 12) bad.push_back({f("fiscal_month"), "must be 1..12"});
-    for (auto [m, name] : {std::pair{&r.sales_amount(), "sales_amount"}, {&r.collected_amount(), "collected_amount"},
+    for (auto [m, name] : {std::pair{&r.sales_amount(), "sales_amount"},
+                           {&r.collected_amount(), "collected_amount"},
                            {&r.gross_profit(), "gross_profit"}}) {
       if (m->minor_units() == 0 && m->currency_code().empty()) continue;
       Sign sign = name == std::string("gross_profit") ? Sign::kAny : Sign::kNonNegative;
@@ -133,25 +135,48 @@ v1::ExpenseEntry PostedExpense(const v1::ExpenseEntry& e, int64_t id, int64_t un
   return stored;
 }
 
-absl::Status ValidateUpdateTargetSettings(const v1::UpdateTargetSettingsRequest& req) {
+// The settings fields UpdateTargetSettings changes: all but the etag and
+// update_time, which are the server's.
+absl::StatusOr<std::vector<std::string>> TargetSettingsPaths(const google::protobuf::FieldMask& mask) {
+  return UpdatePaths(mask, {"default_currency_code", "time_zone", "fiscal_year_start_month", "baseline_weights",
+                            "status_thresholds", "inactive_rep_policy", "sales_recognition"});
+}
+
+// Checks the settings fields `paths` names. Every rule concerns a single
+// top-level field, and the fields not named stay as stored (checked when
+// they were written), so this checks the settings the update leaves —
+// without a read, and a field left out of the mask cannot fail because
+// the request left it blank.
+absl::Status ValidateUpdateTargetSettings(const v1::UpdateTargetSettingsRequest& req,
+                                          const std::vector<std::string>& paths) {
   const auto& s = req.settings();
   std::vector<FieldViolation> v;
-  AppendBaselineWeightViolations(WeightsOf(s.baseline_weights()), v);
-  for (auto& f : v) f.field = "settings.baseline_weights." + f.field.substr(f.field.find('.') + 1);
-  AppendThresholdViolations(ThresholdsOf(s), v);
-  const auto& p = s.inactive_rep_policy();
-  if (p.probation_share_bp() < 0 || p.probation_share_bp() > 10000) {
-    v.push_back({"settings.inactive_rep_policy.probation_share_bp", "must be 0..10000"});
+  if (Touches(paths, "baseline_weights")) {
+    AppendBaselineWeightViolations(WeightsOf(s.baseline_weights()), v);
+    for (auto& f : v) f.field = "settings.baseline_weights." + f.field.substr(f.field.find('.') + 1);
   }
-  if (p.on_leave_share_bp() < 0 || p.on_leave_share_bp() > 10000) {
-    v.push_back({"settings.inactive_rep_policy.on_leave_share_bp", "must be 0..10000"});
+  if (Touches(paths, "status_thresholds")) AppendThresholdViolations(ThresholdsOf(s), v);
+  if (Touches(paths, "inactive_rep_policy")) {
+    const auto& p = s.inactive_rep_policy();
+    if (p.probation_share_bp() < 0 || p.probation_share_bp() > 10000) {
+      v.push_back({"settings.inactive_rep_policy.probation_share_bp", "must be 0..10000"});
+    }
+    if (p.on_leave_share_bp() < 0 || p.on_leave_share_bp() > 10000) {
+      v.push_back({"settings.inactive_rep_policy.on_leave_share_bp", "must be 0..10000"});
+    }
   }
-  if (s.default_currency_code().size() != 3) v.push_back({"settings.default_currency_code", "ISO-4217 code"});
-  if (s.fiscal_year_start_month() != 1) {
+  if (Touches(paths, "default_currency_code") && s.default_currency_code().size() != 3) {
+    v.push_back({"settings.default_currency_code", "ISO-4217 code"});
+  }
+  if (Touches(paths, "fiscal_year_start_month") && s.fiscal_year_start_month() != 1) {
     v.push_back({"settings.fiscal_year_start_month", "only calendar fiscal years (1) are supported"});
   }
-  if (s.sales_recognition() == v1::SALES_RECOGNITION_UNSPECIFIED) {
-    v.push_back({"settings.sales_recognition", "required"});
+  if (Touches(paths, "sales_recognition")) {
+    if (s.sales_recognition() == v1::SALES_RECOGNITION_UNSPECIFIED) {
+      v.push_back({"settings.sales_recognition", "required"});
+    } else if (!v1::SalesRecognition_IsValid(s.sales_recognition())) {
+      v.push_back({"settings.sales_recognition", "unknown value"});
+    }
   }
   if (!v.empty()) return InvalidFields(std::move(v));
   return req.reason().empty() ? InvalidField("reason", "required") : absl::OkStatus();
@@ -184,8 +209,7 @@ grpc::Status TargetsApi::GetSalesByRepReport(grpc::ServerContext* ctx, const v1:
       [&](db::Transaction& tx, CallContext& call) { return SalesReports(*rt_.clock).ByRep(tx, call, *req); });
 }
 
-grpc::Status TargetsApi::GetSalesByRegionReport(grpc::ServerContext* ctx,
-                                                const v1::GetSalesByRegionReportRequest* req,
+grpc::Status TargetsApi::GetSalesByRegionReport(grpc::ServerContext* ctx, const v1::GetSalesByRegionReportRequest* req,
                                                 v1::GetSalesByRegionReportResponse* resp) {
   return ServeRead<v1::GetSalesByRegionReportResponse>(
       ctx, TargetsMethod("GetSalesByRegionReport"), rt_, resp,
@@ -206,9 +230,9 @@ grpc::Status TargetsApi::GetProgress(grpc::ServerContext* ctx, const v1::GetProg
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
         SALES_RETURN_IF_ERROR(CheckNodeVisible(viewer, req->node()));
         v1::GetProgressResponse out;
-        SALES_ASSIGN_OR_RETURN(*out.mutable_progress(),
-                               ProgressReading(*rt_.clock).ProgressOf(tx, req->node(), req->period(), req->as_of(),
-                                                                      req->window(), req->metric(), req->plan_id()));
+        SALES_ASSIGN_OR_RETURN(*out.mutable_progress(), ProgressReading(*rt_.clock)
+                                                            .ProgressOf(tx, req->node(), req->period(), req->as_of(),
+                                                                        req->window(), req->metric(), req->plan_id()));
         return out;
       });
 }
@@ -227,8 +251,7 @@ grpc::Status TargetsApi::ImportActuals(grpc::ServerContext* ctx, const v1::Impor
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ImportActualsResponse> {
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
         if (!viewer.act_everywhere) return RoleNotAllowed(viewer, "import history");
-        SALES_RETURN_IF_ERROR(
-            CheckImportRows(tx, *req, static_cast<int32_t>(BusinessDay(rt_.clock->Now()).year())));
+        SALES_RETURN_IF_ERROR(CheckImportRows(tx, *req, static_cast<int32_t>(BusinessDay(rt_.clock->Now()).year())));
         v1::ImportActualsResponse out;
         if (req->validate_only()) {
           out.set_inserted_count(req->rows_size());
@@ -279,10 +302,9 @@ grpc::Status TargetsApi::RecordExpense(grpc::ServerContext* ctx, const v1::Recor
           return InvalidField("expense.org_unit_id", "must be the rep's own unit (or 0)");
         }
         int64_t unit = rep->org_unit_id();
-        SALES_ASSIGN_OR_RETURN(int64_t id, ExpenseStore::Insert(tx, e, unit,
-                                                              call.principal.authenticated() ? call.principal.Encode()
-                                                                                             : "",
-                                                              rt_.clock->Now()));
+        SALES_ASSIGN_OR_RETURN(
+            int64_t id, ExpenseStore::Insert(tx, e, unit, call.principal.authenticated() ? call.principal.Encode() : "",
+                                             rt_.clock->Now()));
         v1::RecordExpenseResponse out;
         *out.mutable_expense() = PostedExpense(e, id, unit, rt_.clock->Now());
         return out;
@@ -302,15 +324,20 @@ grpc::Status TargetsApi::GetTargetSettings(grpc::ServerContext* ctx, const v1::G
 
 grpc::Status TargetsApi::UpdateTargetSettings(grpc::ServerContext* ctx, const v1::UpdateTargetSettingsRequest* req,
                                               v1::UpdateTargetSettingsResponse* resp) {
+  std::vector<std::string> paths;
   return ServeMutation<v1::UpdateTargetSettingsRequest, v1::UpdateTargetSettingsResponse>(
       ctx, TargetsMethod("UpdateTargetSettings"), rt_, *req, resp,
-      [&](CallContext&) { return ValidateUpdateTargetSettings(*req); },
+      [&](CallContext&) -> absl::Status {
+        SALES_ASSIGN_OR_RETURN(paths, TargetSettingsPaths(req->update_mask()));
+        return ValidateUpdateTargetSettings(*req, paths);
+      },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::UpdateTargetSettingsResponse> {
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
         if (!viewer.act_everywhere) return RoleNotAllowed(viewer, "change target settings");
         SALES_ASSIGN_OR_RETURN(auto current, SettingsStore::Get(tx, /*for_update=*/true));
         SALES_RETURN_IF_ERROR(CheckEtag(req->settings().etag(), current.etag(), "settings", 1));
-        v1::TargetSettings s = req->settings();
+        v1::TargetSettings s = current;
+        ApplyUpdatePaths(paths, req->settings(), &s);
         if (s.time_zone().empty()) s.set_time_zone(current.time_zone());
         SALES_RETURN_IF_ERROR(SettingsStore::Save(tx, s, rt_.clock->Now()));
         v1::UpdateTargetSettingsResponse out;

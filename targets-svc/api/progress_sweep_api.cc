@@ -4,8 +4,8 @@
 #include "platform/convert.h"
 #include "platform/idempotency.h"
 #include "platform/status.h"
-#include "targets-svc/app/plan_support.h"
 #include "targets-svc/api/targets_api.h"
+#include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/progress_sweep.h"
 
 namespace sales::targets {

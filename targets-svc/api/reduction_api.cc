@@ -2,8 +2,8 @@
 // workflow is app/target_reductions.
 #include "platform/handlers.h"
 #include "platform/status.h"
-#include "targets-svc/app/plan_support.h"
 #include "targets-svc/api/targets_api.h"
+#include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/target_reductions.h"
 
 namespace sales::targets {

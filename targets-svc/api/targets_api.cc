@@ -4,16 +4,17 @@
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/status.h"
+#include "sales/finance/v1/finance_service.grpc.pb.h"
+#include "sales/orders/v1/orders_service.grpc.pb.h"
 #include "sales/targets/v1/events.pb.h"
 #include "targets-svc/app/viewer.h"
+#include "targets-svc/domain/actuals.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/org.h"
 #include "targets-svc/domain/roster.h"
+#include "targets-svc/store/actuals_store.h"
 #include "targets-svc/store/org_store.h"
 #include "targets-svc/store/roster_store.h"
-#include "targets-svc/domain/actuals.h"
-#include "targets-svc/store/actuals_store.h"
-#include "sales/orders/v1/orders_service.grpc.pb.h"
-#include "sales/finance/v1/finance_service.grpc.pb.h"
 
 std::vector<sales::MigrationFile> TargetsMigrations();
 
@@ -56,8 +57,8 @@ absl::Status MaskReps(db::Transaction& tx, const CallContext& call, std::vector<
 
 absl::Status CheckOpen(const v1::OrgUnit& unit) {
   if (unit.state() != v1::ORG_UNIT_STATE_CLOSED) return absl::OkStatus();
-  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("org unit ", unit.id(), " is closed")),
-                       "UNIT_CLOSED", "targets.sales");
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("org unit ", unit.id(), " is closed")), "UNIT_CLOSED",
+                       kTargetsDomain);
 }
 
 }  // namespace
@@ -82,8 +83,7 @@ grpc::Status TargetsApi::CreateOrgUnit(grpc::ServerContext* ctx, const v1::Creat
         v1::CreateOrgUnitResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_org_unit(), OrgStore::Insert(tx, unit, rt_.clock->Now()));
         SALES_RETURN_IF_ERROR(OrgStore::RecordPlacement(
-            tx, out.org_unit().id(), unit.parent_id(),
-            FromCivilDay(BusinessDay(rt_.clock->Now())), "created",
+            tx, out.org_unit().id(), unit.parent_id(), FromCivilDay(BusinessDay(rt_.clock->Now())), "created",
             call.principal.authenticated() ? call.principal.Encode() : "", rt_.clock->Now()));
         v1::OrgUnitCreatedEvent event;
         *event.mutable_org_unit() = out.org_unit();
@@ -138,20 +138,17 @@ grpc::Status TargetsApi::CreateRep(grpc::ServerContext* ctx, const v1::CreateRep
         SALES_RETURN_IF_ERROR(CheckRepUnit(unit));
         v1::CreateRepResponse out;
         SALES_ASSIGN_OR_RETURN(*out.mutable_rep(), RepStore::Insert(tx, rep, rt_.clock->Now()));
-        SALES_RETURN_IF_ERROR(RepHistoryStore::Record(tx, out.rep().id(), rep.org_unit_id(), rep.status(),
-                                                      rep.hire_date(), "hired",
-                                                      call.principal.authenticated() ? call.principal.Encode() : "",
-                                                      rt_.clock->Now()));
+        SALES_RETURN_IF_ERROR(
+            RepHistoryStore::Record(tx, out.rep().id(), rep.org_unit_id(), rep.status(), rep.hire_date(), "hired",
+                                    call.principal.authenticated() ? call.principal.Encode() : "", rt_.clock->Now()));
         v1::RepCreatedEvent event;
         *event.mutable_rep() = out.rep();
-        SALES_RETURN_IF_ERROR(
-            rt_.outbox->Append(tx, "Rep", absl::StrCat(out.rep().id()), event, call.request_id));
+        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "Rep", absl::StrCat(out.rep().id()), event, call.request_id));
         return out;
       });
 }
 
-grpc::Status TargetsApi::GetRep(grpc::ServerContext* ctx, const v1::GetRepRequest* req,
-                                v1::GetRepResponse* resp) {
+grpc::Status TargetsApi::GetRep(grpc::ServerContext* ctx, const v1::GetRepRequest* req, v1::GetRepResponse* resp) {
   return ServeRead<v1::GetRepResponse>(
       ctx, M("GetRep"), rt_, resp, [&](CallContext&) { return PositiveId(req->id()); },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::GetRepResponse> {
@@ -197,25 +194,22 @@ grpc::Status TargetsApi::ListReps(grpc::ServerContext* ctx, const v1::ListRepsRe
 
 // ------------------------------------------------------------ product lines
 
-grpc::Status TargetsApi::CreateProductLine(grpc::ServerContext* ctx,
-                                           const v1::CreateProductLineRequest* req,
+grpc::Status TargetsApi::CreateProductLine(grpc::ServerContext* ctx, const v1::CreateProductLineRequest* req,
                                            v1::CreateProductLineResponse* resp) {
   v1::ProductLine line = req->product_line();
   return ServeMutation<v1::CreateProductLineRequest, v1::CreateProductLineResponse>(
       ctx, M("CreateProductLine"), rt_, *req, resp,
       [&](CallContext&) {
-        return req->has_product_line() ? ValidateNewProductLine(line)
-                                       : InvalidField("product_line", "required");
+        return req->has_product_line() ? ValidateNewProductLine(line) : InvalidField("product_line", "required");
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::CreateProductLineResponse> {
         SALES_RETURN_IF_ERROR(RequireMasterData(tx, call, "create product lines"));
         v1::CreateProductLineResponse out;
-        SALES_ASSIGN_OR_RETURN(*out.mutable_product_line(),
-                               ProductLineStore::Insert(tx, line, rt_.clock->Now()));
+        SALES_ASSIGN_OR_RETURN(*out.mutable_product_line(), ProductLineStore::Insert(tx, line, rt_.clock->Now()));
         v1::ProductLineCreatedEvent event;
         *event.mutable_product_line() = out.product_line();
-        SALES_RETURN_IF_ERROR(rt_.outbox->Append(tx, "ProductLine", absl::StrCat(out.product_line().id()),
-                                                 event, call.request_id));
+        SALES_RETURN_IF_ERROR(
+            rt_.outbox->Append(tx, "ProductLine", absl::StrCat(out.product_line().id()), event, call.request_id));
         return out;
       });
 }
@@ -231,8 +225,7 @@ grpc::Status TargetsApi::GetProductLine(grpc::ServerContext* ctx, const v1::GetP
       });
 }
 
-grpc::Status TargetsApi::ListProductLines(grpc::ServerContext* ctx,
-                                          const v1::ListProductLinesRequest* req,
+grpc::Status TargetsApi::ListProductLines(grpc::ServerContext* ctx, const v1::ListProductLinesRequest* req,
                                           v1::ListProductLinesResponse* resp) {
   int size = 0;
   int64_t after = 0;
@@ -247,8 +240,8 @@ grpc::Status TargetsApi::ListProductLines(grpc::ServerContext* ctx,
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext&) -> absl::StatusOr<v1::ListProductLinesResponse> {
-        SALES_ASSIGN_OR_RETURN(auto lines, ProductLineStore::List(tx, req->portfolio_role(),
-                                                                  req->include_retired(), after, size + 1));
+        SALES_ASSIGN_OR_RETURN(
+            auto lines, ProductLineStore::List(tx, req->portfolio_role(), req->include_retired(), after, size + 1));
         v1::ListProductLinesResponse out;
         FillPage(std::move(lines), size, &out, [](auto* r) { return r->add_product_lines(); });
         return out;
@@ -256,7 +249,7 @@ grpc::Status TargetsApi::ListProductLines(grpc::ServerContext* ctx,
 }
 
 grpc::ServerWriteReactor<v1::StreamEventsResponse>* TargetsApi::StreamEvents(grpc::CallbackServerContext* ctx,
-                                                                   const v1::StreamEventsRequest* req) {
+                                                                             const v1::StreamEventsRequest* req) {
   return rt_.feeds->Open<v1::StreamEventsRequest, v1::StreamEventsResponse>(ctx, M("StreamEvents"), *req);
 }
 
@@ -275,10 +268,12 @@ ServiceDefinition MakeServiceDefinition() {
     auto actuals = [clock](db::Transaction& tx, const common::v1::Event& e) {
       return ApplyActualsEvent(tx, e, clock->Now());
     };
-    SALES_RETURN_IF_ERROR((rt.FollowFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest,
-                                         orders::v1::StreamEventsResponse>("targets", "orders", actuals)));
-    SALES_RETURN_IF_ERROR((rt.FollowFeed<finance::v1::FinanceService, finance::v1::StreamEventsRequest,
-                                         finance::v1::StreamEventsResponse>("targets", "finance", actuals)));
+    SALES_RETURN_IF_ERROR(
+        (rt.FollowFeed<orders::v1::OrdersService, orders::v1::StreamEventsRequest, orders::v1::StreamEventsResponse>(
+            "targets", "orders", actuals)));
+    SALES_RETURN_IF_ERROR((
+        rt.FollowFeed<finance::v1::FinanceService, finance::v1::StreamEventsRequest, finance::v1::StreamEventsResponse>(
+            "targets", "finance", actuals)));
     return services;
   };
   return def;

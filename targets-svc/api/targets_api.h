@@ -20,10 +20,8 @@ class TargetsApi final : public v1::TargetsService::WithCallbackMethod_StreamEve
                             v1::ListOrgUnitsResponse* resp) override;
   grpc::Status CreateRep(grpc::ServerContext* ctx, const v1::CreateRepRequest* req,
                          v1::CreateRepResponse* resp) override;
-  grpc::Status GetRep(grpc::ServerContext* ctx, const v1::GetRepRequest* req,
-                      v1::GetRepResponse* resp) override;
-  grpc::Status ListReps(grpc::ServerContext* ctx, const v1::ListRepsRequest* req,
-                        v1::ListRepsResponse* resp) override;
+  grpc::Status GetRep(grpc::ServerContext* ctx, const v1::GetRepRequest* req, v1::GetRepResponse* resp) override;
+  grpc::Status ListReps(grpc::ServerContext* ctx, const v1::ListRepsRequest* req, v1::ListRepsResponse* resp) override;
   grpc::Status CreateProductLine(grpc::ServerContext* ctx, const v1::CreateProductLineRequest* req,
                                  v1::CreateProductLineResponse* resp) override;
   grpc::Status GetProductLine(grpc::ServerContext* ctx, const v1::GetProductLineRequest* req,

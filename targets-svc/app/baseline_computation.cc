@@ -7,8 +7,8 @@
 #include "platform/status.h"
 #include "sales/targets/v1/baseline.pb.h"
 #include "targets-svc/app/plan_support.h"
-#include "targets-svc/app/viewer.h"
 #include "targets-svc/app/progress_reading.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/access.h"
 #include "targets-svc/domain/metric.h"
 #include "targets-svc/store/org_store.h"
@@ -86,8 +86,8 @@ absl::StatusOr<BaselineBasis> LoadBasis(db::Transaction& tx, const v1::ComputeBa
 // One node's baseline with every step shown; a child with no history falls
 // back to an equal share of `parent_proposed` among `siblings`.
 absl::StatusOr<v1::Baseline> BaselineOf(db::Transaction& tx, const v1::ComputeBaselineRequest& req,
-                                        const BaselineBasis& basis, const v1::TargetNode& node,
-                                        int64_t parent_proposed, int32_t siblings) {
+                                        const BaselineBasis& basis, const v1::TargetNode& node, int64_t parent_proposed,
+                                        int32_t siblings) {
   SALES_ASSIGN_OR_RETURN(auto by_year,
                          HistoryByYear(tx, req.metric(), node, basis.first_month, basis.months, basis.years));
   BaselineInput in;
@@ -180,7 +180,7 @@ absl::StatusOr<v1::ComputeBaselineResponse> BaselineComputation::Compute(
   v1::ComputeBaselineResponse out;
   SALES_ASSIGN_OR_RETURN(*out.mutable_baseline(), BaselineOf(tx, request, basis, request.node(), 0, 0));
   int64_t parent = out.baseline().proposed().has_amount() ? out.baseline().proposed().amount().minor_units()
-                                                           : out.baseline().proposed().count();
+                                                          : out.baseline().proposed().count();
   SALES_ASSIGN_OR_RETURN(std::vector<v1::TargetNode> children, ChildNodes(tx, request));
   for (const auto& n : children) {
     SALES_ASSIGN_OR_RETURN(*out.add_children(),

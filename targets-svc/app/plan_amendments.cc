@@ -8,11 +8,12 @@
 #include "platform/convert.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
+#include "targets-svc/app/plan_negotiation.h"
 #include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/revision.h"
 #include "targets-svc/app/viewer.h"
-#include "targets-svc/app/plan_negotiation.h"
 #include "targets-svc/domain/access.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/negotiation.h"
 #include "targets-svc/store/org_store.h"
 #include "targets-svc/store/plan_store.h"
@@ -100,9 +101,9 @@ absl::StatusOr<v1::PlanAmendment> LockPending(db::Transaction& tx, int64_t id, c
   SALES_ASSIGN_OR_RETURN(auto a, AmendmentStore::Get(tx, id, /*for_update=*/true));
   SALES_RETURN_IF_ERROR(CheckEtag(etag, a.etag(), "plan amendment", id));
   if (a.state() != v1::AMENDMENT_STATE_PENDING_APPROVAL) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("amendment ", id, " is ",
-                                                                    v1::AmendmentState_Name(a.state()))),
-                         "AMENDMENT_STATE", "targets.sales");
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("amendment ", id, " is ", v1::AmendmentState_Name(a.state()))),
+        "AMENDMENT_STATE", kTargetsDomain);
   }
   return a;
 }
@@ -132,7 +133,7 @@ absl::StatusOr<v1::RequestPlanAmendmentResponse> PlanAmendments::Request(
   SALES_ASSIGN_OR_RETURN(bool pending, AmendmentStore::AnyPending(tx, plan.plan.id()));
   if (pending) {
     return WithErrorInfo(absl::FailedPreconditionError("another amendment of this plan awaits a decision"),
-                         "AMENDMENT_PENDING", "targets.sales");
+                         "AMENDMENT_PENDING", kTargetsDomain);
   }
   SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
   absl::Status conv;
@@ -147,8 +148,8 @@ absl::StatusOr<v1::RequestPlanAmendmentResponse> PlanAmendments::Request(
   a.set_state(v1::AMENDMENT_STATE_PENDING_APPROVAL);
   SALES_ASSIGN_OR_RETURN(auto stored, AmendmentStore::Insert(tx, a, call.principal, clock_.Now()));
   SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), plan.plan.version(), 0, call.principal,
-                                         "AMENDMENT_REQUESTED", "", absl::StrCat("amendment ", stored.id()),
-                                         a.reason(), call.request_id, clock_.Now()));
+                                         "AMENDMENT_REQUESTED", "", absl::StrCat("amendment ", stored.id()), a.reason(),
+                                         call.request_id, clock_.Now()));
   v1::PlanAmendmentRequestedEvent e;
   *e.mutable_amendment() = stored;
   SALES_RETURN_IF_ERROR(outbox_.Append(tx, "Plan", absl::StrCat(plan.plan.id()), e, call.request_id));
@@ -165,7 +166,7 @@ absl::StatusOr<v1::ApprovePlanAmendmentResponse> PlanAmendments::Approve(
   SALES_ASSIGN_OR_RETURN(PlanRecord plan, LockPlan(tx, a.plan_id(), ""));
   if (plan.plan.version() != a.base_version() || plan.plan.state() != v1::PLAN_STATE_SIGNED) {
     return WithErrorInfo(absl::FailedPreconditionError("the plan changed since the amendment was requested"),
-                         "PLAN_CHANGED", "targets.sales");
+                         "PLAN_CHANGED", kTargetsDomain);
   }
   absl::Time now = clock_.Now();
   int32_t base = plan.plan.version();
@@ -214,8 +215,8 @@ absl::StatusOr<v1::ApprovePlanAmendmentResponse> PlanAmendments::Approve(
   return out;
 }
 
-absl::StatusOr<v1::RejectPlanAmendmentResponse> PlanAmendments::Reject(
-    db::Transaction& tx, const CallContext& call, const v1::RejectPlanAmendmentRequest& request) {
+absl::StatusOr<v1::RejectPlanAmendmentResponse> PlanAmendments::Reject(db::Transaction& tx, const CallContext& call,
+                                                                       const v1::RejectPlanAmendmentRequest& request) {
   SALES_ASSIGN_OR_RETURN(auto a, LockPending(tx, request.id(), request.etag()));
   SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
   SALES_RETURN_IF_ERROR(CheckApprover(viewer, a));

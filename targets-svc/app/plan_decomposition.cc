@@ -12,6 +12,7 @@
 #include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/access.h"
 #include "targets-svc/domain/decomposition.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
 #include "targets-svc/domain/negotiation.h"
 #include "targets-svc/store/decomposition_source.h"
@@ -30,8 +31,8 @@ DecomposeRequest SplitOf(const PlanRecord& plan, const AssignmentRecord& from, c
   dr.from = CellFromRecord(from);
   dr.fiscal_year = plan.plan.fiscal_year();
   dr.levels.assign(req.levels().begin(), req.levels().end());
-  dr.expense_split = req.expense_split() == v1::EXPENSE_SPLIT_UNSPECIFIED ? v1::EXPENSE_SPLIT_PROPORTIONAL
-                                                                          : req.expense_split();
+  dr.expense_split =
+      req.expense_split() == v1::EXPENSE_SPLIT_UNSPECIFIED ? v1::EXPENSE_SPLIT_PROPORTIONAL : req.expense_split();
   const auto& policy = req.has_inactive_rep_policy() ? req.inactive_rep_policy() : settings.inactive_rep_policy();
   dr.policy = {policy.probation_share_bp(), policy.on_leave_share_bp()};
   dr.default_history_years = std::max(1, settings.baseline_weights().year_weights_bp_size());
@@ -69,13 +70,13 @@ absl::StatusOr<v1::CreatePlanResponse> PlanDecomposition::Create(db::Transaction
   if (absl::IsNotFound(unit.status())) return InvalidField("plan.org_unit_id", "no such org unit");
   SALES_RETURN_IF_ERROR(unit.status());
   if (unit->state() == v1::ORG_UNIT_STATE_CLOSED) {
-    return WithErrorInfo(absl::FailedPreconditionError("the unit is closed"), "UNIT_CLOSED", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("the unit is closed"), "UNIT_CLOSED", kTargetsDomain);
   }
   if (!CanManage(viewer, plan.org_unit_id())) return OutOfScope(absl::StrCat("org unit ", plan.org_unit_id()));
   int64_t total = 0;
   if (plan.has_total_target()) {
-    SALES_ASSIGN_OR_RETURN(total, FromMetricValue(plan.metric(), plan.currency_code(), plan.total_target(),
-                                                  "plan.total_target"));
+    SALES_ASSIGN_OR_RETURN(
+        total, FromMetricValue(plan.metric(), plan.currency_code(), plan.total_target(), "plan.total_target"));
   } else if (!request.total_from_baseline()) {
     return InvalidField("plan.total_target", "required unless total_from_baseline");
   }
@@ -119,10 +120,10 @@ absl::StatusOr<v1::DecomposePlanResponse> PlanDecomposition::Decompose(db::Trans
   v1::DecomposePlanResponse out;
   SALES_ASSIGN_OR_RETURN(auto existing, AssignmentStore::Children(tx, plan.plan.id(), version, from.cell_no, false));
   if (!existing.empty() && !request.replace_existing()) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
-                             "the cell is already decomposed into ", existing.size(),
-                             " parts; set replace_existing to redo it")),
-                         "ALREADY_DECOMPOSED", "targets.sales");
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("the cell is already decomposed into ", existing.size(),
+                                                   " parts; set replace_existing to redo it")),
+        "ALREADY_DECOMPOSED", kTargetsDomain);
   }
   Summarise(result, from, out);
   if (!request.validate_only()) {

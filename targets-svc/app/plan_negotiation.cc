@@ -13,6 +13,7 @@
 #include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/access.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
 #include "targets-svc/domain/negotiation.h"
 #include "targets-svc/store/plan_store.h"
@@ -76,7 +77,7 @@ absl::Status CheckAssignee(db::Transaction& tx, const Viewer& v, const Assignmen
   }
   if (!rec.a.negotiable()) {
     return WithErrorInfo(absl::FailedPreconditionError("this cell is not negotiated; its parent's assignee answers"),
-                         "NOT_NEGOTIABLE", "targets.sales");
+                         "NOT_NEGOTIABLE", kTargetsDomain);
   }
   if (v.act_everywhere && !v.principal.authenticated()) return absl::OkStatus();
   if (rec.a.dimension() == v1::DIMENSION_REP) {
@@ -84,9 +85,9 @@ absl::Status CheckAssignee(db::Transaction& tx, const Viewer& v, const Assignmen
   } else if (v.principal.role == kRoleManager && v.principal.org_unit_id == rec.a.org_unit_id()) {
     return absl::OkStatus();
   }
-  return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("only the assignee of assignment ", rec.a.id(),
-                                                                " may answer it")),
-                       "NOT_ASSIGNEE", "targets.sales");
+  return WithErrorInfo(
+      absl::PermissionDeniedError(absl::StrCat("only the assignee of assignment ", rec.a.id(), " may answer it")),
+      "NOT_ASSIGNEE", kTargetsDomain);
 }
 
 // Loads and locks an assignment of the plan's current version, with the
@@ -100,10 +101,10 @@ absl::StatusOr<Locked> LockAssignment(db::Transaction& tx, int64_t id, const std
   SALES_ASSIGN_OR_RETURN(auto cell, AssignmentStore::Get(tx, id, /*for_update=*/true));
   SALES_ASSIGN_OR_RETURN(auto plan, PlanStore::Get(tx, cell.a.plan_id(), 0, /*for_update=*/true));
   if (plan.plan.version() != cell.a.plan_version()) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("assignment ", id, " belongs to version ",
-                                                                    cell.a.plan_version(), "; the plan is at version ",
-                                                                    plan.plan.version())),
-                         "OLD_VERSION", "targets.sales");
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("assignment ", id, " belongs to version ", cell.a.plan_version(),
+                                                   "; the plan is at version ", plan.plan.version())),
+        "OLD_VERSION", kTargetsDomain);
   }
   SALES_RETURN_IF_ERROR(CheckPlanAction(plan.plan.state(), plan.plan.mode(), action));
   SALES_RETURN_IF_ERROR(CheckEtag(etag, cell.version, "assignment", id));
@@ -119,9 +120,8 @@ absl::StatusOr<v1::IssuePlanResponse> PlanNegotiation::Issue(db::Transaction& tx
   SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
   if (!CanManage(viewer, plan.plan.org_unit_id())) return OutOfScope(absl::StrCat("plan ", plan.plan.id()));
   if (plan.plan.assignment_count() == 0) {
-    return WithErrorInfo(absl::FailedPreconditionError(
-                             "decompose the plan down to units or reps before issuing it"),
-                         "NOT_DECOMPOSED", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("decompose the plan down to units or reps before issuing it"),
+                         "NOT_DECOMPOSED", kTargetsDomain);
   }
   int32_t version = plan.plan.version();
   SALES_RETURN_IF_ERROR(AssignmentStore::SetStates(tx, plan.plan.id(), version, v1::ASSIGNMENT_STATE_DRAFT,
@@ -168,9 +168,9 @@ absl::StatusOr<v1::AcceptAssignmentResponse> PlanNegotiation::Accept(db::Transac
   std::string from = v1::AssignmentState_Name(l.cell.a.state());
   l.cell.a.set_state(next);
   SALES_RETURN_IF_ERROR(AssignmentStore::Update(tx, l.cell, clock_.Now()));
-  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, l.plan.plan.id(), l.plan.plan.version(), l.cell.a.id(),
-                                         call.principal, "ACCEPTED", from, "ACCEPTED", request.comment(),
-                                         call.request_id, clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, l.plan.plan.id(), l.plan.plan.version(), l.cell.a.id(), call.principal,
+                                         "ACCEPTED", from, "ACCEPTED", request.comment(), call.request_id,
+                                         clock_.Now()));
   SALES_ASSIGN_OR_RETURN(auto after, AssignmentStore::Get(tx, request.id(), false));
   auto e = AssignmentEvent<v1::AssignmentAcceptedEvent>(after.a);
   e.set_org_unit_id(after.a.org_unit_id());
@@ -205,10 +205,9 @@ absl::StatusOr<v1::CounterProposeAssignmentResponse> PlanNegotiation::CounterPro
   cp->set_reason(request.reason());
   *cp->mutable_proposed_by() = ActorOf(call.principal);
   SALES_RETURN_IF_ERROR(AssignmentStore::Update(tx, l.cell, clock_.Now()));
-  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, l.plan.plan.id(), l.plan.plan.version(), l.cell.a.id(),
-                                         call.principal, "COUNTER_PROPOSED", absl::StrCat(l.cell.target),
-                                         absl::StrCat(proposed), request.reason(), call.request_id,
-                                         clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, l.plan.plan.id(), l.plan.plan.version(), l.cell.a.id(), call.principal,
+                                         "COUNTER_PROPOSED", absl::StrCat(l.cell.target), absl::StrCat(proposed),
+                                         request.reason(), call.request_id, clock_.Now()));
   SALES_ASSIGN_OR_RETURN(auto after, AssignmentStore::Get(tx, request.id(), false));
   auto e = AssignmentEvent<v1::AssignmentCounterProposedEvent>(after.a);
   e.set_org_unit_id(after.a.org_unit_id());
@@ -231,9 +230,9 @@ absl::StatusOr<v1::DeclineCounterProposalResponse> PlanNegotiation::DeclineCount
   l.cell.a.set_state(next);
   l.cell.a.clear_counter_proposal();
   SALES_RETURN_IF_ERROR(AssignmentStore::Update(tx, l.cell, clock_.Now()));
-  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, l.plan.plan.id(), l.plan.plan.version(), l.cell.a.id(),
-                                         call.principal, "COUNTER_DECLINED", "COUNTER_PROPOSED", "ISSUED",
-                                         request.reason(), call.request_id, clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, l.plan.plan.id(), l.plan.plan.version(), l.cell.a.id(), call.principal,
+                                         "COUNTER_DECLINED", "COUNTER_PROPOSED", "ISSUED", request.reason(),
+                                         call.request_id, clock_.Now()));
   SALES_ASSIGN_OR_RETURN(auto after, AssignmentStore::Get(tx, request.id(), false));
   auto e = AssignmentEvent<v1::CounterProposalDeclinedEvent>(after.a);
   *e.mutable_target() = after.a.target();
@@ -258,8 +257,8 @@ absl::StatusOr<v1::ReviseAssignmentsResponse> PlanNegotiation::Revise(db::Transa
   std::vector<TargetChange> changes = ToChanges(plan.plan, request.changes(), &conv);
   SALES_RETURN_IF_ERROR(conv);
   // A revision moves figures between siblings; the parent stays as is.
-  SALES_ASSIGN_OR_RETURN(auto children, AssignmentStore::Children(tx, plan.plan.id(), plan.plan.version(),
-                                                                  parent.cell_no, false));
+  SALES_ASSIGN_OR_RETURN(auto children,
+                         AssignmentStore::Children(tx, plan.plan.id(), plan.plan.version(), parent.cell_no, false));
   for (const auto& c : changes) {
     bool child = false;
     for (const auto& ch : children) child = child || ch.a.id() == c.assignment_id;
@@ -285,8 +284,8 @@ absl::StatusOr<v1::ReviseAssignmentsResponse> PlanNegotiation::Revise(db::Transa
     *out.add_deltas() = d;
     *e.add_deltas() = d;
   }
-  SALES_ASSIGN_OR_RETURN(auto after, AssignmentStore::Children(tx, plan.plan.id(), plan.plan.version(),
-                                                               parent.cell_no, false));
+  SALES_ASSIGN_OR_RETURN(auto after,
+                         AssignmentStore::Children(tx, plan.plan.id(), plan.plan.version(), parent.cell_no, false));
   for (auto& a : after) *out.add_assignments() = std::move(a.a);
   for (int64_t rep : told) e.add_assignee_rep_ids(rep);
   SALES_RETURN_IF_ERROR(outbox_.Append(tx, "Plan", absl::StrCat(plan.plan.id()), e, call.request_id));
@@ -299,12 +298,11 @@ absl::StatusOr<v1::SignPlanResponse> PlanNegotiation::Sign(db::Transaction& tx, 
   SALES_RETURN_IF_ERROR(CheckPlanAction(plan.plan.state(), plan.plan.mode(), PlanAction::kSign));
   SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
   if (!CanManage(viewer, plan.plan.org_unit_id())) return OutOfScope(absl::StrCat("plan ", plan.plan.id()));
-  SALES_RETURN_IF_ERROR(
-      CheckCanSign(plan.plan.mode(), plan.plan.pending_count(), plan.plan.counter_proposed_count()));
+  SALES_RETURN_IF_ERROR(CheckCanSign(plan.plan.mode(), plan.plan.pending_count(), plan.plan.counter_proposed_count()));
   SALES_ASSIGN_OR_RETURN(int64_t open_reductions, ReductionStore::CountPending(tx, plan.plan.id(), 0));
   if (open_reductions > 0) {
-    return WithErrorInfo(absl::FailedPreconditionError("a target reduction awaits a decision"),
-                         "REDUCTION_PENDING", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError("a target reduction awaits a decision"), "REDUCTION_PENDING",
+                         kTargetsDomain);
   }
   int32_t version = plan.plan.version();
   absl::Time now = clock_.Now();
@@ -357,9 +355,8 @@ absl::StatusOr<v1::CancelPlanResponse> PlanNegotiation::Cancel(db::Transaction& 
   std::string from = v1::PlanState_Name(plan.plan.state());
   plan.plan.set_state(v1::PLAN_STATE_CANCELLED);
   SALES_RETURN_IF_ERROR(PlanStore::Save(tx, plan, clock_.Now()));
-  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), plan.plan.version(), 0, call.principal,
-                                         "PLAN_CANCELLED", from, "CANCELLED", request.reason(), call.request_id,
-                                         clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), plan.plan.version(), 0, call.principal, "PLAN_CANCELLED",
+                                         from, "CANCELLED", request.reason(), call.request_id, clock_.Now()));
   v1::PlanCancelledEvent e;
   e.set_plan_id(plan.plan.id());
   e.set_plan_version(plan.plan.version());

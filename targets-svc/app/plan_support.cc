@@ -7,6 +7,7 @@
 #include "platform/convert.h"
 #include "platform/status.h"
 #include "targets-svc/domain/baseline.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/store/decomposition_source.h"
 #include "targets-svc/store/plan_store.h"
 #include "targets-svc/store/progress_store.h"
@@ -58,10 +59,10 @@ Cell CellFromRecord(const AssignmentRecord& rec) {
 absl::Status CheckNoLivePlan(db::Transaction& tx, const v1::Plan& plan) {
   SALES_ASSIGN_OR_RETURN(auto live, PlanStore::LivePlanCovering(tx, plan));
   if (!live.has_value()) return absl::OkStatus();
-  return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("plan ", *live, " already covers unit ",
-                                                             plan.org_unit_id(), ", ", plan.fiscal_year(), ", ",
-                                                             v1::Metric_Name(plan.metric()))),
-                       "PLAN_EXISTS", "targets.sales", {{"plan_id", absl::StrCat(*live)}});
+  return WithErrorInfo(
+      absl::AlreadyExistsError(absl::StrCat("plan ", *live, " already covers unit ", plan.org_unit_id(), ", ",
+                                            plan.fiscal_year(), ", ", v1::Metric_Name(plan.metric()))),
+      "PLAN_EXISTS", kTargetsDomain, {{"plan_id", absl::StrCat(*live)}});
 }
 
 absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> HistoryByYear(db::Transaction& tx, v1::Metric metric,
@@ -96,7 +97,8 @@ absl::StatusOr<int64_t> BaselineTotal(db::Transaction& tx, const v1::Plan& plan,
   weights.industry_growth_weight_bp = w.industry_growth_weight_bp();
   weights.competitor_growth_weight_bp = w.competitor_growth_weight_bp();
   std::vector<int32_t> years;
-  for (size_t i = 1; i <= weights.year_weights_bp.size(); ++i) years.push_back(plan.fiscal_year() - static_cast<int32_t>(i));
+  for (size_t i = 1; i <= weights.year_weights_bp.size(); ++i)
+    years.push_back(plan.fiscal_year() - static_cast<int32_t>(i));
   v1::TargetNode node;
   node.set_org_unit_id(plan.org_unit_id());
   SALES_ASSIGN_OR_RETURN(auto by_year, HistoryByYear(tx, plan.metric(), node, 1, 12, years));

@@ -10,6 +10,7 @@
 #include "platform/convert.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
 #include "targets-svc/store/actuals_store.h"
 #include "targets-svc/store/org_store.h"
@@ -24,7 +25,8 @@ absl::StatusOr<PeriodSpan> SpanOf(const common::v1::Period& p, const char* field
   SALES_RETURN_IF_ERROR(ValidateDate(p.start(), absl::StrCat(field, ".start")));
   absl::CivilDay start = ToCivilDay(p.start());
   switch (p.kind()) {
-    case common::v1::PERIOD_KIND_WEEK: return PeriodSpan{start, start + 6};
+    case common::v1::PERIOD_KIND_WEEK:
+      return PeriodSpan{start, start + 6};
     case common::v1::PERIOD_KIND_MONTH: {
       if (start.day() != 1) return InvalidField(absl::StrCat(field, ".start"), "a month starts on day 1");
       absl::CivilMonth m(start);
@@ -80,7 +82,7 @@ absl::StatusOr<PlanRecord> CoveringPlan(db::Transaction& tx, int64_t plan_id, in
     SALES_ASSIGN_OR_RETURN(auto p, PlanStore::Get(tx, plan_id, 0, false));
     if (p.plan.state() != v1::PLAN_STATE_SIGNED) {
       return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("plan ", plan_id, " is not signed")),
-                           "NO_SIGNED_PLAN", "targets.sales");
+                           "NO_SIGNED_PLAN", kTargetsDomain);
     }
     return p;
   }
@@ -110,9 +112,9 @@ absl::StatusOr<PlanRecord> CoveringPlan(db::Transaction& tx, int64_t plan_id, in
     }
   }
   if (best == nullptr) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("no signed ", v1::Metric_Name(metric),
-                                                                    " plan covers this node in ", year)),
-                         "NO_SIGNED_PLAN", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError(
+                             absl::StrCat("no signed ", v1::Metric_Name(metric), " plan covers this node in ", year)),
+                         "NO_SIGNED_PLAN", kTargetsDomain);
   }
   return *best;
 }
@@ -188,8 +190,8 @@ absl::StatusOr<v1::Progress> ProgressReading::ProgressOf(db::Transaction& tx, co
   }
   SALES_ASSIGN_OR_RETURN(NodeTarget target, TargetOf(tx, plan, node, units, span));
   absl::CivilDay actual_to = std::min(as_of, span.end);
-  SALES_ASSIGN_OR_RETURN(int64_t actual, ActualsStore::Sum(tx, metric, settings.sales_recognition(), node, units,
-                                                           span.start, actual_to));
+  SALES_ASSIGN_OR_RETURN(
+      int64_t actual, ActualsStore::Sum(tx, metric, settings.sales_recognition(), node, units, span.start, actual_to));
   ProgressInput in;
   in.target = target.target;
   in.actual = actual;
@@ -234,14 +236,14 @@ absl::StatusOr<v1::Progress> ProgressReading::ProgressOf(db::Transaction& tx, co
 }
 
 absl::StatusOr<v1::TargetVsActualRow> ProgressReading::ReportRow(db::Transaction& tx, const v1::TargetNode& node,
-                                                                  const std::string& label,
-                                                                  const common::v1::Period& period, v1::Metric metric,
-                                                                  int64_t plan_id) const {
+                                                                 const std::string& label,
+                                                                 const common::v1::Period& period, v1::Metric metric,
+                                                                 int64_t plan_id) const {
   SALES_ASSIGN_OR_RETURN(PeriodSpan span, SpanOf(period, "period"));
   absl::CivilDay today = Today(clock_);
   common::v1::Date as_of = FromCivilDay(std::min(today, span.end));
-  SALES_ASSIGN_OR_RETURN(v1::Progress p, ProgressOf(tx, node, period, as_of, v1::PROGRESS_WINDOW_FULL_PERIOD, metric,
-                                                    plan_id));
+  SALES_ASSIGN_OR_RETURN(v1::Progress p,
+                         ProgressOf(tx, node, period, as_of, v1::PROGRESS_WINDOW_FULL_PERIOD, metric, plan_id));
   SALES_ASSIGN_OR_RETURN(auto settings, SettingsStore::Get(tx));
   std::vector<int64_t> units;
   if (node.org_unit_id() != 0) {
@@ -265,8 +267,8 @@ absl::StatusOr<v1::TargetVsActualRow> ProgressReading::ReportRow(db::Transaction
   common::v1::Period year;
   year.set_kind(common::v1::PERIOD_KIND_YEAR);
   *year.mutable_start() = FromCivilDay(year_start);
-  SALES_ASSIGN_OR_RETURN(v1::Progress y, ProgressOf(tx, node, year, as_of, v1::PROGRESS_WINDOW_TO_DATE, p.metric(),
-                                                    p.plan_id()));
+  SALES_ASSIGN_OR_RETURN(v1::Progress y,
+                         ProgressOf(tx, node, year, as_of, v1::PROGRESS_WINDOW_TO_DATE, p.metric(), p.plan_id()));
   v1::TargetVsActualRow row;
   row.set_rep_id(node.rep_id());
   row.set_org_unit_id(node.org_unit_id());

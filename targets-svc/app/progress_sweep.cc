@@ -13,8 +13,8 @@
 #include "platform/idempotency.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
-#include "targets-svc/app/viewer.h"
 #include "targets-svc/app/progress_reading.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/access.h"
 #include "targets-svc/domain/metric.h"
 #include "targets-svc/store/plan_store.h"
@@ -146,10 +146,9 @@ absl::StatusOr<v1::RunDailyProgressSweepResponse> ProgressSweep::Run(const CallC
     SALES_RETURN_IF_ERROR(StopIfCancelled(call));
     // ---- status of every node of the plan for as_of's month
     if (listed.fiscal_year() != day.year()) continue;
-    SALES_ASSIGN_OR_RETURN(auto part, RunStep(pool_, call, req, absl::StrCat("status-", listed.id()),
-                                              [&](db::Transaction& tx) {
-                                                return SweepStatuses(tx, call, listed.id(), day);
-                                              }));
+    SALES_ASSIGN_OR_RETURN(auto part,
+                           RunStep(pool_, call, req, absl::StrCat("status-", listed.id()),
+                                   [&](db::Transaction& tx) { return SweepStatuses(tx, call, listed.id(), day); }));
     AddUp(total, part);
   }
   for (const auto& listed : plan_list.plans()) {
@@ -161,10 +160,10 @@ absl::StatusOr<v1::RunDailyProgressSweepResponse> ProgressSweep::Run(const CallC
     // when its figures moved since. YTD needs every month from January, so
     // all of them are evaluated anyway.
     if (listed.fiscal_year() != last_closed.year()) continue;
-    SALES_ASSIGN_OR_RETURN(auto part, RunStep(pool_, call, req, absl::StrCat("attainment-", listed.id()),
-                                              [&](db::Transaction& tx) {
-                                                return PublishAttainments(tx, call, listed.id(), last_closed);
-                                              }));
+    SALES_ASSIGN_OR_RETURN(
+        auto part, RunStep(pool_, call, req, absl::StrCat("attainment-", listed.id()), [&](db::Transaction& tx) {
+          return PublishAttainments(tx, call, listed.id(), last_closed);
+        }));
     AddUp(total, part);
   }
 
@@ -173,8 +172,8 @@ absl::StatusOr<v1::RunDailyProgressSweepResponse> ProgressSweep::Run(const CallC
   return RunIdempotent<v1::RunDailyProgressSweepResponse>(
       pool_, call.principal.user_id, call.method, req.request_id(), req,
       [&](db::Transaction& tx) -> absl::StatusOr<v1::RunDailyProgressSweepResponse> {
-        SALES_ASSIGN_OR_RETURN(bool swept_before, ProgressSweepStore::MarkSwept(tx, day, req.request_id(),
-                                                                                clock_.Now()));
+        SALES_ASSIGN_OR_RETURN(bool swept_before,
+                               ProgressSweepStore::MarkSwept(tx, day, req.request_id(), clock_.Now()));
         return Summary(total, swept_before);
       });
 }
@@ -214,8 +213,8 @@ absl::StatusOr<v1::ListPlansResponse> ProgressSweep::PlansToSweep(const CallCont
 }
 
 absl::StatusOr<v1::RunDailyProgressSweepResponse> ProgressSweep::SweepStatuses(db::Transaction& tx,
-                                                                               const CallContext& call,
-                                                                               int64_t plan_id, absl::CivilDay day) {
+                                                                               const CallContext& call, int64_t plan_id,
+                                                                               absl::CivilDay day) {
   const absl::CivilMonth month(day);
   v1::RunDailyProgressSweepResponse out;
   const absl::Time now = clock_.Now();
@@ -254,8 +253,8 @@ absl::StatusOr<v1::RunDailyProgressSweepResponse> ProgressSweep::SweepStatuses(d
     }
     const v1::ProgressStatus to = p->status();
     if (last.has_value() && last->status == to && last->as_of == day) continue;
-    SALES_RETURN_IF_ERROR(ProgressSweepStore::SaveStatus(tx, pl.id(), pl.version(), pl.metric(), n,
-                                                         absl::CivilDay(month), to, day, now));
+    SALES_RETURN_IF_ERROR(
+        ProgressSweepStore::SaveStatus(tx, pl.id(), pl.version(), pl.metric(), n, absl::CivilDay(month), to, day, now));
     if (from == to) continue;
     v1::ProgressStatusChangedEvent e;
     *e.mutable_progress() = *p;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
 #include "targets-svc/domain/negotiation.h"
 
@@ -40,7 +41,8 @@ class Reviser {
                             absl::StrCat(c.assignment_id, " is not in version ", version_, " of plan ", plan_id_));
       }
       if (c.new_target < 0) return InvalidField("changes.new_target", "must be >= 0");
-      if (c.new_expense.has_value() && *c.new_expense < 0) return InvalidField("changes.new_expense_budget", "must be >= 0");
+      if (c.new_expense.has_value() && *c.new_expense < 0)
+        return InvalidField("changes.new_expense_budget", "must be >= 0");
       named_cells_[rec->cell_no] = c;
       named.push_back(std::move(rec).value());
     }
@@ -81,7 +83,7 @@ class Reviser {
         return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
                                  "after these changes the parts of ", cell.a.key().empty() ? "the root" : cell.a.key(),
                                  " add up to ", sum, ", not ", cell.target, "; name the cells in between too")),
-                             "REVISION_CHANGES_PARENT", "targets.sales");
+                             "REVISION_CHANGES_PARENT", kTargetsDomain);
       }
     }
     return absl::OkStatus();
@@ -120,8 +122,8 @@ class Reviser {
       }
       if (sum != parent_expense) {
         return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("the revised expense budgets add up to ", sum,
-                                                                         " but their parent's is ", parent_expense)),
-                             "REVISION_CHANGES_PARENT", "targets.sales");
+                                                                        " but their parent's is ", parent_expense)),
+                             "REVISION_CHANGES_PARENT", kTargetsDomain);
       }
     }
     return absl::OkStatus();
@@ -197,10 +199,10 @@ class Reviser {
 }  // namespace
 
 absl::StatusOr<std::vector<v1::AssignmentDelta>> ApplyTargetChanges(db::Transaction& tx, int64_t plan_id,
-                                                                     int32_t version,
-                                                                     const std::vector<TargetChange>& changes,
-                                                                     bool reissue, absl::Time now,
-                                                                     std::set<int64_t>* assignees) {
+                                                                    int32_t version,
+                                                                    const std::vector<TargetChange>& changes,
+                                                                    bool reissue, absl::Time now,
+                                                                    std::set<int64_t>* assignees) {
   if (changes.empty()) return InvalidField("changes", "at least one change is required");
   Reviser r(tx, plan_id, version, reissue, now);
   SALES_RETURN_IF_ERROR(r.Run(changes));

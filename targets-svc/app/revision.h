@@ -29,9 +29,9 @@ struct TargetChange {
 // Returns one delta per changed cell (named or re-split) and adds the reps
 // whose cells changed to `assignees` (they must be told).
 absl::StatusOr<std::vector<v1::AssignmentDelta>> ApplyTargetChanges(db::Transaction& tx, int64_t plan_id,
-                                                                     int32_t version,
-                                                                     const std::vector<TargetChange>& changes,
-                                                                     bool reissue, absl::Time now,
-                                                                     std::set<int64_t>* assignees = nullptr);
+                                                                    int32_t version,
+                                                                    const std::vector<TargetChange>& changes,
+                                                                    bool reissue, absl::Time now,
+                                                                    std::set<int64_t>* assignees = nullptr);
 
 }  // namespace sales::targets

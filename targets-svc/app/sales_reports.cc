@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/status.h"
-#include "targets-svc/app/viewer.h"
 #include "targets-svc/app/progress_reading.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/access.h"
 #include "targets-svc/store/org_store.h"
 #include "targets-svc/store/roster_store.h"
@@ -61,8 +61,7 @@ absl::StatusOr<v1::GetSalesByRepReportResponse> SalesReports::ByRep(
   for (auto& r : rows) *out.add_rows() = std::move(r);
   if (viewer.principal.role != kRoleRep) {
     scope.set_product_line_id(request.product_line_id());
-    auto total =
-        reading.ReportRow(tx, scope, unit == 0 ? "company" : "total", request.period(), request.metric(), 0);
+    auto total = reading.ReportRow(tx, scope, unit == 0 ? "company" : "total", request.period(), request.metric(), 0);
     if (total.ok()) *out.mutable_total() = *total;
   }
   return out;
@@ -103,8 +102,7 @@ absl::StatusOr<v1::GetSalesByRegionReportResponse> SalesReports::ByRegion(
   v1::GetSalesByRegionReportResponse out;
   for (auto& r : rows) *out.add_rows() = std::move(r);
   scope.set_product_line_id(request.product_line_id());
-  auto total =
-      reading.ReportRow(tx, scope, unit == 0 ? "company" : "total", request.period(), request.metric(), 0);
+  auto total = reading.ReportRow(tx, scope, unit == 0 ? "company" : "total", request.period(), request.metric(), 0);
   if (total.ok()) *out.mutable_total() = *total;
   return out;
 }

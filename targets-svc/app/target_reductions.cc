@@ -13,6 +13,7 @@
 #include "targets-svc/app/revision.h"
 #include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/access.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
 #include "targets-svc/domain/negotiation.h"
 #include "targets-svc/store/org_store.h"
@@ -30,8 +31,8 @@ absl::StatusOr<int64_t> Value(const v1::Plan& plan, const v1::MetricValue& v, co
 absl::StatusOr<int64_t> ApproverFor(db::Transaction& tx, const PlanRecord& plan, const AssignmentRecord& cell) {
   int64_t unit = 0;
   if (cell.parent_cell_no >= 0) {
-    SALES_ASSIGN_OR_RETURN(auto parent, AssignmentStore::GetByCell(tx, plan.plan.id(), plan.plan.version(),
-                                                                   cell.parent_cell_no, false));
+    SALES_ASSIGN_OR_RETURN(
+        auto parent, AssignmentStore::GetByCell(tx, plan.plan.id(), plan.plan.version(), cell.parent_cell_no, false));
     unit = parent.a.org_unit_id();
   } else {
     SALES_ASSIGN_OR_RETURN(auto owner, OrgStore::Get(tx, plan.plan.org_unit_id()));
@@ -44,20 +45,18 @@ absl::StatusOr<int64_t> ApproverFor(db::Transaction& tx, const PlanRecord& plan,
 
 absl::Status CheckDecider(const Viewer& v, int64_t approver_unit, int64_t id) {
   if (approver_unit == 0) {
-    return v.act_everywhere ? absl::OkStatus()
-                            : RoleNotAllowed(v, "decide on the company level (the director does)");
+    return v.act_everywhere ? absl::OkStatus() : RoleNotAllowed(v, "decide on the company level (the director does)");
   }
-  return CanManage(v, approver_unit) ? absl::OkStatus()
-                                     : OutOfScope(absl::StrCat("target reduction ", id));
+  return CanManage(v, approver_unit) ? absl::OkStatus() : OutOfScope(absl::StrCat("target reduction ", id));
 }
 
 absl::StatusOr<v1::TargetReduction> LockPendingReduction(db::Transaction& tx, int64_t id, const std::string& etag) {
   SALES_ASSIGN_OR_RETURN(auto r, ReductionStore::Get(tx, id, /*for_update=*/true));
   SALES_RETURN_IF_ERROR(CheckEtag(etag, r.etag(), "target reduction", id));
   if (r.state() != v1::TARGET_REDUCTION_STATE_PENDING) {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("target reduction ", id, " is ",
-                                                                    v1::TargetReductionState_Name(r.state()))),
-                         "REDUCTION_STATE", "targets.sales");
+    return WithErrorInfo(absl::FailedPreconditionError(
+                             absl::StrCat("target reduction ", id, " is ", v1::TargetReductionState_Name(r.state()))),
+                         "REDUCTION_STATE", kTargetsDomain);
   }
   return r;
 }
@@ -88,10 +87,10 @@ absl::StatusOr<v1::TargetReduction> Escalate(db::Transaction& tx, const CallCont
                                              int64_t requested, absl::Time now) {
   if (parent.parent_cell_no < 0) {
     return WithErrorInfo(absl::FailedPreconditionError("the plan total has no level above to escalate to"),
-                         "NOTHING_ABOVE", "targets.sales");
+                         "NOTHING_ABOVE", kTargetsDomain);
   }
-  SALES_ASSIGN_OR_RETURN(auto grand, AssignmentStore::GetByCell(tx, plan.plan.id(), plan.plan.version(),
-                                                                parent.parent_cell_no, false));
+  SALES_ASSIGN_OR_RETURN(
+      auto grand, AssignmentStore::GetByCell(tx, plan.plan.id(), plan.plan.version(), parent.parent_cell_no, false));
   v1::TargetReduction up;
   up.set_plan_id(plan.plan.id());
   up.set_plan_version(plan.plan.version());
@@ -136,17 +135,16 @@ absl::StatusOr<std::vector<TargetChange>> ApprovedChanges(db::Transaction& tx, c
   for (int i = 0; i < req.sibling_changes_size(); ++i) {
     const auto& c = req.sibling_changes(i);
     auto sibling = AssignmentStore::Get(tx, c.assignment_id(), false);
-    if (!sibling.ok() || sibling->a.plan_id() != plan.plan.id() ||
-        sibling->a.plan_version() != plan.plan.version() || sibling->parent_cell_no != parent.parent_cell_no ||
-        sibling->cell_no == parent.cell_no) {
+    if (!sibling.ok() || sibling->a.plan_id() != plan.plan.id() || sibling->a.plan_version() != plan.plan.version() ||
+        sibling->parent_cell_no != parent.parent_cell_no || sibling->cell_no == parent.cell_no) {
       return InvalidField(absl::StrCat("sibling_changes[", i, "].assignment_id"),
                           "must be a sibling of the reduced cell");
     }
     if (!CanManage(viewer, sibling->a.org_unit_id()) && r.approver_org_unit_id() != 0) {
       return OutOfScope(absl::StrCat("cell ", sibling->a.key()));
     }
-    SALES_ASSIGN_OR_RETURN(int64_t v, Value(plan.plan, c.new_target(),
-                                            absl::StrCat("sibling_changes[", i, "].new_target")));
+    SALES_ASSIGN_OR_RETURN(int64_t v,
+                           Value(plan.plan, c.new_target(), absl::StrCat("sibling_changes[", i, "].new_target")));
     changes.push_back({c.assignment_id(), v, std::nullopt});
   }
   return changes;
@@ -165,15 +163,15 @@ absl::StatusOr<v1::RequestTargetReductionResponse> TargetReductions::Request(
   SALES_ASSIGN_OR_RETURN(int64_t pending, ReductionStore::CountPending(tx, plan.plan.id(), parent.a.id()));
   if (pending > 0) {
     return WithErrorInfo(absl::FailedPreconditionError("a reduction of this cell already awaits a decision"),
-                         "REDUCTION_PENDING", "targets.sales");
+                         "REDUCTION_PENDING", kTargetsDomain);
   }
-  SALES_ASSIGN_OR_RETURN(auto children, AssignmentStore::Children(tx, plan.plan.id(), plan.plan.version(),
-                                                                  parent.cell_no, false));
+  SALES_ASSIGN_OR_RETURN(auto children,
+                         AssignmentStore::Children(tx, plan.plan.id(), plan.plan.version(), parent.cell_no, false));
   SALES_ASSIGN_OR_RETURN(int64_t requested, RequestedTotal(plan.plan, children, request));
   if (requested >= parent.target) {
     return WithErrorInfo(absl::FailedPreconditionError(
                              "the revised parts are not below the parent; revise them among themselves instead"),
-                         "NOT_A_REDUCTION", "targets.sales");
+                         "NOT_A_REDUCTION", kTargetsDomain);
   }
   v1::TargetReduction r;
   r.set_plan_id(plan.plan.id());
@@ -185,12 +183,11 @@ absl::StatusOr<v1::RequestTargetReductionResponse> TargetReductions::Request(
   r.set_reason(request.reason());
   SALES_ASSIGN_OR_RETURN(int64_t approver, ApproverFor(tx, plan, parent));
   r.set_approver_org_unit_id(approver);
-  SALES_ASSIGN_OR_RETURN(auto stored, ReductionStore::Insert(tx, r, parent.target, requested, call.principal,
-                                                             clock_.Now()));
+  SALES_ASSIGN_OR_RETURN(auto stored,
+                         ReductionStore::Insert(tx, r, parent.target, requested, call.principal, clock_.Now()));
   SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), plan.plan.version(), parent.a.id(), call.principal,
-                                         "REDUCTION_REQUESTED", absl::StrCat(parent.target),
-                                         absl::StrCat(requested), request.reason(), call.request_id,
-                                         clock_.Now()));
+                                         "REDUCTION_REQUESTED", absl::StrCat(parent.target), absl::StrCat(requested),
+                                         request.reason(), call.request_id, clock_.Now()));
   v1::TargetReductionRequestedEvent e;
   *e.mutable_target_reduction() = stored;
   SALES_RETURN_IF_ERROR(outbox_.Append(tx, "Plan", absl::StrCat(plan.plan.id()), e, call.request_id));
@@ -207,7 +204,7 @@ absl::StatusOr<v1::ApproveTargetReductionResponse> TargetReductions::Approve(
   SALES_ASSIGN_OR_RETURN(PlanRecord plan, LockPlan(tx, r.plan_id(), ""));
   if (plan.plan.version() != r.plan_version() || plan.plan.state() != v1::PLAN_STATE_ISSUED) {
     return WithErrorInfo(absl::FailedPreconditionError("the plan changed since the request"), "PLAN_CHANGED",
-                         "targets.sales");
+                         kTargetsDomain);
   }
   SALES_ASSIGN_OR_RETURN(auto parent, AssignmentStore::Get(tx, r.parent_assignment_id(), true));
   SALES_ASSIGN_OR_RETURN(int64_t requested, Value(plan.plan, r.requested_target(), "requested_target"));

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/status.h"
+#include "targets-svc/domain/errors.h"
 
 namespace sales::targets {
 
@@ -18,13 +19,13 @@ bool CanManage(const Viewer& v, int64_t org_unit_id) {
 
 absl::Status OutOfScope(const std::string& what) {
   return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat(what, " is outside your scope")), "OUT_OF_SCOPE",
-                       "targets.sales");
+                       kTargetsDomain);
 }
 
 absl::Status RoleNotAllowed(const Viewer& v, const std::string& what) {
-  return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat("role ", v.principal.role.empty() ? "(none)" : v.principal.role,
-                                                                " may not ", what)),
-                       "ROLE_NOT_ALLOWED", "targets.sales", {{"role", v.principal.role}});
+  return WithErrorInfo(absl::PermissionDeniedError(absl::StrCat(
+                           "role ", v.principal.role.empty() ? "(none)" : v.principal.role, " may not ", what)),
+                       "ROLE_NOT_ALLOWED", kTargetsDomain, {{"role", v.principal.role}});
 }
 
 }  // namespace sales::targets

@@ -12,7 +12,6 @@
 
 namespace sales::targets {
 
-
 struct Viewer {
   Principal principal;
   bool act_everywhere = false;   // admin, director; a development caller without identity

@@ -15,8 +15,8 @@ template <typename Msg>
 absl::StatusOr<Msg> Unpack(const common::v1::Event& e) {
   Msg m;
   if (!e.payload().UnpackTo(&m)) {
-    return absl::InvalidArgumentError(absl::StrCat("event ", e.event_id(), " does not hold a ",
-                                                   Msg::descriptor()->full_name()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("event ", e.event_id(), " does not hold a ", Msg::descriptor()->full_name()));
   }
   return m;
 }

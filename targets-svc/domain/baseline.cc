@@ -38,8 +38,7 @@ void AppendInputViolations(const BaselineInput& in, std::vector<FieldViolation>&
     const YearActual& h = in.history[i];
     std::string prefix = absl::StrCat("history[", i, "]");
     if (h.fiscal_year >= in.fiscal_year) {
-      out.push_back({prefix + ".fiscal_year",
-                     absl::StrCat("must be before the planned year ", in.fiscal_year)});
+      out.push_back({prefix + ".fiscal_year", absl::StrCat("must be before the planned year ", in.fiscal_year)});
     }
     for (size_t j = 0; j < i; ++j) {
       if (in.history[j].fiscal_year == h.fiscal_year) {
@@ -190,11 +189,11 @@ absl::StatusOr<BaselineResult> ComputeBaseline(const BaselineInput& in, const Ba
     if (in.sibling_count > 0) {
       r.proposed = in.parent_proposed / in.sibling_count;
       r.fell_back_to_equal_split = true;
-      r.fallback_note = absl::StrCat(
-          "No usable history (", why, "): proposed an equal share of the parent's ", in.parent_proposed,
-          " among ", in.sibling_count, " siblings, ", in.parent_proposed, " / ", in.sibling_count, " = ",
-          r.proposed, " rounded down; the remainder ", in.parent_proposed % in.sibling_count,
-          " is handed out by the decomposition's largest remainder.");
+      r.fallback_note =
+          absl::StrCat("No usable history (", why, "): proposed an equal share of the parent's ", in.parent_proposed,
+                       " among ", in.sibling_count, " siblings, ", in.parent_proposed, " / ", in.sibling_count, " = ",
+                       r.proposed, " rounded down; the remainder ", in.parent_proposed % in.sibling_count,
+                       " is handed out by the decomposition's largest remainder.");
       step(absl::StrCat("equal split: ", in.parent_proposed, " / ", in.sibling_count, " = ", r.proposed,
                         " (rounded down; remainder ", in.parent_proposed % in.sibling_count,
                         " left to the decomposition); no growth applied, the parent's figure includes it"),
@@ -286,27 +285,24 @@ absl::StatusOr<BaselineResult> ComputeBaseline(const BaselineInput& in, const Ba
                        absl::int128(in.industry_growth_bp) * w.industry_growth_weight_bp +
                        absl::int128(in.competitor_growth_bp) * w.competitor_growth_weight_bp;
   r.blended_growth_bp = ClampToInt32(DivRoundHalfAway(b_num, kBp));
-  step(absl::StrCat("blended growth G = (own ", r.history_growth_bp, " × ", w.history_growth_weight_bp,
-                    " + industry ", in.industry_growth_bp, " × ", w.industry_growth_weight_bp, " + competitor ",
-                    in.competitor_growth_bp, " × ", w.competitor_growth_weight_bp, ") / 10000 = ",
-                    r.blended_growth_bp, " bp"),
-       0, r.blended_growth_bp);
+  step(
+      absl::StrCat("blended growth G = (own ", r.history_growth_bp, " × ", w.history_growth_weight_bp, " + industry ",
+                   in.industry_growth_bp, " × ", w.industry_growth_weight_bp, " + competitor ", in.competitor_growth_bp,
+                   " × ", w.competitor_growth_weight_bp, ") / 10000 = ", r.blended_growth_bp, " bp"),
+      0, r.blended_growth_bp);
 
   // 7. Proposed figure. |H| < 10^15 and |10000 + G| < 2^32 keep the product
   // inside int128; the range check comes before any narrowing.
-  absl::int128 p =
-      DivRoundHalfAway(absl::int128(r.weighted_history) * (absl::int128(kBp) + r.blended_growth_bp), kBp);
+  absl::int128 p = DivRoundHalfAway(absl::int128(r.weighted_history) * (absl::int128(kBp) + r.blended_growth_bp), kBp);
   const std::string formula = absl::StrCat("proposed = H × (10000 + G) / 10000 = ", r.weighted_history, " × ",
                                            int64_t{kBp} + r.blended_growth_bp, " / 10000");
   if (p >= kMaxBaselineAmount) {
-    return absl::OutOfRangeError(
-        absl::StrCat(formula, " reaches 10^15; check the history and growth rates"));
+    return absl::OutOfRangeError(absl::StrCat(formula, " reaches 10^15; check the history and growth rates"));
   }
   if (p < 0) {
     // Only a negative H or a G below -10000 gets here.
     r.clamped_at_zero = true;
-    step(absl::StrCat(formula, " is negative; clamped to 0 (a target is never negative)"), 0,
-         r.blended_growth_bp);
+    step(absl::StrCat(formula, " is negative; clamped to 0 (a target is never negative)"), 0, r.blended_growth_bp);
     p = 0;
   } else {
     step(absl::StrCat(formula, " = ", static_cast<int64_t>(p), " (rounded half away from zero)"),

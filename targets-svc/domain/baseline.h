@@ -157,7 +157,7 @@ struct BaselineResult {
   int64_t proposed = 0;           // >= 0
   bool clamped_at_zero = false;
   bool fell_back_to_equal_split = false;
-  std::string fallback_note;  // "" when the node's own history was used
+  std::string fallback_note;           // "" when the node's own history was used
   std::vector<BaselineStepOut> steps;  // the arithmetic in words and numbers, in order
 };
 

@@ -9,11 +9,10 @@
 #include "absl/strings/str_format.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/domain/errors.h"
 
 namespace sales::targets {
 namespace {
-
-constexpr char kDomain[] = "targets.sales";
 
 // One prospective child of a cell at a level.
 struct Candidate {
@@ -31,11 +30,16 @@ int32_t ShareBp(int64_t part, int64_t whole) {
 
 int KindDepth(v1::OrgUnitKind kind) {
   switch (kind) {
-    case v1::ORG_UNIT_KIND_COMPANY: return 0;
-    case v1::ORG_UNIT_KIND_BRANCH: return 1;
-    case v1::ORG_UNIT_KIND_OFFICE: return 2;
-    case v1::ORG_UNIT_KIND_TEAM: return 3;
-    default: return 4;
+    case v1::ORG_UNIT_KIND_COMPANY:
+      return 0;
+    case v1::ORG_UNIT_KIND_BRANCH:
+      return 1;
+    case v1::ORG_UNIT_KIND_OFFICE:
+      return 2;
+    case v1::ORG_UNIT_KIND_TEAM:
+      return 3;
+    default:
+      return 4;
   }
 }
 
@@ -61,12 +65,11 @@ class Engine {
         for (int32_t idx : frontier) {
           std::vector<Candidate> candidates = ChildrenOf(level, result.cells[idx]);
           if (candidates.empty()) {
-            return WithErrorInfo(
-                absl::FailedPreconditionError(absl::StrCat(
-                    "cell ", result.cells[idx].key.empty() ? "(root)" : result.cells[idx].key,
-                    " has nothing to split into along ", v1::Dimension_Name(level.dimension()),
-                    level.dimension() == v1::DIMENSION_REP ? " (no reps in that unit)" : "")),
-                "LEVEL_HAS_NO_CHILDREN", kDomain);
+            return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                                     "cell ", result.cells[idx].key.empty() ? "(root)" : result.cells[idx].key,
+                                     " has nothing to split into along ", v1::Dimension_Name(level.dimension()),
+                                     level.dimension() == v1::DIMENSION_REP ? " (no reps in that unit)" : "")),
+                                 "LEVEL_HAS_NO_CHILDREN", kTargetsDomain);
           }
           SALES_RETURN_IF_ERROR(Split(li, idx, candidates, result, &next));
         }
@@ -82,7 +85,7 @@ class Engine {
   // Org levels descend one tree level per step until down_to_kind; a unit
   // with no child units stays where it is and takes the next level there.
   absl::StatusOr<std::vector<int32_t>> DescendUnits(size_t li, const std::vector<int32_t>& frontier,
-                                                     DecomposeResult& result) {
+                                                    DecomposeResult& result) {
     const auto& level = req_.levels[li];
     std::vector<int32_t> done;
     std::vector<int32_t> current = frontier;
@@ -183,14 +186,17 @@ class Engine {
 
   int32_t PolicyBp(const Candidate& c) const {
     switch (c.rep_status) {
-      case v1::REP_STATUS_PROBATION: return req_.policy.probation_share_bp;
-      case v1::REP_STATUS_ON_LEAVE: return req_.policy.on_leave_share_bp;
-      default: return 10000;
+      case v1::REP_STATUS_PROBATION:
+        return req_.policy.probation_share_bp;
+      case v1::REP_STATUS_ON_LEAVE:
+        return req_.policy.on_leave_share_bp;
+      default:
+        return 10000;
     }
   }
 
-  absl::Status Split(size_t li, int32_t parent_idx, const std::vector<Candidate>& candidates,
-                     DecomposeResult& result, std::vector<int32_t>* created) {
+  absl::Status Split(size_t li, int32_t parent_idx, const std::vector<Candidate>& candidates, DecomposeResult& result,
+                     std::vector<int32_t>* created) {
     const auto& level = req_.levels[li];
     const Cell parent = result.cells[parent_idx];  // copy: the vector grows below
     int32_t years = level.history_years() > 0 ? level.history_years() : req_.default_history_years;
@@ -218,8 +224,7 @@ class Engine {
           break;
         case v1::DECOMPOSITION_METHOD_MARKET_QUALITY:
           history[i] = std::max<int64_t>(0, src_.History(c.at, req_.fiscal_year, years));
-          base[i] = absl::int128(history[i]) *
-                    (c.at.org_unit_id != 0 ? src_.MarketQualityBp(c.at.org_unit_id) : 10000);
+          base[i] = absl::int128(history[i]) * (c.at.org_unit_id != 0 ? src_.MarketQualityBp(c.at.org_unit_id) : 10000);
           break;
         default:
           break;
@@ -230,8 +235,8 @@ class Engine {
     bool fallback = false;
     if (all_zero) {
       if (level.method() == v1::DECOMPOSITION_METHOD_EXPLICIT_RATIOS) {
-        return InvalidField(LevelField(li, "ratios"),
-                            absl::StrCat("no positive ratio for any child of ", parent.key.empty() ? "the root" : parent.key));
+        return InvalidField(LevelField(li, "ratios"), absl::StrCat("no positive ratio for any child of ",
+                                                                   parent.key.empty() ? "the root" : parent.key));
       }
       // No history for any child: equal shares, and the response says so.
       fallback = true;
@@ -244,11 +249,10 @@ class Engine {
       any = any || weights[i] > 0;
     }
     if (!any) {
-      return WithErrorInfo(
-          absl::FailedPreconditionError(absl::StrCat(
-              "every child of ", parent.key.empty() ? "the root" : parent.key,
-              " has a zero share under the inactive-rep policy; nobody can carry the target")),
-          "NO_ACTIVE_ASSIGNEE", kDomain);
+      return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                               "every child of ", parent.key.empty() ? "the root" : parent.key,
+                               " has a zero share under the inactive-rep policy; nobody can carry the target")),
+                           "NO_ACTIVE_ASSIGNEE", kTargetsDomain);
     }
     SALES_ASSIGN_OR_RETURN(std::vector<int64_t> targets, AllocateLargestRemainder(parent.target, weights));
     std::vector<int64_t> expenses(n, 0);
@@ -295,8 +299,7 @@ class Engine {
 
 }  // namespace
 
-absl::Status ValidateLevels(const std::vector<v1::DecompositionLevel>& levels,
-                            const CellCoordinates& from) {
+absl::Status ValidateLevels(const std::vector<v1::DecompositionLevel>& levels, const CellCoordinates& from) {
   std::vector<FieldViolation> v;
   if (levels.empty()) return InvalidField("levels", "at least one level is required");
   std::set<int> seen;
@@ -331,7 +334,8 @@ absl::Status ValidateLevels(const std::vector<v1::DecompositionLevel>& levels,
         break;
       case v1::DIMENSION_ORG_UNIT:
         if (rep_seen) v.push_back({LevelField(i, "dimension"), "org units must come before reps"});
-        if (from.org_unit_id == 0) v.push_back({LevelField(i, "dimension"), "the cell has no org unit to descend from"});
+        if (from.org_unit_id == 0)
+          v.push_back({LevelField(i, "dimension"), "the cell has no org unit to descend from"});
         if (l.down_to_kind() != v1::ORG_UNIT_KIND_BRANCH && l.down_to_kind() != v1::ORG_UNIT_KIND_OFFICE &&
             l.down_to_kind() != v1::ORG_UNIT_KIND_TEAM) {
           v.push_back({LevelField(i, "down_to_kind"), "BRANCH, OFFICE or TEAM"});
@@ -339,7 +343,8 @@ absl::Status ValidateLevels(const std::vector<v1::DecompositionLevel>& levels,
         break;
       case v1::DIMENSION_REP:
         rep_seen = true;
-        if (from.org_unit_id == 0) v.push_back({LevelField(i, "dimension"), "the cell has no org unit to find reps in"});
+        if (from.org_unit_id == 0)
+          v.push_back({LevelField(i, "dimension"), "the cell has no org unit to find reps in"});
         if (from.rep_id != 0) v.push_back({LevelField(i, "dimension"), "the cell is already a rep's"});
         break;
       case v1::DIMENSION_PORTFOLIO_ROLE:
@@ -379,8 +384,7 @@ absl::Status ValidateLevels(const std::vector<v1::DecompositionLevel>& levels,
   return absl::OkStatus();
 }
 
-absl::StatusOr<DecomposeResult> Decompose(const DecomposeRequest& request,
-                                          const DecompositionSource& source) {
+absl::StatusOr<DecomposeResult> Decompose(const DecomposeRequest& request, const DecompositionSource& source) {
   SALES_RETURN_IF_ERROR(ValidateLevels(request.levels, request.from.at));
   std::vector<FieldViolation> v;
   if (request.policy.probation_share_bp < 0 || request.policy.probation_share_bp > 10000) {

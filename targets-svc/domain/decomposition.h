@@ -38,12 +38,12 @@ struct Cell {
   v1::Dimension dimension = v1::DIMENSION_UNSPECIFIED;
   v1::DecompositionMethod method = v1::DECOMPOSITION_METHOD_UNSPECIFIED;
   CellCoordinates at;
-  std::string key;          // stable path, e.g. "M03/U12/L4/R77"
-  int64_t target = 0;       // minor units or a count
-  int64_t expense = 0;      // minor units
-  int64_t weight = 0;       // the weight the split used (after policy)
-  int64_t history = 0;      // the history behind it (HISTORY/MARKET_QUALITY)
-  int32_t share_bp = 0;     // of the parent's target, half up
+  std::string key;       // stable path, e.g. "M03/U12/L4/R77"
+  int64_t target = 0;    // minor units or a count
+  int64_t expense = 0;   // minor units
+  int64_t weight = 0;    // the weight the split used (after policy)
+  int64_t history = 0;   // the history behind it (HISTORY/MARKET_QUALITY)
+  int32_t share_bp = 0;  // of the parent's target, half up
   bool reduced_by_policy = false;
   bool equal_split_fallback = false;
 };
@@ -95,10 +95,8 @@ struct DecomposeResult {
 // Checks a level sequence before any work: no dimension twice, months not
 // before quarters, explicit ratios >= 0 and not all zero, down_to_kind for
 // org levels, history_years 0..5, customers only by explicit ratios.
-absl::Status ValidateLevels(const std::vector<v1::DecompositionLevel>& levels,
-                            const CellCoordinates& from);
+absl::Status ValidateLevels(const std::vector<v1::DecompositionLevel>& levels, const CellCoordinates& from);
 
-absl::StatusOr<DecomposeResult> Decompose(const DecomposeRequest& request,
-                                          const DecompositionSource& source);
+absl::StatusOr<DecomposeResult> Decompose(const DecomposeRequest& request, const DecompositionSource& source);
 
 }  // namespace sales::targets

@@ -21,8 +21,8 @@ v1::MetricValue ToMetricValue(v1::Metric metric, absl::string_view currency, int
   return v;
 }
 
-absl::StatusOr<int64_t> FromMetricValue(v1::Metric metric, absl::string_view currency,
-                                        const v1::MetricValue& value, absl::string_view field) {
+absl::StatusOr<int64_t> FromMetricValue(v1::Metric metric, absl::string_view currency, const v1::MetricValue& value,
+                                        absl::string_view field) {
   if (IsMoneyMetric(metric)) {
     if (!value.has_amount()) return InvalidField(absl::StrCat(field, ".amount"), "required for a money metric");
     SALES_RETURN_IF_ERROR(ValidateMoney(value.amount(), absl::StrCat(field, ".amount"), Sign::kNonNegative));

@@ -15,7 +15,7 @@ bool IsMoneyMetric(v1::Metric metric);
 v1::MetricValue ToMetricValue(v1::Metric metric, absl::string_view currency, int64_t value);
 // The integer behind a value; INVALID_ARGUMENT (on `field`) when the kind,
 // currency or sign does not fit the metric.
-absl::StatusOr<int64_t> FromMetricValue(v1::Metric metric, absl::string_view currency,
-                                        const v1::MetricValue& value, absl::string_view field);
+absl::StatusOr<int64_t> FromMetricValue(v1::Metric metric, absl::string_view currency, const v1::MetricValue& value,
+                                        absl::string_view field);
 
 }  // namespace sales::targets

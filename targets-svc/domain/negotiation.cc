@@ -5,32 +5,39 @@
 #include "absl/strings/str_cat.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/domain/errors.h"
 
 namespace sales::targets {
 namespace {
 
-constexpr char kDomain[] = "targets.sales";
-
 const char* ActionName(PlanAction a) {
   switch (a) {
-    case PlanAction::kUpdate: return "edit";
-    case PlanAction::kDecompose: return "decompose";
-    case PlanAction::kIssue: return "issue";
-    case PlanAction::kRespond: return "accept or counter-propose";
-    case PlanAction::kRevise: return "revise";
-    case PlanAction::kRequestReduction: return "request a target reduction for";
-    case PlanAction::kSign: return "sign";
-    case PlanAction::kCancel: return "cancel";
-    case PlanAction::kAmend: return "amend";
+    case PlanAction::kUpdate:
+      return "edit";
+    case PlanAction::kDecompose:
+      return "decompose";
+    case PlanAction::kIssue:
+      return "issue";
+    case PlanAction::kRespond:
+      return "accept or counter-propose";
+    case PlanAction::kRevise:
+      return "revise";
+    case PlanAction::kRequestReduction:
+      return "request a target reduction for";
+    case PlanAction::kSign:
+      return "sign";
+    case PlanAction::kCancel:
+      return "cancel";
+    case PlanAction::kAmend:
+      return "amend";
   }
   return "act on";
 }
 
 absl::Status WrongPlanState(v1::PlanState state, PlanAction action, const char* needs) {
-  return WithErrorInfo(
-      absl::FailedPreconditionError(absl::StrCat("cannot ", ActionName(action), " a plan in state ",
-                                                 v1::PlanState_Name(state), "; it must be ", needs)),
-      "PLAN_STATE", kDomain, {{"state", v1::PlanState_Name(state)}});
+  return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("cannot ", ActionName(action), " a plan in state ",
+                                                                  v1::PlanState_Name(state), "; it must be ", needs)),
+                       "PLAN_STATE", kTargetsDomain, {{"state", v1::PlanState_Name(state)}});
 }
 
 }  // namespace
@@ -45,9 +52,9 @@ absl::Status CheckPlanAction(v1::PlanState state, v1::PlanMode mode, PlanAction 
     case PlanAction::kRequestReduction:
       if (state != v1::PLAN_STATE_ISSUED) return WrongPlanState(state, action, "ISSUED");
       if (mode == v1::PLAN_MODE_DIRECTIVE) {
-        return WithErrorInfo(absl::FailedPreconditionError(
-                                 "a directive plan (指令式) takes no feedback round; it goes to signature"),
-                             "DIRECTIVE_PLAN", kDomain);
+        return WithErrorInfo(
+            absl::FailedPreconditionError("a directive plan (指令式) takes no feedback round; it goes to signature"),
+            "DIRECTIVE_PLAN", kTargetsDomain);
       }
       return absl::OkStatus();
     case PlanAction::kRevise:
@@ -63,13 +70,12 @@ absl::Status CheckPlanAction(v1::PlanState state, v1::PlanMode mode, PlanAction 
   return absl::InternalError("unknown plan action");
 }
 
-absl::StatusOr<v1::AssignmentState> NextAssignmentState(v1::AssignmentState from,
-                                                        AssignmentAction action) {
+absl::StatusOr<v1::AssignmentState> NextAssignmentState(v1::AssignmentState from, AssignmentAction action) {
   using S = v1::AssignmentState;
   auto refuse = [&](const char* what) -> absl::Status {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("cannot ", what, " an assignment that is ",
-                                                                     v1::AssignmentState_Name(from))),
-                         "ASSIGNMENT_STATE", kDomain, {{"state", v1::AssignmentState_Name(from)}});
+    return WithErrorInfo(absl::FailedPreconditionError(
+                             absl::StrCat("cannot ", what, " an assignment that is ", v1::AssignmentState_Name(from))),
+                         "ASSIGNMENT_STATE", kTargetsDomain, {{"state", v1::AssignmentState_Name(from)}});
   };
   switch (action) {
     case AssignmentAction::kIssue:
@@ -104,10 +110,9 @@ absl::Status CheckCanSign(v1::PlanMode mode, int32_t pending, int32_t counter_pr
   if (mode == v1::PLAN_MODE_DIRECTIVE) return absl::OkStatus();
   if (pending == 0 && counter_proposed == 0) return absl::OkStatus();
   return WithErrorInfo(
-      absl::FailedPreconditionError(absl::StrCat("not every assignee has accepted: ", pending,
-                                                 " still to answer, ", counter_proposed,
-                                                 " counter-proposals open")),
-      "NOT_ALL_ACCEPTED", kDomain,
+      absl::FailedPreconditionError(absl::StrCat("not every assignee has accepted: ", pending, " still to answer, ",
+                                                 counter_proposed, " counter-proposals open")),
+      "NOT_ALL_ACCEPTED", kTargetsDomain,
       {{"pending", absl::StrCat(pending)}, {"counter_proposed", absl::StrCat(counter_proposed)}});
 }
 
@@ -122,18 +127,16 @@ absl::Status CheckRevisionHoldsParent(int64_t parent_target, const std::vector<i
     SALES_ASSIGN_OR_RETURN(sum, CheckedAdd(sum, c, "changes.new_target"));
   }
   if (sum == parent_target) return absl::OkStatus();
-  return WithErrorInfo(
-      absl::FailedPreconditionError(absl::StrCat(
-          "the revised parts add up to ", sum, " but their parent is ", parent_target, "; ",
-          sum < parent_target ? "raise other parts by " : "lower other parts by ",
-          sum < parent_target ? parent_target - sum : sum - parent_target,
-          " or ask the level above for a new parent total (RequestTargetReduction)")),
-      "REVISION_CHANGES_PARENT", kDomain,
-      {{"parent_target", absl::StrCat(parent_target)}, {"children_sum", absl::StrCat(sum)}});
+  return WithErrorInfo(absl::FailedPreconditionError(
+                           absl::StrCat("the revised parts add up to ", sum, " but their parent is ", parent_target,
+                                        "; ", sum < parent_target ? "raise other parts by " : "lower other parts by ",
+                                        sum < parent_target ? parent_target - sum : sum - parent_target,
+                                        " or ask the level above for a new parent total (RequestTargetReduction)")),
+                       "REVISION_CHANGES_PARENT", kTargetsDomain,
+                       {{"parent_target", absl::StrCat(parent_target)}, {"children_sum", absl::StrCat(sum)}});
 }
 
-absl::StatusOr<std::vector<int64_t>> RescaleChildren(int64_t new_total,
-                                                     const std::vector<int64_t>& old_children) {
+absl::StatusOr<std::vector<int64_t>> RescaleChildren(int64_t new_total, const std::vector<int64_t>& old_children) {
   if (old_children.empty()) return std::vector<int64_t>{};
   std::vector<int64_t> weights = old_children;
   for (auto& w : weights) w = std::max<int64_t>(w, 0);
@@ -156,8 +159,7 @@ absl::Status ValidateNewPlan(v1::Plan& plan, const std::string& default_currency
   return absl::OkStatus();
 }
 
-absl::Status ValidateCounterProposal(int64_t current_target, int64_t proposed_target,
-                                     const std::string& reason) {
+absl::Status ValidateCounterProposal(int64_t current_target, int64_t proposed_target, const std::string& reason) {
   std::vector<FieldViolation> v;
   if (reason.empty()) v.push_back({"reason", "a counter-proposal needs a reason"});
   if (reason.size() > 2000) v.push_back({"reason", "at most 2000 bytes"});

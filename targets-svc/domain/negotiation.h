@@ -21,7 +21,7 @@
 namespace sales::targets {
 
 enum class PlanAction {
-  kUpdate,            // edit title, totals, deadline
+  kUpdate,  // edit title, totals, deadline
   kDecompose,
   kIssue,
   kRespond,           // an assignee accepts or counter-proposes
@@ -29,7 +29,7 @@ enum class PlanAction {
   kRequestReduction,  // ask the level above for a lower parent total
   kSign,
   kCancel,
-  kAmend,             // request an amendment of a signed plan
+  kAmend,  // request an amendment of a signed plan
 };
 
 // FAILED_PRECONDITION (reason PLAN_STATE) when `action` is not allowed in
@@ -39,8 +39,7 @@ absl::Status CheckPlanAction(v1::PlanState state, v1::PlanMode mode, PlanAction 
 enum class AssignmentAction { kIssue, kAccept, kCounter, kDeclineCounter, kRevise, kSign };
 
 // The state after `action`, or FAILED_PRECONDITION (reason ASSIGNMENT_STATE).
-absl::StatusOr<v1::AssignmentState> NextAssignmentState(v1::AssignmentState from,
-                                                        AssignmentAction action);
+absl::StatusOr<v1::AssignmentState> NextAssignmentState(v1::AssignmentState from, AssignmentAction action);
 
 // A negotiated plan signs when every negotiable assignment has accepted;
 // FAILED_PRECONDITION (reason NOT_ALL_ACCEPTED) names how many are open.
@@ -50,14 +49,12 @@ absl::Status CheckCanSign(v1::PlanMode mode, int32_t pending, int32_t counter_pr
 // the parent's target. When they do not, FAILED_PRECONDITION (reason
 // REVISION_CHANGES_PARENT) tells the manager to raise siblings or to ask
 // the level above for a lower parent total (RequestTargetReduction).
-absl::Status CheckRevisionHoldsParent(int64_t parent_target,
-                                      const std::vector<int64_t>& children_after);
+absl::Status CheckRevisionHoldsParent(int64_t parent_target, const std::vector<int64_t>& children_after);
 
 // Re-splits a changed cell's children in their previous proportions
 // (largest remainder; previous all-zero → equal shares), so that a revision
 // keeps every level below conserved.
-absl::StatusOr<std::vector<int64_t>> RescaleChildren(int64_t new_total,
-                                                     const std::vector<int64_t>& old_children);
+absl::StatusOr<std::vector<int64_t>> RescaleChildren(int64_t new_total, const std::vector<int64_t>& old_children);
 
 // Field checks of a new plan; fills defaults (NEGOTIATED mode, the settings'
 // currency for money metrics).
@@ -65,7 +62,6 @@ absl::Status ValidateNewPlan(v1::Plan& plan, const std::string& default_currency
 
 // A counter-proposal carries a reason and a figure that differs from the
 // current one and is not negative.
-absl::Status ValidateCounterProposal(int64_t current_target, int64_t proposed_target,
-                                     const std::string& reason);
+absl::Status ValidateCounterProposal(int64_t current_target, int64_t proposed_target, const std::string& reason);
 
 }  // namespace sales::targets

@@ -4,15 +4,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/status.h"
+#include "targets-svc/domain/errors.h"
 
 namespace sales::targets {
 
 v1::OrgUnitKind RequiredParentKind(v1::OrgUnitKind kind) {
   switch (kind) {
-    case v1::ORG_UNIT_KIND_BRANCH: return v1::ORG_UNIT_KIND_COMPANY;
-    case v1::ORG_UNIT_KIND_OFFICE: return v1::ORG_UNIT_KIND_BRANCH;
-    case v1::ORG_UNIT_KIND_TEAM: return v1::ORG_UNIT_KIND_OFFICE;
-    default: return v1::ORG_UNIT_KIND_UNSPECIFIED;
+    case v1::ORG_UNIT_KIND_BRANCH:
+      return v1::ORG_UNIT_KIND_COMPANY;
+    case v1::ORG_UNIT_KIND_OFFICE:
+      return v1::ORG_UNIT_KIND_BRANCH;
+    case v1::ORG_UNIT_KIND_TEAM:
+      return v1::ORG_UNIT_KIND_OFFICE;
+    default:
+      return v1::ORG_UNIT_KIND_UNSPECIFIED;
   }
 }
 
@@ -51,10 +56,9 @@ absl::Status CheckParentFits(v1::OrgUnitKind child, v1::OrgUnitKind parent) {
   v1::OrgUnitKind want = RequiredParentKind(child);
   if (want == parent) return absl::OkStatus();
   return WithErrorInfo(
-      absl::FailedPreconditionError(absl::StrCat("a ", v1::OrgUnitKind_Name(child),
-                                                 " must sit under a ", v1::OrgUnitKind_Name(want),
-                                                 ", not a ", v1::OrgUnitKind_Name(parent))),
-      "PARENT_LEVEL_MISMATCH", "targets.sales");
+      absl::FailedPreconditionError(absl::StrCat("a ", v1::OrgUnitKind_Name(child), " must sit under a ",
+                                                 v1::OrgUnitKind_Name(want), ", not a ", v1::OrgUnitKind_Name(parent))),
+      "PARENT_LEVEL_MISMATCH", kTargetsDomain);
 }
 
 }  // namespace sales::targets

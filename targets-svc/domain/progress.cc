@@ -82,8 +82,7 @@ absl::StatusOr<ProgressFigures> ComputeProgress(const ProgressInput& in, const S
   if (in.actual >= kMaxProgressAmount || in.actual <= -kMaxProgressAmount) {
     v.push_back({"actual", "out of range (|actual| < 10^15)"});
   }
-  const bool dates_ok = YearInDateRange(in.period_start) && YearInDateRange(in.period_end) &&
-                        YearInDateRange(in.as_of);
+  const bool dates_ok = YearInDateRange(in.period_start) && YearInDateRange(in.period_end) && YearInDateRange(in.as_of);
   if (!YearInDateRange(in.period_start)) v.push_back({"period_start", "year must be 1900..9999"});
   if (!YearInDateRange(in.period_end)) v.push_back({"period_end", "year must be 1900..9999"});
   if (!YearInDateRange(in.as_of)) v.push_back({"as_of", "year must be 1900..9999"});

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
 #include "platform/status.h"
+#include "targets-svc/domain/errors.h"
 
 namespace sales::targets {
 namespace {
@@ -43,9 +44,9 @@ absl::Status ValidateNewRep(v1::Rep& rep) {
 
 absl::Status CheckRepUnit(const v1::OrgUnit& unit) {
   if (unit.kind() == v1::ORG_UNIT_KIND_COMPANY) {
-    return WithErrorInfo(absl::FailedPreconditionError(
-                             "a rep belongs to a branch, office or team, not to the company itself"),
-                         "REP_UNIT_LEVEL", "targets.sales");
+    return WithErrorInfo(
+        absl::FailedPreconditionError("a rep belongs to a branch, office or team, not to the company itself"),
+        "REP_UNIT_LEVEL", kTargetsDomain);
   }
   return absl::OkStatus();
 }
@@ -67,9 +68,9 @@ absl::Status ValidateNewProductLine(v1::ProductLine& line) {
 
 absl::StatusOr<v1::RepStatus> NextRepStatus(v1::RepStatus from, RepStatusAction action) {
   auto refuse = [&](const char* what) -> absl::Status {
-    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("cannot ", what, " a rep who is ",
-                                                                    v1::RepStatus_Name(from))),
-                         "REP_STATUS", "targets.sales", {{"status", v1::RepStatus_Name(from)}});
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("cannot ", what, " a rep who is ", v1::RepStatus_Name(from))),
+        "REP_STATUS", kTargetsDomain, {{"status", v1::RepStatus_Name(from)}});
   };
   if (from == v1::REP_STATUS_LEFT) return refuse("change");
   switch (action) {
@@ -91,7 +92,7 @@ absl::Status CheckNoCycle(int64_t unit, int64_t new_parent, const std::vector<in
   if (!cycle) return absl::OkStatus();
   return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("moving unit ", unit, " under ", new_parent,
                                                                   " would put it inside its own subtree")),
-                       "ORG_CYCLE", "targets.sales");
+                       "ORG_CYCLE", kTargetsDomain);
 }
 
 }  // namespace sales::targets

@@ -31,8 +31,8 @@ class ActualsStore {
   // The actual of a node for [from, to] (inclusive days). Whole months come
   // from the monthly cells, a partly covered month from the dated entries.
   static absl::StatusOr<int64_t> Sum(db::Transaction& tx, v1::Metric metric, v1::SalesRecognition recognition,
-                                     const v1::TargetNode& node, const std::vector<int64_t>& units,
-                                     absl::CivilDay from, absl::CivilDay to);
+                                     const v1::TargetNode& node, const std::vector<int64_t>& units, absl::CivilDay from,
+                                     absl::CivilDay to);
 };
 
 }  // namespace sales::targets

@@ -2,44 +2,56 @@
 
 #include <algorithm>
 
+#include "platform/enum_names.h"
 #include "platform/status.h"
 
 namespace sales::targets {
 
 const char* MetricColumn(v1::Metric metric) {
   switch (metric) {
-    case v1::METRIC_COLLECTED_AMOUNT: return "collected_amount";
-    case v1::METRIC_QUANTITY: return "quantity";
-    case v1::METRIC_NEW_CUSTOMERS: return "new_customers";
-    case v1::METRIC_GROSS_PROFIT: return "gross_profit";
-    default: return "sales_amount";
+    case v1::METRIC_COLLECTED_AMOUNT:
+      return "collected_amount";
+    case v1::METRIC_QUANTITY:
+      return "quantity";
+    case v1::METRIC_NEW_CUSTOMERS:
+      return "new_customers";
+    case v1::METRIC_GROSS_PROFIT:
+      return "gross_profit";
+    default:
+      return "sales_amount";
   }
 }
 
 absl::StatusOr<std::unique_ptr<LoadedSource>> LoadedSource::Load(db::Transaction& tx, v1::Metric metric,
                                                                  int32_t fiscal_year, int32_t max_years) {
   auto src = std::make_unique<LoadedSource>();
-  SALES_ASSIGN_OR_RETURN(auto units,
-                         tx.Query("SELECT id, COALESCE(parent_id, 0), kind, market_quality_bp FROM org_units WHERE state = 1 ORDER BY id"));
+  SALES_ASSIGN_OR_RETURN(auto units, tx.Query("SELECT id, COALESCE(parent_id, 0) AS parent_id, kind, market_quality_bp "
+                                              "FROM org_units WHERE state = 'ACTIVE' ORDER BY id"));
   for (const auto& r : units) {
-    src->AddUnit(r.Int(0), r.Int(1), static_cast<v1::OrgUnitKind>(r.Int(2)), static_cast<int32_t>(r.Int(3)));
+    src->AddUnit(r.Int("id"), r.Int("parent_id"), EnumParse<v1::OrgUnitKind>(r.Str("kind")),
+                 static_cast<int32_t>(r.Int("market_quality_bp")));
   }
   SALES_ASSIGN_OR_RETURN(auto reps, tx.Query("SELECT id, org_unit_id, status FROM reps WHERE status <> ? ORDER BY id",
-                                             {static_cast<int64_t>(v1::REP_STATUS_LEFT)}));
-  for (const auto& r : reps) src->AddRep(r.Int(0), r.Int(1), static_cast<v1::RepStatus>(r.Int(2)));
-  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, portfolio_role FROM product_lines WHERE state = 1 ORDER BY id"));
-  for (const auto& r : lines) src->AddProductLine(r.Int(0), static_cast<v1::PortfolioRole>(r.Int(1)));
+                                             {EnumShort(v1::REP_STATUS_LEFT)}));
+  for (const auto& r : reps) {
+    src->AddRep(r.Int("id"), r.Int("org_unit_id"), EnumParse<v1::RepStatus>(r.Str("status")));
+  }
+  SALES_ASSIGN_OR_RETURN(auto lines,
+                         tx.Query("SELECT id, portfolio_role FROM product_lines WHERE state = 'ACTIVE' ORDER BY id"));
+  for (const auto& r : lines) {
+    src->AddProductLine(r.Int("id"), EnumParse<v1::PortfolioRole>(r.Str("portfolio_role")));
+  }
   // The column name comes from our own switch above, never from input.
   std::string sql = std::string("SELECT fiscal_year, fiscal_month, rep_id, org_unit_id, product_line_id, SUM(") +
                     MetricColumn(metric) +
-                    ") FROM actual_cells WHERE fiscal_year >= ? AND fiscal_year < ? "
+                    ") AS amount FROM actual_cells WHERE fiscal_year >= ? AND fiscal_year < ? "
                     "GROUP BY fiscal_year, fiscal_month, rep_id, org_unit_id, product_line_id";
-  SALES_ASSIGN_OR_RETURN(auto hist, tx.Query(sql, {static_cast<int64_t>(fiscal_year - max_years),
-                                                   static_cast<int64_t>(fiscal_year)}));
+  SALES_ASSIGN_OR_RETURN(
+      auto hist, tx.Query(sql, {static_cast<int64_t>(fiscal_year - max_years), static_cast<int64_t>(fiscal_year)}));
   src->history_.reserve(hist.size());
   for (const auto& r : hist) {
-    src->AddHistory({static_cast<int32_t>(r.Int(0)), static_cast<int32_t>(r.Int(1)), r.Int(2), r.Int(3), r.Int(4),
-                     r.Int(5)});
+    src->AddHistory({static_cast<int32_t>(r.Int("fiscal_year")), static_cast<int32_t>(r.Int("fiscal_month")),
+                     r.Int("rep_id"), r.Int("org_unit_id"), r.Int("product_line_id"), r.Int("amount")});
   }
   return src;
 }
@@ -52,9 +64,7 @@ void LoadedSource::AddUnit(int64_t id, int64_t parent, v1::OrgUnitKind kind, int
   if (parent != 0) units_[parent].children.push_back(id);
 }
 
-void LoadedSource::AddRep(int64_t id, int64_t unit, v1::RepStatus status) {
-  units_[unit].reps.push_back({id, status});
-}
+void LoadedSource::AddRep(int64_t id, int64_t unit, v1::RepStatus status) { units_[unit].reps.push_back({id, status}); }
 
 void LoadedSource::AddProductLine(int64_t id, v1::PortfolioRole role) { lines_[id] = role; }
 
@@ -136,14 +146,17 @@ const LoadedSource::Sums& LoadedSource::SumsFor(const Shape& shape, int32_t fisc
 }
 
 int64_t LoadedSource::History(const CellCoordinates& at, int32_t fiscal_year, int32_t years) const {
-  Shape shape{static_cast<int>(at.period_kind), at.org_unit_id != 0, at.rep_id != 0,
-              at.portfolio_role != v1::PORTFOLIO_ROLE_UNSPECIFIED, at.product_line_id != 0, years};
+  Shape shape{static_cast<int>(at.period_kind),
+              at.org_unit_id != 0,
+              at.rep_id != 0,
+              at.portfolio_role != v1::PORTFOLIO_ROLE_UNSPECIFIED,
+              at.product_line_id != 0,
+              years};
   const Sums& sums = SumsFor(shape, fiscal_year);
   int64_t period = at.period_kind == common::v1::PERIOD_KIND_MONTH     ? at.period_start.month()
                    : at.period_kind == common::v1::PERIOD_KIND_QUARTER ? (at.period_start.month() - 1) / 3 + 1
                                                                        : 0;
-  auto it = sums.find({period, at.org_unit_id, at.rep_id, static_cast<int64_t>(at.portfolio_role),
-                       at.product_line_id});
+  auto it = sums.find({period, at.org_unit_id, at.rep_id, static_cast<int64_t>(at.portfolio_role), at.product_line_id});
   return it == sums.end() ? 0 : it->second;
 }
 

@@ -6,9 +6,9 @@
 
 #include <array>
 #include <map>
-#include <tuple>
 #include <mutex>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -34,8 +34,8 @@ class LoadedSource final : public DecompositionSource {
   };
 
   // Loads what a decomposition of `metric` for `fiscal_year` may look at.
-  static absl::StatusOr<std::unique_ptr<LoadedSource>> Load(db::Transaction& tx, v1::Metric metric,
-                                                            int32_t fiscal_year, int32_t max_years);
+  static absl::StatusOr<std::unique_ptr<LoadedSource>> Load(db::Transaction& tx, v1::Metric metric, int32_t fiscal_year,
+                                                            int32_t max_years);
   // For tests and benchmarks: an explicit world.
   LoadedSource() = default;
   void AddUnit(int64_t id, int64_t parent, v1::OrgUnitKind kind, int32_t quality_bp);

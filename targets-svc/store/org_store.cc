@@ -2,8 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/status.h"
 #include "sales/targets/v1/rep.pb.h"
+#include "targets-svc/domain/errors.h"
 
 namespace sales::targets {
 namespace {
@@ -13,37 +15,35 @@ constexpr char kColumns[] =
 
 v1::OrgUnit FromRow(const db::Row& r) {
   v1::OrgUnit u;
-  u.set_id(r.Int(0));
-  u.set_code(r.Str(1));
-  u.set_name(r.Str(2));
-  u.set_kind(static_cast<v1::OrgUnitKind>(r.Int(3)));
-  u.set_parent_id(r.Int(4));
-  u.set_market_quality_bp(static_cast<int32_t>(r.Int(5)));
-  u.set_etag(MakeEtag(r.Int(6)));
-  *u.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(7)));
-  *u.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(8)));
-  u.set_state(static_cast<v1::OrgUnitState>(r.Int(9)));
-  if (!r.IsNull(10)) *u.mutable_closed_date() = ParseDbDate(r.Str(10));
+  u.set_id(r.Int("id"));
+  u.set_code(r.Str("code"));
+  u.set_name(r.Str("name"));
+  u.set_kind(EnumParse<v1::OrgUnitKind>(r.Str("kind")));
+  u.set_parent_id(r.Int("parent_id"));
+  u.set_market_quality_bp(static_cast<int32_t>(r.Int("market_quality_bp")));
+  u.set_etag(MakeEtag(r.Int("version")));
+  *u.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *u.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  u.set_state(EnumParse<v1::OrgUnitState>(r.Str("state")));
+  if (!r.IsNull("closed_date")) *u.mutable_closed_date() = ParseDbDate(r.Str("closed_date"));
   return u;
 }
 
 }  // namespace
 
-absl::StatusOr<v1::OrgUnit> OrgStore::Insert(db::Transaction& tx, const v1::OrgUnit& unit,
-                                             absl::Time now) {
+absl::StatusOr<v1::OrgUnit> OrgStore::Insert(db::Transaction& tx, const v1::OrgUnit& unit, absl::Time now) {
   db::Param parent = unit.parent_id() == 0 ? db::Param(nullptr) : db::Param(unit.parent_id());
   auto st = tx.Exec(
       "INSERT INTO org_units (code, name, kind, parent_id, market_quality_bp, version, created_at, "
       "updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
-      {unit.code(), unit.name(), static_cast<int64_t>(unit.kind()), parent,
-       static_cast<int64_t>(unit.market_quality_bp()), FormatDbTime(now), FormatDbTime(now)});
+      {unit.code(), unit.name(), EnumShort(unit.kind()), parent, static_cast<int64_t>(unit.market_quality_bp()),
+       FormatDbTime(now), FormatDbTime(now)});
   if (!st.ok()) {
     if (st.status().code() == absl::StatusCode::kAlreadyExists) {
       bool root = unit.parent_id() == 0;
-      return WithErrorInfo(
-          absl::AlreadyExistsError(root ? "the company already exists; there is only one root"
-                                        : absl::StrCat("org unit code '", unit.code(), "' is taken")),
-          root ? "COMPANY_EXISTS" : "CODE_TAKEN", "targets.sales", {{"code", unit.code()}});
+      return WithErrorInfo(absl::AlreadyExistsError(root ? "the company already exists; there is only one root"
+                                                         : absl::StrCat("org unit code '", unit.code(), "' is taken")),
+                           root ? "COMPANY_EXISTS" : "CODE_TAKEN", kTargetsDomain, {{"code", unit.code()}});
     }
     return st.status();
   }
@@ -52,21 +52,20 @@ absl::StatusOr<v1::OrgUnit> OrgStore::Insert(db::Transaction& tx, const v1::OrgU
 }
 
 absl::StatusOr<v1::OrgUnit> OrgStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
-  std::string sql = absl::StrCat("SELECT ", kColumns, " FROM org_units WHERE id = ?",
-                                 for_update ? " FOR UPDATE" : "");
+  std::string sql = absl::StrCat("SELECT ", kColumns, " FROM org_units WHERE id = ?", for_update ? " FOR UPDATE" : "");
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {id}));
   if (rows.empty()) return NotFound("org unit", id);
   return FromRow(rows[0]);
 }
 
-absl::StatusOr<std::vector<v1::OrgUnit>> OrgStore::List(db::Transaction& tx, int64_t parent_id,
-                                                        int64_t after_id, int limit) {
+absl::StatusOr<std::vector<v1::OrgUnit>> OrgStore::List(db::Transaction& tx, int64_t parent_id, int64_t after_id,
+                                                        int limit) {
   std::vector<db::Row> rows;
   if (parent_id != 0) {
-    SALES_ASSIGN_OR_RETURN(
-        rows, tx.Query(absl::StrCat("SELECT ", kColumns,
-                                    " FROM org_units WHERE parent_id = ? AND id > ? ORDER BY id LIMIT ?"),
-                       {parent_id, after_id, static_cast<int64_t>(limit)}));
+    SALES_ASSIGN_OR_RETURN(rows,
+                           tx.Query(absl::StrCat("SELECT ", kColumns,
+                                                 " FROM org_units WHERE parent_id = ? AND id > ? ORDER BY id LIMIT ?"),
+                                    {parent_id, after_id, static_cast<int64_t>(limit)}));
   } else {
     SALES_ASSIGN_OR_RETURN(
         rows, tx.Query(absl::StrCat("SELECT ", kColumns, " FROM org_units WHERE id > ? ORDER BY id LIMIT ?"),
@@ -82,32 +81,37 @@ absl::StatusOr<std::vector<int64_t>> OrgStore::Ancestors(db::Transaction& tx, in
   std::vector<int64_t> out;
   int64_t at = id;
   for (int guard = 0; guard < 64; ++guard) {
-    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(parent_id, 0) FROM org_units WHERE id = ?", {at}));
-    if (rows.empty() || rows[0].Int(0) == 0) break;
-    at = rows[0].Int(0);
+    SALES_ASSIGN_OR_RETURN(auto rows,
+                           tx.Query("SELECT COALESCE(parent_id, 0) AS parent_id FROM org_units WHERE id = ?", {at}));
+    if (rows.empty() || rows[0].Int("parent_id") == 0) break;
+    at = rows[0].Int("parent_id");
     out.push_back(at);
   }
   return out;
 }
 
 absl::Status OrgStore::SetParent(db::Transaction& tx, int64_t id, int64_t parent, absl::Time now) {
-  return tx.Exec("UPDATE org_units SET parent_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                 {parent, FormatDbTime(now), id})
+  return tx
+      .Exec("UPDATE org_units SET parent_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            {parent, FormatDbTime(now), id})
       .status();
 }
 
 absl::Status OrgStore::Close(db::Transaction& tx, int64_t id, const common::v1::Date& date, absl::Time now) {
-  return tx.Exec("UPDATE org_units SET state = ?, closed_date = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                 {static_cast<int64_t>(v1::ORG_UNIT_STATE_CLOSED), FormatDbDate(date), FormatDbTime(now), id})
+  return tx
+      .Exec("UPDATE org_units SET state = ?, closed_date = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            {EnumShort(v1::ORG_UNIT_STATE_CLOSED), FormatDbDate(date), FormatDbTime(now), id})
       .status();
 }
 
 absl::StatusOr<std::pair<int64_t, int64_t>> OrgStore::ActiveChildrenAndReps(db::Transaction& tx, int64_t id) {
-  SALES_ASSIGN_OR_RETURN(auto units, tx.Query("SELECT COUNT(*) FROM org_units WHERE parent_id = ? AND state = ?",
-                                              {id, static_cast<int64_t>(v1::ORG_UNIT_STATE_ACTIVE)}));
-  SALES_ASSIGN_OR_RETURN(auto reps, tx.Query("SELECT COUNT(*) FROM reps WHERE org_unit_id = ? AND status <> ?",
-                                             {id, static_cast<int64_t>(v1::REP_STATUS_LEFT)}));
-  return std::make_pair(units[0].Int(0), reps[0].Int(0));
+  SALES_ASSIGN_OR_RETURN(auto units,
+                         tx.Query("SELECT COUNT(*) AS active_units FROM org_units WHERE parent_id = ? AND state = ?",
+                                  {id, EnumShort(v1::ORG_UNIT_STATE_ACTIVE)}));
+  SALES_ASSIGN_OR_RETURN(auto reps,
+                         tx.Query("SELECT COUNT(*) AS active_reps FROM reps WHERE org_unit_id = ? AND status <> ?",
+                                  {id, EnumShort(v1::REP_STATUS_LEFT)}));
+  return std::make_pair(units[0].Int("active_units"), reps[0].Int("active_reps"));
 }
 
 absl::Status OrgStore::RecordPlacement(db::Transaction& tx, int64_t id, int64_t parent, const common::v1::Date& from,
@@ -115,17 +119,19 @@ absl::Status OrgStore::RecordPlacement(db::Transaction& tx, int64_t id, int64_t 
   SALES_RETURN_IF_ERROR(tx.Exec("UPDATE org_unit_history SET valid_to = ? WHERE org_unit_id = ? AND valid_to IS NULL",
                                 {FormatDbDate(from), id})
                             .status());
-  return tx.Exec("INSERT INTO org_unit_history (org_unit_id, parent_id, valid_from, reason, actor, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?)",
-                 {id, parent == 0 ? db::Param(nullptr) : db::Param(parent), FormatDbDate(from), reason, actor,
-                  FormatDbTime(now)})
+  return tx
+      .Exec(
+          "INSERT INTO org_unit_history (org_unit_id, parent_id, valid_from, reason, actor, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?)",
+          {id, parent == 0 ? db::Param(nullptr) : db::Param(parent), FormatDbDate(from), reason, actor,
+           FormatDbTime(now)})
       .status();
 }
 
 absl::StatusOr<std::vector<int64_t>> OrgStore::AllIds(db::Transaction& tx) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM org_units ORDER BY id"));
   std::vector<int64_t> out;
-  for (const auto& r : rows) out.push_back(r.Int(0));
+  for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
 }
 

@@ -14,13 +14,12 @@ namespace sales::targets {
 class OrgStore {
  public:
   // Inserts a validated unit; ALREADY_EXISTS on a taken code or second root.
-  static absl::StatusOr<v1::OrgUnit> Insert(db::Transaction& tx, const v1::OrgUnit& unit,
-                                            absl::Time now);
+  static absl::StatusOr<v1::OrgUnit> Insert(db::Transaction& tx, const v1::OrgUnit& unit, absl::Time now);
   // NOT_FOUND when absent. `for_update` locks the row.
   static absl::StatusOr<v1::OrgUnit> Get(db::Transaction& tx, int64_t id, bool for_update = false);
   // Units with id > after_id, ordered by id; parent_id 0 = all.
-  static absl::StatusOr<std::vector<v1::OrgUnit>> List(db::Transaction& tx, int64_t parent_id,
-                                                       int64_t after_id, int limit);
+  static absl::StatusOr<std::vector<v1::OrgUnit>> List(db::Transaction& tx, int64_t parent_id, int64_t after_id,
+                                                       int limit);
   // Parents upward, nearest first (the company last).
   // Every org unit id, in id order.
   static absl::StatusOr<std::vector<int64_t>> AllIds(db::Transaction& tx);

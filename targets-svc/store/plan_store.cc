@@ -4,8 +4,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
 
 namespace sales::targets {
@@ -32,35 +34,35 @@ common::v1::Actor ActorOf(const std::string& encoded) {
 PlanRecord PlanFromRow(const db::Row& r) {
   PlanRecord rec;
   v1::Plan& p = rec.plan;
-  p.set_id(r.Int(0));
-  p.set_version(static_cast<int32_t>(r.Int(1)));
-  p.set_title(r.Str(2));
-  p.set_fiscal_year(static_cast<int32_t>(r.Int(3)));
-  p.set_metric(static_cast<v1::Metric>(r.Int(4)));
-  p.set_currency_code(r.Str(5));
-  p.set_mode(static_cast<v1::PlanMode>(r.Int(6)));
-  p.set_org_unit_id(r.Int(7));
-  rec.total = r.Int(8);
-  rec.expense = r.Int(9);
+  p.set_id(r.Int("plan_id"));
+  p.set_version(static_cast<int32_t>(r.Int("version")));
+  p.set_title(r.Str("title"));
+  p.set_fiscal_year(static_cast<int32_t>(r.Int("fiscal_year")));
+  p.set_metric(EnumParse<v1::Metric>(r.Str("metric")));
+  p.set_currency_code(r.Str("currency"));
+  p.set_mode(EnumParse<v1::PlanMode>(r.Str("mode")));
+  p.set_org_unit_id(r.Int("org_unit_id"));
+  rec.total = r.Int("total_target");
+  rec.expense = r.Int("expense_budget");
   *p.mutable_total_target() = ToMetricValue(p.metric(), p.currency_code(), rec.total);
   *p.mutable_expense_budget() = MakeMoney(rec.expense, p.currency_code());
-  p.set_state(static_cast<v1::PlanState>(r.Int(10)));
-  if (!r.IsNull(11)) *p.mutable_response_deadline() = ParseDbDate(r.Str(11));
+  p.set_state(EnumParse<v1::PlanState>(r.Str("state")));
+  if (!r.IsNull("response_deadline")) *p.mutable_response_deadline() = ParseDbDate(r.Str("response_deadline"));
   v1::DecomposePlanRequest levels;  // stored as the request's levels field
-  if (!r.IsNull(12) && levels.ParseFromString(r.Str(12))) {
+  if (!r.IsNull("decomposition") && levels.ParseFromString(r.Str("decomposition"))) {
     for (const auto& l : levels.levels()) *p.add_decomposition() = l;
   }
-  if (!r.Str(13).empty()) *p.mutable_owner() = ActorOf(r.Str(13));
-  if (!r.Str(14).empty()) *p.mutable_signed_by() = ActorOf(r.Str(14));
-  if (!r.IsNull(15)) *p.mutable_issue_time() = ToTimestamp(ParseDbTime(r.Str(15)));
-  if (!r.IsNull(16)) *p.mutable_sign_time() = ToTimestamp(ParseDbTime(r.Str(16)));
-  p.set_amendment_id(r.Int(17));
-  p.set_note(r.Str(18));
-  rec.next_cell_no = static_cast<int32_t>(r.Int(19));
-  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(20)));
-  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(21)));
-  rec.row_version = r.Int(22);
-  rec.current_version = static_cast<int32_t>(r.Int(23));
+  if (!r.Str("owner").empty()) *p.mutable_owner() = ActorOf(r.Str("owner"));
+  if (!r.Str("signed_by").empty()) *p.mutable_signed_by() = ActorOf(r.Str("signed_by"));
+  if (!r.IsNull("issued_at")) *p.mutable_issue_time() = ToTimestamp(ParseDbTime(r.Str("issued_at")));
+  if (!r.IsNull("signed_at")) *p.mutable_sign_time() = ToTimestamp(ParseDbTime(r.Str("signed_at")));
+  p.set_amendment_id(r.Int("amendment_id"));
+  p.set_note(r.Str("note"));
+  rec.next_cell_no = static_cast<int32_t>(r.Int("next_cell_no"));
+  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  rec.row_version = r.Int("row_version");
+  rec.current_version = static_cast<int32_t>(r.Int("current_version"));
   p.set_etag(MakeEtag(rec.row_version));
   return rec;
 }
@@ -70,7 +72,8 @@ constexpr char kAssignmentColumns[] =
     "a.period_kind, a.period_start, a.org_unit_id, a.rep_id, a.portfolio_role, a.product_line_id, a.customer_id, "
     "a.target, a.expense, a.share_bp, a.history, a.negotiable, a.assignee_rep_id, a.state, a.counter_target, "
     "a.counter_expense, a.counter_reason, a.counter_by, a.counter_at, a.revision_count, a.reduced_by_policy, "
-    "a.equal_split_fallback, a.version, a.updated_at, COALESCE(par.id, 0), v.metric, v.currency";
+    "a.equal_split_fallback, a.version, a.updated_at, COALESCE(par.id, 0) AS parent_assignment_id, v.metric, "
+    "v.currency";
 
 constexpr char kAssignmentFrom[] =
     " FROM assignments a JOIN plan_versions v ON v.plan_id = a.plan_id AND v.version = a.plan_version "
@@ -80,48 +83,50 @@ constexpr char kAssignmentFrom[] =
 AssignmentRecord AssignmentFromRow(const db::Row& r) {
   AssignmentRecord rec;
   v1::Assignment& a = rec.a;
-  auto metric = static_cast<v1::Metric>(r.Int(34));
-  const std::string& currency = r.Str(35);
-  a.set_id(r.Int(0));
-  a.set_plan_id(r.Int(1));
-  a.set_plan_version(static_cast<int32_t>(r.Int(2)));
-  rec.cell_no = static_cast<int32_t>(r.Int(3));
-  rec.parent_cell_no = static_cast<int32_t>(r.Int(4));
-  a.set_key(r.Str(5));
-  a.set_depth(static_cast<int32_t>(r.Int(6)));
-  a.set_dimension(static_cast<v1::Dimension>(r.Int(7)));
-  a.set_method(static_cast<v1::DecompositionMethod>(r.Int(8)));
-  a.mutable_period()->set_kind(static_cast<common::v1::PeriodKind>(r.Int(9)));
-  *a.mutable_period()->mutable_start() = ParseDbDate(r.Str(10));
-  a.set_org_unit_id(r.Int(11));
-  a.set_rep_id(r.Int(12));
-  a.set_portfolio_role(static_cast<v1::PortfolioRole>(r.Int(13)));
-  a.set_product_line_id(r.Int(14));
-  a.set_customer_id(r.Int(15));
-  rec.target = r.Int(16);
-  rec.expense = r.Int(17);
+  auto metric = EnumParse<v1::Metric>(r.Str("metric"));
+  const std::string& currency = r.Str("currency");
+  a.set_id(r.Int("id"));
+  a.set_plan_id(r.Int("plan_id"));
+  a.set_plan_version(static_cast<int32_t>(r.Int("plan_version")));
+  rec.cell_no = static_cast<int32_t>(r.Int("cell_no"));
+  rec.parent_cell_no = static_cast<int32_t>(r.Int("parent_cell_no"));
+  a.set_key(r.Str("cell_key"));
+  a.set_depth(static_cast<int32_t>(r.Int("depth")));
+  a.set_dimension(EnumParse<v1::Dimension>(r.Str("dimension")));
+  a.set_method(EnumParse<v1::DecompositionMethod>(r.Str("method")));
+  a.mutable_period()->set_kind(EnumParse<common::v1::PeriodKind>(r.Str("period_kind")));
+  *a.mutable_period()->mutable_start() = ParseDbDate(r.Str("period_start"));
+  a.set_org_unit_id(r.Int("org_unit_id"));
+  a.set_rep_id(r.Int("rep_id"));
+  a.set_portfolio_role(EnumParse<v1::PortfolioRole>(r.Str("portfolio_role")));
+  a.set_product_line_id(r.Int("product_line_id"));
+  a.set_customer_id(r.Int("customer_id"));
+  rec.target = r.Int("target");
+  rec.expense = r.Int("expense");
   *a.mutable_target() = ToMetricValue(metric, currency, rec.target);
   *a.mutable_expense_budget() = MakeMoney(rec.expense, currency);
-  a.set_share_bp(static_cast<int32_t>(r.Int(18)));
-  *a.mutable_baseline() = ToMetricValue(metric, currency, r.Int(19));
-  a.set_negotiable(r.Int(20) != 0);
-  a.set_assignee_rep_id(r.Int(21));
-  a.set_state(static_cast<v1::AssignmentState>(r.Int(22)));
-  if (!r.IsNull(23)) {
+  a.set_share_bp(static_cast<int32_t>(r.Int("share_bp")));
+  *a.mutable_baseline() = ToMetricValue(metric, currency, r.Int("history"));
+  a.set_negotiable(r.Int("negotiable") != 0);
+  a.set_assignee_rep_id(r.Int("assignee_rep_id"));
+  a.set_state(EnumParse<v1::AssignmentState>(r.Str("state")));
+  if (!r.IsNull("counter_target")) {
     auto* cp = a.mutable_counter_proposal();
-    *cp->mutable_proposed_target() = ToMetricValue(metric, currency, r.Int(23));
-    if (!r.IsNull(24)) *cp->mutable_proposed_expense_budget() = MakeMoney(r.Int(24), currency);
-    cp->set_reason(r.Str(25));
-    *cp->mutable_proposed_by() = ActorOf(r.Str(26));
-    if (!r.IsNull(27)) *cp->mutable_propose_time() = ToTimestamp(ParseDbTime(r.Str(27)));
+    *cp->mutable_proposed_target() = ToMetricValue(metric, currency, r.Int("counter_target"));
+    if (!r.IsNull("counter_expense")) {
+      *cp->mutable_proposed_expense_budget() = MakeMoney(r.Int("counter_expense"), currency);
+    }
+    cp->set_reason(r.Str("counter_reason"));
+    *cp->mutable_proposed_by() = ActorOf(r.Str("counter_by"));
+    if (!r.IsNull("counter_at")) *cp->mutable_propose_time() = ToTimestamp(ParseDbTime(r.Str("counter_at")));
   }
-  a.set_revision_count(static_cast<int32_t>(r.Int(28)));
-  a.set_reduced_by_policy(r.Int(29) != 0);
-  a.set_equal_split_fallback(r.Int(30) != 0);
-  rec.version = r.Int(31);
+  a.set_revision_count(static_cast<int32_t>(r.Int("revision_count")));
+  a.set_reduced_by_policy(r.Int("reduced_by_policy") != 0);
+  a.set_equal_split_fallback(r.Int("equal_split_fallback") != 0);
+  rec.version = r.Int("version");
   a.set_etag(MakeEtag(rec.version));
-  *a.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(32)));
-  a.set_parent_assignment_id(r.Int(33));
+  *a.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  a.set_parent_assignment_id(r.Int("parent_assignment_id"));
   return rec;
 }
 
@@ -146,32 +151,32 @@ std::string EncodeActor(const common::v1::Actor& a) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> PlanStore::Create(db::Transaction& tx, const v1::Plan& plan, int64_t total,
-                                          int64_t expense, const Principal& owner, absl::Time now) {
+absl::StatusOr<int64_t> PlanStore::Create(db::Transaction& tx, const v1::Plan& plan, int64_t total, int64_t expense,
+                                          const Principal& owner, absl::Time now) {
   SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO plans (current_version, row_version, created_at, updated_at) "
                                 "VALUES (1, 1, ?, ?)",
                                 {FormatDbTime(now), FormatDbTime(now)})
                             .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
   SALES_RETURN_IF_ERROR(
-      tx.Exec("INSERT INTO plan_versions (plan_id, version, title, fiscal_year, metric, currency, mode, org_unit_id, "
-              "total_target, expense_budget, state, response_deadline, decomposition, owner, note, next_cell_no, "
-              "created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 1, ?, ?)",
-              {id, plan.title(), static_cast<int64_t>(plan.fiscal_year()), static_cast<int64_t>(plan.metric()),
-               plan.currency_code(), static_cast<int64_t>(plan.mode()), plan.org_unit_id(), total, expense,
-               static_cast<int64_t>(v1::PLAN_STATE_DRAFT), DateOrNull(plan),
-               owner.authenticated() ? owner.Encode() : std::string(), plan.note(), FormatDbTime(now),
-               FormatDbTime(now)})
+      tx.Exec(
+            "INSERT INTO plan_versions (plan_id, version, title, fiscal_year, metric, currency, mode, org_unit_id, "
+            "total_target, expense_budget, state, response_deadline, decomposition, owner, note, next_cell_no, "
+            "created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 1, ?, ?)",
+            {id, plan.title(), static_cast<int64_t>(plan.fiscal_year()), EnumShort(plan.metric()), plan.currency_code(),
+             EnumShort(plan.mode()), plan.org_unit_id(), total, expense, EnumShort(v1::PLAN_STATE_DRAFT),
+             DateOrNull(plan), owner.authenticated() ? owner.Encode() : std::string(), plan.note(), FormatDbTime(now),
+             FormatDbTime(now)})
           .status());
   // The root cell: the whole year of the plan's unit.
   SALES_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO assignments (plan_id, plan_version, cell_no, parent_cell_no, cell_key, depth, dimension, "
               "method, period_kind, period_start, org_unit_id, rep_id, portfolio_role, product_line_id, customer_id, "
               "target, expense, share_bp, history, negotiable, assignee_rep_id, state, updated_at) "
-              "VALUES (?, 1, 0, -1, '', 0, 0, 0, ?, ?, ?, 0, 0, 0, 0, ?, ?, 10000, 0, 0, 0, ?, ?)",
-              {id, static_cast<int64_t>(common::v1::PERIOD_KIND_YEAR),
-               absl::StrCat(plan.fiscal_year(), "-01-01"), plan.org_unit_id(), total, expense,
-               static_cast<int64_t>(v1::ASSIGNMENT_STATE_DRAFT), FormatDbTime(now)})
+              "VALUES (?, 1, 0, -1, '', 0, 'UNSPECIFIED', 'UNSPECIFIED', ?, ?, ?, 0, 'UNSPECIFIED', 0, 0, ?, ?, "
+              "10000, 0, 0, 0, ?, ?)",
+              {id, EnumShort(common::v1::PERIOD_KIND_YEAR), absl::StrCat(plan.fiscal_year(), "-01-01"),
+               plan.org_unit_id(), total, expense, EnumShort(v1::ASSIGNMENT_STATE_DRAFT), FormatDbTime(now)})
           .status());
   return id;
 }
@@ -181,17 +186,17 @@ absl::StatusOr<PlanRecord> PlanStore::Get(db::Transaction& tx, int64_t id, int32
     SALES_ASSIGN_OR_RETURN(auto head, tx.Query("SELECT id FROM plans WHERE id = ? FOR UPDATE", {id}));
     if (head.empty()) return NotFound("plan", id);
   }
-  std::string sql = absl::StrCat("SELECT ", kPlanColumns,
-                                 " FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND v.version = ",
-                                 version == 0 ? "p.current_version" : "?", " WHERE p.id = ?");
+  std::string sql =
+      absl::StrCat("SELECT ", kPlanColumns, " FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND v.version = ",
+                   version == 0 ? "p.current_version" : "?", " WHERE p.id = ?");
   db::Params params;
   if (version != 0) params.push_back(static_cast<int64_t>(version));
   params.push_back(id);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   if (rows.empty()) {
     if (version != 0) {
-      return WithErrorInfo(absl::NotFoundError(absl::StrCat("plan ", id, " has no version ", version)),
-                           "NOT_FOUND", "targets.sales");
+      return WithErrorInfo(absl::NotFoundError(absl::StrCat("plan ", id, " has no version ", version)), "NOT_FOUND",
+                           kTargetsDomain);
     }
     return NotFound("plan", id);
   }
@@ -216,11 +221,11 @@ absl::StatusOr<std::vector<PlanRecord>> PlanStore::List(db::Transaction& tx, con
   }
   if (f.metric() != v1::METRIC_UNSPECIFIED) {
     absl::StrAppend(&sql, " AND v.metric = ?");
-    params.push_back(static_cast<int64_t>(f.metric()));
+    params.push_back(EnumShort(f.metric()));
   }
   if (f.state() != v1::PLAN_STATE_UNSPECIFIED) {
     absl::StrAppend(&sql, " AND v.state = ?");
-    params.push_back(static_cast<int64_t>(f.state()));
+    params.push_back(EnumShort(f.state()));
   }
   if (f.org_unit_id() != 0) {
     absl::StrAppend(&sql, " AND v.org_unit_id = ?");
@@ -251,14 +256,13 @@ absl::Status PlanStore::Save(db::Transaction& tx, const PlanRecord& rec, absl::T
       tx.Exec("UPDATE plan_versions SET title = ?, mode = ?, total_target = ?, expense_budget = ?, state = ?, "
               "response_deadline = ?, decomposition = ?, signed_by = ?, issued_at = ?, signed_at = ?, "
               "amendment_id = ?, note = ?, next_cell_no = ?, updated_at = ? WHERE plan_id = ? AND version = ?",
-              {p.title(), static_cast<int64_t>(p.mode()), rec.total, rec.expense, static_cast<int64_t>(p.state()),
-               DateOrNull(p), db::Bytes{LevelsBlob(p)}, EncodeActor(p.signed_by()),
-               TimeOrNull(p.issue_time(), p.has_issue_time()), TimeOrNull(p.sign_time(), p.has_sign_time()),
-               p.amendment_id(), p.note(), static_cast<int64_t>(rec.next_cell_no), FormatDbTime(now), p.id(),
-               static_cast<int64_t>(p.version())})
+              {p.title(), EnumShort(p.mode()), rec.total, rec.expense, EnumShort(p.state()), DateOrNull(p),
+               db::Bytes{LevelsBlob(p)}, EncodeActor(p.signed_by()), TimeOrNull(p.issue_time(), p.has_issue_time()),
+               TimeOrNull(p.sign_time(), p.has_sign_time()), p.amendment_id(), p.note(),
+               static_cast<int64_t>(rec.next_cell_no), FormatDbTime(now), p.id(), static_cast<int64_t>(p.version())})
           .status());
-  return tx.Exec("UPDATE plans SET row_version = row_version + 1, updated_at = ? WHERE id = ?",
-                 {FormatDbTime(now), p.id()})
+  return tx
+      .Exec("UPDATE plans SET row_version = row_version + 1, updated_at = ? WHERE id = ?", {FormatDbTime(now), p.id()})
       .status();
 }
 
@@ -285,8 +289,9 @@ absl::Status PlanStore::CopyVersion(db::Transaction& tx, int64_t id, int32_t fro
               "FROM assignments WHERE plan_id = ? AND plan_version = ?",
               {static_cast<int64_t>(to), FormatDbTime(now), id, static_cast<int64_t>(from)})
           .status());
-  return tx.Exec("UPDATE plans SET current_version = ?, row_version = row_version + 1, updated_at = ? WHERE id = ?",
-                 {static_cast<int64_t>(to), FormatDbTime(now), id})
+  return tx
+      .Exec("UPDATE plans SET current_version = ?, row_version = row_version + 1, updated_at = ? WHERE id = ?",
+            {static_cast<int64_t>(to), FormatDbTime(now), id})
       .status();
 }
 
@@ -294,23 +299,25 @@ absl::Status PlanStore::Audit(db::Transaction& tx, int64_t plan_id, int32_t vers
                               const Principal& actor, absl::string_view action, absl::string_view from,
                               absl::string_view to, absl::string_view reason, absl::string_view request_id,
                               absl::Time now) {
-  return tx.Exec("INSERT INTO plan_audit (plan_id, plan_version, assignment_id, at, actor, action, from_value, "
-                 "to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 {plan_id, static_cast<int64_t>(version), assignment_id, FormatDbTime(now),
-                  actor.authenticated() ? actor.Encode() : std::string("user=system;role=ADMIN;rep=0;unit=0"),
-                  std::string(action), std::string(from.substr(0, 255)), std::string(to.substr(0, 255)),
-                  std::string(reason.substr(0, 2000)), std::string(request_id)})
+  return tx
+      .Exec(
+          "INSERT INTO plan_audit (plan_id, plan_version, assignment_id, at, actor, action, from_value, "
+          "to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {plan_id, static_cast<int64_t>(version), assignment_id, FormatDbTime(now),
+           actor.authenticated() ? actor.Encode() : std::string("user=system;role=ADMIN;rep=0;unit=0"),
+           std::string(action), std::string(from.substr(0, 255)), std::string(to.substr(0, 255)),
+           std::string(reason.substr(0, 2000)), std::string(request_id)})
       .status();
 }
 
 // ------------------------------------------------------------ assignments
 
 absl::Status AssignmentStore::InsertCells(db::Transaction& tx, int64_t plan_id, int32_t version,
-                                          const std::vector<Cell>& cells, int32_t from_cell_no,
-                                          int32_t first_cell_no, v1::AssignmentState state, absl::Time now,
-                                          int rows_per_statement) {
+                                          const std::vector<Cell>& cells, int32_t from_cell_no, int32_t first_cell_no,
+                                          v1::AssignmentState state, absl::Time now, int rows_per_statement) {
   constexpr int kCols = 25;
   const std::string now_text = FormatDbTime(now);
+  const std::string state_name = EnumShort(state);
   auto cell_no_of = [&](int32_t index) { return index == 0 ? from_cell_no : first_cell_no + index - 1; };
   size_t i = 1;
   while (i < cells.size()) {
@@ -329,19 +336,32 @@ absl::Status AssignmentStore::InsertCells(db::Transaction& tx, int64_t plan_id, 
       const Cell& c = cells[i];
       // Reps answer for their own cell; units' managers for the unit's.
       bool negotiable = c.dimension == v1::DIMENSION_REP || c.dimension == v1::DIMENSION_ORG_UNIT;
-      params.insert(params.end(),
-                    {plan_id, static_cast<int64_t>(version), static_cast<int64_t>(cell_no_of(static_cast<int32_t>(i))),
-                     static_cast<int64_t>(cell_no_of(c.parent)), c.key, static_cast<int64_t>(c.depth),
-                     static_cast<int64_t>(c.dimension), static_cast<int64_t>(c.method),
-                     static_cast<int64_t>(c.at.period_kind),
-                     absl::StrFormat("%04d-%02d-%02d", c.at.period_start.year(), c.at.period_start.month(),
-                                     c.at.period_start.day()),
-                     c.at.org_unit_id, c.at.rep_id, static_cast<int64_t>(c.at.portfolio_role), c.at.product_line_id,
-                     c.at.customer_id, c.target, c.expense, static_cast<int64_t>(c.share_bp), c.history,
-                     static_cast<int64_t>(negotiable ? 1 : 0),
-                     c.dimension == v1::DIMENSION_REP ? c.at.rep_id : int64_t{0}, static_cast<int64_t>(state),
-                     static_cast<int64_t>(c.reduced_by_policy), static_cast<int64_t>(c.equal_split_fallback),
-                     now_text});
+      params.insert(params.end(), {plan_id,
+                                   static_cast<int64_t>(version),
+                                   static_cast<int64_t>(cell_no_of(static_cast<int32_t>(i))),
+                                   static_cast<int64_t>(cell_no_of(c.parent)),
+                                   c.key,
+                                   static_cast<int64_t>(c.depth),
+                                   EnumShort(c.dimension),
+                                   EnumShort(c.method),
+                                   EnumShort(c.at.period_kind),
+                                   absl::StrFormat("%04d-%02d-%02d", c.at.period_start.year(),
+                                                   c.at.period_start.month(), c.at.period_start.day()),
+                                   c.at.org_unit_id,
+                                   c.at.rep_id,
+                                   EnumShort(c.at.portfolio_role),
+                                   c.at.product_line_id,
+                                   c.at.customer_id,
+                                   c.target,
+                                   c.expense,
+                                   static_cast<int64_t>(c.share_bp),
+                                   c.history,
+                                   static_cast<int64_t>(negotiable ? 1 : 0),
+                                   c.dimension == v1::DIMENSION_REP ? c.at.rep_id : int64_t{0},
+                                   state_name,
+                                   static_cast<int64_t>(c.reduced_by_policy),
+                                   static_cast<int64_t>(c.equal_split_fallback),
+                                   now_text});
     }
     SALES_RETURN_IF_ERROR(tx.Exec(sql, params).status());
   }
@@ -353,8 +373,8 @@ absl::StatusOr<AssignmentRecord> AssignmentStore::Get(db::Transaction& tx, int64
     SALES_ASSIGN_OR_RETURN(auto lock, tx.Query("SELECT id FROM assignments WHERE id = ? FOR UPDATE", {id}));
     if (lock.empty()) return NotFound("assignment", id);
   }
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query(absl::StrCat("SELECT ", kAssignmentColumns, kAssignmentFrom, " WHERE a.id = ?"), {id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(absl::StrCat("SELECT ", kAssignmentColumns, kAssignmentFrom, " WHERE a.id = ?"), {id}));
   if (rows.empty()) return NotFound("assignment", id);
   return AssignmentFromRow(rows[0]);
 }
@@ -366,7 +386,7 @@ absl::StatusOr<AssignmentRecord> AssignmentStore::GetByCell(db::Transaction& tx,
                                                          for_update ? " FOR UPDATE" : ""),
                                             {plan_id, static_cast<int64_t>(version), static_cast<int64_t>(cell_no)}));
   if (ids.empty()) return absl::NotFoundError(absl::StrCat("plan ", plan_id, " has no cell ", cell_no));
-  return Get(tx, ids[0].Int(0), false);
+  return Get(tx, ids[0].Int("id"), false);
 }
 
 absl::StatusOr<std::vector<AssignmentRecord>> AssignmentStore::Children(db::Transaction& tx, int64_t plan_id,
@@ -389,9 +409,8 @@ absl::StatusOr<std::vector<AssignmentRecord>> AssignmentStore::Children(db::Tran
 
 absl::StatusOr<std::vector<AssignmentRecord>> AssignmentStore::List(db::Transaction& tx,
                                                                     const v1::ListAssignmentsRequest& f,
-                                                                    int32_t version,
-                                                                    const CellScope& scope, int64_t after_id,
-                                                                    int limit) {
+                                                                    int32_t version, const CellScope& scope,
+                                                                    int64_t after_id, int limit) {
   std::string sql = absl::StrCat("SELECT ", kAssignmentColumns, kAssignmentFrom,
                                  " WHERE a.plan_id = ? AND a.plan_version = ? AND a.id > ?");
   db::Params params = {f.plan_id(), static_cast<int64_t>(version), after_id};
@@ -404,9 +423,9 @@ absl::StatusOr<std::vector<AssignmentRecord>> AssignmentStore::List(db::Transact
   if (f.rep_id() != 0) add(" AND a.rep_id = ?", f.rep_id());
   if (f.org_unit_id() != 0) add(" AND a.org_unit_id = ?", f.org_unit_id());
   if (f.product_line_id() != 0) add(" AND a.product_line_id = ?", f.product_line_id());
-  if (f.portfolio_role() != 0) add(" AND a.portfolio_role = ?", static_cast<int64_t>(f.portfolio_role()));
+  if (f.portfolio_role() != 0) add(" AND a.portfolio_role = ?", EnumShort(f.portfolio_role()));
   if (f.customer_id() != 0) add(" AND a.customer_id = ?", f.customer_id());
-  if (f.state() != 0) add(" AND a.state = ?", static_cast<int64_t>(f.state()));
+  if (f.state() != 0) add(" AND a.state = ?", EnumShort(f.state()));
   if (f.assignee_rep_id() != 0) add(" AND a.assignee_rep_id = ?", f.assignee_rep_id());
   if (f.negotiable_only()) absl::StrAppend(&sql, " AND a.negotiable = 1");
   if (!scope.all) {
@@ -414,12 +433,10 @@ absl::StatusOr<std::vector<AssignmentRecord>> AssignmentStore::List(db::Transact
     // only their own cells.
     std::vector<std::string> ors;
     if (!scope.units.empty()) {
-      ors.push_back(absl::StrCat("a.org_unit_id IN (",
-                                 db::AppendInList(scope.units, params), ")"));
+      ors.push_back(absl::StrCat("a.org_unit_id IN (", db::AppendInList(scope.units, params), ")"));
     }
     if (!scope.reps.empty()) {
-      ors.push_back(absl::StrCat("a.rep_id IN (", db::AppendInList(scope.reps, params),
-                                 ")"));
+      ors.push_back(absl::StrCat("a.rep_id IN (", db::AppendInList(scope.reps, params), ")"));
     }
     if (ors.empty()) ors.push_back("FALSE");
     absl::StrAppend(&sql, " AND (", absl::StrJoin(ors, " OR "), ")");
@@ -445,47 +462,55 @@ absl::StatusOr<int64_t> AssignmentStore::DeleteBelow(db::Transaction& tx, int64_
 absl::Status AssignmentStore::Update(db::Transaction& tx, const AssignmentRecord& rec, absl::Time now) {
   const v1::Assignment& a = rec.a;
   bool has_counter = a.has_counter_proposal();
-  return tx.Exec(
-               "UPDATE assignments SET target = ?, expense = ?, share_bp = ?, state = ?, counter_target = ?, "
-               "counter_expense = ?, counter_reason = ?, counter_by = ?, counter_at = ?, revision_count = ?, "
-               "version = version + 1, updated_at = ? WHERE id = ?",
-               {rec.target, rec.expense, static_cast<int64_t>(a.share_bp()), static_cast<int64_t>(a.state()),
-                has_counter ? db::Param(a.counter_proposal().proposed_target().has_amount()
-                                            ? a.counter_proposal().proposed_target().amount().minor_units()
-                                            : a.counter_proposal().proposed_target().count())
-                            : db::Param(nullptr),
-                has_counter && a.counter_proposal().has_proposed_expense_budget()
-                    ? db::Param(a.counter_proposal().proposed_expense_budget().minor_units())
-                    : db::Param(nullptr),
-                has_counter ? a.counter_proposal().reason() : std::string(),
-                has_counter ? EncodeActor(a.counter_proposal().proposed_by()) : std::string(),
-                has_counter ? db::Param(FormatDbTime(now)) : db::Param(nullptr),
-                static_cast<int64_t>(a.revision_count()), FormatDbTime(now), a.id()})
+  return tx
+      .Exec(
+          "UPDATE assignments SET target = ?, expense = ?, share_bp = ?, state = ?, counter_target = ?, "
+          "counter_expense = ?, counter_reason = ?, counter_by = ?, counter_at = ?, revision_count = ?, "
+          "version = version + 1, updated_at = ? WHERE id = ?",
+          {rec.target, rec.expense, static_cast<int64_t>(a.share_bp()), EnumShort(a.state()),
+           has_counter ? db::Param(a.counter_proposal().proposed_target().has_amount()
+                                       ? a.counter_proposal().proposed_target().amount().minor_units()
+                                       : a.counter_proposal().proposed_target().count())
+                       : db::Param(nullptr),
+           has_counter && a.counter_proposal().has_proposed_expense_budget()
+               ? db::Param(a.counter_proposal().proposed_expense_budget().minor_units())
+               : db::Param(nullptr),
+           has_counter ? a.counter_proposal().reason() : std::string(),
+           has_counter ? EncodeActor(a.counter_proposal().proposed_by()) : std::string(),
+           has_counter ? db::Param(FormatDbTime(now)) : db::Param(nullptr), static_cast<int64_t>(a.revision_count()),
+           FormatDbTime(now), a.id()})
       .status();
 }
 
 absl::StatusOr<int64_t> AssignmentStore::SetStates(db::Transaction& tx, int64_t plan_id, int32_t version,
                                                    v1::AssignmentState from, v1::AssignmentState to, absl::Time now) {
-  return tx.Exec("UPDATE assignments SET state = ?, version = version + 1, updated_at = ? "
-                 "WHERE plan_id = ? AND plan_version = ? AND state = ?",
-                 {static_cast<int64_t>(to), FormatDbTime(now), plan_id, static_cast<int64_t>(version),
-                  static_cast<int64_t>(from)});
+  return tx.Exec(
+      "UPDATE assignments SET state = ?, version = version + 1, updated_at = ? "
+      "WHERE plan_id = ? AND plan_version = ? AND state = ?",
+      {EnumShort(to), FormatDbTime(now), plan_id, static_cast<int64_t>(version), EnumShort(from)});
 }
 
 absl::StatusOr<AssignmentStore::Counts> AssignmentStore::CountNegotiable(db::Transaction& tx, int64_t plan_id,
                                                                          int32_t version) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT state, COUNT(*) FROM assignments WHERE plan_id = ? AND "
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT state, COUNT(*) AS cells FROM assignments WHERE plan_id = ? AND "
                                              "plan_version = ? AND negotiable = 1 GROUP BY state",
                                              {plan_id, static_cast<int64_t>(version)}));
   Counts c;
   for (const auto& r : rows) {
-    int32_t n = static_cast<int32_t>(r.Int(1));
+    int32_t n = static_cast<int32_t>(r.Int("cells"));
     c.total += n;
-    switch (static_cast<v1::AssignmentState>(r.Int(0))) {
-      case v1::ASSIGNMENT_STATE_ISSUED: c.pending += n; break;
-      case v1::ASSIGNMENT_STATE_ACCEPTED: c.accepted += n; break;
-      case v1::ASSIGNMENT_STATE_COUNTER_PROPOSED: c.counter += n; break;
-      default: break;
+    switch (EnumParse<v1::AssignmentState>(r.Str("state"))) {
+      case v1::ASSIGNMENT_STATE_ISSUED:
+        c.pending += n;
+        break;
+      case v1::ASSIGNMENT_STATE_ACCEPTED:
+        c.accepted += n;
+        break;
+      case v1::ASSIGNMENT_STATE_COUNTER_PROPOSED:
+        c.counter += n;
+        break;
+      default:
+        break;
     }
   }
   return c;
@@ -501,7 +526,7 @@ absl::StatusOr<v1::PlanAmendment> AmendmentStore::Insert(db::Transaction& tx, co
       tx.Exec("INSERT INTO plan_amendments (plan_id, base_version, changes, reason, approver_org_unit_id, state, "
               "requested_by, effective_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {a.plan_id(), static_cast<int64_t>(a.base_version()), db::Bytes{changes.SerializeAsString()}, a.reason(),
-               a.approver_org_unit_id(), static_cast<int64_t>(v1::AMENDMENT_STATE_PENDING_APPROVAL),
+               a.approver_org_unit_id(), EnumShort(v1::AMENDMENT_STATE_PENDING_APPROVAL),
                requester.authenticated() ? requester.Encode() : std::string(),
                a.has_effective_date() ? db::Param(FormatDbDate(a.effective_date())) : db::Param(nullptr),
                FormatDbTime(now)})
@@ -521,21 +546,21 @@ absl::StatusOr<v1::PlanAmendment> AmendmentStore::Get(db::Transaction& tx, int64
   if (rows.empty()) return NotFound("plan amendment", id);
   const auto& r = rows[0];
   v1::PlanAmendment a;
-  a.ParseFromString(r.Str(4));
-  a.set_id(r.Int(0));
-  a.set_plan_id(r.Int(1));
-  a.set_base_version(static_cast<int32_t>(r.Int(2)));
-  a.set_new_version(static_cast<int32_t>(r.Int(3)));
-  a.set_reason(r.Str(5));
-  a.set_approver_org_unit_id(r.Int(6));
-  a.set_state(static_cast<v1::AmendmentState>(r.Int(7)));
-  if (!r.Str(8).empty()) *a.mutable_requested_by() = ActorOf(r.Str(8));
-  if (!r.Str(9).empty()) *a.mutable_decided_by() = ActorOf(r.Str(9));
-  a.set_decision_reason(r.Str(10));
-  if (!r.IsNull(11)) *a.mutable_effective_date() = ParseDbDate(r.Str(11));
-  a.set_etag(MakeEtag(r.Int(12)));
-  *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(13)));
-  if (!r.IsNull(14)) *a.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str(14)));
+  a.ParseFromString(r.Str("changes"));
+  a.set_id(r.Int("id"));
+  a.set_plan_id(r.Int("plan_id"));
+  a.set_base_version(static_cast<int32_t>(r.Int("base_version")));
+  a.set_new_version(static_cast<int32_t>(r.Int("new_version")));
+  a.set_reason(r.Str("reason"));
+  a.set_approver_org_unit_id(r.Int("approver_org_unit_id"));
+  a.set_state(EnumParse<v1::AmendmentState>(r.Str("state")));
+  if (!r.Str("requested_by").empty()) *a.mutable_requested_by() = ActorOf(r.Str("requested_by"));
+  if (!r.Str("decided_by").empty()) *a.mutable_decided_by() = ActorOf(r.Str("decided_by"));
+  a.set_decision_reason(r.Str("decision_reason"));
+  if (!r.IsNull("effective_date")) *a.mutable_effective_date() = ParseDbDate(r.Str("effective_date"));
+  a.set_etag(MakeEtag(r.Int("version")));
+  *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  if (!r.IsNull("decided_at")) *a.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str("decided_at")));
   return a;
 }
 
@@ -544,20 +569,22 @@ absl::Status AmendmentStore::Decide(db::Transaction& tx, const v1::PlanAmendment
   v1::PlanAmendment changes;
   *changes.mutable_changes() = a.changes();
   *changes.mutable_deltas() = a.deltas();
-  return tx.Exec("UPDATE plan_amendments SET state = ?, new_version = ?, changes = ?, decided_by = ?, "
-                 "decision_reason = ?, effective_date = ?, version = version + 1, decided_at = ? WHERE id = ?",
-                 {static_cast<int64_t>(a.state()), static_cast<int64_t>(a.new_version()),
-                  db::Bytes{changes.SerializeAsString()}, decider.authenticated() ? decider.Encode() : std::string(),
-                  a.decision_reason(),
-                  a.has_effective_date() ? db::Param(FormatDbDate(a.effective_date())) : db::Param(nullptr),
-                  FormatDbTime(now), a.id()})
+  return tx
+      .Exec(
+          "UPDATE plan_amendments SET state = ?, new_version = ?, changes = ?, decided_by = ?, "
+          "decision_reason = ?, effective_date = ?, version = version + 1, decided_at = ? WHERE id = ?",
+          {EnumShort(a.state()), static_cast<int64_t>(a.new_version()), db::Bytes{changes.SerializeAsString()},
+           decider.authenticated() ? decider.Encode() : std::string(), a.decision_reason(),
+           a.has_effective_date() ? db::Param(FormatDbDate(a.effective_date())) : db::Param(nullptr), FormatDbTime(now),
+           a.id()})
       .status();
 }
 
 absl::StatusOr<bool> AmendmentStore::AnyPending(db::Transaction& tx, int64_t plan_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM plan_amendments WHERE plan_id = ? AND state = ?",
-                                             {plan_id, static_cast<int64_t>(v1::AMENDMENT_STATE_PENDING_APPROVAL)}));
-  return rows[0].Int(0) > 0;
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT COUNT(*) AS pending FROM plan_amendments WHERE plan_id = ? AND state = ?",
+                                  {plan_id, EnumShort(v1::AMENDMENT_STATE_PENDING_APPROVAL)}));
+  return rows[0].Int("pending") > 0;
 }
 
 // ------------------------------------------------------------ reductions
@@ -575,7 +602,7 @@ absl::StatusOr<v1::TargetReduction> ReductionStore::Insert(db::Transaction& tx, 
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {r.plan_id(), static_cast<int64_t>(r.plan_version()), r.parent_assignment_id(),
                db::Bytes{body.SerializeAsString()}, current, requested, r.reason(), r.approver_org_unit_id(),
-               static_cast<int64_t>(v1::TARGET_REDUCTION_STATE_PENDING),
+               EnumShort(v1::TARGET_REDUCTION_STATE_PENDING),
                requester.authenticated() ? requester.Encode() : std::string(), FormatDbTime(now)})
           .status());
   SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
@@ -593,21 +620,21 @@ absl::StatusOr<v1::TargetReduction> ReductionStore::Get(db::Transaction& tx, int
   if (rows.empty()) return NotFound("target reduction", id);
   const auto& r = rows[0];
   v1::TargetReduction t;
-  t.ParseFromString(r.Str(4));
-  t.set_id(r.Int(0));
-  t.set_plan_id(r.Int(1));
-  t.set_plan_version(static_cast<int32_t>(r.Int(2)));
-  t.set_parent_assignment_id(r.Int(3));
-  t.set_reason(r.Str(5));
-  t.set_approver_org_unit_id(r.Int(6));
-  t.set_state(static_cast<v1::TargetReductionState>(r.Int(7)));
-  if (!r.Str(8).empty()) *t.mutable_requested_by() = ActorOf(r.Str(8));
-  if (!r.Str(9).empty()) *t.mutable_decided_by() = ActorOf(r.Str(9));
-  t.set_decision_reason(r.Str(10));
-  t.set_escalated_to_id(r.Int(11));
-  t.set_etag(MakeEtag(r.Int(12)));
-  *t.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str(13)));
-  if (!r.IsNull(14)) *t.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str(14)));
+  t.ParseFromString(r.Str("body"));
+  t.set_id(r.Int("id"));
+  t.set_plan_id(r.Int("plan_id"));
+  t.set_plan_version(static_cast<int32_t>(r.Int("plan_version")));
+  t.set_parent_assignment_id(r.Int("parent_assignment_id"));
+  t.set_reason(r.Str("reason"));
+  t.set_approver_org_unit_id(r.Int("approver_org_unit_id"));
+  t.set_state(EnumParse<v1::TargetReductionState>(r.Str("state")));
+  if (!r.Str("requested_by").empty()) *t.mutable_requested_by() = ActorOf(r.Str("requested_by"));
+  if (!r.Str("decided_by").empty()) *t.mutable_decided_by() = ActorOf(r.Str("decided_by"));
+  t.set_decision_reason(r.Str("decision_reason"));
+  t.set_escalated_to_id(r.Int("escalated_to_id"));
+  t.set_etag(MakeEtag(r.Int("version")));
+  *t.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  if (!r.IsNull("decided_at")) *t.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str("decided_at")));
   return t;
 }
 
@@ -618,26 +645,29 @@ absl::Status ReductionStore::Decide(db::Transaction& tx, const v1::TargetReducti
   *body.mutable_current_target() = r.current_target();
   *body.mutable_requested_target() = r.requested_target();
   *body.mutable_sibling_deltas() = r.sibling_deltas();
-  return tx.Exec("UPDATE target_reductions SET state = ?, body = ?, decided_by = ?, decision_reason = ?, "
-                 "escalated_to_id = ?, version = version + 1, decided_at = ? WHERE id = ?",
-                 {static_cast<int64_t>(r.state()), db::Bytes{body.SerializeAsString()},
-                  decider.authenticated() ? decider.Encode() : std::string(), r.decision_reason(), r.escalated_to_id(),
-                  FormatDbTime(now), r.id()})
+  return tx
+      .Exec(
+          "UPDATE target_reductions SET state = ?, body = ?, decided_by = ?, decision_reason = ?, "
+          "escalated_to_id = ?, version = version + 1, decided_at = ? WHERE id = ?",
+          {EnumShort(r.state()), db::Bytes{body.SerializeAsString()},
+           decider.authenticated() ? decider.Encode() : std::string(), r.decision_reason(), r.escalated_to_id(),
+           FormatDbTime(now), r.id()})
       .status();
 }
 
 absl::StatusOr<int64_t> ReductionStore::EscalatedFrom(db::Transaction& tx, int64_t id) {
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM target_reductions WHERE escalated_to_id = ?", {id}));
-  return rows.empty() ? 0 : rows[0].Int(0);
+  return rows.empty() ? 0 : rows[0].Int("id");
 }
 
 absl::StatusOr<int64_t> ReductionStore::CountPending(db::Transaction& tx, int64_t plan_id,
                                                      int64_t parent_assignment_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM target_reductions WHERE plan_id = ? AND state = ? "
-                                             "AND (? = 0 OR parent_assignment_id = ?)",
-                                             {plan_id, static_cast<int64_t>(v1::TARGET_REDUCTION_STATE_PENDING),
-                                              parent_assignment_id, parent_assignment_id}));
-  return rows[0].Int(0);
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT COUNT(*) AS pending FROM target_reductions WHERE plan_id = ? AND state = ? "
+               "AND (? = 0 OR parent_assignment_id = ?)",
+               {plan_id, EnumShort(v1::TARGET_REDUCTION_STATE_PENDING), parent_assignment_id, parent_assignment_id}));
+  return rows[0].Int("pending");
 }
 
 absl::StatusOr<std::optional<int64_t>> PlanStore::LivePlanCovering(db::Transaction& tx, const v1::Plan& plan) {
@@ -645,15 +675,15 @@ absl::StatusOr<std::optional<int64_t>> PlanStore::LivePlanCovering(db::Transacti
       auto rows, tx.Query("SELECT p.id FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND "
                           "v.version = p.current_version WHERE v.org_unit_id = ? AND v.fiscal_year = ? AND "
                           "v.metric = ? AND v.state <> ? LIMIT 1",
-                          {plan.org_unit_id(), static_cast<int64_t>(plan.fiscal_year()),
-                           static_cast<int64_t>(plan.metric()), static_cast<int64_t>(v1::PLAN_STATE_CANCELLED)}));
+                          {plan.org_unit_id(), static_cast<int64_t>(plan.fiscal_year()), EnumShort(plan.metric()),
+                           EnumShort(v1::PLAN_STATE_CANCELLED)}));
   if (rows.empty()) return std::optional<int64_t>();
-  return std::optional<int64_t>(rows[0].Int(0));
+  return std::optional<int64_t>(rows[0].Int("id"));
 }
 
 absl::StatusOr<bool> PlanStore::RepHasCell(db::Transaction& tx, int64_t rep_id, int64_t plan_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query("SELECT 1 FROM assignments WHERE rep_id = ? AND plan_id = ? LIMIT 1", {rep_id, plan_id}));
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT 1 FROM assignments WHERE rep_id = ? AND plan_id = ? LIMIT 1", {rep_id, plan_id}));
   return !rows.empty();
 }
 

@@ -17,11 +17,11 @@ namespace sales::targets {
 
 // A plan version as stored, plus the head's concurrency data.
 struct PlanRecord {
-  v1::Plan plan;             // counts filled by PlanStore::Get
-  int64_t row_version = 0;   // the head's etag number
+  v1::Plan plan;            // counts filled by PlanStore::Get
+  int64_t row_version = 0;  // the head's etag number
   int32_t current_version = 0;
   int32_t next_cell_no = 1;
-  int64_t total = 0;         // plan.total_target as an integer
+  int64_t total = 0;  // plan.total_target as an integer
   int64_t expense = 0;
 };
 
@@ -38,12 +38,12 @@ struct AssignmentRecord {
 class PlanStore {
  public:
   // Creates the plan head, version 1 and its root cell (cell 0).
-  static absl::StatusOr<int64_t> Create(db::Transaction& tx, const v1::Plan& plan, int64_t total,
-                                        int64_t expense, const Principal& owner, absl::Time now);
+  static absl::StatusOr<int64_t> Create(db::Transaction& tx, const v1::Plan& plan, int64_t total, int64_t expense,
+                                        const Principal& owner, absl::Time now);
   // version 0 = the current one. NOT_FOUND when absent.
   static absl::StatusOr<PlanRecord> Get(db::Transaction& tx, int64_t id, int32_t version, bool for_update);
   static absl::StatusOr<std::vector<PlanRecord>> List(db::Transaction& tx, const v1::ListPlansRequest& filter,
-                                                       int64_t after_id, int limit);
+                                                      int64_t after_id, int limit);
   static absl::StatusOr<std::vector<PlanRecord>> Versions(db::Transaction& tx, int64_t id);
   // Writes a version's mutable columns and bumps the head's etag.
   static absl::Status Save(db::Transaction& tx, const PlanRecord& rec, absl::Time now);
@@ -75,19 +75,17 @@ class AssignmentStore {
  public:
   // Multi-row inserts of cells[1..] (cells[0] is the cell decomposed from,
   // already stored as `from_cell_no`); numbers cells from `first_cell_no`.
-  static absl::Status InsertCells(db::Transaction& tx, int64_t plan_id, int32_t version,
-                                  const std::vector<Cell>& cells, int32_t from_cell_no, int32_t first_cell_no,
-                                  v1::AssignmentState state, absl::Time now, int rows_per_statement = 400);
+  static absl::Status InsertCells(db::Transaction& tx, int64_t plan_id, int32_t version, const std::vector<Cell>& cells,
+                                  int32_t from_cell_no, int32_t first_cell_no, v1::AssignmentState state,
+                                  absl::Time now, int rows_per_statement = 400);
   static absl::StatusOr<AssignmentRecord> Get(db::Transaction& tx, int64_t id, bool for_update);
   static absl::StatusOr<AssignmentRecord> GetByCell(db::Transaction& tx, int64_t plan_id, int32_t version,
                                                     int32_t cell_no, bool for_update);
-  static absl::StatusOr<std::vector<AssignmentRecord>> Children(db::Transaction& tx, int64_t plan_id,
-                                                                int32_t version, int32_t cell_no,
-                                                                bool for_update);
+  static absl::StatusOr<std::vector<AssignmentRecord>> Children(db::Transaction& tx, int64_t plan_id, int32_t version,
+                                                                int32_t cell_no, bool for_update);
   static absl::StatusOr<std::vector<AssignmentRecord>> List(db::Transaction& tx,
-                                                            const v1::ListAssignmentsRequest& filter,
-                                                            int32_t version, const CellScope& scope,
-                                                            int64_t after_id, int limit);
+                                                            const v1::ListAssignmentsRequest& filter, int32_t version,
+                                                            const CellScope& scope, int64_t after_id, int limit);
   // Removes every cell below `cell_key` ("" = everything but the root).
   static absl::StatusOr<int64_t> DeleteBelow(db::Transaction& tx, int64_t plan_id, int32_t version,
                                              const std::string& cell_key);
@@ -106,16 +104,14 @@ class AmendmentStore {
   static absl::StatusOr<v1::PlanAmendment> Insert(db::Transaction& tx, const v1::PlanAmendment& a,
                                                   const Principal& requester, absl::Time now);
   static absl::StatusOr<v1::PlanAmendment> Get(db::Transaction& tx, int64_t id, bool for_update);
-  static absl::Status Decide(db::Transaction& tx, const v1::PlanAmendment& a, const Principal& decider,
-                             absl::Time now);
+  static absl::Status Decide(db::Transaction& tx, const v1::PlanAmendment& a, const Principal& decider, absl::Time now);
   static absl::StatusOr<bool> AnyPending(db::Transaction& tx, int64_t plan_id);
 };
 
 class ReductionStore {
  public:
-  static absl::StatusOr<v1::TargetReduction> Insert(db::Transaction& tx, const v1::TargetReduction& r,
-                                                    int64_t current, int64_t requested, const Principal& requester,
-                                                    absl::Time now);
+  static absl::StatusOr<v1::TargetReduction> Insert(db::Transaction& tx, const v1::TargetReduction& r, int64_t current,
+                                                    int64_t requested, const Principal& requester, absl::Time now);
   static absl::StatusOr<v1::TargetReduction> Get(db::Transaction& tx, int64_t id, bool for_update);
   static absl::Status Decide(db::Transaction& tx, const v1::TargetReduction& r, const Principal& decider,
                              absl::Time now);

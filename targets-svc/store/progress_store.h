@@ -32,7 +32,7 @@ class ProgressStore {
   // The leaf cells of the plan version inside the node's rep, product line,
   // portfolio role and customer (units are filtered by the caller).
   static absl::StatusOr<std::vector<LeafCell>> LeafCells(db::Transaction& tx, int64_t plan_id, int32_t version,
-                                                          const v1::TargetNode& node);
+                                                         const v1::TargetNode& node);
   // Posted expenses between the days, of the rep (0 = any) in the units
   // (empty = any).
   static absl::StatusOr<int64_t> ExpenseUsed(db::Transaction& tx, int64_t rep_id, const std::vector<int64_t>& units,
@@ -40,9 +40,11 @@ class ProgressStore {
   // Actuals of the metric per fiscal year over fiscal months
   // [first_month, first_month + months) of the node (units: the node's
   // subtree, empty for a company-wide node).
-  static absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> HistoryByYear(
-      db::Transaction& tx, v1::Metric metric, const v1::TargetNode& node, const std::vector<int64_t>& units,
-      int first_month, int months, const std::vector<int32_t>& years);
+  static absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> HistoryByYear(db::Transaction& tx, v1::Metric metric,
+                                                                                const v1::TargetNode& node,
+                                                                                const std::vector<int64_t>& units,
+                                                                                int first_month, int months,
+                                                                                const std::vector<int32_t>& years);
 };
 
 class ExpenseStore {

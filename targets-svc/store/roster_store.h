@@ -24,8 +24,7 @@ class RepStore {
   static absl::StatusOr<std::set<int64_t>> AllIds(db::Transaction& tx);
   // Filters of ListRepsRequest; units are the resolved unit ids (empty = all).
   static absl::StatusOr<std::vector<v1::Rep>> List(db::Transaction& tx, const std::vector<int64_t>& units,
-                                                   const v1::ListRepsRequest& filter, int64_t after_id,
-                                                   int limit);
+                                                   const v1::ListRepsRequest& filter, int64_t after_id, int limit);
 };
 
 class RepHistoryStore {
@@ -43,8 +42,7 @@ class RepHistoryStore {
 class ProductLineStore {
  public:
   static absl::StatusOr<std::set<int64_t>> AllIds(db::Transaction& tx);
-  static absl::StatusOr<v1::ProductLine> Insert(db::Transaction& tx, const v1::ProductLine& line,
-                                                absl::Time now);
+  static absl::StatusOr<v1::ProductLine> Insert(db::Transaction& tx, const v1::ProductLine& line, absl::Time now);
   static absl::StatusOr<v1::ProductLine> Get(db::Transaction& tx, int64_t id);
   static absl::StatusOr<std::vector<v1::ProductLine>> List(db::Transaction& tx, v1::PortfolioRole role,
                                                            bool include_retired, int64_t after_id, int limit);

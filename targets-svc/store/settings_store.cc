@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
 #include "platform/status.h"
 
 namespace sales::targets {
@@ -11,57 +12,60 @@ namespace sales::targets {
 absl::StatusOr<v1::TargetSettings> SettingsStore::Get(db::Transaction& tx, bool for_update) {
   SALES_ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query(std::string("SELECT default_currency, time_zone, fiscal_year_start_month, year_weights_bp, "
-                           "history_growth_weight_bp, industry_growth_weight_bp, competitor_growth_weight_bp, "
-                           "ahead_min_pace_bp, on_track_min_pace_bp, at_risk_min_pace_bp, probation_share_bp, "
-                           "on_leave_share_bp, sales_recognition, version, updated_at FROM target_settings WHERE id = 1") +
-               (for_update ? " FOR UPDATE" : "")));
+      tx.Query(
+          std::string("SELECT default_currency, time_zone, fiscal_year_start_month, year_weights_bp, "
+                      "history_growth_weight_bp, industry_growth_weight_bp, competitor_growth_weight_bp, "
+                      "ahead_min_pace_bp, on_track_min_pace_bp, at_risk_min_pace_bp, probation_share_bp, "
+                      "on_leave_share_bp, sales_recognition, version, updated_at FROM target_settings WHERE id = 1") +
+          (for_update ? " FOR UPDATE" : "")));
   if (rows.empty()) return absl::InternalError("target_settings row missing");
   const auto& r = rows[0];
   v1::TargetSettings s;
-  s.set_default_currency_code(r.Str(0));
-  s.set_time_zone(r.Str(1));
-  s.set_fiscal_year_start_month(static_cast<int32_t>(r.Int(2)));
-  for (absl::string_view w : absl::StrSplit(r.Str(3), ',', absl::SkipEmpty())) {
+  s.set_default_currency_code(r.Str("default_currency"));
+  s.set_time_zone(r.Str("time_zone"));
+  s.set_fiscal_year_start_month(static_cast<int32_t>(r.Int("fiscal_year_start_month")));
+  for (absl::string_view w : absl::StrSplit(r.Str("year_weights_bp"), ',', absl::SkipEmpty())) {
     int32_t bp = 0;
     if (absl::SimpleAtoi(w, &bp)) s.mutable_baseline_weights()->add_year_weights_bp(bp);
   }
-  s.mutable_baseline_weights()->set_history_growth_weight_bp(static_cast<int32_t>(r.Int(4)));
-  s.mutable_baseline_weights()->set_industry_growth_weight_bp(static_cast<int32_t>(r.Int(5)));
-  s.mutable_baseline_weights()->set_competitor_growth_weight_bp(static_cast<int32_t>(r.Int(6)));
-  s.mutable_status_thresholds()->set_ahead_min_pace_bp(static_cast<int32_t>(r.Int(7)));
-  s.mutable_status_thresholds()->set_on_track_min_pace_bp(static_cast<int32_t>(r.Int(8)));
-  s.mutable_status_thresholds()->set_at_risk_min_pace_bp(static_cast<int32_t>(r.Int(9)));
-  s.mutable_inactive_rep_policy()->set_probation_share_bp(static_cast<int32_t>(r.Int(10)));
-  s.mutable_inactive_rep_policy()->set_on_leave_share_bp(static_cast<int32_t>(r.Int(11)));
-  s.set_sales_recognition(static_cast<v1::SalesRecognition>(r.Int(12)));
-  s.set_etag(MakeEtag(r.Int(13)));
-  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(14)));
+  s.mutable_baseline_weights()->set_history_growth_weight_bp(static_cast<int32_t>(r.Int("history_growth_weight_bp")));
+  s.mutable_baseline_weights()->set_industry_growth_weight_bp(static_cast<int32_t>(r.Int("industry_growth_weight_bp")));
+  s.mutable_baseline_weights()->set_competitor_growth_weight_bp(
+      static_cast<int32_t>(r.Int("competitor_growth_weight_bp")));
+  s.mutable_status_thresholds()->set_ahead_min_pace_bp(static_cast<int32_t>(r.Int("ahead_min_pace_bp")));
+  s.mutable_status_thresholds()->set_on_track_min_pace_bp(static_cast<int32_t>(r.Int("on_track_min_pace_bp")));
+  s.mutable_status_thresholds()->set_at_risk_min_pace_bp(static_cast<int32_t>(r.Int("at_risk_min_pace_bp")));
+  s.mutable_inactive_rep_policy()->set_probation_share_bp(static_cast<int32_t>(r.Int("probation_share_bp")));
+  s.mutable_inactive_rep_policy()->set_on_leave_share_bp(static_cast<int32_t>(r.Int("on_leave_share_bp")));
+  s.set_sales_recognition(EnumParse<v1::SalesRecognition>(r.Str("sales_recognition")));
+  s.set_etag(MakeEtag(r.Int("version")));
+  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return s;
 }
 
 absl::Status SettingsStore::Save(db::Transaction& tx, const v1::TargetSettings& s, absl::Time now) {
   const auto& w = s.baseline_weights();
-  return tx.Exec("UPDATE target_settings SET default_currency = ?, time_zone = ?, fiscal_year_start_month = ?, "
-                 "year_weights_bp = ?, history_growth_weight_bp = ?, industry_growth_weight_bp = ?, "
-                 "competitor_growth_weight_bp = ?, ahead_min_pace_bp = ?, on_track_min_pace_bp = ?, "
-                 "at_risk_min_pace_bp = ?, probation_share_bp = ?, on_leave_share_bp = ?, sales_recognition = ?, "
-                 "version = version + 1, updated_at = ? WHERE id = 1",
-                 {s.default_currency_code(), s.time_zone(), static_cast<int64_t>(s.fiscal_year_start_month()),
-                  absl::StrJoin(w.year_weights_bp(), ","), static_cast<int64_t>(w.history_growth_weight_bp()),
-                  static_cast<int64_t>(w.industry_growth_weight_bp()),
-                  static_cast<int64_t>(w.competitor_growth_weight_bp()),
-                  static_cast<int64_t>(s.status_thresholds().ahead_min_pace_bp()),
-                  static_cast<int64_t>(s.status_thresholds().on_track_min_pace_bp()),
-                  static_cast<int64_t>(s.status_thresholds().at_risk_min_pace_bp()),
-                  static_cast<int64_t>(s.inactive_rep_policy().probation_share_bp()),
-                  static_cast<int64_t>(s.inactive_rep_policy().on_leave_share_bp()),
-                  static_cast<int64_t>(s.sales_recognition()), FormatDbTime(now)})
+  return tx
+      .Exec(
+          "UPDATE target_settings SET default_currency = ?, time_zone = ?, fiscal_year_start_month = ?, "
+          "year_weights_bp = ?, history_growth_weight_bp = ?, industry_growth_weight_bp = ?, "
+          "competitor_growth_weight_bp = ?, ahead_min_pace_bp = ?, on_track_min_pace_bp = ?, "
+          "at_risk_min_pace_bp = ?, probation_share_bp = ?, on_leave_share_bp = ?, sales_recognition = ?, "
+          "version = version + 1, updated_at = ? WHERE id = 1",
+          {s.default_currency_code(), s.time_zone(), static_cast<int64_t>(s.fiscal_year_start_month()),
+           absl::StrJoin(w.year_weights_bp(), ","), static_cast<int64_t>(w.history_growth_weight_bp()),
+           static_cast<int64_t>(w.industry_growth_weight_bp()), static_cast<int64_t>(w.competitor_growth_weight_bp()),
+           static_cast<int64_t>(s.status_thresholds().ahead_min_pace_bp()),
+           static_cast<int64_t>(s.status_thresholds().on_track_min_pace_bp()),
+           static_cast<int64_t>(s.status_thresholds().at_risk_min_pace_bp()),
+           static_cast<int64_t>(s.inactive_rep_policy().probation_share_bp()),
+           static_cast<int64_t>(s.inactive_rep_policy().on_leave_share_bp()), EnumShort(s.sales_recognition()),
+           FormatDbTime(now)})
       .status();
 }
 
 absl::StatusOr<v1::MarketOutlook> SettingsStore::Outlook(db::Transaction& tx, int32_t fiscal_year,
-                                                          int64_t product_line_id) {
+                                                         int64_t product_line_id) {
   SALES_ASSIGN_OR_RETURN(
       auto rows, tx.Query("SELECT id, fiscal_year, product_line_id, industry_growth_bp, benchmark_competitor, "
                           "competitor_growth_bp, source_note, as_of, version, updated_at FROM market_outlooks "
@@ -71,20 +75,20 @@ absl::StatusOr<v1::MarketOutlook> SettingsStore::Outlook(db::Transaction& tx, in
   o.set_fiscal_year(fiscal_year);
   if (rows.empty()) return o;
   const auto& r = rows[0];
-  o.set_id(r.Int(0));
-  o.set_product_line_id(r.Int(2));
-  o.set_industry_growth_bp(static_cast<int32_t>(r.Int(3)));
-  o.set_benchmark_competitor(r.Str(4));
-  o.set_competitor_growth_bp(static_cast<int32_t>(r.Int(5)));
-  o.set_source_note(r.Str(6));
-  if (!r.IsNull(7)) *o.mutable_as_of() = ParseDbDate(r.Str(7));
-  o.set_etag(MakeEtag(r.Int(8)));
-  *o.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str(9)));
+  o.set_id(r.Int("id"));
+  o.set_product_line_id(r.Int("product_line_id"));
+  o.set_industry_growth_bp(static_cast<int32_t>(r.Int("industry_growth_bp")));
+  o.set_benchmark_competitor(r.Str("benchmark_competitor"));
+  o.set_competitor_growth_bp(static_cast<int32_t>(r.Int("competitor_growth_bp")));
+  o.set_source_note(r.Str("source_note"));
+  if (!r.IsNull("as_of")) *o.mutable_as_of() = ParseDbDate(r.Str("as_of"));
+  o.set_etag(MakeEtag(r.Int("version")));
+  *o.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   return o;
 }
 
 absl::StatusOr<v1::MarketOutlook> SettingsStore::SaveOutlook(db::Transaction& tx, const v1::MarketOutlook& o,
-                                                              absl::Time now) {
+                                                             absl::Time now) {
   SALES_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO market_outlooks (fiscal_year, product_line_id, industry_growth_bp, benchmark_competitor, "
               "competitor_growth_bp, source_note, as_of, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) "

@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(NamesPageToken(decoded.status()), FuzzShow(token) + " " + decoded.status().ToString());
   }
 
-  auto page = sales::PageSize(requested, def, max);
+  auto page = sales::PageSize(requested, sales::PageLimits{def, max});
   if (requested == 0) {
     FUZZ_CHECK(page.ok() && *page == def, absl::StrCat(requested));
   } else if (requested >= 1 && requested <= max) {
@@ -77,10 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (sales::ValidateDate(date, "as_of").ok()) {
     std::string text = sales::FormatDbDate(date);
     auto parsed = sales::ParseDbDate(text);
-    FUZZ_CHECK(parsed.year() == date.year() && parsed.month() == date.month() && parsed.day() == date.day(),
-               text);
-    FUZZ_CHECK(sales::FromCivilDay(sales::ToCivilDay(date)).SerializeAsString() == date.SerializeAsString(),
-               text);
+    FUZZ_CHECK(parsed.year() == date.year() && parsed.month() == date.month() && parsed.day() == date.day(), text);
+    FUZZ_CHECK(sales::FromCivilDay(sales::ToCivilDay(date)).SerializeAsString() == date.SerializeAsString(), text);
   } else {
     FUZZ_CHECK(sales::ValidateDate(date, "as_of").code() == absl::StatusCode::kInvalidArgument,
                date.ShortDebugString());

@@ -9,13 +9,13 @@
 
 #include "absl/strings/escaping.h"
 
-#define FUZZ_CHECK(cond, context)                                                      \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
-      std::fprintf(stderr, "\nproperty broken: %s\n  at %s:%d\n  context: %s\n", #cond, \
-                   __FILE__, __LINE__, std::string(context).c_str());                  \
-      std::abort();                                                                    \
-    }                                                                                  \
+#define FUZZ_CHECK(cond, context)                                                                           \
+  do {                                                                                                      \
+    if (!(cond)) {                                                                                          \
+      std::fprintf(stderr, "\nproperty broken: %s\n  at %s:%d\n  context: %s\n", #cond, __FILE__, __LINE__, \
+                   std::string(context).c_str());                                                           \
+      std::abort();                                                                                         \
+    }                                                                                                       \
   } while (0)
 
 // Bytes shown printably in a property report.

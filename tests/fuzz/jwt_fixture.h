@@ -17,10 +17,9 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -98,8 +97,8 @@ struct Fixture {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     size_t len = 0;
     if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, signing_key) != 1 ||
-        EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
-                       input.size()) != 1) {
+        EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) !=
+            1) {
       std::abort();
     }
     std::string der(len, '\0');
@@ -143,10 +142,9 @@ inline bool SamePrincipal(const sales::Principal& a, const sales::Principal& b) 
 
 // A refusal is UNAUTHENTICATED with one of the documented reasons.
 inline void CheckRefusal(const absl::Status& st, const std::string& ctx) {
-  static const std::set<std::string> kReasons = {
-      "TOKEN_MISSING",      "TOKEN_MALFORMED",     "TOKEN_UNKNOWN_KEY",  "TOKEN_BAD_SIGNATURE",
-      "TOKEN_EXPIRED",      "TOKEN_NOT_YET_VALID", "TOKEN_WRONG_ISSUER", "TOKEN_WRONG_AUDIENCE",
-      "TOKEN_BAD_CLAIMS"};
+  static const std::set<std::string> kReasons = {"TOKEN_MISSING",       "TOKEN_MALFORMED",      "TOKEN_UNKNOWN_KEY",
+                                                 "TOKEN_BAD_SIGNATURE", "TOKEN_EXPIRED",        "TOKEN_NOT_YET_VALID",
+                                                 "TOKEN_WRONG_ISSUER",  "TOKEN_WRONG_AUDIENCE", "TOKEN_BAD_CLAIMS"};
   FUZZ_CHECK(st.code() == absl::StatusCode::kUnauthenticated, st.ToString() + " " + ctx);
   FUZZ_CHECK(kReasons.count(sales::ErrorReason(st)) == 1, st.ToString() + " " + ctx);
 }
@@ -182,12 +180,11 @@ inline void CheckAccepted(const sales::Principal& p, const std::string& token, c
   }
   FUZZ_CHECK(aud_ok, ctx);
 
-  FUZZ_CHECK(claims.contains("sub") && claims["sub"].is_string() && claims["sub"].get<std::string>() == p.user_id,
-             ctx);
-  FUZZ_CHECK(!p.user_id.empty() && p.user_id.find('\n') == std::string::npos && p.user_id.find('\0') == std::string::npos,
-             ctx);
-  FUZZ_CHECK(claims.contains("role") && claims["role"].is_string() && claims["role"].get<std::string>() == p.role,
-             ctx);
+  FUZZ_CHECK(claims.contains("sub") && claims["sub"].is_string() && claims["sub"].get<std::string>() == p.user_id, ctx);
+  FUZZ_CHECK(
+      !p.user_id.empty() && p.user_id.find('\n') == std::string::npos && p.user_id.find('\0') == std::string::npos,
+      ctx);
+  FUZZ_CHECK(claims.contains("role") && claims["role"].is_string() && claims["role"].get<std::string>() == p.role, ctx);
   FUZZ_CHECK(sales::gateway::KnownRole(p.role), ctx);
   FUZZ_CHECK(p.rep_id >= 0 && p.org_unit_id >= 0, ctx);
   int64_t v = 0;
@@ -205,7 +202,8 @@ inline void CheckAccepted(const sales::Principal& p, const std::string& token, c
     absl::Time expires = absl::FromUnixSeconds(exp);
     FUZZ_CHECK(kNow < expires + kSkew, ctx);
     auto later = f.uncached.Verify(token, expires + kSkew);
-    FUZZ_CHECK(!later.ok() && sales::ErrorReason(later.status()) == "TOKEN_EXPIRED", ctx + " later: " + later.status().ToString());
+    FUZZ_CHECK(!later.ok() && sales::ErrorReason(later.status()) == "TOKEN_EXPIRED",
+               ctx + " later: " + later.status().ToString());
   }
   int64_t nbf = 0;
   if (ClaimInt(claims, "nbf", &nbf) && nbf > -(int64_t{1} << 40) && nbf < (int64_t{1} << 40)) {
@@ -224,9 +222,9 @@ inline void CheckToken(const std::string& token) {
   auto hit = f.cached.Verify(token, kNow);
   auto fresh = f.uncached.Verify(token, kNow);
   std::string ctx = "token " + FuzzShow(token);
-  FUZZ_CHECK(first.ok() == hit.ok() && first.ok() == fresh.ok(),
-             ctx + " first " + first.status().ToString() + " hit " + hit.status().ToString() + " fresh " +
-                 fresh.status().ToString());
+  FUZZ_CHECK(first.ok() == hit.ok() && first.ok() == fresh.ok(), ctx + " first " + first.status().ToString() + " hit " +
+                                                                     hit.status().ToString() + " fresh " +
+                                                                     fresh.status().ToString());
   if (!first.ok()) {
     CheckRefusal(first.status(), ctx);
     FUZZ_CHECK(sales::ErrorReason(first.status()) == sales::ErrorReason(fresh.status()), ctx);

@@ -31,9 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string joined = absl::StrJoin(statements, ";\n");
   std::vector<std::string> again = sales::SplitSqlStatements(joined);
-  FUZZ_CHECK(again == statements,
-             "script " + FuzzShow(script) + "\n  joined " + FuzzShow(joined) + "\n  split into " +
-                 std::to_string(statements.size()) + " then " + std::to_string(again.size()));
+  FUZZ_CHECK(again == statements, "script " + FuzzShow(script) + "\n  joined " + FuzzShow(joined) + "\n  split into " +
+                                      std::to_string(statements.size()) + " then " + std::to_string(again.size()));
 
   if (script.find_first_of("'\"`-#/\\") == std::string::npos) {
     std::vector<std::string> plain;

@@ -11,11 +11,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "gateway/policy.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -64,7 +63,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                    "sales.customers.v1.CustomersService/ListCustomerAudit",
                                    "sales.orders.v1.OrdersService/StreamEvents",
                                    "sales.finance.v1.FinanceService/RunCollectionsSweep",
-                                   "sales.targets.v1.TargetsService/GetRep", "", "/"};
+                                   "sales.targets.v1.TargetsService/GetRep",
+                                   "",
+                                   "/"};
   for (const auto& r : internal_roles) roles.insert(r);
   for (const auto& p : internal_methods) methods.insert(p);
   for (auto it = j["roles"].begin(); it != j["roles"].end(); ++it) {

@@ -56,18 +56,17 @@ bool Unreserved(char c) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const char* kRoles[] = {sales::kRoleAdmin, sales::kRoleDirector, sales::kRoleManager,
                                  sales::kRoleRep,   sales::kRoleClerk,    sales::kRoleService};
-  static const char* kMethods[] = {"/sales.orders.v1.OrdersService/CreateOrder",
-                                   "/sales.customers.v1.CustomersService/GetCustomer",
-                                   "/sales.finance.v1.FinanceService/RunCollectionsSweep",
-                                   "/sales.targets.v1.TargetsService/ListReps"};
-  static const PrincipalVerifier* signer = new PrincipalVerifier(std::vector<PrincipalKey>{
-      {"k1", "fuzz-secret-one"}, {"k2", "fuzz-secret-two"}});
-  static const PrincipalVerifier* rotated = new PrincipalVerifier(std::vector<PrincipalKey>{
-      {"k3", "fuzz-secret-three"}, {"k1", "fuzz-secret-one"}});
-  static const PrincipalVerifier* other_key = new PrincipalVerifier(std::vector<PrincipalKey>{
-      {"k2", "fuzz-secret-two"}});
-  static const PrincipalVerifier* same_id_other_secret = new PrincipalVerifier(std::vector<PrincipalKey>{
-      {"k1", "not-the-secret"}});
+  static const char* kMethods[] = {
+      "/sales.orders.v1.OrdersService/CreateOrder", "/sales.customers.v1.CustomersService/GetCustomer",
+      "/sales.finance.v1.FinanceService/RunCollectionsSweep", "/sales.targets.v1.TargetsService/ListReps"};
+  static const PrincipalVerifier* signer =
+      new PrincipalVerifier(std::vector<PrincipalKey>{{"k1", "fuzz-secret-one"}, {"k2", "fuzz-secret-two"}});
+  static const PrincipalVerifier* rotated =
+      new PrincipalVerifier(std::vector<PrincipalKey>{{"k3", "fuzz-secret-three"}, {"k1", "fuzz-secret-one"}});
+  static const PrincipalVerifier* other_key =
+      new PrincipalVerifier(std::vector<PrincipalKey>{{"k2", "fuzz-secret-two"}});
+  static const PrincipalVerifier* same_id_other_secret =
+      new PrincipalVerifier(std::vector<PrincipalKey>{{"k1", "not-the-secret"}});
 
   FuzzedDataProvider in(data, size);
   Principal p;
@@ -145,6 +144,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   // Text nobody signed is never a proof.
-  if (text != proof) CheckRefused(signer->Verify(encoded, text, request_id, method, "", kNow), "proof " + FuzzShow(text));
+  if (text != proof)
+    CheckRefused(signer->Verify(encoded, text, request_id, method, "", kNow), "proof " + FuzzShow(text));
   return 0;
 }

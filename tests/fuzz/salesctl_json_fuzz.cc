@@ -26,9 +26,9 @@ namespace pb = google::protobuf;
 const std::vector<const pb::MethodDescriptor*>& Methods() {
   static const auto* methods = [] {
     auto* out = new std::vector<const pb::MethodDescriptor*>();
-    for (const char* name : {"sales.targets.v1.TargetsService", "sales.customers.v1.CustomersService",
-                             "sales.orders.v1.OrdersService", "sales.finance.v1.FinanceService",
-                             "sales.gateway.v1.GatewayService"}) {
+    for (const char* name :
+         {"sales.targets.v1.TargetsService", "sales.customers.v1.CustomersService", "sales.orders.v1.OrdersService",
+          "sales.finance.v1.FinanceService", "sales.gateway.v1.GatewayService"}) {
       const pb::ServiceDescriptor* svc = salesctl::Pool()->FindServiceByName(name);
       if (svc == nullptr) {
         std::fprintf(stderr, "fuzz: %s missing from the embedded descriptors\n", name);

@@ -2,12 +2,12 @@
 // statement of a handler's transaction first asks whether anyone still waits
 // (platform/serving_call.h), so the work stops at the next statement and
 // rolls back. A real gRPC server on loopback and a real MariaDB.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "platform/call.h"
@@ -58,9 +58,9 @@ class LongHandler final : public tv1::TargetsService::Service {
 TEST(Cancellation, ALongHandlerStopsWhenItsCallerGoesAndKeepsNothing) {
   auto opts = FreshDatabase("cancel");
   auto pool = std::move(db::Pool::Create(opts)).value();
-  ASSERT_THAT(pool->Transact([](db::Transaction& tx) {
-    return tx.Exec("CREATE TABLE work (n BIGINT NOT NULL)").status();
-  }), IsOk());
+  ASSERT_THAT(
+      pool->Transact([](db::Transaction& tx) { return tx.Exec("CREATE TABLE work (n BIGINT NOT NULL)").status(); }),
+      IsOk());
   LongHandler handler(pool.get());
   int port = 0;
   grpc::ServerBuilder b;

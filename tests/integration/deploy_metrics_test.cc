@@ -3,6 +3,9 @@
 // targets and customers run in-process on a real MariaDB, customers follows
 // targets' feed, and /metrics is read over HTTP as Prometheus reads it.
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,11 +14,6 @@
 #include <map>
 #include <string>
 #include <thread>
-
-#include <grpcpp/generic/generic_stub.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -193,16 +191,16 @@ TEST_F(DeployMetrics, CountersMoveByExactlyWhatTheWorkloadDid) {
   double head = Sample(ttext, "sales_outbox_position", {{"producer", "targets"}});
   ASSERT_GE(head, 3) << ttext;  // two units and a rep at least
   const Labels feed = {{"consumer", "customers<-targets"}, {"producer", "targets"}};
-  std::string before = ScrapeUntil(cport, [&](const std::string& t) {
-    return Sample(t, "sales_consumer_position", feed) == head;
-  });
+  std::string before =
+      ScrapeUntil(cport, [&](const std::string& t) { return Sample(t, "sales_consumer_position", feed) == head; });
   ASSERT_EQ(Sample(before, "sales_consumer_position", feed), head) << before;
   EXPECT_EQ(Sample(before, "sales_consumer_events_applied_total", feed), head);
   EXPECT_GE(Sample(before, "sales_consumer_last_event_delay_seconds", feed), 0);
-  EXPECT_EQ(Sample(ttext, "grpc_server_handled_total",
-                   {{"grpc_service", "sales.targets.v1.TargetsService"}, {"grpc_method", "CreateOrgUnit"},
-                    {"grpc_code", "OK"}}),
-            2);
+  EXPECT_EQ(
+      Sample(
+          ttext, "grpc_server_handled_total",
+          {{"grpc_service", "sales.targets.v1.TargetsService"}, {"grpc_method", "CreateOrgUnit"}, {"grpc_code", "OK"}}),
+      2);
 
   const Labels reg = {{"grpc_service", "sales.customers.v1.CustomersService"}, {"grpc_method", "RegisterCustomer"}};
   auto with = [](Labels l, const std::string& k, const std::string& v) {
@@ -214,7 +212,8 @@ TEST_F(DeployMetrics, CountersMoveByExactlyWhatTheWorkloadDid) {
   double ok0 = zero_if_absent(Sample(before, "grpc_server_handled_total", with(reg, "grpc_code", "OK")));
   double bad0 = zero_if_absent(Sample(before, "grpc_server_handled_total", with(reg, "grpc_code", "INVALID_ARGUMENT")));
   double hist0 = zero_if_absent(Sample(before, "grpc_server_handling_seconds_count", reg));
-  double events0 = zero_if_absent(Sample(before, "sales_events_published_total", {{"type", "CustomerRegisteredEvent"}}));
+  double events0 =
+      zero_if_absent(Sample(before, "sales_events_published_total", {{"type", "CustomerRegisteredEvent"}}));
   double business0 = Sample(before, "sales_customers_registered_total");
   ASSERT_GE(business0, 0) << "the business counter exists from the start";
 
@@ -286,8 +285,7 @@ TEST(DeployMetricsFacts, ListenAddressFollowsTheGrpcPortUnlessConfigured) {
   EXPECT_EQ(MetricsListenAddress(Config::FromMap({}), "127.0.0.1:50063"), "127.0.0.1:51063");
   EXPECT_EQ(MetricsListenAddress(Config::FromMap({}), "0.0.0.0:50063"), "127.0.0.1:51063");
   EXPECT_EQ(MetricsListenAddress(Config::FromMap({}), "127.0.0.1:0"), "127.0.0.1:0");
-  EXPECT_EQ(MetricsListenAddress(Config::FromMap({{"metrics_listen", "0.0.0.0:9100"}}), "127.0.0.1:0"),
-            "0.0.0.0:9100");
+  EXPECT_EQ(MetricsListenAddress(Config::FromMap({{"metrics_listen", "0.0.0.0:9100"}}), "127.0.0.1:0"), "0.0.0.0:9100");
   EXPECT_EQ(MetricsListenAddress(Config::FromMap({{"metrics_listen", "off"}}), "127.0.0.1:50063"), "");
 }
 
@@ -309,11 +307,10 @@ TEST(DeployMetricsFacts, AProcessWithItsOwnServerHostIsCounted) {
   grpc::ByteBuffer resp;
   grpc::Status status;
   bool done = false;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &empty, &resp,
-                 [&](grpc::Status s) {
-                   status = s;
-                   done = true;
-                 });
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &empty, &resp, [&](grpc::Status s) {
+    status = s;
+    done = true;
+  });
   for (int i = 0; i < 100 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_TRUE(done);
   EXPECT_TRUE(status.ok()) << status.error_message();

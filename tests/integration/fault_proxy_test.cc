@@ -2,12 +2,9 @@
 // sits in front of: a MariaDB reached through platform/mysql's pool, and a
 // gRPC server reached through a channel. Every fault must show in what the
 // caller sees and in the proxy's own counters.
-#include <chrono>
-#include <future>
-#include <string>
-#include <thread>
-#include <vector>
+#include "tests/testing/fault_proxy.h"
 
+#include <gmock/gmock.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -16,9 +13,13 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
-
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -27,7 +28,6 @@
 #include "platform/mysql.h"
 #include "platform/status.h"
 #include "tests/testing/db_fixture.h"
-#include "tests/testing/fault_proxy.h"
 #include "tests/testing/process.h"
 #include "tests/testing/status_matchers.h"
 
@@ -116,8 +116,7 @@ TEST_F(FaultProxyDb, ForwardsTransactionsAndSeesTheirCommits) {
   // be recognised as the COMMIT it is.
   int64_t commits_before = proxy_->Stats().commits_seen;
   proxy_->ClearMySqlCommands();
-  ASSERT_THAT(Exec(*pool, "UPDATE t SET b = ? WHERE id = 1", {db::Bytes{std::string(300 * 1024, 'x')}}),
-              IsOk());
+  ASSERT_THAT(Exec(*pool, "UPDATE t SET b = ? WHERE id = 1", {db::Bytes{std::string(300 * 1024, 'x')}}), IsOk());
   EXPECT_EQ(proxy_->Stats().commits_seen, commits_before + 1);
   // What Connector/C++ 1.1 sends for one Transact: the statement prepared
   // and executed, then commit() as a plain COM_QUERY "COMMIT".
@@ -286,8 +285,7 @@ TEST_F(FaultProxyDb, ACommitThatNeverArrivedIsNotReportedCommitted) {
 TEST_F(FaultProxyDb, TheIdempotencyRecordAnswersTheRetryAfterAnUnknownCommit) {
   auto pool = PoolThroughProxy(1);
   ASSERT_THAT(Migrate(*pool, {PlatformMigrations()}), IsOk());
-  ASSERT_THAT(Exec(*pool, "CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(20))"),
-              IsOk());
+  ASSERT_THAT(Exec(*pool, "CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(20))"), IsOk());
   int runs = 0;
   auto place = [&] {
     return RunIdempotentRaw(*pool, "tester", "FaultProxy/PlaceOrder", "req-1", "hash-of-req-1",
@@ -333,8 +331,7 @@ class FaultProxyGrpc : public ::testing::Test {
     auto proxy = FaultProxy::Start(port);
     ASSERT_THAT(proxy.status(), IsOk());
     proxy_ = std::move(proxy).value();
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", proxy_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", proxy_->port()), grpc::InsecureChannelCredentials());
     stub_ = std::make_unique<grpc::GenericStub>(channel_);
   }
 
@@ -395,8 +392,8 @@ TEST_F(FaultProxyGrpc, StallTimesCallsOutAndACutChannelReconnects) {
   ASSERT_EQ(channel_->GetState(false), GRPC_CHANNEL_READY);
   proxy_->CutAll();
   EXPECT_EQ(proxy_->Stats().cut, 1);
-  EXPECT_TRUE(channel_->WaitForStateChange(GRPC_CHANNEL_READY,
-                                           std::chrono::system_clock::now() + std::chrono::seconds(5)));
+  EXPECT_TRUE(
+      channel_->WaitForStateChange(GRPC_CHANNEL_READY, std::chrono::system_clock::now() + std::chrono::seconds(5)));
   ok = Check(absl::Seconds(5), /*wait_for_ready=*/true);
   EXPECT_TRUE(ok.ok()) << ok.error_message();
   EXPECT_EQ(proxy_->Stats().accepted, 2);

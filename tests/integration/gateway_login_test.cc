@@ -1,12 +1,12 @@
 // The real binaries as a person uses them: salesctl signs in as a demo user
 // with the local dev key, and its calls go through the gateway binary to a
 // service that only trusts principals the gateway signed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -37,8 +37,8 @@ class GatewayLogin : public ::testing::Test {
     dir_ = ::sales::testing::MakeTempDir("gateway-login");
     auth_ = dir_ + "/auth";
     Sh(absl::StrCat("mkdir -p ", auth_, "/keys && openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null",
-                    " | openssl pkcs8 -topk8 -nocrypt -out ", auth_, "/signing-key.pem && openssl pkey -in ",
-                    auth_, "/signing-key.pem -pubout -out ", auth_, "/keys/dev-1.pem"));
+                    " | openssl pkcs8 -topk8 -nocrypt -out ", auth_, "/signing-key.pem && openssl pkey -in ", auth_,
+                    "/signing-key.pem -pubout -out ", auth_, "/keys/dev-1.pem"));
     WriteAll(auth_ + "/users.json", R"({"issuer": "sales-dev", "audience": "sales-gateway", "alg": "ES256",
       "kid": "dev-1", "signing_key": "signing-key.pem",
       "users": {"admin": {"role": "ADMIN"}, "reception": {"role": "RECEPTIONIST"},
@@ -50,20 +50,21 @@ class GatewayLogin : public ::testing::Test {
     ASSERT_NE(targets_, nullptr);
     gw_port_ = FreeLoopbackPort();
     setenv("SALES_PRINCIPAL_HMAC_SECRET_FILE", (dir_ + "/secret").c_str(), 1);
-    ASSERT_THAT(gateway_.Start({Bin("gateway/gateway"), absl::StrCat("--listen=127.0.0.1:", gw_port_),
-                                absl::StrCat("--targets_address=127.0.0.1:", targets_->port()),
-                                "--jwt_public_keys_dir=" + auth_ + "/keys",
-                                absl::StrCat("--policy_file=", SALES_SOURCE_DIR, "/gateway/policy.json"),
-                                "--drain_deadline=1s"},
-                               dir_ + "/gateway.log"),
-                IsOk());
+    ASSERT_THAT(
+        gateway_.Start(
+            {Bin("gateway/gateway"), absl::StrCat("--listen=127.0.0.1:", gw_port_),
+             absl::StrCat("--targets_address=127.0.0.1:", targets_->port()), "--jwt_public_keys_dir=" + auth_ + "/keys",
+             absl::StrCat("--policy_file=", SALES_SOURCE_DIR, "/gateway/policy.json"), "--drain_deadline=1s"},
+            dir_ + "/gateway.log"),
+        IsOk());
     unsetenv("SALES_PRINCIPAL_HMAC_SECRET_FILE");
     setenv("SALES_AUTH_DIR", auth_.c_str(), 1);
     setenv("SALES_GATEWAY_ADDRESS", absl::StrCat("127.0.0.1:", gw_port_).c_str(), 1);
     std::string out;
     // Until the gateway answers: `salesctl health` exits 1 while nothing
     // listens yet (a sanitizer build starts slower than the test's first call).
-    for (int i = 0; i < 200 && Salesctl({"health"}, &out) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 200 && Salesctl({"health"}, &out) != 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
   void TearDown() override {
@@ -106,15 +107,18 @@ TEST_F(GatewayLogin, SalesctlSignsInAndCallsThroughTheGateway) {
 
   ASSERT_EQ(Salesctl({"login", "admin"}, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("signed in as admin (ADMIN)"));
-  EXPECT_EQ(Salesctl({"call", "targets/CreateOrgUnit",
-                      R"({"request_id":"login-1","org_unit":{"code":"CO","name":"公司","kind":"ORG_UNIT_KIND_COMPANY"}})"},
-                     &out),
-            0)
+  EXPECT_EQ(
+      Salesctl({"call", "targets/CreateOrgUnit",
+                R"({"request_id":"login-1","org_unit":{"code":"CO","name":"公司","kind":"ORG_UNIT_KIND_COMPANY"}})"},
+               &out),
+      0)
       << out;
-  EXPECT_EQ(Salesctl({"call", "targets/CreateOrgUnit",
-                      R"({"request_id":"login-1b","org_unit":{"code":"EAST","name":"华东区","kind":"ORG_UNIT_KIND_BRANCH","parent_id":1}})"},
-                     &out),
-            0)
+  EXPECT_EQ(
+      Salesctl(
+          {"call", "targets/CreateOrgUnit",
+           R"({"request_id":"login-1b","org_unit":{"code":"EAST","name":"华东区","kind":"ORG_UNIT_KIND_BRANCH","parent_id":1}})"},
+          &out),
+      0)
       << out;
   EXPECT_EQ(Salesctl({"call", "targets/CreateRep",
                       R"({"request_id":"login-2","rep":{"employee_code":"E1","user_id":"rep1","name":"张伟",

@@ -1,15 +1,15 @@
 // The gateway against real tokens, a real targets-svc on MariaDB, and a
 // scripted fake backend for the transport behaviours (retries, deadlines,
 // streams) that a real service cannot be made to show on demand.
-#include <atomic>
-#include <condition_variable>
-#include <cstdio>
-#include <chrono>
-#include <mutex>
-#include <thread>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -31,8 +31,8 @@ namespace {
 
 using namespace ::sales::gateway::testing;  // NOLINT
 using ::sales::testing::FreshDatabase;
-using ::sales::testing::Loopback;
 using ::sales::testing::IsOk;
+using ::sales::testing::Loopback;
 using ::sales::testing::StartService;
 using ::testing::HasSubstr;
 namespace tv1 = ::sales::targets::v1;
@@ -121,8 +121,8 @@ class GatewaySecurity : public ::testing::Test {
     WriteAll(*dir_ + "/keys/k1.pem", es_->public_pem);
     WriteAll(*dir_ + "/keys/k2.pem", rs_->public_pem);
     db_ = new db::PoolOptions(FreshDatabase("gwsec"));
-    targets_ = StartService(targets::MakeServiceDefinition(), *db_, nullptr,
-                            {{"principal_hmac_secret", kSecret}}).release();
+    targets_ =
+        StartService(targets::MakeServiceDefinition(), *db_, nullptr, {{"principal_hmac_secret", kSecret}}).release();
     fake_ = new FakeTargets();
     grpc::ServerBuilder b;
     b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &fake_port_);
@@ -475,12 +475,11 @@ TEST_F(GatewaySecurity, NonAsciiClientMetadataIsDroppedNotFatal) {
   std::string path = *dir_ + "/getrep.bin";
   WriteAll(path, frame);
   for (int i = 0; i < 3; ++i) {
-    std::string cmd = absl::StrCat(
-        "curl -sS --max-time 5 --http2-prior-knowledge -o /dev/null -D ", *dir_, "/curl-headers.txt ",
-        "-H 'content-type: application/grpc' -H 'te: trailers' ",
-        "-H 'authorization: Bearer ", Admin("张三"), "' ",
-        "-H 'x-client-note: 张三 的备注' -H 'x-tab: a\tb' ",
-        "--data-binary @", path, " http://127.0.0.1:", gw->port(), "/sales.targets.v1.TargetsService/GetRep");
+    std::string cmd =
+        absl::StrCat("curl -sS --max-time 5 --http2-prior-knowledge -o /dev/null -D ", *dir_, "/curl-headers.txt ",
+                     "-H 'content-type: application/grpc' -H 'te: trailers' ", "-H 'authorization: Bearer ",
+                     Admin("张三"), "' ", "-H 'x-client-note: 张三 的备注' -H 'x-tab: a\tb' ", "--data-binary @", path,
+                     " http://127.0.0.1:", gw->port(), "/sales.targets.v1.TargetsService/GetRep");
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   }
   tv1::GetRepResponse got;
@@ -528,8 +527,8 @@ TEST_F(GatewaySecurity, CapturedProofsCannotBeReplayedElsewhereOrLater) {
   grpc::Status late = direct->GetRep(replay(stale).get(), req, &got);
   EXPECT_EQ(late.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(ReasonOf(late), "PRINCIPAL_PROOF_EXPIRED");
-  std::string other_key = PrincipalVerifier(std::vector<PrincipalKey>{{"k9", kSecret}}).Sign(principal, rid, "/sales.targets.v1.TargetsService/GetRep",
-                                                                    absl::Now());
+  std::string other_key = PrincipalVerifier(std::vector<PrincipalKey>{{"k9", kSecret}})
+                              .Sign(principal, rid, "/sales.targets.v1.TargetsService/GetRep", absl::Now());
   EXPECT_EQ(ReasonOf(direct->GetRep(replay(other_key).get(), req, &got)), "PRINCIPAL_KEY_UNKNOWN");
 }
 
@@ -642,8 +641,7 @@ TEST_F(GatewaySecurity, DeadlinesAreCappedPerMethodAndCancellationPassesThrough)
   auto gw3 = Gw(true, {{"default_deadline", "20s"}});
   ASSERT_NE(gw3, nullptr);
   auto stub4 = tv1::TargetsService::NewStub(Loopback(gw3->port()));
-  EXPECT_EQ(stub4->GetOrgUnit(&cancelled, tv1::GetOrgUnitRequest(), &resp).error_code(),
-            grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(stub4->GetOrgUnit(&cancelled, tv1::GetOrgUnitRequest(), &resp).error_code(), grpc::StatusCode::CANCELLED);
   canceller.join();
   absl::Time deadline = absl::Now() + absl::Seconds(3);
   while (!fake_->saw_cancel && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));

@@ -2,18 +2,17 @@
 // openssl command line, tokens signed with libjwt, an in-process gateway.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <jwt.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -51,7 +50,8 @@ inline KeyPair MakeKey(const std::string& dir, const std::string& name, const st
   std::string priv = absl::StrCat(dir, "/", name, ".key");
   std::string pub = absl::StrCat(dir, "/", name, ".pub");
   if (alg == "ES256") {
-    Sh(absl::StrCat("openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out ", priv));
+    Sh(absl::StrCat("openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out ",
+                    priv));
   } else {
     Sh(absl::StrCat("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out ", priv, " 2>/dev/null"));
   }
@@ -84,10 +84,10 @@ inline std::string Sign(const KeyPair& key, const std::string& kid, const TokenS
   jwt_add_grant_int(jwt, "iat", now);
   jwt_add_grant_int(jwt, "nbf", now + absl::ToInt64Seconds(t.not_before_in));
   jwt_add_grant_int(jwt, "exp", now + absl::ToInt64Seconds(t.expires_in));
-  EXPECT_EQ(jwt_set_alg(jwt, jwt_str_alg(key.alg.c_str()),
-                        reinterpret_cast<const unsigned char*>(key.private_pem.data()),
-                        static_cast<int>(key.private_pem.size())),
-            0);
+  EXPECT_EQ(
+      jwt_set_alg(jwt, jwt_str_alg(key.alg.c_str()), reinterpret_cast<const unsigned char*>(key.private_pem.data()),
+                  static_cast<int>(key.private_pem.size())),
+      0);
   char* s = jwt_encode_str(jwt);
   jwt_free(jwt);
   EXPECT_NE(s, nullptr);
@@ -101,14 +101,10 @@ inline std::string DefaultPolicyPath() { return absl::StrCat(SALES_SOURCE_DIR, "
 // A gateway on a free loopback port with the given settings over defaults.
 inline std::unique_ptr<Gateway> StartGateway(std::map<std::string, std::string> values) {
   std::map<std::string, std::string> base = {
-      {"listen", "127.0.0.1:0"},
-      {"jwt_issuer", "test-issuer"},
-      {"jwt_audience", "test-gateway"},
-      {"policy_file", DefaultPolicyPath()},
-      {"reload_interval", "100ms"},
-      {"drain_deadline", "1s"},
-      {"channels_per_backend", "2"},
-      {"access_log", "all"},
+      {"listen", "127.0.0.1:0"},        {"jwt_issuer", "test-issuer"},
+      {"jwt_audience", "test-gateway"}, {"policy_file", DefaultPolicyPath()},
+      {"reload_interval", "100ms"},     {"drain_deadline", "1s"},
+      {"channels_per_backend", "2"},    {"access_log", "all"},
   };
   // No secret given: the explicit development mode, as for services.
   if (!values.count("principal_hmac_secret")) base["allow_unsigned_principals"] = "true";

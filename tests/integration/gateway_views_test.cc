@@ -1,12 +1,12 @@
 // The aggregate views against scripted services: parts run in parallel as
 // the caller, each under its own deadline; what fails is named, what
 // answers is returned; a rep sees only their own customer and dashboard.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "platform/call.h"
@@ -146,8 +146,7 @@ TEST_F(GatewayViews, Customer360ReturnsWhatAnsweredAndNamesWhatFailed) {
   EXPECT_FALSE(resp.has_orders());
   EXPECT_FALSE(resp.has_balance());
   EXPECT_THAT(FailedParts(resp.failed_parts()),
-              UnorderedElementsAre("complaints:UNIMPLEMENTED", "orders:DOWN", "balance:DOWN",
-                                   "collection_cases:DOWN"));
+              UnorderedElementsAre("complaints:UNIMPLEMENTED", "orders:DOWN", "balance:DOWN", "collection_cases:DOWN"));
   for (const auto& f : resp.failed_parts()) {
     if (f.part() == "balance") {
       EXPECT_EQ(f.method(), "sales.finance.v1.FinanceService/GetCustomerBalance");
@@ -203,8 +202,8 @@ TEST_F(GatewayViews, RepDashboardIsTheRepsOwn) {
   EXPECT_TRUE(resp.has_progress());
   EXPECT_TRUE(resp.has_visits_due());
   EXPECT_THAT(FailedParts(resp.failed_parts()),
-              UnorderedElementsAre("ranking:UNIMPLEMENTED", "quotes:DOWN", "orders:DOWN",
-                                   "collection_cases:DOWN", "commission_statements:DOWN"));
+              UnorderedElementsAre("ranking:UNIMPLEMENTED", "quotes:DOWN", "orders:DOWN", "collection_cases:DOWN",
+                                   "commission_statements:DOWN"));
   req.set_rep_id(6);
   EXPECT_EQ(stub_->RepDashboard(Bearer(Token("SALES_REP", 5, 2)).get(), req, &resp).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -221,8 +220,8 @@ TEST_F(GatewayViews, ManagerDashboardNamesEveryPartThatFailed) {
   EXPECT_EQ(resp.org_unit_id(), 2);
   EXPECT_TRUE(resp.has_progress());
   EXPECT_THAT(FailedParts(resp.failed_parts()),
-              UnorderedElementsAre("ranking:UNIMPLEMENTED", "pending_approvals:DOWN",
-                                   "collisions:UNIMPLEMENTED", "ageing:DOWN", "collection_cases:DOWN"));
+              UnorderedElementsAre("ranking:UNIMPLEMENTED", "pending_approvals:DOWN", "collisions:UNIMPLEMENTED",
+                                   "ageing:DOWN", "collection_cases:DOWN"));
   // Reps have no manager dashboard.
   EXPECT_EQ(stub_->ManagerDashboard(Bearer(Token("SALES_REP", 5, 2)).get(), req, &resp).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);

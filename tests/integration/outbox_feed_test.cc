@@ -3,24 +3,24 @@
 // gRPC feed, is stopped and restarted, and sees every committed event
 // exactly once in feed order — including one whose transaction took an
 // earlier id but committed later — and never a rolled-back one.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <sstream>
-#include <mutex>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "platform/config.h"
 #include "platform/consumer.h"
 #include "platform/metrics.h"
-#include "platform/service_app.h"
 #include "platform/migrate.h"
+#include "platform/service_app.h"
 #include "platform/status.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "targets-svc/api/targets_api.h"
@@ -107,12 +107,12 @@ class OutboxFeed : public ::testing::Test {
     auto consumer_db = FreshDatabase("consumer");
     consumer_db.max_connections = 4;
     consumer_pool_ = std::move(db::Pool::Create(consumer_db)).value();
-    ASSERT_THAT(Migrate(*consumer_pool_,
-                        {PlatformMigrations(),
-                         MigrationSet{"test", {{"V001__seen.sql",
-                                                "CREATE TABLE seen (seq BIGINT AUTO_INCREMENT PRIMARY KEY, "
-                                                "event_id VARCHAR(96) NOT NULL, position BIGINT NOT NULL, "
-                                                "code VARCHAR(64) NOT NULL)"}}}}),
+    ASSERT_THAT(Migrate(*consumer_pool_, {PlatformMigrations(),
+                                          MigrationSet{"test",
+                                                       {{"V001__seen.sql",
+                                                         "CREATE TABLE seen (seq BIGINT AUTO_INCREMENT PRIMARY KEY, "
+                                                         "event_id VARCHAR(96) NOT NULL, position BIGINT NOT NULL, "
+                                                         "code VARCHAR(64) NOT NULL)"}}}}),
                 IsOk());
   }
 
@@ -125,8 +125,8 @@ class OutboxFeed : public ::testing::Test {
   std::unique_ptr<EventConsumer> PoisonConsumer(std::function<absl::Status()> fail, ConsumerOptions options) {
     return std::make_unique<EventConsumer>(
         "targets-feed-test", consumer_pool_.get(), std::make_unique<TargetsFeed>(Loopback(app_->port())),
-        RecordSeen([fail](const std::string& code) { return code == "POISON" ? fail() : absl::OkStatus(); }),
-        nullptr, std::move(options));
+        RecordSeen([fail](const std::string& code) { return code == "POISON" ? fail() : absl::OkStatus(); }), nullptr,
+        std::move(options));
   }
 
   bool WaitFor(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(20)) {
@@ -139,10 +139,8 @@ class OutboxFeed : public ::testing::Test {
   }
 
   std::unique_ptr<EventConsumer> MakeConsumer() {
-    return std::make_unique<EventConsumer>(
-        "targets-feed-test", consumer_pool_.get(),
-        std::make_unique<TargetsFeed>(Loopback(app_->port())),
-        RecordSeen());
+    return std::make_unique<EventConsumer>("targets-feed-test", consumer_pool_.get(),
+                                           std::make_unique<TargetsFeed>(Loopback(app_->port())), RecordSeen());
   }
 
   // Creates a branch under the company through the public API.
@@ -308,8 +306,7 @@ TEST_F(OutboxFeed, AnEventFailingWithItsOwnErrorIsParkedAfterItsGraceAndTheFeedM
   options.park_after = absl::Milliseconds(600);
   options.park_after_attempts = 3;
   absl::Time started = absl::Now();
-  auto consumer = PoisonConsumer(
-      [] { return absl::FailedPreconditionError("订单 42 的客户不存在（测试）"); }, options);
+  auto consumer = PoisonConsumer([] { return absl::FailedPreconditionError("订单 42 的客户不存在（测试）"); }, options);
   consumer->Start();
   ASSERT_TRUE(WaitFor([&] { return consumer->failing_since_micros() != 0; }));
   // Failing, not parked yet: the grace has not passed.
@@ -426,20 +423,19 @@ TEST_F(OutboxFeed, RetentionPrunesTheFeedAndAConsumerBehindItIsToldNotSkipped) {
 // consumer reopens from its cursor and applies every position in order.
 TEST_F(OutboxFeed, AnEventOutOfSequenceIsNeverAppliedPastTheGap) {
   std::vector<int64_t> opened_after;
-  auto consumer = std::make_unique<EventConsumer>(
-      "scripted-feed", consumer_pool_.get(),
-      std::make_unique<ScriptedFeed>(
-          std::vector<std::vector<std::vector<common::v1::Event>>>{
-              {{UnitEvent(1, "A"), UnitEvent(3, "C")}},          // 2 missing
-              {{UnitEvent(2, "B"), UnitEvent(3, "C")}, {UnitEvent(4, "D")}}},
-          &opened_after),
-      RecordSeen());
+  auto consumer =
+      std::make_unique<EventConsumer>("scripted-feed", consumer_pool_.get(),
+                                      std::make_unique<ScriptedFeed>(
+                                          std::vector<std::vector<std::vector<common::v1::Event>>>{
+                                              {{UnitEvent(1, "A"), UnitEvent(3, "C")}},  // 2 missing
+                                              {{UnitEvent(2, "B"), UnitEvent(3, "C")}, {UnitEvent(4, "D")}}},
+                                          &opened_after),
+                                      RecordSeen());
   consumer->Start();
   ASSERT_TRUE(WaitForSeen(4));
   consumer->Stop();
   EXPECT_EQ(Count("SELECT COUNT(*) FROM seen"), 4);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen a JOIN seen b ON b.seq = a.seq + 1 WHERE b.position <> a.position + 1"),
-            0)
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM seen a JOIN seen b ON b.seq = a.seq + 1 WHERE b.position <> a.position + 1"), 0)
       << "applied out of feed order";
   ASSERT_GE(opened_after.size(), 2u);
   EXPECT_EQ(opened_after[0], 0);
@@ -455,8 +451,9 @@ TEST_F(OutboxFeed, AClaimConflictWithAnotherEventsRowIsNotTakenForADuplicate) {
                     SALES_RETURN_IF_ERROR(
                         tx.Exec("ALTER TABLE processed_events ADD UNIQUE KEY uk_test_position (position)").status());
                     return tx
-                        .Exec("INSERT INTO processed_events (consumer, event_id, position, applied_at) VALUES "
-                              "('another-consumer', 'another-1', 1, UTC_TIMESTAMP(6))")
+                        .Exec(
+                            "INSERT INTO processed_events (consumer, event_id, position, applied_at) VALUES "
+                            "('another-consumer', 'another-1', 1, UTC_TIMESTAMP(6))")
                         .status();
                   })
                   .ok());
@@ -473,8 +470,7 @@ TEST_F(OutboxFeed, AClaimConflictWithAnotherEventsRowIsNotTakenForADuplicate) {
 // service with dead peers stayed SERVING 6-8 s after SIGTERM.
 TEST_F(OutboxFeed, StoppingAConsumerDoesNotWaitOutItsRetryBackoff) {
   auto consumer = std::make_unique<EventConsumer>(
-      "unreachable-feed", consumer_pool_.get(),
-      std::make_unique<TargetsFeed>(Loopback(testing::FreeLoopbackPort())),
+      "unreachable-feed", consumer_pool_.get(), std::make_unique<TargetsFeed>(Loopback(testing::FreeLoopbackPort())),
       [](db::Transaction&, const common::v1::Event&) { return absl::OkStatus(); });
   consumer->Start();
   // 100+200+...+3200 ms of backoff: the next wait is the 5 s ceiling.

@@ -4,12 +4,12 @@
 // DEPENDENCY_UNAVAILABLE, NOT_FOUND becomes what the question makes of it,
 // and a peer's own refusal keeps its code. The fakes answer like the real
 // client for application tests.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "platform/config.h"

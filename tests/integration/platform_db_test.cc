@@ -1,12 +1,12 @@
 // The platform's database plumbing against a real MariaDB: the pool and its
 // failure handling, migrations, idempotency.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <set>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/barrier.h"
@@ -53,11 +53,10 @@ TEST(Pool, RoundTripsTypesAndBinary) {
   auto pool = MakePool(FreshDatabase());
   ASSERT_THAT(Exec(*pool, "CREATE TABLE t (id BIGINT PRIMARY KEY, s VARCHAR(20) NULL, b LONGBLOB)"), IsOk());
   std::string binary("a\0b\xff\x01", 5);
-  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (?, ?, ?)",
-                   {int64_t{9007199254740993}, nullptr, db::Bytes{binary}}),
+  ASSERT_THAT(Exec(*pool, "INSERT INTO t VALUES (?, ?, ?)", {int64_t{9007199254740993}, nullptr, db::Bytes{binary}}),
               IsOk());
-  auto rows = pool->Transact<std::vector<db::Row>>(
-      [](db::Transaction& tx) { return tx.Query("SELECT id, s, b FROM t"); });
+  auto rows =
+      pool->Transact<std::vector<db::Row>>([](db::Transaction& tx) { return tx.Query("SELECT id, s, b FROM t"); });
   ASSERT_THAT(rows.status(), IsOk());
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].Int(0), 9007199254740993);
@@ -112,8 +111,7 @@ TEST(Pool, DeadlocksAreRetriedUntilBothCommit) {
   auto worker = [&](int first, int second) {
     return pool->Transact([&](db::Transaction& tx) -> absl::Status {
       int attempt = ++attempts;
-      SALES_RETURN_IF_ERROR(
-          tx.Exec("UPDATE acct SET n = n + 1 WHERE id = ?", {int64_t{first}}).status());
+      SALES_RETURN_IF_ERROR(tx.Exec("UPDATE acct SET n = n + 1 WHERE id = ?", {int64_t{first}}).status());
       // Only the first round meets at the barrier, which forces the lock cycle.
       if (attempt <= 2 && barrier != nullptr && barrier->Block()) {
         delete barrier;
@@ -140,8 +138,9 @@ MigrationSet Demo(std::vector<MigrationFile> files) { return MigrationSet{"demo"
 TEST(Migrations, TwoConcurrentStartersApplyOnce) {
   auto opts = FreshDatabase();
   // Not idempotent on purpose: running it twice would fail or insert twice.
-  auto set = Demo({{"V001__things.sql", "CREATE TABLE things (id INT PRIMARY KEY);\n"
-                                        "INSERT INTO things VALUES (1);"},
+  auto set = Demo({{"V001__things.sql",
+                    "CREATE TABLE things (id INT PRIMARY KEY);\n"
+                    "INSERT INTO things VALUES (1);"},
                    {"V002__more.sql", "INSERT INTO things VALUES (2);"}});
   auto p1 = MakePool(opts), p2 = MakePool(opts);
   absl::Status s1, s2;
@@ -188,8 +187,7 @@ TEST(Migrations, AFailureLeavesTheSchemaDirtyAndStopsLaterStarts) {
 
 TEST(Migrations, RejectsBadFileNamesAndOrder) {
   auto pool = MakePool(FreshDatabase());
-  EXPECT_THAT(Migrate(*pool, {Demo({{"001_things.sql", "SELECT 1"}})}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Migrate(*pool, {Demo({{"001_things.sql", "SELECT 1"}})}), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Migrate(*pool, {Demo({{"V002__b.sql", "SELECT 1"}, {"V001__a.sql", "SELECT 1"}})}),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
@@ -201,18 +199,19 @@ class Idempotency : public ::testing::Test {
   void SetUp() override {
     pool_ = MakePool(FreshDatabase(), 40);
     ASSERT_THAT(Migrate(*pool_, {PlatformMigrations()}), IsOk());
-    ASSERT_THAT(Exec(*pool_, "CREATE TABLE effects (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
-                             "amount BIGINT NOT NULL)"),
+    ASSERT_THAT(Exec(*pool_,
+                     "CREATE TABLE effects (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
+                     "amount BIGINT NOT NULL)"),
                 IsOk());
   }
 
   // The "mutation": books an effect row and answers with its id.
   absl::StatusOr<common::v1::Money> Book(const std::string& request_id, int64_t amount,
-                                         const std::string& caller = "张三", const std::string& method = "/test.v1.Test/Book") {
+                                         const std::string& caller = "张三",
+                                         const std::string& method = "/test.v1.Test/Book") {
     common::v1::Money req = MakeMoney(amount);
     return RunIdempotent<common::v1::Money>(
-        *pool_, caller, method, request_id, req,
-        [&](db::Transaction& tx) -> absl::StatusOr<common::v1::Money> {
+        *pool_, caller, method, request_id, req, [&](db::Transaction& tx) -> absl::StatusOr<common::v1::Money> {
           SALES_RETURN_IF_ERROR(tx.Exec("INSERT INTO effects (amount) VALUES (?)", {amount}).status());
           SALES_ASSIGN_OR_RETURN(int64_t id, tx.LastInsertId());
           return MakeMoney(id, "EFF");

@@ -1,14 +1,13 @@
 // The real binaries as an operator runs them: a service started from its
 // executable drains an in-flight call on SIGTERM, and salesctl gives clear
 // errors for bad JSON, an unknown method and a wrong type.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
@@ -133,8 +132,10 @@ TEST_F(TargetsProcess, RefusesToStartWithoutAPrincipalKeyUnlessToldToLoudly) {
   for (const std::string secret_flag : {"", "--principal_hmac_secret=", "--principal_hmac_secret=   "}) {
     ChildProcess svc;
     std::string log = absl::StrCat(dir_, "/nosecret-", ++runs_, ".log");
-    std::vector<std::string> argv = {Bin("targets-svc/targets-svc"), absl::StrCat("--listen=127.0.0.1:", FreeLoopbackPort()),
-                                     "--mysql_host=127.0.0.1", absl::StrCat("--mysql_port=", db_.port),
+    std::vector<std::string> argv = {Bin("targets-svc/targets-svc"),
+                                     absl::StrCat("--listen=127.0.0.1:", FreeLoopbackPort()),
+                                     "--mysql_host=127.0.0.1",
+                                     absl::StrCat("--mysql_port=", db_.port),
                                      absl::StrCat("--mysql_user=", db_.user),
                                      absl::StrCat("--mysql_database=", db_.database)};
     if (!secret_flag.empty()) argv.push_back(secret_flag);
@@ -149,10 +150,11 @@ TEST_F(TargetsProcess, RefusesToStartWithoutAPrincipalKeyUnlessToldToLoudly) {
 
 TEST_F(TargetsProcess, SalesctlCallsAnyMethodAndExplainsFailures) {
   std::string out;
-  EXPECT_EQ(Salesctl({"call", "targets/CreateOrgUnit",
-                      R"({"request_id":"ctl-1","org_unit":{"code":"CO","name":"公司","kind":"ORG_UNIT_KIND_COMPANY"}})"},
-                     &out),
-            0)
+  EXPECT_EQ(
+      Salesctl({"call", "targets/CreateOrgUnit",
+                R"({"request_id":"ctl-1","org_unit":{"code":"CO","name":"公司","kind":"ORG_UNIT_KIND_COMPANY"}})"},
+               &out),
+      0)
       << out;
   EXPECT_THAT(out, HasSubstr("\"code\": \"CO\""));
 
@@ -177,7 +179,8 @@ TEST_F(TargetsProcess, SalesctlCallsAnyMethodAndExplainsFailures) {
   EXPECT_THAT(out, HasSubstr("error: NOT_FOUND"));
   EXPECT_THAT(out, HasSubstr("reason NOT_FOUND"));
 
-  EXPECT_EQ(Salesctl({"call", "targets/CreateOrgUnit", R"({"request_id":"ctl-2","org_unit":{"code":"x y"}})"}, &out), 1);
+  EXPECT_EQ(Salesctl({"call", "targets/CreateOrgUnit", R"({"request_id":"ctl-2","org_unit":{"code":"x y"}})"}, &out),
+            1);
   EXPECT_THAT(out, HasSubstr("error: INVALID_ARGUMENT"));
   EXPECT_THAT(out, HasSubstr("field org_unit.code"));
 }

@@ -10,14 +10,13 @@
 //    being killed or paused, and every event is applied once, in feed order;
 //  - 300 open feed subscriptions and 64 concurrent confirmations do not
 //    exhaust one orders-svc's request threads.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
 #include <map>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -108,12 +107,10 @@ TEST_F(BalancingTest, CallsSpreadOverEveryReplica) {
   int total = 0;
   int served[3];
   for (int r = 0; r < 3; ++r) total += served[r] = Served(r, "ListOrgUnits");
-  std::printf("[replicas] 3000 calls through the gateway: %d / %d / %d per replica\n", served[0], served[1],
-              served[2]);
+  std::printf("[replicas] 3000 calls through the gateway: %d / %d / %d per replica\n", served[0], served[1], served[2]);
   EXPECT_GE(total, 3000);
   for (int r = 0; r < 3; ++r) {
-    EXPECT_GE(served[r] * 5, total) << "replica " << r << " served " << served[r] << " of " << total
-                                    << " (under 20%)";
+    EXPECT_GE(served[r] * 5, total) << "replica " << r << " served " << served[r] << " of " << total << " (under 20%)";
   }
 }
 
@@ -186,7 +183,8 @@ TEST_F(BalancingTest, KilledReplicaLosesNoCallWithRequestId) {
           ids.insert(resp.org_unit().id());
         } else {
           ++failed;
-          if (first_error.empty()) first_error = absl::StrCat(static_cast<int>(st.error_code()), " ", st.error_message());
+          if (first_error.empty())
+            first_error = absl::StrCat(static_cast<int>(st.error_code()), " ", st.error_message());
         }
         ++done;
       }
@@ -199,9 +197,10 @@ TEST_F(BalancingTest, KilledReplicaLosesNoCallWithRequestId) {
   for (auto& t : threads) t.join();
   int after[3];
   for (int r = 0; r < 3; ++r) after[r] = Served(r, "CreateOrgUnit");
-  std::printf("[replicas] SIGKILL of replica 1 after %d creations: served before %d/%d/%d, after %d/%d/%d; "
-              "%d retries\n",
-              kUnits / 4, before[0], before[1], before[2], after[0], after[1], after[2], retried.load());
+  std::printf(
+      "[replicas] SIGKILL of replica 1 after %d creations: served before %d/%d/%d, after %d/%d/%d; "
+      "%d retries\n",
+      kUnits / 4, before[0], before[1], before[2], after[0], after[1], after[2], retried.load());
   EXPECT_EQ(failed.load(), 0) << first_error;
   EXPECT_EQ(static_cast<int>(ids.size()), kUnits);
   // Its share moved to the others.
@@ -234,9 +233,9 @@ TEST_F(BalancingTest, ServerEndsConnectionsAtItsMaximumAge) {
   auto stub = tv1::TargetsService::NewStub(channel);
   tv1::ListOrgUnitsRequest req;
   tv1::ListOrgUnitsResponse resp;
-  ASSERT_TRUE(stub->ListOrgUnits(testing::CtxAs(Principal{"admin", kRoleAdmin}, Fleet::principal_secret()).get(), req,
-                                 &resp)
-                  .ok());
+  ASSERT_TRUE(
+      stub->ListOrgUnits(testing::CtxAs(Principal{"admin", kRoleAdmin}, Fleet::principal_secret()).get(), req, &resp)
+          .ok());
   ASSERT_EQ(channel->GetState(false), GRPC_CHANNEL_READY);
   absl::Time start = absl::Now();
   bool left_ready = channel->WaitForStateChange(GRPC_CHANNEL_READY, absl::ToChronoTime(start + absl::Seconds(6)));
@@ -369,9 +368,10 @@ TEST_F(FeedReplicasTest, OneActiveConsumerAppliesEveryEventOnceInFeedOrderThroug
   // The last word on the first customer: supply stopped.
   finance::v1::CreditHold last_hold;
   ASSERT_TRUE(company.SetHold(company.customer_ids()[0], "最终：停止供货", &last_hold)) << company.error();
-  std::printf("[replicas] %d business cycles (%d orders met a stop and wait in credit hold), %d failed steps, %d "
-              "retried calls\n",
-              cycles.load(), held.load(), failures.load(), company.retries());
+  std::printf(
+      "[replicas] %d business cycles (%d orders met a stop and wait in credit hold), %d failed steps, %d "
+      "retried calls\n",
+      cycles.load(), held.load(), failures.load(), company.retries());
   EXPECT_EQ(failures.load(), 0) << company.error();
   EXPECT_GT(cycles.load(), 5);
 
@@ -394,11 +394,12 @@ TEST_F(FeedReplicasTest, OneActiveConsumerAppliesEveryEventOnceInFeedOrderThroug
     // position out, a doubled one cannot be recorded twice)...
     EXPECT_EQ(QueryInt(*customers_db, "SELECT COUNT(*) FROM processed_events WHERE consumer = ?", {f.consumer}), last)
         << f.consumer;
-    EXPECT_EQ(QueryInt(*customers_db,
-                       "SELECT COUNT(DISTINCT position) FROM processed_events WHERE consumer = ? AND position BETWEEN 1 "
-                       "AND ?",
-                       {f.consumer, last}),
-              last)
+    EXPECT_EQ(
+        QueryInt(*customers_db,
+                 "SELECT COUNT(DISTINCT position) FROM processed_events WHERE consumer = ? AND position BETWEEN 1 "
+                 "AND ?",
+                 {f.consumer, last}),
+        last)
         << f.consumer;
     EXPECT_EQ(QueryInt(*customers_db, "SELECT COUNT(*) FROM dead_letters WHERE consumer = ?", {f.consumer}), 0);
     // ...in feed order: no event applied after one that comes later in the feed.
@@ -484,9 +485,10 @@ TEST(ThreadsTest, FeedSubscriptionsAndConfirmationsDoNotExhaustRequestThreads) {
     });
   }
   for (auto& t : threads) t.join();
-  std::printf("[replicas] %d subscriptions open; %d of %d concurrent confirmations confirmed, %d saw "
-              "RESOURCE_EXHAUSTED\n",
-              kSubscribers, confirmed.load(), kOrders, exhausted.load());
+  std::printf(
+      "[replicas] %d subscriptions open; %d of %d concurrent confirmations confirmed, %d saw "
+      "RESOURCE_EXHAUSTED\n",
+      kSubscribers, confirmed.load(), kOrders, exhausted.load());
   EXPECT_EQ(exhausted.load(), 0);
   EXPECT_EQ(confirmed.load(), kOrders) << company.error();
 

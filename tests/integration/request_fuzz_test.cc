@@ -25,6 +25,12 @@
 //   SALES_REQUEST_FUZZ_FINDINGS=<f>  JSON lines of every offender (default
 //                                    request_fuzz_findings.jsonl in the working
 //                                    directory)
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <jwt.h>
 #include <signal.h>
 #include <unistd.h>
@@ -39,26 +45,19 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "absl/time/civil_time.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "platform/convert.h"
@@ -128,9 +127,7 @@ class Rng {
   explicit Rng(uint64_t seed) : gen_(seed) {}
   uint64_t Next() { return gen_(); }
   // Uniform in [lo, hi].
-  int64_t Between(int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(gen_);
-  }
+  int64_t Between(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(gen_); }
   size_t Index(size_t n) { return static_cast<size_t>(Between(0, static_cast<int64_t>(n) - 1)); }
   bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(gen_) < p; }
   template <typename T>
@@ -169,7 +166,8 @@ const std::vector<std::string>& WildStrings() {
       std::string(65, 'a'),
       "\t",
       "line\nbreak",
-      "nul\x01" "ctl",
+      "nul\x01"
+      "ctl",
       "'; DROP TABLE products; --",
       "\" OR 1=1 --",
       "%s%s%s%n",
@@ -192,10 +190,21 @@ const std::vector<std::string>& WildStrings() {
 
 const std::vector<int64_t>& WildInts() {
   static const std::vector<int64_t> kInts = {
-      0, 1, -1, 2, 7, 42, 100, 10000, 10001,
-      std::numeric_limits<int32_t>::max(), std::numeric_limits<int32_t>::min(),
-      std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
-      std::numeric_limits<int64_t>::max() - 1, std::numeric_limits<int64_t>::min() + 1,
+      0,
+      1,
+      -1,
+      2,
+      7,
+      42,
+      100,
+      10000,
+      10001,
+      std::numeric_limits<int32_t>::max(),
+      std::numeric_limits<int32_t>::min(),
+      std::numeric_limits<int64_t>::max(),
+      std::numeric_limits<int64_t>::min(),
+      std::numeric_limits<int64_t>::max() - 1,
+      std::numeric_limits<int64_t>::min() + 1,
       int64_t{4611686018427387904},  // 2^62: ×2 or ×4 wraps
       int64_t{922337203685477581},   // ×10 wraps
       int64_t{100000000000},
@@ -349,8 +358,8 @@ class Generator {
 
   double Real(bool wild) {
     if (!wild) return static_cast<double>(rng_.Between(0, 10000)) / 100.0;
-    static const std::vector<double> kReals = {0.0, -1.0, 1e308, -1e308, std::nan(""),
-                                               std::numeric_limits<double>::infinity(), 5e-324};
+    static const std::vector<double> kReals = {
+        0.0, -1.0, 1e308, -1e308, std::nan(""), std::numeric_limits<double>::infinity(), 5e-324};
     return rng_.Pick(kReals);
   }
 
@@ -361,20 +370,31 @@ class Generator {
                                                     std::numeric_limits<int32_t>::min()};
       return static_cast<int>(rng_.Pick(kUnknown));
     }
-    if (!wild && e->value_count() > 1) return e->value(1 + static_cast<int>(rng_.Index(e->value_count() - 1)))->number();
+    if (!wild && e->value_count() > 1)
+      return e->value(1 + static_cast<int>(rng_.Index(e->value_count() - 1)))->number();
     return e->value(static_cast<int>(rng_.Index(e->value_count())))->number();
   }
 
   std::string String(const pb::FieldDescriptor* f, bool wild) {
     const std::string& n = f->name();
-    if (n == "request_id" && !(wild && rng_.Chance(0.3))) return absl::StrCat("fz-", ++serial_, "-", rng_.Next() % 100000);
+    if (n == "request_id" && !(wild && rng_.Chance(0.3)))
+      return absl::StrCat("fz-", ++serial_, "-", rng_.Next() % 100000);
     if (wild) return rng_.Pick(WildStrings());
     if (n == "etag") return rng_.Pick(pools_.etags);
     if (NamedLike(f, "currency")) return "CNY";
     if (NamedLike(f, "page_token")) return "";
-    static const std::vector<std::string> kPlain = {"张三", "李四", "华东大区", "上海", "纯牛奶", "PM-250-24",
-                                                    "EAST", "WALK_IN", "门店拜访，店长有意向铺货", "ICBC-20270120-01",
-                                                    "A1", "opening stock"};
+    static const std::vector<std::string> kPlain = {"张三",
+                                                    "李四",
+                                                    "华东大区",
+                                                    "上海",
+                                                    "纯牛奶",
+                                                    "PM-250-24",
+                                                    "EAST",
+                                                    "WALK_IN",
+                                                    "门店拜访，店长有意向铺货",
+                                                    "ICBC-20270120-01",
+                                                    "A1",
+                                                    "opening stock"};
     if (rng_.Chance(0.3)) return absl::StrCat("FZ-", rng_.Next() % 1000000);
     return rng_.Pick(kPlain);
   }
@@ -392,9 +412,16 @@ class Generator {
     absl::CivilDay day = pools_.today + rng_.Between(-40, 40);
     int64_t y = day.year(), mo = day.month(), dd = day.day();
     if (wild) {
-      static const std::vector<std::vector<int64_t>> kOdd = {
-          {2027, 2, 30}, {2027, 13, 1}, {0, 1, 1}, {-1, -1, -1}, {9999, 12, 31}, {10000, 1, 1},
-          {2147483647, 2147483647, 2147483647}, {1, 1, 1}, {2028, 2, 29}, {2027, 0, 0}};
+      static const std::vector<std::vector<int64_t>> kOdd = {{2027, 2, 30},
+                                                             {2027, 13, 1},
+                                                             {0, 1, 1},
+                                                             {-1, -1, -1},
+                                                             {9999, 12, 31},
+                                                             {10000, 1, 1},
+                                                             {2147483647, 2147483647, 2147483647},
+                                                             {1, 1, 1},
+                                                             {2028, 2, 29},
+                                                             {2027, 0, 0}};
       const auto& odd = rng_.Pick(kOdd);
       y = odd[0], mo = odd[1], dd = odd[2];
     }
@@ -469,7 +496,7 @@ std::string RawBytes(Rng& rng) {
       std::string s = "x";
       for (int i = 0; i < 200; ++i) {
         std::string len;
-        for (uint64_t v = s.size(); ; v >>= 7) {
+        for (uint64_t v = s.size();; v >>= 7) {
           len.push_back(static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
           if (v <= 0x7f) break;
         }
@@ -630,8 +657,8 @@ std::string Tail(const std::string& text, size_t bytes) {
 }
 
 // A token as the company's identity provider issues it (ES256).
-std::string SignToken(const std::string& private_pem, const std::string& sub, const std::string& role,
-                      int64_t rep_id, int64_t org_unit_id) {
+std::string SignToken(const std::string& private_pem, const std::string& sub, const std::string& role, int64_t rep_id,
+                      int64_t org_unit_id) {
   jwt_t* jwt = nullptr;
   if (jwt_new(&jwt) != 0) return "";
   int64_t now = absl::ToUnixSeconds(absl::Now());
@@ -666,10 +693,11 @@ struct Finding {
 };
 
 const char* CodeName(grpc::StatusCode c) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
-                                 "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  static const char* kNames[] = {
+      "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+      "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+      "DATA_LOSS", "UNAUTHENTICATED"};
   int i = static_cast<int>(c);
   return i >= 0 && i <= 16 ? kNames[i] : "?";
 }
@@ -736,10 +764,11 @@ class RequestFuzz : public ::testing::Test {
     std::fflush(stdout);
     dir_ = ::sales::testing::MakeTempDir("sales-rfuzz");
     ASSERT_FALSE(dir_.empty());
-    ASSERT_EQ(Sh(absl::StrCat("mkdir -p ", dir_, "/public && openssl ecparam -name prime256v1 -genkey -noout "
+    ASSERT_EQ(Sh(absl::StrCat("mkdir -p ", dir_,
+                              "/public && openssl ecparam -name prime256v1 -genkey -noout "
                               "2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out ",
-                              dir_, "/key.pem && openssl pkey -in ", dir_, "/key.pem -pubout -out ", dir_,
-                              "/public/", kKid, ".pem")),
+                              dir_, "/key.pem && openssl pkey -in ", dir_, "/key.pem -pubout -out ", dir_, "/public/",
+                              kKid, ".pem")),
               "");
     private_pem_ = ReadAll(dir_ + "/key.pem");
     StartProcesses();
@@ -800,18 +829,13 @@ class RequestFuzz : public ::testing::Test {
     gw.health_name = "";
     gw.port = FreeLoopbackPort();
     gw.log = dir_ + "/gateway.log";
-    std::vector<std::string> argv = {Bin("gateway/gateway"),
-                                     absl::StrCat("--listen=127.0.0.1:", gw.port),
-                                     "--metrics_listen=off",
-                                     absl::StrCat("--jwt_public_keys_dir=", dir_, "/public"),
-                                     absl::StrCat("--jwt_issuer=", kIssuer),
-                                     absl::StrCat("--jwt_audience=", kAudience),
+    std::vector<std::string> argv = {Bin("gateway/gateway"), absl::StrCat("--listen=127.0.0.1:", gw.port),
+                                     "--metrics_listen=off", absl::StrCat("--jwt_public_keys_dir=", dir_, "/public"),
+                                     absl::StrCat("--jwt_issuer=", kIssuer), absl::StrCat("--jwt_audience=", kAudience),
                                      absl::StrCat("--policy_file=", SALES_SOURCE_DIR, "/gateway/policy.json"),
                                      absl::StrCat("--principal_hmac_secret=", kSecret),
                                      // The fuzzer is one caller sending as fast as it can.
-                                     "--rate_limit_per_second=0",
-                                     "--access_log=errors",
-                                     "--drain_deadline=2s"};
+                                     "--rate_limit_per_second=0", "--access_log=errors", "--drain_deadline=2s"};
     argv.insert(argv.end(), peers.begin(), peers.end());
     gw.child = std::make_unique<ChildProcess>();
     ASSERT_TRUE(gw.child->Start(argv, gw.log).ok());
@@ -907,12 +931,12 @@ class RequestFuzz : public ::testing::Test {
     return done();
   }
 
-#define SEED_OR_RETURN(expr)                                        \
-  do {                                                              \
-    if (!(expr)) {                                                  \
-      ADD_FAILURE() << "seed step failed: " << last_seed_error_;     \
-      return;                                                       \
-    }                                                               \
+#define SEED_OR_RETURN(expr)                                     \
+  do {                                                           \
+    if (!(expr)) {                                               \
+      ADD_FAILURE() << "seed step failed: " << last_seed_error_; \
+      return;                                                    \
+    }                                                            \
   } while (0)
 
   // The company of domain.md in miniature, through the gateway.
@@ -1236,9 +1260,9 @@ class RequestFuzz : public ::testing::Test {
     (void)fv1::RecordPaymentRequest::descriptor();
     (void)gateway::v1::Customer360Request::descriptor();
     std::vector<Target> out;
-    for (const char* name : {"sales.targets.v1.TargetsService", "sales.customers.v1.CustomersService",
-                             "sales.orders.v1.OrdersService", "sales.finance.v1.FinanceService",
-                             "sales.gateway.v1.GatewayService"}) {
+    for (const char* name :
+         {"sales.targets.v1.TargetsService", "sales.customers.v1.CustomersService", "sales.orders.v1.OrdersService",
+          "sales.finance.v1.FinanceService", "sales.gateway.v1.GatewayService"}) {
       const pb::ServiceDescriptor* svc = pb::DescriptorPool::generated_pool()->FindServiceByName(name);
       EXPECT_NE(svc, nullptr) << name;
       if (svc == nullptr) continue;
@@ -1342,22 +1366,25 @@ class RequestFuzz : public ::testing::Test {
         {"finance", "invoice balance = gross − credited − paid once issued, 0 before",
          "SELECT CONCAT('invoice ', id, ' state ', state, ': balance ', balance_minor, ' gross ', "
          "gross_total_minor, ' credited ', credited_minor, ' paid ', paid_minor) FROM invoices "
-         "WHERE (state >= 5 AND CAST(balance_minor AS DECIMAL(40,0)) <> CAST(gross_total_minor AS DECIMAL(40,0)) "
-         "- credited_minor - paid_minor) OR (state < 5 AND balance_minor <> 0)"},
+         "WHERE (state IN ('ISSUED', 'PARTIALLY_PAID', 'PAID', 'CANCELLED') AND CAST(balance_minor AS "
+         "DECIMAL(40,0)) <> CAST(gross_total_minor AS DECIMAL(40,0)) - credited_minor - paid_minor) "
+         "OR (state IN ('UNSPECIFIED', 'REQUESTED', 'REVIEWED', 'REJECTED', 'WITHDRAWN') AND balance_minor <> 0)"},
         {"finance", "invoice paid = its active payment applications",
          "SELECT CONCAT('invoice ', i.id, ': paid ', i.paid_minor, ' applications ', COALESCE(a.total, 0)) "
          "FROM invoices i LEFT JOIN (SELECT invoice_id, SUM(amount_minor) AS total FROM payment_applications "
-         "WHERE state = 1 AND invoice_id IS NOT NULL GROUP BY invoice_id) a ON a.invoice_id = i.id "
+         "WHERE state = 'ACTIVE' AND invoice_id IS NOT NULL GROUP BY invoice_id) a ON a.invoice_id = i.id "
          "WHERE i.paid_minor <> COALESCE(a.total, 0)"},
-        // A dishonored payment (state 4) brought no money: nothing applied
+        // A DISHONORED payment brought no money: nothing applied
         // or unapplied remains (PaymentStore::Dishonor).
         {"finance", "payment = applied + unapplied + refunded (dishonored: 0), applied = its active applications",
-         "SELECT CONCAT('payment ', p.id, ' state ', p.state, ': settlement ', p.settlement_minor, ' applied ', p.applied_minor, "
+         "SELECT CONCAT('payment ', p.id, ' state ', p.state, ': settlement ', p.settlement_minor, ' applied ', "
+         "p.applied_minor, "
          "' unapplied ', p.unapplied_minor, ' refunded ', p.refunded_minor, ' applications ', "
          "COALESCE(a.total, 0)) FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount_minor) AS total "
-         "FROM payment_applications WHERE state = 1 GROUP BY payment_id) a ON a.payment_id = p.id "
-         "WHERE (p.state <> 4 AND CAST(p.applied_minor AS DECIMAL(40,0)) + p.unapplied_minor + p.refunded_minor "
-         "<> p.settlement_minor) OR (p.state = 4 AND (p.applied_minor <> 0 OR p.unapplied_minor <> 0)) "
+         "FROM payment_applications WHERE state = 'ACTIVE' GROUP BY payment_id) a ON a.payment_id = p.id "
+         "WHERE (p.state <> 'DISHONORED' AND CAST(p.applied_minor AS DECIMAL(40,0)) + p.unapplied_minor + "
+         "p.refunded_minor <> p.settlement_minor) OR (p.state = 'DISHONORED' AND (p.applied_minor <> 0 OR "
+         "p.unapplied_minor <> 0)) "
          "OR p.applied_minor <> COALESCE(a.total, 0)"},
     };
     std::vector<std::string> broken;
@@ -1464,8 +1491,8 @@ TEST_F(RequestFuzz, EveryMethodEveryRoleNoCrashNoInternalBooksStillBalance) {
       }
       for (int kind : kinds) {
         std::string bytes = Input(t, kind, gen, rng);
-        Outcome o = caller.Call(t.path, role.token, bytes, t.stream,
-                                t.stream ? absl::Milliseconds(300) : opts_.call_deadline);
+        Outcome o =
+            caller.Call(t.path, role.token, bytes, t.stream, t.stream ? absl::Milliseconds(300) : opts_.call_deadline);
         ++calls;
         ++codes[CodeName(o.code)];
         ++answers[t.path][CodeName(o.code)];
@@ -1520,8 +1547,8 @@ TEST_F(RequestFuzz, EveryMethodEveryRoleNoCrashNoInternalBooksStillBalance) {
     for (const auto& f : offenders) {
       out << "{\"method\":\"" << f.method << "\",\"role\":\"" << f.role << "\",\"kind\":\"" << f.kind
           << "\",\"code\":\"" << CodeName(f.code) << "\",\"message\":" << JsonString(f.message)
-          << ",\"request\":" << Describe(by_path[f.method], f.request, 1 << 20)
-          << ",\"request_base64\":\"" << absl::Base64Escape(f.request) << "\"}\n";
+          << ",\"request\":" << Describe(by_path[f.method], f.request, 1 << 20) << ",\"request_base64\":\""
+          << absl::Base64Escape(f.request) << "\"}\n";
     }
   }
   if (!offenders.empty() || !slow.empty() || !unimplemented.empty()) {

@@ -55,7 +55,6 @@ class RequestIdScope : public ::testing::Test {
     if (app_) app_->Shutdown();
   }
 
-
   v1::RegisterCustomerRequest Registration(const std::string& request_id, const std::string& name,
                                            const std::string& phone) {
     v1::RegisterCustomerRequest req;
@@ -80,8 +79,9 @@ class RequestIdScope : public ::testing::Test {
 TEST_F(RequestIdScope, ARepCannotOccupyTheSweepsRequestId) {
   const std::string sweep_id = "sweep-lapse-2026-12-07";
   v1::RegisterCustomerResponse registered;
-  ASSERT_TRUE(stub_->RegisterCustomer(CtxAs(kRepZhang, kSecret).get(),
-                                      Registration(sweep_id, "杭州佳惠便利店", "+86 138-0013-8000"), &registered)
+  ASSERT_TRUE(stub_
+                  ->RegisterCustomer(CtxAs(kRepZhang, kSecret).get(),
+                                     Registration(sweep_id, "杭州佳惠便利店", "+86 138-0013-8000"), &registered)
                   .ok());
   v1::RunLapseSweepRequest sweep;
   sweep.set_request_id(sweep_id);
@@ -111,8 +111,8 @@ TEST_F(RequestIdScope, RepeatingAnotherCallersIdAndBodyDoesNotReturnTheirAnswer)
   EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS) << st.error_message();
   EXPECT_FALSE(li.has_customer());
   auto rows = app_->pool()->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
-    SALES_ASSIGN_OR_RETURN(auto r, tx.Query("SELECT COUNT(*) FROM idempotency_keys WHERE request_id = ?",
-                                            {std::string("rid-shared-1")}));
+    SALES_ASSIGN_OR_RETURN(
+        auto r, tx.Query("SELECT COUNT(*) FROM idempotency_keys WHERE request_id = ?", {std::string("rid-shared-1")}));
     return r[0].Int(0);
   });
   ASSERT_TRUE(rows.ok());

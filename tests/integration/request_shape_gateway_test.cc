@@ -3,14 +3,14 @@
 // not UTF-8, an unknown enum number, a 1 MiB name — answer INVALID_ARGUMENT
 // naming the field, never INTERNAL; and the service's own interceptor
 // refuses the same shapes when called directly.
+#include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
+
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <random>
-
-#include <grpcpp/generic/generic_stub.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customers_api.h"
@@ -55,9 +55,8 @@ class RequestShapeThroughTheGateway : public ::testing::Test {
     key_ = new KeyPair(MakeKey(*dir_, "es", "ES256"));
     WriteAll(*dir_ + "/keys/k1.pem", key_->public_pem);
     db_ = new db::PoolOptions(FreshDatabase("request_shape"));
-    customers_ = StartService(customers::MakeServiceDefinition(), *db_, nullptr,
-                              {{"principal_hmac_secret", kSecret}})
-                     .release();
+    customers_ =
+        StartService(customers::MakeServiceDefinition(), *db_, nullptr, {{"principal_hmac_secret", kSecret}}).release();
     ASSERT_NE(customers_, nullptr);
     gw_ = StartGateway({{"jwt_public_keys_dir", *dir_ + "/keys"},
                         {"principal_hmac_secret", kSecret},
@@ -83,8 +82,7 @@ class RequestShapeThroughTheGateway : public ::testing::Test {
   }
 
   // `bytes` as the request of `method`, through the gateway, unparsed.
-  static grpc::Status SendRaw(int port, const std::string& method, const std::string& bytes,
-                              bool with_token = true) {
+  static grpc::Status SendRaw(int port, const std::string& method, const std::string& bytes, bool with_token = true) {
     grpc::GenericStub stub(Loopback(port));
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));

@@ -1,9 +1,9 @@
 // Each service proves the whole stack — handler → rules → store → MySQL —
 // with its first resource over real gRPC on loopback.
-#include <thread>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/barrier.h"
@@ -43,8 +43,8 @@ class TargetsSvc : public ::testing::Test {
     ASSERT_NE(app_, nullptr);
     stub_ = targets::v1::TargetsService::NewStub(Loopback(app_->port()));
   }
-  grpc::Status Create(const std::string& rid, const std::string& code, targets::v1::OrgUnitKind kind,
-                      int64_t parent, targets::v1::CreateOrgUnitResponse* resp) {
+  grpc::Status Create(const std::string& rid, const std::string& code, targets::v1::OrgUnitKind kind, int64_t parent,
+                      targets::v1::CreateOrgUnitResponse* resp) {
     targets::v1::CreateOrgUnitRequest req;
     req.set_request_id(rid);
     req.mutable_org_unit()->set_code(code);
@@ -127,8 +127,7 @@ TEST_F(TargetsSvc, RefusesBadInputAndChangesNothing) {
   ListOrgUnitsRequest list;
   list.set_page_token("not-a-token");
   ListOrgUnitsResponse units;
-  EXPECT_EQ(stub_->ListOrgUnits(Ctx().get(), list, &units).error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stub_->ListOrgUnits(Ctx().get(), list, &units).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   list.clear_page_token();
   ASSERT_TRUE(stub_->ListOrgUnits(Ctx().get(), list, &units).ok());
   EXPECT_EQ(units.org_units_size(), 1) << "nothing but the company may exist";
@@ -228,8 +227,8 @@ class CustomersSvc : public ::testing::Test {
     ASSERT_NE(app_, nullptr);
     stub_ = customers::v1::CustomersService::NewStub(Loopback(app_->port()));
   }
-  customers::v1::RegisterCustomerRequest Req(const std::string& rid, const std::string& name,
-                                             const std::string& phone, int64_t rep) {
+  customers::v1::RegisterCustomerRequest Req(const std::string& rid, const std::string& name, const std::string& phone,
+                                             int64_t rep) {
     customers::v1::RegisterCustomerRequest req;
     req.set_request_id(rid);
     req.set_owner_rep_id(rep);
@@ -253,8 +252,7 @@ TEST_F(CustomersSvc, RegistersAndRefusesTheSameCustomerTypedDifferently) {
   EXPECT_EQ(resp.customer().normalized_phone(), "13800138000");
 
   customers::v1::RegisterCustomerResponse dup;
-  grpc::Status st = stub_->RegisterCustomer(
-      Ctx().get(), Req("c2", "上海 华联超市", "+86 139 0000 0000", 8), &dup);
+  grpc::Status st = stub_->RegisterCustomer(Ctx().get(), Req("c2", "上海 华联超市", "+86 139 0000 0000", 8), &dup);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   absl::Status back = FromGrpcStatus(st);
   EXPECT_EQ(ErrorReason(back), "CUSTOMER_EXISTS");

@@ -4,14 +4,14 @@
 // open prepared statements within pool size × statement_cache_size, and no
 // call may fail. Before the bound, every distinct SQL text stayed prepared
 // on every connection until the server refused new ones instance-wide.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <random>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customers_api.h"
@@ -137,9 +137,12 @@ TEST_F(StatementBound, TwentyThousandDistinctListCallsKeepPreparedStatementsBoun
         // lengths of three repeated filters (1..40 values, with repeats).
         req.set_page_size(1 + i % 500);
         if (i % 3 == 1 && !token.empty()) req.set_page_token(token);
-        FillList(rng, types, 1 + static_cast<int>(rng() % 40), [&](int v) { req.add_types(static_cast<v1::CustomerType>(v)); });
-        FillList(rng, grades, 1 + static_cast<int>(rng() % 40), [&](int v) { req.add_demand_grades(static_cast<v1::DemandGrade>(v)); });
-        FillList(rng, statuses, 1 + static_cast<int>(rng() % 40), [&](int v) { req.add_statuses(static_cast<v1::CustomerStatus>(v)); });
+        FillList(rng, types, 1 + static_cast<int>(rng() % 40),
+                 [&](int v) { req.add_types(static_cast<v1::CustomerType>(v)); });
+        FillList(rng, grades, 1 + static_cast<int>(rng() % 40),
+                 [&](int v) { req.add_demand_grades(static_cast<v1::DemandGrade>(v)); });
+        FillList(rng, statuses, 1 + static_cast<int>(rng() % 40),
+                 [&](int v) { req.add_statuses(static_cast<v1::CustomerStatus>(v)); });
         if (i % 2 == 0) req.set_page_size(1 + i % 3);  // small pages have a next token
         v1::ListCustomersResponse resp;
         const Principal who = i % 5 == 0 ? kManagerEast : Rep(kRepA, kEast);
@@ -164,9 +167,8 @@ TEST_F(StatementBound, TwentyThousandDistinctListCallsKeepPreparedStatementsBoun
   for (auto& th : threads) th.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int64_t at_end = PreparedStatementsOnServer();
-  std::printf("%d list calls in %.1f s; prepared statements on the server: peak %lld, at end %lld (bound %d)\n",
-              kCalls, seconds, static_cast<long long>(peak.load()), static_cast<long long>(at_end),
-              kPoolSize * kCacheSize);
+  std::printf("%d list calls in %.1f s; prepared statements on the server: peak %lld, at end %lld (bound %d)\n", kCalls,
+              seconds, static_cast<long long>(peak.load()), static_cast<long long>(at_end), kPoolSize * kCacheSize);
 
   EXPECT_EQ(failures.load(), 0) << first_failure;
   EXPECT_GT(rows_seen.load(), 0);

@@ -16,13 +16,12 @@
 // CREDIT_HOLD; the final payment releases the hold and the order confirms.
 // Targets progress credits both orders' shipments and the collections to the
 // protecting owner, and the month's commission statement shows its lines.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -97,18 +96,15 @@ class Story : public ::testing::Test {
     };
     targets_ = StartService(targets::MakeServiceDefinition(), FreshDatabase("story_targets"), &clock_,
                             config(targets, {{"orders_address", orders}, {"finance_address", finance}}));
-    customers_ = StartService(customers::MakeServiceDefinition(), FreshDatabase("story_customers"), &clock_,
-                              config(customers, {{"targets_address", targets},
-                                                 {"orders_address", orders},
-                                                 {"finance_address", finance}}));
-    orders_ = StartService(orders::MakeServiceDefinition(), FreshDatabase("story_orders"), &clock_,
-                           config(orders, {{"targets_address", targets},
-                                           {"customers_address", customers},
-                                           {"finance_address", finance}}));
-    finance_ = StartService(finance::MakeServiceDefinition(), FreshDatabase("story_finance"), &clock_,
-                            config(finance, {{"targets_address", targets},
-                                             {"customers_address", customers},
-                                             {"orders_address", orders}}));
+    customers_ = StartService(
+        customers::MakeServiceDefinition(), FreshDatabase("story_customers"), &clock_,
+        config(customers, {{"targets_address", targets}, {"orders_address", orders}, {"finance_address", finance}}));
+    orders_ = StartService(
+        orders::MakeServiceDefinition(), FreshDatabase("story_orders"), &clock_,
+        config(orders, {{"targets_address", targets}, {"customers_address", customers}, {"finance_address", finance}}));
+    finance_ = StartService(
+        finance::MakeServiceDefinition(), FreshDatabase("story_finance"), &clock_,
+        config(finance, {{"targets_address", targets}, {"customers_address", customers}, {"orders_address", orders}}));
     ASSERT_TRUE(targets_ && customers_ && orders_ && finance_);
     // Services started before a peer tried it and failed; the connection
     // they share (gRPC pools subchannels by address and arguments) waits out
@@ -429,7 +425,7 @@ TEST_F(Story, OrderToCashThroughTheGatewayWithTheFiguresAtEveryStep) {
   const int64_t line = plr.product_line().id();
   const int64_t r1 = Rep("REP1", sh), r2 = Rep("REP2", sh);
   director_ = Token("director", kRoleDirector, 0, co);
-  manager_ = Token("sales-manager", kRoleManager, 0, co);  // 销售经理: the company's sales manager
+  manager_ = Token("sales-manager", kRoleManager, 0, co);    // 销售经理: the company's sales manager
   office_head_ = Token("office-head", kRoleManager, 0, sh);  // 办事处主任
   clerk_ = Token("clerk", kRoleClerk, 0, sh);
   keeper_ = Token("keeper", kRoleWarehouse);
@@ -879,8 +875,7 @@ TEST_F(Story, OrderToCashThroughTheGatewayWithTheFiguresAtEveryStep) {
     return Fen(ProgressOf(r1, tv1::METRIC_COLLECTED_AMOUNT, absl::CivilDay(2027, 3, 1)).actual().amount()) ==
            gross - 2000'00;
   })) << "March's collection never reached rep1's progress";
-  EXPECT_EQ(Fen(ProgressOf(r1, tv1::METRIC_COLLECTED_AMOUNT, absl::CivilDay(2027, 1, 1)).actual().amount()),
-            2000'00);
+  EXPECT_EQ(Fen(ProgressOf(r1, tv1::METRIC_COLLECTED_AMOUNT, absl::CivilDay(2027, 1, 1)).actual().amount()), 2000'00);
 
   // ------------------ the month's commission statement and its lines
   Today(absl::CivilDay(2027, 4, 2));

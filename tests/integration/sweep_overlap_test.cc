@@ -18,6 +18,9 @@
 // database number the rows several writers append while both sequence; every
 // committed row gets exactly one position, 1..N without gaps, and a reader
 // following the feed meanwhile sees them in order.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -26,9 +29,6 @@
 #include <set>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -118,10 +118,10 @@ int64_t StatementsWaiting(const std::string& database) {
   }();
   if (root == nullptr) return -1;
   auto n = root->Transact<int64_t>([&](db::Transaction& tx) -> absl::StatusOr<int64_t> {
-    SALES_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                            "WHERE DB = ? AND COMMAND <> 'Sleep' AND INFO IS NOT NULL AND TIME_MS > 200",
-                            {database}));
+    SALES_ASSIGN_OR_RETURN(auto rows,
+                           tx.Query("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                                    "WHERE DB = ? AND COMMAND <> 'Sleep' AND INFO IS NOT NULL AND TIME_MS > 200",
+                                    {database}));
     return rows[0].Int(0);
   });
   EXPECT_TRUE(n.ok()) << n.status();
@@ -170,9 +170,9 @@ class Gate {
 // One sweep as the driver below runs it.
 template <typename Response>
 struct SweepUnderTest {
-  std::string job;  // as salesctl names it: "lapse"
-  std::string day;  // the business day swept, "2026-03-13"
-  Principal manual;  // who runs the day by hand
+  std::string job;              // as salesctl names it: "lapse"
+  std::string day;              // the business day swept, "2026-03-13"
+  Principal manual;             // who runs the day by hand
   std::function<void()> start;  // a fresh database and service, seeded
   std::function<void()> stop;
   std::function<db::Pool*()> pool;
@@ -266,9 +266,8 @@ void ExpectOverlapGivesTheResultOfOne(SweepUnderTest<Response>& s,
     SCOPED_TRACE("two request ids at once (the CronJob and a manual run)");
     s.start();
     if (::testing::Test::HasFatalFailure()) return;
-    auto both = Together<Response>(s, [&](int i, Response* out) {
-      return i == 0 ? s.run(kCron, cron_id, out) : s.run(s.manual, manual_id, out);
-    });
+    auto both = Together<Response>(
+        s, [&](int i, Response* out) { return i == 0 ? s.run(kCron, cron_id, out) : s.run(s.manual, manual_id, out); });
     for (int i = 0; i < 2; ++i) {
       EXPECT_TRUE(both.status[i].ok()) << "run " << i << ": " << both.status[i].error_code() << " "
                                        << both.status[i].error_message();
@@ -346,16 +345,18 @@ class OrdersSweeps : public SweepOverlap {
     for (int i = 1; i <= 36; ++i) {
       std::string status = i <= 30 ? expiring[i % 4] : i <= 33 ? "APPROVED" : "CONVERTED";
       std::string valid_until = i <= 30 ? "2026-11-20" : i <= 33 ? "2026-11-30" : "2026-11-01";
-      Exec("INSERT INTO quotes (quote_number, customer_id, rep_id, org_unit_id, created_by_user, quote_date, "
-           "valid_until, currency, lines_total_minor, special_fees_total_minor, total_minor, status, notes, "
-           "created_at, updated_at) VALUES (?, ?, 11, 2, 'rep11', '2026-10-21', ?, 'CNY', 50000, 0, 50000, ?, ?, ?, ?)",
-           {absl::StrFormat("QT-2026-%06d", i), int64_t{100} + i, valid_until, status,
-            absl::StrCat("上海联华超市第", i, "分店 春节备货报价"), now, now});
+      Exec(
+          "INSERT INTO quotes (quote_number, customer_id, rep_id, org_unit_id, created_by_user, quote_date, "
+          "valid_until, currency, lines_total_minor, special_fees_total_minor, total_minor, status, notes, "
+          "created_at, updated_at) VALUES (?, ?, 11, 2, 'rep11', '2026-10-21', ?, 'CNY', 50000, 0, 50000, ?, ?, ?, ?)",
+          {absl::StrFormat("QT-2026-%06d", i), int64_t{100} + i, valid_until, status,
+           absl::StrCat("上海联华超市第", i, "分店 春节备货报价"), now, now});
       if (status == "PENDING_APPROVAL") {
-        Exec("INSERT INTO approval_steps (subject_type, subject_id, level, triggers, status, requester_user, "
-             "requester_rep, requested_at) VALUES ('QUOTE', ?, 'MANAGER', 'AMOUNT_OVER_THRESHOLD', 'PENDING', "
-             "'rep11', 11, ?)",
-             {int64_t{i}, now});
+        Exec(
+            "INSERT INTO approval_steps (subject_type, subject_id, level, triggers, status, requester_user, "
+            "requester_rep, requested_at) VALUES ('QUOTE', ?, 'MANAGER', 'AMOUNT_OVER_THRESHOLD', 'PENDING', "
+            "'rep11', 11, ?)",
+            {int64_t{i}, now});
       }
     }
     // Orders 1-20 were due to ship by 11-20 and nothing has left; 21-23 are
@@ -365,18 +366,20 @@ class OrdersSweeps : public SweepOverlap {
       db::Param due = i <= 20 || (i >= 24 && i <= 26) ? db::Param(std::string("2026-11-20"))
                       : i <= 23                       ? db::Param(std::string("2026-11-24"))
                                                       : db::Param(nullptr);
-      Exec("INSERT INTO sales_orders (order_number, kind, customer_id, customer_name, customer_type, taking_rep_id, "
-           "taking_org_unit_id, created_by_user, credited_rep_id, credited_org_unit_id, order_date, currency, "
-           "lines_total_minor, total_minor, status, confirm_date, ship_due_date, created_at, updated_at) "
-           "VALUES (?, 'NORMAL', ?, ?, 'OUTLET_A', 11, 2, 'rep11', 11, 2, '2026-11-18', 'CNY', 50000, 50000, ?, "
-           "'2026-11-19', ?, ?, ?)",
-           {absl::StrFormat("SO-2026-%06d", i), int64_t{100} + i, absl::StrCat("杭州佳惠便利店", i, "号店"), status,
-            due, now, now});
-      Exec("INSERT INTO order_lines (order_id, line_no, product_id, sku, product_line_id, unit, quantity, "
-           "list_price_minor, price_list_id, discount_bp, unit_price_minor, net_amount_minor, unit_cost_minor, "
-           "cost_amount_minor, required_approval, shipped_quantity) VALUES (?, 1, 1, 'MILK-1L', 1, '箱', 5, 10000, 1, "
-           "0, 10000, 50000, 4000, 20000, 'NONE', ?)",
-           {int64_t{i}, int64_t{i >= 24 && i <= 26 ? 2 : 0}});
+      Exec(
+          "INSERT INTO sales_orders (order_number, kind, customer_id, customer_name, customer_type, taking_rep_id, "
+          "taking_org_unit_id, created_by_user, credited_rep_id, credited_org_unit_id, order_date, currency, "
+          "lines_total_minor, total_minor, status, confirm_date, ship_due_date, created_at, updated_at) "
+          "VALUES (?, 'NORMAL', ?, ?, 'OUTLET_A', 11, 2, 'rep11', 11, 2, '2026-11-18', 'CNY', 50000, 50000, ?, "
+          "'2026-11-19', ?, ?, ?)",
+          {absl::StrFormat("SO-2026-%06d", i), int64_t{100} + i, absl::StrCat("杭州佳惠便利店", i, "号店"), status, due,
+           now, now});
+      Exec(
+          "INSERT INTO order_lines (order_id, line_no, product_id, sku, product_line_id, unit, quantity, "
+          "list_price_minor, price_list_id, discount_bp, unit_price_minor, net_amount_minor, unit_cost_minor, "
+          "cost_amount_minor, required_approval, shipped_quantity) VALUES (?, 1, 1, 'MILK-1L', 1, '箱', 5, 10000, 1, "
+          "0, 10000, 50000, 4000, 20000, 'NONE', ?)",
+          {int64_t{i}, int64_t{i >= 24 && i <= 26 ? 2 : 0}});
     }
   }
 
@@ -404,9 +407,8 @@ TEST_F(OrdersSweeps, QuoteExpiry) {
            Dump(Pool(), "SELECT id, subject_id, status FROM approval_steps ORDER BY id") + AuditState() +
            OutboxState(Pool());
   };
-  ExpectOverlapGivesTheResultOfOne<ov1::ExpireQuotesResponse>(s, [](const ov1::ExpireQuotesResponse& one) {
-    EXPECT_EQ(one.expired_count(), 30);
-  });
+  ExpectOverlapGivesTheResultOfOne<ov1::ExpireQuotesResponse>(
+      s, [](const ov1::ExpireQuotesResponse& one) { EXPECT_EQ(one.expired_count(), 30); });
 }
 
 TEST_F(OrdersSweeps, LateOrders) {
@@ -418,16 +420,13 @@ TEST_F(OrdersSweeps, LateOrders) {
     *req.mutable_as_of() = Day(2026, 11, 23);
     return stub_->MarkLateOrders(As(who).get(), req, out);
   };
-  s.gate = [](db::Transaction& tx) {
-    return tx.Query("SELECT id FROM sales_orders WHERE id = 1 FOR UPDATE").status();
-  };
+  s.gate = [](db::Transaction& tx) { return tx.Query("SELECT id FROM sales_orders WHERE id = 1 FOR UPDATE").status(); };
   s.state = [this] {
     return Dump(Pool(), "SELECT id, status, late, version FROM sales_orders ORDER BY id") + AuditState() +
            OutboxState(Pool());
   };
-  ExpectOverlapGivesTheResultOfOne<ov1::MarkLateOrdersResponse>(s, [](const ov1::MarkLateOrdersResponse& one) {
-    EXPECT_EQ(one.flagged_count(), 20);
-  });
+  ExpectOverlapGivesTheResultOfOne<ov1::MarkLateOrdersResponse>(
+      s, [](const ov1::MarkLateOrdersResponse& one) { EXPECT_EQ(one.flagged_count(), 20); });
 }
 
 // ------------------------------------------------------------- customers-svc
@@ -454,14 +453,14 @@ class CustomersSweeps : public SweepOverlap {
     // June 2025, ten in February 2026.
     struct Kind {
       int count;
-      int64_t status;
+      const char* status;  // stored by name (customers-svc V021)
       const char* base_or_purchase;
       const char* name;
     };
-    const Kind kinds[] = {{kLapsing, 1, "2026-03-01", "上海联华超市第%d分店"},
-                          {10, 1, "2026-03-12", "苏州好又多便利%d号"},
-                          {60, 2, "2025-06-01", "杭州佳惠便利店%d号店"},
-                          {10, 2, "2026-02-01", "南京苏果超市%d号店"}};
+    const Kind kinds[] = {{kLapsing, "PROSPECT", "2026-03-01", "上海联华超市第%d分店"},
+                          {10, "PROSPECT", "2026-03-12", "苏州好又多便利%d号"},
+                          {60, "ACTIVE", "2025-06-01", "杭州佳惠便利店%d号店"},
+                          {10, "ACTIVE", "2026-02-01", "南京苏果超市%d号店"}};
     int phone = 0;
     for (const Kind& k : kinds) {
       std::string sql =
@@ -472,16 +471,18 @@ class CustomersSweeps : public SweepOverlap {
       for (int i = 1; i <= k.count; ++i) {
         std::string name = absl::StrFormat(k.name, i);
         std::string tel = absl::StrFormat("1380013%04d", ++phone);
-        absl::StrAppend(&sql, i == 1 ? "" : ", ", "(?, ?, 5, ?, ?, ?, 'EAST', '上海', ?, ?, ?, ?, ?, 'rep11')");
-        bool prospect = k.status == 1;
-        p.insert(p.end(), {name, name, k.status, tel, tel, i % 2 ? kRepA : kRepB, now, now,
+        absl::StrAppend(&sql, i == 1 ? "" : ", ",
+                        "(?, ?, 'OUTLET_A', ?, ?, ?, 'EAST', '上海', ?, ?, ?, ?, ?, 'rep11')");
+        bool prospect = std::string(k.status) == "PROSPECT";
+        p.insert(p.end(), {name, name, std::string(k.status), tel, tel, i % 2 ? kRepA : kRepB, now, now,
                            prospect ? db::Param(std::string(k.base_or_purchase)) : db::Param(std::string("2026-01-05")),
                            prospect ? db::Param(nullptr) : db::Param(std::string(k.base_or_purchase))});
       }
       Exec(sql, p);
     }
-    Exec("INSERT INTO ownership_records (customer_id, from_rep_id, to_rep_id, kind, effective_time, reason) "
-         "SELECT id, 0, owner_rep_id, 1, registered_at, '登记' FROM customers ORDER BY id");
+    Exec(
+        "INSERT INTO ownership_records (customer_id, from_rep_id, to_rep_id, kind, effective_time, reason) "
+        "SELECT id, 0, owner_rep_id, 'REGISTERED', registered_at, '登记' FROM customers ORDER BY id");
   }
 
   std::string CustomersState() {
@@ -526,9 +527,8 @@ TEST_F(CustomersSweeps, LapseToThePool) {
     }
     return CustomersState() + absl::StrJoin(each, "\n");
   };
-  ExpectOverlapGivesTheResultOfOne<cv1::RunLapseSweepResponse>(s, [](const cv1::RunLapseSweepResponse& one) {
-    EXPECT_EQ(one.lapsed_count(), kLapsing);
-  });
+  ExpectOverlapGivesTheResultOfOne<cv1::RunLapseSweepResponse>(
+      s, [](const cv1::RunLapseSweepResponse& one) { EXPECT_EQ(one.lapsed_count(), kLapsing); });
 }
 
 TEST_F(CustomersSweeps, Dormancy) {
@@ -542,12 +542,11 @@ TEST_F(CustomersSweeps, Dormancy) {
   };
   // The first account the sweep will turn dormant.
   s.gate = [](db::Transaction& tx) {
-    return tx.Query("SELECT id FROM customers WHERE status = 2 ORDER BY id LIMIT 1 FOR UPDATE").status();
+    return tx.Query("SELECT id FROM customers WHERE status = 'ACTIVE' ORDER BY id LIMIT 1 FOR UPDATE").status();
   };
   s.state = [this] { return CustomersState(); };
-  ExpectOverlapGivesTheResultOfOne<cv1::RunDormancySweepResponse>(s, [](const cv1::RunDormancySweepResponse& one) {
-    EXPECT_EQ(one.dormant_count(), 60);
-  });
+  ExpectOverlapGivesTheResultOfOne<cv1::RunDormancySweepResponse>(
+      s, [](const cv1::RunDormancySweepResponse& one) { EXPECT_EQ(one.dormant_count(), 60); });
 }
 
 // --------------------------------------------------------------- finance-svc
@@ -563,18 +562,20 @@ class FinanceSweeps : public SweepOverlap {
   // feed and customers-svc), with the customer summary it keeps.
   void SeedInvoice(int64_t customer, int n, int64_t gross, absl::CivilDay due) {
     const std::string now = FormatDbTime(clock_.Now());
-    Exec("INSERT INTO invoices (number, number_year, number_sequence, customer_id, rep_id, org_unit_id, state, "
-         "currency, net_total_minor, tax_total_minor, gross_total_minor, balance_minor, invoice_date, "
-         "payment_terms_days, due_on, created_at, updated_at, issued_at) "
-         "VALUES (?, 2025, ?, ?, ?, ?, 5, 'CNY', ?, 0, ?, ?, ?, 30, ?, ?, ?, ?)",
-         {absl::StrFormat("INV-2025-%06d", n), int64_t{n}, customer, kRep, kUnit, gross, gross, gross,
-          absl::FormatCivilTime(due - 30), absl::FormatCivilTime(due), now, now, now});
-    Exec("INSERT INTO customer_accounts (customer_id, rep_id, org_unit_id, invoiced_minor, open_receivable_minor, "
-         "open_document_count, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON DUPLICATE KEY UPDATE "
-         "invoiced_minor = invoiced_minor + VALUES(invoiced_minor), "
-         "open_receivable_minor = open_receivable_minor + VALUES(open_receivable_minor), "
-         "open_document_count = open_document_count + 1",
-         {customer, kRep, kUnit, gross, gross, now});
+    Exec(
+        "INSERT INTO invoices (number, number_year, number_sequence, customer_id, rep_id, org_unit_id, state, "
+        "currency, net_total_minor, tax_total_minor, gross_total_minor, balance_minor, invoice_date, "
+        "payment_terms_days, due_on, created_at, updated_at, issued_at) "
+        "VALUES (?, 2025, ?, ?, ?, ?, 'ISSUED', 'CNY', ?, 0, ?, ?, ?, 30, ?, ?, ?, ?)",
+        {absl::StrFormat("INV-2025-%06d", n), int64_t{n}, customer, kRep, kUnit, gross, gross, gross,
+         absl::FormatCivilTime(due - 30), absl::FormatCivilTime(due), now, now, now});
+    Exec(
+        "INSERT INTO customer_accounts (customer_id, rep_id, org_unit_id, invoiced_minor, open_receivable_minor, "
+        "open_document_count, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON DUPLICATE KEY UPDATE "
+        "invoiced_minor = invoiced_minor + VALUES(invoiced_minor), "
+        "open_receivable_minor = open_receivable_minor + VALUES(open_receivable_minor), "
+        "open_document_count = open_document_count + 1",
+        {customer, kRep, kUnit, gross, gross, now});
   }
 
   grpc::Status Sweep(const Principal& who, const std::string& rid, common::v1::Date as_of,
@@ -609,7 +610,9 @@ class FinanceSweeps : public SweepOverlap {
       ASSERT_EQ(earlier.opened_count(), day == 15 ? 3 : 0);
       ASSERT_EQ(earlier.holds_set_count(), day == 15 ? 0 : 1);
     }
-    Exec("UPDATE invoices SET balance_minor = 0, state = 7 WHERE number IN ('INV-2025-000002', 'INV-2025-000007')");
+    Exec(
+        "UPDATE invoices SET balance_minor = 0, state = 'PAID' "
+        "WHERE number IN ('INV-2025-000002', 'INV-2025-000007')");
     Today(2025, 2, 20);
   }
 
@@ -625,8 +628,9 @@ TEST_F(FinanceSweeps, CollectionsLadder) {
   // The first settled case the sweep closes.
   s.gate = [](db::Transaction& tx) {
     return tx
-        .Query("SELECT c.id FROM collection_cases c JOIN invoices i ON i.id = c.invoice_id "
-               "WHERE i.number = 'INV-2025-000007' FOR UPDATE")
+        .Query(
+            "SELECT c.id FROM collection_cases c JOIN invoices i ON i.id = c.invoice_id "
+            "WHERE i.number = 'INV-2025-000007' FOR UPDATE")
         .status();
   };
   s.state = [this] {
@@ -647,13 +651,13 @@ TEST_F(FinanceSweeps, CollectionsLadder) {
                 "GROUP BY record_type, record_id, action, from_state, to_state, reason ORDER BY 1, 2, 3, 4, 5, 6") +
            OutboxState(Pool());
   };
-  ExpectOverlapGivesTheResultOfOne<fv1::RunCollectionsSweepResponse>(
-      s, [](const fv1::RunCollectionsSweepResponse& one) {
-        EXPECT_EQ(one.opened_count(), 4);          // 3-6
-        EXPECT_EQ(one.closed_count(), 2);          // 2 and 7
-        EXPECT_EQ(one.holds_set_count(), 1);       // 601
-        EXPECT_EQ(one.holds_released_count(), 1);  // 607
-      });
+  ExpectOverlapGivesTheResultOfOne<fv1::RunCollectionsSweepResponse>(s,
+                                                                     [](const fv1::RunCollectionsSweepResponse& one) {
+                                                                       EXPECT_EQ(one.opened_count(), 4);     // 3-6
+                                                                       EXPECT_EQ(one.closed_count(), 2);     // 2 and 7
+                                                                       EXPECT_EQ(one.holds_set_count(), 1);  // 601
+                                                                       EXPECT_EQ(one.holds_released_count(), 1);  // 607
+                                                                     });
 }
 
 // --------------------------------------------------------------- targets-svc
@@ -735,7 +739,8 @@ class TargetsSweeps : public SweepOverlap {
     line_ = plr.product_line().id();
     r1_ = Rep("E1", "张三", sh);
     int64_t r2 = Rep("E2", "李四", sh);
-    Principal rep1{"张三", kRoleRep, r1_, sh}, rep2{"李四", kRoleRep, r2, sh}, director{"总监-赵", kRoleDirector, 0, co};
+    Principal rep1{"张三", kRoleRep, r1_, sh}, rep2{"李四", kRoleRep, r2, sh},
+        director{"总监-赵", kRoleDirector, 0, co};
     tv1::ImportActualsRequest imp;
     imp.set_request_id(Rid());
     for (int m = 1; m <= 12; ++m) {
@@ -829,9 +834,11 @@ TEST_F(TargetsSweeps, DailyProgress) {
   // reading it waits, and finds it gone when the gate rolls back.
   s.gate = [this](db::Transaction& tx) {
     return tx
-        .Exec("INSERT INTO progress_status_last (plan_id, rep_id, org_unit_id, month_start, metric, plan_version, "
-              "status, as_of, updated_at) VALUES (?, ?, 0, '2027-02-01', 1, 1, 1, '2027-02-01', '2027-02-01')",
-              {plan_, r1_})
+        .Exec(
+            "INSERT INTO progress_status_last (plan_id, rep_id, org_unit_id, month_start, metric, plan_version, "
+            "status, as_of, updated_at) VALUES (?, ?, 0, '2027-02-01', 'SALES_AMOUNT', 1, 'AHEAD', '2027-02-01', "
+            "'2027-02-01')",
+            {plan_, r1_})
         .status();
   };
   s.state = [this] {
@@ -871,8 +878,10 @@ TEST(OutboxSequencer, TwoReplicasGiveEveryCommittedRowOnePositionGapFreeInOrder)
   Outbox replica_a(pool_a->get(), &clock, "replica-a");
   Outbox replica_b(pool_b->get(), &clock, "replica-b");
   std::atomic<int64_t> published_a{0}, published_b{0};
-  replica_a.OnPublished([&](const std::vector<Outbox::Published>& p) { published_a += static_cast<int64_t>(p.size()); });
-  replica_b.OnPublished([&](const std::vector<Outbox::Published>& p) { published_b += static_cast<int64_t>(p.size()); });
+  replica_a.OnPublished(
+      [&](const std::vector<Outbox::Published>& p) { published_a += static_cast<int64_t>(p.size()); });
+  replica_b.OnPublished(
+      [&](const std::vector<Outbox::Published>& p) { published_b += static_cast<int64_t>(p.size()); });
 
   constexpr int kWriters = 8, kTransactions = 40;
   std::atomic<bool> writing{true};
@@ -890,8 +899,8 @@ TEST(OutboxSequencer, TwoReplicasGiveEveryCommittedRowOnePositionGapFreeInOrder)
             tv1::OrgUnitCreatedEvent e;
             e.mutable_org_unit()->set_code(absl::StrCat("W", w, "-", t, "-", r));
             e.mutable_org_unit()->set_name(absl::StrCat("华东大区第", w, "分部"));
-            SALES_RETURN_IF_ERROR(outbox.Append(tx, "OrgUnit", absl::StrCat(w, "-", t, "-", r), e,
-                                                absl::StrCat("req-", w, "-", t)));
+            SALES_RETURN_IF_ERROR(
+                outbox.Append(tx, "OrgUnit", absl::StrCat(w, "-", t, "-", r), e, absl::StrCat("req-", w, "-", t)));
           }
           if (roll_back) return absl::AbortedError("rolled back on purpose");
           return absl::OkStatus();
@@ -949,9 +958,10 @@ TEST(OutboxSequencer, TwoReplicasGiveEveryCommittedRowOnePositionGapFreeInOrder)
   EXPECT_EQ(published_a + published_b, n) << "each row is published once, by one replica";
   EXPECT_GT(published_a.load(), 0);
   EXPECT_GT(published_b.load(), 0);
-  EXPECT_EQ(Dump(**pool_a,
-                 "SELECT COUNT(*), COUNT(position), COUNT(DISTINCT position), MIN(position), MAX(position) FROM outbox"),
-            absl::StrCat(n, "|", n, "|", n, "|1|", n, "\n"));
+  EXPECT_EQ(
+      Dump(**pool_a,
+           "SELECT COUNT(*), COUNT(position), COUNT(DISTINCT position), MIN(position), MAX(position) FROM outbox"),
+      absl::StrCat(n, "|", n, "|", n, "|1|", n, "\n"));
   ASSERT_EQ(static_cast<int64_t>(seen.size()), n);
   std::set<std::string> ids;
   for (const auto& e : seen) ids.insert(e.aggregate_id());

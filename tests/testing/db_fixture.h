@@ -1,11 +1,11 @@
 // One MariaDB server per test binary, one fresh database per test.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "tests/testing/mariadb.h"

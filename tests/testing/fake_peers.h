@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "platform/peers/customers_peer.h"
 #include "platform/peers/finance_peer.h"
 #include "platform/peers/targets_peer.h"
-#include "absl/strings/str_cat.h"
 #include "platform/status.h"
 
 namespace sales::testing {
@@ -34,7 +34,7 @@ class FakeCustomersPeer final : public peers::CustomersPeer {
   std::map<int64_t, customers::v1::Customer> customers;
   std::map<int64_t, customers::v1::CreditProfile> profiles;
   std::map<int64_t, customers::v1::ResolveCreditedRepResponse> credited;  // by customer id
-  absl::Status down;  // when set, every question answers it
+  absl::Status down;                                                      // when set, every question answers it
   int calls = 0;
 
   void GetCustomer(peers::PeerBatch&, int64_t id, absl::StatusOr<customers::v1::Customer>* out) override {
@@ -111,7 +111,8 @@ class FakeTargetsPeer final : public peers::TargetsPeer {
     }
     auto it = progress.find(absl::StrCat(request.node().org_unit_id(), "/", request.node().rep_id()));
     if (it == progress.end()) {
-      *out = NotFound("progress", request.node().rep_id() != 0 ? request.node().rep_id() : request.node().org_unit_id());
+      *out =
+          NotFound("progress", request.node().rep_id() != 0 ? request.node().rep_id() : request.node().org_unit_id());
     } else {
       *out = it->second;
     }

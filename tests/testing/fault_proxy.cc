@@ -57,20 +57,34 @@ sockaddr_in Loopback(int port) {
 
 std::string CommandName(uint8_t cmd) {
   switch (cmd) {
-    case 0x01: return "COM_QUIT";
-    case 0x02: return "COM_INIT_DB";
-    case 0x03: return "COM_QUERY";
-    case 0x0e: return "COM_PING";
-    case 0x11: return "COM_CHANGE_USER";
-    case 0x16: return "COM_STMT_PREPARE";
-    case 0x17: return "COM_STMT_EXECUTE";
-    case 0x18: return "COM_STMT_SEND_LONG_DATA";
-    case 0x19: return "COM_STMT_CLOSE";
-    case 0x1a: return "COM_STMT_RESET";
-    case 0x1b: return "COM_SET_OPTION";
-    case 0x1c: return "COM_STMT_FETCH";
-    case 0x1f: return "COM_RESET_CONNECTION";
-    default: return absl::StrFormat("COM_0x%02x", cmd);
+    case 0x01:
+      return "COM_QUIT";
+    case 0x02:
+      return "COM_INIT_DB";
+    case 0x03:
+      return "COM_QUERY";
+    case 0x0e:
+      return "COM_PING";
+    case 0x11:
+      return "COM_CHANGE_USER";
+    case 0x16:
+      return "COM_STMT_PREPARE";
+    case 0x17:
+      return "COM_STMT_EXECUTE";
+    case 0x18:
+      return "COM_STMT_SEND_LONG_DATA";
+    case 0x19:
+      return "COM_STMT_CLOSE";
+    case 0x1a:
+      return "COM_STMT_RESET";
+    case 0x1b:
+      return "COM_SET_OPTION";
+    case 0x1c:
+      return "COM_STMT_FETCH";
+    case 0x1f:
+      return "COM_RESET_CONNECTION";
+    default:
+      return absl::StrFormat("COM_0x%02x", cmd);
   }
 }
 
@@ -81,8 +95,7 @@ class MySqlStream {
  public:
   // `on_command(end, payload_prefix, payload_length)`: a command packet
   // ended at offset `end` of this chunk.
-  void Feed(const char* data, size_t n,
-            const std::function<void(size_t, const std::string&, uint32_t)>& on_command) {
+  void Feed(const char* data, size_t n, const std::function<void(size_t, const std::string&, uint32_t)>& on_command) {
     size_t i = 0;
     while (i < n) {
       if (header_have_ < 4) {
@@ -107,8 +120,7 @@ class MySqlStream {
   }
 
  private:
-  void Complete(size_t end,
-                const std::function<void(size_t, const std::string&, uint32_t)>& on_command) {
+  void Complete(size_t end, const std::function<void(size_t, const std::string&, uint32_t)>& on_command) {
     header_have_ = 0;
     if (seq_ == 0 && length_ > 0) on_command(end, prefix_, length_);
   }
@@ -191,8 +203,7 @@ absl::StatusOr<std::unique_ptr<FaultProxy>> FaultProxy::Start(int upstream_port,
   int one = 1;
   setsockopt(p->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   sockaddr_in addr = Loopback(0);
-  if (bind(p->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      listen(p->listen_fd_, 128) != 0) {
+  if (bind(p->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(p->listen_fd_, 128) != 0) {
     return absl::InternalError(absl::StrCat("fault proxy cannot listen: ", strerror(errno)));
   }
   socklen_t len = sizeof(addr);
@@ -353,8 +364,7 @@ void FaultProxy::Accept() {
     int server = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sockaddr_in addr = Loopback(upstream_now_);
     if (server < 0 ||
-        (connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 &&
-         errno != EINPROGRESS)) {
+        (connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 && errno != EINPROGRESS)) {
       ++refused_;
       ResetFd(fd);
       CloseFd(server);
@@ -390,8 +400,7 @@ void FaultProxy::ReadClient(Conn& c, absl::Time now) {
       absl::StrAppend(&entry, " ", absl::string_view(payload).substr(1, 80));
     }
     RecordCommand(std::move(entry));
-    if (cmd == 0x03 && length <= kCommandPrefix &&
-        IsMySqlCommit(absl::string_view(payload).substr(1))) {
+    if (cmd == 0x03 && length <= kCommandPrefix && IsMySqlCommit(absl::string_view(payload).substr(1))) {
       ++commits_seen_;
       if (cut_at == 0 && TakeCommitCut()) cut_at = end;
     }
@@ -525,8 +534,7 @@ void FaultProxy::Loop() {
 
     absl::Time now = absl::Now();
     for (auto& c : conns_) Pump(*c, now);
-    conns_.erase(std::remove_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->dead(); }),
-                 conns_.end());
+    conns_.erase(std::remove_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->dead(); }), conns_.end());
     open_ = static_cast<int64_t>(conns_.size());
 
     // What to wait for, and until when.
@@ -575,8 +583,7 @@ void FaultProxy::Loop() {
     }
     // Rounded up, so a delayed chunk is never written early.
     int timeout_ms = static_cast<int>(
-        absl::ToInt64Milliseconds(absl::Ceil(std::max(wake_at - now, absl::ZeroDuration()),
-                                             absl::Milliseconds(1))));
+        absl::ToInt64Milliseconds(absl::Ceil(std::max(wake_at - now, absl::ZeroDuration()), absl::Milliseconds(1))));
     int ready = poll(fds.data(), fds.size(), timeout_ms);
     if (ready <= 0) continue;
     {

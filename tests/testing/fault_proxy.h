@@ -48,8 +48,7 @@ bool IsMySqlCommit(absl::string_view query_text);
 class FaultProxy {
  public:
   // Listens on 127.0.0.1:<a free port> and forwards to 127.0.0.1:upstream_port.
-  static absl::StatusOr<std::unique_ptr<FaultProxy>> Start(int upstream_port,
-                                                           int max_connections = 128);
+  static absl::StatusOr<std::unique_ptr<FaultProxy>> Start(int upstream_port, int max_connections = 128);
   ~FaultProxy();
   FaultProxy(const FaultProxy&) = delete;
   FaultProxy& operator=(const FaultProxy&) = delete;
@@ -148,8 +147,8 @@ class FaultProxy {
   absl::Duration delay_now_ = absl::ZeroDuration();
   int upstream_now_ = 0;
 
-  std::atomic<int64_t> accepted_{0}, refused_{0}, bytes_to_upstream_{0}, bytes_to_client_{0},
-      cut_{0}, commits_seen_{0}, commits_cut_{0}, open_{0}, held_bytes_{0};
+  std::atomic<int64_t> accepted_{0}, refused_{0}, bytes_to_upstream_{0}, bytes_to_client_{0}, cut_{0}, commits_seen_{0},
+      commits_cut_{0}, open_{0}, held_bytes_{0};
 
   mutable std::mutex log_mu_;
   std::deque<std::string> commands_;

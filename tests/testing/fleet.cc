@@ -1,5 +1,6 @@
 #include "tests/testing/fleet.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <jwt.h>
 #include <signal.h>
 
@@ -7,8 +8,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <grpcpp/generic/generic_stub.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -74,10 +73,10 @@ absl::Status Fleet::Start(const FleetOptions& options) {
   options_ = options;
   dir_ = MakeTempDir("sales-fleet");
   if (dir_.empty()) return absl::InternalError("no temp dir");
-  std::string keygen = absl::StrCat("mkdir -p ", dir_, "/public && openssl ecparam -name prime256v1 -genkey -noout ",
-                                    "2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out ", dir_,
-                                    "/key.pem && openssl pkey -in ", dir_, "/key.pem -pubout -out ", dir_,
-                                    "/public/", kKid, ".pem");
+  std::string keygen =
+      absl::StrCat("mkdir -p ", dir_, "/public && openssl ecparam -name prime256v1 -genkey -noout ",
+                   "2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out ", dir_, "/key.pem && openssl pkey -in ", dir_,
+                   "/key.pem -pubout -out ", dir_, "/public/", kKid, ".pem");
   if (std::system(keygen.c_str()) != 0) return absl::InternalError("openssl key generation failed");
   private_pem_ = ReadAll(dir_ + "/key.pem");
   for (const auto& [service, n] : options_.replicas) {
@@ -152,9 +151,8 @@ absl::Status Fleet::Start(const FleetOptions& options) {
 
 std::vector<std::string> Fleet::ArgvFor(const std::string& process, int index) {
   const Replica& r = replicas_.at(process).at(index);
-  std::vector<std::string> argv = {Binary(process), absl::StrCat("--listen=127.0.0.1:", r.port),
-                                   "--metrics_listen=off", absl::StrCat("--principal_hmac_secret=", principal_secret()),
-                                   "--drain_deadline=2s"};
+  std::vector<std::string> argv = {Binary(process), absl::StrCat("--listen=127.0.0.1:", r.port), "--metrics_listen=off",
+                                   absl::StrCat("--principal_hmac_secret=", principal_secret()), "--drain_deadline=2s"};
   if (process == "gateway") {
     argv.push_back(absl::StrCat("--jwt_public_keys_dir=", dir_, "/public"));
     argv.push_back(absl::StrCat("--jwt_issuer=", kIssuer));
@@ -295,8 +293,7 @@ std::shared_ptr<grpc::Channel> Fleet::Channel(const std::string& process, int in
                              grpc::InsecureChannelCredentials());
 }
 
-std::string Fleet::Token(const std::string& user, const std::string& role, int64_t rep_id,
-                         int64_t org_unit_id) const {
+std::string Fleet::Token(const std::string& user, const std::string& role, int64_t rep_id, int64_t org_unit_id) const {
   jwt_t* jwt = nullptr;
   if (jwt_new(&jwt) != 0) return "";
   int64_t now = absl::ToUnixSeconds(absl::Now());

@@ -12,15 +12,15 @@
 // and request id, and checks that the answer is the first one.
 #pragma once
 
+#include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <concepts>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/util/message_differencer.h>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -222,8 +222,7 @@ class FleetCompany {
       up.set_reason("老客户，信用良好");
       up.set_etag(gpr.profile().etag());
       customers::v1::UpdateCreditProfileResponse upr;
-      if (!Call("UpdateCreditProfile", finance_token_, customers_.get(), &CustomersStub::UpdateCreditProfile, up,
-                &upr))
+      if (!Call("UpdateCreditProfile", finance_token_, customers_.get(), &CustomersStub::UpdateCreditProfile, up, &upr))
         return false;
       customers_ids_.push_back(id);
     }
@@ -317,7 +316,8 @@ class FleetCompany {
 
   // Requests, approves and posts a shipment of the whole first line; the
   // posted shipment's id and the request id it was posted under.
-  bool Ship(const orders::v1::SalesOrder& order, int64_t* shipment_id = nullptr, std::string* post_request_id = nullptr) {
+  bool Ship(const orders::v1::SalesOrder& order, int64_t* shipment_id = nullptr,
+            std::string* post_request_id = nullptr) {
     orders::v1::Shipment posted;
     if (!Ship(order, &posted, post_request_id)) return false;
     if (shipment_id != nullptr) *shipment_id = posted.id();
@@ -357,8 +357,7 @@ class FleetCompany {
     pl->set_quantity(order.lines(0).quantity());
     orders::v1::PostShipmentResponse postr;
     if (post_request_id != nullptr) *post_request_id = post.request_id();
-    if (!Call("PostShipment", keeper_token_, orders_.get(), &OrdersStub::PostShipment, post, &postr,
-              absl::Seconds(60)))
+    if (!Call("PostShipment", keeper_token_, orders_.get(), &OrdersStub::PostShipment, post, &postr, absl::Seconds(60)))
       return false;
     if (posted != nullptr) *posted = postr.shipment();
     return true;
@@ -395,16 +394,17 @@ class FleetCompany {
     lb.set_customer_id(shipment.customer_id());
     lb.set_shipment_id(shipment.id());
     finance::v1::ListBillableLinesResponse lbr;
-    if (!Retry("ListBillableLines", clerk_token_,
-               [&](grpc::ClientContext* c) {
-                 grpc::Status st = finance_->ListBillableLines(c, lb, &lbr);
-                 if (st.ok() && lbr.billable_lines_size() == 0) {
-                   return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                       absl::StrCat("shipment ", shipment.id(), " is not billable yet (orders feed)"));
-                 }
-                 return st;
-               },
-               nullptr, absl::Seconds(120)))
+    if (!Retry(
+            "ListBillableLines", clerk_token_,
+            [&](grpc::ClientContext* c) {
+              grpc::Status st = finance_->ListBillableLines(c, lb, &lbr);
+              if (st.ok() && lbr.billable_lines_size() == 0) {
+                return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                    absl::StrCat("shipment ", shipment.id(), " is not billable yet (orders feed)"));
+              }
+              return st;
+            },
+            nullptr, absl::Seconds(120)))
       return false;
     finance::v1::RequestInvoiceRequest ri;
     ri.set_request_id(Rid());
@@ -483,11 +483,10 @@ class FleetCompany {
       ctx->AddMetadata(kRequestIdHeader, req.request_id());
       finance::v1::RecordPaymentResponse resp;
       grpc::Status st = finance_->RecordPayment(ctx.get(), req, &resp);
-      bool transient = st.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                       st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-                       st.error_code() == grpc::StatusCode::ABORTED ||
-                       st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
-                       st.error_code() == grpc::StatusCode::UNKNOWN;
+      bool transient =
+          st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+          st.error_code() == grpc::StatusCode::ABORTED || st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+          st.error_code() == grpc::StatusCode::UNKNOWN;
       if (!transient || absl::Now() > until) return st.error_code();
       ++retries_;
       absl::SleepFor(absl::Milliseconds(100));
@@ -565,21 +564,22 @@ class FleetCompany {
     lm.set_source(finance::v1::CREDIT_MEMO_SOURCE_RETURN);
     lm.set_page_size(500);
     finance::v1::CreditMemo pending;
-    if (!Retry("ListCreditMemos", finance_token_,
-               [&](grpc::ClientContext* c) {
-                 finance::v1::ListCreditMemosResponse r;
-                 grpc::Status st = finance_->ListCreditMemos(c, lm, &r);
-                 if (!st.ok()) return st;
-                 for (const auto& m : r.credit_memos()) {
-                   if (m.return_id() == received.id()) {
-                     pending = m;
-                     return grpc::Status::OK;
-                   }
-                 }
-                 return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                     absl::StrCat("no credit memo yet for return ", received.id(), " (orders feed)"));
-               },
-               nullptr, absl::Seconds(120)))
+    if (!Retry(
+            "ListCreditMemos", finance_token_,
+            [&](grpc::ClientContext* c) {
+              finance::v1::ListCreditMemosResponse r;
+              grpc::Status st = finance_->ListCreditMemos(c, lm, &r);
+              if (!st.ok()) return st;
+              for (const auto& m : r.credit_memos()) {
+                if (m.return_id() == received.id()) {
+                  pending = m;
+                  return grpc::Status::OK;
+                }
+              }
+              return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                  absl::StrCat("no credit memo yet for return ", received.id(), " (orders feed)"));
+            },
+            nullptr, absl::Seconds(120)))
       return false;
     finance::v1::IssueCreditMemoRequest im;
     im.set_request_id(Rid());
@@ -681,8 +681,9 @@ class FleetCompany {
             absl::Duration patience = absl::Seconds(120), grpc::StatusCode* first_failure = nullptr) {
     std::string request_id;
     if constexpr (fleet_company_internal::HasRequestId<Req>) request_id = req.request_id();
-    if (!Retry(what, token, [&](grpc::ClientContext* c) { return (stub->*method)(c, req, resp); }, first_failure,
-               patience, request_id))
+    if (!Retry(
+            what, token, [&](grpc::ClientContext* c) { return (stub->*method)(c, req, resp); }, first_failure, patience,
+            request_id))
       return false;
     if (request_id.empty()) return true;
     JournalEntry e;
@@ -741,9 +742,9 @@ class FleetCompany {
       }
       if (!st.ok()) {
         if (mismatch != nullptr) {
-          *mismatch = absl::StrCat(e.what, " request ", e.request_id, " sent again answered ",
-                                   static_cast<int>(st.error_code()), " ", st.error_message(),
-                                   " instead of its first answer");
+          *mismatch =
+              absl::StrCat(e.what, " request ", e.request_id, " sent again answered ",
+                           static_cast<int>(st.error_code()), " ", st.error_message(), " instead of its first answer");
         }
         return false;
       }
@@ -782,16 +783,14 @@ class FleetCompany {
       if (st.ok()) return true;
       if (first_failure != nullptr && *first_failure == grpc::StatusCode::OK) *first_failure = st.error_code();
       if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) ++exhausted_;
-      bool retryable = st.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                       st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-                       st.error_code() == grpc::StatusCode::ABORTED ||
-                       st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
-                       st.error_code() == grpc::StatusCode::UNKNOWN ||
-                       // A peer's replica has not yet applied the feed event
-                       // this call depends on.
-                       st.error_code() == grpc::StatusCode::NOT_FOUND ||
-                       st.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
-                       st.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+      bool retryable =
+          st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+          st.error_code() == grpc::StatusCode::ABORTED || st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+          st.error_code() == grpc::StatusCode::UNKNOWN ||
+          // A peer's replica has not yet applied the feed event
+          // this call depends on.
+          st.error_code() == grpc::StatusCode::NOT_FOUND || st.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+          st.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
       if (!retryable || absl::Now() > until) {
         std::lock_guard<std::mutex> lock(error_mu_);
         if (error_.empty()) {

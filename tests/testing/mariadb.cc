@@ -34,12 +34,10 @@ absl::StatusOr<std::unique_ptr<TestMariaDb>> TestMariaDb::Start() {
     std::ofstream cnf(db->dir_ + "/my.cnf");
     cnf << "[mysqld]\ntmpdir=" << db->dir_ << "/tmp\n";
   }
-  std::string install = absl::StrCat(
-      Find("/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db"),
-      " --defaults-file=", db->dir_, "/my.cnf --datadir=", db->dir_,
-      "/data --auth-root-authentication-method=normal",
-      " --skip-test-db", geteuid() == 0 ? " --user=root" : "", " > ", db->dir_,
-      "/install.log 2>&1");
+  std::string install =
+      absl::StrCat(Find("/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db"), " --defaults-file=", db->dir_,
+                   "/my.cnf --datadir=", db->dir_, "/data --auth-root-authentication-method=normal", " --skip-test-db",
+                   geteuid() == 0 ? " --user=root" : "", " > ", db->dir_, "/install.log 2>&1");
   if (std::system(install.c_str()) != 0) {
     std::ifstream in(db->dir_ + "/install.log");
     std::stringstream log;
@@ -51,18 +49,17 @@ absl::StatusOr<std::unique_ptr<TestMariaDb>> TestMariaDb::Start() {
 }
 
 absl::Status TestMariaDb::Launch() {
-  std::vector<std::string> argv = {
-      Find("/usr/sbin/mariadbd", "/usr/sbin/mysqld"),
-      absl::StrCat("--defaults-file=", dir_, "/my.cnf"),
-      absl::StrCat("--datadir=", dir_, "/data"),
-      absl::StrCat("--socket=", dir_, "/mysqld.sock"),
-      absl::StrCat("--port=", port_),
-      "--bind-address=127.0.0.1",
-      absl::StrCat("--pid-file=", dir_, "/mysqld.pid"),
-      "--skip-name-resolve",
-      "--innodb-buffer-pool-size=128M",
-      "--max-connections=500",
-      "--skip-log-bin"};
+  std::vector<std::string> argv = {Find("/usr/sbin/mariadbd", "/usr/sbin/mysqld"),
+                                   absl::StrCat("--defaults-file=", dir_, "/my.cnf"),
+                                   absl::StrCat("--datadir=", dir_, "/data"),
+                                   absl::StrCat("--socket=", dir_, "/mysqld.sock"),
+                                   absl::StrCat("--port=", port_),
+                                   "--bind-address=127.0.0.1",
+                                   absl::StrCat("--pid-file=", dir_, "/mysqld.pid"),
+                                   "--skip-name-resolve",
+                                   "--innodb-buffer-pool-size=128M",
+                                   "--max-connections=500",
+                                   "--skip-log-bin"};
   if (geteuid() == 0) argv.push_back("--user=root");
   SALES_RETURN_IF_ERROR(server_.Start(argv, absl::StrCat(dir_, "/mysqld.log")));
   return WaitReady();
@@ -112,7 +109,8 @@ absl::Status TestMariaDb::RootExec(const std::string& sql) {
 absl::StatusOr<db::PoolOptions> TestMariaDb::CreateDatabase(const std::string& name) {
   if (!db::IsSafeIdentifier(name)) return absl::InvalidArgumentError("bad database name");
   std::string password = absl::StrCat(name, "_pw");
-  SALES_RETURN_IF_ERROR(RootExec(absl::StrCat("CREATE DATABASE `", name, "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")));
+  SALES_RETURN_IF_ERROR(
+      RootExec(absl::StrCat("CREATE DATABASE `", name, "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")));
   SALES_RETURN_IF_ERROR(RootExec(absl::StrCat("CREATE USER '", name, "'@'127.0.0.1' IDENTIFIED BY '", password, "'")));
   SALES_RETURN_IF_ERROR(RootExec(absl::StrCat("GRANT ALL PRIVILEGES ON `", name, "`.* TO '", name, "'@'127.0.0.1'")));
   db::PoolOptions o;

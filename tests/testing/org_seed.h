@@ -3,9 +3,9 @@
 // targets events the replica would have received from targets-svc's feed.
 #pragma once
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "platform/mysql.h"
 #include "platform/org/org_replica.h"
@@ -14,8 +14,7 @@
 
 namespace sales::testing {
 
-inline void ApplyOrgEvent(db::Pool& pool, absl::Time now, const google::protobuf::Message& m,
-                          const std::string& type) {
+inline void ApplyOrgEvent(db::Pool& pool, absl::Time now, const google::protobuf::Message& m, const std::string& type) {
   common::v1::Event e;
   e.set_event_type(type);
   e.mutable_payload()->PackFrom(m);

@@ -96,9 +96,7 @@ void ChildProcess::Stop(absl::Duration grace) {
   }
 }
 
-std::string BuildDir() {
-  return std::filesystem::canonical("/proc/self/exe").parent_path().string();
-}
+std::string BuildDir() { return std::filesystem::canonical("/proc/self/exe").parent_path().string(); }
 
 std::string MakeTempDir(const std::string& prefix) {
   const char* base = std::getenv("TMPDIR");

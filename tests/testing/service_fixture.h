@@ -1,12 +1,12 @@
 // Runs a service in-process on a fresh database and a loopback port.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/client_interceptor.h>
 #include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "platform/call.h"
@@ -18,14 +18,9 @@ namespace sales::testing {
 
 inline Config ServiceConfig(const db::PoolOptions& db, std::map<std::string, std::string> extra = {}) {
   std::map<std::string, std::string> values = {
-      {"listen", "127.0.0.1:0"},
-      {"mysql_host", db.host},
-      {"mysql_port", absl::StrCat(db.port)},
-      {"mysql_user", db.user},
-      {"mysql_password", db.password},
-      {"mysql_database", db.database},
-      {"mysql_pool_size", "16"},
-      {"drain_deadline", "2s"},
+      {"listen", "127.0.0.1:0"}, {"mysql_host", db.host},         {"mysql_port", absl::StrCat(db.port)},
+      {"mysql_user", db.user},   {"mysql_password", db.password}, {"mysql_database", db.database},
+      {"mysql_pool_size", "16"}, {"drain_deadline", "2s"},
   };
   // A test that gives no principal secret runs the service in the explicit
   // development mode (identities as sent), as it did before that needed a flag.
@@ -77,7 +72,8 @@ class TestSigningInterceptor : public grpc::experimental::Interceptor {
         auto principal = md->find(kPrincipalHeader);
         auto rid = md->find(kRequestIdHeader);
         if (principal != md->end() && rid != md->end()) {
-          md->emplace(kPrincipalMacHeader, PrincipalVerifier(key).Sign(principal->second, rid->second, method_, absl::Now()));
+          md->emplace(kPrincipalMacHeader,
+                      PrincipalVerifier(key).Sign(principal->second, rid->second, method_, absl::Now()));
         }
       }
     }

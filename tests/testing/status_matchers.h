@@ -26,7 +26,7 @@ MATCHER(IsOk, "is OK") {
   return s.ok();
 }
 
-#define SALES_ASSERT_OK_AND_ASSIGN(lhs, expr)                              \
+#define SALES_ASSERT_OK_AND_ASSIGN(lhs, expr) \
   SALES_ASSERT_OK_AND_ASSIGN_IMPL_(SALES_STATUS_CONCAT_(sor_, __LINE__), lhs, expr)
 #define SALES_ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                     \

@@ -54,8 +54,8 @@ TEST(OrgRules, NewUnitValidation) {
   EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument));
   std::vector<std::string> fields;
   for (auto& v : FieldViolationsOf(st)) fields.push_back(v.field);
-  EXPECT_THAT(fields, ::testing::ElementsAre("org_unit.code", "org_unit.name", "org_unit.kind",
-                                             "org_unit.market_quality_bp"));
+  EXPECT_THAT(fields,
+              ::testing::ElementsAre("org_unit.code", "org_unit.name", "org_unit.kind", "org_unit.market_quality_bp"));
 }
 
 // ---- customer normalisation ----
@@ -79,30 +79,22 @@ TEST_P(PhoneTest, Normalizes) {
 
 INSTANTIATE_TEST_SUITE_P(
     Variants, PhoneTest,
-    ::testing::Values(PhoneCase{"13800138000", "13800138000"},
-                      PhoneCase{"138-0013-8000", "13800138000"},
-                      PhoneCase{"138 0013 8000", "13800138000"},
-                      PhoneCase{"+86 138 0013 8000", "13800138000"},
-                      PhoneCase{"+86-13800138000", "13800138000"},
-                      PhoneCase{"008613800138000", "13800138000"},
+    ::testing::Values(PhoneCase{"13800138000", "13800138000"}, PhoneCase{"138-0013-8000", "13800138000"},
+                      PhoneCase{"138 0013 8000", "13800138000"}, PhoneCase{"+86 138 0013 8000", "13800138000"},
+                      PhoneCase{"+86-13800138000", "13800138000"}, PhoneCase{"008613800138000", "13800138000"},
                       PhoneCase{"8613800138000", "13800138000"},
-                      PhoneCase{"（+86）138-0013-8000", "13800138000"},  // full-width brackets fold
+                      PhoneCase{"（+86）138-0013-8000", "13800138000"},    // full-width brackets fold
                       PhoneCase{"１３８００１３８０００", "13800138000"},  // full-width digits
-                      PhoneCase{"(86) 159 1234 5678", "15912345678"},
-                      PhoneCase{"021-61234567", "02161234567"},
-                      PhoneCase{"(021) 6123 4567", "02161234567"},
-                      PhoneCase{"+86 21 6123 4567", "02161234567"},
-                      PhoneCase{"0086-21-61234567", "02161234567"},
-                      PhoneCase{"010-8888 6666", "01088886666"},
-                      PhoneCase{"0755-2345-6789", "075523456789"},
-                      PhoneCase{"0571.8765.4321", "057187654321"},
-                      PhoneCase{"12345", nullptr},
-                      PhoneCase{"1380013800", nullptr},    // 10-digit mobile
+                      PhoneCase{"(86) 159 1234 5678", "15912345678"}, PhoneCase{"021-61234567", "02161234567"},
+                      PhoneCase{"(021) 6123 4567", "02161234567"}, PhoneCase{"+86 21 6123 4567", "02161234567"},
+                      PhoneCase{"0086-21-61234567", "02161234567"}, PhoneCase{"010-8888 6666", "01088886666"},
+                      PhoneCase{"0755-2345-6789", "075523456789"}, PhoneCase{"0571.8765.4321", "057187654321"},
+                      PhoneCase{"12345", nullptr}, PhoneCase{"1380013800", nullptr},  // 10-digit mobile
                       PhoneCase{"23800138000", "023800138000"},  // no leading 0: treated as landline with area code 23
-                      PhoneCase{"12800138000", nullptr},   // 12x is not a mobile prefix
-                      PhoneCase{"138001380001", nullptr},  // too long for a mobile
+                      PhoneCase{"12800138000", nullptr},         // 12x is not a mobile prefix
+                      PhoneCase{"138001380001", nullptr},        // too long for a mobile
                       PhoneCase{"tel:13800138000", nullptr},
-                      PhoneCase{"61234567", nullptr},      // local number without area code
+                      PhoneCase{"61234567", nullptr},  // local number without area code
                       PhoneCase{"", nullptr}));
 
 struct NameCase {
@@ -116,8 +108,7 @@ class NameTest : public ::testing::TestWithParam<NameCase> {};
 TEST_P(NameTest, Collides) {
   auto a = customers::NormalizeName(GetParam().a);
   auto b = customers::NormalizeName(GetParam().b);
-  EXPECT_EQ(a == b, GetParam().same) << GetParam().a << " vs " << GetParam().b << " → " << a
-                                     << " / " << b;
+  EXPECT_EQ(a == b, GetParam().same) << GetParam().a << " vs " << GetParam().b << " → " << a << " / " << b;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -126,16 +117,13 @@ INSTANTIATE_TEST_SUITE_P(
                       NameCase{"上海华联超市有限责任公司", "上海华联超市有限公司", true},
                       NameCase{"上海华联超市股份有限公司", "上海 华联 超市", true},
                       NameCase{"上海　华联超市", "上海华联超市", true},  // ideographic space
-                      NameCase{"（上海）华联超市", "(上海)华联超市", true},
-                      NameCase{"ＡＢＣ贸易公司", "abc贸易", true},
+                      NameCase{"（上海）华联超市", "(上海)华联超市", true}, NameCase{"ＡＢＣ贸易公司", "abc贸易", true},
                       NameCase{"ABC Trading Co., Ltd.", "abc trading", true},
                       NameCase{"ABC Trading Limited", "ABC TRADING", true},
                       NameCase{"ABC-Trading Ltd", "abc trading", true},
                       NameCase{"北京永辉超市", "北京永辉超市有限公司", true},
-                      NameCase{"北京永辉超市", "上海永辉超市", false},
-                      NameCase{"华联超市", "华联商厦", false},
-                      NameCase{"王小明", "王 小明", true},
-                      NameCase{"王小明", "王小名", false},
+                      NameCase{"北京永辉超市", "上海永辉超市", false}, NameCase{"华联超市", "华联商厦", false},
+                      NameCase{"王小明", "王 小明", true}, NameCase{"王小明", "王小名", false},
                       NameCase{"公司", "公司", true}));  // a bare suffix is not stripped to nothing
 
 struct TaxCase {
@@ -155,16 +143,14 @@ TEST_P(TaxIdTest, Normalizes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Variants, TaxIdTest,
-    ::testing::Values(TaxCase{"91310000MA1FL1234X", "91310000MA1FL1234X"},
-                      TaxCase{"91310000ma1fl1234x", "91310000MA1FL1234X"},
-                      TaxCase{"9131 0000 MA1F L123 4X", "91310000MA1FL1234X"},
-                      TaxCase{"９１３１００００ＭＡ１ＦＬ１２３４Ｘ", "91310000MA1FL1234X"},
-                      TaxCase{"310101123456789", "310101123456789"},
-                      TaxCase{"3101011234567", nullptr},
-                      TaxCase{"91310000MA1FL1234X1", nullptr},
-                      TaxCase{"91310000MA1FL123#X", nullptr}));
+INSTANTIATE_TEST_SUITE_P(Variants, TaxIdTest,
+                         ::testing::Values(TaxCase{"91310000MA1FL1234X", "91310000MA1FL1234X"},
+                                           TaxCase{"91310000ma1fl1234x", "91310000MA1FL1234X"},
+                                           TaxCase{"9131 0000 MA1F L123 4X", "91310000MA1FL1234X"},
+                                           TaxCase{"９１３１００００ＭＡ１ＦＬ１２３４Ｘ", "91310000MA1FL1234X"},
+                                           TaxCase{"310101123456789", "310101123456789"},
+                                           TaxCase{"3101011234567", nullptr}, TaxCase{"91310000MA1FL1234X1", nullptr},
+                                           TaxCase{"91310000MA1FL123#X", nullptr}));
 
 TEST(MaskPhone, KeepsHeadAndTail) {
   EXPECT_EQ(customers::MaskPhone("13800138000"), "138****8000");
@@ -223,8 +209,7 @@ TEST(PaymentRules, Validation) {
   EXPECT_THAT(finance::ValidateNewPayment(zero), StatusIs(absl::StatusCode::kInvalidArgument));
   auto transfer_with_maturity = GoodPayment();
   *transfer_with_maturity.mutable_maturity_on() = transfer_with_maturity.received_on();
-  EXPECT_THAT(finance::ValidateNewPayment(transfer_with_maturity),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(finance::ValidateNewPayment(transfer_with_maturity), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // The gateway's pure parts: the shipped policy per role, glob rules,
 // token buckets and which methods are safe to retry.
+#include <gmock/gmock.h>
+#include <google/protobuf/descriptor.h>
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <google/protobuf/descriptor.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "gateway/method_table.h"
 #include "gateway/policy.h"
@@ -175,10 +175,12 @@ TEST(GatewaySigner, SignsExactlyAsTheServicesVerify) {
   for (std::string secret : {"s", "a-longer-shared-secret-0123456789-0123456789-0123456789-0123456789"}) {
     PrincipalVerifier signer(secret);
     PrincipalVerifier verifier(std::vector<PrincipalKey>{{"k0", "other"}, {"k1", secret}});
-    for (std::string principal : {"user=rep1;role=SALES_REP;rep=3;unit=12", "", "user=%E5%BC%A0;role=ADMIN;rep=0;unit=0"}) {
+    for (std::string principal :
+         {"user=rep1;role=SALES_REP;rep=3;unit=12", "", "user=%E5%BC%A0;role=ADMIN;rep=0;unit=0"}) {
       for (std::string rid : {"0123456789abcdef0123456789abcdef", "", "r"}) {
         std::string mac = signer.Sign(principal, rid, "/sales.targets.v1.TargetsService/GetRep", now);
-        EXPECT_TRUE(verifier.Verify(principal, mac, rid, "/sales.targets.v1.TargetsService/GetRep", "targets", now).ok())
+        EXPECT_TRUE(
+            verifier.Verify(principal, mac, rid, "/sales.targets.v1.TargetsService/GetRep", "targets", now).ok())
             << secret << " " << principal << " " << rid;
       }
     }

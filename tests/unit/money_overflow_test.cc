@@ -5,13 +5,13 @@
 // the rules built on them — orders line amounts, quantity and line caps, the
 // credit check, with the numbers of the reported attack (2^62 units), and a
 // targets revision whose parts wrap around int64.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/numeric/int128.h"
 #include "absl/time/time.h"
@@ -31,16 +31,31 @@ using ::sales::testing::StatusIs;
 
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-constexpr int64_t k2e62 = int64_t{1} << 62;           // 4,611,686,018,427,387,904: the reported order
-constexpr int64_t kSqrtMax = 3'037'000'499;            // floor(sqrt(2^63 - 1))
-constexpr int64_t kBound = kMaxAmountMinorUnits;       // 10^15
+constexpr int64_t k2e62 = int64_t{1} << 62;       // 4,611,686,018,427,387,904: the reported order
+constexpr int64_t kSqrtMax = 3'037'000'499;       // floor(sqrt(2^63 - 1))
+constexpr int64_t kBound = kMaxAmountMinorUnits;  // 10^15
 
 // Operands at and around every edge that matters: zero, ±1, 32-bit edges,
 // the square root of INT64_MAX, 2^62, the amount bound and int64's ends.
 std::vector<int64_t> EdgeValues() {
-  std::vector<int64_t> base = {0,          1,           2,          10'000,      1'000'000'000, int64_t{1} << 31,
-                               int64_t{1} << 32, kSqrtMax, kSqrtMax + 1, k2e62 - 1, k2e62,        k2e62 + 1,
-                               kBound - 1, kBound,      kMax / 2,   kMax / 2 + 1, kMax - 1,     kMax};
+  std::vector<int64_t> base = {0,
+                               1,
+                               2,
+                               10'000,
+                               1'000'000'000,
+                               int64_t{1} << 31,
+                               int64_t{1} << 32,
+                               kSqrtMax,
+                               kSqrtMax + 1,
+                               k2e62 - 1,
+                               k2e62,
+                               k2e62 + 1,
+                               kBound - 1,
+                               kBound,
+                               kMax / 2,
+                               kMax / 2 + 1,
+                               kMax - 1,
+                               kMax};
   std::vector<int64_t> out = base;
   for (int64_t v : base) {
     if (v != 0) out.push_back(-v);
@@ -104,7 +119,7 @@ TEST(CheckedArithmetic, ProductsJustBelowAndAboveTheLimit) {
   EXPECT_THAT(CheckedMul(kSqrtMax + 1, kSqrtMax + 1), StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_EQ(*CheckedMul(k2e62, 1), k2e62);
   EXPECT_THAT(CheckedMul(k2e62, 2), StatusIs(absl::StatusCode::kOutOfRange));  // 2^63 wraps to INT64_MIN
-  EXPECT_EQ(*CheckedMul(-k2e62, 2), kMin);                                      // -2^63 still fits
+  EXPECT_EQ(*CheckedMul(-k2e62, 2), kMin);                                     // -2^63 still fits
   EXPECT_THAT(CheckedMul(kMin, -1), StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_THAT(CheckedMul(k2e62, 4), StatusIs(absl::StatusCode::kOutOfRange));  // 2^64 wraps to exactly 0
   EXPECT_EQ(*CheckedAdd(kMax, 0), kMax);
@@ -159,8 +174,8 @@ TEST(ApplyBasisPoints, NegativeRatesMirrorPositiveOnes) {
 }
 
 TEST(ApplyBasisPoints, MatchesExactReferenceAndRefusesWhatDoesNotFit) {
-  std::vector<int64_t> rates = {0, 1, 4999, 5000, 5001, 9999, 10000, 10001, 20000, 100000, -1, -10000, -20000,
-                                kMax, kMin};
+  std::vector<int64_t> rates = {0,     1,      4999, 5000,   5001,   9999, 10000, 10001,
+                                20000, 100000, -1,   -10000, -20000, kMax, kMin};
   for (int64_t a : EdgeValues()) {
     for (int64_t bp : rates) {
       absl::int128 exact = ReferenceBp(a, bp);

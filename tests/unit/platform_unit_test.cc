@@ -1,11 +1,15 @@
 // Pure platform rules: SQL splitting, error mapping, config, principals,
 // money allocation, dates and page tokens.
-#include <condition_variable>
-#include <mutex>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -14,8 +18,10 @@
 #include "platform/call.h"
 #include "platform/config.h"
 #include "platform/convert.h"
+#include "platform/field_mask.h"
 #include "platform/migrate.h"
 #include "platform/money.h"
+#include "platform/mysql.h"
 #include "platform/status.h"
 #include "platform/work_pool.h"
 #include "tests/testing/status_matchers.h"
@@ -80,9 +86,65 @@ TEST(WorkPool, RunsQueuedTasksInOrderRefusesBeyondItsQueueAndFinishesThemOnStop)
   EXPECT_FALSE(pool.Post([] {})) << "a stopped pool refuses";
 }
 
+TEST(Row, ReadsColumnsByTheLabelTheStatementGives) {
+  auto columns =
+      std::make_shared<const db::Columns>(std::vector<std::string>{"id", "名称", "credit_limit", "id", "note"});
+  db::Row row({"7", "华东一区", "9223372036854775807", "8", std::nullopt}, columns);
+  EXPECT_EQ(row.Str("名称"), "华东一区");
+  EXPECT_EQ(row.Int("credit_limit"), INT64_MAX);
+  EXPECT_TRUE(row.IsNull("note"));
+  EXPECT_EQ(row.Str("note"), "");
+  EXPECT_EQ(row.Int(size_t{0}), 7);
+  // Two joined tables' `id`: reading it by name is a mistake the store must
+  // fix with an alias, not a silent pick of either.
+  EXPECT_THROW(row.Int("id"), std::out_of_range);
+  EXPECT_THROW(row.Int("missing"), std::out_of_range);
+  db::Row unlabelled({"1"});
+  EXPECT_THROW(unlabelled.Int("id"), std::out_of_range);
+}
+
+TEST(UpdateMask, CopiesOnlyTheNamedFieldsAndRefusesOthers) {
+  google::rpc::ErrorInfo stored, requested;
+  stored.set_reason("旧的原因");
+  stored.set_domain("orders.sales");
+  (*stored.mutable_metadata())["a"] = "1";
+  requested.set_reason("新的原因");
+  requested.set_domain("");
+  (*requested.mutable_metadata())["b"] = "2";
+
+  google::protobuf::FieldMask mask;
+  mask.add_paths("reason");
+  auto paths = UpdatePaths(mask, {"reason", "domain", "metadata"});
+  ASSERT_THAT(paths.status(), IsOk());
+  EXPECT_TRUE(Touches(*paths, "reason"));
+  EXPECT_FALSE(Touches(*paths, "domain"));
+  google::rpc::ErrorInfo merged = stored;
+  ApplyUpdatePaths(*paths, requested, &merged);
+  EXPECT_EQ(merged.reason(), "新的原因");
+  EXPECT_EQ(merged.domain(), "orders.sales");  // not named: kept even though the request cleared it
+  EXPECT_EQ(merged.metadata().size(), 1u);
+
+  // An empty mask is every changeable field; maps and messages are replaced whole.
+  auto all = UpdatePaths(google::protobuf::FieldMask(), {"reason", "domain", "metadata"});
+  ASSERT_THAT(all.status(), IsOk());
+  merged = stored;
+  ApplyUpdatePaths(*all, requested, &merged);
+  EXPECT_EQ(merged.domain(), "");
+  EXPECT_EQ(merged.metadata().size(), 1u);
+  EXPECT_EQ(merged.metadata().at("b"), "2");
+
+  mask.add_paths("version");
+  mask.add_paths("reason");
+  absl::Status refused = UpdatePaths(mask, {"reason", "domain"}).status();
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument));
+  auto violations = FieldViolationsOf(refused);
+  ASSERT_EQ(violations.size(), 2u);
+  EXPECT_EQ(violations[0].field, "update_mask.paths[1]");
+  EXPECT_EQ(violations[1].field, "update_mask.paths[2]");
+}
+
 TEST(ToGrpcStatus, CarriesFieldViolationsAndErrorInfo) {
-  absl::Status st = WithErrorInfo(InvalidFields({{"a.b", "bad"}, {"c", "worse"}}), "WHY", "test.sales",
-                                  {{"k", "v"}});
+  absl::Status st = WithErrorInfo(InvalidFields({{"a.b", "bad"}, {"c", "worse"}}), "WHY", "test.sales", {{"k", "v"}});
   grpc::Status g = ToGrpcStatus(st);
   EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   google::rpc::Status rpc;
@@ -161,8 +223,7 @@ TEST(Config, RejectsMalformedFlagsAndValues) {
   EXPECT_THAT(Config::FromArgs(2, bad2).status(), StatusIs(absl::StatusCode::kInvalidArgument));
   auto c = Config::FromMap({{"n", "x1"}, {"d", "soon"}});
   EXPECT_THAT(c.GetInt("n", 1).status(), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(c.GetDuration("d", absl::Seconds(1)).status(),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(c.GetDuration("d", absl::Seconds(1)).status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(Principal, RoundTripsAndVerifies) {
@@ -274,21 +335,21 @@ TEST(PrincipalProof, NoSilentDevelopmentMode) {
                                                                 {"principal_hmac_also_accept_key_id", "k1"}}));
   ASSERT_THAT(rotated.status(), IsOk());
   EXPECT_EQ(rotated->signing_key_id(), "k2");
-  EXPECT_FALSE(PrincipalVerifier::FromConfig(Config::FromMap({{"principal_hmac_secret", "s"},
-                                                              {"principal_hmac_key_id", "bad.id"}}))
+  EXPECT_FALSE(PrincipalVerifier::FromConfig(
+                   Config::FromMap({{"principal_hmac_secret", "s"}, {"principal_hmac_key_id", "bad.id"}}))
                    .ok());
 }
 
 // Errors say what, not how: database text never reaches a client.
 TEST(ClientFacing, ScrubsDatabaseTextAndInternalDetail) {
-  absl::Status dup = WithErrorInfo(
-      absl::AlreadyExistsError("Duplicate entry '138' for key 'uk_customers_phone'"), "DUPLICATE_KEY", "db.sales",
-      {{"mysql_errno", "1062"}});
+  absl::Status dup = WithErrorInfo(absl::AlreadyExistsError("Duplicate entry '138' for key 'uk_customers_phone'"),
+                                   "DUPLICATE_KEY", "db.sales", {{"mysql_errno", "1062"}});
   absl::Status out = ClientFacing(dup, "rid-9");
   EXPECT_EQ(out.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(ErrorReason(out), "DUPLICATE_KEY");
   EXPECT_THAT(std::string(out.message()), ::testing::Not(::testing::HasSubstr("uk_customers_phone")));
-  absl::Status internal = ClientFacing(absl::InternalError("database error 1406: Data too long for column 'name'"), "rid-9");
+  absl::Status internal =
+      ClientFacing(absl::InternalError("database error 1406: Data too long for column 'name'"), "rid-9");
   EXPECT_EQ(internal.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(std::string(internal.message()), ::testing::HasSubstr("rid-9"));
   EXPECT_THAT(std::string(internal.message()), ::testing::Not(::testing::HasSubstr("column")));
@@ -314,45 +375,41 @@ TEST_P(AllocationTest, ConservesTotalExactly) {
   EXPECT_EQ(sum, c.total);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Edges, AllocationTest,
-    ::testing::Values(
-        // 1 fen over 3 equal parts: ties go to the lowest index.
-        AllocationCase{1, {1, 1, 1}, {1, 0, 0}},
-        AllocationCase{2, {1, 1, 1}, {1, 1, 0}},
-        AllocationCase{100, {1, 1, 1}, {34, 33, 33}},
-        // Largest remainder wins, not the first index.
-        AllocationCase{10, {1, 2, 3}, {2, 3, 5}},
-        // All-zero weights fall back to an equal split.
-        AllocationCase{7, {0, 0}, {4, 3}},
-        // A zero weight gets nothing.
-        AllocationCase{5, {0, 1}, {0, 5}},
-        // Negative totals (correction orders) split symmetrically.
-        AllocationCase{-100, {1, 1, 1}, {-34, -33, -33}},
-        AllocationCase{0, {3, 4}, {0, 0}},
-        // 12 months of 100 000.01 yuan.
-        AllocationCase{120000012, std::vector<int64_t>(12, 1),
-                       {10000001, 10000001, 10000001, 10000001, 10000001, 10000001, 10000001,
-                        10000001, 10000001, 10000001, 10000001, 10000001}},
-        // Huge totals and weights do not overflow.
-        AllocationCase{999999999999999, {999999999, 1}, {999999998999999, 1000000}}));
+INSTANTIATE_TEST_SUITE_P(Edges, AllocationTest,
+                         ::testing::Values(
+                             // 1 fen over 3 equal parts: ties go to the lowest index.
+                             AllocationCase{1, {1, 1, 1}, {1, 0, 0}}, AllocationCase{2, {1, 1, 1}, {1, 1, 0}},
+                             AllocationCase{100, {1, 1, 1}, {34, 33, 33}},
+                             // Largest remainder wins, not the first index.
+                             AllocationCase{10, {1, 2, 3}, {2, 3, 5}},
+                             // All-zero weights fall back to an equal split.
+                             AllocationCase{7, {0, 0}, {4, 3}},
+                             // A zero weight gets nothing.
+                             AllocationCase{5, {0, 1}, {0, 5}},
+                             // Negative totals (correction orders) split symmetrically.
+                             AllocationCase{-100, {1, 1, 1}, {-34, -33, -33}}, AllocationCase{0, {3, 4}, {0, 0}},
+                             // 12 months of 100 000.01 yuan.
+                             AllocationCase{120000012,
+                                            std::vector<int64_t>(12, 1),
+                                            {10000001, 10000001, 10000001, 10000001, 10000001, 10000001, 10000001,
+                                             10000001, 10000001, 10000001, 10000001, 10000001}},
+                             // Huge totals and weights do not overflow.
+                             AllocationCase{999999999999999, {999999999, 1}, {999999998999999, 1000000}}));
 
 TEST(Allocation, RejectsBadWeights) {
-  EXPECT_THAT(AllocateLargestRemainder(1, std::vector<int64_t>{}).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(AllocateLargestRemainder(1, std::vector<int64_t>{}).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(AllocateLargestRemainder(1, std::vector<int64_t>{1, -1}).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(Money, Validation) {
   EXPECT_THAT(ValidateMoney(MakeMoney(1), "m", Sign::kPositive), IsOk());
-  EXPECT_THAT(ValidateMoney(MakeMoney(0), "m", Sign::kPositive),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidateMoney(MakeMoney(0), "m", Sign::kPositive), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ValidateMoney(MakeMoney(0), "m", Sign::kNonNegative), IsOk());
-  EXPECT_THAT(ValidateMoney(MakeMoney(-1), "m", Sign::kNonNegative),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidateMoney(MakeMoney(-1), "m", Sign::kNonNegative), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ValidateMoney(MakeMoney(-1), "m", Sign::kAny), IsOk());
-  EXPECT_THAT(ValidateMoney(MakeMoney(1, "cny"), "m", Sign::kAny),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidateMoney(MakeMoney(1, "cny"), "m", Sign::kAny), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ValidateMoney(MakeMoney(1'000'000'000'000'000), "m", Sign::kAny),
               StatusIs(absl::StatusCode::kInvalidArgument));
   auto v = FieldViolationsOf(ValidateMoney(MakeMoney(-5, "X"), "amount", Sign::kPositive));
@@ -383,6 +440,11 @@ TEST(Convert, DatesTimesTokensEtags) {
   EXPECT_EQ(*PageSize(0), 100);
   EXPECT_THAT(PageSize(501).status(), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(PageSize(-1).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(*PageSize(0, kPageOfDocuments), 50);
+  EXPECT_EQ(*PageSize(200, kPageOfDocuments), 200);
+  EXPECT_THAT(PageSize(201, kPageOfDocuments).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(*PageSize(0, kPageOfReportRows), 200);
+  EXPECT_EQ(*PageSize(1000, kPageOfLedgerRows), 1000);
 
   EXPECT_THAT(CheckEtag("", 3, "x", 1), IsOk());
   EXPECT_THAT(CheckEtag("v3", 3, "x", 1), IsOk());

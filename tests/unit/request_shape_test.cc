@@ -2,16 +2,17 @@
 // lengths in code points from (sales.common.v1.limits) or the defaults,
 // entry counts, UTF-8, enum numbers the enum defines, and the field paths
 // each violation names; and the gateway's parse of raw bytes.
-#include <string>
+#include "platform/request_shape.h"
 
-#include <google/protobuf/struct.pb.h>
 #include <gmock/gmock.h>
+#include <google/protobuf/struct.pb.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/request_check.h"
-#include "platform/request_shape.h"
 #include "platform/status.h"
 #include "sales/customers/v1/customer_messages.pb.h"
 #include "sales/customers/v1/customers_service.pb.h"
@@ -48,22 +49,22 @@ std::string Description(const absl::Status& st, absl::string_view field) {
 TEST(Utf8CodePoints, CountsCharactersNotBytes) {
   EXPECT_EQ(Utf8CodePoints(""), 0);
   EXPECT_EQ(Utf8CodePoints("EAST-01"), 7);
-  EXPECT_EQ(Utf8CodePoints("华东区"), 3);                   // 9 bytes
+  EXPECT_EQ(Utf8CodePoints("华东区"), 3);                       // 9 bytes
   EXPECT_EQ(Utf8CodePoints("上海市浦东新区张江路 88 号"), 15);  // mixed, crosses the 8-byte fast path
-  EXPECT_EQ(Utf8CodePoints("\xF0\x9F\x98\x80"), 1);         // U+1F600, four bytes
-  EXPECT_EQ(Utf8CodePoints("\xC2\xA5"), 1);                 // ¥
+  EXPECT_EQ(Utf8CodePoints("\xF0\x9F\x98\x80"), 1);             // U+1F600, four bytes
+  EXPECT_EQ(Utf8CodePoints("\xC2\xA5"), 1);                     // ¥
 }
 
 TEST(Utf8CodePoints, RefusesWhatIsNotUtf8) {
-  EXPECT_EQ(Utf8CodePoints("\xFF"), -1);                          // never a UTF-8 byte
-  EXPECT_EQ(Utf8CodePoints("abc\x80"), -1);                       // a continuation first
-  EXPECT_EQ(Utf8CodePoints("\xE5\x8D"), -1);                      // 华 cut short
-  EXPECT_EQ(Utf8CodePoints("12345678\xE5\x8D"), -1);              // ... after the fast path
-  EXPECT_EQ(Utf8CodePoints("\xC0\x80"), -1);                      // overlong NUL
-  EXPECT_EQ(Utf8CodePoints("\xE0\x80\xAF"), -1);                  // overlong '/'
-  EXPECT_EQ(Utf8CodePoints("\xED\xA0\x80"), -1);                  // a UTF-16 surrogate
-  EXPECT_EQ(Utf8CodePoints("\xF4\x90\x80\x80"), -1);              // above U+10FFFF
-  EXPECT_EQ(Utf8CodePoints("\xE5\x8D\x8E\xE4\xB8"), -1);          // a good character, then a cut one
+  EXPECT_EQ(Utf8CodePoints("\xFF"), -1);                  // never a UTF-8 byte
+  EXPECT_EQ(Utf8CodePoints("abc\x80"), -1);               // a continuation first
+  EXPECT_EQ(Utf8CodePoints("\xE5\x8D"), -1);              // 华 cut short
+  EXPECT_EQ(Utf8CodePoints("12345678\xE5\x8D"), -1);      // ... after the fast path
+  EXPECT_EQ(Utf8CodePoints("\xC0\x80"), -1);              // overlong NUL
+  EXPECT_EQ(Utf8CodePoints("\xE0\x80\xAF"), -1);          // overlong '/'
+  EXPECT_EQ(Utf8CodePoints("\xED\xA0\x80"), -1);          // a UTF-16 surrogate
+  EXPECT_EQ(Utf8CodePoints("\xF4\x90\x80\x80"), -1);      // above U+10FFFF
+  EXPECT_EQ(Utf8CodePoints("\xE5\x8D\x8E\xE4\xB8"), -1);  // a good character, then a cut one
 }
 
 TEST(RequestShape, ChineseNameAtItsColumnLimitIsAcceptedOneMoreIsRefused) {
@@ -129,9 +130,9 @@ TEST(RequestShape, NestedRepeatedFieldsAreNamedByIndex) {
   req.set_request_id("order-1");
   for (int i = 0; i < 5; ++i) req.mutable_order()->add_lines()->set_sku(absl::StrCat("SKU-", i));
   auto* line = req.mutable_order()->mutable_lines(3);
-  line->set_sku(std::string(65, 'S'));                               // order_lines.sku VARCHAR(64)
+  line->set_sku(std::string(65, 'S'));                                // order_lines.sku VARCHAR(64)
   line->set_required_approval(static_cast<ov1::ApprovalLevel>(999));  // no such level
-  req.mutable_order()->set_notes(Repeat("备注", 1000));                 // exactly 2000: fits
+  req.mutable_order()->set_notes(Repeat("备注", 1000));               // exactly 2000: fits
   absl::Status st = CheckRequestShape(req);
   EXPECT_THAT(Fields(st), ElementsAre("order.lines[3].sku", "order.lines[3].required_approval"));
   EXPECT_EQ(Description(st, "order.lines[3].sku"), "at most 64 characters (65 sent)");
@@ -193,7 +194,8 @@ TEST(ParseRequest, TruncatedBytesNameTheFieldTheyEndIn) {
   cv1::RegisterCustomerRequest out;
   absl::Status st = ParseRequest(out.GetDescriptor(), bytes, &out);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(st.message(), HasSubstr("the request message could not be parsed as sales.customers.v1.RegisterCustomerRequest"));
+  EXPECT_THAT(st.message(),
+              HasSubstr("the request message could not be parsed as sales.customers.v1.RegisterCustomerRequest"));
   EXPECT_THAT(Fields(st), ElementsAre("customer.name"));
 }
 
@@ -211,9 +213,9 @@ TEST(ParseRequest, InvalidUtf8OnTheWireIsNamed) {
 
 TEST(ParseRequest, GarbageIsInvalidArgumentNeverAnythingElse) {
   cv1::RegisterCustomerRequest out;
-  for (absl::string_view bytes : {absl::string_view("\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF"),
-                                  absl::string_view("\x0A"), absl::string_view("\x12\x05\x0A"),
-                                  absl::string_view("\x08\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x01")}) {
+  for (absl::string_view bytes :
+       {absl::string_view("\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF"), absl::string_view("\x0A"),
+        absl::string_view("\x12\x05\x0A"), absl::string_view("\x08\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x01")}) {
     absl::Status st = ParseRequest(out.GetDescriptor(), bytes, &out);
     EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << absl::CEscape(bytes);
   }
@@ -229,7 +231,11 @@ TEST(GatewayRequestCheck, ParsesAndChecksByMethod) {
   EXPECT_THAT(Fields(st), ElementsAre("name"));
   dup.set_name("上海华联超市");
   EXPECT_TRUE(gateway::CheckRequestBytes(kPath, dup.SerializeAsString()).ok());
-  EXPECT_EQ(gateway::CheckRequestBytes(kPath, "\x0A\x10" "abc").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(gateway::CheckRequestBytes(kPath,
+                                       "\x0A\x10"
+                                       "abc")
+                .code(),
+            absl::StatusCode::kInvalidArgument);
   // A method the gateway does not route is not its to judge.
   EXPECT_TRUE(gateway::CheckRequestBytes("/no.Such/Method", "\xFF").ok());
 }

@@ -60,9 +60,13 @@ sales::common::v1::Date RegisteredOn(const cv1::Customer& c) {
 void LoadCustomersDemo(DemoWorld& w) {
   const char* east_cities[] = {"上海", "杭州", "苏州", "宁波"};
   const char* north_cities[] = {"北京", "天津", "廊坊", "保定"};
-  const char* brands[] = {"华联", "佳惠", "永辉", "联华", "物美", "世纪", "好邻居", "快客", "乐购", "百家",
-                          "福万家", "鑫源", "德润", "惠民", "金桥", "同心", "康乐", "安泰", "和顺", "瑞丰"};
-  struct T { cv1::CustomerType type; const char* suffix; const char* channel; };
+  const char* brands[] = {"华联",   "佳惠", "永辉", "联华", "物美", "世纪", "好邻居", "快客", "乐购", "百家",
+                          "福万家", "鑫源", "德润", "惠民", "金桥", "同心", "康乐",   "安泰", "和顺", "瑞丰"};
+  struct T {
+    cv1::CustomerType type;
+    const char* suffix;
+    const char* channel;
+  };
   const T types[] = {
       {cv1::CUSTOMER_TYPE_OUTLET_KA, "超市有限公司", "EXHIBITION"},
       {cv1::CUSTOMER_TYPE_OUTLET_A, "便利连锁", "WEB"},
@@ -165,7 +169,8 @@ void LoadCustomersDemo(DemoWorld& w) {
     req.set_customer_id(id);
     auto* inv = req.mutable_investigation();
     *inv->mutable_date() = registered_on.at(id);
-    inv->set_method(i % 16 == 0 ? cv1::CREDIT_INVESTIGATION_METHOD_COMBINED : cv1::CREDIT_INVESTIGATION_METHOD_INTERNAL);
+    inv->set_method(i % 16 == 0 ? cv1::CREDIT_INVESTIGATION_METHOD_COMBINED
+                                : cv1::CREDIT_INVESTIGATION_METHOD_INTERNAL);
     inv->set_rating(cv1::CREDIT_RATING_AAA);
     inv->set_investigator(i % 16 == 0 ? "中诚信征信" : "财务部");
     inv->set_findings("经营稳定, 历史付款及时, 无涉诉记录");

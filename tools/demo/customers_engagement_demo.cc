@@ -4,6 +4,8 @@
 // (banks it); a lead found to be a market survey earns its rep a make-up turn
 // once the manager approves. Complaints show every state. Request ids carry
 // the business date, so loading twice on one day changes nothing.
+#include "tools/demo/customers_engagement_demo.h"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -14,7 +16,6 @@
 #include "platform/call.h"
 #include "platform/convert.h"
 #include "platform/crypto.h"
-#include "tools/demo/customers_engagement_demo.h"
 
 namespace demo {
 namespace {
@@ -94,7 +95,11 @@ void LoadCustomersEngagementDemo(DemoWorld& w) {
     // today, its third on company business (拜访经销商).
     const bool showcase = code == showcase_code;
     if (showcase && o.reps.size() >= 3) {
-      struct Away { int64_t rep; cv1::AbsenceKind kind; const char* why; };
+      struct Away {
+        int64_t rep;
+        cv1::AbsenceKind kind;
+        const char* why;
+      };
       for (Away a : {Away{o.reps[1], cv1::ABSENCE_KIND_PERSONAL, "家中有事请假"},
                      Away{o.reps[2], cv1::ABSENCE_KIND_COMPANY, "拜访经销商"}}) {
         cv1::RecordRepAbsenceRequest req;
@@ -135,8 +140,9 @@ void LoadCustomersEngagementDemo(DemoWorld& w) {
       req.set_request_id(rid(absl::StrCat("call-", code, "-", i)));
       auto* call = req.mutable_call();
       call->set_office_id(o.id);
-      call->set_kind(i == 0 ? cv1::CALL_KIND_NEW_CUSTOMER : i == 1 ? cv1::CALL_KIND_EXISTING_CUSTOMER
-                                                                    : cv1::CALL_KIND_OTHER);
+      call->set_kind(i == 0   ? cv1::CALL_KIND_NEW_CUSTOMER
+                     : i == 1 ? cv1::CALL_KIND_EXISTING_CUSTOMER
+                              : cv1::CALL_KIND_OTHER);
       // Times come from the leads' receive times, which the service set on
       // the first load and replays unchanged: always in the past, and the
       // same body under the same request id on every later load (a time
@@ -195,9 +201,9 @@ void LoadCustomersEngagementDemo(DemoWorld& w) {
                                                cv1::COMPLAINT_SEVERITY_SERIOUS, cv1::COMPLAINT_SEVERITY_MINOR,
                                                cv1::COMPLAINT_SEVERITY_MAJOR};
   const char* subjects[] = {"送货晚了两天", "部分产品临近保质期", "整批货物包装破损", "发票抬头有误", "业务员态度生硬"};
-  const cv1::ComplaintCategory categories[] = {cv1::COMPLAINT_CATEGORY_DELIVERY, cv1::COMPLAINT_CATEGORY_PRODUCT_QUALITY,
-                                               cv1::COMPLAINT_CATEGORY_PRODUCT_QUALITY, cv1::COMPLAINT_CATEGORY_BILLING,
-                                               cv1::COMPLAINT_CATEGORY_SERVICE};
+  const cv1::ComplaintCategory categories[] = {
+      cv1::COMPLAINT_CATEGORY_DELIVERY, cv1::COMPLAINT_CATEGORY_PRODUCT_QUALITY,
+      cv1::COMPLAINT_CATEGORY_PRODUCT_QUALITY, cv1::COMPLAINT_CATEGORY_BILLING, cv1::COMPLAINT_CATEGORY_SERVICE};
   for (int i = 0; i < 5 && i < static_cast<int>(w.customer_ids.size()); ++i) {
     cv1::RecordComplaintRequest req;
     req.set_request_id(absl::StrCat("demo-eng-complaint-", i));

@@ -41,8 +41,8 @@ inline std::string& DemoSecret() {
 
 // A call as `role` (signed when the services enforce signed principals;
 // without a secret the call carries no identity, as in development mode).
-inline std::unique_ptr<grpc::ClientContext> CtxAs(const std::string& user, const std::string& role,
-                                                  int64_t rep_id = 0, int64_t org_unit_id = 0) {
+inline std::unique_ptr<grpc::ClientContext> CtxAs(const std::string& user, const std::string& role, int64_t rep_id = 0,
+                                                  int64_t org_unit_id = 0) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   if (!DemoSecret().empty()) {
@@ -63,8 +63,7 @@ inline std::unique_ptr<grpc::ClientContext> Ctx() { return CtxAs("demo-loader", 
 
 inline void Must(const grpc::Status& st, const std::string& what) {
   if (st.ok()) return;
-  std::fprintf(stderr, "demo-loader: %s failed: %d %s\n", what.c_str(), st.error_code(),
-               st.error_message().c_str());
+  std::fprintf(stderr, "demo-loader: %s failed: %d %s\n", what.c_str(), st.error_code(), st.error_message().c_str());
   std::exit(1);
 }
 
@@ -83,8 +82,8 @@ struct DemoWorld {
   std::unique_ptr<ov1::OrdersService::Stub> orders;
   std::unique_ptr<fv1::FinanceService::Stub> finance;
   int32_t this_year = 0;
-  std::map<std::string, int64_t> units;       // org unit code -> id
-  std::map<std::string, int64_t> lines;       // product line code -> id
+  std::map<std::string, int64_t> units;  // org unit code -> id
+  std::map<std::string, int64_t> lines;  // product line code -> id
   std::vector<int64_t> rep_ids;
   std::map<int64_t, std::string> rep_region;  // rep id -> "EAST" / "NORTH"
   std::map<int64_t, int64_t> rep_units;       // rep id -> team id

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -25,8 +25,8 @@ namespace {
 using namespace demo;  // NOLINT: the loader is the demo namespace's own client
 
 struct Loader : DemoWorld {
-  int64_t Unit(const std::string& code, const std::string& name, tv1::OrgUnitKind kind,
-               const std::string& parent, int quality_bp = 10000) {
+  int64_t Unit(const std::string& code, const std::string& name, tv1::OrgUnitKind kind, const std::string& parent,
+               int quality_bp = 10000) {
     tv1::CreateOrgUnitRequest req;
     req.set_request_id(absl::StrCat("demo-unit-", code));
     auto* u = req.mutable_org_unit();
@@ -57,7 +57,12 @@ struct Loader : DemoWorld {
   }
 
   void ProductLines() {
-    struct L { const char* code; const char* name; tv1::PortfolioRole role; bool commissionable; };
+    struct L {
+      const char* code;
+      const char* name;
+      tv1::PortfolioRole role;
+      bool commissionable;
+    };
     const L all[] = {
         {"PURE-MILK", "纯牛奶", tv1::PORTFOLIO_ROLE_TRAFFIC, true},
         {"YOGURT", "常温酸奶", tv1::PORTFOLIO_ROLE_TRAFFIC, true},
@@ -83,11 +88,17 @@ struct Loader : DemoWorld {
   }
 
   void Reps() {
-    struct R { const char* code; const char* name; const char* team; int hired_year; bool probation; };
+    struct R {
+      const char* code;
+      const char* name;
+      const char* team;
+      int hired_year;
+      bool probation;
+    };
     const R all[] = {
-        {"E1001", "张伟", "EAST-SH-T1", 2019, false}, {"E1002", "王芳", "EAST-SH-T1", 2020, false},
-        {"E1003", "李娜", "EAST-SH-T2", 2021, false}, {"E1004", "刘洋", "EAST-SH-T2", 2026, true},
-        {"E1005", "陈静", "EAST-HZ-T1", 2018, false}, {"E1006", "杨磊", "EAST-HZ-T1", 2022, false},
+        {"E1001", "张伟", "EAST-SH-T1", 2019, false},  {"E1002", "王芳", "EAST-SH-T1", 2020, false},
+        {"E1003", "李娜", "EAST-SH-T2", 2021, false},  {"E1004", "刘洋", "EAST-SH-T2", 2026, true},
+        {"E1005", "陈静", "EAST-HZ-T1", 2018, false},  {"E1006", "杨磊", "EAST-HZ-T1", 2022, false},
         {"N2001", "赵敏", "NORTH-BJ-T1", 2017, false}, {"N2002", "黄强", "NORTH-BJ-T1", 2023, false},
         {"N2003", "周杰", "NORTH-BJ-T2", 2020, false}, {"N2004", "吴婷", "NORTH-BJ-T2", 2026, true},
         {"N2005", "徐斌", "NORTH-TJ-T1", 2019, false}, {"N2006", "孙丽", "NORTH-TJ-T1", 2021, false},
@@ -261,7 +272,6 @@ struct Loader : DemoWorld {
     plans.push_back(Plan(absl::StrCat("sales-", this_year + 1), this_year + 1, tv1::METRIC_SALES_AMOUNT,
                          absl::StrCat(this_year + 1, " 年度销售额计划（草案）"), 2'000'000'00));
   }
-
 };
 
 }  // namespace
@@ -307,9 +317,10 @@ int main(int argc, char** argv) {
   LoadCustomersDemo(l);
   LoadOrdersDemo(l);
   LoadFinanceDemo(l);
-  std::printf("demo company: %zu org units, %zu product lines, %zu reps, %d months of rep x line history, "
-              "%zu plans\n",
-              l.units.size(), l.lines.size(), l.rep_ids.size(), l.history_rows, l.plans.size());
+  std::printf(
+      "demo company: %zu org units, %zu product lines, %zu reps, %d months of rep x line history, "
+      "%zu plans\n",
+      l.units.size(), l.lines.size(), l.rep_ids.size(), l.history_rows, l.plans.size());
   for (const auto& line : l.summary) std::printf("  %s\n", line.c_str());
   std::printf("loaded in %.1fs\n", absl::ToDoubleSeconds(absl::Now() - start));
   return 0;

@@ -102,8 +102,8 @@ void LoadFinanceDemo(DemoWorld& w) {
     grpc::Status st = w.finance->RequestInvoice(AsClerk().get(), rq, &rr);
     if (!st.ok()) {
       // A line returned or invoiced outside the demo is left alone.
-      std::fprintf(stderr, "demo-loader: invoice for customer %lld skipped: %s\n",
-                   static_cast<long long>(key.first), st.error_message().c_str());
+      std::fprintf(stderr, "demo-loader: invoice for customer %lld skipped: %s\n", static_cast<long long>(key.first),
+                   st.error_message().c_str());
       continue;
     }
     // A second load (maybe on another day) finds the invoice further along
@@ -157,8 +157,7 @@ void LoadFinanceDemo(DemoWorld& w) {
     signed_for += inv.has_receipt_signed_on() ? 1 : 0;
     // Every other recent invoice gets a partial payment by bank transfer,
     // applied to it explicitly.
-    if (!make_overdue && g % 2 == 0 && inv.paid_amount().minor_units() == 0 &&
-        inv.balance().minor_units() > 1) {
+    if (!make_overdue && g % 2 == 0 && inv.paid_amount().minor_units() == 0 && inv.balance().minor_units() > 1) {
       fv1::RecordPaymentRequest pay;
       pay.set_request_id(absl::StrCat("demo-invoice-payment-", tag));
       auto* p = pay.mutable_payment();
@@ -186,8 +185,8 @@ void LoadFinanceDemo(DemoWorld& w) {
   gs.set_request_id("demo-statements");
   fv1::GenerateStatementsResponse gsr;
   Must(w.finance->GenerateStatements(AsFinance().get(), gs, &gsr), "GenerateStatements");
-  w.summary.push_back(absl::StrFormat("%d customer statements for the last half-year",
-                                      gsr.created_count() + gsr.skipped_count()));
+  w.summary.push_back(
+      absl::StrFormat("%d customer statements for the last half-year", gsr.created_count() + gsr.skipped_count()));
 
   LoadFinanceCollectionsDemo(w);
 }

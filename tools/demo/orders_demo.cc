@@ -49,7 +49,14 @@ grpc::Status Retrying(Call call) {
 }  // namespace
 
 void LoadOrdersDemo(DemoWorld& w) {
-  struct P { const char* sku; const char* name; const char* line; const char* unit; int64_t cost; int64_t floor; };
+  struct P {
+    const char* sku;
+    const char* name;
+    const char* line;
+    const char* unit;
+    int64_t cost;
+    int64_t floor;
+  };
   const P all[] = {
       {"PM-250-24", "纯牛奶 250ml×24", "PURE-MILK", "CASE", 4200, 5200},
       {"PM-1L-12", "纯牛奶 1L×12", "PURE-MILK", "CASE", 7800, 9600},
@@ -91,7 +98,12 @@ void LoadOrdersDemo(DemoWorld& w) {
   // Price lists: the first half-year's list (past) and the current one from
   // July on, about 5% dearer. List prices sit 25% / 31% above the floor.
   const int y = w.this_year;
-  struct L { std::string code, name; sales::common::v1::Date from; bool open; int64_t pct; };
+  struct L {
+    std::string code, name;
+    sales::common::v1::Date from;
+    bool open;
+    int64_t pct;
+  };
   const L lists[] = {{absl::StrCat("CN-", y, "H1"), absl::StrCat(y, " 上半年目录价"), Day(y, 1, 1), false, 125},
                      {absl::StrCat("CN-", y, "H2"), absl::StrCat(y, " 下半年目录价"), Day(y, 7, 1), true, 131}};
   std::map<std::string, int64_t> current_price;
@@ -157,7 +169,13 @@ void LoadOrdersDemo(DemoWorld& w) {
 
   // Warehouses: Shanghai first, Beijing second, and a quarantine store for
   // damaged returns. Every SKU is received into both regular ones.
-  struct Wh { const char* code; const char* name; ov1::WarehouseKind kind; int prio; int64_t stock; };
+  struct Wh {
+    const char* code;
+    const char* name;
+    ov1::WarehouseKind kind;
+    int prio;
+    int64_t stock;
+  };
   const Wh whs[] = {{"WH-SH-01", "上海成品仓", ov1::WAREHOUSE_KIND_REGULAR, 0, 600},
                     {"WH-BJ-01", "北京成品仓", ov1::WAREHOUSE_KIND_REGULAR, 1, 400},
                     {"WH-QA-01", "退货待检仓", ov1::WAREHOUSE_KIND_QUARANTINE, 9, 0}};

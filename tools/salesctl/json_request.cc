@@ -17,8 +17,7 @@ namespace pb = google::protobuf;
 const pb::DescriptorPool* Pool() {
   static const pb::DescriptorPool* pool = [] {
     pb::FileDescriptorSet set;
-    if (!set.ParseFromArray(sales_descriptor_set,
-                            static_cast<int>(sales_descriptor_set_end - sales_descriptor_set))) {
+    if (!set.ParseFromArray(sales_descriptor_set, static_cast<int>(sales_descriptor_set_end - sales_descriptor_set))) {
       std::fprintf(stderr, "error: embedded descriptors are unreadable\n");
       std::exit(3);
     }

@@ -3,10 +3,10 @@
 // `salesctl call` makes on what a person types.
 #pragma once
 
-#include <string>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+
+#include <string>
 
 namespace salesctl {
 

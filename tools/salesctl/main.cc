@@ -16,22 +16,20 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-
 #include <jwt.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -46,11 +44,10 @@
 #include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "json_request.h"
 #include "platform/channel.h"
 #include "platform/crypto.h"
 #include "platform/principal.h"
-
-#include "json_request.h"
 
 namespace {
 
@@ -111,10 +108,10 @@ const ServiceInfo* FindService(const std::string& name) {
 
 const char* CodeName(grpc::StatusCode code) {
   static const char* const kNames[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-      "UNAUTHENTICATED"};
+      "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+      "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+      "DATA_LOSS", "UNAUTHENTICATED"};
   int c = static_cast<int>(code);
   return c >= 0 && c <= 16 ? kNames[c] : "UNKNOWN";
 }
@@ -151,8 +148,7 @@ int ReportFailure(const grpc::Status& st) {
       }
     }
   }
-  std::fprintf(stderr, "error: %s: %s\n%s", CodeName(st.error_code()), st.error_message().c_str(),
-               details.c_str());
+  std::fprintf(stderr, "error: %s: %s\n%s", CodeName(st.error_code()), st.error_message().c_str(), details.c_str());
   if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED && absl::StrContains(details, "reason TOKEN_")) {
     std::fprintf(stderr, "  sign in first: salesctl login <user> (salesctl login --list)\n");
   }
@@ -171,7 +167,6 @@ std::string FromBuffer(const grpc::ByteBuffer& buf) {
   for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   return out;
 }
-
 
 // ---------------------------------------------------------------- auth
 // The local auth folder up.sh writes: the dev signing key, the demo users
@@ -315,8 +310,7 @@ std::shared_ptr<grpc::Channel> Dial(const std::string& addr) {
 // One unary call by JSON, for the lookups login makes.
 grpc::Status CallJson(const std::string& addr, const std::string& token, const std::string& service,
                       const std::string& method_name, const std::string& json_in, nlohmann::json* out) {
-  const pb::MethodDescriptor* method =
-      Pool()->FindServiceByName(service)->FindMethodByName(method_name);
+  const pb::MethodDescriptor* method = Pool()->FindServiceByName(service)->FindMethodByName(method_name);
   pb::DynamicMessageFactory factory;
   std::unique_ptr<pb::Message> request(factory.GetPrototype(method->input_type())->New());
   (void)pb::util::JsonStringToMessage(json_in, request.get());
@@ -482,12 +476,11 @@ int Call(int argc, char** argv) {
                  parts[0].c_str());
     return 2;
   }
-  const pb::ServiceDescriptor* service =
-      Pool()->FindServiceByName(info->full_name);
+  const pb::ServiceDescriptor* service = Pool()->FindServiceByName(info->full_name);
   const pb::MethodDescriptor* method = service ? service->FindMethodByName(parts[1]) : nullptr;
   if (method == nullptr) {
-    std::fprintf(stderr, "error: %s has no method '%s'; try: salesctl methods %s\n",
-                 info->full_name, parts[1].c_str(), info->alias);
+    std::fprintf(stderr, "error: %s has no method '%s'; try: salesctl methods %s\n", info->full_name, parts[1].c_str(),
+                 info->alias);
     return 2;
   }
   if (method->client_streaming()) {
@@ -586,8 +579,7 @@ std::string HealthOf(const std::string& addr) {
   cq.Next(&tag, &ok);
   if (!status.ok()) return absl::StrCat("DOWN (", CodeName(status.error_code()), ")");
   std::string bytes = FromBuffer(resp);
-  pb::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
-                              static_cast<int>(bytes.size()));
+  pb::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()), static_cast<int>(bytes.size()));
   uint32_t value = 0;
   if (in.ReadTag() == 8 && in.ReadVarint32(&value)) {
     return value == 1 ? "SERVING" : value == 2 ? "NOT_SERVING" : "UNKNOWN";
@@ -633,12 +625,12 @@ struct DailyJob {
   const char* method;  // <service>/<Method>
 };
 constexpr DailyJob kDailyJobs[] = {
-    {"lapse", "customers/RunLapseSweep"},          // prospects without follow-up go to the pool
-    {"dormancy", "customers/RunDormancySweep"},    // accounts without orders turn dormant
+    {"lapse", "customers/RunLapseSweep"},            // prospects without follow-up go to the pool
+    {"dormancy", "customers/RunDormancySweep"},      // accounts without orders turn dormant
     {"collections", "finance/RunCollectionsSweep"},  // the overdue ladder, up to supply stop
-    {"quotes", "orders/ExpireQuotes"},             // quotes past their validity
-    {"late-orders", "orders/MarkLateOrders"},      // orders not shipped a working day after confirmation
-    {"progress", "targets/RunDailyProgressSweep"},  // progress status changes, closed months' attainment
+    {"quotes", "orders/ExpireQuotes"},               // quotes past their validity
+    {"late-orders", "orders/MarkLateOrders"},        // orders not shipped a working day after confirmation
+    {"progress", "targets/RunDailyProgressSweep"},   // progress status changes, closed months' attainment
 };
 
 int Sweep(int argc, char** argv) {

@@ -187,9 +187,9 @@ class FakeCustomerBook final : public customers::CustomerBook {
     if (state.lapse_lock_row) ++lapse_locks;
     return state.lapse_lock_row;
   }
-  absl::Status Audit(int64_t customer_id, const customers::Who& who, const std::string& action,
-                     const std::string& from, const std::string& to, const std::string& reason,
-                     const std::string& request_id, absl::Time now) override {
+  absl::Status Audit(int64_t customer_id, const customers::Who& who, const std::string& action, const std::string& from,
+                     const std::string& to, const std::string& reason, const std::string& request_id,
+                     absl::Time now) override {
     calls.push_back(absl::StrCat("Audit(", customer_id, ")"));
     state.audits.push_back({customer_id, who, action, from, to, reason, request_id, now});
     return absl::OkStatus();

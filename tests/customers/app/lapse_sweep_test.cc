@@ -6,16 +6,17 @@
 // or registered on day L with window W is protected through L + W and
 // lapses from L + W + 1; a purchase makes it an account, which never
 // lapses. The sweep runs early on Monday 2026-03-09 (Shanghai) for that day.
-#include <cstdint>
-#include <string>
-#include <vector>
+#include "customers-svc/app/lapse_sweep.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "customers-svc/app/lapse_sweep.h"
 #include "customers-svc/app/viewer.h"
 #include "platform/call.h"
 #include "platform/clock.h"
@@ -52,8 +53,8 @@ constexpr char kSweeperUser[] = "客户回收任务";
 Principal Sweeper() { return {.user_id = kSweeperUser, .role = kRoleService}; }
 
 CallContext Call() {
-  return {.method = "/sales.customers.v1.CustomersService/RunLapseSweep", .request_id = kRequestId,
-          .principal = Sweeper()};
+  return {
+      .method = "/sales.customers.v1.CustomersService/RunLapseSweep", .request_id = kRequestId, .principal = Sweeper()};
 }
 
 v1::RunLapseSweepRequest Request(absl::CivilDay as_of) {
@@ -347,8 +348,7 @@ TEST_F(LapseSweepTest, EachBatchReadsAfterTheLastIdOfThePreviousOne) {
     if (c.rfind("LapsedProspects", 0) == 0) reads.push_back(c);
   }
   // A full batch asks for more; the empty third read ends the sweep.
-  EXPECT_THAT(reads, ElementsAre("LapsedProspects(after=0)", "LapsedProspects(after=12)",
-                                 "LapsedProspects(after=14)"));
+  EXPECT_THAT(reads, ElementsAre("LapsedProspects(after=0)", "LapsedProspects(after=12)", "LapsedProspects(after=14)"));
 }
 
 TEST_F(LapseSweepTest, WindowComesFromTheSettingsAndFallsBackToSevenDays) {

@@ -11,6 +11,11 @@
 // after, 03-17. Invoice 502 (800.00, same customer) falls due on 2026-03-02:
 // opened 03-03, flagged 03-10, first notice 03-16, second notice 03-26,
 // legal 03-27. Amounts are in fen; every sweep runs at noon of its own day.
+#include "finance-svc/app/collections_ladder.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -18,15 +23,11 @@
 #include <string>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "finance-svc/app/collections_ladder.h"
 #include "platform/convert.h"
 #include "sales/finance/v1/collections.pb.h"
 #include "sales/finance/v1/events.pb.h"
@@ -51,7 +52,7 @@ constexpr int64_t kRep = 7;
 constexpr int64_t kUnit = 100;  // 上海销售部
 constexpr int64_t kInvoiceA = 501;
 constexpr int64_t kInvoiceB = 502;
-constexpr int64_t kInvoiceC = 503;  // kOtherCustomer's
+constexpr int64_t kInvoiceC = 503;     // kOtherCustomer's
 constexpr int64_t kAmountA = 123'450;  // 1234.50
 constexpr int64_t kAmountB = 80'000;   // 800.00
 constexpr int64_t kAmountC = 50'000;   // 500.00
@@ -135,9 +136,9 @@ class CollectionsLadderTest : public ::testing::Test {
   void SetBalance(int64_t id, int64_t balance) {
     LadderInvoice& inv = book.invoices.at(id);
     inv.balance_minor = balance;
-    inv.state = balance == 0                                      ? v1::INVOICE_STATE_PAID
+    inv.state = balance == 0                                     ? v1::INVOICE_STATE_PAID
                 : balance < inv.gross_minor - inv.credited_minor ? v1::INVOICE_STATE_PARTIALLY_PAID
-                                                                  : v1::INVOICE_STATE_ISSUED;
+                                                                 : v1::INVOICE_STATE_ISSUED;
   }
   // A credit memo applied to the invoice.
   void Credit(int64_t id, int64_t amount) {
@@ -288,11 +289,11 @@ TEST_F(CollectionsLadderTest, DailySweepWalksTheCaseUpTheLadderOnTheRulesDays) {
   AddInvoice(kInvoiceA, kCustomer, kDueA, kAmountA);
   // The steps each day's sweep takes; every other day takes none.
   const std::map<Day, std::vector<Kind>> rungs = {
-      {Day(2026, 2, 21), {kOpened}},                      // day 1
-      {Day(2026, 2, 28), {kMissed}},                      // day 8: after ConfirmationDeadline (02-27)
-      {Day(2026, 3, 6), {kFirstNotice}},                  // day 14: FirstNoticeDeadline
+      {Day(2026, 2, 21), {kOpened}},                        // day 1
+      {Day(2026, 2, 28), {kMissed}},                        // day 8: after ConfirmationDeadline (02-27)
+      {Day(2026, 3, 6), {kFirstNotice}},                    // day 14: FirstNoticeDeadline
       {Day(2026, 3, 16), {kSecondNotice, kSupplyStopped}},  // SecondNoticeDay(03-06)
-      {Day(2026, 3, 17), {kLegal}},                       // second notice + kLegalAfterSecondDays
+      {Day(2026, 3, 17), {kLegal}},                         // second notice + kLegalAfterSecondDays
   };
   const std::map<Day, v1::CollectionStage> stage_from = {
       {Day(2026, 2, 21), v1::COLLECTION_STAGE_AWAITING_CONFIRMATION},

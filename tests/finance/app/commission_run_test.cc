@@ -15,20 +15,21 @@
 // 100 % attainment, in proportion below but not under 50 %; a unit's manager
 // gets 0.5 % of the unit's credited collections and 1 % of its excess over
 // target when the unit reaches 100 %. Every line rounds half up once.
+#include "finance-svc/app/commission_run.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "finance-svc/app/commission_plans.h"
-#include "finance-svc/app/commission_run.h"
 #include "platform/call.h"
 #include "platform/clock.h"
 #include "platform/convert.h"
@@ -411,9 +412,15 @@ TEST_F(CommissionRunTest, LateCollectionsCountHalfThenNothingAndUnpaidInvoicesAr
   Collect(1001, kChenJie, 501, Day(2025, 10, 31), Day(2025, 11, 10), 1'000'000);
   Collect(1004, kChenJie, 504, Day(2025, 7, 15), Day(2025, 11, 20), 400'000);
   Collect(1005, kChenJie, 505, Day(2025, 4, 30), Day(2025, 11, 25), 200'000);
-  book.invoices.push_back({.id = 506, .rep_id = kChenJie, .org_unit_id = kShanghai, .customer_id = 9006,
-                           .state = v1::INVOICE_STATE_PARTIALLY_PAID, .due_on = Day(2025, 4, 30),
-                           .gross_minor = 50'000, .balance_minor = 30'000, .commissionable_minor = 40'000});
+  book.invoices.push_back({.id = 506,
+                           .rep_id = kChenJie,
+                           .org_unit_id = kShanghai,
+                           .customer_id = 9006,
+                           .state = v1::INVOICE_STATE_PARTIALLY_PAID,
+                           .due_on = Day(2025, 4, 30),
+                           .gross_minor = 50'000,
+                           .balance_minor = 30'000,
+                           .commissionable_minor = 40'000});
 
   SALES_ASSERT_OK_AND_ASSIGN(auto resp, Calculate(Month(kNovember)));
   EXPECT_EQ(resp.created_count(), 1);
@@ -524,9 +531,15 @@ TEST_F(CommissionRunTest, DryRunReturnsTheStatementsAndKeepsNothing) {
   Collect(1001, kChenJie, 501, Day(2025, 10, 31), Day(2025, 11, 10), 1'000'000);
   Collect(1004, kChenJie, 504, Day(2025, 7, 15), Day(2025, 11, 20), 400'000);
   Collect(1005, kChenJie, 505, Day(2025, 4, 30), Day(2025, 11, 25), 200'000);
-  book.invoices.push_back({.id = 506, .rep_id = kChenJie, .org_unit_id = kShanghai, .customer_id = 9006,
-                           .state = v1::INVOICE_STATE_PARTIALLY_PAID, .due_on = Day(2025, 4, 30),
-                           .gross_minor = 50'000, .balance_minor = 30'000, .commissionable_minor = 40'000});
+  book.invoices.push_back({.id = 506,
+                           .rep_id = kChenJie,
+                           .org_unit_id = kShanghai,
+                           .customer_id = 9006,
+                           .state = v1::INVOICE_STATE_PARTIALLY_PAID,
+                           .due_on = Day(2025, 4, 30),
+                           .gross_minor = 50'000,
+                           .balance_minor = 30'000,
+                           .commissionable_minor = 40'000});
   v1::CalculateCommissionsRequest req = Month(kNovember, {kChenJie});
   req.set_dry_run(true);
   auto* given = req.add_attainments();
@@ -767,8 +780,8 @@ TEST_F(CommissionRunTest, WithoutTargetsConfiguredNoManagerIsLookedUp) {
 // dry run with the attainment given needs no answer from it.
 TEST_F(CommissionRunTest, TargetsDownIsUnavailableAndNothingIsWritten) {
   OnTimeNovember();
-  targets_svc.down = WithErrorInfo(absl::UnavailableError("targets-svc did not answer"), "DEPENDENCY_UNAVAILABLE",
-                                   "finance.sales");
+  targets_svc.down =
+      WithErrorInfo(absl::UnavailableError("targets-svc did not answer"), "DEPENDENCY_UNAVAILABLE", "finance.sales");
   auto resp = Calculate(Month(kNovember));
   EXPECT_THAT(resp, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorReason(resp.status()), "DEPENDENCY_UNAVAILABLE");

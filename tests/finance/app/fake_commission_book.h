@@ -112,17 +112,17 @@ class FakeCommissionBook final : public finance::CommissionBook {
   };
 
   // ---- What the test sets up (and reads back) ----
-  std::map<int64_t, finance::PlanRecord> plans;             // by id, as GetPlan returns them
-  std::map<int64_t, StatementRow> statements;               // by id
-  std::map<int64_t, finance::DeductionRecord> deductions;   // by id
-  std::map<std::pair<int64_t, int64_t>, Move> moves;        // by {statement, deduction}
+  std::map<int64_t, finance::PlanRecord> plans;            // by id, as GetPlan returns them
+  std::map<int64_t, StatementRow> statements;              // by id
+  std::map<int64_t, finance::DeductionRecord> deductions;  // by id
+  std::map<std::pair<int64_t, int64_t>, Move> moves;       // by {statement, deduction}
   std::vector<HoldbackRelease> releases;
   std::vector<Application> applications;
   std::vector<Invoice> invoices;
   std::vector<Credit> credits;
-  std::map<int64_t, int64_t> rep_units;                     // the reps' copy of the org: rep → unit
-  std::map<int64_t, std::vector<int64_t>> org_chains;       // unit → itself and above, nearest first
-  std::map<int64_t, std::vector<int64_t>> org_subtrees;     // unit → itself and below
+  std::map<int64_t, int64_t> rep_units;                  // the reps' copy of the org: rep → unit
+  std::map<int64_t, std::vector<int64_t>> org_chains;    // unit → itself and above, nearest first
+  std::map<int64_t, std::vector<int64_t>> org_subtrees;  // unit → itself and below
 
   // ---- What the use case wrote ----
   std::vector<AuditRow> audits;
@@ -334,8 +334,8 @@ class FakeCommissionBook final : public finance::CommissionBook {
       // The commissionable share of the unpaid balance, rounded down.
       int64_t outstanding =
           static_cast<int64_t>(absl::int128(i.balance_minor) * i.commissionable_minor / i.gross_minor);
-      by_invoice[i.id] = finance::DeductionFact{.invoice_id = i.id, .customer_id = i.customer_id,
-                                                .outstanding_minor = outstanding};
+      by_invoice[i.id] =
+          finance::DeductionFact{.invoice_id = i.id, .customer_id = i.customer_id, .outstanding_minor = outstanding};
     }
     for (const auto& [id, d] : deductions) {
       if (d.rep_id != rep_id || d.state != finance::v1::COMMISSION_DEDUCTION_STATE_OUTSTANDING) continue;

@@ -60,9 +60,9 @@ class FakeOrderBook final : public orders::OrderBook {
   std::map<int64_t, orders::QuoteRecord> quotes;
   std::map<int64_t, orders::v1::Product> products;
   orders::v1::OrderPolicy policy = orders::DefaultPolicy();
-  std::map<int64_t, std::vector<int64_t>> org_chains;    // unit → itself and above, nearest first
-  std::map<int64_t, std::vector<int64_t>> org_subtrees;  // unit → itself and below
-  std::vector<orders::WarehouseStock> stock;             // `available` is on hand − reserved
+  std::map<int64_t, std::vector<int64_t>> org_chains;        // unit → itself and above, nearest first
+  std::map<int64_t, std::vector<int64_t>> org_subtrees;      // unit → itself and below
+  std::vector<orders::WarehouseStock> stock;                 // `available` is on hand − reserved
   std::map<int64_t, std::map<int64_t, int64_t>> unit_costs;  // order → order line → unit cost
   std::map<int64_t, int64_t> confirmed_unshipped;            // by customer
   // Return requests by id. A seeded return in VERIFIED or APPROVED should
@@ -338,10 +338,9 @@ class FakeOrderBook final : public orders::OrderBook {
     std::map<std::pair<int64_t, int64_t>, int64_t> out;
     for (const auto& [id, rec] : requisitions) {
       const auto st = rec.requisition.status();
-      if (rec.requisition.order_id() != order_id ||
-          (st != orders::v1::SHIPMENT_REQUISITION_STATUS_PENDING_APPROVAL &&
-           st != orders::v1::SHIPMENT_REQUISITION_STATUS_APPROVED &&
-           st != orders::v1::SHIPMENT_REQUISITION_STATUS_PARTIALLY_SHIPPED)) {
+      if (rec.requisition.order_id() != order_id || (st != orders::v1::SHIPMENT_REQUISITION_STATUS_PENDING_APPROVAL &&
+                                                     st != orders::v1::SHIPMENT_REQUISITION_STATUS_APPROVED &&
+                                                     st != orders::v1::SHIPMENT_REQUISITION_STATUS_PARTIALLY_SHIPPED)) {
         continue;
       }
       for (const auto& l : rec.requisition.lines()) {
@@ -623,10 +622,10 @@ class FakeOrderBook final : public orders::OrderBook {
       for (auto& l : *o.record.order.mutable_lines()) {
         if (l.id() != order_line_id) continue;
         if (l.returned_quantity() + quantity > l.shipped_quantity()) {
-          return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("order line ", order_line_id,
-                                                                          " has less than ", quantity,
-                                                                          " shipped and not returned")),
-                               "EXCEEDS_SHIPPED", orders::kOrdersDomain);
+          return WithErrorInfo(
+              absl::FailedPreconditionError(
+                  absl::StrCat("order line ", order_line_id, " has less than ", quantity, " shipped and not returned")),
+              "EXCEEDS_SHIPPED", orders::kOrdersDomain);
         }
         l.set_returned_quantity(l.returned_quantity() + quantity);
         return absl::OkStatus();

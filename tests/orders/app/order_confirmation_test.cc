@@ -3,15 +3,16 @@
 // the facts (stock, credit limit, exposure, the org tree) and checks what
 // confirmation decided, wrote, audited and published. Amounts are in fen;
 // "now" is Tuesday 2026-03-10 10:00 in Shanghai.
-#include <optional>
-#include <string>
+#include "orders-svc/app/order_confirmation.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "orders-svc/app/order_confirmation.h"
 #include "platform/call.h"
 #include "platform/clock.h"
 #include "platform/convert.h"

@@ -2,18 +2,19 @@
 // goods left on two outbound shipments, returns raised, verified and received
 // against the in-memory order book. Amounts are in fen; "now" is Tuesday
 // 2026-03-10 10:00 in Shanghai.
-#include <string>
-#include <vector>
+#include "orders-svc/app/return_desk.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "google/rpc/error_details.pb.h"
-#include "orders-svc/app/return_desk.h"
 #include "platform/call.h"
 #include "platform/clock.h"
 #include "platform/convert.h"
@@ -104,7 +105,7 @@ class ReturnDeskTest : public ::testing::Test {
     rec.taking_org_unit_id = 101;
     book.unit_costs[kOrderId] = {{1, kBoltCost}, {2, kPanelCost}};
 
-    book.warehouses = {{1, {1, "REGULAR", true}},    {2, {2, "REGULAR", true}},    {3, {3, "REGULAR", false}},
+    book.warehouses = {{1, {1, "REGULAR", true}},    {2, {2, "REGULAR", true}},     {3, {3, "REGULAR", false}},
                        {6, {6, "QUARANTINE", true}}, {7, {7, "QUARANTINE", false}}, {8, {8, "QUARANTINE", true}},
                        {9, {9, "QUARANTINE", true}}};
     book.warehouse_priorities = {{1, 1}, {2, 2}, {3, 3}, {6, 3}, {7, 0}, {8, 1}, {9, 1}};
@@ -183,8 +184,8 @@ TEST_F(CreateReturnTest, AReturnUpToWhatIsLeftIsRaisedAtTheOrdersPrices) {
   bolts.set_product_id(999);
   *bolts.mutable_unit_price() = MakeMoney(1);
 
-  SALES_ASSERT_OK_AND_ASSIGN(
-      auto resp, CreateAs(Rep(kCreditedRep), Request({bolts, Asked(2, 0, 1, v1::ITEM_CONDITION_INTACT)})));
+  SALES_ASSERT_OK_AND_ASSIGN(auto resp,
+                             CreateAs(Rep(kCreditedRep), Request({bolts, Asked(2, 0, 1, v1::ITEM_CONDITION_INTACT)})));
 
   const v1::ReturnRequest& r = resp.return_request();
   EXPECT_EQ(r.request_number(), "RR-2026-000001");
@@ -360,8 +361,7 @@ TEST_F(VerifyReturnTest, ALineGivenTwiceIsNamed) {
 }
 
 TEST_F(VerifyReturnTest, MoreThanRequestedIsNamed) {
-  auto resp =
-      VerifyAs(Clerk(), Request({{6001, 3, v1::ITEM_CONDITION_DAMAGED}, {6002, 3, v1::ITEM_CONDITION_INTACT}}));
+  auto resp = VerifyAs(Clerk(), Request({{6001, 3, v1::ITEM_CONDITION_DAMAGED}, {6002, 3, v1::ITEM_CONDITION_INTACT}}));
 
   EXPECT_THAT(resp, StatusIs(absl::StatusCode::kInvalidArgument));
   auto violations = FieldViolationsOf(resp.status());
@@ -372,8 +372,9 @@ TEST_F(VerifyReturnTest, MoreThanRequestedIsNamed) {
 
 TEST_F(VerifyReturnTest, GoodsNotOursCountZeroAndTheRestGoesToTheManager) {
   // The 3 bolts are counterfeit; 1 of the 2 panels came back, damaged.
-  SALES_ASSERT_OK_AND_ASSIGN(auto resp, VerifyAs(Clerk(), Request({{6001, 3, v1::ITEM_CONDITION_NOT_GENUINE},
-                                                                   {6002, 1, v1::ITEM_CONDITION_DAMAGED}})));
+  SALES_ASSERT_OK_AND_ASSIGN(
+      auto resp,
+      VerifyAs(Clerk(), Request({{6001, 3, v1::ITEM_CONDITION_NOT_GENUINE}, {6002, 1, v1::ITEM_CONDITION_DAMAGED}})));
 
   const v1::ReturnRequest& r = resp.return_request();
   EXPECT_EQ(r.status(), v1::RETURN_STATUS_VERIFIED);
@@ -409,8 +410,9 @@ TEST_F(VerifyReturnTest, GoodsNotOursCountZeroAndTheRestGoesToTheManager) {
 
 TEST_F(VerifyReturnTest, NothingAcceptedClosesTheReturnWithoutAStep) {
   // No bolts found, and the panels (2 counted) are not ours.
-  SALES_ASSERT_OK_AND_ASSIGN(auto resp, VerifyAs(Clerk(), Request({{6001, 0, v1::ITEM_CONDITION_DAMAGED},
-                                                                   {6002, 2, v1::ITEM_CONDITION_NOT_GENUINE}})));
+  SALES_ASSERT_OK_AND_ASSIGN(
+      auto resp,
+      VerifyAs(Clerk(), Request({{6001, 0, v1::ITEM_CONDITION_DAMAGED}, {6002, 2, v1::ITEM_CONDITION_NOT_GENUINE}})));
 
   const v1::ReturnRequest& r = resp.return_request();
   EXPECT_EQ(r.status(), v1::RETURN_STATUS_REJECTED);
@@ -427,8 +429,7 @@ TEST_F(VerifyReturnTest, NothingAcceptedClosesTheReturnWithoutAStep) {
 TEST_F(VerifyReturnTest, OnlyARequestedReturnIsVerified) {
   book.returns[600].request.set_status(v1::RETURN_STATUS_APPROVED);
 
-  auto resp =
-      VerifyAs(Clerk(), Request({{6001, 3, v1::ITEM_CONDITION_DAMAGED}, {6002, 2, v1::ITEM_CONDITION_INTACT}}));
+  auto resp = VerifyAs(Clerk(), Request({{6001, 3, v1::ITEM_CONDITION_DAMAGED}, {6002, 2, v1::ITEM_CONDITION_INTACT}}));
 
   EXPECT_THAT(resp, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ErrorReason(resp.status()), "RETURN_WRONG_STATE");

@@ -2,16 +2,17 @@
 // with its stock reserved in warehouse 1 and an approved requisition for all
 // of it, posted in parts against the in-memory order book. Amounts are in
 // fen; "now" is Tuesday 2026-03-10 10:00 in Shanghai.
-#include <string>
-#include <utility>
-#include <vector>
+#include "orders-svc/app/shipment_posting.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "orders-svc/app/shipment_posting.h"
 #include "platform/call.h"
 #include "platform/clock.h"
 #include "platform/convert.h"
@@ -104,8 +105,8 @@ class ShipmentPostingTest : public ::testing::Test {
     return req;
   }
   absl::StatusOr<v1::PostShipmentResponse> PostAs(const Principal& p, const v1::PostShipmentRequest& req) {
-    CallContext call{.method = "/sales.orders.v1.OrdersService/PostShipment", .request_id = "req-post-1",
-                     .principal = p};
+    CallContext call{
+        .method = "/sales.orders.v1.OrdersService/PostShipment", .request_id = "req-post-1", .principal = p};
     return posting.Post(book, call, req);
   }
   const v1::OrderLine& StoredLine(int i) { return book.orders[kOrderId].record.order.lines(i); }
