@@ -135,6 +135,22 @@ absl::Status ValidateCancelInvoice(const CallContext& call, const v1::CancelInvo
   return absl::OkStatus();
 }
 
+// What every credit or debit memo line must carry: a description, a
+// positive net amount in CNY and a VAT rate within 0..100%.
+template <typename MemoLine>
+void AppendMemoLineViolations(const MemoLine& l, const std::string& f, std::vector<FieldViolation>& v) {
+  if (l.description().empty() || l.description().size() > 200)
+    v.push_back({f + ".description", "required, 1..200 characters"});
+  if (!l.has_net_amount()) {
+    v.push_back({f + ".net_amount", "required"});
+  } else {
+    for (auto& fv : FieldViolationsOf(ValidateMoney(l.net_amount(), f + ".net_amount", Sign::kPositive)))
+      v.push_back(fv);
+    if (l.net_amount().currency_code() != "CNY") v.push_back({f + ".net_amount.currency_code", "must be CNY"});
+  }
+  if (l.tax_rate_bp() < 0 || l.tax_rate_bp() > 10000) v.push_back({f + ".tax_rate_bp", "must be within 0..10000"});
+}
+
 absl::Status ValidateCreateCreditMemo(const CallContext& call, const v1::CreateCreditMemoRequest& req) {
   if (!IsFinanceStaff(call.principal)) return Denied("finance creates credit memos");
   const auto& m = req.credit_memo();
@@ -149,16 +165,7 @@ absl::Status ValidateCreateCreditMemo(const CallContext& call, const v1::CreateC
   for (int i = 0; i < m.lines_size(); ++i) {
     const auto& l = m.lines(i);
     std::string f = absl::StrCat("credit_memo.lines[", i, "]");
-    if (l.description().empty() || l.description().size() > 200)
-      v.push_back({f + ".description", "required, 1..200 characters"});
-    if (!l.has_net_amount()) {
-      v.push_back({f + ".net_amount", "required"});
-    } else {
-      for (auto& fv : FieldViolationsOf(ValidateMoney(l.net_amount(), f + ".net_amount", Sign::kPositive)))
-        v.push_back(fv);
-      if (l.net_amount().currency_code() != "CNY") v.push_back({f + ".net_amount.currency_code", "must be CNY"});
-    }
-    if (l.tax_rate_bp() < 0 || l.tax_rate_bp() > 10000) v.push_back({f + ".tax_rate_bp", "must be within 0..10000"});
+    AppendMemoLineViolations(l, f, v);
     if (l.quantity() < 0) v.push_back({f + ".quantity", "must be >= 0"});
   }
   if (!v.empty()) return InvalidFields(std::move(v));
@@ -205,16 +212,7 @@ absl::Status ValidateCreateDebitMemo(const CallContext& call, const v1::CreateDe
   for (int i = 0; i < m.lines_size(); ++i) {
     const auto& l = m.lines(i);
     std::string f = absl::StrCat("debit_memo.lines[", i, "]");
-    if (l.description().empty() || l.description().size() > 200)
-      v.push_back({f + ".description", "required, 1..200 characters"});
-    if (!l.has_net_amount()) {
-      v.push_back({f + ".net_amount", "required"});
-    } else {
-      for (auto& fv : FieldViolationsOf(ValidateMoney(l.net_amount(), f + ".net_amount", Sign::kPositive)))
-        v.push_back(fv);
-      if (l.net_amount().currency_code() != "CNY") v.push_back({f + ".net_amount.currency_code", "must be CNY"});
-    }
-    if (l.tax_rate_bp() < 0 || l.tax_rate_bp() > 10000) v.push_back({f + ".tax_rate_bp", "must be within 0..10000"});
+    AppendMemoLineViolations(l, f, v);
     if (l.product_id() != 0 && l.product_line_id() <= 0)
       v.push_back({f + ".product_line_id", "required with a product"});
   }

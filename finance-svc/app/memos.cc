@@ -21,12 +21,12 @@
 #include "sales/finance/v1/events.pb.h"
 
 namespace sales::finance {
+namespace {
 
-absl::StatusOr<v1::CreateCreditMemoResponse> Memos::CreateCreditMemo(db::Transaction& tx, const CallContext& call,
-                                                                     const v1::CreateCreditMemoRequest& request) {
-  absl::Time now = clock_.Now();
-  const auto& m = request.credit_memo();
-  NewCreditMemo memo;
+// What a credit or debit memo takes from its request, and the rep and unit
+// of the customer's account it is booked to.
+template <typename MemoRequest, typename NewMemo>
+absl::Status FillMemoHeader(db::Transaction& tx, const MemoRequest& m, NewMemo& memo) {
   memo.customer_id = m.customer_id();
   memo.invoice_id = m.invoice_id();
   memo.source = m.source();
@@ -36,6 +36,17 @@ absl::StatusOr<v1::CreateCreditMemoResponse> Memos::CreateCreditMemo(db::Transac
     memo.rep_id = acct->rep_id;
     memo.org_unit_id = acct->org_unit_id;
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CreateCreditMemoResponse> Memos::CreateCreditMemo(db::Transaction& tx, const CallContext& call,
+                                                                     const v1::CreateCreditMemoRequest& request) {
+  absl::Time now = clock_.Now();
+  const auto& m = request.credit_memo();
+  NewCreditMemo memo;
+  SALES_RETURN_IF_ERROR(FillMemoHeader(tx, m, memo));
   int64_t total = 0;
   std::vector<FieldViolation> v;
   v1::Invoice inv;
@@ -183,15 +194,7 @@ absl::StatusOr<v1::CreateDebitMemoResponse> Memos::CreateDebitMemo(db::Transacti
   absl::Time now = clock_.Now();
   const auto& m = request.debit_memo();
   NewDebitMemo memo;
-  memo.customer_id = m.customer_id();
-  memo.invoice_id = m.invoice_id();
-  memo.source = m.source();
-  memo.reason = m.reason();
-  SALES_ASSIGN_OR_RETURN(auto acct, AccountStore::Get(tx, m.customer_id()));
-  if (acct) {
-    memo.rep_id = acct->rep_id;
-    memo.org_unit_id = acct->org_unit_id;
-  }
+  SALES_RETURN_IF_ERROR(FillMemoHeader(tx, m, memo));
   if (m.invoice_id() != 0) {
     SALES_ASSIGN_OR_RETURN(auto inv, InvoiceStore::Get(tx, m.invoice_id()));
     if (inv.customer_id() != m.customer_id())

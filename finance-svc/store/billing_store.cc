@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
+#include "finance-svc/store/document_scope.h"
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/memo_store.h"
 #include "platform/convert.h"
@@ -300,16 +301,7 @@ absl::StatusOr<std::vector<v1::BillableLine>> BillingStore::List(db::Transaction
     sql += " AND rep_id = ?";
     p.push_back(req.rep_id());
   }
-  if (req.has_shipped()) {
-    if (req.shipped().has_start()) {
-      sql += " AND shipped_on >= ?";
-      p.push_back(FormatDbDate(req.shipped().start()));
-    }
-    if (req.shipped().has_end()) {
-      sql += " AND shipped_on <= ?";
-      p.push_back(FormatDbDate(req.shipped().end()));
-    }
-  }
+  sql += DateRangeSql(req.shipped(), "shipped_on", &p);
   if (req.states_size() == 0) {
     sql += " AND billed_quantity + returned_quantity < shipped_quantity";  // default: not fully billed
   } else {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "finance-svc/store/collections_store.h"
+#include "finance-svc/store/document_scope.h"
 #include "platform/convert.h"
 #include "platform/enum_names.h"
 #include "platform/money.h"
@@ -286,16 +287,7 @@ absl::StatusOr<std::vector<StatementRecord>> CommissionStore::ListStatements(
     params.push_back(rep_id);
   }
   if (!units.empty()) sql += absl::StrCat(" AND org_unit_id IN (", db::AppendInList(units, params), ")");
-  if (req.has_months()) {
-    if (req.months().has_start()) {
-      sql += " AND month >= ?";
-      params.push_back(FormatDbDate(req.months().start()));
-    }
-    if (req.months().has_end()) {
-      sql += " AND month <= ?";
-      params.push_back(FormatDbDate(req.months().end()));
-    }
-  }
+  sql += DateRangeSql(req.months(), "month", &params);
   if (req.state() != v1::COMMISSION_STATEMENT_STATE_UNSPECIFIED) {
     sql += " AND state = ?";
     params.push_back(EnumShort(req.state()));

@@ -1,6 +1,7 @@
 #include "finance-svc/store/document_scope.h"
 
 #include "absl/strings/str_cat.h"
+#include "platform/convert.h"
 
 namespace sales::finance {
 
@@ -13,6 +14,19 @@ std::string ScopeSql(const DocumentScope& scope, const char* rep_col, const char
   }
   absl::StrAppend(&s, ")");
   return s;
+}
+
+std::string DateRangeSql(const common::v1::DateRange& range, const char* column, db::Params* params) {
+  std::string sql;
+  if (range.has_start()) {
+    absl::StrAppend(&sql, " AND ", column, " >= ?");
+    params->push_back(FormatDbDate(range.start()));
+  }
+  if (range.has_end()) {
+    absl::StrAppend(&sql, " AND ", column, " <= ?");
+    params->push_back(FormatDbDate(range.end()));
+  }
+  return sql;
 }
 
 }  // namespace sales::finance

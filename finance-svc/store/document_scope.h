@@ -9,6 +9,7 @@
 
 #include "platform/enum_names.h"
 #include "platform/mysql.h"
+#include "sales/common/v1/date.pb.h"
 
 namespace sales::finance {
 
@@ -22,5 +23,10 @@ struct DocumentScope {
 // scope ("" for all); appends its parameters. Columns are the caller's
 // constants, never request input.
 std::string ScopeSql(const DocumentScope& scope, const char* rep_col, const char* unit_col, db::Params* params);
+
+// " AND <column> >= ? AND <column> <= ?" for the ends a request's date
+// range gives ("" when it gives neither); appends their parameters. The
+// column is the caller's constant, never request input.
+std::string DateRangeSql(const common::v1::DateRange& range, const char* column, db::Params* params);
 
 }  // namespace sales::finance

@@ -6,6 +6,7 @@
 #include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
+#include "finance-svc/store/document_scope.h"
 #include "finance-svc/store/invoice_store.h"
 #include "finance-svc/store/ledger_store.h"
 #include "platform/convert.h"
@@ -137,16 +138,7 @@ absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Trans
     std::string in = db::AppendInList(EnumShortNames<v1::MemoState>(req.states()), p);
     absl::StrAppend(&sql, " AND state IN (", in, ")");
   }
-  if (req.has_memo_dates()) {
-    if (req.memo_dates().has_start()) {
-      sql += " AND memo_date >= ?";
-      p.push_back(FormatDbDate(req.memo_dates().start()));
-    }
-    if (req.memo_dates().has_end()) {
-      sql += " AND memo_date <= ?";
-      p.push_back(FormatDbDate(req.memo_dates().end()));
-    }
-  }
+  sql += DateRangeSql(req.memo_dates(), "memo_date", &p);
   sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
@@ -415,16 +407,7 @@ absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transac
     std::string in = db::AppendInList(EnumShortNames<v1::MemoState>(req.states()), p);
     absl::StrAppend(&sql, " AND state IN (", in, ")");
   }
-  if (req.has_memo_dates()) {
-    if (req.memo_dates().has_start()) {
-      sql += " AND memo_date >= ?";
-      p.push_back(FormatDbDate(req.memo_dates().start()));
-    }
-    if (req.memo_dates().has_end()) {
-      sql += " AND memo_date <= ?";
-      p.push_back(FormatDbDate(req.memo_dates().end()));
-    }
-  }
+  sql += DateRangeSql(req.memo_dates(), "memo_date", &p);
   sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));

@@ -7,6 +7,7 @@
 #include "finance-svc/domain/errors.h"
 #include "finance-svc/domain/receivable_rules.h"
 #include "finance-svc/store/account_store.h"
+#include "finance-svc/store/document_scope.h"
 #include "finance-svc/store/invoice_store.h"
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/memo_store.h"
@@ -601,16 +602,7 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplicatio
     p.push_back(req.rep_id());
   }
   if (!req.include_reversed()) sql += " AND state = 'ACTIVE'";
-  if (req.has_applied()) {
-    if (req.applied().has_start()) {
-      sql += " AND applied_on >= ?";
-      p.push_back(FormatDbDate(req.applied().start()));
-    }
-    if (req.applied().has_end()) {
-      sql += " AND applied_on <= ?";
-      p.push_back(FormatDbDate(req.applied().end()));
-    }
-  }
+  sql += DateRangeSql(req.applied(), "applied_on", &p);
   sql += ScopeSql(scope, "rep_id", "org_unit_id", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
@@ -638,16 +630,7 @@ absl::StatusOr<std::vector<v1::Refund>> PaymentStore::ListRefunds(db::Transactio
     sql += " AND customer_id = ?";
     p.push_back(req.customer_id());
   }
-  if (req.has_refunded()) {
-    if (req.refunded().has_start()) {
-      sql += " AND refunded_on >= ?";
-      p.push_back(FormatDbDate(req.refunded().start()));
-    }
-    if (req.refunded().has_end()) {
-      sql += " AND refunded_on <= ?";
-      p.push_back(FormatDbDate(req.refunded().end()));
-    }
-  }
+  sql += DateRangeSql(req.refunded(), "refunded_on", &p);
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "finance-svc/store/account_store.h"
+#include "finance-svc/store/document_scope.h"
 #include "finance-svc/store/ledger_store.h"
 #include "finance-svc/store/receivable_store.h"
 #include "platform/convert.h"
@@ -180,16 +181,7 @@ absl::StatusOr<std::vector<v1::Statement>> StatementStore::List(db::Transaction&
     sql += " AND s.rep_id = ?";
     p.push_back(req.rep_id());
   }
-  if (req.has_period_end()) {
-    if (req.period_end().has_start()) {
-      sql += " AND s.period_end >= ?";
-      p.push_back(FormatDbDate(req.period_end().start()));
-    }
-    if (req.period_end().has_end()) {
-      sql += " AND s.period_end <= ?";
-      p.push_back(FormatDbDate(req.period_end().end()));
-    }
-  }
+  sql += DateRangeSql(req.period_end(), "s.period_end", &p);
   if (req.states_size()) {
     std::string in = db::AppendInList(EnumShortNames<v1::StatementState>(req.states()), p);
     absl::StrAppend(&sql, " AND s.state IN (", in, ")");
