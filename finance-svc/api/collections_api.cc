@@ -3,6 +3,8 @@
 // CollectionsLadder, the hand-recorded steps and holds to CollectionsDesk
 // (which goes through the ladder) — or read cases and holds from the store.
 #include <algorithm>
+#include <map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "finance-svc/api/collections_support.h"
@@ -303,18 +305,25 @@ grpc::Status FinanceApi::ListCreditHolds(grpc::ServerContext* ctx, const v1::Lis
       },
       [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::ListCreditHoldsResponse> {
         SALES_ASSIGN_OR_RETURN(FinanceScope scope, LoadScope(tx, call.principal));
-        // Holds are few; scope them after reading a page-sized batch.
+        // Holds are few; scope them after reading a page-sized batch (cases
+        // included); a narrowed scope reads the batch's units at once.
         std::vector<v1::CreditHold> holds;
         int64_t cursor = after;
         while (static_cast<int>(holds.size()) <= size) {
           SALES_ASSIGN_OR_RETURN(auto batch, CollectionsStore::ListHolds(tx, *req, cursor, size + 1));
           if (batch.empty()) break;
+          std::map<int64_t, int64_t> units;  // customer -> unit
+          if (!scope.all) {
+            std::vector<int64_t> customers;
+            for (const auto& h : batch) customers.push_back(h.customer_id);
+            SALES_ASSIGN_OR_RETURN(units, CollectionsStore::CustomerUnits(tx, customers));
+          }
           for (const auto& h : batch) {
             cursor = h.id;
-            SALES_ASSIGN_OR_RETURN(int64_t unit, CollectionsStore::CustomerUnit(tx, h.customer_id));
-            if (scope.Allows(h.rep_id, unit)) holds.push_back(HoldToProto(h));
+            if (scope.Allows(h.rep_id, units[h.customer_id])) holds.push_back(HoldToProto(h));
             if (static_cast<int>(holds.size()) > size) break;
           }
+          if (static_cast<int>(batch.size()) <= size) break;  // nothing after this batch
         }
         v1::ListCreditHoldsResponse out;
         FillPage(std::move(holds), size, &out, [](auto* r) { return r->add_credit_holds(); });

@@ -43,6 +43,57 @@ Ageing AgeingOf(const AgeingGroup& g) {
   return a;
 }
 
+absl::StatusOr<std::vector<v1::CustomerBalance>> ReceivableReports::Balances(
+    db::Transaction& tx, const std::vector<int64_t>& customer_ids, const AsOf& as_of,
+    const std::map<int64_t, AccountRow>& accounts) {
+  std::vector<v1::CustomerBalance> out;
+  if (customer_ids.empty()) return out;
+  // Every customer at once: seven sums, the ageing (one or two statements)
+  // and, when any is overdue, their oldest due dates.
+  SALES_ASSIGN_OR_RETURN(auto totals, ReceivableStore::TotalsAsOf(tx, customer_ids, as_of.day));
+  AgeingFilter f;
+  f.customer_ids = customer_ids;
+  SALES_ASSIGN_OR_RETURN(auto groups, ReceivableStore::Ageing(tx, as_of.day, as_of.now, AgeingKey::kCustomer, f));
+  std::map<int64_t, int64_t> overdue;
+  std::map<int64_t, int> documents;
+  std::vector<int64_t> overdue_customers;
+  for (const auto& g : groups) {
+    overdue[g.key] += AgeingOf(g).Overdue();
+    documents[g.key] += g.documents;
+  }
+  for (const auto& [id, amount] : overdue) {
+    if (amount > 0) overdue_customers.push_back(id);
+  }
+  SALES_ASSIGN_OR_RETURN(auto oldest, ReceivableStore::OldestOverdueDueOn(tx, as_of.day, as_of.now, overdue_customers));
+  out.reserve(customer_ids.size());
+  for (int64_t id : customer_ids) {
+    const DocumentTotals& t = totals[id];
+    v1::CustomerBalance& b = out.emplace_back();
+    b.set_customer_id(id);
+    if (auto a = accounts.find(id); a != accounts.end()) {
+      b.set_rep_id(a->second.rep_id);
+      b.set_org_unit_id(a->second.org_unit_id);
+      b.set_on_hold(a->second.on_hold);
+    }
+    *b.mutable_as_of() = FromCivilDay(as_of.day);
+    *b.mutable_invoiced() = MakeMoney(t.invoiced);
+    *b.mutable_credited() = MakeMoney(t.credited);
+    *b.mutable_debited() = MakeMoney(t.debited);
+    *b.mutable_applied_payments() = MakeMoney(t.applied);
+    *b.mutable_open_receivable() = MakeMoney(t.OpenReceivable());
+    *b.mutable_payments_received() = MakeMoney(t.received);
+    *b.mutable_on_account() = MakeMoney(t.OnAccount());
+    *b.mutable_refunded() = MakeMoney(t.refunded);
+    *b.mutable_unapplied_credit() = MakeMoney(t.UnappliedCredit());
+    *b.mutable_overdue() = MakeMoney(overdue[id]);
+    b.set_open_document_count(documents[id]);
+    if (auto o = oldest.find(id); o != oldest.end() && overdue[id] > 0) {
+      *b.mutable_oldest_overdue_due_on() = FromCivilDay(o->second);
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<v1::ListRepBalancesResponse> ReceivableReports::RepBalances(db::Transaction& tx, const AsOf& as_of,
                                                                            const AgeingFilter& f, int64_t after,
                                                                            int size) {

@@ -8,11 +8,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "finance-svc/domain/receivable_rules.h"
+#include "finance-svc/store/account_store.h"
 #include "finance-svc/store/receivable_store.h"
 #include "platform/mysql.h"
 #include "sales/common/v1/date.pb.h"
@@ -38,6 +41,15 @@ class ReceivableReports {
   // `filter` is already narrowed to what the caller may see (api/); pages
   // are `size` rows after the key or position `after` (the page token).
 
+  // The balances of `customer_ids` (the caller may see them), in that
+  // order: totals from the documents as of the date, overdue and open
+  // documents from their ageing, the oldest overdue due date; rep, unit and
+  // hold from `accounts` (none shown for a customer without a row). A fixed
+  // handful of statements for any number of customers.
+  static absl::StatusOr<std::vector<v1::CustomerBalance>> Balances(db::Transaction& tx,
+                                                                   const std::vector<int64_t>& customer_ids,
+                                                                   const AsOf& as_of,
+                                                                   const std::map<int64_t, AccountRow>& accounts);
   // Open receivable and overdue per rep, with their customers and how many
   // are on hold; the total covers every rep, not only the page.
   static absl::StatusOr<v1::ListRepBalancesResponse> RepBalances(db::Transaction& tx, const AsOf& as_of,

@@ -99,6 +99,30 @@ absl::Status LoadHoldCases(db::Transaction& tx, HoldRecord& h) {
   return absl::OkStatus();
 }
 
+// The cases of every hold of a page in one statement, each hold's ascending
+// as LoadHoldCases reads them.
+absl::Status LoadCasesOfHolds(db::Transaction& tx, std::vector<HoldRecord>& holds) {
+  if (holds.empty()) return absl::OkStatus();
+  std::map<int64_t, HoldRecord*> by_id;
+  std::vector<int64_t> ids;
+  for (auto& h : holds) {
+    h.case_ids.clear();
+    by_id[h.id] = &h;
+    ids.push_back(h.id);
+  }
+  db::Params params;
+  std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT hold_id, case_id FROM credit_hold_cases WHERE "
+                                                          "hold_id IN (",
+                                                          in, ") ORDER BY hold_id, case_id"),
+                                             params));
+  for (const auto& r : rows) {
+    auto it = by_id.find(r.Int("hold_id"));
+    if (it != by_id.end()) it->second->case_ids.push_back(r.Int("case_id"));
+  }
+  return absl::OkStatus();
+}
+
 constexpr char kInvoiceColumns[] =
     "id, COALESCE(number, '') AS number, customer_id, rep_id, org_unit_id, currency, state, due_on, "
     "gross_total_minor, credited_minor, balance_minor";
@@ -459,11 +483,8 @@ absl::StatusOr<std::vector<HoldRecord>> CollectionsStore::ListHolds(db::Transact
   params.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<HoldRecord> out;
-  for (const auto& r : rows) {
-    HoldRecord h = HoldFromRow(r);
-    SALES_RETURN_IF_ERROR(LoadHoldCases(tx, h));
-    out.push_back(std::move(h));
-  }
+  for (const auto& r : rows) out.push_back(HoldFromRow(r));
+  SALES_RETURN_IF_ERROR(LoadCasesOfHolds(tx, out));
   return out;
 }
 
@@ -523,13 +544,37 @@ absl::StatusOr<int64_t> CollectionsStore::CustomerRep(db::Transaction& tx, int64
 }
 
 absl::StatusOr<int64_t> CollectionsStore::CustomerUnit(db::Transaction& tx, int64_t customer_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows,
-                         tx.Query("SELECT org_unit_id FROM customer_accounts WHERE customer_id = ?", {customer_id}));
-  if (!rows.empty() && rows[0].Int("org_unit_id") != 0) return rows[0].Int("org_unit_id");
-  SALES_ASSIGN_OR_RETURN(auto inv, tx.Query("SELECT org_unit_id FROM invoices WHERE customer_id = ? "
-                                            "ORDER BY id DESC LIMIT 1",
-                                            {customer_id}));
-  return inv.empty() ? int64_t{0} : inv[0].Int("org_unit_id");
+  SALES_ASSIGN_OR_RETURN(auto units, CustomerUnits(tx, {customer_id}));
+  return units[customer_id];
+}
+
+absl::StatusOr<std::map<int64_t, int64_t>> CollectionsStore::CustomerUnits(db::Transaction& tx,
+                                                                           const std::vector<int64_t>& customer_ids) {
+  std::map<int64_t, int64_t> out;
+  if (customer_ids.empty()) return out;
+  for (int64_t id : customer_ids) out[id] = 0;
+  db::Params params;
+  std::string in = db::AppendInList(customer_ids, params);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT customer_id, org_unit_id FROM customer_accounts "
+                                                          "WHERE customer_id IN (",
+                                                          in, ")"),
+                                             params));
+  for (const auto& r : rows) out[r.Int("customer_id")] = r.Int("org_unit_id");
+  // No summary row, or one without a unit: the latest invoice's unit.
+  std::vector<int64_t> unknown;
+  for (const auto& [id, unit] : out) {
+    if (unit == 0) unknown.push_back(id);
+  }
+  if (unknown.empty()) return out;
+  db::Params latest_params;
+  std::string latest_in = db::AppendInList(unknown, latest_params);
+  SALES_ASSIGN_OR_RETURN(auto inv, tx.Query(absl::StrCat("SELECT i.customer_id, i.org_unit_id FROM invoices i JOIN "
+                                                         "(SELECT MAX(id) AS latest_id FROM invoices WHERE "
+                                                         "customer_id IN (",
+                                                         latest_in, ") GROUP BY customer_id) l ON i.id = l.latest_id"),
+                                            latest_params));
+  for (const auto& r : inv) out[r.Int("customer_id")] = r.Int("org_unit_id");
+  return out;
 }
 
 absl::Status CollectionsStore::SetCustomerOnHold(db::Transaction& tx, int64_t customer_id, bool on_hold,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -142,6 +143,8 @@ class CollectionsStore {
   static absl::Status LinkHoldCase(db::Transaction& tx, int64_t hold_id, int64_t case_id);
   static absl::Status ReleaseHold(db::Transaction& tx, HoldRecord& h, absl::CivilDay on, const std::string& reason,
                                   absl::Time now);
+  // Holds matching the request's filters, newest first below `after_id` (0 =
+  // from the newest), at most `limit`, with their cases: two statements.
   static absl::StatusOr<std::vector<HoldRecord>> ListHolds(db::Transaction& tx, const v1::ListCreditHoldsRequest& req,
                                                            int64_t after_id, int limit);
 
@@ -158,6 +161,10 @@ class CollectionsStore {
   // The org unit of the customer's owning rep as finance last saw it: the
   // summary row's, else the latest invoice's (0 when the customer has none).
   static absl::StatusOr<int64_t> CustomerUnit(db::Transaction& tx, int64_t customer_id);
+  // The same for many customers at once (a page of holds), in at most two
+  // statements; every customer asked has an entry.
+  static absl::StatusOr<std::map<int64_t, int64_t>> CustomerUnits(db::Transaction& tx,
+                                                                  const std::vector<int64_t>& customer_ids);
   static absl::Status SetCustomerOnHold(db::Transaction& tx, int64_t customer_id, bool on_hold,
                                         const std::string& reason, absl::Time now);
 

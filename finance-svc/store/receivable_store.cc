@@ -49,6 +49,7 @@ std::string FilterSql(const AgeingFilter& f, db::Params* p) {
     s += " AND customer_id = ?";
     p->push_back(f.customer_id);
   }
+  if (!f.customer_ids.empty()) absl::StrAppend(&s, " AND customer_id IN (", db::AppendInList(f.customer_ids, *p), ")");
   if (f.rep_id) {
     s += " AND rep_id = ?";
     p->push_back(f.rep_id);
@@ -240,13 +241,17 @@ absl::StatusOr<std::vector<CreditedAmount>> ReceivableStore::CreditsInPeriod(db:
   return out;
 }
 
-absl::StatusOr<std::map<int64_t, DocumentTotals>> ReceivableStore::TotalsAsOf(db::Transaction& tx, int64_t customer_id,
-                                                                              absl::CivilDay as_of) {
+namespace {
+
+// The seven sums behind DocumentTotals as of `as_of`, per customer, each
+// narrowed by `cf` (SQL appended to the WHERE; its parameters are
+// `customer_params`): one statement per kind of document.
+absl::StatusOr<std::map<int64_t, DocumentTotals>> SumTotals(db::Transaction& tx, absl::CivilDay as_of,
+                                                            const std::string& cf, const db::Params& customer_params) {
   std::string day = DbDay(as_of);
-  std::string cf = customer_id ? " AND customer_id = ?" : "";
   auto params = [&](std::initializer_list<db::Param> base) {
     db::Params p(base);
-    if (customer_id) p.push_back(customer_id);
+    p.insert(p.end(), customer_params.begin(), customer_params.end());
     return p;
   };
   std::map<int64_t, DocumentTotals> out;
@@ -289,6 +294,22 @@ absl::StatusOr<std::map<int64_t, DocumentTotals>> ReceivableStore::TotalsAsOf(db
                            cf, " GROUP BY customer_id"),
               params({day}), &DocumentTotals::credit_applied));
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::map<int64_t, DocumentTotals>> ReceivableStore::TotalsAsOf(db::Transaction& tx, int64_t customer_id,
+                                                                              absl::CivilDay as_of) {
+  if (customer_id == 0) return SumTotals(tx, as_of, "", {});
+  return SumTotals(tx, as_of, " AND customer_id = ?", {customer_id});
+}
+
+absl::StatusOr<std::map<int64_t, DocumentTotals>> ReceivableStore::TotalsAsOf(db::Transaction& tx,
+                                                                              const std::vector<int64_t>& customer_ids,
+                                                                              absl::CivilDay as_of) {
+  if (customer_ids.empty()) return std::map<int64_t, DocumentTotals>();
+  db::InListSql in = db::InList(customer_ids);
+  return SumTotals(tx, as_of, absl::StrCat(" AND customer_id IN (", in.marks, ")"), in.params);
 }
 
 namespace {
@@ -399,6 +420,28 @@ absl::StatusOr<std::vector<OpenDocument>> ReceivableStore::OpenDocuments(db::Tra
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<OpenDocument> out;
   for (const auto& r : rows) out.push_back(ReadDoc(r, as_of));
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, absl::CivilDay>> ReceivableStore::OldestOverdueDueOn(
+    db::Transaction& tx, absl::CivilDay as_of, bool as_of_now, const std::vector<int64_t>& customer_ids) {
+  std::map<int64_t, absl::CivilDay> out;
+  if (customer_ids.empty()) return out;
+  std::string day = DbDay(as_of);
+  db::Params p;
+  std::string docs = OpenDocumentsSql(as_of_now, &p, day);
+  AgeingFilter f;
+  f.customer_ids = customer_ids;
+  std::string where = FilterSql(f, &p);
+  // Past due: days past due (DaysPastDueOn) above zero, i.e. due before the day.
+  p.push_back(day);
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT customer_id, MIN(due_on) AS oldest_due_on FROM (", docs,
+                                               ") o WHERE bal > 0", where, " AND due_on < ? GROUP BY customer_id"),
+                                  p));
+  for (const auto& r : rows) {
+    if (!r.IsNull("oldest_due_on")) out[r.Int("customer_id")] = ParseDay(r.Str("oldest_due_on"));
+  }
   return out;
 }
 

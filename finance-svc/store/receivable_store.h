@@ -98,6 +98,8 @@ enum class AgeingKey { kCustomer, kRep, kOrgUnit };
 
 struct AgeingFilter {
   int64_t customer_id = 0, rep_id = 0, org_unit_id = 0;
+  // Non-empty: only these customers (a page of a balance list read at once).
+  std::vector<int64_t> customer_ids;
   DocumentScope scope{.all = true};  // on the documents' rep_id / org_unit_id
 };
 
@@ -134,12 +136,15 @@ class ReceivableStore {
   static absl::StatusOr<std::vector<CreditedAmount>> CreditsInPeriod(db::Transaction& tx, absl::CivilDay from,
                                                                      absl::CivilDay to, int64_t rep_id);
 
-  // Marks the customer's supply held or released on the summary row read by
-  // the credit check (GetCustomerExposure). Called by the collections ladder
-  // in the transaction that sets or releases the hold.
   // Totals from the documents as of `as_of` (inclusive), per customer;
   // customer_id 0 = every customer with any document.
   static absl::StatusOr<std::map<int64_t, DocumentTotals>> TotalsAsOf(db::Transaction& tx, int64_t customer_id,
+                                                                      absl::CivilDay as_of);
+  // The same for the customers named (a page of balances) in one statement
+  // per kind of document, whatever their number; customers without any
+  // document are absent; no customers reads nothing.
+  static absl::StatusOr<std::map<int64_t, DocumentTotals>> TotalsAsOf(db::Transaction& tx,
+                                                                      const std::vector<int64_t>& customer_ids,
                                                                       absl::CivilDay as_of);
   // Open invoice and debit memo balances as of `as_of`, bucketed by days
   // past due and grouped. Documents issued after as_of are left out;
@@ -150,6 +155,12 @@ class ReceivableStore {
   static absl::StatusOr<std::vector<OpenDocument>> OpenDocuments(db::Transaction& tx, absl::CivilDay as_of,
                                                                  bool as_of_now, const AgeingFilter& filter,
                                                                  int64_t after_id, int limit);
+  // The earliest due date among each customer's open documents past due on
+  // `as_of` (the documents OpenDocuments lists), in one statement for all
+  // the customers named; customers with nothing past due are absent.
+  static absl::StatusOr<std::map<int64_t, absl::CivilDay>> OldestOverdueDueOn(db::Transaction& tx, absl::CivilDay as_of,
+                                                                              bool as_of_now,
+                                                                              const std::vector<int64_t>& customer_ids);
 
   // Distinct (rep, customer) pairs of invoices with an open balance now, or
   // (as_of_now false) of invoices issued by `as_of` with a positive gross.
@@ -160,6 +171,9 @@ class ReceivableStore {
   // customer; customer_id 0 = every customer.
   static absl::StatusOr<std::map<int64_t, int64_t>> OpenBalances(db::Transaction& tx, int64_t customer_id);
 
+  // Marks the customer's supply held or released on the summary row read by
+  // the credit check (GetCustomerExposure). Called by the collections ladder
+  // in the transaction that sets or releases the hold.
   static absl::Status SetCustomerHold(db::Transaction& tx, int64_t customer_id, bool on_hold, const std::string& reason,
                                       absl::Time now);
 };

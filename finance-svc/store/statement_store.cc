@@ -13,11 +13,53 @@
 namespace sales::finance {
 namespace {
 
+// Of `statements s`, prefixed because the list joins customer_accounts
+// (which has customer_id, rep_id, currency, version, ...); labels stay bare.
 constexpr char kColumns[] =
-    "id, customer_id, rep_id, period_start, period_end, currency, opening_minor, debits_minor, credits_minor, "
-    "closing_minor, last_entry_id, ageing_current_minor, ageing_1_30_minor, ageing_31_60_minor, ageing_61_90_minor, "
-    "ageing_91_180_minor, ageing_over_180_minor, state, sent_on, confirmed_on, confirmed_by, stated_balance_minor, "
-    "customer_comment, resolution, version, created_at, updated_at";
+    "s.id, s.customer_id, s.rep_id, s.period_start, s.period_end, s.currency, s.opening_minor, s.debits_minor, "
+    "s.credits_minor, s.closing_minor, s.last_entry_id, s.ageing_current_minor, s.ageing_1_30_minor, "
+    "s.ageing_31_60_minor, s.ageing_61_90_minor, s.ageing_91_180_minor, s.ageing_over_180_minor, s.state, s.sent_on, "
+    "s.confirmed_on, s.confirmed_by, s.stated_balance_minor, s.customer_comment, s.resolution, s.version, "
+    "s.created_at, s.updated_at";
+
+// A statement without its entries from a row of kColumns.
+v1::Statement StatementFromRow(const db::Row& r) {
+  v1::Statement s;
+  s.set_id(r.Int("id"));
+  s.set_customer_id(r.Int("customer_id"));
+  s.set_rep_id(r.Int("rep_id"));
+  *s.mutable_period()->mutable_start() = ParseDbDate(r.Str("period_start"));
+  *s.mutable_period()->mutable_end() = ParseDbDate(r.Str("period_end"));
+  const std::string cur = r.Str("currency");
+  *s.mutable_opening_balance() = MakeMoney(r.Int("opening_minor"), cur);
+  *s.mutable_total_debits() = MakeMoney(r.Int("debits_minor"), cur);
+  *s.mutable_total_credits() = MakeMoney(r.Int("credits_minor"), cur);
+  *s.mutable_closing_balance() = MakeMoney(r.Int("closing_minor"), cur);
+  auto* a = s.mutable_closing_ageing();
+  *a->mutable_current() = MakeMoney(r.Int("ageing_current_minor"), cur);
+  *a->mutable_days_1_30() = MakeMoney(r.Int("ageing_1_30_minor"), cur);
+  *a->mutable_days_31_60() = MakeMoney(r.Int("ageing_31_60_minor"), cur);
+  *a->mutable_days_61_90() = MakeMoney(r.Int("ageing_61_90_minor"), cur);
+  *a->mutable_days_91_180() = MakeMoney(r.Int("ageing_91_180_minor"), cur);
+  *a->mutable_days_over_180() = MakeMoney(r.Int("ageing_over_180_minor"), cur);
+  *a->mutable_total() =
+      MakeMoney(r.Int("ageing_current_minor") + r.Int("ageing_1_30_minor") + r.Int("ageing_31_60_minor") +
+                    r.Int("ageing_61_90_minor") + r.Int("ageing_91_180_minor") + r.Int("ageing_over_180_minor"),
+                cur);
+  s.set_state(EnumParse<v1::StatementState>(r.Str("state")));
+  if (!r.IsNull("sent_on")) *s.mutable_sent_on() = ParseDbDate(r.Str("sent_on"));
+  if (!r.IsNull("confirmed_on")) *s.mutable_confirmed_on() = ParseDbDate(r.Str("confirmed_on"));
+  s.set_confirmed_by(r.Str("confirmed_by"));
+  if (!r.IsNull("stated_balance_minor")) {
+    *s.mutable_customer_stated_balance() = MakeMoney(r.Int("stated_balance_minor"), cur);
+  }
+  s.set_customer_comment(r.Str("customer_comment"));
+  s.set_resolution(r.Str("resolution"));
+  s.set_etag(MakeEtag(r.Int("version")));
+  *s.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  return s;
+}
 
 }  // namespace
 
@@ -91,45 +133,14 @@ absl::StatusOr<std::vector<int64_t>> StatementStore::CustomersWithActivity(db::T
 }
 
 absl::StatusOr<v1::Statement> StatementStore::Get(db::Transaction& tx, int64_t id, bool with_entries) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, " FROM statements WHERE id = ?"), {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kColumns, " FROM statements s WHERE s.id = ?"), {id}));
   if (rows.empty()) return NotFound("statement", id);
   const auto& r = rows[0];
-  v1::Statement s;
-  s.set_id(r.Int("id"));
-  s.set_customer_id(r.Int("customer_id"));
-  s.set_rep_id(r.Int("rep_id"));
-  *s.mutable_period()->mutable_start() = ParseDbDate(r.Str("period_start"));
-  *s.mutable_period()->mutable_end() = ParseDbDate(r.Str("period_end"));
-  const std::string cur = r.Str("currency");
-  *s.mutable_opening_balance() = MakeMoney(r.Int("opening_minor"), cur);
-  *s.mutable_total_debits() = MakeMoney(r.Int("debits_minor"), cur);
-  *s.mutable_total_credits() = MakeMoney(r.Int("credits_minor"), cur);
-  *s.mutable_closing_balance() = MakeMoney(r.Int("closing_minor"), cur);
-  int64_t last = r.Int("last_entry_id");
-  auto* a = s.mutable_closing_ageing();
-  *a->mutable_current() = MakeMoney(r.Int("ageing_current_minor"), cur);
-  *a->mutable_days_1_30() = MakeMoney(r.Int("ageing_1_30_minor"), cur);
-  *a->mutable_days_31_60() = MakeMoney(r.Int("ageing_31_60_minor"), cur);
-  *a->mutable_days_61_90() = MakeMoney(r.Int("ageing_61_90_minor"), cur);
-  *a->mutable_days_91_180() = MakeMoney(r.Int("ageing_91_180_minor"), cur);
-  *a->mutable_days_over_180() = MakeMoney(r.Int("ageing_over_180_minor"), cur);
-  *a->mutable_total() =
-      MakeMoney(r.Int("ageing_current_minor") + r.Int("ageing_1_30_minor") + r.Int("ageing_31_60_minor") +
-                    r.Int("ageing_61_90_minor") + r.Int("ageing_91_180_minor") + r.Int("ageing_over_180_minor"),
-                cur);
-  s.set_state(EnumParse<v1::StatementState>(r.Str("state")));
-  if (!r.IsNull("sent_on")) *s.mutable_sent_on() = ParseDbDate(r.Str("sent_on"));
-  if (!r.IsNull("confirmed_on")) *s.mutable_confirmed_on() = ParseDbDate(r.Str("confirmed_on"));
-  s.set_confirmed_by(r.Str("confirmed_by"));
-  if (!r.IsNull("stated_balance_minor")) {
-    *s.mutable_customer_stated_balance() = MakeMoney(r.Int("stated_balance_minor"), cur);
-  }
-  s.set_customer_comment(r.Str("customer_comment"));
-  s.set_resolution(r.Str("resolution"));
-  s.set_etag(MakeEtag(r.Int("version")));
-  *s.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
-  *s.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  v1::Statement s = StatementFromRow(r);
   if (with_entries) {
+    const std::string cur = r.Str("currency");
+    int64_t last = r.Int("last_entry_id");
     // The entries as they stood when generated: in the period, up to the
     // last entry then posted (later back-dated postings are not on it).
     SALES_ASSIGN_OR_RETURN(auto es, tx.Query("SELECT id, entry_date, kind, document_id, reference, debit_minor, "
@@ -169,9 +180,10 @@ absl::StatusOr<std::vector<v1::Statement>> StatementStore::List(db::Transaction&
                                                                 const v1::ListStatementsRequest& req,
                                                                 const DocumentScope& scope, int64_t after_id,
                                                                 int limit) {
-  std::string sql =
-      "SELECT s.id FROM statements s LEFT JOIN customer_accounts a ON a.customer_id = s.customer_id "
-      "WHERE s.id > ?";
+  // The whole page in one statement: the columns Get reads, not an id each.
+  std::string sql = absl::StrCat("SELECT ", kColumns,
+                                 " FROM statements s LEFT JOIN customer_accounts a ON a.customer_id = s.customer_id "
+                                 "WHERE s.id > ?");
   db::Params p = {after_id};
   if (req.customer_id()) {
     sql += " AND s.customer_id = ?";
@@ -191,10 +203,7 @@ absl::StatusOr<std::vector<v1::Statement>> StatementStore::List(db::Transaction&
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::Statement> out;
-  for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto s, Get(tx, r.Int("id"), false));
-    out.push_back(std::move(s));
-  }
+  for (const auto& r : rows) out.push_back(StatementFromRow(r));
   return out;
 }
 

@@ -34,7 +34,8 @@ class StatementStore {
   // Locks; returns (state, version, rep_id).
   static absl::StatusOr<std::tuple<int, int64_t, int64_t>> Lock(db::Transaction& tx, int64_t id);
   // Filters of ListStatementsRequest within `scope` (the statement's rep, or
-  // the unit on the customer's summary row); up to limit+1 after `after_id`.
+  // the unit on the customer's summary row); up to limit+1 after `after_id`,
+  // without entries, in one statement.
   static absl::StatusOr<std::vector<v1::Statement>> List(db::Transaction& tx, const v1::ListStatementsRequest& req,
                                                          const DocumentScope& scope, int64_t after_id, int limit);
   // Whether the statement falls in `scope` (its rep, or the unit on the

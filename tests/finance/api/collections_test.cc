@@ -10,8 +10,10 @@
 // from customers-svc. Payments go through RecordPayment, whose application
 // calls OnInvoiceSettled in its transaction.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string>
@@ -526,6 +528,97 @@ TEST_F(CollectionsLadder, DryRunRecordsNothing) {
   v1::ListCollectionCasesResponse lresp;
   ASSERT_TRUE(stub_->ListCollectionCases(CtxAs(finance_, kSecret).get(), list, &lresp).ok());
   EXPECT_EQ(lresp.collection_cases_size(), 0);
+}
+
+// ListCreditHolds reads a batch of holds with their cases in two statements,
+// and the batch's customers' units in at most two more (issue 15: not a load
+// per hold): every listed hold must still be exactly what GetCreditHold
+// answers, newest first, each once across pages; for finance, and for reps
+// whose scope leaves holds of the other rep out of the batches.
+TEST_F(CollectionsLadder, AListedPageOfHoldsHoldsEachAsGetCreditHoldReadsIt) {
+  Today(2025, 3, 1);
+  const std::vector<int64_t> customers = {kCustomer, kOtherCustomer, 503, 504, 505};
+  std::vector<int64_t> invoices;
+  for (size_t i = 0; i < customers.size(); ++i) {
+    invoices.push_back(SeedInvoice(customers[i], absl::StrCat("INV-2025-00030", i),
+                                   static_cast<int64_t>(i + 1) * 100'000, absl::CivilDay(2025, 3, 10)));
+  }
+  int64_t second = SeedInvoice(kCustomer, "INV-2025-000310", 50'000, absl::CivilDay(2025, 3, 9));
+  // 504 is the other rep's, and its summary row has no unit (the latest
+  // invoice's is used).
+  ASSERT_TRUE(
+      Sql("UPDATE customer_accounts SET rep_id = ?, org_unit_id = 0 WHERE customer_id = 504", {kOtherRep}).ok());
+  Today(2025, 3, 12);
+  Sweep(Rid(), 2025, 3, 12);  // a case per overdue invoice
+
+  const std::vector<std::string> reasons = {"超期未付，暂停发货", "客户要求延期付款，先行冻结",
+                                            "经理电话确认：暂停供货", "对账有争议，暂停发货", "法务介入前的临时冻结"};
+  std::vector<v1::CreditHold> holds;
+  for (size_t i = 0; i < customers.size(); ++i) {
+    v1::SetCreditHoldRequest req;
+    req.set_request_id(Rid());
+    req.set_customer_id(customers[i]);
+    req.set_reason(reasons[i]);
+    v1::SetCreditHoldResponse resp;
+    grpc::Status st = stub_->SetCreditHold(CtxAs(finance_, kSecret).get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    holds.push_back(resp.credit_hold());
+  }
+  EXPECT_EQ(holds[3].rep_id(), kOtherRep);
+  // The cases behind the first customer's hold, linked as the ladder links them.
+  int64_t case_a = CaseOf(invoices[0]).id(), case_b = CaseOf(second).id();
+  ASSERT_NE(case_a, 0);
+  ASSERT_NE(case_b, 0);
+  ASSERT_TRUE(Sql("INSERT INTO credit_hold_cases (hold_id, case_id) VALUES (?, ?), (?, ?)",
+                  {holds[0].id(), std::max(case_a, case_b), holds[0].id(), std::min(case_a, case_b)})
+                  .ok());
+  // The second customer's hold is released.
+  v1::ReleaseCreditHoldRequest rel;
+  rel.set_request_id(Rid());
+  rel.set_id(holds[1].id());
+  rel.set_etag(holds[1].etag());
+  rel.set_reason("客户已付清，解除冻结");
+  v1::ReleaseCreditHoldResponse rresp;
+  ASSERT_TRUE(stub_->ReleaseCreditHold(CtxAs(finance_, kSecret).get(), rel, &rresp).ok());
+
+  auto list = [&](const Principal& who, int page_size) {
+    std::vector<int64_t> listed;
+    v1::ListCreditHoldsRequest req;
+    req.set_page_size(page_size);
+    for (int pages = 0; pages < 10; ++pages) {
+      v1::ListCreditHoldsResponse resp;
+      grpc::Status st = stub_->ListCreditHolds(CtxAs(who, kSecret).get(), req, &resp);
+      EXPECT_TRUE(st.ok()) << st.error_message();
+      if (!st.ok()) break;
+      EXPECT_LE(resp.credit_holds_size(), page_size);
+      for (const auto& h : resp.credit_holds()) {
+        listed.push_back(h.id());
+        v1::GetCreditHoldRequest get;
+        get.set_id(h.id());
+        v1::GetCreditHoldResponse one;
+        grpc::Status gst = stub_->GetCreditHold(CtxAs(who, kSecret).get(), get, &one);
+        EXPECT_TRUE(gst.ok()) << gst.error_message();
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(h, one.credit_hold()))
+            << "listed: " << h.DebugString() << "\ngot: " << one.credit_hold().DebugString();
+      }
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return listed;
+  };
+  std::vector<int64_t> newest_first;
+  for (auto it = holds.rbegin(); it != holds.rend(); ++it) newest_first.push_back(it->id());
+  EXPECT_EQ(list(finance_, 2), newest_first);
+  EXPECT_EQ(list(rep_, 1), (std::vector<int64_t>{holds[4].id(), holds[2].id(), holds[1].id(), holds[0].id()}));
+  EXPECT_EQ(list(other_rep_, 2), (std::vector<int64_t>{holds[3].id()}));
+
+  v1::GetCreditHoldRequest get;
+  get.set_id(holds[0].id());
+  v1::GetCreditHoldResponse first;
+  ASSERT_TRUE(stub_->GetCreditHold(CtxAs(finance_, kSecret).get(), get, &first).ok());
+  EXPECT_THAT(first.credit_hold().collection_case_ids(),
+              ::testing::ElementsAre(std::min(case_a, case_b), std::max(case_a, case_b)));
+  EXPECT_EQ(first.credit_hold().reason(), reasons[0]);
 }
 
 // A stand-in for targets-svc answering the attainment of reps and units.

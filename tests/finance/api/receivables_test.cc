@@ -4,6 +4,7 @@
 // under concurrent applications and invoice numbers stay gap-free under
 // concurrent issues with one failing after its number was taken.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -1063,6 +1064,169 @@ TEST_F(FinanceCore, RepsSeeOnlyTheirOwnReceivables) {
   pr.set_request_id(Rid());
   v1::RecordPaymentResponse presp;
   EXPECT_EQ(stub_->RecordPayment(As(rep).get(), pr, &presp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// ListCustomerBalances reads a page in a fixed number of statements (issue
+// 15: not seven or more per customer): every listed balance must still be
+// exactly what GetCustomerBalance answers for that customer and date, in
+// customer order, each once across pages; today and on a past date, for
+// finance and for a rep who sees only their own customers.
+TEST_F(FinanceCore, AListedPageOfBalancesHoldsEachAsGetCustomerBalanceReadsIt) {
+  const Principal rep31{"rep-31", "SALES_REP", 31, 310};
+  IssuedInvoice(1105, 33, 2, 4000, absl::CivilDay(2025, 11, 15));  // due 2025-12-15
+  IssuedInvoice(1101, 31, 1, 5000, absl::CivilDay(2025, 12, 1));   // due 2025-12-31
+  IssuedInvoice(1102, 31, 3, 2000, absl::CivilDay(2026, 1, 5));    // due 2026-02-04
+  IssuedInvoice(1104, 32, 1, 3000, absl::CivilDay(2026, 2, 1));
+  IssuedInvoice(1101, 31, 2, 1500, absl::CivilDay(2026, 3, 10));                // current
+  IssuedInvoice(1103, 32, 1, 8000, absl::CivilDay(2026, 3, 20));                // current
+  ASSERT_TRUE(Pay(1102, 5000, v1::APPLY_MODE_OLDEST_DUE_FIRST, nullptr).ok());  // part of 6780
+  ASSERT_TRUE(Pay(1104, 5000, v1::APPLY_MODE_OLDEST_DUE_FIRST, nullptr).ok());  // 3390 paid, 1610 on account
+  const common::v1::Date past = FromCivilDay(absl::CivilDay(2026, 1, 31));
+
+  auto get = [&](const Principal& who, int64_t customer, const common::v1::Date* as_of) {
+    v1::GetCustomerBalanceRequest req;
+    req.set_customer_id(customer);
+    if (as_of) *req.mutable_as_of() = *as_of;
+    v1::GetCustomerBalanceResponse resp;
+    grpc::Status st = stub_->GetCustomerBalance(As(who).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.balance();
+  };
+  // Every page of two; each row against GetCustomerBalance.
+  auto list = [&](const Principal& who, const common::v1::Date* as_of) {
+    std::map<int64_t, v1::CustomerBalance> listed_by_id;
+    std::vector<int64_t> listed;
+    v1::ListCustomerBalancesRequest req;
+    req.set_page_size(2);
+    if (as_of) *req.mutable_as_of() = *as_of;
+    for (int pages = 0; pages < 10; ++pages) {
+      v1::ListCustomerBalancesResponse resp;
+      grpc::Status st = stub_->ListCustomerBalances(As(who).get(), req, &resp);
+      EXPECT_TRUE(st.ok()) << st.error_message();
+      if (!st.ok()) break;
+      EXPECT_LE(resp.balances_size(), 2);
+      int64_t page_total = 0;
+      for (const auto& b : resp.balances()) {
+        listed.push_back(b.customer_id());
+        listed_by_id[b.customer_id()] = b;
+        page_total += b.open_receivable().minor_units();
+        v1::CustomerBalance one = get(who, b.customer_id(), as_of);
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(b, one))
+            << "listed: " << b.DebugString() << "\ngot: " << one.DebugString();
+      }
+      EXPECT_EQ(resp.total_open_receivable().minor_units(), page_total);
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return std::make_pair(listed, listed_by_id);
+  };
+
+  auto [today_ids, today] = list(Finance(), nullptr);
+  EXPECT_EQ(today_ids, (std::vector<int64_t>{1101, 1102, 1103, 1104, 1105}));
+  // The rows cover what the batch reads: overdue with its oldest due date,
+  // current only, part paid, money on account.
+  EXPECT_EQ(ToCivilDay(today[1101].oldest_overdue_due_on()), absl::CivilDay(2025, 12, 31));
+  EXPECT_EQ(today[1101].open_document_count(), 2);
+  EXPECT_EQ(today[1102].overdue().minor_units(), 6780 - 5000);
+  EXPECT_EQ(ToCivilDay(today[1102].oldest_overdue_due_on()), absl::CivilDay(2026, 2, 4));
+  EXPECT_FALSE(today[1103].has_oldest_overdue_due_on());
+  EXPECT_EQ(today[1103].overdue().minor_units(), 0);
+  EXPECT_EQ(today[1104].on_account().minor_units(), 1610);
+  EXPECT_EQ(ToCivilDay(today[1105].oldest_overdue_due_on()), absl::CivilDay(2025, 12, 15));
+
+  auto [past_ids, then] = list(Finance(), &past);
+  EXPECT_EQ(past_ids, (std::vector<int64_t>{1101, 1102, 1103, 1104, 1105}));
+  EXPECT_EQ(then[1101].open_document_count(), 1);  // the March invoice did not exist yet
+  EXPECT_EQ(then[1102].overdue().minor_units(), 0);
+  EXPECT_FALSE(then[1102].has_oldest_overdue_due_on());
+  EXPECT_EQ(then[1103].invoiced().minor_units(), 0);
+  EXPECT_EQ(then[1104].on_account().minor_units(), 0);  // paid on 2026-03-20
+
+  EXPECT_EQ(list(rep31, nullptr).first, (std::vector<int64_t>{1101, 1102}));
+  EXPECT_EQ(list(rep31, &past).first, (std::vector<int64_t>{1101, 1102}));
+}
+
+// ListStatements reads a page in one statement (issue 15: not a load per
+// statement): every listed statement must still be exactly what
+// GetStatement answers (without the entries, which only Get carries), in id
+// order, each once across pages; drafts, a confirmation and a dispute in
+// Chinese, for finance and for a rep.
+TEST_F(FinanceCore, AListedPageOfStatementsHoldsEachAsGetStatementReadsIt) {
+  const Principal rep41{"rep-41", "SALES_REP", 41, 410};
+  IssuedInvoice(1201, 41, 2, 5000, absl::CivilDay(2026, 1, 10));
+  IssuedInvoice(1202, 41, 1, 7000, absl::CivilDay(2026, 2, 10));
+  IssuedInvoice(1203, 42, 3, 1000, absl::CivilDay(2026, 2, 20));
+  IssuedInvoice(1204, 41, 1, 2000, absl::CivilDay(2026, 3, 1));
+  ASSERT_TRUE(Pay(1202, 3000, v1::APPLY_MODE_OLDEST_DUE_FIRST, nullptr).ok());
+  v1::GenerateStatementsRequest gr;
+  gr.set_request_id(Rid());
+  *gr.mutable_period()->mutable_start() = FromCivilDay(absl::CivilDay(2026, 1, 1));
+  *gr.mutable_period()->mutable_end() = FromCivilDay(absl::CivilDay(2026, 3, 24));
+  v1::GenerateStatementsResponse gresp;
+  ASSERT_TRUE(stub_->GenerateStatements(As(Finance()).get(), gr, &gresp).ok());
+  ASSERT_EQ(gresp.statement_ids_size(), 4);
+  std::vector<int64_t> ids(gresp.statement_ids().begin(), gresp.statement_ids().end());  // by customer
+
+  auto get = [&](const Principal& who, int64_t id) {
+    v1::GetStatementRequest req;
+    req.set_id(id);
+    v1::GetStatementResponse resp;
+    grpc::Status st = stub_->GetStatement(As(who).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.statement();
+  };
+  // Sent, then the customer's written answer: agreed, or disputed with their figure.
+  auto answer = [&](int64_t id, bool agreed, const std::string& by, const std::string& comment) {
+    v1::MarkStatementSentRequest sent;
+    sent.set_request_id(Rid());
+    sent.set_id(id);
+    sent.set_etag(get(Finance(), id).etag());
+    *sent.mutable_sent_on() = FromCivilDay(absl::CivilDay(2026, 3, 25));
+    v1::MarkStatementSentResponse sresp;
+    ASSERT_TRUE(stub_->MarkStatementSent(As(Finance()).get(), sent, &sresp).ok());
+    v1::RecordStatementConfirmationRequest conf;
+    conf.set_request_id(Rid());
+    conf.set_id(id);
+    conf.set_etag(sresp.statement().etag());
+    *conf.mutable_confirmed_on() = FromCivilDay(absl::CivilDay(2026, 3, 25));
+    conf.set_confirmed_by(by);
+    conf.set_agreed(agreed);
+    if (!agreed) *conf.mutable_customer_stated_balance() = Cny(5000);
+    conf.set_customer_comment(comment);
+    v1::RecordStatementConfirmationResponse cresp;
+    grpc::Status st = stub_->RecordStatementConfirmation(As(Finance()).get(), conf, &cresp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  };
+  answer(ids[0], true, "赵敏（财务主管）", "余额无误，已盖章确认。");
+  answer(ids[1], false, "钱伟（出纳）", "我方记录三月已付三千元，余额应为五千元。");
+
+  auto list = [&](const Principal& who, int page_size) {
+    std::vector<int64_t> listed;
+    v1::ListStatementsRequest req;
+    req.set_page_size(page_size);
+    for (int pages = 0; pages < 10; ++pages) {
+      v1::ListStatementsResponse resp;
+      grpc::Status st = stub_->ListStatements(As(who).get(), req, &resp);
+      EXPECT_TRUE(st.ok()) << st.error_message();
+      if (!st.ok()) break;
+      EXPECT_LE(resp.statements_size(), page_size);
+      for (const auto& s : resp.statements()) {
+        listed.push_back(s.id());
+        v1::Statement one = get(who, s.id());
+        EXPECT_GT(one.entries_size(), 0);
+        one.clear_entries();
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(s, one))
+            << "listed: " << s.DebugString() << "\ngot: " << one.DebugString();
+      }
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return listed;
+  };
+  EXPECT_EQ(list(Finance(), 3), ids);
+  EXPECT_EQ(list(rep41, 1), (std::vector<int64_t>{ids[0], ids[1], ids[3]}));
+  EXPECT_EQ(get(Finance(), ids[0]).confirmed_by(), "赵敏（财务主管）");
+  EXPECT_EQ(get(Finance(), ids[1]).customer_stated_balance().minor_units(), 5000);
 }
 
 }  // namespace
