@@ -62,8 +62,15 @@ void Outbox::SequencerLoop() {
     }
     std::unique_lock<std::mutex> lock(mu_);
     // Poll anyway: other replicas append rows this process is not told about.
-    sequencer_cv_.wait_for(lock, std::chrono::milliseconds(100),
-                           [&] { return stopping_.load() || pending_notifications_ > 0; });
+    bool told = sequencer_cv_.wait_for(lock, std::chrono::milliseconds(100),
+                                       [&] { return stopping_.load() || pending_notifications_ > 0; });
+    if (told && !stopping_) {
+      // Under load commits arrive every few hundred microseconds: a moment's
+      // wait lets one sequencing transaction (five statements and a commit)
+      // take all of them instead of one each. Events reach the feed 2 ms
+      // later at most.
+      sequencer_cv_.wait_for(lock, std::chrono::milliseconds(2), [&] { return stopping_.load(); });
+    }
     pending_notifications_ = 0;
   }
 }

@@ -122,7 +122,8 @@ grpc::Status OrdersApi::CreateOrderNow(grpc::ServerContextBase* ctx, const v1::C
         o.set_taking_rep_id(taking.rep_id);
         o.set_quote_id(0);
         SALES_RETURN_IF_ERROR(PriceOrder(tx, o, policy, RoleOf(call.principal), now));
-        SALES_ASSIGN_OR_RETURN(int64_t id, OrderStore::Insert(tx, o, call.principal.user_id, taking.org_unit_id, now));
+        SALES_ASSIGN_OR_RETURN(int64_t id,
+                               OrderStore::InsertUnnumbered(tx, o, call.principal.user_id, taking.org_unit_id, now));
         SALES_RETURN_IF_ERROR(AuditOrder(
             tx, call, id, "ORDER_CREATED", v1::ORDER_STATUS_UNSPECIFIED, v1::ORDER_STATUS_DRAFT,
             o.kind() == v1::ORDER_KIND_CORRECTION ? absl::StrCat("correction of order ", o.original_order_id()) : "",
@@ -130,6 +131,9 @@ grpc::Status OrdersApi::CreateOrderNow(grpc::ServerContextBase* ctx, const v1::C
         v1::CreateOrderResponse out;
         SALES_ASSIGN_OR_RETURN(auto rec, OrderStore::Load(tx, id, false));
         *out.mutable_order() = rec.order;
+        // Numbered last: the year's number row stays locked until commit.
+        SALES_ASSIGN_OR_RETURN(*out.mutable_order()->mutable_order_number(),
+                               OrderStore::AssignNumber(tx, id, static_cast<int>(o.order_date().year())));
         return out;
       });
 }
@@ -196,7 +200,8 @@ grpc::Status OrdersApi::UpdateOrder(grpc::ServerContext* ctx, const v1::UpdateOr
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) {
-        return DocumentEdits(*rt_.clock).EditOrder(tx, call, *req, paths);
+        SqlOrderBook book(tx, nullptr);
+        return DocumentEdits(*rt_.clock).EditOrder(tx, book, call, *req, paths);
       });
 }
 

@@ -187,7 +187,8 @@ grpc::Status OrdersApi::UpdateQuote(grpc::ServerContext* ctx, const v1::UpdateQu
         return absl::OkStatus();
       },
       [&](db::Transaction& tx, CallContext& call) {
-        return DocumentEdits(*rt_.clock).EditQuote(tx, call, *req, paths);
+        SqlOrderBook book(tx, nullptr);
+        return DocumentEdits(*rt_.clock).EditQuote(tx, book, call, *req, paths);
       });
 }
 

@@ -8,7 +8,6 @@
 #include "orders-svc/store/catalog_store.h"
 #include "orders-svc/store/order_store.h"
 #include "orders-svc/store/quote_store.h"
-#include "orders-svc/store/sql_order_book.h"
 #include "platform/convert.h"
 #include "platform/enum_names.h"
 #include "platform/field_mask.h"
@@ -16,13 +15,13 @@
 
 namespace sales::orders {
 
-absl::StatusOr<v1::UpdateQuoteResponse> DocumentEdits::EditQuote(db::Transaction& tx, const CallContext& call,
+absl::StatusOr<v1::UpdateQuoteResponse> DocumentEdits::EditQuote(db::Transaction& tx, OrderBook& book,
+                                                                 const CallContext& call,
                                                                  const v1::UpdateQuoteRequest& req,
                                                                  const std::vector<std::string>& paths) {
   // Without a mask the request carries the whole content, checked as sent
   // (api/).
   const bool whole = req.update_mask().paths().empty();
-  SqlOrderBook book(tx, nullptr);
   SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleQuote(book, call.principal, req.quote().id(), true));
   SALES_RETURN_IF_ERROR(CheckEtag(req.etag(), rec.quote.etag(), "quote", rec.quote.id()));
   SALES_RETURN_IF_ERROR(CheckQuoteAction(rec.quote.status(), QuoteAction::kEdit));
@@ -53,12 +52,12 @@ absl::StatusOr<v1::UpdateQuoteResponse> DocumentEdits::EditQuote(db::Transaction
   return out;
 }
 
-absl::StatusOr<v1::UpdateOrderResponse> DocumentEdits::EditOrder(db::Transaction& tx, const CallContext& call,
+absl::StatusOr<v1::UpdateOrderResponse> DocumentEdits::EditOrder(db::Transaction& tx, OrderBook& book,
+                                                                 const CallContext& call,
                                                                  const v1::UpdateOrderRequest& req,
                                                                  const std::vector<std::string>& paths) {
   // Without a mask the request carries the whole content, as before masks.
   const bool whole = req.update_mask().paths().empty();
-  SqlOrderBook book(tx, nullptr);
   SALES_ASSIGN_OR_RETURN(auto rec, LoadVisibleOrder(book, call.principal, req.order().id(), true));
   SALES_RETURN_IF_ERROR(CheckEtag(req.etag(), rec.order.etag(), "order", rec.order.id()));
   SALES_RETURN_IF_ERROR(NextOrderStatus(rec.order.status(), OrderAction::kEdit).status());

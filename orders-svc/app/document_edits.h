@@ -4,15 +4,17 @@
 // mask is empty), is checked and priced again for its date, its pending
 // approvals are withdrawn and it is a DRAFT again, audited.
 //
-// Works on the stores directly: writing a document's content and
-// withdrawing its approvals are not on the OrderBook port (app/order_book.h);
-// the scope check and the audit row go through SqlOrderBook as everywhere.
+// Works on the stores directly for what is not on the OrderBook port
+// (app/order_book.h): writing a document's content and withdrawing its
+// approvals; the scope check and the audit row go through the book the
+// caller passes, as in every other use case.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "orders-svc/app/order_book.h"
 #include "platform/call.h"
 #include "platform/clock.h"
 #include "platform/mysql.h"
@@ -32,12 +34,12 @@ class DocumentEdits {
   // change; approval steps are the service's record, never content.
 
   // FAILED_PRECONDITION unless the quote is DRAFT or REJECTED.
-  absl::StatusOr<v1::UpdateQuoteResponse> EditQuote(db::Transaction& tx, const CallContext& call,
+  absl::StatusOr<v1::UpdateQuoteResponse> EditQuote(db::Transaction& tx, OrderBook& book, const CallContext& call,
                                                     const v1::UpdateQuoteRequest& request,
                                                     const std::vector<std::string>& paths);
   // FAILED_PRECONDITION unless the order is DRAFT. Its kind, original
   // order, quote and taking rep never change either.
-  absl::StatusOr<v1::UpdateOrderResponse> EditOrder(db::Transaction& tx, const CallContext& call,
+  absl::StatusOr<v1::UpdateOrderResponse> EditOrder(db::Transaction& tx, OrderBook& book, const CallContext& call,
                                                     const v1::UpdateOrderRequest& request,
                                                     const std::vector<std::string>& paths);
 

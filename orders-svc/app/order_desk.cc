@@ -96,12 +96,7 @@ absl::StatusOr<std::vector<v1::Reservation>> ReserveOrder(OrderBook& book, const
     return std::tie(a.warehouse_id, a.product_id, a.order_line_id) <
            std::tie(b.warehouse_id, b.product_id, b.order_line_id);
   });
-  for (const auto& a : plan.allocations) {
-    SALES_ASSIGN_OR_RETURN(auto r,
-                           book.Reserve(o.id(), a.order_line_id, a.warehouse_id, a.product_id, a.quantity, now));
-    out.push_back(std::move(r));
-  }
-  return out;
+  return book.ReserveAll(o.id(), plan.allocations, now);
 }
 
 int64_t OpenReserved(const OrderWithReservations& o, int64_t order_line_id, int64_t warehouse_id) {

@@ -33,29 +33,45 @@ int64_t Sum(const google::protobuf::RepeatedPtrField<v1::SpecialFee>& fees) {
   return s;
 }
 
+// The order's lines in one multi-row INSERT and its fees in another, line
+// numbers in the order given: two statements whatever the order's size.
 absl::Status InsertLinesAndFees(db::Transaction& tx, const v1::SalesOrder& o, int64_t order_id) {
-  int line_no = 0;
-  for (const auto& l : o.lines()) {
-    ++line_no;
+  if (o.lines_size() > 0) {
+    std::string rows;
+    db::Params params;
+    int64_t line_no = 0;
+    for (const auto& l : o.lines()) {
+      absl::StrAppend(&rows, rows.empty() ? "" : ",", "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      params.insert(
+          params.end(),
+          {order_id, ++line_no, l.product_id(), l.sku(), l.product_line_id(), l.unit(),
+           static_cast<int64_t>(l.commissionable() ? 1 : 0), l.quantity(), l.list_price().minor_units(),
+           l.price_list_id(), static_cast<int64_t>(l.discount_bp()), l.unit_price().minor_units(),
+           l.net_amount().minor_units(), l.quantity() == 0 ? int64_t{0} : l.cost_amount().minor_units() / l.quantity(),
+           l.cost_amount().minor_units(), EnumShort(l.required_approval()), l.quote_line_id()});
+    }
     SALES_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO order_lines (order_id, line_no, product_id, sku, product_line_id, unit, "
-                "commissionable, quantity, list_price_minor, price_list_id, discount_bp, unit_price_minor, "
-                "net_amount_minor, unit_cost_minor, cost_amount_minor, required_approval, quote_line_id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                {order_id, static_cast<int64_t>(line_no), l.product_id(), l.sku(), l.product_line_id(), l.unit(),
-                 static_cast<int64_t>(l.commissionable() ? 1 : 0), l.quantity(), l.list_price().minor_units(),
-                 l.price_list_id(), static_cast<int64_t>(l.discount_bp()), l.unit_price().minor_units(),
-                 l.net_amount().minor_units(),
-                 l.quantity() == 0 ? int64_t{0} : l.cost_amount().minor_units() / l.quantity(),
-                 l.cost_amount().minor_units(), EnumShort(l.required_approval()), l.quote_line_id()})
+        tx.Exec(absl::StrCat("INSERT INTO order_lines (order_id, line_no, product_id, sku, product_line_id, unit, "
+                             "commissionable, quantity, list_price_minor, price_list_id, discount_bp, "
+                             "unit_price_minor, net_amount_minor, unit_cost_minor, cost_amount_minor, "
+                             "required_approval, quote_line_id) VALUES ",
+                             rows),
+                params)
             .status());
   }
-  for (const auto& f : o.special_fees()) {
-    SALES_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO special_fees (subject_type, subject_id, description, amount_minor, "
-                "approved) VALUES ('ORDER', ?, ?, ?, ?)",
-                {order_id, f.description(), f.amount().minor_units(), static_cast<int64_t>(f.approved() ? 1 : 0)})
-            .status());
+  if (o.special_fees_size() > 0) {
+    std::string rows;
+    db::Params params;
+    for (const auto& f : o.special_fees()) {
+      absl::StrAppend(&rows, rows.empty() ? "" : ",", "('ORDER', ?, ?, ?, ?)");
+      params.insert(params.end(),
+                    {order_id, f.description(), f.amount().minor_units(), static_cast<int64_t>(f.approved() ? 1 : 0)});
+    }
+    SALES_RETURN_IF_ERROR(tx.Exec(absl::StrCat("INSERT INTO special_fees (subject_type, subject_id, description, "
+                                               "amount_minor, approved) VALUES ",
+                                               rows),
+                                  params)
+                              .status());
   }
   return absl::OkStatus();
 }
@@ -222,17 +238,34 @@ absl::StatusOr<int64_t> OrderStore::NextNumber(db::Transaction& tx, absl::string
 absl::StatusOr<int64_t> OrderStore::Insert(db::Transaction& tx, const v1::SalesOrder& o,
                                            const std::string& created_by_user, int64_t taking_org_unit_id,
                                            absl::Time now) {
-  const int year = static_cast<int>(o.order_date().year());
+  SALES_ASSIGN_OR_RETURN(int64_t id, InsertUnnumbered(tx, o, created_by_user, taking_org_unit_id, now));
+  SALES_RETURN_IF_ERROR(AssignNumber(tx, id, static_cast<int>(o.order_date().year())).status());
+  return id;
+}
+
+absl::StatusOr<std::string> OrderStore::AssignNumber(db::Transaction& tx, int64_t order_id, int year) {
   SALES_ASSIGN_OR_RETURN(int64_t n, NextNumber(tx, "SO", year));
   std::string number = absl::StrFormat("SO-%04d-%06d", year, n);
+  SALES_RETURN_IF_ERROR(tx.Exec("UPDATE sales_orders SET order_number = ? WHERE id = ?", {number, order_id}).status());
+  return number;
+}
+
+absl::StatusOr<int64_t> OrderStore::InsertUnnumbered(db::Transaction& tx, const v1::SalesOrder& o,
+                                                     const std::string& created_by_user, int64_t taking_org_unit_id,
+                                                     absl::Time now) {
+  // The provisional number is unique for ever (UUID_SHORT: increasing on the
+  // server) and sorts before every "SO-" number: an insert never meets an
+  // equal key — not even one marked deleted by an earlier replacement, whose
+  // duplicate check would take a gap lock next to the newest real numbers and
+  // deadlock with AssignNumber — and AssignNumber replaces it before anyone
+  // can see it.
   SALES_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO sales_orders (order_number, kind, original_order_id, quote_id, customer_id, "
               "customer_name, customer_type, taking_rep_id, taking_org_unit_id, created_by_user, order_date, "
               "requested_delivery_date, ship_to_address, customer_reference, currency, deposit_minor, "
               "lines_total_minor, special_fees_total_minor, total_minor, status, notes, version, created_at, "
-              "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'DRAFT',?,1,?,?)",
-              {number,
-               EnumShort(o.kind()),
+              "updated_at) VALUES (CONCAT('#', UUID_SHORT()),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'DRAFT',?,1,?,?)",
+              {EnumShort(o.kind()),
                o.original_order_id(),
                o.quote_id(),
                o.customer_id(),
@@ -306,13 +339,27 @@ absl::Status OrderStore::SaveConfirmation(db::Transaction& tx, const v1::SalesOr
                OptDate(o.confirm_date()), OptDate(o.ship_due_date()), release_reason.substr(0, 1000), FormatDbTime(now),
                o.id()})
           .status());
+  if (o.lines_size() == 0) return absl::OkStatus();
+  // Every line's cost in one statement.
+  std::string unit_cost = "CASE id", cost_amount = "CASE id", ids;
+  db::Params unit_params, amount_params, id_params;
   for (const auto& l : o.lines()) {
-    SALES_RETURN_IF_ERROR(tx.Exec("UPDATE order_lines SET unit_cost_minor = ?, cost_amount_minor = ? WHERE id = ?",
-                                  {l.quantity() == 0 ? int64_t{0} : l.cost_amount().minor_units() / l.quantity(),
-                                   l.cost_amount().minor_units(), l.id()})
-                              .status());
+    absl::StrAppend(&unit_cost, " WHEN ? THEN ?");
+    unit_params.insert(unit_params.end(),
+                       {l.id(), l.quantity() == 0 ? int64_t{0} : l.cost_amount().minor_units() / l.quantity()});
+    absl::StrAppend(&cost_amount, " WHEN ? THEN ?");
+    amount_params.insert(amount_params.end(), {l.id(), l.cost_amount().minor_units()});
+    absl::StrAppend(&ids, ids.empty() ? "" : ",", "?");
+    id_params.push_back(l.id());
   }
-  return absl::OkStatus();
+  db::Params params = std::move(unit_params);
+  params.insert(params.end(), amount_params.begin(), amount_params.end());
+  params.insert(params.end(), id_params.begin(), id_params.end());
+  return tx
+      .Exec(absl::StrCat("UPDATE order_lines SET unit_cost_minor = ", unit_cost,
+                         " END, cost_amount_minor = ", cost_amount, " END WHERE id IN (", ids, ")"),
+            params)
+      .status();
 }
 
 absl::StatusOr<OrderStore::OpenValue> OrderStore::ConfirmedUnshipped(db::Transaction& tx, int64_t customer_id,

@@ -21,14 +21,25 @@ class OrderStore {
   // special fees, approval steps and the last credit check. NOT_FOUND.
   static absl::StatusOr<OrderRecord> Load(db::Transaction& tx, int64_t order_id, bool for_update);
 
-  // Inserts a priced order (number assigned here, gapless per year of
-  // order_date) with its lines and fees; returns the id.
   // The orders of `ids` in that order (unknown ids left out), with lines,
   // fees and approvals: four statements for any number of orders.
   static absl::StatusOr<std::vector<OrderRecord>> LoadMany(db::Transaction& tx, const std::vector<int64_t>& ids,
                                                            bool for_update = false);
+  // Inserts a priced order with its lines and fees and numbers it (gapless
+  // per year of order_date); returns the id.
   static absl::StatusOr<int64_t> Insert(db::Transaction& tx, const v1::SalesOrder& o,
                                         const std::string& created_by_user, int64_t taking_org_unit_id, absl::Time now);
+  // The same without the number: the order carries a provisional one until
+  // AssignNumber, which the caller makes the last write of its transaction.
+  // The year's number row is locked from AssignNumber to commit, so every
+  // order entry of the year queues on it; taken last, the queue moves at the
+  // speed of a commit instead of the whole entry.
+  static absl::StatusOr<int64_t> InsertUnnumbered(db::Transaction& tx, const v1::SalesOrder& o,
+                                                  const std::string& created_by_user, int64_t taking_org_unit_id,
+                                                  absl::Time now);
+  // Gives the order the next number of its order_date's year (SO-YYYY-NNNNNN)
+  // and returns it.
+  static absl::StatusOr<std::string> AssignNumber(db::Transaction& tx, int64_t order_id, int year);
   // Replaces the editable content of a DRAFT order (header fields, lines,
   // fees) and bumps the version.
   static absl::Status ReplaceContent(db::Transaction& tx, const v1::SalesOrder& o, absl::Time now);

@@ -59,6 +59,11 @@ absl::StatusOr<v1::Reservation> SqlOrderBook::Reserve(int64_t order_id, int64_t 
                                                       int64_t product_id, int64_t quantity, absl::Time now) {
   return StockStore::Reserve(tx_, order_id, order_line_id, warehouse_id, product_id, quantity, now);
 }
+absl::StatusOr<std::vector<v1::Reservation>> SqlOrderBook::ReserveAll(int64_t order_id,
+                                                                      const std::vector<StockAllocation>& allocations,
+                                                                      absl::Time now) {
+  return StockStore::ReserveAll(tx_, order_id, allocations, now);
+}
 absl::Status SqlOrderBook::ConsumeReservation(int64_t order_line_id, int64_t warehouse_id, int64_t quantity,
                                               const MovementContext& movement) {
   return StockStore::ConsumeReservation(tx_, order_line_id, warehouse_id, quantity, movement);

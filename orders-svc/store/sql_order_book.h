@@ -32,6 +32,9 @@ class SqlOrderBook final : public OrderBook {
   absl::Status SetOrderStatus(int64_t order_id, v1::OrderStatus status, const std::string& reason,
                               absl::Time now) override;
   absl::StatusOr<std::vector<WarehouseStock>> LockAvailable(const std::vector<int64_t>& product_ids) override;
+  absl::StatusOr<std::vector<v1::Reservation>> ReserveAll(int64_t order_id,
+                                                          const std::vector<StockAllocation>& allocations,
+                                                          absl::Time now) override;
   absl::StatusOr<v1::Reservation> Reserve(int64_t order_id, int64_t order_line_id, int64_t warehouse_id,
                                           int64_t product_id, int64_t quantity, absl::Time now) override;
   absl::Status ConsumeReservation(int64_t order_line_id, int64_t warehouse_id, int64_t quantity,

@@ -214,6 +214,65 @@ absl::StatusOr<v1::Reservation> StockStore::Reserve(db::Transaction& tx, int64_t
   return ReservationFromRow(rows.at(0));
 }
 
+absl::StatusOr<std::vector<v1::Reservation>> StockStore::ReserveAll(db::Transaction& tx, int64_t order_id,
+                                                                    const std::vector<StockAllocation>& allocations,
+                                                                    absl::Time now) {
+  std::vector<v1::Reservation> out;
+  if (allocations.empty()) return out;
+  // Two lines of one product draw on the same row: the row takes their sum.
+  std::map<std::pair<int64_t, int64_t>, int64_t> per_row;
+  for (const auto& a : allocations) per_row[{a.warehouse_id, a.product_id}] += a.quantity;
+  const std::string when = FormatDbTime(now);
+  std::string amount = "CASE";
+  db::Params amount_params;
+  std::string keys;
+  db::Params key_params;
+  for (const auto& [key, quantity] : per_row) {
+    absl::StrAppend(&amount, " WHEN warehouse_id = ? AND product_id = ? THEN ?");
+    amount_params.insert(amount_params.end(), {key.first, key.second, quantity});
+    absl::StrAppend(&keys, keys.empty() ? "" : ",", "(?,?)");
+    key_params.insert(key_params.end(), {key.first, key.second});
+  }
+  absl::StrAppend(&amount, " END");
+  db::Params params = amount_params;
+  params.push_back(when);
+  params.insert(params.end(), key_params.begin(), key_params.end());
+  params.insert(params.end(), amount_params.begin(), amount_params.end());
+  SALES_ASSIGN_OR_RETURN(
+      int64_t updated,
+      tx.Exec(absl::StrCat("UPDATE stock_levels SET reserved = reserved + ", amount,
+                           ", version = version + 1, updated_at = ? WHERE (warehouse_id, "
+                           "product_id) IN (",
+                           keys, ") AND on_hand - reserved >= ", amount, " ORDER BY warehouse_id, product_id"),
+              params));
+  if (updated != static_cast<int64_t>(per_row.size())) {
+    return WithErrorInfo(absl::FailedPreconditionError(
+                             absl::StrCat(per_row.size() - static_cast<size_t>(updated), " of the order's ",
+                                          per_row.size(), " stock rows no longer have the quantity to reserve")),
+                         "INSUFFICIENT_STOCK", kOrdersDomain);
+  }
+  std::string rows;
+  db::Params row_params;
+  for (const auto& a : allocations) {
+    absl::StrAppend(&rows, rows.empty() ? "" : ",", "(?,?,?,?,?,'ACTIVE',?,?)");
+    row_params.insert(row_params.end(),
+                      {order_id, a.order_line_id, a.warehouse_id, a.product_id, a.quantity, when, when});
+  }
+  SALES_RETURN_IF_ERROR(tx.Exec(absl::StrCat("INSERT INTO reservations (order_id, order_line_id, warehouse_id, "
+                                             "product_id, quantity, status, created_at, updated_at) VALUES ",
+                                             rows),
+                                row_params)
+                            .status());
+  // The first id of the statement's rows; the rows themselves are read back
+  // by the order (ix_reservations_order), insertion order.
+  SALES_ASSIGN_OR_RETURN(int64_t first_id, tx.LastInsertId());
+  SALES_ASSIGN_OR_RETURN(auto read, tx.Query(std::string(kReservationColumns) + "WHERE order_id = ? AND id >= ? "
+                                                                                "ORDER BY id",
+                                             {order_id, first_id}));
+  for (const auto& r : read) out.push_back(ReservationFromRow(r));
+  return out;
+}
+
 absl::StatusOr<int64_t> StockStore::ReleaseOrder(db::Transaction& tx, int64_t order_id, absl::Time now) {
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query(std::string(kReservationColumns) + "WHERE order_id = ? AND status = 'ACTIVE' "

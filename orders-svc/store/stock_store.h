@@ -97,6 +97,15 @@ class StockStore {
                                                  int64_t warehouse_id, int64_t product_id, int64_t quantity,
                                                  absl::Time now);
 
+  // Reserve for all of one order's allocations, in three statements
+  // whatever their number: one conditional UPDATE of the stock rows in key
+  // order, one multi-row INSERT of the reservations, one read of them back.
+  // FAILED_PRECONDITION (INSUFFICIENT_STOCK) when any row no longer has its
+  // quantity (nothing is then written: the caller's transaction rolls back).
+  static absl::StatusOr<std::vector<v1::Reservation>> ReserveAll(db::Transaction& tx, int64_t order_id,
+                                                                 const std::vector<StockAllocation>& allocations,
+                                                                 absl::Time now);
+
   // Releases every open reservation of the order (cancellation); returns the
   // total quantity released.
   static absl::StatusOr<int64_t> ReleaseOrder(db::Transaction& tx, int64_t order_id, absl::Time now);
