@@ -14,6 +14,15 @@
 //   3. RunLapseSweep for the fixed date over all the prospects, of which
 //      --lapsed_pct percent have had no follow-up for more than the window;
 //      then once more for the same date (nothing left to move).
+// At the defaults, 10 % of a million rows are exactly the 100 000 lapsing
+// prospects of issue 16's lapse figure. The last line of stdout is the one
+// bench/run_all.sh collects (issue 16):
+//   bench customers: dup_p99_ms=… register_per_s=… lapse_100k_s=… ...
+// dup_p99_ms is CheckDuplicate's p99 at full size with --threads callers in
+// flight (dup_p99_alone_ms: one call at a time), register_per_s the
+// RegisterCustomer rate of --threads callers at full size, lapse_100k_s the
+// first sweep's seconds (lapsed: how many it moved — 100 000 only at the
+// defaults), errors every failed call of the run.
 // The indexes that carry it are in customers-svc/migrations/V001 and V002:
 // uk_customers_phone / uk_customers_name / uk_customers_tax_id (one probe
 // per key in CheckDuplicate and in registration), ix_contacts_phone (contact
@@ -105,6 +114,33 @@ absl::Status BulkLoad(db::Pool& pool, int64_t from, int64_t to, int lapsed_pct) 
 using bench::Measure;
 using bench::Stats;
 
+struct Measured {
+  Stats stats;
+  double loaded_p99_ms = 0;  // of the calls made while the callers ran together
+};
+
+// Measure, timing each call by its number as well, so that the p99 of the
+// calls made while --threads callers were in flight can be read next to
+// Measure's p99 of calls one at a time: the duplicate check's p99 that
+// issue 16 compares is the one at 16 threads.
+template <typename Call>
+Measured MeasureUnderLoad(int calls, int threads, Call call) {
+  // Measure numbers its calls 0..3*calls-1, the first `calls` one at a time.
+  std::vector<double> ms(static_cast<size_t>(calls) * 3, 0.0);
+  Measured m;
+  m.stats = Measure(calls, threads, [&](int i) {
+    auto t0 = std::chrono::steady_clock::now();
+    bool ok = call(i);
+    if (static_cast<size_t>(i) < ms.size()) {
+      ms[static_cast<size_t>(i)] =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    }
+    return ok;
+  });
+  m.loaded_p99_ms = bench::Percentile(std::vector<double>(ms.begin() + calls, ms.end()), 99);
+  return m;
+}
+
 std::unique_ptr<grpc::ClientContext> Ctx() { return bench::LongCallContext(); }
 
 void Print(const char* what, const Stats& base, const Stats& big) { bench::PrintVersus(what, base, big, 22); }
@@ -178,7 +214,7 @@ int Run(const Args& a) {
     std::fprintf(stderr, "load: %s\n", std::string(st.message()).c_str());
     return 1;
   }
-  Stats base_check = Measure(a.calls, a.threads, check(kBaseline));
+  Measured base_check = MeasureUnderLoad(a.calls, a.threads, check(kBaseline));
   Stats base_reg = Measure(a.calls / 2, a.threads, reg);
 
   auto t0 = absl::Now();
@@ -188,7 +224,7 @@ int Run(const Args& a) {
   }
   double load_s = absl::ToDoubleSeconds(absl::Now() - t0);
   (void)app.pool()->Transact([](db::Transaction& tx) { return tx.Query("ANALYZE TABLE customers").status(); });
-  Stats big_check = Measure(a.calls, a.threads, check(a.customers));
+  Measured big_check = MeasureUnderLoad(a.calls, a.threads, check(a.customers));
   Stats big_reg = Measure(a.calls / 2, a.threads, reg);
 
   auto count = [&](const char* sql) -> int64_t {
@@ -217,7 +253,10 @@ int Run(const Args& a) {
               static_cast<long long>(a.customers - kBaseline), load_s,
               static_cast<double>(a.customers - kBaseline) / load_s);
   std::printf("%-22s %-52s|  %-52s|\n", "", "baseline: 1 000 customers", "at full size");
-  Print("CheckDuplicate", base_check, big_check);
+  Print("CheckDuplicate", base_check.stats, big_check.stats);
+  std::printf("%-22s %-44s|  %s\n", "  with callers at once",
+              absl::StrFormat("p99 %7.2f ms, %d callers", base_check.loaded_p99_ms, a.threads).c_str(),
+              absl::StrFormat("p99 %7.2f ms, %d callers", big_check.loaded_p99_ms, a.threads).c_str());
   Print("RegisterCustomer", base_reg, big_reg);
   std::printf(
       "RunLapseSweep over %lld owned prospects: %s, moved %d to the pool in %.1f s (%.0f lapses/s); "
@@ -225,6 +264,14 @@ int Run(const Args& a) {
       static_cast<long long>(prospects), st1.ok() ? "ok" : st1.error_message().c_str(), first.lapsed_count(), sweep_s,
       first.lapsed_count() / std::max(sweep_s, 1e-9), st2.ok() ? "ok" : st2.error_message().c_str(),
       second.lapsed_count(), again_s);
+  int errors = base_check.stats.errors + base_reg.errors + big_check.stats.errors + big_reg.errors +
+               (st1.ok() ? 0 : 1) + (st2.ok() ? 0 : 1);
+  std::printf(
+      "bench customers: customers=%lld threads=%d dup_p99_ms=%.2f dup_p99_alone_ms=%.2f register_per_s=%.0f "
+      "lapse_100k_s=%.2f lapsed=%d errors=%d\n",
+      static_cast<long long>(a.customers), a.threads, big_check.loaded_p99_ms, big_check.stats.p99_ms, big_reg.per_sec,
+      sweep_s, first.lapsed_count(), errors);
+  std::fflush(stdout);
   app.Shutdown();
   return 0;
 }

@@ -15,6 +15,15 @@
 // The client is the callback API over a few channels: 64 calls in flight
 // need no 64 threads. Everything shares this machine's cores, as it would
 // on one node; throughput and latency ratios are what to compare.
+//
+// The last line of stdout is the one bench/run_all.sh collects (issue 16),
+// for each --concurrency level N:
+//   bench gateway: gw_over_nginx_N=… gw_over_direct_N=… gw_p99_over_direct_N_ms=… ... errors=…
+// gw_over_nginx_N / gw_over_direct_N: the gateway's calls/s over nginx's and
+// over the direct path's with N calls in flight (1.00 = as fast; issue 16
+// compares nginx at 1, 16, 64 and direct at 16); gw_p99_over_direct_N_ms:
+// what the gateway adds to the direct path's p99, in ms; errors: the calls
+// that failed in all the cells. With --flood it follows the flood's line.
 #include <grpcpp/grpcpp.h>
 #include <jwt.h>
 #include <unistd.h>
@@ -35,6 +44,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -469,6 +479,18 @@ int main(int argc, char** argv) {
                 quiet.calls_per_s);
     open_gw.Stop();
   }
+  std::string by_nginx, by_direct, p99_added;
+  int64_t errors = 0;
+  for (size_t i = 0; i < levels.size(); ++i) {
+    const CellResult &d = results[0][i], &g = results[1][i], &n = results[2][i];
+    absl::StrAppendFormat(&by_nginx, " gw_over_nginx_%d=%.2f", levels[i], g.calls_per_s / n.calls_per_s);
+    absl::StrAppendFormat(&by_direct, " gw_over_direct_%d=%.2f", levels[i], g.calls_per_s / d.calls_per_s);
+    absl::StrAppendFormat(&p99_added, " gw_p99_over_direct_%d_ms=%.3f", levels[i], (g.p99_us - d.p99_us) / 1000);
+    errors += d.errors + g.errors + n.errors;
+  }
+  std::printf("bench gateway: seconds=%d%s%s%s errors=%lld\n", seconds, by_nginx.c_str(), by_direct.c_str(),
+              p99_added.c_str(), static_cast<long long>(errors));
+  std::fflush(stdout);
   gateway.Stop();
   nginx.Stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
