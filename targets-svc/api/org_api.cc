@@ -194,6 +194,16 @@ grpc::Status TargetsApi::MoveRep(grpc::ServerContext* ctx, const v1::MoveRepRequ
       });
 }
 
+// A rep who leaves may not leave a unit without its manager: the unit's
+// manager is replaced (UpdateOrgUnit) first.
+absl::Status CheckNotManaging(db::Transaction& tx, int64_t rep_id) {
+  SALES_ASSIGN_OR_RETURN(auto units, OrgStore::ManagedBy(tx, rep_id));
+  if (units.empty()) return absl::OkStatus();
+  return WithErrorInfo(absl::FailedPreconditionError(
+                           absl::StrCat("the rep manages org unit ", units.front(), "; name another manager first")),
+                       "MANAGES_UNIT", kTargetsDomain, {{"org_unit_id", absl::StrCat(units.front())}});
+}
+
 // Activate, leave and offboard share one path: the status machine decides.
 template <typename Request, typename Response>
 grpc::Status ChangeRepStatus(ServiceRuntime& rt, grpc::ServerContext* ctx, const char* method, const Request& req,
@@ -209,6 +219,7 @@ grpc::Status ChangeRepStatus(ServiceRuntime& rt, grpc::ServerContext* ctx, const
         SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
         if (!CanManage(viewer, rep.org_unit_id())) return OutOfScope(absl::StrCat("rep ", rep.id()));
         SALES_ASSIGN_OR_RETURN(v1::RepStatus next, NextRepStatus(rep.status(), action));
+        if (action == RepStatusAction::kOffboard) SALES_RETURN_IF_ERROR(CheckNotManaging(tx, rep.id()));
         common::v1::Date from = DateOr(date, has_date, *rt.clock);
         SALES_RETURN_IF_ERROR(RepHistoryStore::SetRep(tx, rep.id(), rep.org_unit_id(), next, from, rt.clock->Now()));
         SALES_RETURN_IF_ERROR(RepHistoryStore::Record(tx, rep.id(), rep.org_unit_id(), next, from, req.reason(),

@@ -116,7 +116,7 @@ grpc::Status TargetsApi::ListAssignments(grpc::ServerContext* ctx, const v1::Lis
   return ServeRead<v1::ListAssignmentsResponse>(
       ctx, TargetsMethod("ListAssignments"), rt_, resp,
       [&](CallContext&) -> absl::Status {
-        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), kPageOfLedgerRows));
+        SALES_ASSIGN_OR_RETURN(size, PageSize(req->page_size(), kPageOfPlanCells));
         SALES_ASSIGN_OR_RETURN(after, DecodePageToken(req->page_token()));
         if (req->plan_id() <= 0) return InvalidField("plan_id", "required, > 0");
         return req->plan_version() < 0 ? InvalidField("plan_version", "must be >= 0") : absl::OkStatus();

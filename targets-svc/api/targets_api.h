@@ -70,6 +70,33 @@ class TargetsApi final : public v1::TargetsService::WithCallbackMethod_StreamEve
   SALES_RPC(RejectTargetReduction);
   SALES_RPC(GetSalesByRepReport);
   SALES_RPC(GetSalesByRegionReport);
+  // Org and roster upkeep (api/org_upkeep_api.cc).
+  SALES_RPC(UpdateOrgUnit);
+  SALES_RPC(GetOrgTree);
+  SALES_RPC(ListOrgUnitPlacements);
+  SALES_RPC(UpdateRep);
+  SALES_RPC(UpdateProductLine);
+  SALES_RPC(RetireProductLine);
+  // The plan's records: edits, requests, outlooks, audit trail and the plan
+  // report (api/plan_records_api.cc).
+  SALES_RPC(UpdatePlan);
+  SALES_RPC(ListTargetReductions);
+  SALES_RPC(WithdrawTargetReduction);
+  SALES_RPC(ListPlanAmendments);
+  SALES_RPC(WithdrawPlanAmendment);
+  SALES_RPC(ListMarketOutlooks);
+  SALES_RPC(ListAuditEntries);
+  SALES_RPC(GetSalesPlanReport);
+  // Progress breakdowns, reviews (述职), expenses and the actuals behind
+  // progress (api/progress_records_api.cc).
+  SALES_RPC(ListProgress);
+  SALES_RPC(CreateProgressReview);
+  SALES_RPC(ListProgressReviews);
+  SALES_RPC(ListExpenses);
+  SALES_RPC(ReverseExpense);
+  SALES_RPC(GetExpenseSummary);
+  SALES_RPC(ListActualCells);
+  SALES_RPC(ListActualEntries);
 #undef SALES_RPC
   // Served by the feed pool, not a request thread (platform/feed_stream.h).
   grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(grpc::CallbackServerContext* ctx,

@@ -6,9 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
+#include "platform/handlers.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
 #include "targets-svc/app/plan_negotiation.h"
+#include "targets-svc/app/plan_records.h"
 #include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/revision.h"
 #include "targets-svc/app/viewer.h"
@@ -97,6 +99,13 @@ absl::Status CheckApprover(const Viewer& v, const v1::PlanAmendment& a) {
   return OutOfScope(absl::StrCat("amendment ", a.id(), " (approved by org unit ", a.approver_org_unit_id(), ")"));
 }
 
+// An amendment's audit entries belong to its plan and to its own trail.
+PlanStore::Request AboutAmendment(int64_t id) {
+  PlanStore::Request about;
+  about.amendment_id = id;
+  return about;
+}
+
 absl::StatusOr<v1::PlanAmendment> LockPending(db::Transaction& tx, int64_t id, const std::string& etag) {
   SALES_ASSIGN_OR_RETURN(auto a, AmendmentStore::Get(tx, id, /*for_update=*/true));
   SALES_RETURN_IF_ERROR(CheckEtag(etag, a.etag(), "plan amendment", id));
@@ -147,9 +156,9 @@ absl::StatusOr<v1::RequestPlanAmendmentResponse> PlanAmendments::Request(
   a.set_approver_org_unit_id(approver);
   a.set_state(v1::AMENDMENT_STATE_PENDING_APPROVAL);
   SALES_ASSIGN_OR_RETURN(auto stored, AmendmentStore::Insert(tx, a, call.principal, clock_.Now()));
-  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), plan.plan.version(), 0, call.principal,
-                                         "AMENDMENT_REQUESTED", "", absl::StrCat("amendment ", stored.id()), a.reason(),
-                                         call.request_id, clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(
+      tx, plan.plan.id(), plan.plan.version(), AboutAmendment(stored.id()), call.principal, "AMENDMENT_REQUESTED", "",
+      absl::StrCat("amendment ", stored.id()), a.reason(), call.request_id, clock_.Now()));
   v1::PlanAmendmentRequestedEvent e;
   *e.mutable_amendment() = stored;
   SALES_RETURN_IF_ERROR(outbox_.Append(tx, "Plan", absl::StrCat(plan.plan.id()), e, call.request_id));
@@ -193,9 +202,9 @@ absl::StatusOr<v1::ApprovePlanAmendmentResponse> PlanAmendments::Approve(
   if (!a.has_effective_date()) *a.mutable_effective_date() = FromCivilDay(BusinessDay(now));
   for (const auto& d : deltas) *a.add_deltas() = d;
   SALES_RETURN_IF_ERROR(AmendmentStore::Decide(tx, a, call.principal, now));
-  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), next, 0, call.principal, "AMENDMENT_APPROVED",
-                                         absl::StrCat("v", base), absl::StrCat("v", next), request.reason(),
-                                         call.request_id, now));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(tx, plan.plan.id(), next, AboutAmendment(a.id()), call.principal,
+                                                "AMENDMENT_APPROVED", absl::StrCat("v", base), absl::StrCat("v", next),
+                                                request.reason(), call.request_id, now));
   SALES_ASSIGN_OR_RETURN(auto after, PlanStore::Get(tx, plan.plan.id(), 0, false));
   v1::PlanAmendedEvent e;
   e.set_plan_id(after.plan.id());
@@ -223,12 +232,55 @@ absl::StatusOr<v1::RejectPlanAmendmentResponse> PlanAmendments::Reject(db::Trans
   a.set_state(v1::AMENDMENT_STATE_REJECTED);
   a.set_decision_reason(request.reason());
   SALES_RETURN_IF_ERROR(AmendmentStore::Decide(tx, a, call.principal, clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(tx, a.plan_id(), a.base_version(), AboutAmendment(a.id()),
+                                                call.principal, "AMENDMENT_REJECTED", "PENDING_APPROVAL", "REJECTED",
+                                                request.reason(), call.request_id, clock_.Now()));
   SALES_ASSIGN_OR_RETURN(auto stored, AmendmentStore::Get(tx, a.id(), false));
   v1::PlanAmendmentRejectedEvent e;
   *e.mutable_amendment() = stored;
   SALES_RETURN_IF_ERROR(outbox_.Append(tx, "Plan", absl::StrCat(a.plan_id()), e, call.request_id));
   v1::RejectPlanAmendmentResponse out;
   *out.mutable_amendment() = stored;
+  return out;
+}
+
+absl::StatusOr<v1::WithdrawPlanAmendmentResponse> PlanAmendments::Withdraw(
+    db::Transaction& tx, const CallContext& call, const v1::WithdrawPlanAmendmentRequest& request) {
+  SALES_ASSIGN_OR_RETURN(auto a, AmendmentStore::Get(tx, request.id(), /*for_update=*/true));
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  SALES_RETURN_IF_ERROR(CheckMayWithdraw(viewer, a.requested_by(), absl::StrCat("amendment ", a.id())));
+  SALES_RETURN_IF_ERROR(CheckEtag(request.etag(), a.etag(), "plan amendment", a.id()));
+  if (a.state() != v1::AMENDMENT_STATE_PENDING_APPROVAL) {
+    return WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("amendment ", a.id(), " is ", v1::AmendmentState_Name(a.state()),
+                                                   "; only a PENDING_APPROVAL amendment can be withdrawn")),
+        "AMENDMENT_STATE", kTargetsDomain);
+  }
+  // The requester's own decision: who withdrew it, when and why are kept
+  // where an approver's would be; the signed version stays in force.
+  a.set_state(v1::AMENDMENT_STATE_WITHDRAWN);
+  a.set_decision_reason(request.reason());
+  SALES_RETURN_IF_ERROR(AmendmentStore::Decide(tx, a, call.principal, clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(tx, a.plan_id(), a.base_version(), AboutAmendment(a.id()),
+                                                call.principal, "AMENDMENT_WITHDRAWN", "PENDING_APPROVAL", "WITHDRAWN",
+                                                request.reason(), call.request_id, clock_.Now()));
+  v1::WithdrawPlanAmendmentResponse out;
+  SALES_ASSIGN_OR_RETURN(*out.mutable_amendment(), AmendmentStore::Get(tx, a.id(), false));
+  return out;
+}
+
+absl::StatusOr<v1::ListPlanAmendmentsResponse> PlanAmendments::List(db::Transaction& tx, const CallContext& call,
+                                                                    const v1::ListPlanAmendmentsRequest& request,
+                                                                    int64_t before_id, int page_size) const {
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  PlanReadability plans(viewer);
+  if (request.plan_id() != 0) SALES_RETURN_IF_ERROR(plans.Require(tx, request.plan_id()));
+  SALES_ASSIGN_OR_RETURN(
+      auto items, ReadablePage<v1::PlanAmendment>(tx, plans, before_id, page_size, [&](int64_t before, int limit) {
+        return AmendmentStore::List(tx, request, before, limit);
+      }));
+  v1::ListPlanAmendmentsResponse out;
+  FillPage(std::move(items), page_size, &out, [](auto* r) { return r->add_amendments(); });
   return out;
 }
 

@@ -1,7 +1,8 @@
 // Amending a signed plan (domain.md §3): a manager asks for new figures for
 // some cells, the level above decides; approval copies the plan into a new
 // signed version with the figures applied (the old version stays readable,
-// SUPERSEDED), rejection leaves the plan as it is.
+// SUPERSEDED), rejection or the requester's withdrawal leaves the plan as it
+// is. Every step is in the plan's audit trail and the amendment's own.
 //
 // Works on the stores directly; a port with a fake, as
 // orders-svc/app/order_book.h, comes with its application tests.
@@ -33,6 +34,17 @@ class PlanAmendments {
                                                            const v1::ApprovePlanAmendmentRequest& request);
   absl::StatusOr<v1::RejectPlanAmendmentResponse> Reject(db::Transaction& tx, const CallContext& call,
                                                          const v1::RejectPlanAmendmentRequest& request);
+  // The requester (or an admin) takes back a PENDING_APPROVAL amendment;
+  // who, when and why are kept on it and in its audit trail.
+  absl::StatusOr<v1::WithdrawPlanAmendmentResponse> Withdraw(db::Transaction& tx, const CallContext& call,
+                                                             const v1::WithdrawPlanAmendmentRequest& request);
+  // `request` is well formed (api/: the page checked). Newest first, below
+  // `before_id` (0 = from the newest), the amendments of plans the caller
+  // may read (as GetPlanAmendment); NOT_FOUND or PERMISSION_DENIED for a
+  // plan_id filter naming a plan that is unknown or out of scope.
+  absl::StatusOr<v1::ListPlanAmendmentsResponse> List(db::Transaction& tx, const CallContext& call,
+                                                      const v1::ListPlanAmendmentsRequest& request, int64_t before_id,
+                                                      int page_size) const;
 
  private:
   const Clock& clock_;

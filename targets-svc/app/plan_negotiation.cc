@@ -119,7 +119,7 @@ absl::StatusOr<v1::IssuePlanResponse> PlanNegotiation::Issue(db::Transaction& tx
   SALES_RETURN_IF_ERROR(CheckPlanAction(plan.plan.state(), plan.plan.mode(), PlanAction::kIssue));
   SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
   if (!CanManage(viewer, plan.plan.org_unit_id())) return OutOfScope(absl::StrCat("plan ", plan.plan.id()));
-  if (plan.plan.assignment_count() == 0) {
+  if (plan.negotiable_count == 0) {
     return WithErrorInfo(absl::FailedPreconditionError("decompose the plan down to units or reps before issuing it"),
                          "NOT_DECOMPOSED", kTargetsDomain);
   }

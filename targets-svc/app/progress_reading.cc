@@ -2,14 +2,24 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include "absl/numeric/int128.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "platform/convert.h"
+#include "platform/enum_names.h"
+#include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
 #include "targets-svc/store/actuals_store.h"
@@ -90,7 +100,7 @@ absl::StatusOr<PlanRecord> CoveringPlan(db::Transaction& tx, int64_t plan_id, in
   f.set_fiscal_year(year);
   f.set_metric(metric);
   f.set_state(v1::PLAN_STATE_SIGNED);
-  SALES_ASSIGN_OR_RETURN(auto plans, PlanStore::List(tx, f, 0, 1000));
+  SALES_ASSIGN_OR_RETURN(auto plans, PlanStore::ListHeads(tx, f, 0, 1000));
   int64_t unit = node.org_unit_id();
   if (unit == 0 && node.rep_id() != 0) {
     SALES_ASSIGN_OR_RETURN(auto rep, RepStore::Get(tx, node.rep_id()));
@@ -160,15 +170,12 @@ absl::StatusOr<NodeTarget> TargetOf(db::Transaction& tx, const PlanRecord& plan,
   return out;
 }
 
+// The expenses charged to the node: its rep, line (or role) and customer
+// as well as its units, so that the budget (from the node's own cells) and
+// what was spent against it describe the same thing.
 absl::StatusOr<int64_t> ExpenseUsed(db::Transaction& tx, const v1::TargetNode& node, const std::vector<int64_t>& units,
                                     absl::CivilDay from, absl::CivilDay to) {
-  return ProgressStore::ExpenseUsed(tx, node.rep_id(), units, from, to);
-}
-
-int32_t Bp(int64_t part, int64_t whole) {
-  if (whole <= 0) return 0;
-  absl::int128 v = (absl::int128(part) * 20000 + whole) / (absl::int128(whole) * 2);
-  return static_cast<int32_t>(std::clamp<absl::int128>(v, INT32_MIN, INT32_MAX));
+  return ProgressStore::ExpenseUsed(tx, node, units, from, to);
 }
 
 }  // namespace
@@ -179,10 +186,18 @@ absl::StatusOr<v1::Progress> ProgressReading::ProgressOf(db::Transaction& tx, co
                                                          v1::Metric metric, int64_t plan_id) const {
   SALES_ASSIGN_OR_RETURN(PeriodSpan span, SpanOf(period, "period"));
   absl::CivilDay as_of = as_of_in.year() != 0 ? ToCivilDay(as_of_in) : Today(clock_);
-  if (metric == v1::METRIC_UNSPECIFIED) metric = v1::METRIC_SALES_AMOUNT;
+  const bool metric_named = metric != v1::METRIC_UNSPECIFIED;
+  if (!metric_named) metric = v1::METRIC_SALES_AMOUNT;
   SALES_ASSIGN_OR_RETURN(auto settings, SettingsStore::Get(tx));
   SALES_ASSIGN_OR_RETURN(PlanRecord plan,
                          CoveringPlan(tx, plan_id, static_cast<int32_t>(span.start.year()), metric, node));
+  // A plan named by id decides the metric: its target and the actuals it is
+  // measured against must be the same quantity.
+  if (plan_id != 0 && !metric_named) metric = plan.plan.metric();
+  if (plan_id != 0 && metric != plan.plan.metric()) {
+    return InvalidField("metric", absl::StrCat("plan ", plan_id, " is a ", v1::Metric_Name(plan.plan.metric()),
+                                               " plan; leave metric unset or name that one"));
+  }
   std::vector<int64_t> units;
   if (node.org_unit_id() != 0) {
     SALES_ASSIGN_OR_RETURN(units, SubtreeOf(tx, node.org_unit_id()));
@@ -230,8 +245,8 @@ absl::StatusOr<v1::Progress> ProgressReading::ProgressOf(db::Transaction& tx, co
   SALES_ASSIGN_OR_RETURN(int64_t used, ExpenseUsed(tx, node, units, span.start, actual_to));
   *p.mutable_expense_budget() = MakeMoney(target.expense, cur);
   *p.mutable_expense_used() = MakeMoney(used, cur);
-  p.set_expense_used_bp(Bp(used, target.expense));
-  if (metric == v1::METRIC_SALES_AMOUNT) p.set_expense_to_sales_bp(Bp(used, actual));
+  p.set_expense_used_bp(ShareBp(used, target.expense));
+  if (metric == v1::METRIC_SALES_AMOUNT) p.set_expense_to_sales_bp(ShareBp(used, actual));
   return p;
 }
 
@@ -280,12 +295,340 @@ absl::StatusOr<v1::TargetVsActualRow> ProgressReading::ReportRow(db::Transaction
   *row.mutable_previous_period_actual() = ToMetricValue(p.metric(), cur, previous);
   *row.mutable_same_period_last_year_actual() = ToMetricValue(p.metric(), cur, last_year);
   int64_t actual = p.actual().has_amount() ? p.actual().amount().minor_units() : p.actual().count();
-  if (last_year > 0) row.set_year_on_year_growth_bp(Bp(actual - last_year, last_year));
+  if (last_year > 0) row.set_year_on_year_growth_bp(ShareBp(actual - last_year, last_year));
   *row.mutable_ytd_target() = y.target();
   *row.mutable_ytd_actual() = ToMetricValue(p.metric(), cur, ytd_actual);
   row.set_status(p.status());
   *row.mutable_expense_used() = p.expense_used();
   return row;
+}
+
+absl::Status CheckNodeExists(db::Transaction& tx, const v1::TargetNode& node) {
+  if (node.org_unit_id() != 0) SALES_RETURN_IF_ERROR(OrgStore::Get(tx, node.org_unit_id()).status());
+  if (node.rep_id() != 0) SALES_RETURN_IF_ERROR(RepStore::Get(tx, node.rep_id()).status());
+  if (node.product_line_id() != 0) SALES_RETURN_IF_ERROR(ProductLineStore::Get(tx, node.product_line_id()).status());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RecordScope> ListScopeOf(db::Transaction& tx, const Viewer& v, int64_t rep_filter, int64_t unit_filter,
+                                        const std::string& what) {
+  const bool as_rep = !v.read_everywhere && v.principal.role == kRoleRep && v.principal.rep_id != 0;
+  const bool as_manager = !v.read_everywhere && v.principal.role == kRoleManager && !v.units.empty();
+  if (!v.read_everywhere && !as_rep && !as_manager) return RoleNotAllowed(v, absl::StrCat("list ", what));
+  RecordScope scope;
+  if (as_rep) {
+    if (rep_filter != 0 && rep_filter != v.principal.rep_id) {
+      return OutOfScope(absl::StrCat("rep ", rep_filter, "'s ", what));
+    }
+    scope.rep_id = v.principal.rep_id;
+  } else if (rep_filter != 0) {
+    SALES_RETURN_IF_ERROR(RepStore::Get(tx, rep_filter).status());
+    scope.rep_id = rep_filter;
+  }
+  if (unit_filter != 0) {
+    if (as_manager && !v.units.count(unit_filter))
+      return OutOfScope(absl::StrCat("org unit ", unit_filter, "'s ", what));
+    SALES_ASSIGN_OR_RETURN(scope.units, SubtreeOf(tx, unit_filter));
+    if (scope.units.empty()) return NotFound("org unit", unit_filter);
+    scope.all_units = false;
+  } else if (as_manager) {
+    scope.units.assign(v.units.begin(), v.units.end());
+    scope.all_units = false;
+  }
+  return scope;
+}
+
+namespace {
+
+// One row of a breakdown: the node and period its figures are of, the key
+// rows are ordered and paged by, and its label.
+struct ProgressGroup {
+  int64_t key = 0;
+  v1::TargetNode node;
+  common::v1::Period period;
+  std::string label;
+};
+
+// How a node is named: its unit, rep, line, role and customer, as many as
+// it combines.
+absl::StatusOr<std::string> LabelOf(db::Transaction& tx, const v1::TargetNode& node) {
+  std::vector<std::string> parts;
+  if (node.org_unit_id() != 0) {
+    SALES_ASSIGN_OR_RETURN(auto unit, OrgStore::Get(tx, node.org_unit_id()));
+    parts.push_back(unit.name());
+  }
+  if (node.rep_id() != 0) {
+    SALES_ASSIGN_OR_RETURN(auto rep, RepStore::Get(tx, node.rep_id()));
+    parts.push_back(rep.name());
+  }
+  if (node.portfolio_role() != v1::PORTFOLIO_ROLE_UNSPECIFIED) parts.push_back(EnumShort(node.portfolio_role()));
+  if (node.product_line_id() != 0) {
+    SALES_ASSIGN_OR_RETURN(auto line, ProductLineStore::Get(tx, node.product_line_id()));
+    parts.push_back(line.name());
+  }
+  if (node.customer_id() != 0) parts.push_back(absl::StrCat("customer ", node.customer_id()));
+  return parts.empty() ? std::string("company") : absl::StrJoin(parts, " / ");
+}
+
+ProgressGroup GroupOf(const v1::ListProgressRequest& request, int64_t key, std::string label) {
+  ProgressGroup g;
+  g.key = key;
+  g.node = request.node();
+  g.period = request.period();
+  g.label = std::move(label);
+  return g;
+}
+
+absl::StatusOr<std::vector<ProgressGroup>> UnitGroups(db::Transaction& tx, const v1::ListProgressRequest& request) {
+  if (request.node().rep_id() != 0) return InvalidField("group_by", "a rep has no child units");
+  int64_t parent = request.node().org_unit_id();
+  if (parent == 0) {
+    SALES_ASSIGN_OR_RETURN(parent, ProgressStore::CompanyUnitId(tx));
+  }
+  std::vector<ProgressGroup> out;
+  if (parent == 0) return out;
+  SALES_ASSIGN_OR_RETURN(auto children, OrgStore::List(tx, parent, 0, 100000));
+  for (const auto& u : children) {
+    out.push_back(GroupOf(request, u.id(), u.name()));
+    out.back().node.set_org_unit_id(u.id());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ProgressGroup>> RepGroups(db::Transaction& tx, const v1::ListProgressRequest& request) {
+  std::vector<v1::Rep> reps;
+  if (request.node().rep_id() != 0) {
+    SALES_ASSIGN_OR_RETURN(auto rep, RepStore::Get(tx, request.node().rep_id()));
+    reps.push_back(std::move(rep));
+  } else {
+    std::vector<int64_t> units;
+    if (request.node().org_unit_id() != 0) {
+      SALES_ASSIGN_OR_RETURN(units, SubtreeOf(tx, request.node().org_unit_id()));
+    }
+    // Reps who left still answer for the period they served.
+    v1::ListRepsRequest all;
+    all.set_include_left(true);
+    SALES_ASSIGN_OR_RETURN(reps, RepStore::List(tx, units, all, 0, 1000000));
+  }
+  std::vector<ProgressGroup> out;
+  for (const auto& r : reps) {
+    out.push_back(GroupOf(request, r.id(), r.name()));
+    out.back().node.set_rep_id(r.id());
+  }
+  return out;
+}
+
+std::vector<ProgressGroup> RoleGroups(const v1::ListProgressRequest& request) {
+  std::vector<ProgressGroup> out;
+  for (auto role :
+       {v1::PORTFOLIO_ROLE_TRAFFIC, v1::PORTFOLIO_ROLE_VOLUME, v1::PORTFOLIO_ROLE_PROFIT, v1::PORTFOLIO_ROLE_IMAGE}) {
+    auto asked = request.node().portfolio_role();
+    if (asked != v1::PORTFOLIO_ROLE_UNSPECIFIED && asked != role) continue;
+    out.push_back(GroupOf(request, role, EnumShort(role)));
+    out.back().node.set_portfolio_role(role);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ProgressGroup>> LineGroups(db::Transaction& tx, const v1::ListProgressRequest& request) {
+  std::vector<v1::ProductLine> lines;
+  if (request.node().product_line_id() != 0) {
+    SALES_ASSIGN_OR_RETURN(auto line, ProductLineStore::Get(tx, request.node().product_line_id()));
+    lines.push_back(std::move(line));
+  } else {
+    // Retired lines keep the figures of the periods they were sold in.
+    SALES_ASSIGN_OR_RETURN(lines, ProductLineStore::List(tx, request.node().portfolio_role(), true, 0, 100000));
+  }
+  std::vector<ProgressGroup> out;
+  for (const auto& l : lines) {
+    out.push_back(GroupOf(request, l.id(), l.name()));
+    out.back().node.set_product_line_id(l.id());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ProgressGroup>> MonthGroups(const v1::ListProgressRequest& request) {
+  if (request.period().kind() == common::v1::PERIOD_KIND_WEEK) {
+    return InvalidField("group_by", "a week has no months: use a MONTH, QUARTER or YEAR period");
+  }
+  SALES_ASSIGN_OR_RETURN(PeriodSpan span, SpanOf(request.period(), "period"));
+  std::vector<ProgressGroup> out;
+  for (absl::CivilMonth m(span.start); m <= absl::CivilMonth(span.end); ++m) {
+    out.push_back(GroupOf(request, m.year() * 100 + m.month(), absl::StrFormat("%04d-%02d", m.year(), m.month())));
+    out.back().period.set_kind(common::v1::PERIOD_KIND_MONTH);
+    *out.back().period.mutable_start() = FromCivilDay(absl::CivilDay(m));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ProgressGroup>> CustomerGroups(db::Transaction& tx, const v1::ListProgressRequest& request,
+                                                          const v1::Progress& total) {
+  std::vector<int64_t> customers;
+  if (request.node().customer_id() != 0) {
+    customers.push_back(request.node().customer_id());
+  } else {
+    SALES_ASSIGN_OR_RETURN(customers,
+                           ProgressStore::TargetCustomers(tx, total.plan_id(), total.plan_version(), request.node()));
+  }
+  std::vector<ProgressGroup> out;
+  for (int64_t c : customers) {
+    out.push_back(GroupOf(request, c, absl::StrCat("customer ", c)));
+    out.back().node.set_customer_id(c);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ProgressGroup>> GroupsOf(db::Transaction& tx, const v1::ListProgressRequest& request,
+                                                    const v1::Progress& total) {
+  switch (request.group_by()) {
+    case v1::PROGRESS_GROUP_BY_CHILD_UNIT:
+      return UnitGroups(tx, request);
+    case v1::PROGRESS_GROUP_BY_REP:
+      return RepGroups(tx, request);
+    case v1::PROGRESS_GROUP_BY_PORTFOLIO_ROLE:
+      return RoleGroups(request);
+    case v1::PROGRESS_GROUP_BY_PRODUCT_LINE:
+      return LineGroups(tx, request);
+    case v1::PROGRESS_GROUP_BY_MONTH:
+      return MonthGroups(request);
+    case v1::PROGRESS_GROUP_BY_CUSTOMER:
+      return CustomerGroups(tx, request, total);
+    default:
+      return InvalidField("group_by", "required");
+  }
+}
+
+// The metrics an expense budget is looked up under, most telling first:
+// the budget goes out with the sales target (seed 000 第五步).
+constexpr v1::Metric kBudgetMetrics[] = {v1::METRIC_SALES_AMOUNT, v1::METRIC_COLLECTED_AMOUNT, v1::METRIC_QUANTITY,
+                                         v1::METRIC_NEW_CUSTOMERS, v1::METRIC_GROSS_PROFIT};
+
+// Page tokens of ListActualCells carry the last cell's list key.
+std::string EncodeCellToken(const v1::ActualCell& c) {
+  return absl::WebSafeBase64Escape(absl::StrCat("cell:", c.fiscal_year(), ",", c.fiscal_month(), ",", c.org_unit_id(),
+                                                ",", c.rep_id(), ",", c.product_line_id()));
+}
+
+absl::StatusOr<ActualCellKey> DecodeCellToken(const std::string& token) {
+  std::string raw;
+  std::vector<int64_t> v;
+  if (absl::WebSafeBase64Unescape(token, &raw) && absl::StartsWith(raw, "cell:")) {
+    for (absl::string_view part : absl::StrSplit(raw.substr(5), ',')) {
+      int64_t x = 0;
+      if (!absl::SimpleAtoi(part, &x)) break;
+      v.push_back(x);
+    }
+  }
+  if (v.size() != 5 || v[0] < 0 || v[0] > 9999 || v[1] < 0 || v[1] > 12) {
+    return InvalidField("page_token", "not a token this service issued");
+  }
+  return ActualCellKey{static_cast<int32_t>(v[0]), static_cast<int32_t>(v[1]), v[2], v[3], v[4]};
+}
+
+int32_t MonthKey(const common::v1::Period& p) { return p.start().year() * 100 + p.start().month(); }
+
+}  // namespace
+
+absl::StatusOr<v1::ListProgressResponse> ProgressReading::Breakdown(db::Transaction& tx, const CallContext& call,
+                                                                    const v1::ListProgressRequest& request) const {
+  SALES_ASSIGN_OR_RETURN(int page, PageSize(request.page_size(), kPageOfLedgerRows));
+  SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(request.page_token()));
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  SALES_RETURN_IF_ERROR(CheckNodeVisible(viewer, request.node()));
+  SALES_RETURN_IF_ERROR(CheckNodeExists(tx, request.node()));
+  v1::ListProgressResponse out;
+  v1::Progress& total = *out.mutable_total();
+  SALES_ASSIGN_OR_RETURN(total, ProgressOf(tx, request.node(), request.period(), request.as_of(), request.window(),
+                                           request.metric(), request.plan_id()));
+  SALES_ASSIGN_OR_RETURN(std::string label, LabelOf(tx, request.node()));
+  total.set_label(label);
+  SALES_ASSIGN_OR_RETURN(auto groups, GroupsOf(tx, request, total));
+  int64_t last = 0;
+  for (const auto& g : groups) {
+    if (g.key <= after) continue;
+    // Every row against the total's plan, so that the rows add up to it
+    // even where a child unit has a signed plan of its own.
+    SALES_ASSIGN_OR_RETURN(v1::Progress row, ProgressOf(tx, g.node, g.period, request.as_of(), request.window(),
+                                                        total.metric(), total.plan_id()));
+    if (request.status() != v1::PROGRESS_STATUS_UNSPECIFIED && row.status() != request.status()) continue;
+    if (out.rows_size() == page) {
+      out.set_next_page_token(EncodePageToken(last));
+      break;
+    }
+    row.set_label(g.label);
+    *out.add_rows() = std::move(row);
+    last = g.key;
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> ProgressReading::ExpenseBudgetOf(db::Transaction& tx, const v1::TargetNode& node,
+                                                         const PeriodSpan& span) const {
+  std::vector<int64_t> units;
+  if (node.org_unit_id() != 0) {
+    SALES_ASSIGN_OR_RETURN(units, SubtreeOf(tx, node.org_unit_id()));
+    if (units.empty()) return NotFound("org unit", node.org_unit_id());
+  }
+  for (v1::Metric metric : kBudgetMetrics) {
+    auto plan = CoveringPlan(tx, 0, static_cast<int32_t>(span.start.year()), metric, node);
+    if (absl::IsFailedPrecondition(plan.status())) continue;
+    SALES_RETURN_IF_ERROR(plan.status());
+    SALES_ASSIGN_OR_RETURN(NodeTarget target, TargetOf(tx, *plan, node, units, span));
+    return target.expense;
+  }
+  return int64_t{0};
+}
+
+absl::StatusOr<v1::ListActualCellsResponse> ActualsReading::Cells(db::Transaction& tx, const CallContext& call,
+                                                                  const v1::ListActualCellsRequest& request) {
+  SALES_ASSIGN_OR_RETURN(int page, PageSize(request.page_size(), kPageOfActualCells));
+  std::optional<ActualCellKey> after;
+  if (!request.page_token().empty()) {
+    SALES_ASSIGN_OR_RETURN(after, DecodeCellToken(request.page_token()));
+  }
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  ActualCellFilter filter;
+  SALES_ASSIGN_OR_RETURN(filter.scope, ListScopeOf(tx, viewer, request.rep_id(), request.org_unit_id(), "actuals"));
+  if (request.product_line_id() != 0) {
+    SALES_RETURN_IF_ERROR(ProductLineStore::Get(tx, request.product_line_id()).status());
+  }
+  filter.product_line_id = request.product_line_id();
+  filter.first_month = MonthKey(request.from_period());
+  filter.last_month = MonthKey(request.to_period());
+  SALES_ASSIGN_OR_RETURN(auto settings, SettingsStore::Get(tx));
+  SALES_ASSIGN_OR_RETURN(auto cells,
+                         ActualsStore::ListCells(tx, filter, after ? &*after : nullptr, settings.sales_recognition(),
+                                                 settings.default_currency_code(), page + 1));
+  v1::ListActualCellsResponse out;
+  bool more = static_cast<int>(cells.size()) > page;
+  if (more) cells.pop_back();
+  if (more) out.set_next_page_token(EncodeCellToken(cells.back()));
+  for (auto& c : cells) *out.add_cells() = std::move(c);
+  return out;
+}
+
+absl::StatusOr<v1::ListActualEntriesResponse> ActualsReading::Entries(db::Transaction& tx, const CallContext& call,
+                                                                      const v1::ListActualEntriesRequest& request) {
+  SALES_ASSIGN_OR_RETURN(int page, PageSize(request.page_size(), kPageOfLedgerRows));
+  SALES_ASSIGN_OR_RETURN(int64_t after, DecodePageToken(request.page_token()));
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  ActualEntryFilter filter;
+  SALES_ASSIGN_OR_RETURN(filter.scope, ListScopeOf(tx, viewer, request.rep_id(), request.org_unit_id(), "actuals"));
+  if (request.product_line_id() != 0) {
+    SALES_RETURN_IF_ERROR(ProductLineStore::Get(tx, request.product_line_id()).status());
+  }
+  filter.product_line_id = request.product_line_id();
+  filter.customer_id = request.customer_id();
+  filter.order_id = request.order_id();
+  filter.kind = request.kind();
+  filter.dates = request.date_range();
+  filter.source_ref = request.source_ref();
+  SALES_ASSIGN_OR_RETURN(auto settings, SettingsStore::Get(tx));
+  SALES_ASSIGN_OR_RETURN(auto entries,
+                         ActualsStore::ListEntries(tx, filter, after, settings.default_currency_code(), page + 1));
+  v1::ListActualEntriesResponse out;
+  FillPage(std::move(entries), page, &out, [](v1::ListActualEntriesResponse* r) { return r->add_entries(); });
+  return out;
 }
 
 }  // namespace sales::targets

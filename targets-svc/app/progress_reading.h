@@ -1,6 +1,8 @@
 // The progress read model: a node's target against its actual for a period
 // as of a date (what GetProgress, GetRanking, the weekly and monthly reports
-// and the daily sweep all show), and the report row built on it.
+// and the daily sweep all show), the report row built on it, a node's
+// progress broken down (ListProgress), and the actuals behind it as lists
+// (ListActualCells, ListActualEntries).
 //
 // Works on the stores directly; a port with a fake, as
 // orders-svc/app/order_book.h, comes with its application tests.
@@ -11,11 +13,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "platform/call.h"
 #include "platform/clock.h"
+#include "platform/convert.h"
 #include "platform/mysql.h"
 #include "sales/common/v1/date.pb.h"
 #include "sales/targets/v1/metric.pb.h"
+#include "sales/targets/v1/plan_messages.pb.h"
 #include "sales/targets/v1/progress.pb.h"
+#include "sales/targets/v1/progress_messages.pb.h"
 #include "sales/targets/v1/report.pb.h"
 #include "sales/targets/v1/settings.pb.h"
 #include "targets-svc/domain/access.h"
@@ -41,6 +47,24 @@ StatusThresholdsBp ThresholdsOf(const v1::TargetSettings& s);
 // subtree, anyone for a rep they see.
 absl::Status CheckNodeVisible(const Viewer& v, const v1::TargetNode& node);
 
+// NOT_FOUND when the node names a unit, rep or product line that does not
+// exist (customers live in customers-svc and are not checked).
+absl::Status CheckNodeExists(db::Transaction& tx, const v1::TargetNode& node);
+
+// Which records of a list (expenses, progress reviews, actuals) the viewer
+// may see, narrowed by the request's rep and unit filters (0 = none; a unit
+// means its subtree): a rep their own (another rep's are refused), a
+// manager those booked to their subtree (a unit outside it is refused),
+// finance, services, the director and ADMIN everything; other roles are
+// refused. NOT_FOUND for a filter naming an unknown rep or unit. `what`
+// names the records in a refusal.
+absl::StatusOr<RecordScope> ListScopeOf(db::Transaction& tx, const Viewer& v, int64_t rep_filter, int64_t unit_filter,
+                                        const std::string& what);
+
+// ListActualCells pages: 1..5000 cells, 500 when unset (the contract's
+// figures: a year of one unit's reps × lines in a page or two).
+inline constexpr PageLimits kPageOfActualCells{500, 5000};
+
 class ProgressReading {
  public:
   explicit ProgressReading(const Clock& clock) : clock_(clock) {}
@@ -61,8 +85,36 @@ class ProgressReading {
                                                   const std::string& label, const common::v1::Period& period,
                                                   v1::Metric metric, int64_t plan_id) const;
 
+  // `request` is well formed (api/). The node's own figures, exactly what
+  // GetProgress answers for it, and one row per group (child unit, rep,
+  // portfolio role, product line, month or named customer) against the same
+  // plan, in key order, those in `request.status` only. Scoped as
+  // GetProgress; INVALID_ARGUMENT on group_by for a breakdown the node has
+  // none of (a rep's child units, a week's months).
+  absl::StatusOr<v1::ListProgressResponse> Breakdown(db::Transaction& tx, const CallContext& call,
+                                                     const v1::ListProgressRequest& request) const;
+
+  // The expense budget (费用指标) of a node for the days of `span`, from
+  // the SIGNED plan covering the node in the span's year — the sales-amount
+  // plan first, then the other metrics in proto order — prorated as the
+  // target is; 0 when no signed plan covers it.
+  absl::StatusOr<int64_t> ExpenseBudgetOf(db::Transaction& tx, const v1::TargetNode& node,
+                                          const PeriodSpan& span) const;
+
  private:
   const Clock& clock_;
+};
+
+// The actuals behind progress (monthly cells and the credited entries), for
+// what the caller may see (ListScopeOf).
+class ActualsReading {
+ public:
+  // `request` is well formed (api/: two MONTH periods, in order).
+  static absl::StatusOr<v1::ListActualCellsResponse> Cells(db::Transaction& tx, const CallContext& call,
+                                                           const v1::ListActualCellsRequest& request);
+  // `request` is well formed (api/).
+  static absl::StatusOr<v1::ListActualEntriesResponse> Entries(db::Transaction& tx, const CallContext& call,
+                                                               const v1::ListActualEntriesRequest& request);
 };
 
 }  // namespace sales::targets

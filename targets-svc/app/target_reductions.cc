@@ -7,8 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/convert.h"
+#include "platform/handlers.h"
 #include "platform/status.h"
 #include "sales/targets/v1/events.pb.h"
+#include "targets-svc/app/plan_records.h"
 #include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/revision.h"
 #include "targets-svc/app/viewer.h"
@@ -24,6 +26,14 @@ namespace {
 
 absl::StatusOr<int64_t> Value(const v1::Plan& plan, const v1::MetricValue& v, const std::string& field) {
   return FromMetricValue(plan.metric(), plan.currency_code(), v, field);
+}
+
+// A request's audit entries belong to its parent cell and to its own trail.
+PlanStore::Request AboutReduction(const v1::TargetReduction& r) {
+  PlanStore::Request about;
+  about.assignment_id = r.parent_assignment_id();
+  about.reduction_id = r.id();
+  return about;
 }
 
 // The unit that decides on lowering `cell`: the owner of its parent cell,
@@ -104,7 +114,12 @@ absl::StatusOr<v1::TargetReduction> Escalate(db::Transaction& tx, const CallCont
   up.set_reason(absl::StrCat("escalated: ", r.reason()));
   SALES_ASSIGN_OR_RETURN(int64_t approver, ApproverFor(tx, plan, grand));
   up.set_approver_org_unit_id(approver);
-  return ReductionStore::Insert(tx, up, grand.target, grand_requested, call.principal, now);
+  SALES_ASSIGN_OR_RETURN(auto stored,
+                         ReductionStore::Insert(tx, up, grand.target, grand_requested, call.principal, now));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(tx, plan.plan.id(), plan.plan.version(), AboutReduction(stored),
+                                                call.principal, "REDUCTION_REQUESTED", absl::StrCat(grand.target),
+                                                absl::StrCat(grand_requested), up.reason(), call.request_id, now));
+  return stored;
 }
 
 // What approving `r` changes: the parent and its named children, the
@@ -185,9 +200,9 @@ absl::StatusOr<v1::RequestTargetReductionResponse> TargetReductions::Request(
   r.set_approver_org_unit_id(approver);
   SALES_ASSIGN_OR_RETURN(auto stored,
                          ReductionStore::Insert(tx, r, parent.target, requested, call.principal, clock_.Now()));
-  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), plan.plan.version(), parent.a.id(), call.principal,
-                                         "REDUCTION_REQUESTED", absl::StrCat(parent.target), absl::StrCat(requested),
-                                         request.reason(), call.request_id, clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(
+      tx, plan.plan.id(), plan.plan.version(), AboutReduction(stored), call.principal, "REDUCTION_REQUESTED",
+      absl::StrCat(parent.target), absl::StrCat(requested), request.reason(), call.request_id, clock_.Now()));
   v1::TargetReductionRequestedEvent e;
   *e.mutable_target_reduction() = stored;
   SALES_RETURN_IF_ERROR(outbox_.Append(tx, "Plan", absl::StrCat(plan.plan.id()), e, call.request_id));
@@ -234,6 +249,9 @@ absl::StatusOr<v1::ApproveTargetReductionResponse> TargetReductions::Approve(
       earlier.set_state(v1::TARGET_REDUCTION_STATE_APPROVED);
       earlier.set_decision_reason(absl::StrCat("approved above as reduction ", r.id()));
       SALES_RETURN_IF_ERROR(ReductionStore::Decide(tx, earlier, call.principal, now));
+      SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(tx, plan.plan.id(), plan.plan.version(), AboutReduction(earlier),
+                                                    call.principal, "REDUCTION_APPROVED", "ESCALATED", "APPROVED",
+                                                    earlier.decision_reason(), call.request_id, now));
     }
     v1::AssignmentsRevisedEvent revised;
     revised.set_plan_id(plan.plan.id());
@@ -246,10 +264,10 @@ absl::StatusOr<v1::ApproveTargetReductionResponse> TargetReductions::Approve(
   r.set_decision_reason(request.reason());
   SALES_RETURN_IF_ERROR(ReductionStore::Decide(tx, r, call.principal, now));
   SALES_RETURN_IF_ERROR(PlanStore::Save(tx, plan, now));
-  SALES_RETURN_IF_ERROR(PlanStore::Audit(tx, plan.plan.id(), plan.plan.version(), parent.a.id(), call.principal,
-                                         request.escalate() ? "REDUCTION_ESCALATED" : "REDUCTION_APPROVED",
-                                         absl::StrCat(parent.target), absl::StrCat(requested), request.reason(),
-                                         call.request_id, now));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(
+      tx, plan.plan.id(), plan.plan.version(), AboutReduction(r), call.principal,
+      request.escalate() ? "REDUCTION_ESCALATED" : "REDUCTION_APPROVED", absl::StrCat(parent.target),
+      absl::StrCat(requested), request.reason(), call.request_id, now));
   SALES_ASSIGN_OR_RETURN(auto decided, ReductionStore::Get(tx, r.id(), false));
   v1::TargetReductionDecidedEvent e;
   *e.mutable_target_reduction() = decided;
@@ -266,12 +284,55 @@ absl::StatusOr<v1::RejectTargetReductionResponse> TargetReductions::Reject(
   r.set_state(v1::TARGET_REDUCTION_STATE_REJECTED);
   r.set_decision_reason(request.reason());
   SALES_RETURN_IF_ERROR(ReductionStore::Decide(tx, r, call.principal, clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(tx, r.plan_id(), r.plan_version(), AboutReduction(r), call.principal,
+                                                "REDUCTION_REJECTED", "PENDING", "REJECTED", request.reason(),
+                                                call.request_id, clock_.Now()));
   SALES_ASSIGN_OR_RETURN(auto decided, ReductionStore::Get(tx, r.id(), false));
   v1::TargetReductionDecidedEvent e;
   *e.mutable_target_reduction() = decided;
   SALES_RETURN_IF_ERROR(outbox_.Append(tx, "Plan", absl::StrCat(r.plan_id()), e, call.request_id));
   v1::RejectTargetReductionResponse out;
   *out.mutable_target_reduction() = decided;
+  return out;
+}
+
+absl::StatusOr<v1::WithdrawTargetReductionResponse> TargetReductions::Withdraw(
+    db::Transaction& tx, const CallContext& call, const v1::WithdrawTargetReductionRequest& request) {
+  SALES_ASSIGN_OR_RETURN(auto r, ReductionStore::Get(tx, request.id(), /*for_update=*/true));
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  SALES_RETURN_IF_ERROR(CheckMayWithdraw(viewer, r.requested_by(), absl::StrCat("target reduction ", r.id())));
+  SALES_RETURN_IF_ERROR(CheckEtag(request.etag(), r.etag(), "target reduction", r.id()));
+  if (r.state() != v1::TARGET_REDUCTION_STATE_PENDING) {
+    return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("target reduction ", r.id(), " is ",
+                                                                    v1::TargetReductionState_Name(r.state()),
+                                                                    "; only a PENDING request can be withdrawn")),
+                         "REDUCTION_STATE", kTargetsDomain);
+  }
+  // The requester's own decision: who withdrew it, when and why are kept
+  // where a decider's would be.
+  r.set_state(v1::TARGET_REDUCTION_STATE_WITHDRAWN);
+  r.set_decision_reason(request.reason());
+  SALES_RETURN_IF_ERROR(ReductionStore::Decide(tx, r, call.principal, clock_.Now()));
+  SALES_RETURN_IF_ERROR(PlanStore::AuditRequest(tx, r.plan_id(), r.plan_version(), AboutReduction(r), call.principal,
+                                                "REDUCTION_WITHDRAWN", "PENDING", "WITHDRAWN", request.reason(),
+                                                call.request_id, clock_.Now()));
+  v1::WithdrawTargetReductionResponse out;
+  SALES_ASSIGN_OR_RETURN(*out.mutable_target_reduction(), ReductionStore::Get(tx, r.id(), false));
+  return out;
+}
+
+absl::StatusOr<v1::ListTargetReductionsResponse> TargetReductions::List(db::Transaction& tx, const CallContext& call,
+                                                                        const v1::ListTargetReductionsRequest& request,
+                                                                        int64_t before_id, int page_size) const {
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  PlanReadability plans(viewer);
+  if (request.plan_id() != 0) SALES_RETURN_IF_ERROR(plans.Require(tx, request.plan_id()));
+  SALES_ASSIGN_OR_RETURN(
+      auto items, ReadablePage<v1::TargetReduction>(tx, plans, before_id, page_size, [&](int64_t before, int limit) {
+        return ReductionStore::List(tx, request, before, limit);
+      }));
+  v1::ListTargetReductionsResponse out;
+  FillPage(std::move(items), page_size, &out, [](auto* r) { return r->add_target_reductions(); });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Asking the level above for a lower parent total (the second branch of the
 // revision rule) and deciding it: approve with sibling raises, lower the
-// plan total at the root, or escalate one level up.
+// plan total at the root, or escalate one level up — or withdraw it. Every
+// step is audited on the parent cell and in the request's own trail.
 //
 // Works on the stores directly; a port with a fake, as
 // orders-svc/app/order_book.h, comes with its application tests.
@@ -32,6 +33,17 @@ class TargetReductions {
                                                              const v1::ApproveTargetReductionRequest& request);
   absl::StatusOr<v1::RejectTargetReductionResponse> Reject(db::Transaction& tx, const CallContext& call,
                                                            const v1::RejectTargetReductionRequest& request);
+  // The requester (or an admin) takes back a PENDING request; who, when and
+  // why are kept on it and in its audit trail.
+  absl::StatusOr<v1::WithdrawTargetReductionResponse> Withdraw(db::Transaction& tx, const CallContext& call,
+                                                               const v1::WithdrawTargetReductionRequest& request);
+  // `request` is well formed (api/: the page checked). Newest first, below
+  // `before_id` (0 = from the newest), the requests of plans the caller may
+  // read (as GetPlanAmendment: CanReadPlan); NOT_FOUND or PERMISSION_DENIED
+  // for a plan_id filter naming a plan that is unknown or out of scope.
+  absl::StatusOr<v1::ListTargetReductionsResponse> List(db::Transaction& tx, const CallContext& call,
+                                                        const v1::ListTargetReductionsRequest& request,
+                                                        int64_t before_id, int page_size) const;
 
  private:
   const Clock& clock_;

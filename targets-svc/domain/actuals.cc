@@ -31,6 +31,7 @@ ActualDelta FromLine(const common::v1::Event& e, const ov1::OrderEventHeader& h,
   d.org_unit_id = h.credited_org_unit_id();
   d.product_line_id = line.product_line_id();
   d.customer_id = h.customer_id();
+  d.order_id = h.order_id();
   return d;
 }
 
@@ -52,6 +53,7 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
     if (!m.ok()) return m.status();
     for (const auto& line : m->lines()) {
       ActualDelta d = FromLine(e, m->order(), line, v1::ACTUAL_ENTRY_KIND_SHIPPED, m->ship_date());
+      d.shipment_id = m->shipment_id();
       d.sales_amount = line.net_amount().minor_units();
       d.quantity = line.quantity();
       d.gross_profit = line.net_amount().minor_units() - line.cost_amount().minor_units();
@@ -64,6 +66,7 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
     if (!m.ok()) return m.status();
     for (const auto& line : m->lines()) {
       ActualDelta d = FromLine(e, m->order(), line, v1::ACTUAL_ENTRY_KIND_RETURNED, m->return_date());
+      d.shipment_id = m->return_shipment_id();
       int64_t net = std::abs(line.net_amount().minor_units());
       int64_t cost = std::abs(line.cost_amount().minor_units());
       d.sales_amount = -net;
@@ -84,7 +87,7 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
     }
   } else if (type == "PaymentAppliedEvent" || type == "PaymentApplicationReversedEvent") {
     bool reversed = type == "PaymentApplicationReversedEvent";
-    int64_t rep = 0, unit = 0, customer = 0;
+    int64_t rep = 0, unit = 0, customer = 0, payment = 0, invoice = 0, order = 0;
     common::v1::Date date;
     google::protobuf::RepeatedPtrField<fv1::ProductLineAmount> lines;
     if (reversed) {
@@ -95,6 +98,8 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
       customer = m->customer_id();
       date = m->reversed_on();
       lines = m->product_line_amounts();
+      payment = m->payment_id();
+      if (m->document_kind() == fv1::DOCUMENT_KIND_INVOICE) invoice = m->document_id();
     } else {
       auto m = Unpack<fv1::PaymentAppliedEvent>(e);
       if (!m.ok()) return m.status();
@@ -103,6 +108,10 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
       customer = m->customer_id();
       date = m->applied_on();
       lines = m->product_line_amounts();
+      payment = m->payment_id();
+      if (m->document_kind() == fv1::DOCUMENT_KIND_INVOICE) invoice = m->document_id();
+      // An application names its orders; one order is what a trace can show.
+      if (m->order_ids_size() == 1) order = m->order_ids(0);
     }
     for (const auto& pl : lines) {
       ActualDelta d;
@@ -114,6 +123,9 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
       d.product_line_id = pl.product_line_id();
       d.customer_id = customer;
       d.collected_amount = reversed ? -pl.amount().minor_units() : pl.amount().minor_units();
+      d.payment_id = payment;
+      d.invoice_id = invoice;
+      d.order_id = order;
       out.push_back(d);
     }
   }
@@ -126,6 +138,19 @@ absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Even
     }
   }
   return out;
+}
+
+const char* SourceServiceOf(v1::ActualEntryKind kind) {
+  switch (kind) {
+    case v1::ACTUAL_ENTRY_KIND_COLLECTED:
+      return "finance";
+    case v1::ACTUAL_ENTRY_KIND_IMPORTED:
+      return "import";
+    case v1::ACTUAL_ENTRY_KIND_UNSPECIFIED:
+      return "";
+    default:
+      return "orders";
+  }
 }
 
 }  // namespace sales::targets

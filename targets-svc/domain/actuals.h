@@ -29,11 +29,22 @@ struct ActualDelta {
   int64_t new_customers = 0;
   int64_t booked_amount = 0;
   int64_t returned_amount = 0;
+  // What the entry traces back to (0 when not applicable): the order, the
+  // shipment or return receipt, the payment and the invoice it paid.
+  int64_t order_id = 0;
+  int64_t shipment_id = 0;
+  int64_t payment_id = 0;
+  int64_t invoice_id = 0;
 };
 
 // The deltas an orders or finance event carries; an event type targets does
 // not count (an invoice, a hold) gives none. INVALID_ARGUMENT when the
 // payload cannot be read.
 absl::StatusOr<std::vector<ActualDelta>> ActualsFromEvent(const common::v1::Event& event);
+
+// The service whose fact an entry of `kind` records: "orders" for booked,
+// shipped, returned and cancelled, "finance" for collected, "import" for
+// history.
+const char* SourceServiceOf(v1::ActualEntryKind kind);
 
 }  // namespace sales::targets

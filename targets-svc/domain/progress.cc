@@ -5,6 +5,8 @@
 
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
+#include "platform/convert.h"
+#include "targets-svc/domain/errors.h"
 
 namespace sales::targets {
 namespace {
@@ -131,6 +133,69 @@ absl::StatusOr<ProgressFigures> ComputeProgress(const ProgressInput& in, const S
     f.status = StatusForPace(f.pace_bp, t);
   }
   return f;
+}
+
+int32_t ShareBp(int64_t part, int64_t whole) {
+  if (whole <= 0) return 0;
+  return ClampToInt32((absl::int128(part) * 20000 + whole) / (absl::int128(whole) * 2));
+}
+
+ExpenseFigures ComputeExpenseFigures(int64_t budget, int64_t used, int64_t sales) {
+  ExpenseFigures f;
+  f.budget = budget;
+  f.used = used;
+  f.remaining = budget - used;
+  f.used_bp = ShareBp(used, budget);
+  f.expense_to_sales_bp = ShareBp(used, sales);
+  return f;
+}
+
+absl::Status CheckReversible(v1::ExpenseState state, int64_t expense_id) {
+  if (state == v1::EXPENSE_STATE_POSTED) return absl::OkStatus();
+  return WithErrorInfo(
+      absl::FailedPreconditionError(absl::StrCat("expense ", expense_id, " is ", v1::ExpenseState_Name(state),
+                                                 "; only a POSTED expense can be reversed")),
+      "EXPENSE_REVERSED", kTargetsDomain);
+}
+
+absl::Status CheckReviewable(v1::RepStatus status, int64_t rep_id) {
+  if (status != v1::REP_STATUS_LEFT) return absl::OkStatus();
+  return WithErrorInfo(
+      absl::FailedPreconditionError(absl::StrCat("rep ", rep_id, " has left; a progress review is of a serving rep")),
+      "REP_LEFT", kTargetsDomain);
+}
+
+void AppendReviewViolations(const v1::ProgressReview& review, absl::CivilDay today, std::vector<FieldViolation>& out) {
+  if (review.rep_id() <= 0) out.push_back({"review.rep_id", "required, > 0"});
+  auto kind = review.period().kind();
+  if (!review.has_period()) {
+    out.push_back({"review.period", "required"});
+  } else if (kind != common::v1::PERIOD_KIND_WEEK && kind != common::v1::PERIOD_KIND_MONTH) {
+    out.push_back({"review.period.kind", "WEEK or MONTH (the period a 述职 reports on)"});
+  }
+  bool review_date_ok = false;
+  if (!review.has_review_date()) {
+    out.push_back({"review.review_date", "required"});
+  } else if (auto bad = FieldViolationsOf(ValidateDate(review.review_date(), "review.review_date")); !bad.empty()) {
+    out.insert(out.end(), bad.begin(), bad.end());
+  } else if (ToCivilDay(review.review_date()) > today) {
+    out.push_back({"review.review_date", "must not be in the future: a review records a meeting held"});
+  } else {
+    review_date_ok = true;
+  }
+  if (review.rep_summary().empty()) out.push_back({"review.rep_summary", "required"});
+  if (review.manager_comments().empty()) out.push_back({"review.manager_comments", "required"});
+  for (int i = 0; i < review.action_items_size(); ++i) {
+    if (review.action_items(i).empty()) out.push_back({absl::StrCat("review.action_items[", i, "]"), "empty"});
+  }
+  if (review.has_next_review_date()) {
+    auto bad = FieldViolationsOf(ValidateDate(review.next_review_date(), "review.next_review_date"));
+    if (!bad.empty()) {
+      out.insert(out.end(), bad.begin(), bad.end());
+    } else if (review_date_ok && ToCivilDay(review.next_review_date()) < ToCivilDay(review.review_date())) {
+      out.push_back({"review.next_review_date", "must not be before review_date"});
+    }
+  }
 }
 
 }  // namespace sales::targets

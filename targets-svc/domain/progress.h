@@ -22,6 +22,7 @@
 #include "absl/time/civil_time.h"
 #include "platform/status.h"
 #include "sales/targets/v1/progress.pb.h"
+#include "sales/targets/v1/rep.pb.h"
 
 namespace sales::targets {
 
@@ -103,5 +104,50 @@ absl::StatusOr<ProgressFigures> ComputeProgress(const ProgressInput& in, const S
 
 // The status for a pace, by the inclusive thresholds (no special cases).
 v1::ProgressStatus StatusForPace(int32_t pace_bp, const StatusThresholdsBp& t);
+
+// part × 10000 / whole, clamped into int32; 0 when whole <= 0 (a share of
+// no budget or of no sales is not a figure). Rounded half up for part >= 0;
+// a negative part (a growth below last year) is rounded as
+// (2 × part × 10000 + whole) / (2 × whole) truncates, as the reports always
+// have. The ratio Progress and ExpenseSummary show for expenses.
+int32_t ShareBp(int64_t part, int64_t whole);
+
+// Expense used against the budget issued with the target and against sales
+// (seed 000 第五步: 费用指标 goes out with the sales target; 费用率 =
+// expense / sales).
+struct ExpenseFigures {
+  int64_t budget = 0;
+  int64_t used = 0;       // POSTED expenses only: a reversal gives the budget back
+  int64_t remaining = 0;  // budget − used; negative when overspent
+  int32_t used_bp = 0;    // ShareBp(used, budget)
+  // ShareBp(used, sales): 0 without sales, as Progress.expense_to_sales_bp.
+  int32_t expense_to_sales_bp = 0;
+};
+// Amounts are sums of validated money (|x| < 10^15 each), so the difference
+// cannot overflow.
+ExpenseFigures ComputeExpenseFigures(int64_t budget, int64_t used, int64_t sales);
+
+// An expense is reversed once: POSTED → REVERSED, and REVERSED is final.
+// FAILED_PRECONDITION (EXPENSE_REVERSED) for an expense no longer POSTED.
+absl::Status CheckReversible(v1::ExpenseState state, int64_t expense_id);
+
+// A progress review (述职督导, seed 000 第六步) is of a rep still with the
+// company: FAILED_PRECONDITION (REP_LEFT) for one who has left.
+absl::Status CheckReviewable(v1::RepStatus status, int64_t rep_id);
+
+// The fields of a review as submitted, named "review.<field>": the rep,
+// a WEEK or MONTH period, a review date not after `today` (a review records
+// a meeting that took place), both accounts, no empty action and a next
+// review not before this one. The period's start is checked against its
+// kind where the period is turned into days.
+void AppendReviewViolations(const v1::ProgressReview& review, absl::CivilDay today, std::vector<FieldViolation>& out);
+
+// Which records a list answers (expenses, reviews, actuals): one rep's,
+// those booked to some units, or both narrowed together.
+struct RecordScope {
+  int64_t rep_id = 0;     // only this rep's records; 0 = any rep
+  bool all_units = true;  // false: only records booked to `units`
+  std::vector<int64_t> units;
+};
 
 }  // namespace sales::targets

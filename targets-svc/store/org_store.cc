@@ -11,7 +11,8 @@ namespace sales::targets {
 namespace {
 
 constexpr char kColumns[] =
-    "id, code, name, kind, parent_id, market_quality_bp, version, created_at, updated_at, state, closed_date";
+    "id, code, name, kind, parent_id, market_quality_bp, version, created_at, updated_at, state, closed_date, "
+    "manager_rep_id";
 
 v1::OrgUnit FromRow(const db::Row& r) {
   v1::OrgUnit u;
@@ -26,7 +27,30 @@ v1::OrgUnit FromRow(const db::Row& r) {
   *u.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   u.set_state(EnumParse<v1::OrgUnitState>(r.Str("state")));
   if (!r.IsNull("closed_date")) *u.mutable_closed_date() = ParseDbDate(r.Str("closed_date"));
+  u.set_manager_rep_id(r.Int("manager_rep_id"));  // NULL (not staffed) reads 0
   return u;
+}
+
+// The actor column as the API shows it; an entry written without an
+// identity (development mode) has none.
+common::v1::Actor ActorOf(const std::string& encoded) {
+  common::v1::Actor a;
+  Principal p;
+  if (Principal::Decode(encoded, &p)) {
+    a.set_user_id(p.user_id);
+    a.set_role(p.role);
+    a.set_rep_id(p.rep_id);
+    a.set_org_unit_id(p.org_unit_id);
+  }
+  return a;
+}
+
+// Stored placements end on the first day of the next one (valid_to is the
+// next valid_from); the API's valid_to is the last day inside the interval.
+// An interval replaced on the day it began thus ends the day before it: it
+// never held a whole business day.
+common::v1::Date LastDayBefore(const std::string& db_date) {
+  return FromCivilDay(ToCivilDay(ParseDbDate(db_date)) - 1);
 }
 
 }  // namespace
@@ -133,6 +157,88 @@ absl::StatusOr<std::vector<int64_t>> OrgStore::AllIds(db::Transaction& tx) {
   std::vector<int64_t> out;
   for (const auto& r : rows) out.push_back(r.Int("id"));
   return out;
+}
+
+absl::StatusOr<std::vector<v1::OrgUnit>> OrgStore::All(db::Transaction& tx) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kColumns, " FROM org_units ORDER BY id")));
+  std::vector<v1::OrgUnit> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(FromRow(r));
+  return out;
+}
+
+absl::Status OrgStore::Update(db::Transaction& tx, const v1::OrgUnit& unit, absl::Time now) {
+  db::Param manager = unit.manager_rep_id() == 0 ? db::Param(nullptr) : db::Param(unit.manager_rep_id());
+  auto st = tx.Exec(
+      "UPDATE org_units SET code = ?, name = ?, market_quality_bp = ?, manager_rep_id = ?, version = version + 1, "
+      "updated_at = ? WHERE id = ?",
+      {unit.code(), unit.name(), static_cast<int64_t>(unit.market_quality_bp()), manager, FormatDbTime(now),
+       unit.id()});
+  if (absl::IsAlreadyExists(st.status())) {
+    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("org unit code '", unit.code(), "' is taken")),
+                         "CODE_TAKEN", kTargetsDomain, {{"code", unit.code()}});
+  }
+  return st.status();
+}
+
+absl::StatusOr<std::vector<int64_t>> OrgStore::ManagedBy(db::Transaction& tx, int64_t rep_id) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query("SELECT id FROM org_units WHERE manager_rep_id = ? ORDER BY id", {rep_id}));
+  std::vector<int64_t> out;
+  for (const auto& r : rows) out.push_back(r.Int("id"));
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, std::optional<int64_t>>> OrgStore::ParentsOn(db::Transaction& tx,
+                                                                              const common::v1::Date& date) {
+  std::map<int64_t, std::optional<int64_t>> out;
+  SALES_ASSIGN_OR_RETURN(auto placed, tx.Query("SELECT DISTINCT org_unit_id FROM org_unit_history"));
+  for (const auto& r : placed) out[r.Int("org_unit_id")] = std::nullopt;
+  // Intervals covering the date; of two (a move back-dated over another),
+  // the later recorded wins, as it did when it was made.
+  SALES_ASSIGN_OR_RETURN(auto covering, tx.Query("SELECT id, org_unit_id, COALESCE(parent_id, 0) AS parent_id "
+                                                 "FROM org_unit_history WHERE valid_from <= ? "
+                                                 "AND (valid_to IS NULL OR valid_to > ?) ORDER BY id",
+                                                 {FormatDbDate(date), FormatDbDate(date)}));
+  for (const auto& r : covering) out[r.Int("org_unit_id")] = r.Int("parent_id");
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::OrgUnitPlacement>> OrgStore::Placements(db::Transaction& tx, int64_t id,
+                                                                       int64_t after_id, int limit,
+                                                                       std::vector<int64_t>* ids) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, COALESCE(parent_id, 0) AS parent_id, valid_from, valid_to, "
+                                             "reason, actor, created_at FROM org_unit_history "
+                                             "WHERE org_unit_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                             {id, after_id, static_cast<int64_t>(limit)}));
+  std::vector<v1::OrgUnitPlacement> out;
+  for (const auto& r : rows) {
+    v1::OrgUnitPlacement p;
+    p.set_org_unit_id(id);
+    p.set_parent_id(r.Int("parent_id"));
+    *p.mutable_valid_from() = ParseDbDate(r.Str("valid_from"));
+    if (!r.IsNull("valid_to")) *p.mutable_valid_to() = LastDayBefore(r.Str("valid_to"));
+    p.set_reason(r.Str("reason"));
+    *p.mutable_actor() = ActorOf(r.Str("actor"));
+    *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+    ids->push_back(r.Int("id"));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::Status OrgAuditStore::Append(db::Transaction& tx, absl::string_view subject_type, int64_t subject_id,
+                                   const Principal& actor, absl::string_view action, absl::string_view from,
+                                   absl::string_view to, absl::string_view reason, absl::string_view request_id,
+                                   absl::Time now) {
+  return tx
+      .Exec(
+          "INSERT INTO org_audit (subject_type, subject_id, at, actor, action, from_value, to_value, reason, "
+          "request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {std::string(subject_type), subject_id, FormatDbTime(now),
+           actor.authenticated() ? actor.Encode() : std::string("user=system;role=ADMIN;rep=0;unit=0"),
+           std::string(action), std::string(from), std::string(to), std::string(reason), std::string(request_id)})
+      .status();
 }
 
 }  // namespace sales::targets

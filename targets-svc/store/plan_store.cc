@@ -1,5 +1,8 @@
 #include "targets-svc/store/plan_store.h"
 
+#include <algorithm>
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -149,6 +152,126 @@ std::string EncodeActor(const common::v1::Actor& a) {
   return Principal{a.user_id(), a.role(), a.rep_id(), a.org_unit_id()}.Encode();
 }
 
+// At most `max` bytes of `s`, never ending inside a UTF-8 character: a
+// Chinese title cut mid-character would be refused by the column.
+std::string ClipUtf8(absl::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return std::string(s.substr(0, end));
+}
+
+void FillCounts(const AssignmentStore::Counts& c, PlanRecord& rec) {
+  rec.plan.set_assignment_count(c.cells);
+  rec.plan.set_pending_count(c.pending);
+  rec.plan.set_accepted_count(c.accepted);
+  rec.plan.set_counter_proposed_count(c.counter);
+  rec.negotiable_count = c.negotiable;
+}
+
+// Adds one GROUP BY row (negotiable, state, cells) to the counts.
+void AddCountRow(const db::Row& r, AssignmentStore::Counts& c) {
+  int32_t n = static_cast<int32_t>(r.Int("cells"));
+  c.cells += n;
+  if (r.Int("negotiable") == 0) return;
+  c.negotiable += n;
+  switch (EnumParse<v1::AssignmentState>(r.Str("state"))) {
+    case v1::ASSIGNMENT_STATE_ISSUED:
+      c.pending += n;
+      break;
+    case v1::ASSIGNMENT_STATE_ACCEPTED:
+      c.accepted += n;
+      break;
+    case v1::ASSIGNMENT_STATE_COUNTER_PROPOSED:
+      c.counter += n;
+      break;
+    default:
+      break;
+  }
+}
+
+constexpr char kAmendmentColumns[] =
+    "id, plan_id, base_version, new_version, changes, reason, approver_org_unit_id, state, requested_by, decided_by, "
+    "decision_reason, effective_date, version, created_at, decided_at";
+
+v1::PlanAmendment AmendmentFromRow(const db::Row& r) {
+  v1::PlanAmendment a;
+  a.ParseFromString(r.Str("changes"));
+  a.set_id(r.Int("id"));
+  a.set_plan_id(r.Int("plan_id"));
+  a.set_base_version(static_cast<int32_t>(r.Int("base_version")));
+  a.set_new_version(static_cast<int32_t>(r.Int("new_version")));
+  a.set_reason(r.Str("reason"));
+  a.set_approver_org_unit_id(r.Int("approver_org_unit_id"));
+  a.set_state(EnumParse<v1::AmendmentState>(r.Str("state")));
+  if (!r.Str("requested_by").empty()) *a.mutable_requested_by() = ActorOf(r.Str("requested_by"));
+  if (!r.Str("decided_by").empty()) *a.mutable_decided_by() = ActorOf(r.Str("decided_by"));
+  a.set_decision_reason(r.Str("decision_reason"));
+  if (!r.IsNull("effective_date")) *a.mutable_effective_date() = ParseDbDate(r.Str("effective_date"));
+  a.set_etag(MakeEtag(r.Int("version")));
+  *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  if (!r.IsNull("decided_at")) *a.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str("decided_at")));
+  return a;
+}
+
+constexpr char kReductionColumns[] =
+    "id, plan_id, plan_version, parent_assignment_id, body, reason, approver_org_unit_id, state, requested_by, "
+    "decided_by, decision_reason, escalated_to_id, version, created_at, decided_at";
+
+v1::TargetReduction ReductionFromRow(const db::Row& r) {
+  v1::TargetReduction t;
+  t.ParseFromString(r.Str("body"));
+  t.set_id(r.Int("id"));
+  t.set_plan_id(r.Int("plan_id"));
+  t.set_plan_version(static_cast<int32_t>(r.Int("plan_version")));
+  t.set_parent_assignment_id(r.Int("parent_assignment_id"));
+  t.set_reason(r.Str("reason"));
+  t.set_approver_org_unit_id(r.Int("approver_org_unit_id"));
+  t.set_state(EnumParse<v1::TargetReductionState>(r.Str("state")));
+  if (!r.Str("requested_by").empty()) *t.mutable_requested_by() = ActorOf(r.Str("requested_by"));
+  if (!r.Str("decided_by").empty()) *t.mutable_decided_by() = ActorOf(r.Str("decided_by"));
+  t.set_decision_reason(r.Str("decision_reason"));
+  t.set_escalated_to_id(r.Int("escalated_to_id"));
+  t.set_etag(MakeEtag(r.Int("version")));
+  *t.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  if (!r.IsNull("decided_at")) *t.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str("decided_at")));
+  return t;
+}
+
+// The newest-first keyset and the plan, state and approver filters shared by
+// the lists of amendments and reductions.
+template <typename Filter>
+std::string RequestFilters(const Filter& f, int64_t before_id, const std::string& state, db::Params& params) {
+  std::string where = " WHERE (? = 0 OR id < ?)";
+  params.insert(params.end(), {before_id, before_id});
+  if (f.plan_id() != 0) {
+    where += " AND plan_id = ?";
+    params.push_back(f.plan_id());
+  }
+  if (!state.empty()) {
+    where += " AND state = ?";
+    params.push_back(state);
+  }
+  if (f.approver_org_unit_id() != 0) {
+    where += " AND approver_org_unit_id = ?";
+    params.push_back(f.approver_org_unit_id());
+  }
+  return where;
+}
+
+common::v1::AuditEntry AuditEntryFromRow(const db::Row& r) {
+  common::v1::AuditEntry e;
+  e.set_id(r.Int("id"));
+  *e.mutable_at() = ToTimestamp(ParseDbTime(r.Str("at")));
+  *e.mutable_actor() = ActorOf(r.Str("actor"));
+  e.set_action(r.Str("action"));
+  e.set_from_value(r.Str("from_value"));
+  e.set_to_value(r.Str("to_value"));
+  e.set_reason(r.Str("reason"));
+  e.set_request_id(r.Str("request_id"));
+  return e;
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> PlanStore::Create(db::Transaction& tx, const v1::Plan& plan, int64_t total, int64_t expense,
@@ -201,16 +324,27 @@ absl::StatusOr<PlanRecord> PlanStore::Get(db::Transaction& tx, int64_t id, int32
     return NotFound("plan", id);
   }
   PlanRecord rec = PlanFromRow(rows[0]);
-  SALES_ASSIGN_OR_RETURN(auto counts, AssignmentStore::CountNegotiable(tx, id, rec.plan.version()));
-  rec.plan.set_assignment_count(counts.total);
-  rec.plan.set_pending_count(counts.pending);
-  rec.plan.set_accepted_count(counts.accepted);
-  rec.plan.set_counter_proposed_count(counts.counter);
+  SALES_ASSIGN_OR_RETURN(auto counts, AssignmentStore::Count(tx, id, rec.plan.version()));
+  FillCounts(counts, rec);
   return rec;
 }
 
 absl::StatusOr<std::vector<PlanRecord>> PlanStore::List(db::Transaction& tx, const v1::ListPlansRequest& f,
                                                         int64_t after_id, int limit) {
+  SALES_ASSIGN_OR_RETURN(std::vector<PlanRecord> out, ListHeads(tx, f, after_id, limit));
+  std::vector<int64_t> ids;
+  for (const auto& rec : out) ids.push_back(rec.plan.id());
+  // The same counts GetPlan shows, for the whole page in one query.
+  SALES_ASSIGN_OR_RETURN(auto counts, AssignmentStore::CountCurrent(tx, ids));
+  for (auto& rec : out) {
+    auto it = counts.find(rec.plan.id());
+    FillCounts(it == counts.end() ? AssignmentStore::Counts{} : it->second, rec);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<PlanRecord>> PlanStore::ListHeads(db::Transaction& tx, const v1::ListPlansRequest& f,
+                                                             int64_t after_id, int limit) {
   std::string sql = absl::StrCat("SELECT ", kPlanColumns,
                                  " FROM plans p JOIN plan_versions v ON v.plan_id = p.id AND "
                                  "v.version = p.current_version WHERE p.id > ?");
@@ -299,14 +433,24 @@ absl::Status PlanStore::Audit(db::Transaction& tx, int64_t plan_id, int32_t vers
                               const Principal& actor, absl::string_view action, absl::string_view from,
                               absl::string_view to, absl::string_view reason, absl::string_view request_id,
                               absl::Time now) {
+  Request about;
+  about.assignment_id = assignment_id;
+  return AuditRequest(tx, plan_id, version, about, actor, action, from, to, reason, request_id, now);
+}
+
+absl::Status PlanStore::AuditRequest(db::Transaction& tx, int64_t plan_id, int32_t version, const Request& about,
+                                     const Principal& actor, absl::string_view action, absl::string_view from,
+                                     absl::string_view to, absl::string_view reason, absl::string_view request_id,
+                                     absl::Time now) {
   return tx
       .Exec(
-          "INSERT INTO plan_audit (plan_id, plan_version, assignment_id, at, actor, action, from_value, "
-          "to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          {plan_id, static_cast<int64_t>(version), assignment_id, FormatDbTime(now),
+          "INSERT INTO plan_audit (plan_id, plan_version, assignment_id, amendment_id, reduction_id, at, actor, "
+          "action, from_value, to_value, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {plan_id, static_cast<int64_t>(version), about.assignment_id, about.amendment_id, about.reduction_id,
+           FormatDbTime(now),
            actor.authenticated() ? actor.Encode() : std::string("user=system;role=ADMIN;rep=0;unit=0"),
-           std::string(action), std::string(from.substr(0, 255)), std::string(to.substr(0, 255)),
-           std::string(reason.substr(0, 2000)), std::string(request_id)})
+           std::string(action), ClipUtf8(from, 255), ClipUtf8(to, 255), ClipUtf8(reason, 2000),
+           std::string(request_id)})
       .status();
 }
 
@@ -490,30 +634,69 @@ absl::StatusOr<int64_t> AssignmentStore::SetStates(db::Transaction& tx, int64_t 
       {EnumShort(to), FormatDbTime(now), plan_id, static_cast<int64_t>(version), EnumShort(from)});
 }
 
-absl::StatusOr<AssignmentStore::Counts> AssignmentStore::CountNegotiable(db::Transaction& tx, int64_t plan_id,
-                                                                         int32_t version) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT state, COUNT(*) AS cells FROM assignments WHERE plan_id = ? AND "
-                                             "plan_version = ? AND negotiable = 1 GROUP BY state",
+absl::StatusOr<AssignmentStore::Counts> AssignmentStore::Count(db::Transaction& tx, int64_t plan_id, int32_t version) {
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT negotiable, state, COUNT(*) AS cells FROM assignments "
+                                             "WHERE plan_id = ? AND plan_version = ? GROUP BY negotiable, state",
                                              {plan_id, static_cast<int64_t>(version)}));
   Counts c;
-  for (const auto& r : rows) {
-    int32_t n = static_cast<int32_t>(r.Int("cells"));
-    c.total += n;
-    switch (EnumParse<v1::AssignmentState>(r.Str("state"))) {
-      case v1::ASSIGNMENT_STATE_ISSUED:
-        c.pending += n;
-        break;
-      case v1::ASSIGNMENT_STATE_ACCEPTED:
-        c.accepted += n;
-        break;
-      case v1::ASSIGNMENT_STATE_COUNTER_PROPOSED:
-        c.counter += n;
-        break;
-      default:
-        break;
-    }
-  }
+  for (const auto& r : rows) AddCountRow(r, c);
   return c;
+}
+
+absl::StatusOr<std::map<int64_t, AssignmentStore::Counts>> AssignmentStore::CountCurrent(
+    db::Transaction& tx, const std::vector<int64_t>& plan_ids) {
+  std::map<int64_t, Counts> out;
+  // In slices, so a long list of plans never makes one huge statement.
+  constexpr size_t kSlice = 256;
+  for (size_t first = 0; first < plan_ids.size(); first += kSlice) {
+    std::vector<int64_t> slice(
+        plan_ids.begin() + static_cast<std::ptrdiff_t>(first),
+        plan_ids.begin() + static_cast<std::ptrdiff_t>(std::min(plan_ids.size(), first + kSlice)));
+    db::Params params;
+    std::string in = db::AppendInList(slice, params);
+    SALES_ASSIGN_OR_RETURN(
+        auto rows, tx.Query(absl::StrCat("SELECT a.plan_id, a.negotiable, a.state, COUNT(*) AS cells FROM plans p "
+                                         "JOIN assignments a ON a.plan_id = p.id AND a.plan_version = "
+                                         "p.current_version WHERE p.id IN (",
+                                         in, ") GROUP BY a.plan_id, a.negotiable, a.state"),
+                            params));
+    for (const auto& r : rows) AddCountRow(r, out[r.Int("plan_id")]);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<AssignmentStore::RepLeaf>> AssignmentStore::RepLeaves(db::Transaction& tx, int64_t plan_id,
+                                                                                 int32_t version, int64_t rep_id) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT a.rep_id, COALESCE(r.name, '') AS rep_name, a.org_unit_id AS cell_org_unit_id, "
+               "COALESCE(r.org_unit_id, 0) AS rep_org_unit_id, a.product_line_id, "
+               "COALESCE(l.name, '') AS product_line_name, a.customer_id, a.period_kind, a.period_start, a.target, "
+               "a.expense FROM assignments a LEFT JOIN reps r ON r.id = a.rep_id "
+               "LEFT JOIN product_lines l ON l.id = a.product_line_id "
+               "WHERE a.plan_id = ? AND a.plan_version = ? AND a.rep_id <> 0 AND (? = 0 OR a.rep_id = ?) "
+               "AND NOT EXISTS (SELECT 1 FROM assignments c WHERE c.plan_id = a.plan_id AND "
+               "c.plan_version = a.plan_version AND c.parent_cell_no = a.cell_no) "
+               "ORDER BY a.rep_id, a.product_line_id, a.period_start, a.customer_id",
+               {plan_id, static_cast<int64_t>(version), rep_id, rep_id}));
+  std::vector<RepLeaf> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    RepLeaf c;
+    c.rep_id = r.Int("rep_id");
+    c.rep_name = r.Str("rep_name");
+    c.cell_org_unit_id = r.Int("cell_org_unit_id");
+    c.rep_org_unit_id = r.Int("rep_org_unit_id");
+    c.product_line_id = r.Int("product_line_id");
+    c.product_line_name = r.Str("product_line_name");
+    c.customer_id = r.Int("customer_id");
+    c.period.set_kind(EnumParse<common::v1::PeriodKind>(r.Str("period_kind")));
+    *c.period.mutable_start() = ParseDbDate(r.Str("period_start"));
+    c.target = r.Int("target");
+    c.expense = r.Int("expense");
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 // ------------------------------------------------------------ amendments
@@ -536,32 +719,27 @@ absl::StatusOr<v1::PlanAmendment> AmendmentStore::Insert(db::Transaction& tx, co
 }
 
 absl::StatusOr<v1::PlanAmendment> AmendmentStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(absl::StrCat("SELECT id, plan_id, base_version, new_version, changes, reason, approver_org_unit_id, "
-                            "state, requested_by, decided_by, decision_reason, effective_date, version, created_at, "
-                            "decided_at FROM plan_amendments WHERE id = ?",
-                            for_update ? " FOR UPDATE" : ""),
-               {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kAmendmentColumns, " FROM plan_amendments WHERE id = ?",
+                                               for_update ? " FOR UPDATE" : ""),
+                                  {id}));
   if (rows.empty()) return NotFound("plan amendment", id);
-  const auto& r = rows[0];
-  v1::PlanAmendment a;
-  a.ParseFromString(r.Str("changes"));
-  a.set_id(r.Int("id"));
-  a.set_plan_id(r.Int("plan_id"));
-  a.set_base_version(static_cast<int32_t>(r.Int("base_version")));
-  a.set_new_version(static_cast<int32_t>(r.Int("new_version")));
-  a.set_reason(r.Str("reason"));
-  a.set_approver_org_unit_id(r.Int("approver_org_unit_id"));
-  a.set_state(EnumParse<v1::AmendmentState>(r.Str("state")));
-  if (!r.Str("requested_by").empty()) *a.mutable_requested_by() = ActorOf(r.Str("requested_by"));
-  if (!r.Str("decided_by").empty()) *a.mutable_decided_by() = ActorOf(r.Str("decided_by"));
-  a.set_decision_reason(r.Str("decision_reason"));
-  if (!r.IsNull("effective_date")) *a.mutable_effective_date() = ParseDbDate(r.Str("effective_date"));
-  a.set_etag(MakeEtag(r.Int("version")));
-  *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
-  if (!r.IsNull("decided_at")) *a.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str("decided_at")));
-  return a;
+  return AmendmentFromRow(rows[0]);
+}
+
+absl::StatusOr<std::vector<v1::PlanAmendment>> AmendmentStore::List(db::Transaction& tx,
+                                                                    const v1::ListPlanAmendmentsRequest& f,
+                                                                    int64_t before_id, int limit) {
+  db::Params params;
+  std::string where =
+      RequestFilters(f, before_id, f.state() == v1::AMENDMENT_STATE_UNSPECIFIED ? "" : EnumShort(f.state()), params);
+  params.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kAmendmentColumns, " FROM plan_amendments", where,
+                                                          " ORDER BY id DESC LIMIT ?"),
+                                             params));
+  std::vector<v1::PlanAmendment> out;
+  for (const auto& r : rows) out.push_back(AmendmentFromRow(r));
+  return out;
 }
 
 absl::Status AmendmentStore::Decide(db::Transaction& tx, const v1::PlanAmendment& a, const Principal& decider,
@@ -610,32 +788,27 @@ absl::StatusOr<v1::TargetReduction> ReductionStore::Insert(db::Transaction& tx, 
 }
 
 absl::StatusOr<v1::TargetReduction> ReductionStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(absl::StrCat("SELECT id, plan_id, plan_version, parent_assignment_id, body, reason, "
-                            "approver_org_unit_id, state, requested_by, decided_by, decision_reason, escalated_to_id, "
-                            "version, created_at, decided_at FROM target_reductions WHERE id = ?",
-                            for_update ? " FOR UPDATE" : ""),
-               {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kReductionColumns, " FROM target_reductions WHERE id = ?",
+                                               for_update ? " FOR UPDATE" : ""),
+                                  {id}));
   if (rows.empty()) return NotFound("target reduction", id);
-  const auto& r = rows[0];
-  v1::TargetReduction t;
-  t.ParseFromString(r.Str("body"));
-  t.set_id(r.Int("id"));
-  t.set_plan_id(r.Int("plan_id"));
-  t.set_plan_version(static_cast<int32_t>(r.Int("plan_version")));
-  t.set_parent_assignment_id(r.Int("parent_assignment_id"));
-  t.set_reason(r.Str("reason"));
-  t.set_approver_org_unit_id(r.Int("approver_org_unit_id"));
-  t.set_state(EnumParse<v1::TargetReductionState>(r.Str("state")));
-  if (!r.Str("requested_by").empty()) *t.mutable_requested_by() = ActorOf(r.Str("requested_by"));
-  if (!r.Str("decided_by").empty()) *t.mutable_decided_by() = ActorOf(r.Str("decided_by"));
-  t.set_decision_reason(r.Str("decision_reason"));
-  t.set_escalated_to_id(r.Int("escalated_to_id"));
-  t.set_etag(MakeEtag(r.Int("version")));
-  *t.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
-  if (!r.IsNull("decided_at")) *t.mutable_decide_time() = ToTimestamp(ParseDbTime(r.Str("decided_at")));
-  return t;
+  return ReductionFromRow(rows[0]);
+}
+
+absl::StatusOr<std::vector<v1::TargetReduction>> ReductionStore::List(db::Transaction& tx,
+                                                                      const v1::ListTargetReductionsRequest& f,
+                                                                      int64_t before_id, int limit) {
+  db::Params params;
+  std::string where = RequestFilters(
+      f, before_id, f.state() == v1::TARGET_REDUCTION_STATE_UNSPECIFIED ? "" : EnumShort(f.state()), params);
+  params.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kReductionColumns, " FROM target_reductions",
+                                                          where, " ORDER BY id DESC LIMIT ?"),
+                                             params));
+  std::vector<v1::TargetReduction> out;
+  for (const auto& r : rows) out.push_back(ReductionFromRow(r));
+  return out;
 }
 
 absl::Status ReductionStore::Decide(db::Transaction& tx, const v1::TargetReduction& r, const Principal& decider,
@@ -690,6 +863,62 @@ absl::StatusOr<bool> PlanStore::RepHasCell(db::Transaction& tx, int64_t rep_id, 
 absl::Status PlanStore::BeginTrial(db::Transaction& tx) { return tx.Exec("SAVEPOINT amendment_trial").status(); }
 absl::Status PlanStore::RollBackTrial(db::Transaction& tx) {
   return tx.Exec("ROLLBACK TO SAVEPOINT amendment_trial").status();
+}
+
+// ------------------------------------------------------------ audit trails
+
+absl::StatusOr<std::vector<common::v1::AuditEntry>> AuditTrailStore::OfPlan(db::Transaction& tx,
+                                                                            const PlanSubject& subject,
+                                                                            const CellScope& scope, int64_t after_id,
+                                                                            int limit) {
+  std::string sql =
+      "SELECT au.id, au.at, au.actor, au.action, au.from_value, au.to_value, au.reason, au.request_id "
+      "FROM plan_audit au LEFT JOIN assignments a ON a.id = au.assignment_id WHERE ";
+  db::Params params;
+  if (subject.assignment_id != 0) {
+    sql += "au.assignment_id = ?";
+    params.push_back(subject.assignment_id);
+  } else if (subject.amendment_id != 0) {
+    sql += "au.amendment_id = ?";
+    params.push_back(subject.amendment_id);
+  } else if (subject.reduction_id != 0) {
+    sql += "au.reduction_id = ?";
+    params.push_back(subject.reduction_id);
+  } else {
+    sql += "au.plan_id = ?";
+    params.push_back(subject.plan_id);
+  }
+  sql += " AND au.id > ?";
+  params.push_back(after_id);
+  if (!scope.all) {
+    // Entries about a cell follow the cell's scope (a rep sees their own
+    // cells' answers, not a colleague's counter-proposal).
+    std::vector<std::string> ors = {"au.assignment_id = 0"};
+    if (!scope.units.empty()) {
+      ors.push_back(absl::StrCat("a.org_unit_id IN (", db::AppendInList(scope.units, params), ")"));
+    }
+    if (!scope.reps.empty()) ors.push_back(absl::StrCat("a.rep_id IN (", db::AppendInList(scope.reps, params), ")"));
+    absl::StrAppend(&sql, " AND (", absl::StrJoin(ors, " OR "), ")");
+  }
+  sql += " ORDER BY au.id LIMIT ?";
+  params.push_back(static_cast<int64_t>(limit));
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<common::v1::AuditEntry> out;
+  for (const auto& r : rows) out.push_back(AuditEntryFromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<common::v1::AuditEntry>> AuditTrailStore::OfOrg(db::Transaction& tx,
+                                                                           const std::string& subject_type,
+                                                                           int64_t subject_id, int64_t after_id,
+                                                                           int limit) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT id, at, actor, action, from_value, to_value, reason, request_id FROM org_audit "
+                          "WHERE subject_type = ? AND subject_id = ? AND id > ? ORDER BY id LIMIT ?",
+                          {subject_type, subject_id, after_id, static_cast<int64_t>(limit)}));
+  std::vector<common::v1::AuditEntry> out;
+  for (const auto& r : rows) out.push_back(AuditEntryFromRow(r));
+  return out;
 }
 
 }  // namespace sales::targets

@@ -6,6 +6,7 @@
 #include "platform/convert.h"
 #include "platform/enum_names.h"
 #include "platform/status.h"
+#include "sales/targets/v1/plan.pb.h"
 #include "targets-svc/domain/errors.h"
 
 namespace sales::targets {
@@ -220,6 +221,91 @@ absl::StatusOr<std::set<int64_t>> ProductLineStore::AllIds(db::Transaction& tx) 
   std::set<int64_t> out;
   for (const auto& r : rows) out.insert(r.Int("id"));
   return out;
+}
+
+absl::Status RepStore::Update(db::Transaction& tx, const v1::Rep& rep, absl::Time now) {
+  auto st = tx.Exec(
+      "UPDATE reps SET name = ?, phone = ?, email = ?, employee_code = ?, hire_date = ?, status_since = ?, "
+      "version = version + 1, updated_at = ? WHERE id = ?",
+      {rep.name(), rep.phone(), rep.email(), rep.employee_code(), FormatDbDate(rep.hire_date()),
+       FormatDbDate(rep.status_since()), FormatDbTime(now), rep.id()});
+  if (absl::IsAlreadyExists(st.status())) {
+    return WithErrorInfo(
+        absl::AlreadyExistsError(absl::StrCat("employee code '", rep.employee_code(), "' belongs to another rep")),
+        "REP_EXISTS", kTargetsDomain, {{"employee_code", rep.employee_code()}});
+  }
+  return st.status();
+}
+
+absl::StatusOr<std::map<int64_t, std::vector<int64_t>>> RepStore::MembersByUnit(
+    db::Transaction& tx, const std::optional<common::v1::Date>& date) {
+  std::map<int64_t, std::vector<int64_t>> out;
+  if (!date) {
+    SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, org_unit_id FROM reps WHERE status <> ? ORDER BY id",
+                                               {EnumShort(v1::REP_STATUS_LEFT)}));
+    for (const auto& r : rows) out[r.Int("org_unit_id")].push_back(r.Int("id"));
+    return out;
+  }
+  // The interval covering the date per rep; of two, the later recorded.
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, rep_id, org_unit_id, status FROM rep_history "
+                                             "WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) "
+                                             "ORDER BY id",
+                                             {FormatDbDate(*date), FormatDbDate(*date)}));
+  std::map<int64_t, std::pair<int64_t, v1::RepStatus>> then;  // rep → (unit, status)
+  for (const auto& r : rows) {
+    then[r.Int("rep_id")] = {r.Int("org_unit_id"), EnumParse<v1::RepStatus>(r.Str("status"))};
+  }
+  for (const auto& [rep, at] : then) {
+    if (at.second != v1::REP_STATUS_LEFT) out[at.first].push_back(rep);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, common::v1::Date>>> RepHistoryStore::Openings(db::Transaction& tx,
+                                                                                            int64_t rep_id) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT id, valid_from FROM rep_history WHERE rep_id = ? ORDER BY id FOR UPDATE", {rep_id}));
+  std::vector<std::pair<int64_t, common::v1::Date>> out;
+  for (const auto& r : rows) out.emplace_back(r.Int("id"), ParseDbDate(r.Str("valid_from")));
+  return out;
+}
+
+absl::Status RepHistoryStore::SetValidFrom(db::Transaction& tx, int64_t history_id, const common::v1::Date& from) {
+  return tx.Exec("UPDATE rep_history SET valid_from = ? WHERE id = ?", {FormatDbDate(from), history_id}).status();
+}
+
+absl::Status ProductLineStore::Lock(db::Transaction& tx, int64_t id) {
+  return tx.Query("SELECT id FROM product_lines WHERE id = ? FOR UPDATE", {id}).status();
+}
+
+absl::Status ProductLineStore::Update(db::Transaction& tx, const v1::ProductLine& l, absl::Time now) {
+  auto st = tx.Exec(
+      "UPDATE product_lines SET code = ?, name = ?, portfolio_role = ?, commissionable = ?, description = ?, "
+      "version = version + 1, updated_at = ? WHERE id = ?",
+      {l.code(), l.name(), EnumShort(l.portfolio_role()), static_cast<int64_t>(l.commissionable() ? 1 : 0),
+       l.description(), FormatDbTime(now), l.id()});
+  if (absl::IsAlreadyExists(st.status())) {
+    return WithErrorInfo(absl::AlreadyExistsError(absl::StrCat("product line code '", l.code(), "' is taken")),
+                         "CODE_TAKEN", kTargetsDomain, {{"code", l.code()}});
+  }
+  return st.status();
+}
+
+absl::Status ProductLineStore::Retire(db::Transaction& tx, int64_t id, absl::Time now) {
+  return tx
+      .Exec("UPDATE product_lines SET state = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            {EnumShort(v1::PRODUCT_LINE_STATE_RETIRED), FormatDbTime(now), id})
+      .status();
+}
+
+absl::StatusOr<int64_t> ProductLineStore::UnsignedPlansWith(db::Transaction& tx, int64_t line_id) {
+  SALES_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT COUNT(*) AS unsigned_plans FROM plans p "
+                          "JOIN plan_versions v ON v.plan_id = p.id AND v.version = p.current_version "
+                          "WHERE v.state IN (?, ?) AND EXISTS (SELECT 1 FROM assignments a WHERE a.plan_id = p.id "
+                          "AND a.plan_version = p.current_version AND a.product_line_id = ?)",
+                          {EnumShort(v1::PLAN_STATE_DRAFT), EnumShort(v1::PLAN_STATE_ISSUED), line_id}));
+  return rows[0].Int("unsigned_plans");
 }
 
 }  // namespace sales::targets

@@ -1,6 +1,7 @@
 #include "targets-svc/store/settings_store.h"
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "platform/convert.h"
@@ -8,6 +9,28 @@
 #include "platform/status.h"
 
 namespace sales::targets {
+namespace {
+
+constexpr char kOutlookColumns[] =
+    "id, fiscal_year, product_line_id, industry_growth_bp, benchmark_competitor, competitor_growth_bp, source_note, "
+    "as_of, version, updated_at";
+
+v1::MarketOutlook OutlookFromRow(const db::Row& r) {
+  v1::MarketOutlook o;
+  o.set_id(r.Int("id"));
+  o.set_fiscal_year(static_cast<int32_t>(r.Int("fiscal_year")));
+  o.set_product_line_id(r.Int("product_line_id"));
+  o.set_industry_growth_bp(static_cast<int32_t>(r.Int("industry_growth_bp")));
+  o.set_benchmark_competitor(r.Str("benchmark_competitor"));
+  o.set_competitor_growth_bp(static_cast<int32_t>(r.Int("competitor_growth_bp")));
+  o.set_source_note(r.Str("source_note"));
+  if (!r.IsNull("as_of")) *o.mutable_as_of() = ParseDbDate(r.Str("as_of"));
+  o.set_etag(MakeEtag(r.Int("version")));
+  *o.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  return o;
+}
+
+}  // namespace
 
 absl::StatusOr<v1::TargetSettings> SettingsStore::Get(db::Transaction& tx, bool for_update) {
   SALES_ASSIGN_OR_RETURN(
@@ -67,24 +90,16 @@ absl::Status SettingsStore::Save(db::Transaction& tx, const v1::TargetSettings& 
 absl::StatusOr<v1::MarketOutlook> SettingsStore::Outlook(db::Transaction& tx, int32_t fiscal_year,
                                                          int64_t product_line_id) {
   SALES_ASSIGN_OR_RETURN(
-      auto rows, tx.Query("SELECT id, fiscal_year, product_line_id, industry_growth_bp, benchmark_competitor, "
-                          "competitor_growth_bp, source_note, as_of, version, updated_at FROM market_outlooks "
-                          "WHERE fiscal_year = ? AND product_line_id IN (0, ?) ORDER BY product_line_id DESC LIMIT 1",
+      auto rows, tx.Query(absl::StrCat("SELECT ", kOutlookColumns,
+                                       " FROM market_outlooks WHERE fiscal_year = ? AND product_line_id IN (0, ?) "
+                                       "ORDER BY product_line_id DESC LIMIT 1"),
                           {static_cast<int64_t>(fiscal_year), product_line_id}));
-  v1::MarketOutlook o;
-  o.set_fiscal_year(fiscal_year);
-  if (rows.empty()) return o;
-  const auto& r = rows[0];
-  o.set_id(r.Int("id"));
-  o.set_product_line_id(r.Int("product_line_id"));
-  o.set_industry_growth_bp(static_cast<int32_t>(r.Int("industry_growth_bp")));
-  o.set_benchmark_competitor(r.Str("benchmark_competitor"));
-  o.set_competitor_growth_bp(static_cast<int32_t>(r.Int("competitor_growth_bp")));
-  o.set_source_note(r.Str("source_note"));
-  if (!r.IsNull("as_of")) *o.mutable_as_of() = ParseDbDate(r.Str("as_of"));
-  o.set_etag(MakeEtag(r.Int("version")));
-  *o.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
-  return o;
+  if (rows.empty()) {
+    v1::MarketOutlook none;
+    none.set_fiscal_year(fiscal_year);
+    return none;
+  }
+  return OutlookFromRow(rows[0]);
 }
 
 absl::StatusOr<v1::MarketOutlook> SettingsStore::SaveOutlook(db::Transaction& tx, const v1::MarketOutlook& o,
@@ -101,6 +116,30 @@ absl::StatusOr<v1::MarketOutlook> SettingsStore::SaveOutlook(db::Transaction& tx
                o.has_as_of() ? db::Param(FormatDbDate(o.as_of())) : db::Param(nullptr), FormatDbTime(now)})
           .status());
   return Outlook(tx, o.fiscal_year(), o.product_line_id());
+}
+
+absl::StatusOr<std::vector<v1::MarketOutlook>> SettingsStore::ListOutlooks(db::Transaction& tx, int32_t fiscal_year,
+                                                                           int64_t after_id, int limit) {
+  // The page's order is (year, line), unique per outlook: the token's
+  // outlook says where the previous page stopped.
+  int64_t after_year = 0, after_line = -1;
+  if (after_id != 0) {
+    SALES_ASSIGN_OR_RETURN(
+        auto last, tx.Query("SELECT fiscal_year, product_line_id FROM market_outlooks WHERE id = ?", {after_id}));
+    if (last.empty()) return InvalidField("page_token", "not a token this service issued");
+    after_year = last[0].Int("fiscal_year");
+    after_line = last[0].Int("product_line_id");
+  }
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT ", kOutlookColumns,
+                            " FROM market_outlooks WHERE (? = 0 OR fiscal_year = ?) AND (fiscal_year > ? OR "
+                            "(fiscal_year = ? AND product_line_id > ?)) ORDER BY fiscal_year, product_line_id LIMIT ?"),
+               {static_cast<int64_t>(fiscal_year), static_cast<int64_t>(fiscal_year), after_year, after_year,
+                after_line, static_cast<int64_t>(limit)}));
+  std::vector<v1::MarketOutlook> out;
+  for (const auto& r : rows) out.push_back(OutlookFromRow(r));
+  return out;
 }
 
 }  // namespace sales::targets
