@@ -16,6 +16,7 @@
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/app/covering_plan.h"
 #include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/progress_reading.h"
 #include "targets-svc/app/revision.h"
@@ -171,36 +172,6 @@ absl::StatusOr<std::vector<common::v1::AuditEntry>> OrgTrail(db::Transaction& tx
 }
 
 // ------------------------------------------------------- sales plan report
-
-// The most specific SIGNED plan of the year and metric whose unit holds
-// `unit` (0: the company's own plan).
-absl::StatusOr<PlanRecord> SignedPlanCovering(db::Transaction& tx, int32_t year, v1::Metric metric, int64_t unit) {
-  v1::ListPlansRequest f;
-  f.set_fiscal_year(year);
-  f.set_metric(metric);
-  f.set_state(v1::PLAN_STATE_SIGNED);
-  SALES_ASSIGN_OR_RETURN(auto plans, PlanStore::ListHeads(tx, f, 0, 1000));
-  const PlanRecord* best = nullptr;
-  size_t best_size = SIZE_MAX;
-  for (const auto& p : plans) {
-    SALES_ASSIGN_OR_RETURN(auto subtree, SubtreeOf(tx, p.plan.org_unit_id()));
-    bool covers = std::find(subtree.begin(), subtree.end(), unit) != subtree.end();
-    if (unit == 0) {
-      SALES_ASSIGN_OR_RETURN(auto owner, OrgStore::Get(tx, p.plan.org_unit_id()));
-      covers = owner.parent_id() == 0;
-    }
-    if (covers && subtree.size() < best_size) {
-      best = &p;
-      best_size = subtree.size();
-    }
-  }
-  if (best == nullptr) {
-    return WithErrorInfo(absl::FailedPreconditionError(
-                             absl::StrCat("no signed ", v1::Metric_Name(metric), " plan covers this scope in ", year)),
-                         "NO_SIGNED_PLAN", kTargetsDomain);
-  }
-  return *best;
-}
 
 // Who the report is for: one rep, a unit's subtree, or the company.
 struct ReportScope {
@@ -428,7 +399,7 @@ absl::StatusOr<v1::GetSalesPlanReportResponse> PlanRecords::SalesPlan(db::Transa
   SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
   SALES_ASSIGN_OR_RETURN(ReportScope scope, ScopeOfReport(tx, viewer, request));
   SALES_ASSIGN_OR_RETURN(PlanRecord plan,
-                         SignedPlanCovering(tx, static_cast<int32_t>(span.start.year()), metric, scope.unit));
+                         SignedPlanCovering(tx, static_cast<int32_t>(span.start.year()), metric, scope.unit, "scope"));
   SALES_ASSIGN_OR_RETURN(auto leaves,
                          AssignmentStore::RepLeaves(tx, plan.plan.id(), plan.plan.version(), scope.rep_id));
   const std::string& currency = plan.plan.currency_code();

@@ -19,6 +19,7 @@
 #include "platform/handlers.h"
 #include "platform/money.h"
 #include "platform/status.h"
+#include "targets-svc/app/covering_plan.h"
 #include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
@@ -96,37 +97,12 @@ absl::StatusOr<PlanRecord> CoveringPlan(db::Transaction& tx, int64_t plan_id, in
     }
     return p;
   }
-  v1::ListPlansRequest f;
-  f.set_fiscal_year(year);
-  f.set_metric(metric);
-  f.set_state(v1::PLAN_STATE_SIGNED);
-  SALES_ASSIGN_OR_RETURN(auto plans, PlanStore::ListHeads(tx, f, 0, 1000));
   int64_t unit = node.org_unit_id();
   if (unit == 0 && node.rep_id() != 0) {
     SALES_ASSIGN_OR_RETURN(auto rep, RepStore::Get(tx, node.rep_id()));
     unit = rep.org_unit_id();
   }
-  const PlanRecord* best = nullptr;
-  size_t best_size = SIZE_MAX;
-  for (const auto& p : plans) {
-    SALES_ASSIGN_OR_RETURN(auto subtree, SubtreeOf(tx, p.plan.org_unit_id()));
-    bool covers = unit == 0 ? false : std::find(subtree.begin(), subtree.end(), unit) != subtree.end();
-    if (unit == 0) {
-      // The whole company is covered only by a plan of the company itself.
-      SALES_ASSIGN_OR_RETURN(auto owner, OrgStore::Get(tx, p.plan.org_unit_id()));
-      covers = owner.parent_id() == 0;
-    }
-    if (covers && subtree.size() < best_size) {
-      best = &p;
-      best_size = subtree.size();
-    }
-  }
-  if (best == nullptr) {
-    return WithErrorInfo(absl::FailedPreconditionError(
-                             absl::StrCat("no signed ", v1::Metric_Name(metric), " plan covers this node in ", year)),
-                         "NO_SIGNED_PLAN", kTargetsDomain);
-  }
-  return *best;
+  return SignedPlanCovering(tx, year, metric, unit, "node");
 }
 
 struct NodeTarget {

@@ -6,6 +6,7 @@
 #include "platform/convert.h"
 #include "platform/handlers.h"
 #include "platform/status.h"
+#include "targets-svc/app/plan_negotiation.h"
 #include "targets-svc/app/progress_reading.h"
 #include "targets-svc/app/viewer.h"
 #include "targets-svc/domain/access.h"
@@ -15,15 +16,6 @@
 
 namespace sales::targets {
 namespace {
-
-common::v1::Actor ReviewerOf(const Principal& p) {
-  common::v1::Actor a;
-  a.set_user_id(p.user_id);
-  a.set_role(p.role);
-  a.set_rep_id(p.rep_id);
-  a.set_org_unit_id(p.org_unit_id);
-  return a;
-}
 
 // The rep's manager or above reviews; a manager does not review themself.
 absl::Status CheckReviewer(const Viewer& viewer, const v1::Rep& rep) {
@@ -65,7 +57,7 @@ absl::StatusOr<v1::CreateProgressReviewResponse> ProgressReviews::Create(
   *review.mutable_action_items() = asked.action_items();
   if (asked.has_next_review_date()) *review.mutable_next_review_date() = asked.next_review_date();
   *review.mutable_progress_snapshot() = std::move(snapshot);
-  if (call.principal.authenticated()) *review.mutable_reviewer() = ReviewerOf(call.principal);
+  if (call.principal.authenticated()) *review.mutable_reviewer() = ActorOf(call.principal);
   absl::Time now = clock_.Now();
   *review.mutable_create_time() = ToTimestamp(now);
   SALES_ASSIGN_OR_RETURN(

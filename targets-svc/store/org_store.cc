@@ -6,6 +6,7 @@
 #include "platform/status.h"
 #include "sales/targets/v1/rep.pb.h"
 #include "targets-svc/domain/errors.h"
+#include "targets-svc/store/actor_column.h"
 
 namespace sales::targets {
 namespace {
@@ -29,20 +30,6 @@ v1::OrgUnit FromRow(const db::Row& r) {
   if (!r.IsNull("closed_date")) *u.mutable_closed_date() = ParseDbDate(r.Str("closed_date"));
   u.set_manager_rep_id(r.Int("manager_rep_id"));  // NULL (not staffed) reads 0
   return u;
-}
-
-// The actor column as the API shows it; an entry written without an
-// identity (development mode) has none.
-common::v1::Actor ActorOf(const std::string& encoded) {
-  common::v1::Actor a;
-  Principal p;
-  if (Principal::Decode(encoded, &p)) {
-    a.set_user_id(p.user_id);
-    a.set_role(p.role);
-    a.set_rep_id(p.rep_id);
-    a.set_org_unit_id(p.org_unit_id);
-  }
-  return a;
 }
 
 // Stored placements end on the first day of the next one (valid_to is the
@@ -219,7 +206,7 @@ absl::StatusOr<std::vector<v1::OrgUnitPlacement>> OrgStore::Placements(db::Trans
     *p.mutable_valid_from() = ParseDbDate(r.Str("valid_from"));
     if (!r.IsNull("valid_to")) *p.mutable_valid_to() = LastDayBefore(r.Str("valid_to"));
     p.set_reason(r.Str("reason"));
-    *p.mutable_actor() = ActorOf(r.Str("actor"));
+    *p.mutable_actor() = DecodeActor(r.Str("actor"));
     *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
     ids->push_back(r.Int("id"));
     out.push_back(std::move(p));

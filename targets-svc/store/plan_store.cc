@@ -12,6 +12,7 @@
 #include "platform/status.h"
 #include "targets-svc/domain/errors.h"
 #include "targets-svc/domain/metric.h"
+#include "targets-svc/store/actor_column.h"
 
 namespace sales::targets {
 namespace {
@@ -21,18 +22,6 @@ constexpr char kPlanColumns[] =
     "v.total_target, v.expense_budget, v.state, v.response_deadline, v.decomposition, v.owner, v.signed_by, "
     "v.issued_at, v.signed_at, v.amendment_id, v.note, v.next_cell_no, v.created_at, v.updated_at, "
     "p.row_version, p.current_version";
-
-common::v1::Actor ActorOf(const std::string& encoded) {
-  common::v1::Actor a;
-  Principal p;
-  if (Principal::Decode(encoded, &p)) {
-    a.set_user_id(p.user_id);
-    a.set_role(p.role);
-    a.set_rep_id(p.rep_id);
-    a.set_org_unit_id(p.org_unit_id);
-  }
-  return a;
-}
 
 PlanRecord PlanFromRow(const db::Row& r) {
   PlanRecord rec;
@@ -55,8 +44,8 @@ PlanRecord PlanFromRow(const db::Row& r) {
   if (!r.IsNull("decomposition") && levels.ParseFromString(r.Str("decomposition"))) {
     for (const auto& l : levels.levels()) *p.add_decomposition() = l;
   }
-  if (!r.Str("owner").empty()) *p.mutable_owner() = ActorOf(r.Str("owner"));
-  if (!r.Str("signed_by").empty()) *p.mutable_signed_by() = ActorOf(r.Str("signed_by"));
+  if (!r.Str("owner").empty()) *p.mutable_owner() = DecodeActor(r.Str("owner"));
+  if (!r.Str("signed_by").empty()) *p.mutable_signed_by() = DecodeActor(r.Str("signed_by"));
   if (!r.IsNull("issued_at")) *p.mutable_issue_time() = ToTimestamp(ParseDbTime(r.Str("issued_at")));
   if (!r.IsNull("signed_at")) *p.mutable_sign_time() = ToTimestamp(ParseDbTime(r.Str("signed_at")));
   p.set_amendment_id(r.Int("amendment_id"));
@@ -120,7 +109,7 @@ AssignmentRecord AssignmentFromRow(const db::Row& r) {
       *cp->mutable_proposed_expense_budget() = MakeMoney(r.Int("counter_expense"), currency);
     }
     cp->set_reason(r.Str("counter_reason"));
-    *cp->mutable_proposed_by() = ActorOf(r.Str("counter_by"));
+    *cp->mutable_proposed_by() = DecodeActor(r.Str("counter_by"));
     if (!r.IsNull("counter_at")) *cp->mutable_propose_time() = ToTimestamp(ParseDbTime(r.Str("counter_at")));
   }
   a.set_revision_count(static_cast<int32_t>(r.Int("revision_count")));
@@ -204,8 +193,8 @@ v1::PlanAmendment AmendmentFromRow(const db::Row& r) {
   a.set_reason(r.Str("reason"));
   a.set_approver_org_unit_id(r.Int("approver_org_unit_id"));
   a.set_state(EnumParse<v1::AmendmentState>(r.Str("state")));
-  if (!r.Str("requested_by").empty()) *a.mutable_requested_by() = ActorOf(r.Str("requested_by"));
-  if (!r.Str("decided_by").empty()) *a.mutable_decided_by() = ActorOf(r.Str("decided_by"));
+  if (!r.Str("requested_by").empty()) *a.mutable_requested_by() = DecodeActor(r.Str("requested_by"));
+  if (!r.Str("decided_by").empty()) *a.mutable_decided_by() = DecodeActor(r.Str("decided_by"));
   a.set_decision_reason(r.Str("decision_reason"));
   if (!r.IsNull("effective_date")) *a.mutable_effective_date() = ParseDbDate(r.Str("effective_date"));
   a.set_etag(MakeEtag(r.Int("version")));
@@ -228,8 +217,8 @@ v1::TargetReduction ReductionFromRow(const db::Row& r) {
   t.set_reason(r.Str("reason"));
   t.set_approver_org_unit_id(r.Int("approver_org_unit_id"));
   t.set_state(EnumParse<v1::TargetReductionState>(r.Str("state")));
-  if (!r.Str("requested_by").empty()) *t.mutable_requested_by() = ActorOf(r.Str("requested_by"));
-  if (!r.Str("decided_by").empty()) *t.mutable_decided_by() = ActorOf(r.Str("decided_by"));
+  if (!r.Str("requested_by").empty()) *t.mutable_requested_by() = DecodeActor(r.Str("requested_by"));
+  if (!r.Str("decided_by").empty()) *t.mutable_decided_by() = DecodeActor(r.Str("decided_by"));
   t.set_decision_reason(r.Str("decision_reason"));
   t.set_escalated_to_id(r.Int("escalated_to_id"));
   t.set_etag(MakeEtag(r.Int("version")));
@@ -263,7 +252,7 @@ common::v1::AuditEntry AuditEntryFromRow(const db::Row& r) {
   common::v1::AuditEntry e;
   e.set_id(r.Int("id"));
   *e.mutable_at() = ToTimestamp(ParseDbTime(r.Str("at")));
-  *e.mutable_actor() = ActorOf(r.Str("actor"));
+  *e.mutable_actor() = DecodeActor(r.Str("actor"));
   e.set_action(r.Str("action"));
   e.set_from_value(r.Str("from_value"));
   e.set_to_value(r.Str("to_value"));

@@ -6,8 +6,8 @@
 #include "platform/convert.h"
 #include "platform/enum_names.h"
 #include "platform/money.h"
-#include "platform/principal.h"
 #include "platform/status.h"
+#include "targets-svc/store/actor_column.h"
 #include "targets-svc/store/decomposition_source.h"
 
 namespace sales::targets {
@@ -37,19 +37,6 @@ constexpr char kReviewColumns[] =
 constexpr char kReviewsAfter[] =
     " AND (review_date, id) < (SELECT a.review_date, a.id FROM progress_reviews a WHERE a.id = ?)";
 
-// Who acted, from the principal a row stores encoded ("" → no actor).
-common::v1::Actor DecodeActor(const std::string& encoded) {
-  common::v1::Actor a;
-  Principal p;
-  if (Principal::Decode(encoded, &p)) {
-    a.set_user_id(p.user_id);
-    a.set_role(p.role);
-    a.set_rep_id(p.rep_id);
-    a.set_org_unit_id(p.org_unit_id);
-  }
-  return a;
-}
-
 // WHERE fragments for the expenses charged to a node; columns are ours.
 void ExpenseNodeSql(const v1::TargetNode& node, const std::vector<int64_t>& units, std::string* sql,
                     db::Params* params) {
@@ -68,6 +55,30 @@ void ExpenseNodeSql(const v1::TargetNode& node, const std::vector<int64_t>& unit
   }
   if (node.customer_id() != 0) {
     *sql += " AND customer_id = ?";
+    params->push_back(node.customer_id());
+  }
+}
+
+// WHERE fragments for the cells (assignments a) inside a node, shared by
+// the target of a node and its named customers so both read the same cells.
+// A role takes the cells split by that role and the cells of its lines.
+void AssignmentNodeSql(const v1::TargetNode& node, std::string* sql, db::Params* params) {
+  if (node.rep_id() != 0) {
+    *sql += " AND a.rep_id = ?";
+    params->push_back(node.rep_id());
+  }
+  if (node.product_line_id() != 0) {
+    *sql += " AND a.product_line_id = ?";
+    params->push_back(node.product_line_id());
+  }
+  if (node.portfolio_role() != v1::PORTFOLIO_ROLE_UNSPECIFIED) {
+    *sql +=
+        " AND (a.portfolio_role = ? OR a.product_line_id IN (SELECT id FROM product_lines WHERE portfolio_role = ?))";
+    params->push_back(EnumShort(node.portfolio_role()));
+    params->push_back(EnumShort(node.portfolio_role()));
+  }
+  if (node.customer_id() != 0) {
+    *sql += " AND a.customer_id = ?";
     params->push_back(node.customer_id());
   }
 }
@@ -139,24 +150,7 @@ absl::StatusOr<std::vector<LeafCell>> ProgressStore::LeafCells(db::Transaction& 
       "WHERE a.plan_id = ? AND a.plan_version = ? AND NOT EXISTS (SELECT 1 FROM assignments c WHERE "
       "c.plan_id = a.plan_id AND c.plan_version = a.plan_version AND c.parent_cell_no = a.cell_no)";
   db::Params params = {plan_id, static_cast<int64_t>(version)};
-  if (node.rep_id() != 0) {
-    sql += " AND a.rep_id = ?";
-    params.push_back(node.rep_id());
-  }
-  if (node.product_line_id() != 0) {
-    sql += " AND a.product_line_id = ?";
-    params.push_back(node.product_line_id());
-  }
-  if (node.portfolio_role() != v1::PORTFOLIO_ROLE_UNSPECIFIED) {
-    sql +=
-        " AND (a.portfolio_role = ? OR a.product_line_id IN (SELECT id FROM product_lines WHERE portfolio_role = ?))";
-    params.push_back(EnumShort(node.portfolio_role()));
-    params.push_back(EnumShort(node.portfolio_role()));
-  }
-  if (node.customer_id() != 0) {
-    sql += " AND a.customer_id = ?";
-    params.push_back(node.customer_id());
-  }
+  AssignmentNodeSql(node, &sql, &params);
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<LeafCell> out;
   out.reserve(rows.size());
@@ -214,24 +208,7 @@ absl::StatusOr<std::vector<int64_t>> ProgressStore::TargetCustomers(db::Transact
       "SELECT DISTINCT a.customer_id FROM assignments a WHERE a.plan_id = ? AND a.plan_version = ? AND "
       "a.customer_id <> 0";
   db::Params params = {plan_id, static_cast<int64_t>(version)};
-  if (node.rep_id() != 0) {
-    sql += " AND a.rep_id = ?";
-    params.push_back(node.rep_id());
-  }
-  if (node.product_line_id() != 0) {
-    sql += " AND a.product_line_id = ?";
-    params.push_back(node.product_line_id());
-  }
-  if (node.portfolio_role() != v1::PORTFOLIO_ROLE_UNSPECIFIED) {
-    sql +=
-        " AND (a.portfolio_role = ? OR a.product_line_id IN (SELECT id FROM product_lines WHERE portfolio_role = ?))";
-    params.push_back(EnumShort(node.portfolio_role()));
-    params.push_back(EnumShort(node.portfolio_role()));
-  }
-  if (node.customer_id() != 0) {
-    sql += " AND a.customer_id = ?";
-    params.push_back(node.customer_id());
-  }
+  AssignmentNodeSql(node, &sql, &params);
   sql += " ORDER BY a.customer_id";
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<int64_t> out;

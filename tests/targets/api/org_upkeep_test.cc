@@ -15,39 +15,22 @@
 #include "platform/money.h"
 #include "platform/status.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
-#include "targets-svc/api/targets_api.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/targets/api/targets_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales {
 namespace {
 
-using ::sales::testing::CtxAs;
-using ::sales::testing::FreshDatabase;
-using ::sales::testing::Loopback;
-using ::sales::testing::StartService;
+using ::sales::targets::testing_fixtures::Date;
+using ::sales::targets::testing_fixtures::Fields;
+using ::sales::targets::testing_fixtures::Reason;
+using ::sales::targets::testing_fixtures::TargetsApiTest;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 namespace v1 = ::sales::targets::v1;
 
 constexpr char kSecret[] = "org-upkeep-test-secret";
 constexpr int64_t kNoSuchId = 987654321;
-
-std::vector<std::string> Fields(const grpc::Status& st) {
-  std::vector<std::string> out;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(st))) out.push_back(v.field);
-  return out;
-}
-
-std::string Reason(const grpc::Status& st) { return ErrorReason(FromGrpcStatus(st)); }
-
-common::v1::Date Date(int y, int m, int d) {
-  common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
 
 // The organization every test starts from:
 //   CO 公司 ─┬─ EAST 华东区 (rep E0) ─┬─ EAST-HZ 杭州办事处 (rep H1)
@@ -58,57 +41,10 @@ struct Org {
   int64_t east_lead = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0;
 };
 
-class OrgUpkeepApi : public ::testing::Test {
+class OrgUpkeepApi : public TargetsApiTest {
  protected:
-  void SetUp() override {
-    db_ = FreshDatabase("targets_org_upkeep");
-    app_ = StartService(targets::MakeServiceDefinition(), db_, &clock_, {{"principal_hmac_secret", kSecret}});
-    ASSERT_NE(app_, nullptr);
-    stub_ = v1::TargetsService::NewStub(Loopback(app_->port()));
-  }
-  void TearDown() override {
-    if (app_) app_->Shutdown();
-  }
+  OrgUpkeepApi() : TargetsApiTest("targets_org_upkeep", kSecret) {}
 
-  std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return CtxAs(p, kSecret); }
-  std::string Rid() { return absl::StrCat("rid-", ++rid_); }
-
-  v1::OrgUnit Unit(const std::string& code, const std::string& name, v1::OrgUnitKind kind, int64_t parent) {
-    v1::CreateOrgUnitRequest req;
-    req.set_request_id(Rid());
-    req.mutable_org_unit()->set_code(code);
-    req.mutable_org_unit()->set_name(name);
-    req.mutable_org_unit()->set_kind(kind);
-    req.mutable_org_unit()->set_parent_id(parent);
-    v1::CreateOrgUnitResponse resp;
-    grpc::Status st = stub_->CreateOrgUnit(As(admin_).get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return resp.org_unit();
-  }
-  int64_t Rep(const std::string& code, const std::string& name, int64_t unit) {
-    v1::CreateRepRequest req;
-    req.set_request_id(Rid());
-    req.mutable_rep()->set_employee_code(code);
-    req.mutable_rep()->set_name(name);
-    req.mutable_rep()->set_org_unit_id(unit);
-    req.mutable_rep()->set_status(v1::REP_STATUS_ACTIVE);
-    *req.mutable_rep()->mutable_hire_date() = Date(2020, 1, 1);
-    v1::CreateRepResponse resp;
-    grpc::Status st = stub_->CreateRep(As(admin_).get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return resp.rep().id();
-  }
-  v1::ProductLine Line(const std::string& code, const std::string& name, v1::PortfolioRole role) {
-    v1::CreateProductLineRequest req;
-    req.set_request_id(Rid());
-    req.mutable_product_line()->set_code(code);
-    req.mutable_product_line()->set_name(name);
-    req.mutable_product_line()->set_portfolio_role(role);
-    v1::CreateProductLineResponse resp;
-    grpc::Status st = stub_->CreateProductLine(As(admin_).get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return resp.product_line();
-  }
   Org BuildOrg() {
     Org o;
     o.co = Unit("CO", "公司", v1::ORG_UNIT_KIND_COMPANY, 0);
@@ -186,14 +122,6 @@ class OrgUpkeepApi : public ::testing::Test {
     v1::OffboardRepResponse resp;
     return stub_->OffboardRep(As(admin_).get(), req, &resp);
   }
-
-  // 2027-01-15 10:00 in Shanghai: units created now are placed from Jan 15.
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2027, 1, 15, 2, 0, 0), absl::UTCTimeZone())};
-  db::PoolOptions db_;
-  std::unique_ptr<ServiceApp> app_;
-  std::unique_ptr<v1::TargetsService::Stub> stub_;
-  int rid_ = 0;
-  Principal admin_{"admin", "ADMIN", 0, 0};
 };
 
 // ------------------------------------------------------------ UpdateOrgUnit

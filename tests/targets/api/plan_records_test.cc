@@ -14,31 +14,22 @@
 #include "platform/money.h"
 #include "platform/status.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
-#include "targets-svc/api/targets_api.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/targets/api/targets_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales {
 namespace {
 
+using ::sales::targets::testing_fixtures::Date;
+using ::sales::targets::testing_fixtures::Fen;
+using ::sales::targets::testing_fixtures::Fields;
+using ::sales::targets::testing_fixtures::Reason;
+using ::sales::targets::testing_fixtures::TargetsApiTest;
 using ::sales::testing::CtxAs;
-using ::sales::testing::FreshDatabase;
-using ::sales::testing::Loopback;
-using ::sales::testing::StartService;
 using ::testing::ElementsAre;
 namespace v1 = ::sales::targets::v1;
 
 constexpr char kSecret[] = "plan-records-test-secret";
-
-std::vector<std::string> Fields(const grpc::Status& st) {
-  std::vector<std::string> out;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(st))) out.push_back(v.field);
-  return out;
-}
-
-std::string Reason(const grpc::Status& st) { return ErrorReason(FromGrpcStatus(st)); }
-
-int64_t Fen(const v1::MetricValue& v) { return v.amount().minor_units(); }
 
 std::vector<std::string> Actions(const std::vector<common::v1::AuditEntry>& entries) {
   std::vector<std::string> out;
@@ -46,30 +37,23 @@ std::vector<std::string> Actions(const std::vector<common::v1::AuditEntry>& entr
   return out;
 }
 
-class PlanRecordsTest : public ::testing::Test {
+class PlanRecordsTest : public TargetsApiTest {
  protected:
+  PlanRecordsTest() : TargetsApiTest("targets_records", kSecret) {}
   void SetUp() override {
-    db_ = FreshDatabase("targets_records");
-    app_ = StartService(targets::MakeServiceDefinition(), db_, &clock_, {{"principal_hmac_secret", kSecret}});
-    ASSERT_NE(app_, nullptr);
-    stub_ = v1::TargetsService::NewStub(Loopback(app_->port()));
+    TargetsApiTest::SetUp();
+    if (HasFatalFailure()) return;  // the service did not start
     Org();
   }
-  void TearDown() override {
-    if (app_) app_->Shutdown();
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return CtxAs(p, kSecret); }
-  std::string Rid() { return absl::StrCat("rid-", ++rid_); }
 
   // CO → EAST → EAST-SH (张伟 r1, 李娜 r2); CO → NORTH (王芳 r3); two lines.
   void Org() {
-    co_ = Unit("CO", v1::ORG_UNIT_KIND_COMPANY, 0);
-    east_ = Unit("EAST", v1::ORG_UNIT_KIND_BRANCH, co_);
-    sh_ = Unit("EAST-SH", v1::ORG_UNIT_KIND_OFFICE, east_);
-    north_ = Unit("NORTH", v1::ORG_UNIT_KIND_BRANCH, co_);
-    milk_ = Line("MILK", "纯牛奶", v1::PORTFOLIO_ROLE_TRAFFIC);
-    yogurt_ = Line("YOGURT", "酸奶", v1::PORTFOLIO_ROLE_VOLUME);
+    co_ = Unit("CO", "CO", v1::ORG_UNIT_KIND_COMPANY, 0).id();
+    east_ = Unit("EAST", "EAST", v1::ORG_UNIT_KIND_BRANCH, co_).id();
+    sh_ = Unit("EAST-SH", "EAST-SH", v1::ORG_UNIT_KIND_OFFICE, east_).id();
+    north_ = Unit("NORTH", "NORTH", v1::ORG_UNIT_KIND_BRANCH, co_).id();
+    milk_ = Line("MILK", "纯牛奶", v1::PORTFOLIO_ROLE_TRAFFIC).id();
+    yogurt_ = Line("YOGURT", "酸奶", v1::PORTFOLIO_ROLE_VOLUME).id();
     r1_ = Rep("E1", "张伟", sh_);
     r2_ = Rep("E2", "李娜", sh_);
     r3_ = Rep("N1", "王芳", north_);
@@ -78,49 +62,6 @@ class PlanRecordsTest : public ::testing::Test {
     sh_mgr_ = {"mgr-sh", "SALES_MANAGER", 0, sh_};
     east_mgr_ = {"mgr-east", "SALES_MANAGER", 0, east_};
     north_mgr_ = {"mgr-north", "SALES_MANAGER", 0, north_};
-  }
-  int64_t Unit(const std::string& code, v1::OrgUnitKind kind, int64_t parent) {
-    v1::CreateOrgUnitRequest req;
-    req.set_request_id(Rid());
-    req.mutable_org_unit()->set_code(code);
-    req.mutable_org_unit()->set_name(code);
-    req.mutable_org_unit()->set_kind(kind);
-    req.mutable_org_unit()->set_parent_id(parent);
-    v1::CreateOrgUnitResponse resp;
-    grpc::Status st = stub_->CreateOrgUnit(As(admin_).get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return resp.org_unit().id();
-  }
-  int64_t Rep(const std::string& code, const std::string& name, int64_t unit) {
-    v1::CreateRepRequest req;
-    req.set_request_id(Rid());
-    req.mutable_rep()->set_employee_code(code);
-    req.mutable_rep()->set_name(name);
-    req.mutable_rep()->set_org_unit_id(unit);
-    req.mutable_rep()->set_status(v1::REP_STATUS_ACTIVE);
-    *req.mutable_rep()->mutable_hire_date() = Date(2020, 1, 1);
-    v1::CreateRepResponse resp;
-    grpc::Status st = stub_->CreateRep(As(admin_).get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return resp.rep().id();
-  }
-  int64_t Line(const std::string& code, const std::string& name, v1::PortfolioRole role) {
-    v1::CreateProductLineRequest req;
-    req.set_request_id(Rid());
-    req.mutable_product_line()->set_code(code);
-    req.mutable_product_line()->set_name(name);
-    req.mutable_product_line()->set_portfolio_role(role);
-    v1::CreateProductLineResponse resp;
-    grpc::Status st = stub_->CreateProductLine(As(admin_).get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return resp.product_line().id();
-  }
-  static common::v1::Date Date(int y, int m, int d) {
-    common::v1::Date out;
-    out.set_year(y);
-    out.set_month(m);
-    out.set_day(d);
-    return out;
   }
   static common::v1::Period Period(common::v1::PeriodKind kind, int y, int m, int d) {
     common::v1::Period p;
@@ -233,13 +174,7 @@ class PlanRecordsTest : public ::testing::Test {
     return st;
   }
 
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2027, 1, 15, 2, 0, 0), absl::UTCTimeZone())};
-  db::PoolOptions db_;
-  std::unique_ptr<ServiceApp> app_;
-  std::unique_ptr<v1::TargetsService::Stub> stub_;
-  int rid_ = 0;
   int64_t co_ = 0, east_ = 0, sh_ = 0, north_ = 0, milk_ = 0, yogurt_ = 0, r1_ = 0, r2_ = 0, r3_ = 0;
-  Principal admin_{"admin", "ADMIN", 0, 0};
   Principal director_{"boss", "SALES_DIRECTOR", 0, 0};
   Principal rep1_, rep2_, sh_mgr_, east_mgr_, north_mgr_;
 };

@@ -13,42 +13,24 @@
 #include "sales/orders/v1/events.pb.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "targets-svc/api/targets_api.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/targets/api/targets_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales {
 namespace {
 
+using ::sales::targets::testing_fixtures::Fields;
+using ::sales::targets::testing_fixtures::TargetsApiTest;
 using ::sales::testing::CtxAs;
-using ::sales::testing::FreshDatabase;
 using ::sales::testing::IsOk;
-using ::sales::testing::Loopback;
-using ::sales::testing::StartService;
 using ::testing::Contains;
 namespace v1 = ::sales::targets::v1;
 
 constexpr char kSecret[] = "plan-test-secret";
 
-std::vector<std::string> Fields(const grpc::Status& st) {
-  std::vector<std::string> out;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(st))) out.push_back(v.field);
-  return out;
-}
-
-class PlanLife : public ::testing::Test {
+class PlanLife : public TargetsApiTest {
  protected:
-  void SetUp() override {
-    db_ = FreshDatabase("targets_plan");
-    app_ = StartService(targets::MakeServiceDefinition(), db_, &clock_, {{"principal_hmac_secret", kSecret}});
-    ASSERT_NE(app_, nullptr);
-    stub_ = v1::TargetsService::NewStub(Loopback(app_->port()));
-  }
-  void TearDown() override {
-    if (app_) app_->Shutdown();
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return CtxAs(p, kSecret); }
-  std::string Rid() { return absl::StrCat("rid-", ++rid_); }
+  PlanLife() : TargetsApiTest("targets_plan", kSecret) {}
 
   int64_t Unit(const std::string& code, v1::OrgUnitKind kind, int64_t parent) {
     v1::CreateOrgUnitRequest req;
@@ -120,13 +102,7 @@ class PlanLife : public ::testing::Test {
     return stub_->AcceptAssignment(As(who).get(), req, &resp);
   }
 
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2027, 1, 15, 2, 0, 0), absl::UTCTimeZone())};
-  db::PoolOptions db_;
-  std::unique_ptr<ServiceApp> app_;
-  std::unique_ptr<v1::TargetsService::Stub> stub_;
-  int rid_ = 0;
   int64_t line_ = 0;
-  Principal admin_{"admin", "ADMIN", 0, 0};
 };
 
 TEST_F(PlanLife, FromHistoryToSignedToAmendedWithTheOldVersionReadable) {

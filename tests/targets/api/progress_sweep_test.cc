@@ -15,36 +15,22 @@
 #include "sales/targets/v1/events.pb.h"
 #include "sales/targets/v1/targets_service.grpc.pb.h"
 #include "targets-svc/api/targets_api.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/targets/api/targets_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace sales {
 namespace {
 
-using ::sales::testing::CtxAs;
-using ::sales::testing::FreshDatabase;
+using ::sales::targets::testing_fixtures::TargetsApiTest;
 using ::sales::testing::IsOk;
-using ::sales::testing::Loopback;
-using ::sales::testing::StartService;
 using ::testing::UnorderedElementsAre;
 namespace v1 = ::sales::targets::v1;
 
 constexpr char kSecret[] = "sweep-test-secret";
 
-class Sweep : public ::testing::Test {
+class Sweep : public TargetsApiTest {
  protected:
-  void SetUp() override {
-    db_ = FreshDatabase("targets_sweep");
-    app_ = StartService(targets::MakeServiceDefinition(), db_, &clock_, {{"principal_hmac_secret", kSecret}});
-    ASSERT_NE(app_, nullptr);
-    stub_ = v1::TargetsService::NewStub(Loopback(app_->port()));
-  }
-  void TearDown() override {
-    if (app_) app_->Shutdown();
-  }
-
-  std::unique_ptr<grpc::ClientContext> As(const Principal& p) { return CtxAs(p, kSecret); }
-  std::string Rid() { return absl::StrCat("rid-", ++rid_); }
+  Sweep() : TargetsApiTest("targets_sweep", kSecret) {}
   static common::v1::Date Date(int y, int m, int d) {
     common::v1::Date out;
     out.set_year(y);
@@ -141,13 +127,7 @@ class Sweep : public ::testing::Test {
   }
   static int64_t Fen(const v1::MetricValue& v) { return v.amount().minor_units(); }
 
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2027, 1, 15, 2, 0, 0), absl::UTCTimeZone())};
-  db::PoolOptions db_;
-  std::unique_ptr<ServiceApp> app_;
-  std::unique_ptr<v1::TargetsService::Stub> stub_;
-  int rid_ = 0;
   int64_t line_ = 0;
-  Principal admin_{"admin", "ADMIN", 0, 0};
   Principal service_{"cron-sweep", "SERVICE", 0, 0};
 };
 
