@@ -13,6 +13,7 @@
 #include "sales/targets/v1/events.pb.h"
 #include "targets-svc/api/targets_api.h"
 #include "targets-svc/app/baseline_computation.h"
+#include "targets-svc/app/expense_ledger.h"
 #include "targets-svc/app/plan_support.h"
 #include "targets-svc/app/progress_reading.h"
 #include "targets-svc/app/sales_reports.h"
@@ -122,17 +123,6 @@ absl::Status ValidateRecordExpense(const v1::RecordExpenseRequest& req) {
   if (e.description().size() > 500) v.push_back({"expense.description", "at most 500 bytes"});
   if (!v.empty()) return InvalidFields(std::move(v));
   return absl::OkStatus();
-}
-
-// The expense as it was posted: booked to the rep's unit, version 1.
-v1::ExpenseEntry PostedExpense(const v1::ExpenseEntry& e, int64_t id, int64_t unit, absl::Time now) {
-  v1::ExpenseEntry stored = e;
-  stored.set_id(id);
-  stored.set_org_unit_id(unit);
-  stored.set_state(v1::EXPENSE_STATE_POSTED);
-  stored.set_etag(MakeEtag(1));
-  *stored.mutable_create_time() = ToTimestamp(now);
-  return stored;
 }
 
 // The settings fields UpdateTargetSettings changes: all but the etag and
@@ -280,35 +270,9 @@ grpc::Status TargetsApi::ComputeBaseline(grpc::ServerContext* ctx, const v1::Com
 
 grpc::Status TargetsApi::RecordExpense(grpc::ServerContext* ctx, const v1::RecordExpenseRequest* req,
                                        v1::RecordExpenseResponse* resp) {
-  const v1::ExpenseEntry& e = req->expense();
   return ServeMutation<v1::RecordExpenseRequest, v1::RecordExpenseResponse>(
       ctx, TargetsMethod("RecordExpense"), rt_, *req, resp, [&](CallContext&) { return ValidateRecordExpense(*req); },
-      [&](db::Transaction& tx, CallContext& call) -> absl::StatusOr<v1::RecordExpenseResponse> {
-        auto rep = RepStore::Get(tx, e.rep_id());
-        if (absl::IsNotFound(rep.status())) return InvalidField("expense.rep_id", "no such rep");
-        SALES_RETURN_IF_ERROR(rep.status());
-        SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
-        bool own = viewer.principal.role == kRoleRep && viewer.principal.rep_id == e.rep_id();
-        if (!own && !CanManage(viewer, rep->org_unit_id()) && viewer.principal.role != kRoleFinance) {
-          return OutOfScope(absl::StrCat("rep ", e.rep_id(), "'s expenses"));
-        }
-        SALES_ASSIGN_OR_RETURN(auto settings, SettingsStore::Get(tx));
-        if (e.amount().currency_code() != settings.default_currency_code()) {
-          return InvalidField("expense.amount.currency_code",
-                              absl::StrCat("expenses are booked in ", settings.default_currency_code()));
-        }
-        // An expense is booked to the rep's own unit.
-        if (e.org_unit_id() != 0 && e.org_unit_id() != rep->org_unit_id()) {
-          return InvalidField("expense.org_unit_id", "must be the rep's own unit (or 0)");
-        }
-        int64_t unit = rep->org_unit_id();
-        SALES_ASSIGN_OR_RETURN(
-            int64_t id, ExpenseStore::Insert(tx, e, unit, call.principal.authenticated() ? call.principal.Encode() : "",
-                                             rt_.clock->Now()));
-        v1::RecordExpenseResponse out;
-        *out.mutable_expense() = PostedExpense(e, id, unit, rt_.clock->Now());
-        return out;
-      });
+      [&](db::Transaction& tx, CallContext& call) { return ExpenseLedger(*rt_.clock).Record(tx, call, *req); });
 }
 
 grpc::Status TargetsApi::GetTargetSettings(grpc::ServerContext* ctx, const v1::GetTargetSettingsRequest*,

@@ -57,6 +57,50 @@ absl::StatusOr<v1::ReverseExpenseResponse> ExpenseLedger::Reverse(db::Transactio
   return out;
 }
 
+absl::StatusOr<v1::RecordExpenseResponse> ExpenseLedger::Record(db::Transaction& tx, const CallContext& call,
+                                                                const v1::RecordExpenseRequest& request) const {
+  const v1::ExpenseEntry& e = request.expense();
+  auto rep = RepStore::Get(tx, e.rep_id());
+  if (absl::IsNotFound(rep.status())) return InvalidField("expense.rep_id", "no such rep");
+  SALES_RETURN_IF_ERROR(rep.status());
+  SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));
+  bool own = viewer.principal.role == kRoleRep && viewer.principal.rep_id == e.rep_id();
+  if (!own && !CanManage(viewer, rep->org_unit_id()) && viewer.principal.role != kRoleFinance) {
+    return OutOfScope(absl::StrCat("rep ", e.rep_id(), "'s expenses"));
+  }
+  SALES_ASSIGN_OR_RETURN(auto settings, SettingsStore::Get(tx));
+  if (e.amount().currency_code() != settings.default_currency_code()) {
+    return InvalidField("expense.amount.currency_code",
+                        absl::StrCat("expenses are booked in ", settings.default_currency_code()));
+  }
+  // An expense is booked to the rep's own unit.
+  if (e.org_unit_id() != 0 && e.org_unit_id() != rep->org_unit_id()) {
+    return InvalidField("expense.org_unit_id", "must be the rep's own unit (or 0)");
+  }
+  const int64_t unit = rep->org_unit_id();
+  const absl::Time now = clock_.Now();
+  SALES_ASSIGN_OR_RETURN(
+      int64_t id,
+      ExpenseStore::Insert(tx, e, unit, call.principal.authenticated() ? call.principal.Encode() : "", now));
+  v1::RecordExpenseResponse out;
+  v1::ExpenseEntry* stored = out.mutable_expense();
+  *stored = e;
+  stored->set_id(id);
+  stored->set_org_unit_id(unit);
+  stored->set_state(v1::EXPENSE_STATE_POSTED);
+  stored->set_etag(MakeEtag(1));
+  *stored->mutable_create_time() = ToTimestamp(now);
+  // The rep's month, as GetExpenseSummary would answer it now.
+  v1::TargetNode node;
+  node.set_rep_id(e.rep_id());
+  common::v1::Period month;
+  month.set_kind(common::v1::PERIOD_KIND_MONTH);
+  const absl::CivilDay day = ToCivilDay(e.expense_date());
+  *month.mutable_start() = FromCivilDay(absl::CivilDay(day.year(), day.month(), 1));
+  SALES_ASSIGN_OR_RETURN(*out.mutable_summary(), SummaryOf(tx, node, month, nullptr));
+  return out;
+}
+
 absl::StatusOr<v1::GetExpenseSummaryResponse> ExpenseLedger::Summary(
     db::Transaction& tx, const CallContext& call, const v1::GetExpenseSummaryRequest& request) const {
   SALES_ASSIGN_OR_RETURN(Viewer viewer, LoadViewer(tx, call.principal));

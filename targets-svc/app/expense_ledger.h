@@ -27,6 +27,13 @@ class ExpenseLedger {
   absl::StatusOr<v1::ListExpensesResponse> List(db::Transaction& tx, const CallContext& call,
                                                 const v1::ListExpensesRequest& request) const;
 
+  // `request` is well formed (api/). Books the expense to the rep's own
+  // unit in the default currency: the rep themself, their manager (subtree)
+  // or FINANCE. Answers the stored expense and the rep's budget use for the
+  // expense's month after it (the contract's summary).
+  absl::StatusOr<v1::RecordExpenseResponse> Record(db::Transaction& tx, const CallContext& call,
+                                                   const v1::RecordExpenseRequest& request) const;
+
   // `request` is well formed (api/: the expense, its etag, a reason).
   // POSTED → REVERSED, once: the expense stays on the ledger with the
   // reason, who reversed it and when, and stops counting against the

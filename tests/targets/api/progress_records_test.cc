@@ -194,6 +194,19 @@ class ProgressRecords : public TargetsApiTest {
     v1::RecordExpenseResponse resp;
     grpc::Status st = stub_->RecordExpense(As(who).get(), req, &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
+    if (st.ok()) {
+      // The answer carries the rep's month after the booking, as
+      // GetExpenseSummary gives it.
+      EXPECT_EQ(resp.summary().node().rep_id(), rep);
+      EXPECT_GE(resp.summary().used().minor_units(), fen);
+      v1::GetExpenseSummaryRequest g;
+      *g.mutable_node() = resp.summary().node();
+      *g.mutable_period() = resp.summary().period();
+      v1::GetExpenseSummaryResponse gr;
+      grpc::Status gs = stub_->GetExpenseSummary(As(admin_).get(), g, &gr);
+      EXPECT_TRUE(gs.ok()) << gs.error_message();
+      EXPECT_EQ(gr.summary().used().minor_units(), resp.summary().used().minor_units());
+    }
     return resp.expense();
   }
   std::vector<v1::ExpenseEntry> Expenses(const Principal& who, v1::ListExpensesRequest req = {}) {
