@@ -51,7 +51,8 @@ constexpr char kInvoiceColumns[] =
     "invoice_date, payment_terms_days, due_on, receipt_signed_on, receipt_signed_by, note, state_reason, "
     "cancelling_credit_memo_id, version, created_at, updated_at, issued_at";
 
-absl::StatusOr<v1::Invoice> ReadInvoice(db::Transaction& tx, const db::Row& r) {
+// The invoice header of one row; its lines come from ReadInvoices.
+v1::Invoice ReadInvoice(const db::Row& r) {
   v1::Invoice inv;
   inv.set_id(r.Int("id"));
   inv.set_number(r.Str("number"));
@@ -80,33 +81,60 @@ absl::StatusOr<v1::Invoice> ReadInvoice(db::Transaction& tx, const db::Row& r) {
   *inv.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   *inv.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   if (!r.IsNull("issued_at")) *inv.mutable_issue_time() = ToTimestamp(ParseDbTime(r.Str("issued_at")));
-  SALES_ASSIGN_OR_RETURN(auto lines,
-                         tx.Query("SELECT id, billable_line_id, quantity, order_id, shipment_id, product_id, sku, "
-                                  "product_line_id, commissionable, description, unit, unit_price_minor, net_minor, "
-                                  "tax_rate_bp, tax_minor, gross_minor, credited_minor FROM invoice_lines "
-                                  "WHERE invoice_id = ? ORDER BY id",
-                                  {inv.id()}));
-  for (const auto& l : lines) {
-    auto* out = inv.add_lines();
-    out->set_id(l.Int("id"));
-    out->set_billable_line_id(l.Int("billable_line_id"));
-    out->set_quantity(l.Int("quantity"));
-    out->set_order_id(l.Int("order_id"));
-    out->set_shipment_id(l.Int("shipment_id"));
-    out->set_product_id(l.Int("product_id"));
-    out->set_sku(l.Str("sku"));
-    out->set_product_line_id(l.Int("product_line_id"));
-    out->set_commissionable(l.Int("commissionable") != 0);
-    out->set_description(l.Str("description"));
-    out->set_unit(l.Str("unit"));
-    *out->mutable_unit_price() = MakeMoney(l.Int("unit_price_minor"), cur);
-    *out->mutable_net_amount() = MakeMoney(l.Int("net_minor"), cur);
-    out->set_tax_rate_bp(static_cast<int32_t>(l.Int("tax_rate_bp")));
-    *out->mutable_tax_amount() = MakeMoney(l.Int("tax_minor"), cur);
-    *out->mutable_gross_amount() = MakeMoney(l.Int("gross_minor"), cur);
-    *out->mutable_credited_amount() = MakeMoney(l.Int("credited_minor"), cur);
-  }
   return inv;
+}
+
+// An invoice line as ReadInvoices selects it.
+void AddLine(const db::Row& l, const std::string& cur, v1::Invoice& inv) {
+  auto* out = inv.add_lines();
+  out->set_id(l.Int("id"));
+  out->set_billable_line_id(l.Int("billable_line_id"));
+  out->set_quantity(l.Int("quantity"));
+  out->set_order_id(l.Int("order_id"));
+  out->set_shipment_id(l.Int("shipment_id"));
+  out->set_product_id(l.Int("product_id"));
+  out->set_sku(l.Str("sku"));
+  out->set_product_line_id(l.Int("product_line_id"));
+  out->set_commissionable(l.Int("commissionable") != 0);
+  out->set_description(l.Str("description"));
+  out->set_unit(l.Str("unit"));
+  *out->mutable_unit_price() = MakeMoney(l.Int("unit_price_minor"), cur);
+  *out->mutable_net_amount() = MakeMoney(l.Int("net_minor"), cur);
+  out->set_tax_rate_bp(static_cast<int32_t>(l.Int("tax_rate_bp")));
+  *out->mutable_tax_amount() = MakeMoney(l.Int("tax_minor"), cur);
+  *out->mutable_gross_amount() = MakeMoney(l.Int("gross_minor"), cur);
+  *out->mutable_credited_amount() = MakeMoney(l.Int("credited_minor"), cur);
+}
+
+// The invoices of `rows`, in their order, with their lines: one statement
+// loads the lines of every invoice, however many rows a page holds.
+absl::StatusOr<std::vector<v1::Invoice>> ReadInvoices(db::Transaction& tx, const std::vector<db::Row>& rows) {
+  std::vector<v1::Invoice> out;
+  if (rows.empty()) return out;
+  out.reserve(rows.size());
+  std::vector<int64_t> ids;
+  std::vector<std::string> currencies;
+  std::map<int64_t, size_t> index_of;
+  for (const auto& r : rows) {
+    index_of[r.Int("id")] = out.size();
+    ids.push_back(r.Int("id"));
+    currencies.push_back(r.Str("currency"));
+    out.push_back(ReadInvoice(r));
+  }
+  db::Params p;
+  std::string in = db::AppendInList(ids, p);
+  SALES_ASSIGN_OR_RETURN(
+      auto lines, tx.Query(absl::StrCat("SELECT invoice_id, id, billable_line_id, quantity, order_id, shipment_id, "
+                                        "product_id, sku, product_line_id, commissionable, description, unit, "
+                                        "unit_price_minor, net_minor, tax_rate_bp, tax_minor, gross_minor, "
+                                        "credited_minor FROM invoice_lines WHERE invoice_id IN (",
+                                        in, ") ORDER BY invoice_id, id"),
+                           p));
+  for (const auto& l : lines) {
+    auto it = index_of.find(l.Int("invoice_id"));
+    if (it != index_of.end()) AddLine(l, currencies[it->second], out[it->second]);
+  }
+  return out;
 }
 
 }  // namespace
@@ -157,7 +185,8 @@ absl::StatusOr<v1::Invoice> InvoiceStore::Get(db::Transaction& tx, int64_t id) {
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query(absl::StrCat("SELECT ", kInvoiceColumns, " FROM invoices WHERE id = ?"), {id}));
   if (rows.empty()) return NotFound("invoice", id);
-  return ReadInvoice(tx, rows[0]);
+  SALES_ASSIGN_OR_RETURN(auto invoices, ReadInvoices(tx, rows));
+  return std::move(invoices[0]);
 }
 
 absl::StatusOr<v1::Invoice> InvoiceStore::GetByNumber(db::Transaction& tx, const std::string& number) {
@@ -167,7 +196,8 @@ absl::StatusOr<v1::Invoice> InvoiceStore::GetByNumber(db::Transaction& tx, const
     return WithErrorInfo(absl::NotFoundError(absl::StrCat("invoice ", number, " not found")), "NOT_FOUND",
                          kFinanceDomain, {{"number", number}});
   }
-  return ReadInvoice(tx, rows[0]);
+  SALES_ASSIGN_OR_RETURN(auto invoices, ReadInvoices(tx, rows));
+  return std::move(invoices[0]);
 }
 
 absl::StatusOr<std::vector<v1::Invoice>> InvoiceStore::List(db::Transaction& tx, const v1::ListInvoicesRequest& req,
@@ -216,12 +246,7 @@ absl::StatusOr<std::vector<v1::Invoice>> InvoiceStore::List(db::Transaction& tx,
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-  std::vector<v1::Invoice> out;
-  for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto inv, ReadInvoice(tx, r));
-    out.push_back(std::move(inv));
-  }
-  return out;
+  return ReadInvoices(tx, rows);
 }
 
 absl::StatusOr<int64_t> InvoiceStore::WriteRequest(db::Transaction& tx, int64_t existing_id, int64_t customer_id,

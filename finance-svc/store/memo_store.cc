@@ -1,6 +1,7 @@
 #include "finance-svc/store/memo_store.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "finance-svc/domain/errors.h"
@@ -25,7 +26,8 @@ constexpr char kMemoColumns[] =
     "COALESCE(source_event_id, '') AS source_event_id, currency, net_total_minor, tax_total_minor, total_minor, "
     "unapplied_minor, state, memo_date, reason, void_reason, version, created_at, updated_at";
 
-absl::StatusOr<v1::CreditMemo> ReadMemo(db::Transaction& tx, const db::Row& r) {
+// The credit memo header of one row; its lines come from ReadMemos.
+v1::CreditMemo ReadMemo(const db::Row& r) {
   v1::CreditMemo m;
   m.set_id(r.Int("id"));
   m.set_number(r.Str("number"));
@@ -49,24 +51,61 @@ absl::StatusOr<v1::CreditMemo> ReadMemo(db::Transaction& tx, const db::Row& r) {
   m.set_etag(MakeEtag(r.Int("version")));
   *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   *m.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
-  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, invoice_line_id, product_id, product_line_id, quantity, "
-                                              "description, net_minor, tax_rate_bp, tax_minor, gross_minor "
-                                              "FROM memo_lines WHERE memo_kind = 'CM' AND memo_id = ? ORDER BY id",
-                                              {m.id()}));
-  for (const auto& l : lines) {
-    auto* o = m.add_lines();
-    o->set_id(l.Int("id"));
-    o->set_invoice_line_id(l.Int("invoice_line_id"));
-    o->set_product_id(l.Int("product_id"));
-    o->set_product_line_id(l.Int("product_line_id"));
-    o->set_quantity(l.Int("quantity"));
-    o->set_description(l.Str("description"));
-    *o->mutable_net_amount() = MakeMoney(l.Int("net_minor"), cur);
-    o->set_tax_rate_bp(static_cast<int32_t>(l.Int("tax_rate_bp")));
-    *o->mutable_tax_amount() = MakeMoney(l.Int("tax_minor"), cur);
-    *o->mutable_gross_amount() = MakeMoney(l.Int("gross_minor"), cur);
-  }
   return m;
+}
+
+// A memo line as AttachMemoLines selects it.
+void ReadMemoLine(const db::Row& l, const std::string& cur, v1::MemoLine& o) {
+  o.set_id(l.Int("id"));
+  o.set_invoice_line_id(l.Int("invoice_line_id"));
+  o.set_product_id(l.Int("product_id"));
+  o.set_product_line_id(l.Int("product_line_id"));
+  o.set_quantity(l.Int("quantity"));
+  o.set_description(l.Str("description"));
+  *o.mutable_net_amount() = MakeMoney(l.Int("net_minor"), cur);
+  o.set_tax_rate_bp(static_cast<int32_t>(l.Int("tax_rate_bp")));
+  *o.mutable_tax_amount() = MakeMoney(l.Int("tax_minor"), cur);
+  *o.mutable_gross_amount() = MakeMoney(l.Int("gross_minor"), cur);
+}
+
+// Adds their lines to memos of one kind ("CM" or "DM"), each in id order,
+// in one statement however many memos a page holds. `currencies[i]` is
+// memos[i]'s currency.
+template <typename Memo>
+absl::Status AttachMemoLines(db::Transaction& tx, const char* kind, const std::vector<std::string>& currencies,
+                             std::vector<Memo>& memos) {
+  if (memos.empty()) return absl::OkStatus();
+  std::map<int64_t, size_t> index_of;
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < memos.size(); ++i) {
+    index_of[memos[i].id()] = i;
+    ids.push_back(memos[i].id());
+  }
+  db::Params p = {std::string(kind)};
+  std::string in = db::AppendInList(ids, p);
+  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query(absl::StrCat("SELECT memo_id, id, invoice_line_id, product_id, "
+                                                           "product_line_id, quantity, description, net_minor, "
+                                                           "tax_rate_bp, tax_minor, gross_minor FROM memo_lines "
+                                                           "WHERE memo_kind = ? AND memo_id IN (",
+                                                           in, ") ORDER BY memo_id, id"),
+                                              p));
+  for (const auto& l : lines) {
+    auto it = index_of.find(l.Int("memo_id"));
+    if (it != index_of.end()) ReadMemoLine(l, currencies[it->second], *memos[it->second].add_lines());
+  }
+  return absl::OkStatus();
+}
+
+// The credit memos of `rows`, in their order, with their lines.
+absl::StatusOr<std::vector<v1::CreditMemo>> ReadMemos(db::Transaction& tx, const std::vector<db::Row>& rows) {
+  std::vector<v1::CreditMemo> out;
+  std::vector<std::string> currencies;
+  for (const auto& r : rows) {
+    out.push_back(ReadMemo(r));
+    currencies.push_back(r.Str("currency"));
+  }
+  SALES_RETURN_IF_ERROR(AttachMemoLines(tx, "CM", currencies, out));
+  return out;
 }
 
 }  // namespace
@@ -109,7 +148,8 @@ absl::StatusOr<v1::CreditMemo> MemoStore::GetCreditMemo(db::Transaction& tx, int
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query(absl::StrCat("SELECT ", kMemoColumns, " FROM credit_memos WHERE id = ?"), {id}));
   if (rows.empty()) return NotFound("credit memo", id);
-  return ReadMemo(tx, rows[0]);
+  SALES_ASSIGN_OR_RETURN(auto memos, ReadMemos(tx, rows));
+  return std::move(memos[0]);
 }
 
 absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Transaction& tx,
@@ -143,12 +183,7 @@ absl::StatusOr<std::vector<v1::CreditMemo>> MemoStore::ListCreditMemos(db::Trans
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-  std::vector<v1::CreditMemo> out;
-  for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto m, ReadMemo(tx, r));
-    out.push_back(std::move(m));
-  }
-  return out;
+  return ReadMemos(tx, rows);
 }
 
 absl::StatusOr<std::pair<int, int64_t>> MemoStore::LockCreditMemo(db::Transaction& tx, int64_t id) {
@@ -265,7 +300,8 @@ constexpr char kDebitColumns[] =
     "net_total_minor, tax_total_minor, total_minor, paid_minor, balance_minor, state, memo_date, due_on, reason, "
     "void_reason, version, created_at, updated_at";
 
-absl::StatusOr<v1::DebitMemo> ReadDebit(db::Transaction& tx, const db::Row& r) {
+// The debit memo header of one row; its lines come from ReadDebits.
+v1::DebitMemo ReadDebit(const db::Row& r) {
   v1::DebitMemo m;
   m.set_id(r.Int("id"));
   m.set_number(r.Str("number"));
@@ -288,24 +324,19 @@ absl::StatusOr<v1::DebitMemo> ReadDebit(db::Transaction& tx, const db::Row& r) {
   m.set_etag(MakeEtag(r.Int("version")));
   *m.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   *m.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
-  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, invoice_line_id, product_id, product_line_id, quantity, "
-                                              "description, net_minor, tax_rate_bp, tax_minor, gross_minor "
-                                              "FROM memo_lines WHERE memo_kind = 'DM' AND memo_id = ? ORDER BY id",
-                                              {m.id()}));
-  for (const auto& l : lines) {
-    auto* o = m.add_lines();
-    o->set_id(l.Int("id"));
-    o->set_invoice_line_id(l.Int("invoice_line_id"));
-    o->set_product_id(l.Int("product_id"));
-    o->set_product_line_id(l.Int("product_line_id"));
-    o->set_quantity(l.Int("quantity"));
-    o->set_description(l.Str("description"));
-    *o->mutable_net_amount() = MakeMoney(l.Int("net_minor"), cur);
-    o->set_tax_rate_bp(static_cast<int32_t>(l.Int("tax_rate_bp")));
-    *o->mutable_tax_amount() = MakeMoney(l.Int("tax_minor"), cur);
-    *o->mutable_gross_amount() = MakeMoney(l.Int("gross_minor"), cur);
-  }
   return m;
+}
+
+// The debit memos of `rows`, in their order, with their lines.
+absl::StatusOr<std::vector<v1::DebitMemo>> ReadDebits(db::Transaction& tx, const std::vector<db::Row>& rows) {
+  std::vector<v1::DebitMemo> out;
+  std::vector<std::string> currencies;
+  for (const auto& r : rows) {
+    out.push_back(ReadDebit(r));
+    currencies.push_back(r.Str("currency"));
+  }
+  SALES_RETURN_IF_ERROR(AttachMemoLines(tx, "DM", currencies, out));
+  return out;
 }
 
 }  // namespace
@@ -386,7 +417,8 @@ absl::StatusOr<v1::DebitMemo> MemoStore::GetDebitMemo(db::Transaction& tx, int64
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query(absl::StrCat("SELECT ", kDebitColumns, " FROM debit_memos WHERE id = ?"), {id}));
   if (rows.empty()) return NotFound("debit memo", id);
-  return ReadDebit(tx, rows[0]);
+  SALES_ASSIGN_OR_RETURN(auto memos, ReadDebits(tx, rows));
+  return std::move(memos[0]);
 }
 
 absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transaction& tx,
@@ -412,12 +444,7 @@ absl::StatusOr<std::vector<v1::DebitMemo>> MemoStore::ListDebitMemos(db::Transac
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-  std::vector<v1::DebitMemo> out;
-  for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto m, ReadDebit(tx, r));
-    out.push_back(std::move(m));
-  }
-  return out;
+  return ReadDebits(tx, rows);
 }
 
 absl::StatusOr<std::vector<DebitRow>> MemoStore::LockDebitMemos(db::Transaction& tx, std::vector<int64_t> ids) {

@@ -83,7 +83,9 @@ constexpr char kApplicationColumns[] =
     "id, payment_id, customer_id, rep_id, org_unit_id, invoice_id, debit_memo_id, currency, amount_minor, "
     "applied_on, due_on, days_past_due, state, reversal_reason, reversed_on, created_at";
 
-absl::StatusOr<v1::PaymentApplication> ReadApplication(db::Transaction& tx, const db::Row& r) {
+// The application of one row; its product-line split comes from
+// ReadApplications.
+v1::PaymentApplication ReadApplication(const db::Row& r) {
   v1::PaymentApplication a;
   a.set_id(r.Int("id"));
   a.set_payment_id(r.Int("payment_id"));
@@ -101,15 +103,40 @@ absl::StatusOr<v1::PaymentApplication> ReadApplication(db::Transaction& tx, cons
   a.set_reversal_reason(r.Str("reversal_reason"));
   if (!r.IsNull("reversed_on")) *a.mutable_reversed_on() = ParseDbDate(r.Str("reversed_on"));
   *a.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
-  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT product_line_id, amount_minor FROM payment_application_lines "
-                                              "WHERE application_id = ? ORDER BY product_line_id",
-                                              {a.id()}));
-  for (const auto& l : lines) {
-    auto* pl = a.add_product_line_amounts();
-    pl->set_product_line_id(l.Int("product_line_id"));
-    *pl->mutable_amount() = MakeMoney(l.Int("amount_minor"), cur);
-  }
   return a;
+}
+
+// The applications of `rows`, in their order, each with its product-line
+// split by product line: one statement for the splits of every row, however
+// many a page holds.
+absl::StatusOr<std::vector<v1::PaymentApplication>> ReadApplications(db::Transaction& tx,
+                                                                     const std::vector<db::Row>& rows) {
+  std::vector<v1::PaymentApplication> out;
+  if (rows.empty()) return out;
+  out.reserve(rows.size());
+  std::vector<int64_t> ids;
+  std::vector<std::string> currencies;
+  std::map<int64_t, size_t> index_of;
+  for (const auto& r : rows) {
+    index_of[r.Int("id")] = out.size();
+    ids.push_back(r.Int("id"));
+    currencies.push_back(r.Str("currency"));
+    out.push_back(ReadApplication(r));
+  }
+  db::Params p;
+  std::string in = db::AppendInList(ids, p);
+  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query(absl::StrCat("SELECT application_id, product_line_id, amount_minor "
+                                                           "FROM payment_application_lines WHERE application_id IN (",
+                                                           in, ") ORDER BY application_id, product_line_id"),
+                                              p));
+  for (const auto& l : lines) {
+    auto it = index_of.find(l.Int("application_id"));
+    if (it == index_of.end()) continue;
+    auto* pl = out[it->second].add_product_line_amounts();
+    pl->set_product_line_id(l.Int("product_line_id"));
+    *pl->mutable_amount() = MakeMoney(l.Int("amount_minor"), currencies[it->second]);
+  }
+  return out;
 }
 
 absl::Status NoRemainder(const PaymentRow& p) {
@@ -215,7 +242,8 @@ absl::StatusOr<v1::PaymentApplication> ApplyOne(db::Transaction& tx, Outbox& out
   SALES_ASSIGN_OR_RETURN(
       auto rows,
       tx.Query(absl::StrCat("SELECT ", kApplicationColumns, " FROM payment_applications WHERE id = ?"), {app_id}));
-  return ReadApplication(tx, rows[0]);
+  SALES_ASSIGN_OR_RETURN(auto apps, ReadApplications(tx, rows));
+  return std::move(apps[0]);
 }
 
 }  // namespace
@@ -436,7 +464,8 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::Reverse(db::Transaction& tx
                                                           " FROM payment_applications WHERE id = ? FOR UPDATE"),
                                              {application_id}));
   if (rows.empty() || rows[0].Int("payment_id") != p.id) return NotFound("payment application", application_id);
-  SALES_ASSIGN_OR_RETURN(v1::PaymentApplication app, ReadApplication(tx, rows[0]));
+  SALES_ASSIGN_OR_RETURN(auto apps, ReadApplications(tx, rows));
+  v1::PaymentApplication app = std::move(apps[0]);
   if (app.state() != v1::APPLICATION_STATE_ACTIVE) {
     return WithErrorInfo(
         absl::FailedPreconditionError(absl::StrCat("application ", application_id, " is already reversed")),
@@ -573,7 +602,8 @@ absl::StatusOr<v1::PaymentApplication> PaymentStore::GetApplication(db::Transact
       auto rows,
       tx.Query(absl::StrCat("SELECT ", kApplicationColumns, " FROM payment_applications WHERE id = ?"), {id}));
   if (rows.empty()) return NotFound("payment application", id);
-  return ReadApplication(tx, rows[0]);
+  SALES_ASSIGN_OR_RETURN(auto apps, ReadApplications(tx, rows));
+  return std::move(apps[0]);
 }
 
 absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplications(
@@ -607,12 +637,7 @@ absl::StatusOr<std::vector<v1::PaymentApplication>> PaymentStore::ListApplicatio
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   p.push_back(static_cast<int64_t>(limit + 1));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-  std::vector<v1::PaymentApplication> out;
-  for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto a, ReadApplication(tx, r));
-    out.push_back(std::move(a));
-  }
-  return out;
+  return ReadApplications(tx, rows);
 }
 
 absl::StatusOr<std::vector<v1::Refund>> PaymentStore::ListRefunds(db::Transaction& tx,

@@ -1229,5 +1229,455 @@ TEST_F(FinanceCore, AListedPageOfStatementsHoldsEachAsGetStatementReadsIt) {
   EXPECT_EQ(get(Finance(), ids[1]).customer_stated_balance().minor_units(), 5000);
 }
 
+// ListInvoices reads a page in two statements (issue 15: not one more per
+// invoice for its lines): every listed invoice must still be exactly what
+// GetInvoice answers, with its note and lines as requested in Chinese, in id
+// order, each once across pages; requested, reviewed, issued, signed and
+// part-paid invoices, for finance, by state, and for a rep who sees only
+// their own.
+TEST_F(FinanceCore, AListedPageOfInvoicesHoldsEachAsGetInvoiceReadsIt) {
+  const Principal rep51{"rep-51", "SALES_REP", 51, 510};
+  struct Requested {
+    std::string note;
+    std::vector<std::string> descriptions;
+  };
+  std::map<int64_t, Requested> requested;
+  std::vector<int64_t> ids;  // in the order requested, which is id order
+  // Ships an order to the customer and requests its invoice, each line
+  // described in Chinese and naming the customer.
+  auto request = [&](int64_t customer, int64_t rep, std::vector<std::tuple<int64_t, int64_t, int64_t>> lines,
+                     const std::string& note) {
+    Ship(customer, rep, lines);
+    auto shipped = WaitBillable(customer, static_cast<int>(lines.size()));
+    v1::RequestInvoiceRequest req;
+    req.set_request_id(Rid());
+    req.set_customer_id(customer);
+    req.set_note(note);
+    Requested r{note, {}};
+    for (size_t i = 0; i < shipped.size(); ++i) {
+      auto* l = req.add_lines();
+      l->set_billable_line_id(shipped[i].id());
+      r.descriptions.push_back(absl::StrCat("铁观音礼盒第", i + 1, "行（客户", customer, "）"));
+      l->set_description(r.descriptions.back());
+    }
+    v1::RequestInvoiceResponse resp;
+    grpc::Status st = stub_->RequestInvoice(As(Clerk()).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    ids.push_back(resp.invoice().id());
+    requested[resp.invoice().id()] = r;
+    return resp.invoice();
+  };
+  v1::Invoice signed_for = request(1301, 51, {{2, 3000, 1}, {1, 5000, 2}, {4, 800, 1}}, "请按合同开具增值税专用发票");
+  v1::Invoice part_paid = request(1302, 52, {{3, 1200, 2}, {1, 9900, 1}}, "客户要求月底前开票");
+  request(1303, 51, {{5, 600, 1}, {2, 2500, 3}}, "待销售主管审核");
+  v1::Invoice reviewed = request(1304, 52, {{1, 4000, 1}, {1, 4500, 2}}, "已核对发货单");
+  v1::Invoice issued = request(1305, 51, {{6, 700, 2}, {2, 1800, 1}, {1, 300, 3}}, "");
+  ASSERT_EQ(ids.size(), 5u);
+
+  Review(reviewed);
+  v1::Invoice out;
+  ASSERT_TRUE(Issue(Review(signed_for), &out).ok());
+  v1::RecordInvoiceReceiptRequest rr;
+  rr.set_request_id(Rid());
+  rr.set_id(out.id());
+  rr.set_etag(out.etag());
+  *rr.mutable_signed_on() = FromCivilDay(absl::CivilDay(2026, 3, 6));
+  rr.set_signed_by("李娜（仓库主管）");
+  v1::RecordInvoiceReceiptResponse rresp;
+  ASSERT_TRUE(stub_->RecordInvoiceReceipt(As(Clerk()).get(), rr, &rresp).ok());
+  ASSERT_TRUE(Issue(Review(part_paid), nullptr).ok());
+  ASSERT_TRUE(Pay(1302, 5000, v1::APPLY_MODE_OLDEST_DUE_FIRST, nullptr).ok());
+  ASSERT_TRUE(Issue(Review(issued), nullptr).ok());
+
+  auto get = [&](const Principal& who, int64_t id) {
+    v1::GetInvoiceRequest req;
+    req.set_id(id);
+    v1::GetInvoiceResponse resp;
+    grpc::Status st = stub_->GetInvoice(As(who).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.invoice();
+  };
+  auto list = [&](const Principal& who, v1::ListInvoicesRequest req, int page_size) {
+    std::vector<int64_t> listed;
+    req.set_page_size(page_size);
+    for (int pages = 0; pages < 10; ++pages) {
+      v1::ListInvoicesResponse resp;
+      grpc::Status st = stub_->ListInvoices(As(who).get(), req, &resp);
+      EXPECT_TRUE(st.ok()) << st.error_message();
+      if (!st.ok()) break;
+      EXPECT_LE(resp.invoices_size(), page_size);
+      for (const auto& inv : resp.invoices()) {
+        listed.push_back(inv.id());
+        v1::Invoice one = get(who, inv.id());
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(inv, one))
+            << "listed: " << inv.DebugString() << "\ngot: " << one.DebugString();
+        // Its own lines, in the order requested, not another invoice's.
+        const Requested& r = requested[inv.id()];
+        EXPECT_EQ(inv.note(), r.note);
+        EXPECT_EQ(inv.lines_size(), static_cast<int>(r.descriptions.size()));
+        for (int i = 0; i < inv.lines_size() && i < static_cast<int>(r.descriptions.size()); ++i) {
+          EXPECT_EQ(inv.lines(i).description(), r.descriptions[i]);
+        }
+      }
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return listed;
+  };
+  EXPECT_EQ(list(Finance(), {}, 2), ids);
+  EXPECT_EQ(list(rep51, {}, 1), (std::vector<int64_t>{ids[0], ids[2], ids[4]}));
+  v1::ListInvoicesRequest open;
+  open.add_states(v1::INVOICE_STATE_ISSUED);
+  open.add_states(v1::INVOICE_STATE_PARTIALLY_PAID);
+  EXPECT_EQ(list(Finance(), open, 2), (std::vector<int64_t>{ids[0], ids[1], ids[4]}));
+  EXPECT_EQ(get(Finance(), ids[0]).receipt_signed_by(), "李娜（仓库主管）");
+  EXPECT_EQ(get(Finance(), ids[1]).state(), v1::INVOICE_STATE_PARTIALLY_PAID);
+}
+
+// ListPaymentApplications reads a page in two statements (issue 15: not one
+// more per application for its product-line split): every listed
+// application must still be exactly as RecordPayment made it, or as
+// ReversePaymentApplication left it with its Chinese reason, split over both
+// product lines, in id order, each once across pages; to invoices and a
+// debit memo, with and without reversed ones, by payment, and for a rep.
+TEST_F(FinanceCore, AListedPageOfPaymentApplicationsHoldsEachAsApplied) {
+  const Principal rep61{"rep-61", "SALES_REP", 61, 610};
+  // Two product lines: 2 x 30.00 on line 1 and 50.00 on line 2, 124.30 with VAT.
+  auto invoice = [&](int64_t customer, int64_t rep, absl::CivilDay date) {
+    Ship(customer, rep, {{2, 3000, 1}, {1, 5000, 2}});
+    auto lines = WaitBillable(customer, lines_of_[customer] += 2);
+    v1::Invoice inv;
+    if (lines.size() < 2) return inv;
+    grpc::Status st = Request(customer, {{lines[lines.size() - 2].id(), 0}, {lines.back().id(), 0}}, &inv);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    v1::Invoice out;
+    st = Issue(Review(inv), &out, date);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return out;
+  };
+  v1::Invoice a = invoice(1401, 61, absl::CivilDay(2026, 3, 1));  // due 03-31
+  v1::Invoice b = invoice(1401, 61, absl::CivilDay(2026, 3, 5));  // due 04-04
+  v1::Invoice c = invoice(1402, 62, absl::CivilDay(2026, 3, 5));
+  ASSERT_EQ(a.gross_total().minor_units(), 12430);
+  v1::CreateDebitMemoRequest dr;
+  dr.set_request_id(Rid());
+  auto* dm = dr.mutable_debit_memo();
+  dm->set_customer_id(1401);
+  dm->set_source(v1::DEBIT_MEMO_SOURCE_FEE);
+  dm->set_reason("逾期付款违约金");
+  for (int64_t pl : {1, 2}) {
+    auto* l = dm->add_lines();
+    l->set_product_id(900 + pl);
+    l->set_product_line_id(pl);
+    l->set_description(pl == 1 ? "违约金（龙井）" : "违约金（红茶）");
+    *l->mutable_net_amount() = Cny(1000 * pl);
+  }
+  v1::CreateDebitMemoResponse dresp;
+  ASSERT_TRUE(stub_->CreateDebitMemo(As(Finance()).get(), dr, &dresp).ok());
+  v1::IssueDebitMemoRequest di;
+  di.set_request_id(Rid());
+  di.set_id(dresp.debit_memo().id());
+  di.set_etag(dresp.debit_memo().etag());
+  *di.mutable_memo_date() = FromCivilDay(absl::CivilDay(2026, 3, 10));  // due 04-09, after both invoices
+  v1::IssueDebitMemoResponse diresp;
+  grpc::Status st = stub_->IssueDebitMemo(As(Finance()).get(), di, &diresp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(diresp.debit_memo().total().minor_units(), 3390);
+
+  // Oldest due first: A and part of B; the rest of B and the memo; C in part.
+  std::map<int64_t, v1::PaymentApplication> made;
+  v1::RecordPaymentResponse p1, p2, p3;
+  ASSERT_TRUE(Pay(1401, 20000, v1::APPLY_MODE_OLDEST_DUE_FIRST, &p1).ok());
+  ASSERT_TRUE(Pay(1401, 10000, v1::APPLY_MODE_OLDEST_DUE_FIRST, &p2).ok());
+  ASSERT_TRUE(Pay(1402, 5000, v1::APPLY_MODE_OLDEST_DUE_FIRST, &p3).ok());
+  ASSERT_EQ(p1.applications_size(), 2);
+  ASSERT_EQ(p2.applications_size(), 2);
+  ASSERT_EQ(p3.applications_size(), 1);
+  EXPECT_EQ(p1.applications(1).invoice_id(), b.id());
+  EXPECT_EQ(p2.applications(1).debit_memo_id(), dresp.debit_memo().id());
+  EXPECT_EQ(p3.applications(0).invoice_id(), c.id());
+  for (const auto* p : {&p1, &p2, &p3}) {
+    for (const auto& app : p->applications()) made[app.id()] = app;
+  }
+  v1::ReversePaymentApplicationRequest rv;
+  rv.set_request_id(Rid());
+  rv.set_application_id(p1.applications(1).id());
+  rv.set_reason("银行退回，冲销本次核销");
+  v1::ReversePaymentApplicationResponse rvresp;
+  st = stub_->ReversePaymentApplication(As(Finance()).get(), rv, &rvresp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(rvresp.application().reversal_reason(), "银行退回，冲销本次核销");
+  made[rvresp.application().id()] = rvresp.application();
+  std::vector<int64_t> all, active, of_rep61;
+  for (const auto& [id, app] : made) {
+    all.push_back(id);
+    if (app.state() == v1::APPLICATION_STATE_ACTIVE) active.push_back(id);
+    if (app.rep_id() == 61) of_rep61.push_back(id);
+  }
+  ASSERT_EQ(all.size(), 5u);
+  ASSERT_EQ(active.size(), 4u);
+  ASSERT_EQ(of_rep61.size(), 4u);
+
+  auto list = [&](const Principal& who, v1::ListPaymentApplicationsRequest req, int page_size) {
+    std::vector<int64_t> listed;
+    req.set_page_size(page_size);
+    for (int pages = 0; pages < 10; ++pages) {
+      v1::ListPaymentApplicationsResponse resp;
+      grpc::Status status = stub_->ListPaymentApplications(As(who).get(), req, &resp);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      EXPECT_LE(resp.applications_size(), page_size);
+      for (const auto& app : resp.applications()) {
+        listed.push_back(app.id());
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(app, made[app.id()]))
+            << "listed: " << app.DebugString() << "\nmade: " << made[app.id()].DebugString();
+        // Its own split, over both product lines, adding up to its amount.
+        EXPECT_EQ(app.product_line_amounts_size(), 2);
+        int64_t split = 0;
+        for (const auto& pl : app.product_line_amounts()) split += pl.amount().minor_units();
+        EXPECT_EQ(split, app.amount().minor_units());
+      }
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return listed;
+  };
+  v1::ListPaymentApplicationsRequest with_reversed;
+  with_reversed.set_include_reversed(true);
+  EXPECT_EQ(list(Finance(), with_reversed, 2), all);
+  EXPECT_EQ(list(Finance(), {}, 2), active);
+  EXPECT_EQ(list(rep61, with_reversed, 1), of_rep61);
+  v1::ListPaymentApplicationsRequest of_p2;
+  of_p2.set_payment_id(p2.payment().id());
+  EXPECT_EQ(list(Finance(), of_p2, 1), (std::vector<int64_t>{p2.applications(0).id(), p2.applications(1).id()}));
+}
+
+// ListCreditMemos reads a page in two statements (issue 15: not one more per
+// memo for its lines): every listed memo must still be exactly what
+// GetCreditMemo answers and what its last change returned, with its Chinese
+// reason and lines as created, in id order, each once across pages; pending,
+// issued and voided memos, by state, and for a rep who sees only their own
+// customers'.
+TEST_F(FinanceCore, AListedPageOfCreditMemosHoldsEachAsGetCreditMemoReadsIt) {
+  const Principal rep71{"rep-71", "SALES_REP", 71, 710};
+  IssuedInvoice(1501, 71, 1, 10000);  // the customers' accounts, and with them their reps
+  IssuedInvoice(1502, 72, 1, 10000);
+  std::map<int64_t, v1::CreditMemo> last;  // as the last change returned it
+  std::map<int64_t, std::vector<std::string>> descriptions;
+  std::vector<int64_t> ids;
+  auto create = [&](int64_t customer, v1::CreditMemoSource source, const std::string& reason,
+                    const std::vector<std::pair<std::string, int64_t>>& lines) {
+    v1::CreateCreditMemoRequest req;
+    req.set_request_id(Rid());
+    auto* m = req.mutable_credit_memo();
+    m->set_customer_id(customer);
+    m->set_source(source);
+    m->set_reason(reason);
+    std::vector<std::string> wanted;
+    int64_t n = 0;
+    for (const auto& [description, net] : lines) {
+      auto* l = m->add_lines();
+      l->set_product_id(800 + (++n));
+      l->set_product_line_id(n);
+      l->set_quantity(n);
+      l->set_description(description);
+      *l->mutable_net_amount() = Cny(net);
+      wanted.push_back(description);
+    }
+    v1::CreateCreditMemoResponse resp;
+    grpc::Status st = stub_->CreateCreditMemo(As(Finance()).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    const int64_t id = resp.credit_memo().id();
+    ids.push_back(id);
+    last[id] = resp.credit_memo();
+    descriptions[id] = std::move(wanted);
+    return resp.credit_memo();
+  };
+  v1::CreditMemo rebate =
+      create(1501, v1::CREDIT_MEMO_SOURCE_OTHER, "春节促销返利", {{"返利：西湖龙井", 1000}, {"返利：祁门红茶", 2000}});
+  create(1502, v1::CREDIT_MEMO_SOURCE_PRICE_ADJUSTMENT, "价格调整：合同价低于开票价",
+         {{"调价：普洱茶饼", 1500}, {"调价：白毫银针", 2500}, {"调价：茉莉花茶", 500}});
+  v1::CreditMemo mistaken = create(1501, v1::CREDIT_MEMO_SOURCE_OTHER, "重复录入", {{"重复：冻顶乌龙", 800}});
+  v1::CreditMemo quarterly = create(1502, v1::CREDIT_MEMO_SOURCE_PRICE_ADJUSTMENT, "季度返点",
+                                    {{"返点：安吉白茶", 1200}, {"返点：洞庭碧螺春", 1300}});
+  ASSERT_EQ(ids.size(), 4u);
+  for (const v1::CreditMemo* m : {&rebate, &quarterly}) {
+    v1::IssueCreditMemoRequest ir;
+    ir.set_request_id(Rid());
+    ir.set_id(m->id());
+    ir.set_etag(m->etag());
+    v1::IssueCreditMemoResponse iresp;
+    grpc::Status st = stub_->IssueCreditMemo(As(Finance()).get(), ir, &iresp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    last[m->id()] = iresp.credit_memo();
+  }
+  v1::VoidCreditMemoRequest vr;
+  vr.set_request_id(Rid());
+  vr.set_id(mistaken.id());
+  vr.set_etag(mistaken.etag());
+  vr.set_reason("录入错误，已作废");
+  v1::VoidCreditMemoResponse vresp;
+  grpc::Status st = stub_->VoidCreditMemo(As(Finance()).get(), vr, &vresp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  last[mistaken.id()] = vresp.credit_memo();
+  EXPECT_EQ(vresp.credit_memo().void_reason(), "录入错误，已作废");
+
+  auto get = [&](const Principal& who, int64_t id) {
+    v1::GetCreditMemoRequest req;
+    req.set_id(id);
+    v1::GetCreditMemoResponse resp;
+    grpc::Status status = stub_->GetCreditMemo(As(who).get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.credit_memo();
+  };
+  auto list = [&](const Principal& who, v1::ListCreditMemosRequest req, int page_size) {
+    std::vector<int64_t> listed;
+    req.set_page_size(page_size);
+    for (int pages = 0; pages < 10; ++pages) {
+      v1::ListCreditMemosResponse resp;
+      grpc::Status status = stub_->ListCreditMemos(As(who).get(), req, &resp);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      EXPECT_LE(resp.credit_memos_size(), page_size);
+      for (const auto& m : resp.credit_memos()) {
+        listed.push_back(m.id());
+        v1::CreditMemo one = get(who, m.id());
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(m, one))
+            << "listed: " << m.DebugString() << "\ngot: " << one.DebugString();
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(m, last[m.id()]))
+            << "listed: " << m.DebugString() << "\nlast returned: " << last[m.id()].DebugString();
+        const auto& want = descriptions[m.id()];
+        EXPECT_EQ(m.lines_size(), static_cast<int>(want.size()));
+        for (int i = 0; i < m.lines_size() && i < static_cast<int>(want.size()); ++i) {
+          EXPECT_EQ(m.lines(i).description(), want[i]);
+        }
+      }
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return listed;
+  };
+  EXPECT_EQ(list(Finance(), {}, 3), ids);
+  EXPECT_EQ(list(rep71, {}, 1), (std::vector<int64_t>{ids[0], ids[2]}));
+  v1::ListCreditMemosRequest issued;
+  issued.add_states(v1::MEMO_STATE_ISSUED);
+  EXPECT_EQ(list(Finance(), issued, 1), (std::vector<int64_t>{ids[0], ids[3]}));
+  EXPECT_EQ(get(Finance(), ids[1]).reason(), "价格调整：合同价低于开票价");
+}
+
+// ListDebitMemos reads a page in two statements (issue 15: not one more per
+// memo for its lines): every listed memo must still be exactly what
+// GetDebitMemo answers and what its last change returned, with its Chinese
+// reason and lines as created, in id order, each once across pages; pending,
+// issued and voided memos, by state, and for a rep who sees only their own
+// customers'.
+TEST_F(FinanceCore, AListedPageOfDebitMemosHoldsEachAsGetDebitMemoReadsIt) {
+  const Principal rep81{"rep-81", "SALES_REP", 81, 810};
+  IssuedInvoice(1601, 81, 1, 10000);  // the customers' accounts, and with them their reps
+  IssuedInvoice(1602, 82, 1, 10000);
+  std::map<int64_t, v1::DebitMemo> last;  // as the last change returned it
+  std::map<int64_t, std::vector<std::string>> descriptions;
+  std::vector<int64_t> ids;
+  auto create = [&](int64_t customer, v1::DebitMemoSource source, const std::string& reason,
+                    const std::vector<std::pair<std::string, int64_t>>& lines) {
+    v1::CreateDebitMemoRequest req;
+    req.set_request_id(Rid());
+    auto* m = req.mutable_debit_memo();
+    m->set_customer_id(customer);
+    m->set_source(source);
+    m->set_reason(reason);
+    std::vector<std::string> wanted;
+    int64_t n = 0;
+    for (const auto& [description, net] : lines) {
+      auto* l = m->add_lines();
+      l->set_product_id(700 + (++n));
+      l->set_product_line_id(n);
+      l->set_quantity(n);
+      l->set_description(description);
+      *l->mutable_net_amount() = Cny(net);
+      wanted.push_back(description);
+    }
+    v1::CreateDebitMemoResponse resp;
+    grpc::Status st = stub_->CreateDebitMemo(As(Finance()).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    const int64_t id = resp.debit_memo().id();
+    ids.push_back(id);
+    last[id] = resp.debit_memo();
+    descriptions[id] = std::move(wanted);
+    return resp.debit_memo();
+  };
+  v1::DebitMemo late_fee = create(1601, v1::DEBIT_MEMO_SOURCE_FEE, "逾期付款违约金",
+                                  {{"违约金：三月货款", 1000}, {"违约金：四月货款", 1500}});
+  create(1602, v1::DEBIT_MEMO_SOURCE_PRICE_ADJUSTMENT, "补收差价：合同价高于开票价",
+         {{"补差：普洱茶饼", 2000}, {"补差：白毫银针", 700}, {"补差：茉莉花茶", 300}});
+  v1::DebitMemo mistaken = create(1601, v1::DEBIT_MEMO_SOURCE_OTHER, "重复开具", {{"重复：运费", 500}});
+  v1::DebitMemo bank = create(1602, v1::DEBIT_MEMO_SOURCE_BANK_CHARGE, "退票手续费",
+                              {{"手续费：工商银行", 100}, {"手续费：建设银行", 200}});
+  ASSERT_EQ(ids.size(), 4u);
+  for (const v1::DebitMemo* m : {&late_fee, &bank}) {
+    v1::IssueDebitMemoRequest ir;
+    ir.set_request_id(Rid());
+    ir.set_id(m->id());
+    ir.set_etag(m->etag());
+    *ir.mutable_memo_date() = FromCivilDay(absl::CivilDay(2026, 3, 10));
+    v1::IssueDebitMemoResponse iresp;
+    grpc::Status st = stub_->IssueDebitMemo(As(Finance()).get(), ir, &iresp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    last[m->id()] = iresp.debit_memo();
+  }
+  v1::VoidDebitMemoRequest vr;
+  vr.set_request_id(Rid());
+  vr.set_id(mistaken.id());
+  vr.set_etag(mistaken.etag());
+  vr.set_reason("与上月运费重复，作废");
+  v1::VoidDebitMemoResponse vresp;
+  grpc::Status st = stub_->VoidDebitMemo(As(Finance()).get(), vr, &vresp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  last[mistaken.id()] = vresp.debit_memo();
+  EXPECT_EQ(vresp.debit_memo().void_reason(), "与上月运费重复，作废");
+
+  auto get = [&](const Principal& who, int64_t id) {
+    v1::GetDebitMemoRequest req;
+    req.set_id(id);
+    v1::GetDebitMemoResponse resp;
+    grpc::Status status = stub_->GetDebitMemo(As(who).get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.debit_memo();
+  };
+  auto list = [&](const Principal& who, v1::ListDebitMemosRequest req, int page_size) {
+    std::vector<int64_t> listed;
+    req.set_page_size(page_size);
+    for (int pages = 0; pages < 10; ++pages) {
+      v1::ListDebitMemosResponse resp;
+      grpc::Status status = stub_->ListDebitMemos(As(who).get(), req, &resp);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      EXPECT_LE(resp.debit_memos_size(), page_size);
+      for (const auto& m : resp.debit_memos()) {
+        listed.push_back(m.id());
+        v1::DebitMemo one = get(who, m.id());
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(m, one))
+            << "listed: " << m.DebugString() << "\ngot: " << one.DebugString();
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(m, last[m.id()]))
+            << "listed: " << m.DebugString() << "\nlast returned: " << last[m.id()].DebugString();
+        const auto& want = descriptions[m.id()];
+        EXPECT_EQ(m.lines_size(), static_cast<int>(want.size()));
+        for (int i = 0; i < m.lines_size() && i < static_cast<int>(want.size()); ++i) {
+          EXPECT_EQ(m.lines(i).description(), want[i]);
+        }
+      }
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return listed;
+  };
+  EXPECT_EQ(list(Finance(), {}, 3), ids);
+  EXPECT_EQ(list(rep81, {}, 1), (std::vector<int64_t>{ids[0], ids[2]}));
+  v1::ListDebitMemosRequest issued;
+  issued.add_states(v1::MEMO_STATE_ISSUED);
+  EXPECT_EQ(list(Finance(), issued, 1), (std::vector<int64_t>{ids[0], ids[3]}));
+  EXPECT_EQ(get(Finance(), ids[1]).reason(), "补收差价：合同价高于开票价");
+}
+
 }  // namespace
 }  // namespace sales
