@@ -3,6 +3,8 @@
 // collections ladder sets and releases holds through its event feed. The
 // changes are app/credit_file.h.
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customer_view.h"
@@ -20,6 +22,15 @@
 
 namespace sales::customers {
 namespace {
+
+// The customers of ListHeld's (oldest hold id, customer id) pairs, in
+// their order.
+std::vector<int64_t> HeldCustomers(const std::vector<std::pair<int64_t, int64_t>>& held) {
+  std::vector<int64_t> out;
+  out.reserve(held.size());
+  for (const auto& [hold_id, customer_id] : held) out.push_back(customer_id);
+  return out;
+}
 
 absl::Status RequireReason(const std::string& reason, const char* field = "reason") {
   bool blank = true;
@@ -259,10 +270,9 @@ grpc::Status CustomersApi::ListCreditHolds(grpc::ServerContext* ctx, const v1::L
         SALES_ASSIGN_OR_RETURN(auto held, CreditStore::ListHeld(tx, f));
         bool more = static_cast<int>(held.size()) > f.limit;
         if (more) held.pop_back();
+        SALES_ASSIGN_OR_RETURN(auto profiles, CreditStore::GetMany(tx, HeldCustomers(held)));
         v1::ListCreditHoldsResponse out;
-        for (const auto& [hold_id, customer_id] : held) {
-          SALES_ASSIGN_OR_RETURN(*out.add_profiles(), CreditStore::Get(tx, customer_id));
-        }
+        out.mutable_profiles()->Add(profiles.begin(), profiles.end());
         if (more && !held.empty()) out.set_next_page_token(EncodePageToken(held.back().first));
         return out;
       });

@@ -1,5 +1,8 @@
 #include "customers-svc/store/credit_store.h"
 
+#include <map>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "platform/convert.h"
@@ -30,6 +33,19 @@ HoldRow HoldFromRow(const db::Row& r) {
   return h;
 }
 
+// The active holds of the customers in "customer_id IN (`in`)", by customer
+// and oldest first.
+absl::StatusOr<std::vector<HoldRow>> ActiveHoldsOf(db::Transaction& tx, const std::string& in,
+                                                   const db::Params& params) {
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat("SELECT ", kHoldColumns, " FROM credit_holds WHERE customer_id IN (", in,
+                                               ") AND active = 1 ORDER BY customer_id, id"),
+                                  params));
+  std::vector<HoldRow> out;
+  for (const auto& r : rows) out.push_back(HoldFromRow(r));
+  return out;
+}
+
 constexpr char kInvColumns[] =
     "id, customer_id, date, method, rating, investigator, findings, recommended_limit, currency, actor_user, "
     "actor_role, actor_rep, created_at";
@@ -56,17 +72,26 @@ v1::CreditInvestigation InvFromRow(const db::Row& r) {
 }  // namespace
 
 absl::StatusOr<v1::CreditProfile> CreditStore::Get(db::Transaction& tx, int64_t customer_id) {
-  v1::CreditProfile p;
-  p.set_customer_id(customer_id);
+  SALES_ASSIGN_OR_RETURN(auto profiles, GetMany(tx, {customer_id}));
+  return std::move(profiles.at(0));
+}
+
+absl::StatusOr<std::vector<v1::CreditProfile>> CreditStore::GetMany(db::Transaction& tx,
+                                                                    const std::vector<int64_t>& customer_ids) {
+  std::vector<v1::CreditProfile> out;
+  if (customer_ids.empty()) return out;
+  // Two statements for the whole page: the profiles, then the active holds.
+  db::Params params;
+  const std::string in = db::AppendInList(customer_ids, params);
   SALES_ASSIGN_OR_RETURN(
-      auto rows, tx.Query("SELECT credit_limit, currency, payment_terms_days, rating, last_investigation_date, "
-                          "last_investigation_method, version, updated_at FROM credit_profiles WHERE customer_id = ?",
-                          {customer_id}));
-  if (rows.empty()) {
-    *p.mutable_credit_limit() = MakeMoney(0);
-    p.set_etag(MakeEtag(0));
-  } else {
-    const auto& r = rows[0];
+      auto rows, tx.Query(absl::StrCat("SELECT customer_id, credit_limit, currency, payment_terms_days, rating, "
+                                       "last_investigation_date, last_investigation_method, version, updated_at "
+                                       "FROM credit_profiles WHERE customer_id IN (",
+                                       in, ")"),
+                          params));
+  std::map<int64_t, v1::CreditProfile> stored;
+  for (const auto& r : rows) {
+    v1::CreditProfile& p = stored[r.Int("customer_id")];
     *p.mutable_credit_limit() = MakeMoney(r.Int("credit_limit"), r.Str("currency"));
     p.set_payment_terms_days(static_cast<int32_t>(r.Int("payment_terms_days")));
     p.set_rating(EnumParse<v1::CreditRating>(r.Str("rating")));
@@ -77,20 +102,35 @@ absl::StatusOr<v1::CreditProfile> CreditStore::Get(db::Transaction& tx, int64_t 
     p.set_etag(MakeEtag(r.Int("version")));
     *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
   }
-  SALES_ASSIGN_OR_RETURN(auto holds, ActiveHolds(tx, customer_id));
-  if (!holds.empty()) {
-    // The oldest active hold explains the state; releasing it leaves the
-    // customer on hold while another one is still active.
-    const HoldRow& h = holds.front();
-    auto* hold = p.mutable_hold();
-    hold->set_on_hold(true);
-    hold->set_reason(h.reason);
-    hold->set_source(h.source);
-    *hold->mutable_set_by() = h.set_by;
-    *hold->mutable_set_time() = ToTimestamp(h.set_at);
-    hold->set_collection_case_id(h.collection_case_id);
+  SALES_ASSIGN_OR_RETURN(auto holds, ActiveHoldsOf(tx, in, params));
+  // The oldest active hold explains the state; releasing it leaves the
+  // customer on hold while another one is still active. Holds come by
+  // customer, oldest first, so the first one seen of a customer wins.
+  std::map<int64_t, const HoldRow*> oldest;
+  for (const HoldRow& h : holds) oldest.try_emplace(h.customer_id, &h);
+  out.reserve(customer_ids.size());
+  for (int64_t customer_id : customer_ids) {
+    v1::CreditProfile& p = out.emplace_back();
+    if (auto it = stored.find(customer_id); it != stored.end()) {
+      p = it->second;
+    } else {
+      // Never given a profile: cash only, version 0.
+      *p.mutable_credit_limit() = MakeMoney(0);
+      p.set_etag(MakeEtag(0));
+    }
+    p.set_customer_id(customer_id);
+    if (auto it = oldest.find(customer_id); it != oldest.end()) {
+      const HoldRow& h = *it->second;
+      auto* hold = p.mutable_hold();
+      hold->set_on_hold(true);
+      hold->set_reason(h.reason);
+      hold->set_source(h.source);
+      *hold->mutable_set_by() = h.set_by;
+      *hold->mutable_set_time() = ToTimestamp(h.set_at);
+      hold->set_collection_case_id(h.collection_case_id);
+    }
   }
-  return p;
+  return out;
 }
 
 absl::StatusOr<v1::CreditProfile> CreditStore::Lock(db::Transaction& tx, int64_t customer_id, absl::Time now) {
@@ -141,13 +181,9 @@ absl::Status CreditStore::Touch(db::Transaction& tx, int64_t customer_id, absl::
 }
 
 absl::StatusOr<std::vector<HoldRow>> CreditStore::ActiveHolds(db::Transaction& tx, int64_t customer_id) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT ", kHoldColumns,
-                                                          " FROM credit_holds WHERE "
-                                                          "customer_id = ? AND active = 1 ORDER BY id"),
-                                             {customer_id}));
-  std::vector<HoldRow> out;
-  for (const auto& r : rows) out.push_back(HoldFromRow(r));
-  return out;
+  db::Params params;
+  const std::string in = db::AppendInList(std::vector<int64_t>{customer_id}, params);
+  return ActiveHoldsOf(tx, in, params);
 }
 
 absl::StatusOr<std::optional<HoldRow>> CreditStore::FindFinanceHold(db::Transaction& tx, int64_t finance_hold_id) {

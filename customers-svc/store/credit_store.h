@@ -31,6 +31,10 @@ class CreditStore {
   // members: the caller resolves that), with its hold state; a customer
   // never given a profile reads as cash-only, version 0.
   static absl::StatusOr<v1::CreditProfile> Get(db::Transaction& tx, int64_t customer_id);
+  // The profiles of these customers as Get reads each, in the order given,
+  // in two statements however many customers there are.
+  static absl::StatusOr<std::vector<v1::CreditProfile>> GetMany(db::Transaction& tx,
+                                                                const std::vector<int64_t>& customer_ids);
   // Locks the profile row, creating it (cash only) when missing, so that
   // holds and updates of one customer queue behind each other.
   static absl::StatusOr<v1::CreditProfile> Lock(db::Transaction& tx, int64_t customer_id, absl::Time now);

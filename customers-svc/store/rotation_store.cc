@@ -1,6 +1,8 @@
 #include "customers-svc/store/rotation_store.h"
 
+#include <map>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -206,19 +208,37 @@ v1::Rotation ToProto(const RotationRecord& r) {
 
 namespace {
 
-absl::Status LoadMembers(db::Transaction& tx, RotationRecord& r) {
-  SALES_ASSIGN_OR_RETURN(auto members, tx.Query("SELECT position, rep_id, active FROM rotation_members "
-                                                "WHERE rotation_id = ? ORDER BY position",
-                                                {r.id}));
+// Fills the members and owed turns of the rotations, in two statements
+// however many rotations there are.
+absl::Status LoadMembers(db::Transaction& tx, std::vector<RotationRecord>& rotations) {
+  if (rotations.empty()) return absl::OkStatus();
+  std::map<int64_t, RotationRecord*> by_id;
+  std::vector<int64_t> ids;
+  for (RotationRecord& r : rotations) {
+    by_id[r.id] = &r;
+    ids.push_back(r.id);
+  }
+  db::Params params;
+  const std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(auto members, tx.Query(absl::StrCat("SELECT rotation_id, position, rep_id, active "
+                                                             "FROM rotation_members WHERE rotation_id IN (",
+                                                             in, ") ORDER BY rotation_id, position"),
+                                                params));
   for (const auto& m : members) {
+    auto it = by_id.find(m.Int("rotation_id"));
+    if (it == by_id.end()) continue;
+    RotationRecord& r = *it->second;
     r.positions.push_back(static_cast<int32_t>(m.Int("position")));
     r.state.members.push_back({m.Int("rep_id"), m.Int("active") != 0});
   }
-  SALES_ASSIGN_OR_RETURN(auto owed, tx.Query("SELECT rep_id, kind FROM rotation_owed_turns WHERE rotation_id = ? "
-                                             "ORDER BY seq",
-                                             {r.id}));
+  SALES_ASSIGN_OR_RETURN(auto owed, tx.Query(absl::StrCat("SELECT rotation_id, rep_id, kind FROM rotation_owed_turns "
+                                                          "WHERE rotation_id IN (",
+                                                          in, ") ORDER BY rotation_id, seq"),
+                                             params));
   for (const auto& o : owed) {
-    r.state.owed.push_back({o.Int("rep_id"), OwedTurnKindFromName(o.Str("kind"))});
+    auto it = by_id.find(o.Int("rotation_id"));
+    if (it == by_id.end()) continue;
+    it->second->state.owed.push_back({o.Int("rep_id"), OwedTurnKindFromName(o.Str("kind"))});
   }
   return absl::OkStatus();
 }
@@ -265,9 +285,9 @@ absl::StatusOr<std::optional<RotationRecord>> RotationStore::ByOffice(db::Transa
                                                for_update ? " FOR UPDATE" : ""),
                                   {office_id}));
   if (rows.empty()) return std::optional<RotationRecord>();
-  RotationRecord r = RotationOf(rows[0]);
-  SALES_RETURN_IF_ERROR(LoadMembers(tx, r));
-  return std::optional<RotationRecord>(std::move(r));
+  std::vector<RotationRecord> found{RotationOf(rows[0])};
+  SALES_RETURN_IF_ERROR(LoadMembers(tx, found));
+  return std::optional<RotationRecord>(std::move(found[0]));
 }
 
 absl::StatusOr<RotationRecord> RotationStore::Insert(db::Transaction& tx, int64_t office_id, const RotationState& state,
@@ -327,11 +347,8 @@ absl::StatusOr<std::vector<RotationRecord>> RotationStore::List(db::Transaction&
   absl::StrAppend(&sql, " ORDER BY office_id LIMIT ?");
   params.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  for (const auto& row : rows) {
-    RotationRecord r = RotationOf(row);
-    SALES_RETURN_IF_ERROR(LoadMembers(tx, r));
-    out.push_back(std::move(r));
-  }
+  for (const auto& row : rows) out.push_back(RotationOf(row));
+  SALES_RETURN_IF_ERROR(LoadMembers(tx, out));
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customers_api.h"
@@ -1347,6 +1348,301 @@ TEST_F(CustomersCore, CreditProfileUpdateChangesOnlyTheMaskedTerms) {
   EXPECT_EQ(ur.profile().credit_limit().minor_units(), 300'000'00);
   EXPECT_EQ(ur.profile().payment_terms_days(), 15);
   EXPECT_EQ(ur.profile().rating(), v1::CREDIT_RATING_B);
+}
+
+// Issue 15: a page of ListCreditHolds reads its profiles and their holds in
+// two statements whatever its size. Every listed profile equals
+// GetCreditProfile's, in oldest-hold order, whatever the page size, and each
+// caller still sees only their scope.
+TEST_F(CustomersCore, ListCreditHoldsPagesEqualTheirProfiles) {
+  const int64_t c1 = MustRegister(Rep(kRepA, kEast), "上海华联超市", "13700000101");
+  const int64_t c2 = MustRegister(Rep(kRepB, kEast), "杭州联华便利店", "13700000102");
+  const int64_t c3 = MustRegister(Rep(kRepNorth, kNorth), "北京京客隆商贸", "13700000103");
+  const int64_t c4 = MustRegister(Rep(kRepA, kEast), "南京苏果超市", "13700000104");
+  const int64_t c5 = MustRegister(Rep(kRepC, kEast), "苏州美廉美便利店", "13700000105");
+  auto hold = [&](const Principal& who, int64_t id, const std::string& reason) {
+    v1::SetCreditHoldRequest req;
+    req.set_request_id(Rid());
+    req.set_customer_id(id);
+    req.set_reason(reason);
+    v1::SetCreditHoldResponse resp;
+    grpc::Status st = stub_->SetCreditHold(As(who).get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  };
+  auto collections = [&](int64_t id, int64_t finance_hold, const std::string& reason) {
+    finance::v1::CustomerHoldSetEvent e;
+    e.set_credit_hold_id(finance_hold);
+    e.set_customer_id(id);
+    e.set_source(finance::v1::CREDIT_HOLD_SOURCE_COLLECTIONS);
+    e.set_reason(reason);
+    e.add_collection_case_ids(finance_hold + 1000);
+    ASSERT_TRUE(Feed(e, "CustomerHoldSetEvent", absl::StrCat("fin-", finance_hold), false).ok());
+  };
+
+  // c3 (North): investigated, then on hold from collections.
+  v1::RecordCreditInvestigationRequest inv;
+  inv.set_request_id(Rid());
+  inv.set_customer_id(c3);
+  *inv.mutable_investigation()->mutable_date() = D(2026, 2, 27);
+  inv.mutable_investigation()->set_method(v1::CREDIT_INVESTIGATION_METHOD_INTERNAL);
+  inv.mutable_investigation()->set_rating(v1::CREDIT_RATING_B);
+  inv.mutable_investigation()->set_investigator("钱审计");
+  inv.mutable_investigation()->set_findings("门店客流下降，近三个月回款偏慢");
+  inv.set_etag(Profile(kFinance, c3).etag());
+  v1::RecordCreditInvestigationResponse invr;
+  grpc::Status st = stub_->RecordCreditInvestigation(As(kFinance).get(), inv, &invr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  clock_.Advance(absl::Minutes(1));
+  collections(c3, 601, "第二次催款通知：发票INV-2026-000456逾期");
+  clock_.Advance(absl::Minutes(1));
+  hold(kManagerEast, c2, "客户经营异常，暂停赊销");
+  // c4 is held and released: not listed.
+  hold(kManagerEast, c4, "待核实收货地址");
+  v1::ReleaseCreditHoldRequest rel;
+  rel.set_request_id(Rid());
+  rel.set_customer_id(c4);
+  rel.set_reason("地址已核实");
+  v1::ReleaseCreditHoldResponse relr;
+  ASSERT_TRUE(stub_->ReleaseCreditHold(As(kManagerEast).get(), rel, &relr).ok());
+  // c1: terms set, held by finance, then also by collections (the older
+  // finance hold explains the state).
+  v1::UpdateCreditProfileRequest up;
+  up.set_request_id(Rid());
+  up.set_customer_id(c1);
+  *up.mutable_credit_limit() = MakeMoney(800'000'00);
+  up.set_payment_terms_days(45);
+  up.set_rating(v1::CREDIT_RATING_A);
+  up.set_reason("年度授信评审");
+  up.set_etag(Profile(kFinance, c1).etag());
+  v1::UpdateCreditProfileResponse upr;
+  st = stub_->UpdateCreditProfile(As(kFinance).get(), up, &upr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  clock_.Advance(absl::Minutes(1));
+  hold(kFinance, c1, "财务冻结：账期内未回款");
+  clock_.Advance(absl::Minutes(1));
+  hold(kManagerEast, c5, "门店转让中，暂停发货");
+  clock_.Advance(absl::Minutes(1));
+  collections(c1, 602, "催收立案");
+
+  // Every page as `who` sees it, `size` profiles at a time.
+  auto list_all = [&](const Principal& who, int size, int* pages) {
+    std::vector<v1::CreditProfile> out;
+    v1::ListCreditHoldsRequest req;
+    req.set_page_size(size);
+    *pages = 0;
+    do {
+      v1::ListCreditHoldsResponse resp;
+      grpc::Status s = stub_->ListCreditHolds(As(who).get(), req, &resp);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok()) break;
+      ++*pages;
+      EXPECT_LE(resp.profiles_size(), size);
+      out.insert(out.end(), resp.profiles().begin(), resp.profiles().end());
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty() && *pages < 20);
+    return out;
+  };
+  auto ids_of = [](const std::vector<v1::CreditProfile>& ps) {
+    std::vector<int64_t> ids;
+    for (const auto& p : ps) ids.push_back(p.customer_id());
+    return ids;
+  };
+  auto expect_as_got = [&](const std::vector<v1::CreditProfile>& ps) {
+    for (const auto& p : ps) {
+      v1::CreditProfile got = Profile(kFinance, p.customer_id());
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(p, got)) << "listed:\n"
+                                                                              << p.DebugString() << "got:\n"
+                                                                              << got.DebugString();
+    }
+  };
+
+  int pages = 0;
+  const std::vector<int64_t> oldest_first{c3, c2, c1, c5};
+  auto whole = list_all(kFinance, 100, &pages);
+  EXPECT_EQ(pages, 1);
+  EXPECT_EQ(ids_of(whole), oldest_first);
+  expect_as_got(whole);
+  for (int size : {1, 3}) {
+    auto paged = list_all(kFinance, size, &pages);
+    EXPECT_EQ(pages, size == 1 ? 4 : 2) << "page size " << size;
+    ASSERT_EQ(paged.size(), whole.size()) << "page size " << size;
+    for (size_t i = 0; i < paged.size(); ++i) {
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(paged[i], whole[i]))
+          << "page size " << size << " row " << i;
+    }
+  }
+  ASSERT_EQ(whole.size(), 4u);
+  EXPECT_EQ(whole[0].hold().reason(), "第二次催款通知：发票INV-2026-000456逾期");
+  EXPECT_EQ(whole[0].hold().collection_case_id(), 1601);
+  EXPECT_EQ(whole[0].last_investigation_date().day(), 27);
+  EXPECT_EQ(whole[0].rating(), v1::CREDIT_RATING_B);
+  EXPECT_EQ(whole[1].hold().reason(), "客户经营异常，暂停赊销");
+  EXPECT_EQ(whole[1].hold().set_by().user_id(), "mgr-east");
+  EXPECT_EQ(whole[2].hold().source(), v1::CREDIT_HOLD_SOURCE_FINANCE);
+  EXPECT_EQ(whole[2].hold().reason(), "财务冻结：账期内未回款");
+  EXPECT_EQ(whole[2].credit_limit().minor_units(), 800'000'00);
+  EXPECT_EQ(whole[2].payment_terms_days(), 45);
+  EXPECT_EQ(whole[3].hold().reason(), "门店转让中，暂停发货");
+
+  // Scope: East's manager sees East's customers, a rep their own.
+  auto east = list_all(kManagerEast, 2, &pages);
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(ids_of(east), (std::vector<int64_t>{c2, c1, c5}));
+  expect_as_got(east);
+  auto own = list_all(Rep(kRepA, kEast), 1, &pages);
+  EXPECT_EQ(ids_of(own), (std::vector<int64_t>{c1}));
+  expect_as_got(own);
+  EXPECT_TRUE(list_all(Rep(kRepB, kEast), 5, &pages).size() == 1u);
+}
+
+// Issue 15: a page of ListRotations reads its members and owed turns in two
+// statements whatever its size. Every listed rotation equals GetRotation's
+// (members in turn order, banked turns on the right rotation), by office id
+// whatever the page size, and scoping is unchanged.
+TEST_F(CustomersCore, ListRotationsPagesEqualTheirRotations) {
+  constexpr int64_t kSouth = 4, kWest = 5;
+  Unit(kSouth, kCompany, "SOUTH");
+  Unit(kWest, kCompany, "WEST");
+  RepIn(41, kSouth, "孙七");
+  RepIn(42, kSouth, "周八");
+  RepIn(51, kWest, "吴九");
+  auto create = [&](int64_t office, std::vector<int64_t> reps) {
+    v1::CreateRotationRequest req;
+    req.set_request_id(Rid());
+    req.mutable_rotation()->set_office_id(office);
+    int pos = 0;
+    for (int64_t r : reps) {
+      auto* m = req.mutable_rotation()->add_members();
+      m->set_rep_id(r);
+      m->set_position(++pos * 10);
+    }
+    v1::CreateRotationResponse resp;
+    grpc::Status st = stub_->CreateRotation(As(kDirector).get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  };
+  create(kWest, {51});
+  create(kEast, {kRepA, kRepB, kRepC});
+  create(kSouth, {41, 42});
+  create(kNorth, {kRepNorth});
+  // A rep away on company business banks the turn: an owed turn in East
+  // (rep B) and one in South (rep 42).
+  auto away = [&](int64_t rep, int64_t office) {
+    v1::RecordRepAbsenceRequest req;
+    req.set_request_id(Rid());
+    auto* a = req.mutable_absence();
+    a->set_rep_id(rep);
+    a->set_office_id(office);
+    a->set_kind(v1::ABSENCE_KIND_COMPANY);
+    *a->mutable_start_time() = ToTimestamp(clock_.Now() - absl::Hours(1));
+    a->set_reason("拜访经销商");
+    v1::RecordRepAbsenceResponse resp;
+    grpc::Status st = stub_->RecordRepAbsence(As(kDirector).get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  };
+  int leads = 0;
+  auto lead = [&](int64_t office) {
+    const Principal reception{absl::StrCat("recep-", office), "RECEPTIONIST", 0, office};
+    v1::RegisterLeadRequest req;
+    req.set_request_id(Rid());
+    req.set_office_id(office);
+    req.set_channel(v1::LEAD_CHANNEL_WALK_IN);
+    ++leads;
+    auto* c = req.mutable_customer();
+    c->set_name(absl::StrCat("来访客户", leads));
+    c->set_type(v1::CUSTOMER_TYPE_END_CUSTOMER);
+    c->set_phone(absl::StrCat("1380013", 1000 + leads));
+    c->set_region("EAST");
+    c->set_city("上海");
+    v1::RegisterLeadResponse resp;
+    grpc::Status st = stub_->RegisterLead(As(reception).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.lead();
+  };
+  away(kRepB, kEast);
+  away(42, kSouth);
+  EXPECT_EQ(lead(kEast).assigned_rep_id(), kRepA);
+  EXPECT_EQ(lead(kEast).assigned_rep_id(), kRepC);  // B banks the turn
+  EXPECT_EQ(lead(kSouth).assigned_rep_id(), 41);
+  EXPECT_EQ(lead(kSouth).assigned_rep_id(), 41);  // 42 banks the turn
+
+  auto get = [&](int64_t office) {
+    v1::GetRotationRequest req;
+    req.set_office_id(office);
+    v1::GetRotationResponse resp;
+    grpc::Status st = stub_->GetRotation(As(kDirector).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.rotation();
+  };
+  // Every page as `who` sees it, `size` rotations at a time.
+  auto list_all = [&](const Principal& who, int size, int* pages) {
+    std::vector<v1::Rotation> out;
+    v1::ListRotationsRequest req;
+    req.set_page_size(size);
+    *pages = 0;
+    do {
+      v1::ListRotationsResponse resp;
+      grpc::Status s = stub_->ListRotations(As(who).get(), req, &resp);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok()) break;
+      ++*pages;
+      EXPECT_LE(resp.rotations_size(), size);
+      out.insert(out.end(), resp.rotations().begin(), resp.rotations().end());
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty() && *pages < 20);
+    return out;
+  };
+  auto offices_of = [](const std::vector<v1::Rotation>& rs) {
+    std::vector<int64_t> ids;
+    for (const auto& r : rs) ids.push_back(r.office_id());
+    return ids;
+  };
+  auto expect_as_got = [&](const std::vector<v1::Rotation>& rs) {
+    for (const auto& r : rs) {
+      v1::Rotation got = get(r.office_id());
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(r, got)) << "listed:\n"
+                                                                              << r.DebugString() << "got:\n"
+                                                                              << got.DebugString();
+    }
+  };
+
+  int pages = 0;
+  auto whole = list_all(kDirector, 50, &pages);
+  EXPECT_EQ(pages, 1);
+  EXPECT_EQ(offices_of(whole), (std::vector<int64_t>{kEast, kNorth, kSouth, kWest}));
+  expect_as_got(whole);
+  for (int size : {1, 3}) {
+    auto paged = list_all(kDirector, size, &pages);
+    EXPECT_EQ(pages, size == 1 ? 4 : 2) << "page size " << size;
+    ASSERT_EQ(paged.size(), whole.size()) << "page size " << size;
+    for (size_t i = 0; i < paged.size(); ++i) {
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(paged[i], whole[i]))
+          << "page size " << size << " row " << i;
+    }
+  }
+  ASSERT_EQ(whole.size(), 4u);
+  const v1::Rotation& east = whole[0];
+  ASSERT_EQ(east.members_size(), 3);
+  EXPECT_EQ(east.members(0).rep_id(), kRepA);
+  EXPECT_EQ(east.members(1).rep_id(), kRepB);
+  EXPECT_EQ(east.members(1).banked_turns(), 1);
+  EXPECT_EQ(east.members(2).rep_id(), kRepC);
+  EXPECT_EQ(east.members(2).position(), 30);
+  const v1::Rotation& south = whole[2];
+  ASSERT_EQ(south.members_size(), 2);
+  EXPECT_EQ(south.members(0).banked_turns(), 0);
+  EXPECT_EQ(south.members(1).rep_id(), 42);
+  EXPECT_EQ(south.members(1).banked_turns(), 1);
+  EXPECT_EQ(whole[1].members_size(), 1);
+  EXPECT_EQ(whole[3].members(0).rep_id(), 51);
+
+  // Scope: East's manager lists East's rotation, a rep the ones they take
+  // turns in.
+  auto east_only = list_all(kManagerEast, 1, &pages);
+  EXPECT_EQ(offices_of(east_only), (std::vector<int64_t>{kEast}));
+  expect_as_got(east_only);
+  auto mine = list_all(Rep(42, kSouth), 1, &pages);
+  EXPECT_EQ(offices_of(mine), (std::vector<int64_t>{kSouth}));
+  expect_as_got(mine);
 }
 
 }  // namespace
