@@ -49,6 +49,33 @@ absl::StatusOr<DocumentContent> ContentOf(db::Transaction& tx, const v1::Shippin
   return c;
 }
 
+// Up to page + 1 documents after the filter's cursor that the caller's scope
+// sees, by their orders' scope facts, read for a whole batch in one
+// statement. Batches are fetched until the page is full.
+absl::StatusOr<std::vector<v1::ShippingDocument>> VisibleDocuments(db::Transaction& tx, const Scope& scope,
+                                                                   ShipmentDocumentStore::Filter f, int page) {
+  std::vector<v1::ShippingDocument> items;
+  while (static_cast<int>(items.size()) <= page) {
+    SALES_ASSIGN_OR_RETURN(auto batch, ShipmentDocumentStore::List(tx, f, page + 1));
+    std::vector<int64_t> order_ids;
+    for (const auto& d : batch) {
+      if (!scope.all) order_ids.push_back(d.order_id());
+    }
+    SALES_ASSIGN_OR_RETURN(auto orders, ShipmentStore::OrderScopes(tx, order_ids));
+    for (auto& d : batch) {
+      f.after_id = d.id();
+      if (!scope.all) {
+        SALES_ASSIGN_OR_RETURN(bool sees, SeesOrder(scope, orders, d.order_id()));
+        if (!sees) continue;
+      }
+      items.push_back(std::move(d));
+      if (static_cast<int>(items.size()) > page) break;
+    }
+    if (static_cast<int>(batch.size()) < page + 1) break;
+  }
+  return items;
+}
+
 }  // namespace
 
 grpc::Status OrdersApi::ListDocuments(grpc::ServerContext* ctx, const v1::ListDocumentsRequest* req,
@@ -68,20 +95,7 @@ grpc::Status OrdersApi::ListDocuments(grpc::ServerContext* ctx, const v1::ListDo
         f.shipment_id = req->shipment_id();
         if (req->type() != v1::DOCUMENT_TYPE_UNSPECIFIED) f.type = EnumShort(req->type());
         SALES_ASSIGN_OR_RETURN(f.after_id, DecodePageToken(req->page_token()));
-        std::vector<v1::ShippingDocument> items;
-        while (static_cast<int>(items.size()) <= page) {
-          SALES_ASSIGN_OR_RETURN(auto batch, ShipmentDocumentStore::List(tx, f, page + 1));
-          for (auto& d : batch) {
-            f.after_id = d.id();
-            if (!scope.all) {
-              SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, d.order_id(), false));
-              if (!scope.Sees(order.record)) continue;
-            }
-            items.push_back(std::move(d));
-            if (static_cast<int>(items.size()) > page) break;
-          }
-          if (static_cast<int>(batch.size()) < page + 1) break;
-        }
+        SALES_ASSIGN_OR_RETURN(auto items, VisibleDocuments(tx, scope, f, page));
         v1::ListDocumentsResponse out;
         FillPage(std::move(items), page, &out, [](auto* r) { return r->add_documents(); });
         return out;

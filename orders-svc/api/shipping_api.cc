@@ -112,18 +112,24 @@ grpc::Status OrdersApi::GetShipmentRequisition(grpc::ServerContext* ctx, const v
 namespace {
 
 // Up to page + 1 requisitions after the filter's cursor that the caller's
-// scope sees. Scope filtering reads the order of each requisition; batches
-// are fetched until the page is full so a rep's page is never short.
+// scope sees. Scope filtering reads the scope facts of a batch's orders in
+// one statement; batches are fetched until the page is full so a rep's page
+// is never short.
 absl::StatusOr<std::vector<v1::ShipmentRequisition>> VisibleRequisitions(db::Transaction& tx, const Scope& scope,
                                                                          ShipmentStore::RequisitionFilter f, int page) {
   std::vector<v1::ShipmentRequisition> items;
   while (static_cast<int>(items.size()) <= page) {
     SALES_ASSIGN_OR_RETURN(auto batch, ShipmentStore::ListRequisitions(tx, f, page + 1));
+    std::vector<int64_t> order_ids;
+    for (const auto& r : batch) {
+      if (!scope.all) order_ids.push_back(r.requisition.order_id());
+    }
+    SALES_ASSIGN_OR_RETURN(auto orders, ShipmentStore::OrderScopes(tx, order_ids));
     for (auto& r : batch) {
       f.after_id = r.requisition.id();
       if (!scope.all) {
-        SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, r.requisition.order_id(), false));
-        if (!scope.Sees(order.record)) continue;
+        SALES_ASSIGN_OR_RETURN(bool sees, SeesOrder(scope, orders, r.requisition.order_id()));
+        if (!sees) continue;
       }
       items.push_back(std::move(r.requisition));
       if (static_cast<int>(items.size()) > page) break;
@@ -302,6 +308,38 @@ grpc::Status OrdersApi::GetShipment(grpc::ServerContext* ctx, const v1::GetShipm
       });
 }
 
+namespace {
+
+// Up to page + 1 shipments before the filter's cursor that the caller's scope
+// sees: a shipment credited to the caller's rep directly, any other by its
+// order, whose scope facts are read for the whole batch in one statement.
+// Batches are fetched until the page is full.
+absl::StatusOr<std::vector<v1::Shipment>> VisibleShipments(db::Transaction& tx, const Scope& scope,
+                                                           ShipmentStore::ShipmentFilter f, int page) {
+  std::vector<v1::Shipment> items;
+  while (static_cast<int>(items.size()) <= page) {
+    SALES_ASSIGN_OR_RETURN(auto batch, ShipmentStore::ListShipments(tx, f, page + 1));
+    std::vector<int64_t> order_ids;
+    for (const auto& s : batch) {
+      if (!scope.all && !scope.SeesRep(s.credited_rep_id(), 0)) order_ids.push_back(s.order_id());
+    }
+    SALES_ASSIGN_OR_RETURN(auto orders, ShipmentStore::OrderScopes(tx, order_ids));
+    for (auto& s : batch) {
+      f.before_id = s.id();
+      if (!scope.all && !scope.SeesRep(s.credited_rep_id(), 0)) {
+        SALES_ASSIGN_OR_RETURN(bool sees, SeesOrder(scope, orders, s.order_id()));
+        if (!sees) continue;
+      }
+      items.push_back(std::move(s));
+      if (static_cast<int>(items.size()) > page) break;
+    }
+    if (static_cast<int>(batch.size()) < page + 1) break;
+  }
+  return items;
+}
+
+}  // namespace
+
 grpc::Status OrdersApi::ListShipments(grpc::ServerContext* ctx, const v1::ListShipmentsRequest* req,
                                       v1::ListShipmentsResponse* resp) {
   return ServeRead<v1::ListShipmentsResponse>(
@@ -322,20 +360,7 @@ grpc::Status OrdersApi::ListShipments(grpc::ServerContext* ctx, const v1::ListSh
         if (req->ship_dates().has_start()) f.from_date = FormatDbDate(req->ship_dates().start());
         if (req->ship_dates().has_end()) f.to_date = FormatDbDate(req->ship_dates().end());
         SALES_ASSIGN_OR_RETURN(f.before_id, DecodePageToken(req->page_token()));
-        std::vector<v1::Shipment> items;
-        while (static_cast<int>(items.size()) <= page) {
-          SALES_ASSIGN_OR_RETURN(auto batch, ShipmentStore::ListShipments(tx, f, page + 1));
-          for (auto& s : batch) {
-            f.before_id = s.id();
-            if (!scope.all && !scope.SeesRep(s.credited_rep_id(), 0)) {
-              SALES_ASSIGN_OR_RETURN(auto order, StockStore::LoadOrder(tx, s.order_id(), false));
-              if (!scope.Sees(order.record)) continue;
-            }
-            items.push_back(std::move(s));
-            if (static_cast<int>(items.size()) > page) break;
-          }
-          if (static_cast<int>(batch.size()) < page + 1) break;
-        }
+        SALES_ASSIGN_OR_RETURN(auto items, VisibleShipments(tx, scope, f, page));
         v1::ListShipmentsResponse out;
         FillPage(std::move(items), page, &out, [](auto* r) { return r->add_shipments(); });
         return out;

@@ -56,6 +56,12 @@ absl::Status CheckSees(const Scope& s, const OrderRecord& o) {
       "OUT_OF_SCOPE", kOrdersDomain);
 }
 
+absl::StatusOr<bool> SeesOrder(const Scope& s, const std::map<int64_t, OrderScopeFacts>& orders, int64_t order_id) {
+  auto it = orders.find(order_id);
+  if (it == orders.end()) return NotFound("order", order_id);
+  return s.Sees(it->second);
+}
+
 absl::StatusOr<OrderRecord> LoadVisibleOrder(OrderBook& book, const Principal& p, int64_t order_id, bool for_update) {
   SALES_ASSIGN_OR_RETURN(auto rec, book.LoadOrder(order_id, for_update));
   SALES_ASSIGN_OR_RETURN(auto scope, ScopeOf(book, p));

@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "orders-svc/app/order_book.h"
+#include "orders-svc/store/shipment_store.h"
 #include "platform/principal.h"
 
 namespace sales::orders {
@@ -39,10 +41,17 @@ struct Scope {
     return Sees(o.order.credited_rep_id(), o.order.taking_rep_id(), o.order.credited_org_unit_id(),
                 o.taking_org_unit_id);
   }
+  bool Sees(const OrderScopeFacts& o) const {
+    return Sees(o.credited_rep_id, o.taking_rep_id, o.credited_org_unit_id, o.taking_org_unit_id);
+  }
 };
 absl::StatusOr<Scope> ScopeOf(OrderBook& book, const Principal& p);
 // PERMISSION_DENIED (OUT_OF_SCOPE) when `o` is outside the scope.
 absl::Status CheckSees(const Scope& s, const OrderRecord& o);
+// Whether the scope sees order `order_id`, by the scope facts a list page
+// loaded for its rows' orders; NOT_FOUND when the order is not among them,
+// as loading the order itself would answer.
+absl::StatusOr<bool> SeesOrder(const Scope& s, const std::map<int64_t, OrderScopeFacts>& orders, int64_t order_id);
 
 // The order (row-locked when `for_update`), PERMISSION_DENIED when it is
 // outside the caller's scope: what every handler checks before it reads or

@@ -1,5 +1,7 @@
 #include "orders-svc/store/catalog_store.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "orders-svc/domain/errors.h"
 #include "platform/convert.h"
@@ -45,12 +47,28 @@ absl::Status InsertEntries(db::Transaction& tx, const v1::PriceList& pl, int64_t
   return absl::OkStatus();
 }
 
-absl::Status LoadEntries(db::Transaction& tx, v1::PriceList& pl) {
-  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT e.product_id, p.sku, e.list_price_minor FROM "
-                                             "price_list_entries e JOIN products p ON p.id = e.product_id "
-                                             "WHERE e.price_list_id = ? ORDER BY p.sku",
-                                             {pl.id()}));
+// The entries of every list in `lists`, by SKU within each list: one
+// statement for any number of lists.
+absl::Status LoadEntries(db::Transaction& tx, std::vector<v1::PriceList>& lists) {
+  if (lists.empty()) return absl::OkStatus();
+  std::map<int64_t, v1::PriceList*> by_id;
+  std::vector<int64_t> ids;
+  for (auto& pl : lists) {
+    by_id[pl.id()] = &pl;
+    ids.push_back(pl.id());
+  }
+  db::Params params;
+  std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT e.price_list_id, e.product_id, p.sku, "
+                                                          "e.list_price_minor FROM price_list_entries e "
+                                                          "JOIN products p ON p.id = e.product_id "
+                                                          "WHERE e.price_list_id IN (",
+                                                          in, ") ORDER BY e.price_list_id, p.sku"),
+                                             params));
   for (const auto& r : rows) {
+    auto it = by_id.find(r.Int("price_list_id"));
+    if (it == by_id.end()) continue;
+    v1::PriceList& pl = *it->second;
     auto* e = pl.add_entries();
     e->set_product_id(r.Int("product_id"));
     e->set_sku(r.Str("sku"));
@@ -99,9 +117,9 @@ absl::StatusOr<v1::PriceList> PriceListStore::Get(db::Transaction& tx, int64_t i
   SALES_ASSIGN_OR_RETURN(
       auto rows, tx.Query(std::string(kListColumns) + "WHERE id = ?" + (for_update ? " FOR UPDATE" : ""), {id}));
   if (rows.empty()) return NotFound("price list", id);
-  v1::PriceList pl = ListFromRow(rows[0]);
-  if (with_entries) SALES_RETURN_IF_ERROR(LoadEntries(tx, pl));
-  return pl;
+  std::vector<v1::PriceList> one = {ListFromRow(rows[0])};
+  if (with_entries) SALES_RETURN_IF_ERROR(LoadEntries(tx, one));
+  return std::move(one[0]);
 }
 
 absl::StatusOr<std::vector<v1::PriceList>> PriceListStore::List(db::Transaction& tx, int64_t product_id,
@@ -127,11 +145,9 @@ absl::StatusOr<std::vector<v1::PriceList>> PriceListStore::List(db::Transaction&
   p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<v1::PriceList> out;
-  for (const auto& r : rows) {
-    v1::PriceList pl = ListFromRow(r);
-    if (with_entries) SALES_RETURN_IF_ERROR(LoadEntries(tx, pl));
-    out.push_back(std::move(pl));
-  }
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(ListFromRow(r));
+  if (with_entries) SALES_RETURN_IF_ERROR(LoadEntries(tx, out));
   return out;
 }
 

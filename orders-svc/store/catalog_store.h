@@ -21,6 +21,8 @@ class PriceListStore {
   static absl::Status Retire(db::Transaction& tx, int64_t id, const std::string& reason, absl::Time now);
   static absl::StatusOr<v1::PriceList> Get(db::Transaction& tx, int64_t id, bool with_entries = true,
                                            bool for_update = false);
+  // Lists by id after `after_id`; with_entries reads the entries of the whole
+  // page in one more statement.
   static absl::StatusOr<std::vector<v1::PriceList>> List(db::Transaction& tx, int64_t product_id,
                                                          const std::string& effective_on, const std::string& status,
                                                          bool with_entries, int64_t after_id, int limit);

@@ -8,6 +8,32 @@
 #include "platform/status.h"
 
 namespace sales::orders {
+namespace {
+
+constexpr char kColumns[] =
+    "SELECT id, sku, name, product_line_id, unit, currency, unit_cost_minor, floor_price_minor, commissionable, "
+    "version, created_at, updated_at, status, status_reason, specification FROM products ";
+
+v1::Product FromRow(const db::Row& r) {
+  v1::Product p;
+  p.set_id(r.Int("id"));
+  p.set_sku(r.Str("sku"));
+  p.set_name(r.Str("name"));
+  p.set_product_line_id(r.Int("product_line_id"));
+  p.set_unit(r.Str("unit"));
+  *p.mutable_unit_cost() = MakeMoney(r.Int("unit_cost_minor"), r.Str("currency"));
+  *p.mutable_floor_price() = MakeMoney(r.Int("floor_price_minor"), r.Str("currency"));
+  p.set_commissionable(r.Int("commissionable") != 0);
+  p.set_etag(MakeEtag(r.Int("version")));
+  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
+  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
+  p.set_status(EnumParse<v1::ProductStatus>(r.Str("status")));
+  p.set_status_reason(r.Str("status_reason"));
+  p.set_specification(r.Str("specification"));
+  return p;
+}
+
+}  // namespace
 
 absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::Product& p, absl::Time now) {
   auto st = tx.Exec(
@@ -27,36 +53,17 @@ absl::StatusOr<v1::Product> ProductStore::Insert(db::Transaction& tx, const v1::
 }
 
 absl::StatusOr<v1::Product> ProductStore::Get(db::Transaction& tx, int64_t id, bool for_update) {
-  SALES_ASSIGN_OR_RETURN(
-      auto rows, tx.Query("SELECT id, sku, name, product_line_id, unit, currency, unit_cost_minor, "
-                          "floor_price_minor, commissionable, version, created_at, updated_at, status, status_reason, "
-                          "specification FROM products WHERE id = ?" +
-                              std::string(for_update ? " FOR UPDATE" : ""),
-                          {id}));
+  SALES_ASSIGN_OR_RETURN(auto rows,
+                         tx.Query(absl::StrCat(kColumns, "WHERE id = ?", for_update ? " FOR UPDATE" : ""), {id}));
   if (rows.empty()) return NotFound("product", id);
-  const auto& r = rows[0];
-  v1::Product p;
-  p.set_id(r.Int("id"));
-  p.set_sku(r.Str("sku"));
-  p.set_name(r.Str("name"));
-  p.set_product_line_id(r.Int("product_line_id"));
-  p.set_unit(r.Str("unit"));
-  *p.mutable_unit_cost() = MakeMoney(r.Int("unit_cost_minor"), r.Str("currency"));
-  *p.mutable_floor_price() = MakeMoney(r.Int("floor_price_minor"), r.Str("currency"));
-  p.set_commissionable(r.Int("commissionable") != 0);
-  p.set_etag(MakeEtag(r.Int("version")));
-  *p.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
-  *p.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
-  p.set_status(EnumParse<v1::ProductStatus>(r.Str("status")));
-  p.set_status_reason(r.Str("status_reason"));
-  p.set_specification(r.Str("specification"));
-  return p;
+  return FromRow(rows[0]);
 }
 
 absl::StatusOr<std::vector<v1::Product>> ProductStore::List(db::Transaction& tx, int64_t product_line_id,
                                                             v1::ProductStatus status, const std::string& text,
                                                             int64_t after_id, int limit) {
-  std::string sql = "SELECT id FROM products WHERE id > ?";
+  // The page's products in one statement, whole rows as Get reads them.
+  std::string sql = absl::StrCat(kColumns, "WHERE id > ?");
   db::Params params{after_id};
   if (product_line_id > 0) {
     sql += " AND product_line_id = ?";
@@ -75,10 +82,8 @@ absl::StatusOr<std::vector<v1::Product>> ProductStore::List(db::Transaction& tx,
   params.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<v1::Product> out;
-  for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto p, Get(tx, r.Int("id")));
-    out.push_back(std::move(p));
-  }
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(FromRow(r));
   return out;
 }
 

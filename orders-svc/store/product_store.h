@@ -22,7 +22,8 @@ class ProductStore {
   // Discontinues or reactivates, with the reason; bumps the version.
   static absl::Status SetStatus(db::Transaction& tx, int64_t id, v1::ProductStatus status, const std::string& reason,
                                 absl::Time now);
-  // Products by SKU order after `after_sku`; filters 0/""/UNSPECIFIED = all.
+  // Products by id after `after_id`, whole, in one statement; filters
+  // 0/""/UNSPECIFIED = all.
   static absl::StatusOr<std::vector<v1::Product>> List(db::Transaction& tx, int64_t product_line_id,
                                                        v1::ProductStatus status, const std::string& text,
                                                        int64_t after_id, int limit);

@@ -20,10 +20,10 @@ constexpr char kColumns[] =
     "status_reason, requester_user, requester_role, requester_rep, requester_unit, version, created_at, "
     "updated_at FROM return_requests ";
 
-absl::StatusOr<ReturnRecord> FromRow(db::Transaction& tx, const db::Row& r) {
+// The header columns of a return request (kColumns), without lines.
+ReturnRecord HeaderOf(const db::Row& r) {
   ReturnRecord rec;
   auto& q = rec.request;
-  const std::string cur = r.Str("currency");
   q.set_id(r.Int("id"));
   q.set_request_number(r.Str("request_number"));
   q.set_order_id(r.Int("order_id"));
@@ -45,14 +45,39 @@ absl::StatusOr<ReturnRecord> FromRow(db::Transaction& tx, const db::Row& r) {
   q.set_etag(MakeEtag(rec.version));
   *q.mutable_create_time() = ToTimestamp(ParseDbTime(r.Str("created_at")));
   *q.mutable_update_time() = ToTimestamp(ParseDbTime(r.Str("updated_at")));
-  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, order_line_id, product_id, sku, shipment_id, "
-                                              "requested_quantity, claimed_condition, verified_quantity, "
-                                              "verified_condition, unit_price_minor FROM return_lines "
-                                              "WHERE return_request_id = ? ORDER BY id",
-                                              {q.id()}));
-  int64_t total = 0;
+  return rec;
+}
+
+// The return requests of `rows` (kColumns) in that order, with their lines,
+// totals and latest approval step: two statements for any number of rows.
+absl::StatusOr<std::vector<ReturnRecord>> FromRows(db::Transaction& tx, const std::vector<db::Row>& rows) {
+  std::vector<ReturnRecord> out;
+  if (rows.empty()) return out;
+  out.reserve(rows.size());
+  std::vector<std::string> currencies;
+  std::vector<int64_t> totals(rows.size(), 0);
+  std::map<int64_t, size_t> index;  // return request id → position in out
+  std::vector<int64_t> ids;
+  for (const auto& r : rows) {
+    index[r.Int("id")] = out.size();
+    ids.push_back(r.Int("id"));
+    currencies.push_back(r.Str("currency"));
+    out.push_back(HeaderOf(r));
+  }
+  db::Params params;
+  std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query(absl::StrCat("SELECT return_request_id, id, order_line_id, product_id, "
+                                                           "sku, shipment_id, requested_quantity, claimed_condition, "
+                                                           "verified_quantity, verified_condition, unit_price_minor "
+                                                           "FROM return_lines WHERE return_request_id IN (",
+                                                           in, ") ORDER BY return_request_id, id"),
+                                              params));
   for (const auto& lr : lines) {
-    auto* l = q.add_lines();
+    auto it = index.find(lr.Int("return_request_id"));
+    if (it == index.end()) continue;
+    ReturnRecord& rec = out[it->second];
+    const std::string& cur = currencies[it->second];
+    auto* l = rec.request.add_lines();
     l->set_id(lr.Int("id"));
     l->set_order_line_id(lr.Int("order_line_id"));
     l->set_product_id(lr.Int("product_id"));
@@ -67,12 +92,16 @@ absl::StatusOr<ReturnRecord> FromRow(db::Transaction& tx, const db::Row& r) {
     *l->mutable_unit_price() = MakeMoney(lr.Int("unit_price_minor"), cur);
     int64_t qty = verified ? lr.Int("verified_quantity") : lr.Int("requested_quantity");
     *l->mutable_amount() = MakeMoney(qty * lr.Int("unit_price_minor"), cur);
-    total += qty * lr.Int("unit_price_minor");
+    totals[it->second] += qty * lr.Int("unit_price_minor");
   }
-  *q.mutable_total_amount() = MakeMoney(total, cur);
-  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, q.id()));
-  if (!steps.empty()) *q.mutable_approval() = steps.back().step;
-  return rec;
+  for (size_t i = 0; i < out.size(); ++i) *out[i].request.mutable_total_amount() = MakeMoney(totals[i], currencies[i]);
+  // Steps come by request then id: the last one of each request is its latest.
+  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubjects(tx, v1::SUBJECT_TYPE_RETURN_REQUEST, ids));
+  for (auto& s : steps) {
+    auto it = index.find(s.subject_id);
+    if (it != index.end()) *out[it->second].request.mutable_approval() = std::move(s.step);
+  }
+  return out;
 }
 
 }  // namespace
@@ -81,7 +110,8 @@ absl::StatusOr<ReturnRecord> ReturnStore::Load(db::Transaction& tx, int64_t id, 
   SALES_ASSIGN_OR_RETURN(auto rows,
                          tx.Query(absl::StrCat(kColumns, "WHERE id = ?", for_update ? " FOR UPDATE" : ""), {id}));
   if (rows.empty()) return NotFound("return request", id);
-  return FromRow(tx, rows[0]);
+  SALES_ASSIGN_OR_RETURN(auto recs, FromRows(tx, rows));
+  return std::move(recs[0]);
 }
 
 absl::StatusOr<int64_t> ReturnStore::Insert(db::Transaction& tx, const v1::ReturnRequest& r,
@@ -193,12 +223,7 @@ absl::StatusOr<std::vector<ReturnRecord>> ReturnStore::List(db::Transaction& tx,
   sql += " ORDER BY id DESC LIMIT ?";
   p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
-  std::vector<ReturnRecord> out;
-  for (const auto& r : rows) {
-    SALES_ASSIGN_OR_RETURN(auto rec, FromRow(tx, r));
-    out.push_back(std::move(rec));
-  }
-  return out;
+  return FromRows(tx, rows);
 }
 
 }  // namespace sales::orders

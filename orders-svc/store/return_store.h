@@ -49,6 +49,8 @@ class ReturnStore {
     std::vector<int64_t> units;
     bool restrict_units = false;
   };
+  // Newest first before the cursor, with the lines and latest approval step
+  // of the whole page in two more statements.
   static absl::StatusOr<std::vector<ReturnRecord>> List(db::Transaction& tx, const Filter& f, int limit);
 };
 

@@ -61,14 +61,27 @@ RequisitionRecord RequisitionFromRow(const db::Row& r) {
   return rec;
 }
 
-absl::Status FillRequisition(db::Transaction& tx, RequisitionRecord& rec) {
-  auto& q = rec.requisition;
-  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT id, order_line_id, product_id, sku, warehouse_id, quantity, "
-                                              "shipped_quantity FROM shipment_requisition_lines "
-                                              "WHERE requisition_id = ? ORDER BY id",
-                                              {q.id()}));
+// The lines and the latest approval step of every requisition in `recs`:
+// two statements for any number of requisitions.
+absl::Status FillRequisitions(db::Transaction& tx, std::vector<RequisitionRecord>& recs) {
+  if (recs.empty()) return absl::OkStatus();
+  std::map<int64_t, v1::ShipmentRequisition*> by_id;
+  std::vector<int64_t> ids;
+  for (auto& rec : recs) {
+    by_id[rec.requisition.id()] = &rec.requisition;
+    ids.push_back(rec.requisition.id());
+  }
+  db::Params params;
+  std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(auto lines, tx.Query(absl::StrCat("SELECT requisition_id, id, order_line_id, product_id, sku, "
+                                                           "warehouse_id, quantity, shipped_quantity "
+                                                           "FROM shipment_requisition_lines WHERE requisition_id IN (",
+                                                           in, ") ORDER BY requisition_id, id"),
+                                              params));
   for (const auto& r : lines) {
-    auto* l = q.add_lines();
+    auto it = by_id.find(r.Int("requisition_id"));
+    if (it == by_id.end()) continue;
+    auto* l = it->second->add_lines();
     l->set_id(r.Int("id"));
     l->set_order_line_id(r.Int("order_line_id"));
     l->set_product_id(r.Int("product_id"));
@@ -77,8 +90,12 @@ absl::Status FillRequisition(db::Transaction& tx, RequisitionRecord& rec) {
     l->set_quantity(r.Int("quantity"));
     l->set_shipped_quantity(r.Int("shipped_quantity"));
   }
-  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubject(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, q.id()));
-  if (!steps.empty()) *q.mutable_approval() = steps.back().step;
+  // Steps come by requisition then id: the last one of each is its latest.
+  SALES_ASSIGN_OR_RETURN(auto steps, ApprovalStore::ForSubjects(tx, v1::SUBJECT_TYPE_SHIPMENT_REQUISITION, ids));
+  for (auto& step : steps) {
+    auto it = by_id.find(step.subject_id);
+    if (it != by_id.end()) *it->second->mutable_approval() = std::move(step.step);
+  }
   return absl::OkStatus();
 }
 
@@ -120,15 +137,30 @@ ShipmentRecord ShipmentFromRow(const db::Row& r) {
   return rec;
 }
 
-absl::Status FillShipmentLines(db::Transaction& tx, ShipmentRecord& rec) {
-  auto& s = rec.shipment;
-  SALES_ASSIGN_OR_RETURN(auto lines,
-                         tx.Query("SELECT id, order_line_id, product_id, sku, product_line_id, quantity, "
-                                  "unit_price_minor, net_amount_minor, cost_amount_minor, item_condition, "
-                                  "requisition_line_id FROM shipment_lines WHERE shipment_id = ? ORDER BY id",
-                                  {s.id()}));
+// The lines of every shipment in `recs`: one statement for any number of
+// shipments.
+absl::Status FillShipmentLines(db::Transaction& tx, std::vector<ShipmentRecord>& recs) {
+  if (recs.empty()) return absl::OkStatus();
+  std::map<int64_t, ShipmentRecord*> by_id;
+  std::vector<int64_t> ids;
+  for (auto& rec : recs) {
+    by_id[rec.shipment.id()] = &rec;
+    ids.push_back(rec.shipment.id());
+  }
+  db::Params params;
+  std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(
+      auto lines, tx.Query(absl::StrCat("SELECT shipment_id, id, order_line_id, product_id, sku, product_line_id, "
+                                        "quantity, unit_price_minor, net_amount_minor, cost_amount_minor, "
+                                        "item_condition, requisition_line_id FROM shipment_lines "
+                                        "WHERE shipment_id IN (",
+                                        in, ") ORDER BY shipment_id, id"),
+                           params));
   for (const auto& r : lines) {
-    auto* l = s.add_lines();
+    auto it = by_id.find(r.Int("shipment_id"));
+    if (it == by_id.end()) continue;
+    ShipmentRecord& rec = *it->second;
+    auto* l = rec.shipment.add_lines();
     l->set_id(r.Int("id"));
     l->set_order_line_id(r.Int("order_line_id"));
     l->set_product_id(r.Int("product_id"));
@@ -156,9 +188,9 @@ absl::StatusOr<RequisitionRecord> ShipmentStore::LoadRequisition(db::Transaction
   SALES_ASSIGN_OR_RETURN(
       auto rows, tx.Query(absl::StrCat(kRequisitionColumns, "WHERE id = ?", for_update ? " FOR UPDATE" : ""), {id}));
   if (rows.empty()) return NotFound("shipment requisition", id);
-  RequisitionRecord rec = RequisitionFromRow(rows[0]);
-  SALES_RETURN_IF_ERROR(FillRequisition(tx, rec));
-  return rec;
+  std::vector<RequisitionRecord> one = {RequisitionFromRow(rows[0])};
+  SALES_RETURN_IF_ERROR(FillRequisitions(tx, one));
+  return std::move(one[0]);
 }
 
 absl::StatusOr<int64_t> ShipmentStore::InsertRequisition(db::Transaction& tx, const v1::ShipmentRequisition& r,
@@ -246,10 +278,9 @@ absl::StatusOr<std::vector<RequisitionRecord>> ShipmentStore::ListRequisitions(d
   p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
   std::vector<RequisitionRecord> out;
-  for (const auto& r : rows) {
-    out.push_back(RequisitionFromRow(r));
-    SALES_RETURN_IF_ERROR(FillRequisition(tx, out.back()));
-  }
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(RequisitionFromRow(r));
+  SALES_RETURN_IF_ERROR(FillRequisitions(tx, out));
   return out;
 }
 
@@ -325,9 +356,9 @@ absl::StatusOr<ShipmentRecord> ShipmentStore::LoadShipment(db::Transaction& tx, 
   SALES_ASSIGN_OR_RETURN(
       auto rows, tx.Query(absl::StrCat(kShipmentColumns, "WHERE id = ?", for_update ? " FOR UPDATE" : ""), {id}));
   if (rows.empty()) return NotFound("shipment", id);
-  ShipmentRecord rec = ShipmentFromRow(rows[0]);
-  SALES_RETURN_IF_ERROR(FillShipmentLines(tx, rec));
-  return rec;
+  std::vector<ShipmentRecord> one = {ShipmentFromRow(rows[0])};
+  SALES_RETURN_IF_ERROR(FillShipmentLines(tx, one));
+  return std::move(one[0]);
 }
 
 absl::Status ShipmentStore::SaveDelivery(db::Transaction& tx, int64_t shipment_id, const v1::DeliveryReceipt& d,
@@ -377,12 +408,13 @@ absl::StatusOr<std::vector<v1::Shipment>> ShipmentStore::ListShipments(db::Trans
   sql += " ORDER BY id DESC LIMIT ?";
   p.push_back(static_cast<int64_t>(limit));
   SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, p));
+  std::vector<ShipmentRecord> recs;
+  recs.reserve(rows.size());
+  for (const auto& r : rows) recs.push_back(ShipmentFromRow(r));
+  SALES_RETURN_IF_ERROR(FillShipmentLines(tx, recs));
   std::vector<v1::Shipment> out;
-  for (const auto& r : rows) {
-    ShipmentRecord rec = ShipmentFromRow(r);
-    SALES_RETURN_IF_ERROR(FillShipmentLines(tx, rec));
-    out.push_back(std::move(rec.shipment));
-  }
+  out.reserve(recs.size());
+  for (auto& rec : recs) out.push_back(std::move(rec.shipment));
   return out;
 }
 
@@ -438,6 +470,24 @@ absl::StatusOr<std::map<int64_t, int64_t>> ShipmentStore::LineUnitCosts(db::Tran
                          tx.Query("SELECT id, unit_cost_minor FROM order_lines WHERE order_id = ?", {order_id}));
   std::map<int64_t, int64_t> out;
   for (const auto& r : rows) out[r.Int("id")] = r.Int("unit_cost_minor");
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, OrderScopeFacts>> ShipmentStore::OrderScopes(db::Transaction& tx,
+                                                                              const std::vector<int64_t>& order_ids) {
+  std::map<int64_t, OrderScopeFacts> out;
+  if (order_ids.empty()) return out;
+  db::Params params;
+  std::string in = db::AppendInList(order_ids, params);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat("SELECT id, credited_rep_id, taking_rep_id, "
+                                                          "credited_org_unit_id, taking_org_unit_id "
+                                                          "FROM sales_orders WHERE id IN (",
+                                                          in, ")"),
+                                             params));
+  for (const auto& r : rows) {
+    out[r.Int("id")] = {r.Int("credited_rep_id"), r.Int("taking_rep_id"), r.Int("credited_org_unit_id"),
+                        r.Int("taking_org_unit_id")};
+  }
   return out;
 }
 

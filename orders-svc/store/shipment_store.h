@@ -36,6 +36,15 @@ struct ShipmentRecord {
   std::map<int64_t, int64_t> requisition_line_of;  // shipment line id → requisition line id
 };
 
+// What decides who sees an order and its fulfilment documents (Scope::Sees):
+// its credited and taking reps and their org units.
+struct OrderScopeFacts {
+  int64_t credited_rep_id = 0;
+  int64_t taking_rep_id = 0;
+  int64_t credited_org_unit_id = 0;
+  int64_t taking_org_unit_id = 0;
+};
+
 // One line to write on a shipment (quantities and amounts already signed).
 struct NewShipmentLine {
   v1::ShipmentLine line;
@@ -67,6 +76,8 @@ class ShipmentStore {
     std::string from_date, to_date;
     int64_t after_id = 0;
   };
+  // Requisitions by id after the cursor, with the lines and latest approval
+  // step of the whole page in two more statements.
   static absl::StatusOr<std::vector<RequisitionRecord>> ListRequisitions(db::Transaction& tx,
                                                                          const RequisitionFilter& f, int limit);
 
@@ -88,6 +99,8 @@ class ShipmentStore {
     std::string from_date, to_date;
     int64_t before_id = 0;  // newest first
   };
+  // Shipments newest first before the cursor, with the lines of the whole
+  // page in one more statement.
   static absl::StatusOr<std::vector<v1::Shipment>> ListShipments(db::Transaction& tx, const ShipmentFilter& f,
                                                                  int limit);
   // Whether every outbound shipment of the order has been signed for.
@@ -102,6 +115,12 @@ class ShipmentStore {
   static absl::Status AddOrderShippedAmount(db::Transaction& tx, int64_t order_id, int64_t delta_minor, absl::Time now);
   // Unit cost of each order line (minor units per unit), for shipment costs.
   static absl::StatusOr<std::map<int64_t, int64_t>> LineUnitCosts(db::Transaction& tx, int64_t order_id);
+
+  // ---- Scope of list pages ----
+  // The scope facts of the orders `order_ids` by order id (unknown ids left
+  // out): one statement for a whole page of documents, none for no ids.
+  static absl::StatusOr<std::map<int64_t, OrderScopeFacts>> OrderScopes(db::Transaction& tx,
+                                                                        const std::vector<int64_t>& order_ids);
 };
 
 }  // namespace sales::orders

@@ -7,10 +7,13 @@
 // concurrency; the pick-up certificate printed once, then only approved
 // duplicates. Callers are signed principals.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "customers-svc/api/customers_api.h"
@@ -908,6 +911,281 @@ TEST_F(OrdersFlow, UnshippedOrdersAreLateAfterOneWorkingDaySkippingTheWeekend) {
   EXPECT_TRUE(openr.rows(0).late());
   EXPECT_EQ(openr.rows(0).age_days(), 8);
   EXPECT_EQ(openr.rows(0).unshipped_amount().minor_units(), 92'00);
+}
+
+// Every page of a list method, two items a page: `call(req, &resp)` reads a
+// page and `take(resp)` keeps its items. Returns the number of pages read.
+template <typename Resp, typename Req, typename Call, typename Take>
+int ListAllPages(Req req, Call call, Take take) {
+  req.set_page_size(2);
+  for (int pages = 1; pages <= 20; ++pages) {
+    Resp resp;
+    grpc::Status st = call(req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    if (!st.ok()) return pages;
+    take(resp);
+    if (resp.next_page_token().empty()) return pages;
+    req.set_page_token(resp.next_page_token());
+  }
+  ADD_FAILURE() << "more than 20 pages";
+  return 0;
+}
+
+template <typename M>
+::testing::AssertionResult SameAs(const M& listed, const M& expected) {
+  if (google::protobuf::util::MessageDifferencer::Equals(listed, expected)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "listed: " << listed.DebugString()
+                                       << "\nexpected: " << expected.DebugString();
+}
+
+template <typename M>
+std::vector<int64_t> IdsOf(const std::vector<M>& items) {
+  std::vector<int64_t> out;
+  for (const auto& m : items) out.push_back(m.id());
+  return out;
+}
+
+// The fulfilment list pages read their rows' lines and approval steps for a
+// whole page at once, and a caller's scope from one read of the page's orders
+// (issue 15: not one load per row). Every listed requisition, shipment and
+// return must still be exactly what its Get answers (and what was created,
+// where nothing changed since), in the list's order, each once across pages;
+// each caller still sees exactly the rows of their scope.
+TEST_F(OrdersFlow, ListedRequisitionsShipmentsAndReturnsAreEachAsTheirGetReadsThem) {
+  ov1::SalesOrder o1 = ConfirmedOrder(10, 4);
+  ov1::SalesOrder o2 = ConfirmedOrder(6, 2);
+  ASSERT_EQ(o1.status(), ov1::ORDER_STATUS_CONFIRMED);
+  ASSERT_EQ(o2.status(), ov1::ORDER_STATUS_CONFIRMED);
+  const int64_t a1 = LineOf(o1, p1_), a2 = LineOf(o1, p2_), b1 = LineOf(o2, p1_), b2 = LineOf(o2, p2_);
+
+  // Requisitions: two approved and shipped from, two left pending.
+  ov1::ShipmentRequisition r1, r2, r3, r4;
+  ASSERT_TRUE(Request(kRep, o1.id(), {{a1, 3}, {a2, 2}}, &r1).ok());
+  ASSERT_TRUE(Request(kRep, o1.id(), {{a1, 2}}, &r2).ok());
+  ASSERT_TRUE(Request(kRep, o2.id(), {{b1, 6}, {b2, 2}}, &r3).ok());
+  ASSERT_TRUE(Request(kRep, o1.id(), {{a1, 1}, {a2, 1}}, &r4).ok());
+  auto ap1 = Approve(r1);
+  auto ap3 = Approve(r3);
+
+  // Outbound notes: two from the first requisition (one signed for), one
+  // from the third.
+  ov1::PostShipmentResponse s1, s2, s3;
+  grpc::Status st = Post(ap1.shipment_requisition(), {{ReqLine(r1, a1), 3}}, &s1, ap1.shipment_requisition().etag());
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  st = Post(s1.shipment_requisition(), {{ReqLine(r1, a2), 2}}, &s2, s1.shipment_requisition().etag());
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  st = Post(ap3.shipment_requisition(), {{ReqLine(r3, b1), 6}, {ReqLine(r3, b2), 2}}, &s3,
+            ap3.shipment_requisition().etag());
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  Deliver(s1.shipment());
+
+  // Returns: one requested, one verified (its approval pending), one
+  // approved and received into stock (a return receipt).
+  auto create_return = [&](int64_t order, const std::string& reason,
+                           std::vector<std::tuple<int64_t, int64_t, ov1::ItemCondition>> lines) {
+    ov1::CreateReturnRequest cr;
+    cr.set_request_id(Rid());
+    cr.mutable_return_request()->set_order_id(order);
+    cr.mutable_return_request()->set_reason(reason);
+    for (auto [line, qty, condition] : lines) {
+      auto* l = cr.mutable_return_request()->add_lines();
+      l->set_order_line_id(line);
+      l->set_requested_quantity(qty);
+      l->set_claimed_condition(condition);
+    }
+    ov1::CreateReturnResponse resp;
+    grpc::Status created = ord_->CreateReturn(As(kRep).get(), cr, &resp);
+    EXPECT_TRUE(created.ok()) << created.error_message();
+    return resp.return_request();
+  };
+  auto verify = [&](const ov1::ReturnRequest& ret) {
+    ov1::VerifyReturnRequest vr;
+    vr.set_request_id(Rid());
+    vr.set_return_request_id(ret.id());
+    vr.set_etag(ret.etag());
+    vr.set_notes("外包装受潮，数量已清点");
+    for (const auto& l : ret.lines()) {
+      auto* v = vr.add_lines();
+      v->set_return_line_id(l.id());
+      v->set_verified_quantity(l.requested_quantity());
+      v->set_verified_condition(l.claimed_condition());
+    }
+    ov1::VerifyReturnResponse resp;
+    grpc::Status verified = ord_->VerifyReturn(As(kClerk).get(), vr, &resp);
+    EXPECT_TRUE(verified.ok()) << verified.error_message();
+    return resp.return_request();
+  };
+  ov1::ReturnRequest ret1 = create_return(o1.id(), "包装破损，客户拒收", {{a1, 1, ov1::ITEM_CONDITION_INTACT}});
+  ov1::ReturnRequest ret2 = verify(create_return(
+      o2.id(), "临期产品退回", {{b1, 2, ov1::ITEM_CONDITION_INTACT}, {b2, 1, ov1::ITEM_CONDITION_DAMAGED}}));
+  ov1::ReturnRequest ret3 = verify(create_return(o2.id(), "客户多订", {{b1, 1, ov1::ITEM_CONDITION_INTACT}}));
+  ASSERT_EQ(ret2.status(), ov1::RETURN_STATUS_VERIFIED);
+  ov1::ApproveReturnRequest ar;
+  ar.set_request_id(Rid());
+  ar.set_return_request_id(ret3.id());
+  ar.set_etag(ret3.etag());
+  ar.set_reason("同意退货");
+  ov1::ApproveReturnResponse arr;
+  st = ord_->ApproveReturn(As(kManager).get(), ar, &arr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ov1::ReceiveReturnRequest rcv;
+  rcv.set_request_id(Rid());
+  rcv.set_return_request_id(ret3.id());
+  rcv.set_etag(arr.return_request().etag());
+  ov1::ReceiveReturnResponse rcvr;
+  st = ord_->ReceiveReturn(As(kKeeper).get(), rcv, &rcvr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(rcvr.return_shipments_size(), 1);
+
+  // Requisitions, oldest first.
+  auto list_requisitions = [&](const Principal& who, int* page_count) {
+    std::vector<ov1::ShipmentRequisition> out;
+    *page_count = ListAllPages<ov1::ListShipmentRequisitionsResponse>(
+        ov1::ListShipmentRequisitionsRequest(),
+        [&](const auto& req, auto* resp) { return ord_->ListShipmentRequisitions(As(who).get(), req, resp); },
+        [&](const auto& resp) {
+          EXPECT_LE(resp.shipment_requisitions_size(), 2);
+          out.insert(out.end(), resp.shipment_requisitions().begin(), resp.shipment_requisitions().end());
+        });
+    return out;
+  };
+  int pages = 0;
+  auto requisitions = list_requisitions(kAdmin, &pages);
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(IdsOf(requisitions), (std::vector<int64_t>{r1.id(), r2.id(), r3.id(), r4.id()}));
+  for (const auto& r : requisitions) {
+    ov1::GetShipmentRequisitionRequest g;
+    g.set_shipment_requisition_id(r.id());
+    ov1::GetShipmentRequisitionResponse gr;
+    ASSERT_TRUE(ord_->GetShipmentRequisition(As(kAdmin).get(), g, &gr).ok());
+    EXPECT_TRUE(SameAs(r, gr.shipment_requisition()));
+  }
+  ASSERT_EQ(requisitions.size(), 4u);
+  EXPECT_TRUE(SameAs(requisitions[1], r2)) << "untouched since requested";
+  EXPECT_TRUE(SameAs(requisitions[3], r4)) << "untouched since requested";
+  EXPECT_EQ(requisitions[0].status(), ov1::SHIPMENT_REQUISITION_STATUS_SHIPPED);
+  EXPECT_EQ(requisitions[0].approval().status(), ov1::APPROVAL_STEP_STATUS_APPROVED);
+  ASSERT_EQ(requisitions[0].lines_size(), 2);
+  EXPECT_EQ(requisitions[0].lines(0).shipped_quantity(), 3);
+  EXPECT_EQ(requisitions[0].lines(1).shipped_quantity(), 2);
+  EXPECT_EQ(requisitions[1].approval().status(), ov1::APPROVAL_STEP_STATUS_PENDING);
+  EXPECT_EQ(requisitions[2].lines_size(), 2);
+  EXPECT_EQ(requisitions[2].carrier(), "德邦物流");
+  // The same rows for the rep and the manager of the order, none elsewhere.
+  for (const Principal& who : {kRep, kManager}) {
+    auto seen = list_requisitions(who, &pages);
+    ASSERT_EQ(seen.size(), requisitions.size()) << who.user_id;
+    for (size_t i = 0; i < seen.size(); ++i) EXPECT_TRUE(SameAs(seen[i], requisitions[i])) << who.user_id;
+  }
+  EXPECT_TRUE(list_requisitions(kRepOfNorth, &pages).empty());
+  EXPECT_TRUE(list_requisitions(kManagerNorth, &pages).empty());
+
+  // Shipments, newest first: the return receipt, then the outbound notes.
+  auto list_shipments = [&](const Principal& who, int* page_count) {
+    std::vector<ov1::Shipment> out;
+    *page_count = ListAllPages<ov1::ListShipmentsResponse>(
+        ov1::ListShipmentsRequest(),
+        [&](const auto& req, auto* resp) { return ord_->ListShipments(As(who).get(), req, resp); },
+        [&](const auto& resp) {
+          EXPECT_LE(resp.shipments_size(), 2);
+          out.insert(out.end(), resp.shipments().begin(), resp.shipments().end());
+        });
+    return out;
+  };
+  auto shipments = list_shipments(kAdmin, &pages);
+  EXPECT_EQ(pages, 2);
+  const int64_t receipt = rcvr.return_shipments(0).id();
+  EXPECT_EQ(IdsOf(shipments),
+            (std::vector<int64_t>{receipt, s3.shipment().id(), s2.shipment().id(), s1.shipment().id()}));
+  for (const auto& s : shipments) {
+    ov1::GetShipmentRequest g;
+    g.set_shipment_id(s.id());
+    ov1::GetShipmentResponse gr;
+    ASSERT_TRUE(ord_->GetShipment(As(kAdmin).get(), g, &gr).ok());
+    EXPECT_TRUE(SameAs(s, gr.shipment()));
+  }
+  ASSERT_EQ(shipments.size(), 4u);
+  EXPECT_EQ(shipments[0].kind(), ov1::SHIPMENT_KIND_RETURN);
+  ASSERT_EQ(shipments[0].lines_size(), 1);
+  EXPECT_EQ(shipments[0].lines(0).quantity(), -1);
+  for (int i = 1; i <= 3; ++i) {
+    const ov1::Shipment& posted = (i == 1 ? s3 : i == 2 ? s2 : s1).shipment();
+    ASSERT_EQ(shipments[i].lines_size(), posted.lines_size());
+    for (int j = 0; j < posted.lines_size(); ++j) {
+      EXPECT_EQ(shipments[i].lines(j).id(), posted.lines(j).id());
+      EXPECT_EQ(shipments[i].lines(j).quantity(), posted.lines(j).quantity());
+      EXPECT_EQ(shipments[i].lines(j).net_amount().minor_units(), posted.lines(j).net_amount().minor_units());
+    }
+  }
+  EXPECT_EQ(shipments[3].delivery().signed_by(), "王经理");
+  for (const Principal& who : {kRep, kManager}) {
+    auto seen = list_shipments(who, &pages);
+    ASSERT_EQ(seen.size(), shipments.size()) << who.user_id;
+    for (size_t i = 0; i < seen.size(); ++i) EXPECT_TRUE(SameAs(seen[i], shipments[i])) << who.user_id;
+  }
+  EXPECT_TRUE(list_shipments(kRepOfNorth, &pages).empty());
+  EXPECT_TRUE(list_shipments(kManagerNorth, &pages).empty());
+
+  // Returns, newest first.
+  auto list_returns = [&](const Principal& who, int* page_count) {
+    std::vector<ov1::ReturnRequest> out;
+    *page_count = ListAllPages<ov1::ListReturnsResponse>(
+        ov1::ListReturnsRequest(),
+        [&](const auto& req, auto* resp) { return ord_->ListReturns(As(who).get(), req, resp); },
+        [&](const auto& resp) {
+          EXPECT_LE(resp.return_requests_size(), 2);
+          out.insert(out.end(), resp.return_requests().begin(), resp.return_requests().end());
+        });
+    return out;
+  };
+  auto returns = list_returns(kAdmin, &pages);
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(IdsOf(returns), (std::vector<int64_t>{ret3.id(), ret2.id(), ret1.id()}));
+  for (const auto& r : returns) {
+    ov1::GetReturnRequest g;
+    g.set_return_request_id(r.id());
+    ov1::GetReturnResponse gr;
+    ASSERT_TRUE(ord_->GetReturn(As(kAdmin).get(), g, &gr).ok());
+    EXPECT_TRUE(SameAs(r, gr.return_request()));
+  }
+  ASSERT_EQ(returns.size(), 3u);
+  EXPECT_TRUE(SameAs(returns[1], ret2)) << "untouched since verified";
+  EXPECT_TRUE(SameAs(returns[2], ret1)) << "untouched since requested";
+  EXPECT_EQ(returns[0].status(), ov1::RETURN_STATUS_RECEIVED);
+  EXPECT_EQ(returns[0].approval().status(), ov1::APPROVAL_STEP_STATUS_APPROVED);
+  EXPECT_EQ(returns[1].approval().status(), ov1::APPROVAL_STEP_STATUS_PENDING);
+  EXPECT_EQ(returns[1].lines_size(), 2);
+  EXPECT_EQ(returns[1].verification_notes(), "外包装受潮，数量已清点");
+  EXPECT_FALSE(returns[2].has_approval());
+  EXPECT_EQ(returns[2].reason(), "包装破损，客户拒收");
+  for (const Principal& who : {kRep, kManager}) {
+    auto seen = list_returns(who, &pages);
+    ASSERT_EQ(seen.size(), returns.size()) << who.user_id;
+    for (size_t i = 0; i < seen.size(); ++i) EXPECT_TRUE(SameAs(seen[i], returns[i])) << who.user_id;
+  }
+  EXPECT_TRUE(list_returns(kRepOfNorth, &pages).empty());
+
+  // Documents (pick-up certificates, outbound notes, the return receipt):
+  // the rep of the orders sees every one the desk does, the other region's
+  // rep none.
+  auto list_documents = [&](const Principal& who, int* page_count) {
+    std::vector<ov1::ShippingDocument> out;
+    *page_count = ListAllPages<ov1::ListDocumentsResponse>(
+        ov1::ListDocumentsRequest(),
+        [&](const auto& req, auto* resp) { return ord_->ListDocuments(As(who).get(), req, resp); },
+        [&](const auto& resp) {
+          EXPECT_LE(resp.documents_size(), 2);
+          out.insert(out.end(), resp.documents().begin(), resp.documents().end());
+        });
+    return out;
+  };
+  auto documents = list_documents(kClerk, &pages);
+  EXPECT_GE(documents.size(), 6u) << "two certificates, three notes, one receipt";
+  EXPECT_GE(pages, 3);
+  auto seen = list_documents(kRep, &pages);
+  ASSERT_EQ(seen.size(), documents.size());
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_TRUE(SameAs(seen[i], documents[i]));
+  EXPECT_TRUE(list_documents(kRepOfNorth, &pages).empty());
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <limits>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -989,6 +991,175 @@ TEST_F(OrdersCore, AListedPageHoldsEachOrderAsGetOrderReadsIt) {
   }
   std::vector<int64_t> expected(ids.rbegin(), ids.rend());
   EXPECT_EQ(listed, expected);
+}
+
+// ListProducts reads a page in one statement and ListPriceLists with entries
+// in two (issue 15: not one load per row): every listed product and price list
+// must still be exactly what GetProduct / GetPriceList answers — entries by
+// SKU within each list — in id order, each once across pages.
+TEST_F(OrdersCore, ListedProductsAndPriceListsAreEachAsTheirGetReadsThem) {
+  using google::protobuf::util::MessageDifferencer;
+  std::vector<int64_t> products = {milk_, yog_};
+  std::map<std::string, int64_t> by_sku;
+  for (auto [sku, name] : {std::pair{"TEA-500", "茉莉花茶 500 克"}, std::pair{"RICE-5KG", "东北大米 5 公斤"},
+                           std::pair{"OIL-1L", "压榨花生油 1 升"}, std::pair{"SALT-400", "加碘精制食盐"}}) {
+    ov1::CreateProductRequest req;
+    req.set_request_id(Rid());
+    auto* p = req.mutable_product();
+    p->set_sku(sku);
+    p->set_name(name);
+    p->set_product_line_id(6);
+    p->set_unit("箱");
+    *p->mutable_unit_cost() = MakeMoney(800);
+    *p->mutable_floor_price() = MakeMoney(1200);
+    p->set_specification(absl::StrCat(name, "，每箱十二件，常温保存"));
+    ov1::CreateProductResponse resp;
+    grpc::Status st = orders_stub_->CreateProduct(As(kAdmin).get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    products.push_back(resp.product().id());
+    by_sku[sku] = resp.product().id();
+  }
+  auto get_product = [&](int64_t id) {
+    ov1::GetProductRequest g;
+    g.set_id(id);
+    ov1::GetProductResponse gr;
+    grpc::Status st = orders_stub_->GetProduct(As(kAdmin).get(), g, &gr);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return gr.product();
+  };
+
+  // Price lists over periods that do not overlap, entries sent out of SKU
+  // order; one open-ended, one retired.
+  std::vector<int64_t> lists = {price_list_};
+  auto make_list = [&](const std::string& code, const std::string& name, common::v1::Date from,
+                       std::optional<common::v1::Date> to, std::vector<int64_t> entries) {
+    ov1::CreatePriceListRequest req;
+    req.set_request_id(Rid());
+    auto* l = req.mutable_price_list();
+    l->set_code(code);
+    l->set_name(name);
+    l->set_currency_code("CNY");
+    *l->mutable_effective_from() = from;
+    if (to) *l->mutable_effective_to() = *to;
+    int64_t price = 1500;
+    for (int64_t product : entries) {
+      auto* e = l->add_entries();
+      e->set_product_id(product);
+      *e->mutable_list_price() = MakeMoney(price += 100);
+    }
+    ov1::CreatePriceListResponse resp;
+    grpc::Status st = orders_stub_->CreatePriceList(As(kAdmin).get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    lists.push_back(resp.price_list().id());
+    return resp.price_list();
+  };
+  make_list("CN-2027Q1", "2027 一季度目录价", D(2027, 1, 1), D(2027, 3, 31),
+            {by_sku["TEA-500"], by_sku["SALT-400"], by_sku["RICE-5KG"], by_sku["OIL-1L"]});
+  make_list("CN-2027Q2", "2027 二季度目录价", D(2027, 4, 1), D(2027, 6, 30), {by_sku["TEA-500"], milk_});
+  make_list("CN-2027H2", "2027 下半年起目录价", D(2027, 7, 1), std::nullopt, {yog_, by_sku["RICE-5KG"]});
+  ov1::PriceList old = make_list("CN-2025", "2025 旧目录价", D(2025, 1, 1), D(2025, 12, 31), {by_sku["OIL-1L"]});
+  ov1::RetirePriceListRequest rp;
+  rp.set_request_id(Rid());
+  rp.set_price_list_id(old.id());
+  rp.set_etag(old.etag());
+  rp.set_reason("已被新目录取代");
+  ov1::RetirePriceListResponse rpr;
+  grpc::Status st = orders_stub_->RetirePriceList(As(kAdmin).get(), rp, &rpr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+
+  // A discontinued product keeps its reason.
+  ov1::DiscontinueProductRequest dp;
+  dp.set_request_id(Rid());
+  dp.set_product_id(by_sku["OIL-1L"]);
+  dp.set_etag(get_product(by_sku["OIL-1L"]).etag());
+  dp.set_reason("厂家停产，库存售完为止");
+  ov1::DiscontinueProductResponse dpr;
+  st = orders_stub_->DiscontinueProduct(As(kAdmin).get(), dp, &dpr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+
+  // Products, two a page.
+  std::vector<int64_t> listed;
+  int pages = 0;
+  ov1::ListProductsRequest lp;
+  lp.set_page_size(2);
+  while (++pages <= 10) {
+    ov1::ListProductsResponse resp;
+    st = orders_stub_->ListProducts(As(Rep(kRepA, kEast)).get(), lp, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_LE(resp.products_size(), 2);
+    for (const auto& p : resp.products()) {
+      listed.push_back(p.id());
+      ov1::Product got = get_product(p.id());
+      EXPECT_TRUE(MessageDifferencer::Equals(p, got))
+          << "listed: " << p.DebugString() << "\ngot: " << got.DebugString();
+    }
+    if (resp.next_page_token().empty()) break;
+    lp.set_page_token(resp.next_page_token());
+  }
+  EXPECT_EQ(listed, products);
+  EXPECT_EQ(pages, 3) << "six products, two a page";
+  // Filters still apply to the whole rows.
+  ov1::ListProductsRequest by_text;
+  by_text.set_text("大米");
+  ov1::ListProductsResponse text_resp;
+  ASSERT_TRUE(orders_stub_->ListProducts(As(kAdmin).get(), by_text, &text_resp).ok());
+  ASSERT_EQ(text_resp.products_size(), 1);
+  EXPECT_TRUE(MessageDifferencer::Equals(text_resp.products(0), get_product(by_sku["RICE-5KG"])));
+  ov1::ListProductsRequest by_status;
+  by_status.set_status(ov1::PRODUCT_STATUS_DISCONTINUED);
+  ov1::ListProductsResponse status_resp;
+  ASSERT_TRUE(orders_stub_->ListProducts(As(kAdmin).get(), by_status, &status_resp).ok());
+  ASSERT_EQ(status_resp.products_size(), 1);
+  EXPECT_EQ(status_resp.products(0).status_reason(), "厂家停产，库存售完为止");
+  EXPECT_TRUE(MessageDifferencer::Equals(status_resp.products(0), get_product(by_sku["OIL-1L"])));
+
+  // Price lists with entries, two a page; then without entries.
+  for (bool with_entries : {true, false}) {
+    listed.clear();
+    ov1::ListPriceListsRequest lr;
+    lr.set_page_size(2);
+    lr.set_include_entries(with_entries);
+    pages = 0;
+    while (++pages <= 10) {
+      ov1::ListPriceListsResponse resp;
+      st = orders_stub_->ListPriceLists(As(kAdmin).get(), lr, &resp);
+      ASSERT_TRUE(st.ok()) << st.error_message();
+      EXPECT_LE(resp.price_lists_size(), 2);
+      for (const auto& pl : resp.price_lists()) {
+        listed.push_back(pl.id());
+        ov1::GetPriceListRequest g;
+        g.set_price_list_id(pl.id());
+        ov1::GetPriceListResponse gr;
+        ASSERT_TRUE(orders_stub_->GetPriceList(As(kAdmin).get(), g, &gr).ok());
+        ov1::PriceList expected = gr.price_list();
+        if (with_entries) {
+          EXPECT_GT(pl.entries_size(), 0);
+          for (int i = 1; i < pl.entries_size(); ++i) EXPECT_LT(pl.entries(i - 1).sku(), pl.entries(i).sku());
+        } else {
+          expected.clear_entries();
+        }
+        EXPECT_TRUE(MessageDifferencer::Equals(pl, expected))
+            << "listed: " << pl.DebugString() << "\ngot: " << expected.DebugString();
+      }
+      if (resp.next_page_token().empty()) break;
+      lr.set_page_token(resp.next_page_token());
+    }
+    EXPECT_EQ(listed, lists);
+    EXPECT_EQ(pages, 3) << "five lists, two a page";
+  }
+  // The product filter with entries: the lists holding the oil, whole.
+  ov1::ListPriceListsRequest oil;
+  oil.set_product_id(by_sku["OIL-1L"]);
+  oil.set_include_entries(true);
+  ov1::ListPriceListsResponse oil_resp;
+  ASSERT_TRUE(orders_stub_->ListPriceLists(As(kAdmin).get(), oil, &oil_resp).ok());
+  ASSERT_EQ(oil_resp.price_lists_size(), 2);
+  EXPECT_EQ(oil_resp.price_lists(0).entries_size(), 4);
+  EXPECT_EQ(oil_resp.price_lists(0).entries(0).sku(), "OIL-1L");
+  EXPECT_EQ(oil_resp.price_lists(1).id(), old.id());
+  EXPECT_EQ(oil_resp.price_lists(1).status_reason(), "已被新目录取代");
+  ASSERT_EQ(oil_resp.price_lists(1).entries_size(), 1);
+  EXPECT_EQ(oil_resp.price_lists(1).entries(0).list_price().minor_units(), 1600);
 }
 
 // Issue 15 (update_mask on every update): a mask changes the fields it names
