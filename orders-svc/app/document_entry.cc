@@ -100,11 +100,21 @@ void AppendFeeViolations(const google::protobuf::RepeatedPtrField<v1::SpecialFee
   }
 }
 
+absl::StatusOr<CatalogFacts> LoadCatalogFacts(db::Transaction& tx, const std::vector<int64_t>& product_ids,
+                                              const std::string& currency) {
+  CatalogFacts facts;
+  SALES_ASSIGN_OR_RETURN(facts.products, ProductStore::GetMany(tx, product_ids));
+  SALES_ASSIGN_OR_RETURN(facts.periods, PriceListStore::PeriodsOf(tx, product_ids, currency));
+  return facts;
+}
+
 absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& field, int64_t product_id,
                                      int64_t quantity, int32_t discount_bp, absl::CivilDay day,
                                      const std::string& currency, const std::string& requester_role,
-                                     const DiscountLimits& limits, bool allow_discontinued) {
-  auto product = ProductStore::Get(tx, product_id);
+                                     const DiscountLimits& limits, bool allow_discontinued, const CatalogFacts* facts) {
+  const bool known = facts != nullptr && facts->products.count(product_id) > 0;
+  auto product =
+      known ? absl::StatusOr<v1::Product>(facts->products.at(product_id)) : ProductStore::Get(tx, product_id);
   if (absl::IsNotFound(product.status())) {
     return InvalidField(field + ".product_id", absl::StrCat("unknown product ", product_id));
   }
@@ -113,7 +123,13 @@ absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& fie
     return WithErrorInfo(absl::FailedPreconditionError(absl::StrCat("product ", product->sku(), " is discontinued")),
                          "PRODUCT_DISCONTINUED", kOrdersDomain, {{"sku", product->sku()}, {"field", field}});
   }
-  SALES_ASSIGN_OR_RETURN(auto periods, PriceListStore::Periods(tx, product_id, currency, 0));
+  std::vector<PricePeriod> periods;
+  if (known) {
+    auto it = facts->periods.find(product_id);
+    if (it != facts->periods.end()) periods = it->second;
+  } else {
+    SALES_ASSIGN_OR_RETURN(periods, PriceListStore::Periods(tx, product_id, currency, 0));
+  }
   auto in_force = PriceInForce(periods, day);
   if (!in_force.has_value()) {
     return WithErrorInfo(
@@ -182,12 +198,15 @@ absl::Status PriceQuote(db::Transaction& tx, v1::Quote& q, const v1::OrderPolicy
   // director's threshold) is refused here, before anything is written.
   AmountSum lines_total("quote.lines");
   int64_t fees_total = 0;
+  std::vector<int64_t> product_ids;
+  for (const auto& l : q.lines()) product_ids.push_back(l.product_id());
+  SALES_ASSIGN_OR_RETURN(CatalogFacts facts, LoadCatalogFacts(tx, product_ids, cur));
   for (int i = 0; i < q.lines_size(); ++i) {
     auto* l = q.mutable_lines(i);
     std::string f = absl::StrCat("quote.lines[", i, "]");
     SALES_RETURN_IF_ERROR(WithinDirectorLimit(l->discount_bp(), limits, f));
-    SALES_ASSIGN_OR_RETURN(
-        auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role, limits, false));
+    SALES_ASSIGN_OR_RETURN(auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role,
+                                             limits, false, &facts));
     l->set_line_no(i + 1);
     l->set_sku(p.sku);
     l->set_product_line_id(p.product_line_id);
@@ -227,6 +246,11 @@ absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderP
   // bound refuses the order (INVALID_ARGUMENT naming the field) before
   // anything is written, instead of storing a wrapped total.
   AmountSum total("order.lines");
+  std::vector<int64_t> product_ids;
+  for (const auto& l : o.lines()) {
+    if (l.quantity() >= 0) product_ids.push_back(l.product_id());
+  }
+  SALES_ASSIGN_OR_RETURN(CatalogFacts facts, LoadCatalogFacts(tx, product_ids, cur));
   for (int i = 0; i < o.lines_size(); ++i) {
     auto* l = o.mutable_lines(i);
     std::string f = absl::StrCat("order.lines[", i, "]");
@@ -265,8 +289,8 @@ absl::Status PriceOrder(db::Transaction& tx, v1::SalesOrder& o, const v1::OrderP
       SALES_RETURN_IF_ERROR(total.Add(net));
       continue;
     }
-    SALES_ASSIGN_OR_RETURN(
-        auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role, limits, false));
+    SALES_ASSIGN_OR_RETURN(auto p, PriceLine(tx, f, l->product_id(), l->quantity(), l->discount_bp(), day, cur, role,
+                                             limits, false, &facts));
     l->set_sku(p.sku);
     l->set_product_line_id(p.product_line_id);
     l->set_unit(p.unit);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "platform/status.h"
 #include "sales/orders/v1/order.pb.h"
 #include "sales/orders/v1/pricing.pb.h"
+#include "sales/orders/v1/product.pb.h"
 #include "sales/orders/v1/quote.pb.h"
 
 namespace sales::orders {
@@ -67,10 +69,22 @@ struct PricedLine {
 // `allow_discontinued`) or NO_PRICE_IN_FORCE; INVALID_ARGUMENT naming
 // `<field>.quantity` when the line's amount or cost would leave the 10^15
 // amount bound (never a wrapped total).
+// The catalogue a document's pricing reads — its products and the ACTIVE
+// price periods holding them in its currency — loaded for all its lines in
+// two statements instead of two per line.
+struct CatalogFacts {
+  std::map<int64_t, v1::Product> products;
+  std::map<int64_t, std::vector<PricePeriod>> periods;
+};
+absl::StatusOr<CatalogFacts> LoadCatalogFacts(db::Transaction& tx, const std::vector<int64_t>& product_ids,
+                                              const std::string& currency);
+// With `facts`, a product found there is priced from them; otherwise (or
+// without facts) from the stores.
 absl::StatusOr<PricedLine> PriceLine(db::Transaction& tx, const std::string& field, int64_t product_id,
                                      int64_t quantity, int32_t discount_bp, absl::CivilDay day,
                                      const std::string& currency, const std::string& requester_role,
-                                     const DiscountLimits& limits, bool allow_discontinued);
+                                     const DiscountLimits& limits, bool allow_discontinued,
+                                     const CatalogFacts* facts = nullptr);
 
 // The business day of `d`, or today (company time zone) when unset.
 absl::CivilDay DayOr(const common::v1::Date& d, absl::Time now);

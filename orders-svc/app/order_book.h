@@ -55,6 +55,17 @@ class OrderBook {
   virtual absl::StatusOr<int64_t> InsertOrder(const v1::SalesOrder& o, const std::string& created_by_user,
                                               int64_t taking_org_unit_id, absl::Time now) = 0;
   virtual absl::StatusOr<v1::Product> LoadProduct(int64_t product_id) = 0;
+  // The products of `ids` by id; NOT_FOUND for the first unknown one. A book
+  // may read them at once (SqlOrderBook: one statement).
+  virtual absl::StatusOr<std::map<int64_t, v1::Product>> LoadProducts(const std::vector<int64_t>& ids) {
+    std::map<int64_t, v1::Product> out;
+    for (int64_t id : ids) {
+      auto p = LoadProduct(id);
+      if (!p.ok()) return p.status();
+      out[id] = *std::move(p);
+    }
+    return out;
+  }
   virtual absl::Status ApproveSpecialFees(int64_t order_id) = 0;
   // Serializes confirmations of one customer's orders (their exposure).
   virtual absl::Status LockCustomerCredit(int64_t customer_id) = 0;

@@ -27,6 +27,9 @@ absl::StatusOr<std::vector<RoutedStep>> RouteOrder(OrderBook& book, const v1::Sa
   std::vector<DocLine> lines;
   bool deviation = false;
   std::vector<int64_t> deviating;
+  // The lines that need routing, then their products in one read.
+  std::vector<const v1::OrderLine*> routed;
+  std::vector<int64_t> product_ids;
   for (const auto& l : o.lines()) {
     if (l.quantity() < 0) continue;  // reversals at the original price need no discount approval
     auto q = quoted.find(l.quote_line_id());
@@ -35,9 +38,13 @@ absl::StatusOr<std::vector<RoutedStep>> RouteOrder(OrderBook& book, const v1::Sa
       deviation = true;
       deviating.push_back(l.id());
     }
-    SALES_ASSIGN_OR_RETURN(auto product, book.LoadProduct(l.product_id()));
-    lines.push_back({l.id(), RouteLine(l.discount_bp(), l.unit_price().minor_units(),
-                                       product.floor_price().minor_units(), role, limits)});
+    routed.push_back(&l);
+    product_ids.push_back(l.product_id());
+  }
+  SALES_ASSIGN_OR_RETURN(auto products, book.LoadProducts(product_ids));
+  for (const v1::OrderLine* l : routed) {
+    lines.push_back({l->id(), RouteLine(l->discount_bp(), l->unit_price().minor_units(),
+                                        products.at(l->product_id()).floor_price().minor_units(), role, limits)});
   }
   std::vector<int64_t> fee_ids;
   for (const auto& f : o.special_fees()) {

@@ -151,6 +151,40 @@ absl::StatusOr<std::vector<v1::PriceList>> PriceListStore::List(db::Transaction&
   return out;
 }
 
+namespace {
+
+PricePeriod PeriodOf(const db::Row& r) {
+  PricePeriod p;
+  p.price_list_id = r.Int("id");
+  p.code = r.Str("code");
+  p.from = ToCivilDay(ParseDbDate(r.Str("effective_from")));
+  if (!r.IsNull("effective_to")) p.to = ToCivilDay(ParseDbDate(r.Str("effective_to")));
+  p.list_price_minor = r.Int("list_price_minor");
+  return p;
+}
+
+}  // namespace
+
+absl::StatusOr<std::map<int64_t, std::vector<PricePeriod>>> PriceListStore::PeriodsOf(
+    db::Transaction& tx, const std::vector<int64_t>& product_ids, const std::string& currency) {
+  std::map<int64_t, std::vector<PricePeriod>> out;
+  if (product_ids.empty()) return out;
+  db::Params params;
+  std::string in = db::AppendInList(product_ids, params);
+  params.push_back(currency);
+  SALES_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(absl::StrCat("SELECT e.product_id, l.id, l.code, l.effective_from, l.effective_to, e.list_price_minor "
+                            "FROM price_lists l JOIN price_list_entries e ON e.price_list_id = l.id WHERE "
+                            "e.product_id IN (",
+                            in,
+                            ") AND l.currency = ? AND l.status = 'ACTIVE' ORDER BY e.product_id, "
+                            "l.effective_from, l.id"),
+               params));
+  for (const auto& r : rows) out[r.Int("product_id")].push_back(PeriodOf(r));
+  return out;
+}
+
 absl::StatusOr<std::vector<PricePeriod>> PriceListStore::Periods(db::Transaction& tx, int64_t product_id,
                                                                  const std::string& currency, int64_t exclude_list_id) {
   SALES_ASSIGN_OR_RETURN(
@@ -160,15 +194,7 @@ absl::StatusOr<std::vector<PricePeriod>> PriceListStore::Periods(db::Transaction
                "AND l.status = 'ACTIVE' AND l.id <> ? ORDER BY l.effective_from, l.id",
                {product_id, currency, exclude_list_id}));
   std::vector<PricePeriod> out;
-  for (const auto& r : rows) {
-    PricePeriod p;
-    p.price_list_id = r.Int("id");
-    p.code = r.Str("code");
-    p.from = ToCivilDay(ParseDbDate(r.Str("effective_from")));
-    if (!r.IsNull("effective_to")) p.to = ToCivilDay(ParseDbDate(r.Str("effective_to")));
-    p.list_price_minor = r.Int("list_price_minor");
-    out.push_back(p);
-  }
+  for (const auto& r : rows) out.push_back(PeriodOf(r));
   return out;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ class PriceListStore {
   static absl::StatusOr<std::vector<v1::PriceList>> List(db::Transaction& tx, int64_t product_id,
                                                          const std::string& effective_on, const std::string& status,
                                                          bool with_entries, int64_t after_id, int limit);
+  // Periods of ACTIVE lists holding each of `product_ids` in `currency`, by
+  // product, in one statement (a product no list holds is absent).
+  static absl::StatusOr<std::map<int64_t, std::vector<PricePeriod>>> PeriodsOf(db::Transaction& tx,
+                                                                               const std::vector<int64_t>& product_ids,
+                                                                               const std::string& currency);
   // Periods of ACTIVE lists holding `product_id` in `currency`, excluding list
   // `exclude_list_id`.
   static absl::StatusOr<std::vector<PricePeriod>> Periods(db::Transaction& tx, int64_t product_id,

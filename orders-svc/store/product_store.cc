@@ -59,6 +59,21 @@ absl::StatusOr<v1::Product> ProductStore::Get(db::Transaction& tx, int64_t id, b
   return FromRow(rows[0]);
 }
 
+absl::StatusOr<std::map<int64_t, v1::Product>> ProductStore::GetMany(db::Transaction& tx,
+                                                                     const std::vector<int64_t>& ids) {
+  std::map<int64_t, v1::Product> out;
+  if (ids.empty()) return out;
+  db::Params params;
+  std::string in = db::AppendInList(ids, params);
+  SALES_ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kColumns, "WHERE id IN (", in, ")"), params));
+  for (const auto& r : rows) {
+    v1::Product p = FromRow(r);
+    const int64_t id = p.id();
+    out.emplace(id, std::move(p));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<v1::Product>> ProductStore::List(db::Transaction& tx, int64_t product_line_id,
                                                             v1::ProductStatus status, const std::string& text,
                                                             int64_t after_id, int limit) {

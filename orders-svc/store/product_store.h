@@ -1,6 +1,7 @@
 // SQL for products.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ class ProductStore {
   // ALREADY_EXISTS (SKU_TAKEN) when the SKU exists.
   static absl::StatusOr<v1::Product> Insert(db::Transaction& tx, const v1::Product& p, absl::Time now);
   static absl::StatusOr<v1::Product> Get(db::Transaction& tx, int64_t id, bool for_update = false);
+  // The products of `ids` by id, in one statement; unknown ids are absent.
+  static absl::StatusOr<std::map<int64_t, v1::Product>> GetMany(db::Transaction& tx, const std::vector<int64_t>& ids);
   // Writes what an update may change (not the SKU, not the status) and bumps
   // the version.
   static absl::Status Update(db::Transaction& tx, int64_t id, const v1::Product& p, absl::Time now);

@@ -24,6 +24,13 @@ absl::StatusOr<OrderWithReservations> SqlOrderBook::LoadOrderWithReservations(in
 absl::StatusOr<v1::OrderPolicy> SqlOrderBook::Policy() { return PolicyStore::Get(tx_); }
 absl::StatusOr<QuoteRecord> SqlOrderBook::LoadQuote(int64_t quote_id) { return QuoteStore::Load(tx_, quote_id, false); }
 absl::StatusOr<v1::Product> SqlOrderBook::LoadProduct(int64_t product_id) { return ProductStore::Get(tx_, product_id); }
+absl::StatusOr<std::map<int64_t, v1::Product>> SqlOrderBook::LoadProducts(const std::vector<int64_t>& ids) {
+  SALES_ASSIGN_OR_RETURN(auto found, ProductStore::GetMany(tx_, ids));
+  for (int64_t id : ids) {
+    if (found.count(id) == 0) return NotFound("product", id);
+  }
+  return found;
+}
 absl::StatusOr<QuoteRecord> SqlOrderBook::LockQuote(int64_t quote_id) { return QuoteStore::Load(tx_, quote_id, true); }
 absl::Status SqlOrderBook::SetQuoteStatus(int64_t quote_id, v1::QuoteStatus status, const std::string& reason,
                                           int64_t order_id, absl::Time now) {

@@ -20,6 +20,7 @@ class SqlOrderBook final : public OrderBook {
   absl::StatusOr<v1::OrderPolicy> Policy() override;
   absl::StatusOr<QuoteRecord> LoadQuote(int64_t quote_id) override;
   absl::StatusOr<v1::Product> LoadProduct(int64_t product_id) override;
+  absl::StatusOr<std::map<int64_t, v1::Product>> LoadProducts(const std::vector<int64_t>& ids) override;
   absl::StatusOr<QuoteRecord> LockQuote(int64_t quote_id) override;
   absl::Status SetQuoteStatus(int64_t quote_id, v1::QuoteStatus status, const std::string& reason, int64_t order_id,
                               absl::Time now) override;
