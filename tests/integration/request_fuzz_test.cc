@@ -1158,7 +1158,12 @@ class RequestFuzz : public ::testing::Test {
     ap.set_shipment_requisition_id(rqr.shipment_requisition().id());
     ap.set_etag(rqr.shipment_requisition().etag());
     ov1::ApproveShipmentRequisitionResponse apr;
-    SEED_OR_RETURN(Seed("OrdersService/ApproveShipmentRequisition", manager, ap, &apr));
+    // The manager's chain is checked on orders-svc's copy of the org, which
+    // follows targets' feed: retried until the copy has the seed's units.
+    SEED_OR_RETURN(Eventually([&] {
+      ap.set_request_id(Rid());
+      return Seed("OrdersService/ApproveShipmentRequisition", manager, ap, &apr);
+    }));
     ov1::PostShipmentRequest post;
     post.set_request_id(Rid());
     post.set_shipment_requisition_id(apr.shipment_requisition().id());
