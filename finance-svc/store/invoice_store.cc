@@ -109,20 +109,10 @@ void AddLine(const db::Row& l, const std::string& cur, v1::Invoice& inv) {
 // The invoices of `rows`, in their order, with their lines: one statement
 // loads the lines of every invoice, however many rows a page holds.
 absl::StatusOr<std::vector<v1::Invoice>> ReadInvoices(db::Transaction& tx, const std::vector<db::Row>& rows) {
-  std::vector<v1::Invoice> out;
-  if (rows.empty()) return out;
-  out.reserve(rows.size());
-  std::vector<int64_t> ids;
-  std::vector<std::string> currencies;
-  std::map<int64_t, size_t> index_of;
-  for (const auto& r : rows) {
-    index_of[r.Int("id")] = out.size();
-    ids.push_back(r.Int("id"));
-    currencies.push_back(r.Str("currency"));
-    out.push_back(ReadInvoice(r));
-  }
+  auto page = ReadPageOfDocuments<v1::Invoice>(rows, ReadInvoice);
+  if (page.records.empty()) return std::move(page.records);
   db::Params p;
-  std::string in = db::AppendInList(ids, p);
+  std::string in = db::AppendInList(page.ids, p);
   SALES_ASSIGN_OR_RETURN(
       auto lines, tx.Query(absl::StrCat("SELECT invoice_id, id, billable_line_id, quantity, order_id, shipment_id, "
                                         "product_id, sku, product_line_id, commissionable, description, unit, "
@@ -131,10 +121,10 @@ absl::StatusOr<std::vector<v1::Invoice>> ReadInvoices(db::Transaction& tx, const
                                         in, ") ORDER BY invoice_id, id"),
                            p));
   for (const auto& l : lines) {
-    auto it = index_of.find(l.Int("invoice_id"));
-    if (it != index_of.end()) AddLine(l, currencies[it->second], out[it->second]);
+    auto it = page.index_of.find(l.Int("invoice_id"));
+    if (it != page.index_of.end()) AddLine(l, page.currencies[it->second], page.records[it->second]);
   }
-  return out;
+  return std::move(page.records);
 }
 
 }  // namespace

@@ -111,32 +111,22 @@ v1::PaymentApplication ReadApplication(const db::Row& r) {
 // many a page holds.
 absl::StatusOr<std::vector<v1::PaymentApplication>> ReadApplications(db::Transaction& tx,
                                                                      const std::vector<db::Row>& rows) {
-  std::vector<v1::PaymentApplication> out;
-  if (rows.empty()) return out;
-  out.reserve(rows.size());
-  std::vector<int64_t> ids;
-  std::vector<std::string> currencies;
-  std::map<int64_t, size_t> index_of;
-  for (const auto& r : rows) {
-    index_of[r.Int("id")] = out.size();
-    ids.push_back(r.Int("id"));
-    currencies.push_back(r.Str("currency"));
-    out.push_back(ReadApplication(r));
-  }
+  auto page = ReadPageOfDocuments<v1::PaymentApplication>(rows, ReadApplication);
+  if (page.records.empty()) return std::move(page.records);
   db::Params p;
-  std::string in = db::AppendInList(ids, p);
+  std::string in = db::AppendInList(page.ids, p);
   SALES_ASSIGN_OR_RETURN(auto lines, tx.Query(absl::StrCat("SELECT application_id, product_line_id, amount_minor "
                                                            "FROM payment_application_lines WHERE application_id IN (",
                                                            in, ") ORDER BY application_id, product_line_id"),
                                               p));
   for (const auto& l : lines) {
-    auto it = index_of.find(l.Int("application_id"));
-    if (it == index_of.end()) continue;
-    auto* pl = out[it->second].add_product_line_amounts();
+    auto it = page.index_of.find(l.Int("application_id"));
+    if (it == page.index_of.end()) continue;
+    auto* pl = page.records[it->second].add_product_line_amounts();
     pl->set_product_line_id(l.Int("product_line_id"));
-    *pl->mutable_amount() = MakeMoney(l.Int("amount_minor"), currencies[it->second]);
+    *pl->mutable_amount() = MakeMoney(l.Int("amount_minor"), page.currencies[it->second]);
   }
-  return out;
+  return std::move(page.records);
 }
 
 absl::Status NoRemainder(const PaymentRow& p) {
